@@ -142,6 +142,10 @@ class UniqueViolation(SQLError, code="23505"):
     pass
 
 
+class CheckViolation(SQLError, code="23514"):
+    pass
+
+
 # -- Class 25/26: transaction state, prepared statements ----------------------------------
 class InvalidTransactionState(SQLError, code="25000"):
     pass

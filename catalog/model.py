@@ -1,0 +1,78 @@
+"""The catalog's records: namespaces, databases, workgroups, users and query records.
+
+Plain frozen dataclasses with no behaviour, shared by every package (catalog is the bottom
+layer). Names are stored as Redshift shows them: lower case unless quoted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Namespace:
+    """Storage: databases, users and (later) datashares, identified by a GUID."""
+
+    guid: str
+    name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Database:
+    """One database of a namespace (``dev`` by default)."""
+
+    namespace_guid: str
+    name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Workgroup:
+    """Compute: an endpoint and a pool bound to one namespace."""
+
+    name: str
+    namespace_guid: str
+    host: str
+    port: int
+    base_capacity: int
+    max_capacity: int
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A user of one namespace; the password exists only as SCRAM and md5 verifiers."""
+
+    namespace_guid: str
+    usesysid: int
+    name: str
+    scram_verifier: str | None
+    md5_verifier: str | None
+    superuser: bool = False
+    createdb: bool = False
+    connection_limit: int | None = None
+
+
+@dataclass(slots=True)
+class QueryRecord:
+    """What every statement leaves behind (SYS_QUERY_HISTORY's raw material)."""
+
+    query_id: int
+    session_pid: int
+    transaction_id: int
+    namespace_guid: str
+    database: str
+    user_name: str
+    workgroup: str
+    statement_type: str
+    query_text: str
+    start_time: datetime
+    end_time: datetime | None = None
+    queue_us: int = 0
+    execution_us: int = 0
+    rows_returned: int = 0
+    bytes_returned: int = 0
+    status: str = "running"
+    error_code: str | None = None
+    error_message: str | None = None

@@ -1,0 +1,61 @@
+"""The per-statement record, kept cheaply: appended in memory, written in batches.
+
+Every statement gets a query id (unique across restarts) and leaves a ``QueryRecord``. Records
+are buffered and written to the system database by ``flush()``, which the server calls from a
+worker thread on a timer and at shutdown, so no statement waits on a catalog write or an fsync.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+
+import duckdb
+import pyarrow as pa
+
+from catalog.model import QueryRecord
+
+_COLUMNS = [
+    "query_id", "session_pid", "transaction_id", "namespace_guid", "database", "user_name",
+    "workgroup", "statement_type", "query_text", "start_time", "end_time", "queue_us",
+    "execution_us", "rows_returned", "bytes_returned", "status", "error_code", "error_message",
+]
+
+
+class QueryLog:
+    """Query ids and the buffered history writer."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, schema: str) -> None:
+        self._con = con
+        self.schema = schema
+        (last,) = con.execute(
+            f"SELECT coalesce(max(query_id), 0) FROM {schema}.query_history"
+        ).fetchone() or (0,)
+        self._ids = itertools.count(int(last) + 1)
+        self._pending: list[QueryRecord] = []
+        self._lock = threading.Lock()
+
+    def next_id(self) -> int:
+        """A new query id (itertools.count is atomic under the GIL)."""
+        return next(self._ids)
+
+    def append(self, record: QueryRecord) -> None:
+        """Queue a finished statement's record for the next flush."""
+        with self._lock:
+            self._pending.append(record)
+
+    def flush(self) -> int:
+        """Write queued records in one insert; returns how many were written."""
+        with self._lock:
+            batch, self._pending = self._pending, []
+        if not batch:
+            return 0
+        table = pa.table({c: [getattr(r, c) for r in batch] for c in _COLUMNS})
+        self._con.register("__ds_qlog_batch", table)
+        try:
+            self._con.execute(
+                f"INSERT INTO {self.schema}.query_history SELECT * FROM __ds_qlog_batch"
+            )
+        finally:
+            self._con.unregister("__ds_qlog_batch")
+        return len(batch)

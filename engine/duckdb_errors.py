@@ -1,0 +1,140 @@
+"""The one place where DuckDB exceptions become PostgreSQL errors.
+
+A single table maps DuckDB's exception classes, refined by message patterns, to SQLSTATEs and
+to PostgreSQL's wording, so drivers can classify errors the way they do against PostgreSQL and
+Redshift. DuckDB's LINE/caret context is dropped (it points into the translated SQL, not the
+client's text), and internal database aliases are replaced by the names the client knows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+
+import duckdb
+
+from catalog import errors as e
+
+_PREFIX = re.compile(r"^[A-Za-z ]+ Error: ")
+_Rule = tuple[re.Pattern[str], type[e.SQLError], Callable[[re.Match[str]], str] | None]
+
+
+def _r(
+    pattern: str, cls: type[e.SQLError], fmt: Callable[[re.Match[str]], str] | None = None
+) -> _Rule:
+    return (re.compile(pattern, re.S), cls, fmt)
+
+
+# Message refinements, tried in order within each DuckDB exception family.
+_CATALOG: list[_Rule] = [
+    _r(r'Table with name "?([^"!]+?)"? does not exist', e.UndefinedTable,
+       lambda m: f'relation "{m[1].lower()}" does not exist'),
+    _r(r'(?:Scalar|Aggregate|Table) Function with name "?([^"!]+?)"? does not exist',
+       e.UndefinedFunction, lambda m: f"function {m[1].lower()} does not exist"),
+    _r(r'Schema with name "?([^"!]+?)"? does not exist', e.InvalidSchemaName,
+       lambda m: f'schema "{m[1]}" does not exist'),
+    _r(r'Catalog "?([^"!]+?)"? does not exist', e.InvalidCatalogName,
+       lambda m: f'database "{m[1]}" does not exist'),
+    _r(r'Type with name "?([^"!]+?)"? does not exist', e.UndefinedObject,
+       lambda m: f'type "{m[1].lower()}" does not exist'),
+    _r(r'Table with name "?([^"!]+?)"? already exists', e.DuplicateTable,
+       lambda m: f'relation "{m[1]}" already exists'),
+    _r(r'View with name "?([^"!]+?)"? already exists', e.DuplicateTable,
+       lambda m: f'relation "{m[1]}" already exists'),
+    _r(r'Schema with name "?([^"!]+?)"? already exists', e.DuplicateSchema,
+       lambda m: f'schema "{m[1]}" already exists'),
+    _r(r"already exists", e.DuplicateObject),
+    _r(r"does not exist", e.UndefinedObject),
+]
+_BINDER: list[_Rule] = [
+    _r(r'Referenced column "?([^"!]+?)"? not found', e.UndefinedColumn,
+       lambda m: f'column "{m[1]}" does not exist'),
+    _r(r'Table "?([^"!]+?)"? does not have a column named "?([^"!]+?)"?', e.UndefinedColumn,
+       lambda m: f'column "{m[2]}" of relation "{m[1]}" does not exist'),
+    _r(r"No function matches the given name and argument types '([^(']+)\(([^']*)\)'",
+       e.UndefinedFunction, lambda m: f"function {m[1]}({m[2].lower()}) does not exist"),
+    _r(r"Ambiguous reference to column name", e.AmbiguousColumn),
+    _r(r"must appear in the GROUP BY clause", e.GroupingError),
+    _r(r"Cannot compare values|Cannot mix values|cannot be cast|No operator matches",
+       e.DatatypeMismatch),
+]
+_CONVERSION: list[_Rule] = [
+    _r(r"out of range|Overflow|overflow|Could not cast value .* to (?:DECIMAL|INT|BIGINT)",
+       e.NumericValueOutOfRange),
+    _r(r"Could not convert string '([^']*)' to (\w+)", e.InvalidTextRepresentation,
+       lambda m: f'invalid input syntax for type {_pg_type(m[2])}: "{m[1]}"'),
+]
+_CONSTRAINT: list[_Rule] = [
+    _r(r'NOT NULL constraint failed: (\S+)', e.NotNullViolation,
+       lambda m: f'null value in column "{m[1].split(".")[-1]}" violates not-null constraint'),
+    _r(r"Duplicate key|PRIMARY KEY or UNIQUE constraint", e.UniqueViolation),
+    _r(r"CHECK constraint", e.CheckViolation),
+]
+_TRANSACTION: list[_Rule] = [
+    _r(r"Conflict on|conflict", e.SerializationFailure,
+       lambda m: "could not serialize access due to concurrent update"),
+    _r(r"Current transaction is aborted", e.InFailedSqlTransaction,
+       lambda m: "current transaction is aborted, commands ignored until end of transaction block"),
+    _r(r"", e.InvalidTransactionState),
+]
+
+_FAMILIES: list[tuple[type[BaseException], list[_Rule], type[e.SQLError]]] = [
+    (duckdb.ParserException, [], e.SyntaxError_),
+    (duckdb.CatalogException, _CATALOG, e.UndefinedObject),
+    (duckdb.BinderException, _BINDER, e.SyntaxErrorOrAccessRuleViolation),
+    (duckdb.ConversionException, _CONVERSION, e.InvalidTextRepresentation),
+    (duckdb.OutOfRangeException, [], e.NumericValueOutOfRange),
+    (duckdb.ConstraintException, _CONSTRAINT, e.IntegrityConstraintViolation),
+    (duckdb.TransactionException, _TRANSACTION, e.InvalidTransactionState),
+    (duckdb.InterruptException, [], e.QueryCanceled),
+    (duckdb.PermissionException, [], e.InsufficientPrivilege),
+    (duckdb.NotImplementedException, [], e.FeatureNotSupported),
+    (duckdb.OutOfMemoryException, [], e.OutOfMemory),
+    (duckdb.IOException, [], e.IOError_),
+    (duckdb.TypeMismatchException, [], e.DatatypeMismatch),
+    (duckdb.SyntaxException, [], e.SyntaxError_),
+    (duckdb.InvalidInputException, [], e.InvalidParameterValue),
+    (duckdb.DataError, [], e.DataException),
+]
+
+_DUCK_TO_PG_TYPE = {
+    "INT8": "smallint", "INT16": "smallint", "INT32": "integer", "INT64": "bigint",
+    "TINYINT": "smallint", "SMALLINT": "smallint", "INTEGER": "integer", "BIGINT": "bigint",
+    "DOUBLE": "double precision", "FLOAT": "real", "BOOL": "boolean", "BOOLEAN": "boolean",
+    "DATE": "date", "TIMESTAMP": "timestamp", "UUID": "uuid", "DECIMAL": "numeric",
+}
+
+
+def _pg_type(duck: str) -> str:
+    return _DUCK_TO_PG_TYPE.get(duck.upper(), duck.lower())
+
+
+def clean_message(raw: str, aliases: Mapping[str, str] | None = None) -> str:
+    """DuckDB's message without its family prefix, caret context or internal aliases."""
+    msg = _PREFIX.sub("", raw.strip())
+    msg = msg.split("\n\nLINE ", 1)[0].split("\nLINE ", 1)[0].strip()
+    for alias, name in (aliases or {}).items():
+        msg = msg.replace(alias, name)
+    return msg
+
+
+def translate(exc: BaseException, aliases: Mapping[str, str] | None = None) -> e.SQLError:
+    """Map a DuckDB exception to the SQLError a PostgreSQL client expects."""
+    if isinstance(exc, e.SQLError):
+        return exc
+    msg = clean_message(str(exc), aliases)
+    if isinstance(exc, duckdb.ParserException):
+        return e.SyntaxError_(_parser_message(msg))
+    for family, rules, default in _FAMILIES:
+        if isinstance(exc, family):
+            for pattern, cls, fmt in rules:
+                m = pattern.search(msg)
+                if m:
+                    return cls(fmt(m) if fmt else msg)
+            return default(msg)
+    return e.InternalError(msg)
+
+
+def _parser_message(msg: str) -> str:
+    # DuckDB: 'syntax error at or near "selec"' already has PostgreSQL's wording.
+    return msg if msg.startswith("syntax error") else f"syntax error: {msg}"

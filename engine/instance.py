@@ -1,0 +1,108 @@
+"""The one DuckDB instance of a server process, its attached databases and its lock-down.
+
+Every namespace database is a DuckDB database attached here under an internal alias, so a
+consumer of a datashare reads the producer's live data inside the same MVCC snapshot with no
+copy (ARCHITECTURE.md decision 1). Sessions each get their own cursor (a DuckDB connection with
+its own transaction) from ``cursor()``. After start-up the instance is locked down: external
+access off except the storage directories, and configuration locked, so that user SQL cannot
+reach files, extensions or settings even if the front end lets something through.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+import duckdb
+
+from engine.storage import INTERNAL_PREFIX, Storage, quote_ident, quote_literal
+
+T = TypeVar("T")
+
+SYSTEM_ALIAS = f"{INTERNAL_PREFIX}system"
+
+# Settings fixed for every session before the configuration is locked. Redshift semantics:
+# integer division truncates; NULLs sort as the largest value (ASC NULLS LAST, DESC NULLS FIRST).
+_ENGINE_SETTINGS = {
+    "TimeZone": "UTC",
+    "integer_division": "true",
+    "default_null_order": "nulls_last_on_asc_first_on_desc",
+    "preserve_insertion_order": "true",
+    "autoinstall_known_extensions": "false",
+    "autoload_known_extensions": "false",
+}
+
+
+class Engine:
+    """The DuckDB instance plus the worker threads that run every call into it."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        storage: Storage,
+        *,
+        threads: int | None = None,
+        memory_limit: str | None = None,
+        max_workers: int = 128,
+    ) -> None:
+        self.data_dir = data_dir
+        self.storage = storage
+        self._con = duckdb.connect(":memory:")
+        # DuckDB releases the GIL while it runs, so a thread per running statement lets the
+        # event loop keep serving other connections. Slots (engine/admission.py) bound how many
+        # statements of each workgroup run at once; this bound only caps the threads.
+        self.executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="duckdb")
+        spill = data_dir / "spill"
+        spill.mkdir(parents=True, exist_ok=True)
+        settings = dict(_ENGINE_SETTINGS)
+        settings["temp_directory"] = str(spill)
+        settings["threads"] = str(threads or os.cpu_count() or 2)
+        if memory_limit:
+            settings["memory_limit"] = memory_limit
+        for name, value in settings.items():
+            self._con.execute(f"SET {name} = {quote_literal(value)}")
+        self._con.execute(
+            f"ATTACH IF NOT EXISTS {quote_literal(str(data_dir / 'system.duckdb'))} "
+            f"AS {quote_ident(SYSTEM_ALIAS)}"
+        )
+
+    def system_cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor for the system catalog (never handed to a client session)."""
+        return self._con.cursor()
+
+    def attach(self, namespace: str, database: str) -> str:
+        """Attach a namespace database (creating its storage if new); returns its alias."""
+        return self.storage.attach(self._con, namespace, database)
+
+    def drop(self, namespace: str, database: str) -> None:
+        """Detach a database and delete its storage."""
+        self.storage.detach_and_remove(self._con, namespace, database)
+
+    def lock_down(self) -> None:
+        """Confine DuckDB to the storage directories and freeze its configuration.
+
+        The order matters: allowed_directories must be set while external access is still on.
+        """
+        dirs = [*self.storage.allowed_directories(), str(self.data_dir / "spill")]
+        self._con.execute(
+            "SET allowed_directories = [" + ", ".join(quote_literal(d) for d in dirs) + "]"
+        )
+        self._con.execute("SET enable_external_access = false")
+        self._con.execute("SET lock_configuration = true")
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A new DuckDB connection on the shared instance, for one session."""
+        return self._con.cursor()
+
+    async def run(self, fn: Callable[..., T], *args: object) -> T:
+        """Run a blocking DuckDB call on a worker thread."""
+        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+
+    def close(self) -> None:
+        """Checkpoint and close the instance; waits for running calls to finish."""
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        self._con.close()

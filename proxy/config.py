@@ -1,0 +1,270 @@
+"""The server configuration: the TOML file, the embedded default, and their validation.
+
+A configuration declares namespaces (storage: databases and an admin user) and workgroups
+(compute: one endpoint and one admission pool, bound to exactly one namespace). Every problem is
+reported as one ``ConfigError`` line naming the key at fault; the CLI prints it and exits 2
+before anything is written to the data dir.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from catalog.errors import ConfigError
+
+DEFAULT_PORT = 5439
+DEFAULT_DATABASE = "dev"
+DEFAULT_NAMESPACE = "default"
+DEFAULT_WORKGROUP = "default"
+DEFAULT_ADMIN = "admin"
+DEFAULT_BASE_CAPACITY = 128
+DEFAULT_MAX_CAPACITY = 512
+
+# Redshift Serverless names: lower-case letters, digits and hyphens, 3-64 characters.
+_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{2,63}$")
+# Database and user names are SQL identifiers (Redshift folds them to lower case).
+_IDENT_RE = re.compile(r"^[a-z_][a-z0-9_$]{0,126}$")
+
+
+def valid_capacity(rpus: int) -> bool:
+    """Whether ``rpus`` is an RPU value Redshift Serverless accepts.
+
+    >>> [valid_capacity(x) for x in (4, 8, 12, 16, 512, 544, 1024, 1040)]
+    [True, True, False, True, True, True, True, False]
+    """
+    if rpus == 4:
+        return True
+    if 8 <= rpus <= 512:
+        return rpus % 8 == 0
+    if 512 < rpus <= 1024:
+        return rpus % 32 == 0
+    return False
+
+
+@dataclass(frozen=True)
+class NamespaceConfig:
+    """A namespace as declared: its databases and its first superuser."""
+
+    name: str
+    admin_user: str = DEFAULT_ADMIN
+    admin_password: str | None = None
+    databases: tuple[str, ...] = (DEFAULT_DATABASE,)
+
+
+@dataclass(frozen=True)
+class WorkgroupConfig:
+    """A workgroup as declared: the namespace it serves, its endpoint and its capacity."""
+
+    name: str
+    namespace: str
+    port: int = DEFAULT_PORT
+    host: str | None = None
+    base_capacity: int = DEFAULT_BASE_CAPACITY
+    max_capacity: int = DEFAULT_MAX_CAPACITY
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """The whole configuration of one server process."""
+
+    host: str = "127.0.0.1"
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    namespaces: tuple[NamespaceConfig, ...] = ()
+    workgroups: tuple[WorkgroupConfig, ...] = ()
+    max_message_bytes: int = 64 * 1024 * 1024
+
+
+def embedded_default(port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> ServerConfig:
+    """The configuration used without ``--config``: namespace and workgroup ``default``."""
+    return ServerConfig(
+        host=host,
+        namespaces=(NamespaceConfig(DEFAULT_NAMESPACE),),
+        workgroups=(WorkgroupConfig(DEFAULT_WORKGROUP, DEFAULT_NAMESPACE, port=port),),
+    )
+
+
+def load(path: Path) -> ServerConfig:
+    """Read and validate a TOML configuration file.
+
+    Raises:
+        ConfigError: with a one-line message naming the file and the key at fault.
+    """
+    try:
+        raw = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    try:
+        return parse(raw)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+_TOP_KEYS = {"server", "namespace", "workgroup"}
+_SERVER_KEYS = {"host", "tls_cert", "tls_key", "max_message_bytes"}
+_NAMESPACE_KEYS = {"name", "admin_user", "admin_password", "databases"}
+_WORKGROUP_KEYS = {"name", "namespace", "port", "host", "base_capacity", "max_capacity"}
+
+
+def parse(raw: dict[str, Any]) -> ServerConfig:
+    """Validate a configuration already decoded from TOML."""
+    _no_unknown(raw, _TOP_KEYS, "")
+    server = _table(raw.get("server", {}), "server")
+    _no_unknown(server, _SERVER_KEYS, "server.")
+    host = _str(server, "host", "server.", "127.0.0.1")
+    cert, key = server.get("tls_cert"), server.get("tls_key")
+    if (cert is None) != (key is None):
+        raise ConfigError("server.tls_cert and server.tls_key must be given together")
+    max_msg = _int(server, "max_message_bytes", "server.", 64 * 1024 * 1024)
+    if max_msg < 1024:
+        raise ConfigError("server.max_message_bytes must be at least 1024")
+
+    namespaces = tuple(
+        _namespace(_table(t, f"namespace[{i}]"), i)
+        for i, t in enumerate(_array(raw.get("namespace", []), "namespace"))
+    )
+    if not namespaces:
+        raise ConfigError("at least one [[namespace]] is required")
+    _unique([n.name for n in namespaces], "namespace name")
+    workgroups = tuple(
+        _workgroup(_table(t, f"workgroup[{i}]"), i, host)
+        for i, t in enumerate(_array(raw.get("workgroup", []), "workgroup"))
+    )
+    if not workgroups:
+        raise ConfigError("at least one [[workgroup]] is required")
+    _unique([w.name for w in workgroups], "workgroup name")
+    _unique([(w.host or host, w.port) for w in workgroups], "workgroup host and port")
+    known = {n.name for n in namespaces}
+    for i, w in enumerate(workgroups):
+        if w.namespace not in known:
+            raise ConfigError(f"workgroup[{i}].namespace: no namespace named {w.namespace!r}")
+    return ServerConfig(
+        host=host,
+        tls_cert=Path(cert) if cert else None,
+        tls_key=Path(key) if key else None,
+        namespaces=namespaces,
+        workgroups=workgroups,
+        max_message_bytes=max_msg,
+    )
+
+
+def _namespace(t: dict[str, Any], i: int) -> NamespaceConfig:
+    where = f"namespace[{i}]."
+    _no_unknown(t, _NAMESPACE_KEYS, where)
+    name = _required_str(t, "name", where)
+    if not _NAME_RE.match(name):
+        raise ConfigError(
+            f"{where}name: {name!r} must be 3-64 lower-case letters, digits or hyphens"
+        )
+    admin = _str(t, "admin_user", where, DEFAULT_ADMIN)
+    if not _IDENT_RE.match(admin):
+        raise ConfigError(f"{where}admin_user: {admin!r} is not a valid user name")
+    password = t.get("admin_password")
+    if password is not None:
+        password = _str(t, "admin_password", where, "")
+        check_password(password, f"{where}admin_password")
+    dbs = t.get("databases", [DEFAULT_DATABASE])
+    if not isinstance(dbs, list) or not dbs or not all(isinstance(d, str) for d in dbs):
+        raise ConfigError(f"{where}databases: must be a non-empty list of names")
+    for d in dbs:
+        if not _IDENT_RE.match(d):
+            raise ConfigError(f"{where}databases: {d!r} is not a valid database name")
+    _unique(dbs, f"{where}databases entry")
+    return NamespaceConfig(name, admin, password, tuple(dbs))
+
+
+def _workgroup(t: dict[str, Any], i: int, default_host: str) -> WorkgroupConfig:
+    where = f"workgroup[{i}]."
+    _no_unknown(t, _WORKGROUP_KEYS, where)
+    name = _required_str(t, "name", where)
+    if not _NAME_RE.match(name):
+        raise ConfigError(
+            f"{where}name: {name!r} must be 3-64 lower-case letters, digits or hyphens"
+        )
+    namespace = _required_str(t, "namespace", where)
+    port = _int(t, "port", where, DEFAULT_PORT)
+    if not 1 <= port <= 65535:
+        raise ConfigError(f"{where}port: {port} is not a TCP port")
+    base = _int(t, "base_capacity", where, DEFAULT_BASE_CAPACITY)
+    if not valid_capacity(base):
+        raise ConfigError(
+            f"{where}base_capacity: {base} RPUs is not allowed "
+            "(4, or 8 to 512 in steps of 8, or 512 to 1024 in steps of 32)"
+        )
+    top = _int(t, "max_capacity", where, max(base, DEFAULT_MAX_CAPACITY))
+    if not valid_capacity(top):
+        raise ConfigError(f"{where}max_capacity: {top} RPUs is not an allowed capacity")
+    if top < base:
+        raise ConfigError(f"{where}max_capacity: {top} is below base_capacity {base}")
+    host = t.get("host")
+    if host is not None:
+        host = _str(t, "host", where, default_host)
+    return WorkgroupConfig(name, namespace, port, host, base, top)
+
+
+def check_password(password: str, where: str) -> None:
+    """Redshift's password rules: 8-64 characters, upper, lower and a digit."""
+    if not 8 <= len(password) <= 64:
+        raise ConfigError(f"{where}: must be 8 to 64 characters long")
+    if not (
+        any(c.isupper() for c in password)
+        and any(c.islower() for c in password)
+        and any(c.isdigit() for c in password)
+    ):
+        raise ConfigError(
+            f"{where}: must contain an upper-case letter, a lower-case letter and a digit"
+        )
+
+
+def _no_unknown(t: dict[str, Any], allowed: set[str], where: str) -> None:
+    for key in t:
+        if key not in allowed:
+            raise ConfigError(f"unknown key {where}{key}")
+
+
+def _table(v: Any, where: str) -> dict[str, Any]:
+    if not isinstance(v, dict):
+        raise ConfigError(f"{where}: must be a table")
+    return v
+
+
+def _array(v: Any, where: str) -> list[Any]:
+    if not isinstance(v, list):
+        raise ConfigError(f"{where}: must be an array of tables ([[{where}]])")
+    return v
+
+
+def _str(t: dict[str, Any], key: str, where: str, default: str) -> str:
+    v = t.get(key, default)
+    if not isinstance(v, str):
+        raise ConfigError(f"{where}{key}: must be a string")
+    return v
+
+
+def _required_str(t: dict[str, Any], key: str, where: str) -> str:
+    if key not in t:
+        raise ConfigError(f"{where}{key}: missing")
+    return _str(t, key, where, "")
+
+
+def _int(t: dict[str, Any], key: str, where: str, default: int) -> int:
+    v = t.get(key, default)
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise ConfigError(f"{where}{key}: must be an integer")
+    return v
+
+
+def _unique(items: list[Any], what: str) -> None:
+    seen: set[Any] = set()
+    for item in items:
+        if item in seen:
+            raise ConfigError(f"duplicate {what}: {item!r}")
+        seen.add(item)

@@ -1,0 +1,134 @@
+"""Session parameters: the ones Redshift and PostgreSQL clients set, show and depend on.
+
+DuckDB's own SET and SHOW mean something else (and its configuration is locked), so every
+parameter a client may touch is declared here with its default, its validation and whether a
+change is reported to the client with ParameterStatus. Unknown parameters are refused with
+PostgreSQL's error, not silently accepted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from catalog.errors import FeatureNotSupported, InvalidParameterValue, UndefinedObject
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A session parameter: default value, validator, and whether clients are told."""
+
+    default: str
+    report: bool = False
+    read_only: bool = False
+    check: Callable[[str], str] | None = None
+
+
+def _encoding(v: str) -> str:
+    if v.upper().replace("-", "") not in ("UTF8", "UNICODE"):
+        raise FeatureNotSupported(f'conversion between {v} and UTF8 is not supported')
+    return "UTF8"
+
+
+def _datestyle(v: str) -> str:
+    parts = [p.strip().upper() for p in v.split(",")]
+    if "ISO" not in parts and parts != ["MDY"]:
+        raise FeatureNotSupported(f'feature not supported on Duckshift: DateStyle "{v}"')
+    return "ISO, MDY"
+
+
+def _timezone(v: str) -> str:
+    # The engine runs in UTC and its configuration is locked; other zones need the dialect
+    # work that converts at the edges, so they are refused rather than silently ignored.
+    if v.upper() in ("UTC", "GMT", "ETC/UTC", "Z", "ZULU", "UCT", "+00", "0", "00:00"):
+        return "UTC"
+    raise FeatureNotSupported(f'feature not supported on Duckshift: time zone "{v}"')
+
+
+def _bool(v: str) -> str:
+    low = v.lower()
+    if low in ("on", "true", "1", "yes", "t"):
+        return "on"
+    if low in ("off", "false", "0", "no", "f"):
+        return "off"
+    raise InvalidParameterValue(f'invalid value for parameter: "{v}"')
+
+
+def _int(v: str) -> str:
+    try:
+        return str(int(v))
+    except ValueError:
+        raise InvalidParameterValue(f'invalid value for parameter: "{v}"') from None
+
+
+def _isolation(v: str) -> str:
+    return v.lower()
+
+
+PARAMS: dict[str, Param] = {
+    "application_name": Param("", report=True),
+    "client_encoding": Param("UTF8", report=True, check=_encoding),
+    "datestyle": Param("ISO, MDY", report=True, check=_datestyle),
+    "timezone": Param("UTC", report=True, check=_timezone),
+    "intervalstyle": Param("postgres", report=True),
+    "extra_float_digits": Param("1", check=_int),
+    "search_path": Param("$user, public"),
+    "statement_timeout": Param("0", check=_int),
+    "query_group": Param("default"),
+    "enable_result_cache_for_session": Param("on", check=_bool),
+    "enable_case_sensitive_identifier": Param("off", check=_bool),
+    "transaction_isolation": Param("serializable", check=_isolation),
+    "default_transaction_isolation": Param("serializable", check=_isolation),
+    "transaction_read_only": Param("off", check=_bool),
+    "wlm_query_slot_count": Param("1", check=_int),
+    "analyze_threshold_percent": Param("10"),
+    "readonly": Param("0"),
+    "describe_field_name_in_uppercase": Param("off", check=_bool),
+    "standard_conforming_strings": Param("on", report=True, read_only=True),
+    "integer_datetimes": Param("on", report=True, read_only=True),
+    "server_version": Param("8.0.2", report=True, read_only=True),
+    "server_encoding": Param("UTF8", report=True, read_only=True),
+    "max_identifier_length": Param("127", read_only=True),
+    "padb_revision": Param("1", report=True, read_only=True),
+    "padb_version": Param("1.0.1", read_only=True),
+}
+
+# Alternative spellings clients use.
+ALIASES = {"time zone": "timezone", "time_zone": "timezone", "names": "client_encoding"}
+
+
+def normalize(name: str) -> str:
+    """The canonical name of a parameter (lower case, aliases resolved)."""
+    low = name.lower()
+    return ALIASES.get(low, low)
+
+
+def lookup(name: str) -> Param:
+    """The declaration of a parameter, or PostgreSQL's 42704 error."""
+    param = PARAMS.get(normalize(name))
+    if param is None:
+        raise UndefinedObject(f'unrecognized configuration parameter "{name}"')
+    return param
+
+
+def validate(name: str, value: str) -> str:
+    """The value to store for ``SET name = value``, or the error PostgreSQL would give."""
+    param = lookup(name)
+    if param.read_only:
+        raise FeatureNotSupported(f'parameter "{name}" cannot be changed')
+    return param.check(value) if param.check else value
+
+
+# The names as reported in ParameterStatus (clients compare them case-sensitively).
+REPORTED_NAMES = {
+    "application_name": "application_name",
+    "client_encoding": "client_encoding",
+    "datestyle": "DateStyle",
+    "timezone": "TimeZone",
+    "intervalstyle": "IntervalStyle",
+    "standard_conforming_strings": "standard_conforming_strings",
+    "integer_datetimes": "integer_datetimes",
+    "server_version": "server_version",
+    "server_encoding": "server_encoding",
+    "padb_revision": "padb_revision",
+}

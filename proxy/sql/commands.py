@@ -1,0 +1,477 @@
+"""Our own small grammar for the statements the session handles itself.
+
+Transaction control, SET/SHOW/RESET, USE, DEALLOCATE, DISCARD, CREATE/DROP DATABASE, EXPLAIN,
+VACUUM and COPY ... FROM STDIN / TO STDOUT either change session state or need the server's
+help, and sqlglot leaves several of them opaque. ``recognize`` reads a statement's tokens and
+returns one of the dataclasses below, or None when the statement is ordinary SQL for the
+translator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlglot.tokens import Token, TokenType
+
+from catalog.errors import FeatureNotSupported, SyntaxError_
+from proxy.sql.split import Piece, tokenize
+
+
+@dataclass(frozen=True, slots=True)
+class Begin:
+    read_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Rollback:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SetParam:
+    name: str
+    value: str | None  # None: DEFAULT
+    local: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ResetParam:
+    name: str | None  # None: ALL
+
+
+@dataclass(frozen=True, slots=True)
+class ShowParam:
+    name: str  # 'all' for SHOW ALL
+
+
+@dataclass(frozen=True, slots=True)
+class UseDatabase:
+    name: str | None  # None: RESET USE
+
+
+@dataclass(frozen=True, slots=True)
+class ShowUse:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Deallocate:
+    name: str | None  # None: ALL
+
+
+@dataclass(frozen=True, slots=True)
+class Discard:
+    what: str
+
+
+@dataclass(frozen=True, slots=True)
+class CreateDatabase:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class DropDatabase:
+    name: str
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Explain:
+    inner: str
+    verbose: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Vacuum:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class NoOp:
+    """Accepted and ignored, answered with this command tag."""
+
+    tag: str
+
+
+@dataclass(frozen=True, slots=True)
+class Copy:
+    """COPY between a table or query and the client (FROM STDIN / TO STDOUT)."""
+
+    direction: str  # 'in' or 'out'
+    table: str | None  # the relation's SQL text, for 'in' and table 'out'
+    columns: tuple[str, ...]
+    query: str | None  # 'out' of a query
+    options: dict[str, str | bool] = field(default_factory=dict)
+
+
+Command = (
+    Begin | Commit | Rollback | SetParam | ResetParam | ShowParam | UseDatabase | ShowUse
+    | Deallocate | Discard | CreateDatabase | DropDatabase | Explain | Vacuum | NoOp | Copy
+)
+
+
+_OPAQUE_HEADS = frozenset({TokenType.COMMAND, TokenType.SHOW, TokenType.EXECUTE,
+                           TokenType.FETCH})
+
+
+class _Tokens:
+    """A cursor over a statement's tokens."""
+
+    def __init__(self, piece: Piece) -> None:
+        self.text = piece.text
+        self.toks: Sequence[Token] = piece.tokens
+        self.base = piece.tokens[0].start
+        self.i = 0
+        head = piece.tokens[0]
+        if head.token_type in _OPAQUE_HEADS and len(piece.tokens) > 1:
+            # sqlglot turns everything after SHOW, EXPLAIN, ... into one string token with no
+            # usable position: tokenize the rest again, blanking the head to keep offsets.
+            n = head.end - head.start + 1
+            self.toks = [head, *tokenize(" " * n + piece.text[n:])]
+            self.base = 0
+
+    def peek(self, k: int = 0) -> Token | None:
+        j = self.i + k
+        return self.toks[j] if j < len(self.toks) else None
+
+    def word(self, k: int = 0) -> str:
+        tok = self.peek(k)
+        return tok.text.upper() if tok is not None else ""
+
+    def accept(self, *words: str) -> bool:
+        if self.word() in words:
+            self.i += 1
+            return True
+        return False
+
+    def accept_seq(self, *words: str) -> bool:
+        if all(self.word(k) == w for k, w in enumerate(words)):
+            self.i += len(words)
+            return True
+        return False
+
+    def done(self) -> bool:
+        return self.i >= len(self.toks)
+
+    def rest_text(self) -> str:
+        tok = self.peek()
+        return "" if tok is None else self.text[tok.start - self.base :]
+
+    def take(self) -> Token:
+        tok = self.peek()
+        if tok is None:
+            raise SyntaxError_("syntax error at end of input")
+        self.i += 1
+        return tok
+
+    def ident(self) -> str:
+        tok = self.take()
+        if tok.token_type in (TokenType.STRING, TokenType.NUMBER):
+            raise SyntaxError_(f'syntax error at or near "{tok.text}"')
+        return _name(tok)
+
+    def expect_end(self) -> None:
+        tok = self.peek()
+        if tok is not None:
+            raise SyntaxError_(f'syntax error at or near "{tok.text}"')
+
+
+def _name(tok: Token) -> str:
+    # Quoted identifiers keep their case; Redshift folds the others to lower case.
+    return tok.text if tok.token_type == TokenType.IDENTIFIER else tok.text.lower()
+
+
+def _value(tok: Token) -> str:
+    if tok.token_type in (TokenType.STRING, TokenType.IDENTIFIER, TokenType.NUMBER):
+        return tok.text
+    return tok.text.lower()
+
+
+def recognize(piece: Piece) -> Command | None:
+    """The session command a statement is, or None for ordinary SQL."""
+    t = _Tokens(piece)
+    head = t.word()
+    handler = _HEADS.get(head)
+    return handler(t) if handler else None
+
+
+def _begin(t: _Tokens) -> Begin:
+    t.i += 1
+    if t.word(-1) == "START" and not t.accept("TRANSACTION"):
+        raise SyntaxError_('syntax error at or near "START"')
+    t.accept("WORK", "TRANSACTION")
+    read_only = False
+    while not t.done():
+        if t.accept_seq("ISOLATION", "LEVEL"):
+            while t.word() in ("SERIALIZABLE", "SNAPSHOT", "READ", "REPEATABLE"):
+                if t.word() == "READ" and t.word(1) in ("ONLY", "WRITE"):
+                    break
+                t.i += 1
+                t.accept("COMMITTED", "UNCOMMITTED")
+        elif t.accept_seq("READ", "ONLY"):
+            read_only = True
+        elif t.accept_seq("READ", "WRITE"):
+            read_only = False
+        elif not t.accept(","):
+            t.expect_end()
+    return Begin(read_only)
+
+
+def _commit(t: _Tokens) -> Commit:
+    t.i += 1
+    t.accept("WORK", "TRANSACTION")
+    t.expect_end()
+    return Commit()
+
+
+def _rollback(t: _Tokens) -> Rollback:
+    t.i += 1
+    t.accept("WORK", "TRANSACTION")
+    if t.word() == "TO":
+        raise FeatureNotSupported("feature not supported on Duckshift: SAVEPOINT")
+    t.expect_end()
+    return Rollback()
+
+
+def _savepoint(t: _Tokens) -> Command:
+    raise FeatureNotSupported("feature not supported on Duckshift: SAVEPOINT")
+
+
+def _set(t: _Tokens) -> Command:
+    t.i += 1
+    local = False
+    if t.accept("SESSION"):
+        if t.accept("CHARACTERISTICS") or t.word() == "AUTHORIZATION":
+            if t.word() == "AUTHORIZATION":
+                raise FeatureNotSupported(
+                    "feature not supported on Duckshift: SET SESSION AUTHORIZATION"
+                )
+            return NoOp("SET")
+    elif t.accept("LOCAL"):
+        local = True
+    if t.accept("TRANSACTION"):
+        return NoOp("SET")
+    if t.accept_seq("TIME", "ZONE"):
+        name = "timezone"
+    else:
+        name = t.ident()
+        while t.accept("."):
+            name += "." + t.ident()
+        if not (t.accept("TO") or t.accept("=")):
+            raise SyntaxError_(f'syntax error at or near "{t.word() or name}"')
+    if t.accept("DEFAULT"):
+        t.expect_end()
+        return SetParam(name, None, local)
+    values: list[str] = []
+    while not t.done():
+        tok = t.take()
+        if tok.token_type == TokenType.COMMA:
+            continue
+        if tok.token_type == TokenType.DASH:
+            nxt = t.take()
+            values.append("-" + nxt.text)
+            continue
+        values.append(_value(tok))
+    if not values:
+        raise SyntaxError_("syntax error at end of input")
+    return SetParam(name, ", ".join(values), local)
+
+
+def _reset(t: _Tokens) -> Command:
+    t.i += 1
+    if t.accept("ALL"):
+        t.expect_end()
+        return ResetParam(None)
+    if t.accept("USE"):
+        t.expect_end()
+        return UseDatabase(None)
+    if t.accept("SESSION"):
+        t.accept("AUTHORIZATION")
+        return NoOp("RESET")
+    name = "timezone" if t.accept_seq("TIME", "ZONE") else t.ident()
+    t.expect_end()
+    return ResetParam(name)
+
+
+def _show(t: _Tokens) -> Command:
+    t.i += 1
+    if t.accept("USE"):
+        t.expect_end()
+        return ShowUse()
+    if t.accept_seq("TRANSACTION", "ISOLATION", "LEVEL"):
+        t.expect_end()
+        return ShowParam("transaction_isolation")
+    if t.accept_seq("TIME", "ZONE"):
+        t.expect_end()
+        return ShowParam("timezone")
+    if t.word() in ("DATABASES", "SCHEMAS", "TABLES", "COLUMNS", "GRANTS", "DATASHARES",
+                    "VIEW", "MODEL", "PROCEDURE", "EXTERNAL"):
+        raise FeatureNotSupported(f"feature not supported on Duckshift: SHOW {t.word()}")
+    name = t.ident()
+    t.expect_end()
+    return ShowParam(name)
+
+
+def _use(t: _Tokens) -> Command:
+    t.i += 1
+    name = t.ident()
+    t.expect_end()
+    return UseDatabase(name)
+
+
+def _deallocate(t: _Tokens) -> Command:
+    t.i += 1
+    t.accept("PREPARE")
+    if t.accept("ALL"):
+        t.expect_end()
+        return Deallocate(None)
+    name = t.ident()
+    t.expect_end()
+    return Deallocate(name)
+
+
+def _discard(t: _Tokens) -> Command:
+    t.i += 1
+    what = t.ident().upper()
+    t.expect_end()
+    return Discard(what)
+
+
+def _create(t: _Tokens) -> Command | None:
+    if t.word(1) != "DATABASE":
+        return None
+    t.i += 2
+    name = t.ident()
+    if not t.done():
+        raise FeatureNotSupported(
+            f"feature not supported on Duckshift: CREATE DATABASE option {t.word()}"
+        )
+    return CreateDatabase(name)
+
+
+def _drop(t: _Tokens) -> Command | None:
+    if t.word(1) != "DATABASE":
+        return None
+    t.i += 2
+    if_exists = t.accept_seq("IF", "EXISTS")
+    name = t.ident()
+    t.expect_end()
+    return DropDatabase(name, if_exists)
+
+
+def _explain(t: _Tokens) -> Command:
+    t.i += 1
+    verbose = t.accept("VERBOSE")
+    if t.word() == "ANALYZE":
+        raise FeatureNotSupported("feature not supported on Duckshift: EXPLAIN ANALYZE")
+    inner = t.rest_text()
+    if not inner:
+        raise SyntaxError_("syntax error at end of input")
+    return Explain(inner, verbose)
+
+
+def _vacuum(t: _Tokens) -> Command:
+    return Vacuum()
+
+
+def _copy(t: _Tokens) -> Command | None:
+    t.i += 1
+    table: str | None = None
+    query: str | None = None
+    columns: list[str] = []
+    if t.word() == "(":
+        start = t.peek()
+        depth = 0
+        while True:
+            tok = t.take()
+            depth += tok.token_type == TokenType.L_PAREN
+            depth -= tok.token_type == TokenType.R_PAREN
+            if depth == 0:
+                break
+        assert start is not None
+        query = t.text[start.start - t.base + 1 : tok.start - t.base]
+    else:
+        first = t.peek()
+        t.ident()
+        while t.accept("."):
+            t.ident()
+        last = t.toks[t.i - 1]
+        assert first is not None
+        table = t.text[first.start - t.base : last.end - t.base + 1]
+        if t.accept("("):
+            while not t.accept(")"):
+                if not t.accept(","):
+                    columns.append(t.ident())
+    if t.accept("FROM"):
+        direction = "in"
+    elif t.accept("TO"):
+        direction = "out"
+    else:
+        raise SyntaxError_(f'syntax error at or near "{t.word()}"')
+    target = t.take()
+    if target.text.upper() not in ("STDIN", "STDOUT"):
+        raise FeatureNotSupported(
+            "feature not supported on Duckshift: COPY from or to a file or object store "
+            "(use FROM STDIN / TO STDOUT)"
+        )
+    if (direction == "in") != (target.text.upper() == "STDIN") or (direction == "in" and query):
+        raise SyntaxError_(f'syntax error at or near "{target.text}"')
+    return Copy(direction, table, tuple(columns), query, _copy_options(t))
+
+
+_COPY_FLAGS = {"CSV": ("format", "csv"), "BINARY": ("format", "binary"), "HEADER": ("header", True)}
+
+
+def _copy_options(t: _Tokens) -> dict[str, str | bool]:
+    opts: dict[str, str | bool] = {}
+    t.accept("WITH")
+    parenthesised = t.accept("(")
+    while not t.done():
+        if t.accept(",") or (parenthesised and t.accept(")")):
+            continue
+        key = t.take().text.upper()
+        if key in ("DELIMITER", "NULL", "QUOTE", "ESCAPE", "FORMAT", "ENCODING"):
+            t.accept("AS")
+            opts[key.lower()] = _value(t.take())
+        elif key == "HEADER":
+            val: str | bool = True
+            if t.word() in ("TRUE", "FALSE", "ON", "OFF", "1", "0"):
+                val = t.take().text.upper() in ("TRUE", "ON", "1")
+            opts["header"] = val
+        elif key in _COPY_FLAGS:
+            k, v = _COPY_FLAGS[key]
+            opts[k] = v
+        elif key == "FORCE_QUOTE" or (key == "FORCE" and t.accept("QUOTE")):
+            opts["force_quote"] = "*" if t.accept("*") else t.ident()
+        else:
+            raise FeatureNotSupported(f'feature not supported on Duckshift: COPY option "{key}"')
+    return opts
+
+
+_HEADS = {
+    "BEGIN": _begin,
+    "START": _begin,
+    "COMMIT": _commit,
+    "END": _commit,
+    "ROLLBACK": _rollback,
+    "ABORT": _rollback,
+    "SAVEPOINT": _savepoint,
+    "RELEASE": _savepoint,
+    "SET": _set,
+    "RESET": _reset,
+    "SHOW": _show,
+    "USE": _use,
+    "DEALLOCATE": _deallocate,
+    "DISCARD": _discard,
+    "CREATE": _create,
+    "DROP": _drop,
+    "EXPLAIN": _explain,
+    "VACUUM": _vacuum,
+    "COPY": _copy,
+}

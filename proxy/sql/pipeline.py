@@ -1,0 +1,191 @@
+"""The SQL front end: split, recognise, parse, transform, classify, generate, cache.
+
+One statement's journey: our own grammar first (``commands.recognize``) for what the session
+handles itself; otherwise sqlglot parses it as Redshift, the ordered transforms rewrite the
+tree, the statement is classified (type, command tag, whether it returns rows) and DuckDB SQL is
+generated. The result is cached by statement text and session context, so prepared statements
+and BI refreshes are not parsed again.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+from catalog.errors import FeatureNotSupported, SyntaxError_
+from proxy.sql import commands
+from proxy.sql.context import Context
+from proxy.sql.split import Piece, split
+from proxy.sql.transforms.names import resolve_databases
+from proxy.sql.transforms.session_functions import session_functions
+from proxy.sql.transforms.types import map_types
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A statement ready to run: either a session command or DuckDB SQL."""
+
+    text: str
+    statement_type: str  # SYS_QUERY_HISTORY vocabulary: SELECT, INSERT, DDL, UTILITY, ...
+    tag: str  # command tag (a row count is appended when counts_rows)
+    returns_rows: bool = False
+    counts_rows: bool = False
+    duck_sql: str | None = None
+    command: commands.Command | None = None
+    nparams: int = 0
+
+
+# The transforms, in order. Names first: later rewrites may depend on resolved relations.
+TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
+    resolve_databases,
+    session_functions,
+    map_types,
+)
+
+
+_COMMAND_TAGS: dict[type, tuple[str, str]] = {
+    commands.Begin: ("UTILITY", "BEGIN"),
+    commands.Commit: ("UTILITY", "COMMIT"),
+    commands.Rollback: ("UTILITY", "ROLLBACK"),
+    commands.SetParam: ("UTILITY", "SET"),
+    commands.ResetParam: ("UTILITY", "RESET"),
+    commands.ShowParam: ("UTILITY", "SHOW"),
+    commands.UseDatabase: ("UTILITY", "USE"),
+    commands.ShowUse: ("UTILITY", "SHOW"),
+    commands.Deallocate: ("UTILITY", "DEALLOCATE"),
+    commands.Discard: ("UTILITY", "DISCARD ALL"),
+    commands.CreateDatabase: ("DDL", "CREATE DATABASE"),
+    commands.DropDatabase: ("DDL", "DROP DATABASE"),
+    commands.Explain: ("EXPLAIN", "EXPLAIN"),
+    commands.Vacuum: ("UTILITY", "VACUUM"),
+    commands.Copy: ("COPY", "COPY"),
+}
+
+
+def translate(piece: Piece, ctx: Context) -> Statement:
+    """Turn one statement into a ``Statement`` (no caching; see ``StatementCache``)."""
+    command = commands.recognize(piece)
+    if command is not None:
+        stype, tag = _COMMAND_TAGS[type(command)]
+        if isinstance(command, commands.NoOp):
+            stype, tag = "UTILITY", command.tag
+        returns = isinstance(command, commands.ShowParam | commands.ShowUse | commands.Explain)
+        return Statement(piece.text, stype, tag, returns_rows=returns, command=command)
+    tree = parse(piece.text)
+    return compile_tree(piece.text, tree, ctx)
+
+
+def parse(text: str) -> exp.Expr:
+    """Parse one statement as Redshift SQL; syntax errors carry PostgreSQL's position."""
+    try:
+        trees = sqlglot.parse(text, read="redshift")
+    except ParseError as exc:
+        err = exc.errors[0] if exc.errors else {}
+        near = err.get("highlight") or ""
+        pos = _position(text, err.get("line"), err.get("col"), len(near))
+        msg = f'syntax error at or near "{near}"' if near else "syntax error at end of input"
+        raise SyntaxError_(msg, position=pos) from None
+    if len(trees) != 1 or trees[0] is None:
+        raise SyntaxError_("syntax error at end of input")
+    return trees[0]
+
+
+def _position(text: str, line: int | None, col: int | None, width: int) -> int | None:
+    # sqlglot reports the column where the offending token ends; PostgreSQL's P field is the
+    # 1-based character position where it starts.
+    if not line or not col:
+        return None
+    lines = text.split("\n")
+    return sum(len(x) + 1 for x in lines[: line - 1]) + max(col - width, 0) + 1
+
+
+def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
+    """Classify a parsed statement and generate its DuckDB SQL."""
+    stype, tag, returns, counts = classify(tree)
+    for transform in TRANSFORMS:
+        tree = transform(tree, ctx)
+    nparams = max(
+        (int(p.this.name) for p in tree.find_all(exp.Parameter) if p.this.is_int), default=0
+    )
+    if any(True for _ in tree.find_all(exp.Placeholder)):
+        raise SyntaxError_('syntax error at or near "?"')
+    return Statement(
+        text, stype, tag, returns, counts, duck_sql=tree.sql("duckdb"), nparams=nparams
+    )
+
+
+def classify(tree: exp.Expr) -> tuple[str, str, bool, bool]:
+    """(statement type, command tag, returns rows, tag counts rows) of a parsed statement."""
+    if isinstance(tree, exp.Query):
+        return "SELECT", "SELECT", True, True
+    if isinstance(tree, exp.Insert):
+        return "INSERT", "INSERT 0", False, True
+    if isinstance(tree, exp.Update):
+        return "UPDATE", "UPDATE", False, True
+    if isinstance(tree, exp.Delete):
+        return "DELETE", "DELETE", False, True
+    if isinstance(tree, exp.Merge):
+        return "MERGE", "MERGE", False, True
+    if isinstance(tree, exp.Create):
+        kind = (tree.args.get("kind") or "TABLE").upper()
+        if kind == "TABLE" and tree.args.get("expression") is not None:
+            return "CTAS", "SELECT", False, True
+        return "DDL", f"CREATE {kind}", False, False
+    if isinstance(tree, exp.Drop):
+        return "DDL", f"DROP {(tree.args.get('kind') or 'TABLE').upper()}", False, False
+    if isinstance(tree, exp.Alter):
+        return "DDL", f"ALTER {(tree.args.get('kind') or 'TABLE').upper()}", False, False
+    if isinstance(tree, exp.TruncateTable):
+        return "DDL", "TRUNCATE TABLE", False, False
+    if isinstance(tree, exp.Analyze):
+        return "UTILITY", "ANALYZE", False, False
+    if isinstance(tree, exp.Comment):
+        return "DDL", "COMMENT", False, False
+    if isinstance(tree, exp.Use):
+        return "UTILITY", "USE", False, False
+    if isinstance(tree, exp.Grant | exp.Revoke):
+        raise FeatureNotSupported(
+            f"feature not supported on Duckshift yet: {type(tree).__name__.upper()}"
+        )
+    if isinstance(tree, exp.Command):
+        word = str(tree.this).upper()
+        raise FeatureNotSupported(f"feature not supported on Duckshift: {word}")
+    raise FeatureNotSupported(
+        f"feature not supported on Duckshift: {type(tree).__name__.upper()} statements"
+    )
+
+
+class StatementCache:
+    """LRU of translated query strings keyed by (text, context key).
+
+    A whole query string maps to its list of statements, so a repeated string costs one
+    dictionary lookup: no tokenizing, no parsing. Translation errors are not cached.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, tuple[str, str, str, int]], list[Statement]] = (
+            OrderedDict()
+        )
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, sql: str, ctx: Context) -> list[Statement]:
+        """The statements of ``sql``, from cache when the same text and context repeat."""
+        key = (sql, ctx.key)
+        stmts = self._items.get(key)
+        if stmts is not None:
+            self.hits += 1
+            self._items.move_to_end(key)
+            return stmts
+        self.misses += 1
+        stmts = [translate(piece, ctx) for piece in split(sql)]
+        self._items[key] = stmts
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+        return stmts

@@ -1,0 +1,31 @@
+"""Name resolution of databases: Redshift database names become internal catalog aliases.
+
+A three-part name ``db.schema.table`` names a database of the session's namespace; it is
+rewritten to the database's internal alias. A database the namespace does not have is an error
+(3D000), and so is any identifier that spells an internal alias, so user SQL cannot reach the
+system catalog or another namespace's files by naming them.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from catalog.errors import InvalidCatalogName, UndefinedTable
+from engine.storage import INTERNAL_PREFIX
+from proxy.sql.context import Context
+
+
+def resolve_databases(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """Map each table's database name to its alias; refuse internal names."""
+    for ident in tree.find_all(exp.Identifier):
+        if ident.name.lower().startswith(INTERNAL_PREFIX):
+            raise UndefinedTable(f'relation "{ident.name}" does not exist')
+    for table in tree.find_all(exp.Table):
+        catalog = table.args.get("catalog")
+        if catalog is None:
+            continue
+        alias = ctx.databases.get(catalog.name)
+        if alias is None:
+            raise InvalidCatalogName(f'database "{catalog.name}" does not exist')
+        table.set("catalog", exp.to_identifier(alias, quoted=True))
+    return tree

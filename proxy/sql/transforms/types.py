@@ -1,0 +1,24 @@
+"""Redshift column types that DuckDB spells differently.
+
+VARCHAR(MAX) is VARCHAR (DuckDB strings have no declared length); SUPER, Redshift's
+semi-structured type, is stored as DuckDB's JSON. Lengths of VARCHAR(n) are kept in the tree
+for the dialect work that enforces them.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from proxy.sql.context import Context
+
+
+def map_types(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """Rewrite VARCHAR(MAX) and SUPER in every type position."""
+    for dt in list(tree.find_all(exp.DataType)):
+        if dt.this == exp.DataType.Type.SUPER:
+            dt.replace(exp.DataType.build("JSON"))
+        elif dt.this in (exp.DataType.Type.VARCHAR, exp.DataType.Type.NVARCHAR):
+            params = dt.expressions
+            if params and params[0].name.upper() == "MAX":
+                dt.set("expressions", [])
+    return tree
