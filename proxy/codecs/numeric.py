@@ -1,0 +1,247 @@
+"""Codecs for boolean, integer, floating-point and numeric columns.
+
+Text follows PostgreSQL 15 output with ``extra_float_digits=1``: shortest round-trip floats in
+exponent form when the decimal exponent is below -4 or at least 15 (6 for real), and numerics
+with all their scale digits. Binary follows the ``*send`` functions: big-endian integers and
+IEEE floats, and numeric as base-10000 digit groups with weight, sign and display scale.
+Decimals whose unscaled values fit in 64 bits are vectorized; wider ones (and DuckDB's
+UHUGEINT and BIGNUM) go through Python per value.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from decimal import Decimal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from proxy.codecs import buffers, oids
+from proxy.codecs.registry import BINARY, TEXT, Encoder, Registry
+
+NUMERIC_POS, NUMERIC_NEG = 0x0000, 0x4000
+NUMERIC_NAN, NUMERIC_PINF, NUMERIC_NINF = 0xC000, 0xD000, 0xF000
+_INT_DTYPES = {oids.INT2: ">i2", oids.INT4: ">i4", oids.INT8: ">i8"}
+_HUGEINT = pa.decimal128(38, 0)
+
+
+def format_float(value: float, single: bool = False) -> str:
+    """PostgreSQL's shortest text for a float8 (or float4 when ``single``).
+
+    >>> format_float(1e20), format_float(1.5e-07), format_float(1e15), format_float(2.0)
+    ('1e+20', '1.5e-07', '1e+15', '2')
+    """
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == 0:
+        return "-0" if math.copysign(1.0, value) < 0 else "0"
+    shortest = str(np.float32(value)) if single else repr(value)
+    number = Decimal(shortest).normalize()
+    sign, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)
+    exp10 = len(digits) + exponent - 1
+    if -4 <= exp10 < (6 if single else 15):
+        return f"{number:f}"
+    mantissa = str(digits[0]) + ("." + "".join(map(str, digits[1:])) if len(digits) > 1 else "")
+    return f"{'-' if sign else ''}{mantissa}e{'-' if exp10 < 0 else '+'}{abs(exp10):02d}"
+
+
+def numeric_bytes(value: Decimal) -> bytes:
+    """PostgreSQL ``numeric_send`` output for one Decimal.
+
+    >>> numeric_bytes(Decimal("1.50")).hex()
+    '000200000000000200011388'
+    """
+    if value.is_nan():
+        return struct.pack(">hhHH", 0, 0, NUMERIC_NAN, 0)
+    if value.is_infinite():
+        return struct.pack(">hhHH", 0, 0, NUMERIC_NINF if value < 0 else NUMERIC_PINF, 0)
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    dscale = max(-exponent, 0)
+    unscaled = int("".join(map(str, digits)) or "0") * 10 ** max(exponent, 0)
+    frac_digits = max(-exponent, 0)
+    pad = -frac_digits % 4
+    unscaled *= 10**pad
+    low_weight = -(frac_digits + pad) // 4
+    groups: list[int] = []  # least significant first
+    while unscaled:
+        unscaled, group = divmod(unscaled, 10000)
+        groups.append(group)
+    while groups and groups[0] == 0:
+        groups.pop(0)
+        low_weight += 1
+    if not groups:
+        return struct.pack(">hhHH", 0, 0, NUMERIC_POS, dscale)
+    weight = low_weight + len(groups) - 1
+    header = struct.pack(">hhHH", len(groups), weight, NUMERIC_NEG if sign else NUMERIC_POS, dscale)
+    return header + struct.pack(f">{len(groups)}h", *reversed(groups))
+
+
+def _storage(arr: pa.Array) -> pa.Array:
+    return arr.storage if isinstance(arr, pa.ExtensionArray) else arr
+
+
+def _bool_values(arr: pa.Array) -> pa.Array:
+    # arrow.bool8 (lossless export) stores one int8 per value
+    return pc.not_equal(arr.storage, 0) if isinstance(arr, pa.ExtensionArray) else arr
+
+
+def _bool_text(arr: pa.Array) -> pa.Array:
+    return pc.if_else(_bool_values(arr), b"t", b"f").cast(buffers.BINARY)
+
+
+def _bool_binary(arr: pa.Array) -> pa.Array:
+    return pc.if_else(_bool_values(arr), b"\x01", b"\x00").cast(buffers.BINARY)
+
+
+def _int_text(arr: pa.Array) -> pa.Array:
+    return arr.cast(pa.string()).cast(buffers.BINARY)
+
+
+def _int_binary(oid: int) -> Encoder:
+    dtype = _INT_DTYPES[oid]
+
+    def encode(arr: pa.Array) -> pa.Array:
+        return buffers.fixed_width(buffers.numpy_values(arr).astype(dtype), arr)
+
+    return encode
+
+
+def _float_text(arr: pa.Array) -> pa.Array:
+    if arr.type == pa.float16():
+        arr = arr.cast(pa.float32())
+    single = arr.type == pa.float32()
+    # Arrow prints shortest round-trip digits but picks exponent form by its own rule and
+    # without PostgreSQL's two-digit exponent; rows where the form differs are redone below.
+    text = pc.replace_substring_regex(arr.cast(pa.string()), r"e([-+])(\d)$", r"e\10\2")
+    values = buffers.numpy_values(arr)
+    magnitude = np.abs(values)
+    low, high = (np.float32(1e-4), np.float32(1e6)) if single else (1e-4, 1e15)
+    finite = np.isfinite(values)
+    wants_exp = finite & (magnitude != 0) & ((magnitude < low) | (magnitude >= high))
+    has_exp = buffers.numpy_values(pc.match_substring(text, "e"), False)
+    redo = ((wants_exp != has_exp) | ~finite) & buffers.numpy_values(arr.is_valid(), False)
+    if redo.any():
+        fixed = [format_float(float(v), single) for v in values[redo]]
+        text = pc.replace_with_mask(text, pa.array(redo), pa.array(fixed, pa.string()))
+    return text.cast(buffers.BINARY)
+
+
+def _float_binary(arr: pa.Array) -> pa.Array:
+    dtype = ">f8" if arr.type == pa.float64() else ">f4"
+    return buffers.fixed_width(buffers.numpy_values(arr).astype(dtype), arr)
+
+
+def _as_decimal(arr: pa.Array) -> pa.Array:
+    """Decimal view of a numeric-typed column where one exists without loss, else as is."""
+    if isinstance(arr, pa.ExtensionArray) and getattr(arr.type, "type_name", "") == "hugeint":
+        # DuckDB's HUGEINT is a little-endian two's complement int128, as decimal128 is
+        storage = arr.storage
+        return pa.Array.from_buffers(
+            _HUGEINT, len(storage), storage.buffers(), storage.null_count, storage.offset
+        )
+    if arr.type == pa.uint64():
+        return arr.cast(pa.decimal128(20, 0))
+    if pa.types.is_decimal256(arr.type) and arr.type.precision <= 38:
+        return arr.cast(pa.decimal128(arr.type.precision, arr.type.scale))
+    return arr
+
+
+def _python_numbers(arr: pa.Array) -> list[Decimal | None]:
+    if isinstance(arr, pa.ExtensionArray):
+        name = getattr(arr.type, "type_name", "")
+        raw = arr.storage.to_pylist()
+        if name == "uhugeint":
+            return [None if b is None else Decimal(int.from_bytes(b, "little")) for b in raw]
+        return [None if b is None else Decimal(_bignum_int(b)) for b in raw]
+    return [None if v is None else Decimal(v) for v in arr.to_pylist()]
+
+
+def _bignum_int(data: bytes) -> int:
+    # DuckDB BIGNUM: 3-byte header whose top bit is set for non-negative values, then the
+    # big-endian magnitude; negative values store header and magnitude bit-inverted.
+    if data[0] & 0x80:
+        return int.from_bytes(data[3:], "big")
+    return -int.from_bytes(bytes(b ^ 0xFF for b in data[3:]), "big")
+
+
+def _numeric_text(arr: pa.Array) -> pa.Array:
+    arr = _as_decimal(arr)
+    if pa.types.is_decimal(arr.type):
+        return arr.cast(pa.string()).cast(buffers.BINARY)
+    return buffers.from_strings(None if v is None else str(v) for v in _python_numbers(arr))
+
+
+def _unscaled_int64(arr: pa.Array) -> np.ndarray | None:
+    """Unscaled decimal128 values as int64 when every value fits, else None."""
+    words = np.frombuffer(arr.buffers()[1], dtype=np.int64)
+    words = words[2 * arr.offset : 2 * (arr.offset + len(arr))].reshape(-1, 2)
+    low, high = words[:, 0], words[:, 1]
+    valid = buffers.numpy_values(arr.is_valid(), False)
+    fits = (high == (low >> 63)) & (low != np.iinfo(np.int64).min)
+    if not np.all(fits | ~valid):
+        return None
+    return np.where(valid, low, 0)
+
+
+def _numeric_binary(arr: pa.Array) -> pa.Array:
+    arr = _as_decimal(arr)
+    if pa.types.is_decimal128(arr.type) and arr.type.scale <= 18:
+        unscaled = _unscaled_int64(arr)
+        if unscaled is not None:
+            return _numeric_binary_int64(unscaled, arr.type.precision, arr.type.scale, arr)
+    numbers = _python_numbers(arr) if not pa.types.is_decimal(arr.type) else arr.to_pylist()
+    return buffers.from_bytes(None if v is None else numeric_bytes(v) for v in numbers)
+
+
+def _numeric_binary_int64(
+    unscaled: np.ndarray, precision: int, scale: int, like: pa.Array
+) -> pa.Array:
+    """Vectorized ``numeric_send`` for value = unscaled * 10**-scale, |unscaled| < 2**63."""
+    negative = unscaled < 0
+    whole, frac = np.divmod(np.abs(unscaled), 10**scale)
+    # an int64 has at most 19 digits, five base-10000 groups; fractions align to the point
+    int_groups = min(5, max(1, -(-(precision - scale) // 4)))
+    columns = [(whole // 10 ** (4 * k)) % 10000 for k in range(int_groups - 1, -1, -1)]
+    for j in range(1, -(-scale // 4) + 1):
+        if 4 * j <= scale:
+            columns.append((frac // 10 ** (scale - 4 * j)) % 10000)
+        else:
+            columns.append((frac % 10 ** (scale - 4 * (j - 1))) * 10 ** (4 * j - scale))
+    groups = np.stack(columns, axis=1).astype(np.int16)
+    width = groups.shape[1]
+    nonzero = groups != 0
+    present = nonzero.any(axis=1)
+    first = nonzero.argmax(axis=1)
+    last = width - 1 - nonzero[:, ::-1].argmax(axis=1)
+    ndigits = np.where(present, last - first + 1, 0)
+    header = np.empty((len(unscaled), 4), dtype=np.int16)
+    header[:, 0] = ndigits
+    header[:, 1] = np.where(present, int_groups - 1 - first, 0)
+    header[:, 2] = np.where(negative, NUMERIC_NEG, NUMERIC_POS)
+    header[:, 3] = scale
+    matrix = np.concatenate([header, groups], axis=1).astype(">i2").view(np.uint8)
+    # PostgreSQL drops leading and trailing zero groups; keep only first..last per row
+    position = np.arange(width)
+    kept = (position >= first[:, None]) & (position <= last[:, None]) & present[:, None]
+    keep = np.concatenate([np.ones((len(unscaled), 8), bool), np.repeat(kept, 2, axis=1)], 1)
+    return buffers.compact(matrix, keep, like)
+
+
+def register(registry: Registry) -> None:
+    """Install the boolean, integer, float and numeric encoders."""
+    registry.register(oids.BOOL, TEXT, _bool_text)
+    registry.register(oids.BOOL, BINARY, _bool_binary)
+    for oid in _INT_DTYPES:
+        registry.register(oid, TEXT, _int_text)
+        registry.register(oid, BINARY, _int_binary(oid))
+    for oid in (oids.FLOAT4, oids.FLOAT8):
+        registry.register(oid, TEXT, _float_text)
+        registry.register(oid, BINARY, _float_binary)
+    registry.register(oids.NUMERIC, TEXT, _numeric_text)
+    registry.register(oids.NUMERIC, BINARY, _numeric_binary)

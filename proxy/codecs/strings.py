@@ -1,0 +1,129 @@
+"""Codecs for character, byte, UUID, bit-string and JSON columns.
+
+Character and JSON types are UTF-8 in both formats (jsonb binary adds the version byte 1).
+bytea text is ``\\x`` plus lower-case hex; uuid text is the dashed lower-case form. DuckDB's
+STRUCT, MAP and UNION have no PostgreSQL counterpart and are sent as json text built from the
+Python value (dates and decimals as strings), which is a Duckshift choice, not PG behaviour.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import uuid
+from decimal import Decimal
+
+import numpy as np
+import pyarrow as pa
+
+from proxy.codecs import buffers, oids
+from proxy.codecs.registry import BINARY, TEXT, Registry
+
+# positions of the 32 hex digits inside the 36-character dashed UUID text
+_UUID_SLOTS = np.array([i for i in range(36) if i not in (8, 13, 18, 23)])
+
+
+def _storage(arr: pa.Array) -> pa.Array:
+    return arr.storage if isinstance(arr, pa.ExtensionArray) else arr
+
+
+def _utf8(arr: pa.Array) -> pa.Array:
+    arr = _storage(arr)
+    if pa.types.is_struct(arr.type) or pa.types.is_map(arr.type) or pa.types.is_union(arr.type):
+        return buffers.from_strings(
+            None if v is None else json.dumps(v, default=_json_default, ensure_ascii=False)
+            for v in _python_values(arr)
+        )
+    return buffers.as_binary(arr)
+
+
+def _python_values(arr: pa.Array) -> list[object]:
+    if pa.types.is_map(arr.type):
+        # maps come back as lists of (key, value) pairs; JSON objects need string keys
+        return [None if v is None else {str(k): x for k, x in v} for v in arr.to_pylist()]
+    return arr.to_pylist()
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Decimal | uuid.UUID | datetime.date | datetime.time):
+        return str(value)
+    if isinstance(value, datetime.timedelta):
+        return str(value)
+    if isinstance(value, bytes):
+        return "\\x" + value.hex()
+    if isinstance(value, list | tuple):
+        return list(value)
+    return str(value)
+
+
+def _jsonb_binary(arr: pa.Array) -> pa.Array:
+    return buffers.concat(b"\x01", _utf8(arr))
+
+
+def _bytea_text(arr: pa.Array) -> pa.Array:
+    return buffers.concat(b"\\x", buffers.hex_text(_storage(arr)))
+
+
+def _bytea_binary(arr: pa.Array) -> pa.Array:
+    return buffers.as_binary(_storage(arr))
+
+
+def _uuid_text(arr: pa.Array) -> pa.Array:
+    storage = _storage(arr)
+    if not pa.types.is_fixed_size_binary(storage.type):
+        return buffers.as_binary(storage)  # DuckDB without lossless export sends UUID as text
+    raw = np.frombuffer(storage.buffers()[1], dtype=np.uint8)
+    raw = raw[16 * storage.offset : 16 * (storage.offset + len(storage))].reshape(-1, 16)
+    text = np.full((len(storage), 36), ord("-"), dtype=np.uint8)
+    text[:, _UUID_SLOTS] = buffers.HEX_PAIRS[raw].reshape(len(storage), 32)
+    return buffers.fixed_width(text, storage)
+
+
+def _uuid_binary(arr: pa.Array) -> pa.Array:
+    storage = _storage(arr)
+    if pa.types.is_fixed_size_binary(storage.type):
+        return buffers.as_binary(storage)
+    return buffers.from_bytes(
+        None if v is None else uuid.UUID(v).bytes for v in storage.to_pylist()
+    )
+
+
+def bit_string(data: bytes) -> str:
+    """DuckDB BIT storage (first byte = count of padding bits in the next byte) as '0'/'1' text.
+
+    >>> bit_string(bytes([5, 0xFD]))
+    '101'
+    """
+    return "".join(f"{b:08b}" for b in data[1:])[data[0] :]
+
+
+def _varbit_text(arr: pa.Array) -> pa.Array:
+    storage = _storage(arr)
+    return buffers.from_strings(None if v is None else bit_string(v) for v in storage.to_pylist())
+
+
+def _varbit_binary(arr: pa.Array) -> pa.Array:
+    out: list[bytes | None] = []
+    for value in _storage(arr).to_pylist():
+        if value is None:
+            out.append(None)
+            continue
+        bits = bit_string(value)
+        packed = int(bits.ljust(-(-len(bits) // 8) * 8, "0") or "0", 2)
+        out.append(len(bits).to_bytes(4, "big") + packed.to_bytes(-(-len(bits) // 8), "big"))
+    return buffers.from_bytes(out)
+
+
+def register(registry: Registry) -> None:
+    """Install the character, bytea, uuid, bit and json encoders."""
+    for oid in (oids.TEXT, oids.VARCHAR, oids.BPCHAR, oids.NAME, oids.CHAR, oids.JSON):
+        registry.register(oid, TEXT, _utf8)
+        registry.register(oid, BINARY, _utf8)
+    registry.register(oids.JSONB, TEXT, _utf8)
+    registry.register(oids.JSONB, BINARY, _jsonb_binary)
+    registry.register(oids.BYTEA, TEXT, _bytea_text)
+    registry.register(oids.BYTEA, BINARY, _bytea_binary)
+    registry.register(oids.UUID, TEXT, _uuid_text)
+    registry.register(oids.UUID, BINARY, _uuid_binary)
+    registry.register(oids.VARBIT, TEXT, _varbit_text)
+    registry.register(oids.VARBIT, BINARY, _varbit_binary)
