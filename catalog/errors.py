@@ -37,6 +37,7 @@ class SQLError(Exception):
         detail: str | None = None,
         hint: str | None = None,
         position: int | None = None,
+        where: str | None = None,
         sqlstate: str | None = None,
     ) -> None:
         super().__init__(message)
@@ -44,6 +45,7 @@ class SQLError(Exception):
         self.detail = detail
         self.hint = hint
         self.position = position
+        self.where = where
         if sqlstate is not None:
             self.sqlstate = sqlstate  # type: ignore[misc]
 

@@ -42,13 +42,14 @@ class Workgroup:
 
 @dataclass(frozen=True, slots=True)
 class User:
-    """A user of one namespace; the password exists only as SCRAM and md5 verifiers."""
+    """A user of one namespace; the password exists only as verifiers (SCRAM, md5, SHA-256)."""
 
     namespace_guid: str
     usesysid: int
     name: str
     scram_verifier: str | None
     md5_verifier: str | None
+    sha256_verifier: str | None
     superuser: bool = False
     createdb: bool = False
     connection_limit: int | None = None

@@ -22,6 +22,7 @@ from catalog.errors import (
     UndefinedObject,
 )
 from catalog.model import Database, Namespace, User, Workgroup
+from catalog.passwords import Verifiers
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS {s}.namespaces (
@@ -34,7 +35,8 @@ CREATE TABLE IF NOT EXISTS {s}.workgroups (
     port INTEGER NOT NULL, base_capacity INTEGER NOT NULL, max_capacity INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS {s}.users (
     namespace_guid VARCHAR NOT NULL, usesysid INTEGER NOT NULL, name VARCHAR NOT NULL,
-    scram_verifier VARCHAR, md5_verifier VARCHAR, superuser BOOLEAN NOT NULL,
+    scram_verifier VARCHAR, md5_verifier VARCHAR, sha256_verifier VARCHAR,
+    superuser BOOLEAN NOT NULL,
     createdb BOOLEAN NOT NULL, connection_limit INTEGER,
     PRIMARY KEY (namespace_guid, name));
 CREATE TABLE IF NOT EXISTS {s}.query_history (
@@ -77,8 +79,8 @@ class Catalog:
         ).fetchall():
             self._databases[(ns, name)] = Database(ns, name, created)
         for row in self._con.execute(
-            f"SELECT namespace_guid, usesysid, name, scram_verifier, md5_verifier, superuser, "
-            f"createdb, connection_limit FROM {s}.users"
+            "SELECT namespace_guid, usesysid, name, scram_verifier, md5_verifier, "
+            f"sha256_verifier, superuser, createdb, connection_limit FROM {s}.users"
         ).fetchall():
             self._users[(row[0], row[2])] = User(*row)
 
@@ -166,8 +168,7 @@ class Catalog:
         self,
         namespace_guid: str,
         name: str,
-        scram_verifier: str | None,
-        md5_verifier: str | None,
+        verifiers: Verifiers,
         *,
         superuser: bool = False,
         createdb: bool = False,
@@ -181,29 +182,30 @@ class Catalog:
                 (u.usesysid for (ns, _), u in self._users.items() if ns == namespace_guid),
                 default=FIRST_USESYSID - 1,
             ) + 1
-            user = User(namespace_guid, sysid, name, scram_verifier, md5_verifier,
-                        superuser, createdb, connection_limit)
+            user = User(namespace_guid, sysid, name, verifiers.scram, verifiers.md5,
+                        verifiers.sha256, superuser, createdb, connection_limit)
             self._con.execute(
-                f"INSERT INTO {self.schema}.users VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [namespace_guid, sysid, name, scram_verifier, md5_verifier, superuser,
-                 createdb, connection_limit],
+                f"INSERT INTO {self.schema}.users VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [namespace_guid, sysid, name, verifiers.scram, verifiers.md5, verifiers.sha256,
+                 superuser, createdb, connection_limit],
             )
             self._users[(namespace_guid, name)] = user
             return user
 
-    def set_password(
-        self, namespace_guid: str, name: str, scram_verifier: str, md5_verifier: str
-    ) -> None:
+    def set_password(self, namespace_guid: str, name: str, verifiers: Verifiers) -> None:
         """Replace a user's verifiers."""
         with self._lock:
             user = self._users.get((namespace_guid, name))
             if user is None:
                 raise UndefinedObject(f'user "{name}" does not exist')
             self._con.execute(
-                f"UPDATE {self.schema}.users SET scram_verifier = ?, md5_verifier = ? "
-                "WHERE namespace_guid = ? AND name = ?",
-                [scram_verifier, md5_verifier, namespace_guid, name],
+                f"UPDATE {self.schema}.users SET scram_verifier = ?, md5_verifier = ?, "
+                "sha256_verifier = ? WHERE namespace_guid = ? AND name = ?",
+                [verifiers.scram, verifiers.md5, verifiers.sha256, namespace_guid, name],
             )
             self._users[(namespace_guid, name)] = replace(
-                user, scram_verifier=scram_verifier, md5_verifier=md5_verifier
+                user,
+                scram_verifier=verifiers.scram,
+                md5_verifier=verifiers.md5,
+                sha256_verifier=verifiers.sha256,
             )

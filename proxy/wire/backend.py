@@ -39,6 +39,11 @@ def authentication_ok() -> bytes:
     return frame(b"R", _I.pack(0))
 
 
+def authentication_request(code: int, payload: bytes = b"") -> bytes:
+    """AuthenticationRequest with any code (13 is Redshift's SHA-256 digest)."""
+    return frame(b"R", _I.pack(code) + payload)
+
+
 def authentication_cleartext() -> bytes:
     return frame(b"R", _I.pack(3))
 
@@ -140,6 +145,8 @@ def _fields(err: SQLError, severity: str) -> Iterable[tuple[bytes, str]]:
         yield b"H", err.hint
     if err.position:
         yield b"P", str(err.position)
+    if err.where:
+        yield b"W", err.where
 
 
 def error_response(err: SQLError) -> bytes:

@@ -1,0 +1,254 @@
+"""COPY ... FROM STDIN and COPY ... TO STDOUT over the wire.
+
+COPY TO streams the source's Arrow batches as CopyData in PostgreSQL's text or CSV format.
+COPY FROM reads CopyData into batches of strings (``copy_format.CopyInParser``) and inserts
+them with DuckDB casts inside one transaction: a malformed row aborts the whole COPY, names its
+line in the error's context, and leaves the table as it was.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+import sqlglot
+from sqlglot import exp
+
+from catalog import errors as err
+from engine import streaming
+from engine.storage import quote_ident
+from proxy.session import TxStatus
+from proxy.sql import commands
+from proxy.sql.pipeline import Statement
+from proxy.wire import backend, frontend
+from proxy.wire.copy_format import CopyInParser, CopyOptions, encode_copy_header, encode_copy_rows
+from proxy.wire.framing import read_message
+
+if TYPE_CHECKING:
+    from proxy.connection import Connection
+
+_BATCH_NAME = "duckshift_copy_in"
+
+
+def options(raw: dict[str, str | bool]) -> CopyOptions:
+    """CopyOptions from the statement's options, with PostgreSQL's per-format defaults."""
+    fmt = str(raw.get("format", "text")).lower()
+    if fmt == "binary":
+        raise err.FeatureNotSupported("feature not supported on Duckshift: COPY BINARY")
+    if fmt not in ("text", "csv"):
+        raise err.InvalidParameterValue(f'COPY format "{fmt}" not recognized')
+    csv = fmt == "csv"
+    delimiter = str(raw.get("delimiter", "," if csv else "\t"))
+    if len(delimiter) != 1:
+        raise err.FeatureNotSupported("COPY delimiter must be a single one-byte character")
+    quote = str(raw.get("quote", '"'))
+    header = raw.get("header", False)
+    force = raw.get("force_quote")
+    return CopyOptions(
+        format=fmt,
+        delimiter=delimiter,
+        null=str(raw.get("null", "" if csv else "\\N")),
+        header=bool(header),
+        quote=quote,
+        escape=str(raw.get("escape", quote)),
+        force_quote=(str(force),) if force else (),
+    )
+
+
+async def run(conn: Connection, stmt: Statement) -> None:
+    """Run one COPY statement (from a simple Query) to completion."""
+    cmd = stmt.command
+    assert isinstance(cmd, commands.Copy)
+    opts = options(cmd.options)
+    session = conn._session()
+    if session.tx == TxStatus.FAILED:
+        raise err.InFailedSqlTransaction(
+            "current transaction is aborted, commands ignored until end of transaction block"
+        )
+    if cmd.direction == "out":
+        await _copy_out(conn, cmd, opts)
+    else:
+        await _copy_in(conn, cmd, opts)
+
+
+def _source_sql(cmd: commands.Copy) -> str:
+    if cmd.query is not None:
+        return cmd.query
+    cols = ", ".join(cmd.columns) if cmd.columns else "*"
+    return f"SELECT {cols} FROM {cmd.table}"
+
+
+async def _copy_out(conn: Connection, cmd: commands.Copy, opts: CopyOptions) -> None:
+    session = conn._session()
+    stmts = conn.server.cache.get(_source_sql(cmd), session.context)
+    if len(stmts) != 1 or not stmts[0].returns_rows:
+        raise err.SyntaxError_("COPY query must be a SELECT")
+    outcome = await conn._run(stmts[0], [])
+    result = outcome.result
+    assert result is not None and result.schema is not None
+    rows = 0
+    try:
+        conn.send(backend.copy_out_response(len(result.schema)))
+        if opts.header:
+            conn.send(backend.copy_data(encode_copy_header(result.schema.names, opts)))
+        batch = result.pending
+        result.pending = None
+        while batch is not None:
+            conn.send(backend.copy_data(encode_copy_rows(batch, opts)))
+            rows += batch.num_rows
+            await conn.maybe_flush()
+            batch = None if result.exhausted else await conn._engine_call(
+                streaming.next_batch, result
+            )
+    finally:
+        streaming.close(result)
+        if outcome.ticket is not None:
+            conn.workgroup.pool.release(outcome.ticket)
+    conn.send(backend.copy_done())
+    conn.send(backend.command_complete(f"COPY {rows}"))
+
+
+async def _copy_in(conn: Connection, cmd: commands.Copy, opts: CopyOptions) -> None:
+    session = conn._session()
+    assert cmd.table is not None
+    target = conn.server.cache.get(f"SELECT * FROM {cmd.table}", session.context)[0]
+    assert target.duck_sql is not None
+    table_sql = sqlglot.parse_one(target.duck_sql, read="duckdb").find(exp.Table)
+    assert table_sql is not None
+    described = await conn._engine_call(
+        lambda: session.cursor.execute(f"DESCRIBE {target.duck_sql}").fetchall()
+    )
+    types = {row[0]: row[1] for row in described}
+    columns = list(cmd.columns) if cmd.columns else list(types)
+    for c in columns:
+        if c not in types:
+            raise err.UndefinedColumn(f'column "{c}" of relation "{cmd.table}" does not exist')
+    parser = CopyInParser(columns, opts)
+    insert = (
+        f"INSERT INTO {table_sql.sql('duckdb')} ({', '.join(quote_ident(c) for c in columns)}) "
+        f"SELECT {', '.join(f'CAST({quote_ident(c)} AS {types[c]})' for c in columns)} "
+        f"FROM {_BATCH_NAME}"
+    )
+    implicit = session.tx == TxStatus.IDLE
+    pool = conn.workgroup.pool
+    ticket = await pool.acquire()
+    rows = 0
+    conn.send(backend.copy_in_response(len(columns)))
+    await conn.flush()
+    try:
+        if implicit:
+            await conn._engine_call(session.cursor.execute, "BEGIN TRANSACTION")
+        try:
+            done = False
+            while not done:
+                done = await _receive(conn, parser)
+                table = parser.finish() if done else parser.take_batch()
+                while table is not None and table.num_rows:
+                    rows += await _insert(conn, insert, table, columns, types, cmd.table)
+                    table = None if done else parser.take_batch()
+            if implicit:
+                await conn._engine_call(session.cursor.execute, "COMMIT")
+        except BaseException:
+            if implicit:
+                await conn._engine_call(session.cursor.execute, "ROLLBACK")
+            raise
+    except err.BadCopyFileFormat as exc:
+        line = getattr(exc, "line", None)
+        if line is not None and exc.where is None:
+            exc.where = f"COPY {cmd.table}, line {line}"
+        raise
+    finally:
+        pool.release(ticket)
+    conn.send(backend.command_complete(f"COPY {rows}"))
+
+
+async def _receive(conn: Connection, parser: CopyInParser) -> bool:
+    """Feed CopyData until a batch is ready or the data ends; True at CopyDone."""
+    received = 0
+    while received < 4 * 1024 * 1024:
+        mtype, body = await read_message(conn.reader, conn.server.config.max_message_bytes)
+        msg = frontend.decode(mtype, body)
+        if isinstance(msg, frontend.CopyData):
+            parser.feed(msg.data)
+            received += len(msg.data)
+        elif isinstance(msg, frontend.CopyDone):
+            return True
+        elif isinstance(msg, frontend.CopyFail):
+            raise err.make("57014", f"COPY from stdin failed: {msg.message}")
+        elif isinstance(msg, frontend.Flush | frontend.Sync):
+            continue
+        else:
+            raise err.ProtocolViolation(
+                f"unexpected message type 0x{mtype[0]:02X} during COPY from stdin"
+            )
+    return False
+
+
+async def _insert(
+    conn: Connection,
+    insert: str,
+    table: pa.Table,
+    columns: list[str],
+    types: dict[str, str],
+    name: str,
+) -> int:
+    session = conn._session()
+    cursor = session.cursor
+    data = table.select([*columns, "__line"])
+
+    def run() -> int:
+        cursor.register(_BATCH_NAME, data)
+        try:
+            cursor.execute(insert)
+            row = cursor.fetchone()
+            return int(row[0]) if row else 0
+        finally:
+            cursor.unregister(_BATCH_NAME)
+
+    try:
+        return await conn._engine_call(run)
+    except err.SQLError as exc:
+        if exc.sqlstate.startswith("22"):
+            await _locate(conn, data, columns, types, name, exc)
+        raise
+
+
+async def _locate(
+    conn: Connection,
+    data: pa.Table,
+    columns: list[str],
+    types: dict[str, str],
+    name: str,
+    exc: err.SQLError,
+) -> None:
+    """Name the first line and column whose value does not cast, in the error's context."""
+    cursor = conn._session().cursor
+    checks = " OR ".join(
+        f"({quote_ident(c)} IS NOT NULL AND TRY_CAST({quote_ident(c)} AS {types[c]}) IS NULL)"
+        for c in columns
+    )
+
+    def find() -> tuple[object, ...] | None:
+        cursor.register(_BATCH_NAME, data)
+        try:
+            return cursor.execute(
+                f"SELECT * FROM {_BATCH_NAME} WHERE {checks} ORDER BY __line LIMIT 1"
+            ).fetchone()
+        finally:
+            cursor.unregister(_BATCH_NAME)
+
+    row = await conn._engine_call(find)
+    if row is None:
+        return
+    line = row[-1]
+    for c, value in zip(columns, row[:-1], strict=True):
+        if value is None:
+            continue
+        bad = await conn._engine_call(
+            lambda v=value, t=types[c]: cursor.execute(
+                f"SELECT TRY_CAST(? AS {t}) IS NULL", [v]
+            ).fetchone()[0]
+        )
+        if bad:
+            exc.where = f'COPY {name}, line {line}, column {c}: "{value}"'
+            return

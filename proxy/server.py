@@ -1,0 +1,248 @@
+"""The composition root: one process, one engine, one catalog, a listener per workgroup.
+
+``Server.open`` builds everything from a configuration and a data dir: the DuckDB engine with
+every namespace database attached, the system catalog, the admin users, TLS, the workgroup
+pools; ``serve`` starts a listener per workgroup and runs until stopped. This is the only place
+that wires catalog, engine and proxy together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import os
+import secrets
+import socket
+import ssl
+from dataclasses import dataclass
+from pathlib import Path
+
+from catalog.model import Namespace, Workgroup
+from catalog.passwords import make_verifiers
+from catalog.query_log import QueryLog
+from catalog.store import Catalog
+from engine.admission import WorkgroupPool
+from engine.instance import SYSTEM_ALIAS, Engine
+from engine.storage import LocalStorage, quote_ident
+from proxy.config import ServerConfig
+from proxy.connection import Connection
+from proxy.sql.pipeline import StatementCache
+from proxy.tls import ensure_self_signed, server_context
+
+log = logging.getLogger("duckshift.server")
+
+# How often buffered query records are written to the system database.
+QUERY_LOG_FLUSH_S = 1.0
+
+
+@dataclass
+class WorkgroupRuntime:
+    """A workgroup while the server runs: its namespace, endpoint and admission pool."""
+
+    name: str
+    namespace: Namespace
+    host: str
+    port: int
+    pool: WorkgroupPool
+    server: asyncio.Server | None = None
+
+
+class Server:
+    """Everything one Duckshift process runs."""
+
+    def __init__(
+        self,
+        config: ServerConfig,
+        data_dir: Path,
+        engine: Engine,
+        catalog: Catalog,
+        query_log: QueryLog,
+        tls_context: ssl.SSLContext | None,
+    ) -> None:
+        self.config = config
+        self.data_dir = data_dir
+        self.engine = engine
+        self.catalog = catalog
+        self.query_log = query_log
+        self.tls_context = tls_context
+        self.cache = StatementCache()
+        self.sessions: dict[int, Connection] = {}
+        self.aliases: dict[str, dict[str, str]] = {}
+        self.generation: dict[str, int] = {}
+        self.workgroups: dict[str, WorkgroupRuntime] = {}
+        self.auth_method = "scram-sha-256"
+        self.limits_prepared = 10_000
+        self.mock_secret = secrets.token_bytes(32)
+        self._pids = itertools.count(os.getpid() * 1000 % 1_000_000 + 1)
+        self._flusher: asyncio.Task[None] | None = None
+        self.generated_passwords: dict[str, str] = {}
+
+    # -- construction --------------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        config: ServerConfig,
+        data_dir: Path,
+        *,
+        admin_password: str | None = None,
+        threads: int | None = None,
+        memory_limit: str | None = None,
+    ) -> Server:
+        """Open (or initialise) a data dir for a configuration."""
+        data_dir.mkdir(parents=True, exist_ok=True)
+        engine = Engine(data_dir, LocalStorage(data_dir), threads=threads,
+                        memory_limit=memory_limit)
+        syscur = engine.system_cursor()
+        schema = quote_ident(SYSTEM_ALIAS) + ".main"
+        catalog = Catalog(syscur, schema)
+        query_log = QueryLog(engine.system_cursor(), schema)
+        if config.tls_cert and config.tls_key:
+            tls = server_context(config.tls_cert, config.tls_key)
+        else:
+            tls = server_context(*ensure_self_signed(data_dir))
+        server = cls(config, data_dir, engine, catalog, query_log, tls)
+        for nsc in config.namespaces:
+            ns, _ = catalog.ensure_namespace(nsc.name)
+            server.aliases[ns.guid] = {}
+            server.generation[ns.guid] = 0
+            for db in nsc.databases:
+                if catalog.database(ns.guid, db) is None:
+                    catalog.add_database(ns.guid, db)
+            for db in catalog.databases(ns.guid):
+                server.aliases[ns.guid][db.name] = engine.attach(nsc.name, db.name)
+            password = nsc.admin_password or admin_password
+            server._ensure_admin(ns, nsc.admin_user, password)
+        for wgc in config.workgroups:
+            ns = catalog.namespace(wgc.namespace)
+            assert ns is not None
+            host = wgc.host or config.host
+            catalog.put_workgroup(Workgroup(wgc.name, ns.guid, host, wgc.port,
+                                            wgc.base_capacity, wgc.max_capacity))
+            server.workgroups[wgc.name] = WorkgroupRuntime(
+                wgc.name, ns, host, wgc.port, WorkgroupPool(wgc.name, wgc.base_capacity)
+            )
+        engine.lock_down()
+        return server
+
+    def _ensure_admin(self, ns: Namespace, name: str, password: str | None) -> None:
+        user = self.catalog.user(ns.guid, name)
+        if user is None:
+            if password is None:
+                password = _generate_password()
+                self.generated_passwords[ns.name] = password
+            self.catalog.create_user(
+                ns.guid, name, make_verifiers(name, password), superuser=True, createdb=True
+            )
+        elif password is not None:
+            self.catalog.set_password(ns.guid, name, make_verifiers(name, password))
+
+    # -- runtime operations -------------------------------------------------------------------
+    def next_pid(self) -> int:
+        """A process id for a new session (unique in this server)."""
+        return next(self._pids)
+
+    def cancel(self, pid: int, secret: int) -> None:
+        """A CancelRequest: interrupt the matching session's running statement, if any."""
+        conn = self.sessions.get(pid)
+        if conn is not None and conn.session is not None and secrets.compare_digest(
+            conn.session.secret.to_bytes(4, "big"), (secret & 0xFFFFFFFF).to_bytes(4, "big")
+        ):
+            conn.cancel()
+
+    async def create_database(self, ns: Namespace, name: str) -> None:
+        """CREATE DATABASE: a new file attached to the engine."""
+        self.catalog.add_database(ns.guid, name)
+        try:
+            alias = await self.engine.run(self.engine.attach, ns.name, name)
+        except BaseException:
+            self.catalog.remove_database(ns.guid, name)
+            raise
+        self.aliases[ns.guid][name] = alias
+        self.generation[ns.guid] += 1
+        self._refresh_sessions(ns.guid)
+
+    async def drop_database(self, ns: Namespace, name: str) -> None:
+        """DROP DATABASE: refused while a session uses it, then detached and deleted."""
+        from catalog.errors import InvalidCatalogName, ObjectNotInPrerequisiteState
+
+        if name not in self.aliases[ns.guid]:
+            raise InvalidCatalogName(f'database "{name}" does not exist')
+        users = [c for c in self.sessions.values()
+                 if c.session and c.session.namespace.guid == ns.guid
+                 and c.session.database == name]
+        if users:
+            raise ObjectNotInPrerequisiteState(
+                f'database "{name}" is being accessed by other users',
+                detail=f"There are {len(users)} other sessions using the database.",
+            )
+        self.catalog.remove_database(ns.guid, name)
+        del self.aliases[ns.guid][name]
+        self.generation[ns.guid] += 1
+        await self.engine.run(self.engine.drop, ns.name, name)
+        self._refresh_sessions(ns.guid)
+
+    def _refresh_sessions(self, guid: str) -> None:
+        for conn in self.sessions.values():
+            if conn.session and conn.session.namespace.guid == guid:
+                conn.session.generation = self.generation[guid]
+                conn._reverse_aliases = {a: n for n, a in self.aliases[guid].items()}
+
+    # -- serving ------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Start one listener per workgroup and the background record writer."""
+        for wg in self.workgroups.values():
+            wg.server = await asyncio.start_server(
+                lambda r, w, wg=wg: self._accept(wg, r, w),
+                host=wg.host,
+                port=wg.port,
+                reuse_address=True,
+                limit=1024 * 1024,
+            )
+        self._flusher = asyncio.create_task(self._flush_records())
+
+    async def _accept(
+        self, wg: WorkgroupRuntime, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        sock = writer.get_extra_info("socket")
+        if sock is not None:
+            # Small request/response exchanges must not wait on Nagle's algorithm.
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        writer.transport.set_write_buffer_limits(high=4 * 1024 * 1024)
+        await Connection(self, wg, reader, writer).run()
+
+    async def _flush_records(self) -> None:
+        while True:
+            await asyncio.sleep(QUERY_LOG_FLUSH_S)
+            try:
+                await self.engine.run(self.query_log.flush)
+            except Exception:
+                log.exception("writing query records failed")
+
+    async def stop(self) -> None:
+        """Stop listening, end sessions, write pending records and close the engine."""
+        for wg in self.workgroups.values():
+            if wg.server is not None:
+                wg.server.close()
+        for conn in list(self.sessions.values()):
+            conn.cancel()
+            with contextlib.suppress(Exception):
+                conn.writer.close()
+        if self._flusher is not None:
+            self._flusher.cancel()
+        await asyncio.sleep(0)
+        self.query_log.flush()
+        self.engine.close()
+
+
+def _generate_password() -> str:
+    # Redshift's rules: 8-64 characters with upper case, lower case and a digit.
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+    while True:
+        pw = "".join(secrets.choice(alphabet) for _ in range(20))
+        if any(c.isupper() for c in pw) and any(c.islower() for c in pw) and any(
+            c.isdigit() for c in pw
+        ):
+            return pw

@@ -1,0 +1,136 @@
+"""One client session: who it is, where it is, and the state the protocol keeps for it.
+
+A session owns one DuckDB cursor (its own connection to the shared instance, with its own
+transaction), the session parameters, the transaction status reported in ReadyForQuery, and the
+prepared statements and portals of the extended protocol. It knows nothing of sockets.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import duckdb
+
+from catalog.errors import InvalidCatalogName
+from catalog.model import Namespace, User
+from engine.storage import quote_ident, quote_literal
+from engine.streaming import Result
+from proxy import settings
+from proxy.sql.context import Context
+from proxy.sql.pipeline import Statement
+from proxy.wire.backend import FieldDescription
+
+
+class TxStatus(StrEnum):
+    """ReadyForQuery's transaction status byte."""
+
+    IDLE = "I"
+    IN_BLOCK = "T"
+    FAILED = "E"
+
+
+@dataclass(slots=True)
+class PreparedStatement:
+    """A parsed extended-protocol statement."""
+
+    name: str
+    statement: Statement | None  # None: the empty query
+    param_oids: list[int]
+    fields: list[FieldDescription] | None = None  # filled by the first Describe
+    described: bool = False
+
+
+@dataclass(slots=True)
+class Portal:
+    """A bound statement, possibly half-read (PortalSuspended)."""
+
+    name: str
+    prepared: PreparedStatement
+    params: list[object]
+    result_formats: tuple[int, ...]
+    result: Result | None = None
+    fields: list[FieldDescription] | None = None
+    rows_sent: int = 0
+    done: bool = False
+    ticket: object | None = None
+    tag: str | None = None
+
+
+@dataclass
+class Session:
+    """The state of one connection after authentication."""
+
+    pid: int
+    user: User
+    namespace: Namespace
+    database: str
+    workgroup: str
+    cursor: duckdb.DuckDBPyConnection
+    aliases: dict[str, str]  # the namespace's database names -> internal aliases
+    generation: int = 0
+    secret: int = field(default_factory=lambda: secrets.randbits(31))
+    tx: TxStatus = TxStatus.IDLE
+    values: dict[str, str] = field(default_factory=dict)
+    prepared: dict[str, PreparedStatement] = field(default_factory=dict)
+    portals: dict[str, Portal] = field(default_factory=dict)
+    transaction_id: int = 0
+
+    def __post_init__(self) -> None:
+        for name, param in settings.PARAMS.items():
+            self.values.setdefault(name, param.default)
+        self.values["is_superuser"] = "on" if self.user.superuser else "off"
+        self.values["session_authorization"] = self.user.name
+
+    @property
+    def context(self) -> Context:
+        """The translation context (cache key) of this session right now."""
+        return Context(
+            self.namespace.guid, self.database, self.user.name, self.aliases, self.generation
+        )
+
+    def alias(self, database: str | None = None) -> str:
+        """The internal alias of a database of this namespace (default: the current one)."""
+        name = database or self.database
+        alias = self.aliases.get(name)
+        if alias is None:
+            raise InvalidCatalogName(f'database "{name}" does not exist')
+        return alias
+
+    def apply_search_path(self) -> None:
+        """Point the cursor at the current database and the search_path's existing schemas.
+
+        PostgreSQL tolerates schemas in search_path that do not exist ($user usually does not);
+        DuckDB refuses them, so only existing ones are passed on. The first one is where
+        unqualified CREATE puts new objects.
+        """
+        alias = self.alias()
+        existing = {
+            row[0]
+            for row in self.cursor.execute(
+                "SELECT schema_name FROM duckdb_schemas() WHERE database_name = ?", [alias]
+            ).fetchall()
+        }
+        wanted = []
+        for raw in self.values["search_path"].split(","):
+            name = raw.strip().strip('"')
+            if name == "$user":
+                name = self.user.name
+            if name in existing and name not in wanted:
+                wanted.append(name)
+        if not wanted:
+            wanted = ["public"]
+        self.cursor.execute(f"USE {quote_ident(alias)}.{quote_ident(wanted[0])}")
+        path = ",".join(f"{quote_ident(alias)}.{quote_ident(s)}" for s in wanted)
+        self.cursor.execute(f"SET search_path = {quote_literal(path)}")
+
+    def reported(self) -> list[tuple[str, str]]:
+        """The ParameterStatus pairs sent after authentication."""
+        pairs = [
+            (settings.REPORTED_NAMES[name], self.values[name])
+            for name in settings.REPORTED_NAMES
+        ]
+        pairs.append(("is_superuser", self.values["is_superuser"]))
+        pairs.append(("session_authorization", self.values["session_authorization"]))
+        return pairs
