@@ -97,3 +97,11 @@ def concat(*parts: pa.Array | bytes) -> pa.Array:
 def plain(arr: pa.Array) -> pa.Array:
     """Undo dictionary encoding, which no codec needs, so encoders see the value type."""
     return arr.dictionary_decode() if pa.types.is_dictionary(arr.type) else arr
+
+
+def values_bytes(arr: pa.Array) -> bytes:
+    """The concatenated values of a binary or large_binary array, copied once."""
+    offset_type = np.int64 if pa.types.is_large_binary(arr.type) else np.int32
+    offsets = np.frombuffer(arr.buffers()[1], dtype=offset_type)
+    start, end = int(offsets[arr.offset]), int(offsets[arr.offset + len(arr)])
+    return arr.buffers()[2][start:end].to_pybytes()

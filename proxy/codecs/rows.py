@@ -73,12 +73,4 @@ def encode_data_rows(batch: pa.RecordBatch, formats: Sequence[int]) -> bytes:
     else:
         separator = pa.scalar(b"", buffers.BINARY)
     joined = pc.binary_join_element_wise(*parts, separator)
-    return _values_bytes(joined)
-
-
-def _values_bytes(arr: pa.Array) -> bytes:
-    """The concatenated values of a binary array without per-value copies."""
-    offset_type = np.int64 if pa.types.is_large_binary(arr.type) else np.int32
-    offsets = np.frombuffer(arr.buffers()[1], dtype=offset_type)
-    start, end = int(offsets[arr.offset]), int(offsets[arr.offset + len(arr)])
-    return arr.buffers()[2][start:end].to_pybytes()
+    return buffers.values_bytes(joined)
