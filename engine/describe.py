@@ -1,9 +1,10 @@
 """Describing a statement without running it (ARCHITECTURE.md decision 5).
 
-Parameter types come from DuckDB's prepared-statement catalog (``PREPARE`` binds, never
-executes); a query's result columns come from binding it under ``LIMIT 0``, which DuckDB's
-optimizer answers without scanning anything. Both run on the session's own cursor, so they see
-its transaction and search_path.
+``DESCRIBE <query>`` binds a query and reports its column types; a query's Arrow schema comes
+from binding it under ``LIMIT 0``, which DuckDB's optimizer answers without scanning anything.
+Both run on the session's own cursor, so they see its transaction and search_path. (DuckDB's
+``duckdb_prepared_statements()`` reports every parameter as UNKNOWN, so parameter types are
+inferred by the front end from probe queries described here.)
 """
 
 from __future__ import annotations
@@ -14,16 +15,9 @@ import pyarrow as pa
 _NAME = "__ds_describe"
 
 
-def parameter_types(cursor: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
-    """DuckDB's inferred type of each ``$n`` parameter ('UNKNOWN' where it cannot tell)."""
-    cursor.execute(f"PREPARE {_NAME} AS {sql}")
-    try:
-        row = cursor.execute(
-            "SELECT parameter_types FROM duckdb_prepared_statements() WHERE name = ?", [_NAME]
-        ).fetchone()
-    finally:
-        cursor.execute(f"DEALLOCATE {_NAME}")
-    return list(row[0]) if row and row[0] else []
+def column_types(cursor: duckdb.DuckDBPyConnection, query: str) -> list[str]:
+    """DuckDB's type name of each result column of a query, bound but not executed."""
+    return [row[1] for row in cursor.execute(f"DESCRIBE {query}").fetchall()]
 
 
 def result_schema(cursor: duckdb.DuckDBPyConnection, query: str) -> pa.Schema:

@@ -32,6 +32,8 @@ _ENGINE_SETTINGS = {
     "integer_division": "true",
     "default_null_order": "nulls_last_on_asc_first_on_desc",
     "preserve_insertion_order": "true",
+    # UUID, JSON and TIMETZ keep their types in Arrow, so codecs describe and encode alike.
+    "arrow_lossless_conversion": "true",
     "autoinstall_known_extensions": "false",
     "autoload_known_extensions": "false",
 }

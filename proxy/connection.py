@@ -375,6 +375,8 @@ class Connection:
                 raise
             self._fail(exc)
             self._skip_until_sync = True
+            # Clients that pipeline with Flush (asyncpg) wait for the error before Sync.
+            await self.flush()
 
     def _sync(self) -> None:
         session = self._session()
@@ -437,12 +439,22 @@ class Connection:
 
     async def _infer_parameter_types(self, session: Session, ps: PreparedStatement) -> None:
         stmt = ps.statement
-        if stmt is None or stmt.duck_sql is None:
+        if stmt is None:
             return
-        types = await self._engine_call(describe.parameter_types, session.cursor, stmt.duck_sql)
-        for i, t in enumerate(types[: len(ps.param_oids)]):
-            if ps.param_oids[i] == 0 and t != "UNKNOWN":
-                ps.param_oids[i] = pg_type_from_duckdb(t).oid
+        for probe in stmt.param_probes:
+            if probe.index >= len(ps.param_oids) or ps.param_oids[probe.index]:
+                continue
+            if probe.type_name is not None:
+                type_name = probe.type_name
+            else:
+                assert probe.query is not None
+                types = await self._engine_call(
+                    describe.column_types, session.cursor, probe.query
+                )
+                if probe.column >= len(types):
+                    continue
+                type_name = types[probe.column]
+            ps.param_oids[probe.index] = pg_type_from_duckdb(type_name).oid
 
     async def _describe(self, msg: frontend.Describe) -> None:
         session = self._session()
@@ -949,10 +961,12 @@ def _tag(outcome: Outcome, rows: int) -> str:
 def _typed_nulls(sql: str, oids: Sequence[int]) -> str:
     """The query with each ``$n`` replaced by a NULL of its type, for binding only."""
     tree = sqlglot.parse_one(sql, read="duckdb")
-    for p in list(tree.find_all(exp.Parameter)):
-        if not p.this.is_int:
+    # sqlglot's DuckDB dialect reads $n as Placeholder(this=n).
+    for p in list(tree.find_all(exp.Placeholder, exp.Parameter)):
+        number = str(p.name)
+        if not number.isdigit():
             continue
-        i = int(p.this.name) - 1
+        i = int(number) - 1
         oid = oids[i] if i < len(oids) else 0
         dtype = duckdb_type_for_oid(oid) if oid not in (0, UNKNOWN) else None
         null = exp.Null()

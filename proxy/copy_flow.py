@@ -17,11 +17,18 @@ from sqlglot import exp
 from catalog import errors as err
 from engine import streaming
 from engine.storage import quote_ident
+from proxy.codecs import pg_type_from_duckdb
 from proxy.session import TxStatus
 from proxy.sql import commands
 from proxy.sql.pipeline import Statement
 from proxy.wire import backend, frontend
-from proxy.wire.copy_format import CopyInParser, CopyOptions, encode_copy_header, encode_copy_rows
+from proxy.wire.copy_format import (
+    BinaryCopyInParser,
+    CopyInParser,
+    CopyOptions,
+    encode_copy_header,
+    encode_copy_rows,
+)
 from proxy.wire.framing import read_message
 
 if TYPE_CHECKING:
@@ -34,7 +41,7 @@ def options(raw: dict[str, str | bool]) -> CopyOptions:
     """CopyOptions from the statement's options, with PostgreSQL's per-format defaults."""
     fmt = str(raw.get("format", "text")).lower()
     if fmt == "binary":
-        raise err.FeatureNotSupported("feature not supported on Duckshift: COPY BINARY")
+        return CopyOptions(format="binary")
     if fmt not in ("text", "csv"):
         raise err.InvalidParameterValue(f'COPY format "{fmt}" not recognized')
     csv = fmt == "csv"
@@ -66,6 +73,10 @@ async def run(conn: Connection, stmt: Statement) -> None:
             "current transaction is aborted, commands ignored until end of transaction block"
         )
     if cmd.direction == "out":
+        if opts.format == "binary":
+            raise err.FeatureNotSupported(
+                "feature not supported on Duckshift: COPY TO STDOUT (FORMAT binary)"
+            )
         await _copy_out(conn, cmd, opts)
     else:
         await _copy_in(conn, cmd, opts)
@@ -123,7 +134,11 @@ async def _copy_in(conn: Connection, cmd: commands.Copy, opts: CopyOptions) -> N
     for c in columns:
         if c not in types:
             raise err.UndefinedColumn(f'column "{c}" of relation "{cmd.table}" does not exist')
-    parser = CopyInParser(columns, opts)
+    parser: CopyInParser | BinaryCopyInParser
+    if opts.format == "binary":
+        parser = BinaryCopyInParser(columns, [pg_type_from_duckdb(types[c]).oid for c in columns])
+    else:
+        parser = CopyInParser(columns, opts)
     insert = (
         f"INSERT INTO {table_sql.sql('duckdb')} ({', '.join(quote_ident(c) for c in columns)}) "
         f"SELECT {', '.join(f'CAST({quote_ident(c)} AS {types[c]})' for c in columns)} "
@@ -162,7 +177,7 @@ async def _copy_in(conn: Connection, cmd: commands.Copy, opts: CopyOptions) -> N
     conn.send(backend.command_complete(f"COPY {rows}"))
 
 
-async def _receive(conn: Connection, parser: CopyInParser) -> bool:
+async def _receive(conn: Connection, parser: CopyInParser | BinaryCopyInParser) -> bool:
     """Feed CopyData until a batch is ready or the data ends; True at CopyDone."""
     received = 0
     while received < 4 * 1024 * 1024:

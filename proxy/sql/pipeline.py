@@ -20,6 +20,7 @@ from sqlglot.errors import ParseError
 from catalog.errors import FeatureNotSupported, SyntaxError_
 from proxy.sql import commands
 from proxy.sql.context import Context
+from proxy.sql.param_types import Probe, probes
 from proxy.sql.split import Piece, split
 from proxy.sql.transforms.names import resolve_databases
 from proxy.sql.transforms.session_functions import session_functions
@@ -38,6 +39,7 @@ class Statement:
     duck_sql: str | None = None
     command: commands.Command | None = None
     nparams: int = 0
+    param_probes: tuple[Probe, ...] = ()
 
 
 # The transforms, in order. Names first: later rewrites may depend on resolved relations.
@@ -115,7 +117,8 @@ def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
     if any(True for _ in tree.find_all(exp.Placeholder)):
         raise SyntaxError_('syntax error at or near "?"')
     return Statement(
-        text, stype, tag, returns, counts, duck_sql=tree.sql("duckdb"), nparams=nparams
+        text, stype, tag, returns, counts, duck_sql=tree.sql("duckdb"), nparams=nparams,
+        param_probes=probes(tree) if nparams else (),
     )
 
 

@@ -12,14 +12,16 @@ Line numbers count records, so a CSV record with quoted newlines is one line, as
 from __future__ import annotations
 
 import re
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from catalog.errors import BadCopyFileFormat, FeatureNotSupported
+from catalog.errors import BadCopyFileFormat, FeatureNotSupported, SQLError
 from proxy.codecs import buffers
+from proxy.codecs.params import decode_parameter
 from proxy.codecs.rows import encode_columns
 
 _TEXT_ESCAPES = {b"b": b"\b", b"f": b"\f", b"n": b"\n", b"r": b"\r", b"t": b"\t", b"v": b"\v"}
@@ -313,3 +315,101 @@ def _parse_csv(record: str, opts: CopyOptions) -> list[str | None] | None:
 def _csv_value(chars: list[str], quoted: bool, opts: CopyOptions) -> str | None:
     value = "".join(chars)
     return None if not quoted and value == opts.null else value
+
+
+_BINARY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
+
+
+class BinaryCopyInParser:
+    """COPY FROM STDIN (FORMAT binary): PostgreSQL's binary tuples, decoded per column OID.
+
+    Same interface as ``CopyInParser``; columns come out as Python-typed Arrow arrays (from
+    ``decode_parameter``) rather than strings, and ``__line`` numbers the tuples.
+    """
+
+    def __init__(self, column_names: Sequence[str], oids: Sequence[int]) -> None:
+        self._names = list(column_names)
+        self._oids = list(oids)
+        self._buf = bytearray()
+        self._header_done = False
+        self._ended = False
+        self._rows: list[list[object]] = [[] for _ in self._names]
+        self._lines: list[int] = []
+        self._line = 0
+
+    def feed(self, data: bytes) -> None:
+        """Add one CopyData chunk; complete tuples are decoded immediately."""
+        self._buf += data
+        self._parse()
+
+    def _parse(self) -> None:
+        buf = self._buf
+        pos = 0
+        if not self._header_done:
+            if len(buf) < 19:
+                return
+            if bytes(buf[:11]) != _BINARY_SIGNATURE:
+                raise _bad("COPY file signature not recognized", 1)
+            (ext,) = struct.unpack_from("!i", buf, 15)
+            if len(buf) < 19 + ext:
+                return
+            pos = 19 + ext
+            self._header_done = True
+        while not self._ended and len(buf) - pos >= 2:
+            (nfields,) = struct.unpack_from("!h", buf, pos)
+            if nfields == -1:
+                self._ended = True
+                pos += 2
+                break
+            line = self._line + 1
+            if nfields != len(self._names):
+                raise _bad(f"row field count is {nfields}, expected {len(self._names)}", line)
+            values, end = self._tuple(buf, pos + 2, line)
+            if end < 0:
+                break
+            self._line = line
+            for column, value in zip(self._rows, values, strict=True):
+                column.append(value)
+            self._lines.append(line)
+            pos = end
+        del buf[:pos]
+
+    def _tuple(self, buf: bytearray, pos: int, line: int) -> tuple[list[object], int]:
+        values: list[object] = []
+        for oid in self._oids:
+            if len(buf) - pos < 4:
+                return [], -1
+            (length,) = struct.unpack_from("!i", buf, pos)
+            pos += 4
+            if length == -1:
+                values.append(None)
+                continue
+            if length < 0:
+                raise _bad(f"invalid field size {length}", line)
+            if len(buf) - pos < length:
+                return [], -1
+            raw = bytes(buf[pos : pos + length])
+            pos += length
+            try:
+                values.append(decode_parameter(oid, 1, raw))
+            except SQLError as exc:
+                exc.where = f"line {line}"
+                raise
+        return values, pos
+
+    def take_batch(self, max_rows: int = 65536) -> pa.Table | None:
+        """Up to ``max_rows`` decoded rows plus ``__line``, or None when none are ready."""
+        if not self._lines:
+            return None
+        data = {name: col[:max_rows] for name, col in zip(self._names, self._rows, strict=True)}
+        self._rows = [col[max_rows:] for col in self._rows]
+        lines, self._lines = self._lines[:max_rows], self._lines[max_rows:]
+        table = pa.table({**{k: pa.array(v) for k, v in data.items()},
+                          "__line": pa.array(lines, pa.int64())})
+        return table
+
+    def finish(self) -> pa.Table | None:
+        """End of data: the remaining rows; trailing bytes after the trailer are an error."""
+        if self._buf and not self._ended:
+            raise _bad("unexpected EOF in COPY data", self._line + 1)
+        return self.take_batch(len(self._lines) or 1)
