@@ -1,0 +1,35 @@
+"""Fixtures: one demo server for the whole session, and a factory for fresh servers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.server import RunningServer, start
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """A server on the embedded default with the TICKIT demo data, shared by many tests."""
+    srv = start(tmp_path_factory.mktemp("shared") / "data", demo=True)
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def fresh_server(
+    tmp_path: Path,
+) -> Iterator[Callable[..., RunningServer]]:
+    """Start servers of one's own (config, args); all are stopped after the test."""
+    started: list[RunningServer] = []
+
+    def make(**kwargs: object) -> RunningServer:
+        srv = start(tmp_path / f"data{len(started)}", **kwargs)  # type: ignore[arg-type]
+        started.append(srv)
+        return srv
+
+    yield make
+    for srv in started:
+        srv.stop()
