@@ -23,6 +23,7 @@ from proxy.sql.context import Context
 from proxy.sql.param_types import Probe, probes
 from proxy.sql.split import Piece, split
 from proxy.sql.transforms.names import resolve_databases
+from proxy.sql.transforms.output_names import output_names
 from proxy.sql.transforms.session_functions import session_functions
 from proxy.sql.transforms.types import map_types
 
@@ -42,9 +43,12 @@ class Statement:
     param_probes: tuple[Probe, ...] = ()
 
 
-# The transforms, in order. Names first: later rewrites may depend on resolved relations.
+# The transforms, in order.
 TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
+    # Names first: later rewrites may depend on resolved relations.
     resolve_databases,
+    # Before session_functions turns version() into a literal that would be named ?column?.
+    output_names,
     session_functions,
     map_types,
 )
