@@ -1,0 +1,464 @@
+"""psycopg 3 against the server: types, binary cursors, COPY, transactions, errors, cancel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import errors
+from psycopg.pq import TransactionStatus
+from psycopg.types.json import Json
+
+from tests.e2e.server import RunningServer
+
+UTC = dt.UTC
+
+# (SQL literal with a cast, the Python value psycopg should return)
+LITERALS: list[tuple[str, Any]] = [
+    ("true::bool", True),
+    ("false::boolean", False),
+    ("(-32768)::int2", -32768),
+    ("2147483647::int4", 2147483647),
+    ("(-9223372036854775808)::int8", -9223372036854775808),
+    ("1.5::float4", 1.5),
+    ("2.25::float8", 2.25),
+    ("12345678901234567890.123456789::numeric(38,9)", Decimal("12345678901234567890.123456789")),
+    ("(-0.05)::numeric(5,2)", Decimal("-0.05")),
+    ("'héllo wörld'::text", "héllo wörld"),
+    ("'abc'::varchar(10)", "abc"),
+    ("'2024-02-29'::date", dt.date(2024, 2, 29)),
+    ("'12:34:56.789'::time", dt.time(12, 34, 56, 789000)),
+    ("'2024-01-02 03:04:05.123456'::timestamp", dt.datetime(2024, 1, 2, 3, 4, 5, 123456)),
+    ("'2024-01-02 03:04:05+02'::timestamptz", dt.datetime(2024, 1, 2, 1, 4, 5, tzinfo=UTC)),
+    ("'1 day 02:03:04'::interval", dt.timedelta(days=1, hours=2, minutes=3, seconds=4)),
+    ("'\\x0102ff'::bytea", b"\x01\x02\xff"),
+    (
+        "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid",
+        uuid.UUID("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"),
+    ),
+    ("'{\"a\": [1, 2]}'::json", {"a": [1, 2]}),
+    ("null::int4", None),
+    ("null::text", None),
+    ("null::timestamp", None),
+]
+
+BYTEA_BUG = "server bug: bytea literal '\\x0102ff' loses the backslash (returns b'x0102ff')"
+
+
+def _literal_params() -> list[Any]:
+    out = []
+    for sql, value in LITERALS:
+        marks = [pytest.mark.xfail(strict=True, reason=BYTEA_BUG)] if "bytea" in sql else []
+        out.append(pytest.param(sql, value, id=sql[:40], marks=marks))
+    return out
+
+
+@pytest.fixture
+def conn(server: RunningServer) -> psycopg.Connection[Any]:
+    with psycopg.connect(server.dsn, connect_timeout=10) as c:
+        yield c
+
+
+@pytest.mark.parametrize("binary", [False, True], ids=["text", "binary"])
+@pytest.mark.parametrize(("sql", "expected"), _literal_params())
+def test_literal_types(
+    conn: psycopg.Connection[Any], sql: str, expected: Any, binary: bool
+) -> None:
+    row = conn.cursor(binary=binary).execute(f"select {sql}").fetchone()
+    assert row is not None
+    assert row[0] == expected
+    assert type(row[0]) is type(expected)
+
+
+def test_all_types_in_one_row(conn: psycopg.Connection[Any]) -> None:
+    ok = [(s, v) for s, v in LITERALS if "bytea" not in s]
+    for binary in (False, True):
+        cur = conn.cursor(binary=binary)
+        row = cur.execute("select " + ", ".join(s for s, _ in ok)).fetchone()
+        assert row == tuple(v for _, v in ok)
+        assert cur.description is not None
+        assert len(cur.description) == len(ok)
+
+
+def test_result_type_oids(conn: psycopg.Connection[Any]) -> None:
+    cur = conn.execute(
+        "select 1::int2, 1::int4, 1::int8, 1::float4, 1::float8, 1::numeric(10,2), 'a'::text,"
+        " 'a'::varchar(3), current_date, '1:00'::time, '2024-01-01'::timestamp,"
+        " '2024-01-01'::timestamptz, '1 day'::interval, true, null::int4"
+    )
+    assert cur.description is not None
+    oids = [d.type_code for d in cur.description]
+    assert oids[:4] == [21, 23, 20, 700]
+    assert oids[4:6] == [701, 1700]
+    assert oids[6] in (25, 1043)
+    assert oids[7] == 1043
+    assert oids[8:] == [1082, 1083, 1114, 1184, 1186, 16, 23]
+
+
+def test_column_names_like_postgres(conn: psycopg.Connection[Any]) -> None:
+    cur = conn.execute("select 1, 1::int2, count(*) from category")
+    assert cur.description is not None
+    assert [d.name for d in cur.description] == ["?column?", "int2", "count"]
+
+
+PARAMS: list[Any] = [
+    True,
+    False,
+    7,
+    -(2**40),
+    1.5,
+    float("inf"),
+    Decimal("12345678901234567890.123456789"),
+    Decimal("-0.000000001"),
+    "héllo",
+    "",
+    dt.date(2024, 2, 29),
+    dt.time(1, 2, 3, 4),
+    dt.datetime(2024, 1, 2, 3, 4, 5, 6),
+    dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone(dt.timedelta(hours=5, minutes=30))),
+    dt.timedelta(days=3, seconds=5, microseconds=7),
+    b"\x00\xff\x10",
+    uuid.UUID(int=5),
+    None,
+]
+
+
+@pytest.mark.parametrize("binary", [False, True], ids=["text", "binary"])
+@pytest.mark.parametrize("value", PARAMS, ids=[repr(v)[:30] for v in PARAMS])
+def test_parameter_round_trip(conn: psycopg.Connection[Any], value: Any, binary: bool) -> None:
+    row = conn.cursor(binary=binary).execute("select %s", (value,)).fetchone()
+    assert row is not None
+    assert row[0] == value
+    if value is not None:
+        assert type(row[0]) is type(value)
+
+
+def test_json_parameter_with_cast(conn: psycopg.Connection[Any]) -> None:
+    row = conn.execute("select %s::json", (Json({"a": [1, None]}),)).fetchone()
+    assert row == ({"a": [1, None]},)
+
+
+@pytest.mark.xfail(strict=True, reason="server bug: an untyped json parameter comes back as text")
+def test_json_parameter_keeps_type(conn: psycopg.Connection[Any]) -> None:
+    row = conn.execute("select %s", (Json({"a": 1}),)).fetchone()
+    assert row == ({"a": 1},)
+
+
+def test_parameters_in_where(conn: psycopg.Connection[Any]) -> None:
+    rows = conn.execute(
+        "select catid, catname from category where catid between %s and %s and catgroup = %s"
+        " order by catid",
+        (1, 5, "Sports"),
+    ).fetchall()
+    assert rows == [(1, "MLB"), (2, "NHL"), (3, "NFL"), (4, "NBA"), (5, "MLS")]
+
+
+def test_prepared_after_threshold(conn: psycopg.Connection[Any]) -> None:
+    # prepare_threshold=5: the 6th execution uses a named prepared statement
+    for i in range(1, 9):
+        row = conn.execute("select catname from category where catid = %s", (i,)).fetchone()
+        assert row is not None and isinstance(row[0], str)
+    row = conn.execute("select count(*) from category where catid > %s", (3,), prepare=True)
+    assert row.fetchone() == (8,)
+
+
+def test_binary_cursor_table(conn: psycopg.Connection[Any]) -> None:
+    cur = conn.cursor(binary=True)
+    cur.execute(
+        "select salesid, pricepaid, saletime, qtysold from sales where salesid <= %s"
+        " order by salesid",
+        (3,),
+    )
+    rows = cur.fetchall()
+    assert [r[0] for r in rows] == [1, 2, 3]
+    assert all(isinstance(r[1], Decimal) for r in rows)
+    assert all(isinstance(r[2], dt.datetime) for r in rows)
+
+
+def test_nulls(conn: psycopg.Connection[Any]) -> None:
+    conn.execute("drop table if exists pg3_nulls")
+    conn.execute("create table pg3_nulls (a int, b varchar(5), c date, d float8)")
+    conn.execute("insert into pg3_nulls values (%s, %s, %s, %s)", (None, None, None, None))
+    conn.execute("insert into pg3_nulls values (1, null, '2024-01-01', null)")
+    for binary in (False, True):
+        rows = conn.cursor(binary=binary).execute("select * from pg3_nulls order by a").fetchall()
+        assert rows == [(1, None, dt.date(2024, 1, 1), None), (None, None, None, None)]
+    conn.commit()
+
+
+def test_named_cursor(conn: psycopg.Connection[Any]) -> None:
+    """Server-side cursors use DECLARE; either it works or it fails cleanly with a SQLSTATE."""
+    try:
+        with conn.cursor(name="pg3_named") as cur:
+            cur.itersize = 1000
+            cur.execute("select salesid from sales order by salesid")
+            n = sum(1 for _ in cur)
+        assert n == 172_456
+    except errors.FeatureNotSupported as exc:
+        assert exc.sqlstate == "0A000"
+        assert "DECLARE" in str(exc)
+        assert conn.info.transaction_status == TransactionStatus.INERROR
+        conn.rollback()
+    assert conn.execute("select 5").fetchone() == (5,)
+
+
+def test_copy_in_out_text(conn: psycopg.Connection[Any]) -> None:
+    conn.autocommit = True
+    conn.execute("drop table if exists pg3_copy")
+    conn.execute("create table pg3_copy (a int, b varchar(20), d date)")
+    cur = conn.cursor()
+    with cur.copy("copy pg3_copy from stdin") as cp:
+        cp.write_row((1, "x y", None))
+        cp.write_row((2, "tab\there", dt.date(2024, 1, 1)))
+        cp.write_row((3, "back\\slash\nnl", dt.date(2023, 5, 6)))
+    assert cur.rowcount == 3
+    rows = conn.execute("select * from pg3_copy order by a").fetchall()
+    assert rows == [
+        (1, "x y", None),
+        (2, "tab\there", dt.date(2024, 1, 1)),
+        (3, "back\\slash\nnl", dt.date(2023, 5, 6)),
+    ]
+    with cur.copy("copy (select * from pg3_copy order by a) to stdout") as cp:
+        raw = b"".join(bytes(chunk) for chunk in cp)
+    assert raw == (b"1\tx y\t\\N\n2\ttab\\there\t2024-01-01\n3\tback\\\\slash\\nnl\t2023-05-06\n")
+
+
+@pytest.mark.xfail(
+    strict=True, reason="server bug: COPY TO STDOUT packs many rows into one CopyData message"
+)
+def test_copy_out_rows(conn: psycopg.Connection[Any]) -> None:
+    conn.autocommit = True
+    with conn.cursor().copy("copy (select catid from category order by catid) to stdout") as cp:
+        rows = list(cp.rows())
+    assert rows == [(str(i),) for i in range(1, 12)]
+
+
+def test_copy_in_out_csv(conn: psycopg.Connection[Any]) -> None:
+    conn.autocommit = True
+    conn.execute("drop table if exists pg3_copy_csv")
+    conn.execute("create table pg3_copy_csv (a int, b varchar(20), d date)")
+    with conn.cursor().copy("copy pg3_copy_csv from stdin (format csv, header)") as cp:
+        cp.write('a,b,d\n1,"q,""r",2024-02-02\n2,,\n')
+        cp.write("3,plain,2020-01-01\n")
+    rows = conn.execute("select * from pg3_copy_csv order by a").fetchall()
+    assert rows == [
+        (1, 'q,"r', dt.date(2024, 2, 2)),
+        (2, None, None),
+        (3, "plain", dt.date(2020, 1, 1)),
+    ]
+    with conn.cursor().copy("copy pg3_copy_csv to stdout with csv header") as cp:
+        raw = b"".join(bytes(chunk) for chunk in cp)
+    lines = raw.decode().splitlines()
+    assert lines[0] == "a,b,d"
+    assert sorted(lines[1:]) == ['1,"q,""r",2024-02-02', "2,,", "3,plain,2020-01-01"]
+
+
+def test_copy_large_out(conn: psycopg.Connection[Any]) -> None:
+    conn.autocommit = True
+    with conn.cursor().copy("copy (select salesid from sales) to stdout") as cp:
+        raw = b"".join(bytes(chunk) for chunk in cp)
+    assert raw.count(b"\n") == 172_456
+
+
+def test_transaction_status_explicit(conn: psycopg.Connection[Any]) -> None:
+    conn.autocommit = True
+    info = conn.info
+    assert info.transaction_status == TransactionStatus.IDLE
+    conn.execute("drop table if exists pg3_tx")
+    conn.execute("create table pg3_tx (a int)")
+    conn.execute("begin")
+    assert info.transaction_status == TransactionStatus.INTRANS
+    conn.execute("insert into pg3_tx values (1)")
+    assert info.transaction_status == TransactionStatus.INTRANS
+    conn.execute("commit")
+    assert info.transaction_status == TransactionStatus.IDLE
+    conn.execute("begin")
+    conn.execute("insert into pg3_tx values (2)")
+    conn.execute("rollback")
+    assert info.transaction_status == TransactionStatus.IDLE
+    assert conn.execute("select a from pg3_tx").fetchall() == [(1,)]
+
+
+def test_aborted_transaction_25p02(conn: psycopg.Connection[Any]) -> None:
+    conn.autocommit = True
+    conn.execute("begin")
+    with pytest.raises(errors.UndefinedTable):
+        conn.execute("select * from no_such_table_tx")
+    assert conn.info.transaction_status == TransactionStatus.INERROR
+    for stmt in ("select 1", "select count(*) from users", "select 1; select 2"):
+        with pytest.raises(errors.InFailedSqlTransaction) as ei:
+            conn.execute(stmt)
+        assert ei.value.sqlstate == "25P02"
+        assert conn.info.transaction_status == TransactionStatus.INERROR
+    with pytest.raises(errors.InFailedSqlTransaction):
+        conn.execute("select %s", (1,))  # extended protocol too
+    conn.execute("rollback")
+    assert conn.info.transaction_status == TransactionStatus.IDLE
+    assert conn.execute("select 1").fetchone() == (1,)
+
+
+def test_commit_of_failed_transaction_rolls_back(conn: psycopg.Connection[Any]) -> None:
+    conn.autocommit = True
+    conn.execute("drop table if exists pg3_tx_fail")
+    conn.execute("create table pg3_tx_fail (a int)")
+    conn.execute("begin")
+    conn.execute("insert into pg3_tx_fail values (1)")
+    with pytest.raises(errors.InvalidTextRepresentation):
+        conn.execute("select 'x'::int")
+    cur = conn.execute("commit")
+    assert cur.statusmessage == "ROLLBACK"
+    assert conn.info.transaction_status == TransactionStatus.IDLE
+    assert conn.execute("select count(*) from pg3_tx_fail").fetchone() == (0,)
+
+
+def test_implicit_transaction_and_context(conn: psycopg.Connection[Any]) -> None:
+    conn.execute("drop table if exists pg3_ctx")
+    conn.execute("create table pg3_ctx (a int)")
+    assert conn.info.transaction_status == TransactionStatus.INTRANS
+    conn.commit()
+    assert conn.info.transaction_status == TransactionStatus.IDLE
+    with conn.transaction():
+        conn.execute("insert into pg3_ctx values (1)")
+        assert conn.info.transaction_status == TransactionStatus.INTRANS
+    assert conn.info.transaction_status == TransactionStatus.IDLE
+    with pytest.raises(RuntimeError), conn.transaction():
+        conn.execute("insert into pg3_ctx values (2)")
+        raise RuntimeError("roll back")
+    assert conn.info.transaction_status == TransactionStatus.IDLE
+    assert conn.execute("select a from pg3_ctx").fetchall() == [(1,)]
+    conn.rollback()
+
+
+def test_rollback_ddl(conn: psycopg.Connection[Any]) -> None:
+    conn.autocommit = True
+    conn.execute("drop table if exists pg3_ddl_rb")
+    with pytest.raises(RuntimeError), conn.transaction():
+        conn.execute("create table pg3_ddl_rb (a int)")
+        raise RuntimeError
+    with pytest.raises(errors.UndefinedTable):
+        conn.execute("select * from pg3_ddl_rb")
+
+
+ERRORS = [
+    ("selec 1", "42601", errors.SyntaxError),
+    ("select * from no_such_table", "42P01", errors.UndefinedTable),
+    ("select no_such_col from users", "42703", errors.UndefinedColumn),
+    ("select no_such_func(1)", "42883", errors.UndefinedFunction),
+    ("select 'abc'::int", "22P02", errors.InvalidTextRepresentation),
+    ("insert into pg3_notnull values (null)", "23502", errors.NotNullViolation),
+    pytest.param(
+        "select 1 / 0",
+        "22012",
+        errors.DivisionByZero,
+        marks=pytest.mark.xfail(
+            strict=True, reason="server bug: integer 1/0 returns inf instead of 22012"
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("sql", "sqlstate", "exc"), ERRORS)
+def test_error_sqlstates(
+    conn: psycopg.Connection[Any], sql: str, sqlstate: str, exc: type[Exception]
+) -> None:
+    conn.autocommit = True
+    conn.execute("create table if not exists pg3_notnull (a int not null)")
+    with pytest.raises(exc) as ei:
+        conn.execute(sql)
+    assert isinstance(ei.value, psycopg.Error)
+    assert ei.value.sqlstate == sqlstate
+    diag = ei.value.diag
+    assert diag.severity == "ERROR"
+    assert diag.message_primary
+    assert conn.execute("select 1").fetchone() == (1,)
+
+
+@pytest.mark.xfail(strict=True, reason="server bug: integer division is not integer (1/2 = 0.5)")
+def test_integer_division(conn: psycopg.Connection[Any]) -> None:
+    assert conn.execute("select 7 / 2, 1 / 2").fetchone() == (3, 0)
+
+
+def test_error_with_params_extended_protocol(conn: psycopg.Connection[Any]) -> None:
+    conn.autocommit = True
+    with pytest.raises(errors.UndefinedTable):
+        conn.execute("select * from no_such_table where a = %s", (1,))
+    with pytest.raises(errors.InvalidTextRepresentation):
+        conn.execute("select %s::int", ("abc",))
+    assert conn.execute("select %s::int", (3,)).fetchone() == (3,)
+
+
+def test_multi_statement_results(conn: psycopg.Connection[Any]) -> None:
+    cur = conn.execute("select 1; select 'two', 2; select count(*) from category")
+    assert cur.fetchall() == [(1,)]
+    assert cur.nextset()
+    assert cur.fetchall() == [("two", 2)]
+    assert cur.nextset()
+    assert cur.fetchall() == [(11,)]
+    assert not cur.nextset()
+
+
+def test_multi_statement_error_midway(conn: psycopg.Connection[Any]) -> None:
+    conn.autocommit = True
+    conn.execute("drop table if exists pg3_multi")
+    conn.execute("create table pg3_multi (a int)")
+    with pytest.raises(errors.UndefinedTable):
+        conn.execute(
+            "insert into pg3_multi values (1); select * from nope_multi; "
+            "insert into pg3_multi values (2)"
+        )
+    # a multi-statement Query runs as one implicit transaction: all or nothing
+    assert conn.execute("select count(*) from pg3_multi").fetchone() == (0,)
+
+
+def test_empty_query(conn: psycopg.Connection[Any]) -> None:
+    conn.autocommit = True
+    for sql in ("", "   ", ";"):
+        cur = conn.execute(sql)
+        assert cur.description is None
+        assert cur.pgresult is not None
+        assert cur.pgresult.status == psycopg.pq.ExecStatus.EMPTY_QUERY
+    assert conn.execute("select 1").fetchone() == (1,)
+
+
+def test_cancel_long_query(conn: psycopg.Connection[Any]) -> None:
+    conn.autocommit = True
+    started = threading.Event()
+
+    def cancel() -> None:
+        started.wait(10)
+        # give the query time to reach the engine; a cancel before it starts is also valid
+        threading.Event().wait(0.5)
+        conn.cancel()
+
+    t = threading.Thread(target=cancel)
+    t.start()
+    started.set()
+    with pytest.raises(errors.QueryCanceled) as ei:
+        conn.execute("select count(*) from range(10000000000)")
+    t.join()
+    assert ei.value.sqlstate == "57014"
+    assert conn.info.transaction_status == TransactionStatus.IDLE
+    assert conn.execute("select count(*) from category").fetchone() == (11,)
+
+
+def test_cancel_in_transaction_then_rollback(conn: psycopg.Connection[Any]) -> None:
+    timer = threading.Timer(0.5, conn.cancel)
+    timer.start()
+    with pytest.raises(errors.QueryCanceled):
+        conn.execute("select count(*) from sales a cross join sales b")
+    timer.join()
+    assert conn.info.transaction_status == TransactionStatus.INERROR
+    conn.rollback()
+    assert conn.execute("select 2").fetchone() == (2,)
+
+
+def test_tls_connection(server: RunningServer) -> None:
+    dsn = server.dsn.replace("sslmode=disable", f"sslmode=verify-ca sslrootcert={server.cert}")
+    with psycopg.connect(dsn) as c:
+        assert c.pgconn.ssl_in_use
+        assert c.execute("select count(*) from venue").fetchone() == (202,)
