@@ -462,3 +462,10 @@ def test_tls_connection(server: RunningServer) -> None:
     with psycopg.connect(dsn) as c:
         assert c.pgconn.ssl_in_use
         assert c.execute("select count(*) from venue").fetchone() == (202,)
+
+
+@pytest.mark.xfail(
+    strict=True, reason="server bug: '$1,$2' without a space after the comma fails to tokenize"
+)
+def test_params_without_spaces(conn: psycopg.Connection[Any]) -> None:
+    assert conn.execute("select %s,%s", (1, "a")).fetchone() == (1, "a")
