@@ -3,13 +3,15 @@
 These functions block and run on the engine's worker threads (``Engine.run``). A result is
 never materialised in Python: the DuckDB result is read as Arrow record batches, one at a time,
 as the client consumes them, so memory stays bounded for a result of any size.
-``execute`` already reads the first batch so that short queries finish in one thread hop.
+``execute`` already reads the first batches, and notices the end of a short result, so a
+small query costs one hop to a worker thread.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import pyarrow as pa
@@ -25,7 +27,7 @@ class Result:
 
     schema: pa.Schema | None = None
     reader: pa.RecordBatchReader | None = None
-    pending: pa.RecordBatch | None = None
+    pending: deque[pa.RecordBatch] = field(default_factory=deque)
     rowcount: int | None = None
     exhausted: bool = False
 
@@ -48,22 +50,29 @@ def execute(
         return Result(exhausted=True)
     reader = cursor.to_arrow_reader(batch_rows)
     result = Result(schema=reader.schema, reader=reader)
-    result.pending = next_batch(result)
+    fill(result, batch_rows)
     return result
 
 
-def next_batch(result: Result) -> pa.RecordBatch | None:
-    """The next non-empty batch of a result, or None when it is exhausted."""
-    if result.reader is None or result.exhausted:
-        return None
-    while True:
+def fill(result: Result, batch_rows: int = BATCH_ROWS) -> None:
+    """Read batches into ``pending`` until about ``batch_rows`` rows wait or the end is seen.
+
+    Reading on past a short batch is how the end of a small result is noticed in the same
+    thread hop as its rows.
+    """
+    if result.reader is None:
+        result.exhausted = True
+        return
+    rows = sum(b.num_rows for b in result.pending)
+    while rows < batch_rows and not result.exhausted:
         try:
             batch = result.reader.read_next_batch()
         except StopIteration:
             result.exhausted = True
-            return None
+            return
         if batch.num_rows:
-            return batch
+            result.pending.append(batch)
+            rows += batch.num_rows
 
 
 def close(result: Result) -> None:

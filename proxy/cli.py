@@ -14,9 +14,11 @@ import signal
 import sys
 from pathlib import Path
 
+import duckdb
 import uvloop
 
 from catalog.errors import ConfigError
+from engine.duckdb_errors import clean_message
 from engine.sample_data import load_tickit
 from proxy import config as cfg
 from proxy.server import Server
@@ -68,8 +70,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _serve(config: cfg.ServerConfig, args: argparse.Namespace, password: str | None) -> int:
-    server = Server.open(config, args.data_dir, admin_password=password,
-                         threads=args.threads, memory_limit=args.memory_limit)
+    try:
+        server = Server.open(config, args.data_dir, admin_password=password,
+                             threads=args.threads, memory_limit=args.memory_limit)
+    except duckdb.IOException as exc:
+        # Typically another process holds the data dir's files (DuckDB's file lock).
+        print(f"duckshift: cannot open data dir {args.data_dir}: "
+              f"{clean_message(str(exc))}", file=sys.stderr)
+        return 1
     server.auth_method = args.auth
     for ns_name, generated in server.generated_passwords.items():
         path = _password_file(args.data_dir, ns_name)

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -85,6 +86,7 @@ class Connection:
         self._skip_until_sync = False
         self._running = False
         self._cancelled = False
+        self._watchdog: asyncio.TimerHandle | None = None
         self._reverse_aliases: dict[str, str] = {}
 
     # -- output ---------------------------------------------------------------------------
@@ -603,30 +605,22 @@ class Connection:
     ) -> tuple[int, bool]:
         """Stream rows of a result; returns (rows sent, more rows remain)."""
         sent = 0
-        batch = result.pending
-        result.pending = None
-        if batch is None and not result.exhausted:
-            batch = await self._engine_call(streaming.next_batch, result)
-        while batch is not None:
+        while True:
+            if not result.pending:
+                if result.exhausted:
+                    return sent, False
+                await self._engine_call(streaming.fill, result)
+                continue
+            if max_rows and sent >= max_rows:
+                return sent, True
+            batch = result.pending.popleft()
             if max_rows and sent + batch.num_rows > max_rows:
                 take = max_rows - sent
-                result.pending = batch.slice(take)
+                result.pending.appendleft(batch.slice(take))
                 batch = batch.slice(0, take)
             self.send(encode_data_rows(batch, formats))
             sent += batch.num_rows
             await self.maybe_flush()
-            if result.pending is not None:
-                return sent, True
-            if max_rows and sent >= max_rows:
-                more = not result.exhausted
-                if more:
-                    result.pending = await self._engine_call(streaming.next_batch, result)
-                    more = result.pending is not None
-                return sent, more
-            if result.exhausted:
-                break
-            batch = await self._engine_call(streaming.next_batch, result)
-        return sent, False
 
     async def _run(self, stmt: Statement, params: list[object]) -> Outcome:
         """Run a statement; row results come back open, holding their slot."""
@@ -659,21 +653,15 @@ class Connection:
 
     async def _engine_call(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
         """Run a DuckDB call on a worker thread; interrupt it if the client goes away."""
-        session = self._session()
         loop = asyncio.get_running_loop()
-        fut = loop.run_in_executor(
-            self.server.engine.executor, lambda: fn(*args, **kwargs)
-        )
+        fut = loop.run_in_executor(self.server.engine.executor, lambda: fn(*args, **kwargs))
         self._running = True
         self._cancelled = False
+        # A watchdog armed only while a call runs: cheaper per statement than polling with
+        # asyncio.wait, and a long query still notices a vanished client within a poll.
+        self._watchdog = loop.call_later(_DISCONNECT_POLL_S, self._watch)
         try:
-            while True:
-                done, _ = await asyncio.wait({fut}, timeout=_DISCONNECT_POLL_S)
-                if done:
-                    break
-                if self.reader.at_eof() or self.writer.is_closing():
-                    session.cursor.interrupt()
-            return fut.result()
+            return await fut
         except err.SQLError:
             raise
         except Exception as exc:
@@ -683,6 +671,15 @@ class Connection:
             raise sqlerr from None
         finally:
             self._running = False
+            self._watchdog.cancel()
+
+    def _watch(self) -> None:
+        if not self._running:
+            return
+        if self.reader.at_eof() or self.writer.is_closing():
+            self._session().cursor.interrupt()
+            return
+        self._watchdog = asyncio.get_running_loop().call_later(_DISCONNECT_POLL_S, self._watch)
 
     def cancel(self) -> None:
         """Interrupt the running statement (CancelRequest); the session stays open."""
@@ -927,7 +924,7 @@ def _with_formats(
 def _single(column: str, values: list[str]) -> streaming.Result:
     """A one-column text result the server makes itself (SHOW, EXPLAIN)."""
     batch = pa.record_batch([pa.array(values, pa.string())], names=[column])
-    return streaming.Result(schema=batch.schema, pending=batch, exhausted=True)
+    return streaming.Result(schema=batch.schema, pending=deque([batch]), exhausted=True)
 
 
 def _command_fields(cmd: commands.Command | None) -> list[backend.FieldDescription] | None:
@@ -949,7 +946,7 @@ def _show(session: Session, name: str) -> streaming.Result:
              pa.array(["" for _ in names])],
             names=["name", "setting", "description"],
         )
-        return streaming.Result(schema=batch.schema, pending=batch, exhausted=True)
+        return streaming.Result(schema=batch.schema, pending=deque([batch]), exhausted=True)
     settings.lookup(name)
     return _single(key if key != "timezone" else "TimeZone", [session.values[key]])
 

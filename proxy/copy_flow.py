@@ -102,15 +102,14 @@ async def _copy_out(conn: Connection, cmd: commands.Copy, opts: CopyOptions) -> 
         conn.send(backend.copy_out_response(len(result.schema)))
         if opts.header:
             conn.send(backend.copy_data(encode_copy_header(result.schema.names, opts)))
-        batch = result.pending
-        result.pending = None
-        while batch is not None:
+        while result.pending or not result.exhausted:
+            if not result.pending:
+                await conn._engine_call(streaming.fill, result)
+                continue
+            batch = result.pending.popleft()
             conn.send(backend.copy_data(encode_copy_rows(batch, opts)))
             rows += batch.num_rows
             await conn.maybe_flush()
-            batch = None if result.exhausted else await conn._engine_call(
-                streaming.next_batch, result
-            )
     finally:
         streaming.close(result)
         if outcome.ticket is not None:
