@@ -96,9 +96,10 @@ def concurrency_p99(recs: Records, label: str) -> float | None:
 
 
 def peak_rss(recs: Records, label: str) -> float | None:
-    """Median of the peaks; None if no stream ran to its end (a failed one proves nothing)."""
+    """Median of the peaks; None unless some stream method fetched all its rows (a server that
+    fails at once proves nothing about its memory)."""
     streams = _pick(recs, label, workload="stream")
-    if not streams or any(r.get("error") or r.get("timed_out") for r in streams):
+    if not any(r["rows"] and not (r.get("error") or r.get("timed_out")) for r in streams):
         return None
     return _median([r["peak_rss_bytes"] for r in _pick(recs, label, workload="server_rss")])
 
