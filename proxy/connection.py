@@ -407,7 +407,13 @@ class Connection:
         stmt = stmts[0] if stmts else None
         nparams = stmt.nparams if stmt else 0
         oids = list(msg.param_oids) + [0] * max(0, nparams - len(msg.param_oids))
-        session.prepared[msg.name] = PreparedStatement(msg.name, stmt, oids)
+        ps = PreparedStatement(msg.name, stmt, oids)
+        if msg.name:
+            # PostgreSQL analyses a statement at Parse, so a named statement that names a
+            # missing table fails here and is not kept (drivers re-Parse the same name).
+            # Binding it now also answers the Describe that follows from the cache.
+            await self._describe_statement(session, ps)
+        session.prepared[msg.name] = ps
         self.send(backend.parse_complete())
 
     async def _bind(self, msg: frontend.Bind) -> None:
