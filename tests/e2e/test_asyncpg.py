@@ -395,3 +395,12 @@ async def test_copy_from_query_with_args(conn: asyncpg.Connection, tmp_path: Any
     out = tmp_path / "cat.txt"
     await conn.copy_from_query("select catname from category where catid = $1", 1, output=str(out))
     assert out.read_text() == "MLB\n"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="server bug: DataRow of 'select $1::numeric(10,2) + 1' does not match "
+    "its RowDescription",
+)
+async def test_numeric_param_arithmetic(conn: asyncpg.Connection) -> None:
+    assert await conn.fetchval("select $1::numeric(10,2) + 1", Decimal("1.25")) == Decimal("2.25")
