@@ -10,7 +10,7 @@ small query costs one hop to a worker thread.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import duckdb
@@ -63,7 +63,7 @@ def fill(result: Result, batch_rows: int = BATCH_ROWS) -> None:
     if result.reader is None:
         result.exhausted = True
         return
-    rows = sum(b.num_rows for b in result.pending)
+    rows = pending_rows(result)
     while rows < batch_rows and not result.exhausted:
         try:
             batch = result.reader.read_next_batch()
@@ -73,6 +73,30 @@ def fill(result: Result, batch_rows: int = BATCH_ROWS) -> None:
         if batch.num_rows:
             result.pending.append(batch)
             rows += batch.num_rows
+
+
+def take(
+    result: Result, encode: Callable[[pa.RecordBatch], bytes], limit: int = 0
+) -> tuple[bytes, int]:
+    """The next batch (at most ``limit`` rows when non-zero), passed through ``encode``.
+
+    Runs on a worker thread, so encoding a large batch does not hold up the event loop and
+    overlaps with the loop writing the previous one. Returns (b"", 0) at the end.
+    """
+    if not result.pending and not result.exhausted:
+        fill(result)
+    if not result.pending:
+        return b"", 0
+    batch = result.pending.popleft()
+    if limit and batch.num_rows > limit:
+        result.pending.appendleft(batch.slice(limit))
+        batch = batch.slice(0, limit)
+    return encode(batch), batch.num_rows
+
+
+def pending_rows(result: Result) -> int:
+    """Rows already read and waiting to be sent."""
+    return sum(b.num_rows for b in result.pending)
 
 
 def close(result: Result) -> None:

@@ -13,7 +13,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -50,6 +50,8 @@ log = logging.getLogger("duckshift.connection")
 
 # Output is written when this much is buffered (or at Sync/Flush/ReadyForQuery).
 _FLUSH_BYTES = 256 * 1024
+# Complete results up to this many rows are encoded on the event loop (no thread hop).
+_INLINE_ROWS = 2048
 # How often a statement waiting on DuckDB checks whether its client has gone away.
 _DISCONNECT_POLL_S = 0.5
 
@@ -610,22 +612,39 @@ class Connection:
         max_rows: int,
     ) -> tuple[int, bool]:
         """Stream rows of a result; returns (rows sent, more rows remain)."""
+
+        def encode(batch: pa.RecordBatch) -> bytes:
+            return encode_data_rows(batch, formats)
+
+        return await self.stream(result, encode, max_rows)
+
+    async def stream(
+        self,
+        result: streaming.Result,
+        encode: Callable[[pa.RecordBatch], bytes],
+        max_rows: int = 0,
+    ) -> tuple[int, bool]:
+        """Send a result's batches through ``encode``; returns (rows sent, more remain).
+
+        A small result that is already complete is encoded right here; anything larger is
+        fetched and encoded on a worker thread, batch by batch, with back-pressure.
+        """
         sent = 0
+        inline = result.exhausted and streaming.pending_rows(result) <= _INLINE_ROWS
         while True:
-            if not result.pending:
-                if result.exhausted:
-                    return sent, False
-                await self._engine_call(streaming.fill, result)
-                continue
             if max_rows and sent >= max_rows:
-                return sent, True
-            batch = result.pending.popleft()
-            if max_rows and sent + batch.num_rows > max_rows:
-                take = max_rows - sent
-                result.pending.appendleft(batch.slice(take))
-                batch = batch.slice(0, take)
-            self.send(encode_data_rows(batch, formats))
-            sent += batch.num_rows
+                if not result.pending and not result.exhausted:
+                    await self._engine_call(streaming.fill, result)
+                return sent, bool(result.pending)
+            limit = max_rows - sent if max_rows else 0
+            if inline:
+                data, n = streaming.take(result, encode, limit)
+            else:
+                data, n = await self._engine_call(streaming.take, result, encode, limit)
+            if n == 0:
+                return sent, False
+            self.send(data)
+            sent += n
             await self.maybe_flush()
 
     async def _run(self, stmt: Statement, params: list[object]) -> Outcome:

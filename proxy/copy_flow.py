@@ -97,19 +97,13 @@ async def _copy_out(conn: Connection, cmd: commands.Copy, opts: CopyOptions) -> 
     outcome = await conn._run(stmts[0], [])
     result = outcome.result
     assert result is not None and result.schema is not None
-    rows = 0
     try:
         conn.send(backend.copy_out_response(len(result.schema)))
         if opts.header:
             conn.send(backend.copy_data(encode_copy_header(result.schema.names, opts)))
-        while result.pending or not result.exhausted:
-            if not result.pending:
-                await conn._engine_call(streaming.fill, result)
-                continue
-            batch = result.pending.popleft()
-            conn.send(backend.copy_data(encode_copy_rows(batch, opts)))
-            rows += batch.num_rows
-            await conn.maybe_flush()
+        rows, _ = await conn.stream(
+            result, lambda batch: backend.copy_data(encode_copy_rows(batch, opts))
+        )
     finally:
         streaming.close(result)
         if outcome.ticket is not None:

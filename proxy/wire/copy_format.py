@@ -81,17 +81,41 @@ def _text_escape_str(value: str, delimiter: str) -> str:
     return value if delimiter == "\t" else value.replace(delimiter, "\\" + delimiter)
 
 
-def _text_escape(column: pa.Array, opts: CopyOptions) -> pa.Array:
+def _plain_text(source: pa.DataType) -> bool:
+    """Whether a type's text form can never hold a backslash, tab, CR or LF (no escaping)."""
+    return (
+        pa.types.is_integer(source) or pa.types.is_floating(source)
+        or pa.types.is_decimal(source) or pa.types.is_boolean(source)
+        or pa.types.is_temporal(source)
+    )
+
+
+def _text_escape(column: pa.Array, opts: CopyOptions, source: pa.DataType) -> pa.Array:
+    delimiter = opts.delimiter.encode()
+    specials = rb"[\\\n\r\t" + re.escape(delimiter) + rb"]"
+    if (_plain_text(source) and delimiter in b"\t,|;") or not pc.any(
+        pc.match_substring_regex(column, specials)
+    ).as_py():
+        return column.fill_null(opts.null.encode())
     for plain, escaped in ((b"\\", b"\\\\"), (b"\n", b"\\n"), (b"\r", b"\\r"), (b"\t", b"\\t")):
         column = pc.replace_substring(column, plain, escaped)
-    delimiter = opts.delimiter.encode()
     if delimiter != b"\t":
         column = pc.replace_substring(column, delimiter, b"\\" + delimiter)
     return column.fill_null(opts.null.encode())
 
 
-def _csv_escape(column: pa.Array, opts: CopyOptions, force: bool, single: bool) -> pa.Array:
+def _csv_escape(
+    column: pa.Array, opts: CopyOptions, force: bool, single: bool, source: pa.DataType
+) -> pa.Array:
     quote, escape = opts.quote.encode(), opts.escape.encode()
+    if not force and _plain_text(source) and opts.delimiter in ",\t|;" and (
+        opts.quote not in "-+.: "
+    ):
+        # Numbers, dates and times never contain these delimiters, the quote or a line break;
+        # only a value equal to the NULL string would need quoting (their text is never '').
+        null = opts.null.encode()
+        if not null or not pc.any(pc.equal(column, pa.scalar(null, buffers.BINARY))).as_py():
+            return column.fill_null(null)
     needs = pc.equal(column, pa.scalar(opts.null.encode(), buffers.BINARY))
     for special in {opts.delimiter.encode(), quote, b"\r", b"\n"}:
         needs = pc.or_(needs, pc.match_substring(column, special))
@@ -120,11 +144,13 @@ def encode_copy_rows(batch: pa.RecordBatch, opts: CopyOptions) -> bytes:
         forced = set(opts.force_quote)
         single = batch.num_columns == 1
         columns = [
-            _csv_escape(c, opts, name in forced, single)
-            for c, name in zip(columns, batch.schema.names, strict=True)
+            _csv_escape(c, opts, f.name in forced, single, f.type)
+            for c, f in zip(columns, batch.schema, strict=True)
         ]
     else:
-        columns = [_text_escape(c, opts) for c in columns]
+        columns = [
+            _text_escape(c, opts, f.type) for c, f in zip(columns, batch.schema, strict=True)
+        ]
     lines = buffers.concat(
         pc.binary_join_element_wise(*columns, pa.scalar(opts.delimiter.encode(), buffers.BINARY)),
         b"\n",
