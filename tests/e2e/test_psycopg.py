@@ -452,7 +452,9 @@ def test_cancel_in_transaction_then_rollback(conn: psycopg.Connection[Any]) -> N
     timer = threading.Timer(0.5, conn.cancel)
     timer.start()
     with pytest.raises(errors.QueryCanceled):
-        conn.execute("select max(md5((a.salesid * b.salesid)::varchar)) from sales a, sales b")
+        conn.execute(
+            "select max(md5((a.salesid::int8 * b.salesid)::varchar)) from sales a, sales b"
+        )
     timer.join()
     assert conn.info.transaction_status == TransactionStatus.INERROR
     conn.rollback()
