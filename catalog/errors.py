@@ -157,6 +157,10 @@ class ActiveSqlTransaction(SQLError, code="25001"):
     pass
 
 
+class NoActiveSqlTransaction(SQLError, code="25P01"):
+    pass
+
+
 class InFailedSqlTransaction(SQLError, code="25P02"):
     pass
 

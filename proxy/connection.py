@@ -37,7 +37,7 @@ from proxy.codecs import (
     pg_type_from_duckdb,
 )
 from proxy.codecs.oids import TEXT, UNKNOWN
-from proxy.session import Portal, PreparedStatement, Session, TxStatus
+from proxy.session import Portal, PreparedStatement, Session, SqlCursor, TxStatus
 from proxy.sql import commands
 from proxy.sql.pipeline import Statement
 from proxy.wire import auth, backend, frontend
@@ -65,6 +65,8 @@ class Outcome:
     result: streaming.Result | None = None
     rowcount: int | None = None
     ticket: Ticket | None = None
+    owned: bool = True  # False: the rows belong to a SQL cursor and stay open
+    limit: int = 0  # at most this many rows (FETCH n)
 
 
 class Connection:
@@ -132,6 +134,8 @@ class Connection:
                 session.cursor.interrupt()
             for portal in list(session.portals.values()):
                 self._close_portal(portal)
+            for cursor in session.cursors.values():
+                self._close_cursor(cursor)
             with contextlib.suppress(Exception):
                 if session.tx != TxStatus.IDLE:
                     await self.server.engine.run(session.cursor.execute, "ROLLBACK")
@@ -482,10 +486,15 @@ class Connection:
             formats: Sequence[int] = ()
         else:
             portal = session.portals.get(msg.name)
-            if portal is None:
+            cursor = session.cursors.get(msg.name)
+            if portal is not None:
+                fields = await self._portal_fields(session, portal)
+                formats = portal.result_formats
+            elif cursor is not None:
+                # A DECLAREd cursor is a portal too (psycopg describes it by name).
+                fields, formats = cursor.fields, ()
+            else:
                 raise err.InvalidCursorName(f'portal "{msg.name}" does not exist')
-            fields = await self._portal_fields(session, portal)
-            formats = portal.result_formats
         if fields is None:
             self.send(backend.no_data())
         else:
@@ -504,6 +513,12 @@ class Connection:
                 query = _typed_nulls(stmt.duck_sql, ps.param_oids)
                 schema = await self._engine_call(describe.result_schema, session.cursor, query)
                 ps.fields = _fields(schema)
+        elif stmt is not None and isinstance(stmt.command, commands.Fetch):
+            cursor = session.cursors.get(stmt.command.name)
+            if cursor is None:
+                raise err.InvalidCursorName(f'cursor "{stmt.command.name}" does not exist')
+            ps.fields = cursor.fields
+            return  # a cursor's columns can change with its name's next DECLARE
         elif stmt is not None and stmt.returns_rows:
             ps.fields = _command_fields(stmt.command)
         ps.described = True
@@ -529,7 +544,9 @@ class Connection:
         outcome = await self._run(stmt, portal.params)
         portal.result = outcome.result
         portal.ticket = outcome.ticket
-        portal.tag = _tag(outcome, 0)
+        portal.owned = outcome.owned
+        portal.limit = outcome.limit
+        portal.tag = outcome.tag
         if outcome.result is not None and outcome.result.schema is not None:
             portal.fields = _fields(outcome.result.schema)
         elif outcome.result is None:
@@ -549,17 +566,21 @@ class Connection:
             await self._start_portal(session, portal)
         if portal.result is not None:
             fmts = _expand(portal.result_formats, len(portal.fields or ()), "result")
+            max_rows = msg.max_rows
+            if portal.limit:
+                left = portal.limit - portal.rows_sent
+                max_rows = min(max_rows, left) if max_rows else left
             try:
-                sent, more = await self._send_rows(portal.result, fmts, msg.max_rows)
+                sent, more = await self._send_rows(portal.result, fmts, max_rows)
             except BaseException:
                 self._close_portal(portal)
                 raise
             portal.rows_sent += sent
-            if more:
+            if more and (not portal.limit or portal.rows_sent < portal.limit):
                 self.send(backend.portal_suspended())
                 return
             self._close_portal(portal, keep=True)
-            portal.tag = f"SELECT {portal.rows_sent}"
+            portal.tag = f"{portal.tag} {portal.rows_sent}"
         if portal.tag:
             self.send(backend.command_complete(portal.tag))
 
@@ -574,10 +595,10 @@ class Connection:
         self.send(backend.close_complete())
 
     def _close_portal(self, portal: Portal, keep: bool = False) -> None:
-        if portal.result is not None:
+        if portal.result is not None and portal.owned:
             streaming.close(portal.result)
-            portal.result = None
-        if isinstance(portal.ticket, Ticket):
+        portal.result = None
+        if isinstance(portal.ticket, Ticket) and portal.owned:
             self.workgroup.pool.release(portal.ticket)
         portal.ticket = None
         portal.done = True
@@ -598,12 +619,13 @@ class Connection:
         try:
             fields = _fields(outcome.result.schema)
             self.send(backend.row_description(fields))
-            sent, _ = await self._send_rows(outcome.result, [0] * len(fields), 0)
+            sent, _ = await self._send_rows(outcome.result, [0] * len(fields), outcome.limit)
         finally:
-            streaming.close(outcome.result)
-            if outcome.ticket is not None:
-                self.workgroup.pool.release(outcome.ticket)
-        self.send(backend.command_complete(f"SELECT {sent}"))
+            if outcome.owned:
+                streaming.close(outcome.result)
+                if outcome.ticket is not None:
+                    self.workgroup.pool.release(outcome.ticket)
+        self.send(backend.command_complete(f"{outcome.tag} {sent}"))
 
     async def _send_rows(
         self,
@@ -651,10 +673,11 @@ class Connection:
         """Run a statement; row results come back open, holding their slot."""
         session = self._session()
         if stmt.command is not None:
-            return await self._command(session, stmt)
+            return await self._command(session, stmt, params)
         if session.tx == TxStatus.FAILED:
             raise _in_failed()
         assert stmt.duck_sql is not None
+        await self._park_streams()
         record = self._record(stmt)
         pool = self.workgroup.pool
         ticket = await pool.acquire()
@@ -742,7 +765,22 @@ class Connection:
         self.server.query_log.append(record)
 
     # -- session commands -----------------------------------------------------------------------
-    async def _command(self, session: Session, stmt: Statement) -> Outcome:
+    async def _park_streams(self) -> None:
+        """Read the rest of every open result into memory before the cursor runs anything else.
+
+        A DuckDB connection has one streaming result at a time: a new statement would close
+        a suspended portal's or a SQL cursor's result, so their remaining rows are kept first.
+        """
+        session = self._session()
+        open_results = [
+            r for r in [*(p.result for p in session.portals.values()),
+                        *(c.result for c in session.cursors.values())]
+            if r is not None and r.reader is not None and not r.exhausted
+        ]
+        for result in open_results:
+            await self._engine_call(streaming.fill, result, 1 << 62)
+
+    async def _command(self, session: Session, stmt: Statement, params: list[object]) -> Outcome:
         cmd = stmt.command
         if session.tx == TxStatus.FAILED and not isinstance(cmd, commands.Commit
                                                             | commands.Rollback):
@@ -800,9 +838,69 @@ class Connection:
                 raise err.ActiveSqlTransaction("VACUUM cannot run inside a transaction block")
             await self._engine_call(session.cursor.execute, f'CHECKPOINT "{session.alias()}"')
             return Outcome("VACUUM")
+        if isinstance(cmd, commands.Declare):
+            await self._declare(session, cmd, params)
+            return Outcome("DECLARE CURSOR")
+        if isinstance(cmd, commands.Fetch):
+            return await self._fetch(session, cmd)
+        if isinstance(cmd, commands.CloseCursor):
+            names = list(session.cursors) if cmd.name is None else [cmd.name]
+            for name in names:
+                cursor = session.cursors.pop(name, None)
+                if cursor is None:
+                    raise err.InvalidCursorName(f'cursor "{name}" does not exist')
+                self._close_cursor(cursor)
+            return Outcome("CLOSE CURSOR")
         if isinstance(cmd, commands.NoOp):
             return Outcome(cmd.tag)
         raise err.FeatureNotSupported(f"feature not supported on Duckshift: {stmt.tag}")
+
+    async def _declare(
+        self, session: Session, cmd: commands.Declare, params: list[object]
+    ) -> None:
+        if not cmd.hold and session.tx == TxStatus.IDLE:
+            raise err.NoActiveSqlTransaction(
+                "DECLARE CURSOR can only be used in transaction blocks"
+            )
+        if cmd.name in session.cursors:
+            raise err.DuplicateCursor(f'cursor "{cmd.name}" already exists')
+        inner = self.server.cache.get(cmd.query, session.context)
+        if len(inner) != 1 or not inner[0].returns_rows or inner[0].command is not None:
+            raise err.InvalidCursorName("DECLARE CURSOR must be followed by a query")
+        outcome = await self._run(inner[0], params)
+        assert outcome.result is not None and outcome.result.schema is not None
+        session.cursors[cmd.name] = SqlCursor(
+            cmd.name, outcome.result, _fields(outcome.result.schema), outcome.ticket, cmd.hold
+        )
+
+    async def _fetch(self, session: Session, cmd: commands.Fetch) -> Outcome:
+        cursor = session.cursors.get(cmd.name)
+        if cursor is None:
+            raise err.InvalidCursorName(f'cursor "{cmd.name}" does not exist')
+        limit = cmd.count if cmd.count is not None else 0
+        if cmd.count == 0:
+            return Outcome("FETCH", counts_rows=True, rowcount=0)
+        if cmd.move:
+            moved, _ = await self.stream(cursor.result, lambda batch: b"", limit)
+            return Outcome("MOVE", counts_rows=True, rowcount=moved)
+        return Outcome("FETCH", True, cursor.result, None, None, owned=False, limit=limit)
+
+    def _close_cursor(self, cursor: SqlCursor) -> None:
+        streaming.close(cursor.result)
+        if isinstance(cursor.ticket, Ticket):
+            self.workgroup.pool.release(cursor.ticket)
+
+    async def _end_transaction_cursors(self, session: Session, committed: bool) -> None:
+        """Transaction end closes cursors; a committed WITH HOLD cursor keeps its rows."""
+        for name, cursor in list(session.cursors.items()):
+            if cursor.hold and committed:
+                await self._engine_call(streaming.fill, cursor.result, 1 << 62)
+                if cursor.result.reader is not None:
+                    cursor.result.reader.close()
+                    cursor.result.reader = None
+                continue
+            self._close_cursor(cursor)
+            del session.cursors[name]
 
     def _default_database(self, session: Session) -> str:
         return session.database
@@ -826,6 +924,7 @@ class Connection:
         if session.tx == TxStatus.FAILED:
             await self._rollback(session)
             return "ROLLBACK"
+        await self._end_transaction_cursors(session, committed=True)
         try:
             await self._engine_call(session.cursor.execute, "COMMIT")
         finally:
@@ -840,6 +939,7 @@ class Connection:
             return
         for portal in list(session.portals.values()):
             self._close_portal(portal)
+        await self._end_transaction_cursors(session, committed=False)
         # DuckDB has already rolled back a transaction whose commit failed.
         with contextlib.suppress(err.SQLError):
             await self._engine_call(session.cursor.execute, "ROLLBACK")

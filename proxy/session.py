@@ -56,6 +56,19 @@ class Portal:
     done: bool = False
     ticket: object | None = None
     tag: str | None = None
+    owned: bool = True  # False: the rows belong to a SQL cursor (FETCH), not to the portal
+    limit: int = 0  # FETCH n: at most this many rows in all (0: no limit)
+
+
+@dataclass(slots=True)
+class SqlCursor:
+    """A cursor opened with DECLARE; FETCH reads it forward."""
+
+    name: str
+    result: Result
+    fields: list[FieldDescription]
+    ticket: object | None
+    hold: bool
 
 
 @dataclass
@@ -75,6 +88,7 @@ class Session:
     values: dict[str, str] = field(default_factory=dict)
     prepared: dict[str, PreparedStatement] = field(default_factory=dict)
     portals: dict[str, Portal] = field(default_factory=dict)
+    cursors: dict[str, SqlCursor] = field(default_factory=dict)
     transaction_id: int = 0
 
     def __post_init__(self) -> None:

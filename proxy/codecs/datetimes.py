@@ -5,11 +5,13 @@ seconds trimmed, years before 1 shown as ``YYYY-MM-DD BC``, DuckDB's infinities 
 ``infinity``/``-infinity``, and ``+00`` on timestamptz since the server runs in UTC. Binary is
 microseconds (or days) since 2000-01-01 as in ``timestamp_send``/``date_send``, with the
 infinities mapped to PostgreSQL's INT64/INT32 extremes. Dates and timestamps in years 1-9999
-are vectorized; other years, times with zone and intervals are formatted per value.
+are vectorized; other years, times with zone and intervals are formatted per value. The
+per-value encoders for small batches use the same ``format_*`` and ``pg_*`` functions.
 """
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 
 import numpy as np
@@ -17,14 +19,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from proxy.codecs import buffers, oids
-from proxy.codecs.registry import BINARY, TEXT, Registry
+from proxy.codecs.registry import BINARY, TEXT, Registry, per_value, values_of
 
 PG_EPOCH_DAYS = 10957  # 2000-01-01 minus 1970-01-01
-PG_EPOCH_US = PG_EPOCH_DAYS * 86_400_000_000
+_US_PER_DAY = 86_400_000_000
+PG_EPOCH_US = PG_EPOCH_DAYS * _US_PER_DAY
 INT32_MAX, INT64_MAX = 2**31 - 1, 2**63 - 1
 # DuckDB marks infinity with the largest value and -infinity with its negation
 _DATE_FIRST, _DATE_LAST = -719162, 2932896  # 0001-01-01 and 9999-12-31
-_TS_FIRST, _TS_LAST = _DATE_FIRST * 86_400_000_000, (_DATE_LAST + 1) * 86_400_000_000 - 1
+_TS_FIRST, _TS_LAST = _DATE_FIRST * _US_PER_DAY, (_DATE_LAST + 1) * _US_PER_DAY - 1
 _US_PER_UNIT = {"s": 1_000_000, "ms": 1_000, "us": 1}
 _TRIM_FRACTION = r"\.?0+$"
 
@@ -78,7 +81,7 @@ def format_timestamp(micros: int, suffix: str = "") -> str:
         return "infinity"
     if micros == -INT64_MAX:
         return "-infinity"
-    days, time = divmod(micros, 86_400_000_000)
+    days, time = divmod(micros, _US_PER_DAY)
     date = format_date(days)
     era = ""
     if date.endswith(" BC"):
@@ -121,6 +124,42 @@ def format_interval(months: int, days: int, micros: int) -> str:
     return " ".join(parts)
 
 
+def pg_days(days: int) -> int:
+    """``date_send`` value of a DuckDB date: days since 2000-01-01, infinities as INT32 extremes."""
+    if days == INT32_MAX:
+        return INT32_MAX
+    return -INT32_MAX - 1 if days == -INT32_MAX else days - PG_EPOCH_DAYS
+
+
+def pg_micros(micros: int) -> int:
+    """``timestamp_send`` value: microseconds since 2000-01-01, infinities as INT64 extremes."""
+    if micros == INT64_MAX:
+        return INT64_MAX
+    return -INT64_MAX - 1 if micros == -INT64_MAX else micros - PG_EPOCH_US
+
+
+def _python_days(arr: pa.Array) -> list[int | None]:
+    if pa.types.is_date64(arr.type):
+        arr = arr.cast(pa.date32())
+    return arr.view(pa.int32()).to_pylist()
+
+
+def _integers(arr: pa.Array) -> pa.Array:
+    """A time or timestamp column's raw values as integers (Arrow casts no time32 to int64)."""
+    return arr.view(pa.int64() if arr.type.bit_width == 64 else pa.int32())
+
+
+def _python_micros(arr: pa.Array) -> list[int | None]:
+    """Each value of a time or timestamp column in microseconds, DuckDB's infinities kept."""
+    raw = _integers(arr).to_pylist()
+    if arr.type.unit == "ns":
+        return [v if v is None or abs(v) == INT64_MAX else v // 1000 for v in raw]
+    scale = _US_PER_UNIT[arr.type.unit]
+    if scale == 1:
+        return raw
+    return [v if v is None or abs(v) == INT64_MAX else v * scale for v in raw]
+
+
 def _valid(arr: pa.Array) -> np.ndarray:
     return buffers.numpy_values(arr.is_valid(), False)
 
@@ -161,9 +200,20 @@ def _timestamp_micros(arr: pa.Array) -> np.ndarray:
     return np.where(infinite, raw, micros)
 
 
+def _timestamp_suffix(arr: pa.Array) -> str:
+    return "+00" if arr.type.tz is not None else ""
+
+
+def _timestamp_text_values(arr: pa.Array) -> list[bytes | None]:
+    suffix = _timestamp_suffix(arr)
+    return [
+        None if v is None else format_timestamp(v, suffix).encode() for v in _python_micros(arr)
+    ]
+
+
 def _timestamp_text(arr: pa.Array) -> pa.Array:
     micros = _timestamp_micros(arr)
-    suffix = "+00" if arr.type.tz is not None else ""
+    suffix = _timestamp_suffix(arr)
     if not np.all((micros >= _TS_FIRST) & (micros <= _TS_LAST)):
         return _per_value(arr, micros, lambda v: format_timestamp(v, suffix))
     plain = pa.Array.from_buffers(
@@ -181,14 +231,17 @@ def _timestamp_binary(arr: pa.Array) -> pa.Array:
 
 
 def _time_micros(arr: pa.Array) -> np.ndarray:
-    raw = buffers.numpy_values(arr.cast(pa.int64()))
+    raw = buffers.numpy_values(_integers(arr)).astype(np.int64)
     unit = arr.type.unit
     return raw // 1000 if unit == "ns" else raw * _US_PER_UNIT[unit]
 
 
 def _time_text(arr: pa.Array) -> pa.Array:
+    micros = _time_micros(arr)
+    if np.any(micros >= _US_PER_DAY):
+        return _per_value(arr, micros, format_time)  # 24:00:00, which Arrow cannot print
     plain = pa.Array.from_buffers(
-        pa.time64("us"), len(arr), [buffers.validity(arr), pa.py_buffer(_time_micros(arr))]
+        pa.time64("us"), len(arr), [buffers.validity(arr), pa.py_buffer(micros)]
     )
     text = pc.replace_substring_regex(plain.cast(pa.string()), _TRIM_FRACTION, "")
     return text.cast(buffers.BINARY)
@@ -246,13 +299,14 @@ def _interval_parts(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     )
 
 
-def _interval_text(arr: pa.Array) -> pa.Array:
-    months, days, micros = _interval_parts(arr)
-    valid = _valid(arr)
-    return buffers.from_strings(
-        format_interval(int(m), int(d), int(u)) if ok else None
-        for m, d, u, ok in zip(months, days, micros, valid, strict=True)
-    )
+def _python_intervals(arr: pa.Array) -> list[tuple[int, int, int] | None]:
+    """(months, days, microseconds) of each value of an interval or duration column."""
+    if pa.types.is_duration(arr.type):
+        parts = zip(*(p.tolist() for p in _interval_parts(arr)), _valid(arr).tolist(), strict=True)
+        return [(m, d, u) if ok else None for m, d, u, ok in parts]
+    return [
+        None if v is None else (v.months, v.days, v.nanoseconds // 1000) for v in arr.to_pylist()
+    ]
 
 
 def _interval_binary(arr: pa.Array) -> pa.Array:
@@ -262,15 +316,35 @@ def _interval_binary(arr: pa.Array) -> pa.Array:
     return buffers.fixed_width(out, arr)
 
 
+_INT32, _INT64 = struct.Struct(">i"), struct.Struct(">q")
+_INTERVAL = struct.Struct(">qii")
+
+
 def register(registry: Registry) -> None:
     """Install the date, time, timestamp and interval encoders."""
-    for oid, text, binary in (
-        (oids.DATE, _date_text, _date_binary),
-        (oids.TIME, _time_text, _time_binary),
-        (oids.TIMETZ, _timetz_text, _timetz_binary),
-        (oids.TIMESTAMP, _timestamp_text, _timestamp_binary),
-        (oids.TIMESTAMPTZ, _timestamp_text, _timestamp_binary),
-        (oids.INTERVAL, _interval_text, _interval_binary),
-    ):
-        registry.register(oid, TEXT, text)
-        registry.register(oid, BINARY, binary)
+    registry.register(
+        oids.DATE, TEXT, _date_text, values_of(lambda v: format_date(v).encode(), _python_days)
+    )
+    registry.register(
+        oids.DATE, BINARY, _date_binary, values_of(lambda v: _INT32.pack(pg_days(v)), _python_days)
+    )
+    registry.register(
+        oids.TIME, TEXT, _time_text, values_of(lambda v: format_time(v).encode(), _python_micros)
+    )
+    registry.register(oids.TIME, BINARY, _time_binary, values_of(_INT64.pack, _python_micros))
+    # rare enough that small batches use the column encoders
+    registry.register(oids.TIMETZ, TEXT, _timetz_text)
+    registry.register(oids.TIMETZ, BINARY, _timetz_binary)
+    micros_binary = values_of(lambda v: _INT64.pack(pg_micros(v)), _python_micros)
+    for oid in (oids.TIMESTAMP, oids.TIMESTAMPTZ):
+        registry.register(oid, TEXT, _timestamp_text, _timestamp_text_values)
+        registry.register(oid, BINARY, _timestamp_binary, micros_binary)
+    registry.register(
+        oids.INTERVAL, TEXT, *per_value(lambda v: format_interval(*v).encode(), _python_intervals)
+    )
+    registry.register(
+        oids.INTERVAL,
+        BINARY,
+        _interval_binary,
+        values_of(lambda v: _INTERVAL.pack(v[2], v[1], v[0]), _python_intervals),
+    )

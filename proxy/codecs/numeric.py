@@ -5,7 +5,8 @@ exponent form when the decimal exponent is below -4 or at least 15 (6 for real),
 with all their scale digits. Binary follows the ``*send`` functions: big-endian integers and
 IEEE floats, and numeric as base-10000 digit groups with weight, sign and display scale.
 Decimals whose unscaled values fit in 64 bits are vectorized; wider ones (and DuckDB's
-UHUGEINT and BIGNUM) go through Python per value.
+UHUGEINT and BIGNUM) go through Python per value. Every type also has a per-value encoder for
+small batches, built on the same formatters.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from proxy.codecs import buffers, oids
-from proxy.codecs.registry import BINARY, TEXT, Encoder, Registry
+from proxy.codecs.registry import BINARY, TEXT, Encoder, Registry, ValuesEncoder, values_of
 
 NUMERIC_POS, NUMERIC_NEG = 0x0000, 0x4000
 NUMERIC_NAN, NUMERIC_PINF, NUMERIC_NINF = 0xC000, 0xD000, 0xF000
-_INT_DTYPES = {oids.INT2: ">i2", oids.INT4: ">i4", oids.INT8: ">i8"}
+# struct formats, which numpy also reads as the big-endian dtypes
+_INT_FORMATS = {oids.INT2: ">h", oids.INT4: ">i", oids.INT8: ">q"}
 _HUGEINT = pa.decimal128(38, 0)
 
 
@@ -91,25 +93,29 @@ def _bool_values(arr: pa.Array) -> pa.Array:
     return pc.not_equal(arr.storage, 0) if isinstance(arr, pa.ExtensionArray) else arr
 
 
-def _bool_text(arr: pa.Array) -> pa.Array:
-    return pc.if_else(_bool_values(arr), b"t", b"f").cast(buffers.BINARY)
+def _python_bools(arr: pa.Array) -> list[object]:
+    # truthiness is all the per-value encoders need, so bool8's int8 storage serves as is
+    return arr.storage.to_pylist() if isinstance(arr, pa.ExtensionArray) else arr.to_pylist()
 
 
-def _bool_binary(arr: pa.Array) -> pa.Array:
-    return pc.if_else(_bool_values(arr), b"\x01", b"\x00").cast(buffers.BINARY)
+def _bool_encoders(true: bytes, false: bytes) -> tuple[Encoder, ValuesEncoder]:
+    def column(arr: pa.Array) -> pa.Array:
+        return pc.if_else(_bool_values(arr), true, false).cast(buffers.BINARY)
+
+    return column, values_of(lambda v: true if v else false, _python_bools)
 
 
 def _int_text(arr: pa.Array) -> pa.Array:
     return arr.cast(pa.string()).cast(buffers.BINARY)
 
 
-def _int_binary(oid: int) -> Encoder:
-    dtype = _INT_DTYPES[oid]
+def _int_binary(oid: int) -> tuple[Encoder, ValuesEncoder]:
+    fmt = _INT_FORMATS[oid]
 
-    def encode(arr: pa.Array) -> pa.Array:
-        return buffers.fixed_width(buffers.numpy_values(arr).astype(dtype), arr)
+    def column(arr: pa.Array) -> pa.Array:
+        return buffers.fixed_width(buffers.numpy_values(arr).astype(fmt), arr)
 
-    return encode
+    return column, values_of(struct.Struct(fmt).pack)
 
 
 def _float_text(arr: pa.Array) -> pa.Array:
@@ -132,9 +138,23 @@ def _float_text(arr: pa.Array) -> pa.Array:
     return text.cast(buffers.BINARY)
 
 
+def _float_text_values(arr: pa.Array) -> list[bytes | None]:
+    single = arr.type != pa.float64()
+    return [None if v is None else format_float(v, single).encode() for v in arr.to_pylist()]
+
+
+def _float_format(arr: pa.Array) -> str:
+    # a struct format that numpy also reads as a dtype; float16 widens to float4
+    return ">d" if arr.type == pa.float64() else ">f"
+
+
 def _float_binary(arr: pa.Array) -> pa.Array:
-    dtype = ">f8" if arr.type == pa.float64() else ">f4"
-    return buffers.fixed_width(buffers.numpy_values(arr).astype(dtype), arr)
+    return buffers.fixed_width(buffers.numpy_values(arr).astype(_float_format(arr)), arr)
+
+
+def _float_binary_values(arr: pa.Array) -> list[bytes | None]:
+    pack = struct.Struct(_float_format(arr)).pack
+    return [None if v is None else pack(v) for v in arr.to_pylist()]
 
 
 def _as_decimal(arr: pa.Array) -> pa.Array:
@@ -170,11 +190,30 @@ def _bignum_int(data: bytes) -> int:
     return -int.from_bytes(bytes(b ^ 0xFF for b in data[3:]), "big")
 
 
+def _decimals(arr: pa.Array) -> list[Decimal | None]:
+    """Each value of a numeric-typed column as a Decimal (exponent = -scale), None for NULL."""
+    arr = _as_decimal(arr)
+    return arr.to_pylist() if pa.types.is_decimal(arr.type) else _python_numbers(arr)
+
+
+def _numeric_text_values(arr: pa.Array) -> list[bytes | None]:
+    # format "f" because str() switches to exponent form below 1E-6, where PostgreSQL does not
+    return [None if v is None else format(v, "f").encode() for v in _decimals(arr)]
+
+
 def _numeric_text(arr: pa.Array) -> pa.Array:
     arr = _as_decimal(arr)
-    if pa.types.is_decimal(arr.type):
-        return arr.cast(pa.string()).cast(buffers.BINARY)
-    return buffers.from_strings(None if v is None else str(v) for v in _python_numbers(arr))
+    if not pa.types.is_decimal(arr.type):
+        return buffers.from_bytes(_numeric_text_values(arr))
+    text = arr.cast(pa.string())
+    if arr.type.scale > 6:
+        # Arrow also writes exponent form (1E-10, 0E-10) when the adjusted exponent is below
+        # -6, which takes a scale above 6; such rows are redone in Python
+        redo = buffers.numpy_values(pc.match_substring(text, "E"), False)
+        if redo.any():
+            fixed = pa.array(_numeric_text_values(arr.filter(redo)), pa.string())
+            text = pc.replace_with_mask(text, pa.array(redo), fixed)
+    return text.cast(buffers.BINARY)
 
 
 def _unscaled_int64(arr: pa.Array) -> np.ndarray | None:
@@ -195,8 +234,11 @@ def _numeric_binary(arr: pa.Array) -> pa.Array:
         unscaled = _unscaled_int64(arr)
         if unscaled is not None:
             return _numeric_binary_int64(unscaled, arr.type.precision, arr.type.scale, arr)
-    numbers = _python_numbers(arr) if not pa.types.is_decimal(arr.type) else arr.to_pylist()
-    return buffers.from_bytes(None if v is None else numeric_bytes(v) for v in numbers)
+    return buffers.from_bytes(_numeric_binary_values(arr))
+
+
+def _numeric_binary_values(arr: pa.Array) -> list[bytes | None]:
+    return [None if v is None else numeric_bytes(v) for v in _decimals(arr)]
 
 
 def _numeric_binary_int64(
@@ -235,13 +277,13 @@ def _numeric_binary_int64(
 
 def register(registry: Registry) -> None:
     """Install the boolean, integer, float and numeric encoders."""
-    registry.register(oids.BOOL, TEXT, _bool_text)
-    registry.register(oids.BOOL, BINARY, _bool_binary)
-    for oid in _INT_DTYPES:
-        registry.register(oid, TEXT, _int_text)
-        registry.register(oid, BINARY, _int_binary(oid))
+    registry.register(oids.BOOL, TEXT, *_bool_encoders(b"t", b"f"))
+    registry.register(oids.BOOL, BINARY, *_bool_encoders(b"\x01", b"\x00"))
+    for oid in _INT_FORMATS:
+        registry.register(oid, TEXT, _int_text, values_of(lambda v: b"%d" % v))
+        registry.register(oid, BINARY, *_int_binary(oid))
     for oid in (oids.FLOAT4, oids.FLOAT8):
-        registry.register(oid, TEXT, _float_text)
-        registry.register(oid, BINARY, _float_binary)
-    registry.register(oids.NUMERIC, TEXT, _numeric_text)
-    registry.register(oids.NUMERIC, BINARY, _numeric_binary)
+        registry.register(oid, TEXT, _float_text, _float_text_values)
+        registry.register(oid, BINARY, _float_binary, _float_binary_values)
+    registry.register(oids.NUMERIC, TEXT, _numeric_text, _numeric_text_values)
+    registry.register(oids.NUMERIC, BINARY, _numeric_binary, _numeric_binary_values)

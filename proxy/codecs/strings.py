@@ -4,6 +4,8 @@ Character and JSON types are UTF-8 in both formats (jsonb binary adds the versio
 bytea text is ``\\x`` plus lower-case hex; uuid text is the dashed lower-case form. DuckDB's
 STRUCT, MAP and UNION have no PostgreSQL counterpart and are sent as json text built from the
 Python value (dates and decimals as strings), which is a Duckshift choice, not PG behaviour.
+Each type also has a per-value encoder for small batches; types encoded per value in any case
+share that one loop (``per_value``).
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ import datetime
 import json
 import uuid
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
 from proxy.codecs import buffers, oids
-from proxy.codecs.registry import BINARY, TEXT, Registry
+from proxy.codecs.registry import BINARY, TEXT, Registry, per_value, values_of
 
 # positions of the 32 hex digits inside the 36-character dashed UUID text
 _UUID_SLOTS = np.array([i for i in range(36) if i not in (8, 13, 18, 23)])
@@ -27,14 +30,25 @@ def _storage(arr: pa.Array) -> pa.Array:
     return arr.storage if isinstance(arr, pa.ExtensionArray) else arr
 
 
+def _is_composite(t: pa.DataType) -> bool:
+    return pa.types.is_struct(t) or pa.types.is_map(t) or pa.types.is_union(t)
+
+
 def _utf8(arr: pa.Array) -> pa.Array:
     arr = _storage(arr)
-    if pa.types.is_struct(arr.type) or pa.types.is_map(arr.type) or pa.types.is_union(arr.type):
-        return buffers.from_strings(
-            None if v is None else json.dumps(v, default=_json_default, ensure_ascii=False)
-            for v in _python_values(arr)
-        )
+    if _is_composite(arr.type):
+        return buffers.from_bytes(_utf8_values(arr))
     return buffers.as_binary(arr)
+
+
+def _utf8_values(arr: pa.Array) -> list[bytes | None]:
+    arr = _storage(arr)
+    if _is_composite(arr.type):
+        return [
+            None if v is None else json.dumps(v, default=_json_default, ensure_ascii=False).encode()
+            for v in _python_values(arr)
+        ]
+    return [None if v is None else v.encode() for v in arr.to_pylist()]
 
 
 def _python_values(arr: pa.Array) -> list[object]:
@@ -68,6 +82,10 @@ def _bytea_binary(arr: pa.Array) -> pa.Array:
     return buffers.as_binary(_storage(arr))
 
 
+def _storage_values(arr: pa.Array) -> list[Any]:
+    return _storage(arr).to_pylist()
+
+
 def _uuid_text(arr: pa.Array) -> pa.Array:
     storage = _storage(arr)
     if not pa.types.is_fixed_size_binary(storage.type):
@@ -79,13 +97,25 @@ def _uuid_text(arr: pa.Array) -> pa.Array:
     return buffers.fixed_width(text, storage)
 
 
+def _uuid_text_value(value: bytes | str) -> bytes:
+    if isinstance(value, str):
+        return value.encode()
+    h = value.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}".encode()
+
+
 def _uuid_binary(arr: pa.Array) -> pa.Array:
     storage = _storage(arr)
     if pa.types.is_fixed_size_binary(storage.type):
         return buffers.as_binary(storage)
-    return buffers.from_bytes(
-        None if v is None else uuid.UUID(v).bytes for v in storage.to_pylist()
-    )
+    return buffers.from_bytes(_uuid_binary_values(storage))
+
+
+def _uuid_binary_value(value: bytes | str) -> bytes:
+    return uuid.UUID(value).bytes if isinstance(value, str) else value
+
+
+_uuid_binary_values = values_of(_uuid_binary_value, _storage_values)
 
 
 def bit_string(data: bytes) -> str:
@@ -97,33 +127,30 @@ def bit_string(data: bytes) -> str:
     return "".join(f"{b:08b}" for b in data[1:])[data[0] :]
 
 
-def _varbit_text(arr: pa.Array) -> pa.Array:
-    storage = _storage(arr)
-    return buffers.from_strings(None if v is None else bit_string(v) for v in storage.to_pylist())
-
-
-def _varbit_binary(arr: pa.Array) -> pa.Array:
-    out: list[bytes | None] = []
-    for value in _storage(arr).to_pylist():
-        if value is None:
-            out.append(None)
-            continue
-        bits = bit_string(value)
-        packed = int(bits.ljust(-(-len(bits) // 8) * 8, "0") or "0", 2)
-        out.append(len(bits).to_bytes(4, "big") + packed.to_bytes(-(-len(bits) // 8), "big"))
-    return buffers.from_bytes(out)
+def _varbit_bytes(data: bytes) -> bytes:
+    """``varbit_send`` of DuckDB BIT storage: int32 bit count, then the bits left-aligned."""
+    bits = bit_string(data)
+    packed = int(bits.ljust(-(-len(bits) // 8) * 8, "0") or "0", 2)
+    return len(bits).to_bytes(4, "big") + packed.to_bytes(-(-len(bits) // 8), "big")
 
 
 def register(registry: Registry) -> None:
     """Install the character, bytea, uuid, bit and json encoders."""
     for oid in (oids.TEXT, oids.VARCHAR, oids.BPCHAR, oids.NAME, oids.CHAR, oids.JSON):
-        registry.register(oid, TEXT, _utf8)
-        registry.register(oid, BINARY, _utf8)
-    registry.register(oids.JSONB, TEXT, _utf8)
+        registry.register(oid, TEXT, _utf8, _utf8_values)
+        registry.register(oid, BINARY, _utf8, _utf8_values)
+    registry.register(oids.JSONB, TEXT, _utf8, _utf8_values)
     registry.register(oids.JSONB, BINARY, _jsonb_binary)
-    registry.register(oids.BYTEA, TEXT, _bytea_text)
-    registry.register(oids.BYTEA, BINARY, _bytea_binary)
-    registry.register(oids.UUID, TEXT, _uuid_text)
-    registry.register(oids.UUID, BINARY, _uuid_binary)
-    registry.register(oids.VARBIT, TEXT, _varbit_text)
-    registry.register(oids.VARBIT, BINARY, _varbit_binary)
+    registry.register(
+        oids.BYTEA,
+        TEXT,
+        _bytea_text,
+        values_of(lambda v: b"\\x" + v.hex().encode(), _storage_values),
+    )
+    registry.register(oids.BYTEA, BINARY, _bytea_binary, _storage_values)
+    registry.register(oids.UUID, TEXT, _uuid_text, values_of(_uuid_text_value, _storage_values))
+    registry.register(oids.UUID, BINARY, _uuid_binary, _uuid_binary_values)
+    registry.register(
+        oids.VARBIT, TEXT, *per_value(lambda v: bit_string(v).encode(), _storage_values)
+    )
+    registry.register(oids.VARBIT, BINARY, *per_value(_varbit_bytes, _storage_values))

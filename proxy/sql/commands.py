@@ -93,6 +93,29 @@ class Vacuum:
 
 
 @dataclass(frozen=True, slots=True)
+class Declare:
+    """DECLARE name CURSOR [WITH HOLD] FOR query."""
+
+    name: str
+    query: str
+    hold: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Fetch:
+    """FETCH / MOVE: ``count`` rows forward (None: ALL); MOVE skips instead of returning."""
+
+    name: str
+    count: int | None
+    move: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CloseCursor:
+    name: str | None  # None: CLOSE ALL
+
+
+@dataclass(frozen=True, slots=True)
 class NoOp:
     """Accepted and ignored, answered with this command tag."""
 
@@ -113,6 +136,7 @@ class Copy:
 Command = (
     Begin | Commit | Rollback | SetParam | ResetParam | ShowParam | UseDatabase | ShowUse
     | Deallocate | Discard | CreateDatabase | DropDatabase | Explain | Vacuum | NoOp | Copy
+    | Declare | Fetch | CloseCursor
 )
 
 
@@ -425,6 +449,63 @@ def _copy(t: _Tokens) -> Command | None:
     return Copy(direction, table, tuple(columns), query, _copy_options(t))
 
 
+def _declare(t: _Tokens) -> Command:
+    t.i += 1
+    name = t.ident()
+    hold = False
+    while not t.accept("FOR"):
+        word = t.word()
+        if word in ("BINARY", "INSENSITIVE", "NO", "SCROLL", "CURSOR"):
+            if word == "SCROLL" and t.word(-1) != "NO":
+                raise FeatureNotSupported("feature not supported on Duckshift: SCROLL cursors")
+            t.i += 1
+        elif t.accept_seq("WITH", "HOLD"):
+            hold = True
+        elif t.accept_seq("WITHOUT", "HOLD"):
+            hold = False
+        else:
+            raise SyntaxError_(f'syntax error at or near "{t.word() or "end of input"}"')
+    query = t.rest_text()
+    if not query:
+        raise SyntaxError_("syntax error at end of input")
+    return Declare(name, query, hold)
+
+
+def _fetch(t: _Tokens) -> Command:
+    move = t.word() == "MOVE"
+    t.i += 1
+    count: int | None = 1
+    if t.accept("NEXT"):
+        count = 1
+    elif t.accept("ALL"):
+        count = None
+    elif t.accept("FORWARD"):
+        if t.accept("ALL"):
+            count = None
+        elif t.peek() is not None and t.peek().token_type == TokenType.NUMBER:  # type: ignore[union-attr]
+            count = int(t.take().text)
+    elif t.peek() is not None and t.peek().token_type == TokenType.NUMBER:  # type: ignore[union-attr]
+        count = int(t.take().text)
+    elif t.word() in ("PRIOR", "FIRST", "LAST", "ABSOLUTE", "RELATIVE", "BACKWARD"):
+        raise FeatureNotSupported(
+            f"feature not supported on Duckshift: FETCH {t.word()} (cursors are forward-only)"
+        )
+    t.accept("FROM", "IN")
+    name = t.ident()
+    t.expect_end()
+    return Fetch(name, count, move)
+
+
+def _close(t: _Tokens) -> Command:
+    t.i += 1
+    if t.accept("ALL"):
+        t.expect_end()
+        return CloseCursor(None)
+    name = t.ident()
+    t.expect_end()
+    return CloseCursor(name)
+
+
 _COPY_FLAGS = {"CSV": ("format", "csv"), "BINARY": ("format", "binary"), "HEADER": ("header", True)}
 
 
@@ -474,4 +555,8 @@ _HEADS = {
     "EXPLAIN": _explain,
     "VACUUM": _vacuum,
     "COPY": _copy,
+    "DECLARE": _declare,
+    "FETCH": _fetch,
+    "MOVE": _fetch,
+    "CLOSE": _close,
 }

@@ -70,6 +70,9 @@ _COMMAND_TAGS: dict[type, tuple[str, str]] = {
     commands.Explain: ("EXPLAIN", "EXPLAIN"),
     commands.Vacuum: ("UTILITY", "VACUUM"),
     commands.Copy: ("COPY", "COPY"),
+    commands.Declare: ("UTILITY", "DECLARE CURSOR"),
+    commands.Fetch: ("SELECT", "FETCH"),
+    commands.CloseCursor: ("UTILITY", "CLOSE CURSOR"),
 }
 
 
@@ -80,8 +83,17 @@ def translate(piece: Piece, ctx: Context) -> Statement:
         stype, tag = _COMMAND_TAGS[type(command)]
         if isinstance(command, commands.NoOp):
             stype, tag = "UTILITY", command.tag
-        returns = isinstance(command, commands.ShowParam | commands.ShowUse | commands.Explain)
-        return Statement(piece.text, stype, tag, returns_rows=returns, command=command)
+        returns = isinstance(
+            command, commands.ShowParam | commands.ShowUse | commands.Explain
+        ) or (isinstance(command, commands.Fetch) and not command.move)
+        if isinstance(command, commands.Fetch) and command.move:
+            tag = "MOVE"
+        nparams = 0
+        if isinstance(command, commands.Declare):
+            # The cursor's query may carry $n parameters (psycopg's server-side cursors).
+            nparams = compile_tree(command.query, parse(command.query), ctx).nparams
+        return Statement(piece.text, stype, tag, returns_rows=returns, counts_rows=isinstance(
+            command, commands.Fetch), command=command, nparams=nparams)
     tree = parse(piece.text)
     return compile_tree(piece.text, tree, ctx)
 
