@@ -143,18 +143,19 @@ def _float_text_values(arr: pa.Array) -> list[bytes | None]:
     return [None if v is None else format_float(v, single).encode() for v in arr.to_pylist()]
 
 
-def _float_format(arr: pa.Array) -> str:
-    # a struct format that numpy also reads as a dtype; float16 widens to float4
-    return ">d" if arr.type == pa.float64() else ">f"
-
-
 def _float_binary(arr: pa.Array) -> pa.Array:
-    return buffers.fixed_width(buffers.numpy_values(arr).astype(_float_format(arr)), arr)
+    dtype = ">f8" if arr.type == pa.float64() else ">f4"
+    return buffers.fixed_width(buffers.numpy_values(arr).astype(dtype), arr)
 
 
 def _float_binary_values(arr: pa.Array) -> list[bytes | None]:
-    pack = struct.Struct(_float_format(arr)).pack
-    return [None if v is None else pack(v) for v in arr.to_pylist()]
+    # packed from the bit patterns: a float4 NaN through a Python float would come back quieted
+    if arr.type == pa.float16():
+        arr = arr.cast(pa.float32())
+    double = arr.type == pa.float64()
+    pack = struct.Struct(">Q" if double else ">I").pack
+    bits = arr.view(pa.uint64() if double else pa.uint32())
+    return [None if v is None else pack(v) for v in bits.to_pylist()]
 
 
 def _as_decimal(arr: pa.Array) -> pa.Array:
