@@ -20,6 +20,23 @@ def column_types(cursor: duckdb.DuckDBPyConnection, query: str) -> list[str]:
     return [row[1] for row in cursor.execute(f"DESCRIBE {query}").fetchall()]
 
 
+def prepared_result_types(cursor: duckdb.DuckDBPyConnection, sql: str) -> list[str] | None:
+    """The result column types of a statement with parameters, as DuckDB prepares it.
+
+    Binding with each parameter replaced by a typed NULL is not enough: DuckDB folds
+    ``CAST(NULL AS DECIMAL(10,2)) + 1`` to INTEGER. The prepared statement has the types
+    the execution will produce (None when DuckDB cannot resolve them before execution).
+    """
+    cursor.execute(f"PREPARE {_NAME} AS {sql}")
+    try:
+        row = cursor.execute(
+            "SELECT result_types FROM duckdb_prepared_statements() WHERE name = ?", [_NAME]
+        ).fetchone()
+    finally:
+        cursor.execute(f"DEALLOCATE {_NAME}")
+    return list(row[0]) if row and row[0] is not None else None
+
+
 def result_schema(cursor: duckdb.DuckDBPyConnection, query: str) -> pa.Schema:
     """The Arrow schema of a query's result, bound but not executed."""
     cursor.execute(f"SELECT * FROM ({query}) AS {_NAME} LIMIT 0")

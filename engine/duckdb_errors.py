@@ -49,10 +49,12 @@ _CATALOG: list[_Rule] = [
 _BINDER: list[_Rule] = [
     _r(r'Referenced column "?([^"!]+?)"? not found', e.UndefinedColumn,
        lambda m: f'column "{m[1]}" does not exist'),
-    _r(r'Table "?([^"!]+?)"? does not have a column named "?([^"!]+?)"?', e.UndefinedColumn,
-       lambda m: f'column "{m[2]}" of relation "{m[1]}" does not exist'),
+    _r(r'Table "?([^"!]+?)"? does not have a column (?:named|with name) "?([^"!]+?)"?',
+       e.UndefinedColumn, lambda m: f'column "{m[2]}" of relation "{m[1]}" does not exist'),
+    _r(r'Referenced table "?([^"!]+?)"? not found', e.UndefinedTable,
+       lambda m: f'missing FROM-clause entry for table "{m[1]}"'),
     _r(r"No function matches the given name and argument types '([^(']+)\(([^']*)\)'",
-       e.UndefinedFunction, lambda m: f"function {m[1]}({m[2].lower()}) does not exist"),
+       e.UndefinedFunction, lambda m: f"function {m[1]}({_pg_args(m[2])}) does not exist"),
     _r(r"Ambiguous reference to column name", e.AmbiguousColumn),
     _r(r"must appear in the GROUP BY clause", e.GroupingError),
     _r(r"Cannot compare values|Cannot mix values|cannot be cast|No operator matches",
@@ -61,6 +63,10 @@ _BINDER: list[_Rule] = [
 _CONVERSION: list[_Rule] = [
     _r(r"out of range|Overflow|overflow|Could not cast value .* to (?:DECIMAL|INT|BIGINT)",
        e.NumericValueOutOfRange),
+    _r(r"(?:Could not convert string|invalid date field format|date field value out of range)"
+       r"[: ]*'?([^']*)'? to DATE|date field format: \"([^\"]*)\"",
+       e.InvalidDatetimeFormat,
+       lambda m: f'invalid input syntax for type date: "{m[1] or m[2]}"'),
     _r(r"Could not convert string '([^']*)' to (\w+)", e.InvalidTextRepresentation,
        lambda m: f'invalid input syntax for type {_pg_type(m[2])}: "{m[1]}"'),
 ]
@@ -102,11 +108,23 @@ _DUCK_TO_PG_TYPE = {
     "TINYINT": "smallint", "SMALLINT": "smallint", "INTEGER": "integer", "BIGINT": "bigint",
     "DOUBLE": "double precision", "FLOAT": "real", "BOOL": "boolean", "BOOLEAN": "boolean",
     "DATE": "date", "TIMESTAMP": "timestamp", "UUID": "uuid", "DECIMAL": "numeric",
+    "VARCHAR": "character varying", "UNKNOWN": "unknown", "BLOB": "bytea",
 }
 
 
 def _pg_type(duck: str) -> str:
     return _DUCK_TO_PG_TYPE.get(duck.upper(), duck.lower())
+
+
+def _pg_args(duck_args: str) -> str:
+    """DuckDB's argument list (``INTEGER_LITERAL, VARCHAR``) in PostgreSQL's type names."""
+    names = []
+    for raw in duck_args.split(","):
+        arg = raw.strip().upper()
+        if arg.endswith("_LITERAL"):
+            arg = {"INTEGER_LITERAL": "INTEGER", "STRING_LITERAL": "UNKNOWN"}.get(arg, arg[:-8])
+        names.append(_pg_type(arg) if arg else "")
+    return ", ".join(n for n in names if n)
 
 
 def clean_message(raw: str, aliases: Mapping[str, str] | None = None) -> str:

@@ -66,7 +66,8 @@ class Engine:
         if memory_limit:
             settings["memory_limit"] = memory_limit
         for name, value in settings.items():
-            self._con.execute(f"SET {name} = {quote_literal(value)}")
+            # GLOBAL: sessions' cursors are new connections and must inherit every setting.
+            self._con.execute(f"SET GLOBAL {name} = {quote_literal(value)}")
         self._con.execute(
             f"ATTACH IF NOT EXISTS {quote_literal(str(data_dir / 'system.duckdb'))} "
             f"AS {quote_ident(SYSTEM_ALIAS)}"

@@ -121,6 +121,9 @@ def parse(raw: dict[str, Any]) -> ServerConfig:
     _no_unknown(server, _SERVER_KEYS, "server.")
     host = _str(server, "host", "server.", "127.0.0.1")
     cert, key = server.get("tls_cert"), server.get("tls_key")
+    for k, v in (("tls_cert", cert), ("tls_key", key)):
+        if v is not None and not isinstance(v, str):
+            raise ConfigError(f"server.{k}: must be a string (a file path)")
     if (cert is None) != (key is None):
         raise ConfigError("server.tls_cert and server.tls_key must be given together")
     max_msg = _int(server, "max_message_bytes", "server.", 64 * 1024 * 1024)
@@ -211,9 +214,13 @@ def _workgroup(t: dict[str, Any], i: int, default_host: str) -> WorkgroupConfig:
 
 
 def check_password(password: str, where: str) -> None:
-    """Redshift's password rules: 8-64 characters, upper, lower and a digit."""
+    """Redshift's password rules: 8-64 printable ASCII characters with an upper-case letter,
+    a lower-case letter and a digit, and none of ' " \\ / @ or space."""
     if not 8 <= len(password) <= 64:
         raise ConfigError(f"{where}: must be 8 to 64 characters long")
+    bad = sorted({c for c in password if c in "'\"\\/@ " or not 33 <= ord(c) <= 126})
+    if bad:
+        raise ConfigError(f"{where}: must not contain {' '.join(repr(c) for c in bad)}")
     if not (
         any(c.isupper() for c in password)
         and any(c.islower() for c in password)

@@ -33,6 +33,7 @@ from proxy.codecs import (
     decode_parameter,
     duckdb_type_for_oid,
     encode_data_rows,
+    oids,
     pg_type_from_arrow,
     pg_type_from_duckdb,
 )
@@ -441,6 +442,8 @@ class Connection:
         formats = _expand(msg.param_formats, nparams, "parameter")
         if any(f == 1 and oid == 0 for f, oid in zip(formats, ps.param_oids, strict=True)):
             await self._infer_parameter_types(session, ps)
+        if nparams and ps.exec_sql is None and ps.statement and ps.statement.duck_sql:
+            ps.exec_sql = _typed_params(ps.statement.duck_sql, ps.param_oids)
         values = [
             decode_parameter(oid, fmt, raw)
             for oid, fmt, raw in zip(ps.param_oids, formats, msg.params, strict=True)
@@ -462,9 +465,14 @@ class Connection:
                 type_name = probe.type_name
             else:
                 assert probe.query is not None
-                types = await self._engine_call(
-                    describe.column_types, session.cursor, probe.query
-                )
+                try:
+                    types = await self._engine_call(
+                        describe.column_types, session.cursor, probe.query
+                    )
+                except err.SQLError:
+                    # A probe is a guess at the parameter's scope (correlated subqueries,
+                    # UPDATE ... FROM); when it does not bind, the type stays unknown.
+                    continue
                 if probe.column >= len(types):
                     continue
                 type_name = types[probe.column]
@@ -507,12 +515,26 @@ class Connection:
         if stmt is not None and stmt.duck_sql is not None:
             if session.tx == TxStatus.FAILED:
                 raise _in_failed()
+            await self._park_streams()
             if stmt.nparams and 0 in ps.param_oids:
                 await self._infer_parameter_types(session, ps)
+            if stmt.nparams and ps.exec_sql is None:
+                ps.exec_sql = _typed_params(stmt.duck_sql, ps.param_oids)
             if stmt.returns_rows:
-                query = _typed_nulls(stmt.duck_sql, ps.param_oids)
+                sql = ps.exec_sql or stmt.duck_sql
+                query = _typed_nulls(sql, ps.param_oids)
                 schema = await self._engine_call(describe.result_schema, session.cursor, query)
-                ps.fields = _fields(schema)
+                fields = _fields(schema)
+                if stmt.nparams:
+                    types = await self._engine_call(
+                        describe.prepared_result_types, session.cursor, sql
+                    )
+                    if types is not None and len(types) == len(fields):
+                        fields = [
+                            backend.FieldDescription(f.name, t.oid, t.typlen, t.typmod)
+                            for f, t in zip(fields, map(pg_type_from_duckdb, types), strict=True)
+                        ]
+                ps.fields = fields
         elif stmt is not None and isinstance(stmt.command, commands.Fetch):
             cursor = session.cursors.get(stmt.command.name)
             if cursor is None:
@@ -541,7 +563,7 @@ class Connection:
     async def _start_portal(self, session: Session, portal: Portal) -> None:
         stmt = portal.prepared.statement
         assert stmt is not None
-        outcome = await self._run(stmt, portal.params)
+        outcome = await self._run(stmt, portal.params, portal.prepared.exec_sql)
         portal.result = outcome.result
         portal.ticket = outcome.ticket
         portal.owned = outcome.owned
@@ -549,6 +571,13 @@ class Connection:
         portal.tag = outcome.tag
         if outcome.result is not None and outcome.result.schema is not None:
             portal.fields = _fields(outcome.result.schema)
+            described = portal.prepared.fields
+            if described is not None and [f.type_oid for f in described] != [
+                f.type_oid for f in portal.fields
+            ]:
+                # The client decodes by the types it was told at Describe: send those.
+                portal.coerce = _coerce_schema(outcome.result.schema, described)
+                portal.fields = described
         elif outcome.result is None:
             portal.done = True
             portal.tag = _tag(outcome, outcome.rowcount or 0)
@@ -571,7 +600,9 @@ class Connection:
                 left = portal.limit - portal.rows_sent
                 max_rows = min(max_rows, left) if max_rows else left
             try:
-                sent, more = await self._send_rows(portal.result, fmts, max_rows)
+                sent, more = await self._send_rows(
+                    portal.result, fmts, max_rows, portal.coerce  # type: ignore[arg-type]
+                )
             except BaseException:
                 self._close_portal(portal)
                 raise
@@ -632,10 +663,18 @@ class Connection:
         result: streaming.Result,
         formats: Sequence[int],
         max_rows: int,
+        coerce: pa.Schema | None = None,
     ) -> tuple[int, bool]:
         """Stream rows of a result; returns (rows sent, more rows remain)."""
 
         def encode(batch: pa.RecordBatch) -> bytes:
+            if coerce is not None:
+                try:
+                    batch = batch.cast(coerce)
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                    raise err.DatatypeMismatch(
+                        f"result does not match its description: {exc}"
+                    ) from None
             return encode_data_rows(batch, formats)
 
         return await self.stream(result, encode, max_rows)
@@ -669,8 +708,10 @@ class Connection:
             sent += n
             await self.maybe_flush()
 
-    async def _run(self, stmt: Statement, params: list[object]) -> Outcome:
-        """Run a statement; row results come back open, holding their slot."""
+    async def _run(
+        self, stmt: Statement, params: list[object], sql: str | None = None
+    ) -> Outcome:
+        """Run a statement (``sql`` overrides its DuckDB text); rows come back open."""
         session = self._session()
         if stmt.command is not None:
             return await self._command(session, stmt, params)
@@ -685,7 +726,7 @@ class Connection:
         started = time.perf_counter()
         try:
             result = await self._engine_call(
-                streaming.execute, session.cursor, stmt.duck_sql, params,
+                streaming.execute, session.cursor, sql or stmt.duck_sql, params,
                 returns_rows=stmt.returns_rows,
             )
         except err.SQLError as exc:
@@ -1080,7 +1121,47 @@ def _tag(outcome: Outcome, rows: int) -> str:
     return f"{outcome.tag} {rows}" if outcome.counts_rows else outcome.tag
 
 
-def _typed_nulls(sql: str, oids: Sequence[int]) -> str:
+_ARROW_FOR_OID = {
+    oids.BOOL: pa.bool_(), oids.INT2: pa.int16(), oids.INT4: pa.int32(), oids.INT8: pa.int64(),
+    oids.FLOAT4: pa.float32(), oids.FLOAT8: pa.float64(), oids.TEXT: pa.string(),
+    oids.VARCHAR: pa.string(), oids.BPCHAR: pa.string(), oids.NAME: pa.string(),
+    oids.DATE: pa.date32(), oids.TIMESTAMP: pa.timestamp("us"),
+    oids.TIMESTAMPTZ: pa.timestamp("us", "UTC"), oids.BYTEA: pa.binary(),
+}
+
+
+def _coerce_schema(actual: pa.Schema, described: Sequence[backend.FieldDescription]) -> pa.Schema:
+    """The schema whose encoding matches ``described`` (columns without a mapping stay)."""
+    fields = []
+    for f, d in zip(actual, described, strict=True):
+        target = _ARROW_FOR_OID.get(d.type_oid)
+        if d.type_oid == oids.NUMERIC and not pa.types.is_decimal(f.type):
+            target = pa.decimal128(38, 10)
+        fields.append(f.with_type(target) if target is not None else f)
+    return pa.schema(fields)
+
+
+def _typed_params(sql: str, param_oids: Sequence[int]) -> str:
+    """The statement with each ``$n`` of a known type cast to it, as PostgreSQL binds it.
+
+    Otherwise DuckDB would type a parameter by its Python value (42 -> INTEGER even when the
+    client said int8, a JSON text -> VARCHAR), and the result would not match its Describe.
+    """
+    if not any(duckdb_type_for_oid(o) for o in param_oids if o not in (0, UNKNOWN)):
+        return sql
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    for p in list(tree.find_all(exp.Placeholder, exp.Parameter)):
+        number = str(p.name)
+        if not number.isdigit() or int(number) > len(param_oids):
+            continue
+        oid = param_oids[int(number) - 1]
+        dtype = duckdb_type_for_oid(oid) if oid not in (0, UNKNOWN) else None
+        if dtype:
+            p.replace(exp.cast(p.copy(), dtype))
+    return tree.sql("duckdb")
+
+
+def _typed_nulls(sql: str, param_oids: Sequence[int]) -> str:
     """The query with each ``$n`` replaced by a NULL of its type, for binding only."""
     tree = sqlglot.parse_one(sql, read="duckdb")
     # sqlglot's DuckDB dialect reads $n as Placeholder(this=n).
@@ -1089,7 +1170,7 @@ def _typed_nulls(sql: str, oids: Sequence[int]) -> str:
         if not number.isdigit():
             continue
         i = int(number) - 1
-        oid = oids[i] if i < len(oids) else 0
+        oid = param_oids[i] if i < len(param_oids) else 0
         dtype = duckdb_type_for_oid(oid) if oid not in (0, UNKNOWN) else None
         null = exp.Null()
         p.replace(exp.cast(null, dtype) if dtype else null)

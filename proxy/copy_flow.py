@@ -26,8 +26,8 @@ from proxy.wire.copy_format import (
     BinaryCopyInParser,
     CopyInParser,
     CopyOptions,
+    encode_copy_data,
     encode_copy_header,
-    encode_copy_rows,
 )
 from proxy.wire.framing import read_message
 
@@ -51,6 +51,8 @@ def options(raw: dict[str, str | bool]) -> CopyOptions:
     quote = str(raw.get("quote", '"'))
     header = raw.get("header", False)
     force = raw.get("force_quote")
+    if force and not csv:
+        raise err.FeatureNotSupported("COPY force quote available only in CSV mode")
     return CopyOptions(
         format=fmt,
         delimiter=delimiter,
@@ -58,7 +60,7 @@ def options(raw: dict[str, str | bool]) -> CopyOptions:
         header=bool(header),
         quote=quote,
         escape=str(raw.get("escape", quote)),
-        force_quote=(str(force),) if force else (),
+        force_quote=tuple(str(force).split(",")) if force else (),
     )
 
 
@@ -101,9 +103,7 @@ async def _copy_out(conn: Connection, cmd: commands.Copy, opts: CopyOptions) -> 
         conn.send(backend.copy_out_response(len(result.schema)))
         if opts.header:
             conn.send(backend.copy_data(encode_copy_header(result.schema.names, opts)))
-        rows, _ = await conn.stream(
-            result, lambda batch: backend.copy_data(encode_copy_rows(batch, opts))
-        )
+        rows, _ = await conn.stream(result, lambda batch: encode_copy_data(batch, opts))
     finally:
         streaming.close(result)
         if outcome.ticket is not None:

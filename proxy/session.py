@@ -40,6 +40,7 @@ class PreparedStatement:
     param_oids: list[int]
     fields: list[FieldDescription] | None = None  # filled by the first Describe
     described: bool = False
+    exec_sql: str | None = None  # the DuckDB SQL with each typed $n cast to its type
 
 
 @dataclass(slots=True)
@@ -58,6 +59,7 @@ class Portal:
     tag: str | None = None
     owned: bool = True  # False: the rows belong to a SQL cursor (FETCH), not to the portal
     limit: int = 0  # FETCH n: at most this many rows in all (0: no limit)
+    coerce: object | None = None  # pa.Schema the rows are cast to, to match a Describe
 
 
 @dataclass(slots=True)

@@ -509,6 +509,24 @@ def _close(t: _Tokens) -> Command:
 _COPY_FLAGS = {"CSV": ("format", "csv"), "BINARY": ("format", "binary"), "HEADER": ("header", True)}
 
 
+_COPY_KEYWORDS = frozenset({
+    "DELIMITER", "NULL", "QUOTE", "ESCAPE", "FORMAT", "ENCODING", "HEADER", "CSV", "BINARY",
+    "FORCE", "FORCE_QUOTE", ")", "",
+})
+
+
+def _name_list(t: _Tokens) -> list[str]:
+    """``a, b`` or ``(a, b)``: column names after FORCE QUOTE."""
+    wrapped = t.accept("(")
+    names = [t.ident()]
+    while t.word() == "," and (wrapped or t.word(1) not in _COPY_KEYWORDS):
+        t.i += 1
+        names.append(t.ident())
+    if wrapped and not t.accept(")"):
+        raise SyntaxError_(f'syntax error at or near "{t.word() or "end of input"}"')
+    return names
+
+
 def _copy_options(t: _Tokens) -> dict[str, str | bool]:
     opts: dict[str, str | bool] = {}
     t.accept("WITH")
@@ -529,7 +547,7 @@ def _copy_options(t: _Tokens) -> dict[str, str | bool]:
             k, v = _COPY_FLAGS[key]
             opts[k] = v
         elif key == "FORCE_QUOTE" or (key == "FORCE" and t.accept("QUOTE")):
-            opts["force_quote"] = "*" if t.accept("*") else t.ident()
+            opts["force_quote"] = "*" if t.accept("*") else ",".join(_name_list(t))
         else:
             raise FeatureNotSupported(f'feature not supported on Duckshift: COPY option "{key}"')
     return opts

@@ -13,9 +13,10 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError
+from sqlglot.dialects.redshift import Redshift
+from sqlglot.errors import ParseError, TokenError
+from sqlglot.tokens import Token, TokenType
 
 from catalog.errors import FeatureNotSupported, SyntaxError_
 from proxy.sql import commands
@@ -80,9 +81,10 @@ def translate(piece: Piece, ctx: Context) -> Statement:
     """Turn one statement into a ``Statement`` (no caching; see ``StatementCache``)."""
     command = commands.recognize(piece)
     if command is not None:
-        stype, tag = _COMMAND_TAGS[type(command)]
         if isinstance(command, commands.NoOp):
             stype, tag = "UTILITY", command.tag
+        else:
+            stype, tag = _COMMAND_TAGS[type(command)]
         returns = isinstance(
             command, commands.ShowParam | commands.ShowUse | commands.Explain
         ) or (isinstance(command, commands.Fetch) and not command.move)
@@ -98,10 +100,42 @@ def translate(piece: Piece, ctx: Context) -> Statement:
     return compile_tree(piece.text, tree, ctx)
 
 
+_REDSHIFT = Redshift()
+
+
+def _unqualify_types(tokens: list[Token]) -> list[Token]:
+    """Drop ``pg_catalog.`` before a type name in ``x::pg_catalog.int4`` and CAST(x AS ...).
+
+    Drivers qualify type names (asyncpg: ``$1::"pg_catalog"."int2"``); sqlglot's grammar
+    takes only bare type names there, and every built-in type lives in pg_catalog anyway.
+    """
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if (
+            out
+            and out[-1].token_type in (TokenType.DCOLON, TokenType.ALIAS)
+            and tok.text.lower() == "pg_catalog"
+            and i + 1 < len(tokens)
+            and tokens[i + 1].token_type == TokenType.DOT
+        ):
+            i += 2
+            continue
+        out.append(tok)
+        i += 1
+    return out
+
+
 def parse(text: str) -> exp.Expr:
     """Parse one statement as Redshift SQL; syntax errors carry PostgreSQL's position."""
     try:
-        trees = sqlglot.parse(text, read="redshift")
+        tokens = _REDSHIFT.tokenize(text)
+        if any(t.text.lower() == "pg_catalog" for t in tokens):
+            tokens = _unqualify_types(tokens)
+        trees = _REDSHIFT.parser().parse(tokens, text)
+    except TokenError as exc:
+        raise SyntaxError_(f"syntax error: {exc}") from None
     except ParseError as exc:
         err = exc.errors[0] if exc.errors else {}
         near = err.get("highlight") or ""

@@ -130,32 +130,47 @@ def _csv_escape(
     return column.fill_null(opts.null.encode())
 
 
+def encode_copy_data(batch: pa.RecordBatch, opts: CopyOptions) -> bytes:
+    """One CopyData message per row, as PostgreSQL sends them (psycopg's rows() needs it)."""
+    lines = _copy_lines(batch, opts)
+    if lines is None:
+        return b""
+    lengths = pc.add(pc.binary_length(lines), 4).to_numpy(zero_copy_only=False)
+    prefix = buffers.fixed_width(lengths.astype(">i4"))
+    return buffers.values_bytes(buffers.concat(b"d", prefix, lines))
+
+
 def encode_copy_rows(batch: pa.RecordBatch, opts: CopyOptions) -> bytes:
     """COPY TO output for every row of ``batch``, each line ending in a newline.
 
     >>> encode_copy_rows(pa.record_batch({"a": [1, None], "b": ["x\\ty", "z"]}), CopyOptions())
     b'1\\tx\\\\ty\\n\\\\N\\tz\\n'
     """
+    lines = _copy_lines(batch, opts)
+    return b"" if lines is None else buffers.values_bytes(lines)
+
+
+def _copy_lines(batch: pa.RecordBatch, opts: CopyOptions) -> pa.Array | None:
+    """Each row's COPY line, newline included, as a binary array (None for no rows)."""
     _check(opts)
     if batch.num_rows == 0:
-        return b""
+        return None
     columns = encode_columns(batch, [0] * batch.num_columns)
     if opts.format == "csv":
         forced = set(opts.force_quote)
         single = batch.num_columns == 1
         columns = [
-            _csv_escape(c, opts, f.name in forced, single, f.type)
+            _csv_escape(c, opts, f.name in forced or "*" in forced, single, f.type)
             for c, f in zip(columns, batch.schema, strict=True)
         ]
     else:
         columns = [
             _text_escape(c, opts, f.type) for c, f in zip(columns, batch.schema, strict=True)
         ]
-    lines = buffers.concat(
+    return buffers.concat(
         pc.binary_join_element_wise(*columns, pa.scalar(opts.delimiter.encode(), buffers.BINARY)),
         b"\n",
     )
-    return buffers.values_bytes(lines)
 
 
 def _bad(message: str, line: int) -> BadCopyFileFormat:

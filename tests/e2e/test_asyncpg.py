@@ -379,7 +379,6 @@ async def test_tls(server: RunningServer) -> None:
 TOKEN_BUG = "server bug: '$1,$2' without a space after the comma fails to tokenize (42601)"
 
 
-@pytest.mark.xfail(strict=True, reason=TOKEN_BUG)
 async def test_params_without_spaces(conn: asyncpg.Connection) -> None:
     row = await conn.fetchrow("select $1::int4,$2::text", 1, "a")
     assert row is not None
@@ -397,10 +396,5 @@ async def test_copy_from_query_with_args(conn: asyncpg.Connection, tmp_path: Any
     assert out.read_text() == "MLB\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server bug: DataRow of 'select $1::numeric(10,2) + 1' does not match "
-    "its RowDescription",
-)
 async def test_numeric_param_arithmetic(conn: asyncpg.Connection) -> None:
     assert await conn.fetchval("select $1::numeric(10,2) + 1", Decimal("1.25")) == Decimal("2.25")

@@ -102,9 +102,5 @@ def test_sslmode_verify_ca(classpath: str, server: RunningServer) -> None:
     check_common(run_smoke(classpath, server, "verify-ca", str(server.cert)))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server bug: numeric result after prepareThreshold (binary) is wrong: 131072 not 2.25",
-)
 def test_binary_numeric_after_threshold(plain: dict[str, str]) -> None:
     assert plain["ps_numeric_6"] == "2.25"

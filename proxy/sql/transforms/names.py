@@ -24,8 +24,10 @@ def resolve_databases(tree: exp.Expr, ctx: Context) -> exp.Expr:
         catalog = table.args.get("catalog")
         if catalog is None:
             continue
-        alias = ctx.databases.get(catalog.name)
+        # Redshift folds unquoted names to lower case.
+        name = catalog.name if catalog.args.get("quoted") else catalog.name.lower()
+        alias = ctx.databases.get(name)
         if alias is None:
-            raise InvalidCatalogName(f'database "{catalog.name}" does not exist')
+            raise InvalidCatalogName(f'database "{name}" does not exist')
         table.set("catalog", exp.to_identifier(alias, quoted=True))
     return tree

@@ -172,7 +172,6 @@ def test_insert_into_unknown_column_is_42703(con: duckdb.DuckDBPyConnection) -> 
     assert (err.sqlstate, err.message) == ("42703", 'column "zz" of relation "t" does not exist')
 
 
-@pytest.mark.xfail(strict=True, reason="bug: unknown table qualifier is 42000, not 42P01")
 def test_missing_from_clause_entry(con: duckdb.DuckDBPyConnection) -> None:
     err = pg(con, "SELECT nope.a FROM t")
     assert (err.sqlstate, err.message) == (
@@ -180,7 +179,6 @@ def test_missing_from_clause_entry(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-@pytest.mark.xfail(strict=True, reason="bug: DuckDB type names leak into 42883 messages")
 def test_function_signature_uses_postgresql_type_names(
     con: duckdb.DuckDBPyConnection,
 ) -> None:
@@ -188,7 +186,6 @@ def test_function_signature_uses_postgresql_type_names(
     assert err.message == "function lower(integer, integer) does not exist"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: bad date input is 22P02 with DuckDB wording")
 def test_bad_date_input(con: duckdb.DuckDBPyConnection) -> None:
     err = pg(con, "SELECT 'x'::DATE")
     assert (err.sqlstate, err.message) == ("22007", 'invalid input syntax for type date: "x"')

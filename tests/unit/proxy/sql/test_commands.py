@@ -286,7 +286,6 @@ def test_refused(sql: str, cls: type[SQLError], message: str) -> None:
     assert info.value.message == message
 
 
-@pytest.mark.xfail(strict=True, reason="bug: FORCE QUOTE with several columns is refused")
 @pytest.mark.parametrize(
     "sql",
     [
@@ -302,7 +301,6 @@ def test_force_quote_column_list(sql: str) -> None:
     assert "a" in forced and "b" in forced
 
 
-@pytest.mark.xfail(strict=True, reason="bug: FORCE_QUOTE (col) keeps '(' as the column name")
 def test_force_quote_parenthesised_single_column() -> None:
     cmd = rec("COPY t TO STDOUT (FORMAT csv, FORCE_QUOTE (a))")
     assert isinstance(cmd, c.Copy)

@@ -106,7 +106,6 @@ def test_classify_commands(sql: str, stype: str, tag: str, returns_rows: bool,
     assert st.duck_sql is None
 
 
-@pytest.mark.xfail(strict=True, reason="bug: translate() raises KeyError for NoOp commands")
 @pytest.mark.parametrize(
     ("sql", "tag"),
     [
@@ -182,8 +181,6 @@ def test_databases_come_from_the_context() -> None:
         tr("SELECT * FROM sales.s.t", other)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: unquoted database names are not folded to lower "
-                   "case")
 def test_unquoted_database_name_folds_to_lower_case() -> None:
     assert tr("SELECT * FROM DEV.public.t").duck_sql == 'SELECT * FROM "__ds_ns__dev".public.t'
 
