@@ -49,7 +49,7 @@ _CATALOG: list[_Rule] = [
 _BINDER: list[_Rule] = [
     _r(r'Referenced column "?([^"!]+?)"? not found', e.UndefinedColumn,
        lambda m: f'column "{m[1]}" does not exist'),
-    _r(r'Table "?([^"!]+?)"? does not have a column (?:named|with name) "?([^"!]+?)"?',
+    _r(r'Table "?([^"!]+?)"? does not have a column (?:named|with name) "([^"]+)"',
        e.UndefinedColumn, lambda m: f'column "{m[2]}" of relation "{m[1]}" does not exist'),
     _r(r'Referenced table "?([^"!]+?)"? not found', e.UndefinedTable,
        lambda m: f'missing FROM-clause entry for table "{m[1]}"'),

@@ -1171,7 +1171,13 @@ def _typed_nulls(sql: str, param_oids: Sequence[int]) -> str:
             continue
         i = int(number) - 1
         oid = param_oids[i] if i < len(param_oids) else 0
-        dtype = duckdb_type_for_oid(oid) if oid not in (0, UNKNOWN) else None
+        # An untyped parameter is bound as its text (a Python str): VARCHAR, as PostgreSQL
+        # resolves unknown to text.
+        dtype = duckdb_type_for_oid(oid) if oid not in (0, UNKNOWN) else "VARCHAR"
+        if oid == oids.NUMERIC:
+            # Numeric parameters keep their own precision when bound (no cast); any
+            # DECIMAL stands for them here, where only the result's type OID matters.
+            dtype = "DECIMAL(38, 10)"
         null = exp.Null()
         p.replace(exp.cast(null, dtype) if dtype else null)
     return tree.sql("duckdb")

@@ -16,7 +16,7 @@ import re
 import struct
 import uuid
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, InvalidOperation, localcontext
 
 from catalog.errors import (
     CharacterNotInRepertoire,
@@ -256,6 +256,9 @@ def _unpack(fmt: str, data: bytes, oid: int) -> tuple[int | float, ...]:
     return struct.unpack(fmt, data)
 
 
+_NUMERIC_CONTEXT = Context(prec=200_000, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
 def decode_numeric(data: bytes) -> Decimal:
     """Parse PostgreSQL ``numeric_send`` bytes.
 
@@ -276,8 +279,10 @@ def decode_numeric(data: bytes) -> Decimal:
     for digit in digits:
         unscaled = unscaled * 10000 + digit
     exponent = 4 * (weight - ndigits + 1)
-    value = Decimal(-unscaled if sign == NUMERIC_NEG else unscaled).scaleb(exponent)
-    return value.quantize(Decimal(1).scaleb(-dscale)) if value or dscale else Decimal(0)
+    # numeric holds up to 131072 digits; the default 28-digit context would round or raise.
+    with localcontext(_NUMERIC_CONTEXT):
+        value = Decimal(-unscaled if sign == NUMERIC_NEG else unscaled).scaleb(exponent)
+        return value.quantize(Decimal(1).scaleb(-dscale)) if value or dscale else Decimal(0)
 
 
 def _decode_interval(data: bytes) -> object:

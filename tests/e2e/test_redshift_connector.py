@@ -120,17 +120,13 @@ def test_interval(conn: redshift_connector.Connection) -> None:
     assert value == dt.timedelta(days=1, hours=2)
 
 
-UNTYPED_BUG = (
-    "server bug: untyped 'select %s' sends DataRow values that do not match the "
-    "RowDescription type (int 42 -> 0, Decimal/str -> garbage ints)"
-)
 PARAMS: list[Any] = [
     True,
     42,
     -(2**40),
     2.5,
-    pytest.param(Decimal("12345.678"), marks=pytest.mark.xfail(strict=True, reason=UNTYPED_BUG)),
-    pytest.param("text 'q'", marks=pytest.mark.xfail(strict=True, reason=UNTYPED_BUG)),
+    Decimal("12345.678"),
+    "text 'q'",
     dt.date(2024, 2, 29),
     dt.datetime(2024, 1, 2, 3, 4, 5, 6),
     None,

@@ -166,7 +166,6 @@ def test_unknown_exceptions_are_internal_errors() -> None:
     assert (err.sqlstate, err.message) == ("XX000", "boom")
 
 
-@pytest.mark.xfail(strict=True, reason="bug: 'does not have a column with name' not matched")
 def test_insert_into_unknown_column_is_42703(con: duckdb.DuckDBPyConnection) -> None:
     err = pg(con, "INSERT INTO t (a, zz) VALUES (2, 3)")
     assert (err.sqlstate, err.message) == ("42703", 'column "zz" of relation "t" does not exist')
