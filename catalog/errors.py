@@ -165,6 +165,13 @@ class InFailedSqlTransaction(SQLError, code="25P02"):
     pass
 
 
+def in_failed_transaction() -> InFailedSqlTransaction:
+    """The error for any statement but ROLLBACK/COMMIT in a failed transaction block."""
+    return InFailedSqlTransaction(
+        "current transaction is aborted, commands ignored until end of transaction block"
+    )
+
+
 class InvalidSqlStatementName(SQLError, code="26000"):
     pass
 

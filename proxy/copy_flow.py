@@ -71,9 +71,7 @@ async def run(conn: Connection, stmt: Statement) -> None:
     opts = options(cmd.options)
     session = conn._session()
     if session.tx == TxStatus.FAILED:
-        raise err.InFailedSqlTransaction(
-            "current transaction is aborted, commands ignored until end of transaction block"
-        )
+        raise err.in_failed_transaction()
     if cmd.direction == "out":
         if opts.format == "binary":
             raise err.FeatureNotSupported(

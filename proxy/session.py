@@ -15,6 +15,7 @@ import duckdb
 
 from catalog.errors import InvalidCatalogName
 from catalog.model import Namespace, User
+from engine.admission import Ticket
 from engine.storage import quote_ident, quote_literal
 from engine.streaming import Result
 from proxy import settings
@@ -150,3 +151,16 @@ class Session:
         pairs.append(("is_superuser", self.values["is_superuser"]))
         pairs.append(("session_authorization", self.values["session_authorization"]))
         return pairs
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What running one statement produced, before its rows are sent."""
+
+    tag: str
+    counts_rows: bool = False
+    result: Result | None = None
+    rowcount: int | None = None
+    ticket: Ticket | None = None
+    owned: bool = True  # False: the rows belong to a SQL cursor and stay open
+    limit: int = 0  # at most this many rows (FETCH n)

@@ -1,0 +1,305 @@
+"""The statements a session carries out itself rather than on DuckDB.
+
+Transaction control, SET/SHOW/RESET, USE, DEALLOCATE, DISCARD, CREATE/DROP DATABASE, EXPLAIN,
+VACUUM and SQL cursors (DECLARE/FETCH/MOVE/CLOSE). ``SessionCommands`` is mixed into
+``Connection``: each handler changes session state, may run DuckDB calls through the
+connection, and returns an ``Outcome``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import deque
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from catalog import errors as err
+from engine import streaming
+from engine.admission import Ticket
+from proxy import settings
+from proxy.codecs.oids import TEXT
+from proxy.result_types import fields_of
+from proxy.session import Outcome, Session, SqlCursor, TxStatus
+from proxy.sql import commands
+from proxy.sql.pipeline import Statement
+from proxy.wire import backend
+
+if TYPE_CHECKING:
+    from proxy.connection import Connection
+
+
+class SessionCommands:
+    """Handlers of session commands (a mixin of ``Connection``)."""
+
+    async def _park_streams(self: Connection) -> None:
+        """Read the rest of every open result into memory before the cursor runs anything else.
+
+        A DuckDB connection has one streaming result at a time: a new statement would close
+        a suspended portal's or a SQL cursor's result, so their remaining rows are kept first.
+        """
+        session = self._session()
+        open_results = [
+            r for r in [*(p.result for p in session.portals.values()),
+                        *(c.result for c in session.cursors.values())]
+            if r is not None and r.reader is not None and not r.exhausted
+        ]
+        for result in open_results:
+            await self._engine_call(streaming.fill, result, 1 << 62)
+
+    async def _command(self, session: Session, stmt: Statement, params: list[object]) -> Outcome:
+        cmd = stmt.command
+        if session.tx == TxStatus.FAILED and not isinstance(cmd, commands.Commit
+                                                            | commands.Rollback):
+            raise err.in_failed_transaction()
+        if isinstance(cmd, commands.Begin):
+            await self._begin(session)
+            return Outcome("BEGIN")
+        if isinstance(cmd, commands.Commit):
+            return Outcome(await self._commit(session))
+        if isinstance(cmd, commands.Rollback):
+            await self._rollback(session)
+            return Outcome("ROLLBACK")
+        if isinstance(cmd, commands.SetParam):
+            self._set(session, cmd)
+            return Outcome("SET")
+        if isinstance(cmd, commands.ResetParam):
+            names = list(settings.PARAMS) if cmd.name is None else [settings.normalize(cmd.name)]
+            for name in names:
+                param = settings.lookup(name)
+                if not param.read_only:
+                    self._set(session, commands.SetParam(name, None))
+            return Outcome("RESET")
+        if isinstance(cmd, commands.ShowParam):
+            return Outcome("SHOW", result=show_parameter(session, cmd.name))
+        if isinstance(cmd, commands.UseDatabase):
+            await self._use(session, cmd.name or self._default_database(session))
+            return Outcome("USE")
+        if isinstance(cmd, commands.ShowUse):
+            return Outcome("SHOW", result=single_column("database", [session.database]))
+        if isinstance(cmd, commands.Deallocate):
+            if cmd.name is None:
+                session.prepared = {k: v for k, v in session.prepared.items() if k == ""}
+            elif session.prepared.pop(cmd.name, None) is None:
+                raise err.InvalidSqlStatementName(
+                    f'prepared statement "{cmd.name}" does not exist'
+                )
+            return Outcome("DEALLOCATE ALL" if cmd.name is None else "DEALLOCATE")
+        if isinstance(cmd, commands.Discard):
+            if cmd.what == "ALL":
+                if session.tx != TxStatus.IDLE:
+                    raise err.ActiveSqlTransaction(
+                        "DISCARD ALL cannot run inside a transaction block"
+                    )
+                session.prepared.clear()
+                for name in settings.PARAMS:
+                    if not settings.PARAMS[name].read_only:
+                        self._set(session, commands.SetParam(name, None))
+            return Outcome(f"DISCARD {cmd.what}")
+        if isinstance(cmd, commands.CreateDatabase | commands.DropDatabase):
+            return await self._database_ddl(session, cmd)
+        if isinstance(cmd, commands.Explain):
+            return await self._explain(session, cmd)
+        if isinstance(cmd, commands.Vacuum):
+            if session.tx != TxStatus.IDLE:
+                raise err.ActiveSqlTransaction("VACUUM cannot run inside a transaction block")
+            await self._engine_call(session.cursor.execute, f'CHECKPOINT "{session.alias()}"')
+            return Outcome("VACUUM")
+        if isinstance(cmd, commands.Declare):
+            await self._declare(session, cmd, params)
+            return Outcome("DECLARE CURSOR")
+        if isinstance(cmd, commands.Fetch):
+            return await self._fetch(session, cmd)
+        if isinstance(cmd, commands.CloseCursor):
+            names = list(session.cursors) if cmd.name is None else [cmd.name]
+            for name in names:
+                cursor = session.cursors.pop(name, None)
+                if cursor is None:
+                    raise err.InvalidCursorName(f'cursor "{name}" does not exist')
+                self._close_cursor(cursor)
+            return Outcome("CLOSE CURSOR")
+        if isinstance(cmd, commands.NoOp):
+            return Outcome(cmd.tag)
+        raise err.FeatureNotSupported(f"feature not supported on Duckshift: {stmt.tag}")
+
+    async def _declare(
+        self, session: Session, cmd: commands.Declare, params: list[object]
+    ) -> None:
+        if not cmd.hold and session.tx == TxStatus.IDLE:
+            raise err.NoActiveSqlTransaction(
+                "DECLARE CURSOR can only be used in transaction blocks"
+            )
+        if cmd.name in session.cursors:
+            raise err.DuplicateCursor(f'cursor "{cmd.name}" already exists')
+        inner = self.server.cache.get(cmd.query, session.context)
+        if len(inner) != 1 or not inner[0].returns_rows or inner[0].command is not None:
+            raise err.InvalidCursorName("DECLARE CURSOR must be followed by a query")
+        outcome = await self._run(inner[0], params)
+        assert outcome.result is not None and outcome.result.schema is not None
+        session.cursors[cmd.name] = SqlCursor(
+            cmd.name, outcome.result, fields_of(outcome.result.schema), outcome.ticket, cmd.hold
+        )
+
+    async def _fetch(self, session: Session, cmd: commands.Fetch) -> Outcome:
+        cursor = session.cursors.get(cmd.name)
+        if cursor is None:
+            raise err.InvalidCursorName(f'cursor "{cmd.name}" does not exist')
+        limit = cmd.count if cmd.count is not None else 0
+        if cmd.count == 0:
+            return Outcome("FETCH", counts_rows=True, rowcount=0)
+        if cmd.move:
+            moved, _ = await self.stream(cursor.result, lambda batch: b"", limit)
+            return Outcome("MOVE", counts_rows=True, rowcount=moved)
+        return Outcome("FETCH", True, cursor.result, None, None, owned=False, limit=limit)
+
+    def _close_cursor(self, cursor: SqlCursor) -> None:
+        streaming.close(cursor.result)
+        if isinstance(cursor.ticket, Ticket):
+            self.workgroup.pool.release(cursor.ticket)
+
+    async def _end_transaction_cursors(self, session: Session, committed: bool) -> None:
+        """Transaction end closes cursors; a committed WITH HOLD cursor keeps its rows."""
+        for name, cursor in list(session.cursors.items()):
+            if cursor.hold and committed:
+                await self._engine_call(streaming.fill, cursor.result, 1 << 62)
+                if cursor.result.reader is not None:
+                    cursor.result.reader.close()
+                    cursor.result.reader = None
+                continue
+            self._close_cursor(cursor)
+            del session.cursors[name]
+
+    def _default_database(self, session: Session) -> str:
+        return session.database
+
+    async def _begin(self, session: Session, implicit: bool = False) -> None:
+        if session.tx != TxStatus.IDLE:
+            self.send(backend.notice_response(
+                "there is already a transaction in progress", "25001", "WARNING"
+            ))
+            return
+        await self._engine_call(session.cursor.execute, "BEGIN TRANSACTION")
+        session.tx = TxStatus.IN_BLOCK
+        session.transaction_id = self.server.query_log.next_id()
+
+    async def _commit(self, session: Session) -> str:
+        if session.tx == TxStatus.IDLE:
+            self.send(backend.notice_response(
+                "there is no transaction in progress", "25P01", "WARNING"
+            ))
+            return "COMMIT"
+        if session.tx == TxStatus.FAILED:
+            await self._rollback(session)
+            return "ROLLBACK"
+        await self._end_transaction_cursors(session, committed=True)
+        try:
+            await self._engine_call(session.cursor.execute, "COMMIT")
+        finally:
+            session.tx = TxStatus.IDLE
+        return "COMMIT"
+
+    async def _rollback(self, session: Session) -> None:
+        if session.tx == TxStatus.IDLE:
+            self.send(backend.notice_response(
+                "there is no transaction in progress", "25P01", "WARNING"
+            ))
+            return
+        for portal in list(session.portals.values()):
+            self._close_portal(portal)
+        await self._end_transaction_cursors(session, committed=False)
+        # DuckDB has already rolled back a transaction whose commit failed.
+        with contextlib.suppress(err.SQLError):
+            await self._engine_call(session.cursor.execute, "ROLLBACK")
+        session.tx = TxStatus.IDLE
+
+    def _set(self, session: Session, cmd: commands.SetParam) -> None:
+        name = settings.normalize(cmd.name)
+        param = settings.lookup(cmd.name)
+        value = param.default if cmd.value is None else settings.validate(name, cmd.value)
+        session.values[name] = value
+        if name == "search_path":
+            session.apply_search_path()
+        reported = settings.REPORTED_NAMES.get(name)
+        if reported is not None:
+            self.send(backend.parameter_status(reported, value))
+
+    async def _use(self, session: Session, name: str) -> None:
+        session.alias(name)  # raises 3D000 for a database the namespace does not have
+        previous = session.database
+        session.database = name
+        try:
+            await self._engine_call(session.apply_search_path)
+        except err.SQLError:
+            session.database = previous
+            raise
+
+    async def _database_ddl(
+        self, session: Session, cmd: commands.CreateDatabase | commands.DropDatabase
+    ) -> Outcome:
+        if session.tx != TxStatus.IDLE:
+            what = "CREATE" if isinstance(cmd, commands.CreateDatabase) else "DROP"
+            raise err.ActiveSqlTransaction(
+                f"{what} DATABASE cannot run inside a transaction block"
+            )
+        if not (session.user.superuser or session.user.createdb):
+            raise err.InsufficientPrivilege("permission denied to create database")
+        if isinstance(cmd, commands.CreateDatabase):
+            await self.server.create_database(session.namespace, cmd.name)
+            return Outcome("CREATE DATABASE")
+        if cmd.name == session.database:
+            raise err.make("55006", "cannot drop the currently open database")
+        if cmd.if_exists and cmd.name not in session.aliases:
+            self.send(backend.notice_response(
+                f'database "{cmd.name}" does not exist, skipping'
+            ))
+            return Outcome("DROP DATABASE")
+        await self.server.drop_database(session.namespace, cmd.name)
+        return Outcome("DROP DATABASE")
+
+    async def _explain(self, session: Session, cmd: commands.Explain) -> Outcome:
+        inner = self.server.cache.get(cmd.inner, session.context)
+        if len(inner) != 1 or inner[0].duck_sql is None:
+            raise err.FeatureNotSupported("feature not supported on Duckshift: EXPLAIN of this")
+        if session.tx == TxStatus.FAILED:
+            raise err.in_failed_transaction()
+        rows = await self._engine_call(
+            lambda: session.cursor.execute("EXPLAIN " + (inner[0].duck_sql or "")).fetchall()
+        )
+        lines: list[str] = []
+        for row in rows:
+            lines.extend(str(row[-1]).splitlines())
+        return Outcome("EXPLAIN", result=single_column("QUERY PLAN", lines))
+
+
+def single_column(column: str, values: list[str]) -> streaming.Result:
+    """A one-column text result the server makes itself (SHOW, EXPLAIN)."""
+    batch = pa.record_batch([pa.array(values, pa.string())], names=[column])
+    return streaming.Result(schema=batch.schema, pending=deque([batch]), exhausted=True)
+
+
+def command_fields(cmd: commands.Command | None) -> list[backend.FieldDescription] | None:
+    if isinstance(cmd, commands.ShowParam):
+        return [backend.FieldDescription(cmd.name, TEXT)]
+    if isinstance(cmd, commands.ShowUse):
+        return [backend.FieldDescription("database", TEXT)]
+    if isinstance(cmd, commands.Explain):
+        return [backend.FieldDescription("QUERY PLAN", TEXT)]
+    return None
+
+
+def show_parameter(session: Session, name: str) -> streaming.Result:
+    key = settings.normalize(name)
+    if key == "all":
+        names = sorted(settings.PARAMS)
+        batch = pa.record_batch(
+            [pa.array(names), pa.array([session.values[n] for n in names]),
+             pa.array(["" for _ in names])],
+            names=["name", "setting", "description"],
+        )
+        return streaming.Result(schema=batch.schema, pending=deque([batch]), exhausted=True)
+    settings.lookup(name)
+    return single_column(key if key != "timezone" else "TimeZone", [session.values[key]])
+
+
+def command_tag(outcome: Outcome, rows: int) -> str:
+    return f"{outcome.tag} {rows}" if outcome.counts_rows else outcome.tag
