@@ -92,7 +92,11 @@ def typed_params(sql: str, param_oids: Sequence[int]) -> str:
 
 
 def typed_nulls(sql: str, param_oids: Sequence[int]) -> str:
-    """The query with each ``$n`` replaced by a NULL of its type, for binding only."""
+    """The query with each ``$n`` replaced by a NULL of its type, for binding only.
+
+    >>> typed_nulls("SELECT $1 + 1", [23])
+    'SELECT (SELECT CAST(NULL AS INT)) + 1'
+    """
     tree = sqlglot.parse_one(sql, read="duckdb")
     # sqlglot's DuckDB dialect reads $n as Placeholder(this=n).
     for p in list(tree.find_all(exp.Placeholder, exp.Parameter)):
@@ -108,6 +112,8 @@ def typed_nulls(sql: str, param_oids: Sequence[int]) -> str:
             # Numeric parameters keep their own precision when bound (no cast); any
             # DECIMAL stands for them here, where only the result's type OID matters.
             dtype = "DECIMAL(38, 10)"
-        null = exp.Null()
-        p.replace(exp.cast(null, dtype) if dtype else null)
+        # A scalar subquery, not a bare CAST(NULL AS t): DuckDB's binder folds the latter,
+        # typing CAST(NULL AS DECIMAL(10,2)) + 1 as INTEGER.
+        null = exp.cast(exp.Null(), dtype or "VARCHAR")
+        p.replace(exp.Subquery(this=exp.select(null)))
     return tree.sql("duckdb")

@@ -25,6 +25,7 @@ from proxy.sql.param_types import Probe, probes
 from proxy.sql.split import Piece, split
 from proxy.sql.transforms.names import resolve_databases
 from proxy.sql.transforms.output_names import output_names
+from proxy.sql.transforms.quoting import quoting_functions
 from proxy.sql.transforms.session_functions import session_functions
 from proxy.sql.transforms.types import map_types
 
@@ -51,6 +52,7 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     # Before session_functions turns version() into a literal that would be named ?column?.
     output_names,
     session_functions,
+    quoting_functions,
     map_types,
 )
 

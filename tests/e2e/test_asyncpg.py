@@ -380,10 +380,8 @@ async def test_params_without_spaces(conn: asyncpg.Connection) -> None:
     assert tuple(row) == (1, "a")
 
 
-QUALIFIED_BUG = "server bug: casts to schema-qualified types (::pg_catalog.int4) are a syntax error"
 
 
-@pytest.mark.xfail(strict=True, reason=QUALIFIED_BUG)
 async def test_copy_from_query_with_args(conn: asyncpg.Connection, tmp_path: Any) -> None:
     # asyncpg inlines the arguments with quote_literal($1::"pg_catalog"."int2"::text)
     out = tmp_path / "cat.txt"
