@@ -193,19 +193,44 @@ def test_nulls(conn: psycopg.Connection[Any]) -> None:
 
 
 def test_named_cursor(conn: psycopg.Connection[Any]) -> None:
-    """Server-side cursors use DECLARE; either it works or it fails cleanly with a SQLSTATE."""
-    try:
-        with conn.cursor(name="pg3_named") as cur:
-            cur.itersize = 1000
-            cur.execute("select salesid from sales order by salesid")
-            n = sum(1 for _ in cur)
-        assert n == 172_456
-    except errors.FeatureNotSupported as exc:
-        assert exc.sqlstate == "0A000"
-        assert "DECLARE" in str(exc)
-        assert conn.info.transaction_status == TransactionStatus.INERROR
-        conn.rollback()
+    """psycopg's server-side cursors: DECLARE, FETCH FORWARD n, CLOSE inside a transaction."""
+    with conn.cursor(name="pg3_named") as cur:
+        cur.itersize = 1000
+        cur.execute("select salesid from sales where salesid < %s order by salesid", (50_001,))
+        n = sum(1 for _ in cur)
+    assert n == 50_000
     assert conn.execute("select 5").fetchone() == (5,)
+    conn.rollback()
+
+
+def test_sql_cursor_fetch_move_close(conn: psycopg.Connection[Any]) -> None:
+    cur = conn.cursor()
+    cur.execute("begin")
+    cur.execute("declare c1 cursor for select catid from category order by catid")
+    cur.execute("fetch 3 from c1")
+    assert cur.fetchall() == [(1,), (2,), (3,)]
+    assert cur.statusmessage == "FETCH 3"
+    cur.execute("move 2 in c1")
+    assert cur.statusmessage == "MOVE 2"
+    # Another statement on the same session while the cursor is open keeps its rows.
+    cur.execute("select count(*) from venue")
+    assert cur.fetchone() == (202,)
+    cur.execute("fetch all from c1")
+    assert [r[0] for r in cur.fetchall()] == list(range(6, 12))
+    cur.execute("close c1")
+    with pytest.raises(errors.InvalidCursorName):
+        cur.execute("fetch 1 from c1")
+    conn.rollback()
+
+
+def test_declare_outside_transaction_needs_hold(conn: psycopg.Connection[Any]) -> None:
+    conn.autocommit = True
+    with pytest.raises(errors.NoActiveSqlTransaction):
+        conn.execute("declare c2 cursor for select 1")
+    with conn.cursor(name="held", withhold=True) as cur:
+        cur.execute("select catname from category order by catid")
+        assert cur.fetchmany(2) == [("MLB",), ("NHL",)]
+        assert len(cur.fetchall()) == 9
 
 
 def test_copy_in_out_text(conn: psycopg.Connection[Any]) -> None:
