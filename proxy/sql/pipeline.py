@@ -26,6 +26,7 @@ from proxy.sql.split import Piece, split
 from proxy.sql.transforms.names import resolve_databases
 from proxy.sql.transforms.output_names import output_names
 from proxy.sql.transforms.quoting import quoting_functions
+from proxy.sql.transforms.sandbox import refuse_engine_functions
 from proxy.sql.transforms.session_functions import session_functions
 from proxy.sql.transforms.types import map_types
 
@@ -49,6 +50,8 @@ class Statement:
 TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     # Names first: later rewrites may depend on resolved relations.
     resolve_databases,
+    # Before any rewrite could introduce a function call of its own.
+    refuse_engine_functions,
     # Before session_functions turns version() into a literal that would be named ?column?.
     output_names,
     session_functions,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from catalog.errors import InsufficientPrivilege
 from proxy.sql.context import Context
 from proxy.sql.pipeline import StatementCache
 
@@ -53,3 +54,31 @@ def test_session_facts_are_literals() -> None:
     _, rows = run("select current_user, current_database(), version()")
     assert rows[0][:2] == ("alice", "dev")
     assert str(rows[0][2]).startswith("PostgreSQL 8.0.2 on ")
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select * from query('select * from __ds_system.main.users')",
+        "select query_table('x')",
+        "select * from duckdb_databases()",
+        "select * from dev.public.duckdb_tables()",
+        "select count(*) from (select * from read_csv('/etc/passwd'))",
+        "with x as (select * from read_text('/etc/hosts')) select * from x",
+        "select 1 where exists (select * from pragma_database_list())",
+    ],
+)
+def test_engine_functions_are_refused(sql: str) -> None:
+    with pytest.raises(InsufficientPrivilege) as info:
+        StatementCache().get(sql, CTX)
+    assert info.value.sqlstate == "42501"
+    assert info.value.message.startswith("permission denied for function ")
+
+
+@pytest.mark.parametrize(
+    "sql",
+    ["select * from range(3) t(x)", "select * from generate_series(1, 3)",
+     "select * from unnest([1, 2])", "select upper('x'), sum(1)"],
+)
+def test_redshift_table_functions_are_allowed(sql: str) -> None:
+    assert run(sql)[1]
