@@ -163,7 +163,7 @@ def _position(text: str, line: int | None, col: int | None, width: int) -> int |
 
 def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
     """Classify a parsed statement and generate its DuckDB SQL."""
-    stype, tag, returns, counts = classify(tree)
+    stype, tag, returns, counts = classify(tree, text)
     for transform in TRANSFORMS:
         tree = transform(tree, ctx)
     nparams = max(
@@ -177,7 +177,7 @@ def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
     )
 
 
-def classify(tree: exp.Expr) -> tuple[str, str, bool, bool]:
+def classify(tree: exp.Expr, text: str = "") -> tuple[str, str, bool, bool]:
     """(statement type, command tag, returns rows, tag counts rows) of a parsed statement."""
     if isinstance(tree, exp.Query):
         return "SELECT", "SELECT", True, True
@@ -213,9 +213,10 @@ def classify(tree: exp.Expr) -> tuple[str, str, bool, bool]:
     if isinstance(tree, exp.Command):
         word = str(tree.this).upper()
         raise FeatureNotSupported(f"feature not supported on Duckshift: {word}")
-    raise FeatureNotSupported(
-        f"feature not supported on Duckshift: {type(tree).__name__.upper()} statements"
-    )
+    # Name the statement by its first word: sqlglot reads some DuckDB-only statements as
+    # something else entirely (INSTALL x parses as a column aliased x).
+    word = text.split(None, 1)[0].upper() if text.strip() else type(tree).__name__.upper()
+    raise FeatureNotSupported(f"feature not supported on Duckshift: {word}")
 
 
 class StatementCache:
