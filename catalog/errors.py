@@ -306,6 +306,10 @@ class ObjectNotInPrerequisiteState(SQLError, code="55000"):
     pass
 
 
+class ObjectInUse(SQLError, code="55006"):
+    pass
+
+
 class LockNotAvailable(SQLError, code="55P03"):
     pass
 

@@ -19,6 +19,7 @@ import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
+from catalog.errors import InvalidCatalogName, ObjectInUse
 from catalog.model import Namespace, Workgroup
 from catalog.passwords import make_verifiers
 from catalog.query_log import QueryLog
@@ -165,17 +166,16 @@ class Server:
 
     async def drop_database(self, ns: Namespace, name: str) -> None:
         """DROP DATABASE: refused while a session uses it, then detached and deleted."""
-        from catalog.errors import InvalidCatalogName, ObjectNotInPrerequisiteState
-
         if name not in self.aliases[ns.guid]:
             raise InvalidCatalogName(f'database "{name}" does not exist')
         users = [c for c in self.sessions.values()
                  if c.session and c.session.namespace.guid == ns.guid
                  and c.session.database == name]
         if users:
-            raise ObjectNotInPrerequisiteState(
+            raise ObjectInUse(
                 f'database "{name}" is being accessed by other users',
-                detail=f"There are {len(users)} other sessions using the database.",
+                detail=f"There {'is' if len(users) == 1 else 'are'} {len(users)} other "
+                f"session{'' if len(users) == 1 else 's'} using the database.",
             )
         self.catalog.remove_database(ns.guid, name)
         del self.aliases[ns.guid][name]

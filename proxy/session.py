@@ -93,8 +93,10 @@ class Session:
     portals: dict[str, Portal] = field(default_factory=dict)
     cursors: dict[str, SqlCursor] = field(default_factory=dict)
     transaction_id: int = 0
+    login_database: str = field(init=False)  # where RESET USE returns
 
     def __post_init__(self) -> None:
+        self.login_database = self.database
         for name, param in settings.PARAMS.items():
             self.values.setdefault(name, param.default)
         self.values["is_superuser"] = "on" if self.user.superuser else "off"

@@ -73,7 +73,8 @@ class SessionCommands:
         if isinstance(cmd, commands.ShowParam):
             return Outcome("SHOW", result=show_parameter(session, cmd.name))
         if isinstance(cmd, commands.UseDatabase):
-            await self._use(session, cmd.name or self._default_database(session))
+            # RESET USE returns to the database the session connected to.
+            await self._use(session, cmd.name or session.login_database)
             return Outcome("USE")
         if isinstance(cmd, commands.ShowUse):
             return Outcome("SHOW", result=single_column("database", [session.database]))
@@ -169,9 +170,6 @@ class SessionCommands:
             self._close_cursor(cursor)
             del session.cursors[name]
 
-    def _default_database(self, session: Session) -> str:
-        return session.database
-
     async def _begin(self, session: Session, implicit: bool = False) -> None:
         if session.tx != TxStatus.IDLE:
             self.send(backend.notice_response(
@@ -247,7 +245,7 @@ class SessionCommands:
             await self.server.create_database(session.namespace, cmd.name)
             return Outcome("CREATE DATABASE")
         if cmd.name == session.database:
-            raise err.make("55006", "cannot drop the currently open database")
+            raise err.ObjectInUse("cannot drop the currently open database")
         if cmd.if_exists and cmd.name not in session.aliases:
             self.send(backend.notice_response(
                 f'database "{cmd.name}" does not exist, skipping'
