@@ -48,80 +48,120 @@ class SessionCommands:
             await self._engine_call(streaming.fill, result, 1 << 62)
 
     async def _command(self, session: Session, stmt: Statement, params: list[object]) -> Outcome:
+        """Carry out a session command; dispatched on the command's type."""
         cmd = stmt.command
+        assert cmd is not None
         if session.tx == TxStatus.FAILED and not isinstance(cmd, commands.Commit
                                                             | commands.Rollback):
             raise err.in_failed_transaction()
-        if isinstance(cmd, commands.Begin):
-            await self._begin(session)
-            return Outcome("BEGIN")
-        if isinstance(cmd, commands.Commit):
-            return Outcome(await self._commit(session))
-        if isinstance(cmd, commands.Rollback):
-            await self._rollback(session)
-            return Outcome("ROLLBACK")
-        if isinstance(cmd, commands.SetParam):
-            self._set(session, cmd)
-            return Outcome("SET")
-        if isinstance(cmd, commands.ResetParam):
-            names = list(settings.PARAMS) if cmd.name is None else [settings.normalize(cmd.name)]
-            for name in names:
-                param = settings.lookup(name)
+        handler = _HANDLERS.get(type(cmd))
+        if handler is None:
+            raise err.FeatureNotSupported(f"feature not supported on Duckshift: {stmt.tag}")
+        return await handler(self, session, cmd, params)
+
+    async def _cmd_begin(self, session: Session, cmd: commands.Begin, _: list[object]) -> Outcome:
+        await self._begin(session)
+        return Outcome("BEGIN")
+
+    async def _cmd_commit(self, session: Session, cmd: commands.Commit, _: list[object]) -> Outcome:
+        return Outcome(await self._commit(session))
+
+    async def _cmd_rollback(
+        self, session: Session, cmd: commands.Rollback, _: list[object]
+    ) -> Outcome:
+        await self._rollback(session)
+        return Outcome("ROLLBACK")
+
+    async def _cmd_set(self, session: Session, cmd: commands.SetParam, _: list[object]) -> Outcome:
+        self._set(session, cmd)
+        return Outcome("SET")
+
+    async def _cmd_reset(
+        self, session: Session, cmd: commands.ResetParam, _: list[object]
+    ) -> Outcome:
+        names = list(settings.PARAMS) if cmd.name is None else [settings.normalize(cmd.name)]
+        for name in names:
+            if not settings.lookup(name).read_only:
+                self._set(session, commands.SetParam(name, None))
+        return Outcome("RESET")
+
+    async def _cmd_show(
+        self, session: Session, cmd: commands.ShowParam, _: list[object]
+    ) -> Outcome:
+        return Outcome("SHOW", result=show_parameter(session, cmd.name))
+
+    async def _cmd_use(
+        self, session: Session, cmd: commands.UseDatabase, _: list[object]
+    ) -> Outcome:
+        # RESET USE returns to the database the session connected to.
+        await self._use(session, cmd.name or session.login_database)
+        return Outcome("USE")
+
+    async def _cmd_show_use(
+        self, session: Session, cmd: commands.ShowUse, _: list[object]
+    ) -> Outcome:
+        return Outcome("SHOW", result=single_column("database", [session.database]))
+
+    async def _cmd_deallocate(
+        self, session: Session, cmd: commands.Deallocate, _: list[object]
+    ) -> Outcome:
+        if cmd.name is None:
+            session.prepared = {k: v for k, v in session.prepared.items() if k == ""}
+            return Outcome("DEALLOCATE ALL")
+        if session.prepared.pop(cmd.name, None) is None:
+            raise err.InvalidSqlStatementName(f'prepared statement "{cmd.name}" does not exist')
+        return Outcome("DEALLOCATE")
+
+    async def _cmd_discard(
+        self, session: Session, cmd: commands.Discard, _: list[object]
+    ) -> Outcome:
+        if cmd.what == "ALL":
+            if session.tx != TxStatus.IDLE:
+                raise err.ActiveSqlTransaction("DISCARD ALL cannot run inside a transaction block")
+            session.prepared.clear()
+            for name, param in settings.PARAMS.items():
                 if not param.read_only:
                     self._set(session, commands.SetParam(name, None))
-            return Outcome("RESET")
-        if isinstance(cmd, commands.ShowParam):
-            return Outcome("SHOW", result=show_parameter(session, cmd.name))
-        if isinstance(cmd, commands.UseDatabase):
-            # RESET USE returns to the database the session connected to.
-            await self._use(session, cmd.name or session.login_database)
-            return Outcome("USE")
-        if isinstance(cmd, commands.ShowUse):
-            return Outcome("SHOW", result=single_column("database", [session.database]))
-        if isinstance(cmd, commands.Deallocate):
-            if cmd.name is None:
-                session.prepared = {k: v for k, v in session.prepared.items() if k == ""}
-            elif session.prepared.pop(cmd.name, None) is None:
-                raise err.InvalidSqlStatementName(
-                    f'prepared statement "{cmd.name}" does not exist'
-                )
-            return Outcome("DEALLOCATE ALL" if cmd.name is None else "DEALLOCATE")
-        if isinstance(cmd, commands.Discard):
-            if cmd.what == "ALL":
-                if session.tx != TxStatus.IDLE:
-                    raise err.ActiveSqlTransaction(
-                        "DISCARD ALL cannot run inside a transaction block"
-                    )
-                session.prepared.clear()
-                for name in settings.PARAMS:
-                    if not settings.PARAMS[name].read_only:
-                        self._set(session, commands.SetParam(name, None))
-            return Outcome(f"DISCARD {cmd.what}")
-        if isinstance(cmd, commands.CreateDatabase | commands.DropDatabase):
-            return await self._database_ddl(session, cmd)
-        if isinstance(cmd, commands.Explain):
-            return await self._explain(session, cmd)
-        if isinstance(cmd, commands.Vacuum):
-            if session.tx != TxStatus.IDLE:
-                raise err.ActiveSqlTransaction("VACUUM cannot run inside a transaction block")
-            await self._engine_call(session.cursor.execute, f'CHECKPOINT "{session.alias()}"')
-            return Outcome("VACUUM")
-        if isinstance(cmd, commands.Declare):
-            await self._declare(session, cmd, params)
-            return Outcome("DECLARE CURSOR")
-        if isinstance(cmd, commands.Fetch):
-            return await self._fetch(session, cmd)
-        if isinstance(cmd, commands.CloseCursor):
-            names = list(session.cursors) if cmd.name is None else [cmd.name]
-            for name in names:
-                cursor = session.cursors.pop(name, None)
-                if cursor is None:
-                    raise err.InvalidCursorName(f'cursor "{name}" does not exist')
-                self._close_cursor(cursor)
-            return Outcome("CLOSE CURSOR")
-        if isinstance(cmd, commands.NoOp):
-            return Outcome(cmd.tag)
-        raise err.FeatureNotSupported(f"feature not supported on Duckshift: {stmt.tag}")
+        return Outcome(f"DISCARD {cmd.what}")
+
+    async def _cmd_database(
+        self, session: Session, cmd: commands.CreateDatabase | commands.DropDatabase,
+        _: list[object],
+    ) -> Outcome:
+        return await self._database_ddl(session, cmd)
+
+    async def _cmd_explain(
+        self, session: Session, cmd: commands.Explain, _: list[object]
+    ) -> Outcome:
+        return await self._explain(session, cmd)
+
+    async def _cmd_vacuum(self, session: Session, cmd: commands.Vacuum, _: list[object]) -> Outcome:
+        if session.tx != TxStatus.IDLE:
+            raise err.ActiveSqlTransaction("VACUUM cannot run inside a transaction block")
+        await self._engine_call(session.cursor.execute, f'CHECKPOINT "{session.alias()}"')
+        return Outcome("VACUUM")
+
+    async def _cmd_declare(
+        self, session: Session, cmd: commands.Declare, params: list[object]
+    ) -> Outcome:
+        await self._declare(session, cmd, params)
+        return Outcome("DECLARE CURSOR")
+
+    async def _cmd_fetch(self, session: Session, cmd: commands.Fetch, _: list[object]) -> Outcome:
+        return await self._fetch(session, cmd)
+
+    async def _cmd_close(
+        self, session: Session, cmd: commands.CloseCursor, _: list[object]
+    ) -> Outcome:
+        for name in list(session.cursors) if cmd.name is None else [cmd.name]:
+            cursor = session.cursors.pop(name, None)
+            if cursor is None:
+                raise err.InvalidCursorName(f'cursor "{name}" does not exist')
+            self._close_cursor(cursor)
+        return Outcome("CLOSE CURSOR")
+
+    async def _cmd_noop(self, session: Session, cmd: commands.NoOp, _: list[object]) -> Outcome:
+        return Outcome(cmd.tag)
 
     async def _declare(
         self, session: Session, cmd: commands.Declare, params: list[object]
@@ -301,3 +341,26 @@ def show_parameter(session: Session, name: str) -> streaming.Result:
 
 def command_tag(outcome: Outcome, rows: int) -> str:
     return f"{outcome.tag} {rows}" if outcome.counts_rows else outcome.tag
+
+
+# Which handler carries out each command (COPY is run by proxy/copy_flow.py instead).
+_HANDLERS = {
+    commands.Begin: SessionCommands._cmd_begin,
+    commands.Commit: SessionCommands._cmd_commit,
+    commands.Rollback: SessionCommands._cmd_rollback,
+    commands.SetParam: SessionCommands._cmd_set,
+    commands.ResetParam: SessionCommands._cmd_reset,
+    commands.ShowParam: SessionCommands._cmd_show,
+    commands.UseDatabase: SessionCommands._cmd_use,
+    commands.ShowUse: SessionCommands._cmd_show_use,
+    commands.Deallocate: SessionCommands._cmd_deallocate,
+    commands.Discard: SessionCommands._cmd_discard,
+    commands.CreateDatabase: SessionCommands._cmd_database,
+    commands.DropDatabase: SessionCommands._cmd_database,
+    commands.Explain: SessionCommands._cmd_explain,
+    commands.Vacuum: SessionCommands._cmd_vacuum,
+    commands.Declare: SessionCommands._cmd_declare,
+    commands.Fetch: SessionCommands._cmd_fetch,
+    commands.CloseCursor: SessionCommands._cmd_close,
+    commands.NoOp: SessionCommands._cmd_noop,
+}
