@@ -73,7 +73,7 @@ class SessionCommands:
         return Outcome("ROLLBACK")
 
     async def _cmd_set(self, session: Session, cmd: commands.SetParam, _: list[object]) -> Outcome:
-        self._set(session, cmd)
+        await self._set(session, cmd)
         return Outcome("SET")
 
     async def _cmd_reset(
@@ -82,7 +82,7 @@ class SessionCommands:
         names = list(settings.PARAMS) if cmd.name is None else [settings.normalize(cmd.name)]
         for name in names:
             if not settings.lookup(name).read_only:
-                self._set(session, commands.SetParam(name, None))
+                await self._set(session, commands.SetParam(name, None))
         return Outcome("RESET")
 
     async def _cmd_show(
@@ -121,7 +121,7 @@ class SessionCommands:
             session.prepared.clear()
             for name, param in settings.PARAMS.items():
                 if not param.read_only:
-                    self._set(session, commands.SetParam(name, None))
+                    await self._set(session, commands.SetParam(name, None))
         return Outcome(f"DISCARD {cmd.what}")
 
     async def _cmd_database(
@@ -250,13 +250,18 @@ class SessionCommands:
             await self._engine_call(session.cursor.execute, "ROLLBACK")
         session.tx = TxStatus.IDLE
 
-    def _set(self, session: Session, cmd: commands.SetParam) -> None:
+    async def _set(self, session: Session, cmd: commands.SetParam) -> None:
         name = settings.normalize(cmd.name)
         param = settings.lookup(cmd.name)
         value = param.default if cmd.value is None else settings.validate(name, cmd.value)
+        previous = session.values[name]
         session.values[name] = value
-        if name == "search_path":
-            session.apply_search_path()
+        if name == "search_path" and value != previous:
+            try:
+                await self._engine_call(session.apply_search_path)
+            except err.SQLError:
+                session.values[name] = previous
+                raise
         reported = settings.REPORTED_NAMES.get(name)
         if reported is not None:
             self.send(backend.parameter_status(reported, value))
