@@ -162,11 +162,7 @@ def parse(raw: dict[str, Any]) -> ServerConfig:
 def _namespace(t: dict[str, Any], i: int) -> NamespaceConfig:
     where = f"namespace[{i}]."
     _no_unknown(t, _NAMESPACE_KEYS, where)
-    name = _required_str(t, "name", where)
-    if not _NAME_RE.match(name):
-        raise ConfigError(
-            f"{where}name: {name!r} must be 3-64 lower-case letters, digits or hyphens"
-        )
+    name = _resource_name(t, where)
     admin = _str(t, "admin_user", where, DEFAULT_ADMIN)
     if not _IDENT_RE.match(admin):
         raise ConfigError(f"{where}admin_user: {admin!r} is not a valid user name")
@@ -187,11 +183,7 @@ def _namespace(t: dict[str, Any], i: int) -> NamespaceConfig:
 def _workgroup(t: dict[str, Any], i: int, default_host: str) -> WorkgroupConfig:
     where = f"workgroup[{i}]."
     _no_unknown(t, _WORKGROUP_KEYS, where)
-    name = _required_str(t, "name", where)
-    if not _NAME_RE.match(name):
-        raise ConfigError(
-            f"{where}name: {name!r} must be 3-64 lower-case letters, digits or hyphens"
-        )
+    name = _resource_name(t, where)
     namespace = _required_str(t, "namespace", where)
     port = _int(t, "port", where, DEFAULT_PORT)
     if not 1 <= port <= 65535:
@@ -211,6 +203,16 @@ def _workgroup(t: dict[str, Any], i: int, default_host: str) -> WorkgroupConfig:
     if host is not None:
         host = _str(t, "host", where, default_host)
     return WorkgroupConfig(name, namespace, port, host, base, top)
+
+
+def _resource_name(t: dict[str, Any], where: str) -> str:
+    """A namespace's or workgroup's ``name``, checked against Redshift Serverless' rule."""
+    name = _required_str(t, "name", where)
+    if not _NAME_RE.match(name):
+        raise ConfigError(
+            f"{where}name: {name!r} must be 3-64 lower-case letters, digits or hyphens"
+        )
+    return name
 
 
 def check_password(password: str, where: str) -> None:
