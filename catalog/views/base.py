@@ -1,0 +1,160 @@
+"""What every catalog view is built from: the session facts it reads, stable OIDs, quoting.
+
+A view is a name plus a function from the session's facts to DuckDB SQL that produces its
+rows. The SQL reads DuckDB's own metadata (``duckdb_tables()`` and friends) filtered to the
+session's current database alias, so other databases and other namespaces never show, and it
+names databases by their Redshift names, never by their internal aliases.
+
+OIDs are functions of names, so they are the same after a restart and in every view:
+PostgreSQL's fixed OIDs for its catalogs, pg_catalog (11) and public (2200), and for
+everything else an MD5 of the dotted name folded into PostgreSQL's user range (>= 16384).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class Session(Protocol):
+    """The session facts a view reads (``proxy.sql.context.Context`` provides them)."""
+
+    @property
+    def database(self) -> str:
+        """The current database, by its Redshift name."""
+
+    @property
+    def user(self) -> str:
+        """The session user."""
+
+    @property
+    def databases(self) -> Mapping[str, str]:
+        """The namespace's databases: Redshift name -> internal alias."""
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """A virtual relation: ``schema.name`` and the DuckDB SQL of its rows for a session."""
+
+    schema: str  # pg_catalog or information_schema
+    name: str
+    sql: Callable[[Session], str]
+
+
+PG_CATALOG_OID = 11
+PUBLIC_OID = 2200
+INFORMATION_SCHEMA_OID = 13_000  # initdb gives it an OID near here; no client hard-codes it
+BOOTSTRAP_SUPERUSER_OID = 10  # owner of the built-in types and functions
+HEAP_AM_OID = 2
+BTREE_AM_OID = 403
+USER_OID_MIN = 16_384
+_OID_SPAN = 2**31 - USER_OID_MIN  # below 2**31: some clients read OIDs as signed int4
+
+# PostgreSQL's fixed OIDs of its system catalogs (pg_class.dat); classoid columns use them.
+CATALOG_OIDS: dict[str, int] = {
+    "pg_type": 1247,
+    "pg_attribute": 1249,
+    "pg_proc": 1255,
+    "pg_class": 1259,
+    "pg_authid": 1260,
+    "pg_database": 1262,
+    "pg_attrdef": 2604,
+    "pg_constraint": 2606,
+    "pg_description": 2609,
+    "pg_index": 2610,
+    "pg_am": 2601,
+    "pg_namespace": 2615,
+}
+
+# DuckDB keeps its own, unused, schema in every database; Redshift's default is public.
+HIDDEN_SCHEMAS = ("main", "pg_catalog", "information_schema")
+
+
+def lit(value: str) -> str:
+    """A DuckDB string literal.
+
+    >>> lit("it's")
+    "'it''s'"
+    """
+    return "'" + value.replace("'", "''") + "'"
+
+
+def oid_sql(*parts: str) -> str:
+    """SQL for the stable OID of an object named by ``parts`` (SQL expressions).
+
+    >>> oid_sql("'dev'", "schema_name")
+    "(md5_number(concat_ws('.', 'dev', schema_name)) % 2147467264 + 16384)::BIGINT"
+    """
+    name = f"concat_ws('.', {', '.join(parts)})"
+    return f"(md5_number({name}) % {_OID_SPAN} + {USER_OID_MIN})::BIGINT"
+
+
+def schema_oid_sql(session: Session, schema: str) -> str:
+    """SQL for the OID of the current database's schema named by the SQL expression ``schema``."""
+    return (
+        f"CASE {schema} WHEN 'public' THEN {PUBLIC_OID} WHEN 'pg_catalog' THEN {PG_CATALOG_OID} "
+        f"WHEN 'information_schema' THEN {INFORMATION_SCHEMA_OID} "
+        f"ELSE {oid_sql(lit(session.database), schema)} END"
+    )
+
+
+def relation_oid_sql(session: Session, schema: str, relation: str) -> str:
+    """SQL for the OID of a relation of the current database (schema, name: SQL expressions)."""
+    return oid_sql(lit(session.database), schema, relation)
+
+
+def user_oid_sql(user: str) -> str:
+    """SQL for the usesysid of a user (by name, a Python string)."""
+    return oid_sql("'role'", lit(user))
+
+
+def alias(session: Session) -> str:
+    """The internal alias of the session's current database, as a SQL literal."""
+    return lit(session.databases[session.database])
+
+
+def user_schemas_filter(session: Session) -> str:
+    """WHERE condition on duckdb_*() rows: the current database, minus DuckDB's own schemas."""
+    hidden = ", ".join(lit(s) for s in HIDDEN_SCHEMAS)
+    return f"database_name = {alias(session)} AND schema_name NOT IN ({hidden})"
+
+
+def unalias_sql(session: Session, text: str) -> str:
+    """SQL that replaces the namespace's internal database aliases in ``text`` (an SQL expression
+    over DuckDB's stored SQL) with the Redshift database names."""
+    for name, internal in session.databases.items():
+        text = f"replace({text}, {lit(chr(34) + internal + chr(34))}, {lit(name)})"
+        text = f"replace({text}, {lit(internal)}, {lit(name)})"
+    return text
+
+
+def values(rows: list[tuple[object, ...]], columns: list[tuple[str, str]]) -> str:
+    """A SELECT over a VALUES list, each column cast to its DuckDB type.
+
+    Args:
+        rows: Python values (str, int, bool or None).
+        columns: (name, DuckDB type) per column.
+    Returns:
+        The SQL; with no rows, a typed SELECT that returns none.
+
+    >>> values([(1, "a")], [("oid", "BIGINT"), ("name", "VARCHAR")])[-35:]
+    "FROM (VALUES (1, 'a')) t(oid, name)"
+    """
+    select = ", ".join(f"CAST({name} AS {typ}) AS {name}" for name, typ in columns)
+    if not rows:
+        nulls = ", ".join(f"CAST(NULL AS {typ}) AS {name}" for name, typ in columns)
+        return f"SELECT {nulls} WHERE false"
+    body = ", ".join("(" + ", ".join(_value(v) for v in row) + ")" for row in rows)
+    names = ", ".join(name for name, _ in columns)
+    return f"SELECT {select} FROM (VALUES {body}) t({names})"
+
+
+def _value(v: object) -> str:
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    return lit(str(v))

@@ -1,0 +1,73 @@
+"""pg_catalog.pg_attribute and pg_attrdef: the columns of the current database's relations.
+
+Types are PostgreSQL's: ``atttypid`` is a PostgreSQL OID and ``atttypmod`` is encoded as
+PostgreSQL does (numeric(p,s) is ``((p << 16) | s) + 4``), since JDBC drivers and
+redshift_connector compute sizes from it. DuckDB keeps no VARCHAR length, so character
+columns have typmod -1. Redshift's attisdistkey, attsortkeyord and attencodingtype are there,
+without the metadata behind them yet.
+"""
+
+from __future__ import annotations
+
+from catalog.views.base import (
+    Session,
+    View,
+    lit,
+    oid_sql,
+    relation_oid_sql,
+    unalias_sql,
+    user_schemas_filter,
+)
+from catalog.views.pg_type import column_type_sql, pg_type
+
+
+def columns_sql(session: Session) -> str:
+    """The current database's columns with PostgreSQL types: (attrelid, nspname, relname,
+    attname, attnum, atttypid, atttypmod, attnotnull, default_sql, data_type,
+    numeric_precision, numeric_scale)."""
+    typid, typmod = column_type_sql(
+        "data_type", "data_type_id", "numeric_precision", "numeric_scale"
+    )
+    return (
+        f"SELECT {relation_oid_sql(session, 'schema_name', 'table_name')} AS attrelid, "
+        "schema_name AS nspname, table_name AS relname, column_name AS attname, "
+        f"CAST(column_index AS SMALLINT) AS attnum, CAST({typid} AS BIGINT) AS atttypid, "
+        f"CAST({typmod} AS INTEGER) AS atttypmod, NOT is_nullable AS attnotnull, "
+        f"{unalias_sql(session, 'column_default')} AS default_sql, data_type, "
+        "numeric_precision, numeric_scale "
+        f"FROM duckdb_columns() WHERE {user_schemas_filter(session)}"
+    )
+
+
+def pg_attribute(session: Session) -> str:
+    """pg_catalog.pg_attribute: PostgreSQL's columns plus Redshift's."""
+    return (
+        "SELECT c.attrelid, c.attname, c.atttypid, -1 AS attstattarget, "
+        "coalesce(t.typlen, -1) AS attlen, c.attnum, "
+        "CAST(CASE WHEN t.typcategory = 'A' THEN 1 ELSE 0 END AS INTEGER) AS attndims, "
+        "-1 AS attcacheoff, c.atttypmod, coalesce(t.typbyval, false) AS attbyval, "
+        "coalesce(t.typalign, 'i') AS attalign, coalesce(t.typstorage, 'x') AS attstorage, "
+        "'' AS attcompression, c.attnotnull, c.default_sql IS NOT NULL AS atthasdef, "
+        "false AS atthasmissing, '' AS attidentity, '' AS attgenerated, false AS attisdropped, "
+        "true AS attislocal, 0 AS attinhcount, coalesce(t.typcollation, 0) AS attcollation, "
+        "CAST(NULL AS VARCHAR[]) AS attacl, CAST(NULL AS VARCHAR[]) AS attoptions, "
+        "CAST(NULL AS VARCHAR[]) AS attfdwoptions, CAST(NULL AS VARCHAR) AS attmissingval, "
+        "false AS attisdistkey, CAST(0 AS INTEGER) AS attsortkeyord, "
+        "CAST(0 AS INTEGER) AS attencodingtype "
+        f"FROM ({columns_sql(session)}) c LEFT JOIN ({pg_type(session)}) t ON t.oid = c.atttypid"
+    )
+
+
+def pg_attrdef(session: Session) -> str:
+    """pg_catalog.pg_attrdef: column defaults as text (adbin, and Redshift's adsrc)."""
+    oid = oid_sql(lit(session.database), "nspname", "relname", "attname", "'default'")
+    return (
+        f"SELECT {oid} AS oid, attrelid AS adrelid, attnum AS adnum, default_sql AS adbin, "
+        f"default_sql AS adsrc FROM ({columns_sql(session)}) WHERE default_sql IS NOT NULL"
+    )
+
+
+VIEWS = (
+    View("pg_catalog", "pg_attribute", pg_attribute),
+    View("pg_catalog", "pg_attrdef", pg_attrdef),
+)

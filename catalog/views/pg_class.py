@@ -1,0 +1,111 @@
+"""pg_catalog.pg_class and its summaries pg_tables and pg_views.
+
+``relations_sql`` is the one list of the current database's relations that every relation
+view reads: tables (relkind ``r``), views (``v``), and one index (``i``) per PRIMARY KEY or
+UNIQUE constraint, named after the constraint as PostgreSQL names the index behind it.
+PostgreSQL's own catalogs are listed in pg_catalog with their fixed OIDs, so that
+``'pg_class'::regclass`` and ``classoid`` columns agree with pg_class.
+"""
+
+from __future__ import annotations
+
+from catalog.views.base import (
+    BTREE_AM_OID,
+    CATALOG_OIDS,
+    HEAP_AM_OID,
+    PG_CATALOG_OID,
+    Session,
+    View,
+    lit,
+    relation_oid_sql,
+    schema_oid_sql,
+    unalias_sql,
+    user_oid_sql,
+    user_schemas_filter,
+)
+
+
+def view_definition_sql(session: Session, sql: str) -> str:
+    """SQL for a view's query text from DuckDB's CREATE VIEW text (the ``sql`` expression).
+
+    DuckDB keeps the statement it ran, in which database names are internal aliases: they are
+    put back to the Redshift names.
+    """
+    text = unalias_sql(session, f"substr({sql}, strpos({sql}, ' AS ') + 4)")
+    return f"' ' || rtrim({text}, ';')"
+
+
+def relations_sql(session: Session) -> str:
+    """The current database's relations: (oid, nspoid, nspname, relname, relkind, relnatts,
+    reltuples, relhasindex, definition)."""
+    where = user_schemas_filter(session)
+    oid = relation_oid_sql(session, "schema_name", "table_name")
+    index_oid = relation_oid_sql(session, "schema_name", "constraint_name")
+    nsp = schema_oid_sql(session, "schema_name")
+    return (
+        f"SELECT {oid} AS oid, {nsp} AS nspoid, schema_name AS nspname, table_name AS relname, "
+        "'r' AS relkind, column_count AS relnatts, estimated_size AS reltuples, "
+        "index_count > 0 OR has_primary_key AS relhasindex, "
+        "CAST(NULL AS VARCHAR) AS definition "
+        f"FROM duckdb_tables() WHERE {where} "
+        f"UNION ALL SELECT {relation_oid_sql(session, 'schema_name', 'view_name')}, {nsp}, "
+        f"schema_name, view_name, 'v', column_count, 0, false, "
+        f"{view_definition_sql(session, 'sql')} "
+        f"FROM duckdb_views() WHERE {where} AND NOT internal "
+        f"UNION ALL SELECT {index_oid}, {nsp}, schema_name, constraint_name, 'i', "
+        "len(constraint_column_indexes), 0, false, NULL "
+        f"FROM duckdb_constraints() WHERE {where} "
+        "AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')"
+    )
+
+
+def pg_class(session: Session) -> str:
+    """pg_catalog.pg_class: PostgreSQL's columns plus Redshift's reldiststyle."""
+    owner = user_oid_sql(session.user)
+    catalogs = " UNION ALL ".join(
+        f"SELECT {oid}, {PG_CATALOG_OID}, 'pg_catalog', '{name}', 'r', 0, 0, false, NULL"
+        for name, oid in CATALOG_OIDS.items()
+    )
+    return (
+        "SELECT oid, relname, nspoid AS relnamespace, CAST(0 AS BIGINT) AS reltype, "
+        f"CAST(0 AS BIGINT) AS reloftype, {owner} AS relowner, "
+        f"CAST(CASE relkind WHEN 'i' THEN {BTREE_AM_OID} WHEN 'r' THEN {HEAP_AM_OID} ELSE 0 END "
+        "AS BIGINT) AS relam, oid AS relfilenode, CAST(0 AS BIGINT) AS reltablespace, "
+        "CAST(0 AS INTEGER) AS relpages, CAST(reltuples AS REAL) AS reltuples, "
+        "CAST(0 AS INTEGER) AS relallvisible, CAST(0 AS BIGINT) AS reltoastrelid, "
+        "relhasindex, false AS relisshared, 'p' AS relpersistence, relkind, "
+        "CAST(relnatts AS SMALLINT) AS relnatts, CAST(0 AS SMALLINT) AS relchecks, "
+        "false AS relhasoids, false AS relhasrules, false AS relhastriggers, "
+        "false AS relhassubclass, false AS relrowsecurity, false AS relforcerowsecurity, "
+        "true AS relispopulated, 'd' AS relreplident, false AS relispartition, "
+        "CAST(0 AS BIGINT) AS relrewrite, CAST(0 AS BIGINT) AS relfrozenxid, "
+        "CAST(0 AS BIGINT) AS relminmxid, CAST(NULL AS VARCHAR[]) AS relacl, "
+        "CAST(NULL AS VARCHAR[]) AS reloptions, CAST(NULL AS VARCHAR) AS relpartbound, "
+        "CAST(0 AS INTEGER) AS reldiststyle "
+        f"FROM ({relations_sql(session)} UNION ALL {catalogs})"
+    )
+
+
+def pg_tables(session: Session) -> str:
+    """pg_catalog.pg_tables: the current database's tables."""
+    return (
+        f"SELECT nspname AS schemaname, relname AS tablename, {lit(session.user)} AS tableowner, "
+        "CAST(NULL AS VARCHAR) AS tablespace, relhasindex AS hasindexes, false AS hasrules, "
+        "false AS hastriggers, false AS rowsecurity "
+        f"FROM ({relations_sql(session)}) WHERE relkind = 'r'"
+    )
+
+
+def pg_views(session: Session) -> str:
+    """pg_catalog.pg_views: the current database's views and their query text."""
+    return (
+        f"SELECT nspname AS schemaname, relname AS viewname, {lit(session.user)} AS viewowner, "
+        f"definition FROM ({relations_sql(session)}) WHERE relkind = 'v'"
+    )
+
+
+VIEWS = (
+    View("pg_catalog", "pg_class", pg_class),
+    View("pg_catalog", "pg_tables", pg_tables),
+    View("pg_catalog", "pg_views", pg_views),
+)

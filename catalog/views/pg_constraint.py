@@ -1,0 +1,109 @@
+"""pg_catalog.pg_constraint and pg_index, from DuckDB's constraints.
+
+PRIMARY KEY, UNIQUE, FOREIGN KEY and CHECK constraints are rows of pg_constraint (NOT NULL is
+``pg_attribute.attnotnull``, as in PostgreSQL 15). Column lists are PostgreSQL attnums
+(1-based); a foreign key's ``confrelid`` and ``confkey`` name the referenced table in the same
+schema, which is where DuckDB resolves it. Each PRIMARY KEY and UNIQUE constraint has the index
+PostgreSQL would build for it: a pg_class row of kind ``i`` named after the constraint.
+"""
+
+from __future__ import annotations
+
+from catalog.views.base import (
+    Session,
+    View,
+    lit,
+    oid_sql,
+    relation_oid_sql,
+    schema_oid_sql,
+    user_schemas_filter,
+)
+
+_CONTYPE = (
+    "CASE constraint_type WHEN 'PRIMARY KEY' THEN 'p' WHEN 'UNIQUE' THEN 'u' "
+    "WHEN 'FOREIGN KEY' THEN 'f' ELSE 'c' END"
+)
+_KINDS = "('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK')"
+
+
+def constraints_sql(session: Session) -> str:
+    """The current database's constraints: (oid, conname, connamespace, contype, conrelid,
+    conindid, confrelid, conkey, confkey, nspname, relname, column_names, referenced_table,
+    referenced_column_names, expression)."""
+    conkey = "list_transform(constraint_column_indexes, lambda i: CAST(i + 1 AS SMALLINT))"
+    confkey = (
+        "(SELECT list(CAST(c.column_index AS SMALLINT) "
+        "ORDER BY list_position(k.referenced_column_names, c.column_name)) "
+        "FROM duckdb_columns() c WHERE c.database_name = k.database_name "
+        "AND c.schema_name = k.schema_name AND c.table_name = k.referenced_table "
+        "AND list_contains(k.referenced_column_names, c.column_name))"
+    )
+    return (
+        f"SELECT {oid_sql(lit(session.database), 'schema_name', 'table_name', 'constraint_name')} "
+        f"AS oid, constraint_name AS conname, {schema_oid_sql(session, 'schema_name')} "
+        f"AS connamespace, {_CONTYPE} AS contype, "
+        f"{relation_oid_sql(session, 'schema_name', 'table_name')} AS conrelid, "
+        "CASE WHEN constraint_type IN ('PRIMARY KEY', 'UNIQUE') "
+        f"THEN {relation_oid_sql(session, 'schema_name', 'constraint_name')} ELSE 0 END "
+        "AS conindid, CASE WHEN constraint_type = 'FOREIGN KEY' "
+        f"THEN {relation_oid_sql(session, 'schema_name', 'referenced_table')} ELSE 0 END "
+        f"AS confrelid, {conkey} AS conkey, "
+        f"CASE WHEN constraint_type = 'FOREIGN KEY' THEN {confkey} END AS confkey, "
+        "schema_name AS nspname, table_name AS relname, constraint_column_names AS column_names, "
+        "referenced_table, referenced_column_names, expression "
+        f"FROM duckdb_constraints() k WHERE {user_schemas_filter(session)} "
+        f"AND constraint_type IN {_KINDS}"
+    )
+
+
+def constraint_definition_sql() -> str:
+    """SQL for PostgreSQL's ``pg_get_constraintdef`` text over a constraints_sql() row."""
+    columns = "array_to_string(column_names, ', ')"
+    return (
+        f"CASE contype WHEN 'p' THEN 'PRIMARY KEY (' || {columns} || ')' "
+        f"WHEN 'u' THEN 'UNIQUE (' || {columns} || ')' "
+        f"WHEN 'f' THEN 'FOREIGN KEY (' || {columns} || ') REFERENCES ' || nspname || '.' "
+        "|| referenced_table || '(' || array_to_string(referenced_column_names, ', ') || ')' "
+        "ELSE 'CHECK (' || expression || ')' END"
+    )
+
+
+def pg_constraint(session: Session) -> str:
+    """pg_catalog.pg_constraint (PostgreSQL 15 columns plus Redshift's consrc)."""
+    return (
+        "SELECT oid, conname, connamespace, contype, false AS condeferrable, "
+        "false AS condeferred, true AS convalidated, conrelid, CAST(0 AS BIGINT) AS contypid, "
+        "conindid, CAST(0 AS BIGINT) AS conparentid, confrelid, "
+        "CASE contype WHEN 'f' THEN 'a' ELSE ' ' END AS confupdtype, "
+        "CASE contype WHEN 'f' THEN 'a' ELSE ' ' END AS confdeltype, "
+        "CASE contype WHEN 'f' THEN 's' ELSE ' ' END AS confmatchtype, true AS conislocal, "
+        "0 AS coninhcount, false AS connoinherit, conkey, confkey, "
+        "CAST(NULL AS BIGINT[]) AS conpfeqop, CAST(NULL AS BIGINT[]) AS conppeqop, "
+        "CAST(NULL AS BIGINT[]) AS conffeqop, CAST(NULL AS SMALLINT[]) AS confdelsetcols, "
+        "CAST(NULL AS BIGINT[]) AS conexclop, CAST(NULL AS VARCHAR) AS conbin, "
+        f"{constraint_definition_sql()} AS consrc "
+        f"FROM ({constraints_sql(session)})"
+    )
+
+
+def pg_index(session: Session) -> str:
+    """pg_catalog.pg_index: the index behind each PRIMARY KEY and UNIQUE constraint."""
+    return (
+        "SELECT conindid AS indexrelid, conrelid AS indrelid, "
+        "CAST(len(conkey) AS SMALLINT) AS indnatts, CAST(len(conkey) AS SMALLINT) AS indnkeyatts, "
+        "true AS indisunique, contype = 'p' AS indisprimary, false AS indisexclusion, "
+        "true AS indimmediate, false AS indisclustered, true AS indisvalid, "
+        "false AS indcheckxmin, true AS indisready, true AS indislive, "
+        "false AS indisreplident, conkey AS indkey, "
+        "list_transform(conkey, lambda k: CAST(0 AS BIGINT)) AS indcollation, "
+        "list_transform(conkey, lambda k: CAST(0 AS BIGINT)) AS indclass, "
+        "list_transform(conkey, lambda k: CAST(0 AS SMALLINT)) AS indoption, "
+        "CAST(NULL AS VARCHAR) AS indexprs, CAST(NULL AS VARCHAR) AS indpred "
+        f"FROM ({constraints_sql(session)}) WHERE contype IN ('p', 'u')"
+    )
+
+
+VIEWS = (
+    View("pg_catalog", "pg_constraint", pg_constraint),
+    View("pg_catalog", "pg_index", pg_index),
+)

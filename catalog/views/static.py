@@ -1,0 +1,114 @@
+"""Small pg_catalog relations with fixed or no rows: pg_am, pg_proc, pg_settings, pg_description.
+
+pg_description holds the comments DuckDB keeps (COMMENT ON TABLE / COLUMN); the others are
+what a Redshift-like server without user functions, indexes or tunable planner settings
+answers, with PostgreSQL's columns so that ``x.*`` selects and joins keep working.
+"""
+
+from __future__ import annotations
+
+from catalog.views.base import (
+    BTREE_AM_OID,
+    CATALOG_OIDS,
+    HEAP_AM_OID,
+    Session,
+    View,
+    relation_oid_sql,
+    user_schemas_filter,
+    values,
+)
+
+
+def pg_am(session: Session) -> str:
+    """pg_catalog.pg_am: heap and btree."""
+    return values(
+        [(HEAP_AM_OID, "heap", "heap_tableam_handler", "t"),
+         (BTREE_AM_OID, "btree", "bthandler", "i")],
+        [("oid", "BIGINT"), ("amname", "VARCHAR"), ("amhandler", "VARCHAR"),
+         ("amtype", "VARCHAR")],
+    )
+
+
+def pg_proc(session: Session) -> str:
+    """pg_catalog.pg_proc: no user-defined functions yet, so no rows (old and new columns)."""
+    return values([], [
+        ("oid", "BIGINT"), ("proname", "VARCHAR"), ("pronamespace", "BIGINT"),
+        ("proowner", "BIGINT"), ("prolang", "BIGINT"), ("procost", "REAL"),
+        ("prorows", "REAL"), ("provariadic", "BIGINT"), ("prosupport", "VARCHAR"),
+        ("prokind", "VARCHAR"), ("proisagg", "BOOLEAN"), ("proiswindow", "BOOLEAN"),
+        ("prosecdef", "BOOLEAN"), ("proleakproof", "BOOLEAN"), ("proisstrict", "BOOLEAN"),
+        ("proretset", "BOOLEAN"), ("provolatile", "VARCHAR"), ("proparallel", "VARCHAR"),
+        ("pronargs", "SMALLINT"), ("pronargdefaults", "SMALLINT"), ("prorettype", "BIGINT"),
+        ("proargtypes", "BIGINT[]"), ("proallargtypes", "BIGINT[]"),
+        ("proargmodes", "VARCHAR[]"), ("proargnames", "VARCHAR[]"),
+        ("proargdefaults", "VARCHAR"), ("protrftypes", "BIGINT[]"), ("prosrc", "VARCHAR"),
+        ("probin", "VARCHAR"), ("prosqlbody", "VARCHAR"), ("proconfig", "VARCHAR[]"),
+        ("proacl", "VARCHAR[]"),
+    ])
+
+
+# name, setting, category, short description, vartype
+_SETTINGS = (
+    ("block_size", "8192", "Preset Options", "Shows the size of a disk block.", "integer"),
+    ("DateStyle", "ISO, MDY", "Client Connection Defaults / Locale and Formatting",
+     "Sets the display format for date and time values.", "string"),
+    ("default_table_access_method", "heap", "Client Connection Defaults / Statement Behavior",
+     "Sets the default table access method for new tables.", "string"),
+    ("integer_datetimes", "on", "Preset Options",
+     "Shows whether datetimes are integer based.", "bool"),
+    ("max_identifier_length", "127", "Preset Options",
+     "Shows the maximum identifier length.", "integer"),
+    ("max_index_keys", "32", "Preset Options",
+     "Shows the maximum number of index keys.", "integer"),
+    ("search_path", "$user, public", "Client Connection Defaults / Statement Behavior",
+     "Sets the schema search order for names that are not schema-qualified.", "string"),
+    ("server_encoding", "UNICODE", "Preset Options",
+     "Shows the server (database) character set encoding.", "string"),
+    ("server_version", "8.0.2", "Preset Options", "Shows the server version.", "string"),
+    ("standard_conforming_strings", "on", "Version and Platform Compatibility",
+     "Causes '...' strings to treat backslashes literally.", "bool"),
+    ("TimeZone", "UTC", "Client Connection Defaults / Locale and Formatting",
+     "Sets the time zone for displaying and interpreting time stamps.", "string"),
+)
+
+
+def pg_settings(session: Session) -> str:
+    """pg_catalog.pg_settings: the server defaults clients look up (static)."""
+    rows = [
+        (name, setting, None, category, desc, None, "user", vartype, "default", None, None,
+         None, setting, setting, None, None, False)
+        for name, setting, category, desc, vartype in _SETTINGS
+    ]
+    return values(rows, [
+        ("name", "VARCHAR"), ("setting", "VARCHAR"), ("unit", "VARCHAR"),
+        ("category", "VARCHAR"), ("short_desc", "VARCHAR"), ("extra_desc", "VARCHAR"),
+        ("context", "VARCHAR"), ("vartype", "VARCHAR"), ("source", "VARCHAR"),
+        ("min_val", "VARCHAR"), ("max_val", "VARCHAR"), ("enumvals", "VARCHAR[]"),
+        ("boot_val", "VARCHAR"), ("reset_val", "VARCHAR"), ("sourcefile", "VARCHAR"),
+        ("sourceline", "INTEGER"), ("pending_restart", "BOOLEAN"),
+    ])
+
+
+def pg_description(session: Session) -> str:
+    """pg_catalog.pg_description: comments on tables, views and columns."""
+    where = user_schemas_filter(session)
+    pg_class = CATALOG_OIDS["pg_class"]
+    return (
+        f"SELECT {relation_oid_sql(session, 'schema_name', 'table_name')} AS objoid, "
+        f"CAST({pg_class} AS BIGINT) AS classoid, 0 AS objsubid, comment AS description "
+        f"FROM duckdb_tables() WHERE {where} AND comment IS NOT NULL "
+        f"UNION ALL SELECT {relation_oid_sql(session, 'schema_name', 'view_name')}, "
+        f"{pg_class}, 0, comment "
+        f"FROM duckdb_views() WHERE {where} AND comment IS NOT NULL "
+        f"UNION ALL SELECT {relation_oid_sql(session, 'schema_name', 'table_name')}, "
+        f"{pg_class}, column_index, comment "
+        f"FROM duckdb_columns() WHERE {where} AND comment IS NOT NULL"
+    )
+
+
+VIEWS = (
+    View("pg_catalog", "pg_am", pg_am),
+    View("pg_catalog", "pg_proc", pg_proc),
+    View("pg_catalog", "pg_settings", pg_settings),
+    View("pg_catalog", "pg_description", pg_description),
+)
