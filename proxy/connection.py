@@ -9,12 +9,13 @@ an error in the extended protocol it discards messages until Sync, as PostgreSQL
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -452,7 +453,13 @@ class Connection(ExtendedProtocol, SessionCommands):
     async def _engine_call(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
         """Run a DuckDB call on a worker thread; interrupt it if the client goes away."""
         loop = asyncio.get_running_loop()
-        fut = loop.run_in_executor(self.server.engine.executor, lambda: fn(*args, **kwargs))
+        fut = loop.create_future()
+        # The worker resolves the loop's future itself: run_in_executor's chaining of two
+        # futures costs ~45 us per call (asyncpg SELECT 1 round trip 134 us vs 89 us, measured
+        # with a no-op call), paid by every statement.
+        self.server.engine.executor.submit(fn, *args, **kwargs).add_done_callback(
+            lambda done: loop.call_soon_threadsafe(_resolve, fut, done)
+        )
         self._running = True
         self._cancelled = False
         # A watchdog armed only while a call runs: cheaper per statement than polling with
@@ -521,3 +528,17 @@ class Connection(ExtendedProtocol, SessionCommands):
 
 
 # -- helpers ----------------------------------------------------------------------------------
+
+
+def _resolve(fut: asyncio.Future[Any], done: concurrent.futures.Future[Any]) -> None:
+    """Copy a finished worker call's outcome into the awaiting loop future (if still awaited)."""
+    if fut.cancelled():
+        return
+    if done.cancelled():  # the engine shut down before the call started
+        fut.cancel()
+        return
+    exc = done.exception()
+    if exc is None:
+        fut.set_result(done.result())
+    else:
+        fut.set_exception(exc)

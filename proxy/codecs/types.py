@@ -13,6 +13,7 @@ them as decimal128(38, 0)); STRUCT, MAP and UNION are json; an untyped NULL or U
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -162,6 +163,9 @@ _OPAQUE: dict[str, PgType] = {
 }
 
 
+# Memoized: every execution describes its result, and walking the predicates below costs
+# about 5 us per column against 1.5 us for a cache hit (hashing an Arrow type is a C++ call).
+@functools.lru_cache(maxsize=1024)
 def pg_type_from_arrow(t: pa.DataType) -> PgType:
     """Map an Arrow type produced by DuckDB to the PgType reported for it.
 
