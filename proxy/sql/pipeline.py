@@ -23,12 +23,15 @@ from proxy.sql import commands
 from proxy.sql.context import Context
 from proxy.sql.param_types import Probe, probes
 from proxy.sql.split import Piece, split
+from proxy.sql.transforms.arithmetic import guard_division
+from proxy.sql.transforms.datetime_formats import datetime_formats
 from proxy.sql.transforms.names import resolve_databases
 from proxy.sql.transforms.output_names import output_names
 from proxy.sql.transforms.quoting import quoting_functions
 from proxy.sql.transforms.sandbox import refuse_engine_functions
 from proxy.sql.transforms.session_functions import session_functions
 from proxy.sql.transforms.types import map_types
+from proxy.sql.transforms.virtual_relations import virtual_relations
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +55,18 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     resolve_databases,
     # Before any rewrite could introduce a function call of its own.
     refuse_engine_functions,
+    # Right after the sandbox: the catalog views it splices in read DuckDB's metadata
+    # functions, which user SQL may not call.
+    virtual_relations,
     # Before session_functions turns version() into a literal that would be named ?column?.
     output_names,
     session_functions,
     quoting_functions,
     map_types,
+    # Redshift's dialect, after output_names so result columns are named by what was written.
+    datetime_formats,
+    # Last: the divisors of every division, including those earlier rewrites built.
+    guard_division,
 )
 
 
