@@ -32,6 +32,7 @@ from proxy.sql.transforms.sandbox import refuse_engine_functions
 from proxy.sql.transforms.session_functions import session_functions
 from proxy.sql.transforms.types import map_types
 from proxy.sql.transforms.virtual_relations import virtual_relations
+from proxy.sql.transforms.virtual_relations import virtual_relations
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,9 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     resolve_databases,
     # Before any rewrite could introduce a function call of its own.
     refuse_engine_functions,
+    # Right after the sandbox: the catalog views it splices in read DuckDB's metadata
+    # functions, which user SQL may not call.
+    virtual_relations,
     # Right after the sandbox: the catalog views it splices in read DuckDB's metadata
     # functions, which user SQL may not call.
     virtual_relations,

@@ -1,0 +1,297 @@
+"""The catalog a client reads: virtual pg_catalog / information_schema relations and functions.
+
+Each relation named in ``catalog.views`` (``pg_catalog.pg_class``, ``information_schema.tables``,
+``svv_columns``...; unqualified pg_catalog names too, pg_catalog being implicitly first on the
+search path) becomes a parenthesised subquery, under the same alias, of the view's DuckDB SQL
+for this session: only the session's namespace and current database show, with PostgreSQL's
+OIDs and type names, never DuckDB's own catalog of every attached database. That SQL reads
+DuckDB's metadata functions, which user SQL may not call, so this runs after
+``refuse_engine_functions``.
+
+The catalog functions clients call with those relations are rewritten too: format_type,
+pg_table_is_visible, pg_get_userbyid, obj_description / col_description,
+pg_get_constraintdef, pg_get_viewdef, pg_get_expr, current_schemas, and the reg* and oid
+casts (``'t'::regclass`` is the stable OID of t; ``oid::regtype::text`` the type's name).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import lru_cache
+
+import sqlglot
+from sqlglot import exp
+
+from catalog import views
+from catalog.views.base import lit, user_oid_sql
+from catalog.views.pg_type import name_oids, type_name_sql
+from proxy.sql.context import Context
+from proxy.sql.transforms.output_names import pg_name
+
+_OI = exp.ObjectIdentifier
+# Columns standing for a function's arguments in the SQL templates below.
+_ARG0, _ARG1 = "__ds_arg0", "__ds_arg1"
+
+
+@lru_cache(maxsize=512)
+def _parsed(sql: str) -> exp.Expr:
+    return sqlglot.parse_one(sql, read="duckdb")
+
+
+def _template(sql: str, *args: exp.Expr) -> exp.Expr:
+    """Parse DuckDB SQL (cached) and put copies of ``args`` where __ds_arg0/1 stand."""
+    tree = _parsed(sql).copy()
+    by_name = dict(zip((_ARG0, _ARG1), args, strict=False))
+    for col in list(tree.find_all(exp.Column)):
+        arg = by_name.get(col.name) if not col.table else None
+        if arg is not None:
+            col.replace(arg.copy())
+    return tree
+
+
+def _subquery(sql: str, *args: exp.Expr) -> exp.Expr:
+    return exp.Subquery(this=_template(sql, *args))
+
+
+# --- functions ---------------------------------------------------------------------------
+
+_VISIBLE = (
+    "SELECT __ds_c.oid FROM pg_catalog.pg_class __ds_c JOIN pg_catalog.pg_namespace __ds_n "
+    "ON __ds_n.oid = __ds_c.relnamespace WHERE __ds_n.nspname = 'pg_catalog' "
+    "OR list_contains(current_schemas(false), __ds_n.nspname)"
+)
+
+
+def _relation_lookup(name: exp.Expr, schema: exp.Expr | None) -> exp.Expr:
+    """The OID of a relation by name: in ``schema``, or the first on the search path."""
+    where = "__ds_c.relname = __ds_arg0"
+    if schema is not None:
+        where += " AND __ds_n.nspname = __ds_arg1"
+    sql = (
+        "SELECT __ds_c.oid FROM pg_catalog.pg_class __ds_c JOIN pg_catalog.pg_namespace __ds_n "
+        f"ON __ds_n.oid = __ds_c.relnamespace WHERE {where} AND (__ds_arg1 IS NOT NULL "
+        "OR __ds_n.nspname = 'pg_catalog' "
+        "OR list_contains(current_schemas(false), __ds_n.nspname)) "
+        "ORDER BY CASE WHEN __ds_n.nspname = 'pg_catalog' THEN 0 "
+        "ELSE coalesce(list_position(current_schemas(false), __ds_n.nspname), 1000) END LIMIT 1"
+    )
+    return _subquery(sql, name, schema if schema is not None else exp.null())
+
+
+def _regclass(value: exp.Expr) -> exp.Expr:
+    """``x::regclass``: a name (string) is looked up; an OID stays itself."""
+    if isinstance(value, exp.Literal) and value.is_string:
+        table = exp.to_table(value.name, dialect="postgres")
+        schema = table.args.get("db")
+        return _relation_lookup(
+            exp.Literal.string(table.name), exp.Literal.string(schema.name) if schema else None
+        )
+    if isinstance(value, exp.Parameter):
+        return _relation_lookup(value, None)
+    return exp.cast(value, "BIGINT")
+
+
+def _type_name_key(name: str) -> str:
+    return name.strip().lower().removeprefix("pg_catalog.").strip('"')
+
+
+def _regtype(value: exp.Expr) -> exp.Expr:
+    """``x::regtype`` / to_regtype(x): a type name becomes its OID; an OID stays itself."""
+    if isinstance(value, exp.Literal) and value.is_string:
+        oid = name_oids().get(_type_name_key(value.name))
+        return exp.null() if oid is None else exp.Literal.number(oid)
+    if isinstance(value, exp.Parameter | exp.Placeholder) or (
+        isinstance(value, exp.Cast) and value.to.is_type("text", "varchar")
+    ):
+        entries = ", ".join(f"{lit(k)}: {v}" for k, v in sorted(name_oids().items()))
+        key = "lower(trim(replace(CAST(__ds_arg0 AS VARCHAR), 'pg_catalog.', ''), ' \"'))"
+        return exp.Paren(this=_template(f"MAP {{{entries}}}[{key}]", value))
+    return exp.cast(value, "BIGINT")
+
+
+def _name_of(cast: exp.Cast) -> exp.Expr | None:
+    """``oid::regclass::text`` and ``oid::regtype::text``: the name of the object."""
+    inner = cast.this
+    if not (isinstance(inner, exp.Cast) and isinstance(inner.to, _OI)):
+        return None
+    if not cast.to.is_type("text", "varchar", "name"):
+        return None
+    kind = inner.to.name.upper()
+    if kind == "REGTYPE":
+        return _template(type_name_sql(_ARG0, "-1"), _regtype(inner.this))
+    if kind == "REGCLASS":
+        sql = (
+            "SELECT __ds_c.relname FROM pg_catalog.pg_class __ds_c "
+            "WHERE __ds_c.oid = __ds_arg0"
+        )
+        return _subquery(sql, _regclass(inner.this))
+    return None
+
+
+def _cast(cast: exp.Cast) -> exp.Expr | None:
+    named = _name_of(cast)
+    if named is not None:
+        return named
+    to = cast.to
+    if not isinstance(to, _OI):
+        return None
+    kind = to.name.upper()
+    if kind == "REGCLASS":
+        return _regclass(cast.this)
+    if kind == "REGTYPE":
+        return _regtype(cast.this)
+    if kind == "REGPROC" and isinstance(cast.this, exp.Literal):
+        # pg_type's typinput and friends are function names as text.
+        return exp.Literal.string(cast.this.name.removeprefix("pg_catalog."))
+    if kind in ("OID", "REGPROC", "REGNAMESPACE", "REGROLE", "REGOPER", "REGPROCEDURE"):
+        return exp.cast(cast.this, "BIGINT" if kind != "REGPROC" else "VARCHAR")
+    return None
+
+
+def _description(args: list[exp.Expr], column: bool) -> exp.Expr:
+    subid = "__ds_arg1" if column else "0"
+    sql = (
+        "SELECT __ds_d.description FROM pg_catalog.pg_description __ds_d "
+        f"WHERE __ds_d.objoid = __ds_arg0 AND __ds_d.objsubid = {subid} LIMIT 1"
+    )
+    return _subquery(sql, *args)
+
+
+def _function(name: str, args: list[exp.Expr], ctx: Context) -> exp.Expr | None:
+    """The rewrite of one catalog function call, or None to leave it as it is."""
+    n = len(args)
+    if name == "format_type" and n == 2:
+        return _template(type_name_sql(_ARG0, f"coalesce({_ARG1}, -1)"), *args)
+    if name == "pg_table_is_visible" and n == 1:
+        return exp.In(this=args[0].copy(), query=exp.Subquery(this=_template(_VISIBLE)))
+    if name == "pg_get_userbyid" and n == 1:
+        sql = (
+            f"CASE WHEN __ds_arg0 = {user_oid_sql(ctx.user)} THEN {lit(ctx.user)} "
+            "ELSE 'unknown (OID=' || __ds_arg0 || ')' END"
+        )
+        return _template(sql, *args)
+    if name == "obj_description" and n in (1, 2):
+        return _description(args[:1], column=False)
+    if name == "col_description" and n == 2:
+        return _description(args, column=True)
+    if name == "shobj_description" and n == 2:
+        return exp.cast(exp.null(), "VARCHAR")
+    if name == "pg_get_constraintdef" and n in (1, 2):
+        sql = (
+            "SELECT __ds_k.consrc FROM pg_catalog.pg_constraint __ds_k "
+            "WHERE __ds_k.oid = __ds_arg0"
+        )
+        return _subquery(sql, args[0])
+    if name == "pg_get_viewdef" and n in (1, 2):
+        sql = (
+            "SELECT __ds_v.definition FROM pg_catalog.pg_class __ds_c "
+            "JOIN pg_catalog.pg_namespace __ds_n ON __ds_n.oid = __ds_c.relnamespace "
+            "JOIN pg_catalog.pg_views __ds_v ON __ds_v.schemaname = __ds_n.nspname "
+            "AND __ds_v.viewname = __ds_c.relname WHERE __ds_c.oid = __ds_arg0"
+        )
+        return _subquery(sql, _regclass(args[0]))
+    if name == "pg_get_expr" and n in (2, 3):
+        # pg_attrdef.adbin already holds the expression's text.
+        return args[0].copy()
+    if name == "to_regtype" and n == 1:
+        return _regtype(args[0])
+    return None
+
+
+def _call_name(node: exp.Expr) -> str | None:
+    if isinstance(node, exp.Anonymous):
+        return node.name.lower()
+    return None
+
+
+def _replace(node: exp.Expr, new: exp.Expr) -> None:
+    """Replace ``node``, keeping the result column name PostgreSQL gives the original."""
+    if isinstance(node.parent, exp.Select) and node.arg_key == "expressions":
+        name = pg_name(node)
+        if name == "?column?" and isinstance(node, exp.Cast) and isinstance(node.to, _OI):
+            name = node.to.name.lower()  # PostgreSQL names 'x'::regclass "regclass"
+        if name is not None:
+            # An explicit Alias node: alias_() would name a Subquery as a table instead.
+            new = exp.Alias(this=new, alias=exp.to_identifier(name, quoted=True))
+    node.replace(new)
+
+
+def _is_named_cast(node: exp.Expr) -> bool:
+    """An ``x::regtype`` or ``x::regclass`` under ``::text``, which the outer cast rewrites."""
+    parent = node.parent
+    return (
+        isinstance(node, exp.Cast)
+        and isinstance(parent, exp.Cast)
+        and _name_of(parent) is not None
+    )
+
+
+def _rewrite_functions(tree: exp.Expr, ctx: Context) -> None:
+    # Deepest first (children sit at deeper BFS levels): an argument is rewritten before the
+    # call that copies it into its template.
+    for node in reversed(list(tree.find_all(exp.Anonymous, exp.Cast, exp.CurrentSchemas))):
+        new: exp.Expr | None
+        if isinstance(node, exp.Cast):
+            new = None if _is_named_cast(node) else _cast(node)
+        elif isinstance(node, exp.CurrentSchemas):
+            # PostgreSQL's implicit pg_catalog comes first; DuckDB's list names its internals.
+            sql = (
+                "CASE WHEN __ds_arg0 THEN list_prepend('pg_catalog', current_schemas(false)) "
+                "ELSE current_schemas(false) END"
+            )
+            new = _template(sql, node.this or exp.false())
+        else:
+            name = _call_name(node)
+            new = _function(name, node.expressions, ctx) if name else None
+        if new is not None:
+            _replace(node.parent if isinstance(node.parent, exp.Dot) else node, new)
+
+
+# --- relations ---------------------------------------------------------------------------
+
+def _session_for(table: exp.Table, ctx: Context) -> Context | None:
+    """The session facts to build a view for: a three-part name may name another database."""
+    catalog = table.args.get("catalog")
+    if catalog is None:
+        return ctx
+    # resolve_databases has already turned the database name into its alias.
+    for name, internal in ctx.databases.items():
+        if internal == catalog.name:
+            return ctx if name == ctx.database else dataclasses.replace(ctx, database=name)
+    return None
+
+
+def _view_for(table: exp.Table, ctes: set[str]) -> views.View | None:
+    if not isinstance(table.this, exp.Identifier):
+        return None
+    if not isinstance(table.parent, exp.From | exp.Join):
+        return None  # a DML or DDL target: leave it to DuckDB (and its errors)
+    ident = table.this
+    name = ident.name if ident.quoted else ident.name.lower()
+    db = table.args.get("db")
+    if db is None:
+        return None if name in ctes else views.find(None, name)
+    schema = db.name if db.quoted else db.name.lower()
+    return views.find(schema, name)
+
+
+def _rewrite_relations(tree: exp.Expr, ctx: Context) -> None:
+    ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    for table in list(tree.find_all(exp.Table)):
+        view = _view_for(table, ctes)
+        if view is None:
+            continue
+        session = _session_for(table, ctx)
+        if session is None:
+            continue
+        alias = table.args.get("alias") or exp.TableAlias(this=exp.to_identifier(table.name))
+        query = _parsed(view.sql(session)).copy()
+        table.replace(exp.Subquery(this=query, alias=alias.copy()))
+
+
+def virtual_relations(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """Rewrite catalog functions, then replace catalog relations by this session's rows."""
+    _rewrite_functions(tree, ctx)
+    _rewrite_relations(tree, ctx)
+    return tree
+
