@@ -8,6 +8,7 @@ that shows only the session's current database (pg_database: the namespace's dat
 from __future__ import annotations
 
 from catalog.views import (
+    empty,
     information_schema,
     pg_attribute,
     pg_class,
@@ -30,6 +31,7 @@ VIEWS: tuple[View, ...] = (
     *static.VIEWS,
     *information_schema.VIEWS,
     *redshift.VIEWS,
+    *empty.VIEWS,
 )
 
 _BY_NAME: dict[tuple[str, str], View] = {(v.schema, v.name): v for v in VIEWS}

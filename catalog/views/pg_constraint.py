@@ -103,7 +103,18 @@ def pg_index(session: Session) -> str:
     )
 
 
+def pg_indexes(session: Session) -> str:
+    """pg_catalog.pg_indexes: the index behind each PRIMARY KEY and UNIQUE constraint."""
+    return (
+        "SELECT nspname AS schemaname, relname AS tablename, conname AS indexname, "
+        "CAST(NULL AS VARCHAR) AS tablespace, 'CREATE UNIQUE INDEX ' || conname || ' ON ' "
+        "|| nspname || '.' || relname || ' USING btree (' || array_to_string(column_names, ', ') "
+        f"|| ')' AS indexdef FROM ({constraints_sql(session)}) WHERE contype IN ('p', 'u')"
+    )
+
+
 VIEWS = (
     View("pg_catalog", "pg_constraint", pg_constraint),
     View("pg_catalog", "pg_index", pg_index),
+    View("pg_catalog", "pg_indexes", pg_indexes),
 )

@@ -17,6 +17,7 @@ casts (``'t'::regclass`` is the stable OID of t; ``oid::regtype::text`` the type
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from functools import lru_cache
 
 import sqlglot
@@ -130,6 +131,9 @@ def _name_of(cast: exp.Cast) -> exp.Expr | None:
 
 def _cast(cast: exp.Cast) -> exp.Expr | None:
     named = _name_of(cast)
+    if named is None and _is_select_item(cast) and isinstance(cast.to, _OI):
+        # A regclass or regtype value prints as the object's name.
+        named = _name_of(exp.cast(cast.copy(), "TEXT"))
     if named is not None:
         return named
     to = cast.to
@@ -155,6 +159,12 @@ def _description(args: list[exp.Expr], column: bool) -> exp.Expr:
         f"WHERE __ds_d.objoid = __ds_arg0 AND __ds_d.objsubid = {subid} LIMIT 1"
     )
     return _subquery(sql, *args)
+
+
+_SIZE_FUNCTIONS = frozenset({
+    "pg_table_size", "pg_relation_size", "pg_total_relation_size", "pg_indexes_size",
+    "pg_database_size",
+})
 
 
 def _function(name: str, args: list[exp.Expr], ctx: Context) -> exp.Expr | None:
@@ -190,12 +200,54 @@ def _function(name: str, args: list[exp.Expr], ctx: Context) -> exp.Expr | None:
             "AND __ds_v.viewname = __ds_c.relname WHERE __ds_c.oid = __ds_arg0"
         )
         return _subquery(sql, _regclass(args[0]))
+    if name == "pg_get_indexdef" and n in (1, 3):
+        sql = (
+            "SELECT __ds_i.indexdef FROM pg_catalog.pg_class __ds_c "
+            "JOIN pg_catalog.pg_namespace __ds_n ON __ds_n.oid = __ds_c.relnamespace "
+            "JOIN pg_catalog.pg_indexes __ds_i ON __ds_i.schemaname = __ds_n.nspname "
+            "AND __ds_i.indexname = __ds_c.relname WHERE __ds_c.oid = __ds_arg0"
+        )
+        return _subquery(sql, args[0])
     if name == "pg_get_expr" and n in (2, 3):
         # pg_attrdef.adbin already holds the expression's text.
         return args[0].copy()
+    if name == "pg_encoding_to_char" and n == 1:
+        return _template("CASE WHEN __ds_arg0 = 6 THEN 'UTF8' ELSE '' END", args[0])
+    if name in _SIZE_FUNCTIONS and n == 1:
+        # Storage sizes are not measured per relation yet: unknown rather than wrong.
+        return exp.cast(exp.null(), "BIGINT")
     if name == "to_regtype" and n == 1:
         return _regtype(args[0])
     return None
+
+
+def _is_select_item(node: exp.Expr) -> bool:
+    return isinstance(node.parent, exp.Select) and node.arg_key == "expressions"
+
+
+# OPERATOR(pg_catalog.op), psql's spelling of an operator that no search_path can redefine.
+_OPERATORS: dict[str, Callable[[exp.Expr, exp.Expr], exp.Expr]] = {
+    "~": lambda a, b: exp.func("regexp_matches", a, b),
+    "!~": lambda a, b: exp.not_(exp.func("regexp_matches", a, b)),
+    "~*": lambda a, b: exp.func("regexp_matches", a, b, exp.Literal.string("i")),
+    "!~*": lambda a, b: exp.not_(
+        exp.func("regexp_matches", a, b, exp.Literal.string("i"))
+    ),
+    "=": lambda a, b: exp.EQ(this=a, expression=b),
+    "<>": lambda a, b: exp.NEQ(this=a, expression=b),
+    "<": lambda a, b: exp.LT(this=a, expression=b),
+    ">": lambda a, b: exp.GT(this=a, expression=b),
+    "<=": lambda a, b: exp.LTE(this=a, expression=b),
+    ">=": lambda a, b: exp.GTE(this=a, expression=b),
+}
+
+
+def _operator(node: exp.Operator) -> exp.Expr | None:
+    op = str(node.args.get("operator") or "").removeprefix("pg_catalog.")
+    build = _OPERATORS.get(op)
+    if build is None:
+        return None
+    return exp.Paren(this=build(node.this.copy(), node.expression.copy()))
 
 
 def _call_name(node: exp.Expr) -> str | None:
@@ -206,7 +258,7 @@ def _call_name(node: exp.Expr) -> str | None:
 
 def _replace(node: exp.Expr, new: exp.Expr) -> None:
     """Replace ``node``, keeping the result column name PostgreSQL gives the original."""
-    if isinstance(node.parent, exp.Select) and node.arg_key == "expressions":
+    if _is_select_item(node):
         name = pg_name(node)
         if name == "?column?" and isinstance(node, exp.Cast) and isinstance(node.to, _OI):
             name = node.to.name.lower()  # PostgreSQL names 'x'::regclass "regclass"
@@ -229,9 +281,12 @@ def _is_named_cast(node: exp.Expr) -> bool:
 def _rewrite_functions(tree: exp.Expr, ctx: Context) -> None:
     # Deepest first (children sit at deeper BFS levels): an argument is rewritten before the
     # call that copies it into its template.
-    for node in reversed(list(tree.find_all(exp.Anonymous, exp.Cast, exp.CurrentSchemas))):
+    kinds = (exp.Anonymous, exp.Cast, exp.CurrentSchemas, exp.Operator)
+    for node in reversed(list(tree.find_all(*kinds))):
         new: exp.Expr | None
-        if isinstance(node, exp.Cast):
+        if isinstance(node, exp.Operator):
+            new = _operator(node)
+        elif isinstance(node, exp.Cast):
             new = None if _is_named_cast(node) else _cast(node)
         elif isinstance(node, exp.CurrentSchemas):
             # PostgreSQL's implicit pg_catalog comes first; DuckDB's list names its internals.
@@ -289,9 +344,22 @@ def _rewrite_relations(tree: exp.Expr, ctx: Context) -> None:
         table.replace(exp.Subquery(this=query, alias=alias.copy()))
 
 
+def _unqualify_functions(tree: exp.Expr) -> None:
+    """``pg_catalog.f(...)`` is PostgreSQL's built-in f; DuckDB knows it unqualified."""
+    for dot in list(tree.find_all(exp.Dot)):
+        head = dot.this
+        if (
+            isinstance(head, exp.Identifier)
+            and head.name.lower() == "pg_catalog"
+            and isinstance(dot.expression, exp.Func)
+        ):
+            dot.replace(dot.expression)
+
+
 def virtual_relations(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Rewrite catalog functions, then replace catalog relations by this session's rows."""
     _rewrite_functions(tree, ctx)
+    _unqualify_functions(tree)
     _rewrite_relations(tree, ctx)
     return tree
 

@@ -1,0 +1,77 @@
+"""pg_catalog relations that have no rows on Duckshift, with PostgreSQL's columns.
+
+Triggers, inheritance, enums, range types, collations beyond the default, sequences,
+extensions and dependencies do not exist here; clients still join them (psql's ``\\d``,
+SQLAlchemy's reflection, asyncpg's type introspection), so they must be there and empty
+rather than DuckDB's own, which would show other databases' objects.
+"""
+
+from __future__ import annotations
+
+from catalog.views.base import Session, View, values
+
+_EMPTY: dict[str, list[tuple[str, str]]] = {
+    "pg_trigger": [
+        ("oid", "BIGINT"), ("tgrelid", "BIGINT"), ("tgparentid", "BIGINT"),
+        ("tgname", "VARCHAR"), ("tgfoid", "BIGINT"), ("tgtype", "SMALLINT"),
+        ("tgenabled", "VARCHAR"), ("tgisinternal", "BOOLEAN"), ("tgconstrrelid", "BIGINT"),
+        ("tgconstrindid", "BIGINT"), ("tgconstraint", "BIGINT"), ("tgdeferrable", "BOOLEAN"),
+        ("tginitdeferred", "BOOLEAN"), ("tgnargs", "SMALLINT"), ("tgattr", "SMALLINT[]"),
+        ("tgargs", "BLOB"), ("tgqual", "VARCHAR"), ("tgoldtable", "VARCHAR"),
+        ("tgnewtable", "VARCHAR"),
+    ],
+    "pg_inherits": [
+        ("inhrelid", "BIGINT"), ("inhparent", "BIGINT"), ("inhseqno", "INTEGER"),
+        ("inhdetachpending", "BOOLEAN"),
+    ],
+    "pg_enum": [
+        ("oid", "BIGINT"), ("enumtypid", "BIGINT"), ("enumsortorder", "REAL"),
+        ("enumlabel", "VARCHAR"),
+    ],
+    "pg_range": [
+        ("rngtypid", "BIGINT"), ("rngsubtype", "BIGINT"), ("rngmultitypid", "BIGINT"),
+        ("rngcollation", "BIGINT"), ("rngsubopc", "BIGINT"), ("rngcanonical", "VARCHAR"),
+        ("rngsubdiff", "VARCHAR"),
+    ],
+    "pg_collation": [
+        ("oid", "BIGINT"), ("collname", "VARCHAR"), ("collnamespace", "BIGINT"),
+        ("collowner", "BIGINT"), ("collprovider", "VARCHAR"), ("collisdeterministic", "BOOLEAN"),
+        ("collencoding", "INTEGER"), ("collcollate", "VARCHAR"), ("collctype", "VARCHAR"),
+        ("colliculocale", "VARCHAR"), ("collversion", "VARCHAR"),
+    ],
+    "pg_sequence": [
+        ("seqrelid", "BIGINT"), ("seqtypid", "BIGINT"), ("seqstart", "BIGINT"),
+        ("seqincrement", "BIGINT"), ("seqmax", "BIGINT"), ("seqmin", "BIGINT"),
+        ("seqcache", "BIGINT"), ("seqcycle", "BOOLEAN"),
+    ],
+    "pg_sequences": [
+        ("schemaname", "VARCHAR"), ("sequencename", "VARCHAR"), ("sequenceowner", "VARCHAR"),
+        ("data_type", "VARCHAR"), ("start_value", "BIGINT"), ("min_value", "BIGINT"),
+        ("max_value", "BIGINT"), ("increment_by", "BIGINT"), ("cycle", "BOOLEAN"),
+        ("cache_size", "BIGINT"), ("last_value", "BIGINT"),
+    ],
+    "pg_depend": [
+        ("classid", "BIGINT"), ("objid", "BIGINT"), ("objsubid", "INTEGER"),
+        ("refclassid", "BIGINT"), ("refobjid", "BIGINT"), ("refobjsubid", "INTEGER"),
+        ("deptype", "VARCHAR"),
+    ],
+    "pg_extension": [
+        ("oid", "BIGINT"), ("extname", "VARCHAR"), ("extowner", "BIGINT"),
+        ("extnamespace", "BIGINT"), ("extrelocatable", "BOOLEAN"), ("extversion", "VARCHAR"),
+        ("extconfig", "BIGINT[]"), ("extcondition", "VARCHAR[]"),
+    ],
+    "pg_tablespace": [
+        ("oid", "BIGINT"), ("spcname", "VARCHAR"), ("spcowner", "BIGINT"),
+        ("spcacl", "VARCHAR[]"), ("spcoptions", "VARCHAR[]"),
+    ],
+}
+
+
+def _view(name: str, columns: list[tuple[str, str]]) -> View:
+    def sql(session: Session) -> str:
+        return values([], columns)
+
+    return View("pg_catalog", name, sql)
+
+
+VIEWS = tuple(_view(name, columns) for name, columns in _EMPTY.items())
