@@ -25,13 +25,13 @@ from proxy.sql.param_types import Probe, probes
 from proxy.sql.split import Piece, split
 from proxy.sql.transforms.arithmetic import guard_division
 from proxy.sql.transforms.datetime_formats import datetime_formats
+from proxy.sql.transforms.datetime_functions import datetime_functions
 from proxy.sql.transforms.names import resolve_databases
 from proxy.sql.transforms.output_names import output_names
 from proxy.sql.transforms.quoting import quoting_functions
 from proxy.sql.transforms.sandbox import refuse_engine_functions
 from proxy.sql.transforms.session_functions import session_functions
 from proxy.sql.transforms.types import map_types
-from proxy.sql.transforms.virtual_relations import virtual_relations
 from proxy.sql.transforms.virtual_relations import virtual_relations
 
 
@@ -59,15 +59,14 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     # Right after the sandbox: the catalog views it splices in read DuckDB's metadata
     # functions, which user SQL may not call.
     virtual_relations,
-    # Right after the sandbox: the catalog views it splices in read DuckDB's metadata
-    # functions, which user SQL may not call.
-    virtual_relations,
     # Before session_functions turns version() into a literal that would be named ?column?.
     output_names,
     session_functions,
     quoting_functions,
     map_types,
     # Redshift's dialect, after output_names so result columns are named by what was written.
+    # datetime_functions reads sqlglot's canonical nodes, before datetime_formats replaces them.
+    datetime_functions,
     datetime_formats,
     # Last: the divisors of every division, including those earlier rewrites built.
     guard_division,

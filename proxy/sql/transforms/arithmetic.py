@@ -15,6 +15,11 @@ from sqlglot import exp
 
 from proxy.sql.context import Context
 
+
+def _call(name: str, *args: exp.Expr) -> exp.Expr:
+    """A call of DuckDB's own function ``name`` (not sqlglot's canonical node for it)."""
+    return exp.Anonymous(this=name, expressions=list(args))
+
 DIVISION_BY_ZERO = "division by zero"
 
 
@@ -30,7 +35,7 @@ def _guarded(divisor: exp.Expr) -> exp.Expr:
     return exp.Case(
         ifs=[exp.If(
             this=exp.EQ(this=divisor.copy(), expression=exp.Literal.number(0)),
-            true=exp.func("error", exp.Literal.string(DIVISION_BY_ZERO)),
+            true=_call("error", exp.Literal.string(DIVISION_BY_ZERO)),
         )],
         default=divisor,
     )

@@ -29,6 +29,11 @@ from sqlglot.time import format_time
 from catalog.errors import FeatureNotSupported
 from proxy.sql.context import Context
 
+
+def _call(name: str, *args: exp.Expr) -> exp.Expr:
+    """A call of DuckDB's own function ``name`` (not sqlglot's canonical node for it)."""
+    return exp.Anonymous(this=name, expressions=list(args))
+
 # sqlglot's parse-time table, inverted: strftime code -> a Redshift pattern it came from.
 _INVERSE = {code: pattern for pattern, code in Redshift.TIME_MAPPING.items()}
 _INVERSE_KEYS = sorted(_INVERSE, key=len, reverse=True)
@@ -122,13 +127,13 @@ def _case(written: str, value: exp.Expr) -> exp.Expr:
 
 def _int_text(value: exp.Expr, width: int, fill: bool) -> exp.Expr:
     text = exp.cast(value, "VARCHAR")
-    return exp.func("lpad", text, exp.Literal.number(width), exp.Literal.string("0")) if (
+    return _call("lpad", text, exp.Literal.number(width), exp.Literal.string("0")) if (
         fill
     ) else text
 
 
 def _part(unit: str, ts: exp.Expr) -> exp.Expr:
-    return exp.func("date_part", exp.Literal.string(unit), ts.copy())
+    return _call("date_part", exp.Literal.string(unit), ts.copy())
 
 
 # Fields strftime prints as Redshift does: pattern (upper case) -> (code, code after FM).
@@ -142,9 +147,9 @@ _STRFTIME = {
 
 def _named(pattern: Pattern, ts: exp.Expr, code: str) -> exp.Expr:
     # Full names are blank-padded to 9 characters unless FM is given.
-    name = exp.func("strftime", ts.copy(), exp.Literal.string(code))
+    name = _call("strftime", ts.copy(), exp.Literal.string(code))
     if pattern.fill and code in ("%B", "%A"):
-        name = exp.func("rpad", name, exp.Literal.number(9), exp.Literal.string(" "))
+        name = _call("rpad", name, exp.Literal.number(9), exp.Literal.string(" "))
     return _case(pattern.name, name)
 
 
@@ -176,7 +181,7 @@ def _computed(pattern: Pattern, ts: exp.Expr) -> exp.Expr | None:
         "PM": lambda: _meridiem(pattern, ts),
         "A.M.": lambda: _meridiem(pattern, ts),
         "P.M.": lambda: _meridiem(pattern, ts),
-        "Y,YYY": lambda: exp.func(
+        "Y,YYY": lambda: _call(
             "printf", exp.Literal.string("%d,%03d"), _div(_part("year", ts), 1000),
             exp.Mod(this=_part("year", ts), expression=exp.Literal.number(1000)),
         ),
@@ -225,7 +230,7 @@ def _to_char(ts: exp.Expr, fmt: str) -> exp.Expr:
     def flush() -> None:
         nonlocal pending
         if pending:
-            parts.append(exp.func("strftime", ts.copy(), exp.Literal.string(pending)))
+            parts.append(_call("strftime", ts.copy(), exp.Literal.string(pending)))
             pending = ""
 
     for p in patterns:
@@ -244,7 +249,7 @@ def _to_char(ts: exp.Expr, fmt: str) -> exp.Expr:
             parts.append(computed)
     flush()
     if not parts:  # an empty format: Redshift gives NULL for NULL, else ''
-        parts.append(exp.func("strftime", ts.copy(), exp.Literal.string("")))
+        parts.append(_call("strftime", ts.copy(), exp.Literal.string("")))
     return _concat(parts)
 
 
@@ -290,7 +295,7 @@ def datetime_formats(tree: exp.Expr, ctx: Context) -> exp.Expr:
         else:
             function = "TO_DATE" if isinstance(node, exp.StrToDate) else "TO_TIMESTAMP"
             fmt = strptime_format(_format_of(node, function), function)
-            parsed = exp.func("strptime", this, exp.Literal.string(fmt))
+            parsed = _call("strptime", this, exp.Literal.string(fmt))
             new = exp.cast(parsed, "DATE" if function == "TO_DATE" else "TIMESTAMPTZ")
         node.replace(new)
     return tree
