@@ -26,6 +26,7 @@ from proxy.sql.split import Piece, split
 from proxy.sql.transforms.arithmetic import guard_division
 from proxy.sql.transforms.datetime_formats import datetime_formats
 from proxy.sql.transforms.datetime_functions import datetime_functions
+from proxy.sql.transforms.hashes import hash_functions
 from proxy.sql.transforms.names import resolve_databases
 from proxy.sql.transforms.output_names import output_names
 from proxy.sql.transforms.quoting import quoting_functions
@@ -68,6 +69,7 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     # datetime_functions reads sqlglot's canonical nodes, before datetime_formats replaces them.
     datetime_functions,
     datetime_formats,
+    hash_functions,
     # Last: the divisors of every division, including those earlier rewrites built.
     guard_division,
 )
