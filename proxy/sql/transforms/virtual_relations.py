@@ -54,6 +54,17 @@ def _subquery(sql: str, *args: exp.Expr) -> exp.Expr:
     return exp.Subquery(this=_template(sql, *args))
 
 
+def _lookup(pairs: str, key: exp.Expr) -> exp.Expr:
+    """The value for ``key`` among the (k, v) rows of the query ``pairs``.
+
+    The rows become one map in an uncorrelated subquery and ``key`` is looked up outside it:
+    inside a correlated subquery an unqualified argument such as psql's
+    ``pg_get_constraintdef(oid)`` would bind to the subquery's own ``oid``.
+    """
+    sql = f"(SELECT map(list(k), list(v)) FROM ({pairs}))[__ds_arg0]"
+    return exp.Paren(this=_template(sql, key))
+
+
 # --- functions ---------------------------------------------------------------------------
 
 _VISIBLE = (
@@ -119,13 +130,12 @@ def _name_of(cast: exp.Cast) -> exp.Expr | None:
         return None
     kind = inner.to.name.upper()
     if kind == "REGTYPE":
-        return _template(type_name_sql(_ARG0, "-1"), _regtype(inner.this))
+        # regtype 0 prints as "-", as in pg_type's unset typelem.
+        sql = f"CASE WHEN {_ARG0} = 0 THEN '-' ELSE {type_name_sql(_ARG0, '-1')} END"
+        return _template(sql, _regtype(inner.this))
     if kind == "REGCLASS":
-        sql = (
-            "SELECT __ds_c.relname FROM pg_catalog.pg_class __ds_c "
-            "WHERE __ds_c.oid = __ds_arg0"
-        )
-        return _subquery(sql, _regclass(inner.this))
+        pairs = "SELECT oid AS k, relname AS v FROM pg_catalog.pg_class"
+        return _lookup(pairs, _regclass(inner.this))
     return None
 
 
@@ -153,12 +163,13 @@ def _cast(cast: exp.Cast) -> exp.Expr | None:
 
 
 def _description(args: list[exp.Expr], column: bool) -> exp.Expr:
-    subid = "__ds_arg1" if column else "0"
-    sql = (
-        "SELECT __ds_d.description FROM pg_catalog.pg_description __ds_d "
-        f"WHERE __ds_d.objoid = __ds_arg0 AND __ds_d.objsubid = {subid} LIMIT 1"
+    pairs = (
+        "SELECT objoid || '.' || objsubid AS k, description AS v "
+        "FROM pg_catalog.pg_description"
     )
-    return _subquery(sql, *args)
+    subid = args[1].copy() if column else exp.Literal.number(0)
+    key = _template("__ds_arg0 || '.' || __ds_arg1", args[0], subid)
+    return _lookup(pairs, key)
 
 
 _SIZE_FUNCTIONS = frozenset({
@@ -187,27 +198,22 @@ def _function(name: str, args: list[exp.Expr], ctx: Context) -> exp.Expr | None:
     if name == "shobj_description" and n == 2:
         return exp.cast(exp.null(), "VARCHAR")
     if name == "pg_get_constraintdef" and n in (1, 2):
-        sql = (
-            "SELECT __ds_k.consrc FROM pg_catalog.pg_constraint __ds_k "
-            "WHERE __ds_k.oid = __ds_arg0"
-        )
-        return _subquery(sql, args[0])
+        pairs = "SELECT oid AS k, consrc AS v FROM pg_catalog.pg_constraint"
+        return _lookup(pairs, args[0])
     if name == "pg_get_viewdef" and n in (1, 2):
-        sql = (
-            "SELECT __ds_v.definition FROM pg_catalog.pg_class __ds_c "
-            "JOIN pg_catalog.pg_namespace __ds_n ON __ds_n.oid = __ds_c.relnamespace "
-            "JOIN pg_catalog.pg_views __ds_v ON __ds_v.schemaname = __ds_n.nspname "
-            "AND __ds_v.viewname = __ds_c.relname WHERE __ds_c.oid = __ds_arg0"
+        pairs = (
+            "SELECT c.oid AS k, v.definition AS v FROM pg_catalog.pg_class c "
+            "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            "JOIN pg_catalog.pg_views v ON v.schemaname = n.nspname AND v.viewname = c.relname"
         )
-        return _subquery(sql, _regclass(args[0]))
+        return _lookup(pairs, _regclass(args[0]))
     if name == "pg_get_indexdef" and n in (1, 3):
-        sql = (
-            "SELECT __ds_i.indexdef FROM pg_catalog.pg_class __ds_c "
-            "JOIN pg_catalog.pg_namespace __ds_n ON __ds_n.oid = __ds_c.relnamespace "
-            "JOIN pg_catalog.pg_indexes __ds_i ON __ds_i.schemaname = __ds_n.nspname "
-            "AND __ds_i.indexname = __ds_c.relname WHERE __ds_c.oid = __ds_arg0"
+        pairs = (
+            "SELECT c.oid AS k, i.indexdef AS v FROM pg_catalog.pg_class c "
+            "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            "JOIN pg_catalog.pg_indexes i ON i.schemaname = n.nspname AND i.indexname = c.relname"
         )
-        return _subquery(sql, args[0])
+        return _lookup(pairs, args[0])
     if name == "pg_get_expr" and n in (2, 3):
         # pg_attrdef.adbin already holds the expression's text.
         return args[0].copy()
