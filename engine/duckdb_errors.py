@@ -84,6 +84,11 @@ _TRANSACTION: list[_Rule] = [
     _r(r"", e.InvalidTransactionState),
 ]
 
+_INVALID_INPUT: list[_Rule] = [
+    # The dialect's division guard raises this through DuckDB's error() function.
+    _r(r"^division by zero$", e.DivisionByZero),
+]
+
 _FAMILIES: list[tuple[type[BaseException], list[_Rule], type[e.SQLError]]] = [
     (duckdb.ParserException, [], e.SyntaxError_),
     (duckdb.CatalogException, _CATALOG, e.UndefinedObject),
@@ -99,7 +104,7 @@ _FAMILIES: list[tuple[type[BaseException], list[_Rule], type[e.SQLError]]] = [
     (duckdb.IOException, [], e.IOError_),
     (duckdb.TypeMismatchException, [], e.DatatypeMismatch),
     (duckdb.SyntaxException, [], e.SyntaxError_),
-    (duckdb.InvalidInputException, [], e.InvalidParameterValue),
+    (duckdb.InvalidInputException, _INVALID_INPUT, e.InvalidParameterValue),
     (duckdb.DataError, [], e.DataException),
 ]
 

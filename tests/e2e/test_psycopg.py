@@ -374,14 +374,7 @@ ERRORS = [
     ("select no_such_func(1)", "42883", errors.UndefinedFunction),
     ("select 'abc'::int", "22P02", errors.InvalidTextRepresentation),
     ("insert into pg3_notnull values (null)", "23502", errors.NotNullViolation),
-    pytest.param(
-        "select 1 / 0",
-        "22012",
-        errors.DivisionByZero,
-        marks=pytest.mark.xfail(
-            strict=True, reason="server bug: integer 1/0 returns inf instead of 22012"
-        ),
-    ),
+    ("select 1 / 0", "22012", errors.DivisionByZero),
 ]
 
 
