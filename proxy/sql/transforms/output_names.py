@@ -29,6 +29,8 @@ _FUNCTION_NAMES: dict[type[exp.Expr], str] = {
     exp.Coalesce: "coalesce",
     exp.Avg: "avg",
     exp.CurrentVersion: "version",
+    exp.TsOrDsAdd: "date_add",
+    exp.TsOrDsDiff: "date_diff",
     exp.CurrentUser: "current_user",
     exp.SessionUser: "session_user",
     exp.CurrentDatabase: "current_database",
