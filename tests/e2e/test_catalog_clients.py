@@ -60,7 +60,8 @@ needs_psql = pytest.mark.skipif(not Path(PSQL).exists(), reason="psql is not ins
 def test_psql_dt_lists_the_tickit_tables(server: RunningServer) -> None:
     out = psql(server, r"\dt")
     names = [line.split("|")[1].strip() for line in out.splitlines() if "| table |" in line]
-    assert names == TICKIT
+    # the shared server also holds other tests' tables
+    assert set(TICKIT) <= set(names) and names == sorted(names)
     assert "public" in out and "__ds_" not in out
 
 
@@ -170,7 +171,7 @@ def test_information_schema_and_svv_columns(server: RunningServer) -> None:
             "select table_name from information_schema.tables "
             "where table_schema = 'public' and table_type = 'BASE TABLE' order by 1"
         ).fetchall()
-        assert [t for (t,) in tables] == TICKIT
+        assert set(TICKIT) <= {t for (t,) in tables}
         cols = conn.execute(
             "select column_name, data_type, numeric_precision, numeric_scale "
             "from information_schema.columns where table_name = 'listing' "
