@@ -4,11 +4,14 @@ These functions block and run on the engine's worker threads (``Engine.run``). A
 never materialised in Python: the DuckDB result is read as Arrow record batches, one at a time,
 as the client consumes them, so memory stays bounded for a result of any size.
 ``execute`` already reads the first batches, and notices the end of a short result, so a
-small query costs one hop to a worker thread.
+small query costs one hop to a worker thread. ``read_ahead`` prepares a suspended result's next
+rows while the client is still busy with the previous ones; ``close`` may come from the event
+loop while it runs, so it then leaves closing the reader to ``read_ahead``.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +33,12 @@ class Result:
     pending: deque[pa.RecordBatch] = field(default_factory=deque)
     rowcount: int | None = None
     exhausted: bool = False
+    # read_ahead and close: whether a worker reads the result, whether it was closed meanwhile,
+    # and an error read_ahead met, raised by the next take.
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    busy: bool = False
+    closed: bool = False
+    error: BaseException | None = None
 
 
 def execute(
@@ -83,15 +92,74 @@ def take(
     Runs on a worker thread, so encoding a large batch does not hold up the event loop and
     overlaps with the loop writing the previous one. Returns (b"", 0) at the end.
     """
+    batch = _next_batch(result, limit)
+    if batch is None:
+        return b"", 0
+    return encode(batch), batch.num_rows
+
+
+def _next_batch(result: Result, limit: int) -> pa.RecordBatch | None:
+    if result.error is not None:
+        error, result.error = result.error, None
+        raise error
     if not result.pending and not result.exhausted:
         fill(result)
     if not result.pending:
-        return b"", 0
+        return None
     batch = result.pending.popleft()
     if limit and batch.num_rows > limit:
         result.pending.appendleft(batch.slice(limit))
         batch = batch.slice(0, limit)
-    return encode(batch), batch.num_rows
+    return batch
+
+
+@dataclass(slots=True)
+class Ahead:
+    """Rows ``read_ahead`` took and encoded; ``batches`` can be put back if they are not wanted."""
+
+    data: bytes
+    rows: int
+    batches: list[pa.RecordBatch]
+
+
+def read_ahead(
+    result: Result, encode: Callable[[pa.RecordBatch], bytes], limit: int
+) -> Ahead | None:
+    """Take and encode up to ``limit`` rows before the client asks for them.
+
+    Never raises: an error is kept in ``result.error`` for the next ``take``, with the rows
+    taken so far put back. Returns None when the result was closed or nothing remains.
+    """
+    with result.lock:
+        if result.closed:
+            return None
+        result.busy = True
+    batches: list[pa.RecordBatch] = []
+    chunks: list[bytes] = []
+    rows = 0
+    try:
+        while rows < limit:
+            batch = _next_batch(result, limit - rows)
+            if batch is None:
+                break
+            batches.append(batch)
+            chunks.append(encode(batch))
+            rows += batch.num_rows
+    except Exception as exc:  # handed to the next take, which raises it
+        put_back(result, batches)
+        result.error = exc
+        batches, chunks, rows = [], [], 0
+    finally:
+        with result.lock:
+            result.busy = False
+            if result.closed:
+                _close_reader(result)
+    return Ahead(b"".join(chunks), rows, batches) if rows else None
+
+
+def put_back(result: Result, batches: list[pa.RecordBatch]) -> None:
+    """Return batches ``read_ahead`` took to the front of the result, in order."""
+    result.pending.extendleft(reversed(batches))
 
 
 def pending_rows(result: Result) -> int:
@@ -100,8 +168,18 @@ def pending_rows(result: Result) -> int:
 
 
 def close(result: Result) -> None:
-    """Release the DuckDB result behind a stream (an abandoned portal or a disconnect)."""
+    """Release the DuckDB result behind a stream (an abandoned portal or a disconnect).
+
+    While ``read_ahead`` runs on a worker, the reader is closed by it when it finishes.
+    """
+    with result.lock:
+        result.closed = True
+        result.exhausted = True
+        if not result.busy:
+            _close_reader(result)
+
+
+def _close_reader(result: Result) -> None:
     if result.reader is not None:
         result.reader.close()
     result.reader = None
-    result.exhausted = True
