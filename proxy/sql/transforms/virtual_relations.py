@@ -338,6 +338,7 @@ def _view_for(table: exp.Table, ctes: set[str]) -> views.View | None:
 
 def _rewrite_relations(tree: exp.Expr, ctx: Context) -> None:
     ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    columns = list(tree.find_all(exp.Column))
     for table in list(tree.find_all(exp.Table)):
         view = _view_for(table, ctes)
         if view is None:
@@ -345,7 +346,14 @@ def _rewrite_relations(tree: exp.Expr, ctx: Context) -> None:
         session = _session_for(table, ctx)
         if session is None:
             continue
-        alias = table.args.get("alias") or exp.TableAlias(this=exp.to_identifier(table.name))
+        alias = table.args.get("alias")
+        if alias is None:
+            alias = exp.TableAlias(this=exp.to_identifier(table.name))
+            # SQLAlchemy writes pg_catalog.pg_class.relname: the subquery is named pg_class.
+            for col in columns:
+                if col.table == table.name and col.db.lower() == view.schema:
+                    col.set("db", None)
+                    col.set("catalog", None)
         query = _parsed(view.sql(session)).copy()
         table.replace(exp.Subquery(this=query, alias=alias.copy()))
 

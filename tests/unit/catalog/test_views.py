@@ -257,3 +257,14 @@ def test_find() -> None:
     assert find(None, "svv_tables") is not None
     assert find("information_schema", "columns") is not None
     assert find(None, "columns") is None
+
+
+def test_schema_qualified_column_references(con: duckdb.DuckDBPyConnection) -> None:
+    # SQLAlchemy's reflection spells columns pg_catalog.pg_class.relname.
+    rows = query(
+        con,
+        "select pg_catalog.pg_class.relname from pg_catalog.pg_class join pg_catalog.pg_namespace "
+        "on pg_catalog.pg_namespace.oid = pg_catalog.pg_class.relnamespace "
+        "where pg_catalog.pg_namespace.nspname = 'public' and pg_catalog.pg_class.relkind = 'v'",
+    )
+    assert rows == [("v_sales",)]
