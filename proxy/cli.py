@@ -112,16 +112,27 @@ def _password_file(data_dir: Path, namespace: str) -> Path:
     return data_dir / f"admin-password-{namespace}"
 
 
+_TICKIT = ("users", "venue", "category", "date", "event", "listing", "sales")
+
+
 def _load_demo(server: Server) -> None:
     ns = server.catalog.namespace(cfg.DEFAULT_NAMESPACE)
     assert ns is not None
     alias = server.aliases[ns.guid][cfg.DEFAULT_DATABASE]
     cur = server.engine.cursor()
-    exists = cur.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'public' "
-        "AND table_name = 'sales'", [alias]
-    ).fetchone()
-    if exists and exists[0]:
+    present = {
+        row[0]
+        for row in cur.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = ? "
+            "AND schema_name = 'public'", [alias]
+        ).fetchall()
+    } & set(_TICKIT)
+    if len(present) == len(_TICKIT):
+        return
+    if present:
+        print("Demo data not loaded: dev already has tables named "
+              + ", ".join(sorted(present)) + " (drop them or use a fresh data dir)",
+              file=sys.stderr, flush=True)
         return
     counts = load_tickit(cur, alias, "public")
     print("Loaded the TICKIT sample data: "

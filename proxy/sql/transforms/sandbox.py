@@ -44,7 +44,11 @@ def refuse_engine_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Raise 42501 for a table function off the list or an engine-only function anywhere."""
     for table in tree.find_all(exp.Table):
         func = table.this
-        if isinstance(func, exp.Func) and not isinstance(func, exp.ExplodingGenerateSeries):
+        # pg_catalog.unnest(...) reaches here as a Table over Explode (plain UNNEST is its
+        # own node); generate_series has a node of its own too.
+        if isinstance(func, exp.Func) and not isinstance(
+            func, exp.ExplodingGenerateSeries | exp.Explode
+        ):
             name = _name(func)
             if name not in TABLE_FUNCTIONS:
                 raise InsufficientPrivilege(f"permission denied for function {name}")
