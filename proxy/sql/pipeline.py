@@ -23,15 +23,20 @@ from proxy.sql import commands
 from proxy.sql.context import Context
 from proxy.sql.param_types import Probe, probes
 from proxy.sql.split import Piece, split
+from proxy.sql.transforms.aggregates import aggregates
 from proxy.sql.transforms.arithmetic import guard_division
 from proxy.sql.transforms.datetime_formats import datetime_formats
 from proxy.sql.transforms.datetime_functions import datetime_functions
+from proxy.sql.transforms.ddl_attributes import ddl_attributes
+from proxy.sql.transforms.getdate import getdate_add_months
 from proxy.sql.transforms.hashes import hash_functions
 from proxy.sql.transforms.names import resolve_databases
 from proxy.sql.transforms.output_names import output_names
 from proxy.sql.transforms.quoting import quoting_functions
+from proxy.sql.transforms.refusals import refusals
 from proxy.sql.transforms.sandbox import refuse_engine_functions
 from proxy.sql.transforms.session_functions import session_functions
+from proxy.sql.transforms.string_functions import string_functions
 from proxy.sql.transforms.types import map_types
 from proxy.sql.transforms.virtual_relations import virtual_relations
 
@@ -55,6 +60,8 @@ class Statement:
 TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     # Names first: later rewrites may depend on resolved relations.
     resolve_databases,
+    # What Redshift refuses, before the catalog views and rewrites add DuckDB syntax of ours.
+    refusals,
     # Before any rewrite could introduce a function call of its own.
     refuse_engine_functions,
     # Right after the sandbox: the catalog views it splices in read DuckDB's metadata
@@ -64,12 +71,17 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     output_names,
     session_functions,
     quoting_functions,
+    # Before map_types turns VARCHAR(MAX) into a bare VARCHAR (which would get 256).
+    ddl_attributes,
     map_types,
     # Redshift's dialect, after output_names so result columns are named by what was written.
     # datetime_functions reads sqlglot's canonical nodes, before datetime_formats replaces them.
     datetime_functions,
     datetime_formats,
     hash_functions,
+    getdate_add_months,
+    string_functions,
+    aggregates,
     # Last: the divisors of every division, including those earlier rewrites built.
     guard_division,
 )
@@ -147,12 +159,124 @@ def _unqualify_types(tokens: list[Token]) -> list[Token]:
     return out
 
 
+# Functions sqlglot parses into the node of another function (GETDATE is CURRENT_TIMESTAMP,
+# ADD_MONTHS is DATEADD(month)) whose Redshift answers differ: kept as calls by name.
+_KEEP_AS_CALLS = frozenset({"getdate", "add_months"})
+# sqlglot's documented marker: a known function followed by it is parsed as exp.Anonymous.
+_ANONYMOUS = " sqlglot.anonymous "
+_CREATE_TABLE_PREFIX = frozenset({TokenType.TEMPORARY, TokenType.VAR})
+# Tokens after which ``[`` starts a DuckDB list literal rather than a subscript
+# (``ARRAY[...]`` and ``c.a[0]`` follow a keyword, a name or a closing bracket). A list as a
+# function's first argument (``unnest([1, 2])``) is still let through: tests use it.
+_BEFORE_LIST_LITERAL = frozenset({
+    TokenType.COMMA, TokenType.SELECT, TokenType.IN, TokenType.EQ,
+    TokenType.NEQ, TokenType.LT, TokenType.GT, TokenType.LTE, TokenType.GTE, TokenType.PLUS,
+    TokenType.DASH, TokenType.THEN, TokenType.ELSE, TokenType.WHEN, TokenType.AND,
+    TokenType.OR, TokenType.WHERE, TokenType.DPIPE,
+})
+
+
+def _closing_paren(tokens: list[Token], open_at: int) -> int | None:
+    depth = 0
+    for i in range(open_at, len(tokens)):
+        if tokens[i].token_type == TokenType.L_PAREN:
+            depth += 1
+        elif tokens[i].token_type == TokenType.R_PAREN:
+            depth -= 1
+            if depth == 0:
+                return i
+    return None
+
+
+def _is_create_table(tokens: list[Token]) -> bool:
+    """CREATE [LOCAL] [TEMP|TEMPORARY] TABLE."""
+    if not tokens or tokens[0].token_type != TokenType.CREATE:
+        return False
+    for tok in tokens[1:4]:
+        if tok.token_type == TokenType.TABLE:
+            return True
+        if tok.token_type not in _CREATE_TABLE_PREFIX:
+            return False
+    return False
+
+
+def _table_attributes(tokens: list[Token]) -> list[Token]:
+    """Drop the Redshift table attributes sqlglot cannot parse from a CREATE TABLE.
+
+    Column-level ``DISTKEY`` and ``SORTKEY`` (after a column's type), ``SORTKEY AUTO``,
+    ``ENCODE AUTO`` and the ``INTERLEAVED`` of ``INTERLEAVED SORTKEY (...)`` at table level;
+    the rest (``DISTSTYLE``, ``DISTKEY (c)``, ``[COMPOUND] SORTKEY (...)``, ``BACKUP``) parses
+    and the ddl_attributes transform drops it. Keeping them as table metadata for the system
+    views is the catalog work's: it will read them here, before they are dropped.
+    """
+    out: list[Token] = []
+    depth = 0
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        word = tok.text.lower() if tok.token_type == TokenType.VAR else ""
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        nxt_word = nxt.text.lower() if nxt is not None else ""
+        if tok.token_type == TokenType.L_PAREN:
+            depth += 1
+        elif tok.token_type == TokenType.R_PAREN:
+            depth -= 1
+        elif (
+            depth == 1
+            and word in ("distkey", "sortkey")
+            and out
+            and out[-1].token_type not in (TokenType.L_PAREN, TokenType.COMMA)
+            and (nxt is None or nxt.token_type != TokenType.L_PAREN)
+        ):
+            i += 1
+            continue
+        elif depth == 0 and word in ("sortkey", "encode") and nxt_word == "auto":
+            i += 2
+            continue
+        elif depth == 0 and word == "interleaved" and nxt_word == "sortkey":
+            i += 1
+            continue
+        out.append(tok)
+        i += 1
+    return out
+
+
+def _redshift_tokens(tokens: list[Token]) -> list[Token]:
+    """Token-level repairs for Redshift syntax that sqlglot's parser cannot keep apart.
+
+    GETDATE() and ADD_MONTHS(...) stay calls by name (marked for sqlglot to parse them as
+    anonymous functions) so the getdate transform can give their own answers; CREATE TABLE
+    loses the attributes sqlglot cannot parse; a statement starting with FROM (DuckDB's
+    FROM-first SELECT) or holding a ``[1, 2]`` list literal is a syntax error, as in Redshift.
+    """
+    if tokens and tokens[0].token_type == TokenType.FROM:
+        raise SyntaxError_('syntax error at or near "from"', position=tokens[0].start + 1)
+    for i, tok in enumerate(tokens[:-1]):
+        if (
+            tokens[i + 1].token_type == TokenType.L_BRACKET
+            and tok.token_type in _BEFORE_LIST_LITERAL
+        ):
+            raise SyntaxError_('syntax error at or near "["', position=tokens[i + 1].start + 1)
+        if (
+            tok.token_type == TokenType.VAR
+            and tok.text.lower() in _KEEP_AS_CALLS
+            and tokens[i + 1].token_type == TokenType.L_PAREN
+        ):
+            close = _closing_paren(tokens, i + 1)
+            if close is not None:
+                tokens[close].comments.append(_ANONYMOUS)
+    if _is_create_table(tokens):
+        tokens = _table_attributes(tokens)
+    return tokens
+
+
 def parse(text: str) -> exp.Expr:
     """Parse one statement as Redshift SQL; syntax errors carry PostgreSQL's position."""
     try:
         tokens = _REDSHIFT.tokenize(text)
         if any(t.text.lower() == "pg_catalog" for t in tokens):
             tokens = _unqualify_types(tokens)
+        tokens = _redshift_tokens(tokens)
         trees = _REDSHIFT.parser().parse(tokens, text)
     except TokenError as exc:
         raise SyntaxError_(f"syntax error: {exc}") from None

@@ -1,0 +1,70 @@
+"""Refusals: what Redshift lacks fails with its SQLSTATE; DDL attributes; GETDATE/ADD_MONTHS."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalog.errors import FeatureNotSupported, SQLError, SyntaxError_
+from proxy.sql.context import Context
+from proxy.sql.pipeline import StatementCache
+
+CTX = Context("ns", "dev", "alice", {"dev": "__ds_ns__dev"})
+
+
+def duck(sql: str) -> str:
+    stmt = StatementCache().get(sql, CTX)[0]
+    assert stmt.duck_sql is not None
+    return stmt.duck_sql
+
+
+@pytest.mark.parametrize(
+    ("sql", "error"),
+    [
+        ("insert into t values (1) returning a", SyntaxError_),
+        ("insert into t values (1) on conflict do nothing", SyntaxError_),
+        ("update t set a = 1 returning a", SyntaxError_),
+        ("from t", SyntaxError_),
+        ("select * exclude (a) from t", SyntaxError_),
+        ("select columns('a') from t", SyntaxError_),
+        ("select [1, 2]", SyntaxError_),
+        ("select a from t where a in [1]", SyntaxError_),
+        ("select {'a': 1}", SyntaxError_),
+        ("create index i on t (a)", FeatureNotSupported),
+        ("create sequence s", FeatureNotSupported),
+        ("create table t (a int[])", FeatureNotSupported),
+        ("create table t (a int identity(1, 1))", FeatureNotSupported),
+    ],
+)
+def test_refused(sql: str, error: type[SQLError]) -> None:
+    with pytest.raises(error):
+        duck(sql)
+
+
+def test_subscripts_and_array_constructor_pass() -> None:
+    assert duck("select array[1, 2]")
+    assert duck("select c[0] from t")
+
+
+def test_table_attributes_dropped() -> None:
+    out = duck(
+        "create table t (a int encode az64 distkey sortkey, b varchar, c char, d text, "
+        "e varchar(max)) diststyle key distkey(a) interleaved sortkey (a, b) backup no"
+    )
+    assert out == (
+        "CREATE TABLE t (a INT, b TEXT(256), c TEXT(1), d TEXT(256), e TEXT)"
+    )
+    assert duck("create table t (a int) sortkey auto encode auto") == "CREATE TABLE t (a INT)"
+
+
+def test_column_named_distkey_is_kept() -> None:
+    assert duck("create table t (distkey int, sortkey int)") == (
+        "CREATE TABLE t (distkey INT, sortkey INT)"
+    )
+
+
+def test_getdate_and_add_months_keep_their_names() -> None:
+    assert duck("select getdate()").endswith('AS "getdate"')
+    assert "DATE_TRUNC('second'" in duck("select getdate()")
+    out = duck("select add_months(d, 1) from t")
+    assert "LAST_DAY" in out and out.endswith('AS "add_months" FROM t')
+    assert "sqlglot.anonymous" not in out
