@@ -39,6 +39,12 @@ class Result:
     busy: bool = False
     closed: bool = False
     error: BaseException | None = None
+    # What was sent of it and how it ended, for whoever records the statement: ``on_close``
+    # runs once, when the result is closed.
+    rows_sent: int = 0
+    bytes_sent: int = 0
+    failure: BaseException | None = None
+    on_close: Callable[[Result], None] | None = None
 
 
 def execute(
@@ -177,6 +183,9 @@ def close(result: Result) -> None:
         result.exhausted = True
         if not result.busy:
             _close_reader(result)
+        callback, result.on_close = result.on_close, None
+    if callback is not None:
+        callback(result)
 
 
 def _close_reader(result: Result) -> None:

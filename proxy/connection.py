@@ -73,6 +73,7 @@ class Connection(ExtendedProtocol, SessionCommands):
         self._running = False
         self._cancelled = False
         self._watchdog: asyncio.TimerHandle | None = None
+        self._timed_out = False
         self._reverse_aliases: dict[str, str] = {}
         self._ahead: _ReadAhead | None = None
 
@@ -407,14 +408,29 @@ class Connection(ExtendedProtocol, SessionCommands):
         remain after ``max_rows`` and the encoding has a ``key`` (equal keys encode alike), the
         next ``max_rows`` rows are read and encoded ahead while the client handles these.
         """
+        try:
+            return await self._stream(result, encode, max_rows, key)
+        except BaseException as exc:
+            result.failure = exc
+            raise
+
+    async def _stream(
+        self,
+        result: streaming.Result,
+        encode: Callable[[pa.RecordBatch], bytes],
+        max_rows: int,
+        key: object,
+    ) -> tuple[int, bool]:
         sent = 0
         ahead = await self._settle_ahead(result, key, max_rows)
         if ahead is not None:
-            self.send(ahead.data)
+            self._emit(result, ahead.data, ahead.rows)
             sent = ahead.rows
             await self.maybe_flush()
         inline = result.exhausted and streaming.pending_rows(result) <= _INLINE_ROWS
         while True:
+            if self._timed_out:
+                raise _statement_timeout()
             if max_rows and sent >= max_rows:
                 if not result.pending and not result.exhausted:
                     await self._engine_call(streaming.fill, result)
@@ -429,9 +445,14 @@ class Connection(ExtendedProtocol, SessionCommands):
                 data, n = await self._engine_call(streaming.take, result, encode, limit)
             if n == 0:
                 return sent, False
-            self.send(data)
+            self._emit(result, data, n)
             sent += n
             await self.maybe_flush()
+
+    def _emit(self, result: streaming.Result, data: bytes, rows: int) -> None:
+        result.rows_sent += rows
+        result.bytes_sent += len(data)
+        self.send(data)
 
     def _read_ahead(
         self,
@@ -482,6 +503,7 @@ class Connection(ExtendedProtocol, SessionCommands):
         ticket = await pool.acquire()
         record.queue_us = int(ticket.queued_s * 1e6)
         started = time.perf_counter()
+        timer = self._arm_statement_timeout(session)
         try:
             result = await self._engine_call(
                 streaming.execute, session.cursor, sql or stmt.duck_sql, params,
@@ -489,14 +511,46 @@ class Connection(ExtendedProtocol, SessionCommands):
             )
         except err.SQLError as exc:
             pool.release(ticket)
+            self._disarm(timer)
             self._finish_record(record, started, exc)
             raise
         if not stmt.returns_rows:
             pool.release(ticket)
+            self._disarm(timer)
             self._finish_record(record, started, None, rows=result.rowcount or 0)
             return Outcome(stmt.tag, stmt.counts_rows, None, result.rowcount)
-        self._finish_record(record, started, None)
+
+        def finished(res: streaming.Result) -> None:
+            # The statement ends when its result does: all rows sent, portal closed, or failed.
+            self._disarm(timer)
+            failure = res.failure
+            sql_failure = failure if isinstance(failure, err.SQLError) else None
+            if failure is not None and sql_failure is None:
+                sql_failure = err.QueryCanceled("client went away while rows were sent")
+            self._finish_record(
+                record, started, sql_failure, rows=res.rows_sent, sent_bytes=res.bytes_sent
+            )
+
+        result.on_close = finished
         return Outcome(stmt.tag, stmt.counts_rows, result, None, ticket)
+
+    def _arm_statement_timeout(self, session: Session) -> asyncio.TimerHandle | None:
+        """statement_timeout (milliseconds, 0 = none) covers running and sending rows."""
+        self._timed_out = False
+        ms = int(session.values.get("statement_timeout") or 0)
+        if ms <= 0:
+            return None
+        return asyncio.get_running_loop().call_later(ms / 1000, self._statement_timed_out)
+
+    def _statement_timed_out(self) -> None:
+        self._timed_out = True
+        if self._running and self.session is not None:
+            self.session.cursor.interrupt()
+
+    def _disarm(self, timer: asyncio.TimerHandle | None) -> None:
+        if timer is not None:
+            timer.cancel()
+        self._timed_out = False
 
     async def _engine_call(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
         """Run a DuckDB call on a worker thread; interrupt it if the client goes away."""
@@ -514,8 +568,11 @@ class Connection(ExtendedProtocol, SessionCommands):
             raise
         except Exception as exc:
             sqlerr = translate_duckdb(exc, self._reverse_aliases)
-            if self._cancelled and isinstance(sqlerr, err.QueryCanceled):
-                sqlerr = err.QueryCanceled("canceling statement due to user request")
+            if isinstance(sqlerr, err.QueryCanceled):
+                if self._timed_out:
+                    sqlerr = _statement_timeout()
+                elif self._cancelled:
+                    sqlerr = err.QueryCanceled("canceling statement due to user request")
             raise sqlerr from None
         finally:
             self._running = False
@@ -563,11 +620,17 @@ class Connection(ExtendedProtocol, SessionCommands):
         )
 
     def _finish_record(
-        self, record: QueryRecord, started: float, exc: err.SQLError | None, rows: int = 0
+        self,
+        record: QueryRecord,
+        started: float,
+        exc: err.SQLError | None,
+        rows: int = 0,
+        sent_bytes: int = 0,
     ) -> None:
         record.execution_us = int((time.perf_counter() - started) * 1e6)
         record.end_time = datetime.now(UTC).replace(tzinfo=None)
         record.rows_returned = rows
+        record.bytes_returned = sent_bytes
         if exc is None:
             record.status = "success"
         else:
@@ -583,6 +646,9 @@ class Connection(ExtendedProtocol, SessionCommands):
 
 
 # -- helpers ----------------------------------------------------------------------------------
+def _statement_timeout() -> err.QueryCanceled:
+    return err.QueryCanceled("canceling statement due to statement timeout")
+
 
 
 @dataclass(slots=True)
