@@ -67,8 +67,6 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     # Right after the sandbox: the catalog views it splices in read DuckDB's metadata
     # functions, which user SQL may not call.
     virtual_relations,
-    # Before session_functions turns version() into a literal that would be named ?column?.
-    output_names,
     session_functions,
     quoting_functions,
     # Before map_types turns VARCHAR(MAX) into a bare VARCHAR (which would get 256).
@@ -303,6 +301,8 @@ def _position(text: str, line: int | None, col: int | None, width: int) -> int |
 def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
     """Classify a parsed statement and generate its DuckDB SQL."""
     stype, tag, returns, counts = classify(tree, text)
+    # Result columns are named by what the user wrote, before any rewrite replaces it.
+    tree = output_names(tree, text)
     for transform in TRANSFORMS:
         tree = transform(tree, ctx)
     nparams = max(

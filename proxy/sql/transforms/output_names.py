@@ -1,16 +1,17 @@
 """Result column names as PostgreSQL and Redshift choose them, not as DuckDB does.
 
 DuckDB names an unaliased expression by its text (``count_star()``, ``(a + 1)``); PostgreSQL
-names a function call by the function (``count``), a cast by its operand or else by the type's
-internal name (``int4``), a CASE ``case``, and anything else ``?column?``. Clients and tests
-read columns by these names, so each unaliased item of the outermost select list gets an alias.
+names a function call by the function as written (``count``, ``charindex``), a cast by its
+operand or else by the type's internal name (``int4``), a CASE ``case``, and anything else
+``?column?``. Clients and tests read columns by these names, so each unaliased item of the
+outermost select list gets an alias. This runs first, on the tree as parsed, because sqlglot
+keeps where each function's name stands in the statement text; the name is read from there
+(sqlglot folds CHARINDEX and STRPOS into one node, LISTAGG into GROUP_CONCAT, ...).
 """
 
 from __future__ import annotations
 
 from sqlglot import exp
-
-from proxy.sql.context import Context
 
 _T = exp.DataType.Type
 _TYPNAMES = {
@@ -23,49 +24,71 @@ _TYPNAMES = {
 }
 # sqlglot's canonical nodes for functions whose Redshift spelling differs from sql_name().
 _FUNCTION_NAMES: dict[type[exp.Expr], str] = {
-    exp.CurrentTimestamp: "getdate",
+    # SYSDATE and CURRENT_TIMESTAMP parse alike, without positions (GETDATE keeps its name).
+    exp.CurrentTimestamp: "timestamptz",
     exp.CurrentDate: "date",
     exp.Count: "count",
     exp.Coalesce: "coalesce",
     exp.Avg: "avg",
     exp.CurrentVersion: "version",
-    exp.TsOrDsAdd: "date_add",
-    exp.TsOrDsDiff: "date_diff",
     exp.CurrentUser: "current_user",
     exp.SessionUser: "session_user",
     exp.CurrentDatabase: "current_database",
 }
 
 
-def pg_name(node: exp.Expr) -> str | None:
+def _written(node: exp.Expr, text: str) -> str | None:
+    """The function name as the statement spells it, from sqlglot's position metadata."""
+    start, end = node.meta.get("start"), node.meta.get("end")
+    if isinstance(start, int) and isinstance(end, int) and 0 <= start <= end < len(text):
+        name = text[start : end + 1]
+        if name.replace("_", "").isalnum():
+            return name.lower()
+    return None
+
+
+def pg_name(node: exp.Expr, text: str = "") -> str | None:
     """The name PostgreSQL gives an unaliased select item (None: keep what it has)."""
     if isinstance(node, exp.Alias | exp.Star | exp.Column):
         return None
     if isinstance(node, exp.Cast):
-        inner = pg_name(node.this)
+        inner = pg_name(node.this, text)
         if inner not in (None, "?column?"):
             return inner
         if isinstance(node.this, exp.Column):
             return node.this.name
+        if isinstance(node.to, exp.ObjectIdentifier):
+            return node.to.name.lower()  # 'sales'::regclass is named regclass
         return _TYPNAMES.get(node.to.this, "?column?")
     if isinstance(node, exp.Case):
         return "case"
     if isinstance(node, exp.Paren):
-        return pg_name(node.this)
+        return pg_name(node.this, text)
     if isinstance(node, exp.Anonymous):
         return node.name.lower()
     if isinstance(node, exp.Func):
+        if isinstance(node, exp.TsOrDsAdd | exp.TsOrDsDiff):
+            # Redshift names DATEADD/DATEDIFF columns by its internal functions.
+            return "date_add" if isinstance(node, exp.TsOrDsAdd) else "date_diff"
+        written = _written(node, text)
+        if written is not None:
+            return written
         for cls, name in _FUNCTION_NAMES.items():
             if isinstance(node, cls):
                 return name
         return node.sql_name().lower()
     if isinstance(node, exp.Dot):
-        return pg_name(node.expression)
+        return pg_name(node.expression, text)
     return "?column?"
 
 
-def output_names(tree: exp.Expr, ctx: Context) -> exp.Expr:
-    """Alias the outermost select list's unaliased expressions with PostgreSQL's names."""
+def output_names(tree: exp.Expr, text: str) -> exp.Expr:
+    """Alias the outermost select list's unaliased expressions with PostgreSQL's names.
+
+    Args:
+        tree: the statement as parsed (before any rewrite).
+        text: the statement's text, which the tree's position metadata points into.
+    """
     select = tree
     while isinstance(select, exp.SetOperation):
         select = select.this
@@ -73,7 +96,7 @@ def output_names(tree: exp.Expr, ctx: Context) -> exp.Expr:
         return tree
     items = []
     for item in select.expressions:
-        name = pg_name(item)
+        name = pg_name(item, text)
         items.append(item if name is None else exp.alias_(item, name, quoted=True))
     select.set("expressions", items)
     return tree

@@ -228,6 +228,9 @@ def _function(name: str, args: list[exp.Expr], ctx: Context) -> exp.Expr | None:
 
 
 def _is_select_item(node: exp.Expr) -> bool:
+    # output_names has already aliased the select list's items: look through the alias.
+    if isinstance(node.parent, exp.Alias):
+        node = node.parent
     return isinstance(node.parent, exp.Select) and node.arg_key == "expressions"
 
 
@@ -264,7 +267,7 @@ def _call_name(node: exp.Expr) -> str | None:
 
 def _replace(node: exp.Expr, new: exp.Expr) -> None:
     """Replace ``node``, keeping the result column name PostgreSQL gives the original."""
-    if _is_select_item(node):
+    if _is_select_item(node) and not isinstance(node.parent, exp.Alias):
         name = pg_name(node)
         if name == "?column?" and isinstance(node, exp.Cast) and isinstance(node.to, _OI):
             name = node.to.name.lower()  # PostgreSQL names 'x'::regclass "regclass"
