@@ -30,6 +30,7 @@ from proxy.sql.transforms.datetime_functions import datetime_functions
 from proxy.sql.transforms.ddl_attributes import ddl_attributes
 from proxy.sql.transforms.getdate import getdate_add_months
 from proxy.sql.transforms.hashes import hash_functions
+from proxy.sql.transforms.json_functions import json_functions
 from proxy.sql.transforms.names import resolve_databases
 from proxy.sql.transforms.output_names import output_names
 from proxy.sql.transforms.quoting import quoting_functions
@@ -72,6 +73,8 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     # Before map_types turns VARCHAR(MAX) into a bare VARCHAR (which would get 256).
     ddl_attributes,
     map_types,
+    # On the JSON type map_types gives SUPER, before sqlglot's list offsets could apply.
+    json_functions,
     # Redshift's dialect, after output_names so result columns are named by what was written.
     # datetime_functions reads sqlglot's canonical nodes, before datetime_formats replaces them.
     datetime_functions,
