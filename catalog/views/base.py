@@ -42,6 +42,18 @@ class View:
     sql: Callable[[Session], str]
 
 
+@dataclass(frozen=True, slots=True)
+class TableFunction:
+    """A set-returning catalog function called in FROM (``FROM current_database()``).
+
+    Its rows come from ``sql`` like a view's; a column definition list or a table alias with
+    column names renames the columns in order, as PostgreSQL does.
+    """
+
+    name: str
+    sql: Callable[[Session], str]
+
+
 PG_CATALOG_OID = 11
 PUBLIC_OID = 2200
 INFORMATION_SCHEMA_OID = 13_000  # initdb gives it an OID near here; no client hard-codes it

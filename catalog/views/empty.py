@@ -1,7 +1,8 @@
 """pg_catalog relations that have no rows on Duckshift, with PostgreSQL's columns.
 
 Triggers, inheritance, enums, range types, collations beyond the default, sequences,
-extensions and dependencies do not exist here; clients still join them (psql's ``\\d``,
+extensions, rewrite rules and dependencies do not exist here, and SQL-level prepared
+statements are not listed; clients still join them (psql's ``\\d``,
 SQLAlchemy's reflection, asyncpg's type introspection), so they must be there and empty
 rather than DuckDB's own, which would show other databases' objects.
 """
@@ -55,14 +56,20 @@ _EMPTY: dict[str, list[tuple[str, str]]] = {
         ("refclassid", "BIGINT"), ("refobjid", "BIGINT"), ("refobjsubid", "INTEGER"),
         ("deptype", "VARCHAR"),
     ],
+    "pg_rewrite": [
+        ("oid", "BIGINT"), ("rulename", "VARCHAR"), ("ev_class", "BIGINT"),
+        ("ev_type", "VARCHAR"), ("ev_enabled", "VARCHAR"), ("is_instead", "BOOLEAN"),
+        ("ev_qual", "VARCHAR"), ("ev_action", "VARCHAR"),
+    ],
+    "pg_prepared_statements": [
+        ("name", "VARCHAR"), ("statement", "VARCHAR"),
+        ("prepare_time", "TIMESTAMP WITH TIME ZONE"), ("parameter_types", "VARCHAR[]"),
+        ("from_sql", "BOOLEAN"), ("generic_plans", "BIGINT"), ("custom_plans", "BIGINT"),
+    ],
     "pg_extension": [
         ("oid", "BIGINT"), ("extname", "VARCHAR"), ("extowner", "BIGINT"),
         ("extnamespace", "BIGINT"), ("extrelocatable", "BOOLEAN"), ("extversion", "VARCHAR"),
         ("extconfig", "BIGINT[]"), ("extcondition", "VARCHAR[]"),
-    ],
-    "pg_tablespace": [
-        ("oid", "BIGINT"), ("spcname", "VARCHAR"), ("spcowner", "BIGINT"),
-        ("spcacl", "VARCHAR[]"), ("spcoptions", "VARCHAR[]"),
     ],
 }
 

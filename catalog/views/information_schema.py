@@ -1,4 +1,5 @@
-"""information_schema.schemata, tables, columns and views, with PostgreSQL's type names.
+"""information_schema.schemata, tables, columns, views and character_sets, with PostgreSQL's
+type names.
 
 ``data_type`` is what PostgreSQL prints (``integer``, ``character varying``, ``numeric``,
 ``timestamp without time zone``, ``ARRAY``), with the lengths and precisions in their own
@@ -112,9 +113,21 @@ def views(session: Session) -> str:
     )
 
 
+def character_sets(session: Session) -> str:
+    """information_schema.character_sets: the one encoding, UTF8."""
+    return (
+        "SELECT CAST(NULL AS VARCHAR) AS character_set_catalog, "
+        "CAST(NULL AS VARCHAR) AS character_set_schema, 'UTF8' AS character_set_name, "
+        "'UCS' AS character_repertoire, 'UTF8' AS form_of_use, "
+        f"{lit(session.database)} AS default_collate_catalog, "
+        "'pg_catalog' AS default_collate_schema, 'C' AS default_collate_name"
+    )
+
+
 VIEWS = (
     View("information_schema", "schemata", schemata),
     View("information_schema", "tables", tables),
     View("information_schema", "columns", columns),
     View("information_schema", "views", views),
+    View("information_schema", "character_sets", character_sets),
 )

@@ -1,4 +1,6 @@
-"""Redshift's own catalog views: svv_tables, svv_columns, svv_external_*, pg_table_def.
+"""Redshift's own catalog views: svv_tables, svv_columns, svv_table_info, svv_all_* and
+svv_redshift_* (the current database's objects; databases: the namespace's), svv_mv_info,
+svv_external_*, pg_table_def.
 
 They live in pg_catalog as in Redshift, so unqualified names reach them. External (Spectrum)
 schemas do not exist on Duckshift, but the svv_external_* views are there, empty and with the
@@ -12,6 +14,7 @@ from __future__ import annotations
 from catalog.views.base import Session, View, lit, values
 from catalog.views.information_schema import column_facts_sql
 from catalog.views.pg_class import relations_sql
+from catalog.views.pg_namespace import pg_namespace
 
 
 def svv_tables(session: Session) -> str:
@@ -83,7 +86,90 @@ def pg_table_def(session: Session) -> str:
     )
 
 
+def svv_table_info(session: Session) -> str:
+    """svv_table_info: one row per table; distribution and sort facts are neutral (no keys,
+    EVEN distribution), and sizes not measured are NULL."""
+    return (
+        f"SELECT {lit(session.database)} AS database, r.nspname AS schema, "
+        "CAST(r.oid AS BIGINT) AS table_id, r.relname AS \"table\", 'N' AS encoded, "
+        "'EVEN' AS diststyle, CAST(NULL AS VARCHAR) AS sortkey1, "
+        "CAST(coalesce(m.max_varchar, 0) AS INTEGER) AS max_varchar, "
+        "CAST(NULL AS VARCHAR) AS sortkey1_enc, CAST(0 AS INTEGER) AS sortkey_num, "
+        "CAST(NULL AS BIGINT) AS size, CAST(NULL AS DECIMAL(10,4)) AS pct_used, "
+        "CAST(NULL AS BIGINT) AS empty, CAST(NULL AS DECIMAL(5,2)) AS unsorted, "
+        "CAST(NULL AS DECIMAL(5,2)) AS stats_off, CAST(r.reltuples AS DECIMAL(38,0)) AS tbl_rows, "
+        "CAST(NULL AS DECIMAL(19,2)) AS skew_sortkey1, CAST(NULL AS DECIMAL(19,2)) AS skew_rows, "
+        "CAST(r.reltuples AS DECIMAL(38,0)) AS estimated_visible_rows, "
+        "CAST(NULL AS VARCHAR) AS risk_event, CAST(NULL AS DECIMAL(12,2)) AS vacuum_sort_benefit, "
+        "CAST(NULL AS TIMESTAMP) AS create_time "
+        f"FROM ({relations_sql(session)}) r LEFT JOIN (SELECT attrelid, "
+        "max(character_maximum_length) AS max_varchar "
+        f"FROM ({column_facts_sql(session)}) GROUP BY attrelid) m ON m.attrelid = r.oid "
+        "WHERE r.relkind = 'r'"
+    )
+
+
+def svv_redshift_databases(session: Session) -> str:
+    """svv_redshift_databases: the namespace's databases, all local."""
+    rows = [(name, session.user, "local", None, None, None) for name in sorted(session.databases)]
+    return values(rows, [("database_name", "VARCHAR"), ("database_owner", "VARCHAR"),
+                         ("database_type", "VARCHAR"), ("database_acl", "VARCHAR"),
+                         ("database_options", "VARCHAR"), ("database_isolation_level", "VARCHAR")])
+
+
+def svv_all_schemas(session: Session) -> str:
+    """svv_all_schemas (and svv_redshift_schemas): the current database's schemas."""
+    return (
+        f"SELECT {lit(session.database)} AS database_name, nspname AS schema_name, "
+        f"{lit(session.user)} AS schema_owner, 'local' AS schema_type, "
+        "CAST(NULL AS VARCHAR) AS schema_acl, CAST(NULL AS VARCHAR) AS source_database, "
+        "CAST(NULL AS VARCHAR) AS schema_option "
+        f"FROM ({pg_namespace(session)})"
+    )
+
+
+def svv_all_tables(session: Session) -> str:
+    """svv_all_tables (and svv_redshift_tables): the current database's tables and views."""
+    return (
+        f"SELECT {lit(session.database)} AS database_name, nspname AS schema_name, "
+        "relname AS table_name, CASE relkind WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END "
+        "AS table_type, CAST(NULL AS VARCHAR) AS table_acl, CAST(NULL AS VARCHAR) AS remarks "
+        f"FROM ({relations_sql(session)}) WHERE relkind IN ('r', 'v')"
+    )
+
+
+def svv_all_columns(session: Session) -> str:
+    """svv_all_columns (and svv_redshift_columns): the current database's columns."""
+    return (
+        f"SELECT {lit(session.database)} AS database_name, nspname AS schema_name, "
+        "relname AS table_name, attname AS column_name, "
+        "CAST(attnum AS INTEGER) AS ordinal_position, default_sql AS column_default, "
+        "CASE WHEN attnotnull THEN 'NO' ELSE 'YES' END AS is_nullable, "
+        "formatted_type AS data_type, character_maximum_length, numeric_precision, "
+        "numeric_scale, CAST(NULL AS VARCHAR) AS remarks "
+        f"FROM ({column_facts_sql(session)})"
+    )
+
+
+def svv_mv_info(session: Session) -> str:
+    """svv_mv_info: empty (no materialized views)."""
+    return values([], [
+        ("database_name", "VARCHAR"), ("schema_name", "VARCHAR"), ("user_name", "VARCHAR"),
+        ("name", "VARCHAR"), ("is_stale", "VARCHAR"), ("state", "INTEGER"),
+        ("autorefresh", "VARCHAR"), ("autorewrite", "VARCHAR"),
+    ])
+
+
 VIEWS = (
+    View("pg_catalog", "svv_table_info", svv_table_info),
+    View("pg_catalog", "svv_redshift_databases", svv_redshift_databases),
+    View("pg_catalog", "svv_all_schemas", svv_all_schemas),
+    View("pg_catalog", "svv_redshift_schemas", svv_all_schemas),
+    View("pg_catalog", "svv_all_tables", svv_all_tables),
+    View("pg_catalog", "svv_redshift_tables", svv_all_tables),
+    View("pg_catalog", "svv_all_columns", svv_all_columns),
+    View("pg_catalog", "svv_redshift_columns", svv_all_columns),
+    View("pg_catalog", "svv_mv_info", svv_mv_info),
     View("pg_catalog", "svv_tables", svv_tables),
     View("pg_catalog", "svv_columns", svv_columns),
     View("pg_catalog", "svv_external_schemas", svv_external_schemas),

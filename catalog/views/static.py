@@ -1,4 +1,5 @@
-"""Small pg_catalog relations with fixed or no rows: pg_am, pg_proc, pg_settings, pg_description.
+"""Small pg_catalog relations with fixed or no rows: pg_am, pg_proc, pg_settings, pg_tablespace,
+pg_description.
 
 pg_description holds the comments DuckDB keeps (COMMENT ON TABLE / COLUMN); the others are
 what a Redshift-like server without user functions, indexes or tunable planner settings
@@ -8,6 +9,7 @@ answers, with PostgreSQL's columns so that ``x.*`` selects and joins keep workin
 from __future__ import annotations
 
 from catalog.views.base import (
+    BOOTSTRAP_SUPERUSER_OID,
     BTREE_AM_OID,
     CATALOG_OIDS,
     HEAP_AM_OID,
@@ -17,6 +19,9 @@ from catalog.views.base import (
     user_schemas_filter,
     values,
 )
+
+DEFAULT_TABLESPACE_OID = 1663
+GLOBAL_TABLESPACE_OID = 1664
 
 
 def pg_am(session: Session) -> str:
@@ -29,22 +34,25 @@ def pg_am(session: Session) -> str:
     )
 
 
+PG_PROC_COLUMNS: list[tuple[str, str]] = [
+    ("oid", "BIGINT"), ("proname", "VARCHAR"), ("pronamespace", "BIGINT"),
+    ("proowner", "BIGINT"), ("prolang", "BIGINT"), ("procost", "REAL"),
+    ("prorows", "REAL"), ("provariadic", "BIGINT"), ("prosupport", "VARCHAR"),
+    ("prokind", "VARCHAR"), ("proisagg", "BOOLEAN"), ("proiswindow", "BOOLEAN"),
+    ("prosecdef", "BOOLEAN"), ("proleakproof", "BOOLEAN"), ("proisstrict", "BOOLEAN"),
+    ("proretset", "BOOLEAN"), ("provolatile", "VARCHAR"), ("proparallel", "VARCHAR"),
+    ("pronargs", "SMALLINT"), ("pronargdefaults", "SMALLINT"), ("prorettype", "BIGINT"),
+    ("proargtypes", "BIGINT[]"), ("proallargtypes", "BIGINT[]"),
+    ("proargmodes", "VARCHAR[]"), ("proargnames", "VARCHAR[]"),
+    ("proargdefaults", "VARCHAR"), ("protrftypes", "BIGINT[]"), ("prosrc", "VARCHAR"),
+    ("probin", "VARCHAR"), ("prosqlbody", "VARCHAR"), ("proconfig", "VARCHAR[]"),
+    ("proacl", "VARCHAR[]"),
+]
+
+
 def pg_proc(session: Session) -> str:
     """pg_catalog.pg_proc: no user-defined functions yet, so no rows (old and new columns)."""
-    return values([], [
-        ("oid", "BIGINT"), ("proname", "VARCHAR"), ("pronamespace", "BIGINT"),
-        ("proowner", "BIGINT"), ("prolang", "BIGINT"), ("procost", "REAL"),
-        ("prorows", "REAL"), ("provariadic", "BIGINT"), ("prosupport", "VARCHAR"),
-        ("prokind", "VARCHAR"), ("proisagg", "BOOLEAN"), ("proiswindow", "BOOLEAN"),
-        ("prosecdef", "BOOLEAN"), ("proleakproof", "BOOLEAN"), ("proisstrict", "BOOLEAN"),
-        ("proretset", "BOOLEAN"), ("provolatile", "VARCHAR"), ("proparallel", "VARCHAR"),
-        ("pronargs", "SMALLINT"), ("pronargdefaults", "SMALLINT"), ("prorettype", "BIGINT"),
-        ("proargtypes", "BIGINT[]"), ("proallargtypes", "BIGINT[]"),
-        ("proargmodes", "VARCHAR[]"), ("proargnames", "VARCHAR[]"),
-        ("proargdefaults", "VARCHAR"), ("protrftypes", "BIGINT[]"), ("prosrc", "VARCHAR"),
-        ("probin", "VARCHAR"), ("prosqlbody", "VARCHAR"), ("proconfig", "VARCHAR[]"),
-        ("proacl", "VARCHAR[]"),
-    ])
+    return values([], PG_PROC_COLUMNS)
 
 
 # name, setting, category, short description, vartype
@@ -56,6 +64,8 @@ _SETTINGS = (
      "Sets the default table access method for new tables.", "string"),
     ("integer_datetimes", "on", "Preset Options",
      "Shows whether datetimes are integer based.", "bool"),
+    ("jit", "off", "Query Tuning / Other Planner Options",
+     "Allow JIT compilation.", "bool"),
     ("max_identifier_length", "127", "Preset Options",
      "Shows the maximum identifier length.", "integer"),
     ("max_index_keys", "32", "Preset Options",
@@ -106,8 +116,19 @@ def pg_description(session: Session) -> str:
     )
 
 
+def pg_tablespace(session: Session) -> str:
+    """pg_catalog.pg_tablespace: PostgreSQL's two built-in tablespaces."""
+    return values(
+        [(DEFAULT_TABLESPACE_OID, "pg_default", BOOTSTRAP_SUPERUSER_OID, None, None),
+         (GLOBAL_TABLESPACE_OID, "pg_global", BOOTSTRAP_SUPERUSER_OID, None, None)],
+        [("oid", "BIGINT"), ("spcname", "VARCHAR"), ("spcowner", "BIGINT"),
+         ("spcacl", "VARCHAR[]"), ("spcoptions", "VARCHAR[]")],
+    )
+
+
 VIEWS = (
     View("pg_catalog", "pg_am", pg_am),
+    View("pg_catalog", "pg_tablespace", pg_tablespace),
     View("pg_catalog", "pg_proc", pg_proc),
     View("pg_catalog", "pg_settings", pg_settings),
     View("pg_catalog", "pg_description", pg_description),

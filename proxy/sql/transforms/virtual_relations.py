@@ -10,8 +10,12 @@ DuckDB's metadata functions, which user SQL may not call, so this runs after
 
 The catalog functions clients call with those relations are rewritten too: format_type,
 pg_table_is_visible, pg_get_userbyid, obj_description / col_description,
-pg_get_constraintdef, pg_get_viewdef, pg_get_expr, current_schemas, and the reg* and oid
+pg_get_constraintdef, pg_get_viewdef, pg_get_expr, current_schemas, the drivers' array
+helpers (information_schema._pg_expandarray, array_upper, array_lower), current_setting (from
+pg_settings, never DuckDB's settings) and set_config of inert settings, and the reg* and oid
 casts (``'t'::regclass`` is the stable OID of t; ``oid::regtype::text`` the type's name).
+Catalog table functions in FROM (``catalog.views.TABLE_FUNCTIONS``: ``current_database()``,
+``pg_get_late_binding_view_cols() cols(...)``, ``pg_get_keywords()``) become subqueries too.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import sqlglot
 from sqlglot import exp
 
 from catalog import views
+from catalog.errors import FeatureNotSupported
 from catalog.views.base import lit, user_oid_sql
 from catalog.views.pg_type import name_oids, type_name_sql
 from proxy.sql.context import Context
@@ -224,7 +229,38 @@ def _function(name: str, args: list[exp.Expr], ctx: Context) -> exp.Expr | None:
         return exp.cast(exp.null(), "BIGINT")
     if name == "to_regtype" and n == 1:
         return _regtype(args[0])
+    if name == "_pg_expandarray" and n == 1:
+        # One row per element: a struct of the element (x) and its 1-based position (n).
+        sql = (
+            "unnest(list_transform(range(1, len(__ds_arg0) + 1), "
+            "lambda i: {'x': __ds_arg0[i], 'n': i}))"
+        )
+        return _template(sql, args[0])
+    if name in ("array_upper", "array_lower") and n == 2:
+        bound = "len(__ds_arg0)" if name == "array_upper" else "1"
+        sql = f"CASE WHEN __ds_arg1 = 1 AND len(__ds_arg0) > 0 THEN {bound} END"
+        return _template(sql, *args)
+    if name == "current_setting" and n in (1, 2):
+        # The server's settings as pg_settings shows them, never DuckDB's own.
+        pairs = "SELECT lower(name) AS k, setting AS v FROM pg_catalog.pg_settings"
+        return _lookup(pairs, _template("lower(__ds_arg0)", args[0]))
+    if name == "set_config" and n == 3:
+        return _set_config(args)
     return None
+
+
+# Settings a client may set_config() that change nothing on Duckshift.
+_INERT_SETTINGS = frozenset({"jit"})
+
+
+def _set_config(args: list[exp.Expr]) -> exp.Expr:
+    """set_config(name, value, is_local) of an inert setting returns the value, as PostgreSQL
+    does; other settings are changed with SET, which the session handles."""
+    name = args[0]
+    if isinstance(name, exp.Literal) and name.name.lower() in _INERT_SETTINGS:
+        return exp.cast(args[1].copy(), "VARCHAR")
+    shown = name.name if isinstance(name, exp.Literal) else name.sql()
+    raise FeatureNotSupported(f"set_config({shown}) is not supported on Duckshift: use SET")
 
 
 def _is_select_item(node: exp.Expr) -> bool:
@@ -339,10 +375,33 @@ def _view_for(table: exp.Table, ctes: set[str]) -> views.View | None:
     return views.find(schema, name)
 
 
+def _table_function(table: exp.Table, ctx: Context) -> exp.Expr | None:
+    """A catalog table function in FROM: its rows as a subquery named by the alias, or by the
+    function; a column definition list (``cols(a name, b int)``) names the columns."""
+    func = table.this
+    if not isinstance(func, exp.Func):
+        return None
+    name = func.name.lower() if isinstance(func, exp.Anonymous) else func.sql_name().lower()
+    function = views.TABLE_FUNCTIONS.get(name)
+    if function is None:
+        return None
+    given = table.args.get("alias")
+    alias = exp.TableAlias(this=exp.to_identifier(given.name if given else name))
+    if given is not None and given.columns:
+        alias.set("columns", [
+            (c.this if isinstance(c, exp.ColumnDef) else c).copy() for c in given.columns
+        ])
+    return exp.Subquery(this=_parsed(function.sql(ctx)).copy(), alias=alias)
+
+
 def _rewrite_relations(tree: exp.Expr, ctx: Context) -> None:
     ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
     columns = list(tree.find_all(exp.Column))
     for table in list(tree.find_all(exp.Table)):
+        rows = _table_function(table, ctx)
+        if rows is not None:
+            table.replace(rows)
+            continue
         view = _view_for(table, ctes)
         if view is None:
             continue
@@ -362,12 +421,19 @@ def _rewrite_relations(tree: exp.Expr, ctx: Context) -> None:
 
 
 def _unqualify_functions(tree: exp.Expr) -> None:
-    """``pg_catalog.f(...)`` is PostgreSQL's built-in f; DuckDB knows it unqualified."""
+    """``pg_catalog.f(...)`` is PostgreSQL's built-in f; DuckDB knows it unqualified (as a
+    scalar, and as a table function in FROM: ``pg_catalog.generate_series(1, 32) pos(n)``)."""
+    for table in list(tree.find_all(exp.Table)):
+        db = table.args.get("db")
+        if isinstance(table.this, exp.Func) and db is not None and db.name.lower() in (
+            "pg_catalog", "information_schema"
+        ):
+            table.set("db", None)
     for dot in list(tree.find_all(exp.Dot)):
         head = dot.this
         if (
             isinstance(head, exp.Identifier)
-            and head.name.lower() == "pg_catalog"
+            and head.name.lower() in ("pg_catalog", "information_schema")
             and isinstance(dot.expression, exp.Func)
         ):
             dot.replace(dot.expression)
