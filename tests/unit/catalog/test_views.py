@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import duckdb
 import pytest
 
-from catalog.errors import InsufficientPrivilege
+from catalog.errors import FeatureNotSupported, InsufficientPrivilege
 from catalog.views import VIEWS, View, find
 from catalog.views.pg_type import DUCKDB_TYPES, pretty_names
 from proxy.codecs.types import pg_type, pg_type_from_duckdb
@@ -268,3 +268,95 @@ def test_schema_qualified_column_references(con: duckdb.DuckDBPyConnection) -> N
         "where pg_catalog.pg_namespace.nspname = 'public' and pg_catalog.pg_class.relkind = 'v'",
     )
     assert rows == [("v_sales",)]
+
+
+def test_information_schema_constraints(con: duckdb.DuckDBPyConnection) -> None:
+    assert query(con, "select constraint_name, constraint_type, table_name "
+                      "from information_schema.table_constraints order by 1") == [
+        ("sales_id_pkey", "PRIMARY KEY", "sales"),
+        ("sales_name_qty_key", "UNIQUE", "sales"),
+        ("sales_parent_id_fkey", "FOREIGN KEY", "sales"),
+    ]
+    assert query(con, "select constraint_name, column_name, ordinal_position, "
+                      "position_in_unique_constraint from information_schema.key_column_usage "
+                      "order by 1, 3") == [
+        ("sales_id_pkey", "id", 1, None),
+        ("sales_name_qty_key", "name", 1, None),
+        ("sales_name_qty_key", "qty", 2, None),
+        ("sales_parent_id_fkey", "parent", 1, 1),
+    ]
+    assert query(con, "select constraint_name, unique_constraint_name, delete_rule "
+                      "from information_schema.referential_constraints") == [
+        ("sales_parent_id_fkey", "sales_id_pkey", "NO ACTION")
+    ]
+    assert query(con, "select table_name, column_name from "
+                      "information_schema.constraint_column_usage "
+                      "where constraint_name = 'sales_parent_id_fkey'") == [("sales", "id")]
+    assert query(con, "select count(*) from information_schema.check_constraints") == [(0,)]
+
+
+def test_routines_parameters_and_procedures_are_empty(con: duckdb.DuckDBPyConnection) -> None:
+    for sql in ("select routine_name, routine_type, specific_name from information_schema.routines",
+                "select parameter_name, data_type from information_schema.parameters",
+                "select prooid, prokind, proname from pg_proc_info"):
+        assert query(con, sql) == []
+
+
+def test_privileges_of_the_owner(con: duckdb.DuckDBPyConnection) -> None:
+    rows = query(con, "select grantee, privilege_type from information_schema.table_privileges "
+                      "where table_name = 'sales' and privilege_type in ('SELECT', 'INSERT') "
+                      "order by 2")
+    assert rows == [("alice", "INSERT"), ("alice", "SELECT")]
+    assert query(con, "select count(*) from information_schema.column_privileges "
+                      "where table_name = 'sales'") == [(7 * 4,)]
+
+
+def test_catalog_table_functions(con: duckdb.DuckDBPyConnection) -> None:
+    assert query(con, "select current_database as table_cat from current_database()") == [
+        ("dev",)
+    ]
+    assert query(con, "select * from pg_get_late_binding_view_cols() "
+                      "cols(view_schema name, view_name name, col_name name, "
+                      "col_type varchar, col_num int)") == []
+    assert query(con, "select lbv.columnname from pg_get_late_binding_view_cols() lbv") == []
+    rows = query(con, "select word, catcode from pg_catalog.pg_get_keywords() "
+                      "where word in ('select', 'abort') order by 1")
+    assert rows == [("abort", "U"), ("select", "R")]
+    assert query(con, "select count(*) from pg_catalog.generate_series(1, 3) pos(n)") == [(3,)]
+
+
+def test_array_helpers(con: duckdb.DuckDBPyConnection) -> None:
+    rows = query(
+        con,
+        "select (information_schema._pg_expandarray(con.conkey)).n as key_seq, "
+        "information_schema._pg_expandarray(con.conkey) as keys "
+        "from pg_catalog.pg_constraint con where con.contype = 'u'",
+    )
+    assert rows == [(1, {"x": 2, "n": 1}), (2, {"x": 4, "n": 2})]
+    assert query(con, "select array_upper(current_schemas(false), 1), "
+                      "array_lower(current_schemas(false), 1), array_upper(conkey, 2) "
+                      "from pg_constraint where contype = 'p'") == [(1, 1, None)]
+
+
+def test_settings_functions(con: duckdb.DuckDBPyConnection) -> None:
+    assert query(con, "select set_config('jit', 'off', false)") == [("off",)]
+    with pytest.raises(FeatureNotSupported):
+        translate(split("select set_config('search_path', 'x', false)")[0], CTX)
+
+
+def test_svv_table_info_and_tablespaces(con: duckdb.DuckDBPyConnection) -> None:
+    rows = query(con, 'select "schema", "table", diststyle, sortkey1, tbl_rows, database '
+                      "from svv_table_info order by 2")
+    assert rows == [("stage", "raw", "EVEN", None, 0, "dev"), ("public", "sales", "EVEN", None, 0,
+                                                               "dev")]
+    assert query(con, "select table_id from svv_table_info where \"table\" = 'sales'") == query(
+        con, "select oid from pg_class where relname = 'sales'")
+    assert query(con, "select oid, spcname from pg_tablespace order by 1") == [
+        (1663, "pg_default"), (1664, "pg_global")
+    ]
+    assert query(con, "select database_name from svv_redshift_databases order by 1") == [
+        ("dev",), ("other",)
+    ]
+    assert query(con, "select table_name, table_type from svv_all_tables order by 1") == [
+        ("raw", "TABLE"), ("sales", "TABLE"), ("v_sales", "VIEW")
+    ]
