@@ -1,4 +1,5 @@
-"""pg_catalog.pg_attribute and pg_attrdef: the columns of the current database's relations.
+"""pg_catalog.pg_attribute and pg_attrdef: the columns of the current database's relations
+(tables, views, and the indexes behind PRIMARY KEY and UNIQUE constraints).
 
 Types are PostgreSQL's: ``atttypid`` is a PostgreSQL OID and ``atttypmod`` is encoded as
 PostgreSQL does (numeric(p,s) is ``((p << 16) | s) + 4``), since JDBC drivers and
@@ -18,6 +19,7 @@ from catalog.views.base import (
     unalias_sql,
     user_schemas_filter,
 )
+from catalog.views.pg_constraint import constraints_sql
 from catalog.views.pg_type import column_type_sql, pg_type
 
 
@@ -39,8 +41,24 @@ def columns_sql(session: Session) -> str:
     )
 
 
+def index_columns_sql(session: Session) -> str:
+    """The columns of the index behind each PRIMARY KEY and UNIQUE constraint, as
+    ``columns_sql`` rows: attnum is the position in the key, as PostgreSQL numbers an index's
+    attributes (redshift_connector's get_primary_keys reads KEY_SEQ from it)."""
+    return (
+        "SELECT k.conindid AS attrelid, c.nspname, k.conname AS relname, c.attname, "
+        "CAST(k.i AS SMALLINT) AS attnum, c.atttypid, c.atttypmod, c.attnotnull, "
+        "CAST(NULL AS VARCHAR) AS default_sql, c.data_type, c.numeric_precision, "
+        "c.numeric_scale FROM (SELECT *, unnest(range(1, len(column_names) + 1)) AS i "
+        f"FROM ({constraints_sql(session)}) WHERE contype IN ('p', 'u')) k "
+        f"JOIN ({columns_sql(session)}) c ON c.nspname = k.nspname AND c.relname = k.relname "
+        "AND c.attname = k.column_names[k.i]"
+    )
+
+
 def pg_attribute(session: Session) -> str:
-    """pg_catalog.pg_attribute: PostgreSQL's columns plus Redshift's."""
+    """pg_catalog.pg_attribute: PostgreSQL's columns plus Redshift's, for tables, views and
+    the indexes behind keys."""
     return (
         "SELECT c.attrelid, c.attname, c.atttypid, -1 AS attstattarget, "
         "coalesce(t.typlen, -1) AS attlen, c.attnum, "
@@ -54,7 +72,8 @@ def pg_attribute(session: Session) -> str:
         "CAST(NULL AS VARCHAR[]) AS attfdwoptions, CAST(NULL AS VARCHAR) AS attmissingval, "
         "false AS attisdistkey, CAST(0 AS INTEGER) AS attsortkeyord, "
         "CAST(0 AS INTEGER) AS attencodingtype "
-        f"FROM ({columns_sql(session)}) c LEFT JOIN ({pg_type(session)}) t ON t.oid = c.atttypid"
+        f"FROM ({columns_sql(session)} UNION ALL {index_columns_sql(session)}) c "
+        f"LEFT JOIN ({pg_type(session)}) t ON t.oid = c.atttypid"
     )
 
 
