@@ -25,6 +25,7 @@ from proxy.sql.param_types import Probe, probes
 from proxy.sql.split import Piece, split
 from proxy.sql.transforms.aggregates import aggregates
 from proxy.sql.transforms.arithmetic import guard_division
+from proxy.sql.transforms.character_lengths import character_lengths
 from proxy.sql.transforms.datetime_formats import datetime_formats
 from proxy.sql.transforms.datetime_functions import datetime_functions
 from proxy.sql.transforms.ddl_attributes import ddl_attributes
@@ -72,6 +73,9 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     quoting_functions,
     # Before map_types turns VARCHAR(MAX) into a bare VARCHAR (which would get 256).
     ddl_attributes,
+    # After ddl_attributes gives bare character types their lengths, before map_types drops
+    # VARCHAR(MAX)'s.
+    character_lengths,
     map_types,
     # On the JSON type map_types gives SUPER, before sqlglot's list offsets could apply.
     json_functions,

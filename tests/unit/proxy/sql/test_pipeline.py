@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlglot import exp, parse_one
 
 from catalog.errors import (
     FeatureNotSupported,
@@ -253,7 +254,11 @@ def test_session_literals_follow_the_context() -> None:
     ],
 )
 def test_type_mapping(sql: str, duck_sql: str) -> None:
-    assert tr(sql).duck_sql == duck_sql
+    # Without the CHECKs that enforce character lengths (test_dialect_character_lengths.py).
+    tree = parse_one(tr(sql).duck_sql or "", read="duckdb")
+    for check in list(tree.find_all(exp.CheckColumnConstraint)):
+        check.parent.pop()
+    assert tree.sql("duckdb") == parse_one(duck_sql, read="duckdb").sql("duckdb")
 
 
 # -- parameters --------------------------------------------------------------------------
