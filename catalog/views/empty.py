@@ -1,7 +1,7 @@
 """pg_catalog relations that have no rows on Duckshift, with PostgreSQL's columns.
 
 Triggers, inheritance, enums, range types, collations beyond the default, sequences,
-extensions, rewrite rules and dependencies do not exist here, and SQL-level prepared
+extensions, and rewrite rules do not exist here, and SQL-level prepared
 statements are not listed; clients still join them (psql's ``\\d``,
 SQLAlchemy's reflection, asyncpg's type introspection), so they must be there and empty
 rather than DuckDB's own, which would show other databases' objects.
@@ -50,11 +50,6 @@ _EMPTY: dict[str, list[tuple[str, str]]] = {
         ("data_type", "VARCHAR"), ("start_value", "BIGINT"), ("min_value", "BIGINT"),
         ("max_value", "BIGINT"), ("increment_by", "BIGINT"), ("cycle", "BOOLEAN"),
         ("cache_size", "BIGINT"), ("last_value", "BIGINT"),
-    ],
-    "pg_depend": [
-        ("classid", "BIGINT"), ("objid", "BIGINT"), ("objsubid", "INTEGER"),
-        ("refclassid", "BIGINT"), ("refobjid", "BIGINT"), ("refobjsubid", "INTEGER"),
-        ("deptype", "VARCHAR"),
     ],
     "pg_rewrite": [
         ("oid", "BIGINT"), ("rulename", "VARCHAR"), ("ev_class", "BIGINT"),

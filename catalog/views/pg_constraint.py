@@ -1,4 +1,4 @@
-"""pg_catalog.pg_constraint and pg_index, from DuckDB's constraints.
+"""pg_catalog.pg_constraint, pg_index and pg_depend, from DuckDB's constraints.
 
 PRIMARY KEY, UNIQUE, FOREIGN KEY and CHECK constraints are rows of pg_constraint (NOT NULL is
 ``pg_attribute.attnotnull``, as in PostgreSQL 15). Column lists are PostgreSQL attnums
@@ -10,6 +10,7 @@ PostgreSQL would build for it: a pg_class row of kind ``i`` named after the cons
 from __future__ import annotations
 
 from catalog.views.base import (
+    CATALOG_OIDS,
     Session,
     View,
     lit,
@@ -68,12 +69,37 @@ def constraint_definition_sql() -> str:
     )
 
 
+def foreign_key_indexes_sql(session: Session) -> str:
+    """(conoid, indexoid): the referenced table's key index each foreign key depends on."""
+    keys = constraints_sql(session)
+    return (
+        f"SELECT f.oid AS conoid, u.conindid AS indexoid FROM ({keys}) f JOIN ({keys}) u "
+        "ON u.contype IN ('p', 'u') AND u.nspname = f.nspname "
+        "AND u.relname = f.referenced_table "
+        "AND list_sort(u.column_names) = list_sort(f.referenced_column_names) "
+        "WHERE f.contype = 'f'"
+    )
+
+
+def pg_depend(session: Session) -> str:
+    """pg_catalog.pg_depend: each foreign key's dependency on the key index it references
+    (pgjdbc's getImportedKeys for old servers joins it)."""
+    return (
+        f"SELECT CAST({CATALOG_OIDS['pg_constraint']} AS BIGINT) AS classid, conoid AS objid, "
+        f"0 AS objsubid, CAST({CATALOG_OIDS['pg_class']} AS BIGINT) AS refclassid, "
+        "indexoid AS refobjid, 0 AS refobjsubid, 'n' AS deptype "
+        f"FROM ({foreign_key_indexes_sql(session)})"
+    )
+
+
 def pg_constraint(session: Session) -> str:
-    """pg_catalog.pg_constraint (PostgreSQL 15 columns plus Redshift's consrc)."""
+    """pg_catalog.pg_constraint (PostgreSQL 15 columns plus Redshift's consrc); a foreign
+    key's conindid is the referenced key's index, as in PostgreSQL."""
     return (
         "SELECT oid, conname, connamespace, contype, false AS condeferrable, "
         "false AS condeferred, true AS convalidated, conrelid, CAST(0 AS BIGINT) AS contypid, "
-        "conindid, CAST(0 AS BIGINT) AS conparentid, confrelid, "
+        "coalesce(fk.indexoid, conindid) AS conindid, CAST(0 AS BIGINT) AS conparentid, "
+        "confrelid, "
         "CASE contype WHEN 'f' THEN 'a' ELSE ' ' END AS confupdtype, "
         "CASE contype WHEN 'f' THEN 'a' ELSE ' ' END AS confdeltype, "
         "CASE contype WHEN 'f' THEN 's' ELSE ' ' END AS confmatchtype, true AS conislocal, "
@@ -82,7 +108,8 @@ def pg_constraint(session: Session) -> str:
         "CAST(NULL AS BIGINT[]) AS conffeqop, CAST(NULL AS SMALLINT[]) AS confdelsetcols, "
         "CAST(NULL AS BIGINT[]) AS conexclop, CAST(NULL AS VARCHAR) AS conbin, "
         f"{constraint_definition_sql()} AS consrc "
-        f"FROM ({constraints_sql(session)})"
+        f"FROM ({constraints_sql(session)}) LEFT JOIN ({foreign_key_indexes_sql(session)}) fk "
+        "ON fk.conoid = oid"
     )
 
 
@@ -115,6 +142,7 @@ def pg_indexes(session: Session) -> str:
 
 VIEWS = (
     View("pg_catalog", "pg_constraint", pg_constraint),
+    View("pg_catalog", "pg_depend", pg_depend),
     View("pg_catalog", "pg_index", pg_index),
     View("pg_catalog", "pg_indexes", pg_indexes),
 )
