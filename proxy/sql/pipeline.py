@@ -38,6 +38,7 @@ from proxy.sql.transforms.quoting import quoting_functions
 from proxy.sql.transforms.refusals import refusals
 from proxy.sql.transforms.sandbox import refuse_engine_functions
 from proxy.sql.transforms.session_functions import session_functions
+from proxy.sql.transforms.statements import statements
 from proxy.sql.transforms.string_functions import string_functions
 from proxy.sql.transforms.types import map_types
 from proxy.sql.transforms.virtual_relations import virtual_relations
@@ -62,6 +63,8 @@ class Statement:
 TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     # Names first: later rewrites may depend on resolved relations.
     resolve_databases,
+    # #temp names quoted before anything compares identifiers.
+    statements,
     # What Redshift refuses, before the catalog views and rewrites add DuckDB syntax of ours.
     refusals,
     # Before any rewrite could introduce a function call of its own.
@@ -246,13 +249,31 @@ def _table_attributes(tokens: list[Token]) -> list[Token]:
     return out
 
 
+_LATE_BINDING = ("with", "no", "schema", "binding")
+
+
+def _late_binding(tokens: list[Token]) -> list[Token]:
+    """Drop the ``WITH NO SCHEMA BINDING`` that ends a late-binding CREATE VIEW.
+
+    DuckDB binds a view's names when it is queried, which is what late binding means.
+    """
+    if (
+        len(tokens) > len(_LATE_BINDING)
+        and tokens[0].token_type == TokenType.CREATE
+        and tuple(t.text.lower() for t in tokens[-len(_LATE_BINDING):]) == _LATE_BINDING
+    ):
+        return tokens[:-len(_LATE_BINDING)]
+    return tokens
+
+
 def _redshift_tokens(tokens: list[Token]) -> list[Token]:
     """Token-level repairs for Redshift syntax that sqlglot's parser cannot keep apart.
 
     GETDATE() and ADD_MONTHS(...) stay calls by name (marked for sqlglot to parse them as
     anonymous functions) so the getdate transform can give their own answers; CREATE TABLE
-    loses the attributes sqlglot cannot parse; a statement starting with FROM (DuckDB's
-    FROM-first SELECT) or holding a ``[1, 2]`` list literal is a syntax error, as in Redshift.
+    loses the attributes sqlglot cannot parse; CREATE VIEW loses WITH NO SCHEMA BINDING; a
+    statement starting with FROM (DuckDB's FROM-first SELECT) or holding a ``[1, 2]`` list
+    literal is a syntax error, as in Redshift.
     """
     if tokens and tokens[0].token_type == TokenType.FROM:
         raise SyntaxError_('syntax error at or near "from"', position=tokens[0].start + 1)
@@ -272,7 +293,7 @@ def _redshift_tokens(tokens: list[Token]) -> list[Token]:
                 tokens[close].comments.append(_ANONYMOUS)
     if _is_create_table(tokens):
         tokens = _table_attributes(tokens)
-    return tokens
+    return _late_binding(tokens)
 
 
 def parse(text: str) -> exp.Expr:
