@@ -74,6 +74,9 @@ _CONSTRAINT: list[_Rule] = [
     _r(r'NOT NULL constraint failed: (\S+)', e.NotNullViolation,
        lambda m: f'null value in column "{m[1].split(".")[-1]}" violates not-null constraint'),
     _r(r"Duplicate key|PRIMARY KEY or UNIQUE constraint", e.UniqueViolation),
+    # The dialect's length CHECKs raise Redshift's text through DuckDB's error().
+    _r(r"\(Error: (value too long for type character(?: varying)?\(\d+\))\)$",
+       e.StringDataRightTruncation, lambda m: m[1]),
     _r(r"CHECK constraint", e.CheckViolation),
 ]
 _TRANSACTION: list[_Rule] = [
