@@ -163,6 +163,25 @@ def read_ahead(
     return Ahead(b"".join(chunks), rows, batches) if rows else None
 
 
+def fetch(result: Result) -> pa.RecordBatch | None:
+    """The next batch of a result streamed in full; None at its end or once it is closed.
+
+    Runs on a worker while other workers encode earlier batches. Like ``read_ahead``, it
+    closes the reader itself when ``close`` comes from the event loop meanwhile.
+    """
+    with result.lock:
+        if result.closed:
+            return None
+        result.busy = True
+    try:
+        return _next_batch(result, 0)
+    finally:
+        with result.lock:
+            result.busy = False
+            if result.closed:
+                _close_reader(result)
+
+
 def put_back(result: Result, batches: list[pa.RecordBatch]) -> None:
     """Return batches ``read_ahead`` took to the front of the result, in order."""
     result.pending.extendleft(reversed(batches))

@@ -13,6 +13,7 @@ import concurrent.futures
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -49,6 +50,11 @@ _FLUSH_BYTES = 256 * 1024
 _INLINE_ROWS = 2048
 # How often a statement waiting on DuckDB checks whether its client has gone away.
 _DISCONNECT_POLL_S = 0.5
+# Batches of a result sent in full that are encoded at once on worker threads, while the next
+# is read. Two on this 2-core machine: psql COPY of lineitem, 11 runs alternating with the
+# previous read-then-encode on one worker, reached 1.3-1.5M rows/s against 0.85M when the box
+# was quiet (medians 861k vs 825k with other sessions' load).
+_ENCODERS = 2
 
 
 class Connection(ExtendedProtocol, SessionCommands):
@@ -428,6 +434,8 @@ class Connection(ExtendedProtocol, SessionCommands):
             sent = ahead.rows
             await self.maybe_flush()
         inline = result.exhausted and streaming.pending_rows(result) <= _INLINE_ROWS
+        if not inline and not max_rows:
+            return await self._stream_all(result, encode, sent), False
         while True:
             if self._timed_out:
                 raise _statement_timeout()
@@ -448,6 +456,50 @@ class Connection(ExtendedProtocol, SessionCommands):
             self._emit(result, data, n)
             sent += n
             await self.maybe_flush()
+
+    async def _stream_all(
+        self,
+        result: streaming.Result,
+        encode: Callable[[pa.RecordBatch], bytes],
+        sent: int,
+    ) -> int:
+        """Send every remaining row; returns the rows sent in all.
+
+        Batch k+1 is read from DuckDB on one worker while batches k and k-1 are encoded on
+        others, and the encoded batches are sent in order. Encoding lineitem for COPY runs at
+        about 1.1M rows/s on one thread and reading it at 4.4M, so read-then-encode on one
+        worker capped psql COPY at 534k rows/s.
+        """
+        encoding: deque[tuple[asyncio.Future[bytes], int]] = deque()
+        fetching: asyncio.Future[pa.RecordBatch | None] | None = self._submit(
+            streaming.fetch, result
+        )
+        self._cancelled = False
+        try:
+            while fetching is not None or encoding:
+                if self._timed_out:
+                    raise _statement_timeout()
+                if fetching is not None and len(encoding) < _ENCODERS:
+                    batch = await self._engine_wait(fetching)
+                    fetching = None
+                    if batch is not None:
+                        fetching = self._submit(streaming.fetch, result)
+                        encoding.append((self._submit(encode, batch), batch.num_rows))
+                    continue
+                future, rows = encoding.popleft()
+                data = await self._engine_wait(future)
+                self._emit(result, data, rows)
+                sent += rows
+                await self.maybe_flush()
+        finally:
+            # The cursor is the session's: no read may still run on it when this returns.
+            if fetching is not None:
+                await asyncio.wait([fetching])
+                if not fetching.cancelled():
+                    fetching.exception()
+            for future, _ in encoding:
+                future.add_done_callback(_discard)
+        return sent
 
     def _emit(self, result: streaming.Result, data: bytes, rows: int) -> None:
         result.rows_sent += rows
@@ -555,10 +607,13 @@ class Connection(ExtendedProtocol, SessionCommands):
     async def _engine_call(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
         """Run a DuckDB call on a worker thread; interrupt it if the client goes away."""
         await self._settle_ahead()
-        fut = self._submit(fn, *args, **kwargs)
+        self._cancelled = False
+        return await self._engine_wait(self._submit(fn, *args, **kwargs))
+
+    async def _engine_wait(self, fut: asyncio.Future[Any]) -> Any:
+        """Await a worker call's outcome, DuckDB errors translated; interruptible meanwhile."""
         loop = asyncio.get_running_loop()
         self._running = True
-        self._cancelled = False
         # A watchdog armed only while a call runs: cheaper per statement than polling with
         # asyncio.wait, and a long query still notices a vanished client within a poll.
         self._watchdog = loop.call_later(_DISCONNECT_POLL_S, self._watch)
@@ -658,6 +713,12 @@ class _ReadAhead:
     result: streaming.Result
     key: object
     future: asyncio.Future[streaming.Ahead | None]
+
+
+def _discard(fut: asyncio.Future[Any]) -> None:
+    """Retrieve the outcome of a call nobody awaits any more (an encode after a failure)."""
+    if not fut.cancelled():
+        fut.exception()
 
 
 def _resolve(fut: asyncio.Future[Any], done: concurrent.futures.Future[Any]) -> None:
