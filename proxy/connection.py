@@ -13,31 +13,24 @@ import concurrent.futures
 import contextlib
 import logging
 import time
-from collections import deque
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-
 from catalog import errors as err
-from catalog.model import QueryRecord, User
-from catalog.passwords import Verifiers
+from catalog.model import QueryRecord
 from engine import streaming
 from engine.duckdb_errors import translate as translate_duckdb
-from proxy import copy_flow, settings
-from proxy.codecs import (
-    encode_data_rows,
-)
+from proxy import copy_flow
 from proxy.extended import ExtendedProtocol
+from proxy.result_sender import ResultSender, _ReadAhead, statement_timeout_error
 from proxy.result_types import fields_of
 from proxy.session import Outcome, Session, TxStatus
 from proxy.session_commands import SessionCommands, command_tag
 from proxy.sql import commands
 from proxy.sql.pipeline import Statement
-from proxy.wire import auth, backend, frontend
-from proxy.wire.framing import read_message, read_startup
+from proxy.startup import StartupAuth
+from proxy.wire import backend, frontend
+from proxy.wire.framing import read_message
 
 if TYPE_CHECKING:
     from proxy.server import Server, WorkgroupRuntime
@@ -46,18 +39,11 @@ log = logging.getLogger("duckshift.connection")
 
 # Output is written when this much is buffered (or at Sync/Flush/ReadyForQuery).
 _FLUSH_BYTES = 256 * 1024
-# Complete results up to this many rows are encoded on the event loop (no thread hop).
-_INLINE_ROWS = 2048
 # How often a statement waiting on DuckDB checks whether its client has gone away.
 _DISCONNECT_POLL_S = 0.5
-# Batches of a result sent in full that are encoded at once on worker threads, while the next
-# is read. Two on this 2-core machine: psql COPY of lineitem, 11 runs alternating with the
-# previous read-then-encode on one worker, reached 1.3-1.5M rows/s against 0.85M when the box
-# was quiet (medians 861k vs 825k with other sessions' load).
-_ENCODERS = 2
 
 
-class Connection(ExtendedProtocol, SessionCommands):
+class Connection(StartupAuth, ResultSender, ExtendedProtocol, SessionCommands):
     """The protocol state machine of one client socket."""
 
     def __init__(
@@ -137,150 +123,6 @@ class Connection(ExtendedProtocol, SessionCommands):
             self.writer.close()
 
     # -- startup and authentication ---------------------------------------------------------
-    async def _startup(self) -> bool:
-        while True:
-            msg = frontend.decode_startup(await read_startup(self.reader))
-            if isinstance(msg, frontend.SSLRequest):
-                if self.server.tls_context is not None and not self.tls:
-                    self.writer.write(b"S")
-                    await self.writer.drain()
-                    await self.writer.start_tls(self.server.tls_context)
-                    self.tls = True
-                else:
-                    self.writer.write(b"N")
-                continue
-            if isinstance(msg, frontend.GSSENCRequest):
-                self.writer.write(b"N")
-                continue
-            if isinstance(msg, frontend.CancelRequest):
-                self.server.cancel(msg.pid, msg.secret)
-                return False
-            return await self._authenticate(msg.params)
-
-    async def _read_auth(self) -> bytes:
-        while True:
-            mtype, body = await read_message(self.reader, 64 * 1024)
-            if mtype in (b"p", b"d"):
-                return body
-            if mtype == b"H":  # redshift_connector sends a Flush after its password
-                continue
-            raise err.ProtocolViolation(
-                f"expected password response, got message type {mtype.decode('latin-1')!r}"
-            )
-
-    async def _authenticate(self, params: dict[str, str]) -> bool:
-        username = params.get("user", "").lower()
-        if not username:
-            raise err.InvalidAuthorizationSpecification(
-                "no PostgreSQL user name specified in startup packet"
-            )
-        database = params.get("database") or "dev"
-        ns = self.workgroup.namespace
-        user = self.server.catalog.user(ns.guid, username)
-        await self._password_exchange(username, user, params)
-        assert user is not None  # a missing user always fails the exchange
-        if self.server.catalog.database(ns.guid, database) is None:
-            raise err.FatalError(
-                f'database "{database}" does not exist', sqlstate="3D000"
-            )
-        session = Session(
-            pid=self.server.next_pid(),
-            user=user,
-            namespace=ns,
-            database=database,
-            workgroup=self.workgroup.name,
-            cursor=self.server.engine.cursor(),
-            aliases=self.server.aliases[ns.guid],
-            generation=self.server.generation[ns.guid],
-        )
-        self._apply_startup_params(session, params)
-        await self.server.engine.run(session.apply_search_path)
-        self.session = session
-        self._reverse_aliases = {a: n for n, a in session.aliases.items()}
-        self.server.sessions[session.pid] = self
-        self.send(backend.authentication_ok())
-        for name, value in session.reported():
-            self.send(backend.parameter_status(name, value))
-        self.send(backend.backend_key_data(session.pid, session.secret))
-        self.send(backend.ready_for_query(session.tx))
-        await self.flush()
-        return True
-
-    async def _password_exchange(
-        self, username: str, user: User | None, params: dict[str, str]
-    ) -> None:
-        secret = self.server.mock_secret
-        # Redshift's drivers announce themselves and cannot complete SCRAM (redshift_connector
-        # 2.2 mis-parses the mechanism list); they get Redshift's SHA-256 digest (code 13).
-        redshift_driver = "client_protocol_version" in params or "driver_version" in params
-        method = self.server.auth_method
-        if method == "scram-sha-256" and redshift_driver:
-            method = "digest"
-        if method == "digest":
-            digest = auth.RedshiftDigest(
-                user.sha256_verifier if user else None, username=username, mock_secret=secret
-            )
-            self.send(backend.authentication_request(13, digest.request()))
-            await self.flush()
-            digest.verify(await self._read_auth())
-        elif method == "md5":
-            salt = auth.md5_salt()
-            self.send(backend.authentication_md5(salt))
-            await self.flush()
-            if not auth.md5_response_ok(user.md5_verifier if user else None, salt,
-                                        await self._read_auth()):
-                raise err.InvalidPassword(f'password authentication failed for user "{username}"')
-        elif method == "password":
-            if not self.tls:
-                raise err.InvalidAuthorizationSpecification(
-                    "cleartext password authentication is only allowed over TLS"
-                )
-            self.send(backend.authentication_cleartext())
-            await self.flush()
-            password = await self._read_auth()
-            verifiers = None
-            if user is not None:
-                verifiers = Verifiers(user.scram_verifier or "", user.md5_verifier or "",
-                                      user.sha256_verifier)
-            if not auth.cleartext_ok(verifiers, username, password):
-                raise err.InvalidPassword(f'password authentication failed for user "{username}"')
-        else:
-            scram = auth.ScramServer(
-                user.scram_verifier if user else None, username=username, mock_secret=secret
-            )
-            self.send(backend.authentication_sasl(auth.SASL_MECHANISMS))
-            await self.flush()
-            mechanism, first = auth.parse_sasl_initial_response(await self._read_auth())
-            if mechanism != "SCRAM-SHA-256":
-                raise err.InvalidAuthorizationSpecification(
-                    "client selected an invalid SASL authentication mechanism"
-                )
-            self.send(backend.authentication_sasl_continue(scram.first(first)))
-            await self.flush()
-            self.send(backend.authentication_sasl_final(scram.final(await self._read_auth())))
-        if user is None:
-            raise err.InvalidPassword(f'password authentication failed for user "{username}"')
-
-    def _apply_startup_params(self, session: Session, params: dict[str, str]) -> None:
-        pairs = dict(params)
-        options = pairs.pop("options", "")
-        for opt in options.replace("--", "-c ").split("-c "):
-            if "=" in opt:
-                key, _, value = opt.strip().partition("=")
-                pairs[key.strip()] = value.strip()
-        for key, value in pairs.items():
-            name = settings.normalize(key)
-            param = settings.PARAMS.get(name)
-            if param is None or param.read_only:
-                continue  # drivers send their own keys (driver_version, os_version, ...)
-            try:
-                session.values[name] = param.check(value) if param.check else value
-            except err.SQLError:
-                # A client's zone or style we cannot honour is answered with our own value in
-                # ParameterStatus; the client adapts to what the server reports.
-                continue
-
-    # -- the message loop -----------------------------------------------------------------
     async def _loop(self) -> None:
         limit = self.server.config.max_message_bytes
         while True:
@@ -379,166 +221,6 @@ class Connection(ExtendedProtocol, SessionCommands):
                     self.workgroup.pool.release(outcome.ticket)
         self.send(backend.command_complete(f"{outcome.tag} {sent}"))
 
-    async def _send_rows(
-        self,
-        result: streaming.Result,
-        formats: Sequence[int],
-        max_rows: int,
-        coerce: pa.Schema | None = None,
-    ) -> tuple[int, bool]:
-        """Stream rows of a result; returns (rows sent, more rows remain)."""
-
-        def encode(batch: pa.RecordBatch) -> bytes:
-            if coerce is not None:
-                try:
-                    batch = batch.cast(coerce)
-                except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-                    raise err.DatatypeMismatch(
-                        f"result does not match its description: {exc}"
-                    ) from None
-            return encode_data_rows(batch, formats)
-
-        return await self.stream(result, encode, max_rows, (tuple(formats), coerce))
-
-    async def stream(
-        self,
-        result: streaming.Result,
-        encode: Callable[[pa.RecordBatch], bytes],
-        max_rows: int = 0,
-        key: object = None,
-    ) -> tuple[int, bool]:
-        """Send a result's batches through ``encode``; returns (rows sent, more remain).
-
-        A small result that is already complete is encoded right here; anything larger is
-        fetched and encoded on a worker thread, batch by batch, with back-pressure. When rows
-        remain after ``max_rows`` and the encoding has a ``key`` (equal keys encode alike), the
-        next ``max_rows`` rows are read and encoded ahead while the client handles these.
-        """
-        try:
-            return await self._stream(result, encode, max_rows, key)
-        except BaseException as exc:
-            result.failure = exc
-            raise
-
-    async def _stream(
-        self,
-        result: streaming.Result,
-        encode: Callable[[pa.RecordBatch], bytes],
-        max_rows: int,
-        key: object,
-    ) -> tuple[int, bool]:
-        sent = 0
-        ahead = await self._settle_ahead(result, key, max_rows)
-        if ahead is not None:
-            self._emit(result, ahead.data, ahead.rows)
-            sent = ahead.rows
-            await self.maybe_flush()
-        inline = result.exhausted and streaming.pending_rows(result) <= _INLINE_ROWS
-        if not inline and not max_rows:
-            return await self._stream_all(result, encode, sent), False
-        while True:
-            if self._timed_out:
-                raise _statement_timeout()
-            if max_rows and sent >= max_rows:
-                if not result.pending and not result.exhausted:
-                    await self._engine_call(streaming.fill, result)
-                more = bool(result.pending)
-                if more and key is not None and not inline:
-                    self._read_ahead(result, encode, max_rows, key)
-                return sent, more
-            limit = max_rows - sent if max_rows else 0
-            if inline:
-                data, n = streaming.take(result, encode, limit)
-            else:
-                data, n = await self._engine_call(streaming.take, result, encode, limit)
-            if n == 0:
-                return sent, False
-            self._emit(result, data, n)
-            sent += n
-            await self.maybe_flush()
-
-    async def _stream_all(
-        self,
-        result: streaming.Result,
-        encode: Callable[[pa.RecordBatch], bytes],
-        sent: int,
-    ) -> int:
-        """Send every remaining row; returns the rows sent in all.
-
-        Batch k+1 is read from DuckDB on one worker while batches k and k-1 are encoded on
-        others, and the encoded batches are sent in order. Encoding lineitem for COPY runs at
-        about 1.1M rows/s on one thread and reading it at 4.4M, so read-then-encode on one
-        worker capped psql COPY at 534k rows/s.
-        """
-        encoding: deque[tuple[asyncio.Future[bytes], int]] = deque()
-        fetching: asyncio.Future[pa.RecordBatch | None] | None = self._submit(
-            streaming.fetch, result
-        )
-        self._cancelled = False
-        try:
-            while fetching is not None or encoding:
-                if self._timed_out:
-                    raise _statement_timeout()
-                if fetching is not None and len(encoding) < _ENCODERS:
-                    batch = await self._engine_wait(fetching)
-                    fetching = None
-                    if batch is not None:
-                        fetching = self._submit(streaming.fetch, result)
-                        encoding.append((self._submit(encode, batch), batch.num_rows))
-                    continue
-                future, rows = encoding.popleft()
-                data = await self._engine_wait(future)
-                self._emit(result, data, rows)
-                sent += rows
-                await self.maybe_flush()
-        finally:
-            # The cursor is the session's: no read may still run on it when this returns.
-            if fetching is not None:
-                await asyncio.wait([fetching])
-                if not fetching.cancelled():
-                    fetching.exception()
-            for future, _ in encoding:
-                future.add_done_callback(_discard)
-        return sent
-
-    def _emit(self, result: streaming.Result, data: bytes, rows: int) -> None:
-        result.rows_sent += rows
-        result.bytes_sent += len(data)
-        self.send(data)
-
-    def _read_ahead(
-        self,
-        result: streaming.Result,
-        encode: Callable[[pa.RecordBatch], bytes],
-        rows: int,
-        key: object,
-    ) -> None:
-        # A client paging through a portal (asyncpg cursors, psycopg named cursors) decodes
-        # one page before asking for the next, so without this the server idles meanwhile:
-        # asyncpg's cursor over lineitem took 35 s, 25 s of them client CPU and 11 s ours.
-        self._ahead = _ReadAhead(
-            result, key, self._submit(streaming.read_ahead, result, encode, rows)
-        )
-
-    async def _settle_ahead(
-        self, result: streaming.Result | None = None, key: object = None, limit: int = 0
-    ) -> streaming.Ahead | None:
-        """Wait for a read-ahead; its rows if they are what ``result``/``key``/``limit`` ask for.
-
-        Every other use of the session's cursor settles first (the cursor is not used from
-        two threads); rows read ahead but not asked for go back to their result.
-        """
-        pending, self._ahead = self._ahead, None
-        if pending is None:
-            return None
-        ahead = await pending.future
-        if ahead is None:
-            return None
-        if pending.result is result and pending.key == key and (not limit or ahead.rows <= limit):
-            return ahead
-        streaming.put_back(pending.result, ahead.batches)
-        return None
-
     async def _run(
         self, stmt: Statement, params: list[object], sql: str | None = None
     ) -> Outcome:
@@ -625,7 +307,7 @@ class Connection(ExtendedProtocol, SessionCommands):
             sqlerr = translate_duckdb(exc, self._reverse_aliases)
             if isinstance(sqlerr, err.QueryCanceled):
                 if self._timed_out:
-                    sqlerr = _statement_timeout()
+                    sqlerr = statement_timeout_error()
                 elif self._cancelled:
                     sqlerr = err.QueryCanceled("canceling statement due to user request")
             raise sqlerr from None
@@ -701,24 +383,7 @@ class Connection(ExtendedProtocol, SessionCommands):
 
 
 # -- helpers ----------------------------------------------------------------------------------
-def _statement_timeout() -> err.QueryCanceled:
-    return err.QueryCanceled("canceling statement due to statement timeout")
 
-
-
-@dataclass(slots=True)
-class _ReadAhead:
-    """A read-ahead in flight: whose rows, encoded how, and its outcome."""
-
-    result: streaming.Result
-    key: object
-    future: asyncio.Future[streaming.Ahead | None]
-
-
-def _discard(fut: asyncio.Future[Any]) -> None:
-    """Retrieve the outcome of a call nobody awaits any more (an encode after a failure)."""
-    if not fut.cancelled():
-        fut.exception()
 
 
 def _resolve(fut: asyncio.Future[Any], done: concurrent.futures.Future[Any]) -> None:

@@ -1,0 +1,171 @@
+"""The startup phase of a connection: SSLRequest, GSSENCRequest, CancelRequest, authentication.
+
+``StartupAuth`` is mixed into ``Connection``. It upgrades to TLS when asked, answers a
+CancelRequest, picks the password exchange the client can complete (SCRAM-SHA-256; Redshift's
+SHA-256 digest for Redshift's drivers; md5 or cleartext over TLS when configured), and creates
+the session with the parameters the client sent.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from catalog import errors as err
+from catalog.model import User
+from catalog.passwords import Verifiers
+from proxy import settings
+from proxy.session import Session
+from proxy.wire import auth, backend, frontend
+from proxy.wire.framing import read_message, read_startup
+
+if TYPE_CHECKING:
+    from proxy.connection import Connection
+
+
+class StartupAuth:
+    """Startup and authentication (a mixin of ``Connection``)."""
+
+    async def _startup(self: Connection) -> bool:
+        while True:
+            msg = frontend.decode_startup(await read_startup(self.reader))
+            if isinstance(msg, frontend.SSLRequest):
+                if self.server.tls_context is not None and not self.tls:
+                    self.writer.write(b"S")
+                    await self.writer.drain()
+                    await self.writer.start_tls(self.server.tls_context)
+                    self.tls = True
+                else:
+                    self.writer.write(b"N")
+                continue
+            if isinstance(msg, frontend.GSSENCRequest):
+                self.writer.write(b"N")
+                continue
+            if isinstance(msg, frontend.CancelRequest):
+                self.server.cancel(msg.pid, msg.secret)
+                return False
+            return await self._authenticate(msg.params)
+
+    async def _read_auth(self) -> bytes:
+        while True:
+            mtype, body = await read_message(self.reader, 64 * 1024)
+            if mtype in (b"p", b"d"):
+                return body
+            if mtype == b"H":  # redshift_connector sends a Flush after its password
+                continue
+            raise err.ProtocolViolation(
+                f"expected password response, got message type {mtype.decode('latin-1')!r}"
+            )
+
+    async def _authenticate(self, params: dict[str, str]) -> bool:
+        username = params.get("user", "").lower()
+        if not username:
+            raise err.InvalidAuthorizationSpecification(
+                "no PostgreSQL user name specified in startup packet"
+            )
+        database = params.get("database") or "dev"
+        ns = self.workgroup.namespace
+        user = self.server.catalog.user(ns.guid, username)
+        await self._password_exchange(username, user, params)
+        assert user is not None  # a missing user always fails the exchange
+        if self.server.catalog.database(ns.guid, database) is None:
+            raise err.FatalError(
+                f'database "{database}" does not exist', sqlstate="3D000"
+            )
+        session = Session(
+            pid=self.server.next_pid(),
+            user=user,
+            namespace=ns,
+            database=database,
+            workgroup=self.workgroup.name,
+            cursor=self.server.engine.cursor(),
+            aliases=self.server.aliases[ns.guid],
+            generation=self.server.generation[ns.guid],
+        )
+        self._apply_startup_params(session, params)
+        await self.server.engine.run(session.apply_search_path)
+        self.session = session
+        self._reverse_aliases = {a: n for n, a in session.aliases.items()}
+        self.server.sessions[session.pid] = self
+        self.send(backend.authentication_ok())
+        for name, value in session.reported():
+            self.send(backend.parameter_status(name, value))
+        self.send(backend.backend_key_data(session.pid, session.secret))
+        self.send(backend.ready_for_query(session.tx))
+        await self.flush()
+        return True
+
+    async def _password_exchange(
+        self, username: str, user: User | None, params: dict[str, str]
+    ) -> None:
+        secret = self.server.mock_secret
+        # Redshift's drivers announce themselves and cannot complete SCRAM (redshift_connector
+        # 2.2 mis-parses the mechanism list); they get Redshift's SHA-256 digest (code 13).
+        redshift_driver = "client_protocol_version" in params or "driver_version" in params
+        method = self.server.auth_method
+        if method == "scram-sha-256" and redshift_driver:
+            method = "digest"
+        if method == "digest":
+            digest = auth.RedshiftDigest(
+                user.sha256_verifier if user else None, username=username, mock_secret=secret
+            )
+            self.send(backend.authentication_request(13, digest.request()))
+            await self.flush()
+            digest.verify(await self._read_auth())
+        elif method == "md5":
+            salt = auth.md5_salt()
+            self.send(backend.authentication_md5(salt))
+            await self.flush()
+            if not auth.md5_response_ok(user.md5_verifier if user else None, salt,
+                                        await self._read_auth()):
+                raise err.InvalidPassword(f'password authentication failed for user "{username}"')
+        elif method == "password":
+            if not self.tls:
+                raise err.InvalidAuthorizationSpecification(
+                    "cleartext password authentication is only allowed over TLS"
+                )
+            self.send(backend.authentication_cleartext())
+            await self.flush()
+            password = await self._read_auth()
+            verifiers = None
+            if user is not None:
+                verifiers = Verifiers(user.scram_verifier or "", user.md5_verifier or "",
+                                      user.sha256_verifier)
+            if not auth.cleartext_ok(verifiers, username, password):
+                raise err.InvalidPassword(f'password authentication failed for user "{username}"')
+        else:
+            scram = auth.ScramServer(
+                user.scram_verifier if user else None, username=username, mock_secret=secret
+            )
+            self.send(backend.authentication_sasl(auth.SASL_MECHANISMS))
+            await self.flush()
+            mechanism, first = auth.parse_sasl_initial_response(await self._read_auth())
+            if mechanism != "SCRAM-SHA-256":
+                raise err.InvalidAuthorizationSpecification(
+                    "client selected an invalid SASL authentication mechanism"
+                )
+            self.send(backend.authentication_sasl_continue(scram.first(first)))
+            await self.flush()
+            self.send(backend.authentication_sasl_final(scram.final(await self._read_auth())))
+        if user is None:
+            raise err.InvalidPassword(f'password authentication failed for user "{username}"')
+
+    def _apply_startup_params(self, session: Session, params: dict[str, str]) -> None:
+        pairs = dict(params)
+        options = pairs.pop("options", "")
+        for opt in options.replace("--", "-c ").split("-c "):
+            if "=" in opt:
+                key, _, value = opt.strip().partition("=")
+                pairs[key.strip()] = value.strip()
+        for key, value in pairs.items():
+            name = settings.normalize(key)
+            param = settings.PARAMS.get(name)
+            if param is None or param.read_only:
+                continue  # drivers send their own keys (driver_version, os_version, ...)
+            try:
+                session.values[name] = param.check(value) if param.check else value
+            except err.SQLError:
+                # A client's zone or style we cannot honour is answered with our own value in
+                # ParameterStatus; the client adapts to what the server reports.
+                continue
+
+    # -- the message loop -----------------------------------------------------------------
