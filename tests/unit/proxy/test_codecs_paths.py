@@ -176,3 +176,15 @@ def test_small_decimal_text_is_not_exponent_form() -> None:
             b"D\x00\x00\x00\x16\x00\x01\x00\x00\x00\x0c0.0000000001"
             b"D\x00\x00\x00\x16\x00\x01\x00\x00\x00\x0c0.0000000000"
         )
+
+
+@pytest.mark.parametrize("scale", range(19))
+def test_random_int64_decimals_binary(scale: int) -> None:
+    # the vectorized encoder sizes its digit groups from the largest value and strips zero
+    # groups per row: magnitudes of every length, sign, NULLs and a sliced array
+    rng = np.random.default_rng(scale)
+    digits = rng.integers(0, 19, 400)
+    unscaled = [int(rng.integers(0, 10**d)) * int(rng.choice([-1, 1])) for d in digits]
+    values = [None if i % 17 == 0 else Decimal(u).scaleb(-scale) for i, u in enumerate(unscaled)]
+    array = pa.array(values, pa.decimal128(18, scale)).slice(3)
+    assert_same_bytes(pa.record_batch({"x": array}))
