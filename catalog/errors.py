@@ -86,6 +86,11 @@ class FeatureNotSupported(SQLError, code="0A000"):
     pass
 
 
+# -- Class 21: cardinality violation ----------------------------------------------------
+class CardinalityViolation(SQLError, code="21000"):
+    pass
+
+
 # -- Class 22: data exceptions ------------------------------------------------------------
 class DataException(SQLError, code="22000"):
     pass

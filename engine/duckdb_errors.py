@@ -90,6 +90,8 @@ _TRANSACTION: list[_Rule] = [
 _INVALID_INPUT: list[_Rule] = [
     # The dialect's division guard raises this through DuckDB's error() function.
     _r(r"^division by zero$", e.DivisionByZero),
+    _r(r"^More than one row returned by a subquery used as an expression", e.CardinalityViolation,
+       lambda m: "more than one row returned by a subquery used as an expression"),
 ]
 
 _FAMILIES: list[tuple[type[BaseException], list[_Rule], type[e.SQLError]]] = [

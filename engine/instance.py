@@ -26,11 +26,12 @@ T = TypeVar("T")
 SYSTEM_ALIAS = f"{INTERNAL_PREFIX}system"
 
 # Settings fixed for every session before the configuration is locked. Redshift semantics:
-# integer division truncates; NULLs sort as the largest value (ASC NULLS LAST, DESC NULLS FIRST).
+# integer division truncates. NULL ordering keeps DuckDB's default (NULLS LAST): sqlglot already
+# writes Redshift's DESC NULLS FIRST explicitly and leaves an explicit NULLS LAST implicit, so a
+# different engine default would turn DESC NULLS LAST into NULLS FIRST.
 _ENGINE_SETTINGS = {
     "TimeZone": "UTC",
     "integer_division": "true",
-    "default_null_order": "nulls_last_on_asc_first_on_desc",
     "preserve_insertion_order": "true",
     # UUID, JSON and TIMETZ keep their types in Arrow, so codecs describe and encode alike.
     "arrow_lossless_conversion": "true",

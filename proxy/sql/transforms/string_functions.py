@@ -196,7 +196,7 @@ def string_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Rewrite the string functions and patterns listed in the module docstring."""
     kinds = (exp.Anonymous, exp.Length, exp.StrPosition, exp.FromBase, exp.RegexpExtract,
              exp.RegexpReplace, exp.RegexpInstr, exp.RegexpCount, exp.SimilarTo, exp.Like,
-             exp.ILike)
+             exp.ILike, exp.Concat)
     # Innermost first: a rewritten call is copied into its enclosing call's rewrite.
     for node in reversed(list(tree.find_all(*kinds))):
         parent = node.parent
@@ -214,6 +214,10 @@ def string_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
             if isinstance(node, exp.RegexpInstr | exp.RegexpCount):
                 _flags(node.args.get("parameters"), type(node).__name__.upper())
             new = _integer(node.copy())
+        elif isinstance(node, exp.Concat) and len(node.expressions) == 2:
+            # Redshift's CONCAT is ||: NULL if either argument is (DuckDB's skips NULLs).
+            a, b = (x.copy() for x in node.expressions)
+            new = exp.Paren(this=exp.DPipe(this=a, expression=b))
         elif isinstance(node, exp.FromBase):
             new = _strtol(node)
         elif isinstance(node, exp.RegexpExtract):
