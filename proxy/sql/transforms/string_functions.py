@@ -214,7 +214,7 @@ def string_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
             if isinstance(node, exp.RegexpInstr | exp.RegexpCount):
                 _flags(node.args.get("parameters"), type(node).__name__.upper())
             new = _integer(node.copy())
-        elif isinstance(node, exp.Concat) and len(node.expressions) == 2:
+        elif type(node) is exp.Concat and len(node.expressions) == 2:  # not CONCAT_WS
             # Redshift's CONCAT is ||: NULL if either argument is (DuckDB's skips NULLs).
             a, b = (x.copy() for x in node.expressions)
             new = exp.Paren(this=exp.DPipe(this=a, expression=b))
@@ -229,7 +229,11 @@ def string_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
             if escape is not None:
                 parent.replace(new)
                 continue
-        elif escape is None and _needs_escape(node.expression):
+        elif (
+            isinstance(node, exp.Like | exp.ILike)
+            and escape is None
+            and _needs_escape(node.expression)
+        ):
             new = exp.Escape(this=node.copy(), expression=exp.Literal.string("\\"))
         if new is not None:
             node.replace(new)
