@@ -344,35 +344,34 @@ def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
     )
 
 
+# Statement classes whose classification does not depend on their arguments:
+# (statement type, command tag, returns rows, tag counts rows).
+_CLASSES: tuple[tuple[type[exp.Expr], tuple[str, str, bool, bool]], ...] = (
+    (exp.Query, ("SELECT", "SELECT", True, True)),
+    (exp.Insert, ("INSERT", "INSERT 0", False, True)),
+    (exp.Update, ("UPDATE", "UPDATE", False, True)),
+    (exp.Delete, ("DELETE", "DELETE", False, True)),
+    (exp.Merge, ("MERGE", "MERGE", False, True)),
+    (exp.TruncateTable, ("DDL", "TRUNCATE TABLE", False, False)),
+    (exp.Analyze, ("UTILITY", "ANALYZE", False, False)),
+    (exp.Comment, ("DDL", "COMMENT", False, False)),
+    (exp.Use, ("UTILITY", "USE", False, False)),
+)
+
+
 def classify(tree: exp.Expr, text: str = "") -> tuple[str, str, bool, bool]:
     """(statement type, command tag, returns rows, tag counts rows) of a parsed statement."""
-    if isinstance(tree, exp.Query):
-        return "SELECT", "SELECT", True, True
-    if isinstance(tree, exp.Insert):
-        return "INSERT", "INSERT 0", False, True
-    if isinstance(tree, exp.Update):
-        return "UPDATE", "UPDATE", False, True
-    if isinstance(tree, exp.Delete):
-        return "DELETE", "DELETE", False, True
-    if isinstance(tree, exp.Merge):
-        return "MERGE", "MERGE", False, True
+    for cls, facts in _CLASSES:
+        if isinstance(tree, cls):
+            return facts
     if isinstance(tree, exp.Create):
         kind = (tree.args.get("kind") or "TABLE").upper()
         if kind == "TABLE" and tree.args.get("expression") is not None:
             return "CTAS", "SELECT", False, True
         return "DDL", f"CREATE {kind}", False, False
-    if isinstance(tree, exp.Drop):
-        return "DDL", f"DROP {(tree.args.get('kind') or 'TABLE').upper()}", False, False
-    if isinstance(tree, exp.Alter):
-        return "DDL", f"ALTER {(tree.args.get('kind') or 'TABLE').upper()}", False, False
-    if isinstance(tree, exp.TruncateTable):
-        return "DDL", "TRUNCATE TABLE", False, False
-    if isinstance(tree, exp.Analyze):
-        return "UTILITY", "ANALYZE", False, False
-    if isinstance(tree, exp.Comment):
-        return "DDL", "COMMENT", False, False
-    if isinstance(tree, exp.Use):
-        return "UTILITY", "USE", False, False
+    if isinstance(tree, exp.Drop | exp.Alter):
+        verb = "DROP" if isinstance(tree, exp.Drop) else "ALTER"
+        return "DDL", f"{verb} {(tree.args.get('kind') or 'TABLE').upper()}", False, False
     if isinstance(tree, exp.Grant | exp.Revoke):
         raise FeatureNotSupported(
             f"feature not supported on Duckshift yet: {type(tree).__name__.upper()}"
