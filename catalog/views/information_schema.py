@@ -57,20 +57,29 @@ def schemata(session: Session) -> str:
     )
 
 
-def tables(session: Session) -> str:
-    """information_schema.tables: the current database's tables and views."""
+def table_rows_sql(session: Session, extra_columns: str) -> str:
+    """The current database's tables and views, named as information_schema names them,
+    followed by ``extra_columns`` (information_schema.tables and svv_tables differ there)."""
     return (
         f"SELECT {lit(session.database)} AS table_catalog, nspname AS table_schema, "
         "relname AS table_name, "
         "CASE relkind WHEN 'v' THEN 'VIEW' ELSE 'BASE TABLE' END AS table_type, "
+        f"{extra_columns} "
+        f"FROM ({relations_sql(session)}) WHERE relkind IN ('r', 'v')"
+    )
+
+
+def tables(session: Session) -> str:
+    """information_schema.tables: the current database's tables and views."""
+    return table_rows_sql(
+        session,
         "CAST(NULL AS VARCHAR) AS self_referencing_column_name, "
         "CAST(NULL AS VARCHAR) AS reference_generation, "
         "CAST(NULL AS VARCHAR) AS user_defined_type_catalog, "
         "CAST(NULL AS VARCHAR) AS user_defined_type_schema, "
         "CAST(NULL AS VARCHAR) AS user_defined_type_name, "
         "CASE relkind WHEN 'v' THEN 'NO' ELSE 'YES' END AS is_insertable_into, "
-        "'NO' AS is_typed, CAST(NULL AS VARCHAR) AS commit_action "
-        f"FROM ({relations_sql(session)}) WHERE relkind IN ('r', 'v')"
+        "'NO' AS is_typed, CAST(NULL AS VARCHAR) AS commit_action",
     )
 
 

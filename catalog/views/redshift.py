@@ -12,20 +12,14 @@ does, only tables whose schema is on the search_path.
 from __future__ import annotations
 
 from catalog.views.base import Session, View, lit, values
-from catalog.views.information_schema import column_facts_sql
+from catalog.views.information_schema import column_facts_sql, table_rows_sql
 from catalog.views.pg_class import relations_sql
 from catalog.views.pg_namespace import pg_namespace
 
 
 def svv_tables(session: Session) -> str:
     """svv_tables: the current database's tables and views."""
-    return (
-        f"SELECT {lit(session.database)} AS table_catalog, nspname AS table_schema, "
-        "relname AS table_name, "
-        "CASE relkind WHEN 'v' THEN 'VIEW' ELSE 'BASE TABLE' END AS table_type, "
-        "CAST(NULL AS VARCHAR) AS remarks "
-        f"FROM ({relations_sql(session)}) WHERE relkind IN ('r', 'v')"
-    )
+    return table_rows_sql(session, "CAST(NULL AS VARCHAR) AS remarks")
 
 
 def svv_columns(session: Session) -> str:
