@@ -8,6 +8,7 @@ rows whose types still differ are cast to what was described.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import pyarrow as pa
@@ -72,6 +73,12 @@ def coerce_schema(actual: pa.Schema, described: Sequence[backend.FieldDescriptio
 
 
 def typed_params(sql: str, param_oids: Sequence[int]) -> str:
+    """The statement with each ``$n`` of a known type cast to it (memoized; see _typed_params)."""
+    return _typed_params(sql, tuple(param_oids))
+
+
+@functools.lru_cache(maxsize=4096)
+def _typed_params(sql: str, param_oids: tuple[int, ...]) -> str:
     """The statement with each ``$n`` of a known type cast to it, as PostgreSQL binds it.
 
     Otherwise DuckDB would type a parameter by its Python value (42 -> INTEGER even when the
@@ -92,6 +99,16 @@ def typed_params(sql: str, param_oids: Sequence[int]) -> str:
 
 
 def typed_nulls(sql: str, param_oids: Sequence[int]) -> str:
+    """The query with each ``$n`` replaced by a typed NULL (memoized; see _typed_nulls).
+
+    Unnamed statements (psycopg, pgjdbc below its prepare threshold) are parsed again for
+    every execution; the same text and types then cost a dictionary lookup, not a sqlglot parse.
+    """
+    return _typed_nulls(sql, tuple(param_oids))
+
+
+@functools.lru_cache(maxsize=4096)
+def _typed_nulls(sql: str, param_oids: tuple[int, ...]) -> str:
     """The query with each ``$n`` replaced by a NULL of its type, for binding only.
 
     >>> typed_nulls("SELECT $1 + 1", [23])
