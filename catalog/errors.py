@@ -154,6 +154,18 @@ class CheckViolation(SQLError, code="23514"):
 
 
 # -- Class 25/26: transaction state, prepared statements ----------------------------------
+class DependentObjectsStillExist(SQLError, code="2BP01"):
+    """dependent_objects_still_exist."""
+
+
+class InvalidGrantOperation(SQLError, code="0LP01"):
+    """invalid_grant_operation."""
+
+
+class ReservedName(SQLError, code="42939"):
+    """reserved_name."""
+
+
 class InvalidTransactionState(SQLError, code="25000"):
     pass
 
@@ -302,7 +314,15 @@ class TooManyConnections(FatalError, code="53300"):
     pass
 
 
+class ConfigurationLimitExceeded(SQLError, code="53400"):
+    pass
+
+
 class ProgramLimitExceeded(SQLError, code="54000"):
+    pass
+
+
+class StatementTooComplex(SQLError, code="54001"):
     pass
 
 

@@ -53,6 +53,9 @@ class User:
     superuser: bool = False
     createdb: bool = False
     connection_limit: int | None = None
+    valid_until: datetime | None = None
+    session_timeout: int | None = None  # seconds idle before the session is closed
+    disabled: bool = False  # PASSWORD DISABLE: no password login
 
 
 @dataclass(slots=True)

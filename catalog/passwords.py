@@ -183,3 +183,42 @@ def make_verifiers(
         md5=make_md5_verifier(username, password),
         sha256=make_sha256_verifier(password),
     )
+
+
+def password_problem(password: str) -> str | None:
+    """What breaks Redshift's password rules, or None: 8-64 printable ASCII characters with an
+    upper-case letter, a lower-case letter and a digit, and none of ' " \\ / @ or space."""
+    if not 8 <= len(password) <= 64:
+        return "must be 8 to 64 characters long"
+    bad = sorted({c for c in password if c in "'\"\\/@ " or not 33 <= ord(c) <= 126})
+    if bad:
+        return f"must not contain {' '.join(repr(c) for c in bad)}"
+    if not (
+        any(c.isupper() for c in password)
+        and any(c.islower() for c in password)
+        and any(c.isdigit() for c in password)
+    ):
+        return "must contain an upper-case letter, a lower-case letter and a digit"
+    return None
+
+
+def verifiers_from_statement(username: str, given: str) -> Verifiers | str:
+    """The verifiers for ``CREATE/ALTER USER ... PASSWORD 'given'``, or what is wrong with it.
+
+    Redshift also takes a password already hashed: ``md5<hex of md5(password + user)>`` or
+    ``sha256|<digest>|<salt>``; only that exchange can then check it (no SCRAM verifier).
+    """
+    if len(given) == 35 and given.startswith("md5") and all(
+        c in "0123456789abcdef" for c in given[3:]
+    ):
+        return Verifiers(scram="", md5=given, sha256="")
+    if given.startswith("sha256|"):
+        try:
+            parse_sha256_verifier(given)
+        except ValueError:
+            return "malformed sha256 password hash"
+        return Verifiers(scram="", md5="", sha256=given)
+    problem = password_problem(given)
+    if problem is not None:
+        return f"password {problem}"
+    return make_verifiers(username, given)

@@ -39,6 +39,9 @@ CREATE TABLE IF NOT EXISTS {s}.users (
     superuser BOOLEAN NOT NULL,
     createdb BOOLEAN NOT NULL, connection_limit INTEGER,
     PRIMARY KEY (namespace_guid, name));
+ALTER TABLE {s}.users ADD COLUMN IF NOT EXISTS valid_until TIMESTAMP;
+ALTER TABLE {s}.users ADD COLUMN IF NOT EXISTS session_timeout INTEGER;
+ALTER TABLE {s}.users ADD COLUMN IF NOT EXISTS disabled BOOLEAN DEFAULT false;
 CREATE TABLE IF NOT EXISTS {s}.query_history (
     query_id BIGINT PRIMARY KEY, session_pid INTEGER, transaction_id BIGINT,
     namespace_guid VARCHAR, database VARCHAR, user_name VARCHAR, workgroup VARCHAR,
@@ -46,6 +49,11 @@ CREATE TABLE IF NOT EXISTS {s}.query_history (
     queue_us BIGINT, execution_us BIGINT, rows_returned BIGINT, bytes_returned BIGINT,
     status VARCHAR, error_code VARCHAR, error_message VARCHAR);
 """
+
+# The internal alias of the system database (users, grants, query history): attached to the
+# engine beside the namespaces' databases, never reachable from user SQL.
+SYSTEM_ALIAS = "__ds_system"
+SYSTEM_SCHEMA = f'"{SYSTEM_ALIAS}".main'
 
 # Redshift numbers its first user 100 (rdsdb takes 1); keep ours above PostgreSQL's range.
 FIRST_USESYSID = 100
@@ -66,6 +74,8 @@ class Catalog:
         self._namespaces: dict[str, Namespace] = {}
         self._databases: dict[tuple[str, str], Database] = {}
         self._users: dict[tuple[str, str], User] = {}
+        # Moves on every change to users, so callers can memoize decisions about them.
+        self.version = 0
         self._load()
 
     def _load(self) -> None:
@@ -80,7 +90,8 @@ class Catalog:
             self._databases[(ns, name)] = Database(ns, name, created)
         for row in self._con.execute(
             "SELECT namespace_guid, usesysid, name, scram_verifier, md5_verifier, "
-            f"sha256_verifier, superuser, createdb, connection_limit FROM {s}.users"
+            "sha256_verifier, superuser, createdb, connection_limit, valid_until, "
+            f"session_timeout, coalesce(disabled, false) FROM {s}.users"
         ).fetchall():
             self._users[(row[0], row[2])] = User(*row)
 
@@ -185,12 +196,53 @@ class Catalog:
             user = User(namespace_guid, sysid, name, verifiers.scram, verifiers.md5,
                         verifiers.sha256, superuser, createdb, connection_limit)
             self._con.execute(
-                f"INSERT INTO {self.schema}.users VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO {self.schema}.users (namespace_guid, usesysid, name, "
+                "scram_verifier, md5_verifier, sha256_verifier, superuser, createdb, "
+                "connection_limit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [namespace_guid, sysid, name, verifiers.scram, verifiers.md5, verifiers.sha256,
                  superuser, createdb, connection_limit],
             )
             self._users[(namespace_guid, name)] = user
+            self.version += 1
             return user
+
+    def alter_user(self, namespace_guid: str, name: str, **changes: object) -> User:
+        """Change a user's attributes (a ``rename`` change renames it)."""
+        with self._lock:
+            user = self._users.get((namespace_guid, name))
+            if user is None:
+                raise UndefinedObject(f'user "{name}" does not exist')
+            new_name = changes.pop("name", name)
+            assert isinstance(new_name, str)
+            if new_name != name and (namespace_guid, new_name) in self._users:
+                raise DuplicateObject(f'user "{new_name}" already exists')
+            updated = replace(user, name=new_name, **changes)  # type: ignore[arg-type]
+            self._con.execute(
+                f"UPDATE {self.schema}.users SET name = ?, scram_verifier = ?, "
+                "md5_verifier = ?, sha256_verifier = ?, superuser = ?, createdb = ?, "
+                "connection_limit = ?, valid_until = ?, session_timeout = ?, disabled = ? "
+                "WHERE namespace_guid = ? AND name = ?",
+                [updated.name, updated.scram_verifier, updated.md5_verifier,
+                 updated.sha256_verifier, updated.superuser, updated.createdb,
+                 updated.connection_limit, updated.valid_until, updated.session_timeout,
+                 updated.disabled, namespace_guid, name],
+            )
+            del self._users[(namespace_guid, name)]
+            self._users[(namespace_guid, new_name)] = updated
+            self.version += 1
+            return updated
+
+    def drop_user(self, namespace_guid: str, name: str) -> None:
+        """Forget a user; raises UndefinedObject if there is none."""
+        with self._lock:
+            if (namespace_guid, name) not in self._users:
+                raise UndefinedObject(f'user "{name}" does not exist')
+            self._con.execute(
+                f"DELETE FROM {self.schema}.users WHERE namespace_guid = ? AND name = ?",
+                [namespace_guid, name],
+            )
+            del self._users[(namespace_guid, name)]
+            self.version += 1
 
     def set_password(self, namespace_guid: str, name: str, verifiers: Verifiers) -> None:
         """Replace a user's verifiers."""
@@ -209,3 +261,4 @@ class Catalog:
                 md5_verifier=verifiers.md5,
                 sha256_verifier=verifiers.sha256,
             )
+            self.version += 1

@@ -5,25 +5,28 @@ consumer of a datashare reads the producer's live data inside the same MVCC snap
 copy (ARCHITECTURE.md decision 1). Sessions each get their own cursor (a DuckDB connection with
 its own transaction) from ``cursor()``. After start-up the instance is locked down: external
 access off except the storage directories, and configuration locked, so that user SQL cannot
-reach files, extensions or settings even if the front end lets something through.
+reach files, extensions or settings even if the front end lets something through. The
+directories the engine may still open are the storage directories, the spill directory and the
+configured COPY/UNLOAD directories (``[server] copy_directories``), nothing else.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
 import duckdb
 
-from engine.storage import INTERNAL_PREFIX, Storage, quote_ident, quote_literal
+from catalog.store import SYSTEM_ALIAS
+from engine.storage import Storage, quote_ident, quote_literal
 
 T = TypeVar("T")
 
-SYSTEM_ALIAS = f"{INTERNAL_PREFIX}system"
 
 # Settings fixed for every session before the configuration is locked. Redshift semantics:
 # integer division truncates. NULL ordering keeps DuckDB's default (NULLS LAST): sqlglot already
@@ -37,7 +40,22 @@ _ENGINE_SETTINGS = {
     "arrow_lossless_conversion": "true",
     "autoinstall_known_extensions": "false",
     "autoload_known_extensions": "false",
+    # The sandbox: no extension from outside DuckDB's own signed builds, no secrets kept on
+    # disk, and no replacement scans of Python variables (a relation name that matched a
+    # variable of the server's own code would read it).
+    "allow_community_extensions": "false",
+    "allow_unsigned_extensions": "false",
+    "allow_persistent_secrets": "false",
+    "python_enable_replacements": "false",
 }
+
+
+@functools.cache
+def setting_names() -> frozenset[str]:
+    """Every DuckDB setting's name and alias, lower case: SET of these is the engine's."""
+    with duckdb.connect(":memory:") as con:
+        rows = con.execute("SELECT name, aliases FROM duckdb_settings()").fetchall()
+    return frozenset(n.lower() for name, aliases in rows for n in (name, *(aliases or ())))
 
 
 class Engine:
@@ -86,12 +104,17 @@ class Engine:
         """Detach a database and delete its storage."""
         self.storage.detach_and_remove(self._con, namespace, database)
 
-    def lock_down(self) -> None:
-        """Confine DuckDB to the storage directories and freeze its configuration.
+    def lock_down(self, copy_directories: Sequence[Path] = ()) -> None:
+        """Confine DuckDB to the storage directories (and the directories superusers COPY from
+        and UNLOAD to) and freeze its configuration.
 
         The order matters: allowed_directories must be set while external access is still on.
         """
-        dirs = [*self.storage.allowed_directories(), str(self.data_dir / "spill")]
+        dirs = [
+            *self.storage.allowed_directories(),
+            str(self.data_dir / "spill"),
+            *(str(d) for d in copy_directories),
+        ]
         self._con.execute(
             "SET allowed_directories = [" + ", ".join(quote_literal(d) for d in dirs) + "]"
         )

@@ -8,6 +8,7 @@ before anything is written to the data dir.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.errors import ConfigError
+from catalog.passwords import password_problem
 
 DEFAULT_PORT = 5439
 DEFAULT_DATABASE = "dev"
@@ -68,6 +70,27 @@ class WorkgroupConfig:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """Fixed limits that protect the server from oversized or hostile clients ([server.limits]).
+
+    Sizes bound what one message or session may make the server hold; the authentication
+    keys bound password guessing per client address (``auth_failures_before_backoff`` 0 turns
+    that off); ``auth_timeout_seconds`` is how long a client may take to authenticate.
+    """
+
+    max_message_bytes: int = 64 * 1024 * 1024
+    max_statement_length: int = 1024 * 1024
+    max_bind_parameters: int = 65535
+    max_prepared_statements: int = 1000
+    max_portals: int = 1000
+    auth_failures_before_backoff: int = 5
+    auth_failure_window_seconds: float = 60.0
+    auth_backoff_seconds: float = 10.0
+    auth_backoff_max_seconds: float = 300.0
+    auth_timeout_seconds: float = 60.0
+
+
+@dataclass(frozen=True)
 class ServerConfig:
     """The whole configuration of one server process."""
 
@@ -76,7 +99,9 @@ class ServerConfig:
     tls_key: Path | None = None
     namespaces: tuple[NamespaceConfig, ...] = ()
     workgroups: tuple[WorkgroupConfig, ...] = ()
-    max_message_bytes: int = 64 * 1024 * 1024
+    limits: Limits = Limits()
+    # Where superusers' COPY FROM and UNLOAD may read and write files (resolved; none: nowhere).
+    copy_directories: tuple[Path, ...] = ()
 
 
 def embedded_default(port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> ServerConfig:
@@ -109,7 +134,7 @@ def load(path: Path) -> ServerConfig:
 
 
 _TOP_KEYS = {"server", "namespace", "workgroup"}
-_SERVER_KEYS = {"host", "tls_cert", "tls_key", "max_message_bytes"}
+_SERVER_KEYS = {"host", "tls_cert", "tls_key", "limits", "copy_directories"}
 _NAMESPACE_KEYS = {"name", "admin_user", "admin_password", "databases"}
 _WORKGROUP_KEYS = {"name", "namespace", "port", "host", "base_capacity", "max_capacity"}
 
@@ -126,9 +151,8 @@ def parse(raw: dict[str, Any]) -> ServerConfig:
             raise ConfigError(f"server.{k}: must be a string (a file path)")
     if (cert is None) != (key is None):
         raise ConfigError("server.tls_cert and server.tls_key must be given together")
-    max_msg = _int(server, "max_message_bytes", "server.", 64 * 1024 * 1024)
-    if max_msg < 1024:
-        raise ConfigError("server.max_message_bytes must be at least 1024")
+    limits = _limits(_table(server.get("limits", {}), "server.limits"))
+    copy_dirs = _copy_directories(server.get("copy_directories", []))
 
     namespaces = tuple(
         _namespace(_table(t, f"namespace[{i}]"), i)
@@ -155,8 +179,66 @@ def parse(raw: dict[str, Any]) -> ServerConfig:
         tls_key=Path(key) if key else None,
         namespaces=namespaces,
         workgroups=workgroups,
-        max_message_bytes=max_msg,
+        limits=limits,
+        copy_directories=copy_dirs,
     )
+
+
+def _copy_directories(v: Any) -> tuple[Path, ...]:
+    """``copy_directories``: existing directories given by absolute path, symlinks resolved
+    (COPY and UNLOAD compare resolved paths against them)."""
+    where = "server.copy_directories"
+    if not isinstance(v, list) or not all(isinstance(d, str) for d in v):
+        raise ConfigError(f"{where}: must be a list of directory paths")
+    dirs: list[Path] = []
+    for d in v:
+        if not Path(d).is_absolute():
+            raise ConfigError(f"{where}: {d!r} is not an absolute path")
+        if not Path(d).is_dir():
+            raise ConfigError(f"{where}: {d!r} is not an existing directory")
+        dirs.append(Path(d).resolve())
+    return tuple(dirs)
+
+
+# The integer [server.limits] keys: lowest and highest allowed value (None: no maximum).
+_LIMIT_COUNTS: dict[str, tuple[int, int | None]] = {
+    "max_message_bytes": (1024, 2**31 - 1),  # a message's length is an int32
+    "max_statement_length": (1, None),
+    "max_bind_parameters": (1, 65535),  # Bind counts parameters in an unsigned int16
+    "max_prepared_statements": (1, None),
+    "max_portals": (1, None),
+    "auth_failures_before_backoff": (0, None),
+}
+# The [server.limits] durations, in seconds (fractions allowed, e.g. a 0.5 s back-off).
+_LIMIT_SECONDS = (
+    "auth_failure_window_seconds",
+    "auth_backoff_seconds",
+    "auth_backoff_max_seconds",
+    "auth_timeout_seconds",
+)
+
+
+def _limits(t: dict[str, Any]) -> Limits:
+    where = "server.limits."
+    _no_unknown(t, {*_LIMIT_COUNTS, *_LIMIT_SECONDS}, where)
+    defaults = Limits()
+    values: dict[str, Any] = {}
+    for key, (low, high) in _LIMIT_COUNTS.items():
+        count = _int(t, key, where, getattr(defaults, key))
+        if count < low or (high is not None and count > high):
+            bounds = f"at least {low}" if high is None else f"between {low} and {high}"
+            raise ConfigError(f"{where}{key}: must be {bounds}, not {count}")
+        values[key] = count
+    for key in _LIMIT_SECONDS:
+        seconds = _number(t, key, where, getattr(defaults, key))
+        if not 0 < seconds < math.inf:
+            raise ConfigError(f"{where}{key}: must be a positive number of seconds")
+        values[key] = seconds
+    if values["auth_backoff_max_seconds"] < values["auth_backoff_seconds"]:
+        raise ConfigError(
+            f"{where}auth_backoff_max_seconds: must not be below auth_backoff_seconds"
+        )
+    return Limits(**values)
 
 
 def _namespace(t: dict[str, Any], i: int) -> NamespaceConfig:
@@ -216,21 +298,10 @@ def _resource_name(t: dict[str, Any], where: str) -> str:
 
 
 def check_password(password: str, where: str) -> None:
-    """Redshift's password rules: 8-64 printable ASCII characters with an upper-case letter,
-    a lower-case letter and a digit, and none of ' " \\ / @ or space."""
-    if not 8 <= len(password) <= 64:
-        raise ConfigError(f"{where}: must be 8 to 64 characters long")
-    bad = sorted({c for c in password if c in "'\"\\/@ " or not 33 <= ord(c) <= 126})
-    if bad:
-        raise ConfigError(f"{where}: must not contain {' '.join(repr(c) for c in bad)}")
-    if not (
-        any(c.isupper() for c in password)
-        and any(c.islower() for c in password)
-        and any(c.isdigit() for c in password)
-    ):
-        raise ConfigError(
-            f"{where}: must contain an upper-case letter, a lower-case letter and a digit"
-        )
+    """Redshift's password rules (``catalog.passwords.password_problem``) for a config key."""
+    problem = password_problem(password)
+    if problem is not None:
+        raise ConfigError(f"{where}: {problem}")
 
 
 def _no_unknown(t: dict[str, Any], allowed: set[str], where: str) -> None:
@@ -269,6 +340,13 @@ def _int(t: dict[str, Any], key: str, where: str, default: int) -> int:
     if isinstance(v, bool) or not isinstance(v, int):
         raise ConfigError(f"{where}{key}: must be an integer")
     return v
+
+
+def _number(t: dict[str, Any], key: str, where: str, default: float) -> float:
+    v = t.get(key, default)
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        raise ConfigError(f"{where}{key}: must be a number")
+    return float(v)
 
 
 def _unique(items: list[Any], what: str) -> None:

@@ -21,6 +21,7 @@ from catalog.model import QueryRecord
 from engine import streaming
 from engine.duckdb_errors import translate as translate_duckdb
 from proxy import copy_flow
+from proxy.access_commands import AccessCommands
 from proxy.extended import ExtendedProtocol
 from proxy.result_sender import ResultSender, _ReadAhead, statement_timeout_error
 from proxy.result_types import fields_of
@@ -43,7 +44,7 @@ _FLUSH_BYTES = 256 * 1024
 _DISCONNECT_POLL_S = 0.5
 
 
-class Connection(StartupAuth, ResultSender, ExtendedProtocol, SessionCommands):
+class Connection(StartupAuth, ResultSender, ExtendedProtocol, SessionCommands, AccessCommands):
     """The protocol state machine of one client socket."""
 
     def __init__(
@@ -124,27 +125,45 @@ class Connection(StartupAuth, ResultSender, ExtendedProtocol, SessionCommands):
 
     # -- startup and authentication ---------------------------------------------------------
     async def _loop(self) -> None:
-        limit = self.server.config.max_message_bytes
+        limits = self.server.config.limits
         while True:
-            mtype, body = await read_message(self.reader, limit)
-            msg = frontend.decode(mtype, body)
+            mtype, body = await read_message(self.reader, limits.max_message_bytes)
+            try:
+                msg = frontend.decode(mtype, body, limits.max_statement_length)
+            except err.SQLError as exc:
+                if isinstance(exc, err.FatalError):
+                    raise
+                # The frame was sound but its content is refused (invalid UTF-8, a statement
+                # over the limit): an error of that one message, and the session goes on.
+                if not self._skip_until_sync:
+                    await self._refuse_message(mtype, exc)
+                continue
             if isinstance(msg, frontend.Terminate):
                 return
             if self._skip_until_sync and not isinstance(msg, frontend.Sync):
                 continue
-            if isinstance(msg, frontend.Query):
-                await self._simple_query(msg.sql)
-            elif isinstance(msg, frontend.Sync):
-                self._sync()
-                await self.flush()
-            elif isinstance(msg, frontend.Flush):
-                await self.flush()
-            elif isinstance(msg, frontend.CopyData | frontend.CopyDone | frontend.CopyFail):
-                continue  # stray COPY messages after a failed COPY are ignored, as PostgreSQL does
-            elif isinstance(msg, frontend.Password):
-                raise err.ProtocolViolation("unexpected password message")
-            else:
-                await self._extended(msg)
+            try:
+                if isinstance(msg, frontend.Query):
+                    await self._simple_query(msg.sql)
+                elif isinstance(msg, frontend.Sync):
+                    self._sync()
+                    await self.flush()
+                elif isinstance(msg, frontend.Flush):
+                    await self.flush()
+                elif isinstance(msg, frontend.CopyData | frontend.CopyDone | frontend.CopyFail):
+                    # Stray COPY messages after a failed COPY are ignored, as PostgreSQL does.
+                    continue
+                elif isinstance(msg, frontend.Password):
+                    raise err.ProtocolViolation("unexpected password message")
+                else:
+                    await self._extended(msg)
+            except RecursionError:
+                # A statement nested deeper than the SQL parser can follow: PostgreSQL's
+                # max_stack_depth error for that message; the session goes on.
+                await self._refuse_message(mtype, err.StatementTooComplex(
+                    "stack depth limit exceeded",
+                    hint="Simplify the statement: its expressions are nested too deeply.",
+                ))
             await self.maybe_flush()
 
     # -- simple query -----------------------------------------------------------------------
@@ -186,11 +205,14 @@ class Connection(StartupAuth, ResultSender, ExtendedProtocol, SessionCommands):
     async def _end_implicit(self, session: Session, ok: bool) -> None:
         if session.tx == TxStatus.IDLE:
             return
+        committed = False
         try:
             await self._engine_call(session.cursor.execute, "COMMIT" if ok else "ROLLBACK")
+            committed = ok
         except err.SQLError as exc:
             self._fail(exc)
         session.tx = TxStatus.IDLE
+        self.server.authorizer.settle(session, committed)
 
     def _fail(self, exc: err.SQLError) -> None:
         """Report an error and move the transaction to failed if one is open."""
@@ -231,6 +253,7 @@ class Connection(StartupAuth, ResultSender, ExtendedProtocol, SessionCommands):
         if session.tx == TxStatus.FAILED:
             raise err.in_failed_transaction()
         assert stmt.duck_sql is not None
+        self.server.authorizer.check(session, stmt)
         await self._park_streams()
         record = self._record(stmt)
         pool = self.workgroup.pool
@@ -248,6 +271,7 @@ class Connection(StartupAuth, ResultSender, ExtendedProtocol, SessionCommands):
             self._disarm(timer)
             self._finish_record(record, started, exc)
             raise
+        self._ran(session, stmt)
         if not stmt.returns_rows:
             pool.release(ticket)
             self._disarm(timer)
@@ -267,6 +291,13 @@ class Connection(StartupAuth, ResultSender, ExtendedProtocol, SessionCommands):
 
         result.on_close = finished
         return Outcome(stmt.tag, stmt.counts_rows, result, None, ticket)
+
+    def _ran(self, session: Session, stmt: Statement) -> None:
+        """Note a statement's effects on ownership; outside a transaction they are final."""
+        authorizer = self.server.authorizer
+        authorizer.ran(session, stmt)
+        if session.tx == TxStatus.IDLE:
+            authorizer.settle(session, committed=True)
 
     def _arm_statement_timeout(self, session: Session) -> asyncio.TimerHandle | None:
         """statement_timeout (milliseconds, 0 = none) covers running and sending rows."""

@@ -1,4 +1,5 @@
-"""COPY ... FROM STDIN and COPY ... TO STDOUT over the wire.
+"""COPY ... FROM STDIN and COPY ... TO STDOUT over the wire (COPY with files and UNLOAD are
+``proxy/copy_files.py``'s).
 
 COPY TO streams the source's Arrow batches as CopyData in PostgreSQL's text or CSV format.
 COPY FROM reads CopyData into batches of strings (``copy_format.CopyInParser``) and inserts
@@ -8,6 +9,7 @@ line in the error's context, and leaves the table as it was.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
@@ -17,6 +19,7 @@ from sqlglot import exp
 from catalog import errors as err
 from engine import streaming
 from engine.storage import quote_ident
+from proxy import copy_files
 from proxy.codecs import pg_type_from_duckdb
 from proxy.session import TxStatus
 from proxy.sql import commands
@@ -68,6 +71,9 @@ async def run(conn: Connection, stmt: Statement) -> None:
     """Run one COPY statement (from a simple Query) to completion."""
     cmd = stmt.command
     assert isinstance(cmd, commands.Copy)
+    if cmd.path is not None:
+        await copy_files.run(conn, stmt)
+        return
     opts = options(cmd.options)
     session = conn._session()
     if session.tx == TxStatus.FAILED:
@@ -115,6 +121,9 @@ async def _copy_in(conn: Connection, cmd: commands.Copy, opts: CopyOptions) -> N
     assert cmd.table is not None
     target = conn.server.cache.get(f"SELECT * FROM {cmd.table}", session.context)[0]
     assert target.duck_sql is not None
+    # COPY FROM writes into the table: INSERT is what it needs, not SELECT.
+    conn.server.authorizer.check(session, dataclasses.replace(
+        target, refs=tuple(dataclasses.replace(r, action="INSERT") for r in target.refs)))
     table_sql = sqlglot.parse_one(target.duck_sql, read="duckdb").find(exp.Table)
     assert table_sql is not None
     described = await conn._engine_call(
@@ -172,7 +181,7 @@ async def _receive(conn: Connection, parser: CopyInParser | BinaryCopyInParser) 
     """Feed CopyData until a batch is ready or the data ends; True at CopyDone."""
     received = 0
     while received < 4 * 1024 * 1024:
-        mtype, body = await read_message(conn.reader, conn.server.config.max_message_bytes)
+        mtype, body = await read_message(conn.reader, conn.server.config.limits.max_message_bytes)
         msg = frontend.decode(mtype, body)
         if isinstance(msg, frontend.CopyData):
             parser.feed(msg.data)

@@ -19,18 +19,22 @@ import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
+from catalog.directory import Directory
 from catalog.errors import InvalidCatalogName, ObjectInUse
 from catalog.model import Namespace, Workgroup
 from catalog.passwords import make_verifiers
 from catalog.query_log import QueryLog
-from catalog.store import Catalog
+from catalog.security import PUBLIC, Grant, ObjectKey, Security
+from catalog.store import SYSTEM_ALIAS, Catalog
 from engine.admission import WorkgroupPool
-from engine.instance import SYSTEM_ALIAS, Engine
+from engine.instance import Engine
 from engine.storage import LocalStorage, quote_ident
+from proxy.access import Authorizer
 from proxy.config import ServerConfig
 from proxy.connection import Connection
 from proxy.sql.pipeline import StatementCache
 from proxy.tls import ensure_self_signed, server_context
+from proxy.wire.auth import AuthThrottle
 
 log = logging.getLogger("duckshift.server")
 
@@ -61,6 +65,7 @@ class Server:
         catalog: Catalog,
         query_log: QueryLog,
         tls_context: ssl.SSLContext | None,
+        authorizer: Authorizer,
     ) -> None:
         self.config = config
         self.data_dir = data_dir
@@ -68,13 +73,21 @@ class Server:
         self.catalog = catalog
         self.query_log = query_log
         self.tls_context = tls_context
+        self.authorizer = authorizer
+        self.security = authorizer.security
         self.cache = StatementCache()
         self.sessions: dict[int, Connection] = {}
         self.aliases: dict[str, dict[str, str]] = {}
         self.generation: dict[str, int] = {}
         self.workgroups: dict[str, WorkgroupRuntime] = {}
         self.auth_method = "scram-sha-256"
-        self.limits_prepared = 10_000
+        limits = config.limits
+        self.auth_throttle = AuthThrottle(
+            limits.auth_failures_before_backoff,
+            limits.auth_failure_window_seconds,
+            limits.auth_backoff_seconds,
+            limits.auth_backoff_max_seconds,
+        )
         self.mock_secret = secrets.token_bytes(32)
         self._pids = itertools.count(os.getpid() * 1000 % 1_000_000 + 1)
         self._flusher: asyncio.Task[None] | None = None
@@ -103,7 +116,12 @@ class Server:
             tls = server_context(config.tls_cert, config.tls_key)
         else:
             tls = server_context(*ensure_self_signed(data_dir))
-        server = cls(config, data_dir, engine, catalog, query_log, tls)
+        authorizer = Authorizer(
+            catalog,
+            Security(engine.system_cursor(), schema),
+            Directory(engine.system_cursor()),
+        )
+        server = cls(config, data_dir, engine, catalog, query_log, tls, authorizer)
         for nsc in config.namespaces:
             ns, _ = catalog.ensure_namespace(nsc.name)
             server.aliases[ns.guid] = {}
@@ -112,9 +130,11 @@ class Server:
                 if catalog.database(ns.guid, db) is None:
                     catalog.add_database(ns.guid, db)
             for db in catalog.databases(ns.guid):
-                server.aliases[ns.guid][db.name] = engine.attach(nsc.name, db.name)
+                server._attached(ns, db.name, engine.attach(nsc.name, db.name))
             password = nsc.admin_password or admin_password
             server._ensure_admin(ns, nsc.admin_user, password)
+            for db in catalog.databases(ns.guid):
+                server._seed_database(ns, db.name, nsc.admin_user)
         for wgc in config.workgroups:
             ns = catalog.namespace(wgc.namespace)
             assert ns is not None
@@ -124,7 +144,7 @@ class Server:
             server.workgroups[wgc.name] = WorkgroupRuntime(
                 wgc.name, ns, host, wgc.port, WorkgroupPool(wgc.name, wgc.base_capacity)
             )
-        engine.lock_down()
+        engine.lock_down(config.copy_directories)
         return server
 
     def _ensure_admin(self, ns: Namespace, name: str, password: str | None) -> None:
@@ -139,6 +159,24 @@ class Server:
         elif password is not None:
             self.catalog.set_password(ns.guid, name, make_verifiers(name, password))
 
+    def _attached(self, ns: Namespace, name: str, alias: str) -> None:
+        self.aliases[ns.guid][name] = alias
+        self.authorizer.places[alias] = (ns.guid, name)
+
+    def _seed_database(self, ns: Namespace, name: str, owner: str) -> None:
+        """A new database's defaults, as Redshift has them: its creator owns it, and PUBLIC
+        may create temporary tables in it and use and create in its public schema."""
+        key = ObjectKey("database", name)
+        if self.security.owner(ns.guid, key) is not None:
+            return
+        self.security.set_owner(ns.guid, key, owner)
+        public = ObjectKey("schema", name, "public")
+        self.security.add_grants(ns.guid, [
+            Grant(key, "TEMP", PUBLIC, grantor=owner),
+            Grant(public, "USAGE", PUBLIC, grantor=owner),
+            Grant(public, "CREATE", PUBLIC, grantor=owner),
+        ])
+
     # -- runtime operations -------------------------------------------------------------------
     def next_pid(self) -> int:
         """A process id for a new session (unique in this server)."""
@@ -152,15 +190,18 @@ class Server:
         ):
             conn.cancel()
 
-    async def create_database(self, ns: Namespace, name: str) -> None:
-        """CREATE DATABASE: a new file attached to the engine."""
+    async def create_database(self, ns: Namespace, name: str, owner: str) -> None:
+        """CREATE DATABASE: a new file attached to the engine, owned by its creator."""
         self.catalog.add_database(ns.guid, name)
         try:
             alias = await self.engine.run(self.engine.attach, ns.name, name)
         except BaseException:
             self.catalog.remove_database(ns.guid, name)
             raise
-        self.aliases[ns.guid][name] = alias
+        self.security.forget_object(ns.guid, ObjectKey("database", name))
+        self._attached(ns, name, alias)
+        self._seed_database(ns, name, owner)
+        self.authorizer.directory.invalidate()
         self.generation[ns.guid] += 1
         self._refresh_sessions(ns.guid)
 
@@ -178,7 +219,10 @@ class Server:
                 f"session{'' if len(users) == 1 else 's'} using the database.",
             )
         self.catalog.remove_database(ns.guid, name)
-        del self.aliases[ns.guid][name]
+        alias = self.aliases[ns.guid].pop(name)
+        self.authorizer.places.pop(alias, None)
+        self.security.forget_object(ns.guid, ObjectKey("database", name))
+        self.authorizer.directory.invalidate()
         self.generation[ns.guid] += 1
         await self.engine.run(self.engine.drop, ns.name, name)
         self._refresh_sessions(ns.guid)

@@ -19,6 +19,7 @@ from engine.admission import Ticket
 from engine.storage import quote_ident, quote_literal
 from engine.streaming import Result
 from proxy import settings
+from proxy.access import PendingEffects
 from proxy.sql.context import Context
 from proxy.sql.pipeline import Statement
 from proxy.wire.backend import FieldDescription
@@ -94,9 +95,13 @@ class Session:
     cursors: dict[str, SqlCursor] = field(default_factory=dict)
     transaction_id: int = 0
     login_database: str = field(init=False)  # where RESET USE returns
+    login_user: User = field(init=False)  # who authenticated (SET SESSION AUTHORIZATION)
+    effects: PendingEffects = field(default_factory=PendingEffects)
+    temp_tables: set[str] = field(default_factory=set)  # this session's temporary tables
 
     def __post_init__(self) -> None:
         self.login_database = self.database
+        self.login_user = self.user
         for name, param in settings.PARAMS.items():
             self.values.setdefault(name, param.default)
         self.values["is_superuser"] = "on" if self.user.superuser else "off"
@@ -106,7 +111,8 @@ class Session:
     def context(self) -> Context:
         """The translation context (cache key) of this session right now."""
         return Context(
-            self.namespace.guid, self.database, self.user.name, self.aliases, self.generation
+            self.namespace.guid, self.database, self.user.name, self.aliases, self.generation,
+            self.user.superuser,
         )
 
     def alias(self, database: str | None = None) -> str:

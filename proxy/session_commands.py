@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from catalog import errors as err
+from catalog.security import ObjectKey
 from engine import streaming
 from engine.admission import Ticket
-from proxy import settings
+from proxy import access_commands, settings
 from proxy.codecs.oids import TEXT
 from proxy.result_types import fields_of
 from proxy.session import Outcome, Session, SqlCursor, TxStatus
@@ -230,10 +231,13 @@ class SessionCommands:
             await self._rollback(session)
             return "ROLLBACK"
         await self._end_transaction_cursors(session, committed=True)
+        committed = False
         try:
             await self._engine_call(session.cursor.execute, "COMMIT")
+            committed = True
         finally:
             session.tx = TxStatus.IDLE
+            self.server.authorizer.settle(session, committed)
         return "COMMIT"
 
     async def _rollback(self, session: Session) -> None:
@@ -249,6 +253,7 @@ class SessionCommands:
         with contextlib.suppress(err.SQLError):
             await self._engine_call(session.cursor.execute, "ROLLBACK")
         session.tx = TxStatus.IDLE
+        self.server.authorizer.settle(session, committed=False)
 
     async def _set(self, session: Session, cmd: commands.SetParam) -> None:
         name = settings.normalize(cmd.name)
@@ -284,11 +289,16 @@ class SessionCommands:
             raise err.ActiveSqlTransaction(
                 f"{what} DATABASE cannot run inside a transaction block"
             )
-        if not (session.user.superuser or session.user.createdb):
-            raise err.InsufficientPrivilege("permission denied to create database")
+        user = self.server.catalog.user(session.namespace.guid, session.user.name)
+        superuser = user is not None and user.superuser
         if isinstance(cmd, commands.CreateDatabase):
-            await self.server.create_database(session.namespace, cmd.name)
+            if not (superuser or (user is not None and user.createdb)):
+                raise err.InsufficientPrivilege("permission denied to create database")
+            await self.server.create_database(session.namespace, cmd.name, session.user.name)
             return Outcome("CREATE DATABASE")
+        owner = self.server.security.owner(session.namespace.guid, ObjectKey("database", cmd.name))
+        if cmd.name in session.aliases and not superuser and owner != session.user.name:
+            raise err.InsufficientPrivilege(f"must be owner of database {cmd.name}")
         if cmd.name == session.database:
             raise err.ObjectInUse("cannot drop the currently open database")
         if cmd.if_exists and cmd.name not in session.aliases:
@@ -305,6 +315,7 @@ class SessionCommands:
             raise err.FeatureNotSupported("feature not supported on Duckshift: EXPLAIN of this")
         if session.tx == TxStatus.FAILED:
             raise err.in_failed_transaction()
+        self.server.authorizer.check(session, inner[0])
         rows = await self._engine_call(
             lambda: session.cursor.execute("EXPLAIN " + (inner[0].duck_sql or "")).fetchall()
         )
@@ -368,4 +379,5 @@ _HANDLERS = {
     commands.Fetch: SessionCommands._cmd_fetch,
     commands.CloseCursor: SessionCommands._cmd_close,
     commands.NoOp: SessionCommands._cmd_noop,
+    **access_commands.HANDLERS,
 }

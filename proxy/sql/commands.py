@@ -1,10 +1,11 @@
 """Our own small grammar for the statements the session handles itself.
 
 Transaction control, SET/SHOW/RESET, USE, DEALLOCATE, DISCARD, CREATE/DROP DATABASE, EXPLAIN,
-VACUUM and COPY ... FROM STDIN / TO STDOUT either change session state or need the server's
-help, and sqlglot leaves several of them opaque. ``recognize`` reads a statement's tokens and
-returns one of the dataclasses below, or None when the statement is ordinary SQL for the
-translator.
+VACUUM, COPY ... FROM STDIN / TO STDOUT and Redshift's COPY from files and UNLOAD to them
+either change session state or need the server's help, and sqlglot leaves several of them
+opaque. ``recognize`` reads a statement's tokens and returns one of the dataclasses below, or
+None when the statement is ordinary SQL for the translator. SET, RESET and SHOW of DuckDB's own
+settings are refused here (the sandbox's ``refuse_engine_setting``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlglot.tokens import Token, TokenType
 
 from catalog.errors import FeatureNotSupported, SyntaxError_
 from proxy.sql.split import Piece, tokenize
+from proxy.sql.transforms.sandbox import refuse_engine_setting
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,13 +126,17 @@ class NoOp:
 
 @dataclass(frozen=True, slots=True)
 class Copy:
-    """COPY between a table or query and the client (FROM STDIN / TO STDOUT)."""
+    """COPY between a table or query and the client (FROM STDIN / TO STDOUT), or with ``path``
+    between a table and server files: Redshift's ``COPY t FROM 'path'`` and, with ``unload``,
+    ``UNLOAD ('query') TO 'prefix'``. File options use Redshift's words (``_file_options``)."""
 
     direction: str  # 'in' or 'out'
     table: str | None  # the relation's SQL text, for 'in' and table 'out'
     columns: tuple[str, ...]
     query: str | None  # 'out' of a query
     options: dict[str, str | bool] = field(default_factory=dict)
+    path: str | None = None  # a server file or prefix, as written
+    unload: bool = False
 
 
 Command = (
@@ -270,12 +276,9 @@ def _savepoint(t: _Tokens) -> Command:
 def _set(t: _Tokens) -> Command:
     t.i += 1
     local = False
+    # SET SESSION AUTHORIZATION is proxy.sql.dcl's.
     if t.accept("SESSION"):
-        if t.accept("CHARACTERISTICS") or t.word() == "AUTHORIZATION":
-            if t.word() == "AUTHORIZATION":
-                raise FeatureNotSupported(
-                    "feature not supported on Duckshift: SET SESSION AUTHORIZATION"
-                )
+        if t.accept("CHARACTERISTICS"):
             return NoOp("SET")
     elif t.accept("LOCAL"):
         local = True
@@ -289,6 +292,7 @@ def _set(t: _Tokens) -> Command:
             name += "." + t.ident()
         if not (t.accept("TO") or t.accept("=")):
             raise SyntaxError_(f'syntax error at or near "{t.word() or name}"')
+        refuse_engine_setting(name, "set")
     if t.accept("DEFAULT"):
         t.expect_end()
         return SetParam(name, None, local)
@@ -315,11 +319,9 @@ def _reset(t: _Tokens) -> Command:
     if t.accept("USE"):
         t.expect_end()
         return UseDatabase(None)
-    if t.accept("SESSION"):
-        t.accept("AUTHORIZATION")
-        return NoOp("RESET")
     name = "timezone" if t.accept_seq("TIME", "ZONE") else t.ident()
     t.expect_end()
+    refuse_engine_setting(name, "set")
     return ResetParam(name)
 
 
@@ -339,6 +341,7 @@ def _show(t: _Tokens) -> Command:
         raise FeatureNotSupported(f"feature not supported on Duckshift: SHOW {t.word()}")
     name = t.ident()
     t.expect_end()
+    refuse_engine_setting(name, "examine")
     return ShowParam(name)
 
 
@@ -439,14 +442,32 @@ def _copy(t: _Tokens) -> Command | None:
     else:
         raise SyntaxError_(f'syntax error at or near "{t.word()}"')
     target = t.take()
+    if target.token_type == TokenType.STRING:
+        if direction == "in" and query:
+            raise SyntaxError_(f"syntax error at or near \"'{target.text}'\"")
+        # COPY FROM a file is Redshift's (its options); COPY TO a file only PostgreSQL's.
+        opts = _file_options(t, "COPY") if direction == "in" else _copy_options(t)
+        return Copy(direction, table, tuple(columns), query, opts, path=target.text)
     if target.text.upper() not in ("STDIN", "STDOUT"):
         raise FeatureNotSupported(
-            "feature not supported on Duckshift: COPY from or to a file or object store "
-            "(use FROM STDIN / TO STDOUT)"
+            f"feature not supported on Duckshift: COPY {'FROM' if direction == 'in' else 'TO'} "
+            f"{target.text.upper()}"
         )
     if (direction == "in") != (target.text.upper() == "STDIN") or (direction == "in" and query):
         raise SyntaxError_(f'syntax error at or near "{target.text}"')
     return Copy(direction, table, tuple(columns), query, _copy_options(t))
+
+
+def _unload(t: _Tokens) -> Command:
+    """UNLOAD ('query') TO 'prefix' [option ...]."""
+    t.i += 1
+    if not t.accept("("):
+        raise SyntaxError_(f'syntax error at or near "{t.word() or "end of input"}"')
+    query = _string(t)
+    if not (t.accept(")") and t.accept("TO")):
+        raise SyntaxError_(f'syntax error at or near "{t.word() or "end of input"}"')
+    path = _string(t)
+    return Copy("out", None, (), query, _file_options(t, "UNLOAD"), path=path, unload=True)
 
 
 def _declare(t: _Tokens) -> Command:
@@ -553,6 +574,84 @@ def _copy_options(t: _Tokens) -> dict[str, str | bool]:
     return opts
 
 
+def _string(t: _Tokens) -> str:
+    tok = t.take()
+    if tok.token_type != TokenType.STRING:
+        raise SyntaxError_(f'syntax error at or near "{tok.text}"')
+    return tok.text
+
+
+# Redshift's authorization for S3 (and its region): there is nothing to authorize against here.
+_AUTHORIZATION = frozenset({
+    "IAM_ROLE", "CREDENTIALS", "ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "SESSION_TOKEN", "REGION",
+})
+_FILE_FORMATS = frozenset({"CSV", "PARQUET", "JSON"})
+# Options with a string argument, and the statement they belong to.
+_FILE_STRINGS = {"DELIMITER": ("COPY", "UNLOAD"), "NULL": ("COPY", "UNLOAD"),
+                 "QUOTE": ("COPY",), "EXTENSION": ("UNLOAD",)}
+# Options without an argument: their key and value, and the statement they belong to.
+_FILE_FLAGS = {
+    "GZIP": ("compression", "gzip", ("COPY", "UNLOAD")),
+    "ZSTD": ("compression", "zstd", ("COPY", "UNLOAD")),
+    "HEADER": ("header", True, ("UNLOAD",)),
+    "ALLOWOVERWRITE": ("allowoverwrite", True, ("UNLOAD",)),
+}
+
+
+def _file_options(t: _Tokens, verb: str) -> dict[str, str | bool]:
+    """Redshift's options of COPY from files (``verb`` "COPY") and of UNLOAD.
+
+    Keys: format (csv, parquet, json; none for Redshift's pipe-delimited text), delimiter,
+    null, quote, ignoreheader, compression, header, allowoverwrite, parallel, extension.
+    Options Duckshift does not carry out are refused by name (0A000).
+    """
+    opts: dict[str, str | bool] = {}
+    t.accept("WITH")
+    while not t.done():
+        word = t.take().text.upper()
+        if word in _AUTHORIZATION:
+            t.accept("AS")
+            t.take()
+        elif word in _FILE_FORMATS or word == "FORMAT":
+            if word == "FORMAT":
+                t.accept("AS")
+                word = t.take().text.upper()
+                if word not in _FILE_FORMATS:
+                    raise FeatureNotSupported(
+                        f'feature not supported on Duckshift: {verb} format "{word}"'
+                    )
+            opts["format"] = word.lower()
+            if word == "JSON" and verb == "COPY" and t.peek() is not None and (
+                t.peek().token_type == TokenType.STRING  # type: ignore[union-attr]
+            ):
+                mode = t.take().text.lower()
+                if mode not in ("auto", "auto ignorecase"):
+                    raise FeatureNotSupported(
+                        f"feature not supported on Duckshift: COPY JSON '{mode}' "
+                        "(only 'auto' and 'auto ignorecase')"
+                    )
+                opts["json"] = mode
+        elif word in _FILE_STRINGS and verb in _FILE_STRINGS[word]:
+            t.accept("AS")
+            opts[word.lower()] = _string(t)
+        elif word in _FILE_FLAGS and verb in _FILE_FLAGS[word][2]:
+            key, value, _ = _FILE_FLAGS[word]
+            opts[key] = value
+        elif word == "IGNOREHEADER" and verb == "COPY":
+            t.accept("AS")
+            tok = t.take()
+            if tok.token_type != TokenType.NUMBER or not tok.text.isdigit():
+                raise SyntaxError_(f'syntax error at or near "{tok.text}"')
+            opts["ignoreheader"] = tok.text
+        elif word == "PARALLEL" and verb == "UNLOAD":
+            opts["parallel"] = True
+            if t.word() in ("ON", "TRUE", "OFF", "FALSE"):
+                opts["parallel"] = t.take().text.upper() in ("ON", "TRUE")
+        else:
+            raise FeatureNotSupported(f'feature not supported on Duckshift: {verb} option "{word}"')
+    return opts
+
+
 _HEADS = {
     "BEGIN": _begin,
     "START": _begin,
@@ -573,6 +672,7 @@ _HEADS = {
     "EXPLAIN": _explain,
     "VACUUM": _vacuum,
     "COPY": _copy,
+    "UNLOAD": _unload,
     "DECLARE": _declare,
     "FETCH": _fetch,
     "MOVE": _fetch,

@@ -19,9 +19,10 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 
 from catalog.errors import FeatureNotSupported, SyntaxError_
-from proxy.sql import commands
+from proxy.sql import commands, dcl
 from proxy.sql.context import Context
 from proxy.sql.param_types import Probe, probes
+from proxy.sql.references import Ref, references
 from proxy.sql.split import Piece, split
 from proxy.sql.transforms.aggregates import aggregates
 from proxy.sql.transforms.arithmetic import guard_division
@@ -54,9 +55,12 @@ class Statement:
     returns_rows: bool = False
     counts_rows: bool = False
     duck_sql: str | None = None
-    command: commands.Command | None = None
+    command: commands.Command | dcl.Command | None = None
     nparams: int = 0
     param_probes: tuple[Probe, ...] = ()
+    # What it touches (checked at every execution) and whether its shape was understood.
+    refs: tuple[Ref, ...] = ()
+    understood: bool = True
 
 
 # The transforms, in order.
@@ -119,6 +123,11 @@ _COMMAND_TAGS: dict[type, tuple[str, str]] = {
 
 def translate(piece: Piece, ctx: Context) -> Statement:
     """Turn one statement into a ``Statement`` (no caching; see ``StatementCache``)."""
+    access_command = dcl.recognize(piece)
+    if access_command is not None:
+        stype, tag = dcl.tag_of(access_command)
+        return Statement(piece.text, stype, tag, command=access_command,
+                         returns_rows=isinstance(access_command, dcl.ShowGrants))
     command = commands.recognize(piece)
     if command is not None:
         if isinstance(command, commands.NoOp):
@@ -329,6 +338,7 @@ def _position(text: str, line: int | None, col: int | None, width: int) -> int |
 def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
     """Classify a parsed statement and generate its DuckDB SQL."""
     stype, tag, returns, counts = classify(tree, text)
+    refs, understood = references(tree)
     # Result columns are named by what the user wrote, before any rewrite replaces it.
     tree = output_names(tree, text)
     for transform in TRANSFORMS:
@@ -340,7 +350,7 @@ def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
         raise SyntaxError_('syntax error at or near "?"')
     return Statement(
         text, stype, tag, returns, counts, duck_sql=tree.sql("duckdb"), nparams=nparams,
-        param_probes=probes(tree) if nparams else (),
+        param_probes=probes(tree) if nparams else (), refs=refs, understood=understood,
     )
 
 
@@ -372,10 +382,6 @@ def classify(tree: exp.Expr, text: str = "") -> tuple[str, str, bool, bool]:
     if isinstance(tree, exp.Drop | exp.Alter):
         verb = "DROP" if isinstance(tree, exp.Drop) else "ALTER"
         return "DDL", f"{verb} {(tree.args.get('kind') or 'TABLE').upper()}", False, False
-    if isinstance(tree, exp.Grant | exp.Revoke):
-        raise FeatureNotSupported(
-            f"feature not supported on Duckshift yet: {type(tree).__name__.upper()}"
-        )
     if isinstance(tree, exp.Command):
         word = str(tree.this).upper()
         raise FeatureNotSupported(f"feature not supported on Duckshift: {word}")

@@ -20,8 +20,7 @@ from catalog.errors import DuplicateDatabase, DuplicateObject, InvalidCatalogNam
 from catalog.model import Namespace, QueryRecord, Workgroup
 from catalog.passwords import Verifiers, make_verifiers
 from catalog.query_log import QueryLog
-from catalog.store import FIRST_USESYSID, Catalog
-from engine.instance import SYSTEM_ALIAS
+from catalog.store import FIRST_USESYSID, SYSTEM_ALIAS, Catalog
 from engine.storage import quote_ident, quote_literal
 
 SCHEMA = quote_ident(SYSTEM_ALIAS) + ".main"

@@ -112,7 +112,6 @@ def test_classify_commands(sql: str, stype: str, tag: str, returns_rows: bool,
     [
         ("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE", "SET"),
         ("SET TRANSACTION READ ONLY", "SET"),
-        ("RESET SESSION AUTHORIZATION", "RESET"),
     ],
 )
 def test_noop_commands_translate(sql: str, tag: str) -> None:
@@ -124,9 +123,8 @@ def test_noop_commands_translate(sql: str, tag: str) -> None:
 @pytest.mark.parametrize(
     ("sql", "message"),
     [
-        ("GRANT SELECT ON t TO bob", "feature not supported on Duckshift yet: GRANT"),
-        ("REVOKE SELECT ON t FROM bob", "feature not supported on Duckshift yet: REVOKE"),
-        ("CREATE USER bob PASSWORD 'x'", "feature not supported on Duckshift: CREATE"),
+        ("CREATE FUNCTION f(int) RETURNS int STABLE AS 'select $1' LANGUAGE sql",
+         "feature not supported on Duckshift: CREATE FUNCTION (SQL UDFs)"),
     ],
 )
 def test_unsupported_statements(sql: str, message: str) -> None:
@@ -407,3 +405,20 @@ def test_cache_evicts_least_recently_used() -> None:
     cache.get("SELECT 2", CTX)
     assert cache.hits == hits
     assert cache.misses == 4
+
+
+@pytest.mark.parametrize(
+    ("sql", "tag"),
+    [
+        ("SET SESSION AUTHORIZATION bob", "SET"),
+        ("SET SESSION AUTHORIZATION DEFAULT", "SET"),
+        ("RESET SESSION AUTHORIZATION", "RESET"),
+        ("GRANT SELECT ON t TO bob", "GRANT"),
+        ("REVOKE ROLE r FROM bob", "REVOKE"),
+        ("CREATE USER bob PASSWORD 'Abcdefg1'", "CREATE USER"),
+    ],
+)
+def test_access_commands_translate(sql: str, tag: str) -> None:
+    st = tr(sql)
+    assert st.tag == tag
+    assert st.duck_sql is None

@@ -1,0 +1,90 @@
+"""What relations exist: a snapshot of the schemas, tables and views of every attached database.
+
+Name resolution (which physical relation ``t`` or ``s.t`` names for a session) and the access
+checks need to know what exists without asking DuckDB on every statement. The snapshot is read
+from DuckDB's catalog through a cursor of its own (so it holds committed objects only) and is
+rebuilt when ``invalidate`` was called since it was read: the server calls it after every
+statement that may change the catalog. A session's own uncommitted objects are not here; the
+caller knows them.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import duckdb
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A table or view of one database (by internal alias)."""
+
+    alias: str
+    schema: str
+    name: str
+    kind: str  # table or view
+    sql: str | None = None  # a view's definition (DuckDB SQL)
+
+
+class Directory:
+    """Snapshot of attached databases' schemas and relations, refreshed on demand."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+        self._lock = threading.Lock()
+        self._stale = True
+        self._schemas: dict[str, set[str]] = {}
+        self._relations: dict[tuple[str, str, str], Relation] = {}
+
+    def invalidate(self) -> None:
+        """Something may have changed: the next lookup reads the catalog again."""
+        self._stale = True
+
+    def _refresh(self) -> None:
+        with self._lock:
+            if not self._stale:
+                return
+            self._stale = False
+            schemas: dict[str, set[str]] = {}
+            for db, schema in self._con.execute(
+                "SELECT database_name, schema_name FROM duckdb_schemas() WHERE NOT internal"
+            ).fetchall():
+                schemas.setdefault(db, set()).add(schema)
+            relations: dict[tuple[str, str, str], Relation] = {}
+            for db, schema, name in self._con.execute(
+                "SELECT database_name, schema_name, table_name FROM duckdb_tables() "
+                "WHERE NOT temporary"
+            ).fetchall():
+                relations[(db, schema, name)] = Relation(db, schema, name, "table")
+            for db, schema, name, sql in self._con.execute(
+                "SELECT database_name, schema_name, view_name, sql FROM duckdb_views() "
+                "WHERE NOT internal AND NOT temporary"
+            ).fetchall():
+                relations[(db, schema, name)] = Relation(db, schema, name, "view", sql)
+            self._schemas, self._relations = schemas, relations
+
+    def schema_exists(self, alias: str, schema: str) -> bool:
+        """Whether a database has this schema."""
+        if self._stale:
+            self._refresh()
+        return schema in self._schemas.get(alias, ())
+
+    def schemas(self, alias: str) -> set[str]:
+        """The schemas of a database."""
+        if self._stale:
+            self._refresh()
+        return self._schemas.get(alias, set())
+
+    def relation(self, alias: str, schema: str, name: str) -> Relation | None:
+        """The table or view ``alias.schema.name``, if it exists (committed)."""
+        if self._stale:
+            self._refresh()
+        return self._relations.get((alias, schema, name))
+
+    def relations(self, alias: str, schema: str | None = None) -> list[Relation]:
+        """The relations of a database (or of one of its schemas)."""
+        if self._stale:
+            self._refresh()
+        return [r for (a, s, _), r in self._relations.items()
+                if a == alias and (schema is None or s == schema)]

@@ -1,0 +1,327 @@
+"""Enforcement: every object a statement touches is resolved and checked before it runs.
+
+The statement's references (``proxy.sql.references``, cached with its translation) are resolved
+for the session (current database, search_path, its own uncommitted objects) against the
+catalog's directory of relations, and each is checked by ``policies.access`` against the
+security state as it is now, so a GRANT or REVOKE reaches open sessions at their next
+statement. Views are checked for the user, then their base relations as the view's owner.
+Anything that cannot be resolved is denied. Superusers skip the checks.
+
+After a statement succeeds, its effects on ownership and grants (new objects are owned by their
+creator and get the matching default privileges; dropped objects lose their grants; renamed
+ones keep them) wait for the transaction's commit, and vanish with a rollback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import sqlglot
+from sqlglot import exp
+
+from catalog import errors as err
+from catalog.directory import Directory, Relation
+from catalog.security import DefaultPrivilege, Grant, ObjectKey, Security
+from catalog.store import Catalog
+from policies import access
+from proxy.sql.references import Ref, references
+
+if TYPE_CHECKING:
+    from proxy.session import Session
+    from proxy.sql.pipeline import Statement
+
+# Deeper view nesting than this is refused rather than followed.
+_MAX_VIEW_DEPTH = 32
+_VIEW_CACHE_SIZE = 2048
+
+
+@dataclass(slots=True)
+class PendingEffects:
+    """Ownership and grant changes waiting for the session's transaction to commit."""
+
+    created: list[tuple[str, ObjectKey, bool]] = field(default_factory=list)  # ns, key, view
+    dropped: list[tuple[str, ObjectKey]] = field(default_factory=list)
+    renamed: list[tuple[str, ObjectKey, ObjectKey]] = field(default_factory=list)
+    # Relations the transaction created, visible only to it: (alias, schema, name).
+    own: set[tuple[str, str, str]] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """A reference resolved to a physical place and a securable object."""
+
+    ref: Ref
+    namespace: str
+    alias: str
+    schema: str
+    key: ObjectKey
+    relation: Relation | None  # None: being created, or the session's own uncommitted object
+
+
+class Authorizer:
+    """Resolves and checks statements; records ownership after they run."""
+
+    def __init__(self, catalog: Catalog, security: Security, directory: Directory) -> None:
+        self.catalog = catalog
+        self.security = security
+        self.directory = directory
+        # internal alias -> (namespace guid, database name); kept by the server.
+        self.places: dict[str, tuple[str, str]] = {}
+        self._principals: dict[tuple[str, str], tuple[int, access.Principal]] = {}
+        self._views: dict[tuple[str, str, str, str], tuple[Ref, ...]] = {}
+
+    # -- who ------------------------------------------------------------------------------
+    def default_owner(self, namespace: str) -> str:
+        """Who owns objects with no recorded owner: the namespace's first superuser."""
+        supers = [u for u in self.catalog.users(namespace) if u.superuser]
+        return supers[0].name if supers else ""
+
+    def principal(self, namespace: str, user: str) -> access.Principal:
+        """The principal of a user as the catalog stands now (memoized per version)."""
+        version = self.security.version + self.catalog.version
+        hit = self._principals.get((namespace, user))
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        record = self.catalog.user(namespace, user)
+        superuser = record is not None and record.superuser
+        p = access.principal(self.security, namespace, user, superuser)
+        self._principals[(namespace, user)] = (version, p)
+        return p
+
+    # -- checking -------------------------------------------------------------------------
+    def check(self, session: Session, stmt: Statement) -> None:
+        """Raise 42501 (or 42P01/3D000/3F000) unless the session may run ``stmt``."""
+        who = self.principal(session.namespace.guid, session.user.name)
+        if who.superuser:
+            return
+        if not stmt.understood:
+            raise err.InsufficientPrivilege(
+                f"permission denied: {stmt.tag} is not allowed for user {who.user}"
+            )
+        for ref in stmt.refs:
+            self._check_ref(session, who, self.resolve(session, ref), 0)
+
+    def _check_ref(self, session: Session, who: access.Principal, r: Resolved,
+                   depth: int) -> None:
+        ref = r.ref
+        owner = self.default_owner(r.namespace)
+        if ref.kind == "database":
+            return
+        if ref.kind == "schema":
+            self._check_schema_ref(who, r, owner)
+            return
+        if r.relation is None and ref.action != "CREATE":
+            return  # the session's own uncommitted relation
+        if ref.action == "CREATE":
+            self._require_schema(who, r, "CREATE", owner)
+            return
+        self._require_schema(who, r, "USAGE", owner)
+        shown = ref.name
+        if ref.action in ("OWNER", "DROP", "ALTER") and not (
+            access.is_owner(self.security, who, r.key, owner)
+            or (ref.action != "OWNER"
+                and access.has_privilege(self.security, who, r.key, ref.action, owner))
+        ):
+            raise err.InsufficientPrivilege(f"must be owner of relation {shown}")
+        if ref.action not in ("OWNER", "DROP", "ALTER") and not access.has_privilege(
+            self.security, who, r.key, ref.action, owner
+        ):
+            raise err.InsufficientPrivilege(f"permission denied for relation {shown}")
+        if r.relation is not None and r.relation.kind == "view" and ref.action == "SELECT":
+            self._check_view(session, r, depth)
+
+    def _check_schema_ref(self, who: access.Principal, r: Resolved, owner: str) -> None:
+        ref = r.ref
+        if ref.action == "CREATE":
+            db_key = ObjectKey("database", r.key.database)
+            if not access.has_privilege(self.security, who, db_key, "CREATE", owner):
+                raise err.InsufficientPrivilege(
+                    f"permission denied for database {r.key.database}")
+            return
+        if not self.directory.schema_exists(r.alias, r.schema):
+            raise err.InvalidSchemaName(f'schema "{r.schema}" does not exist')
+        if not (access.is_owner(self.security, who, r.key, owner)
+                or access.has_privilege(self.security, who, r.key, ref.action, owner)):
+            raise err.InsufficientPrivilege(f"must be owner of schema {r.schema}")
+
+    def _require_schema(self, who: access.Principal, r: Resolved, privilege: str,
+                        owner: str) -> None:
+        key = ObjectKey("schema", r.key.database, r.schema)
+        if not access.has_privilege(self.security, who, key, privilege, owner):
+            raise err.InsufficientPrivilege(f"permission denied for schema {r.schema}")
+
+    def _check_view(self, session: Session, r: Resolved, depth: int) -> None:
+        """A view's base relations are checked as the view's owner."""
+        if depth >= _MAX_VIEW_DEPTH:
+            raise err.InsufficientPrivilege(f"permission denied for relation {r.ref.name}")
+        assert r.relation is not None
+        owner_name = self.security.owner(r.namespace, r.key) or self.default_owner(r.namespace)
+        owner = self.principal(r.namespace, owner_name)
+        if owner.superuser:
+            return
+        for ref in self._view_refs(r.relation):
+            base = self._resolve_in_view(ref, r)
+            self._check_ref(session, owner, base, depth + 1)
+
+    def _view_refs(self, view: Relation) -> tuple[Ref, ...]:
+        key = (view.alias, view.schema, view.name, view.sql or "")
+        refs = self._views.get(key)
+        if refs is None:
+            try:
+                tree = sqlglot.parse_one(view.sql or "", read="duckdb")
+            except sqlglot.errors.ParseError:
+                raise err.InsufficientPrivilege(
+                    f"permission denied for relation {view.name}") from None
+            body = tree.args.get("expression") if isinstance(tree, exp.Create) else None
+            if body is None:
+                raise err.InsufficientPrivilege(f"permission denied for relation {view.name}")
+            refs, understood = references(body)
+            if not understood:
+                raise err.InsufficientPrivilege(f"permission denied for relation {view.name}")
+            if len(self._views) >= _VIEW_CACHE_SIZE:
+                self._views.clear()
+            self._views[key] = refs
+        return refs
+
+    def _resolve_in_view(self, ref: Ref, view: Resolved) -> Resolved:
+        """A view body's names bind in the view's own database and schema (as DuckDB does)."""
+        alias = ref.database or view.alias
+        place = self.places.get(alias)
+        if place is None:
+            raise err.InsufficientPrivilege(f"permission denied for relation {ref.name}")
+        ns, db = place
+        schemas = [ref.schema] if ref.schema else [view.schema, "public", "main"]
+        for schema in schemas:
+            rel = self.directory.relation(alias, schema, ref.name)
+            if rel is not None:
+                return Resolved(ref, ns, alias, schema,
+                                ObjectKey("table", db, schema, ref.name), rel)
+        raise err.InsufficientPrivilege(f"permission denied for relation {ref.name}")
+
+    # -- resolution -----------------------------------------------------------------------
+    def resolve(self, session: Session, ref: Ref) -> Resolved:
+        """Where ``ref`` points for this session; 42P01/3F000/3D000 if nowhere."""
+        database = ref.database or session.database
+        alias = session.aliases.get(database)
+        if alias is None:
+            raise err.InvalidCatalogName(f'database "{database}" does not exist')
+        ns, db = self.places.get(alias, (session.namespace.guid, database))
+        if ref.kind == "schema":
+            schema = ref.schema or ""
+            return Resolved(ref, ns, alias, schema, ObjectKey("schema", db, schema), None)
+        if ref.action == "CREATE":
+            schema = ref.schema or self._creation_schema(session, alias)
+            known = self.directory.schema_exists(alias, schema) or (
+                (alias, schema, "") in session.effects.own)
+            if not ref.temporary and not known:
+                raise err.InvalidSchemaName(f'schema "{schema}" does not exist')
+            return Resolved(ref, ns, alias, schema, ObjectKey("table", db, schema, ref.name),
+                            None)
+        schemas = [ref.schema] if ref.schema else self._search_path(session, alias)
+        for attempt in range(2):
+            for schema in schemas:
+                if (alias, schema, ref.name) in session.effects.own or (
+                    ref.schema is None and ref.name in session.temp_tables
+                ):
+                    return Resolved(ref, ns, alias, schema,
+                                    ObjectKey("table", db, schema, ref.name), None)
+                rel = self.directory.relation(alias, schema, ref.name)
+                if rel is not None:
+                    return Resolved(ref, ns, alias, schema,
+                                    ObjectKey("table", db, schema, ref.name), rel)
+            if attempt == 0:
+                # Another session may have just committed it.
+                self.directory.invalidate()
+        if ref.schema is None and ref.name in session.temp_tables:
+            return Resolved(ref, ns, alias, "", ObjectKey("table", db, "", ref.name), None)
+        shown = ref.name if ref.schema is None else f"{ref.schema}.{ref.name}"
+        raise err.UndefinedTable(f'relation "{shown}" does not exist')
+
+    def _search_path(self, session: Session, alias: str) -> list[str]:
+        out: list[str] = []
+        for raw in session.values["search_path"].split(","):
+            name = raw.strip().strip('"')
+            if name == "$user":
+                name = session.user.name
+            if name and name not in out:
+                out.append(name)
+        return out or ["public"]
+
+    def _creation_schema(self, session: Session, alias: str) -> str:
+        for schema in self._search_path(session, alias):
+            if self.directory.schema_exists(alias, schema):
+                return schema
+        return "public"
+
+    # -- effects --------------------------------------------------------------------------
+    def ran(self, session: Session, stmt: Statement) -> None:
+        """A statement succeeded: note its effects on ownership, applied at commit."""
+        fx = session.effects
+        for ref in stmt.refs:
+            if ref.action not in ("CREATE", "DROP") and ref.new_name is None:
+                continue
+            r = self.resolve_quietly(session, ref)
+            if r is None:
+                continue
+            if ref.action == "CREATE" and ref.kind == "schema":
+                fx.created.append((r.namespace, r.key, False))
+                fx.own.add((r.alias, r.schema, ""))
+            elif ref.action == "CREATE" and ref.temporary:
+                session.temp_tables.add(ref.name)
+            elif ref.action == "CREATE":
+                fx.created.append((r.namespace, r.key, ref.view))
+                fx.own.add((r.alias, r.schema, ref.name))
+            elif ref.action == "DROP":
+                fx.dropped.append((r.namespace, r.key))
+                fx.own.discard((r.alias, r.schema, ref.name))
+                if ref.schema is None:
+                    session.temp_tables.discard(ref.name)
+            elif ref.new_name is not None:
+                new = ObjectKey(r.key.kind, r.key.database, r.key.schema, ref.new_name)
+                fx.renamed.append((r.namespace, r.key, new))
+                fx.own.add((r.alias, r.schema, ref.new_name))
+        if fx.created or fx.dropped or fx.renamed:
+            self.directory.invalidate()
+
+    def resolve_quietly(self, session: Session, ref: Ref) -> Resolved | None:
+        """``resolve`` without errors (for bookkeeping after the statement ran)."""
+        try:
+            return self.resolve(session, ref)
+        except err.SQLError:
+            return None
+
+    def settle(self, session: Session, committed: bool) -> None:
+        """The session's transaction ended: apply (or forget) its pending effects."""
+        fx = session.effects
+        if committed:
+            for ns, old, new in fx.renamed:
+                self.security.rename_object(ns, old, new)
+            for ns, key in fx.dropped:
+                self.security.forget_object(ns, key)
+            for ns, key, _ in fx.created:
+                self.security.forget_object(ns, key)
+                self.security.set_owner(ns, key, session.user.name)
+                if key.kind == "table":
+                    self._apply_defaults(ns, key, session.user.name)
+        if fx.created or fx.dropped or fx.renamed:
+            self.directory.invalidate()
+        session.effects = PendingEffects()
+
+    def _apply_defaults(self, ns: str, key: ObjectKey, creator: str) -> None:
+        grants = [
+            Grant(key, d.privilege, d.grantee, d.grantable, grantor=creator)
+            for d in self.security.default_privileges(ns)
+            if _default_applies(d, key, creator)
+        ]
+        if grants:
+            self.security.add_grants(ns, grants)
+
+
+def _default_applies(d: DefaultPrivilege, key: ObjectKey, creator: str) -> bool:
+    return (
+        d.object_kind == "tables"
+        and d.database == key.database
+        and (not d.for_user or d.for_user == creator)
+        and (not d.schema or d.schema == key.schema)
+    )
