@@ -88,3 +88,12 @@ class Directory:
             self._refresh()
         return [r for (a, s, _), r in self._relations.items()
                 if a == alias and (schema is None or s == schema)]
+
+    def columns(self, alias: str, schema: str, name: str) -> list[str]:
+        """The columns of a relation in their order (read now, not from the snapshot)."""
+        with self._lock:
+            return [row[0] for row in self._con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = ? "
+                "AND schema_name = ? AND table_name = ? ORDER BY column_index",
+                [alias, schema, name],
+            ).fetchall()]

@@ -25,6 +25,7 @@ from catalog.directory import Directory, Relation
 from catalog.security import DefaultPrivilege, Grant, ObjectKey, Security
 from catalog.store import Catalog
 from policies import access
+from proxy import columns
 from proxy.sql.references import Ref, references
 
 if TYPE_CHECKING:
@@ -45,6 +46,14 @@ class PendingEffects:
     renamed: list[tuple[str, ObjectKey, ObjectKey]] = field(default_factory=list)
     # Relations the transaction created, visible only to it: (alias, schema, name).
     own: set[tuple[str, str, str]] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class Narrowing:
+    """A relation the user may use only some columns of: action -> permitted columns."""
+
+    name: str
+    allowed: dict[str, set[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,20 +99,35 @@ class Authorizer:
         return p
 
     # -- checking -------------------------------------------------------------------------
-    def check(self, session: Session, stmt: Statement) -> None:
-        """Raise 42501 (or 42P01/3D000/3F000) unless the session may run ``stmt``."""
+    def check(self, session: Session, stmt: Statement) -> str | None:
+        """Raise 42501 (or 42P01/3D000/3F000) unless the session may run ``stmt``.
+
+        Returns the DuckDB SQL to run instead when column privileges narrow the statement
+        (``SELECT *`` over a table the user may read only some columns of), else None.
+        """
         who = self.principal(session.namespace.guid, session.user.name)
         if who.superuser:
-            return
+            return None
         if not stmt.understood:
             raise err.InsufficientPrivilege(
                 f"permission denied: {stmt.tag} is not allowed for user {who.user}"
             )
+        narrowed: dict[tuple[str, str, str], Narrowing] = {}
         for ref in stmt.refs:
-            self._check_ref(session, who, self.resolve(session, ref), 0)
+            self._check_ref(session, who, self.resolve(session, ref), 0, narrowed)
+        if not narrowed:
+            return None
+        return columns.narrowed_sql(session, stmt, narrowed, self)
+
+    def effective_sql(self, session: Session, stmt: Statement) -> str | None:
+        """``check``'s replacement SQL without its errors (Describe does not check access)."""
+        try:
+            return self.check(session, stmt)
+        except err.SQLError:
+            return None
 
     def _check_ref(self, session: Session, who: access.Principal, r: Resolved,
-                   depth: int) -> None:
+                   depth: int, narrowed: dict[tuple[str, str, str], Narrowing]) -> None:
         ref = r.ref
         owner = self.default_owner(r.namespace)
         if ref.kind == "database":
@@ -127,7 +151,13 @@ class Authorizer:
         if ref.action not in ("OWNER", "DROP", "ALTER") and not access.has_privilege(
             self.security, who, r.key, ref.action, owner
         ):
-            raise err.InsufficientPrivilege(f"permission denied for relation {shown}")
+            cols = (access.column_privileges(self.security, who, r.key, ref.action, r.namespace)
+                    if ref.action in ("SELECT", "UPDATE") and depth == 0 else set())
+            if not cols:
+                raise err.InsufficientPrivilege(f"permission denied for relation {shown}")
+            place = (r.alias, r.schema, ref.name)
+            held = narrowed.setdefault(place, Narrowing(ref.name))
+            held.allowed[ref.action] = cols
         if r.relation is not None and r.relation.kind == "view" and ref.action == "SELECT":
             self._check_view(session, r, depth)
 
@@ -162,7 +192,7 @@ class Authorizer:
             return
         for ref in self._view_refs(r.relation):
             base = self._resolve_in_view(ref, r)
-            self._check_ref(session, owner, base, depth + 1)
+            self._check_ref(session, owner, base, depth + 1, {})
 
     def _view_refs(self, view: Relation) -> tuple[Ref, ...]:
         key = (view.alias, view.schema, view.name, view.sql or "")

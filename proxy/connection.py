@@ -253,7 +253,7 @@ class Connection(StartupAuth, ResultSender, ExtendedProtocol, SessionCommands, A
         if session.tx == TxStatus.FAILED:
             raise err.in_failed_transaction()
         assert stmt.duck_sql is not None
-        self.server.authorizer.check(session, stmt)
+        sql = self.server.authorizer.check(session, stmt) or sql
         await self._park_streams()
         record = self._record(stmt)
         pool = self.workgroup.pool

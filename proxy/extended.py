@@ -51,10 +51,22 @@ class ExtendedProtocol:
         except err.SQLError as exc:
             if isinstance(exc, err.FatalError):
                 raise
+            await self._extended_failed(exc)
+
+    async def _extended_failed(self, exc: err.SQLError) -> None:
+        self._fail(exc)
+        self._skip_until_sync = True
+        # Clients that pipeline with Flush (asyncpg) wait for the error before Sync.
+        await self.flush()
+
+    async def _refuse_message(self, mtype: bytes, exc: err.SQLError) -> None:
+        """Answer a message that could not be decoded with ``exc``, as its handler would."""
+        if mtype == b"Q":
             self._fail(exc)
-            self._skip_until_sync = True
-            # Clients that pipeline with Flush (asyncpg) wait for the error before Sync.
+            self.send(backend.ready_for_query(self._session().tx))
             await self.flush()
+        else:
+            await self._extended_failed(exc)
 
     def _sync(self) -> None:
         session = self._session()
@@ -73,15 +85,27 @@ class ExtendedProtocol:
             raise err.DuplicatePreparedStatement(
                 f'prepared statement "{msg.name}" already exists'
             )
-        if len(session.prepared) >= self.server.limits_prepared and msg.name:
-            raise err.ProgramLimitExceeded(
-                f"too many prepared statements (limit {self.server.limits_prepared})"
+        limits = self.server.config.limits
+        # The unnamed statement is replaced by each Parse, so only named ones accumulate.
+        if msg.name and len(session.prepared) - ("" in session.prepared) >= (
+            limits.max_prepared_statements
+        ):
+            raise err.ConfigurationLimitExceeded(
+                f"too many prepared statements: the limit is {limits.max_prepared_statements}",
+                hint="Close prepared statements that are no longer needed, or raise "
+                "max_prepared_statements in [server.limits].",
             )
         stmts = self.server.cache.get(msg.sql, session.context)
         if len(stmts) > 1:
             raise err.SyntaxError_("cannot insert multiple commands into a prepared statement")
         stmt = stmts[0] if stmts else None
         nparams = stmt.nparams if stmt else 0
+        if max(nparams, len(msg.param_oids)) > limits.max_bind_parameters:
+            raise err.ProgramLimitExceeded(
+                f"too many parameters: {max(nparams, len(msg.param_oids))} "
+                f"(the limit is {limits.max_bind_parameters})",
+                hint="Raise max_bind_parameters in [server.limits].",
+            )
         oids = list(msg.param_oids) + [0] * max(0, nparams - len(msg.param_oids))
         ps = PreparedStatement(msg.name, stmt, oids)
         if msg.name:
@@ -101,6 +125,14 @@ class ExtendedProtocol:
             )
         if msg.portal and msg.portal in session.portals:
             raise err.DuplicateCursor(f'cursor "{msg.portal}" already exists')
+        limit = self.server.config.limits.max_portals
+        # The unnamed portal is replaced by each Bind, so only named ones accumulate.
+        if msg.portal and len(session.portals) - ("" in session.portals) >= limit:
+            raise err.ConfigurationLimitExceeded(
+                f"too many open portals: the limit is {limit}",
+                hint="Close portals that are no longer needed, or raise max_portals in "
+                "[server.limits].",
+            )
         nparams = len(ps.param_oids)
         if len(msg.params) != nparams:
             raise err.SQLError(
@@ -190,7 +222,9 @@ class ExtendedProtocol:
             if stmt.nparams and ps.exec_sql is None:
                 ps.exec_sql = typed_params(stmt.duck_sql, ps.param_oids)
             if stmt.returns_rows:
-                sql = ps.exec_sql or stmt.duck_sql
+                # Column privileges may narrow what the user's Execute will return.
+                narrowed = self.server.authorizer.effective_sql(session, stmt)
+                sql = narrowed or ps.exec_sql or stmt.duck_sql
                 query = typed_nulls(sql, ps.param_oids)
                 schema = await self._engine_call(describe.result_schema, session.cursor, query)
                 fields = fields_of(schema)

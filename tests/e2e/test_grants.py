@@ -307,3 +307,32 @@ def test_show_grants(admin: psycopg.Connection) -> None:
     admin.execute(f"GRANT SELECT, INSERT ON t15 TO {user}")
     rows = admin.execute("SHOW GRANTS ON TABLE t15").fetchall()
     assert {(r[4], r[6]) for r in rows} == {("SELECT", user), ("INSERT", user)}
+
+
+def test_column_grants_narrow_select_star(
+    admin: psycopg.Connection, connect: Callable[[str], psycopg.Connection]
+) -> None:
+    admin.execute("CREATE TABLE public.t16 (id int, name varchar(10), salary int)")
+    admin.execute("INSERT INTO public.t16 VALUES (1, 'ann', 100)")
+    user = new_user(admin)
+    admin.execute(f"GRANT SELECT (id, name) ON t16 TO {user}")
+    con = connect(user)
+    cur = con.execute("SELECT * FROM t16")
+    assert [d.name for d in cur.description] == ["id", "name"]
+    assert cur.fetchall() == [(1, "ann")]
+    assert con.execute("SELECT name FROM t16 WHERE id = 1").fetchall() == [("ann",)]
+    # Prepared (extended protocol, described before it runs) narrows the same way.
+    cur = con.execute("SELECT * FROM t16 WHERE id = %s", [1], prepare=True)
+    assert [d.name for d in cur.description] == ["id", "name"]
+    denied(con, "SELECT salary FROM t16")
+    denied(con, "SELECT id FROM t16 WHERE salary > 0")
+    denied(con, "SELECT t16 FROM t16")
+    denied(con, "SELECT x.salary FROM t16 x")
+    denied(con, "SELECT * FROM t16 x JOIN t16 y ON x.id = y.salary")
+    with pytest.raises(psycopg.errors.InvalidGrantOperation):
+        admin.execute(f"GRANT SELECT ON t16 TO {user}")
+    admin.execute(f"GRANT UPDATE (name) ON t16 TO {user}")
+    con.execute("UPDATE t16 SET name = 'bob' WHERE id = 1")
+    denied(con, "UPDATE t16 SET salary = 0 WHERE id = 1")
+    admin.execute(f"REVOKE SELECT ON t16 FROM {user}")
+    denied(con, "SELECT id FROM t16")
