@@ -3,11 +3,16 @@
 ``StartupAuth`` is mixed into ``Connection``. It upgrades to TLS when asked, answers a
 CancelRequest, picks the password exchange the client can complete (SCRAM-SHA-256; Redshift's
 SHA-256 digest for Redshift's drivers; md5 or cleartext over TLS when configured), and creates
-the session with the parameters the client sent.
+the session with the parameters the client sent. A client must authenticate within
+``auth_timeout_seconds``, and an address with too many failed attempts is refused for a while
+before its password is even asked for (``proxy.wire.auth.AuthThrottle``).
 """
 
 from __future__ import annotations
 
+import asyncio
+import math
+import ssl
 from typing import TYPE_CHECKING
 
 from catalog import errors as err
@@ -26,24 +31,35 @@ class StartupAuth:
     """Startup and authentication (a mixin of ``Connection``)."""
 
     async def _startup(self: Connection) -> bool:
-        while True:
-            msg = frontend.decode_startup(await read_startup(self.reader))
-            if isinstance(msg, frontend.SSLRequest):
-                if self.server.tls_context is not None and not self.tls:
-                    self.writer.write(b"S")
-                    await self.writer.drain()
-                    await self.writer.start_tls(self.server.tls_context)
-                    self.tls = True
-                else:
+        """Negotiate, authenticate and open the session; False after a CancelRequest."""
+        # PostgreSQL's authentication_timeout: a client that stalls before it has logged in
+        # would otherwise hold its socket and task for ever.
+        async with asyncio.timeout(self.server.config.limits.auth_timeout_seconds):
+            while True:
+                msg = frontend.decode_startup(await read_startup(self.reader))
+                if isinstance(msg, frontend.SSLRequest):
+                    if self.server.tls_context is not None and not self.tls:
+                        self.writer.write(b"S")
+                        await self.writer.drain()
+                        try:
+                            await self.writer.start_tls(self.server.tls_context)
+                        except ssl.SSLError as exc:
+                            # A failed handshake is the client's doing, not a server fault.
+                            raise ConnectionError(f"TLS handshake failed: {exc}") from None
+                        self.tls = True
+                    else:
+                        self.writer.write(b"N")
+                    continue
+                if isinstance(msg, frontend.GSSENCRequest):
                     self.writer.write(b"N")
-                continue
-            if isinstance(msg, frontend.GSSENCRequest):
-                self.writer.write(b"N")
-                continue
-            if isinstance(msg, frontend.CancelRequest):
-                self.server.cancel(msg.pid, msg.secret)
-                return False
-            return await self._authenticate(msg.params)
+                    continue
+                if isinstance(msg, frontend.CancelRequest):
+                    self.server.cancel(msg.pid, msg.secret)
+                    return False
+                break
+            user, database = await self._authenticate(msg.params)
+        await self._open_session(user, database, msg.params)
+        return True
 
     async def _read_auth(self) -> bytes:
         while True:
@@ -56,21 +72,39 @@ class StartupAuth:
                 f"expected password response, got message type {mtype.decode('latin-1')!r}"
             )
 
-    async def _authenticate(self, params: dict[str, str]) -> bool:
+    async def _authenticate(self, params: dict[str, str]) -> tuple[User, str]:
+        """Check the client's password; returns the user and the database to connect to."""
         username = params.get("user", "").lower()
         if not username:
             raise err.InvalidAuthorizationSpecification(
                 "no PostgreSQL user name specified in startup packet"
             )
+        throttle = self.server.auth_throttle
+        peer = self.writer.get_extra_info("peername")
+        address = peer[0] if isinstance(peer, tuple) else str(peer or "")
+        # Refused before the user is even looked up, so the refusal says nothing about it.
+        _refuse_if_throttled(throttle.blocked(address))
         database = params.get("database") or "dev"
         ns = self.workgroup.namespace
         user = self.server.catalog.user(ns.guid, username)
-        await self._password_exchange(username, user, params)
+        try:
+            await self._password_exchange(username, user, params)
+        except err.InvalidPassword:
+            throttle.failed(address)
+            raise
+        # Guesses sent in parallel all pass the first check; one that succeeds after the
+        # others' failures started a back-off is refused like them, so it reveals nothing.
+        _refuse_if_throttled(throttle.blocked(address))
+        throttle.succeeded(address)
         assert user is not None  # a missing user always fails the exchange
         if self.server.catalog.database(ns.guid, database) is None:
             raise err.FatalError(
                 f'database "{database}" does not exist', sqlstate="3D000"
             )
+        return user, database
+
+    async def _open_session(self, user: User, database: str, params: dict[str, str]) -> None:
+        ns = self.workgroup.namespace
         session = Session(
             pid=self.server.next_pid(),
             user=user,
@@ -92,7 +126,6 @@ class StartupAuth:
         self.send(backend.backend_key_data(session.pid, session.secret))
         self.send(backend.ready_for_query(session.tx))
         await self.flush()
-        return True
 
     async def _password_exchange(
         self, username: str, user: User | None, params: dict[str, str]
@@ -169,3 +202,12 @@ class StartupAuth:
                 continue
 
     # -- the message loop -----------------------------------------------------------------
+
+
+def _refuse_if_throttled(wait: float) -> None:
+    """The error for an address in its back-off (``wait`` seconds left), the same for any user."""
+    if wait > 0:
+        raise err.InvalidAuthorizationSpecification(
+            "too many failed authentication attempts",
+            detail=f"Authentication from this address is refused for {math.ceil(wait)} s.",
+        )

@@ -20,9 +20,12 @@ from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, InvalidOperation, loca
 
 from catalog.errors import (
     CharacterNotInRepertoire,
+    DatatypeMismatch,
+    DatetimeFieldOverflow,
     InvalidBinaryRepresentation,
     InvalidTextRepresentation,
     NumericValueOutOfRange,
+    ProgramLimitExceeded,
 )
 from proxy.codecs import oids
 from proxy.codecs.datetimes import PG_EPOCH_DAYS, PG_EPOCH_US, format_date, format_timestamp
@@ -37,6 +40,12 @@ _INT_TEXT = re.compile(r"\s*([-+]?\d+)\s*", re.ASCII)
 _FLOAT_SPECIAL = {"nan": math.nan, "infinity": math.inf, "inf": math.inf}
 _BOOL_WORDS = (("true", True), ("false", False), ("yes", True), ("no", False))
 _SPACE = " \t\n\r\v\f"
+USECS_PER_DAY = 86_400_000_000
+# PostgreSQL's limits: array dimensions (MAXDIM), elements (MaxArraySize) and the largest time
+# zone offset of a timetz (TZDISP_LIMIT, 15:59 in seconds).
+MAX_ARRAY_DIMS = 6
+MAX_ARRAY_ITEMS = 134_217_727
+TZDISP_LIMIT = (15 * 60 + 59) * 60
 
 
 def _syntax(oid: int, text: str) -> InvalidTextRepresentation:
@@ -47,11 +56,17 @@ def _parse_int(oid: int, text: str) -> int:
     match = _INT_TEXT.fullmatch(text)
     if match is None:
         raise _syntax(oid, text)
+    out_of_range = NumericValueOutOfRange(
+        f'value "{text}" is out of range for type {pg_type(oid).name}'
+    )
+    # int() refuses more than 4300 digits; past 20 significant ones no integer type fits.
+    if len(match[1].lstrip("+-").lstrip("0")) > 20:
+        raise out_of_range
     value = int(match[1])
     limit = _INT_RANGE[oid]
     low = 0 if oid == oids.OID else -limit
     if not low <= value < limit:
-        raise NumericValueOutOfRange(f'value "{text}" is out of range for type {pg_type(oid).name}')
+        raise out_of_range
     return value
 
 
@@ -160,14 +175,19 @@ def _parse_array(element_oid: int, text: str) -> list[object]:
     stripped = text.strip(_SPACE)
     if not stripped.startswith("{"):
         raise InvalidTextRepresentation(f'malformed array literal: "{text}"')
-    value, end = _array_items(element_oid, stripped, 1, text)
+    value, end = _array_items(element_oid, stripped, 1, text, 1)
     if stripped[end:].strip(_SPACE):
         raise InvalidTextRepresentation(f'malformed array literal: "{text}"')
     return value
 
 
-def _array_items(element_oid: int, s: str, i: int, original: str) -> tuple[list[object], int]:
-    """Parse items after an opening brace at ``s[i-1]``; return them and the index past '}'."""
+def _array_items(
+    element_oid: int, s: str, i: int, original: str, depth: int
+) -> tuple[list[object], int]:
+    """Parse items after an opening brace at ``s[i-1]`` (``depth`` braces deep); return them
+    and the index past '}'."""
+    if depth > MAX_ARRAY_DIMS:
+        raise _too_many_dims(depth)
     items: list[object] = []
     malformed = InvalidTextRepresentation(f'malformed array literal: "{original}"')
     while i < len(s):
@@ -176,7 +196,7 @@ def _array_items(element_oid: int, s: str, i: int, original: str) -> tuple[list[
         if s[i : i + 1] == "}" and not items:
             return items, i + 1
         if s[i : i + 1] == "{":
-            nested, i = _array_items(element_oid, s, i + 1, original)
+            nested, i = _array_items(element_oid, s, i + 1, original, depth + 1)
             items.append(nested)
         else:
             item, quoted, i = _array_scalar(s, i, malformed)
@@ -190,6 +210,12 @@ def _array_items(element_oid: int, s: str, i: int, original: str) -> tuple[list[
             raise malformed
         i += 1
     raise malformed
+
+
+def _too_many_dims(ndim: int) -> ProgramLimitExceeded:
+    return ProgramLimitExceeded(
+        f"number of array dimensions ({ndim}) exceeds the maximum allowed ({MAX_ARRAY_DIMS})"
+    )
 
 
 def _array_scalar(s: str, i: int, malformed: Exception) -> tuple[str, bool, int]:
@@ -248,6 +274,10 @@ def _utf8(data: bytes) -> str:
         ) from None
 
 
+def _insufficient() -> InvalidBinaryRepresentation:
+    return InvalidBinaryRepresentation("insufficient data left in message")
+
+
 def _unpack(fmt: str, data: bytes, oid: int) -> tuple[int | float, ...]:
     if len(data) != struct.calcsize(fmt):
         raise InvalidBinaryRepresentation(
@@ -266,15 +296,23 @@ def decode_numeric(data: bytes) -> Decimal:
     Decimal('1.50')
     """
     if len(data) < 8:
-        raise InvalidBinaryRepresentation("insufficient data left in message")
-    ndigits, weight, sign, dscale = struct.unpack(">hhHH", data[:8])
+        raise _insufficient()
+    ndigits, weight, sign, dscale = struct.unpack(">HhHH", data[:8])
+    if sign not in (0, NUMERIC_NEG, NUMERIC_NAN, NUMERIC_PINF, NUMERIC_NINF):
+        raise InvalidBinaryRepresentation('invalid sign in external "numeric" value')
+    if dscale & 0x3FFF != dscale:  # NUMERIC_DSCALE_MASK
+        raise InvalidBinaryRepresentation('invalid scale in external "numeric" value')
+    if len(data) < 8 + 2 * ndigits:
+        raise _insufficient()
+    if len(data) > 8 + 2 * ndigits:
+        raise InvalidBinaryRepresentation("incorrect binary data format for type numeric")
     if sign == NUMERIC_NAN:
         return Decimal("NaN")
     if sign in (NUMERIC_PINF, NUMERIC_NINF):
         return Decimal("Infinity" if sign == NUMERIC_PINF else "-Infinity")
-    if len(data) != 8 + 2 * ndigits or sign not in (0, NUMERIC_NEG):
-        raise InvalidBinaryRepresentation('invalid sign in external "numeric" value')
     digits = struct.unpack(f">{ndigits}h", data[8:])
+    if any(not 0 <= digit < 10000 for digit in digits):
+        raise InvalidBinaryRepresentation('invalid digit in external "numeric" value')
     unscaled = 0
     for digit in digits:
         unscaled = unscaled * 10000 + digit
@@ -287,9 +325,13 @@ def decode_numeric(data: bytes) -> Decimal:
 
 def _decode_interval(data: bytes) -> object:
     micros, days, months = _unpack(">qii", data, oids.INTERVAL)
+    text = f"{months} months {days} days {micros} microseconds"
     if months:
-        return f"{months} months {days} days {micros} microseconds"
-    return datetime.timedelta(days=days, microseconds=micros)
+        return text
+    try:
+        return datetime.timedelta(days=days, microseconds=micros)
+    except OverflowError:  # beyond timedelta's 999999999 days: DuckDB casts the text form
+        return text
 
 
 def _decode_timestamp(oid: int, data: bytes) -> object:
@@ -313,31 +355,82 @@ def _decode_date(data: bytes) -> object:
         return format_date(days + PG_EPOCH_DAYS)
 
 
-def _decode_time(data: bytes) -> datetime.time:
-    (micros,) = _unpack(">q", data, oids.TIME)
+def _time_of_day(micros: int) -> datetime.time | str:
+    """time_recv's range, 00:00:00 to 24:00:00; Python's time stops short of the last."""
+    if not 0 <= micros <= USECS_PER_DAY:
+        raise DatetimeFieldOverflow("time out of range")
+    if micros == USECS_PER_DAY:
+        return "24:00:00"
     return (datetime.datetime.min + datetime.timedelta(microseconds=micros)).time()
 
 
-def _decode_timetz(data: bytes) -> datetime.time:
+def _decode_time(data: bytes) -> datetime.time | str:
+    (micros,) = _unpack(">q", data, oids.TIME)
+    return _time_of_day(int(micros))
+
+
+def _decode_timetz(data: bytes) -> datetime.time | str:
     micros, west = _unpack(">qi", data, oids.TIMETZ)
+    time = _time_of_day(int(micros))
+    if not -TZDISP_LIMIT < west < TZDISP_LIMIT:
+        raise InvalidBinaryRepresentation("time zone displacement out of range")
     zone = datetime.timezone(datetime.timedelta(seconds=-west))
-    return _decode_time(struct.pack(">q", micros)).replace(tzinfo=zone)
+    if isinstance(time, str):
+        return time + format(datetime.datetime.min.replace(tzinfo=zone), "%:z")
+    return time.replace(tzinfo=zone)
 
 
-def _decode_array(data: bytes) -> list[object]:
+def _type_name(oid: int) -> str:
+    try:
+        return pg_type(oid).name
+    except KeyError:
+        return "???"  # as PostgreSQL's format_type names an unknown OID
+
+
+def _decode_array(oid: int, data: bytes) -> list[object]:
+    """Parse ``array_send`` bytes with array_recv's checks (dimensions, flags, element type)."""
     if len(data) < 12:
-        raise InvalidBinaryRepresentation("insufficient data left in message")
-    ndim, _, element_oid = struct.unpack(">iii", data[:12])
-    dims = [struct.unpack(">ii", data[12 + 8 * k : 20 + 8 * k])[0] for k in range(ndim)]
+        raise _insufficient()
+    ndim, flags, element_oid = struct.unpack(">iiI", data[:12])
+    if ndim < 0:
+        raise InvalidBinaryRepresentation(f"invalid number of dimensions: {ndim}")
+    if ndim > MAX_ARRAY_DIMS:
+        raise _too_many_dims(ndim)
+    if flags not in (0, 1):
+        raise InvalidBinaryRepresentation("invalid array flags")
+    expected = oids.ELEMENT_OF[oid]
+    if element_oid != expected:
+        raise DatatypeMismatch(
+            f"binary data has array element type {element_oid} ({_type_name(element_oid)}) "
+            f"instead of expected {expected} ({_type_name(expected)})"
+        )
     pos = 12 + 8 * ndim
+    if len(data) < pos:
+        raise _insufficient()
+    dims = [struct.unpack_from(">i", data, 12 + 8 * k)[0] for k in range(ndim)]
+    items = math.prod(dims) if dims else 0
+    if any(size < 0 for size in dims) or items > MAX_ARRAY_ITEMS:
+        raise ProgramLimitExceeded(
+            f"array size exceeds the maximum allowed ({MAX_ARRAY_ITEMS})"
+        )
     flat: list[object] = []
-    for _ in range(math.prod(dims) if dims else 0):
-        (length,) = struct.unpack(">i", data[pos : pos + 4])
+    for _ in range(items):
+        if pos + 4 > len(data):
+            raise _insufficient()
+        (length,) = struct.unpack_from(">i", data, pos)
         pos += 4
+        if length < -1 or length > len(data) - pos:
+            raise _insufficient()
         flat.append(
-            None if length < 0 else decode_parameter(element_oid, 1, data[pos : pos + length])
+            None if length == -1 else decode_parameter(expected, 1, data[pos : pos + length])
         )
         pos += max(length, 0)
+    if pos != len(data):
+        raise InvalidBinaryRepresentation(
+            f"incorrect binary data format for type {pg_type(oid).name}"
+        )
+    if not items:
+        return []  # any dimension of length 0 makes an empty array, as in PostgreSQL
     for size in reversed(dims[1:]):
         flat = [flat[k : k + size] for k in range(0, len(flat), size)]
     return flat
@@ -388,7 +481,7 @@ def decode_parameter(oid: int, fmt: int, data: bytes | None) -> object:
             raise InvalidBinaryRepresentation("unsupported jsonb version number")
         return _utf8(bytes(data[1:]))
     if oid in oids.ELEMENT_OF:
-        return _decode_array(bytes(data))
+        return _decode_array(oid, bytes(data))
     decoder = _BINARY_DECODERS.get(oid)
     if decoder is not None:
         return decoder(bytes(data))

@@ -12,6 +12,7 @@ TLS) check against stored verifiers. ``RedshiftDigest`` is Amazon Redshift's AUT
 the server sends a stored salt and a fresh nonce, the client answers with a message of type
 ``'d'`` carrying sha256(sha256(password + salt) + server_nonce + client_nonce) and its nonce.
 All secret comparisons are constant-time and failure paths do the same work as success paths.
+``AuthThrottle`` counts failed attempts per client address and imposes a back-off on guessing.
 """
 
 from __future__ import annotations
@@ -20,8 +21,13 @@ import base64
 import binascii
 import hashlib
 import hmac
+import ipaddress
 import secrets
 import struct
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from catalog.errors import InvalidPassword, ProtocolViolation
 from catalog.passwords import (
@@ -377,3 +383,91 @@ def _read_sized(body: bytes, offset: int) -> tuple[bytes, int]:
     if length < 0 or len(body) < start + length:
         raise ProtocolViolation("malformed password digest message")
     return body[start : start + length], start + length
+
+
+# Addresses whose failures are remembered at most; the least recently failing are forgotten
+# first, so a client cycling through addresses cannot grow the table without bound.
+_THROTTLE_MAX_ADDRESSES = 10_000
+
+
+@dataclass(slots=True)
+class _Failures:
+    count: int
+    last: float
+    blocked_until: float = 0.0
+    backoff: float = 0.0
+
+
+class AuthThrottle:
+    """Failed password attempts per client address, and the back-off that follows them.
+
+    After ``failures`` failed attempts from one address, each no more than ``window`` seconds
+    after the one before (or after the end of a back-off), that address is refused for
+    ``backoff`` seconds; every further failure before the count is forgotten doubles the
+    back-off, up to ``max_backoff``. A success forgets the address. ``failures`` 0 turns
+    throttling off. IPv6 clients are counted per /64, the block one host usually controls.
+    The clock is injectable for tests; times are ``time.monotonic`` seconds.
+    """
+
+    def __init__(
+        self,
+        failures: int,
+        window: float,
+        backoff: float,
+        max_backoff: float,
+        clock: Callable[[], float] = time.monotonic,
+        max_addresses: int = _THROTTLE_MAX_ADDRESSES,
+    ) -> None:
+        self._threshold = failures
+        self._window = window
+        self._backoff = backoff
+        self._max_backoff = max_backoff
+        self._clock = clock
+        self._max_addresses = max_addresses
+        self._entries: OrderedDict[str, _Failures] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def blocked(self, address: str) -> float:
+        """Seconds until ``address`` may try again (0.0: it may try now)."""
+        entry = self._entries.get(_client_key(address))
+        if entry is None:
+            return 0.0
+        return max(0.0, entry.blocked_until - self._clock())
+
+    def failed(self, address: str) -> None:
+        """Count a failed attempt from ``address``; start or lengthen its back-off."""
+        if not self._threshold:
+            return
+        now = self._clock()
+        key = _client_key(address)
+        entry = self._entries.pop(key, None)
+        if entry is None or now - max(entry.last, entry.blocked_until) > self._window:
+            entry = _Failures(0, now)
+        entry.count += 1
+        entry.last = now
+        if entry.count >= self._threshold:
+            first = not entry.backoff
+            entry.backoff = self._backoff if first else min(2 * entry.backoff, self._max_backoff)
+            entry.blocked_until = now + entry.backoff
+        self._entries[key] = entry
+        while len(self._entries) > self._max_addresses:
+            self._entries.popitem(last=False)
+
+    def succeeded(self, address: str) -> None:
+        """Forget ``address``'s failures after it authenticated."""
+        self._entries.pop(_client_key(address), None)
+
+
+def _client_key(address: str) -> str:
+    """The unit of throttling: an IPv4 address, or the /64 network of an IPv6 address."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address  # a Unix socket's path, or no address at all
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)

@@ -2,7 +2,9 @@
 
 Each decoder checks lengths and terminators as it reads, so a malformed message raises
 ``ProtocolViolation`` (08P01) instead of an IndexError deep in the server. Strings are UTF-8
-(the server only speaks UTF8); invalid bytes are a protocol violation too.
+(the server only speaks UTF8): invalid bytes are PostgreSQL's error 22021, which ends only that
+message, not the connection (in the startup packet they are a protocol violation). A Query or
+Parse string longer than the configured limit is 54000, also for that message only.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from catalog.errors import ProtocolViolation
+from catalog.errors import CharacterNotInRepertoire, ProgramLimitExceeded, ProtocolViolation
 
 PROTOCOL_V3 = 196608
 SSL_REQUEST = 80877103
@@ -37,6 +39,10 @@ class Buffer:
     def int16(self) -> int:
         return struct.unpack("!h", self._take(2))[0]
 
+    def uint16(self) -> int:
+        """A count: PostgreSQL reads the counts of Parse and Bind as unsigned (up to 65535)."""
+        return struct.unpack("!H", self._take(2))[0]
+
     def int32(self) -> int:
         return struct.unpack("!i", self._take(4))[0]
 
@@ -51,8 +57,11 @@ class Buffer:
         self.pos = end + 1
         try:
             return raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ProtocolViolation("invalid byte sequence for encoding \"UTF8\"") from None
+        except UnicodeDecodeError as exc:
+            bad = " ".join(f"0x{b:02x}" for b in raw[exc.start : exc.end])
+            raise CharacterNotInRepertoire(
+                f'invalid byte sequence for encoding "UTF8": {bad}'
+            ) from None
 
     def rest(self) -> bytes:
         return self._take(len(self.data) - self.pos)
@@ -103,11 +112,15 @@ def decode_startup(body: bytes) -> Startup | SSLRequest | GSSENCRequest | Cancel
             "server supports 3.0 to 3.0"
         )
     params: dict[str, str] = {}
-    while True:
-        key = buf.cstr()
-        if not key:
-            break
-        params[key] = buf.cstr()
+    try:
+        while True:
+            key = buf.cstr()
+            if not key:
+                break
+            params[key] = buf.cstr()
+    except CharacterNotInRepertoire as exc:
+        # Before the session exists every error ends the connection.
+        raise ProtocolViolation(exc.message) from None
     buf.end()
     return Startup(params)
 
@@ -194,17 +207,25 @@ Message = (
 )
 
 
-def _query(b: Buffer) -> Query:
-    q = Query(b.cstr())
+def _statement(b: Buffer, max_length: int | None) -> str:
+    sql = b.cstr()
+    if max_length is not None and len(sql) > max_length:
+        raise ProgramLimitExceeded(
+            f"statement is too long: {len(sql)} characters (the limit is {max_length})",
+            hint="Raise max_statement_length in [server.limits].",
+        )
+    return sql
+
+
+def _query(b: Buffer, max_length: int | None) -> Query:
+    q = Query(_statement(b, max_length))
     b.end()
     return q
 
 
-def _parse(b: Buffer) -> Parse:
-    name, sql = b.cstr(), b.cstr()
-    n = b.int16()
-    if n < 0:
-        raise ProtocolViolation("invalid number of parameters")
+def _parse(b: Buffer, max_length: int | None) -> Parse:
+    name, sql = b.cstr(), _statement(b, max_length)
+    n = b.uint16()
     oids = tuple(b.int32() & 0xFFFFFFFF for _ in range(n))
     b.end()
     return Parse(name, sql, oids)
@@ -212,22 +233,16 @@ def _parse(b: Buffer) -> Parse:
 
 def _bind(b: Buffer) -> Bind:
     portal, statement = b.cstr(), b.cstr()
-    nf = b.int16()
-    if nf < 0:
-        raise ProtocolViolation("invalid number of parameter formats")
+    nf = b.uint16()
     formats = tuple(b.int16() for _ in range(nf))
-    np_ = b.int16()
-    if np_ < 0:
-        raise ProtocolViolation("invalid number of parameters")
+    np_ = b.uint16()
     params: list[bytes | None] = []
     for _ in range(np_):
         ln = b.int32()
         if ln < -1:
             raise ProtocolViolation(f"invalid parameter length {ln}")
         params.append(None if ln == -1 else b._take(ln))
-    nr = b.int16()
-    if nr < 0:
-        raise ProtocolViolation("invalid number of result formats")
+    nr = b.uint16()
     results = tuple(b.int16() for _ in range(nr))
     b.end()
     for f in (*formats, *results):
@@ -246,9 +261,10 @@ def _describe_or_close(b: Buffer, cls: type[Describe] | type[Close]) -> Describe
 
 
 def _execute(b: Buffer) -> Execute:
-    msg = Execute(b.cstr(), b.int32())
+    portal, max_rows = b.cstr(), b.int32()
     b.end()
-    return msg
+    # PostgreSQL reads a row count of zero or below as "all rows".
+    return Execute(portal, max(max_rows, 0))
 
 
 def _empty(cls: type) -> object:
@@ -264,8 +280,6 @@ def _copy_fail(b: Buffer) -> CopyFail:
 
 
 _DECODERS = {
-    b"Q": _query,
-    b"P": _parse,
     b"B": _bind,
     b"D": lambda b: _describe_or_close(b, Describe),
     b"E": _execute,
@@ -280,8 +294,16 @@ _DECODERS = {
 }
 
 
-def decode(mtype: bytes, body: bytes) -> Message:
-    """Decode one typed frontend message."""
+def decode(mtype: bytes, body: bytes, max_statement_length: int | None = None) -> Message:
+    """Decode one typed frontend message.
+
+    ``max_statement_length`` bounds the characters of a Query's or Parse's statement (None:
+    unbounded, for callers that expect neither).
+    """
+    if mtype == b"Q":
+        return _query(Buffer(body), max_statement_length)
+    if mtype == b"P":
+        return _parse(Buffer(body), max_statement_length)
     decoder = _DECODERS.get(mtype)
     if decoder is None:
         raise ProtocolViolation(f"invalid frontend message type {mtype[0]}")

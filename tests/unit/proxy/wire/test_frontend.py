@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.errors import ProtocolViolation
+from catalog.errors import CharacterNotInRepertoire, ProgramLimitExceeded, ProtocolViolation
 from proxy.wire import frontend as f
 from proxy.wire.framing import MAX_STARTUP_BYTES, read_message, read_startup
 
@@ -84,17 +84,17 @@ def test_decode(mtype: bytes, body: bytes, expected: f.Message) -> None:
         (b"P", cstr("s") + cstr("q"), "invalid message format"),
         (b"P", cstr("s") + cstr("q") + i16(2) + i32(23), "invalid message format"),
         (b"P", cstr("s") + cstr("q") + i16(0) + b"\x00", "invalid message format"),
-        (b"P", cstr("s") + cstr("q") + i16(-1), "invalid number of parameters"),
+        # Counts are unsigned: 0xFFFF announces 65535 entries, which are missing here.
+        (b"P", cstr("s") + cstr("q") + i16(-1), "invalid message format"),
         (b"B", cstr("p"), "invalid string in message"),
         (b"B", cstr("p") + cstr("s") + i16(1), "invalid message format"),
-        (b"B", cstr("p") + cstr("s") + i16(-1), "invalid number of parameter formats"),
-        (b"B", cstr("p") + cstr("s") + i16(0) + i16(-2), "invalid number of parameters"),
+        (b"B", cstr("p") + cstr("s") + i16(-1), "invalid message format"),
+        (b"B", cstr("p") + cstr("s") + i16(0) + i16(-2), "invalid message format"),
         (b"B", cstr("p") + cstr("s") + i16(0) + i16(1) + i32(-2),
          "invalid parameter length -2"),
         (b"B", cstr("p") + cstr("s") + i16(0) + i16(1) + i32(5) + b"abc",
          "invalid message format"),
-        (b"B", cstr("p") + cstr("s") + i16(0) + i16(0) + i16(-1),
-         "invalid number of result formats"),
+        (b"B", cstr("p") + cstr("s") + i16(0) + i16(0) + i16(-1), "invalid message format"),
         (b"B", cstr("p") + cstr("s") + i16(0) + i16(0), "invalid message format"),
         (b"B", cstr("p") + cstr("s") + i16(0) + i16(0) + i16(0) + b"x",
          "invalid message format"),
@@ -116,10 +116,6 @@ def test_decode(mtype: bytes, body: bytes, expected: f.Message) -> None:
         (b"X", b"x", "invalid message format"),
         (b"c", b"x", "invalid message format"),
         (b"f", b"oops", "invalid string in message"),
-        # Invalid UTF-8.
-        (b"Q", b"select '\xff'\x00", 'invalid byte sequence for encoding "UTF8"'),
-        (b"P", b"\xc3\x28\x00" + cstr("q") + i16(0), 'invalid byte sequence for encoding "UTF8"'),
-        (b"f", b"\xed\xa0\x80\x00", 'invalid byte sequence for encoding "UTF8"'),
         # Unknown message types.
         (b"Z", b"", "invalid frontend message type 90"),
         (b"\x00", b"", "invalid frontend message type 0"),
@@ -132,6 +128,54 @@ def test_malformed(mtype: bytes, body: bytes, message: str) -> None:
     assert info.value.message == message
     assert info.value.sqlstate == "08P01"
     assert info.value.severity == "FATAL"
+
+
+@pytest.mark.parametrize(
+    ("mtype", "body", "message"),
+    [
+        (b"Q", b"select '\xff'\x00", 'invalid byte sequence for encoding "UTF8": 0xff'),
+        (b"P", b"\xc3\x28\x00" + cstr("q") + i16(0),
+         'invalid byte sequence for encoding "UTF8": 0xc3'),
+        (b"P", cstr("s") + b"select '\xe2\x82'\x00" + i16(0),
+         'invalid byte sequence for encoding "UTF8": 0xe2 0x82'),
+        (b"B", b"\xff\x00" + cstr("s") + i16(0, 0, 0),
+         'invalid byte sequence for encoding "UTF8": 0xff'),
+        (b"f", b"\xed\xa0\x80\x00", 'invalid byte sequence for encoding "UTF8": 0xed'),
+    ],
+)
+def test_invalid_utf8_is_an_error_of_the_message(mtype: bytes, body: bytes, message: str) -> None:
+    # As in PostgreSQL: 22021 at ERROR severity, so the session survives the message.
+    with pytest.raises(CharacterNotInRepertoire) as info:
+        f.decode(mtype, body)
+    assert info.value.message == message
+    assert (info.value.sqlstate, info.value.severity) == ("22021", "ERROR")
+
+
+def test_counts_are_unsigned() -> None:
+    n = 40_000  # above an int16
+    parse = f.decode(b"P", cstr("") + cstr("q") + struct.pack("!H", n) + i32(23) * n)
+    assert isinstance(parse, f.Parse) and len(parse.param_oids) == n
+    body = cstr("") + cstr("") + i16(0) + struct.pack("!H", n) + i32(-1) * n + i16(0)
+    bind = f.decode(b"B", body)
+    assert isinstance(bind, f.Bind) and bind.params == (None,) * n
+
+
+@pytest.mark.parametrize("max_rows", [-1, -(2**31)])
+def test_execute_without_a_positive_row_count_fetches_all(max_rows: int) -> None:
+    assert f.decode(b"E", cstr("p") + i32(max_rows)) == f.Execute("p", 0)
+
+
+@pytest.mark.parametrize("mtype", [b"Q", b"P"])
+def test_statement_length_limit(mtype: bytes) -> None:
+    body = (b"" if mtype == b"Q" else cstr("s")) + cstr("select 'é'") + (
+        b"" if mtype == b"Q" else i16(0)
+    )
+    assert f.decode(mtype, body, max_statement_length=10)  # 10 characters, 11 bytes
+    with pytest.raises(ProgramLimitExceeded) as info:
+        f.decode(mtype, body, max_statement_length=9)
+    assert info.value.message == "statement is too long: 10 characters (the limit is 9)"
+    assert (info.value.sqlstate, info.value.severity) == ("54000", "ERROR")
+    assert info.value.hint == "Raise max_statement_length in [server.limits]."
 
 
 # -- startup packets ---------------------------------------------------------------------
@@ -168,7 +212,10 @@ def test_decode_startup(body: bytes, expected: object) -> None:
         (i32(196608) + cstr("user"), "invalid string in message"),
         (i32(196608), "invalid string in message"),
         (i32(196608) + b"\x00extra", "invalid message format"),
-        (i32(196608) + b"us\xffer\x00a\x00\x00", 'invalid byte sequence for encoding "UTF8"'),
+        (i32(196608) + b"us\xffer\x00a\x00\x00",
+         'invalid byte sequence for encoding "UTF8": 0xff'),
+        (i32(196608) + cstr("user") + b"\xc0\xaf\x00\x00",
+         'invalid byte sequence for encoding "UTF8": 0xc0'),
         (i32(0x00020000) + b"\x00",
          "unsupported frontend protocol 2.0: server supports 3.0 to 3.0"),
         (i32(0x00040000) + b"\x00",
@@ -182,7 +229,7 @@ def test_malformed_startup(body: bytes, message: str) -> None:
     assert info.value.message == message
 
 
-# -- random input never escapes as anything but ProtocolViolation ------------------------
+# -- random input never escapes as anything but ProtocolViolation (or 22021) -------------
 
 _TYPES = [b"Q", b"P", b"B", b"D", b"E", b"C", b"S", b"H", b"X", b"d", b"c", b"f", b"p", b"Z"]
 
@@ -203,7 +250,7 @@ def _structured_body() -> st.SearchStrategy[bytes]:
 @settings(max_examples=300, deadline=None)
 @given(body=st.one_of(st.binary(max_size=64), _structured_body()))
 def test_random_bodies_only_raise_protocol_violation(mtype: bytes, body: bytes) -> None:
-    with contextlib.suppress(ProtocolViolation):
+    with contextlib.suppress(ProtocolViolation, CharacterNotInRepertoire):
         f.decode(mtype, body)
 
 
