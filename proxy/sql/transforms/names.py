@@ -4,6 +4,11 @@ A three-part name ``db.schema.table`` names a database of the session's namespac
 rewritten to the database's internal alias. A database the namespace does not have is an error
 (3D000), and so is any identifier that spells an internal alias, so user SQL cannot reach the
 system catalog or another namespace's files by naming them.
+
+DuckDB also reads a two-part name ``a.b`` as catalog ``a`` when the current database has no
+schema ``a``, which would reach the engine's own catalogs: ``memory`` (shared by every
+session), ``system`` and ``temp``. A two-part name whose schema is spelled like one of them is
+qualified with the current database, so it names that schema, as in Redshift.
 """
 
 from __future__ import annotations
@@ -13,6 +18,9 @@ from sqlglot import exp
 from catalog.errors import InvalidCatalogName, UndefinedTable
 from engine.storage import INTERNAL_PREFIX
 from proxy.sql.context import Context
+from proxy.sql.transforms.sandbox import fold
+
+_ENGINE_CATALOGS = frozenset({"memory", "system", "temp"})
 
 
 def resolve_databases(tree: exp.Expr, ctx: Context) -> exp.Expr:
@@ -30,4 +38,15 @@ def resolve_databases(tree: exp.Expr, ctx: Context) -> exp.Expr:
         if alias is None:
             raise InvalidCatalogName(f'database "{name}" does not exist')
         table.set("catalog", exp.to_identifier(alias, quoted=True))
+    for table in tree.find_all(exp.Table):
+        schema = table.args.get("db")
+        if (
+            table.args.get("catalog") is None
+            and isinstance(schema, exp.Identifier)
+            and fold(schema.name) in _ENGINE_CATALOGS
+        ):
+            current = ctx.databases.get(ctx.database)
+            if current is None:
+                raise InvalidCatalogName(f'database "{ctx.database}" does not exist')
+            table.set("catalog", exp.to_identifier(current, quoted=True))
     return tree

@@ -7,8 +7,8 @@ rejects parse and DuckDB would happily run them. Each gets the error Redshift gi
   DuckDB's ``SELECT * EXCLUDE``/``REPLACE``, ``COLUMNS(...)`` and ``{'k': v}`` struct
   literals: 42601 syntax errors at the word. (DuckDB's FROM-first SELECT and ``[1, 2]`` list
   literals, which parse like Redshift forms, are refused by ``pipeline.parse``.)
-* Indexes, sequences, triggers and array column types do not exist in Redshift: 0A000 naming
-  the feature.
+* Indexes, sequences, triggers, user-defined types and array column types do not exist in
+  Redshift: 0A000 naming the feature.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from proxy.sql.context import Context
 
 _ARRAYS = {exp.DataType.Type.ARRAY, exp.DataType.Type.LIST}
 _CREATE_KINDS = {"INDEX": "CREATE INDEX", "SEQUENCE": "CREATE SEQUENCE",
-                 "TRIGGER": "CREATE TRIGGER"}
+                 "TRIGGER": "CREATE TRIGGER", "TYPE": "CREATE TYPE"}
 
 
 def _syntax(word: str) -> SyntaxError_:
@@ -32,10 +32,11 @@ def _unsupported(what: str) -> FeatureNotSupported:
 
 
 def _statement(tree: exp.Expr) -> None:
-    if isinstance(tree, exp.Create):
+    if isinstance(tree, exp.Create | exp.Drop):
         what = _CREATE_KINDS.get((tree.args.get("kind") or "").upper())
         if what is not None:
-            raise _unsupported(what)
+            verb = "CREATE" if isinstance(tree, exp.Create) else "DROP"
+            raise _unsupported(what.replace("CREATE", verb, 1))
     dml = isinstance(tree, exp.Insert | exp.Update | exp.Delete | exp.Merge)
     if dml and tree.args.get("returning") is not None:
         raise _syntax("returning")
