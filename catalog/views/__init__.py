@@ -23,6 +23,7 @@ from catalog.views import (
     redshift,
     roles,
     static,
+    svv_privileges,
 )
 from catalog.views.base import Session, TableFunction, View
 
@@ -39,6 +40,7 @@ VIEWS: tuple[View, ...] = (
     *privileges.VIEWS,
     *functions.VIEWS,
     *redshift.VIEWS,
+    *svv_privileges.VIEWS,
     *empty.VIEWS,
 )
 

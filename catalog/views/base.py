@@ -21,6 +21,10 @@ class Session(Protocol):
     """The session facts a view reads (``proxy.sql.context.Context`` provides them)."""
 
     @property
+    def namespace(self) -> str:
+        """The session's namespace GUID."""
+
+    @property
     def database(self) -> str:
         """The current database, by its Redshift name."""
 
@@ -31,6 +35,10 @@ class Session(Protocol):
     @property
     def databases(self) -> Mapping[str, str]:
         """The namespace's databases: Redshift name -> internal alias."""
+
+    @property
+    def superuser(self) -> bool:
+        """Whether the session user is a superuser (it sees every row of the SVV views)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +124,21 @@ def relation_oid_sql(session: Session, schema: str, relation: str) -> str:
     return oid_sql(lit(session.database), schema, relation)
 
 
+def user_oid_expr(name: str) -> str:
+    """SQL for the OID of the user or role named by the SQL expression ``name``.
+
+    Users and roles share one name space, so one hash numbers both: pg_user.usesysid,
+    pg_roles.oid, relowner and pg_auth_members agree without a lookup table.
+
+    >>> user_oid_expr("u.name")
+    "(md5_number(concat_ws('.', 'role', u.name)) % 2147467264 + 16384)::BIGINT"
+    """
+    return oid_sql("'role'", name)
+
+
 def user_oid_sql(user: str) -> str:
     """SQL for the usesysid of a user (by name, a Python string)."""
-    return oid_sql("'role'", lit(user))
+    return user_oid_expr(lit(user))
 
 
 def alias(session: Session) -> str:

@@ -9,9 +9,10 @@ svv_columns and pg_table_def.
 
 from __future__ import annotations
 
-from catalog.views.base import Session, View, lit, user_schemas_filter
+from catalog.views.base import Session, View, lit
 from catalog.views.pg_attribute import columns_sql
 from catalog.views.pg_class import relations_sql
+from catalog.views.pg_namespace import schemas_sql
 from catalog.views.pg_type import pg_type, type_name_sql
 
 
@@ -44,16 +45,14 @@ def column_facts_sql(session: Session) -> str:
 
 
 def schemata(session: Session) -> str:
-    """information_schema.schemata: the current database's schemas."""
+    """information_schema.schemata: the current database's schemas and their owners."""
     return (
-        f"SELECT {lit(session.database)} AS catalog_name, schema_name, "
-        f"{lit(session.user)} AS schema_owner, "
+        f"SELECT {lit(session.database)} AS catalog_name, nspname AS schema_name, "
+        "owner AS schema_owner, "
         "CAST(NULL AS VARCHAR) AS default_character_set_catalog, "
         "CAST(NULL AS VARCHAR) AS default_character_set_schema, "
         "CAST(NULL AS VARCHAR) AS default_character_set_name, CAST(NULL AS VARCHAR) AS sql_path "
-        "FROM (SELECT 'pg_catalog' AS schema_name UNION ALL SELECT 'information_schema' "
-        "UNION ALL SELECT schema_name FROM duckdb_schemas() "
-        f"WHERE {user_schemas_filter(session)})"
+        f"FROM ({schemas_sql(session)})"
     )
 
 

@@ -9,6 +9,7 @@ PostgreSQL's own catalogs are listed in pg_catalog with their fixed OIDs, so tha
 
 from __future__ import annotations
 
+from catalog.views.acl import default_owner_sql, owners_sql
 from catalog.views.base import (
     BTREE_AM_OID,
     CATALOG_OIDS,
@@ -20,7 +21,7 @@ from catalog.views.base import (
     relation_oid_sql,
     schema_oid_sql,
     unalias_sql,
-    user_oid_sql,
+    user_oid_expr,
     user_schemas_filter,
 )
 
@@ -37,38 +38,50 @@ def view_definition_sql(session: Session, sql: str) -> str:
 
 def relations_sql(session: Session) -> str:
     """The current database's relations: (oid, nspoid, nspname, relname, relkind, relnatts,
-    reltuples, relhasindex, definition)."""
+    reltuples, relhasindex, definition, owner).
+
+    ``owner`` is the owner's name: the recorded one or the namespace's first superuser; an
+    index belongs to its table's owner, as in PostgreSQL.
+    """
     where = user_schemas_filter(session)
     oid = relation_oid_sql(session, "schema_name", "table_name")
     index_oid = relation_oid_sql(session, "schema_name", "constraint_name")
     nsp = schema_oid_sql(session, "schema_name")
-    return (
+    rows = (
         f"SELECT {oid} AS oid, {nsp} AS nspoid, schema_name AS nspname, table_name AS relname, "
         "'r' AS relkind, column_count AS relnatts, estimated_size AS reltuples, "
         "index_count > 0 OR has_primary_key AS relhasindex, "
-        "CAST(NULL AS VARCHAR) AS definition "
+        "CAST(NULL AS VARCHAR) AS definition, table_name AS owned_via "
         f"FROM duckdb_tables() WHERE {where} "
         f"UNION ALL SELECT {relation_oid_sql(session, 'schema_name', 'view_name')}, {nsp}, "
         f"schema_name, view_name, 'v', column_count, 0, false, "
-        f"{view_definition_sql(session, 'sql')} "
+        f"{view_definition_sql(session, 'sql')}, view_name "
         f"FROM duckdb_views() WHERE {where} AND NOT internal "
         f"UNION ALL SELECT {index_oid}, {nsp}, schema_name, constraint_name, 'i', "
-        "len(constraint_column_indexes), 0, false, NULL "
+        "len(constraint_column_indexes), 0, false, NULL, table_name "
         f"FROM duckdb_constraints() WHERE {where} "
         "AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')"
+    )
+    return (
+        "SELECT r.oid, r.nspoid, r.nspname, r.relname, r.relkind, r.relnatts, r.reltuples, "
+        "r.relhasindex, r.definition, "
+        f"coalesce(o.owner, {default_owner_sql(session)}) AS owner "
+        f"FROM ({rows}) r LEFT JOIN ({owners_sql(session, 'table')}) o "
+        f"ON o.database = {lit(session.database)} AND o.schema_name = r.nspname "
+        "AND o.name = r.owned_via"
     )
 
 
 def pg_class(session: Session) -> str:
     """pg_catalog.pg_class: PostgreSQL's columns plus Redshift's reldiststyle."""
-    owner = user_oid_sql(session.user)
     catalogs = " UNION ALL ".join(
-        f"SELECT {oid}, {PG_CATALOG_OID}, 'pg_catalog', '{name}', 'r', 0, 0, false, NULL"
+        f"SELECT {oid}, {PG_CATALOG_OID}, 'pg_catalog', '{name}', 'r', 0, 0, false, NULL, "
+        f"{default_owner_sql(session)}"
         for name, oid in CATALOG_OIDS.items()
     )
     return (
         "SELECT oid, relname, nspoid AS relnamespace, CAST(0 AS BIGINT) AS reltype, "
-        f"CAST(0 AS BIGINT) AS reloftype, {owner} AS relowner, "
+        f"CAST(0 AS BIGINT) AS reloftype, {user_oid_expr('owner')} AS relowner, "
         f"CAST(CASE relkind WHEN 'i' THEN {BTREE_AM_OID} WHEN 'r' THEN {HEAP_AM_OID} ELSE 0 END "
         "AS BIGINT) AS relam, oid AS relfilenode, CAST(0 AS BIGINT) AS reltablespace, "
         "CAST(0 AS INTEGER) AS relpages, CAST(reltuples AS REAL) AS reltuples, "
@@ -89,7 +102,7 @@ def pg_class(session: Session) -> str:
 def pg_tables(session: Session) -> str:
     """pg_catalog.pg_tables: the current database's tables."""
     return (
-        f"SELECT nspname AS schemaname, relname AS tablename, {lit(session.user)} AS tableowner, "
+        "SELECT nspname AS schemaname, relname AS tablename, owner AS tableowner, "
         "CAST(NULL AS VARCHAR) AS tablespace, relhasindex AS hasindexes, false AS hasrules, "
         "false AS hastriggers, false AS rowsecurity "
         f"FROM ({relations_sql(session)}) WHERE relkind = 'r'"
@@ -99,7 +112,7 @@ def pg_tables(session: Session) -> str:
 def pg_views(session: Session) -> str:
     """pg_catalog.pg_views: the current database's views and their query text."""
     return (
-        f"SELECT nspname AS schemaname, relname AS viewname, {lit(session.user)} AS viewowner, "
+        "SELECT nspname AS schemaname, relname AS viewname, owner AS viewowner, "
         f"definition FROM ({relations_sql(session)}) WHERE relkind = 'v'"
     )
 

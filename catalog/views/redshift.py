@@ -11,10 +11,11 @@ does, only tables whose schema is on the search_path.
 
 from __future__ import annotations
 
-from catalog.views.base import Session, View, lit, values
+from catalog.views.base import Session, View, lit, user_oid_expr, values
 from catalog.views.information_schema import column_facts_sql, table_rows_sql
 from catalog.views.pg_class import relations_sql
-from catalog.views.pg_namespace import pg_namespace
+from catalog.views.pg_namespace import schemas_sql
+from catalog.views.roles import databases_sql
 
 
 def svv_tables(session: Session) -> str:
@@ -104,21 +105,26 @@ def svv_table_info(session: Session) -> str:
 
 
 def svv_redshift_databases(session: Session) -> str:
-    """svv_redshift_databases: the namespace's databases, all local."""
-    rows = [(name, session.user, "local", None, None, None) for name in sorted(session.databases)]
-    return values(rows, [("database_name", "VARCHAR"), ("database_owner", "VARCHAR"),
-                         ("database_type", "VARCHAR"), ("database_acl", "VARCHAR"),
-                         ("database_options", "VARCHAR"), ("database_isolation_level", "VARCHAR")])
+    """svv_redshift_databases: the namespace's databases, all local, with their owners' ids."""
+    return (
+        "SELECT datname AS database_name, "
+        f"CAST({user_oid_expr('owner')} AS INTEGER) AS database_owner, "
+        "'local' AS database_type, CAST(NULL AS VARCHAR) AS database_acl, "
+        "CAST(NULL AS VARCHAR) AS database_options, "
+        "CAST(NULL AS VARCHAR) AS database_isolation_level "
+        f"FROM ({databases_sql(session)})"
+    )
 
 
 def svv_all_schemas(session: Session) -> str:
-    """svv_all_schemas (and svv_redshift_schemas): the current database's schemas."""
+    """svv_all_schemas (and svv_redshift_schemas): the current database's schemas, with their
+    owners' ids."""
     return (
         f"SELECT {lit(session.database)} AS database_name, nspname AS schema_name, "
-        f"{lit(session.user)} AS schema_owner, 'local' AS schema_type, "
+        f"CAST({user_oid_expr('owner')} AS INTEGER) AS schema_owner, 'local' AS schema_type, "
         "CAST(NULL AS VARCHAR) AS schema_acl, CAST(NULL AS VARCHAR) AS source_database, "
         "CAST(NULL AS VARCHAR) AS schema_option "
-        f"FROM ({pg_namespace(session)})"
+        f"FROM ({schemas_sql(session)})"
     )
 
 

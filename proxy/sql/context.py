@@ -19,7 +19,9 @@ class Context:
     user: str
     databases: Mapping[str, str] = field(compare=False)  # database name -> internal alias
     generation: int = 0  # bumped whenever the namespace's databases change
+    superuser: bool = False  # superusers see every row of the privilege views
 
     @property
-    def key(self) -> tuple[str, str, str, int]:
-        return (self.namespace, self.database, self.user, self.generation)
+    def key(self) -> tuple[str, str, str, int, bool]:
+        """The cache key: every fact above that a translation may read."""
+        return (self.namespace, self.database, self.user, self.generation, self.superuser)

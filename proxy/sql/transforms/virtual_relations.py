@@ -29,7 +29,7 @@ from sqlglot import exp
 
 from catalog import views
 from catalog.errors import FeatureNotSupported
-from catalog.views.base import lit, user_oid_sql
+from catalog.views.base import lit
 from catalog.views.pg_type import name_oids, type_name_sql
 from proxy.sql.context import Context
 from proxy.sql.transforms.output_names import pg_name
@@ -183,7 +183,7 @@ _SIZE_FUNCTIONS = frozenset({
 })
 
 
-def _function(name: str, args: list[exp.Expr], ctx: Context) -> exp.Expr | None:
+def _function(name: str, args: list[exp.Expr]) -> exp.Expr | None:
     """The rewrite of one catalog function call, or None to leave it as it is."""
     n = len(args)
     if name == "format_type" and n == 2:
@@ -191,11 +191,10 @@ def _function(name: str, args: list[exp.Expr], ctx: Context) -> exp.Expr | None:
     if name == "pg_table_is_visible" and n == 1:
         return exp.In(this=args[0].copy(), query=exp.Subquery(this=_template(_VISIBLE)))
     if name == "pg_get_userbyid" and n == 1:
-        sql = (
-            f"CASE WHEN __ds_arg0 = {user_oid_sql(ctx.user)} THEN {lit(ctx.user)} "
-            "ELSE 'unknown (OID=' || __ds_arg0 || ')' END"
-        )
-        return _template(sql, *args)
+        # Any user or role of the namespace, by the OID pg_roles gives it.
+        pairs = "SELECT oid AS k, rolname AS v FROM pg_catalog.pg_roles"
+        unknown = _template("'unknown (OID=' || __ds_arg0 || ')'", args[0])
+        return exp.func("coalesce", _lookup(pairs, args[0]), unknown)
     if name == "obj_description" and n in (1, 2):
         return _description(args[:1], column=False)
     if name == "col_description" and n == 2:
@@ -323,7 +322,7 @@ def _is_named_cast(node: exp.Expr) -> bool:
     )
 
 
-def _rewrite_functions(tree: exp.Expr, ctx: Context) -> None:
+def _rewrite_functions(tree: exp.Expr) -> None:
     # Deepest first (children sit at deeper BFS levels): an argument is rewritten before the
     # call that copies it into its template.
     kinds = (exp.Anonymous, exp.Cast, exp.CurrentSchemas, exp.Operator)
@@ -342,7 +341,7 @@ def _rewrite_functions(tree: exp.Expr, ctx: Context) -> None:
             new = _template(sql, node.this or exp.false())
         else:
             name = _call_name(node)
-            new = _function(name, node.expressions, ctx) if name else None
+            new = _function(name, node.expressions) if name else None
         if new is not None:
             _replace(node.parent if isinstance(node.parent, exp.Dot) else node, new)
 
@@ -441,7 +440,7 @@ def _unqualify_functions(tree: exp.Expr) -> None:
 
 def virtual_relations(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Rewrite catalog functions, then replace catalog relations by this session's rows."""
-    _rewrite_functions(tree, ctx)
+    _rewrite_functions(tree)
     _unqualify_functions(tree)
     _rewrite_relations(tree, ctx)
     return tree

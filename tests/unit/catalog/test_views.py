@@ -2,7 +2,9 @@
 
 Two namespaces share one DuckDB, as on the server: namespace ``a`` has databases dev and other,
 namespace ``b`` has its own dev. A session of ``a`` in dev must see only dev's objects (and
-both of its database names in pg_database), never ``b``'s table nor any internal alias.
+both of its database names in pg_database), never ``b``'s table, users or roles, nor any
+internal alias. The system database holds both namespaces' users: alice (a's first
+superuser, who owns what has no recorded owner) and bob in ``a``, secret_of_b_admin in ``b``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ import duckdb
 import pytest
 
 from catalog.errors import FeatureNotSupported, InsufficientPrivilege
+from catalog.passwords import make_verifiers
+from catalog.security import Grant, Grantee, ObjectKey, Security
+from catalog.store import SYSTEM_ALIAS, SYSTEM_SCHEMA, Catalog
 from catalog.views import VIEWS, View, find
 from catalog.views.pg_type import DUCKDB_TYPES, pretty_names
 from proxy.codecs.types import pg_type, pg_type_from_duckdb
@@ -22,11 +27,40 @@ from proxy.sql.split import split
 
 A_DEV = "__ds_a__dev"
 ALIASES = (A_DEV, "__ds_a__other", "__ds_b__dev")
-CTX = Context("a", "dev", "alice", {"dev": A_DEV, "other": "__ds_a__other"})
+CTX = Context("a", "dev", "alice", {"dev": A_DEV, "other": "__ds_a__other"}, superuser=True)
+
+
+def _identities(con: duckdb.DuckDBPyConnection) -> None:
+    """Users, roles and grants of both namespaces in the system database."""
+    con.execute(f"ATTACH ':memory:' AS {SYSTEM_ALIAS}")
+    catalog = Catalog(con.cursor(), SYSTEM_SCHEMA)
+    security = Security(con.cursor(), SYSTEM_SCHEMA)
+    verifiers = make_verifiers("x", "Secret123")
+    catalog.create_user("a", "alice", verifiers, superuser=True, createdb=True)
+    catalog.create_user("a", "bob", verifiers, connection_limit=3)
+    catalog.create_user("b", "secret_of_b_admin", verifiers, superuser=True)
+    security.create_role("a", "analysts", "alice", None)
+    security.create_role("b", "secret_of_b_role", "secret_of_b_admin", None)
+    security.grant_role("a", Grantee("user", "bob"), "analysts", admin_option=False)
+    security.grant_role("b", Grantee("user", "secret_of_b_admin"), "secret_of_b_role", True)
+    security.set_owner("a", ObjectKey("table", "dev", "stage", "raw"), "bob")
+    security.add_grants("a", [
+        Grant(ObjectKey("table", "dev", "public", "sales"), "SELECT", Grantee("user", "bob"),
+              grantor="alice"),
+        Grant(ObjectKey("table", "dev", "public", "sales"), "UPDATE",
+              Grantee("role", "analysts"), column="price", grantor="alice"),
+        Grant(ObjectKey("schema", "dev", "public"), "USAGE", Grantee("public"),
+              grantor="alice"),
+    ])
+    security.add_grants("b", [
+        Grant(ObjectKey("table", "dev", "public", "sales"), "SELECT",
+              Grantee("role", "secret_of_b_role"), grantor="secret_of_b_admin"),
+    ])
 
 
 def _engine() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
+    _identities(con)
     for alias in ALIASES:
         con.execute(f"ATTACH ':memory:' AS {alias}")
         con.execute(f"CREATE SCHEMA {alias}.public")
@@ -302,13 +336,19 @@ def test_routines_parameters_and_procedures_are_empty(con: duckdb.DuckDBPyConnec
         assert query(con, sql) == []
 
 
-def test_privileges_of_the_owner(con: duckdb.DuckDBPyConnection) -> None:
-    rows = query(con, "select grantee, privilege_type from information_schema.table_privileges "
-                      "where table_name = 'sales' and privilege_type in ('SELECT', 'INSERT') "
-                      "order by 2")
-    assert rows == [("alice", "INSERT"), ("alice", "SELECT")]
+def test_privileges_of_the_owner_and_the_grants(con: duckdb.DuckDBPyConnection) -> None:
+    rows = query(con, "select grantor, grantee, privilege_type, is_grantable "
+                      "from information_schema.table_privileges where table_name = 'sales' "
+                      "and privilege_type in ('SELECT', 'INSERT') order by 2, 3")
+    assert rows == [("alice", "alice", "INSERT", "YES"), ("alice", "alice", "SELECT", "YES"),
+                    ("alice", "bob", "SELECT", "NO")]
+    # The owner's four column privileges on each of the 7 columns, bob's table-level SELECT
+    # on each, and the role's UPDATE on one column.
     assert query(con, "select count(*) from information_schema.column_privileges "
-                      "where table_name = 'sales'") == [(7 * 4,)]
+                      "where table_name = 'sales'") == [(7 * 4 + 7 + 1,)]
+    assert query(con, "select grantee, privilege_type from information_schema.column_privileges "
+                      "where column_name = 'price' and grantee <> 'alice' order by 1") == [
+        ("analysts", "UPDATE"), ("bob", "SELECT")]
 
 
 def test_catalog_table_functions(con: duckdb.DuckDBPyConnection) -> None:
