@@ -16,6 +16,8 @@ import duckdb
 from catalog import errors as e
 
 _PREFIX = re.compile(r"^[A-Za-z ]+ Error: ")
+_UDF_ERROR = re.compile(
+    r"Python exception occurred while executing the UDF: \w+: ([0-9A-Z]{5}) ([^\n]*)")
 _Rule = tuple[re.Pattern[str], type[e.SQLError], Callable[[re.Match[str]], str] | None]
 
 
@@ -151,6 +153,10 @@ def translate(exc: BaseException, aliases: Mapping[str, str] | None = None) -> e
     if isinstance(exc, e.SQLError):
         return exc
     msg = clean_message(str(exc), aliases)
+    udf = _UDF_ERROR.search(msg)
+    if udf is not None:
+        # Our own functions raise "<SQLSTATE> <message>" (see Engine.register_function).
+        return e.make(udf[1], udf[2])
     if isinstance(exc, duckdb.ParserException):
         return e.SyntaxError_(_parser_message(msg))
     for family, rules, default in _FAMILIES:

@@ -23,7 +23,7 @@ from typing import TypeVar
 import duckdb
 
 from catalog.store import SYSTEM_ALIAS
-from engine.storage import Storage, quote_ident, quote_literal
+from engine.storage import INTERNAL_PREFIX, Storage, quote_ident, quote_literal
 
 T = TypeVar("T")
 
@@ -103,6 +103,18 @@ class Engine:
     def drop(self, namespace: str, database: str) -> None:
         """Detach a database and delete its storage."""
         self.storage.detach_and_remove(self._con, namespace, database)
+
+    def register_function(self, name: str, fn: Callable[..., object],
+                          parameters: Sequence[str], returns: str) -> None:
+        """Make a Python function callable from SQL in every connection of the instance.
+
+        Such functions are the server's (their names carry the internal prefix, which user SQL
+        cannot name); to fail with a PostgreSQL error they raise ``ValueError("<SQLSTATE>
+        <message>")``, which ``duckdb_errors.translate`` turns back into that error.
+        """
+        assert name.startswith(INTERNAL_PREFIX)
+        self._con.create_function(name, fn, list(parameters), returns,  # type: ignore[arg-type]
+                                  null_handling="special", side_effects=True)
 
     def lock_down(self, copy_directories: Sequence[Path] = ()) -> None:
         """Confine DuckDB to the storage directories (and the directories superusers COPY from

@@ -32,6 +32,14 @@ if TYPE_CHECKING:
     from proxy.session import Session
     from proxy.sql.pipeline import Statement
 
+# What each has_*_privilege function may ask about.
+_INQUIRY_PRIVILEGES: dict[str, frozenset[str]] = {
+    "table": frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "DROP", "REFERENCES",
+                        "ALTER", "TRUNCATE", "RULE", "TRIGGER"}),
+    "schema": frozenset({"CREATE", "USAGE", "ALTER", "DROP"}),
+    "database": frozenset({"CREATE", "TEMP", "USAGE", "CONNECT", "ALTER", "DROP"}),
+}
+
 # Deeper view nesting than this is refused rather than followed.
 _MAX_VIEW_DEPTH = 32
 _VIEW_CACHE_SIZE = 2048
@@ -283,6 +291,64 @@ class Authorizer:
             if self.directory.schema_exists(alias, schema):
                 return schema
         return "public"
+
+    # -- privilege inquiry functions ------------------------------------------------------
+    def inquire(self, namespace: str, database: str, kind: str, user: str, name: str,
+                column: str | None, privilege: str) -> bool:
+        """has_table_privilege and its siblings: whether ``user`` holds ``privilege`` (a
+        comma-separated list, any of which will do, with optional WITH GRANT OPTION) on the
+        object ``name`` of the database ``database``. Errors as ``ValueError("<SQLSTATE>
+        <message>")`` (see ``Engine.register_function``)."""
+        if self.catalog.user(namespace, user) is None:
+            raise ValueError(f'42704 role "{user}" does not exist')
+        who = self.principal(namespace, user)
+        owner = self.default_owner(namespace)
+        key, obj_kind = self._inquiry_object(namespace, database, kind, name, user)
+        for raw in privilege.split(","):
+            priv = raw.strip().upper()
+            grant_option = priv.endswith(" WITH GRANT OPTION")
+            priv = priv.removesuffix(" WITH GRANT OPTION").strip()
+            priv = "TEMP" if priv == "TEMPORARY" else priv
+            if priv not in _INQUIRY_PRIVILEGES[obj_kind]:
+                raise ValueError(f'22023 unrecognized privilege type: "{raw.strip()}"')
+            if priv == "CONNECT":
+                return True  # Redshift has no CONNECT privilege: every user may connect
+            if grant_option:
+                if access.may_grant(self.security, who, key, priv, owner):
+                    return True
+                continue
+            if access.has_privilege(self.security, who, key, priv, owner):
+                return True
+            if column is not None and column in access.column_privileges(
+                    self.security, who, key, priv):
+                return True
+        return False
+
+    def _inquiry_object(self, namespace: str, database: str, kind: str, name: str,
+                        user: str) -> tuple[ObjectKey, str]:
+        aliases = {db: alias for alias, (ns, db) in self.places.items() if ns == namespace}
+        if kind == "database":
+            if name not in aliases:
+                raise ValueError(f'3D000 database "{name}" does not exist')
+            return ObjectKey("database", name), "database"
+        alias = aliases.get(database)
+        if alias is None:
+            raise ValueError(f'3D000 database "{database}" does not exist')
+        parts = [p.strip('"') if p.startswith('"') else p.lower() for p in name.split(".")]
+        if kind == "schema":
+            if len(parts) != 1 or not self.directory.schema_exists(alias, parts[0]):
+                raise ValueError(f'3F000 schema "{name}" does not exist')
+            return ObjectKey("schema", database, parts[0]), "schema"
+        if len(parts) == 3:
+            if parts[0] != database:
+                raise ValueError("0A000 cross-database references are not implemented: "
+                                 f"{name}")
+            parts = parts[1:]
+        schemas = parts[:-1] or ["public", user]
+        for schema in schemas:
+            if self.directory.relation(alias, schema, parts[-1]) is not None:
+                return ObjectKey("table", database, schema, parts[-1]), "table"
+        raise ValueError(f'42P01 relation "{name}" does not exist')
 
     # -- effects --------------------------------------------------------------------------
     def ran(self, session: Session, stmt: Statement) -> None:

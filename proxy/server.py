@@ -33,6 +33,7 @@ from proxy.access import Authorizer
 from proxy.config import ServerConfig
 from proxy.connection import Connection
 from proxy.sql.pipeline import StatementCache
+from proxy.sql.transforms.session_functions import PRIVILEGE_FUNCTION
 from proxy.tls import ensure_self_signed, server_context
 from proxy.wire.auth import AuthThrottle
 
@@ -122,6 +123,9 @@ class Server:
             Directory(engine.system_cursor()),
         )
         server = cls(config, data_dir, engine, catalog, query_log, tls, authorizer)
+        engine.register_function(
+            PRIVILEGE_FUNCTION, authorizer.inquire,
+            ["VARCHAR"] * 7, "BOOLEAN")
         for nsc in config.namespaces:
             ns, _ = catalog.ensure_namespace(nsc.name)
             server.aliases[ns.guid] = {}

@@ -336,3 +336,26 @@ def test_column_grants_narrow_select_star(
     denied(con, "UPDATE t16 SET salary = 0 WHERE id = 1")
     admin.execute(f"REVOKE SELECT ON t16 FROM {user}")
     denied(con, "SELECT id FROM t16")
+
+
+def test_privilege_inquiry_functions(admin: psycopg.Connection,
+                                     connect: Callable[[str], psycopg.Connection]) -> None:
+    admin.execute("CREATE TABLE public.t17 (a int, b int)")
+    user = new_user(admin)
+    q = (f"SELECT has_table_privilege('{user}', 't17', 'select'), "
+         f"has_table_privilege('{user}', 'public.t17', 'insert'), "
+         f"has_schema_privilege('{user}', 'public', 'usage'), "
+         f"has_database_privilege('{user}', 'dev', 'create'), "
+         f"has_column_privilege('{user}', 't17', 'b', 'select')")
+    assert admin.execute(q).fetchone() == (False, False, True, False, False)
+    admin.execute(f"GRANT SELECT ON t17 TO {user}")
+    admin.execute(f"GRANT CREATE ON DATABASE dev TO {user}")
+    assert admin.execute(q).fetchone() == (True, False, True, True, True)
+    con = connect(user)
+    assert con.execute("SELECT has_table_privilege('t17', 'select')").fetchone() == (True,)
+    with pytest.raises(psycopg.errors.UndefinedTable):
+        con.execute("SELECT has_table_privilege('nope17', 'select')")
+    with pytest.raises(psycopg.errors.InvalidParameterValue):
+        con.execute("SELECT has_table_privilege('t17', 'fly')")
+    ns = con.execute("SELECT current_namespace").fetchone()
+    assert ns is not None and len(ns[0]) == 36

@@ -1,9 +1,11 @@
 """Functions whose answer is a fact of the session or the server, not of DuckDB.
 
 ``version()`` must say PostgreSQL 8.0.2 and Redshift (SQLAlchemy, DBeaver and the drivers parse
-it); ``current_user``, ``session_user`` and ``current_database()`` must name the Redshift user and
-database, not DuckDB's internals. Each becomes a literal, which is why the user and database are
-part of the statement cache key.
+it); ``current_user``, ``session_user``, ``current_database()`` and ``current_namespace`` must
+name the Redshift user, database and namespace, not DuckDB's internals. Each becomes a literal,
+which is why they are part of the statement cache key. The privilege inquiry functions
+(``has_table_privilege`` and its siblings) become calls of the server's own function, which
+answers from the grants as they are when the statement runs.
 """
 
 from __future__ import annotations
@@ -20,6 +22,38 @@ VERSION_STRING = (
 )
 
 
+# The server's function behind has_*_privilege (registered by the server; user SQL cannot
+# name it): (namespace, database, kind, user, object, column, privilege) -> boolean.
+PRIVILEGE_FUNCTION = "__ds_has_privilege"
+# Inquiry function -> (kind, number of arguments without the user, has a column argument).
+_INQUIRIES = {
+    "has_table_privilege": ("table", 2, False),
+    "has_column_privilege": ("table", 3, True),
+    "has_schema_privilege": ("schema", 2, False),
+    "has_database_privilege": ("database", 2, False),
+}
+
+
+def _inquiry(node: exp.Anonymous, ctx: Context) -> exp.Expr | None:
+    spec = _INQUIRIES.get(node.name.lower())
+    if spec is None:
+        return None
+    kind, nargs, has_column = spec
+    args = list(node.expressions)
+    if len(args) == nargs:
+        args.insert(0, exp.Literal.string(ctx.user))
+    elif len(args) != nargs + 1:
+        return None  # DuckDB reports the wrong argument count
+    user, name, *rest = args
+    column = rest[0] if has_column else exp.Null()
+    privilege = rest[-1]
+    return exp.Anonymous(this=PRIVILEGE_FUNCTION, expressions=[
+        exp.Literal.string(ctx.namespace), exp.Literal.string(ctx.database),
+        exp.Literal.string(kind), exp.cast(user, "VARCHAR"), exp.cast(name, "VARCHAR"),
+        exp.cast(column, "VARCHAR"), exp.cast(privilege, "VARCHAR"),
+    ])
+
+
 def _fact(node: exp.Expr, ctx: Context) -> str | None:
     if isinstance(node, exp.CurrentVersion):
         return VERSION_STRING
@@ -33,7 +67,17 @@ def _fact(node: exp.Expr, ctx: Context) -> str | None:
 
 
 def session_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
-    """Replace version(), current_user, session_user and current_database() with literals."""
+    """Replace version(), current_user, session_user, current_database() and
+    current_namespace with literals, and the privilege inquiry functions with the server's."""
+    for col in list(tree.find_all(exp.Column)):
+        if not col.table and not col.this.args.get("quoted") and (
+            col.name.lower() == "current_namespace"
+        ):
+            col.replace(exp.Literal.string(ctx.namespace))
+    for node in list(tree.find_all(exp.Anonymous)):
+        call = _inquiry(node, ctx)
+        if call is not None:
+            node.replace(call)
     for node in list(tree.find_all(exp.Func)):
         value = _fact(node, ctx)
         if value is None:
