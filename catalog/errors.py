@@ -347,6 +347,10 @@ class QueryCanceled(SQLError, code="57014"):
     pass
 
 
+class IdleSessionTimeout(FatalError, code="57P05"):
+    """idle_session_timeout: the user's SESSION TIMEOUT passed with nothing from the client."""
+
+
 class AdminShutdown(FatalError, code="57P01"):
     pass
 

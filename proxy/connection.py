@@ -124,10 +124,21 @@ class Connection(StartupAuth, ResultSender, ExtendedProtocol, SessionCommands, A
             self.writer.close()
 
     # -- startup and authentication ---------------------------------------------------------
+    async def _next_message(self, max_bytes: int) -> tuple[bytes, bytes]:
+        """The next message; a user's SESSION TIMEOUT closes a session idle that long."""
+        timeout = self.session.user.session_timeout if self.session is not None else None
+        if not timeout:
+            return await read_message(self.reader, max_bytes)
+        try:
+            return await asyncio.wait_for(read_message(self.reader, max_bytes), timeout)
+        except TimeoutError:
+            raise err.IdleSessionTimeout(
+                "terminating connection due to idle-session timeout") from None
+
     async def _loop(self) -> None:
         limits = self.server.config.limits
         while True:
-            mtype, body = await read_message(self.reader, limits.max_message_bytes)
+            mtype, body = await self._next_message(limits.max_message_bytes)
             try:
                 msg = frontend.decode(mtype, body, limits.max_statement_length)
             except err.SQLError as exc:

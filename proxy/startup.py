@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import math
 import ssl
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from catalog import errors as err
@@ -89,6 +90,10 @@ class StartupAuth:
         user = self.server.catalog.user(ns.guid, username)
         try:
             await self._password_exchange(username, user, params)
+            if user is not None and not _may_log_in(user):
+                # A disabled or expired login fails like a wrong password: it reveals nothing.
+                raise err.InvalidPassword(
+                    f'password authentication failed for user "{username}"')
         except err.InvalidPassword:
             throttle.failed(address)
             raise
@@ -101,6 +106,13 @@ class StartupAuth:
             raise err.FatalError(
                 f'database "{database}" does not exist', sqlstate="3D000"
             )
+        limit = user.connection_limit
+        if limit is not None and not user.superuser and sum(
+            1 for c in self.server.sessions.values()
+            if c.session is not None and c.session.namespace.guid == ns.guid
+            and c.session.login_user.name == user.name
+        ) >= limit:
+            raise err.TooManyConnections(f'too many connections for role "{user.name}"')
         return user, database
 
     async def _open_session(self, user: User, database: str, params: dict[str, str]) -> None:
@@ -211,3 +223,10 @@ def _refuse_if_throttled(wait: float) -> None:
             "too many failed authentication attempts",
             detail=f"Authentication from this address is refused for {math.ceil(wait)} s.",
         )
+
+
+def _may_log_in(user: User) -> bool:
+    """PASSWORD DISABLE and an expired VALID UNTIL refuse every password login."""
+    if user.disabled:
+        return False
+    return user.valid_until is None or user.valid_until > datetime.now(UTC).replace(tzinfo=None)

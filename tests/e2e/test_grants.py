@@ -7,6 +7,7 @@ test) and connects as them with psycopg, as a Redshift user would.
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable, Iterator
 
 import psycopg
@@ -359,3 +360,34 @@ def test_privilege_inquiry_functions(admin: psycopg.Connection,
         con.execute("SELECT has_table_privilege('t17', 'fly')")
     ns = con.execute("SELECT current_namespace").fetchone()
     assert ns is not None and len(ns[0]) == 36
+
+
+def _login(srv: RunningServer, user: str, password: str = PASSWORD) -> psycopg.Connection:
+    return psycopg.connect(host=srv.host, port=srv.port, user=user, password=password,
+                           dbname="dev", sslmode="disable", autocommit=True)
+
+
+def test_login_rules(srv: RunningServer, admin: psycopg.Connection) -> None:
+    limited = f"lim{next(_ids)}"
+    admin.execute(f"CREATE USER {limited} PASSWORD '{PASSWORD}' CONNECTION LIMIT 1")
+    first = _login(srv, limited)
+    with pytest.raises(psycopg.OperationalError, match="too many connections"):
+        _login(srv, limited)
+    first.close()
+    _login(srv, limited).close()
+    expired = f"exp{next(_ids)}"
+    admin.execute(f"CREATE USER {expired} PASSWORD '{PASSWORD}' VALID UNTIL '2001-01-01'")
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        _login(srv, expired)
+    admin.execute(f"ALTER USER {expired} VALID UNTIL '2999-01-01'")
+    _login(srv, expired).close()
+    off = f"off{next(_ids)}"
+    admin.execute(f"CREATE USER {off} PASSWORD DISABLE")
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        _login(srv, off, "Any-pw-123")
+    idle = f"idle{next(_ids)}"
+    admin.execute(f"CREATE USER {idle} PASSWORD '{PASSWORD}' SESSION TIMEOUT 1")
+    con = _login(srv, idle)
+    time.sleep(1.5)
+    with pytest.raises(psycopg.OperationalError):
+        con.execute("SELECT 1")
