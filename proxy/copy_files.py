@@ -161,9 +161,11 @@ def _reader(files: list[str], opts: dict[str, str | bool], columns: list[str]) -
                     f'feature not supported on Duckshift: COPY option "{key.upper()}" with '
                     "FORMAT JSON"
                 )
+        # read_json spells the default compression differently from read_csv.
+        json_compression = quote_literal(str(opts.get("compression", "auto_detect")))
         return (
             f"read_json({paths}, columns={{{names}}}, format='auto', "
-            f"compression={compression})"
+            f"compression={json_compression})"
         )
     csv = fmt == "csv"
     if "quote" in opts and not csv:

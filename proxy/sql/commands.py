@@ -462,10 +462,10 @@ def _unload(t: _Tokens) -> Command:
     """UNLOAD ('query') TO 'prefix' [option ...]."""
     t.i += 1
     if not t.accept("("):
-        raise SyntaxError_(f'syntax error at or near "{t.word() or "end of input"}"')
+        raise _near(t)
     query = _string(t)
     if not (t.accept(")") and t.accept("TO")):
-        raise SyntaxError_(f'syntax error at or near "{t.word() or "end of input"}"')
+        raise _near(t)
     path = _string(t)
     return Copy("out", None, (), query, _file_options(t, "UNLOAD"), path=path, unload=True)
 
@@ -574,10 +574,21 @@ def _copy_options(t: _Tokens) -> dict[str, str | bool]:
     return opts
 
 
+def _near(t: _Tokens) -> SyntaxError_:
+    """PostgreSQL's syntax error at the next token, quoted as written."""
+    tok = t.peek()
+    if tok is None:
+        return SyntaxError_("syntax error at end of input")
+    return SyntaxError_(
+        f'syntax error at or near "{t.text[tok.start - t.base : tok.end - t.base + 1]}"'
+    )
+
+
 def _string(t: _Tokens) -> str:
-    tok = t.take()
-    if tok.token_type != TokenType.STRING:
-        raise SyntaxError_(f'syntax error at or near "{tok.text}"')
+    tok = t.peek()
+    if tok is None or tok.token_type != TokenType.STRING:
+        raise _near(t)
+    t.i += 1
     return tok.text
 
 

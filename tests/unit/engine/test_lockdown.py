@@ -64,6 +64,18 @@ def test_files_outside_the_allowed_directories_are_refused(
     assert sorted(p.name for p in canary.iterdir()) == ["secret.csv"]
 
 
+def test_allowed_directories_are_exactly_storage_spill_and_copy(
+    locked: tuple[duckdb.DuckDBPyConnection, Path, Path]
+) -> None:
+    cur, canary, copy_dir = locked
+    data = canary.parent / "data"
+    allowed = cur.execute("SELECT current_setting('allowed_directories')").fetchone()
+    assert allowed is not None
+    assert sorted(allowed[0]) == sorted(
+        f"{d}/" for d in (data / "namespaces", data / "spill", copy_dir)
+    )
+
+
 def test_the_configured_copy_directory_is_open(
     locked: tuple[duckdb.DuckDBPyConnection, Path, Path]
 ) -> None:
