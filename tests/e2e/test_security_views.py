@@ -63,6 +63,7 @@ SETUP_ONE = (
     "GRANT INSERT ON t TO u2",
     "GRANT USAGE ON SCHEMA s TO ROLE r1",
     "GRANT SELECT FOR TABLES IN SCHEMA s TO ROLE r1",
+    "GRANT SELECT FOR TABLES IN DATABASE dev TO u2",
     "GRANT CREATE TABLE TO ROLE r1",
     "ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO u1",
     "GRANT SELECT (a) ON t TO ROLE r1",
@@ -172,8 +173,9 @@ def test_object_privileges(admin: psycopg.Connection) -> None:
         ("s", "SELECT", "r1", "role", False, "TABLES"),
         ("s", "USAGE", "r1", "role", False, "SCHEMA"),
     ]
-    assert rows(admin, "select * from svv_database_privileges") == [
-        ("dev", "TEMP", 0, "public", "public", False, "DATABASE")]
+    assert rows(admin, "select * from svv_database_privileges order by identity_name") == [
+        ("dev", "TEMP", 0, "public", "public", False, "DATABASE"),
+        ("dev", "SELECT", i["u2"], "u2", "user", False, "TABLES")]
     assert rows(admin, "select count(*) from svv_function_privileges") == [(0,)]
     assert rows(admin, "select * from svv_default_privileges") == [
         (None, "RELATION", i["admin"], "admin", "user", "SELECT", i["u1"], "u1", "user", False)]
@@ -222,6 +224,8 @@ def test_a_regular_user_sees_its_own_rows(u1: psycopg.Connection) -> None:
                     "from svv_schema_privileges order by 1, 2") == [
         ("public", "CREATE", "public"), ("public", "USAGE", "public"),
         ("s", "SELECT", "r1"), ("s", "USAGE", "r1")]
+    assert rows(u1, "select identity_name, privilege_scope from svv_database_privileges") == [
+        ("public", "DATABASE")]
     assert rows(u1, "select user_name, role_name from svv_user_grants") == [("u1", "r1")]
     assert rows(u1, "select role_name, granted_role_name from svv_role_grants") == [
         ("r1", "r2")]

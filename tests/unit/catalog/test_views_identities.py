@@ -123,3 +123,20 @@ def test_nothing_of_another_namespace(con: duckdb.DuckDBPyConnection) -> None:
                  "svv_relation_privileges", "svv_user_info", "svv_system_privileges",
                  "information_schema.table_privileges", "svv_database_privileges"):
         assert "secret_of_b" not in repr(query(con, f"select * from {view}")), view
+
+
+def test_access_system_table_shows_every_row() -> None:
+    con = _engine()
+    system = '"__ds_system".main'
+    con.execute(f"INSERT INTO {system}.users (namespace_guid, usesysid, name, superuser, "
+                "createdb) VALUES ('a', 200, 'mona', false, false)")
+    con.execute(f"INSERT INTO {system}.memberships VALUES ('a', 'user', 'mona', "
+                "'sys:monitor', false)")
+    mona = dataclasses.replace(CTX, user="mona", superuser=False)
+    try:
+        assert query(con, "select identity_name from svv_relation_privileges", mona) == [
+            ("bob",)]
+        assert query(con, "select count(*) from svv_user_grants", mona) == [(2,)]
+        assert query(con, "select count(*) from svv_user_info", mona) == [(1,)]
+    finally:
+        con.close()
