@@ -321,6 +321,12 @@ def parse(text: str) -> exp.Expr:
         pos = _position(text, err.get("line"), err.get("col"), len(near))
         msg = f'syntax error at or near "{near}"' if near else "syntax error at end of input"
         raise SyntaxError_(msg, position=pos) from None
+    except (SyntaxError_, RecursionError):
+        raise  # RecursionError: the connection answers 54001, as PostgreSQL's stack limit
+    except Exception:
+        # sqlglot's expression builders can fail on malformed input with other exceptions
+        # (TypeError for "a ?"): for the client it is still a syntax error.
+        raise SyntaxError_("syntax error") from None
     if len(trees) != 1 or trees[0] is None:
         raise SyntaxError_("syntax error at end of input")
     return trees[0]
