@@ -15,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import re
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,10 +24,21 @@ from typing import TypeVar
 
 import duckdb
 
+from catalog.errors import DuplicateDatabase, InvalidCatalogName
 from catalog.store import SYSTEM_ALIAS
-from engine.storage import INTERNAL_PREFIX, Storage, quote_ident, quote_literal
+from engine.storage import (
+    INTERNAL_PREFIX,
+    Storage,
+    database_alias,
+    quote_ident,
+    quote_literal,
+)
 
 T = TypeVar("T")
+
+# Namespace and database names as the configuration and CREATE DATABASE allow them; anything
+# else (a path, a dot) never becomes a file name.
+_PLAIN_NAME = re.compile(r"^[a-z0-9_$-]{1,127}$")
 
 
 # Settings fixed for every session before the configuration is locked. Redshift semantics:
@@ -73,6 +86,9 @@ class Engine:
         self.data_dir = data_dir
         self.storage = storage
         self._con = duckdb.connect(":memory:")
+        # Internal alias -> the (namespace, database) attached under it.
+        self._owners: dict[str, tuple[str, str]] = {}
+        self._attach_lock = threading.Lock()
         # DuckDB releases the GIL while it runs, so a thread per running statement lets the
         # event loop keep serving other connections. Slots (engine/admission.py) bound how many
         # statements of each workgroup run at once; this bound only caps the threads.
@@ -97,12 +113,34 @@ class Engine:
         return self._con.cursor()
 
     def attach(self, namespace: str, database: str) -> str:
-        """Attach a namespace database (creating its storage if new); returns its alias."""
-        return self.storage.attach(self._con, namespace, database)
+        """Attach a namespace database (creating its storage if new); returns its alias.
+
+        Names become file names and aliases, so only plain ones are taken. Two databases whose
+        names map onto one internal alias (namespace ``abc-``'s ``dev`` and ``abc``'s ``_dev``
+        are both ``__ds_abc___dev``) would share one attached file across namespaces, so the
+        second is refused.
+        """
+        for name in (namespace, database):
+            # The internal prefix too: user SQL could not name such a database.
+            if not _PLAIN_NAME.match(name) or name.startswith(INTERNAL_PREFIX):
+                raise InvalidCatalogName(f'invalid database name "{name}"')
+        alias = database_alias(namespace, database)
+        with self._attach_lock:
+            owner = self._owners.get(alias)
+            if owner is not None and owner != (namespace, database):
+                raise DuplicateDatabase(
+                    f'database "{database}" cannot be created: its name is too close to that '
+                    "of another database on this server"
+                )
+            attached = self.storage.attach(self._con, namespace, database)
+            self._owners[attached] = (namespace, database)
+        return attached
 
     def drop(self, namespace: str, database: str) -> None:
         """Detach a database and delete its storage."""
-        self.storage.detach_and_remove(self._con, namespace, database)
+        with self._attach_lock:
+            self.storage.detach_and_remove(self._con, namespace, database)
+            self._owners.pop(database_alias(namespace, database), None)
 
     def register_function(self, name: str, fn: Callable[..., object],
                           parameters: Sequence[str], returns: str) -> None:

@@ -4,10 +4,11 @@ Every case is run as a non-superuser and as the superuser of namespace ``tenant`
 refused with its SQLSTATE and must read and write nothing. A unique marker is planted where an
 escape would find it: in files outside the data dir (CSV, text, JSON, Parquet), behind a
 symlink in the server's allowed COPY directory, in a table of another namespace (``other``)
-and in the server's environment. After each case the marker must appear in no row, error or
-notice, no file may have appeared in the canary dir or the data dir, what a multi-statement
-string must not have done must not be there, no internal alias shows (unless the attempt
-spelled one), and the session must still answer.
+and in the server's environment. A third namespace, ``tenant-``, has a database whose internal
+alias a database of ``tenant`` could otherwise share. After each case the marker must appear
+in no row, error or notice, no file may have appeared in the canary dir or the data dir, what
+a multi-statement string must not have done must not be there, no internal alias shows (unless
+the attempt spelled one), and the session must still answer.
 """
 
 from __future__ import annotations
@@ -136,6 +137,11 @@ admin_password = "{ADMIN_PASSWORD}"
 
 [[namespace]]
 name = "other"
+admin_password = "{OTHER_PASSWORD}"
+
+# Its database dev has the internal alias namespace tenant's "_dev" would get.
+[[namespace]]
+name = "tenant-"
 admin_password = "{OTHER_PASSWORD}"
 
 [[workgroup]]

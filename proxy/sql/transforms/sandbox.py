@@ -43,6 +43,7 @@ from catalog.errors import (
     UndefinedTable,
 )
 from engine.instance import setting_names
+from engine.storage import INTERNAL_PREFIX
 from proxy import settings
 from proxy.sql.context import Context
 
@@ -50,9 +51,12 @@ from proxy.sql.context import Context
 # resolved after this runs).
 TABLE_FUNCTIONS = frozenset({"range", "generate_series"})
 # Prefixes of DuckDB functions that read files or reveal the engine: its metadata functions
-# (every tenant's databases, settings, secrets), its file readers, its internals.
+# (every tenant's databases, settings, secrets), its file readers, its internals; and the
+# server's own functions, which carry the internal prefix (``__ds_has_privilege`` answers for
+# any namespace it is given).
 DENIED_PREFIXES = (
     "duckdb_", "pragma_", "read_", "parquet_", "iceberg_", "delta_", "sniff_", "__internal",
+    INTERNAL_PREFIX,
 )
 # Single DuckDB functions denied for the same reasons (see the module docstring).
 DENIED_FUNCTIONS = frozenset({

@@ -1,5 +1,6 @@
 """The second wall: DuckDB itself, opened and locked down as the server does, refuses to reach
-files, extensions and settings even when SQL gets past the front end."""
+files, extensions and settings even when SQL gets past the front end; and the engine attaches
+only plainly named databases, never two under one alias."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+from catalog.errors import DuplicateDatabase, InvalidCatalogName
 from engine.instance import Engine, setting_names
 from engine.storage import LocalStorage
 
@@ -175,3 +177,33 @@ def test_setting_names_include_the_dangerous_ones() -> None:
                  "lock_configuration", "home_directory", "extension_directory",
                  "temp_directory", "timezone", "search_path"):
         assert name in names
+
+
+def test_database_names_are_plain(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    engine = Engine(data, LocalStorage(data), threads=1)
+    try:
+        for name in ("../../escape", "a/b", "x.y", "Upper", "__ds_system", ""):
+            with pytest.raises(InvalidCatalogName):
+                engine.attach("ns", name)
+        with pytest.raises(InvalidCatalogName):
+            engine.attach("../ns", "dev")
+        assert not (tmp_path / "escape").exists()
+        assert sorted(p.name for p in (data / "namespaces").glob("**/*")) == []
+    finally:
+        engine.close()
+
+
+def test_databases_whose_aliases_collide_are_refused(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    engine = Engine(data, LocalStorage(data), threads=1)
+    try:
+        alias = engine.attach("abc-", "dev")
+        assert engine.attach("abc-", "dev") == alias
+        # Namespace abc's database _dev would be attached under the same alias.
+        with pytest.raises(DuplicateDatabase):
+            engine.attach("abc", "_dev")
+        engine.drop("abc-", "dev")
+        assert engine.attach("abc", "_dev") == alias
+    finally:
+        engine.close()
