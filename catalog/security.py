@@ -436,6 +436,12 @@ class Security:
             [ns, g.obj.kind, g.obj.database, g.obj.schema, g.obj.name, g.scope, g.privilege,
              g.column, g.grantee.kind, g.grantee.name])
 
+    def forget_grantee(self, ns: str, grantee: Grantee) -> None:
+        """Every grant to ``grantee`` (a dropped role or datashare) goes."""
+        with self._lock:
+            self._forget_grantee(ns, grantee)
+            self._changed()
+
     def _forget_grantee(self, ns: str, grantee: Grantee) -> None:
         acl = self.acl(ns)
         self._con.execute(

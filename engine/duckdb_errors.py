@@ -84,6 +84,10 @@ _CONSTRAINT: list[_Rule] = [
 _TRANSACTION: list[_Rule] = [
     _r(r"Conflict on|conflict", e.SerializationFailure,
        lambda m: "could not serialize access due to concurrent update"),
+    _r(r'write to database "([^"]+)" in a transaction that has already modified database '
+       r'"([^"]+)"', e.InvalidTransactionState,
+       lambda m: f'writes inside one transaction may target a single database only: it has '
+       f'written to database "{m[2]}" and cannot write to "{m[1]}"'),
     _r(r"Current transaction is aborted", e.InFailedSqlTransaction,
        lambda m: "current transaction is aborted, commands ignored until end of transaction block"),
     _r(r"", e.InvalidTransactionState),

@@ -21,11 +21,13 @@ import sqlglot
 from sqlglot import exp
 
 from catalog import errors as err
+from catalog.datashares import ConsumerDatabase, Datashare, Datashares, SharedObject
 from catalog.directory import Directory, Relation
 from catalog.security import DefaultPrivilege, Grant, ObjectKey, Security
 from catalog.store import Catalog
 from policies import access
 from proxy import columns
+from proxy.shared_access import SharedAccess
 from proxy.sql.references import Ref, references
 
 if TYPE_CHECKING:
@@ -45,11 +47,22 @@ _MAX_VIEW_DEPTH = 32
 _VIEW_CACHE_SIZE = 2048
 
 
+@dataclass(frozen=True, slots=True)
+class Created:
+    """An object a transaction created: who will own it, and the share it went into."""
+
+    namespace: str
+    key: ObjectKey
+    owner: str
+    share: Datashare | None = None
+    consumer: ConsumerDatabase | None = None
+
+
 @dataclass(slots=True)
 class PendingEffects:
     """Ownership and grant changes waiting for the session's transaction to commit."""
 
-    created: list[tuple[str, ObjectKey, bool]] = field(default_factory=list)  # ns, key, view
+    created: list[Created] = field(default_factory=list)
     dropped: list[tuple[str, ObjectKey]] = field(default_factory=list)
     renamed: list[tuple[str, ObjectKey, ObjectKey]] = field(default_factory=list)
     # Relations the transaction created, visible only to it: (alias, schema, name).
@@ -74,15 +87,20 @@ class Resolved:
     schema: str
     key: ObjectKey
     relation: Relation | None  # None: being created, or the session's own uncommitted object
+    via: ConsumerDatabase | None = None  # reached through this consumer database
+    share: Datashare | None = None  # ... of this (live) datashare
 
 
 class Authorizer:
     """Resolves and checks statements; records ownership after they run."""
 
-    def __init__(self, catalog: Catalog, security: Security, directory: Directory) -> None:
+    def __init__(self, catalog: Catalog, security: Security, directory: Directory,
+                 shares: Datashares) -> None:
         self.catalog = catalog
         self.security = security
         self.directory = directory
+        self.shares = shares
+        self.shared = SharedAccess(self, shares)
         # internal alias -> (namespace guid, database name); kept by the server.
         self.places: dict[str, tuple[str, str]] = {}
         self._principals: dict[tuple[str, str], tuple[int, access.Principal]] = {}
@@ -114,7 +132,9 @@ class Authorizer:
         (``SELECT *`` over a table the user may read only some columns of), else None.
         """
         who = self.principal(session.namespace.guid, session.user.name)
-        if who.superuser:
+        through_shares = any(self.shared.consumer_database(session, ref) is not None
+                             for ref in stmt.refs)
+        if who.superuser and not through_shares:
             return None
         if not stmt.understood:
             raise err.InsufficientPrivilege(
@@ -122,7 +142,14 @@ class Authorizer:
             )
         narrowed: dict[tuple[str, str, str], Narrowing] = {}
         for ref in stmt.refs:
-            self._check_ref(session, who, self.resolve(session, ref), 0, narrowed)
+            if ref.action == "VIEWREF":
+                self._check_view_source(session, ref)
+                continue
+            r = self.resolve(session, ref)
+            if r.via is not None:
+                self.shared.check(session, who, r)
+            elif not who.superuser:
+                self._check_ref(session, who, r, 0, narrowed)
         if not narrowed:
             return None
         return columns.narrowed_sql(session, stmt, narrowed, self)
@@ -189,6 +216,17 @@ class Authorizer:
         if not access.has_privilege(self.security, who, key, privilege, owner):
             raise err.InsufficientPrivilege(f"permission denied for schema {r.schema}")
 
+    def _check_view_source(self, session: Session, ref: Ref) -> None:
+        """A view may read shared objects only when it binds late (Redshift's rule)."""
+        if self.shared.consumer_database(session, ref) is not None and not ref.late_binding:
+            raise err.FeatureNotSupported(
+                "cannot create a view over objects of a datashare database unless it is a "
+                "late-binding view", hint="Add WITH NO SCHEMA BINDING.")
+
+    def check_view_as_owner(self, session: Session, r: Resolved) -> None:
+        """Check a view's base relations as the view's owner."""
+        self._check_view(session, r, 0)
+
     def _check_view(self, session: Session, r: Resolved, depth: int) -> None:
         """A view's base relations are checked as the view's owner."""
         if depth >= _MAX_VIEW_DEPTH:
@@ -196,11 +234,12 @@ class Authorizer:
         assert r.relation is not None
         owner_name = self.security.owner(r.namespace, r.key) or self.default_owner(r.namespace)
         owner = self.principal(r.namespace, owner_name)
-        if owner.superuser:
-            return
         for ref in self._view_refs(r.relation):
             base = self._resolve_in_view(ref, r)
-            self._check_ref(session, owner, base, depth + 1, {})
+            if base.via is not None:
+                self.shared.check(session, owner, base)
+            elif not owner.superuser:
+                self._check_ref(session, owner, base, depth + 1, {})
 
     def _view_refs(self, view: Relation) -> tuple[Ref, ...]:
         key = (view.alias, view.schema, view.name, view.sql or "")
@@ -229,6 +268,8 @@ class Authorizer:
         if place is None:
             raise err.InsufficientPrivilege(f"permission denied for relation {ref.name}")
         ns, db = place
+        if ns != view.namespace:
+            return self.shared.resolve_view_base(ref, view, alias)
         schemas = [ref.schema] if ref.schema else [view.schema, "public", "main"]
         for schema in schemas:
             rel = self.directory.relation(alias, schema, ref.name)
@@ -241,6 +282,9 @@ class Authorizer:
     def resolve(self, session: Session, ref: Ref) -> Resolved:
         """Where ``ref`` points for this session; 42P01/3F000/3D000 if nowhere."""
         database = ref.database or session.database
+        cdb = self.shares.consumer_database(session.namespace.guid, database)
+        if cdb is not None:
+            return self.shared.resolve(session, ref, cdb)
         alias = session.aliases.get(database)
         if alias is None:
             raise err.InvalidCatalogName(f'database "{database}" does not exist')
@@ -256,7 +300,7 @@ class Authorizer:
                 raise err.InvalidSchemaName(f'schema "{schema}" does not exist')
             return Resolved(ref, ns, alias, schema, ObjectKey("table", db, schema, ref.name),
                             None)
-        schemas = [ref.schema] if ref.schema else self._search_path(session, alias)
+        schemas = [ref.schema] if ref.schema else self.search_path(session)
         for attempt in range(2):
             for schema in schemas:
                 if (alias, schema, ref.name) in session.effects.own or (
@@ -276,7 +320,8 @@ class Authorizer:
         shown = ref.name if ref.schema is None else f"{ref.schema}.{ref.name}"
         raise err.UndefinedTable(f'relation "{shown}" does not exist')
 
-    def _search_path(self, session: Session, alias: str) -> list[str]:
+    def search_path(self, session: Session) -> list[str]:
+        """The session's search_path schemas, ``$user`` expanded."""
         out: list[str] = []
         for raw in session.values["search_path"].split(","):
             name = raw.strip().strip('"')
@@ -287,7 +332,7 @@ class Authorizer:
         return out or ["public"]
 
     def _creation_schema(self, session: Session, alias: str) -> str:
-        for schema in self._search_path(session, alias):
+        for schema in self.search_path(session):
             if self.directory.schema_exists(alias, schema):
                 return schema
         return "public"
@@ -360,14 +405,11 @@ class Authorizer:
             r = self.resolve_quietly(session, ref)
             if r is None:
                 continue
-            if ref.action == "CREATE" and ref.kind == "schema":
-                fx.created.append((r.namespace, r.key, False))
-                fx.own.add((r.alias, r.schema, ""))
-            elif ref.action == "CREATE" and ref.temporary:
+            if ref.action == "CREATE" and ref.temporary:
                 session.temp_tables.add(ref.name)
             elif ref.action == "CREATE":
-                fx.created.append((r.namespace, r.key, ref.view))
-                fx.own.add((r.alias, r.schema, ref.name))
+                fx.created.append(Created(r.namespace, r.key, session.user.name, r.share, r.via))
+                fx.own.add((r.alias, r.schema, ref.name if ref.kind == "relation" else ""))
             elif ref.action == "DROP":
                 fx.dropped.append((r.namespace, r.key))
                 fx.own.discard((r.alias, r.schema, ref.name))
@@ -393,16 +435,40 @@ class Authorizer:
         if committed:
             for ns, old, new in fx.renamed:
                 self.security.rename_object(ns, old, new)
+                self.shares.object_renamed(ns, old.database, old.schema, old.name, new.name)
             for ns, key in fx.dropped:
                 self.security.forget_object(ns, key)
-            for ns, key, _ in fx.created:
-                self.security.forget_object(ns, key)
-                self.security.set_owner(ns, key, session.user.name)
-                if key.kind == "table":
-                    self._apply_defaults(ns, key, session.user.name)
+                self.shares.object_dropped(ns, key.database, key.schema, key.name)
+            for c in fx.created:
+                self._created(c)
         if fx.created or fx.dropped or fx.renamed:
             self.directory.invalidate()
         session.effects = PendingEffects()
+
+    def _created(self, c: Created) -> None:
+        """Record a committed new object: its owner, default privileges, shares it joins."""
+        self.security.forget_object(c.namespace, c.key)
+        if c.consumer is None:
+            self.security.set_owner(c.namespace, c.key, c.owner)
+            if c.key.kind == "table":
+                self._apply_defaults(c.namespace, c.key, c.owner)
+        else:
+            # Made by a consumer in a shared database: the consumer's user owns it on the
+            # consumer's side; on the producer's, the share's consumer identity does.
+            consumer_key = ObjectKey(c.key.kind, c.consumer.name, c.key.schema, c.key.name)
+            self.security.set_owner(c.consumer.namespace, consumer_key, c.owner)
+            assert c.share is not None
+            self.security.set_owner(c.namespace, c.key, f"ds:{c.share.name}_consumer")
+        for share in self.shares.shares(c.namespace):
+            if share.database != c.key.database:
+                continue
+            joined = share is c.share or (
+                c.key.kind == "table" and (row := share.schema_shared(c.key.schema)) is not None
+                and row.include_new)
+            if joined:
+                kind = "schema" if c.key.kind == "schema" else "table"
+                self.shares.add_object(share, SharedObject(
+                    kind, c.key.schema, c.key.name if kind == "table" else ""))
 
     def _apply_defaults(self, ns: str, key: ObjectKey, creator: str) -> None:
         grants = [

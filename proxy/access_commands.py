@@ -229,14 +229,20 @@ class AccessCommands:
             raise err.UndefinedObject(f'user "{grantee.name}" does not exist')
         if grantee.kind == "role" and self.server.security.role(ns, grantee.name) is None:
             raise err.UndefinedObject(f'role "{grantee.name}" does not exist')
-        if grantee.kind in ("datashare", "namespace", "account"):
-            raise err.FeatureNotSupported(
-                "feature not supported on Duckshift yet: privileges on datashares")
+        if grantee.kind in ("namespace", "account"):
+            raise err.InvalidGrantOperation(
+                "only USAGE on a datashare can be granted to a namespace or an account")
 
     # -- object privileges ----------------------------------------------------------------
     async def _cmd_grant_privileges(self: Connection, session: Session,
                                     cmd: dcl.GrantPrivileges, _: list[object]) -> Outcome:
         who = self._who(session)
+        if cmd.target.kind == "datashare":
+            self.grant_on_datashare(session, cmd)
+            return Outcome("REVOKE" if cmd.revoke else "GRANT")
+        if any(g.kind == "datashare" for g in cmd.grantees):
+            self.grant_to_datashare(session, cmd)
+            return Outcome("REVOKE" if cmd.revoke else "GRANT")
         for grantee in cmd.grantees:
             self._check_grantee(session, grantee)
         if cmd.target.kind.startswith("scope_"):
@@ -253,7 +259,10 @@ class AccessCommands:
         for parts in target.names:
             if target.kind == "table":
                 ref = Ref("relation", *_split3(parts), "GRANT")
-                out.append(authorizer.resolve(session, ref).key)
+                r = authorizer.resolve(session, ref)
+                # Through a consumer database, grants name the consumer's database.
+                out.append(r.key if r.via is None else ObjectKey(
+                    "table", r.via.name, r.key.schema, r.key.name))
             elif target.kind == "all_tables":
                 schema = parts[0]
                 alias = session.alias()

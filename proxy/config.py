@@ -25,6 +25,8 @@ DEFAULT_WORKGROUP = "default"
 DEFAULT_ADMIN = "admin"
 DEFAULT_BASE_CAPACITY = 128
 DEFAULT_MAX_CAPACITY = 512
+# Every namespace of one server is in this account unless configured otherwise.
+DEFAULT_ACCOUNT = "000000000000"
 
 # Redshift Serverless names: lower-case letters, digits and hyphens, 3-64 characters.
 _NAME_RE = re.compile(r"^[a-z][a-z0-9-]{2,63}$")
@@ -55,6 +57,8 @@ class NamespaceConfig:
     admin_user: str = DEFAULT_ADMIN
     admin_password: str | None = None
     databases: tuple[str, ...] = (DEFAULT_DATABASE,)
+    # The AWS account the namespace belongs to (datashares may be granted to accounts).
+    account: str = DEFAULT_ACCOUNT
 
 
 @dataclass(frozen=True)
@@ -135,7 +139,7 @@ def load(path: Path) -> ServerConfig:
 
 _TOP_KEYS = {"server", "namespace", "workgroup"}
 _SERVER_KEYS = {"host", "tls_cert", "tls_key", "limits", "copy_directories"}
-_NAMESPACE_KEYS = {"name", "admin_user", "admin_password", "databases"}
+_NAMESPACE_KEYS = {"name", "admin_user", "admin_password", "databases", "account"}
 _WORKGROUP_KEYS = {"name", "namespace", "port", "host", "base_capacity", "max_capacity"}
 
 
@@ -259,7 +263,10 @@ def _namespace(t: dict[str, Any], i: int) -> NamespaceConfig:
         if not _IDENT_RE.match(d):
             raise ConfigError(f"{where}databases: {d!r} is not a valid database name")
     _unique(dbs, f"{where}databases entry")
-    return NamespaceConfig(name, admin, password, tuple(dbs))
+    account = _str(t, "account", where, DEFAULT_ACCOUNT)
+    if not re.fullmatch(r"[0-9]{12}", account):
+        raise ConfigError(f"{where}account: {account!r} must be a 12-digit account id")
+    return NamespaceConfig(name, admin, password, tuple(dbs), account)
 
 
 def _workgroup(t: dict[str, Any], i: int, default_host: str) -> WorkgroupConfig:

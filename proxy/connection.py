@@ -22,6 +22,7 @@ from engine import streaming
 from engine.duckdb_errors import translate as translate_duckdb
 from proxy import copy_flow
 from proxy.access_commands import AccessCommands
+from proxy.datashare_commands import DatashareCommands
 from proxy.extended import ExtendedProtocol
 from proxy.result_sender import ResultSender, _ReadAhead, statement_timeout_error
 from proxy.result_types import fields_of
@@ -44,7 +45,10 @@ _FLUSH_BYTES = 256 * 1024
 _DISCONNECT_POLL_S = 0.5
 
 
-class Connection(StartupAuth, ResultSender, ExtendedProtocol, SessionCommands, AccessCommands):
+class Connection(
+    StartupAuth, ResultSender, ExtendedProtocol, SessionCommands, AccessCommands,
+    DatashareCommands,
+):
     """The protocol state machine of one client socket."""
 
     def __init__(
@@ -201,13 +205,17 @@ class Connection(StartupAuth, ResultSender, ExtendedProtocol, SessionCommands, A
         if implicit:
             await self._begin(session, implicit=True)
         ok = True
-        for stmt in stmts:
-            try:
-                await self._run_and_send(stmt)
-            except err.SQLError as exc:
-                ok = False
-                self._fail(exc)
-                break
+        session.implicit_transaction = implicit
+        try:
+            for stmt in stmts:
+                try:
+                    await self._run_and_send(stmt)
+                except err.SQLError as exc:
+                    ok = False
+                    self._fail(exc)
+                    break
+        finally:
+            session.implicit_transaction = False
         if implicit:
             await self._end_implicit(session, ok)
         self.send(backend.ready_for_query(session.tx))

@@ -19,6 +19,7 @@ import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
+from catalog.datashares import ConsumerDatabase, Datashares
 from catalog.directory import Directory
 from catalog.errors import InvalidCatalogName, ObjectInUse
 from catalog.model import Namespace, Workgroup
@@ -121,6 +122,7 @@ class Server:
             catalog,
             Security(engine.system_cursor(), schema),
             Directory(engine.system_cursor()),
+            Datashares(engine.system_cursor(), schema),
         )
         server = cls(config, data_dir, engine, catalog, query_log, tls, authorizer)
         engine.register_function(
@@ -139,6 +141,9 @@ class Server:
             server._ensure_admin(ns, nsc.admin_user, password)
             for db in catalog.databases(ns.guid):
                 server._seed_database(ns, db.name, nsc.admin_user)
+            authorizer.shared.accounts[ns.guid] = nsc.account
+        for cdb in authorizer.shares.all_consumer_databases():
+            server.mount(cdb)
         for wgc in config.workgroups:
             ns = catalog.namespace(wgc.namespace)
             assert ns is not None
@@ -166,6 +171,22 @@ class Server:
     def _attached(self, ns: Namespace, name: str, alias: str) -> None:
         self.aliases[ns.guid][name] = alias
         self.authorizer.places[alias] = (ns.guid, name)
+
+    def mount(self, cdb: ConsumerDatabase) -> None:
+        """Give a consumer database its place: the producer database's alias, so its names
+        resolve onto the producer's live file (while the producer's namespace is served)."""
+        alias = self.aliases.get(cdb.producer, {}).get(cdb.producer_database)
+        if alias is None or cdb.namespace not in self.aliases:
+            return
+        self.aliases[cdb.namespace][cdb.name] = alias
+        self.generation[cdb.namespace] += 1
+        self._refresh_sessions(cdb.namespace)
+
+    def unmount(self, namespace: str, name: str) -> None:
+        """Forget a consumer database's place (DROP DATABASE of it)."""
+        self.aliases[namespace].pop(name, None)
+        self.generation[namespace] += 1
+        self._refresh_sessions(namespace)
 
     def _seed_database(self, ns: Namespace, name: str, owner: str) -> None:
         """A new database's defaults, as Redshift has them: its creator owns it, and PUBLIC

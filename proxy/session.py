@@ -98,6 +98,8 @@ class Session:
     login_user: User = field(init=False)  # who authenticated (SET SESSION AUTHORIZATION)
     effects: PendingEffects = field(default_factory=PendingEffects)
     temp_tables: set[str] = field(default_factory=set)  # this session's temporary tables
+    # Inside the transaction a multi-statement simple Query opens around its statements.
+    implicit_transaction: bool = False
 
     def __post_init__(self) -> None:
         self.login_database = self.database

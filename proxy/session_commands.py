@@ -18,7 +18,7 @@ from catalog import errors as err
 from catalog.security import ObjectKey
 from engine import streaming
 from engine.admission import Ticket
-from proxy import access_commands, settings
+from proxy import access_commands, datashare_commands, settings
 from proxy.codecs.oids import TEXT
 from proxy.result_types import fields_of
 from proxy.session import Outcome, Session, SqlCursor, TxStatus
@@ -294,6 +294,8 @@ class SessionCommands:
         if isinstance(cmd, commands.CreateDatabase):
             if not (superuser or (user is not None and user.createdb)):
                 raise err.InsufficientPrivilege("permission denied to create database")
+            if cmd.name in session.aliases:
+                raise err.DuplicateDatabase(f'database "{cmd.name}" already exists')
             await self.server.create_database(session.namespace, cmd.name, session.user.name)
             return Outcome("CREATE DATABASE")
         owner = self.server.security.owner(session.namespace.guid, ObjectKey("database", cmd.name))
@@ -301,6 +303,8 @@ class SessionCommands:
             raise err.InsufficientPrivilege(f"must be owner of database {cmd.name}")
         if cmd.name == session.database:
             raise err.ObjectInUse("cannot drop the currently open database")
+        if self.drop_consumer_database(session, cmd.name):
+            return Outcome("DROP DATABASE")
         if cmd.if_exists and cmd.name not in session.aliases:
             self.send(backend.notice_response(
                 f'database "{cmd.name}" does not exist, skipping'
@@ -380,4 +384,5 @@ _HANDLERS = {
     commands.CloseCursor: SessionCommands._cmd_close,
     commands.NoOp: SessionCommands._cmd_noop,
     **access_commands.HANDLERS,
+    **datashare_commands.HANDLERS,
 }

@@ -19,7 +19,7 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 
 from catalog.errors import FeatureNotSupported, SyntaxError_
-from proxy.sql import commands, dcl
+from proxy.sql import commands, datashare_sql, dcl
 from proxy.sql.context import Context
 from proxy.sql.param_types import Probe, probes
 from proxy.sql.references import Ref, references
@@ -55,7 +55,7 @@ class Statement:
     returns_rows: bool = False
     counts_rows: bool = False
     duck_sql: str | None = None
-    command: commands.Command | dcl.Command | None = None
+    command: commands.Command | dcl.Command | datashare_sql.Command | None = None
     nparams: int = 0
     param_probes: tuple[Probe, ...] = ()
     # What it touches (checked at every execution) and whether its shape was understood.
@@ -128,6 +128,11 @@ def translate(piece: Piece, ctx: Context) -> Statement:
         stype, tag = dcl.tag_of(access_command)
         return Statement(piece.text, stype, tag, command=access_command,
                          returns_rows=isinstance(access_command, dcl.ShowGrants))
+    share_command = datashare_sql.recognize(piece)
+    if share_command is not None:
+        stype, tag = datashare_sql.tag_of(share_command)
+        return Statement(piece.text, stype, tag, command=share_command, returns_rows=isinstance(
+            share_command, datashare_sql.DescDatashare | datashare_sql.ShowDatashares))
     command = commands.recognize(piece)
     if command is not None:
         if isinstance(command, commands.NoOp):
@@ -311,8 +316,9 @@ def parse(text: str) -> exp.Expr:
         tokens = _REDSHIFT.tokenize(text)
         if any(t.text.lower() == "pg_catalog" for t in tokens):
             tokens = _unqualify_types(tokens)
-        tokens = _redshift_tokens(tokens)
-        trees = _REDSHIFT.parser().parse(tokens, text)
+        repaired = _redshift_tokens(tokens)
+        late_binding = _late_binding(tokens) is not tokens
+        trees = _REDSHIFT.parser().parse(repaired, text)
     except TokenError as exc:
         raise SyntaxError_(f"syntax error: {exc}") from None
     except ParseError as exc:
@@ -329,6 +335,8 @@ def parse(text: str) -> exp.Expr:
         raise SyntaxError_("syntax error") from None
     if len(trees) != 1 or trees[0] is None:
         raise SyntaxError_("syntax error at end of input")
+    if late_binding:
+        trees[0].meta["late_binding"] = True  # the access checks read it
     return trees[0]
 
 

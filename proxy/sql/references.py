@@ -25,7 +25,9 @@ class Ref:
     statement left them to the session (current database, search_path). ``action`` is the
     privilege needed: SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, DROP, ALTER,
     CREATE, TEMP, OWNER (only the owner may), ANALYZE. ``view`` marks a relation created as a
-    view (CREATE VIEW), ``new_name`` the target of a rename.
+    view (CREATE VIEW), ``new_name`` the target of a rename. A relation a view being created
+    reads is a ``VIEWREF``: not checked then (the view's owner is checked when it is used),
+    but a view may read a datashare database only if it binds late.
     """
 
     kind: str
@@ -36,6 +38,7 @@ class Ref:
     temporary: bool = False
     new_name: str | None = None
     view: bool = False
+    late_binding: bool = False  # VIEWREF: the view being created binds late
 
 
 def _ident(node: exp.Expr | None) -> str | None:
@@ -193,6 +196,12 @@ def _create(tree: exp.Create, out: list[Ref], skip: set[int]) -> tuple[tuple[Ref
     if kind == "TABLE":
         # CTAS and LIKE read their sources; a view's are checked when it is used.
         _reads(tree, skip, out)
+    else:
+        late = bool(tree.meta.get("late_binding"))
+        reads: list[Ref] = []
+        _reads(tree, skip, reads)
+        out.extend(Ref(r.kind, r.database, r.schema, r.name, "VIEWREF", late_binding=late)
+                   for r in reads)
     return tuple(out), True
 
 

@@ -1,0 +1,227 @@
+"""Datashares end to end: a producer and a consumer namespace, each with its own workgroup.
+
+The producer shares a schema and tables; the consumer mounts the share as a database and reads
+the producer's live data through three-part names and USE; writes need the producer's grants
+to the share; revoking or dropping the share cuts the consumer off at its next statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+
+from tests.e2e.server import RunningServer, free_port, start
+
+pytestmark = pytest.mark.e2e
+
+CONFIG = """
+[server]
+host = "127.0.0.1"
+
+[[namespace]]
+name = "producer"
+admin_user = "padmin"
+admin_password = "Producer-pw-1"
+
+[[namespace]]
+name = "consumer"
+admin_user = "cadmin"
+admin_password = "Consumer-pw-1"
+
+[[workgroup]]
+name = "producer-wg"
+namespace = "producer"
+port = {p1}
+
+[[workgroup]]
+name = "consumer-wg"
+namespace = "consumer"
+port = {p2}
+"""
+
+
+class Pair:
+    """The running server and connection helpers for both sides."""
+
+    def __init__(self, srv: RunningServer, p1: int, p2: int) -> None:
+        self.srv, self.p1, self.p2 = srv, p1, p2
+
+    def producer(self, user: str = "padmin", password: str = "Producer-pw-1",
+                 autocommit: bool = True) -> psycopg.Connection:
+        return psycopg.connect(host="127.0.0.1", port=self.p1, user=user, password=password,
+                               dbname="dev", sslmode="disable", autocommit=autocommit)
+
+    def consumer(self, user: str = "cadmin", password: str = "Consumer-pw-1",
+                 autocommit: bool = True) -> psycopg.Connection:
+        return psycopg.connect(host="127.0.0.1", port=self.p2, user=user, password=password,
+                               dbname="dev", sslmode="disable", autocommit=autocommit)
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
+    p1, p2 = free_port(), free_port()
+    srv = start(tmp_path_factory.mktemp("shares") / "data", config=CONFIG.format(p1=p1, p2=p2),
+                ports={"producer-wg": p1, "consumer-wg": p2})
+    yield Pair(srv, p1, p2)
+    srv.stop()
+
+
+def guid(con: psycopg.Connection) -> str:
+    row = con.execute("SELECT current_namespace").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def test_share_lifecycle_live_reads_and_revocation(pair: Pair) -> None:
+    prod, cons = pair.producer(), pair.consumer()
+    prod_ns, cons_ns = guid(prod), guid(cons)
+    prod.execute("CREATE SCHEMA sales")
+    prod.execute("CREATE TABLE sales.orders (id int, amount int)")
+    prod.execute("CREATE TABLE sales.secret (id int)")
+    prod.execute("INSERT INTO sales.orders VALUES (1, 10), (2, 20)")
+    prod.execute("CREATE DATASHARE salesshare")
+    with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState):
+        prod.execute("ALTER DATASHARE salesshare ADD TABLE sales.orders")
+    prod.execute("ALTER DATASHARE salesshare ADD SCHEMA sales")
+    prod.execute("ALTER DATASHARE salesshare ADD TABLE sales.orders")
+    # Not granted yet: the consumer cannot mount it.
+    with pytest.raises(psycopg.errors.UndefinedObject):
+        cons.execute(f"CREATE DATABASE sales_db FROM DATASHARE salesshare OF NAMESPACE '{prod_ns}'")
+    prod.execute(f"GRANT USAGE ON DATASHARE salesshare TO NAMESPACE '{cons_ns}'")
+    cons.execute(f"CREATE DATABASE sales_db FROM DATASHARE salesshare OF NAMESPACE '{prod_ns}'")
+    assert cons.execute("SELECT id, amount FROM sales_db.sales.orders ORDER BY id").fetchall() == [
+        (1, 10), (2, 20)]
+    # Unshared objects do not exist for the consumer.
+    with pytest.raises(psycopg.errors.UndefinedTable):
+        cons.execute("SELECT * FROM sales_db.sales.secret")
+    # Live: a producer commit is visible to the consumer's next statement.
+    prod.execute("INSERT INTO sales.orders VALUES (3, 30)")
+    assert cons.execute("SELECT count(*) FROM sales_db.sales.orders").fetchone() == (3,)
+    # Joins between local and shared tables.
+    cons.execute("CREATE TABLE public.targets (id int, goal int)")
+    cons.execute("INSERT INTO public.targets VALUES (1, 5), (3, 50)")
+    assert cons.execute(
+        "SELECT o.id, o.amount - t.goal FROM sales_db.sales.orders o "
+        "JOIN targets t ON o.id = t.id ORDER BY o.id").fetchall() == [(1, 5), (3, -20)]
+    # CTAS into a local table from shared data.
+    cons.execute("CREATE TABLE public.copy AS SELECT * FROM sales_db.sales.orders")
+    assert cons.execute("SELECT count(*) FROM copy").fetchone() == (3,)
+    # USE the consumer database: unqualified names resolve there.
+    cons.execute("USE sales_db")
+    cons.execute("SET search_path TO sales")
+    assert cons.execute("SELECT count(*) FROM orders").fetchone() == (3,)
+    assert cons.execute("SHOW USE").fetchone() == ("sales_db",)
+    cons.execute("RESET USE")
+    cons.execute("RESET search_path")
+    # Read-only until the producer grants writes.
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        cons.execute("INSERT INTO sales_db.sales.orders VALUES (9, 90)")
+    # Regular views over shared objects are refused; late-binding ones are fine.
+    with pytest.raises(psycopg.errors.FeatureNotSupported):
+        cons.execute("CREATE VIEW v_orders AS SELECT * FROM sales_db.sales.orders")
+    cons.execute("CREATE VIEW lb_orders AS SELECT id FROM sales_db.sales.orders "
+                 "WITH NO SCHEMA BINDING")
+    assert cons.execute("SELECT count(*) FROM lb_orders").fetchone() == (3,)
+    # An open consumer transaction keeps its snapshot.
+    tx = pair.consumer(autocommit=False)
+    assert tx.execute("SELECT count(*) FROM sales_db.sales.orders").fetchone() == (3,)
+    prod.execute("INSERT INTO sales.orders VALUES (4, 40)")
+    assert tx.execute("SELECT count(*) FROM sales_db.sales.orders").fetchone() == (3,)
+    tx.commit()
+    assert tx.execute("SELECT count(*) FROM sales_db.sales.orders").fetchone() == (4,)
+    tx.close()
+    # Revoking USAGE cuts an open consumer session at its next statement.
+    prod.execute(f"REVOKE USAGE ON DATASHARE salesshare FROM NAMESPACE '{cons_ns}'")
+    with pytest.raises(psycopg.errors.UndefinedTable):
+        cons.execute("SELECT count(*) FROM sales_db.sales.orders")
+    prod.execute(f"GRANT USAGE ON DATASHARE salesshare TO NAMESPACE '{cons_ns}'")
+    assert cons.execute("SELECT count(*) FROM sales_db.sales.orders").fetchone() == (4,)
+    # Dropping the share empties the consumer database (which stays).
+    prod.execute("DROP DATASHARE salesshare")
+    with pytest.raises(psycopg.errors.UndefinedTable):
+        cons.execute("SELECT count(*) FROM sales_db.sales.orders")
+    cons.execute("DROP DATABASE sales_db")
+    # The producer's data is untouched by the consumer's DROP DATABASE.
+    assert prod.execute("SELECT count(*) FROM sales.orders").fetchone() == (4,)
+
+
+def test_multi_warehouse_writes(pair: Pair) -> None:
+    prod, cons = pair.producer(), pair.consumer()
+    prod_ns, cons_ns = guid(prod), guid(cons)
+    prod.execute("CREATE SCHEMA ledger")
+    prod.execute("CREATE TABLE ledger.entries (id int, amount int)")
+    prod.execute("CREATE DATASHARE ledgershare")
+    prod.execute("GRANT USAGE ON SCHEMA ledger TO DATASHARE ledgershare")
+    prod.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ledger.entries TO DATASHARE ledgershare")
+    prod.execute(f"GRANT USAGE ON DATASHARE ledgershare TO NAMESPACE '{cons_ns}'")
+    cons.execute("CREATE DATABASE ledger_db WITH PERMISSIONS FROM DATASHARE ledgershare "
+                 f"OF NAMESPACE '{prod_ns}'")
+    cons.execute("INSERT INTO ledger_db.ledger.entries VALUES (1, 100)")
+    cons.execute("UPDATE ledger_db.ledger.entries SET amount = 150 WHERE id = 1")
+    assert prod.execute("SELECT * FROM ledger.entries").fetchall() == [(1, 150)]
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        cons.execute("TRUNCATE ledger_db.ledger.entries")
+    # Multi-statement writes need an explicit transaction block.
+    with pytest.raises(psycopg.errors.FeatureNotSupported):
+        cons.execute("INSERT INTO ledger_db.ledger.entries VALUES (2, 1); "
+                     "INSERT INTO ledger_db.ledger.entries VALUES (3, 1)")
+    # One transaction writes one database only.
+    cons.execute("CREATE TABLE public.local_log (id int)")
+    cons.execute("BEGIN")
+    cons.execute("INSERT INTO ledger_db.ledger.entries VALUES (2, 1)")
+    with pytest.raises(psycopg.errors.InvalidTransactionState, match="single database"):
+        cons.execute("INSERT INTO local_log VALUES (2)")
+    cons.execute("ROLLBACK")
+    # A consumer user needs grants in a WITH PERMISSIONS database.
+    cons.execute("CREATE USER clerk PASSWORD 'Clerk-pw-1'")
+    clerk = pair.consumer("clerk", "Clerk-pw-1")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        clerk.execute("SELECT * FROM ledger_db.ledger.entries")
+    cons.execute("GRANT USAGE ON DATABASE ledger_db TO clerk")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        clerk.execute("SELECT * FROM ledger_db.ledger.entries")
+    cons.execute("GRANT SELECT ON ledger_db.ledger.entries TO clerk")
+    assert clerk.execute("SELECT count(*) FROM ledger_db.ledger.entries").fetchone() == (1,)
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        clerk.execute("INSERT INTO ledger_db.ledger.entries VALUES (5, 5)")
+
+
+def test_producer_side_rules(pair: Pair) -> None:
+    prod, cons = pair.producer(), pair.consumer()
+    prod.execute("CREATE TABLE public.p1 (a int)")
+    prod.execute("CREATE DATASHARE s3")
+    with pytest.raises(psycopg.errors.DuplicateObject):
+        prod.execute("CREATE DATASHARE s3")
+    prod.execute("CREATE USER pu PASSWORD 'Pu-pw-123'")
+    pu = pair.producer("pu", "Pu-pw-123")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        pu.execute("CREATE DATASHARE nope")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        pu.execute("ALTER DATASHARE s3 ADD SCHEMA public")
+    prod.execute("GRANT ALTER ON DATASHARE s3 TO pu")
+    pu.execute("ALTER DATASHARE s3 ADD SCHEMA public")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        pu.execute("ALTER DATASHARE s3 ADD TABLE public.p1")
+    with pytest.raises(psycopg.errors.InvalidGrantOperation):
+        prod.execute("GRANT USAGE ON DATASHARE s3 TO pu")
+    with pytest.raises(psycopg.errors.InvalidParameterValue):
+        prod.execute("GRANT USAGE ON DATASHARE s3 TO NAMESPACE 'not-a-guid'")
+    rows = prod.execute("SHOW DATASHARES LIKE 's%'").fetchall()
+    assert ("s3", "OUTBOUND") in {(r[0], r[4]) for r in rows}
+    prod.execute("ALTER DATASHARE s3 SET INCLUDENEW = TRUE FOR SCHEMA public")
+    prod.execute("CREATE TABLE public.later (a int)")
+    desc = prod.execute("DESC DATASHARE s3").fetchall()
+    assert ("table", "public.later") in {(r[4], r[5]) for r in desc}
+    # The consumer cannot create views or re-share shared objects.
+    cons_ns, prod_ns = guid(cons), guid(prod)
+    prod.execute(f"GRANT USAGE ON DATASHARE s3 TO NAMESPACE '{cons_ns}'")
+    cons.execute(f"CREATE DATABASE s3_db FROM DATASHARE s3 OF NAMESPACE '{prod_ns}'")
+    assert cons.execute("SELECT count(*) FROM s3_db.public.later").fetchone() == (0,)
+    cons.execute("CREATE DATASHARE mine")
+    cons.execute("ALTER DATASHARE mine ADD SCHEMA public")
+    with pytest.raises(psycopg.errors.FeatureNotSupported):
+        cons.execute("ALTER DATASHARE mine ADD TABLE s3_db.public.later")
+    inbound = cons.execute("SHOW DATASHARES").fetchall()
+    assert ("s3", "INBOUND", "s3_db") in {(r[0], r[4], r[3]) for r in inbound}
