@@ -56,7 +56,9 @@ async def run(conn: Connection, stmt: Statement) -> None:
         what, hint = "COPY from a file", _READ_HINT
     else:
         what, hint = "COPY to a file", _WRITE_HINT
-    if not session.user.superuser:
+    # As the catalog stands now (a superuser may have lost the right since logging in).
+    who = conn.server.authorizer.principal(session.namespace.guid, session.user.name)
+    if not who.superuser:
         raise err.InsufficientPrivilege(f"must be superuser to {what}", hint=hint)
     if cmd.direction == "out" and not cmd.unload:
         raise err.FeatureNotSupported(

@@ -246,3 +246,21 @@ def test_turned_off_without_copy_directories(fresh_server, tmp_path: Path) -> No
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(("x", "u"))) == [
         "x.txt"
     ]
+
+
+def test_a_superuser_demoted_mid_session_is_refused(
+    files: Files, admin: psycopg.Connection
+) -> None:
+    admin.execute(f"create user boss password '{USER_PASSWORD}' createuser")
+    (files.allowed / "boss.txt").write_text("8|eight|8\n")
+    dsn = files.server.dsn.replace("user=admin", "user=boss")
+    try:
+        with psycopg.connect(dsn.replace(ADMIN_PASSWORD, USER_PASSWORD), autocommit=True) as con:
+            con.execute(f"copy sales from '{files.allowed}/boss.txt'")
+            admin.execute("alter user boss nocreateuser")
+            with pytest.raises(psycopg.Error) as info:
+                con.execute(f"copy sales from '{files.allowed}/boss.txt'")
+            assert info.value.sqlstate == "42501"
+    finally:
+        admin.execute("drop user boss")
+    assert _rows(admin) == [(8, "eight", "8.00")]
