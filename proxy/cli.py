@@ -19,9 +19,9 @@ import uvloop
 
 from catalog.errors import ConfigError
 from engine.duckdb_errors import clean_message
-from engine.sample_data import load_tickit
 from proxy import config as cfg
-from proxy.server import Server
+from proxy import demo
+from proxy.server import Server, generate_password
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,7 +34,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--host", help="listen address of the embedded default (127.0.0.1)")
     s.add_argument("--port", type=int, help="port of the embedded default workgroup (5439)")
     s.add_argument("--demo", action="store_true",
-                   help="load the TICKIT sample data into the default namespace's dev database")
+                   help="load the TICKIT sample data into the default namespace's dev database "
+                        "and, without --config, share it live with a second namespace "
+                        "'consumer' served on --demo-port")
+    s.add_argument("--demo-port", type=int,
+                   help="port of the demo's consumer workgroup (default: --port + 1)")
     s.add_argument("--threads", type=int, help="DuckDB worker threads (default: all cores)")
     s.add_argument("--memory-limit", help="DuckDB memory limit, e.g. 4GB")
     s.add_argument("--auth", choices=["scram-sha-256", "md5", "password"],
@@ -55,9 +59,11 @@ def main(argv: list[str] | None = None) -> int:
                 raise ConfigError("--host and --port apply only without --config")
             config = cfg.load(args.config)
         else:
-            config = cfg.embedded_default(
-                port=args.port or cfg.DEFAULT_PORT, host=args.host or "127.0.0.1"
-            )
+            port = args.port or cfg.DEFAULT_PORT
+            config = cfg.embedded_default(port=port, host=args.host or "127.0.0.1")
+            if args.demo:
+                config = cfg.with_consumer(config, demo.CONSUMER_NAMESPACE,
+                                           args.demo_port or port + 1)
         env_password = os.environ.get("DUCKSHIFT_ADMIN_PASSWORD") or None
         if env_password is not None:
             cfg.check_password(env_password, "DUCKSHIFT_ADMIN_PASSWORD")
@@ -79,6 +85,10 @@ async def _serve(config: cfg.ServerConfig, args: argparse.Namespace, password: s
               f"{clean_message(str(exc))}", file=sys.stderr)
         return 1
     server.auth_method = args.auth
+    if args.demo and password is None and len(config.namespaces) > 1:
+        # One admin password for both demo namespaces, kept like the generated one.
+        password = _demo_password(args.data_dir)
+        server.set_admin_passwords(password)
     for ns_name, generated in server.generated_passwords.items():
         path = _password_file(args.data_dir, ns_name)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -86,8 +96,7 @@ async def _serve(config: cfg.ServerConfig, args: argparse.Namespace, password: s
             f.write(generated + "\n")
         print(f"Generated password for the admin of namespace {ns_name}: {generated}")
         print(f"  (saved in {path}, mode 0600; shown only this once)")
-    if args.demo:
-        _load_demo(server)
+    shared = args.demo and demo.load(server) and demo.share(server)
     await server.start()
     for wg in server.workgroups.values():
         admin = next(n.admin_user for n in config.namespaces if n.name == wg.namespace.name)
@@ -97,6 +106,10 @@ async def _serve(config: cfg.ServerConfig, args: argparse.Namespace, password: s
             f"  psql -h {wg.host} -p {wg.port} -U {admin} dev",
             flush=True,
         )
+    if shared:
+        hint = "" if os.environ.get("DUCKSHIFT_ADMIN_PASSWORD") else (
+            f'PGPASSWORD="$(cat {_password_file(args.data_dir, cfg.DEFAULT_NAMESPACE)})" ')
+        print(demo.instructions(server, hint), flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -112,32 +125,14 @@ def _password_file(data_dir: Path, namespace: str) -> Path:
     return data_dir / f"admin-password-{namespace}"
 
 
-_TICKIT = ("users", "venue", "category", "date", "event", "listing", "sales")
-
-
-def _load_demo(server: Server) -> None:
-    ns = server.catalog.namespace(cfg.DEFAULT_NAMESPACE)
-    assert ns is not None
-    alias = server.aliases[ns.guid][cfg.DEFAULT_DATABASE]
-    cur = server.engine.cursor()
-    present = {
-        row[0]
-        for row in cur.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = ? "
-            "AND schema_name = 'public'", [alias]
-        ).fetchall()
-    } & set(_TICKIT)
-    if len(present) == len(_TICKIT):
-        return
-    if present:
-        print("Demo data not loaded: dev already has tables named "
-              + ", ".join(sorted(present)) + " (drop them or use a fresh data dir)",
-              file=sys.stderr, flush=True)
-        return
-    counts = load_tickit(cur, alias, "public")
-    print("Loaded the TICKIT sample data: "
-          + ", ".join(f"{t} {n:,}" for t, n in counts.items()), flush=True)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def _demo_password(data_dir: Path) -> str:
+    path = _password_file(data_dir, cfg.DEFAULT_NAMESPACE)
+    if path.exists():
+        return path.read_text().strip()
+    password = generate_password()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(password + "\n")
+    print(f"Generated password for the admin of both demo namespaces: {password}")
+    print(f"  (saved in {path}, mode 0600; shown only this once)")
+    return password

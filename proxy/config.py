@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +114,16 @@ def embedded_default(port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> Serve
         host=host,
         namespaces=(NamespaceConfig(DEFAULT_NAMESPACE),),
         workgroups=(WorkgroupConfig(DEFAULT_WORKGROUP, DEFAULT_NAMESPACE, port=port),),
+    )
+
+
+def with_consumer(config: ServerConfig, namespace: str, port: int) -> ServerConfig:
+    """``config`` plus a namespace and a workgroup of the same name on ``port`` (the demo's
+    datashare consumer)."""
+    return replace(
+        config,
+        namespaces=(*config.namespaces, NamespaceConfig(namespace)),
+        workgroups=(*config.workgroups, WorkgroupConfig(namespace, namespace, port=port)),
     )
 
 

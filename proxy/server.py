@@ -160,7 +160,7 @@ class Server:
         user = self.catalog.user(ns.guid, name)
         if user is None:
             if password is None:
-                password = _generate_password()
+                password = generate_password()
                 self.generated_passwords[ns.name] = password
             self.catalog.create_user(
                 ns.guid, name, make_verifiers(name, password), superuser=True, createdb=True
@@ -201,6 +201,14 @@ class Server:
             Grant(public, "USAGE", PUBLIC, grantor=owner),
             Grant(public, "CREATE", PUBLIC, grantor=owner),
         ])
+
+    def set_admin_passwords(self, password: str) -> None:
+        """Give every namespace's configured admin this password (the demo's shared one)."""
+        for nsc in self.config.namespaces:
+            ns = self.catalog.namespace(nsc.name)
+            if ns is not None:
+                self._ensure_admin(ns, nsc.admin_user, password)
+                self.generated_passwords.pop(nsc.name, None)
 
     # -- runtime operations -------------------------------------------------------------------
     def next_pid(self) -> int:
@@ -306,7 +314,7 @@ class Server:
         self.engine.close()
 
 
-def _generate_password() -> str:
+def generate_password() -> str:
     # Redshift's rules: 8-64 characters with upper case, lower case and a digit.
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
     while True:

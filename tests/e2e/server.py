@@ -99,6 +99,9 @@ def start(
         cmd += ["--port", str(port)]
     if demo:
         cmd.append("--demo")
+        if config is None:
+            ports = {"default": port, "consumer": free_port()}
+            cmd += ["--demo-port", str(ports["consumer"])]
     cmd += args or []
     full_env = {**os.environ, "DUCKSHIFT_ADMIN_PASSWORD": ADMIN_PASSWORD, **(env or {})}
     log = open(data_dir.parent / f"{data_dir.name}.log", "wb")  # noqa: SIM115
