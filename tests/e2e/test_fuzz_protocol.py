@@ -392,6 +392,25 @@ def test_startup_phase(target: Target, data: bytes) -> None:
     check_clean(target)
 
 
+@pytest.mark.parametrize("eof", [False, True], ids=["open", "half-closed"])
+@pytest.mark.parametrize(
+    "tail", [b"GET / HTTP/1.1\r\n\r\n", b"\x16\x03\x01\x00\x05hello"], ids=["http", "bad-hello"]
+)
+def test_tls_request_then_no_handshake(target: Target, tail: bytes, eof: bool) -> None:
+    with socket.create_connection((target.server.host, target.server.port), timeout=5) as s:
+        s.sendall(struct.pack("!ii", 8, 80877103))
+        assert s.recv(1) == b"S"
+        send(s, tail)
+        if eof:
+            s.shutdown(socket.SHUT_WR)
+        read_until_closed(s)
+    # A round trip on another session lets the server finish with the failed one first.
+    with login(target.server) as s:
+        send(s, PROBE)
+        assert read_reply(s, until_probe=True).answered_probe()
+    check_clean(target)
+
+
 # -- authentication phase -----------------------------------------------------------------
 
 sasl_first = st.one_of(
