@@ -22,6 +22,7 @@ from proxy import settings
 from proxy.access import PendingEffects
 from proxy.sql.context import Context
 from proxy.sql.pipeline import Statement
+from proxy.sql.transforms.session_functions import NAMESPACE_VARIABLE
 from proxy.wire.backend import FieldDescription
 
 
@@ -124,6 +125,11 @@ class Session:
         if alias is None:
             raise InvalidCatalogName(f'database "{name}" does not exist')
         return alias
+
+    def set_identity(self) -> None:
+        """Give the cursor the session's namespace (``current_namespace`` reads it)."""
+        self.cursor.execute(
+            f"SET VARIABLE {NAMESPACE_VARIABLE} = {quote_literal(self.namespace.guid)}")
 
     def apply_search_path(self) -> None:
         """Point the cursor at the current database and the search_path's existing schemas.

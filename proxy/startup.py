@@ -128,6 +128,7 @@ class StartupAuth:
             generation=self.server.generation[ns.guid],
         )
         self._apply_startup_params(session, params)
+        await self.server.engine.run(session.set_identity)
         await self.server.engine.run(session.apply_search_path)
         self.session = session
         self._reverse_aliases = {a: n for n, a in session.aliases.items()}

@@ -225,3 +225,24 @@ def test_producer_side_rules(pair: Pair) -> None:
         cons.execute("ALTER DATASHARE mine ADD TABLE s3_db.public.later")
     inbound = cons.execute("SHOW DATASHARES").fetchall()
     assert ("s3", "INBOUND", "s3_db") in {(r[0], r[4], r[3]) for r in inbound}
+
+
+def test_shared_views_see_the_consumers_namespace(pair: Pair) -> None:
+    prod, cons = pair.producer(), pair.consumer()
+    prod_ns, cons_ns = guid(prod), guid(cons)
+    prod.execute("CREATE SCHEMA tenant")
+    prod.execute("CREATE TABLE tenant.rows_all (owner_ns varchar(64), v int)")
+    prod.execute(f"INSERT INTO tenant.rows_all VALUES ('{cons_ns}', 1), ('{prod_ns}', 2), "
+                 "('someone-else', 3)")
+    prod.execute("CREATE VIEW tenant.mine AS SELECT v FROM tenant.rows_all "
+                 "WHERE owner_ns = current_namespace")
+    prod.execute("CREATE DATASHARE tenantshare")
+    prod.execute("ALTER DATASHARE tenantshare ADD SCHEMA tenant")
+    prod.execute("ALTER DATASHARE tenantshare ADD TABLE tenant.mine")
+    prod.execute(f"GRANT USAGE ON DATASHARE tenantshare TO NAMESPACE '{cons_ns}'")
+    cons.execute(f"CREATE DATABASE tenant_db FROM DATASHARE tenantshare OF NAMESPACE '{prod_ns}'")
+    assert prod.execute("SELECT v FROM tenant.mine").fetchall() == [(2,)]
+    assert cons.execute("SELECT v FROM tenant_db.tenant.mine").fetchall() == [(1,)]
+    # The base table is not shared: only the view is.
+    with pytest.raises(psycopg.errors.UndefinedTable):
+        cons.execute("SELECT * FROM tenant_db.tenant.rows_all")

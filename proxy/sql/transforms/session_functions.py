@@ -1,9 +1,10 @@
 """Functions whose answer is a fact of the session or the server, not of DuckDB.
 
 ``version()`` must say PostgreSQL 8.0.2 and Redshift (SQLAlchemy, DBeaver and the drivers parse
-it); ``current_user``, ``session_user``, ``current_database()`` and ``current_namespace`` must
-name the Redshift user, database and namespace, not DuckDB's internals. Each becomes a literal,
-which is why they are part of the statement cache key. The privilege inquiry functions
+it); ``current_user``, ``session_user`` and ``current_database()`` must name the Redshift user
+and database, not DuckDB's internals. Each becomes a literal, which is why they are part of the
+statement cache key. ``current_namespace`` reads a variable of the session's connection
+instead, so that views evaluate it for whoever queries them. The privilege inquiry functions
 (``has_table_privilege`` and its siblings) become calls of the server's own function, which
 answers from the grants as they are when the statement runs.
 """
@@ -22,6 +23,9 @@ VERSION_STRING = (
 )
 
 
+# The DuckDB variable each session's connection holds its namespace GUID in (user SQL cannot
+# set it: our SET grammar has no SET VARIABLE and refuses internal names).
+NAMESPACE_VARIABLE = "__ds_namespace"
 # The server's function behind has_*_privilege (registered by the server; user SQL cannot
 # name it): (namespace, database, kind, user, object, column, privilege) -> boolean.
 PRIVILEGE_FUNCTION = "__ds_has_privilege"
@@ -73,7 +77,10 @@ def session_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
         if not col.table and not col.this.args.get("quoted") and (
             col.name.lower() == "current_namespace"
         ):
-            col.replace(exp.Literal.string(ctx.namespace))
+            # Read when the statement runs, from the session's own variable: a producer's
+            # view evaluates it as the consumer that queries it, so it can filter per consumer.
+            col.replace(exp.Anonymous(this="getvariable", expressions=[
+                exp.Literal.string(NAMESPACE_VARIABLE)]))
     for node in list(tree.find_all(exp.Anonymous)):
         call = _inquiry(node, ctx)
         if call is not None:
