@@ -409,12 +409,16 @@ class StatementCache:
     """LRU of translated query strings keyed by (text, context key).
 
     A whole query string maps to its list of statements, so a repeated string costs one
-    dictionary lookup: no tokenizing, no parsing. Translation errors are not cached.
+    dictionary lookup: no tokenizing, no parsing. Translation errors are not cached. Bounded by
+    entries and by the characters of the cached texts (a translation is a few times its text),
+    so long statements cannot make it hold gigabytes.
     """
 
-    def __init__(self, size: int = 4096) -> None:
+    def __init__(self, size: int = 4096, max_chars: int = 16 << 20) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[str, tuple[str, str, str, int]], list[Statement]] = (
+        self.max_chars = max_chars
+        self._chars = 0
+        self._items: OrderedDict[tuple[str, tuple[object, ...]], list[Statement]] = (
             OrderedDict()
         )
         self.hits = 0
@@ -430,7 +434,11 @@ class StatementCache:
             return stmts
         self.misses += 1
         stmts = [translate(piece, ctx) for piece in split(sql)]
+        if len(sql) > self.max_chars // 4:
+            return stmts  # too big to be worth the memory: translate it again if it repeats
         self._items[key] = stmts
-        if len(self._items) > self.size:
-            self._items.popitem(last=False)
+        self._chars += len(sql)
+        while len(self._items) > self.size or self._chars > self.max_chars:
+            (old, _), _ = self._items.popitem(last=False)
+            self._chars -= len(old)
         return stmts

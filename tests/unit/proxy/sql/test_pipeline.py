@@ -422,3 +422,16 @@ def test_access_commands_translate(sql: str, tag: str) -> None:
     st = tr(sql)
     assert st.tag == tag
     assert st.duck_sql is None
+
+
+def test_statement_cache_is_bounded_by_characters() -> None:
+    from proxy.sql.pipeline import StatementCache
+
+    cache = StatementCache(size=100, max_chars=400)
+    ctx = CTX
+    for i in range(20):
+        cache.get(f"SELECT {i}, '{'x' * 40}'", ctx)
+    assert sum(len(sql) for sql, _ in cache._items) <= 400
+    # A text bigger than a quarter of the budget is translated but not kept.
+    cache.get("SELECT '" + "y" * 200 + "'", ctx)
+    assert all("yyyy" not in sql for sql, _ in cache._items)
