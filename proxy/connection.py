@@ -428,8 +428,18 @@ class Connection(
 
     # -- session commands -----------------------------------------------------------------------
     def _session(self) -> Session:
-        assert self.session is not None
-        return self.session
+        session = self.session
+        assert session is not None
+        catalog = self.server.catalog
+        if session.catalog_version != catalog.version:
+            # ALTER USER may have changed the user (superuser, timeouts): the next statement
+            # sees it.
+            session.catalog_version = catalog.version
+            fresh = catalog.user(session.namespace.guid, session.user.name)
+            if fresh is not None:
+                session.user = fresh
+                session.values["is_superuser"] = "on" if fresh.superuser else "off"
+        return session
 
 
 # -- helpers ----------------------------------------------------------------------------------

@@ -101,6 +101,7 @@ class Session:
     temp_tables: set[str] = field(default_factory=set)  # this session's temporary tables
     # Inside the transaction a multi-statement simple Query opens around its statements.
     implicit_transaction: bool = False
+    catalog_version: int = -1  # of the catalog when ``user`` was last read from it
 
     def __post_init__(self) -> None:
         self.login_database = self.database

@@ -391,3 +391,15 @@ def test_login_rules(srv: RunningServer, admin: psycopg.Connection) -> None:
     time.sleep(1.5)
     with pytest.raises(psycopg.OperationalError):
         con.execute("SELECT 1")
+
+
+def test_alter_user_reaches_an_open_session(admin: psycopg.Connection,
+                                            connect: Callable[[str], psycopg.Connection]) -> None:
+    admin.execute("CREATE TABLE public.t18 (a int)")
+    user = new_user(admin)
+    con = connect(user)
+    denied(con, "SELECT * FROM t18")
+    admin.execute(f"ALTER USER {user} CREATEUSER")
+    assert con.execute("SELECT * FROM t18").fetchall() == []
+    admin.execute(f"ALTER USER {user} NOCREATEUSER")
+    denied(con, "SELECT * FROM t18")
