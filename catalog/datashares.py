@@ -44,6 +44,12 @@ CREATE TABLE IF NOT EXISTS {s}.consumer_databases (
 RELATION_KINDS = ("table", "view", "late binding view", "materialized view")
 
 
+def consumer_identity(share: str) -> str:
+    """The owner, on the producer's side, of objects that consumers of ``share`` create
+    (Redshift's reserved ``ds:<share>_consumer`` user)."""
+    return f"ds:{share}_consumer"
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 

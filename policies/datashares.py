@@ -5,7 +5,8 @@ Pure decisions over the catalog's datashares and security state handed in. Redsh
 - a consumer sees only the share's objects: a relation is visible when it and its schema are in
   the share; everything else of the producer's database does not exist for it;
 - shared objects are read-only until the producer grants a write privilege on them (or on
-  their schema or database, for CREATE) to the share;
+  their schema or database, for CREATE) to the share; what consumers create themselves is
+  theirs to change;
 - in the consumer namespace, a consumer database made WITHOUT PERMISSIONS lets whoever holds
   USAGE on it read every shared object; one made WITH PERMISSIONS needs object grants as a
   local database does (writes always need them); superusers and the database's owner may do
@@ -14,7 +15,7 @@ Pure decisions over the catalog's datashares and security state handed in. Redsh
 
 from __future__ import annotations
 
-from catalog.datashares import ConsumerDatabase, Datashare
+from catalog.datashares import ConsumerDatabase, Datashare, consumer_identity
 from catalog.security import Grantee, ObjectKey, Security
 from policies import access
 
@@ -31,6 +32,9 @@ def share_grants(security: Security, share: Datashare, key: ObjectKey, privilege
 
     if held(key, ""):
         return True
+    if key.kind in ("table", "schema") and security.owner(ns, key) == consumer_identity(
+            share.name):
+        return True  # the share's consumers made it: they own it
     if key.kind == "table":
         return held(ObjectKey("schema", key.database, key.schema), "tables") or held(
             ObjectKey("database", key.database), "tables")

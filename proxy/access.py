@@ -21,7 +21,13 @@ import sqlglot
 from sqlglot import exp
 
 from catalog import errors as err
-from catalog.datashares import ConsumerDatabase, Datashare, Datashares, SharedObject
+from catalog.datashares import (
+    ConsumerDatabase,
+    Datashare,
+    Datashares,
+    SharedObject,
+    consumer_identity,
+)
 from catalog.directory import Directory, Relation
 from catalog.security import DefaultPrivilege, Grant, ObjectKey, Security
 from catalog.store import Catalog
@@ -458,7 +464,7 @@ class Authorizer:
             consumer_key = ObjectKey(c.key.kind, c.consumer.name, c.key.schema, c.key.name)
             self.security.set_owner(c.consumer.namespace, consumer_key, c.owner)
             assert c.share is not None
-            self.security.set_owner(c.namespace, c.key, f"ds:{c.share.name}_consumer")
+            self.security.set_owner(c.namespace, c.key, consumer_identity(c.share.name))
         for share in self.shares.shares(c.namespace):
             if share.database != c.key.database:
                 continue

@@ -246,3 +246,49 @@ def test_shared_views_see_the_consumers_namespace(pair: Pair) -> None:
     # The base table is not shared: only the view is.
     with pytest.raises(psycopg.errors.UndefinedTable):
         cons.execute("SELECT * FROM tenant_db.tenant.rows_all")
+
+
+def test_consumer_writes_every_supported_statement(pair: Pair) -> None:
+    prod, cons = pair.producer(), pair.consumer()
+    prod_ns, cons_ns = guid(prod), guid(cons)
+    prod.execute("CREATE SCHEMA wr")
+    prod.execute("CREATE TABLE wr.t (id int, v varchar(10))")
+    prod.execute("INSERT INTO wr.t VALUES (1, 'a')")
+    prod.execute("CREATE DATASHARE wrshare")
+    prod.execute("GRANT USAGE, CREATE ON SCHEMA wr TO DATASHARE wrshare")
+    prod.execute("GRANT ALL ON wr.t TO DATASHARE wrshare")
+    prod.execute("GRANT CREATE ON DATABASE dev TO DATASHARE wrshare")
+    prod.execute(f"GRANT USAGE ON DATASHARE wrshare TO NAMESPACE '{cons_ns}'")
+    cons.execute(f"CREATE DATABASE wr_db FROM DATASHARE wrshare OF NAMESPACE '{prod_ns}'")
+    cons.execute("MERGE INTO wr_db.wr.t USING (SELECT 1 AS id, 'm' AS v) s ON wr_db.wr.t.id = s.id "
+                 "WHEN MATCHED THEN UPDATE SET v = s.v")
+    assert prod.execute("SELECT v FROM wr.t WHERE id = 1").fetchone() == ("m",)
+    with cons.cursor().copy("COPY wr_db.wr.t FROM STDIN") as copy:
+        copy.write_row((2, "c"))
+    assert prod.execute("SELECT count(*) FROM wr.t").fetchone() == (2,)
+    cons.execute("ALTER TABLE wr_db.wr.t ADD COLUMN extra int")
+    cons.execute("ALTER TABLE wr_db.wr.t RENAME COLUMN extra TO extra2")
+    cons.execute("ALTER TABLE wr_db.wr.t DROP COLUMN extra2")
+    # CREATE TABLE (and CTAS) in the shared schema: the table joins the share.
+    cons.execute("CREATE TABLE wr_db.wr.made (a int)")
+    cons.execute("INSERT INTO wr_db.wr.made VALUES (7)")
+    cons.execute("CREATE TABLE wr_db.wr.copied AS SELECT id FROM wr_db.wr.t")
+    assert cons.execute("SELECT * FROM wr_db.wr.made").fetchall() == [(7,)]
+    assert prod.execute("SELECT count(*) FROM wr.copied").fetchone() == (2,)
+    cons.execute("DROP TABLE wr_db.wr.made")
+    with pytest.raises(psycopg.errors.UndefinedTable):
+        prod.execute("SELECT * FROM wr.made")
+    # CREATE SCHEMA in the shared database, with the producer's CREATE on the database.
+    cons.execute("CREATE SCHEMA wr_db.fresh")
+    cons.execute("CREATE TABLE wr_db.fresh.x (a int)")
+    assert prod.execute("SELECT count(*) FROM fresh.x").fetchone() == (0,)
+    # TRUNCATE of a shared table is transactional.
+    cons.execute("BEGIN")
+    cons.execute("TRUNCATE wr_db.wr.t")
+    cons.execute("ROLLBACK")
+    assert prod.execute("SELECT count(*) FROM wr.t").fetchone() == (2,)
+    # Writes through USE as well as three-part names.
+    cons.execute("USE wr_db")
+    cons.execute("INSERT INTO wr.t VALUES (3, 'u')")
+    cons.execute("RESET USE")
+    assert prod.execute("SELECT count(*) FROM wr.t").fetchone() == (3,)

@@ -38,6 +38,15 @@ def resolve_databases(tree: exp.Expr, ctx: Context) -> exp.Expr:
         if alias is None:
             raise InvalidCatalogName(f'database "{name}" does not exist')
         table.set("catalog", exp.to_identifier(alias, quoted=True))
+    for column in tree.find_all(exp.Column):
+        # A column named through its database (db.schema.table.column) follows the table.
+        catalog = column.args.get("catalog")
+        if isinstance(catalog, exp.Identifier):
+            name = catalog.name if catalog.quoted else catalog.name.lower()
+            alias = ctx.databases.get(name)
+            if alias is None:
+                raise InvalidCatalogName(f'database "{name}" does not exist')
+            column.set("catalog", exp.to_identifier(alias, quoted=True))
     for table in tree.find_all(exp.Table):
         schema = table.args.get("db")
         if (
