@@ -110,13 +110,19 @@ class Authorizer:
         # internal alias -> (namespace guid, database name); kept by the server.
         self.places: dict[str, tuple[str, str]] = {}
         self._principals: dict[tuple[str, str], tuple[int, access.Principal]] = {}
+        self._default_owners: dict[str, tuple[int, str]] = {}
         self._views: dict[tuple[str, str, str, str], tuple[Ref, ...]] = {}
 
     # -- who ------------------------------------------------------------------------------
     def default_owner(self, namespace: str) -> str:
         """Who owns objects with no recorded owner: the namespace's first superuser."""
+        hit = self._default_owners.get(namespace)
+        if hit is not None and hit[0] == self.catalog.version:
+            return hit[1]
         supers = [u for u in self.catalog.users(namespace) if u.superuser]
-        return supers[0].name if supers else ""
+        owner = supers[0].name if supers else ""
+        self._default_owners[namespace] = (self.catalog.version, owner)
+        return owner
 
     def principal(self, namespace: str, user: str) -> access.Principal:
         """The principal of a user as the catalog stands now (memoized per version)."""

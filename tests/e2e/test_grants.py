@@ -403,3 +403,39 @@ def test_alter_user_reaches_an_open_session(admin: psycopg.Connection,
     assert con.execute("SELECT * FROM t18").fetchall() == []
     admin.execute(f"ALTER USER {user} NOCREATEUSER")
     denied(con, "SELECT * FROM t18")
+
+
+def test_other_clients_see_the_same_decisions(srv: RunningServer,
+                                              admin: psycopg.Connection) -> None:
+    import asyncio
+
+    import asyncpg
+    import redshift_connector
+
+    admin.execute("CREATE TABLE public.t19 (a int)")
+    user = new_user(admin)
+
+    async def with_asyncpg() -> None:
+        con = await asyncpg.connect(host=srv.host, port=srv.port, user=user, password=PASSWORD,
+                                    database="dev", ssl=False)
+        try:
+            with pytest.raises(asyncpg.InsufficientPrivilegeError,
+                               match="permission denied for relation t19"):
+                await con.fetch("SELECT * FROM t19")
+            admin.execute(f"GRANT SELECT ON t19 TO {user}")
+            assert await con.fetch("SELECT * FROM t19") == []
+            admin.execute(f"REVOKE SELECT ON t19 FROM {user}")
+            with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                await con.fetch("SELECT * FROM t19")
+        finally:
+            await con.close()
+
+    asyncio.run(with_asyncpg())
+    rs = redshift_connector.connect(host=srv.host, port=srv.port, user=user, password=PASSWORD,
+                                    database="dev", ssl=False)
+    try:
+        cur = rs.cursor()
+        with pytest.raises(redshift_connector.ProgrammingError, match="42501"):
+            cur.execute("SELECT * FROM t19")
+    finally:
+        rs.close()
