@@ -26,6 +26,7 @@ class Database:
     namespace_guid: str
     name: str
     created_at: datetime
+    isolation: str = "SNAPSHOT"  # or SERIALIZABLE: other warehouses may not write to it
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS {s}.users (
     superuser BOOLEAN NOT NULL,
     createdb BOOLEAN NOT NULL, connection_limit INTEGER,
     PRIMARY KEY (namespace_guid, name));
+ALTER TABLE {s}.databases ADD COLUMN IF NOT EXISTS isolation VARCHAR DEFAULT 'SNAPSHOT';
 ALTER TABLE {s}.users ADD COLUMN IF NOT EXISTS valid_until TIMESTAMP;
 ALTER TABLE {s}.users ADD COLUMN IF NOT EXISTS session_timeout INTEGER;
 ALTER TABLE {s}.users ADD COLUMN IF NOT EXISTS disabled BOOLEAN DEFAULT false;
@@ -84,10 +85,11 @@ class Catalog:
             f"SELECT guid, name, created_at FROM {s}.namespaces"
         ).fetchall():
             self._namespaces[name] = Namespace(guid, name, created)
-        for ns, name, created in self._con.execute(
-            f"SELECT namespace_guid, name, created_at FROM {s}.databases"
+        for ns, name, created, isolation in self._con.execute(
+            "SELECT namespace_guid, name, created_at, coalesce(isolation, 'SNAPSHOT') "
+            f"FROM {s}.databases"
         ).fetchall():
-            self._databases[(ns, name)] = Database(ns, name, created)
+            self._databases[(ns, name)] = Database(ns, name, created, isolation)
         for row in self._con.execute(
             "SELECT namespace_guid, usesysid, name, scram_verifier, md5_verifier, "
             "sha256_verifier, superuser, createdb, connection_limit, valid_until, "
@@ -129,15 +131,17 @@ class Catalog:
         """One database of a namespace, if it exists."""
         return self._databases.get((namespace_guid, name))
 
-    def add_database(self, namespace_guid: str, name: str) -> Database:
+    def add_database(self, namespace_guid: str, name: str,
+                     isolation: str = "SNAPSHOT") -> Database:
         """Record a new database; raises DuplicateDatabase if it exists."""
         with self._lock:
             if (namespace_guid, name) in self._databases:
                 raise DuplicateDatabase(f'database "{name}" already exists')
-            db = Database(namespace_guid, name, _now())
+            db = Database(namespace_guid, name, _now(), isolation)
             self._con.execute(
-                f"INSERT INTO {self.schema}.databases VALUES (?, ?, ?)",
-                [namespace_guid, name, db.created_at],
+                f"INSERT INTO {self.schema}.databases (namespace_guid, name, created_at, "
+                "isolation) VALUES (?, ?, ?, ?)",
+                [namespace_guid, name, db.created_at, isolation],
             )
             self._databases[(namespace_guid, name)] = db
             return db

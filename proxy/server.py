@@ -223,9 +223,10 @@ class Server:
         ):
             conn.cancel()
 
-    async def create_database(self, ns: Namespace, name: str, owner: str) -> None:
+    async def create_database(self, ns: Namespace, name: str, owner: str,
+                              isolation: str = "SNAPSHOT") -> None:
         """CREATE DATABASE: a new file attached to the engine, owned by its creator."""
-        self.catalog.add_database(ns.guid, name)
+        self.catalog.add_database(ns.guid, name, isolation)
         try:
             alias = await self.engine.run(self.engine.attach, ns.name, name)
         except BaseException:

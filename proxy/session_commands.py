@@ -296,7 +296,10 @@ class SessionCommands:
                 raise err.InsufficientPrivilege("permission denied to create database")
             if cmd.name in session.aliases:
                 raise err.DuplicateDatabase(f'database "{cmd.name}" already exists')
-            await self.server.create_database(session.namespace, cmd.name, session.user.name)
+            owner = cmd.owner or session.user.name
+            if self.server.catalog.user(session.namespace.guid, owner) is None:
+                raise err.UndefinedObject(f'user "{owner}" does not exist')
+            await self.server.create_database(session.namespace, cmd.name, owner, cmd.isolation)
             return Outcome("CREATE DATABASE")
         owner = self.server.security.owner(session.namespace.guid, ObjectKey("database", cmd.name))
         if cmd.name in session.aliases and not superuser and owner != session.user.name:

@@ -135,6 +135,11 @@ class SharedAccess:
             holder = r.key
         if r.relation is None and ref.action != "CREATE" and ref.kind == "relation":
             return  # created by this transaction: the share's CREATE already allowed it
+        db = self.authorizer.catalog.database(share.namespace, share.database)
+        if db is not None and db.isolation != "SNAPSHOT":
+            raise err.ObjectNotInPrerequisiteState(
+                f'database "{share.database}" of the producer uses {db.isolation} isolation; '
+                "other warehouses may write to it only under SNAPSHOT isolation")
         if not policy.share_grants(self.authorizer.security, share, holder, ref.action):
             raise err.InsufficientPrivilege(
                 _denied(holder),

@@ -75,6 +75,8 @@ class Discard:
 @dataclass(frozen=True, slots=True)
 class CreateDatabase:
     name: str
+    isolation: str = "SNAPSHOT"  # Serverless's default; SERIALIZABLE refuses other writers
+    owner: str | None = None  # WITH OWNER: default the creator
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,11 +377,22 @@ def _create(t: _Tokens) -> Command | None:
         return None
     t.i += 2
     name = t.ident()
-    if not t.done():
-        raise FeatureNotSupported(
-            f"feature not supported on Duckshift: CREATE DATABASE option {t.word()}"
-        )
-    return CreateDatabase(name)
+    isolation = "SNAPSHOT"
+    owner = None
+    t.accept("WITH")
+    while not t.done():
+        if t.accept_seq("ISOLATION", "LEVEL"):
+            isolation = t.word()
+            if not t.accept("SNAPSHOT", "SERIALIZABLE"):
+                raise SyntaxError_(f'syntax error at or near "{t.word() or "end"}"')
+        elif t.accept("OWNER"):
+            t.accept("=")
+            owner = t.ident()
+        else:
+            raise FeatureNotSupported(
+                f"feature not supported on Duckshift: CREATE DATABASE option {t.word()}"
+            )
+    return CreateDatabase(name, isolation, owner)
 
 
 def _drop(t: _Tokens) -> Command | None:

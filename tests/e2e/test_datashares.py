@@ -292,3 +292,22 @@ def test_consumer_writes_every_supported_statement(pair: Pair) -> None:
     cons.execute("INSERT INTO wr.t VALUES (3, 'u')")
     cons.execute("RESET USE")
     assert prod.execute("SELECT count(*) FROM wr.t").fetchone() == (3,)
+
+
+def test_writes_need_a_snapshot_isolation_producer_database(pair: Pair) -> None:
+    prod, cons = pair.producer(), pair.consumer()
+    prod_ns, cons_ns = guid(prod), guid(cons)
+    prod.execute("CREATE DATABASE strict ISOLATION LEVEL SERIALIZABLE")
+    strict = psycopg.connect(host="127.0.0.1", port=pair.p1, user="padmin",
+                             password="Producer-pw-1", dbname="strict", sslmode="disable",
+                             autocommit=True)
+    strict.execute("CREATE TABLE public.t (a int)")
+    strict.execute("CREATE DATASHARE strictshare")
+    strict.execute("ALTER DATASHARE strictshare ADD SCHEMA public")
+    strict.execute("GRANT SELECT, INSERT ON public.t TO DATASHARE strictshare")
+    strict.execute(f"GRANT USAGE ON DATASHARE strictshare TO NAMESPACE '{cons_ns}'")
+    cons.execute(f"CREATE DATABASE strict_db FROM DATASHARE strictshare OF NAMESPACE '{prod_ns}'")
+    assert cons.execute("SELECT count(*) FROM strict_db.public.t").fetchone() == (0,)
+    with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState, match="SNAPSHOT"):
+        cons.execute("INSERT INTO strict_db.public.t VALUES (1)")
+    strict.close()
