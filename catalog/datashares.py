@@ -33,6 +33,10 @@ CREATE TABLE IF NOT EXISTS {s}.datashare_consumers (
     namespace_guid VARCHAR NOT NULL, share_name VARCHAR NOT NULL, consumer_kind VARCHAR NOT NULL,
     consumer VARCHAR NOT NULL, granted_at TIMESTAMP NOT NULL,
     PRIMARY KEY (namespace_guid, share_name, consumer_kind, consumer));
+CREATE TABLE IF NOT EXISTS {s}.external_schemas (
+    namespace_guid VARCHAR NOT NULL, database VARCHAR NOT NULL, name VARCHAR NOT NULL,
+    source_database VARCHAR NOT NULL, source_schema VARCHAR NOT NULL, owner VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL, PRIMARY KEY (namespace_guid, database, name));
 CREATE TABLE IF NOT EXISTS {s}.consumer_databases (
     namespace_guid VARCHAR NOT NULL, name VARCHAR NOT NULL, producer_namespace VARCHAR NOT NULL,
     producer_database VARCHAR NOT NULL, share_name VARCHAR NOT NULL,
@@ -50,7 +54,8 @@ def consumer_identity(share: str) -> str:
     return f"ds:{share}_consumer"
 
 
-def _now() -> datetime:
+def now() -> datetime:
+    """The catalog's clock: UTC without a time zone, as the system tables store it."""
     return datetime.now(UTC).replace(tzinfo=None)
 
 
@@ -112,6 +117,20 @@ class ConsumerDatabase:
     created_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class ExternalSchema:
+    """CREATE EXTERNAL SCHEMA name FROM REDSHIFT DATABASE 'db' SCHEMA 'x': in ``database``,
+    ``name.t`` stands for ``source_database.source_schema.t``."""
+
+    namespace: str
+    database: str
+    name: str
+    source_database: str
+    source_schema: str
+    owner: str
+    created_at: datetime
+
+
 class Datashares:
     """Every namespace's datashares and consumer databases; thread-safe writes."""
 
@@ -123,6 +142,9 @@ class Datashares:
         con.execute(_SCHEMA.format(s=schema))
         self._shares: dict[tuple[str, str], Datashare] = {}
         self._consumer_dbs: dict[tuple[str, str], ConsumerDatabase] = {}
+        # namespace -> (database, schema name) -> external schema; the inner mapping is what
+        # sessions of the namespace read when they translate names.
+        self.external: dict[str, dict[tuple[str, str], ExternalSchema]] = {}
         self._load()
 
     def _load(self) -> None:
@@ -146,6 +168,11 @@ class Datashares:
             ds = self._shares.get((ns, share))
             if ds is not None:
                 ds.consumers[(kind, ident)] = Consumer(kind, ident, at)
+        for row in self._con.execute(
+            "SELECT namespace_guid, database, name, source_database, source_schema, owner, "
+            f"created_at FROM {s}.external_schemas"
+        ).fetchall():
+            self.external_of(row[0])[(row[1], row[2])] = ExternalSchema(*row)
         for row in self._con.execute(
             "SELECT namespace_guid, name, producer_namespace, producer_database, share_name, "
             f"with_permissions, created_at FROM {s}.consumer_databases"
@@ -172,7 +199,7 @@ class Datashares:
             if (ns, name) in self._shares:
                 raise DuplicateObject(f'datashare "{name}" already exists')
             share_id = max((d.share_id for d in self._shares.values()), default=100_000) + 1
-            ds = Datashare(ns, share_id, name, database, owner, public, _now(), managed_by)
+            ds = Datashare(ns, share_id, name, database, owner, public, now(), managed_by)
             self._con.execute(
                 f"INSERT INTO {self._s}.datashares VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [ns, share_id, name, database, owner, public, managed_by, ds.created_at])
@@ -260,7 +287,7 @@ class Datashares:
         with self._lock:
             if (kind, ident) in ds.consumers:
                 return
-            consumer = Consumer(kind, ident, _now())
+            consumer = Consumer(kind, ident, now())
             self._con.execute(
                 f"INSERT INTO {self._s}.datashare_consumers VALUES (?, ?, ?, ?, ?)",
                 [ds.namespace, ds.name, kind, ident, consumer.granted_at])
@@ -313,7 +340,7 @@ class Datashares:
                     raise DuplicateObject(
                         f'datashare "{share.name}" is already used by database "{c.name}"')
             cdb = ConsumerDatabase(ns, name, producer, share.database, share.name,
-                                   with_permissions, _now())
+                                   with_permissions, now())
             self._con.execute(
                 f"INSERT INTO {self._s}.consumer_databases VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [ns, name, producer, share.database, share.name, with_permissions,
@@ -330,6 +357,33 @@ class Datashares:
             self._con.execute(
                 f"DELETE FROM {self._s}.consumer_databases WHERE namespace_guid = ? "
                 "AND name = ?", [ns, name])
+            self._changed()
+
+    def external_of(self, ns: str) -> dict[tuple[str, str], ExternalSchema]:
+        """A namespace's external schemas by (database, name); the same dict every time."""
+        return self.external.setdefault(ns, {})
+
+    def create_external_schema(self, ext: ExternalSchema) -> None:
+        """CREATE EXTERNAL SCHEMA ... FROM REDSHIFT DATABASE."""
+        with self._lock:
+            schemas = self.external_of(ext.namespace)
+            if (ext.database, ext.name) in schemas:
+                raise DuplicateObject(f'schema "{ext.name}" already exists')
+            self._con.execute(
+                f"INSERT INTO {self._s}.external_schemas VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [ext.namespace, ext.database, ext.name, ext.source_database,
+                 ext.source_schema, ext.owner, ext.created_at])
+            schemas[(ext.database, ext.name)] = ext
+            self._changed()
+
+    def drop_external_schema(self, ns: str, database: str, name: str) -> None:
+        """DROP SCHEMA of an external schema (nothing of its source is touched)."""
+        with self._lock:
+            if self.external_of(ns).pop((database, name), None) is None:
+                raise UndefinedObject(f'schema "{name}" does not exist')
+            self._con.execute(
+                f"DELETE FROM {self._s}.external_schemas WHERE namespace_guid = ? "
+                "AND database = ? AND name = ?", [ns, database, name])
             self._changed()
 
     def live_share(self, cdb: ConsumerDatabase, consumer_account: str) -> Datashare | None:

@@ -53,13 +53,20 @@ def visible(share: Datashare, key: ObjectKey) -> bool:
 
 
 def consumer_may(security: Security, who: access.Principal, cdb: ConsumerDatabase,
-                 key: ObjectKey, privilege: str, default_owner: str) -> bool:
+                 key: ObjectKey, privilege: str, default_owner: str,
+                 external: ObjectKey | None = None) -> bool:
     """Whether a consumer user may use ``key`` (an object of the consumer database, named in
-    the consumer namespace) for ``privilege``, as far as the consumer's own grants go."""
+    the consumer namespace) for ``privilege``, as far as the consumer's own grants go.
+
+    Named through an external schema (``external``, a schema of the consumer's own database),
+    USAGE on that schema stands in for USAGE on the consumer database: Redshift's way to give
+    schema-level access to a shared database.
+    """
     db = ObjectKey("database", cdb.name)
     if who.superuser or access.is_owner(security, who, db, default_owner):
         return True
-    if not access.has_privilege(security, who, db, "USAGE", default_owner):
+    usage_on = db if external is None else external
+    if not access.has_privilege(security, who, usage_on, "USAGE", default_owner):
         return False
     if not cdb.with_permissions and privilege == "SELECT":
         return True

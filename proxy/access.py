@@ -14,7 +14,7 @@ ones keep them) wait for the transaction's commit, and vanish with a rollback.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import sqlglot
@@ -25,6 +25,7 @@ from catalog.datashares import (
     ConsumerDatabase,
     Datashare,
     Datashares,
+    ExternalSchema,
     SharedObject,
     consumer_identity,
 )
@@ -95,6 +96,7 @@ class Resolved:
     relation: Relation | None  # None: being created, or the session's own uncommitted object
     via: ConsumerDatabase | None = None  # reached through this consumer database
     share: Datashare | None = None  # ... of this (live) datashare
+    external: ExternalSchema | None = None  # named through this external schema
 
 
 class Authorizer:
@@ -293,10 +295,18 @@ class Authorizer:
     # -- resolution -----------------------------------------------------------------------
     def resolve(self, session: Session, ref: Ref) -> Resolved:
         """Where ``ref`` points for this session; 42P01/3F000/3D000 if nowhere."""
+        external = None
+        if ref.database is None and ref.schema is not None:
+            external = self.shares.external_of(session.namespace.guid).get(
+                (session.database, ref.schema))
+            if external is not None:
+                # ext.t is source_database.source_schema.t (CREATE EXTERNAL SCHEMA).
+                ref = replace(ref, database=external.source_database,
+                              schema=external.source_schema)
         database = ref.database or session.database
         cdb = self.shares.consumer_database(session.namespace.guid, database)
         if cdb is not None:
-            return self.shared.resolve(session, ref, cdb)
+            return replace(self.shared.resolve(session, ref, cdb), external=external)
         alias = session.aliases.get(database)
         if alias is None:
             raise err.InvalidCatalogName(f'database "{database}" does not exist')

@@ -274,7 +274,9 @@ class AccessCommands:
                 db, schema = (parts[0], parts[1]) if len(parts) == 2 else (
                     session.database, parts[0])
                 alias = session.alias(db)
-                if not authorizer.directory.schema_exists(alias, schema):
+                external = (db, schema) in authorizer.shares.external_of(
+                    session.namespace.guid)
+                if not (external or authorizer.directory.schema_exists(alias, schema)):
                     raise err.InvalidSchemaName(f'schema "{schema}" does not exist')
                 out.append(ObjectKey("schema", db, schema))
             elif target.kind == "database":

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from catalog import errors as err
-from catalog.datashares import Datashare, SharedObject
+from catalog.datashares import Datashare, ExternalSchema, SharedObject, now
 from catalog.security import Grant, Grantee, ObjectKey
 from engine import streaming
 from policies import access
@@ -374,6 +374,43 @@ class DatashareCommands:
         self.server.mount(cdb)
         return Outcome("CREATE DATABASE")
 
+    async def _cmd_external_schema(self: Connection, session: Session,
+                                   cmd: ds_sql.CreateExternalSchema, _: list[object]) -> Outcome:
+        ns = session.namespace.guid
+        authorizer = self.server.authorizer
+        who = self._who(session)
+        owner = authorizer.default_owner(ns)
+        if not access.has_privilege(self.server.security, who,
+                                    ObjectKey("database", session.database), "CREATE", owner):
+            raise err.InsufficientPrivilege(f"permission denied for database {session.database}")
+        session.alias(cmd.database)  # 3D000 when the source database does not exist
+        taken = authorizer.directory.schema_exists(session.alias(), cmd.name) or (
+            session.database, cmd.name) in authorizer.shares.external_of(ns)
+        if taken:
+            if cmd.if_not_exists:
+                return Outcome("CREATE SCHEMA")
+            raise err.DuplicateSchema(f'schema "{cmd.name}" already exists')
+        authorizer.shares.create_external_schema(ExternalSchema(
+            ns, session.database, cmd.name, cmd.database, cmd.schema, who.user, now()))
+        self.server.names_changed(ns)
+        return Outcome("CREATE SCHEMA")
+
+    async def _cmd_drop_external_schema(self: Connection, session: Session,
+                                        cmd: ds_sql.DropExternalSchema,
+                                        _: list[object]) -> Outcome:
+        ns = session.namespace.guid
+        shares = self.server.authorizer.shares
+        ext = shares.external_of(ns).get((session.database, cmd.name))
+        if ext is None:
+            raise err.InvalidSchemaName(f'schema "{cmd.name}" does not exist')
+        who = self._who(session)
+        if not (who.superuser or ext.owner == who.user):
+            raise err.InsufficientPrivilege(f"must be owner of schema {cmd.name}")
+        shares.drop_external_schema(ns, session.database, cmd.name)
+        self.server.security.forget_object(ns, ObjectKey("schema", session.database, cmd.name))
+        self.server.names_changed(ns)
+        return Outcome("DROP SCHEMA")
+
     def drop_consumer_database(self: Connection, session: Session, name: str) -> bool:
         """DROP DATABASE of a consumer database (never touches the producer's file);
         False when ``name`` is not one."""
@@ -420,4 +457,6 @@ HANDLERS = {
     ds_sql.DescDatashare: DatashareCommands._cmd_desc_datashare,
     ds_sql.ShowDatashares: DatashareCommands._cmd_show_datashares,
     ds_sql.CreateConsumerDatabase: DatashareCommands._cmd_consumer_database,
+    ds_sql.CreateExternalSchema: DatashareCommands._cmd_external_schema,
+    ds_sql.DropExternalSchema: DatashareCommands._cmd_drop_external_schema,
 }

@@ -16,12 +16,13 @@ import os
 import secrets
 import socket
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from catalog.capacity import CapacitySettings, update_problem
 from catalog.datashares import ConsumerDatabase, Datashares
 from catalog.directory import Directory
-from catalog.errors import InvalidCatalogName, ObjectInUse
+from catalog.errors import InvalidCatalogName, InvalidParameterValue, ObjectInUse
 from catalog.model import Namespace, Workgroup
 from catalog.passwords import make_verifiers
 from catalog.query_log import QueryLog
@@ -46,7 +47,8 @@ QUERY_LOG_FLUSH_S = 1.0
 
 @dataclass
 class WorkgroupRuntime:
-    """A workgroup while the server runs: its namespace, endpoint and admission pool."""
+    """A workgroup while the server runs: its namespace, endpoint, admission pool and capacity
+    settings (a base capacity, or a price-performance target the scaler steers by)."""
 
     name: str
     namespace: Namespace
@@ -54,6 +56,7 @@ class WorkgroupRuntime:
     port: int
     pool: WorkgroupPool
     server: asyncio.Server | None = None
+    capacity: CapacitySettings = field(default_factory=CapacitySettings)
 
 
 class Server:
@@ -150,9 +153,12 @@ class Server:
             host = wgc.host or config.host
             catalog.put_workgroup(Workgroup(wgc.name, ns.guid, host, wgc.port,
                                             wgc.base_capacity, wgc.max_capacity))
+            settings = CapacitySettings(wgc.base_capacity, wgc.max_capacity,
+                                        wgc.price_performance_target)
+            pool = WorkgroupPool(wgc.name, wgc.base_capacity,
+                                 short_lane=settings.target_enabled)
             server.workgroups[wgc.name] = WorkgroupRuntime(
-                wgc.name, ns, host, wgc.port, WorkgroupPool(wgc.name, wgc.base_capacity)
-            )
+                wgc.name, ns, host, wgc.port, pool, capacity=settings)
         engine.lock_down(config.copy_directories)
         return server
 
@@ -181,6 +187,11 @@ class Server:
         self.aliases[cdb.namespace][cdb.name] = alias
         self.generation[cdb.namespace] += 1
         self._refresh_sessions(cdb.namespace)
+
+    def names_changed(self, namespace: str) -> None:
+        """What names mean in a namespace changed (external schemas): translations redo."""
+        self.generation[namespace] += 1
+        self._refresh_sessions(namespace)
 
     def unmount(self, namespace: str, name: str) -> None:
         """Forget a consumer database's place (DROP DATABASE of it)."""
@@ -211,6 +222,40 @@ class Server:
                 self.generated_passwords.pop(nsc.name, None)
 
     # -- runtime operations -------------------------------------------------------------------
+    def update_workgroup(
+        self,
+        name: str,
+        *,
+        base_capacity: int | None = None,
+        max_capacity: int | None = None,
+        price_performance_target: int | None = None,
+        target_enabled: bool | None = None,
+    ) -> CapacitySettings:
+        """UpdateWorkgroup's capacity settings, applied at once without dropping a query:
+        running statements keep their slots, queued ones are admitted as room appears.
+
+        With a base capacity the pool takes it; with a target enabled the pool keeps its
+        current capacity, held under the new ceiling, and the scaler moves it from there.
+
+        Raises:
+            InvalidParameterValue: Redshift's rules broken (the settings are unchanged).
+        """
+        wg = self.workgroups[name]
+        new, problem = update_problem(
+            wg.capacity, base_capacity=base_capacity, max_capacity=max_capacity,
+            target_level=price_performance_target, target_enabled=target_enabled)
+        if problem is not None:
+            raise InvalidParameterValue(problem)
+        wg.capacity = new
+        wg.pool.short_lane = new.target_enabled
+        if new.target_enabled:
+            wg.pool.resize(min(wg.pool.capacity, new.max_capacity))
+        else:
+            wg.pool.resize(new.base_capacity)
+        self.catalog.put_workgroup(Workgroup(name, wg.namespace.guid, wg.host, wg.port,
+                                             new.base_capacity, new.max_capacity))
+        return new
+
     def next_pid(self) -> int:
         """A process id for a new session (unique in this server)."""
         return next(self._pids)

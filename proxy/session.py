@@ -8,8 +8,10 @@ prepared statements and portals of the extended protocol. It knows nothing of so
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import duckdb
 
@@ -102,6 +104,11 @@ class Session:
     # Inside the transaction a multi-statement simple Query opens around its statements.
     implicit_transaction: bool = False
     catalog_version: int = -1  # of the catalog when ``user`` was last read from it
+    # The namespace's external schemas, by (database, name) (shared with the catalog).
+    external: dict[tuple[str, str], Any] = field(default_factory=dict)
+    # Every served namespace's account id, by GUID, as configured (the datashare views show
+    # them, and a share granted to the namespace's account reaches it).
+    accounts: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.login_database = self.database
@@ -116,7 +123,7 @@ class Session:
         """The translation context (cache key) of this session right now."""
         return Context(
             self.namespace.guid, self.database, self.user.name, self.aliases, self.generation,
-            self.user.superuser,
+            self.user.superuser, self.accounts, self.external,
         )
 
     def alias(self, database: str | None = None) -> str:

@@ -119,7 +119,10 @@ class SharedAccess:
         if r.relation is None and action != "CREATE":
             return  # the session's own uncommitted object
         owner = a.default_owner(cdb.namespace)
-        if not policy.consumer_may(a.security, who, cdb, consumer_key, privilege, owner):
+        through = None if r.external is None else ObjectKey(
+            "schema", r.external.database, r.external.name)
+        if not policy.consumer_may(a.security, who, cdb, consumer_key, privilege, owner,
+                                   through):
             raise err.InsufficientPrivilege(_denied(consumer_key))
         if r.relation is not None and r.relation.kind == "view" and action == "SELECT":
             a.check_view_as_owner(session, r)

@@ -126,6 +126,8 @@ class StartupAuth:
             cursor=self.server.engine.cursor(),
             aliases=self.server.aliases[ns.guid],
             generation=self.server.generation[ns.guid],
+            accounts=self.server.authorizer.shared.accounts,
+            external=self.server.authorizer.shares.external_of(ns.guid),
         )
         self._apply_startup_params(session, params)
         await self.server.engine.run(session.set_identity)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,22 @@ class Context:
     databases: Mapping[str, str] = field(compare=False)  # database name -> internal alias
     generation: int = 0  # bumped whenever the namespace's databases change
     superuser: bool = False  # superusers see every row of the privilege views
+    # Every served namespace's account id, by GUID (datashares are granted to accounts too).
+    # Not in the key: the configuration fixes it while the server runs, so translations under
+    # one key cannot differ by it.
+    accounts: Mapping[str, str] = field(default_factory=dict, compare=False)
+    # The namespace's external schemas by (database, name): objects with .source_database and
+    # .source_schema. Not in the key: creating or dropping one moves ``generation``.
+    external: Mapping[tuple[str, str], Any] = field(default_factory=dict, compare=False)
+
+    def external_schema(self, schema: str) -> Any:
+        """The external schema ``schema`` of the current database, if it is one."""
+        return self.external.get((self.database, schema))
+
+    @property
+    def account(self) -> str:
+        """The account id of the session's namespace ('' when none is configured)."""
+        return self.accounts.get(self.namespace, "")
 
     @property
     def key(self) -> tuple[str, str, str, int, bool]:

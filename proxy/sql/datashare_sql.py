@@ -7,11 +7,12 @@ privilege statements (``proxy.sql.dcl``). ``proxy.datashare_commands`` carries t
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlglot.tokens import TokenType
 
-from catalog.errors import SyntaxError_
+from catalog.errors import FeatureNotSupported, SyntaxError_
 from proxy.sql.commands import _Tokens
 from proxy.sql.split import Piece
 
@@ -62,9 +63,24 @@ class CreateConsumerDatabase:
     with_permissions: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class CreateExternalSchema:
+    """CREATE EXTERNAL SCHEMA name FROM REDSHIFT DATABASE 'db' SCHEMA 'x'."""
+
+    name: str
+    database: str
+    schema: str
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DropExternalSchema:
+    name: str
+
+
 Command = (
     CreateDatashare | AlterDatashare | DropDatashare | DescDatashare | ShowDatashares
-    | CreateConsumerDatabase
+    | CreateConsumerDatabase | CreateExternalSchema | DropExternalSchema
 )
 
 
@@ -73,14 +89,30 @@ def tag_of(cmd: Command) -> tuple[str, str]:
     if isinstance(cmd, DescDatashare | ShowDatashares):
         return "UTILITY", "SHOW"
     words = {CreateDatashare: "CREATE DATASHARE", AlterDatashare: "ALTER DATASHARE",
-             DropDatashare: "DROP DATASHARE", CreateConsumerDatabase: "CREATE DATABASE"}
+             DropDatashare: "DROP DATASHARE", CreateConsumerDatabase: "CREATE DATABASE",
+             CreateExternalSchema: "CREATE SCHEMA", DropExternalSchema: "DROP SCHEMA"}
     return "DDL", words[type(cmd)]
 
 
-def recognize(piece: Piece) -> Command | None:
-    """The datashare command a statement is, or None."""
+def recognize(piece: Piece, external: Collection[str] = ()) -> Command | None:
+    """The datashare command a statement is, or None. ``external`` names the current
+    database's external schemas (a DROP SCHEMA of one is ours, of any other is not)."""
     t = _Tokens(piece)
     head, second = t.word(), t.word(1)
+    if head == "CREATE" and second == "EXTERNAL" and t.word(2) == "SCHEMA":
+        t.i += 3
+        return _external_schema(t)
+    if head == "DROP" and second == "SCHEMA" and external:
+        t.i += 2
+        t.accept_seq("IF", "EXISTS")
+        if t.done():
+            return None
+        name = t.ident()
+        if name in external and (t.done() or t.word() in ("CASCADE", "RESTRICT")):
+            t.accept("CASCADE", "RESTRICT")
+            t.expect_end()
+            return DropExternalSchema(name)
+        return None
     if second == "DATASHARE" and head in ("CREATE", "ALTER", "DROP", "DESC", "DESCRIBE"):
         t.i += 2
         if head == "CREATE":
@@ -207,6 +239,21 @@ def _desc(t: _Tokens) -> DescDatashare:
             raise SyntaxError_(f'syntax error at or near "{t.word() or "end"}"')
     t.expect_end()
     return DescDatashare(name, namespace, account)
+
+
+def _external_schema(t: _Tokens) -> CreateExternalSchema:
+    if_not_exists = t.accept_seq("IF", "NOT", "EXISTS")
+    name = t.ident()
+    if not t.accept("FROM"):
+        raise SyntaxError_(f'syntax error at or near "{t.word() or "end"}"')
+    if not t.accept_seq("REDSHIFT", "DATABASE"):
+        raise FeatureNotSupported(
+            "feature not supported on Duckshift: CREATE EXTERNAL SCHEMA FROM "
+            f"{t.word() or 'nothing'} (only FROM REDSHIFT DATABASE)")
+    database = _string(t)
+    schema = _string(t) if t.accept("SCHEMA") else "public"
+    t.expect_end()
+    return CreateExternalSchema(name, database, schema, if_not_exists)
 
 
 def _consumer_database(t: _Tokens) -> CreateConsumerDatabase:

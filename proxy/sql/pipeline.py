@@ -128,7 +128,8 @@ def translate(piece: Piece, ctx: Context) -> Statement:
         stype, tag = dcl.tag_of(access_command)
         return Statement(piece.text, stype, tag, command=access_command,
                          returns_rows=isinstance(access_command, dcl.ShowGrants))
-    share_command = datashare_sql.recognize(piece)
+    share_command = datashare_sql.recognize(
+        piece, {name for db, name in ctx.external if db == ctx.database})
     if share_command is not None:
         stype, tag = datashare_sql.tag_of(share_command)
         return Statement(piece.text, stype, tag, command=share_command, returns_rows=isinstance(

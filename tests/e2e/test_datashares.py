@@ -311,3 +311,33 @@ def test_writes_need_a_snapshot_isolation_producer_database(pair: Pair) -> None:
     with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState, match="SNAPSHOT"):
         cons.execute("INSERT INTO strict_db.public.t VALUES (1)")
     strict.close()
+
+
+def test_external_schema_over_a_shared_database(pair: Pair) -> None:
+    prod, cons = pair.producer(), pair.consumer()
+    prod_ns, cons_ns = guid(prod), guid(cons)
+    prod.execute("CREATE SCHEMA ext_src")
+    prod.execute("CREATE TABLE ext_src.items (a int)")
+    prod.execute("INSERT INTO ext_src.items VALUES (1), (2)")
+    prod.execute("CREATE DATASHARE extshare")
+    prod.execute("ALTER DATASHARE extshare ADD SCHEMA ext_src")
+    prod.execute("ALTER DATASHARE extshare ADD ALL TABLES IN SCHEMA ext_src")
+    prod.execute(f"GRANT USAGE ON DATASHARE extshare TO NAMESPACE '{cons_ns}'")
+    cons.execute(f"CREATE DATABASE ext_db FROM DATASHARE extshare OF NAMESPACE '{prod_ns}'")
+    cons.execute("CREATE EXTERNAL SCHEMA items_schema FROM REDSHIFT DATABASE 'ext_db' "
+                 "SCHEMA 'ext_src'")
+    assert cons.execute("SELECT count(*) FROM items_schema.items").fetchone() == (2,)
+    # Schema-level control: USAGE on the external schema, not on the database.
+    cons.execute("CREATE USER reader PASSWORD 'Reader-pw-1'")
+    reader = pair.consumer("reader", "Reader-pw-1")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        reader.execute("SELECT count(*) FROM items_schema.items")
+    cons.execute("GRANT USAGE ON SCHEMA items_schema TO reader")
+    assert reader.execute("SELECT count(*) FROM items_schema.items").fetchone() == (2,)
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        reader.execute("SELECT count(*) FROM ext_db.ext_src.items")
+    cons.execute("DROP SCHEMA items_schema")
+    with pytest.raises(psycopg.Error):
+        cons.execute("SELECT count(*) FROM items_schema.items")
+    # The shared data is untouched.
+    assert cons.execute("SELECT count(*) FROM ext_db.ext_src.items").fetchone() == (2,)

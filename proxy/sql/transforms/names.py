@@ -23,12 +23,26 @@ from proxy.sql.transforms.sandbox import fold
 _ENGINE_CATALOGS = frozenset({"memory", "system", "temp"})
 
 
+def _external(table: exp.Table, ctx: Context) -> None:
+    """``ext.t`` where ``ext`` is an external schema of the current database names the
+    source: ``source_database.source_schema.t`` (CREATE EXTERNAL SCHEMA ... FROM REDSHIFT)."""
+    schema = table.args.get("db")
+    if table.args.get("catalog") is not None or not isinstance(schema, exp.Identifier):
+        return
+    ext = ctx.external_schema(schema.name if schema.quoted else schema.name.lower())
+    if ext is None:
+        return
+    table.set("catalog", exp.to_identifier(ext.source_database))
+    table.set("db", exp.to_identifier(ext.source_schema))
+
+
 def resolve_databases(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Map each table's database name to its alias; refuse internal names."""
     for ident in tree.find_all(exp.Identifier):
         if ident.name.lower().startswith(INTERNAL_PREFIX):
             raise UndefinedTable(f'relation "{ident.name}" does not exist')
     for table in tree.find_all(exp.Table):
+        _external(table, ctx)
         catalog = table.args.get("catalog")
         if catalog is None:
             continue
