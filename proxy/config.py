@@ -15,6 +15,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from catalog.capacity import (
+    DEFAULT_BASE_CAPACITY,
+    DEFAULT_MAX_CAPACITY,
+    parse_level,
+    valid_capacity,
+)
 from catalog.errors import ConfigError
 from catalog.passwords import password_problem
 
@@ -23,8 +29,6 @@ DEFAULT_DATABASE = "dev"
 DEFAULT_NAMESPACE = "default"
 DEFAULT_WORKGROUP = "default"
 DEFAULT_ADMIN = "admin"
-DEFAULT_BASE_CAPACITY = 128
-DEFAULT_MAX_CAPACITY = 512
 # Every namespace of one server is in this account unless configured otherwise.
 DEFAULT_ACCOUNT = "000000000000"
 
@@ -32,21 +36,6 @@ DEFAULT_ACCOUNT = "000000000000"
 _NAME_RE = re.compile(r"^[a-z][a-z0-9-]{2,63}$")
 # Database and user names are SQL identifiers (Redshift folds them to lower case).
 _IDENT_RE = re.compile(r"^[a-z_][a-z0-9_$]{0,126}$")
-
-
-def valid_capacity(rpus: int) -> bool:
-    """Whether ``rpus`` is an RPU value Redshift Serverless accepts.
-
-    >>> [valid_capacity(x) for x in (4, 8, 12, 16, 512, 544, 1024, 1040)]
-    [True, True, False, True, True, True, True, False]
-    """
-    if rpus == 4:
-        return True
-    if 8 <= rpus <= 512:
-        return rpus % 8 == 0
-    if 512 < rpus <= 1024:
-        return rpus % 32 == 0
-    return False
 
 
 @dataclass(frozen=True)
@@ -71,6 +60,9 @@ class WorkgroupConfig:
     host: str | None = None
     base_capacity: int = DEFAULT_BASE_CAPACITY
     max_capacity: int = DEFAULT_MAX_CAPACITY
+    # Price-performance level 1..100 (AI-driven scaling); then base_capacity is only where
+    # the pool starts.
+    price_performance_target: int | None = None
 
 
 @dataclass(frozen=True)
@@ -150,7 +142,8 @@ def load(path: Path) -> ServerConfig:
 _TOP_KEYS = {"server", "namespace", "workgroup"}
 _SERVER_KEYS = {"host", "tls_cert", "tls_key", "limits", "copy_directories"}
 _NAMESPACE_KEYS = {"name", "admin_user", "admin_password", "databases", "account"}
-_WORKGROUP_KEYS = {"name", "namespace", "port", "host", "base_capacity", "max_capacity"}
+_WORKGROUP_KEYS = {"name", "namespace", "port", "host", "base_capacity", "max_capacity",
+                   "price_performance_target"}
 
 
 def parse(raw: dict[str, Any]) -> ServerConfig:
@@ -287,6 +280,8 @@ def _workgroup(t: dict[str, Any], i: int, default_host: str) -> WorkgroupConfig:
     port = _int(t, "port", where, DEFAULT_PORT)
     if not 1 <= port <= 65535:
         raise ConfigError(f"{where}port: {port} is not a TCP port")
+    if "price_performance_target" in t:
+        return _target_workgroup(t, where, name, namespace, port, default_host)
     base = _int(t, "base_capacity", where, DEFAULT_BASE_CAPACITY)
     if not valid_capacity(base):
         raise ConfigError(
@@ -298,10 +293,33 @@ def _workgroup(t: dict[str, Any], i: int, default_host: str) -> WorkgroupConfig:
         raise ConfigError(f"{where}max_capacity: {top} RPUs is not an allowed capacity")
     if top < base:
         raise ConfigError(f"{where}max_capacity: {top} is below base_capacity {base}")
+    return WorkgroupConfig(name, namespace, port, _host(t, where, default_host), base, top)
+
+
+def _target_workgroup(
+    t: dict[str, Any], where: str, name: str, namespace: str, port: int, default_host: str
+) -> WorkgroupConfig:
+    """A workgroup with a price-performance target: no base capacity (Redshift takes one or
+    the other), a level 1..100 or its name, and max_capacity as the scaler's ceiling."""
+    if "base_capacity" in t:
+        raise ConfigError(
+            f"{where}base_capacity: a workgroup has either base_capacity or "
+            "price_performance_target, not both"
+        )
+    try:
+        level = parse_level(t["price_performance_target"])
+    except ValueError as exc:
+        raise ConfigError(f"{where}price_performance_target: {exc}") from None
+    top = _int(t, "max_capacity", where, DEFAULT_MAX_CAPACITY)
+    if not valid_capacity(top):
+        raise ConfigError(f"{where}max_capacity: {top} RPUs is not an allowed capacity")
+    return WorkgroupConfig(name, namespace, port, _host(t, where, default_host),
+                           min(DEFAULT_BASE_CAPACITY, top), top, level)
+
+
+def _host(t: dict[str, Any], where: str, default_host: str) -> str | None:
     host = t.get("host")
-    if host is not None:
-        host = _str(t, "host", where, default_host)
-    return WorkgroupConfig(name, namespace, port, host, base, top)
+    return None if host is None else _str(t, "host", where, default_host)
 
 
 def _resource_name(t: dict[str, Any], where: str) -> str:
