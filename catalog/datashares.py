@@ -33,6 +33,10 @@ CREATE TABLE IF NOT EXISTS {s}.datashare_consumers (
     namespace_guid VARCHAR NOT NULL, share_name VARCHAR NOT NULL, consumer_kind VARCHAR NOT NULL,
     consumer VARCHAR NOT NULL, granted_at TIMESTAMP NOT NULL,
     PRIMARY KEY (namespace_guid, share_name, consumer_kind, consumer));
+CREATE TABLE IF NOT EXISTS {s}.datashare_write_switches (
+    side VARCHAR NOT NULL, namespace_guid VARCHAR NOT NULL, producer_namespace VARCHAR NOT NULL,
+    share_name VARCHAR NOT NULL, account VARCHAR NOT NULL,
+    PRIMARY KEY (side, namespace_guid, producer_namespace, share_name, account));
 CREATE TABLE IF NOT EXISTS {s}.external_schemas (
     namespace_guid VARCHAR NOT NULL, database VARCHAR NOT NULL, name VARCHAR NOT NULL,
     source_database VARCHAR NOT NULL, source_schema VARCHAR NOT NULL, owner VARCHAR NOT NULL,
@@ -142,6 +146,9 @@ class Datashares:
         con.execute(_SCHEMA.format(s=schema))
         self._shares: dict[tuple[str, str], Datashare] = {}
         self._consumer_dbs: dict[tuple[str, str], ConsumerDatabase] = {}
+        # Cross-account writes: (side, namespace, producer namespace, share, account) rows,
+        # side 'authorize' (the producer's) or 'associate' (the consumer's).
+        self._switches: set[tuple[str, str, str, str, str]] = set()
         # namespace -> (database, schema name) -> external schema; the inner mapping is what
         # sessions of the namespace read when they translate names.
         self.external: dict[str, dict[tuple[str, str], ExternalSchema]] = {}
@@ -168,6 +175,11 @@ class Datashares:
             ds = self._shares.get((ns, share))
             if ds is not None:
                 ds.consumers[(kind, ident)] = Consumer(kind, ident, at)
+        for side, ns, producer, share, account in self._con.execute(
+            "SELECT side, namespace_guid, producer_namespace, share_name, account "
+            f"FROM {s}.datashare_write_switches"
+        ).fetchall():
+            self._switches.add((side, ns, producer, share, account))
         for row in self._con.execute(
             "SELECT namespace_guid, database, name, source_database, source_schema, owner, "
             f"created_at FROM {s}.external_schemas"
@@ -358,6 +370,33 @@ class Datashares:
                 f"DELETE FROM {self._s}.consumer_databases WHERE namespace_guid = ? "
                 "AND name = ?", [ns, name])
             self._changed()
+
+    def set_write_switch(self, side: str, ns: str, producer: str, share: str, account: str,
+                         on: bool) -> None:
+        """Authorize (producer side) or associate (consumer side) writes for another
+        account's consumers, or take that back."""
+        row = (side, ns, producer, share, account)
+        with self._lock:
+            if on and row not in self._switches:
+                self._con.execute(
+                    f"INSERT INTO {self._s}.datashare_write_switches VALUES (?, ?, ?, ?, ?)",
+                    list(row))
+                self._switches.add(row)
+            elif not on and row in self._switches:
+                self._con.execute(
+                    f"DELETE FROM {self._s}.datashare_write_switches WHERE side = ? AND "
+                    "namespace_guid = ? AND producer_namespace = ? AND share_name = ? AND "
+                    "account = ?", list(row))
+                self._switches.discard(row)
+            self._changed()
+
+    def writes_switched_on(self, share: Datashare, consumer_ns: str,
+                           consumer_account: str, producer_account: str) -> bool:
+        """Whether writes from another account's consumer are authorized by the producer and
+        associated by the consumer (both switches on)."""
+        return (("authorize", share.namespace, share.namespace, share.name, consumer_account)
+                in self._switches and ("associate", consumer_ns, share.namespace, share.name,
+                                       producer_account) in self._switches)
 
     def external_of(self, ns: str) -> dict[tuple[str, str], ExternalSchema]:
         """A namespace's external schemas by (database, name); the same dict every time."""

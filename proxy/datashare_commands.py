@@ -411,6 +411,23 @@ class DatashareCommands:
         self.server.names_changed(ns)
         return Outcome("DROP SCHEMA")
 
+    async def _cmd_write_switch(self: Connection, session: Session, cmd: ds_sql.WriteSwitch,
+                                _: list[object]) -> Outcome:
+        ns = session.namespace.guid
+        shares = self.server.authorizer.shares
+        if cmd.side == "authorize":
+            share = self._share(session, cmd.share)
+            self._may_alter_share(session, share, "SHARE")
+            shares.set_write_switch("authorize", ns, ns, share.name, cmd.account, cmd.on)
+        else:
+            if not self._who(session).superuser:
+                raise err.InsufficientPrivilege(
+                    "permission denied: only superusers may associate datashares")
+            assert cmd.namespace is not None
+            shares.set_write_switch("associate", ns, cmd.namespace, cmd.share, cmd.account,
+                                    cmd.on)
+        return Outcome(ds_sql.tag_of(cmd)[1])
+
     def drop_consumer_database(self: Connection, session: Session, name: str) -> bool:
         """DROP DATABASE of a consumer database (never touches the producer's file);
         False when ``name`` is not one."""
@@ -459,4 +476,5 @@ HANDLERS = {
     ds_sql.CreateConsumerDatabase: DatashareCommands._cmd_consumer_database,
     ds_sql.CreateExternalSchema: DatashareCommands._cmd_external_schema,
     ds_sql.DropExternalSchema: DatashareCommands._cmd_drop_external_schema,
+    ds_sql.WriteSwitch: DatashareCommands._cmd_write_switch,
 }

@@ -148,6 +148,16 @@ class SharedAccess:
                 _denied(holder),
                 detail=f"The producer has not granted {ref.action} on it to datashare "
                 f"{share.name}.")
+        consumer_account = self.accounts.get(session.namespace.guid, "")
+        producer_account = self.accounts.get(share.namespace, "")
+        if consumer_account != producer_account and not self.shares.writes_switched_on(
+                share, session.namespace.guid, consumer_account, producer_account):
+            raise err.InsufficientPrivilege(
+                "Datashare writes are not authorized by producer or associated by consumer.",
+                hint=f"Across accounts, the producer runs AUTHORIZE DATASHARE {share.name} FOR "
+                f"ACCOUNT '{consumer_account}' ALLOW WRITES and the consumer ASSOCIATE "
+                f"DATASHARE {share.name} OF ACCOUNT '{producer_account}' NAMESPACE "
+                f"'{share.namespace}' ALLOW WRITES.")
         if session.implicit_transaction:
             raise err.FeatureNotSupported(
                 "writes to a datashare database in a multi-statement query must run in an "

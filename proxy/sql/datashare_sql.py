@@ -78,9 +78,24 @@ class DropExternalSchema:
     name: str
 
 
+@dataclass(frozen=True, slots=True)
+class WriteSwitch:
+    """Duckshift's SQL for the two AWS API calls that let another account's consumers write:
+    ``AUTHORIZE DATASHARE s FOR ACCOUNT 'a' [ALLOW WRITES]`` / ``DEAUTHORIZE ...`` (the
+    producer's authorize-data-share --allow-writes) and ``ASSOCIATE DATASHARE s OF ACCOUNT 'a'
+    NAMESPACE 'g' [ALLOW WRITES]`` / ``DISASSOCIATE ...`` (the consumer's
+    associate-data-share-consumer --allow-writes)."""
+
+    side: str  # authorize or associate
+    share: str
+    account: str
+    namespace: str | None  # associate: the producer's namespace
+    on: bool
+
+
 Command = (
     CreateDatashare | AlterDatashare | DropDatashare | DescDatashare | ShowDatashares
-    | CreateConsumerDatabase | CreateExternalSchema | DropExternalSchema
+    | CreateConsumerDatabase | CreateExternalSchema | DropExternalSchema | WriteSwitch
 )
 
 
@@ -88,6 +103,9 @@ def tag_of(cmd: Command) -> tuple[str, str]:
     """(statement type, command tag) of a datashare command."""
     if isinstance(cmd, DescDatashare | ShowDatashares):
         return "UTILITY", "SHOW"
+    if isinstance(cmd, WriteSwitch):
+        verb = ("" if cmd.on else "DE" if cmd.side == "authorize" else "DIS") + cmd.side.upper()
+        return "DDL", f"{verb} DATASHARE"
     words = {CreateDatashare: "CREATE DATASHARE", AlterDatashare: "ALTER DATASHARE",
              DropDatashare: "DROP DATASHARE", CreateConsumerDatabase: "CREATE DATABASE",
              CreateExternalSchema: "CREATE SCHEMA", DropExternalSchema: "DROP SCHEMA"}
@@ -125,6 +143,10 @@ def recognize(piece: Piece, external: Collection[str] = ()) -> Command | None:
             t.expect_end()
             return DropDatashare(name, if_exists)
         return _desc(t)
+    if second == "DATASHARE" and head in ("AUTHORIZE", "DEAUTHORIZE", "ASSOCIATE",
+                                          "DISASSOCIATE"):
+        t.i += 2
+        return _switch(t, head)
     if head == "SHOW" and second == "DATASHARES":
         t.i += 2
         like = None
@@ -239,6 +261,26 @@ def _desc(t: _Tokens) -> DescDatashare:
             raise SyntaxError_(f'syntax error at or near "{t.word() or "end"}"')
     t.expect_end()
     return DescDatashare(name, namespace, account)
+
+
+def _switch(t: _Tokens, head: str) -> WriteSwitch:
+    share = t.ident()
+    side = "authorize" if head.endswith("AUTHORIZE") else "associate"
+    if side == "authorize":
+        if not (t.accept_seq("FOR", "ACCOUNT") or t.accept_seq("TO", "ACCOUNT")
+                or t.accept_seq("FROM", "ACCOUNT")):
+            raise SyntaxError_(f'syntax error at or near "{t.word() or "end"}"')
+        account, namespace = _string(t), None
+    else:
+        account_given, namespace = _producer(t)
+        if account_given is None or namespace is None:
+            raise SyntaxError_(f'syntax error at or near "{t.word() or "end"}"',
+                               hint="Name the producer: OF ACCOUNT 'id' NAMESPACE 'guid'.")
+        account = account_given
+    writes = t.accept_seq("ALLOW", "WRITES")
+    t.expect_end()
+    on = writes and not head.startswith(("DE", "DIS"))
+    return WriteSwitch(side, share, account, namespace, on)
 
 
 def _external_schema(t: _Tokens) -> CreateExternalSchema:
