@@ -4,7 +4,8 @@
 view is one module plus one line here. ``TABLE_FUNCTIONS`` are the catalog's set-returning
 functions called in FROM; ``refused`` names what user SQL may not read of DuckDB's own
 catalog. Each view turns the session's facts into DuckDB SQL
-that shows only the session's current database (pg_database: the namespace's databases).
+that shows only the session's current database (pg_database, svv_all_* and svv_redshift_*: the
+namespace's databases), and of a consumer database only what its datashare shows.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from catalog.views import (
     redshift,
     roles,
     static,
+    svv_datashares,
     svv_privileges,
 )
 from catalog.views.base import Session, TableFunction, View
@@ -41,6 +43,7 @@ VIEWS: tuple[View, ...] = (
     *functions.VIEWS,
     *redshift.VIEWS,
     *svv_privileges.VIEWS,
+    *svv_datashares.VIEWS,
     *empty.VIEWS,
 )
 

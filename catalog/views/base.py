@@ -1,9 +1,11 @@
 """What every catalog view is built from: the session facts it reads, stable OIDs, quoting.
 
 A view is a name plus a function from the session's facts to DuckDB SQL that produces its
-rows. The SQL reads DuckDB's own metadata (``duckdb_tables()`` and friends) filtered to the
-session's current database alias, so other databases and other namespaces never show, and it
-names databases by their Redshift names, never by their internal aliases.
+rows. The SQL reads DuckDB's own metadata (``duckdb_tables()`` and friends) through
+``catalog.views.scope``, which keeps it to the databases the view lists (the current one, or
+the namespace's) and, in a consumer database, to what its datashare shows, so other databases
+and other namespaces never show; it names databases by their Redshift names, never by their
+internal aliases.
 
 OIDs are functions of names, so they are the same after a restart and in every view:
 PostgreSQL's fixed OIDs for its catalogs, pg_catalog (11) and public (2200), and for
@@ -39,6 +41,14 @@ class Session(Protocol):
     @property
     def superuser(self) -> bool:
         """Whether the session user is a superuser (it sees every row of the SVV views)."""
+
+    @property
+    def account(self) -> str:
+        """The account id of the session's namespace (datashares are granted to accounts)."""
+
+    @property
+    def accounts(self) -> Mapping[str, str]:
+        """Every served namespace's account id, by namespace GUID."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,18 +120,20 @@ def oid_sql(*parts: str) -> str:
     return f"(md5_number({name}) % {_OID_SPAN} + {USER_OID_MIN})::BIGINT"
 
 
-def schema_oid_sql(session: Session, schema: str) -> str:
-    """SQL for the OID of the current database's schema named by the SQL expression ``schema``."""
+def schema_oid_sql(database: str, schema: str) -> str:
+    """SQL for the OID of a schema of a database (both SQL expressions, the database by its
+    Redshift name)."""
     return (
         f"CASE {schema} WHEN 'public' THEN {PUBLIC_OID} WHEN 'pg_catalog' THEN {PG_CATALOG_OID} "
         f"WHEN 'information_schema' THEN {INFORMATION_SCHEMA_OID} "
-        f"ELSE {oid_sql(lit(session.database), schema)} END"
+        f"ELSE {oid_sql(database, schema)} END"
     )
 
 
-def relation_oid_sql(session: Session, schema: str, relation: str) -> str:
-    """SQL for the OID of a relation of the current database (schema, name: SQL expressions)."""
-    return oid_sql(lit(session.database), schema, relation)
+def relation_oid_sql(database: str, schema: str, relation: str) -> str:
+    """SQL for the OID of a relation (database by its Redshift name, schema, name: SQL
+    expressions)."""
+    return oid_sql(database, schema, relation)
 
 
 def user_oid_expr(name: str) -> str:
@@ -139,17 +151,6 @@ def user_oid_expr(name: str) -> str:
 def user_oid_sql(user: str) -> str:
     """SQL for the usesysid of a user (by name, a Python string)."""
     return user_oid_expr(lit(user))
-
-
-def alias(session: Session) -> str:
-    """The internal alias of the session's current database, as a SQL literal."""
-    return lit(session.databases[session.database])
-
-
-def user_schemas_filter(session: Session) -> str:
-    """WHERE condition on duckdb_*() rows: the current database, minus DuckDB's own schemas."""
-    hidden = ", ".join(lit(s) for s in HIDDEN_SCHEMAS)
-    return f"database_name = {alias(session)} AND schema_name NOT IN ({hidden})"
 
 
 def unalias_sql(session: Session, text: str) -> str:

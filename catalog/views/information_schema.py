@@ -16,8 +16,9 @@ from catalog.views.pg_namespace import schemas_sql
 from catalog.views.pg_type import pg_type, type_name_sql
 
 
-def column_facts_sql(session: Session) -> str:
-    """The current database's columns with information_schema's facts about their types."""
+def column_facts_sql(session: Session, everywhere: bool = False) -> str:
+    """The columns of the databases in scope (see ``scope``) with information_schema's facts
+    about their types."""
     typmod = "c.atttypmod"
     numeric_precision = (
         "CASE c.atttypid WHEN 21 THEN 16 WHEN 23 THEN 32 WHEN 20 THEN 64 WHEN 700 THEN 24 "
@@ -25,7 +26,7 @@ def column_facts_sql(session: Session) -> str:
         f"THEN ({typmod} - 4) >> 16 END END"
     )
     return (
-        "SELECT c.attrelid, c.nspname, c.relname, c.attname, c.attnum, c.atttypid, "
+        "SELECT c.datname, c.attrelid, c.nspname, c.relname, c.attname, c.attnum, c.atttypid, "
         "c.atttypmod, c.attnotnull, c.default_sql, "
         f"{type_name_sql('c.atttypid', typmod)} AS formatted_type, "
         "CASE WHEN t.typcategory = 'A' THEN 'ARRAY' "
@@ -40,7 +41,8 @@ def column_facts_sql(session: Session) -> str:
         "AS numeric_scale, "
         "CASE WHEN c.atttypid = 1082 THEN 0 WHEN c.atttypid IN (1083, 1114, 1184, 1186, 1266) "
         "THEN 6 END AS datetime_precision "
-        f"FROM ({columns_sql(session)}) c LEFT JOIN ({pg_type(session)}) t ON t.oid = c.atttypid"
+        f"FROM ({columns_sql(session, everywhere)}) c "
+        f"LEFT JOIN ({pg_type(session)}) t ON t.oid = c.atttypid"
     )
 
 

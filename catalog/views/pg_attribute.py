@@ -17,27 +17,28 @@ from catalog.views.base import (
     oid_sql,
     relation_oid_sql,
     unalias_sql,
-    user_schemas_filter,
 )
 from catalog.views.pg_constraint import constraints_sql
 from catalog.views.pg_type import column_type_sql, pg_type
+from catalog.views.scope import engine_rows_sql
 
 
-def columns_sql(session: Session) -> str:
-    """The current database's columns with PostgreSQL types: (attrelid, nspname, relname,
-    attname, attnum, atttypid, atttypmod, attnotnull, default_sql, data_type,
-    numeric_precision, numeric_scale)."""
+def columns_sql(session: Session, everywhere: bool = False) -> str:
+    """The columns of the databases in scope (see ``scope``) with PostgreSQL types: (datname,
+    attrelid, nspname, relname, attname, attnum, atttypid, atttypmod, attnotnull, default_sql,
+    data_type, numeric_precision, numeric_scale)."""
     typid, typmod = column_type_sql(
         "data_type", "data_type_id", "numeric_precision", "numeric_scale"
     )
     return (
-        f"SELECT {relation_oid_sql(session, 'schema_name', 'table_name')} AS attrelid, "
+        "SELECT datname, "
+        f"{relation_oid_sql('datname', 'schema_name', 'table_name')} AS attrelid, "
         "schema_name AS nspname, table_name AS relname, column_name AS attname, "
         f"CAST(column_index AS SMALLINT) AS attnum, CAST({typid} AS BIGINT) AS atttypid, "
         f"CAST({typmod} AS INTEGER) AS atttypmod, NOT is_nullable AS attnotnull, "
         f"{unalias_sql(session, 'column_default')} AS default_sql, data_type, "
         "numeric_precision, numeric_scale "
-        f"FROM duckdb_columns() WHERE {user_schemas_filter(session)}"
+        f"FROM ({engine_rows_sql(session, 'duckdb_columns', everywhere)})"
     )
 
 
@@ -46,7 +47,7 @@ def index_columns_sql(session: Session) -> str:
     ``columns_sql`` rows: attnum is the position in the key, as PostgreSQL numbers an index's
     attributes (redshift_connector's get_primary_keys reads KEY_SEQ from it)."""
     return (
-        "SELECT k.conindid AS attrelid, c.nspname, k.conname AS relname, c.attname, "
+        "SELECT c.datname, k.conindid AS attrelid, c.nspname, k.conname AS relname, c.attname, "
         "CAST(k.i AS SMALLINT) AS attnum, c.atttypid, c.atttypmod, c.attnotnull, "
         "CAST(NULL AS VARCHAR) AS default_sql, c.data_type, c.numeric_precision, "
         "c.numeric_scale FROM (SELECT *, unnest(range(1, len(column_names) + 1)) AS i "

@@ -4,7 +4,9 @@
 view reads: tables (relkind ``r``), views (``v``), and one index (``i``) per PRIMARY KEY or
 UNIQUE constraint, named after the constraint as PostgreSQL names the index behind it.
 PostgreSQL's own catalogs are listed in pg_catalog with their fixed OIDs, so that
-``'pg_class'::regclass`` and ``classoid`` columns agree with pg_class.
+``'pg_class'::regclass`` and ``classoid`` columns agree with pg_class. In a consumer database
+only the shared relations show (``scope``), and a shared view's query text does not: it is
+the producer's, and may name what the share does not show.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from catalog.views.base import (
     schema_oid_sql,
     unalias_sql,
     user_oid_expr,
-    user_schemas_filter,
 )
+from catalog.views.scope import engine_rows_sql
 
 
 def view_definition_sql(session: Session, sql: str) -> str:
@@ -36,47 +38,46 @@ def view_definition_sql(session: Session, sql: str) -> str:
     return f"' ' || rtrim({text}, ';')"
 
 
-def relations_sql(session: Session) -> str:
-    """The current database's relations: (oid, nspoid, nspname, relname, relkind, relnatts,
-    reltuples, relhasindex, definition, owner).
+def relations_sql(session: Session, everywhere: bool = False) -> str:
+    """The relations of the databases in scope (see ``scope``): (datname, shared, oid, nspoid,
+    nspname, relname, relkind, relnatts, reltuples, relhasindex, definition, owner).
 
     ``owner`` is the owner's name: the recorded one or the namespace's first superuser; an
     index belongs to its table's owner, as in PostgreSQL.
     """
-    where = user_schemas_filter(session)
-    oid = relation_oid_sql(session, "schema_name", "table_name")
-    index_oid = relation_oid_sql(session, "schema_name", "constraint_name")
-    nsp = schema_oid_sql(session, "schema_name")
+    oid = relation_oid_sql("datname", "schema_name", "table_name")
+    index_oid = relation_oid_sql("datname", "schema_name", "constraint_name")
+    nsp = schema_oid_sql("datname", "schema_name")
+    definition = f"CASE WHEN shared THEN NULL ELSE {view_definition_sql(session, 'sql')} END"
     rows = (
-        f"SELECT {oid} AS oid, {nsp} AS nspoid, schema_name AS nspname, table_name AS relname, "
-        "'r' AS relkind, column_count AS relnatts, estimated_size AS reltuples, "
-        "index_count > 0 OR has_primary_key AS relhasindex, "
+        f"SELECT datname, shared, {oid} AS oid, {nsp} AS nspoid, schema_name AS nspname, "
+        "table_name AS relname, 'r' AS relkind, column_count AS relnatts, "
+        "estimated_size AS reltuples, index_count > 0 OR has_primary_key AS relhasindex, "
         "CAST(NULL AS VARCHAR) AS definition, table_name AS owned_via "
-        f"FROM duckdb_tables() WHERE {where} "
-        f"UNION ALL SELECT {relation_oid_sql(session, 'schema_name', 'view_name')}, {nsp}, "
-        f"schema_name, view_name, 'v', column_count, 0, false, "
-        f"{view_definition_sql(session, 'sql')}, view_name "
-        f"FROM duckdb_views() WHERE {where} AND NOT internal "
-        f"UNION ALL SELECT {index_oid}, {nsp}, schema_name, constraint_name, 'i', "
-        "len(constraint_column_indexes), 0, false, NULL, table_name "
-        f"FROM duckdb_constraints() WHERE {where} "
-        "AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')"
+        f"FROM ({engine_rows_sql(session, 'duckdb_tables', everywhere)}) "
+        f"UNION ALL SELECT datname, shared, "
+        f"{relation_oid_sql('datname', 'schema_name', 'view_name')}, {nsp}, "
+        f"schema_name, view_name, 'v', column_count, 0, false, {definition}, view_name "
+        f"FROM ({engine_rows_sql(session, 'duckdb_views', everywhere)}) WHERE NOT internal "
+        f"UNION ALL SELECT datname, shared, {index_oid}, {nsp}, schema_name, constraint_name, "
+        "'i', len(constraint_column_indexes), 0, false, NULL, table_name "
+        f"FROM ({engine_rows_sql(session, 'duckdb_constraints', everywhere)}) "
+        "WHERE constraint_type IN ('PRIMARY KEY', 'UNIQUE')"
     )
     return (
-        "SELECT r.oid, r.nspoid, r.nspname, r.relname, r.relkind, r.relnatts, r.reltuples, "
-        "r.relhasindex, r.definition, "
+        "SELECT r.datname, r.shared, r.oid, r.nspoid, r.nspname, r.relname, r.relkind, "
+        "r.relnatts, r.reltuples, r.relhasindex, r.definition, "
         f"coalesce(o.owner, {default_owner_sql(session)}) AS owner "
         f"FROM ({rows}) r LEFT JOIN ({owners_sql(session, 'table')}) o "
-        f"ON o.database = {lit(session.database)} AND o.schema_name = r.nspname "
-        "AND o.name = r.owned_via"
+        "ON o.database = r.datname AND o.schema_name = r.nspname AND o.name = r.owned_via"
     )
 
 
 def pg_class(session: Session) -> str:
     """pg_catalog.pg_class: PostgreSQL's columns plus Redshift's reldiststyle."""
     catalogs = " UNION ALL ".join(
-        f"SELECT {oid}, {PG_CATALOG_OID}, 'pg_catalog', '{name}', 'r', 0, 0, false, NULL, "
-        f"{default_owner_sql(session)}"
+        f"SELECT {lit(session.database)}, false, {oid}, {PG_CATALOG_OID}, 'pg_catalog', "
+        f"'{name}', 'r', 0, 0, false, NULL, {default_owner_sql(session)}"
         for name, oid in CATALOG_OIDS.items()
     )
     return (

@@ -13,12 +13,11 @@ from catalog.views.base import (
     CATALOG_OIDS,
     Session,
     View,
-    lit,
     oid_sql,
     relation_oid_sql,
     schema_oid_sql,
-    user_schemas_filter,
 )
+from catalog.views.scope import engine_rows_sql
 
 _CONTYPE = (
     "CASE constraint_type WHEN 'PRIMARY KEY' THEN 'p' WHEN 'UNIQUE' THEN 'u' "
@@ -28,9 +27,9 @@ _KINDS = "('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK')"
 
 
 def constraints_sql(session: Session) -> str:
-    """The current database's constraints: (oid, conname, connamespace, contype, conrelid,
-    conindid, confrelid, conkey, confkey, nspname, relname, column_names, referenced_table,
-    referenced_column_names, expression)."""
+    """The current database's constraints (see ``scope``): (oid, conname, connamespace,
+    contype, conrelid, conindid, confrelid, conkey, confkey, nspname, relname, column_names,
+    referenced_table, referenced_column_names, expression)."""
     conkey = "list_transform(constraint_column_indexes, lambda i: CAST(i + 1 AS SMALLINT))"
     confkey = (
         "(SELECT list(CAST(c.column_index AS SMALLINT) "
@@ -40,20 +39,20 @@ def constraints_sql(session: Session) -> str:
         "AND list_contains(k.referenced_column_names, c.column_name))"
     )
     return (
-        f"SELECT {oid_sql(lit(session.database), 'schema_name', 'table_name', 'constraint_name')} "
-        f"AS oid, constraint_name AS conname, {schema_oid_sql(session, 'schema_name')} "
+        f"SELECT {oid_sql('datname', 'schema_name', 'table_name', 'constraint_name')} "
+        f"AS oid, constraint_name AS conname, {schema_oid_sql('datname', 'schema_name')} "
         f"AS connamespace, {_CONTYPE} AS contype, "
-        f"{relation_oid_sql(session, 'schema_name', 'table_name')} AS conrelid, "
+        f"{relation_oid_sql('datname', 'schema_name', 'table_name')} AS conrelid, "
         "CASE WHEN constraint_type IN ('PRIMARY KEY', 'UNIQUE') "
-        f"THEN {relation_oid_sql(session, 'schema_name', 'constraint_name')} ELSE 0 END "
+        f"THEN {relation_oid_sql('datname', 'schema_name', 'constraint_name')} ELSE 0 END "
         "AS conindid, CASE WHEN constraint_type = 'FOREIGN KEY' "
-        f"THEN {relation_oid_sql(session, 'schema_name', 'referenced_table')} ELSE 0 END "
+        f"THEN {relation_oid_sql('datname', 'schema_name', 'referenced_table')} ELSE 0 END "
         f"AS confrelid, {conkey} AS conkey, "
         f"CASE WHEN constraint_type = 'FOREIGN KEY' THEN {confkey} END AS confkey, "
         "schema_name AS nspname, table_name AS relname, constraint_column_names AS column_names, "
         "referenced_table, referenced_column_names, expression "
-        f"FROM duckdb_constraints() k WHERE {user_schemas_filter(session)} "
-        f"AND constraint_type IN {_KINDS}"
+        f"FROM ({engine_rows_sql(session, 'duckdb_constraints')}) k "
+        f"WHERE constraint_type IN {_KINDS}"
     )
 
 

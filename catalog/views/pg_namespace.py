@@ -2,7 +2,7 @@
 
 DuckDB's own ``main`` schema is hidden; ``public`` and ``pg_catalog`` carry PostgreSQL's fixed
 OIDs. Each schema shows its recorded owner or, without one (the catalog schemas among them),
-the namespace's first superuser.
+the namespace's first superuser. In a consumer database only the shared schemas show.
 """
 
 from __future__ import annotations
@@ -13,26 +13,29 @@ from catalog.views.base import (
     PG_CATALOG_OID,
     Session,
     View,
-    lit,
     schema_oid_sql,
     user_oid_expr,
-    user_schemas_filter,
 )
+from catalog.views.scope import engine_rows_sql, scope_sql
 
 
-def schemas_sql(session: Session) -> str:
-    """The current database's schemas and the catalog schemas: (oid, nspname, owner), owner
-    by name."""
+def schemas_sql(session: Session, everywhere: bool = False) -> str:
+    """The schemas of the databases in scope (see ``scope``), the catalog schemas included:
+    (datname, shared, oid, nspname, owner), owner by name."""
+    scope = scope_sql(session, everywhere)
     rows = (
-        f"SELECT CAST({PG_CATALOG_OID} AS BIGINT) AS oid, 'pg_catalog' AS nspname "
-        f"UNION ALL SELECT {INFORMATION_SCHEMA_OID}, 'information_schema' "
-        f"UNION ALL SELECT {schema_oid_sql(session, 'schema_name')}, schema_name "
-        f"FROM duckdb_schemas() WHERE {user_schemas_filter(session)}"
+        f"SELECT datname, shared, CAST({PG_CATALOG_OID} AS BIGINT) AS oid, "
+        f"'pg_catalog' AS nspname FROM ({scope}) "
+        f"UNION ALL SELECT datname, shared, {INFORMATION_SCHEMA_OID}, 'information_schema' "
+        f"FROM ({scope}) "
+        f"UNION ALL SELECT datname, shared, {schema_oid_sql('datname', 'schema_name')}, "
+        f"schema_name FROM ({engine_rows_sql(session, 'duckdb_schemas', everywhere)})"
     )
     return (
-        f"SELECT s.oid, s.nspname, coalesce(o.owner, {default_owner_sql(session)}) AS owner "
+        "SELECT s.datname, s.shared, s.oid, s.nspname, "
+        f"coalesce(o.owner, {default_owner_sql(session)}) AS owner "
         f"FROM ({rows}) s LEFT JOIN ({owners_sql(session, 'schema')}) o "
-        f"ON o.database = {lit(session.database)} AND o.schema_name = s.nspname"
+        "ON o.database = s.datname AND o.schema_name = s.nspname"
     )
 
 

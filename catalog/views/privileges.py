@@ -14,8 +14,9 @@ PUBLIC; superusers see every row (PostgreSQL's "currently enabled role" rule).
 from __future__ import annotations
 
 from catalog.views.acl import grants_sql, visible_sql
-from catalog.views.base import Session, View, lit, user_schemas_filter
+from catalog.views.base import Session, View, lit
 from catalog.views.pg_class import relations_sql
+from catalog.views.scope import engine_rows_sql
 
 _TABLE_PRIVILEGES = ("INSERT", "SELECT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 _COLUMN_PRIVILEGES = ("INSERT", "SELECT", "UPDATE", "REFERENCES")
@@ -72,7 +73,7 @@ def column_privileges(session: Session) -> str:
     db = lit(session.database)
     columns = (
         "SELECT schema_name AS nspname, table_name AS relname, column_name AS attname "
-        f"FROM duckdb_columns() WHERE {user_schemas_filter(session)}"
+        f"FROM ({engine_rows_sql(session, 'duckdb_columns')})"
     )
     return (
         f"SELECT r.owner AS grantor, r.owner AS grantee, {db} AS table_catalog, "

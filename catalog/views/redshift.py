@@ -1,12 +1,17 @@
-"""Redshift's own catalog views: svv_tables, svv_columns, svv_table_info, svv_all_* and
-svv_redshift_* (the current database's objects; databases: the namespace's), svv_mv_info,
-svv_external_*, pg_table_def.
+"""Redshift's own catalog views: svv_tables, svv_columns, svv_table_info, pg_table_def (the
+current database's objects), svv_all_* and svv_redshift_* (every database of the namespace,
+consumer databases included), svv_mv_info, svv_external_*.
 
 They live in pg_catalog as in Redshift, so unqualified names reach them. External (Spectrum)
 schemas do not exist on Duckshift, but the svv_external_* views are there, empty and with the
 right columns, because redshift_connector and the Redshift JDBC driver probe
 svv_external_schemas before every get_tables/get_columns. pg_table_def shows, as Redshift
 does, only tables whose schema is on the search_path.
+
+A consumer database (CREATE DATABASE ... FROM DATASHARE) is ``shared`` in
+svv_redshift_databases, and its schemas are ``shared`` in svv_all_schemas and
+svv_redshift_schemas; it shows only the objects of its share (``scope``), and no catalog
+schemas of its own. Its tables keep table_type TABLE or VIEW, as Redshift's examples show them.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from catalog.views.information_schema import column_facts_sql, table_rows_sql
 from catalog.views.pg_class import relations_sql
 from catalog.views.pg_namespace import schemas_sql
 from catalog.views.roles import databases_sql
+from catalog.views.scope import consumer_databases_sql
 
 
 def svv_tables(session: Session) -> str:
@@ -105,49 +111,103 @@ def svv_table_info(session: Session) -> str:
 
 
 def svv_redshift_databases(session: Session) -> str:
-    """svv_redshift_databases: the namespace's databases, all local, with their owners' ids."""
+    """svv_redshift_databases: the namespace's databases with their owners' ids, local or
+    shared (consumer databases)."""
     return (
-        "SELECT datname AS database_name, "
-        f"CAST({user_oid_expr('owner')} AS INTEGER) AS database_owner, "
-        "'local' AS database_type, CAST(NULL AS VARCHAR) AS database_acl, "
-        "CAST(NULL AS VARCHAR) AS database_options, "
+        "SELECT d.datname AS database_name, "
+        f"CAST({user_oid_expr('d.owner')} AS INTEGER) AS database_owner, "
+        "CASE WHEN c.datname IS NULL THEN 'local' ELSE 'shared' END AS database_type, "
+        "CAST(NULL AS VARCHAR) AS database_acl, CAST(NULL AS VARCHAR) AS database_options, "
         "CAST(NULL AS VARCHAR) AS database_isolation_level "
-        f"FROM ({databases_sql(session)})"
+        f"FROM ({databases_sql(session)}) d "
+        f"LEFT JOIN ({consumer_databases_sql(session)}) c ON c.datname = d.datname"
+    )
+
+
+def _schema_rows(session: Session) -> str:
+    """Every database's schemas for svv_all_schemas and svv_redshift_schemas, with
+    schema_type: a consumer database has only its shared schemas."""
+    return (
+        f"SELECT * FROM ({schemas_sql(session, everywhere=True)}) "
+        "WHERE NOT (shared AND nspname IN ('pg_catalog', 'information_schema'))"
+    )
+
+
+def _schema_columns() -> str:
+    return (
+        "datname AS database_name, nspname AS schema_name, "
+        f"CAST({user_oid_expr('owner')} AS INTEGER) AS schema_owner, "
+        "CASE WHEN shared THEN 'shared' ELSE 'local' END AS schema_type, "
+        "CAST(NULL AS VARCHAR) AS schema_acl"
     )
 
 
 def svv_all_schemas(session: Session) -> str:
-    """svv_all_schemas (and svv_redshift_schemas): the current database's schemas, with their
-    owners' ids."""
+    """svv_all_schemas: the schemas of every database of the namespace, with their owners'
+    ids."""
     return (
-        f"SELECT {lit(session.database)} AS database_name, nspname AS schema_name, "
-        f"CAST({user_oid_expr('owner')} AS INTEGER) AS schema_owner, 'local' AS schema_type, "
-        "CAST(NULL AS VARCHAR) AS schema_acl, CAST(NULL AS VARCHAR) AS source_database, "
-        "CAST(NULL AS VARCHAR) AS schema_option "
-        f"FROM ({schemas_sql(session)})"
+        f"SELECT {_schema_columns()}, CAST(NULL AS VARCHAR) AS source_database, "
+        f"CAST(NULL AS VARCHAR) AS schema_option FROM ({_schema_rows(session)})"
+    )
+
+
+def svv_redshift_schemas(session: Session) -> str:
+    """svv_redshift_schemas: svv_all_schemas without external schemas' source_database."""
+    return (
+        f"SELECT {_schema_columns()}, CAST(NULL AS VARCHAR) AS schema_option "
+        f"FROM ({_schema_rows(session)})"
+    )
+
+
+def _table_columns() -> str:
+    return (
+        "datname AS database_name, nspname AS schema_name, relname AS table_name, "
+        "CASE relkind WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END AS table_type, "
+        "CAST(NULL AS VARCHAR) AS table_acl, CAST(NULL AS VARCHAR) AS remarks"
     )
 
 
 def svv_all_tables(session: Session) -> str:
-    """svv_all_tables (and svv_redshift_tables): the current database's tables and views."""
+    """svv_all_tables: the tables and views of every database of the namespace."""
     return (
-        f"SELECT {lit(session.database)} AS database_name, nspname AS schema_name, "
-        "relname AS table_name, CASE relkind WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END "
-        "AS table_type, CAST(NULL AS VARCHAR) AS table_acl, CAST(NULL AS VARCHAR) AS remarks "
-        f"FROM ({relations_sql(session)}) WHERE relkind IN ('r', 'v')"
+        f"SELECT {_table_columns()} FROM ({relations_sql(session, everywhere=True)}) "
+        "WHERE relkind IN ('r', 'v')"
+    )
+
+
+def svv_redshift_tables(session: Session) -> str:
+    """svv_redshift_tables: svv_all_tables with each table's owner."""
+    return (
+        f"SELECT {_table_columns()}, owner AS table_owner "
+        f"FROM ({relations_sql(session, everywhere=True)}) WHERE relkind IN ('r', 'v')"
     )
 
 
 def svv_all_columns(session: Session) -> str:
-    """svv_all_columns (and svv_redshift_columns): the current database's columns."""
+    """svv_all_columns: the columns of every database of the namespace."""
     return (
-        f"SELECT {lit(session.database)} AS database_name, nspname AS schema_name, "
+        "SELECT datname AS database_name, nspname AS schema_name, "
         "relname AS table_name, attname AS column_name, "
         "CAST(attnum AS INTEGER) AS ordinal_position, default_sql AS column_default, "
         "CASE WHEN attnotnull THEN 'NO' ELSE 'YES' END AS is_nullable, "
         "formatted_type AS data_type, character_maximum_length, numeric_precision, "
         "numeric_scale, CAST(NULL AS VARCHAR) AS remarks "
-        f"FROM ({column_facts_sql(session)})"
+        f"FROM ({column_facts_sql(session, everywhere=True)})"
+    )
+
+
+def svv_redshift_columns(session: Session) -> str:
+    """svv_redshift_columns: every database's columns with Redshift's key and encoding
+    columns (neutral: no distribution or sort keys are kept yet)."""
+    return (
+        "SELECT datname AS database_name, nspname AS schema_name, "
+        "relname AS table_name, attname AS column_name, "
+        "CAST(attnum AS INTEGER) AS ordinal_position, formatted_type AS data_type, "
+        "default_sql AS column_default, "
+        "CASE WHEN attnotnull THEN 'NO' ELSE 'YES' END AS is_nullable, "
+        "'none' AS encoding, false AS distkey, CAST(0 AS INTEGER) AS sortkey, "
+        "CAST(NULL AS VARCHAR) AS column_acl, CAST(NULL AS VARCHAR) AS remarks "
+        f"FROM ({column_facts_sql(session, everywhere=True)})"
     )
 
 
@@ -164,11 +224,11 @@ VIEWS = (
     View("pg_catalog", "svv_table_info", svv_table_info),
     View("pg_catalog", "svv_redshift_databases", svv_redshift_databases),
     View("pg_catalog", "svv_all_schemas", svv_all_schemas),
-    View("pg_catalog", "svv_redshift_schemas", svv_all_schemas),
+    View("pg_catalog", "svv_redshift_schemas", svv_redshift_schemas),
     View("pg_catalog", "svv_all_tables", svv_all_tables),
-    View("pg_catalog", "svv_redshift_tables", svv_all_tables),
+    View("pg_catalog", "svv_redshift_tables", svv_redshift_tables),
     View("pg_catalog", "svv_all_columns", svv_all_columns),
-    View("pg_catalog", "svv_redshift_columns", svv_all_columns),
+    View("pg_catalog", "svv_redshift_columns", svv_redshift_columns),
     View("pg_catalog", "svv_mv_info", svv_mv_info),
     View("pg_catalog", "svv_tables", svv_tables),
     View("pg_catalog", "svv_columns", svv_columns),

@@ -16,9 +16,9 @@ from catalog.views.base import (
     Session,
     View,
     relation_oid_sql,
-    user_schemas_filter,
     values,
 )
+from catalog.views.scope import engine_rows_sql
 
 DEFAULT_TABLESPACE_OID = 1663
 GLOBAL_TABLESPACE_OID = 1664
@@ -101,18 +101,17 @@ def pg_settings(session: Session) -> str:
 
 def pg_description(session: Session) -> str:
     """pg_catalog.pg_description: comments on tables, views and columns."""
-    where = user_schemas_filter(session)
     pg_class = CATALOG_OIDS["pg_class"]
     return (
-        f"SELECT {relation_oid_sql(session, 'schema_name', 'table_name')} AS objoid, "
+        f"SELECT {relation_oid_sql('datname', 'schema_name', 'table_name')} AS objoid, "
         f"CAST({pg_class} AS BIGINT) AS classoid, 0 AS objsubid, comment AS description "
-        f"FROM duckdb_tables() WHERE {where} AND comment IS NOT NULL "
-        f"UNION ALL SELECT {relation_oid_sql(session, 'schema_name', 'view_name')}, "
+        f"FROM ({engine_rows_sql(session, 'duckdb_tables')}) WHERE comment IS NOT NULL "
+        f"UNION ALL SELECT {relation_oid_sql('datname', 'schema_name', 'view_name')}, "
         f"{pg_class}, 0, comment "
-        f"FROM duckdb_views() WHERE {where} AND comment IS NOT NULL "
-        f"UNION ALL SELECT {relation_oid_sql(session, 'schema_name', 'table_name')}, "
+        f"FROM ({engine_rows_sql(session, 'duckdb_views')}) WHERE comment IS NOT NULL "
+        f"UNION ALL SELECT {relation_oid_sql('datname', 'schema_name', 'table_name')}, "
         f"{pg_class}, column_index, comment "
-        f"FROM duckdb_columns() WHERE {where} AND comment IS NOT NULL"
+        f"FROM ({engine_rows_sql(session, 'duckdb_columns')}) WHERE comment IS NOT NULL"
     )
 
 

@@ -1,6 +1,7 @@
 """Redshift's identity and privilege views: SVV_RELATION_PRIVILEGES, SVV_SCHEMA_PRIVILEGES,
 SVV_DATABASE_PRIVILEGES, SVV_COLUMN_PRIVILEGES, SVV_FUNCTION_PRIVILEGES,
-SVV_DEFAULT_PRIVILEGES, SVV_ROLES, SVV_USER_GRANTS, SVV_ROLE_GRANTS, SVV_SYSTEM_PRIVILEGES and
+SVV_DEFAULT_PRIVILEGES, SVV_DATASHARE_PRIVILEGES (ALTER and SHARE on the namespace's own
+datashares), SVV_ROLES, SVV_USER_GRANTS, SVV_ROLE_GRANTS, SVV_SYSTEM_PRIVILEGES and
 SVV_USER_INFO, with Redshift's columns.
 
 They list what was granted explicitly (an owner's implicit privileges are not rows, as in
@@ -138,6 +139,15 @@ def svv_default_privileges(session: Session) -> str:
     )
 
 
+def svv_datashare_privileges(session: Session) -> str:
+    """SVV_DATASHARE_PRIVILEGES: ALTER and SHARE granted on the namespace's own datashares."""
+    where = "g.object_kind = 'datashare' AND g.privilege IN ('ALTER', 'SHARE')"
+    return (
+        "SELECT g.name AS datashare_name, g.privilege AS privilege_type, "
+        f"{_identity_columns()}, g.grantable AS admin_option {_grants(session, where)}"
+    )
+
+
 def svv_roles(session: Session) -> str:
     """SVV_ROLES: every role of the namespace, system roles included (visible to all)."""
     return (
@@ -205,6 +215,7 @@ VIEWS = (
     View("pg_catalog", "svv_database_privileges", svv_database_privileges),
     View("pg_catalog", "svv_function_privileges", svv_function_privileges),
     View("pg_catalog", "svv_default_privileges", svv_default_privileges),
+    View("pg_catalog", "svv_datashare_privileges", svv_datashare_privileges),
     View("pg_catalog", "svv_roles", svv_roles),
     View("pg_catalog", "svv_user_grants", svv_user_grants),
     View("pg_catalog", "svv_role_grants", svv_role_grants),
