@@ -112,6 +112,10 @@ class DatetimeFieldOverflow(SQLError, code="22008"):
     pass
 
 
+class SubstringError(SQLError, code="22011"):
+    pass
+
+
 class DivisionByZero(SQLError, code="22012"):
     pass
 

@@ -94,8 +94,9 @@ _TRANSACTION: list[_Rule] = [
 ]
 
 _INVALID_INPUT: list[_Rule] = [
-    # The dialect's division guard raises this through DuckDB's error() function.
+    # The dialect's guards (division, SUBSTRING's length) raise these through DuckDB's error().
     _r(r"^division by zero$", e.DivisionByZero),
+    _r(r"^negative substring length not allowed$", e.SubstringError),
     _r(r"^More than one row returned by a subquery used as an expression", e.CardinalityViolation,
        lambda m: "more than one row returned by a subquery used as an expression"),
 ]

@@ -26,6 +26,7 @@ import duckdb
 
 from catalog.errors import DuplicateDatabase, InvalidCatalogName
 from catalog.store import SYSTEM_ALIAS
+from engine import macros
 from engine.storage import (
     INTERNAL_PREFIX,
     Storage,
@@ -107,6 +108,7 @@ class Engine:
             f"ATTACH IF NOT EXISTS {quote_literal(str(data_dir / 'system.duckdb'))} "
             f"AS {quote_ident(SYSTEM_ALIAS)}"
         )
+        macros.install(self._con)
 
     def system_cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor for the system catalog (never handed to a client session)."""

@@ -26,6 +26,7 @@ from proxy.sql.references import Ref, references
 from proxy.sql.split import Piece, split
 from proxy.sql.transforms.aggregates import aggregates
 from proxy.sql.transforms.arithmetic import guard_division
+from proxy.sql.transforms.casts import explicit_casts
 from proxy.sql.transforms.character_lengths import character_lengths
 from proxy.sql.transforms.datetime_formats import datetime_formats
 from proxy.sql.transforms.datetime_functions import datetime_functions
@@ -33,6 +34,7 @@ from proxy.sql.transforms.ddl_attributes import ddl_attributes
 from proxy.sql.transforms.getdate import getdate_add_months
 from proxy.sql.transforms.hashes import hash_functions
 from proxy.sql.transforms.json_functions import json_functions
+from proxy.sql.transforms.math_functions import math_functions
 from proxy.sql.transforms.names import resolve_databases
 from proxy.sql.transforms.output_names import output_names
 from proxy.sql.transforms.quoting import quoting_functions
@@ -83,6 +85,8 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     # After ddl_attributes gives bare character types their lengths, before map_types drops
     # VARCHAR(MAX)'s.
     character_lengths,
+    # Before map_types drops VARCHAR(MAX)'s length, which an explicit cast truncates to.
+    explicit_casts,
     map_types,
     # On the JSON type map_types gives SUPER, before sqlglot's list offsets could apply.
     json_functions,
@@ -94,6 +98,8 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     getdate_add_months,
     string_functions,
     aggregates,
+    # After aggregates, whose RATIO_TO_REPORT may hold an AVG.
+    math_functions,
     # Last: the divisors of every division, including those earlier rewrites built.
     guard_division,
 )

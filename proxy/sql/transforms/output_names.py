@@ -62,7 +62,8 @@ def pg_name(node: exp.Expr, text: str = "") -> str | None:
         return _TYPNAMES.get(node.to.this, "?column?")
     if isinstance(node, exp.Case):
         return "case"
-    if isinstance(node, exp.Paren):
+    if isinstance(node, exp.Paren | exp.Window | exp.Filter):
+        # A window or FILTER is named by its function: avg(x) OVER (...) is "avg".
         return pg_name(node.this, text)
     if isinstance(node, exp.Anonymous):
         return node.name.lower()

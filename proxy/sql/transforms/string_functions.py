@@ -16,6 +16,9 @@
 * ``SIMILAR TO`` takes an SQL pattern (``%``, ``_``, escapes) that DuckDB's SIMILAR TO, a
   plain regular expression match, does not: a literal pattern is converted as PostgreSQL's
   ``similar_escape`` does; other patterns fail with 0A000.
+* ``SUBSTRING(s, start, n)`` with a start below 1 counts the positions before the string
+  (``substring('caterpillar', -2, 6)`` is ``'cat'``) where DuckDB counts from the end; a
+  negative length fails (22011). SUBSTR is the same function.
 * ``LIKE``/``ILIKE`` use backslash as the default escape character in Redshift; DuckDB has no
   default escape, so one is added where the pattern may contain a backslash.
 """
@@ -26,6 +29,7 @@ from sqlglot import exp
 
 from catalog.errors import FeatureNotSupported
 from proxy.sql.context import Context
+from proxy.sql.transforms.casts import truncated_cast
 
 
 def _call(name: str, *args: exp.Expr) -> exp.Expr:
@@ -187,6 +191,49 @@ def _similar_to(node: exp.SimilarTo, escape: exp.Expr | None) -> exp.Expr:
     )
 
 
+NEGATIVE_LENGTH = "negative substring length not allowed"
+
+
+def _at_least(value: exp.Expr, floor: int) -> exp.Expr:
+    # CASE rather than greatest(), which skips a NULL and would turn NULL into the floor.
+    bound = exp.Literal.number(floor)
+    return exp.Case(ifs=[exp.If(this=exp.LT(this=value, expression=bound), true=bound.copy())],
+                    default=value.copy())
+
+
+def _literal_at_least(node: exp.Expr | None, floor: int) -> bool:
+    # to_py, not name: the name of -2 is "2".
+    return node is not None and node.is_int and int(node.to_py()) >= floor
+
+
+def _substring(node: exp.Substring) -> exp.Expr | None:
+    start, length = node.args.get("start"), node.args.get("length")
+    if start is None or (
+        _literal_at_least(start, 1) and (length is None or _literal_at_least(length, 0))
+    ):
+        return None
+    if start.is_int:
+        first: exp.Expr = exp.Literal.number(max(int(start.to_py()), 1))
+    else:
+        first = _at_least(start.copy(), 1)
+    if length is None:
+        return exp.Substring(this=node.this.copy(), start=first)
+    if start.is_int and _literal_at_least(length, 0):
+        count = int(start.to_py()) + int(length.to_py()) - int(first.to_py())
+        return exp.Substring(
+            this=node.this.copy(), start=first, length=exp.Literal.number(max(count, 0))
+        )
+    if not _literal_at_least(length, 0):
+        length = exp.Case(
+            ifs=[exp.If(this=exp.LT(this=length.copy(), expression=exp.Literal.number(0)),
+                        true=_call("error", exp.Literal.string(NEGATIVE_LENGTH)))],
+            default=length.copy(),
+        )
+    end = exp.Add(this=exp.Paren(this=start.copy()), expression=exp.Paren(this=length.copy()))
+    span = _at_least(exp.Sub(this=end, expression=exp.Paren(this=first.copy())), 0)
+    return exp.Substring(this=node.this.copy(), start=first, length=span)
+
+
 def _needs_escape(pattern: exp.Expr) -> bool:
     text = _text(pattern)
     return text is None or "\\" in text
@@ -196,7 +243,7 @@ def string_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Rewrite the string functions and patterns listed in the module docstring."""
     kinds = (exp.Anonymous, exp.Length, exp.StrPosition, exp.FromBase, exp.RegexpExtract,
              exp.RegexpReplace, exp.RegexpInstr, exp.RegexpCount, exp.SimilarTo, exp.Like,
-             exp.ILike, exp.Concat)
+             exp.ILike, exp.Concat, exp.Substring)
     # Innermost first: a rewritten call is copied into its enclosing call's rewrite.
     for node in reversed(list(tree.find_all(*kinds))):
         parent = node.parent
@@ -207,7 +254,8 @@ def string_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
                 new = _integer(_call("strlen", exp.cast(node.expressions[0].copy(), "VARCHAR")))
         elif isinstance(node, exp.Length):
             arg = node.this
-            if isinstance(arg, exp.Cast) and arg.to.this in _CHAR_TYPES:
+            cast = truncated_cast(arg)
+            if cast is not None and cast.to.this in _CHAR_TYPES:
                 node.set("this", exp.func("rtrim", arg.copy(), exp.Literal.string(" ")))
             new = _integer(node.copy())
         elif isinstance(node, exp.StrPosition | exp.RegexpInstr | exp.RegexpCount):
@@ -220,6 +268,8 @@ def string_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
             new = exp.Paren(this=exp.DPipe(this=a, expression=b))
         elif isinstance(node, exp.FromBase):
             new = _strtol(node)
+        elif isinstance(node, exp.Substring):
+            new = _substring(node)
         elif isinstance(node, exp.RegexpExtract):
             new = _regexp_substr(node)
         elif isinstance(node, exp.RegexpReplace):

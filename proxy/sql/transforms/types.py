@@ -2,7 +2,9 @@
 
 VARCHAR(MAX) is VARCHAR (DuckDB strings have no declared length); SUPER, Redshift's
 semi-structured type, is stored as DuckDB's JSON. Lengths of VARCHAR(n) are kept in the tree
-for the dialect work that enforces them.
+for the dialect work that enforces them. DECIMAL and NUMERIC without a precision are
+DECIMAL(18, 0) in Redshift, in casts and columns alike (DuckDB's default is DECIMAL(18, 3), so
+``'12.345'::numeric`` would keep its fraction where Redshift rounds it to 12).
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from proxy.sql.context import Context
 
 
 def map_types(tree: exp.Expr, ctx: Context) -> exp.Expr:
-    """Rewrite VARCHAR(MAX) and SUPER in every type position."""
+    """Rewrite VARCHAR(MAX), SUPER and bare DECIMAL in every type position."""
     for dt in list(tree.find_all(exp.DataType)):
-        if dt.this == exp.DataType.Type.SUPER:
+        if dt.this == exp.DataType.Type.DECIMAL and not dt.expressions:
+            dt.replace(exp.DataType.build("DECIMAL(18, 0)"))
+        elif dt.this == exp.DataType.Type.SUPER:
             dt.replace(exp.DataType.build("JSON"))
         elif dt.this in (exp.DataType.Type.VARCHAR, exp.DataType.Type.NVARCHAR):
             params = dt.expressions

@@ -1,0 +1,64 @@
+"""Macros that translations call where Redshift's answer needs more than one DuckDB function.
+
+They live in the engine's own in-memory catalog (``memory.main``), which every connection of
+the instance shares, so they are created once at start-up and cost nothing per session. User
+SQL cannot call them: their names carry the internal prefix, which the sandbox refuses, and a
+qualified call outside pg_catalog is refused too. The SQL front end calls them qualified,
+since a session's search path names only its own database.
+
+* ``AVG`` of an integer argument is a BIGINT truncated toward zero, as Redshift documents (DuckDB
+  answers a DOUBLE); the macros pick by the argument's type, the untyped overload being the
+  fallback DuckDB takes when the typed one does not match. ``AVG_DISTINCT`` is the same over
+  distinct values; ``AVG_WINDOW`` takes ``sum(x) OVER w``, ``count(x) OVER w`` and ``x`` itself
+  (a window's argument is valid where the window is), since a macro cannot carry a window;
+  ``AVG_RATIO`` is for a window over an aggregate, where DuckDB cannot pick by the argument's
+  type: it divides with ``integer_division`` on, so an integer average still truncates.
+* ``CBRT`` is DuckDB's cube root, made exact for perfect cubes (DuckDB's ``cbrt(27.0)`` is
+  3.0000000000000004; PostgreSQL's and Redshift's is 3).
+* ``CUT`` truncates a string to a number of bytes without splitting a character: Redshift's
+  lengths are in bytes, and an explicit cast to a shorter VARCHAR(n) or CHAR(n) truncates.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from engine.storage import INTERNAL_PREFIX
+
+CATALOG = "memory"
+SCHEMA = "main"
+
+AVG = f"{INTERNAL_PREFIX}avg"
+AVG_DISTINCT = f"{INTERNAL_PREFIX}avg_distinct"
+AVG_WINDOW = f"{INTERNAL_PREFIX}avg_window"
+AVG_RATIO = f"{INTERNAL_PREFIX}avg_ratio"
+CBRT = f"{INTERNAL_PREFIX}cbrt"
+CUT = f"{INTERNAL_PREFIX}cut"
+
+# A prefix of at most n bytes ends on a character boundary at one of n, n-1, n-2, n-3 bytes
+# (UTF-8 characters are 1 to 4 bytes); the longest that decodes is the answer.
+_PREFIXES = ", ".join(f"try(decode(encode(s)[1:n - {k}]))" for k in range(4))
+
+_DEFINITIONS = {
+    AVG: "(x BIGINT) AS CAST(sum(x) // count(x) AS BIGINT), (x) AS avg(x)",
+    AVG_DISTINCT: (
+        "(x BIGINT) AS CAST(sum(DISTINCT x) // count(DISTINCT x) AS BIGINT), "
+        "(x) AS avg(DISTINCT x)"
+    ),
+    AVG_WINDOW: "(s, n, x BIGINT) AS CAST(s // n AS BIGINT), (s, n, x) AS s / n",
+    AVG_RATIO: "(s, n) AS s / n",
+    CBRT: (
+        "(x DOUBLE) AS CASE WHEN round(cbrt(x)) * round(cbrt(x)) * round(cbrt(x)) = x "
+        "THEN round(cbrt(x)) ELSE cbrt(x) END"
+    ),
+    CUT: (
+        f"(s VARCHAR, n BIGINT) AS CASE WHEN strlen(s) <= n THEN s "
+        f"ELSE coalesce({_PREFIXES}) END"
+    ),
+}
+
+
+def install(con: duckdb.DuckDBPyConnection) -> None:
+    """Create (or replace) every macro in the engine's in-memory catalog."""
+    for name, body in _DEFINITIONS.items():
+        con.execute(f"CREATE OR REPLACE MACRO {CATALOG}.{SCHEMA}.{name}{body}")
