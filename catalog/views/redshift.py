@@ -16,7 +16,8 @@ schemas of its own. Its tables keep table_type TABLE or VIEW, as Redshift's exam
 
 from __future__ import annotations
 
-from catalog.views.base import Session, View, lit, user_oid_expr, values
+from catalog.views.acl import system_table
+from catalog.views.base import Session, View, lit, oid_sql, user_oid_expr, values
 from catalog.views.information_schema import column_facts_sql, table_rows_sql
 from catalog.views.pg_class import relations_sql
 from catalog.views.pg_namespace import schemas_sql
@@ -47,11 +48,24 @@ def svv_columns(session: Session) -> str:
     )
 
 
+# svv_external_schemas.eskind of a schema of another (local or shared) Redshift database.
+_ESKIND_REDSHIFT_DATABASE = 4
+
+
 def svv_external_schemas(session: Session) -> str:
-    """svv_external_schemas: empty (no external schemas)."""
-    return values([], [("esoid", "BIGINT"), ("eskind", "SMALLINT"), ("schemaname", "VARCHAR"),
-                       ("esowner", "INTEGER"), ("databasename", "VARCHAR"),
-                       ("esoptions", "VARCHAR")])
+    """svv_external_schemas: the current database's CREATE EXTERNAL SCHEMA ... FROM REDSHIFT
+    DATABASE schemas (eskind 4); superusers see all, others those they own."""
+    mine = "" if session.superuser else f" AND owner = {lit(session.user)}"
+    return (
+        f"SELECT {oid_sql(lit(session.database), 'name')} AS esoid, "
+        f"CAST({_ESKIND_REDSHIFT_DATABASE} AS SMALLINT) AS eskind, name AS schemaname, "
+        f"CAST({user_oid_expr('owner')} AS INTEGER) AS esowner, "
+        "source_database AS databasename, "
+        "'{\"SCHEMA\":\"' || source_schema || '\"}' AS esoptions "
+        f"FROM {system_table('external_schemas')} "
+        f"WHERE namespace_guid = {lit(session.namespace)} "
+        f"AND database = {lit(session.database)}{mine}"
+    )
 
 
 def svv_external_tables(session: Session) -> str:

@@ -80,11 +80,13 @@ def _relation(table: exp.Table, action: str) -> Ref | None:
     database = _ident(table.args.get("catalog"))
     if database is None and schema is None and name in _visible_ctes(table):
         return None
-    if database is None and action == "SELECT" and (
-        views.find(schema, name) is not None
+    if action == "SELECT" and (
+        (schema is not None and views.find(schema, name) is not None)
+        or (database is None and views.find(schema, name) is not None)
         or (schema is None and name in TABLE_FUNCTIONS)
     ):
-        return None  # the virtual catalog shows only what the session may see
+        # The virtual catalog shows only what the session may see (in the named database).
+        return None
     return Ref("relation", database, schema, name, action)
 
 

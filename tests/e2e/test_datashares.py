@@ -341,3 +341,32 @@ def test_external_schema_over_a_shared_database(pair: Pair) -> None:
         cons.execute("SELECT count(*) FROM items_schema.items")
     # The shared data is untouched.
     assert cons.execute("SELECT count(*) FROM ext_db.ext_src.items").fetchone() == (2,)
+
+
+def test_catalog_through_a_consumer_database(pair: Pair) -> None:
+    prod, cons = pair.producer(), pair.consumer()
+    prod_ns, cons_ns = guid(prod), guid(cons)
+    prod.execute("CREATE SCHEMA cat")
+    prod.execute("CREATE TABLE cat.shown (a int)")
+    prod.execute("CREATE TABLE cat.hidden (a int)")
+    prod.execute("CREATE DATASHARE catshare")
+    prod.execute("ALTER DATASHARE catshare ADD SCHEMA cat")
+    prod.execute("ALTER DATASHARE catshare ADD TABLE cat.shown")
+    prod.execute(f"GRANT USAGE ON DATASHARE catshare TO NAMESPACE '{cons_ns}'")
+    cons.execute(f"CREATE DATABASE cat_db FROM DATASHARE catshare OF NAMESPACE '{prod_ns}'")
+    rows = cons.execute("SELECT table_name FROM cat_db.information_schema.tables "
+                        "WHERE table_schema = 'cat'").fetchall()
+    assert rows == [("shown",)]
+    cur = cons.execute("SELECT current_namespace")
+    assert cur.description is not None and cur.description[0].name == "current_namespace"
+
+
+def test_external_schemas_are_listed(pair: Pair) -> None:
+    cons = pair.consumer()
+    cons.execute("CREATE EXTERNAL SCHEMA listed_ext FROM REDSHIFT DATABASE 'dev' SCHEMA 'public'")
+    rows = cons.execute("SELECT eskind, schemaname, databasename FROM svv_external_schemas "
+                        "WHERE schemaname = 'listed_ext'").fetchall()
+    assert rows == [(4, "listed_ext", "dev")]
+    cons.execute("DROP SCHEMA listed_ext")
+    assert cons.execute("SELECT count(*) FROM svv_external_schemas "
+                        "WHERE schemaname = 'listed_ext'").fetchone() == (0,)

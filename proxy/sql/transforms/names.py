@@ -52,6 +52,7 @@ def resolve_databases(tree: exp.Expr, ctx: Context) -> exp.Expr:
         if alias is None:
             raise InvalidCatalogName(f'database "{name}" does not exist')
         table.set("catalog", exp.to_identifier(alias, quoted=True))
+        table.meta["database"] = name  # the catalog views need the name, not the alias
     for column in tree.find_all(exp.Column):
         # A column named through its database (db.schema.table.column) follows the table.
         catalog = column.args.get("catalog")

@@ -79,8 +79,11 @@ def session_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
         ):
             # Read when the statement runs, from the session's own variable: a producer's
             # view evaluates it as the consumer that queries it, so it can filter per consumer.
-            col.replace(exp.Anonymous(this="getvariable", expressions=[
-                exp.Literal.string(NAMESPACE_VARIABLE)]))
+            value: exp.Expr = exp.Anonymous(this="getvariable", expressions=[
+                exp.Literal.string(NAMESPACE_VARIABLE)])
+            if isinstance(col.parent, exp.Select) and col in col.parent.expressions:
+                value = exp.alias_(value, "current_namespace")  # the column's name
+            col.replace(value)
     for node in list(tree.find_all(exp.Anonymous)):
         call = _inquiry(node, ctx)
         if call is not None:

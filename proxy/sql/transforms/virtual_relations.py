@@ -353,7 +353,11 @@ def _session_for(table: exp.Table, ctx: Context) -> Context | None:
     catalog = table.args.get("catalog")
     if catalog is None:
         return ctx
-    # resolve_databases has already turned the database name into its alias.
+    # resolve_databases has already turned the database name into its alias, and noted the
+    # name (several consumer databases can stand for one producer database).
+    named = table.meta.get("database")
+    if named is not None:
+        return ctx if named == ctx.database else dataclasses.replace(ctx, database=named)
     for name, internal in ctx.databases.items():
         if internal == catalog.name:
             return ctx if name == ctx.database else dataclasses.replace(ctx, database=name)
