@@ -82,3 +82,41 @@ def test_cross_account_writes_need_both_switches(ports: tuple[int, int]) -> None
     with pytest.raises(psycopg.errors.InsufficientPrivilege, match=message):
         cons.execute("INSERT INTO acct_db.public.orders VALUES (2)")
     assert cons.execute("SELECT count(*) FROM acct_db.public.orders").fetchone() == (1,)
+
+
+def test_shares_grants_and_consumer_databases_survive_a_restart(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    data = tmp_path_factory.mktemp("restart") / "data"
+    p1, p2 = free_port(), free_port()
+    config = CONFIG.format(p1=p1, p2=p2)
+    ports = {"producer-wg": p1, "consumer-wg": p2}
+    srv = start(data, config=config, ports=ports)
+    try:
+        prod = _con(p1, "padmin", "Producer-pw-1")
+        cons = _con(p2, "cadmin", "Consumer-pw-1")
+        prod_ns = prod.execute("SELECT current_namespace").fetchone()[0]  # type: ignore[index]
+        prod.execute("CREATE TABLE public.kept (a int)")
+        prod.execute("INSERT INTO public.kept VALUES (1)")
+        prod.execute("CREATE USER keeper PASSWORD 'Keeper-pw-1'")
+        prod.execute("GRANT SELECT ON public.kept TO keeper")
+        prod.execute("CREATE DATASHARE keptshare")
+        prod.execute("ALTER DATASHARE keptshare ADD SCHEMA public")
+        prod.execute("ALTER DATASHARE keptshare ADD TABLE public.kept")
+        prod.execute("GRANT USAGE ON DATASHARE keptshare TO ACCOUNT '222222222222'")
+        cons.execute("CREATE DATABASE kept_db FROM DATASHARE keptshare "
+                     f"OF ACCOUNT '111111111111' NAMESPACE '{prod_ns}'")
+        prod.close()
+        cons.close()
+    finally:
+        srv.stop()
+    srv = start(data, config=config, ports=ports)
+    try:
+        cons = _con(p2, "cadmin", "Consumer-pw-1")
+        assert cons.execute("SELECT * FROM kept_db.public.kept").fetchall() == [(1,)]
+        keeper = _con(p1, "keeper", "Keeper-pw-1")
+        assert keeper.execute("SELECT * FROM public.kept").fetchall() == [(1,)]
+        cons.close()
+        keeper.close()
+    finally:
+        srv.stop()
