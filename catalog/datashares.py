@@ -12,13 +12,13 @@ Persisted in the system database, served from memory; ``version`` moves on every
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import duckdb
 
 from catalog.errors import DuplicateObject, UndefinedObject
+from catalog.persisted import Persisted
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS {s}.datashares (
@@ -135,15 +135,11 @@ class ExternalSchema:
     created_at: datetime
 
 
-class Datashares:
+class Datashares(Persisted):
     """Every namespace's datashares and consumer databases; thread-safe writes."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, schema: str) -> None:
-        self._con = con
-        self._s = schema
-        self._lock = threading.RLock()
-        self.version = 0
-        con.execute(_SCHEMA.format(s=schema))
+        super().__init__(con, schema, _SCHEMA)
         self._shares: dict[tuple[str, str], Datashare] = {}
         self._consumer_dbs: dict[tuple[str, str], ConsumerDatabase] = {}
         # Cross-account writes: (side, namespace, producer namespace, share, account) rows,
@@ -190,9 +186,6 @@ class Datashares:
             f"with_permissions, created_at FROM {s}.consumer_databases"
         ).fetchall():
             self._consumer_dbs[(row[0], row[1])] = ConsumerDatabase(*row)
-
-    def _changed(self) -> None:
-        self.version += 1
 
     # -- producer side -------------------------------------------------------------------
     def share(self, ns: str, name: str) -> Datashare | None:

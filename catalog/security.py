@@ -12,13 +12,13 @@ Redshift's names. Dropping or renaming an object must therefore move or forget i
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import duckdb
 
 from catalog.errors import DuplicateObject, UndefinedObject
+from catalog.persisted import Persisted
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS {s}.roles (
@@ -169,15 +169,11 @@ class _NamespaceAcl:
         self.default_privileges: set[DefaultPrivilege] = set()
 
 
-class Security:
+class Security(Persisted):
     """Roles, memberships, grants, owners and default privileges of every namespace."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, schema: str) -> None:
-        self._con = con
-        self._s = schema
-        self._lock = threading.RLock()
-        self.version = 0
-        con.execute(_SCHEMA.format(s=schema))
+        super().__init__(con, schema, _SCHEMA)
         self._acls: dict[str, _NamespaceAcl] = {}
         self._load()
 
@@ -222,9 +218,6 @@ class Security:
         if acl is None:
             acl = self._acls[namespace_guid] = _NamespaceAcl()
         return acl
-
-    def _changed(self) -> None:
-        self.version += 1
 
     # -- roles ---------------------------------------------------------------------------
     def role(self, ns: str, name: str) -> Role | None:
