@@ -74,6 +74,9 @@ class PendingEffects:
     renamed: list[tuple[str, ObjectKey, ObjectKey]] = field(default_factory=list)
     # Relations the transaction created, visible only to it: (alias, schema, name).
     own: set[tuple[str, str, str]] = field(default_factory=set)
+    # Temporary tables it created and dropped (they are the session's only once committed).
+    temp_created: set[str] = field(default_factory=set)
+    temp_dropped: set[str] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -326,7 +329,7 @@ class Authorizer:
         for attempt in range(2):
             for schema in schemas:
                 if (alias, schema, ref.name) in session.effects.own or (
-                    ref.schema is None and ref.name in session.temp_tables
+                    ref.schema is None and _is_temp(session, ref.name)
                 ):
                     return Resolved(ref, ns, alias, schema,
                                     ObjectKey("table", db, schema, ref.name), None)
@@ -337,7 +340,7 @@ class Authorizer:
             if attempt == 0:
                 # Another session may have just committed it.
                 self.directory.invalidate()
-        if ref.schema is None and ref.name in session.temp_tables:
+        if ref.schema is None and _is_temp(session, ref.name):
             return Resolved(ref, ns, alias, "", ObjectKey("table", db, "", ref.name), None)
         shown = ref.name if ref.schema is None else f"{ref.schema}.{ref.name}"
         raise err.UndefinedTable(f'relation "{shown}" does not exist')
@@ -428,7 +431,8 @@ class Authorizer:
             if r is None:
                 continue
             if ref.action == "CREATE" and ref.temporary:
-                session.temp_tables.add(ref.name)
+                fx.temp_created.add(ref.name)
+                fx.temp_dropped.discard(ref.name)
             elif ref.action == "CREATE":
                 fx.created.append(Created(r.namespace, r.key, session.user.name, r.share, r.via))
                 fx.own.add((r.alias, r.schema, ref.name if ref.kind == "relation" else ""))
@@ -436,7 +440,8 @@ class Authorizer:
                 fx.dropped.append((r.namespace, r.key))
                 fx.own.discard((r.alias, r.schema, ref.name))
                 if ref.schema is None:
-                    session.temp_tables.discard(ref.name)
+                    fx.temp_created.discard(ref.name)
+                    fx.temp_dropped.add(ref.name)
             elif ref.new_name is not None:
                 new = ObjectKey(r.key.kind, r.key.database, r.key.schema, ref.new_name)
                 fx.renamed.append((r.namespace, r.key, new))
@@ -455,6 +460,8 @@ class Authorizer:
         """The session's transaction ended: apply (or forget) its pending effects."""
         fx = session.effects
         if committed:
+            session.temp_tables -= fx.temp_dropped
+            session.temp_tables |= fx.temp_created
             for ns, old, new in fx.renamed:
                 self.security.rename_object(ns, old, new)
                 self.shares.object_renamed(ns, old.database, old.schema, old.name, new.name)
@@ -500,6 +507,15 @@ class Authorizer:
         ]
         if grants:
             self.security.add_grants(ns, grants)
+
+
+def _is_temp(session: Session, name: str) -> bool:
+    """Whether ``name`` is one of the session's temporary tables right now (a rolled-back
+    CREATE TEMP TABLE leaves none behind, or a real table of that name would pass as one)."""
+    fx = session.effects
+    if name in fx.temp_dropped:
+        return False
+    return name in fx.temp_created or name in session.temp_tables
 
 
 def _default_applies(d: DefaultPrivilege, key: ObjectKey, creator: str) -> bool:

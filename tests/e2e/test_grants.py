@@ -439,3 +439,21 @@ def test_other_clients_see_the_same_decisions(srv: RunningServer,
             cur.execute("SELECT * FROM t19")
     finally:
         rs.close()
+
+
+def test_a_rolled_back_temp_table_does_not_open_a_real_one(
+    admin: psycopg.Connection, connect: Callable[[str], psycopg.Connection]
+) -> None:
+    admin.execute("CREATE TABLE public.t20 (a int)")
+    admin.execute("INSERT INTO public.t20 VALUES (20)")
+    user = new_user(admin)
+    con = connect(user)
+    con.execute("BEGIN")
+    con.execute("CREATE TEMP TABLE t20 (a int)")
+    assert con.execute("SELECT * FROM t20").fetchall() == []
+    con.execute("ROLLBACK")
+    denied(con, "SELECT * FROM t20")
+    con.execute("CREATE TEMP TABLE t20 (a int)")
+    assert con.execute("SELECT * FROM t20").fetchall() == []
+    con.execute("DROP TABLE t20")
+    denied(con, "SELECT * FROM t20")
