@@ -77,6 +77,8 @@ class PendingEffects:
     # Temporary tables it created and dropped (they are the session's only once committed).
     temp_created: set[str] = field(default_factory=set)
     temp_dropped: set[str] = field(default_factory=set)
+    # What the running statement creates that existed before it ran (see Authorizer.before).
+    existing: set[ObjectKey] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -191,6 +193,9 @@ class Authorizer:
             return  # the session's own uncommitted relation
         if ref.action == "CREATE":
             self._require_schema(who, r, "CREATE", owner)
+            if r.relation is not None and ref.replace and not access.is_owner(
+                    self.security, who, r.key, owner):
+                raise err.InsufficientPrivilege(f"must be owner of relation {ref.name}")
             return
         self._require_schema(who, r, "USAGE", owner)
         shown = ref.name
@@ -323,8 +328,11 @@ class Authorizer:
                 (alias, schema, "") in session.effects.own)
             if not ref.temporary and not known:
                 raise err.InvalidSchemaName(f'schema "{schema}" does not exist')
+            # Set when the relation exists already: IF NOT EXISTS makes the CREATE a no-op and
+            # OR REPLACE keeps its owner and grants; either way nobody new owns it.
+            existing = None if ref.temporary else self.directory.relation(alias, schema, ref.name)
             return Resolved(ref, ns, alias, schema, ObjectKey("table", db, schema, ref.name),
-                            None)
+                            existing)
         schemas = [ref.schema] if ref.schema else self.search_path(session)
         for attempt in range(2):
             for schema in schemas:
@@ -421,6 +429,23 @@ class Authorizer:
         raise ValueError(f'42P01 relation "{name}" does not exist')
 
     # -- effects --------------------------------------------------------------------------
+    def before(self, session: Session, stmt: Statement) -> None:
+        """Just before a statement runs: note which objects it creates exist already (their
+        CREATE ... IF NOT EXISTS or OR REPLACE must not hand them to a new owner)."""
+        fx = session.effects
+        fx.existing.clear()
+        for ref in stmt.refs:
+            if ref.action != "CREATE" or ref.temporary:
+                continue
+            r = self.resolve_quietly(session, ref)
+            if r is None:
+                continue
+            if ref.kind == "schema":
+                if self.directory.schema_exists(r.alias, r.schema):
+                    fx.existing.add(r.key)
+            elif r.relation is not None or (r.alias, r.schema, ref.name) in fx.own:
+                fx.existing.add(r.key)
+
     def ran(self, session: Session, stmt: Statement) -> None:
         """A statement succeeded: note its effects on ownership, applied at commit."""
         fx = session.effects
@@ -433,6 +458,8 @@ class Authorizer:
             if ref.action == "CREATE" and ref.temporary:
                 fx.temp_created.add(ref.name)
                 fx.temp_dropped.discard(ref.name)
+            elif ref.action == "CREATE" and r.key in fx.existing:
+                continue
             elif ref.action == "CREATE":
                 fx.created.append(Created(r.namespace, r.key, session.user.name, r.share, r.via))
                 fx.own.add((r.alias, r.schema, ref.name if ref.kind == "relation" else ""))

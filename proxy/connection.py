@@ -14,6 +14,7 @@ import contextlib
 import logging
 import time
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from catalog import errors as err
@@ -36,6 +37,7 @@ from proxy.wire.framing import read_message
 
 if TYPE_CHECKING:
     from proxy.server import Server, WorkgroupRuntime
+    from proxy.wlm import Running
 
 log = logging.getLogger("duckshift.connection")
 
@@ -73,6 +75,9 @@ class Connection(
         self._timed_out = False
         self._reverse_aliases: dict[str, str] = {}
         self._ahead: _ReadAhead | None = None
+        # Why the running statement is being stopped, when workload management or CANCEL
+        # stops it: the error its client gets.
+        self._abort: err.SQLError | None = None
 
     # -- output ---------------------------------------------------------------------------
     def send(self, data: bytes) -> None:
@@ -111,6 +116,7 @@ class Connection(
         session = self.session
         if session is not None:
             self.server.sessions.pop(session.pid, None)
+            self.server.wlm.session_ended(self)
             with contextlib.suppress(Exception):
                 await self._settle_ahead()
             if self._running:
@@ -232,6 +238,7 @@ class Connection(
             self._fail(exc)
         session.tx = TxStatus.IDLE
         self.server.authorizer.settle(session, committed)
+        self.server.wlm.tx_ended(session)
 
     def _fail(self, exc: err.SQLError) -> None:
         """Report an error and move the transaction to failed if one is open."""
@@ -273,29 +280,40 @@ class Connection(
             raise err.in_failed_transaction()
         assert stmt.duck_sql is not None
         sql = self.server.authorizer.check(session, stmt) or sql
+        if any(ref.action == "CREATE" for ref in stmt.refs):
+            self.server.authorizer.before(session, stmt)
         await self._park_streams()
         record = self._record(stmt)
+        wlm = self.server.wlm
+        run = wlm.admit(self, session, stmt, record)
         pool = self.workgroup.pool
-        ticket = await pool.acquire()
+        try:
+            ticket = await wlm.wait(run, pool.acquire())
+        except err.SQLError as exc:
+            self._finish_record(record, time.perf_counter(), exc, run=run)
+            raise
         record.queue_us = int(ticket.queued_s * 1e6)
+        wlm.started(run)
         started = time.perf_counter()
         timer = self._arm_statement_timeout(session)
         try:
             result = await self._engine_call(
                 streaming.execute, session.cursor, sql or stmt.duck_sql, params,
                 returns_rows=stmt.returns_rows,
+                on_done=partial(run.completed, session.cursor) if wlm.profiling() else None,
             )
         except err.SQLError as exc:
             pool.release(ticket)
             self._disarm(timer)
-            self._finish_record(record, started, exc)
+            self._finish_record(record, started, exc, run=run)
             raise
         self._ran(session, stmt)
         if not stmt.returns_rows:
             pool.release(ticket)
             self._disarm(timer)
-            self._finish_record(record, started, None, rows=result.rowcount or 0)
+            self._finish_record(record, started, None, rows=result.rowcount or 0, run=run)
             return Outcome(stmt.tag, stmt.counts_rows, None, result.rowcount)
+        run.result = result
 
         def finished(res: streaming.Result) -> None:
             # The statement ends when its result does: all rows sent, portal closed, or failed.
@@ -305,7 +323,8 @@ class Connection(
             if failure is not None and sql_failure is None:
                 sql_failure = err.QueryCanceled("client went away while rows were sent")
             self._finish_record(
-                record, started, sql_failure, rows=res.rows_sent, sent_bytes=res.bytes_sent
+                record, started, sql_failure, rows=res.rows_sent, sent_bytes=res.bytes_sent,
+                run=run,
             )
 
         result.on_close = finished
@@ -356,7 +375,9 @@ class Connection(
         except Exception as exc:
             sqlerr = translate_duckdb(exc, self._reverse_aliases)
             if isinstance(sqlerr, err.QueryCanceled):
-                if self._timed_out:
+                if self._abort is not None:
+                    sqlerr = self._abort
+                elif self._timed_out:
                     sqlerr = statement_timeout_error()
                 elif self._cancelled:
                     sqlerr = err.QueryCanceled("canceling statement due to user request")
@@ -391,6 +412,30 @@ class Connection(
             self._cancelled = True
             self.session.cursor.interrupt()
 
+    def cancel_by_user(self, message: str = "") -> None:
+        """CANCEL / pg_cancel_backend from another session: the running statement (or the
+        rows it still has to send) fails with Redshift's message."""
+        session = self.session
+        if session is None:
+            return
+        running = next((r for wg in self.server.wlm.workgroups.values()
+                        for r in wg.running.values() if r.conn is self), None)
+        if running is None:
+            return
+        text = f"Query ({running.record.query_id}) cancelled on user's request"
+        self._abort = err.QueryCanceled(f"{text}: {message}" if message else text)
+        running.abort = self._abort
+        if running.task is not None:
+            running.task.cancel()
+        elif self._running:
+            session.cursor.interrupt()
+
+    def terminate(self) -> None:
+        """pg_terminate_backend: stop what runs and close the connection (its open
+        transaction rolls back as the session is cleaned up)."""
+        self.cancel()
+        self.writer.close()
+
     def _record(self, stmt: Statement) -> QueryRecord:
         session = self._session()
         return QueryRecord(
@@ -413,6 +458,7 @@ class Connection(
         exc: err.SQLError | None,
         rows: int = 0,
         sent_bytes: int = 0,
+        run: Running | None = None,
     ) -> None:
         record.execution_us = int((time.perf_counter() - started) * 1e6)
         record.end_time = datetime.now(UTC).replace(tzinfo=None)
@@ -424,6 +470,10 @@ class Connection(
             record.status = "canceled" if isinstance(exc, err.QueryCanceled) else "failed"
             record.error_code = exc.sqlstate
             record.error_message = exc.message[:1024]
+        if run is not None:
+            self.server.wlm.finished(run, record)
+            if self._abort is run.abort:
+                self._abort = None
         self.server.query_log.append(record)
 
     # -- session commands -----------------------------------------------------------------------

@@ -70,7 +70,7 @@ class SharedAccess:
                     alias, schema, "") not in session.effects.own:
                 raise err.InvalidSchemaName(f'schema "{schema}" does not exist')
             return Resolved(ref, ns, alias, schema, ObjectKey("table", db, schema, ref.name),
-                            None, cdb, share)
+                            a.directory.relation(alias, schema, ref.name), cdb, share)
         for schema in [ref.schema] if ref.schema else a.search_path(session):
             key = ObjectKey("table", db, schema, ref.name)
             if (alias, schema, ref.name) in session.effects.own:

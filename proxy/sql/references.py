@@ -39,6 +39,7 @@ class Ref:
     new_name: str | None = None
     view: bool = False
     late_binding: bool = False  # VIEWREF: the view being created binds late
+    replace: bool = False  # CREATE OR REPLACE
 
 
 def _ident(node: exp.Expr | None) -> str | None:
@@ -173,10 +174,11 @@ def references(tree: exp.Expr) -> tuple[tuple[Ref, ...], bool]:
     return tuple(out), True
 
 
-def _create_ref(table: exp.Table, temporary: bool, view: bool = False) -> Ref:
+def _create_ref(table: exp.Table, temporary: bool, view: bool = False,
+                replace: bool = False) -> Ref:
     name = _ident(table.this) or ""
     return Ref("relation", _ident(table.args.get("catalog")), _ident(table.args.get("db")),
-               name, "CREATE", temporary=temporary, view=view)
+               name, "CREATE", temporary=temporary, view=view, replace=replace)
 
 
 def _create(tree: exp.Create, out: list[Ref], skip: set[int]) -> tuple[tuple[Ref, ...], bool]:
@@ -194,7 +196,8 @@ def _create(tree: exp.Create, out: list[Ref], skip: set[int]) -> tuple[tuple[Ref
         return tuple(out), True
     if kind not in ("TABLE", "VIEW"):
         return (), False
-    out.append(_create_ref(target, temporary, view=kind == "VIEW"))
+    out.append(_create_ref(target, temporary, view=kind == "VIEW",
+                           replace=bool(tree.args.get("replace"))))
     if kind == "TABLE":
         # CTAS and LIKE read their sources; a view's are checked when it is used.
         _reads(tree, skip, out)

@@ -457,3 +457,25 @@ def test_a_rolled_back_temp_table_does_not_open_a_real_one(
     assert con.execute("SELECT * FROM t20").fetchall() == []
     con.execute("DROP TABLE t20")
     denied(con, "SELECT * FROM t20")
+
+
+def test_create_if_not_exists_or_replace_never_takes_ownership(
+    admin: psycopg.Connection, connect: Callable[[str], psycopg.Connection]
+) -> None:
+    admin.execute("CREATE TABLE public.t21 (a int)")
+    admin.execute("INSERT INTO public.t21 VALUES (21)")
+    admin.execute("CREATE VIEW public.v21 AS SELECT a FROM public.t21")
+    admin.execute("CREATE SCHEMA IF NOT EXISTS s21")
+    user = new_user(admin)
+    con = connect(user)
+    con.execute("CREATE TABLE IF NOT EXISTS public.t21 (a int)")
+    denied(con, "SELECT * FROM public.t21")
+    denied(con, "DROP TABLE public.t21")
+    denied(con, "CREATE OR REPLACE VIEW public.v21 AS SELECT 1 AS a")
+    admin.execute(f"GRANT CREATE ON DATABASE dev TO {user}")
+    con.execute("CREATE SCHEMA IF NOT EXISTS s21")
+    denied(con, "DROP SCHEMA s21")
+    con.execute("BEGIN")
+    con.execute("CREATE TABLE IF NOT EXISTS public.t21 (a int)")
+    denied(con, "SELECT * FROM public.t21")
+    con.execute("ROLLBACK")
