@@ -115,6 +115,14 @@ def _check_columns(tree: exp.Expr, scopes: dict[str, tuple[Narrowing, list[str]]
             raise err.InsufficientPrivilege(
                 f"permission denied for relation {scopes[col.name][0].name}")
         _require(col, "SELECT", scopes, bare_ok=False)
+    for join in tree.find_all(exp.Join):
+        # JOIN ... USING (c) and NATURAL JOIN compare columns no Column node names.
+        if join.args.get("method") == "NATURAL":
+            raise err.InsufficientPrivilege(
+                "permission denied for relation " + next(iter(scopes.values()))[0].name)
+        for ident in join.args.get("using") or []:
+            _require(exp.column(ident.name, quoted=bool(ident.args.get("quoted"))), "SELECT",
+                     scopes, bare_ok=True)
     for star in tree.find_all(exp.Star):
         if isinstance(star.parent, exp.Func) and not isinstance(star.parent, exp.Count):
             # COLUMNS(*) and the like would reach every column.

@@ -330,6 +330,8 @@ def test_column_grants_narrow_select_star(
     denied(con, "SELECT t16 FROM t16")
     denied(con, "SELECT x.salary FROM t16 x")
     denied(con, "SELECT * FROM t16 x JOIN t16 y ON x.id = y.salary")
+    denied(con, "SELECT x.id FROM t16 x JOIN t16 y USING (salary)")
+    denied(con, "SELECT x.id FROM t16 x NATURAL JOIN t16 y")
     with pytest.raises(psycopg.errors.InvalidGrantOperation):
         admin.execute(f"GRANT SELECT ON t16 TO {user}")
     admin.execute(f"GRANT UPDATE (name) ON t16 TO {user}")
