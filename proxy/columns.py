@@ -39,6 +39,10 @@ def narrowed_sql(session: Session, stmt: Statement,
         r = authorizer.resolve_quietly(session, ref)
         if r is None or (r.alias, r.schema, ref.name) not in narrowed:
             continue
+        alias = table.args.get("alias")
+        if isinstance(alias, exp.TableAlias) and alias.columns:
+            # t AS x(a, b, c) renames columns: what a name refers to is no longer checkable.
+            raise err.InsufficientPrivilege(f"permission denied for relation {ref.name}")
         every = authorizer.directory.columns(r.alias, r.schema, ref.name)
         scopes[table.alias_or_name] = (narrowed[(r.alias, r.schema, ref.name)], every)
     if not scopes:

@@ -332,6 +332,7 @@ def test_column_grants_narrow_select_star(
     denied(con, "SELECT * FROM t16 x JOIN t16 y ON x.id = y.salary")
     denied(con, "SELECT x.id FROM t16 x JOIN t16 y USING (salary)")
     denied(con, "SELECT x.id FROM t16 x NATURAL JOIN t16 y")
+    denied(con, "SELECT c FROM t16 AS x(a, b, c)")
     with pytest.raises(psycopg.errors.InvalidGrantOperation):
         admin.execute(f"GRANT SELECT ON t16 TO {user}")
     admin.execute(f"GRANT UPDATE (name) ON t16 TO {user}")
