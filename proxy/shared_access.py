@@ -36,9 +36,16 @@ class SharedAccess:
         self.accounts: dict[str, str] = {}
 
     def consumer_database(self, session: Session, ref: Ref) -> ConsumerDatabase | None:
-        """The consumer database a reference goes through, if any."""
+        """The consumer database a reference goes through (directly or by an external
+        schema), if any."""
+        database = ref.database
+        if database is None and ref.schema is not None:
+            ext = self.shares.external_of(session.namespace.guid).get(
+                (session.database, ref.schema))
+            if ext is not None:
+                database = ext.source_database
         return self.shares.consumer_database(session.namespace.guid,
-                                             ref.database or session.database)
+                                             database or session.database)
 
     def live(self, cdb: ConsumerDatabase) -> Datashare | None:
         """The share behind a consumer database while it exists and is granted."""

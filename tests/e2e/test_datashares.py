@@ -370,3 +370,22 @@ def test_external_schemas_are_listed(pair: Pair) -> None:
     cons.execute("DROP SCHEMA listed_ext")
     assert cons.execute("SELECT count(*) FROM svv_external_schemas "
                         "WHERE schemaname = 'listed_ext'").fetchone() == (0,)
+
+
+def test_superusers_see_only_shared_objects_through_an_external_schema(pair: Pair) -> None:
+    prod, cons = pair.producer(), pair.consumer()
+    prod_ns, cons_ns = guid(prod), guid(cons)
+    prod.execute("CREATE SCHEMA ext2")
+    prod.execute("CREATE TABLE ext2.open (a int)")
+    prod.execute("CREATE TABLE ext2.closed (a int)")
+    prod.execute("CREATE DATASHARE ext2share")
+    prod.execute("ALTER DATASHARE ext2share ADD SCHEMA ext2")
+    prod.execute("ALTER DATASHARE ext2share ADD TABLE ext2.open")
+    prod.execute(f"GRANT USAGE ON DATASHARE ext2share TO NAMESPACE '{cons_ns}'")
+    cons.execute(f"CREATE DATABASE ext2_db FROM DATASHARE ext2share OF NAMESPACE '{prod_ns}'")
+    cons.execute("CREATE EXTERNAL SCHEMA e2 FROM REDSHIFT DATABASE 'ext2_db' SCHEMA 'ext2'")
+    assert cons.execute("SELECT count(*) FROM e2.open").fetchone() == (0,)
+    with pytest.raises(psycopg.errors.UndefinedTable):
+        cons.execute("SELECT count(*) FROM e2.closed")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        cons.execute("INSERT INTO e2.open VALUES (1)")
