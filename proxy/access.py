@@ -154,6 +154,12 @@ class Authorizer:
         through_shares = any(self.shared.consumer_database(session, ref) is not None
                              for ref in stmt.refs)
         if who.superuser and not through_shares:
+            # A view may still read another namespace's shared data: its owner's view bodies
+            # are checked against the share like any consumer's.
+            for ref in stmt.refs:
+                r = self.resolve_quietly(session, ref)
+                if r is not None and r.relation is not None and r.relation.kind == "view":
+                    self._check_view(session, r, 0)
             return None
         if not stmt.understood:
             raise err.InsufficientPrivilege(
@@ -262,6 +268,8 @@ class Authorizer:
                 self.shared.check(session, owner, base)
             elif not owner.superuser:
                 self._check_ref(session, owner, base, depth + 1, {})
+            elif base.relation is not None and base.relation.kind == "view":
+                self._check_view(session, base, depth + 1)
 
     def _view_refs(self, view: Relation) -> tuple[Ref, ...]:
         key = (view.alias, view.schema, view.name, view.sql or "")

@@ -389,3 +389,27 @@ def test_superusers_see_only_shared_objects_through_an_external_schema(pair: Pai
         cons.execute("SELECT count(*) FROM e2.closed")
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         cons.execute("INSERT INTO e2.open VALUES (1)")
+
+
+def test_late_binding_views_over_shares_follow_the_share(pair: Pair) -> None:
+    prod, cons = pair.producer(), pair.consumer()
+    prod_ns, cons_ns = guid(prod), guid(cons)
+    prod.execute("CREATE SCHEMA lbv")
+    prod.execute("CREATE TABLE lbv.open (a int)")
+    prod.execute("CREATE TABLE lbv.closed (a int)")
+    prod.execute("INSERT INTO lbv.closed VALUES (42)")
+    prod.execute("CREATE DATASHARE lbvshare")
+    prod.execute("ALTER DATASHARE lbvshare ADD SCHEMA lbv")
+    prod.execute("ALTER DATASHARE lbvshare ADD TABLE lbv.open")
+    prod.execute(f"GRANT USAGE ON DATASHARE lbvshare TO NAMESPACE '{cons_ns}'")
+    cons.execute(f"CREATE DATABASE lbv_db FROM DATASHARE lbvshare OF NAMESPACE '{prod_ns}'")
+    # A late-binding view over an unshared table binds but never reads it.
+    cons.execute("CREATE VIEW peek AS SELECT a FROM lbv_db.lbv.closed WITH NO SCHEMA BINDING")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        cons.execute("SELECT * FROM peek")
+    cons.execute("CREATE VIEW fine AS SELECT a FROM lbv_db.lbv.open WITH NO SCHEMA BINDING")
+    cons.execute("CREATE VIEW fine2 AS SELECT a FROM fine WITH NO SCHEMA BINDING")
+    assert cons.execute("SELECT count(*) FROM fine2").fetchone() == (0,)
+    prod.execute(f"REVOKE USAGE ON DATASHARE lbvshare FROM NAMESPACE '{cons_ns}'")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        cons.execute("SELECT count(*) FROM fine2")
