@@ -26,7 +26,7 @@ import duckdb
 
 from catalog.errors import DuplicateDatabase, InvalidCatalogName
 from catalog.store import SYSTEM_ALIAS
-from engine import macros
+from engine import macros, table_metadata
 from engine.storage import (
     INTERNAL_PREFIX,
     Storage,
@@ -135,6 +135,7 @@ class Engine:
                     "of another database on this server"
                 )
             attached = self.storage.attach(self._con, namespace, database)
+            table_metadata.ensure(self._con, attached)
             self._owners[attached] = (namespace, database)
         return attached
 

@@ -19,18 +19,19 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 
 from catalog.errors import FeatureNotSupported, SyntaxError_
-from proxy.sql import commands, datashare_sql, dcl
+from proxy.sql import catalog_syntax, commands, datashare_sql, dcl
 from proxy.sql.context import Context
 from proxy.sql.param_types import Probe, probes
 from proxy.sql.references import Ref, references
 from proxy.sql.split import Piece, split
+from proxy.sql.transforms import companions
 from proxy.sql.transforms.aggregates import aggregates
 from proxy.sql.transforms.arithmetic import guard_division
 from proxy.sql.transforms.casts import explicit_casts
 from proxy.sql.transforms.character_lengths import character_lengths
 from proxy.sql.transforms.datetime_formats import datetime_formats
 from proxy.sql.transforms.datetime_functions import datetime_functions
-from proxy.sql.transforms.ddl_attributes import ddl_attributes
+from proxy.sql.transforms.ddl_attributes import DROPPED_ATTRIBUTES, ddl_attributes
 from proxy.sql.transforms.getdate import getdate_add_months
 from proxy.sql.transforms.hashes import hash_functions
 from proxy.sql.transforms.json_functions import json_functions
@@ -63,6 +64,7 @@ class Statement:
     # What it touches (checked at every execution) and whether its shape was understood.
     refs: tuple[Ref, ...] = ()
     understood: bool = True
+    cacheable: bool = True  # False: translate again when the text repeats
 
 
 # The transforms, in order.
@@ -229,23 +231,28 @@ def _is_create_table(tokens: list[Token]) -> bool:
     return False
 
 
-def _table_attributes(tokens: list[Token]) -> list[Token]:
+def _table_attributes(tokens: list[Token]) -> tuple[list[Token], dict[str, object]]:
     """Drop the Redshift table attributes sqlglot cannot parse from a CREATE TABLE.
 
     Column-level ``DISTKEY`` and ``SORTKEY`` (after a column's type), ``SORTKEY AUTO``,
     ``ENCODE AUTO`` and the ``INTERLEAVED`` of ``INTERLEAVED SORTKEY (...)`` at table level;
-    the rest (``DISTSTYLE``, ``DISTKEY (c)``, ``[COMPOUND] SORTKEY (...)``, ``BACKUP``) parses
-    and the ddl_attributes transform drops it. Keeping them as table metadata for the system
-    views is the catalog work's: it will read them here, before they are dropped.
+    the rest (``DISTSTYLE``, ``DISTKEY (c)``, ``[COMPOUND] SORTKEY (...)``, ``BACKUP``) parses.
+    What was dropped is returned (``distkey``: a column, ``sortkey``: columns,
+    ``sortkey_type``: AUTO or INTERLEAVED) for the ddl_attributes transform, which keeps the
+    attributes as table metadata.
     """
     out: list[Token] = []
+    dropped: dict[str, object] = {}
     depth = 0
+    column: exp.Identifier | None = None  # the name of the column definition being read
     i = 0
     while i < len(tokens):
         tok = tokens[i]
         word = tok.text.lower() if tok.token_type == TokenType.VAR else ""
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         nxt_word = nxt.text.lower() if nxt is not None else ""
+        if depth == 1 and out and out[-1].token_type in (TokenType.L_PAREN, TokenType.COMMA):
+            column = exp.to_identifier(tok.text, quoted=tok.token_type == TokenType.IDENTIFIER)
         if tok.token_type == TokenType.L_PAREN:
             depth += 1
         elif tok.token_type == TokenType.R_PAREN:
@@ -257,17 +264,27 @@ def _table_attributes(tokens: list[Token]) -> list[Token]:
             and out[-1].token_type not in (TokenType.L_PAREN, TokenType.COMMA)
             and (nxt is None or nxt.token_type != TokenType.L_PAREN)
         ):
+            if column is not None:
+                if word == "distkey":
+                    dropped["distkey"] = column
+                else:
+                    sortkey = dropped.setdefault("sortkey", [])
+                    assert isinstance(sortkey, list)
+                    sortkey.append(column)
             i += 1
             continue
         elif depth == 0 and word in ("sortkey", "encode") and nxt_word == "auto":
+            if word == "sortkey":
+                dropped["sortkey_type"] = "AUTO"  # ENCODE AUTO is what DuckDB does anyway
             i += 2
             continue
         elif depth == 0 and word == "interleaved" and nxt_word == "sortkey":
+            dropped["sortkey_type"] = "INTERLEAVED"
             i += 1
             continue
         out.append(tok)
         i += 1
-    return out
+    return out, dropped
 
 
 _LATE_BINDING = ("with", "no", "schema", "binding")
@@ -287,12 +304,13 @@ def _late_binding(tokens: list[Token]) -> list[Token]:
     return tokens
 
 
-def _redshift_tokens(tokens: list[Token]) -> list[Token]:
+def _redshift_tokens(tokens: list[Token]) -> tuple[list[Token], dict[str, object]]:
     """Token-level repairs for Redshift syntax that sqlglot's parser cannot keep apart.
 
     GETDATE() and ADD_MONTHS(...) stay calls by name (marked for sqlglot to parse them as
     anonymous functions) so the getdate transform can give their own answers; CREATE TABLE
-    loses the attributes sqlglot cannot parse; CREATE VIEW loses WITH NO SCHEMA BINDING; a
+    loses the attributes sqlglot cannot parse (returned, see ``_table_attributes``); CREATE
+    VIEW loses WITH NO SCHEMA BINDING; a
     statement starting with FROM (DuckDB's FROM-first SELECT) or holding a ``[1, 2]`` list
     literal is a syntax error, as in Redshift.
     """
@@ -312,9 +330,10 @@ def _redshift_tokens(tokens: list[Token]) -> list[Token]:
             close = _closing_paren(tokens, i + 1)
             if close is not None:
                 tokens[close].comments.append(_ANONYMOUS)
+    dropped: dict[str, object] = {}
     if _is_create_table(tokens):
-        tokens = _table_attributes(tokens)
-    return _late_binding(tokens)
+        tokens, dropped = _table_attributes(tokens)
+    return _late_binding(tokens), dropped
 
 
 def parse(text: str) -> exp.Expr:
@@ -323,7 +342,9 @@ def parse(text: str) -> exp.Expr:
         tokens = _REDSHIFT.tokenize(text)
         if any(t.text.lower() == "pg_catalog" for t in tokens):
             tokens = _unqualify_types(tokens)
-        repaired = _redshift_tokens(tokens)
+        if any(t.text.lower() in catalog_syntax.WORDS for t in tokens):
+            tokens = catalog_syntax.catalog_types(tokens)
+        repaired, dropped = _redshift_tokens(tokens)
         late_binding = _late_binding(tokens) is not tokens
         trees = _REDSHIFT.parser().parse(repaired, text)
     except TokenError as exc:
@@ -344,6 +365,8 @@ def parse(text: str) -> exp.Expr:
         raise SyntaxError_("syntax error at end of input")
     if late_binding:
         trees[0].meta["late_binding"] = True  # the access checks read it
+    if dropped:
+        trees[0].meta[DROPPED_ATTRIBUTES] = dropped
     return trees[0]
 
 
@@ -370,8 +393,9 @@ def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
     if any(True for _ in tree.find_all(exp.Placeholder)):
         raise SyntaxError_('syntax error at or near "?"')
     return Statement(
-        text, stype, tag, returns, counts, duck_sql=tree.sql("duckdb"), nparams=nparams,
-        param_probes=probes(tree) if nparams else (), refs=refs, understood=understood,
+        text, stype, tag, returns, counts, duck_sql=companions.joined(tree, tree.sql("duckdb")),
+        nparams=nparams, param_probes=probes(tree) if nparams else (), refs=refs,
+        understood=understood, cacheable=companions.cacheable(tree),
     )
 
 
@@ -441,8 +465,10 @@ class StatementCache:
             return stmts
         self.misses += 1
         stmts = [translate(piece, ctx) for piece in split(sql)]
-        if len(sql) > self.max_chars // 4:
-            return stmts  # too big to be worth the memory: translate it again if it repeats
+        if len(sql) > self.max_chars // 4 or not all(s.cacheable for s in stmts):
+            # Too big to be worth the memory, or naming objects created once: translated
+            # again if it repeats.
+            return stmts
         self._items[key] = stmts
         self._chars += len(sql)
         while len(self._items) > self.size or self._chars > self.max_chars:
