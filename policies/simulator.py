@@ -92,6 +92,7 @@ class SimResult:
     busy: list[tuple[float, float]]
     config: SimConfig
     short_predicted: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    predicted: np.ndarray = field(default_factory=lambda: np.zeros(0))  # forecast seconds
 
     @property
     def latency(self) -> np.ndarray:
@@ -319,7 +320,7 @@ class _Sim:
             capacity_times=np.array(self.cap_times), capacities=np.array(self.caps),
             decisions=self.decisions,
             forecast_minutes=self._forecast_series(end_s), busy=self.busy,
-            config=self.config, short_predicted=self.short,
+            config=self.config, short_predicted=self.short, predicted=self.pred,
         )
 
     def _rate(self) -> float:
