@@ -81,3 +81,20 @@ class QueryRecord:
     status: str = "running"
     error_code: str | None = None
     error_message: str | None = None
+    # Workload management (issue 7): who and where, the queue, DuckDB's profile, RPU-seconds.
+    user_id: int | None = None
+    query_group: str | None = None
+    service_class: int | None = None
+    service_class_name: str | None = None
+    cpu_time_us: int | None = None
+    blocks_read: int | None = None
+    temp_blocks: int | None = None
+    scan_rows: int | None = None
+    join_rows: int | None = None
+    nl_join_rows: int | None = None
+    cpu_skew: float | None = None
+    io_skew: float | None = None
+    compute_rpu_seconds: float | None = None
+    consumer_namespace: str | None = None
+    producer_namespace: str | None = None
+    usage_limit: str | None = None  # ids of the usage limits breached while it ran

@@ -15,10 +15,13 @@ import pyarrow as pa
 
 from catalog.model import QueryRecord
 
-_COLUMNS = [
+COLUMNS = [
     "query_id", "session_pid", "transaction_id", "namespace_guid", "database", "user_name",
     "workgroup", "statement_type", "query_text", "start_time", "end_time", "queue_us",
     "execution_us", "rows_returned", "bytes_returned", "status", "error_code", "error_message",
+    "user_id", "query_group", "service_class", "service_class_name", "cpu_time_us",
+    "blocks_read", "temp_blocks", "scan_rows", "join_rows", "nl_join_rows", "cpu_skew",
+    "io_skew", "compute_rpu_seconds", "consumer_namespace", "producer_namespace", "usage_limit",
 ]
 
 
@@ -33,6 +36,9 @@ class QueryLog:
         ).fetchone() or (0,)
         self._ids = itertools.count(int(last) + 1)
         self._pending: list[QueryRecord] = []
+        # The last batch written: system views read it from memory too, since a view's
+        # snapshot may predate its insert.
+        self._recent: list[QueryRecord] = []
         self._lock = threading.Lock()
 
     def next_id(self) -> int:
@@ -44,18 +50,27 @@ class QueryLog:
         with self._lock:
             self._pending.append(record)
 
+    def unwritten(self) -> list[QueryRecord]:
+        """Records queued or written by the last flush (views dedupe them by query id)."""
+        with self._lock:
+            return [*self._recent, *self._pending]
+
     def flush(self) -> int:
         """Write queued records in one insert; returns how many were written."""
         with self._lock:
             batch, self._pending = self._pending, []
         if not batch:
             return 0
-        table = pa.table({c: [getattr(r, c) for r in batch] for c in _COLUMNS})
+        table = pa.table({c: [getattr(r, c) for r in batch] for c in COLUMNS})
         self._con.register("__ds_qlog_batch", table)
+        cols = ", ".join(COLUMNS)
         try:
             self._con.execute(
-                f"INSERT INTO {self.schema}.query_history SELECT * FROM __ds_qlog_batch"
+                f"INSERT INTO {self.schema}.query_history ({cols}) "
+                f"SELECT {cols} FROM __ds_qlog_batch"
             )
         finally:
             self._con.unregister("__ds_qlog_batch")
+        with self._lock:
+            self._recent = batch
         return len(batch)

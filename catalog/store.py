@@ -49,6 +49,22 @@ CREATE TABLE IF NOT EXISTS {s}.query_history (
     statement_type VARCHAR, query_text VARCHAR, start_time TIMESTAMP, end_time TIMESTAMP,
     queue_us BIGINT, execution_us BIGINT, rows_returned BIGINT, bytes_returned BIGINT,
     status VARCHAR, error_code VARCHAR, error_message VARCHAR);
+ALTER TABLE {s}.query_history ADD COLUMN IF NOT EXISTS user_id INTEGER;
+ALTER TABLE {s}.query_history ADD COLUMN IF NOT EXISTS query_group VARCHAR;
+ALTER TABLE {s}.query_history ADD COLUMN IF NOT EXISTS service_class INTEGER;
+ALTER TABLE {s}.query_history ADD COLUMN IF NOT EXISTS service_class_name VARCHAR;
+ALTER TABLE {s}.query_history ADD COLUMN IF NOT EXISTS cpu_time_us BIGINT;
+ALTER TABLE {s}.query_history ADD COLUMN IF NOT EXISTS blocks_read BIGINT;
+ALTER TABLE {s}.query_history ADD COLUMN IF NOT EXISTS temp_blocks BIGINT;
+ALTER TABLE {s}.query_history ADD COLUMN IF NOT EXISTS scan_rows BIGINT;
+ALTER TABLE {s}.query_history ADD COLUMN IF NOT EXISTS join_rows BIGINT;
+ALTER TABLE {s}.query_history ADD COLUMN IF NOT EXISTS nl_join_rows BIGINT;
+ALTER TABLE {s}.query_history ADD COLUMN IF NOT EXISTS cpu_skew DOUBLE;
+ALTER TABLE {s}.query_history ADD COLUMN IF NOT EXISTS io_skew DOUBLE;
+ALTER TABLE {s}.query_history ADD COLUMN IF NOT EXISTS compute_rpu_seconds DOUBLE;
+ALTER TABLE {s}.query_history ADD COLUMN IF NOT EXISTS consumer_namespace VARCHAR;
+ALTER TABLE {s}.query_history ADD COLUMN IF NOT EXISTS producer_namespace VARCHAR;
+ALTER TABLE {s}.query_history ADD COLUMN IF NOT EXISTS usage_limit VARCHAR;
 """
 
 # The internal alias of the system database (users, grants, query history): attached to the

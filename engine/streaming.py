@@ -45,6 +45,9 @@ class Result:
     bytes_sent: int = 0
     failure: BaseException | None = None
     on_close: Callable[[Result], None] | None = None
+    # Runs once, on the worker thread that sees DuckDB finish the statement (workload
+    # management reads the profile then); what it raises fails the statement.
+    on_done: Callable[[], None] | None = None
 
 
 def execute(
@@ -54,17 +57,24 @@ def execute(
     *,
     returns_rows: bool,
     batch_rows: int = BATCH_ROWS,
+    on_done: Callable[[], None] | None = None,
 ) -> Result:
-    """Run ``sql`` and return its first batch (row statements) or its affected-row count."""
+    """Run ``sql`` and return its first batch (row statements) or its affected-row count.
+
+    ``on_done`` runs when DuckDB has finished the statement: here for a statement without
+    rows, when its rows have been read to the end otherwise."""
     cursor.execute(sql, params if params else None)
     if not returns_rows:
         desc = cursor.description
+        result = Result(exhausted=True)
         if desc and len(desc) == 1 and desc[0][0] == "Count":
             row = cursor.fetchone()
-            return Result(rowcount=int(row[0]) if row else 0, exhausted=True)
-        return Result(exhausted=True)
+            result.rowcount = int(row[0]) if row else 0
+        if on_done is not None:
+            on_done()
+        return result
     reader = cursor.to_arrow_reader(batch_rows)
-    result = Result(schema=reader.schema, reader=reader)
+    result = Result(schema=reader.schema, reader=reader, on_done=on_done)
     fill(result, batch_rows)
     return result
 
@@ -84,6 +94,9 @@ def fill(result: Result, batch_rows: int = BATCH_ROWS) -> None:
             batch = result.reader.read_next_batch()
         except StopIteration:
             result.exhausted = True
+            done, result.on_done = result.on_done, None
+            if done is not None:
+                done()
             return
         if batch.num_rows:
             result.pending.append(batch)

@@ -20,7 +20,7 @@ import uvloop
 from catalog.errors import ConfigError
 from engine.duckdb_errors import clean_message
 from proxy import config as cfg
-from proxy import demo
+from proxy import demo, usage_cli
 from proxy.server import Server, generate_password
 
 
@@ -46,12 +46,15 @@ def _parser() -> argparse.ArgumentParser:
                    help="password method offered to PostgreSQL clients (Redshift drivers use "
                         "Redshift's SHA-256 digest with scram-sha-256)")
     s.add_argument("--log-level", default="INFO")
+    usage_cli.add_commands(sub)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``duckshift`` script."""
     args = _parser().parse_args(argv)
+    if args.command in usage_cli.COMMANDS:
+        return usage_cli.run(args)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(message)s")
     try:
         if args.config:

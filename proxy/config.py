@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,13 @@ from catalog.capacity import (
 )
 from catalog.errors import ConfigError
 from catalog.passwords import password_problem
+from proxy.wlm_config import (
+    UsageLimitConfig,
+    WlmSettings,
+    parse_parameters,
+    parse_settings,
+    parse_usage_limits,
+)
 
 DEFAULT_PORT = 5439
 DEFAULT_DATABASE = "dev"
@@ -63,6 +70,8 @@ class WorkgroupConfig:
     # Price-performance level 1..100 (AI-driven scaling); then base_capacity is only where
     # the pool starts.
     price_performance_target: int | None = None
+    # [workgroup.config_parameters]: query limits or wlm_json_configuration (policies/wlm.py).
+    config_parameters: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,8 @@ class ServerConfig:
     limits: Limits = Limits()
     # Where superusers' COPY FROM and UNLOAD may read and write files (resolved; none: nowhere).
     copy_directories: tuple[Path, ...] = ()
+    wlm: WlmSettings = field(default_factory=WlmSettings)  # [server.wlm]
+    usage_limits: tuple[UsageLimitConfig, ...] = ()  # [[usage_limit]]
 
 
 def embedded_default(port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> ServerConfig:
@@ -139,11 +150,11 @@ def load(path: Path) -> ServerConfig:
         raise ConfigError(f"{path}: {exc}") from None
 
 
-_TOP_KEYS = {"server", "namespace", "workgroup"}
-_SERVER_KEYS = {"host", "tls_cert", "tls_key", "limits", "copy_directories"}
+_TOP_KEYS = {"server", "namespace", "workgroup", "usage_limit"}
+_SERVER_KEYS = {"host", "tls_cert", "tls_key", "limits", "copy_directories", "wlm"}
 _NAMESPACE_KEYS = {"name", "admin_user", "admin_password", "databases", "account"}
 _WORKGROUP_KEYS = {"name", "namespace", "port", "host", "base_capacity", "max_capacity",
-                   "price_performance_target"}
+                   "price_performance_target", "config_parameters"}
 
 
 def parse(raw: dict[str, Any]) -> ServerConfig:
@@ -180,6 +191,14 @@ def parse(raw: dict[str, Any]) -> ServerConfig:
     for i, w in enumerate(workgroups):
         if w.namespace not in known:
             raise ConfigError(f"workgroup[{i}].namespace: no namespace named {w.namespace!r}")
+    workgroups = tuple(
+        replace(w, config_parameters=parse_parameters(
+            t["config_parameters"], f"workgroup[{i}].config_parameters"))
+        if "config_parameters" in t else w
+        for i, (w, t) in enumerate(zip(workgroups, raw["workgroup"], strict=True))
+    )
+    wlm = parse_settings(_table(server.get("wlm", {}), "server.wlm"))
+    usage_limits = parse_usage_limits(raw.get("usage_limit", []), {w.name for w in workgroups})
     return ServerConfig(
         host=host,
         tls_cert=Path(cert) if cert else None,
@@ -188,6 +207,8 @@ def parse(raw: dict[str, Any]) -> ServerConfig:
         workgroups=workgroups,
         limits=limits,
         copy_directories=copy_dirs,
+        wlm=wlm,
+        usage_limits=usage_limits,
     )
 
 

@@ -34,6 +34,7 @@ from proxy.sql.pipeline import Statement
 from proxy.startup import StartupAuth
 from proxy.wire import backend, frontend
 from proxy.wire.framing import read_message
+from proxy.wlm_commands import WlmCommands
 
 if TYPE_CHECKING:
     from proxy.server import Server, WorkgroupRuntime
@@ -49,7 +50,7 @@ _DISCONNECT_POLL_S = 0.5
 
 class Connection(
     StartupAuth, ResultSender, ExtendedProtocol, SessionCommands, AccessCommands,
-    DatashareCommands,
+    DatashareCommands, WlmCommands,
 ):
     """The protocol state machine of one client socket."""
 

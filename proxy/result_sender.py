@@ -98,6 +98,8 @@ class ResultSender:
         if not inline and not max_rows:
             return await self._stream_all(result, encode, sent), False
         while True:
+            if self._abort is not None:
+                raise self._abort
             if self._timed_out:
                 raise statement_timeout_error()
             if max_rows and sent >= max_rows:
@@ -138,6 +140,8 @@ class ResultSender:
         self._cancelled = False
         try:
             while fetching is not None or encoding:
+                if self._abort is not None:
+                    raise self._abort
                 if self._timed_out:
                     raise statement_timeout_error()
                 if fetching is not None and len(encoding) < _ENCODERS:

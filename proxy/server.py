@@ -16,14 +16,17 @@ import os
 import secrets
 import socket
 import ssl
+import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from catalog.capacity import CapacitySettings, update_problem
 from catalog.datashares import ConsumerDatabase, Datashares
 from catalog.directory import Directory
-from catalog.errors import InvalidCatalogName, InvalidParameterValue, ObjectInUse
+from catalog.errors import InvalidCatalogName, InvalidParameterValue, ObjectInUse, SQLError
 from catalog.model import Namespace, Workgroup
+from catalog.monitoring import LIVE_FUNCTION, MonitoringStore
 from catalog.passwords import make_verifiers
 from catalog.query_log import QueryLog
 from catalog.security import PUBLIC, Grant, ObjectKey, Security
@@ -34,15 +37,20 @@ from engine.storage import LocalStorage, quote_ident
 from proxy.access import Authorizer
 from proxy.config import ServerConfig
 from proxy.connection import Connection
+from proxy.metrics import Metrics
 from proxy.sql.pipeline import StatementCache
 from proxy.sql.transforms.session_functions import PRIVILEGE_FUNCTION
+from proxy.sql.transforms.wlm_functions import SIGNAL_FUNCTION
 from proxy.tls import ensure_self_signed, server_context
 from proxy.wire.auth import AuthThrottle
+from proxy.wlm import Wlm
 
 log = logging.getLogger("duckshift.server")
 
 # How often buffered query records are written to the system database.
 QUERY_LOG_FLUSH_S = 1.0
+# How often history older than its retention is deleted (and once at start).
+PURGE_EVERY_S = 3600.0
 
 
 @dataclass
@@ -97,6 +105,12 @@ class Server:
         self._pids = itertools.count(os.getpid() * 1000 % 1_000_000 + 1)
         self._flusher: asyncio.Task[None] | None = None
         self.generated_passwords: dict[str, str] = {}
+        # Workload management: rules, metering, usage limits, their records and metrics.
+        self.monitoring = MonitoringStore(engine.system_cursor(), query_log.schema)
+        self.metrics = Metrics(lambda: [w.pool.snapshot() for w in self.workgroups.values()])
+        self.wlm = Wlm(config.wlm, self.monitoring, query_log, self.metrics)
+        self.metrics_port: int | None = None
+        self._purged = 0.0
 
     # -- construction --------------------------------------------------------------------------
     @classmethod
@@ -159,8 +173,24 @@ class Server:
                                  short_lane=settings.target_enabled)
             server.workgroups[wgc.name] = WorkgroupRuntime(
                 wgc.name, ns, host, wgc.port, pool, capacity=settings)
+            server.wlm.add_workgroup(wgc.name, ns.guid, pool, wgc.config_parameters)
+        server.wlm.load(config.usage_limits, datetime.now(UTC).replace(tzinfo=None))
+        engine.register_function(LIVE_FUNCTION, server.wlm.live, ["VARCHAR"], "VARCHAR")
+        engine.register_function(SIGNAL_FUNCTION, server._signal_function,
+                                 ["BIGINT", "BIGINT", "VARCHAR"], "INTEGER")
         engine.lock_down(config.copy_directories)
         return server
+
+    def _signal_function(self, caller: int, pid: int, what: str) -> int:
+        """pg_cancel_backend / pg_terminate_backend (``SIGNAL_FUNCTION``): ``caller`` is the
+        calling session's pid. Runs on a DuckDB worker; the signal is sent from the loop."""
+        conn = self.sessions.get(caller)
+        if conn is None:
+            return 0
+        try:
+            return int(self.wlm.signal_threadsafe(conn, pid, what == "terminate"))
+        except SQLError as exc:
+            raise ValueError(f"{exc.sqlstate} {exc.message}") from None
 
     def _ensure_admin(self, ns: Namespace, name: str, password: str | None) -> None:
         user = self.catalog.user(ns.guid, name)
@@ -324,6 +354,11 @@ class Server:
                 limit=1024 * 1024,
             )
         self._flusher = asyncio.create_task(self._flush_records())
+        self.wlm.start()
+        wlm_settings = self.config.wlm
+        if wlm_settings.metrics_port is not None:
+            self.metrics_port = self.metrics.serve(wlm_settings.metrics_host,
+                                                   wlm_settings.metrics_port)
 
     async def _accept(
         self, wg: WorkgroupRuntime, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
@@ -341,6 +376,12 @@ class Server:
             await asyncio.sleep(QUERY_LOG_FLUSH_S)
             try:
                 await self.engine.run(self.query_log.flush)
+                await self.engine.run(self.monitoring.flush)
+                if time.monotonic() - self._purged > PURGE_EVERY_S:
+                    self._purged = time.monotonic()
+                    await self.engine.run(
+                        self.monitoring.purge, datetime.now(UTC).replace(tzinfo=None),
+                        self.config.wlm.history_retention_days)
             except Exception:
                 log.exception("writing query records failed")
 
@@ -355,8 +396,11 @@ class Server:
                 conn.writer.close()
         if self._flusher is not None:
             self._flusher.cancel()
+        await self.wlm.stop()
+        self.metrics.close()
         await asyncio.sleep(0)
         self.query_log.flush()
+        self.monitoring.flush()
         self.engine.close()
 
 

@@ -18,7 +18,7 @@ from catalog import errors as err
 from catalog.security import ObjectKey
 from engine import streaming
 from engine.admission import Ticket
-from proxy import access_commands, datashare_commands, settings
+from proxy import access_commands, datashare_commands, settings, wlm_commands
 from proxy.codecs.oids import TEXT
 from proxy.result_types import fields_of
 from proxy.session import Outcome, Session, SqlCursor, TxStatus
@@ -220,6 +220,7 @@ class SessionCommands:
         await self._engine_call(session.cursor.execute, "BEGIN TRANSACTION")
         session.tx = TxStatus.IN_BLOCK
         session.transaction_id = self.server.query_log.next_id()
+        self.server.wlm.tx_began(session)
 
     async def _commit(self, session: Session) -> str:
         if session.tx == TxStatus.IDLE:
@@ -238,6 +239,7 @@ class SessionCommands:
         finally:
             session.tx = TxStatus.IDLE
             self.server.authorizer.settle(session, committed)
+            self.server.wlm.tx_ended(session)
         return "COMMIT"
 
     async def _rollback(self, session: Session) -> None:
@@ -254,6 +256,7 @@ class SessionCommands:
             await self._engine_call(session.cursor.execute, "ROLLBACK")
         session.tx = TxStatus.IDLE
         self.server.authorizer.settle(session, committed=False)
+        self.server.wlm.tx_ended(session)
 
     async def _set(self, session: Session, cmd: commands.SetParam) -> None:
         name = settings.normalize(cmd.name)
@@ -388,4 +391,5 @@ _HANDLERS = {
     commands.NoOp: SessionCommands._cmd_noop,
     **access_commands.HANDLERS,
     **datashare_commands.HANDLERS,
+    **wlm_commands.HANDLERS,
 }

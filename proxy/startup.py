@@ -132,9 +132,11 @@ class StartupAuth:
         self._apply_startup_params(session, params)
         await self.server.engine.run(session.set_identity)
         await self.server.engine.run(session.apply_search_path)
+        await self.server.engine.run(self.server.wlm.prepare_cursor, session)
         self.session = session
         self._reverse_aliases = {a: n for n, a in session.aliases.items()}
         self.server.sessions[session.pid] = self
+        self.server.wlm.session_started(self)
         self.send(backend.authentication_ok())
         for name, value in session.reported():
             self.send(backend.parameter_status(name, value))

@@ -26,6 +26,8 @@ from catalog.views import (
     static,
     svv_datashares,
     svv_privileges,
+    sys_queries,
+    sys_usage,
 )
 from catalog.views.base import Session, TableFunction, View
 
@@ -44,6 +46,8 @@ VIEWS: tuple[View, ...] = (
     *redshift.VIEWS,
     *svv_privileges.VIEWS,
     *svv_datashares.VIEWS,
+    *sys_queries.VIEWS,
+    *sys_usage.VIEWS,
     *empty.VIEWS,
 )
 

@@ -19,7 +19,7 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 
 from catalog.errors import FeatureNotSupported, SyntaxError_
-from proxy.sql import catalog_syntax, commands, datashare_sql, dcl
+from proxy.sql import catalog_syntax, commands, datashare_sql, dcl, wlm_sql
 from proxy.sql.context import Context
 from proxy.sql.param_types import Probe, probes
 from proxy.sql.references import Ref, references
@@ -46,6 +46,7 @@ from proxy.sql.transforms.statements import statements
 from proxy.sql.transforms.string_functions import string_functions
 from proxy.sql.transforms.types import map_types
 from proxy.sql.transforms.virtual_relations import virtual_relations
+from proxy.sql.transforms.wlm_functions import wlm_functions
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +59,8 @@ class Statement:
     returns_rows: bool = False
     counts_rows: bool = False
     duck_sql: str | None = None
-    command: commands.Command | dcl.Command | datashare_sql.Command | None = None
+    command: commands.Command | dcl.Command | datashare_sql.Command | wlm_sql.Command | None = (
+        None)
     nparams: int = 0
     param_probes: tuple[Probe, ...] = ()
     # What it touches (checked at every execution) and whether its shape was understood.
@@ -81,6 +83,7 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     # functions, which user SQL may not call.
     virtual_relations,
     session_functions,
+    wlm_functions,
     quoting_functions,
     # Before map_types turns VARCHAR(MAX) into a bare VARCHAR (which would get 256).
     ddl_attributes,
@@ -136,6 +139,11 @@ def translate(piece: Piece, ctx: Context) -> Statement:
         stype, tag = dcl.tag_of(access_command)
         return Statement(piece.text, stype, tag, command=access_command,
                          returns_rows=isinstance(access_command, dcl.ShowGrants))
+    wlm_command = wlm_sql.recognize(piece)
+    if wlm_command is not None:
+        stype, tag = wlm_sql.tag_of(wlm_command)
+        return Statement(piece.text, stype, tag, command=wlm_command,
+                         returns_rows=isinstance(wlm_command, wlm_sql.CreateUsageLimit))
     share_command = datashare_sql.recognize(
         piece, {name for db, name in ctx.external if db == ctx.database})
     if share_command is not None:

@@ -13,9 +13,11 @@ from collections.abc import Iterator
 
 import duckdb
 import pytest
+from catalog.scaling_log import ScalingLog
 
 from catalog.datashares import Datashares
 from catalog.errors import FeatureNotSupported, InsufficientPrivilege
+from catalog.monitoring import LIVE_FUNCTION, MonitoringStore
 from catalog.passwords import make_verifiers
 from catalog.security import Grant, Grantee, ObjectKey, Security
 from catalog.store import SYSTEM_ALIAS, SYSTEM_SCHEMA, Catalog
@@ -37,6 +39,12 @@ def _identities(con: duckdb.DuckDBPyConnection) -> None:
     catalog = Catalog(con.cursor(), SYSTEM_SCHEMA)
     security = Security(con.cursor(), SYSTEM_SCHEMA)
     Datashares(con.cursor(), SYSTEM_SCHEMA)
+    ScalingLog(con.cursor(), SYSTEM_SCHEMA)  # sys_serverless_scaling's table
+    # The workload-management views read these tables and the server's function of rows
+    # still in memory (none here).
+    MonitoringStore(con.cursor(), SYSTEM_SCHEMA)
+    con.create_function(LIVE_FUNCTION, lambda kind: "[]", ["VARCHAR"], "VARCHAR",  # type: ignore[arg-type]
+                        side_effects=True)
     verifiers = make_verifiers("x", "Secret123")
     catalog.create_user("a", "alice", verifiers, superuser=True, createdb=True)
     catalog.create_user("a", "bob", verifiers, connection_limit=3)
