@@ -269,6 +269,10 @@ class DuplicateObject(SQLError, code="42710"):
     pass
 
 
+class DuplicateFunction(SQLError, code="42723"):
+    pass
+
+
 class DuplicateSchema(SQLError, code="42P06"):
     pass
 

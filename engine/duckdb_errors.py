@@ -57,6 +57,9 @@ _BINDER: list[_Rule] = [
        lambda m: f'missing FROM-clause entry for table "{m[1]}"'),
     _r(r"No function matches the given name and argument types '([^(']+)\(([^']*)\)'",
        e.UndefinedFunction, lambda m: f"function {m[1]}({_pg_args(m[2])}) does not exist"),
+    # A SQL UDF (a macro) called with a number of arguments it has no overload for.
+    _r(r"Macro (\S+?)\(\) does not support the supplied arguments", e.UndefinedFunction,
+       lambda m: f"function {m[1]} does not exist for this number of arguments"),
     _r(r"Ambiguous reference to column name", e.AmbiguousColumn),
     _r(r"must appear in the GROUP BY clause", e.GroupingError),
     _r(r"Cannot compare values|Cannot mix values|cannot be cast|No operator matches",

@@ -21,7 +21,7 @@ from catalog import errors as err
 from catalog.model import QueryRecord
 from engine import streaming
 from engine.duckdb_errors import translate as translate_duckdb
-from proxy import copy_flow
+from proxy import copy_flow, late_ddl
 from proxy.access_commands import AccessCommands
 from proxy.datashare_commands import DatashareCommands
 from proxy.extended import ExtendedProtocol
@@ -284,6 +284,9 @@ class Connection(
         if any(ref.action == "CREATE" for ref in stmt.refs):
             self.server.authorizer.before(session, stmt)
         await self._park_streams()
+        if stmt.late is not None:
+            # DDL made from the catalog as it is now (LIKE, ALTER COLUMN TYPE, TRUNCATE).
+            sql = await late_ddl.prepare(self, session, stmt, sql or stmt.duck_sql)
         record = self._record(stmt)
         wlm = self.server.wlm
         run = wlm.admit(self, session, stmt, record)

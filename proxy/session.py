@@ -124,6 +124,7 @@ class Session:
         return Context(
             self.namespace.guid, self.database, self.user.name, self.aliases, self.generation,
             self.user.superuser, self.accounts, self.external,
+            self.values.get("enable_case_sensitive_identifier") == "on",
         )
 
     def alias(self, database: str | None = None) -> str:

@@ -28,6 +28,9 @@ class Context:
     # The namespace's external schemas by (database, name): objects with .source_database and
     # .source_schema. Not in the key: creating or dropping one moves ``generation``.
     external: Mapping[tuple[str, str], Any] = field(default_factory=dict, compare=False)
+    # SET enable_case_sensitive_identifier: quoted identifiers keep their case (otherwise every
+    # identifier folds to lower case).
+    case_sensitive: bool = False
 
     def external_schema(self, schema: str) -> Any:
         """The external schema ``schema`` of the current database, if it is one."""
@@ -39,6 +42,7 @@ class Context:
         return self.accounts.get(self.namespace, "")
 
     @property
-    def key(self) -> tuple[str, str, str, int, bool]:
+    def key(self) -> tuple[str, str, str, int, bool, bool]:
         """The cache key: every fact above that a translation may read."""
-        return (self.namespace, self.database, self.user, self.generation, self.superuser)
+        return (self.namespace, self.database, self.user, self.generation, self.superuser,
+                self.case_sensitive)

@@ -19,8 +19,9 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 
 from catalog.errors import FeatureNotSupported, SyntaxError_
-from proxy.sql import catalog_syntax, commands, datashare_sql, dcl, wlm_sql
+from proxy.sql import catalog_syntax, commands, datashare_sql, dcl, udfs, wlm_sql
 from proxy.sql.context import Context
+from proxy.sql.late import CreateFunction, DropFunction, Late
 from proxy.sql.param_types import Probe, probes
 from proxy.sql.references import Ref, references
 from proxy.sql.split import Piece, split
@@ -34,6 +35,7 @@ from proxy.sql.transforms.datetime_functions import datetime_functions
 from proxy.sql.transforms.ddl_attributes import DROPPED_ATTRIBUTES, ddl_attributes
 from proxy.sql.transforms.getdate import getdate_add_months
 from proxy.sql.transforms.hashes import hash_functions
+from proxy.sql.transforms.identifiers import fold_identifiers
 from proxy.sql.transforms.json_functions import json_functions
 from proxy.sql.transforms.math_functions import math_functions
 from proxy.sql.transforms.names import resolve_databases
@@ -67,6 +69,8 @@ class Statement:
     refs: tuple[Ref, ...] = ()
     understood: bool = True
     cacheable: bool = True  # False: translate again when the text repeats
+    # SQL made when the statement runs, from the catalog as it is then (proxy/late_ddl.py).
+    late: Late | None = None
 
 
 # The transforms, in order.
@@ -150,6 +154,9 @@ def translate(piece: Piece, ctx: Context) -> Statement:
         stype, tag = datashare_sql.tag_of(share_command)
         return Statement(piece.text, stype, tag, command=share_command, returns_rows=isinstance(
             share_command, datashare_sql.DescDatashare | datashare_sql.ShowDatashares))
+    function = udfs.recognize(piece)
+    if function is not None:
+        return _function_statement(piece.text, function, ctx)
     command = commands.recognize(piece)
     if command is not None:
         if isinstance(command, commands.NoOp):
@@ -169,6 +176,31 @@ def translate(piece: Piece, ctx: Context) -> Statement:
             command, commands.Fetch), command=command, nparams=nparams)
     tree = parse(piece.text)
     return compile_tree(piece.text, tree, ctx)
+
+
+def _function_statement(text: str, spec: udfs.FunctionSpec | udfs.DropSpec,
+                        ctx: Context) -> Statement:
+    """CREATE or DROP FUNCTION: the overload's macro is made when it runs (``late``).
+
+    Not ``understood`` by the access checks yet: only superusers create and drop functions
+    until privileges on functions (and EXECUTE) are built. Calls need no privilege, as
+    Redshift grants EXECUTE on new functions to PUBLIC.
+    """
+    where = udfs.place(spec.schema, spec.name, ctx)
+    types = tuple(udfs.duck_type(t, ctx) for t in spec.arg_types)
+    if isinstance(spec, udfs.DropSpec):
+        late: Late = DropFunction(where, types, spec.if_exists)
+        return Statement(text, "DDL", "DROP FUNCTION", duck_sql=f"DROP MACRO {spec.name}",
+                         understood=False, late=late)
+    tree = udfs.body_tree(fold_identifiers(parse(spec.body), ctx), len(types))
+    for transform in TRANSFORMS:
+        tree = transform(tree, ctx)
+    assert isinstance(tree, exp.Select)
+    body = udfs.body_sql(tree, types)
+    late = CreateFunction(where, types, udfs.duck_type(spec.returns, ctx), body, spec.replace,
+                          spec.volatility, spec.body.strip())
+    return Statement(text, "DDL", "CREATE FUNCTION", duck_sql=f"CREATE MACRO {spec.name}",
+                     understood=False, late=late)
 
 
 _REDSHIFT = Redshift()
@@ -389,6 +421,8 @@ def _position(text: str, line: int | None, col: int | None, width: int) -> int |
 
 def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
     """Classify a parsed statement and generate its DuckDB SQL."""
+    # Names as Redshift folds them, before anything reads them (references, column names).
+    tree = fold_identifiers(tree, ctx)
     stype, tag, returns, counts = classify(tree, text)
     refs, understood = references(tree)
     # Result columns are named by what the user wrote, before any rewrite replaces it.
@@ -404,6 +438,7 @@ def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
         text, stype, tag, returns, counts, duck_sql=companions.joined(tree, tree.sql("duckdb")),
         nparams=nparams, param_probes=probes(tree) if nparams else (), refs=refs,
         understood=understood, cacheable=companions.cacheable(tree),
+        late=companions.late(tree),
     )
 
 

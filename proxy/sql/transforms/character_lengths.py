@@ -9,15 +9,15 @@ column through RENAME COLUMN and holds for INSERT, UPDATE, COPY and MERGE alike;
 expression also records the declared length in DuckDB's catalog.
 
 DuckDB cannot change the type of a column with a CHECK constraint, so ALTER COLUMN ... TYPE
-(which Redshift allows for VARCHAR only, to a greater length) is refused with 0A000. Nor can it
-add a column with a constraint: a column added by ALTER TABLE ADD COLUMN is not checked.
+(which Redshift allows for VARCHAR only) rebuilds the table with the new length
+(``proxy/late_ddl.py``). Nor can DuckDB add a column with a constraint: a column added by ALTER
+TABLE ADD COLUMN is not checked.
 """
 
 from __future__ import annotations
 
 from sqlglot import exp
 
-from catalog.errors import FeatureNotSupported
 from proxy.sql.context import Context
 
 _T = exp.DataType.Type
@@ -52,14 +52,6 @@ def _check(column: exp.Identifier, length: int, type_name: str) -> exp.ColumnCon
 
 def character_lengths(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Add a byte-length CHECK to each CHAR(n)/VARCHAR(n) column of a CREATE TABLE."""
-    if isinstance(tree, exp.Alter):
-        if any(isinstance(a, exp.AlterColumn) and a.args.get("dtype") is not None
-               for a in tree.args.get("actions") or ()):
-            raise FeatureNotSupported(
-                "feature not supported on Duckshift: ALTER COLUMN TYPE (column lengths are "
-                "checks)"
-            )
-        return tree
     if not isinstance(tree, exp.Create):
         return tree
     for col in tree.find_all(exp.ColumnDef):

@@ -6,15 +6,20 @@ Transforms attach such companions to the tree; ``pipeline.compile_tree`` joins t
 statement with ``;``, so they run in the session's transaction (or, outside a block, each in
 its own, as DuckDB runs a multi-statement string; the companions are written to tolerate
 that). The statement itself runs last when its result matters (a CTAS counts rows).
+Statements whose SQL depends on the catalog when they run carry a ``late`` description instead
+(``proxy/sql/late.py``).
 """
 
 from __future__ import annotations
 
 from sqlglot import exp
 
+from proxy.sql.late import Late
+
 _BEFORE = "companions_before"
 _AFTER = "companions_after"
 _UNCACHEABLE = "uncacheable"
+_LATE = "late"
 
 
 def before(tree: exp.Expr, *sql: str) -> None:
@@ -42,3 +47,14 @@ def joined(tree: exp.Expr, main: str) -> str:
 def cacheable(tree: exp.Expr) -> bool:
     """Whether the translation of ``tree`` may be cached and reused."""
     return not tree.meta.get(_UNCACHEABLE, False)
+
+
+def set_late(tree: exp.Expr, late: Late) -> None:
+    """Have the statement's DuckDB SQL made when it runs, as ``late`` describes."""
+    tree.meta[_LATE] = late
+
+
+def late(tree: exp.Expr) -> Late | None:
+    """The execution-time description set on ``tree``, if any."""
+    value: Late | None = tree.meta.get(_LATE)
+    return value

@@ -34,7 +34,9 @@ from catalog.errors import FeatureNotSupported
 from engine import table_metadata as meta
 from engine.storage import quote_ident, quote_literal
 from proxy.sql.context import Context
+from proxy.sql.late import AlterVarchar, CreateLike, Place
 from proxy.sql.transforms import companions
+from proxy.sql.transforms.character_lengths import MAX_LENGTH
 
 # The tree's meta key for the CREATE TABLE attributes pipeline.parse dropped before parsing.
 DROPPED_ATTRIBUTES = "redshift_attributes"
@@ -57,8 +59,8 @@ _TEMP = "temp"
 
 
 @dataclass
-class _Attributes:
-    """What one CREATE TABLE declared, by column name as DuckDB will store it."""
+class Attributes:
+    """What one CREATE TABLE declared (or LIKE copies), by column name as DuckDB stores it."""
 
     diststyle: str | None = None
     distkey: str | None = None
@@ -71,6 +73,7 @@ class _Attributes:
     )
 
     def table_declared(self) -> bool:
+        """Whether any table-level attribute was declared."""
         return any((self.diststyle, self.distkey, self.sortkey_type, self.sortkey,
                     self.backup is not None))
 
@@ -96,7 +99,7 @@ def _identity(constraint: exp.GeneratedAsIdentityColumnConstraint) -> tuple[int,
     return seed, step, "on_null" in constraint.args
 
 
-def _sequence(alias: str, seed: int, step: int) -> tuple[str, str, str]:
+def sequence_ddl(alias: str, seed: int, step: int) -> tuple[str, str, str]:
     """(name, qualified name, CREATE SEQUENCE statement) of a new identity sequence in the
     database ``alias``, or a temporary one for a temporary table (``alias`` "temp")."""
     name = f"{meta.SEQUENCE_PREFIX}{uuid.uuid4().hex[:16]}"
@@ -108,7 +111,7 @@ def _sequence(alias: str, seed: int, step: int) -> tuple[str, str, str]:
     return name, f"{alias}.{meta.SCHEMA}.{name}", ddl
 
 
-def _column(col: exp.ColumnDef, alias: str | None, attrs: _Attributes,
+def _column(col: exp.ColumnDef, alias: str | None, attrs: Attributes,
             tree: exp.Expr) -> None:
     name = col.name
     encoding: str | None = None
@@ -130,7 +133,7 @@ def _column(col: exp.ColumnDef, alias: str | None, attrs: _Attributes,
                     "INT and BIGINT"
                 )
             seed, step, by_default = _identity(kind)
-            sequence, qualified, ddl = _sequence(alias, seed, step)
+            sequence, qualified, ddl = sequence_ddl(alias, seed, step)
             companions.before(tree, ddl)
             companions.uncacheable(tree)
             constraint.set("kind", exp.DefaultColumnConstraint(this=exp.Anonymous(
@@ -156,7 +159,7 @@ def _column_name(name: exp.Expr, tree: exp.Create) -> str:
     return wanted
 
 
-def _table_properties(tree: exp.Create, attrs: _Attributes) -> None:
+def _table_properties(tree: exp.Create, attrs: Attributes) -> None:
     for prop in list(tree.find_all(*_TABLE_ATTRIBUTES)):
         if isinstance(prop, exp.DistStyleProperty):
             attrs.diststyle = prop.name.upper()
@@ -174,7 +177,7 @@ def _table_properties(tree: exp.Create, attrs: _Attributes) -> None:
         props.pop()
 
 
-def _dropped(tree: exp.Create, attrs: _Attributes) -> None:
+def _dropped(tree: exp.Create, attrs: Attributes) -> None:
     """The attributes ``pipeline.parse`` took out of the tokens."""
     dropped = tree.meta.get(DROPPED_ATTRIBUTES) or {}
     distkey = dropped.get("distkey")
@@ -219,7 +222,7 @@ def _sql_value(value: object) -> str:
     return quote_literal(str(value))
 
 
-def _records(alias: str, schema: str, table: str, attrs: _Attributes,
+def records(alias: str, schema: str, table: str, attrs: Attributes,
              guard: Callable[[str], str]) -> list[str]:
     """INSERTs of the table's metadata rows, each only where ``guard(metadata table)`` holds."""
     out = []
@@ -241,7 +244,7 @@ def _records(alias: str, schema: str, table: str, attrs: _Attributes,
     return out
 
 
-def _missing(alias: str, schema: str, table: str, source: str | None = None) -> str:
+def missing(alias: str, schema: str, table: str, source: str | None = None) -> str:
     """SQL: no row of the metadata table ``source`` (default: of DuckDB's catalog) names the
     table."""
     database = f"database_name = {quote_literal(alias)} AND " if source is None else ""
@@ -253,11 +256,43 @@ def _missing(alias: str, schema: str, table: str, source: str | None = None) -> 
     )
 
 
+def _place(table: exp.Table, ctx: Context) -> Place:
+    catalog, db = table.args.get("catalog"), table.args.get("db")
+    alias = catalog.name if catalog is not None else ctx.databases.get(ctx.database, "")
+    return Place(alias, db.name if db is not None else None, table.name)
+
+
+def _like(tree: exp.Create, like: exp.LikeProperty, ctx: Context) -> None:
+    schema = tree.this
+    assert isinstance(schema, exp.Schema)
+    if len(schema.expressions) != 1 or tree.find(*_TABLE_ATTRIBUTES) is not None:
+        raise FeatureNotSupported(
+            "feature not supported on Duckshift: CREATE TABLE (LIKE ...) with other columns "
+            "or table attributes (a LIKE table inherits its parent's)"
+        )
+    source, target = like.this, schema.this
+    assert isinstance(source, exp.Table) and isinstance(target, exp.Table)
+    including = any(
+        isinstance(p, exp.Property) and p.name.upper() == "INCLUDING"
+        and p.text("value").upper() == "DEFAULTS" for p in like.expressions
+    )
+    companions.set_late(tree, CreateLike(
+        target.sql("duckdb"), _place(target, ctx), _place(source, ctx), _temporary(tree),
+        bool(tree.args.get("exists")), including,
+    ))
+
+
 def _create(tree: exp.Create, ctx: Context) -> None:
+    schema_node = tree.this
+    if isinstance(schema_node, exp.Schema):
+        like = next((e for e in schema_node.expressions if isinstance(e, exp.LikeProperty)), None)
+        if like is not None:
+            _like(tree, like, ctx)
+            return
     table = tree.find(exp.Table)
     temporary = _temporary(tree)
     alias, schema = _target(table, ctx) if table is not None else ("", "")
-    attrs = _Attributes()
+    attrs = Attributes()
     for col in list(tree.find_all(exp.ColumnDef)):
         _column(col, _TEMP if temporary else alias or None, attrs, tree)
     _table_properties(tree, attrs)
@@ -268,23 +303,43 @@ def _create(tree: exp.Create, ctx: Context) -> None:
     if tree.args.get("expression") is not None:
         # A CTAS counts its rows, so it runs last: its metadata goes first, for a table that
         # does not exist yet (rows left by a CTAS that then failed are forgotten below).
-        companions.before(tree, *meta.forget_dropped(alias), *_records(
+        companions.before(tree, *meta.forget_dropped(alias), *records(
             alias, schema, name, attrs,
-            lambda _: _missing(alias, schema, name)))
+            lambda _: missing(alias, schema, name)))
         return
     companions.before(tree, *meta.forget_dropped(alias))
     # After the CREATE: IF NOT EXISTS over an existing table records nothing new.
-    companions.after(tree, *_records(
+    companions.after(tree, *records(
         alias, schema, name, attrs,
-        lambda source: _missing(alias, schema, name, meta.qualified(alias, source))))
+        lambda source: missing(alias, schema, name, meta.qualified(alias, source))))
+
+
+def _alter_type(tree: exp.Alter, action: exp.AlterColumn, table: exp.Table,
+                ctx: Context) -> None:
+    """ALTER COLUMN c TYPE VARCHAR(n), the only type change Redshift has."""
+    dtype = action.args["dtype"]
+    length = None
+    if dtype.this in (_T.VARCHAR, _T.NVARCHAR) and dtype.expressions:
+        param = dtype.expressions[0].name
+        length = MAX_LENGTH if param.upper() == "MAX" else int(param) if param.isdigit() else None
+    if length is None or len(tree.args.get("actions") or ()) != 1:
+        raise FeatureNotSupported(
+            "feature not supported on Duckshift: ALTER COLUMN TYPE to other than VARCHAR(n), "
+            "or with other actions"
+        )
+    companions.set_late(tree, AlterVarchar(_place(table, ctx), action.name, length))
 
 
 def _alter(tree: exp.Alter, ctx: Context) -> None:
     for col in list(tree.find_all(exp.ColumnDef)):
-        _column(col, None, _Attributes(), tree)
+        _column(col, None, Attributes(), tree)
     table = tree.this
     if not isinstance(table, exp.Table) or (tree.args.get("kind") or "").upper() != "TABLE":
         return
+    for action in tree.args.get("actions") or ():
+        if isinstance(action, exp.AlterColumn) and action.args.get("dtype") is not None:
+            _alter_type(tree, action, table, ctx)
+            return
     alias, _ = _target(table, ctx)
     if not alias:
         return

@@ -6,9 +6,9 @@
 * ``MERGE ... WHEN NOT MATCHED THEN INSERT VALUES (...)`` without a column list: sqlglot
   reads the VALUES as a call of a function ``values`` in the column list; it becomes the
   VALUES row it is.
-* ``CREATE TABLE t (LIKE s)`` and SQL UDFs (``CREATE FUNCTION ... LANGUAGE sql``) are refused
-  with 0A000 for now: DuckDB has no LIKE in CREATE TABLE (a CTAS would lose the column
-  constraints that enforce lengths), and its macros take named arguments, not ``$1``.
+* SQL UDFs are read by their own grammar (``proxy/sql/udfs.py``); a CREATE FUNCTION it does
+  not read (``CREATE TEMP FUNCTION``) is refused with 0A000.
+* TRUNCATE commits the transaction it runs in, as in Redshift (``proxy/late_ddl.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from sqlglot import exp
 
 from catalog.errors import FeatureNotSupported
 from proxy.sql.context import Context
+from proxy.sql.late import CommitFirst
+from proxy.sql.transforms import companions
 
 
 def _refuse(what: str) -> FeatureNotSupported:
@@ -42,12 +44,7 @@ def statements(tree: exp.Expr, ctx: Context) -> exp.Expr:
     if isinstance(tree, exp.Create):
         kind = (tree.args.get("kind") or "").upper()
         if kind == "FUNCTION":
-            raise _refuse("CREATE FUNCTION (SQL UDFs)")
-        schema = tree.this
-        if kind == "TABLE" and isinstance(schema, exp.Schema) and any(
-            isinstance(e, exp.LikeProperty) for e in schema.expressions
-        ):
-            raise _refuse("CREATE TABLE (LIKE ...)")
+            raise _refuse("CREATE FUNCTION in this form")
         table = tree.find(exp.Table)
         if kind == "TABLE" and table is not None and table.name.startswith("#"):
             props = tree.args.get("properties")
@@ -58,6 +55,8 @@ def statements(tree: exp.Expr, ctx: Context) -> exp.Expr:
                 props.append("expressions", exp.TemporaryProperty())
     if isinstance(tree, exp.Merge):
         _merge_insert_values(tree)
+    if isinstance(tree, exp.TruncateTable):
+        companions.set_late(tree, CommitFirst())
     for ident in tree.find_all(exp.Identifier):
         if ident.name.startswith("#"):
             ident.set("quoted", True)

@@ -1,4 +1,5 @@
-"""CHAR(n)/VARCHAR(n) lengths become byte-length CHECKs; ALTER COLUMN TYPE is refused."""
+"""CHAR(n)/VARCHAR(n) lengths become byte-length CHECKs; ALTER COLUMN TYPE rebuilds the table
+when it runs (proxy/late_ddl.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 
 from catalog.errors import FeatureNotSupported
 from proxy.sql.context import Context
+from proxy.sql.late import AlterVarchar, Place
 from proxy.sql.pipeline import StatementCache
 
 CTX = Context("ns", "dev", "alice", {"dev": "__ds_ns__dev"})
@@ -37,6 +39,8 @@ def test_checks_run_on_duckdb() -> None:
         con.execute("update t set b = 'xy'")
 
 
-def test_alter_column_type_is_refused() -> None:
+def test_alter_column_type_rebuilds_when_it_runs() -> None:
+    late = StatementCache().get("alter table t alter column a type varchar(50)", CTX)[0].late
+    assert late == AlterVarchar(Place("__ds_ns__dev", None, "t"), "a", 50)
     with pytest.raises(FeatureNotSupported):
-        duck("alter table t alter column a type varchar(50)")
+        duck("alter table t alter column a type int")

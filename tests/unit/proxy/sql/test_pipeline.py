@@ -123,8 +123,11 @@ def test_noop_commands_translate(sql: str, tag: str) -> None:
 @pytest.mark.parametrize(
     ("sql", "message"),
     [
-        ("CREATE FUNCTION f(int) RETURNS int STABLE AS 'select $1' LANGUAGE sql",
-         "feature not supported on Duckshift: CREATE FUNCTION (SQL UDFs)"),
+        ("CREATE FUNCTION f(int) RETURNS int STABLE AS 'return 1' LANGUAGE plpythonu",
+         "feature not supported on Duckshift: CREATE FUNCTION ... LANGUAGE plpythonu "
+         "(only SQL UDFs)"),
+        ("CREATE TEMP FUNCTION f(int) RETURNS int AS 'select 1' LANGUAGE sql",
+         "feature not supported on Duckshift: CREATE FUNCTION in this form"),
     ],
 )
 def test_unsupported_statements(sql: str, message: str) -> None:
@@ -189,7 +192,8 @@ def test_unquoted_database_name_folds_to_lower_case() -> None:
     [
         ("SELECT * FROM __ds_system.main.users", "__ds_system"),
         ('SELECT * FROM "__ds_ns__dev".public.t', "__ds_ns__dev"),
-        ('SELECT * FROM "__DS_system".main.users', "__DS_system"),
+        # Quoted names fold to lower case too (enable_case_sensitive_identifier is off).
+        ('SELECT * FROM "__DS_system".main.users', "__ds_system"),
         ("SELECT * FROM dev.__ds_s.t", "__ds_s"),
         ("SELECT * FROM __ds_ns__sales", "__ds_ns__sales"),
         ("SELECT __ds_x FROM t", "__ds_x"),

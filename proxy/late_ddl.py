@@ -1,0 +1,384 @@
+"""DDL made from the catalog when it runs: CREATE TABLE ... LIKE, ALTER COLUMN TYPE, TRUNCATE.
+
+``prepare`` is called for a statement carrying a ``late`` description (``proxy/sql/late.py``)
+after its access check and before it runs, and returns the DuckDB SQL to run instead:
+
+* ``CREATE TABLE t (LIKE s [INCLUDING DEFAULTS])`` copies ``s`` as it is now: column names,
+  types (with the checks that enforce VARCHAR/CHAR lengths) and NOT NULL; defaults only with
+  INCLUDING DEFAULTS, an identity column then getting a sequence of its own with the same seed
+  and step; not primary, unique or foreign keys. Distribution style, sort keys, BACKUP and
+  column encodings are inherited, as Redshift documents.
+* ``ALTER TABLE t ALTER COLUMN c TYPE VARCHAR(n)``: DuckDB cannot change a column that has a
+  CHECK (the length check), so the table is rebuilt in one transaction with the new length
+  (its rows, keys, defaults, other checks and comments kept; grants and metadata follow its
+  name). Redshift's rules: not in a transaction block, VARCHAR columns only, no default, no
+  key, no BYTEDICT/RUNLENGTH/TEXT255/TEXT32K encoding, and never shorter than the longest
+  value stored.
+* CREATE [OR REPLACE] FUNCTION and DROP FUNCTION: a function is a DuckDB macro of its
+  database's schema, overloaded by number of arguments (its overloads' types are kept in the
+  database's FUNCTIONS metadata table); the statement's overload is merged into (or taken out
+  of) those the macro has now, and the macro created again with them. Two overloads with the
+  same number of arguments are refused (0A000). A name that is a built-in function (which the
+  macro would shadow, in user SQL and in the server's own translations) is refused.
+* TRUNCATE commits the open transaction first, as Redshift does, then runs on its own; through
+  a consumer database of a datashare it stays in the transaction (Redshift's rule for shared
+  tables).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from catalog import errors as err
+from engine import table_metadata as meta
+from engine.storage import INTERNAL_PREFIX, quote_ident, quote_literal
+from proxy.session import TxStatus
+from proxy.sql.late import (
+    AlterVarchar,
+    CommitFirst,
+    CreateFunction,
+    CreateLike,
+    DropFunction,
+    Place,
+)
+from proxy.sql.transforms.ddl_attributes import Attributes, missing, records, sequence_ddl
+
+if TYPE_CHECKING:
+    from proxy.connection import Connection
+    from proxy.session import Session
+    from proxy.sql.pipeline import Statement
+
+# Encodings whose columns Redshift cannot alter.
+_FIXED_ENCODINGS = frozenset({"bytedict", "runlength", "text255", "text32k"})
+_LENGTH_MESSAGE = "value too long for type character varying("
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """A table as DuckDB has it: database alias ("temp" for a temporary table), schema, name."""
+
+    alias: str
+    schema: str
+    name: str
+    temporary: bool
+
+    @property
+    def sql(self) -> str:
+        """Its qualified name, as DuckDB SQL."""
+        return ".".join(quote_ident(p) for p in (self.alias, self.schema, self.name))
+
+
+async def prepare(conn: Connection, session: Session, stmt: Statement, sql: str) -> str:
+    """The DuckDB SQL to run for ``stmt`` (whose ``late`` is set) now."""
+    late = stmt.late
+    if isinstance(late, CommitFirst):
+        shared = conn.server.authorizer.shared
+        if session.tx == TxStatus.IN_BLOCK and not any(
+            shared.consumer_database(session, ref) is not None for ref in stmt.refs
+        ):
+            await conn._commit(session)
+        return sql
+    if isinstance(late, CreateLike):
+        result: str = await conn._engine_call(create_like_sql, session.cursor, late)
+        return result
+    if isinstance(late, CreateFunction | DropFunction):
+        made: str = await conn._engine_call(function_sql, session.cursor, late)
+        return made
+    if isinstance(late, AlterVarchar):
+        if session.tx != TxStatus.IDLE:
+            raise err.ActiveSqlTransaction(
+                "ALTER TABLE ALTER COLUMN cannot run inside a transaction block"
+            )
+        await conn._engine_call(rebuild_with_varchar, session.cursor, late)
+        # The rebuild's transaction is still open: ending it is the statement that runs.
+        return "COMMIT"
+    return sql
+
+
+def find_table(cur: duckdb.DuckDBPyConnection, place: Place) -> _Found:
+    """The table ``place`` names, resolved as DuckDB resolves it (temporary tables first,
+    then the search path), or 42P01."""
+    rows = cur.execute(
+        "SELECT database_name, schema_name, table_name, temporary FROM duckdb_tables() "
+        "WHERE lower(table_name) = lower(?)", [place.name],
+    ).fetchall()
+    path = [tuple(p.split(".", 1)) for p in str(cur.execute(
+        "SELECT current_setting('search_path')").fetchone()[0]).split(",")]  # type: ignore[index]
+
+    def rank(row: tuple[str, str, str, bool]) -> int:
+        alias, schema, _, temporary = row
+        if place.schema is not None:
+            return 0 if schema.lower() == place.schema.lower() and (
+                temporary or alias == place.alias) else -1
+        if temporary:
+            return 0
+        where = (alias, schema)
+        return path.index(where) + 1 if where in path else -1
+
+    ranked = sorted((rank(r), r) for r in rows if rank(r) >= 0)
+    if not ranked:
+        shown = f"{place.schema}.{place.name}" if place.schema else place.name
+        raise err.UndefinedTable(f'relation "{shown}" does not exist')
+    alias, schema, name, temporary = ranked[0][1]
+    return _Found(alias, schema, name, bool(temporary))
+
+
+def _columns(cur: duckdb.DuckDBPyConnection, t: _Found) -> list[tuple[str, str, bool, str | None]]:
+    """(name, type, nullable, default) of each column, in order."""
+    return [
+        (r[0], r[1], bool(r[2]), r[3]) for r in cur.execute(
+            "SELECT column_name, data_type, is_nullable, column_default FROM duckdb_columns() "
+            "WHERE database_name = ? AND schema_name = ? AND table_name = ? "
+            "ORDER BY column_index", [t.alias, t.schema, t.name],
+        ).fetchall()
+    ]
+
+
+def _constraints(cur: duckdb.DuckDBPyConnection, t: _Found,
+                 kinds: tuple[str, ...]) -> list[tuple[str, str, list[str]]]:
+    """(type, text, column names) of the table's constraints of the given types."""
+    return [
+        (r[0], r[1], list(r[2] or [])) for r in cur.execute(
+            "SELECT constraint_type, constraint_text, constraint_column_names "
+            "FROM duckdb_constraints() WHERE database_name = ? AND schema_name = ? "
+            "AND table_name = ? ORDER BY constraint_index",
+            [t.alias, t.schema, t.name],
+        ).fetchall() if r[0] in kinds
+    ]
+
+
+def _attributes(cur: duckdb.DuckDBPyConnection, t: _Found) -> Attributes:
+    """The metadata kept for a table (none for temporary tables)."""
+    attrs = Attributes()
+    if t.temporary:
+        return attrs
+    where = "lower(schema_name) = lower(?) AND lower(table_name) = lower(?)"
+    row = cur.execute(
+        "SELECT diststyle, distkey, sortkey_type, sortkey, backup FROM "
+        f"{meta.qualified(t.alias, meta.TABLE_ATTRIBUTES)} WHERE {where}", [t.schema, t.name],
+    ).fetchone()
+    if row is not None:
+        attrs.diststyle, attrs.distkey, attrs.sortkey_type = row[0], row[1], row[2]
+        attrs.sortkey, attrs.backup = list(row[3] or []), row[4]
+    for column, *facts in cur.execute(
+        "SELECT column_name, encoding, identity_seed, identity_step, identity_by_default, "
+        f"identity_sequence FROM {meta.qualified(t.alias, meta.COLUMN_ATTRIBUTES)} "
+        f"WHERE {where}", [t.schema, t.name],
+    ).fetchall():
+        attrs.columns[column] = tuple(facts)  # type: ignore[assignment]
+    return attrs
+
+
+def create_like_sql(cur: duckdb.DuckDBPyConnection, late: CreateLike) -> str:
+    """The statements creating ``late.target`` like its source is now."""
+    source = find_table(cur, late.source)
+    parent = _attributes(cur, source)
+    target_alias = "temp" if late.temporary else late.target.alias
+    attrs = Attributes(parent.diststyle, parent.distkey, parent.sortkey_type,
+                       list(parent.sortkey), parent.backup)
+    before: list[str] = []
+    definitions = []
+    for name, dtype, nullable, default in _columns(cur, source):
+        encoding, seed, step, by_default, sequence = parent.columns.get(
+            name, (None, None, None, None, None))
+        parts = [quote_ident(name), dtype]
+        if late.including_defaults and default is not None:
+            if sequence is not None and seed is not None and step is not None:
+                new, qualified, ddl = sequence_ddl(target_alias, seed, step)
+                before.append(ddl)
+                default = f"nextval({quote_literal(qualified)})"
+                attrs.columns[name] = (encoding, seed, step, by_default, new)
+            parts.append(f"DEFAULT {default}")
+        if not nullable:
+            parts.append("NOT NULL")
+        if encoding is not None and name not in attrs.columns:
+            attrs.columns[name] = (encoding, None, None, None, None)
+        definitions.append(" ".join(parts))
+    definitions += [text for _, text, _ in _constraints(cur, source, ("CHECK",))]
+    create = (
+        f"CREATE {'TEMPORARY ' if late.temporary else ''}TABLE "
+        f"{'IF NOT EXISTS ' if late.if_not_exists else ''}{late.target_sql} "
+        f"({', '.join(definitions)})"
+    )
+    if late.temporary or not (attrs.table_declared() or attrs.columns):
+        return "; ".join([*before, create])
+    alias = late.target.alias
+    schema = quote_literal(late.target.schema) if late.target.schema else "current_schema()"
+    name = late.target.name
+    return "; ".join([
+        *before, *meta.forget_dropped(alias), create,
+        *records(alias, schema, name, attrs,
+                 lambda table: missing(alias, schema, name, meta.qualified(alias, table))),
+    ])
+
+
+def rebuild_with_varchar(cur: duckdb.DuckDBPyConnection, late: AlterVarchar) -> None:
+    """Rebuild the table with the column's new VARCHAR length, in a transaction left open for
+    the caller's COMMIT (rolled back here if any step fails)."""
+    table = find_table(cur, late.table)
+    columns = _columns(cur, table)
+    column = next((c for c in columns if c[0].lower() == late.column.lower()), None)
+    if column is None:
+        raise err.UndefinedColumn(
+            f'column "{late.column}" of relation "{table.name}" does not exist')
+    name, dtype, _, default = column
+    keys = _constraints(cur, table, ("PRIMARY KEY", "UNIQUE", "FOREIGN KEY"))
+    encoding = _attributes(cur, table).columns.get(name, (None,))[0]
+    if dtype != "VARCHAR" or any(
+        c[0] == "CHECK" and "character(" in c[1] and name in c[2]
+        for c in _constraints(cur, table, ("CHECK",))
+    ):
+        raise err.FeatureNotSupported(
+            "ALTER TABLE ALTER COLUMN TYPE is supported only for VARCHAR columns")
+    if default is not None or any(name in cols for _, _, cols in keys) or (
+        encoding in _FIXED_ENCODINGS
+    ):
+        raise err.FeatureNotSupported(
+            f'ALTER TABLE ALTER COLUMN TYPE is not supported for column "{name}": it has a '
+            "default, a key or a BYTEDICT/RUNLENGTH/TEXT255/TEXT32K encoding")
+    longest = cur.execute(
+        f"SELECT max(strlen({quote_ident(name)})) FROM {table.sql}").fetchone()
+    if longest is not None and longest[0] is not None and longest[0] > late.length:
+        raise err.StringDataRightTruncation(
+            "target column size should be greater or equal to current maximum column size")
+    checks = [
+        text for _, text, cols in _constraints(cur, table, ("CHECK",))
+        if not (cols == [name] and _LENGTH_MESSAGE in text)
+    ]
+    new_check = (
+        f"CHECK (CASE WHEN strlen({quote_ident(name)}) > {late.length} THEN "
+        f"error({quote_literal(f'{_LENGTH_MESSAGE}{late.length})')}) ELSE true END)"
+    )
+    definitions = [
+        " ".join([quote_ident(c), t] + ([f"DEFAULT {d}"] if d is not None else [])
+                 + ([] if nullable else ["NOT NULL"]))
+        for c, t, nullable, d in columns
+    ] + [text for _, text, _ in keys] + checks + [new_check]
+    rebuilt = f"{INTERNAL_PREFIX}rebuild_{uuid.uuid4().hex[:16]}"
+    schema = ".".join(quote_ident(p) for p in (table.alias, table.schema))
+    comments = cur.execute(
+        "SELECT comment FROM duckdb_tables() WHERE database_name = ? AND schema_name = ? "
+        "AND table_name = ?", [table.alias, table.schema, table.name]).fetchone()
+    column_comments = cur.execute(
+        "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = ? "
+        "AND schema_name = ? AND table_name = ? AND comment IS NOT NULL",
+        [table.alias, table.schema, table.name]).fetchall()
+    statements = [
+        f"CREATE TABLE {schema}.{quote_ident(rebuilt)} ({', '.join(definitions)})",
+        f"INSERT INTO {schema}.{quote_ident(rebuilt)} SELECT * FROM {table.sql}",
+        f"DROP TABLE {table.sql}",
+        f"ALTER TABLE {schema}.{quote_ident(rebuilt)} RENAME TO {quote_ident(table.name)}",
+    ]
+    if comments is not None and comments[0]:
+        statements.append(f"COMMENT ON TABLE {table.sql} IS {quote_literal(comments[0])}")
+    statements += [
+        f"COMMENT ON COLUMN {table.sql}.{quote_ident(c)} IS {quote_literal(text)}"
+        for c, text in column_comments
+    ]
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        for statement in statements:
+            cur.execute(statement)
+    except BaseException:
+        cur.execute("ROLLBACK")
+        raise
+
+
+def _canonical(cur: duckdb.DuckDBPyConnection, types: tuple[str, ...]) -> tuple[str, ...]:
+    """DuckDB's own spelling of each type (INT is INTEGER), as duckdb_functions() lists it."""
+    return tuple(
+        str(cur.execute(f"SELECT typeof(CAST(NULL AS {t}))").fetchone()[0])  # type: ignore[index]
+        for t in types
+    )
+
+
+def _overloads(cur: duckdb.DuckDBPyConnection, alias: str, schema: str,
+               name: str) -> dict[int, str]:
+    """Number of arguments -> DuckDB SQL of the parameters and body of each overload of a
+    function's macro."""
+    rows = cur.execute(
+        "SELECT parameters, macro_definition FROM duckdb_functions() "
+        "WHERE database_name = ? AND schema_name = ? AND function_name = ? "
+        "AND function_type = 'macro'", [alias, schema, name],
+    ).fetchall()
+    return {len(params): f"({', '.join(quote_ident(p) for p in params)}) AS {body}"
+            for params, body in rows}
+
+
+def _shown(name: str, types: tuple[str, ...]) -> str:
+    return f"{name}({', '.join(t.lower() for t in types)})"
+
+
+def function_sql(cur: duckdb.DuckDBPyConnection, late: CreateFunction | DropFunction) -> str:
+    """The DuckDB statements giving the function's macro its overloads after ``late``, and
+    keeping the catalog's row of the overload."""
+    place = late.place
+    types = _canonical(cur, late.arg_types)
+    if isinstance(late, CreateFunction):
+        builtin = cur.execute(
+            "SELECT 1 FROM duckdb_functions() WHERE database_name = 'system' "
+            "AND lower(function_name) = lower(?) LIMIT 1", [place.name]).fetchone()
+        if builtin is not None:
+            raise err.DuplicateFunction(
+                f'function "{place.name}" already exists as a built-in function: name SQL '
+                "UDFs with the f_ prefix")
+        schema = place.schema or str(
+            cur.execute("SELECT current_schema()").fetchone()[0])  # type: ignore[index]
+    else:
+        schema = place.schema or _function_schema(cur, place)
+    functions = meta.qualified(place.alias, meta.FUNCTIONS)
+    where = (f"lower(schema_name) = lower({quote_literal(schema)}) "
+             f"AND lower(function_name) = lower({quote_literal(place.name)}) "
+             f"AND len(arg_types) = {len(types)}")
+    row = cur.execute(f"SELECT arg_types FROM {functions} WHERE {where}").fetchone()
+    existing = tuple(row[0]) if row is not None else None
+    overloads = _overloads(cur, place.alias, schema, place.name)
+    qualified = ".".join(quote_ident(p) for p in (place.alias, schema, place.name))
+    forget = f"DELETE FROM {functions} WHERE {where}"
+    if isinstance(late, CreateFunction):
+        if existing is not None and existing != types:
+            raise err.FeatureNotSupported(
+                "feature not supported on Duckshift: overloading a function by argument types "
+                f"(it has {_shown(place.name, existing)})")
+        if existing is not None and not late.replace:
+            raise err.DuplicateFunction(
+                f'function "{place.name}" already exists with same argument types')
+        params = ", ".join(f'"${i}"' for i in range(1, len(types) + 1))
+        overloads[len(types)] = f"({params}) AS CAST(({late.body}) AS {late.returns})"
+        record = (
+            f"INSERT INTO {functions} VALUES ({quote_literal(schema)}, "
+            f"{quote_literal(place.name)}, "
+            f"[{', '.join(quote_literal(t) for t in types)}]::VARCHAR[], "
+            f"{quote_literal(_canonical(cur, (late.returns,))[0])}, "
+            f"{quote_literal(late.volatility)}, "
+            f"{quote_literal(late.source)})"
+        )
+        create = f"CREATE OR REPLACE MACRO {qualified}" + ", ".join(overloads.values())
+        return "; ".join([create, forget, record])
+    if existing != types:
+        if late.if_exists:
+            # Nothing to drop: a statement that changes nothing.
+            return "SELECT 1 WHERE false"
+        raise err.UndefinedFunction(f"function {_shown(place.name, types)} does not exist")
+    overloads.pop(len(types), None)
+    if not overloads:
+        return f"DROP MACRO {qualified}; {forget}"
+    return f"CREATE OR REPLACE MACRO {qualified}" + ", ".join(overloads.values()) + f"; {forget}"
+
+
+def _function_schema(cur: duckdb.DuckDBPyConnection, place: Place) -> str:
+    """The first schema of the search path with a function of this name (else the current)."""
+    path = [tuple(p.split(".", 1)) for p in str(cur.execute(
+        "SELECT current_setting('search_path')").fetchone()[0]).split(",")]  # type: ignore[index]
+    found = {row[0] for row in cur.execute(
+        "SELECT schema_name FROM duckdb_functions() WHERE database_name = ? "
+        "AND function_name = ? AND function_type = 'macro'", [place.alias, place.name],
+    ).fetchall()}
+    for alias, schema in path:
+        if alias == place.alias and schema in found:
+            return schema
+    return str(cur.execute("SELECT current_schema()").fetchone()[0])  # type: ignore[index]

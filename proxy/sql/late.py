@@ -1,0 +1,77 @@
+"""Statements whose DuckDB SQL depends on the catalog when they run, not when they are parsed.
+
+Translation sees only the statement's text, but ``CREATE TABLE t (LIKE s)`` must copy what
+``s`` is at that moment, ``ALTER TABLE ... ALTER COLUMN ... TYPE`` rebuilds the table as it
+stands, CREATE and DROP FUNCTION merge one overload into those a function already has, and
+TRUNCATE first commits the transaction it runs in. The translated ``Statement``
+carries one of these descriptions; ``proxy/late_ddl.py`` acts on it at execution, on the
+session's own cursor (which also sees the session's uncommitted tables).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a table is: its database's alias, its schema (None: resolved by DuckDB's search
+    path when the statement runs) and its name, as DuckDB will store or find them."""
+
+    alias: str
+    schema: str | None
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class CreateLike:
+    """``CREATE [TEMP] TABLE [IF NOT EXISTS] target (LIKE source [INCLUDING DEFAULTS])``."""
+
+    target_sql: str  # the new table's name as DuckDB SQL
+    target: Place
+    source: Place
+    temporary: bool
+    if_not_exists: bool
+    including_defaults: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AlterVarchar:
+    """``ALTER TABLE table ALTER COLUMN column TYPE VARCHAR(length)``."""
+
+    table: Place
+    column: str
+    length: int
+
+
+@dataclass(frozen=True, slots=True)
+class CommitFirst:
+    """TRUNCATE: commits the open transaction first, as Redshift does (except on a consumer
+    database of a datashare, where it stays in the transaction)."""
+
+
+
+
+@dataclass(frozen=True, slots=True)
+class CreateFunction:
+    """``CREATE [OR REPLACE] FUNCTION``: one overload of a SQL UDF (a DuckDB macro)."""
+
+    place: Place  # the schema None: the current one
+    arg_types: tuple[str, ...]  # DuckDB types
+    returns: str  # DuckDB type
+    body: str  # DuckDB SQL of the body's expression over the macro's parameters "$n"
+    replace: bool
+    volatility: str  # as declared (DuckDB inlines macros whatever it is)
+    source: str  # the body as written, for the catalog
+
+
+@dataclass(frozen=True, slots=True)
+class DropFunction:
+    """``DROP FUNCTION [IF EXISTS] name(types)``: one overload."""
+
+    place: Place  # the schema None: found on the search path
+    arg_types: tuple[str, ...]  # DuckDB types
+    if_exists: bool
+
+
+Late = CreateLike | AlterVarchar | CommitFirst | CreateFunction | DropFunction
