@@ -29,6 +29,7 @@ from catalog.model import Namespace, Workgroup
 from catalog.monitoring import LIVE_FUNCTION, MonitoringStore
 from catalog.passwords import make_verifiers
 from catalog.query_log import QueryLog
+from catalog.scaling_log import ScalingLog
 from catalog.security import PUBLIC, Grant, ObjectKey, Security
 from catalog.store import SYSTEM_ALIAS, Catalog
 from engine.admission import WorkgroupPool
@@ -38,6 +39,7 @@ from proxy.access import Authorizer
 from proxy.config import ServerConfig
 from proxy.connection import Connection
 from proxy.metrics import Metrics
+from proxy.scaling_loop import ScalingLoop
 from proxy.sql.pipeline import StatementCache
 from proxy.sql.transforms.session_functions import PRIVILEGE_FUNCTION
 from proxy.sql.transforms.wlm_functions import SIGNAL_FUNCTION
@@ -104,6 +106,9 @@ class Server:
         self.mock_secret = secrets.token_bytes(32)
         self._pids = itertools.count(os.getpid() * 1000 % 1_000_000 + 1)
         self._flusher: asyncio.Task[None] | None = None
+        # AI-driven scaling of the workgroups with a price-performance target (set by open).
+        self.scaling: ScalingLoop | None = None
+        self._scaling_task: asyncio.Task[None] | None = None
         self.generated_passwords: dict[str, str] = {}
         # Workload management: rules, metering, usage limits, their records and metrics.
         self.monitoring = MonitoringStore(engine.system_cursor(), query_log.schema)
@@ -178,6 +183,9 @@ class Server:
         engine.register_function(LIVE_FUNCTION, server.wlm.live, ["VARCHAR"], "VARCHAR")
         engine.register_function(SIGNAL_FUNCTION, server._signal_function,
                                  ["BIGINT", "BIGINT", "VARCHAR"], "INTEGER")
+        server.scaling = ScalingLoop(
+            engine.system_cursor(), schema, ScalingLog(engine.system_cursor(), schema),
+            server.workgroups, engine.run)
         engine.lock_down(config.copy_directories)
         return server
 
@@ -354,6 +362,8 @@ class Server:
                 limit=1024 * 1024,
             )
         self._flusher = asyncio.create_task(self._flush_records())
+        if self.scaling is not None:
+            self._scaling_task = asyncio.create_task(self.scaling.run_forever())
         self.wlm.start()
         wlm_settings = self.config.wlm
         if wlm_settings.metrics_port is not None:
@@ -396,6 +406,8 @@ class Server:
                 conn.writer.close()
         if self._flusher is not None:
             self._flusher.cancel()
+        if self._scaling_task is not None:
+            self._scaling_task.cancel()
         await self.wlm.stop()
         self.metrics.close()
         await asyncio.sleep(0)

@@ -27,6 +27,7 @@ from catalog.views import (
     svv_datashares,
     svv_privileges,
     sys_queries,
+    sys_serverless_scaling,
     sys_usage,
 )
 from catalog.views.base import Session, TableFunction, View
@@ -47,6 +48,7 @@ VIEWS: tuple[View, ...] = (
     *svv_privileges.VIEWS,
     *svv_datashares.VIEWS,
     *sys_queries.VIEWS,
+    *sys_serverless_scaling.VIEWS,
     *sys_usage.VIEWS,
     *empty.VIEWS,
 )

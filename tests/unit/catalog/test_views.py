@@ -13,12 +13,12 @@ from collections.abc import Iterator
 
 import duckdb
 import pytest
-from catalog.scaling_log import ScalingLog
 
 from catalog.datashares import Datashares
 from catalog.errors import FeatureNotSupported, InsufficientPrivilege
 from catalog.monitoring import LIVE_FUNCTION, MonitoringStore
 from catalog.passwords import make_verifiers
+from catalog.scaling_log import ScalingLog
 from catalog.security import Grant, Grantee, ObjectKey, Security
 from catalog.store import SYSTEM_ALIAS, SYSTEM_SCHEMA, Catalog
 from catalog.views import VIEWS, View, find
