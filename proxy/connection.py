@@ -291,8 +291,12 @@ class Connection(
         wlm = self.server.wlm
         run = wlm.admit(self, session, stmt, record)
         pool = self.workgroup.pool
+        # Statements the workgroup's query forecaster predicts short may take the SQA lane.
+        scaling = self.server.scaling
+        short = scaling is not None and scaling.short_statement(self.workgroup.name,
+                                                                record.query_text)
         try:
-            ticket = await wlm.wait(run, pool.acquire())
+            ticket = await wlm.wait(run, pool.acquire(short=short))
         except err.SQLError as exc:
             self._finish_record(record, time.perf_counter(), exc, run=run)
             raise
