@@ -118,6 +118,8 @@ class MonitoringStore:
         """Write every queued row, one insert per table; returns how many were written."""
         with self._lock:
             batches, self._pending = self._pending, {t: [] for t in TABLES}
+            # Until the insert commits, the batch is in neither place: keep it in view.
+            self._recent = {t: [*self._recent[t], *batches[t]] for t in TABLES}
         written = 0
         for table, rows in batches.items():
             if not rows:

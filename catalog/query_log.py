@@ -59,6 +59,8 @@ class QueryLog:
         """Write queued records in one insert; returns how many were written."""
         with self._lock:
             batch, self._pending = self._pending, []
+            # Until the insert commits, the batch is in neither place: keep it in view.
+            self._recent = [*self._recent, *batch]
         if not batch:
             return 0
         table = pa.table({c: [getattr(r, c) for r in batch] for c in COLUMNS})

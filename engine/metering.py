@@ -161,6 +161,11 @@ class Meter:
             return [Minute(m.start, m.compute, m.active_s, m.charged)
                     for m in self._minutes.values()]
 
+    def peek_charges(self) -> list[Charge]:
+        """The charges not yet drained (copies)."""
+        with self._lock:
+            return [Charge(m, who, c, ch) for (m, who), (c, ch) in self._charges.items()]
+
     # -- integration ----------------------------------------------------------------------------
     def _units(self) -> list[_Unit]:
         # A session's open transaction counts only while none of its statements runs: the

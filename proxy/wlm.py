@@ -52,9 +52,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import duckdb
 
 from catalog import errors as err
-from catalog import views
 from catalog.model import QueryRecord
-from catalog.monitoring import TABLES, MonitoringStore, StoredLimit
+from catalog.monitoring import LIVE_FUNCTION, TABLES, MonitoringStore, StoredLimit
 from catalog.query_log import COLUMNS, QueryLog
 from catalog.security import Grantee
 from engine import os_metrics, profile
@@ -235,7 +234,7 @@ class Wlm:
               record: QueryRecord) -> Running:
         """A statement arrives: refused while user queries are turned off, else queued."""
         wg = self._workgroup(session.workgroup)
-        if wg.deactivated_by is not None and not _catalog_only(stmt):
+        if wg.deactivated_by is not None and not _system_views_only(stmt):
             limit = wg.deactivated_by
             raise err.ConfigurationLimitExceeded(
                 f"Query rejected: usage limit {limit.limit_id} of workgroup {wg.name} "
@@ -670,16 +669,27 @@ class Wlm:
                         start_time=datetime.fromtimestamp(m.start, UTC).replace(tzinfo=None),
                         compute_seconds=m.compute, active_seconds=m.active_s,
                         charged_seconds=m.charged, seq=-1))
+        elif kind == "usage_charges":
+            rows = _rows(kind, self.store.unwritten(kind))
+            for wg in self.workgroups.values():
+                for c in wg.meter.peek_charges():
+                    a = c.attribution
+                    rows.append(dict(
+                        minute=datetime.fromtimestamp(c.minute, UTC).replace(tzinfo=None),
+                        workgroup=wg.name, namespace_guid=a.namespace, user_name=a.user,
+                        query_group=a.query_group, consumer_namespace=a.consumer or None,
+                        producer_namespace=a.producer or None, compute_seconds=c.compute,
+                        charged_seconds=c.charged, seq=-1))
         else:
             rows = _rows(kind, self.store.unwritten(kind))
         return json.dumps(rows, default=_json_default)
 
 
-def _catalog_only(stmt: Statement) -> bool:
-    """Whether a statement reads nothing but the virtual catalog (the system views stay
+def _system_views_only(stmt: Statement) -> bool:
+    """Whether a statement reads the workload-management views and no table (they stay
     readable while user queries are turned off, so an operator can see why)."""
-    return bool(stmt.refs) and all(
-        views.find(r.schema, r.name) is not None for r in stmt.refs if r.kind == "relation")
+    return (stmt.duck_sql is not None and LIVE_FUNCTION in stmt.duck_sql.lower()
+            and not any(r.kind == "relation" for r in stmt.refs))
 
 
 async def _call(fn: Callable[[], T]) -> T:
