@@ -18,11 +18,11 @@ from catalog import errors as err
 from catalog.security import ObjectKey
 from engine import streaming
 from engine.admission import Ticket
-from proxy import access_commands, datashare_commands, settings, wlm_commands
+from proxy import access_commands, datashare_commands, settings, show_commands
 from proxy.codecs.oids import TEXT
 from proxy.result_types import fields_of
 from proxy.session import Outcome, Session, SqlCursor, TxStatus
-from proxy.sql import commands
+from proxy.sql import commands, show
 from proxy.sql.pipeline import Statement
 from proxy.wire import backend
 
@@ -220,7 +220,6 @@ class SessionCommands:
         await self._engine_call(session.cursor.execute, "BEGIN TRANSACTION")
         session.tx = TxStatus.IN_BLOCK
         session.transaction_id = self.server.query_log.next_id()
-        self.server.wlm.tx_began(session)
 
     async def _commit(self, session: Session) -> str:
         if session.tx == TxStatus.IDLE:
@@ -239,7 +238,6 @@ class SessionCommands:
         finally:
             session.tx = TxStatus.IDLE
             self.server.authorizer.settle(session, committed)
-            self.server.wlm.tx_ended(session)
         return "COMMIT"
 
     async def _rollback(self, session: Session) -> None:
@@ -256,7 +254,6 @@ class SessionCommands:
             await self._engine_call(session.cursor.execute, "ROLLBACK")
         session.tx = TxStatus.IDLE
         self.server.authorizer.settle(session, committed=False)
-        self.server.wlm.tx_ended(session)
 
     async def _set(self, session: Session, cmd: commands.SetParam) -> None:
         name = settings.normalize(cmd.name)
@@ -341,7 +338,11 @@ def single_column(column: str, values: list[str]) -> streaming.Result:
     return streaming.Result(schema=batch.schema, pending=deque([batch]), exhausted=True)
 
 
-def command_fields(cmd: commands.Command | None) -> list[backend.FieldDescription] | None:
+def command_fields(
+    cmd: commands.Command | show.Command | None,
+) -> list[backend.FieldDescription] | None:
+    if isinstance(cmd, show.ShowCatalog | show.ShowView | show.ShowParameters):
+        return show_commands.fields(cmd)
     if isinstance(cmd, commands.ShowParam):
         return [backend.FieldDescription(cmd.name, TEXT)]
     if isinstance(cmd, commands.ShowUse):
@@ -391,5 +392,5 @@ _HANDLERS = {
     commands.NoOp: SessionCommands._cmd_noop,
     **access_commands.HANDLERS,
     **datashare_commands.HANDLERS,
-    **wlm_commands.HANDLERS,
+    **show_commands.HANDLERS,
 }

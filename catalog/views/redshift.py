@@ -126,15 +126,19 @@ def svv_table_info(session: Session) -> str:
 
 def svv_redshift_databases(session: Session) -> str:
     """svv_redshift_databases: the namespace's databases with their owners' ids, local or
-    shared (consumer databases)."""
+    shared (consumer databases), and the isolation level each was created with (a consumer
+    database has none of its own)."""
     return (
         "SELECT d.datname AS database_name, "
         f"CAST({user_oid_expr('d.owner')} AS INTEGER) AS database_owner, "
         "CASE WHEN c.datname IS NULL THEN 'local' ELSE 'shared' END AS database_type, "
         "CAST(NULL AS VARCHAR) AS database_acl, CAST(NULL AS VARCHAR) AS database_options, "
-        "CAST(NULL AS VARCHAR) AS database_isolation_level "
+        "CASE s.isolation WHEN 'SERIALIZABLE' THEN 'Serializable' "
+        "WHEN 'SNAPSHOT' THEN 'Snapshot Isolation' END AS database_isolation_level "
         f"FROM ({databases_sql(session)}) d "
-        f"LEFT JOIN ({consumer_databases_sql(session)}) c ON c.datname = d.datname"
+        f"LEFT JOIN ({consumer_databases_sql(session)}) c ON c.datname = d.datname "
+        f"LEFT JOIN {system_table('databases')} s "
+        f"ON s.namespace_guid = {lit(session.namespace)} AND s.name = d.datname"
     )
 
 

@@ -19,7 +19,7 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 
 from catalog.errors import FeatureNotSupported, SyntaxError_
-from proxy.sql import catalog_syntax, commands, datashare_sql, dcl, udfs, wlm_sql
+from proxy.sql import catalog_syntax, commands, datashare_sql, dcl, show, udfs, wlm_sql
 from proxy.sql.context import Context
 from proxy.sql.late import CreateFunction, DropFunction, Late
 from proxy.sql.param_types import Probe, probes
@@ -61,8 +61,8 @@ class Statement:
     returns_rows: bool = False
     counts_rows: bool = False
     duck_sql: str | None = None
-    command: commands.Command | dcl.Command | datashare_sql.Command | wlm_sql.Command | None = (
-        None)
+    command: (commands.Command | dcl.Command | datashare_sql.Command | show.Command
+              | wlm_sql.Command | None) = None
     nparams: int = 0
     param_probes: tuple[Probe, ...] = ()
     # What it touches (checked at every execution) and whether its shape was understood.
@@ -154,6 +154,9 @@ def translate(piece: Piece, ctx: Context) -> Statement:
         stype, tag = datashare_sql.tag_of(share_command)
         return Statement(piece.text, stype, tag, command=share_command, returns_rows=isinstance(
             share_command, datashare_sql.DescDatashare | datashare_sql.ShowDatashares))
+    catalog_show = show.recognize(piece)
+    if catalog_show is not None:
+        return Statement(piece.text, "UTILITY", "SHOW", command=catalog_show, returns_rows=True)
     function = udfs.recognize(piece)
     if function is not None:
         return _function_statement(piece.text, function, ctx)

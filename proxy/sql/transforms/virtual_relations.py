@@ -10,10 +10,12 @@ DuckDB's metadata functions, which user SQL may not call, so this runs after
 
 The catalog functions clients call with those relations are rewritten too: format_type,
 pg_table_is_visible, pg_get_userbyid, obj_description / col_description,
-pg_get_constraintdef, pg_get_viewdef, pg_get_expr, current_schemas, the drivers' array
-helpers (information_schema._pg_expandarray, array_upper, array_lower), current_setting (from
-pg_settings, never DuckDB's settings) and set_config of inert settings, and the reg* and oid
-casts (``'t'::regclass`` is the stable OID of t; ``oid::regtype::text`` the type's name).
+pg_get_constraintdef, pg_get_viewdef, pg_get_expr, pg_get_function_result and
+pg_get_function_arguments, current_schemas, the drivers' array helpers
+(information_schema._pg_expandarray, array_upper, array_lower) and array literals
+(``'{a,b}'::text[]``), current_setting (from pg_settings, never DuckDB's settings) and
+set_config of inert settings, and the reg* and oid casts (``'t'::regclass`` is the stable OID
+of t; ``oid::regtype::text`` the type's name).
 Catalog table functions in FROM (``catalog.views.TABLE_FUNCTIONS``: ``current_database()``,
 ``pg_get_late_binding_view_cols() cols(...)``, ``pg_get_keywords()``) become subqueries too.
 """
@@ -31,10 +33,13 @@ from catalog import views
 from catalog.errors import FeatureNotSupported
 from catalog.views.base import lit
 from catalog.views.pg_type import name_oids, type_name_sql
+from proxy.codecs.oids import TEXT_ARRAY
+from proxy.codecs.params import decode_parameter
 from proxy.sql.context import Context
 from proxy.sql.transforms.output_names import pg_name
 
 _OI = exp.ObjectIdentifier
+_ARRAYS = (exp.DataType.Type.ARRAY, exp.DataType.Type.LIST)
 # Columns standing for a function's arguments in the SQL templates below.
 _ARG0, _ARG1 = "__ds_arg0", "__ds_arg1"
 
@@ -144,14 +149,39 @@ def _name_of(cast: exp.Cast) -> exp.Expr | None:
     return None
 
 
+def _array_literal(text: str, to: exp.DataType) -> exp.Expr:
+    """``'{a,"b c",NULL}'::t[]``: PostgreSQL's array text as a list of string literals cast to
+    ``to``, nested (and ``to`` with it) for more dimensions, as PostgreSQL's arrays of any
+    type are; malformed text fails as in PostgreSQL (22P02)."""
+
+    def build(value: object) -> exp.Expr:
+        if isinstance(value, list):
+            return exp.Array(expressions=[build(v) for v in value])
+        return exp.null() if value is None else exp.Literal.string(str(value))
+
+    parsed = decode_parameter(TEXT_ARRAY, 0, text.encode())
+    to = to.copy()
+    inner = parsed
+    while isinstance(inner, list) and inner and isinstance(inner[0], list):
+        inner = inner[0]
+        to = exp.DataType(this=exp.DataType.Type.ARRAY, expressions=[to], nested=True)
+    return exp.Cast(this=build(parsed), to=to)
+
+
 def _cast(cast: exp.Cast) -> exp.Expr | None:
+    to = cast.to
+    if isinstance(to, exp.DataType) and to.this in _ARRAYS and isinstance(
+        cast.this, exp.Literal
+    ) and cast.this.is_string:
+        # '{a,b}'::text[] (drivers' keyword and type lists): DuckDB casts only its own
+        # '[a, b]' text to a list, so the literal is read here.
+        return _array_literal(cast.this.name, to)
     named = _name_of(cast)
     if named is None and _is_select_item(cast) and isinstance(cast.to, _OI):
         # A regclass or regtype value prints as the object's name.
         named = _name_of(exp.cast(cast.copy(), "TEXT"))
     if named is not None:
         return named
-    to = cast.to
     if not isinstance(to, _OI):
         return None
     kind = to.name.upper()
@@ -176,6 +206,13 @@ def _description(args: list[exp.Expr], column: bool) -> exp.Expr:
     key = _template("__ds_arg0 || '.' || __ds_arg1", args[0], subid)
     return _lookup(pairs, key)
 
+
+# pg_get_function_result and friends: the SQL of each over a pg_proc row.
+_FUNCTION_TEXT = {
+    "pg_get_function_result": type_name_sql("prorettype", "-1"),
+    "pg_get_function_arguments": "array_to_string(proargnames, ', ')",
+    "pg_get_function_identity_arguments": "array_to_string(proargnames, ', ')",
+}
 
 _SIZE_FUNCTIONS = frozenset({
     "pg_table_size", "pg_relation_size", "pg_total_relation_size", "pg_indexes_size",
@@ -229,12 +266,17 @@ def _function(name: str, args: list[exp.Expr]) -> exp.Expr | None:
     if name == "to_regtype" and n == 1:
         return _regtype(args[0])
     if name == "_pg_expandarray" and n == 1:
-        # One row per element: a struct of the element (x) and its 1-based position (n).
+        # One row per element: a struct of the element (x) and its 1-based position (n). The
+        # lambda's variable must not be a name the argument uses (pgjdbc's i.indkey).
         sql = (
             "unnest(list_transform(range(1, len(__ds_arg0) + 1), "
-            "lambda i: {'x': __ds_arg0[i], 'n': i}))"
+            "lambda __ds_i: {'x': __ds_arg0[__ds_i], 'n': __ds_i}))"
         )
         return _template(sql, args[0])
+    if name in _FUNCTION_TEXT and n in (1, 2):
+        # From the function's pg_proc row (none while there are no user-defined functions).
+        return _lookup(f"SELECT oid AS k, {_FUNCTION_TEXT[name]} AS v FROM pg_catalog.pg_proc",
+                       args[0])
     if name in ("array_upper", "array_lower") and n == 2:
         bound = "len(__ds_arg0)" if name == "array_upper" else "1"
         sql = f"CASE WHEN __ds_arg1 = 1 AND len(__ds_arg0) > 0 THEN {bound} END"

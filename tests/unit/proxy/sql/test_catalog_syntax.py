@@ -1,0 +1,58 @@
+"""Catalog syntax drivers send: array literals and casts, catalog array types, composite fields.
+
+Each statement is translated as a session would and run on a bare DuckDB, so what is checked is
+the answer, not the SQL text.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from catalog.errors import InvalidTextRepresentation
+from proxy.sql.context import Context
+from proxy.sql.pipeline import translate
+from proxy.sql.split import split
+
+CTX = Context("ns", "dev", "admin", {"dev": "__ds_ns__dev"}, superuser=True)
+
+
+def _run(sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
+    (piece,) = split(sql)
+    stmt = translate(piece, CTX)
+    assert stmt.duck_sql is not None
+    return duckdb.connect().execute(stmt.duck_sql, params or []).fetchall()
+
+
+def test_array_literals_are_read_as_postgresql_writes_them() -> None:
+    assert _run("SELECT '{a,\"b c\",NULL}'::text[], '{}'::int2[], '{{1,2},{3,4}}'::int[]") == [
+        (["a", "b c", None], [], [[1, 2], [3, 4]])
+    ]
+    # pgjdbc's getSQLKeywords
+    assert _run("SELECT 'select' <> ALL ('{a,select}'::text[]), 'x' <> ALL ('{a,b}'::text[])") \
+        == [(False, True)]
+    with pytest.raises(InvalidTextRepresentation, match="malformed array literal"):
+        _run("SELECT '{a'::text[]")
+
+
+def test_catalog_array_types() -> None:
+    # asyncpg binds the OIDs it introspects as $1::oid[]; psql casts to int2vector.
+    assert _run("SELECT $1::oid[], CAST($1 AS regtype[])", [[23, 25]]) == [([23, 25], [23, 25])]
+    assert _run("SELECT '{1,2}'::int2vector, CAST('{3}' AS oidvector)") == [([1, 2], [3])]
+
+
+def test_composite_field_of_expandarray_over_an_alias_of_the_same_name() -> None:
+    # pgjdbc's getIndexInfo: (information_schema._pg_expandarray(i.indkey)).n, table alias i.
+    sql = (
+        "SELECT (information_schema._pg_expandarray(i.indkey)).n AS pos, "
+        "(information_schema._pg_expandarray(i.indkey)).x AS attnum "
+        "FROM (SELECT ARRAY[5, 7] AS indkey) i ORDER BY pos"
+    )
+    assert _run(sql) == [(1, 5), (2, 7)]
+
+
+def test_function_result_and_arguments_of_no_function() -> None:
+    # pg_proc has no rows (no user-defined functions), so there is nothing to describe.
+    assert _run("SELECT pg_get_function_result(1), pg_get_function_arguments(1)") == [
+        (None, None)
+    ]
