@@ -43,6 +43,9 @@ class Case:
     protocol: str = "simple"
     params: tuple[str, ...] = ()
     after_empty: str | None = None
+    # Run with enable_case_sensitive_identifier on: quoted names keep their case (by default
+    # they fold to lower case, as in Redshift, and name the virtual catalog's relations).
+    case_sensitive: bool = False
 
     def expected(self, superuser: bool) -> str:
         return (self.superuser or self.expect) if superuser else self.expect
@@ -233,6 +236,8 @@ def test_escape_is_refused(sandbox: Sandbox, case: Case, who: str) -> None:
     before = sandbox.files()
     out = Outcome()
     sql = sandbox.fill(case.sql)
+    if case.case_sensitive:
+        con.execute("set enable_case_sensitive_identifier to true")
     try:
         if case.protocol == "extended":
             _run_extended(con, sql, [sandbox.fill(p) for p in case.params], out)
@@ -240,6 +245,8 @@ def test_escape_is_refused(sandbox: Sandbox, case: Case, who: str) -> None:
             _run_simple(con, sql, out)
     finally:
         con.remove_notice_handler(notice)
+        if case.case_sensitive:
+            con.execute("reset enable_case_sensitive_identifier")
     assert out.sqlstate == case.expected(who == "superuser"), out.texts
     texts = [*out.texts, *notices]
     assert not [t for t in texts if sandbox.marker in t]
