@@ -1,4 +1,4 @@
-"""What relations exist: a snapshot of the schemas, tables and views of every attached database.
+"""What exists: a snapshot of the schemas, tables, views and SQL UDFs of every attached database.
 
 Name resolution (which physical relation ``t`` or ``s.t`` names for a session) and the access
 checks need to know what exists without asking DuckDB on every statement. The snapshot is read
@@ -36,6 +36,7 @@ class Directory:
         self._stale = True
         self._schemas: dict[str, set[str]] = {}
         self._relations: dict[tuple[str, str, str], Relation] = {}
+        self._functions: set[tuple[str, str, str]] = set()
 
     def invalidate(self) -> None:
         """Something may have changed: the next lookup reads the catalog again."""
@@ -62,13 +63,33 @@ class Directory:
                 "WHERE NOT internal AND NOT temporary"
             ).fetchall():
                 relations[(db, schema, name)] = Relation(db, schema, name, "view", sql)
-            self._schemas, self._relations = schemas, relations
+            # SQL UDFs are macros of their database (the engine's own are not in one).
+            functions = {
+                (db, schema, name) for db, schema, name in self._con.execute(
+                    "SELECT database_name, schema_name, function_name FROM duckdb_functions() "
+                    "WHERE function_type IN ('macro', 'table_macro') AND NOT internal "
+                    "AND database_name NOT IN ('system', 'temp')"
+                ).fetchall()
+            }
+            self._schemas, self._relations, self._functions = schemas, relations, functions
 
     def schema_exists(self, alias: str, schema: str) -> bool:
         """Whether a database has this schema."""
         if self._stale:
             self._refresh()
         return schema in self._schemas.get(alias, ())
+
+    def function_exists(self, alias: str, schema: str, name: str) -> bool:
+        """Whether ``alias.schema.name`` is a SQL UDF (a macro of that database)."""
+        if self._stale:
+            self._refresh()
+        return (alias, schema, name) in self._functions
+
+    def functions(self, alias: str, schema: str) -> list[str]:
+        """The SQL UDFs of a schema."""
+        if self._stale:
+            self._refresh()
+        return sorted(n for a, s, n in self._functions if a == alias and s == schema)
 
     def schemas(self, alias: str) -> set[str]:
         """The schemas of a database."""

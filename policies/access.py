@@ -89,6 +89,13 @@ def has_privilege(security: Security, who: Principal, obj: ObjectKey, privilege:
         if _granted(security, ns, who, ObjectKey("database", obj.database), privilege,
                     "tables", public=False):
             return True
+    if obj.kind == "function":
+        if _granted(security, ns, who, ObjectKey("schema", obj.database, obj.schema),
+                    privilege, "functions", public=False):
+            return True
+        if _granted(security, ns, who, ObjectKey("database", obj.database), privilege,
+                    "functions", public=False):
+            return True
     if obj.kind == "schema" and _granted(
         security, ns, who, ObjectKey("database", obj.database), privilege, "schemas",
         public=False,

@@ -30,7 +30,7 @@ from catalog.datashares import (
     consumer_identity,
 )
 from catalog.directory import Directory, Relation
-from catalog.security import DefaultPrivilege, Grant, ObjectKey, Security
+from catalog.security import PUBLIC, DefaultPrivilege, Grant, ObjectKey, Security
 from catalog.store import Catalog
 from policies import access
 from proxy import columns
@@ -157,6 +157,8 @@ class Authorizer:
             # A view may still read another namespace's shared data: its owner's view bodies
             # are checked against the share like any consumer's.
             for ref in stmt.refs:
+                if ref.kind == "function":
+                    continue
                 r = self.resolve_quietly(session, ref)
                 if r is not None and r.relation is not None and r.relation.kind == "view":
                     self._check_view(session, r, 0)
@@ -169,6 +171,10 @@ class Authorizer:
         for ref in stmt.refs:
             if ref.action == "VIEWREF":
                 self._check_view_source(session, ref)
+                continue
+            if ref.kind == "function":
+                if not who.superuser:
+                    self._check_function(session, who, ref)
                 continue
             r = self.resolve(session, ref)
             if r.via is not None:
@@ -244,6 +250,42 @@ class Authorizer:
         if not access.has_privilege(self.security, who, key, privilege, owner):
             raise err.InsufficientPrivilege(f"permission denied for schema {r.schema}")
 
+    def function_key(self, session: Session, ref: Ref) -> ObjectKey | None:
+        """The SQL UDF a function reference names in the current database (search_path for
+        an unqualified name), or None for a built-in. For CREATE, where it will be."""
+        alias, db = session.alias(), session.database
+        schemas = [ref.schema] if ref.schema else self.search_path(session)
+        for schema in schemas:
+            if self.directory.function_exists(alias, schema, ref.name):
+                return ObjectKey("function", db, schema, ref.name)
+        if ref.action == "CREATE":
+            schema = ref.schema or self._creation_schema(session, alias)
+            return ObjectKey("function", db, schema, ref.name)
+        return None
+
+    def _check_function(self, session: Session, who: access.Principal, ref: Ref) -> None:
+        """EXECUTE to call a SQL UDF; CREATE on its schema to create one, and its ownership
+        to replace or drop one."""
+        key = self.function_key(session, ref)
+        if key is None:
+            return  # a built-in function
+        if self.shares.consumer_database(session.namespace.guid, session.database):
+            # Functions are not shared (there is no sharing of UDFs yet).
+            raise err.UndefinedFunction(f"function {ref.name} does not exist")
+        ns = session.namespace.guid
+        owner = self.default_owner(ns)
+        exists = self.directory.function_exists(session.alias(), key.schema, key.name)
+        if ref.action == "EXECUTE":
+            if not access.has_privilege(self.security, who, key, "EXECUTE", owner):
+                raise err.InsufficientPrivilege(f"permission denied for function {ref.name}")
+            return
+        if ref.action == "CREATE":
+            schema = ObjectKey("schema", key.database, key.schema)
+            if not access.has_privilege(self.security, who, schema, "CREATE", owner):
+                raise err.InsufficientPrivilege(f"permission denied for schema {key.schema}")
+        if exists and not access.is_owner(self.security, who, key, owner):
+            raise err.InsufficientPrivilege(f"must be owner of function {ref.name}")
+
     def _check_view_source(self, session: Session, ref: Ref) -> None:
         """A view may read shared objects only when it binds late (Redshift's rule)."""
         if self.shared.consumer_database(session, ref) is not None and not ref.late_binding:
@@ -263,6 +305,9 @@ class Authorizer:
         owner_name = self.security.owner(r.namespace, r.key) or self.default_owner(r.namespace)
         owner = self.principal(r.namespace, owner_name)
         for ref in self._view_refs(r.relation):
+            if ref.kind == "function":
+                self._check_view_function(ref, r, owner)
+                continue
             base = self._resolve_in_view(ref, r)
             if base.via is not None:
                 self.shared.check(session, owner, base)
@@ -290,6 +335,19 @@ class Authorizer:
                 self._views.clear()
             self._views[key] = refs
         return refs
+
+    def _check_view_function(self, ref: Ref, view: Resolved, owner: access.Principal) -> None:
+        """A SQL UDF a view calls: EXECUTE is checked as the view's owner."""
+        if owner.superuser or view.relation is None:
+            return
+        _, db = self.places.get(view.alias, (view.namespace, view.key.database))
+        for schema in [ref.schema] if ref.schema else [view.schema, "public", "main"]:
+            if self.directory.function_exists(view.alias, schema, ref.name):
+                key = ObjectKey("function", db, schema, ref.name)
+                if not access.has_privilege(self.security, owner, key, "EXECUTE",
+                                            self.default_owner(view.namespace), view.namespace):
+                    raise err.InsufficientPrivilege(f"permission denied for function {ref.name}")
+                return
 
     def _resolve_in_view(self, ref: Ref, view: Resolved) -> Resolved:
         """A view body's names bind in the view's own database and schema (as DuckDB does)."""
@@ -445,6 +503,12 @@ class Authorizer:
         for ref in stmt.refs:
             if ref.action != "CREATE" or ref.temporary:
                 continue
+            if ref.kind == "function":
+                key = self.function_key(session, ref)
+                if key is not None and self.directory.function_exists(
+                        session.alias(), key.schema, key.name):
+                    fx.existing.add(key)
+                continue
             r = self.resolve_quietly(session, ref)
             if r is None:
                 continue
@@ -459,6 +523,15 @@ class Authorizer:
         fx = session.effects
         for ref in stmt.refs:
             if ref.action not in ("CREATE", "DROP") and ref.new_name is None:
+                continue
+            if ref.kind == "function":
+                key = self.function_key(session, ref)
+                if key is None or key in fx.existing:
+                    continue
+                if ref.action == "CREATE":
+                    fx.created.append(Created(session.namespace.guid, key, session.user.name))
+                else:
+                    fx.dropped.append((session.namespace.guid, key))
                 continue
             r = self.resolve_quietly(session, ref)
             if r is None:
@@ -516,6 +589,10 @@ class Authorizer:
             self.security.set_owner(c.namespace, c.key, c.owner)
             if c.key.kind == "table":
                 self._apply_defaults(c.namespace, c.key, c.owner)
+            if c.key.kind == "function":
+                # Redshift: EXECUTE on a new function is granted to PUBLIC.
+                self.security.add_grants(c.namespace, [
+                    Grant(c.key, "EXECUTE", PUBLIC, grantor=c.owner)])
         else:
             # Made by a consumer in a shared database: the consumer's user owns it on the
             # consumer's side; on the producer's, the share's consumer identity does.

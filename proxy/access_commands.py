@@ -282,6 +282,23 @@ class AccessCommands:
             elif target.kind == "database":
                 session.alias(parts[0])  # 3D000 when it does not exist
                 out.append(ObjectKey("database", parts[0]))
+            elif target.kind == "function":
+                if len(parts) > 2:
+                    raise err.FeatureNotSupported(
+                        "feature not supported on Duckshift: functions of another database")
+                ref = Ref("function", None, parts[0] if len(parts) == 2 else None, parts[-1],
+                          "GRANT")
+                key = authorizer.function_key(session, ref)
+                if key is None:
+                    raise err.UndefinedFunction(f"function {'.'.join(parts)} does not exist")
+                out.append(key)
+            elif target.kind == "all_functions":
+                schema = parts[0]
+                alias = session.alias()
+                if not authorizer.directory.schema_exists(alias, schema):
+                    raise err.InvalidSchemaName(f'schema "{schema}" does not exist')
+                out.extend(ObjectKey("function", session.database, schema, name)
+                           for name in authorizer.directory.functions(alias, schema))
             else:
                 raise err.FeatureNotSupported(
                     f"feature not supported on Duckshift: privileges on {target.kind}")

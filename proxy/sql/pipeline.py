@@ -185,16 +185,16 @@ def _function_statement(text: str, spec: udfs.FunctionSpec | udfs.DropSpec,
                         ctx: Context) -> Statement:
     """CREATE or DROP FUNCTION: the overload's macro is made when it runs (``late``).
 
-    Not ``understood`` by the access checks yet: only superusers create and drop functions
-    until privileges on functions (and EXECUTE) are built. Calls need no privilege, as
-    Redshift grants EXECUTE on new functions to PUBLIC.
+    Its one reference is the function, for CREATE (CREATE on its schema; replacing needs its
+    owner) or DROP (its owner); new functions are executable by PUBLIC, as in Redshift.
     """
     where = udfs.place(spec.schema, spec.name, ctx)
     types = tuple(udfs.duck_type(t, ctx) for t in spec.arg_types)
     if isinstance(spec, udfs.DropSpec):
         late: Late = DropFunction(where, types, spec.if_exists)
         return Statement(text, "DDL", "DROP FUNCTION", duck_sql=f"DROP MACRO {spec.name}",
-                         understood=False, late=late)
+                         late=late, refs=(Ref("function", None, spec.schema, spec.name,
+                                              "DROP"),))
     tree = udfs.body_tree(fold_identifiers(parse(spec.body), ctx), len(types))
     for transform in TRANSFORMS:
         tree = transform(tree, ctx)
@@ -203,7 +203,8 @@ def _function_statement(text: str, spec: udfs.FunctionSpec | udfs.DropSpec,
     late = CreateFunction(where, types, udfs.duck_type(spec.returns, ctx), body, spec.replace,
                           spec.volatility, spec.body.strip())
     return Statement(text, "DDL", "CREATE FUNCTION", duck_sql=f"CREATE MACRO {spec.name}",
-                     understood=False, late=late)
+                     late=late, refs=(Ref("function", None, spec.schema, spec.name, "CREATE",
+                                          replace=spec.replace),))
 
 
 _REDSHIFT = Redshift()

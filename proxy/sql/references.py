@@ -21,7 +21,8 @@ from proxy.sql.transforms.sandbox import TABLE_FUNCTIONS
 class Ref:
     """One object a statement touches.
 
-    ``kind`` is relation, schema or database; ``database`` and ``schema`` are None where the
+    ``kind`` is relation, schema, database or function; ``database`` and ``schema`` are None
+    where the
     statement left them to the session (current database, search_path). ``action`` is the
     privilege needed: SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, DROP, ALTER,
     CREATE, TEMP, OWNER (only the owner may), ANALYZE. ``view`` marks a relation created as a
@@ -171,7 +172,23 @@ def references(tree: exp.Expr) -> tuple[tuple[Ref, ...], bool]:
         pass
     else:
         return (), False
+    _calls(tree, out)
     return tuple(out), True
+
+
+def _calls(tree: exp.Expr, out: list[Ref]) -> None:
+    """A ``function`` Ref (EXECUTE) per call of a name sqlglot does not know: SQL UDFs are
+    among them (the access check tells them from DuckDB's built-ins by the catalog)."""
+    seen: set[tuple[str | None, str]] = set()
+    for call in tree.find_all(exp.Anonymous):
+        schema = None
+        parent = call.parent
+        if isinstance(parent, exp.Dot) and parent.expression is call:
+            schema = _ident(parent.this)
+        name = call.name.lower()
+        if (schema, name) not in seen:
+            seen.add((schema, name))
+            out.append(Ref("function", None, schema, name, "EXECUTE"))
 
 
 def _create_ref(table: exp.Table, temporary: bool, view: bool = False,
@@ -201,6 +218,7 @@ def _create(tree: exp.Create, out: list[Ref], skip: set[int]) -> tuple[tuple[Ref
     if kind == "TABLE":
         # CTAS and LIKE read their sources; a view's are checked when it is used.
         _reads(tree, skip, out)
+        _calls(tree, out)
     else:
         late = bool(tree.meta.get("late_binding"))
         reads: list[Ref] = []

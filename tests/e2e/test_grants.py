@@ -482,3 +482,29 @@ def test_create_if_not_exists_or_replace_never_takes_ownership(
     con.execute("CREATE TABLE IF NOT EXISTS public.t21 (a int)")
     denied(con, "SELECT * FROM public.t21")
     con.execute("ROLLBACK")
+
+
+def test_execute_on_sql_functions(admin: psycopg.Connection,
+                                  connect: Callable[[str], psycopg.Connection]) -> None:
+    admin.execute("CREATE FUNCTION f22(int) RETURNS int IMMUTABLE AS $$ SELECT $1 + 1 $$ "
+                  "LANGUAGE sql")
+    user, other = new_user(admin), new_user(admin)
+    con, con2 = connect(user), connect(other)
+    # New functions are executable by PUBLIC, as in Redshift.
+    assert con.execute("SELECT f22(1)").fetchone() == (2,)
+    admin.execute("REVOKE EXECUTE ON FUNCTION f22(int) FROM PUBLIC")
+    assert denied(con, "SELECT f22(1)") == "permission denied for function f22"
+    denied(con, "SELECT a FROM (SELECT public.f22(2) AS a) s")
+    admin.execute(f"GRANT EXECUTE ON FUNCTION f22(int) TO {user}")
+    assert con.execute("SELECT f22(1)").fetchone() == (2,)
+    denied(con2, "SELECT f22(1)")
+    admin.execute(f"GRANT EXECUTE FOR FUNCTIONS IN SCHEMA public TO {other}")
+    assert con2.execute("SELECT f22(5)").fetchone() == (6,)
+    # Creators own their functions; others may neither replace nor drop them.
+    con.execute("CREATE FUNCTION f22b(int) RETURNS int IMMUTABLE AS $$ SELECT $1 * 2 $$ "
+                "LANGUAGE sql")
+    assert con2.execute("SELECT f22b(2)").fetchone() == (4,)
+    denied(con2, "CREATE OR REPLACE FUNCTION f22b(int) RETURNS int IMMUTABLE AS "
+                 "$$ SELECT 0 $$ LANGUAGE sql")
+    denied(con2, "DROP FUNCTION f22b(int)")
+    con.execute("DROP FUNCTION f22b(int)")
