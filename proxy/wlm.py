@@ -77,6 +77,8 @@ T = TypeVar("T")
 # matches.
 _HOPPABLE = frozenset({"SELECT", "CTAS"})
 _METER_PERIOD_S = 1.0
+# Minutes of charges kept in memory for the usage limits' periods (32 days).
+_KEPT_MINUTES = 32 * 24 * 60
 
 
 def _now() -> datetime:
@@ -244,8 +246,10 @@ class Wlm:
                      "(duckshift usage-limit update).",
             )
         server = conn.server
+        # Roles are looked up only when some queue is assigned by them (every statement pays).
         roles = tuple(server.security.roles_of(
-            session.namespace.guid, Grantee("user", session.user.name)))
+            session.namespace.guid, Grantee("user", session.user.name))) if any(
+            q.user_roles for q in wg.config.queues) else ()
         group = session.values.get("query_group", "default")
         queue = wlm.assign(wg.config, roles, group, session.user.superuser)
         consumer = producer = ""
@@ -261,8 +265,8 @@ class Wlm:
         record.service_class_name = queue.name
         record.consumer_namespace = consumer or None
         record.producer_namespace = producer or None
-        kind = stmt.tag.split()[0] if stmt.tag.split()[0] in ("ANALYZE", "VACUUM") else (
-            stmt.statement_type)
+        verb = stmt.tag.split()[0]
+        kind = verb if verb in ("ANALYZE", "VACUUM") else stmt.statement_type
         who = Attribution(session.namespace.guid, session.user.name, group, consumer, producer)
         run = Running(record, conn, wg, queue, roles, kind, time.monotonic(), who)
         wg.running[record.query_id] = run
@@ -497,6 +501,10 @@ class Wlm:
                     wg.name, wg.namespace, datetime.fromtimestamp(m.start, UTC).replace(
                         tzinfo=None), m.compute, m.active_s, m.charged, next(self._seq)))
                 wg.charged[m.start] = wg.charged.get(m.start, 0.0) + m.charged
+                if len(wg.charged) > _KEPT_MINUTES:
+                    # No period is longer than a month: older minutes no longer count.
+                    oldest = m.start - _KEPT_MINUTES * 60
+                    wg.charged = {k: v for k, v in wg.charged.items() if k >= oldest}
                 if self.metrics is not None:
                     self.metrics.rpu_seconds(wg.name, m.compute, m.charged)
             for c in charges:

@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from psycopg import errors
 
-from tests.e2e.server import ADMIN_PASSWORD, RunningServer, free_port
+from tests.e2e.server import ADMIN_PASSWORD, RunningServer, free_port, start
 
 LONG_QUERY = "select max(md5(x::varchar)) from range(1000000000000) t(x)"
 ABORT = 'Query ({}) cancelled by WLM abort action of Query Monitoring Rule "{}".'
@@ -250,3 +250,45 @@ def test_invalid_parameters_refuse_to_start(fresh_server: Callable[..., RunningS
     port = free_port()
     with pytest.raises(RuntimeError):
         fresh_server(config=_config(port, "max_query_runtime = 5"), ports={"wlm-wg": port})
+
+
+def test_history_visibility_and_restart(fresh_server: Callable[..., RunningServer]) -> None:
+    port = free_port()
+    config = _config(port, "max_return_row_count = 50")
+    srv = fresh_server(config=config, ports={"wlm-wg": port})
+    with _connect(srv) as admin:
+        admin.execute("create user ann password 'Passw0rd-ann'")
+        admin.execute("select 'admin was here'")
+        with pytest.raises(errors.QueryCanceled):
+            admin.execute("select * from range(100) /* too many */")
+    with _connect(srv, "ann", "Passw0rd-ann") as ann:
+        ann.execute("select 'ann was here' /* " + "x" * 450 + " */")
+        seen = {r[0] for r in ann.execute("select trim(query_text) from sys_query_history")}
+        assert any("ann was here" in t for t in seen)
+        assert not any("admin was here" in t for t in seen)
+        assert ann.execute("select count(*) from stl_wlm_rule_action").fetchone() == (0,)
+        for superuser_only in ("sys_serverless_usage", "stl_usage_control",
+                               "stv_wlm_qmr_config"):
+            assert ann.execute(f"select count(*) from {superuser_only}").fetchone() == (0,)
+        pieces = ann.execute(
+            "select sequence, length(text) from stl_querytext q join sys_query_history h "
+            "on q.query = h.query_id where h.query_text like '%ann was here%' "
+            "and h.query_text not like '%stl_querytext%' order by 1").fetchall()
+        assert [p[0] for p in pieces] == [0, 1, 2] and pieces[0][1] == 200
+    assert srv.stop() == 0
+    # History is in the system database: a restart keeps it.
+    again = start(srv.data_dir, config=config, ports={"wlm-wg": port})
+    try:
+        with _connect(again) as admin:
+            texts = [r[0] for r in admin.execute(
+                "select trim(query_text) from sys_query_history order by query_id")]
+            assert any("admin was here" in t for t in texts)
+            assert any("ann was here" in t for t in texts)
+            assert admin.execute("select trim(rule) from stl_wlm_rule_action").fetchall() == [
+                ("max_return_row_count",)]
+            sessions = admin.execute(
+                "select trim(status), count(*) from sys_session_history group by 1 order by 1"
+            ).fetchall()
+            assert dict(sessions)["closed"] >= 2 and dict(sessions)["active"] == 1
+    finally:
+        again.stop()
