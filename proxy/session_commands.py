@@ -18,7 +18,13 @@ from catalog import errors as err
 from catalog.security import ObjectKey
 from engine import streaming
 from engine.admission import Ticket
-from proxy import access_commands, datashare_commands, settings, show_commands
+from proxy import (
+    access_commands,
+    datashare_commands,
+    settings,
+    show_commands,
+    wlm_commands,
+)
 from proxy.codecs.oids import TEXT
 from proxy.result_types import fields_of
 from proxy.session import Outcome, Session, SqlCursor, TxStatus
@@ -220,6 +226,7 @@ class SessionCommands:
         await self._engine_call(session.cursor.execute, "BEGIN TRANSACTION")
         session.tx = TxStatus.IN_BLOCK
         session.transaction_id = self.server.query_log.next_id()
+        self.server.wlm.tx_began(session)
 
     async def _commit(self, session: Session) -> str:
         if session.tx == TxStatus.IDLE:
@@ -238,6 +245,7 @@ class SessionCommands:
         finally:
             session.tx = TxStatus.IDLE
             self.server.authorizer.settle(session, committed)
+            self.server.wlm.tx_ended(session)
         return "COMMIT"
 
     async def _rollback(self, session: Session) -> None:
@@ -254,6 +262,7 @@ class SessionCommands:
             await self._engine_call(session.cursor.execute, "ROLLBACK")
         session.tx = TxStatus.IDLE
         self.server.authorizer.settle(session, committed=False)
+        self.server.wlm.tx_ended(session)
 
     async def _set(self, session: Session, cmd: commands.SetParam) -> None:
         name = settings.normalize(cmd.name)
@@ -393,4 +402,5 @@ _HANDLERS = {
     **access_commands.HANDLERS,
     **datashare_commands.HANDLERS,
     **show_commands.HANDLERS,
+    **wlm_commands.HANDLERS,
 }
