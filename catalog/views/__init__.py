@@ -11,6 +11,7 @@ namespace's databases), and of a consumer database only what its datashare shows
 from __future__ import annotations
 
 from catalog.views import (
+    activity,
     constraints_info,
     empty,
     functions,
@@ -47,6 +48,7 @@ VIEWS: tuple[View, ...] = (
     *redshift.VIEWS,
     *svv_privileges.VIEWS,
     *svv_datashares.VIEWS,
+    *activity.VIEWS,
     *sys_queries.VIEWS,
     *sys_serverless_scaling.VIEWS,
     *sys_usage.VIEWS,

@@ -11,7 +11,7 @@ DuckDB's metadata functions, which user SQL may not call, so this runs after
 The catalog functions clients call with those relations are rewritten too: format_type,
 pg_table_is_visible, pg_get_userbyid, obj_description / col_description,
 pg_get_constraintdef, pg_get_viewdef, pg_get_expr, pg_get_function_result and
-pg_get_function_arguments, current_schemas, the drivers' array helpers
+pg_get_function_arguments, pg_backend_pid, current_schemas, the drivers' array helpers
 (information_schema._pg_expandarray, array_upper, array_lower) and array literals
 (``'{a,b}'::text[]``), current_setting (from pg_settings, never DuckDB's settings) and
 set_config of inert settings, and the reg* and oid casts (``'t'::regclass`` is the stable OID
@@ -37,6 +37,7 @@ from proxy.codecs.oids import TEXT_ARRAY
 from proxy.codecs.params import decode_parameter
 from proxy.sql.context import Context
 from proxy.sql.transforms.output_names import pg_name
+from proxy.sql.transforms.wlm_functions import PID_VARIABLE
 
 _OI = exp.ObjectIdentifier
 _ARRAYS = (exp.DataType.Type.ARRAY, exp.DataType.Type.LIST)
@@ -277,6 +278,11 @@ def _function(name: str, args: list[exp.Expr]) -> exp.Expr | None:
         # From the function's pg_proc row (none while there are no user-defined functions).
         return _lookup(f"SELECT oid AS k, {_FUNCTION_TEXT[name]} AS v FROM pg_catalog.pg_proc",
                        args[0])
+    if name == "pg_backend_pid" and n == 0:
+        # The translation is shared by every session: its pid is read when the statement
+        # runs, from the variable its DuckDB connection holds.
+        pid = exp.Anonymous(this="getvariable", expressions=[exp.Literal.string(PID_VARIABLE)])
+        return exp.cast(pid, "INTEGER")
     if name in ("array_upper", "array_lower") and n == 2:
         bound = "len(__ds_arg0)" if name == "array_upper" else "1"
         sql = f"CASE WHEN __ds_arg1 = 1 AND len(__ds_arg0) > 0 THEN {bound} END"
