@@ -214,6 +214,7 @@ class Trace:
     start_minute: int  # the absolute minute (Unix epoch) the trace begins at
     seed: int
     fingerprints: list[str] = field(default_factory=list)
+    texts: list[str] | None = None  # each statement's SQL as logged (a replayed query log)
 
     def __len__(self) -> int:
         return len(self.arrival)
@@ -229,20 +230,30 @@ class Trace:
         return f"{base}-{i}" if self.novel[i] else base
 
     def sql(self, i: int) -> str:
-        """Statement ``i`` as SQL, its literals drawn from the trace's seed and ``i``."""
+        """Statement ``i`` as SQL: as logged, or with literals drawn from the trace's seed
+        and ``i``."""
+        if self.texts is not None:
+            return self.texts[i]
         rng = np.random.default_rng((self.seed, i))
         text = self.templates[int(self.template[i])].render(rng)
         # A one-off statement differs in shape, not just literals: a comment is not enough
-        # (normalizing drops it), a distinct column alias is.
-        return text.replace("SELECT ", f"SELECT /* adhoc */ {i} AS q{i}, ", 1) if (
-            self.novel[i]) else text
+        # (normalizing drops it), a distinct alias is.
+        return f"SELECT * FROM ({text}) AS adhoc_{i}" if self.novel[i] else text
 
     def slice(self, begin_s: float, end_s: float) -> Trace:
         """The statements arriving in [begin_s, end_s), times shifted to start at 0."""
         keep = (self.arrival >= begin_s) & (self.arrival < end_s)
+        texts = None if self.texts is None else [
+            t for t, k in zip(self.texts, keep, strict=True) if k]
         return Trace(self.arrival[keep] - begin_s, self.template[keep], self.work[keep],
                      self.novel[keep], self.templates, self.start_minute + int(begin_s // 60),
-                     self.seed, self.fingerprints)
+                     self.seed, self.fingerprints, texts)
+
+    def compressed(self, factor: float) -> Trace:
+        """The same statements arriving ``factor`` times faster (work unchanged)."""
+        return Trace(self.arrival / factor, self.template, self.work, self.novel,
+                     self.templates, self.start_minute, self.seed, self.fingerprints,
+                     self.texts)
 
 
 def rates(shape: WorkloadShape, minute_of_day: np.ndarray, weekend: np.ndarray,

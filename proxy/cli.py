@@ -20,7 +20,7 @@ import uvloop
 from catalog.errors import ConfigError
 from engine.duckdb_errors import clean_message
 from proxy import config as cfg
-from proxy import demo, usage_cli
+from proxy import demo, replay, usage_cli
 from proxy.server import Server, generate_password
 
 
@@ -47,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
                         "Redshift's SHA-256 digest with scram-sha-256)")
     s.add_argument("--log-level", default="INFO")
     usage_cli.add_commands(sub)
+    replay.add_command(sub)
     return p
 
 
@@ -55,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command in usage_cli.COMMANDS:
         return usage_cli.run(args)
+    if args.command == replay.COMMAND:
+        return replay.run(args)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(message)s")
     try:
         if args.config:
