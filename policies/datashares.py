@@ -68,7 +68,7 @@ def consumer_may(security: Security, who: access.Principal, cdb: ConsumerDatabas
     usage_on = db if external is None else external
     if not access.has_privilege(security, who, usage_on, "USAGE", default_owner):
         return False
-    if not cdb.with_permissions and privilege == "SELECT":
+    if not cdb.with_permissions and privilege in ("SELECT", "EXECUTE"):
         return True
     if key.kind == "table" and access.is_owner(security, who, key, default_owner):
         return True

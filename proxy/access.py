@@ -79,6 +79,8 @@ class PendingEffects:
     temp_dropped: set[str] = field(default_factory=set)
     # What the running statement creates that existed before it ran (see Authorizer.before).
     existing: set[ObjectKey] = field(default_factory=set)
+    # The functions it creates or drops, found before it ran (a dropped one is gone after).
+    functions: dict[Ref, ObjectKey] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -173,8 +175,7 @@ class Authorizer:
                 self._check_view_source(session, ref)
                 continue
             if ref.kind == "function":
-                if not who.superuser:
-                    self._check_function(session, who, ref)
+                self._check_function(session, who, ref)
                 continue
             r = self.resolve(session, ref)
             if r.via is not None:
@@ -251,9 +252,14 @@ class Authorizer:
             raise err.InsufficientPrivilege(f"permission denied for schema {r.schema}")
 
     def function_key(self, session: Session, ref: Ref) -> ObjectKey | None:
-        """The SQL UDF a function reference names in the current database (search_path for
-        an unqualified name), or None for a built-in. For CREATE, where it will be."""
-        alias, db = session.alias(), session.database
+        """The SQL UDF a function reference names (search_path for an unqualified name), or
+        None for a built-in. For CREATE, where it will be. Through a consumer database, the
+        producer's function."""
+        database = ref.database or session.database
+        alias = session.aliases.get(database)
+        if alias is None:
+            raise err.InvalidCatalogName(f'database "{database}" does not exist')
+        _, db = self.places.get(alias, (session.namespace.guid, database))
         schemas = [ref.schema] if ref.schema else self.search_path(session)
         for schema in schemas:
             if self.directory.function_exists(alias, schema, ref.name):
@@ -265,16 +271,18 @@ class Authorizer:
 
     def _check_function(self, session: Session, who: access.Principal, ref: Ref) -> None:
         """EXECUTE to call a SQL UDF; CREATE on its schema to create one, and its ownership
-        to replace or drop one."""
+        to replace or drop one. Through a consumer database only shared functions exist."""
         key = self.function_key(session, ref)
         if key is None:
             return  # a built-in function
-        if self.shares.consumer_database(session.namespace.guid, session.database):
-            # Functions are not shared (there is no sharing of UDFs yet).
-            raise err.UndefinedFunction(f"function {ref.name} does not exist")
         ns = session.namespace.guid
+        cdb = self.shares.consumer_database(ns, ref.database or session.database)
+        if cdb is not None:
+            self.shared.check_function(who, cdb, key, ref)
+            return
         owner = self.default_owner(ns)
-        exists = self.directory.function_exists(session.alias(), key.schema, key.name)
+        alias = session.alias(ref.database)
+        exists = self.directory.function_exists(alias, key.schema, key.name)
         if ref.action == "EXECUTE":
             if not access.has_privilege(self.security, who, key, "EXECUTE", owner):
                 raise err.InsufficientPrivilege(f"permission denied for function {ref.name}")
@@ -283,7 +291,7 @@ class Authorizer:
             schema = ObjectKey("schema", key.database, key.schema)
             if not access.has_privilege(self.security, who, schema, "CREATE", owner):
                 raise err.InsufficientPrivilege(f"permission denied for schema {key.schema}")
-        if exists and not access.is_owner(self.security, who, key, owner):
+        if exists and not (who.superuser or access.is_owner(self.security, who, key, owner)):
             raise err.InsufficientPrivilege(f"must be owner of function {ref.name}")
 
     def _check_view_source(self, session: Session, ref: Ref) -> None:
@@ -500,14 +508,18 @@ class Authorizer:
         CREATE ... IF NOT EXISTS or OR REPLACE must not hand them to a new owner)."""
         fx = session.effects
         fx.existing.clear()
+        fx.functions.clear()
         for ref in stmt.refs:
-            if ref.action != "CREATE" or ref.temporary:
-                continue
-            if ref.kind == "function":
+            if ref.kind == "function" and ref.action in ("CREATE", "DROP"):
                 key = self.function_key(session, ref)
-                if key is not None and self.directory.function_exists(
-                        session.alias(), key.schema, key.name):
+                if key is None:
+                    continue
+                fx.functions[ref] = key
+                if ref.action == "CREATE" and self.directory.function_exists(
+                        session.alias(ref.database), key.schema, key.name):
                     fx.existing.add(key)
+                continue
+            if ref.action != "CREATE" or ref.temporary:
                 continue
             r = self.resolve_quietly(session, ref)
             if r is None:
@@ -525,7 +537,7 @@ class Authorizer:
             if ref.action not in ("CREATE", "DROP") and ref.new_name is None:
                 continue
             if ref.kind == "function":
-                key = self.function_key(session, ref)
+                key = fx.functions.get(ref)
                 if key is None or key in fx.existing:
                     continue
                 if ref.action == "CREATE":

@@ -281,7 +281,8 @@ class Connection(
             raise err.in_failed_transaction()
         assert stmt.duck_sql is not None
         sql = self.server.authorizer.check(session, stmt) or sql
-        if any(ref.action == "CREATE" for ref in stmt.refs):
+        if any(ref.action == "CREATE" or (ref.kind == "function" and ref.action == "DROP")
+               for ref in stmt.refs):
             self.server.authorizer.before(session, stmt)
         await self._park_streams()
         if stmt.late is not None:

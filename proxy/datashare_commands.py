@@ -125,9 +125,6 @@ class DatashareCommands:
                 raise err.ObjectNotInPrerequisiteState(
                     f'schema "{cmd.schema}" is not in datashare "{share.name}"')
             shares.add_object(share, SharedObject("schema", cmd.schema, "", cmd.value))
-        elif cmd.kind in ("function", "all_functions"):
-            raise err.FeatureNotSupported(
-                "feature not supported on Duckshift: sharing functions (no SQL UDFs yet)")
         else:
             for obj in self._share_objects(session, share, cmd.kind, cmd.objects, who):
                 if cmd.action == "add":
@@ -152,6 +149,27 @@ class DatashareCommands:
                 if not authorizer.directory.schema_exists(alias, parts[0]):
                     raise err.InvalidSchemaName(f'schema "{parts[0]}" does not exist')
                 out.append(SharedObject("schema", parts[0]))
+                continue
+            if kind == "all_functions":
+                schema = parts[0]
+                self._schema_in_share(share, schema)
+                out.extend(SharedObject("function", schema, name)
+                           for name in authorizer.directory.functions(alias, schema))
+                continue
+            if kind == "function":
+                if len(parts) > 2:
+                    raise err.FeatureNotSupported(
+                        "only functions of the datashare's own database can be added to it")
+                key = authorizer.function_key(session, Ref(
+                    "function", None, parts[0] if len(parts) == 2 else None, parts[-1],
+                    "SHARE"))
+                if key is None:
+                    raise err.UndefinedFunction(f"function {'.'.join(parts)} does not exist")
+                self._schema_in_share(share, key.schema)
+                if not (who.superuser or access.is_owner(self.server.security, who, key,
+                                                         owner)):
+                    raise err.InsufficientPrivilege(f"must be owner of function {key.name}")
+                out.append(SharedObject("function", key.schema, key.name))
                 continue
             if kind == "all_tables":
                 schema = parts[0]

@@ -134,6 +134,23 @@ class SharedAccess:
         if r.relation is not None and r.relation.kind == "view" and action == "SELECT":
             a.check_view_as_owner(session, r)
 
+    def check_function(self, who: access.Principal, cdb: ConsumerDatabase, key: ObjectKey,
+                       ref: Ref) -> None:
+        """A producer's SQL UDF called through a consumer database: it must be shared (and
+        its schema); consumers may call it, never create or drop it."""
+        share = self.live(cdb)
+        if share is None or share.schema_shared(key.schema) is None or (
+                "function", key.schema, key.name) not in share.objects:
+            raise err.UndefinedFunction(f"function {ref.name} does not exist")
+        if ref.action != "EXECUTE":
+            raise err.FeatureNotSupported(
+                f"{_UNSUPPORTED}: {ref.action} FUNCTION in {cdb.name}")
+        consumer_key = ObjectKey("function", cdb.name, key.schema, key.name)
+        owner = self.authorizer.default_owner(cdb.namespace)
+        if not policy.consumer_may(self.authorizer.security, who, cdb, consumer_key, "EXECUTE",
+                                   owner):
+            raise err.InsufficientPrivilege(f"permission denied for function {ref.name}")
+
     def _check_write(self, session: Session, r: Resolved, share: Datashare) -> None:
         ref = r.ref
         if ref.kind == "schema":

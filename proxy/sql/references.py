@@ -179,16 +179,19 @@ def references(tree: exp.Expr) -> tuple[tuple[Ref, ...], bool]:
 def _calls(tree: exp.Expr, out: list[Ref]) -> None:
     """A ``function`` Ref (EXECUTE) per call of a name sqlglot does not know: SQL UDFs are
     among them (the access check tells them from DuckDB's built-ins by the catalog)."""
-    seen: set[tuple[str | None, str]] = set()
+    seen_db: set[tuple[str | None, str | None, str]] = set()
     for call in tree.find_all(exp.Anonymous):
-        schema = None
+        database = schema = None
         parent = call.parent
         if isinstance(parent, exp.Dot) and parent.expression is call:
-            schema = _ident(parent.this)
+            if isinstance(parent.this, exp.Dot):
+                database, schema = _ident(parent.this.this), _ident(parent.this.expression)
+            else:
+                schema = _ident(parent.this)
         name = call.name.lower()
-        if (schema, name) not in seen:
-            seen.add((schema, name))
-            out.append(Ref("function", None, schema, name, "EXECUTE"))
+        if (database, schema, name) not in seen_db:
+            seen_db.add((database, schema, name))
+            out.append(Ref("function", database, schema, name, "EXECUTE"))
 
 
 def _create_ref(table: exp.Table, temporary: bool, view: bool = False,

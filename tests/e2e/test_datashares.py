@@ -413,3 +413,28 @@ def test_late_binding_views_over_shares_follow_the_share(pair: Pair) -> None:
     prod.execute(f"REVOKE USAGE ON DATASHARE lbvshare FROM NAMESPACE '{cons_ns}'")
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         cons.execute("SELECT count(*) FROM fine2")
+
+
+def test_shared_sql_functions(pair: Pair) -> None:
+    prod, cons = pair.producer(), pair.consumer()
+    prod_ns, cons_ns = guid(prod), guid(cons)
+    prod.execute("CREATE SCHEMA fn")
+    prod.execute("CREATE FUNCTION fn.double_it(int) RETURNS int IMMUTABLE AS $$ SELECT $1 * 2 $$ "
+                 "LANGUAGE sql")
+    prod.execute("CREATE FUNCTION fn.secret_fn(int) RETURNS int IMMUTABLE AS $$ SELECT $1 $$ "
+                 "LANGUAGE sql")
+    prod.execute("CREATE DATASHARE fnshare")
+    with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState):
+        prod.execute("ALTER DATASHARE fnshare ADD FUNCTION fn.double_it(int)")
+    prod.execute("ALTER DATASHARE fnshare ADD SCHEMA fn")
+    prod.execute("ALTER DATASHARE fnshare ADD FUNCTION fn.double_it(int)")
+    prod.execute(f"GRANT USAGE ON DATASHARE fnshare TO NAMESPACE '{cons_ns}'")
+    cons.execute(f"CREATE DATABASE fn_db FROM DATASHARE fnshare OF NAMESPACE '{prod_ns}'")
+    assert cons.execute("SELECT fn_db.fn.double_it(21)").fetchone() == (42,)
+    with pytest.raises(psycopg.errors.UndefinedFunction):
+        cons.execute("SELECT fn_db.fn.secret_fn(1)")
+    desc = prod.execute("DESC DATASHARE fnshare").fetchall()
+    assert ("function", "fn.double_it") in {(r[4], r[5]) for r in desc}
+    prod.execute("ALTER DATASHARE fnshare REMOVE FUNCTION fn.double_it(int)")
+    with pytest.raises(psycopg.errors.UndefinedFunction):
+        cons.execute("SELECT fn_db.fn.double_it(21)")

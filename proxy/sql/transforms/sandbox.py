@@ -38,6 +38,7 @@ from catalog import views
 from catalog.errors import (
     FeatureNotSupported,
     InsufficientPrivilege,
+    InvalidCatalogName,
     SyntaxError_,
     UndefinedFunction,
     UndefinedTable,
@@ -82,6 +83,8 @@ DENIED_FUNCTIONS = frozenset({
 _PATH_CHARACTERS = frozenset("./\\:*?")
 # Schemas a qualified call may name: PostgreSQL's built-ins and the catalog's own helpers.
 _CALL_SCHEMAS = frozenset({"pg_catalog", "information_schema"})
+# DuckDB's own catalogs, which no qualified call may name.
+_ENGINE_CATALOG_NAMES = frozenset({"system", "temp", "memory", "main"})
 # The marker the pipeline puts on calls that must stay anonymous (GETDATE, ADD_MONTHS).
 _ANONYMOUS_MARK = "sqlglot.anonymous"
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -185,15 +188,18 @@ def _qualifier(node: exp.Expr) -> list[exp.Identifier] | None:
     return None
 
 
-def _unqualify_call(dot: exp.Dot) -> None:
-    """``pg_catalog.f(...)`` becomes ``f(...)``; other qualified calls are refused."""
+def _unqualify_call(dot: exp.Dot, ctx: Context) -> None:
+    """``pg_catalog.f(...)`` becomes ``f(...)``; a SQL UDF may be called as ``schema.f(...)``
+    or ``database.schema.f(...)`` (the database mapped to its alias, as for relations); other
+    qualified calls are refused."""
     call = dot.expression
     parts = _qualifier(dot.this)
     if parts is None:
         raise SyntaxError_('syntax error at or near "."')
     schema = ".".join(_as_written(p) or "" for p in parts)
     if schema not in _CALL_SCHEMAS:
-        raise InsufficientPrivilege(f"permission denied for schema {schema}")
+        _user_function_call(dot, parts, ctx)
+        return
     if schema != "pg_catalog":
         return
     if isinstance(call, exp.Anonymous) and not any(
@@ -206,6 +212,26 @@ def _unqualify_call(dot: exp.Dot) -> None:
     dot.replace(call)
 
 
+def _user_function_call(dot: exp.Dot, parts: list[exp.Identifier], ctx: Context) -> None:
+    """A call qualified by a schema of the session's databases: only an anonymous call (a SQL
+    UDF; DuckDB's own functions are not in user schemas) in a schema that is not one of the
+    engine's catalogs, nor spelled like pg_catalog in another case (DuckDB would find its own
+    there); ``database.schema`` names a database of the namespace."""
+    names = [_as_written(p) or "" for p in parts]
+    shown = ".".join(names)
+    if not isinstance(dot.expression, exp.Anonymous) or len(names) > 2 or any(
+        fold(n) in _ENGINE_CATALOG_NAMES or fold(n) in _CALL_SCHEMAS for n in names
+    ):
+        raise InsufficientPrivilege(f"permission denied for schema {shown}")
+    if len(names) == 2:
+        alias = ctx.databases.get(names[0])
+        if alias is None:
+            raise InvalidCatalogName(f'database "{names[0]}" does not exist')
+        inner = dot.this
+        assert isinstance(inner, exp.Dot)
+        inner.set("this", exp.to_identifier(alias, quoted=True))
+
+
 def refuse_engine_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Refuse what reaches past the session's databases: 42501 for a table function off the
     allowlist, a denied function anywhere, or a call in another schema; 42P01 for DuckDB's
@@ -216,7 +242,7 @@ def refuse_engine_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
         _refuse_table_function(table)
     for dot in list(tree.find_all(exp.Dot)):
         if isinstance(dot.expression, exp.Func):
-            _unqualify_call(dot)
+            _unqualify_call(dot, ctx)
     for func in tree.find_all(exp.Anonymous, exp.Func):
         name = _call_name(func)
         if not name.isascii():
