@@ -10,6 +10,7 @@ line in the error's context, and leaves the table as it was.
 from __future__ import annotations
 
 import dataclasses
+import time
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
@@ -85,7 +86,7 @@ async def run(conn: Connection, stmt: Statement) -> None:
             )
         await _copy_out(conn, cmd, opts)
     else:
-        await _copy_in(conn, cmd, opts)
+        await _copy_in(conn, stmt, cmd, opts)
 
 
 def _source_sql(cmd: commands.Copy) -> str:
@@ -116,7 +117,8 @@ async def _copy_out(conn: Connection, cmd: commands.Copy, opts: CopyOptions) -> 
     conn.send(backend.command_complete(f"COPY {rows}"))
 
 
-async def _copy_in(conn: Connection, cmd: commands.Copy, opts: CopyOptions) -> None:
+async def _copy_in(conn: Connection, stmt: Statement, cmd: commands.Copy,
+                   opts: CopyOptions) -> None:
     session = conn._session()
     assert cmd.table is not None
     target = conn.server.cache.get(f"SELECT * FROM {cmd.table}", session.context)[0]
@@ -146,7 +148,19 @@ async def _copy_in(conn: Connection, cmd: commands.Copy, opts: CopyOptions) -> N
     )
     implicit = session.tx == TxStatus.IDLE
     pool = conn.workgroup.pool
-    ticket = await pool.acquire()
+    # Workload management sees COPY like any statement: refused while user queries are off,
+    # queued for a slot, metered, recorded (with the shared database's namespaces).
+    wlm = conn.server.wlm
+    record = conn._record(stmt)
+    run = wlm.admit(conn, session, dataclasses.replace(stmt, refs=target.refs), record)
+    try:
+        ticket = await wlm.wait(run, pool.acquire())
+    except err.SQLError as exc:
+        conn._finish_record(record, time.perf_counter(), exc, run=run)
+        raise
+    wlm.started(run)
+    started = time.perf_counter()
+    failure: err.SQLError | None = None
     rows = 0
     conn.send(backend.copy_in_response(len(columns)))
     await conn.flush()
@@ -171,9 +185,14 @@ async def _copy_in(conn: Connection, cmd: commands.Copy, opts: CopyOptions) -> N
         line = getattr(exc, "line", None)
         if line is not None and exc.where is None:
             exc.where = f"COPY {cmd.table}, line {line}"
+        failure = exc
+        raise
+    except err.SQLError as exc:
+        failure = exc
         raise
     finally:
         pool.release(ticket)
+        conn._finish_record(record, started, failure, rows=rows, run=run)
     conn.send(backend.command_complete(f"COPY {rows}"))
 
 

@@ -23,6 +23,9 @@ def test_records_have_rows_bytes_status(fresh_server: Callable[..., RunningServe
         with pytest.raises(errors.UndefinedTable):
             conn.execute("select * from rec_missing /* marker-b */")
         conn.execute("insert into rec_t values (1), (2) /* marker-c */")
+        with conn.cursor().copy("copy rec_t from stdin /* marker-d */") as copy:
+            copy.write_row((5,))
+            copy.write_row((6,))
     assert srv.stop() == 0
     con = duckdb.connect(str(srv.data_dir / "system.duckdb"), read_only=True)
     got = {
@@ -38,6 +41,7 @@ def test_records_have_rows_bytes_status(fresh_server: Callable[..., RunningServe
     assert got["a"][3] > 1234 * 4  # DataRow bytes were counted
     assert got["b"][1:2] == ("failed",) and got["b"][4] == "42P01"
     assert got["c"][:3] == ("INSERT", "success", 2)
+    assert got["d"][:3] == ("COPY", "success", 2)
     assert {g[5] for g in got.values()} == {"admin"}
     assert {g[6] for g in got.values()} == {"default"}
 
