@@ -36,6 +36,7 @@ from engine.admission import WorkgroupPool
 from engine.instance import Engine
 from engine.storage import LocalStorage, quote_ident
 from proxy.access import Authorizer
+from proxy.catalog_privileges import catalog_inquiry
 from proxy.config import ServerConfig
 from proxy.connection import Connection
 from proxy.metrics import Metrics
@@ -148,7 +149,7 @@ class Server:
         )
         server = cls(config, data_dir, engine, catalog, query_log, tls, authorizer)
         engine.register_function(
-            PRIVILEGE_FUNCTION, authorizer.inquire,
+            PRIVILEGE_FUNCTION, catalog_inquiry(authorizer.inquire),
             ["VARCHAR"] * 7, "BOOLEAN")
         for nsc in config.namespaces:
             ns, _ = catalog.ensure_namespace(nsc.name)

@@ -1,10 +1,12 @@
 """pg_catalog relations that have no rows on Duckshift, with PostgreSQL's columns.
 
 Triggers, inheritance, enums, range types, collations beyond the default, sequences,
-extensions, and rewrite rules do not exist here, and SQL-level prepared
-statements are not listed; clients still join them (psql's ``\\d``,
-SQLAlchemy's reflection, asyncpg's type introspection), so they must be there and empty
-rather than DuckDB's own, which would show other databases' objects.
+extensions, rewrite rules, materialized views, foreign servers and tables, row-level security
+policies, extended statistics, publications, shared comments and two-phase transactions do not
+exist here, and SQL-level prepared statements and cursors are not listed; clients still join
+them (psql's ``\\d``, SQLAlchemy's reflection, asyncpg's type introspection, DBeaver's and
+Metabase's browsing), so they must be there and empty rather than DuckDB's own, which would
+show other databases' objects.
 """
 
 from __future__ import annotations
@@ -65,6 +67,58 @@ _EMPTY: dict[str, list[tuple[str, str]]] = {
         ("oid", "BIGINT"), ("extname", "VARCHAR"), ("extowner", "BIGINT"),
         ("extnamespace", "BIGINT"), ("extrelocatable", "BOOLEAN"), ("extversion", "VARCHAR"),
         ("extconfig", "BIGINT[]"), ("extcondition", "VARCHAR[]"),
+    ],
+    "pg_matviews": [
+        ("schemaname", "VARCHAR"), ("matviewname", "VARCHAR"), ("matviewowner", "VARCHAR"),
+        ("tablespace", "VARCHAR"), ("hasindexes", "BOOLEAN"), ("ispopulated", "BOOLEAN"),
+        ("definition", "VARCHAR"),
+    ],
+    "pg_foreign_data_wrapper": [
+        ("oid", "BIGINT"), ("fdwname", "VARCHAR"), ("fdwowner", "BIGINT"),
+        ("fdwhandler", "BIGINT"), ("fdwvalidator", "BIGINT"), ("fdwacl", "VARCHAR[]"),
+        ("fdwoptions", "VARCHAR[]"),
+    ],
+    "pg_foreign_server": [
+        ("oid", "BIGINT"), ("srvname", "VARCHAR"), ("srvowner", "BIGINT"), ("srvfdw", "BIGINT"),
+        ("srvtype", "VARCHAR"), ("srvversion", "VARCHAR"), ("srvacl", "VARCHAR[]"),
+        ("srvoptions", "VARCHAR[]"),
+    ],
+    "pg_foreign_table": [
+        ("ftrelid", "BIGINT"), ("ftserver", "BIGINT"), ("ftoptions", "VARCHAR[]"),
+    ],
+    "pg_policy": [
+        ("oid", "BIGINT"), ("polname", "VARCHAR"), ("polrelid", "BIGINT"),
+        ("polcmd", "VARCHAR"), ("polpermissive", "BOOLEAN"), ("polroles", "BIGINT[]"),
+        ("polqual", "VARCHAR"), ("polwithcheck", "VARCHAR"),
+    ],
+    "pg_statistic_ext": [
+        ("oid", "BIGINT"), ("stxrelid", "BIGINT"), ("stxname", "VARCHAR"),
+        ("stxnamespace", "BIGINT"), ("stxowner", "BIGINT"), ("stxstattarget", "INTEGER"),
+        ("stxkeys", "SMALLINT[]"), ("stxkind", "VARCHAR[]"), ("stxexprs", "VARCHAR"),
+    ],
+    "pg_publication": [
+        ("oid", "BIGINT"), ("pubname", "VARCHAR"), ("pubowner", "BIGINT"),
+        ("puballtables", "BOOLEAN"), ("pubinsert", "BOOLEAN"), ("pubupdate", "BOOLEAN"),
+        ("pubdelete", "BOOLEAN"), ("pubtruncate", "BOOLEAN"), ("pubviaroot", "BOOLEAN"),
+    ],
+    "pg_publication_rel": [
+        ("oid", "BIGINT"), ("prpubid", "BIGINT"), ("prrelid", "BIGINT"), ("prqual", "VARCHAR"),
+        ("prattrs", "SMALLINT[]"),
+    ],
+    "pg_publication_namespace": [
+        ("oid", "BIGINT"), ("pnpubid", "BIGINT"), ("pnnspid", "BIGINT"),
+    ],
+    "pg_shdescription": [
+        ("objoid", "BIGINT"), ("classoid", "BIGINT"), ("description", "VARCHAR"),
+    ],
+    "pg_prepared_xacts": [
+        ("transaction", "BIGINT"), ("gid", "VARCHAR"),
+        ("prepared", "TIMESTAMP WITH TIME ZONE"), ("owner", "VARCHAR"), ("database", "VARCHAR"),
+    ],
+    "pg_cursors": [
+        ("name", "VARCHAR"), ("statement", "VARCHAR"), ("is_holdable", "BOOLEAN"),
+        ("is_binary", "BOOLEAN"), ("is_scrollable", "BOOLEAN"),
+        ("creation_time", "TIMESTAMP WITH TIME ZONE"),
     ],
 }
 

@@ -1,5 +1,5 @@
-"""Small pg_catalog relations with fixed or no rows: pg_am, pg_proc, pg_settings, pg_tablespace,
-pg_description.
+"""Small pg_catalog relations with fixed or no rows: pg_am, pg_language, pg_proc, pg_settings,
+pg_tablespace, pg_description, pg_stat_user_tables.
 
 pg_description holds the comments DuckDB keeps (COMMENT ON TABLE / COLUMN); the others are
 what a Redshift-like server without user functions, indexes or tunable planner settings
@@ -125,8 +125,42 @@ def pg_tablespace(session: Session) -> str:
     )
 
 
+def pg_language(session: Session) -> str:
+    """pg_catalog.pg_language: PostgreSQL's built-in languages (no procedural ones)."""
+    return values(
+        [(12, "internal", BOOTSTRAP_SUPERUSER_OID, False, False, 0, 0, 2246, None),
+         (13, "c", BOOTSTRAP_SUPERUSER_OID, False, False, 0, 0, 2247, None),
+         (14, "sql", BOOTSTRAP_SUPERUSER_OID, False, True, 0, 0, 2248, None)],
+        [("oid", "BIGINT"), ("lanname", "VARCHAR"), ("lanowner", "BIGINT"),
+         ("lanispl", "BOOLEAN"), ("lanpltrusted", "BOOLEAN"), ("lanplcallfoid", "BIGINT"),
+         ("laninline", "BIGINT"), ("lanvalidator", "BIGINT"), ("lanacl", "VARCHAR[]")],
+    )
+
+
+def pg_stat_user_tables(session: Session) -> str:
+    """pg_catalog.pg_stat_user_tables: the current database's tables with DuckDB's estimate
+    of their rows as n_live_tup (Metabase reads it); activity counters are not kept (0)."""
+    zero = "CAST(0 AS BIGINT)"
+    counters = ", ".join(f"{zero} AS {c}" for c in (
+        "seq_scan", "seq_tup_read", "idx_scan", "idx_tup_fetch", "n_tup_ins", "n_tup_upd",
+        "n_tup_del", "n_tup_hot_upd"))
+    never = ", ".join(f"CAST(NULL AS TIMESTAMPTZ) AS {c}" for c in (
+        "last_vacuum", "last_autovacuum", "last_analyze", "last_autoanalyze"))
+    times = ", ".join(f"{zero} AS {c}" for c in (
+        "vacuum_count", "autovacuum_count", "analyze_count", "autoanalyze_count"))
+    return (
+        f"SELECT {relation_oid_sql('datname', 'schema_name', 'table_name')} AS relid, "
+        f"schema_name AS schemaname, table_name AS relname, {counters}, "
+        f"CAST(estimated_size AS BIGINT) AS n_live_tup, {zero} AS n_dead_tup, "
+        f"{zero} AS n_mod_since_analyze, {never}, {times} "
+        f"FROM ({engine_rows_sql(session, 'duckdb_tables')})"
+    )
+
+
 VIEWS = (
     View("pg_catalog", "pg_am", pg_am),
+    View("pg_catalog", "pg_language", pg_language),
+    View("pg_catalog", "pg_stat_user_tables", pg_stat_user_tables),
     View("pg_catalog", "pg_tablespace", pg_tablespace),
     View("pg_catalog", "pg_proc", pg_proc),
     View("pg_catalog", "pg_settings", pg_settings),

@@ -1,10 +1,15 @@
-"""Token repairs for the catalog type names drivers cast to, which sqlglot cannot parse.
+"""Token repairs for the catalog syntax clients send that sqlglot cannot parse.
 
 asyncpg binds ``$1::oid[]`` (the OIDs of the types it introspects), psql and pgjdbc cast to
 ``int2vector`` and ``oidvector``, and arrays of the reg* types appear in their catalog queries.
 sqlglot reads ``oid`` and the reg* names as object identifiers, which take no ``[]``, and does not
 know the vector types at all. On Duckshift an OID is a BIGINT (every catalog view says so) and
 a vector is the array of its element, so these become the types that hold them, before parsing.
+
+PostgreSQL (and Redshift) also take any keyword as a column label after AS; Metabase labels
+its privilege columns ``AS select``, ``AS update``, ``AS insert``, ``AS delete`` and
+``AS table``, which sqlglot reads as the start of a statement: such a label becomes a quoted
+identifier of the same (lower-case) name.
 """
 
 from __future__ import annotations
@@ -18,35 +23,44 @@ _OID_TYPES = frozenset({
 })
 # Vector types: the element type of the array they stand for.
 _VECTORS = {"int2vector": TokenType.SMALLINT, "oidvector": TokenType.BIGINT}
-WORDS = _OID_TYPES | frozenset(_VECTORS)
+# Keywords that are also column labels after AS, when a comma or FROM follows.
+_LABELS = frozenset({
+    TokenType.SELECT, TokenType.INSERT, TokenType.UPDATE, TokenType.DELETE, TokenType.TABLE,
+})
+_AFTER_LABEL = frozenset({TokenType.COMMA, TokenType.FROM})
 
 
 def _typed(like: Token, token_type: TokenType, text: str) -> Token:
     return Token(token_type, text, like.line, like.col, like.start, like.end, like.comments)
 
 
-def catalog_types(tokens: list[Token]) -> list[Token]:
+def repair(tokens: list[Token]) -> list[Token]:
     """Replace ``::oid[]`` (and the reg* arrays) by ``::BIGINT[]``, and ``::int2vector`` /
-    ``::oidvector`` by ``::SMALLINT[]`` / ``::BIGINT[]``, also as the type of a CAST."""
+    ``::oidvector`` by ``::SMALLINT[]`` / ``::BIGINT[]``, also as the type of a CAST; make
+    keyword labels after AS identifiers. Only tokens after ``::`` or AS are looked at."""
     out: list[Token] = []
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        word = tok.text.lower()
-        after_cast = bool(out) and out[-1].token_type in (TokenType.DCOLON, TokenType.ALIAS)
-        nxt = tokens[i + 1].token_type if i + 1 < len(tokens) else None
-        closing = tokens[i + 2].token_type if i + 2 < len(tokens) else None
-        if after_cast and word in _OID_TYPES and (nxt, closing) == (
-            TokenType.L_BRACKET, TokenType.R_BRACKET
-        ):
-            out.append(_typed(tok, TokenType.BIGINT, "BIGINT"))
-        elif after_cast and word in _VECTORS and (
-            out[-1].token_type == TokenType.DCOLON or nxt == TokenType.R_PAREN
-        ):
-            element = _VECTORS[word]
-            out += [_typed(tok, element, element.name), _typed(tok, TokenType.L_BRACKET, "["),
-                    _typed(tok, TokenType.R_BRACKET, "]")]
+    previous: TokenType | None = None
+    for i, tok in enumerate(tokens):
+        if previous in (TokenType.DCOLON, TokenType.ALIAS):
+            out.extend(_after_cast(tokens, i, previous))
         else:
             out.append(tok)
-        i += 1
+        previous = tok.token_type
     return out
+
+
+def _after_cast(tokens: list[Token], i: int, previous: TokenType) -> list[Token]:
+    """What token ``i``, which follows ``::`` or AS, stands for."""
+    tok = tokens[i]
+    word = tok.text.lower()
+    nxt = tokens[i + 1].token_type if i + 1 < len(tokens) else None
+    closing = tokens[i + 2].token_type if i + 2 < len(tokens) else None
+    if word in _OID_TYPES and (nxt, closing) == (TokenType.L_BRACKET, TokenType.R_BRACKET):
+        return [_typed(tok, TokenType.BIGINT, "BIGINT")]
+    if word in _VECTORS and (previous == TokenType.DCOLON or nxt == TokenType.R_PAREN):
+        element = _VECTORS[word]
+        return [_typed(tok, element, element.name), _typed(tok, TokenType.L_BRACKET, "["),
+                _typed(tok, TokenType.R_BRACKET, "]")]
+    if previous == TokenType.ALIAS and tok.token_type in _LABELS and nxt in _AFTER_LABEL:
+        return [_typed(tok, TokenType.IDENTIFIER, word)]
+    return [tok]

@@ -250,6 +250,8 @@ def _begin(t: _Tokens) -> Begin:
             read_only = True
         elif t.accept_seq("READ", "WRITE"):
             read_only = False
+        elif t.accept("DEFERRABLE") or t.accept_seq("NOT", "DEFERRABLE"):
+            pass  # only serializable read-only transactions wait for it; DuckDB never waits
         elif not t.accept(","):
             t.expect_end()
     return Begin(read_only)

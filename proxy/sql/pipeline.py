@@ -386,8 +386,7 @@ def parse(text: str) -> exp.Expr:
         tokens = _REDSHIFT.tokenize(text)
         if any(t.text.lower() == "pg_catalog" for t in tokens):
             tokens = _unqualify_types(tokens)
-        if any(t.text.lower() in catalog_syntax.WORDS for t in tokens):
-            tokens = catalog_syntax.catalog_types(tokens)
+        tokens = catalog_syntax.repair(tokens)
         repaired, dropped = _redshift_tokens(tokens)
         late_binding = _late_binding(tokens) is not tokens
         trees = _REDSHIFT.parser().parse(repaired, text)

@@ -6,7 +6,7 @@ drivers (pgjdbc, redshift_connector, asyncpg and the tools built on them), with 
 bound to NULL, and must run. The queries of one file run in order on one connection, as the
 client sends them, against the schema the corpus was captured with (``capture/schema.sql``:
 public.customers with a comment, a key and a default, sales.orders, the view public.v_orders),
-made again before each file because some files change it (dbt's DDL). The files are read at
+on a server of the file's own because some files change it (dbt's DDL). The files are read at
 test time and never copied into the repository; without them the tests skip. Queries that do
 not run yet are listed in ``NOT_YET`` with the reason, as strict xfails, so that one that starts
 to run fails until it is taken off the list.
@@ -14,8 +14,10 @@ to run fails until it is taken off the list.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -25,8 +27,18 @@ from tests.e2e.server import REPO, RunningServer, start
 CLIENTS = REPO.parent / "shared" / "clients"
 # Corpus file -> whether its client uses the extended protocol (else simple queries).
 FILES: dict[str, bool] = {
+    "asyncpg.sql": True,
+    "dbeaver.sql": True,  # through pgjdbc or the Redshift JDBC driver
+    "dbt-redshift.sql": True,  # through redshift_connector
+    "metabase.sql": True,  # through pgjdbc or the Redshift JDBC driver
     "pgjdbc.sql": True,
+    "psql.sql": False,
+    "psqlodbc.sql": False,
+    "psycopg.sql": False,  # simple unless there are parameters
+    "redshift-jdbc.sql": True,
     "redshift_connector.sql": True,
+    "sqlalchemy-redshift.sql": False,  # through psycopg2: parameters bound client-side
+    "sqlalchemy.sql": False,
 }
 
 # The corpus's schema (capture/schema.sql) in Redshift's SQL. DuckDB refuses foreign keys
@@ -41,17 +53,59 @@ SCHEMA = (
     "amount double precision, note varchar(256))",
     "CREATE VIEW public.v_orders AS SELECT o.order_id, c.name FROM sales.orders o "
     "JOIN public.customers c ON c.id = o.customer_id",
+    "CREATE USER analyst PASSWORD DISABLE",
 )
 
 # (file, first words of the label comment, or of the query) -> why it does not run yet.
+_SAVEPOINT = "SAVEPOINT is refused (architecture: limits)"
 NOT_YET: dict[tuple[str, str], str] = {
-    ("pgjdbc.sql", "SAVEPOINT"): "SAVEPOINT is refused (architecture: limits)",
-    ("pgjdbc.sql", "ROLLBACK TO SAVEPOINT"): "SAVEPOINT is refused",
-    ("pgjdbc.sql", "RELEASE SAVEPOINT"): "SAVEPOINT is refused",
+    ("asyncpg.sql", "UNLISTEN"):
+        "sent to PostgreSQL only: asyncpg sees padb_revision and resets with RESET ALL alone "
+        "(Redshift has no LISTEN/NOTIFY)",
+    ("dbeaver.sql", "select c.oid,pg_catalog.pg_total_relation_size"):
+        "compares relnamespace, an oid, with 'public': PostgreSQL refuses it too (the capture "
+        "was made against datafusion-postgres)",
+    ("dbt-redshift.sql", "set role"):
+        "SET ROLE: Redshift has none (dbt sends it only when a profile names a role)",
+    ("metabase.sql", "select to_char(current_timestamp"):
+        "TO_CHAR's TZ pattern is not translated (SQL dialect, issue 3)",
+    ("pgjdbc.sql", "SAVEPOINT"): _SAVEPOINT,
+    ("pgjdbc.sql", "ROLLBACK TO SAVEPOINT"): _SAVEPOINT,
+    ("pgjdbc.sql", "RELEASE SAVEPOINT"): _SAVEPOINT,
+    ("psqlodbc.sql", "SAVEPOINT"): _SAVEPOINT,
+    ("psqlodbc.sql", "ROLLBACK TO"): _SAVEPOINT,
+    ("psqlodbc.sql", "SELECT pg_catalog.lo_open"): "large objects do not exist in Redshift",
+    ("psycopg.sql", "SAVEPOINT"): _SAVEPOINT,
+    ("psycopg.sql", "RELEASE"): _SAVEPOINT,
+    ("psycopg.sql", "ROLLBACK TO"): _SAVEPOINT,
+    ("psycopg.sql", "DEALLOCATE _pg3_0"):
+        "names a statement psycopg prepared before: PostgreSQL answers 26000 too without it",
+    ("psycopg.sql", 'DECLARE "c1" CURSOR FOR'):
+        "a cursor without HOLD outside a transaction block: PostgreSQL refuses it too "
+        "(psycopg declares it inside one)",
+    ("psycopg.sql", "MOVE ABSOLUTE"): "cursors are forward-only (SCROLL is refused)",
+    ("redshift-jdbc.sql", "buildLocalSchemaColumnsQuery"):
+        "the corpus text is malformed (the hand rendering left a second 'else end as "
+        "COLUMN_SIZE'): PostgreSQL refuses it too",
     ("redshift_connector.sql", "SHOW COLUMN GRANTS"): "SHOW COLUMN GRANTS is not built",
     ("redshift_connector.sql", "SHOW PARAMETERS OF FUNCTION"):
         "no user-defined functions yet: the corpus schema's add_one cannot be created",
+    ("sqlalchemy-redshift.sql", "_get_all_constraint_info"):
+        "pg_get_constraintdef(...)::varchar(512): the dialect's truncating cast (issue 3) uses "
+        "TRY, which DuckDB refuses over the catalog lookup's scalar subquery",
 }
+# psql's branch for PostgreSQL 15 servers: Duckshift announces 8.0.2, so psql never sends it.
+NOT_YET.update({
+    ("psql.sql", f"describeTableDetails + describeOneTableDetails{verbose}  -- psql command: "
+                 f"{command}  [server_version=15.18] query {number}/"): f"psql 15's branch: {why}"
+    for verbose, command in (("", r"\d customers"), ("(verbose)", r"\d+ customers"),
+                             ("", r"\d sales.orders"))
+    for number, why in (
+        (6, "UNION ALL VALUES (...) is not parsed"),
+        (9, "a set-returning function's alias used as its value (prattrs[s])"),
+        (10, "pg_partition_ancestors(...) WITH ORDINALITY"),
+    )
+})
 
 
 @dataclass(frozen=True)
@@ -119,41 +173,32 @@ def _params(query: Query) -> list[None]:
     return [None] * count
 
 
-def _make_schema(conn: psycopg.Connection[tuple[object, ...]]) -> None:
-    """Drop what a previous file left in public and sales, then create the corpus's schema."""
-    conn.execute("ROLLBACK")  # a file may end inside a transaction block
-    rows = conn.execute(
-        "SELECT table_schema, table_name, table_type FROM information_schema.tables "
-        "WHERE table_schema IN ('public', 'sales') ORDER BY table_type DESC"
-    ).fetchall()
-    for schema, name, kind in rows:  # views first: they depend on the tables
-        conn.execute(f'DROP {"VIEW" if kind == "VIEW" else "TABLE"} "{schema}"."{name}"')
-    for statement in SCHEMA:
-        conn.execute(statement)
+# psycopg2's placeholders, which it fills in on the client (SQLAlchemy's rendered queries).
+_PYFORMAT = re.compile(r"%\(\w+\)s")
 
 
-@pytest.fixture(scope="module")
-def corpus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    """A server of the corpus's own: its schema is made again for each file."""
-    srv = start(tmp_path_factory.mktemp("corpus") / "data")
-    yield srv
-    srv.stop()
+def _sent(query: Query) -> str:
+    """The query's text as its client sends it: psycopg2 sends NULL for a None parameter."""
+    return _PYFORMAT.sub("NULL", query.sql)
 
 
-class _Sessions:
-    """One connection per corpus file, opened (with the schema made again) at its first query."""
+class _Servers:
+    """A server of its own for each corpus file, with the corpus's schema, and one connection
+    to it: some files change the schema or the session (dbt's DDL, psycopg's cursors)."""
 
-    def __init__(self, server: RunningServer) -> None:
-        self.server = server
+    def __init__(self, base: Path) -> None:
+        self.base = base
         self.file = ""
+        self.server: RunningServer | None = None
         self.conn: psycopg.Connection[tuple[object, ...]] | None = None
 
     def for_file(self, file: str) -> psycopg.Connection[tuple[object, ...]]:
         if file != self.file or self.conn is None or self.conn.closed:
             self.close()
-            with psycopg.connect(self.server.dsn, autocommit=True) as admin:
-                _make_schema(admin)
+            self.server = start(self.base / file.removesuffix(".sql"))
             self.conn = psycopg.connect(self.server.dsn, autocommit=True)
+            for statement in SCHEMA:
+                self.conn.execute(statement)
             self.file = file
         return self.conn
 
@@ -161,24 +206,27 @@ class _Sessions:
         if self.conn is not None:
             self.conn.close()
             self.conn = None
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
 
 
 @pytest.fixture(scope="module")
-def sessions(corpus_server: RunningServer) -> Iterator[_Sessions]:
-    s = _Sessions(corpus_server)
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Servers]:
+    s = _Servers(tmp_path_factory.mktemp("corpus"))
     yield s
     s.close()
 
 
 @pytest.mark.skipif(not QUERIES, reason=f"{CLIENTS} is not there")
 @pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.id)
-def test_corpus_query_runs(sessions: _Sessions, query: Query) -> None:
+def test_corpus_query_runs(servers: _Servers, query: Query) -> None:
     reason = _expected_failure(query)
-    conn = sessions.for_file(query.file)
+    conn = servers.for_file(query.file)
     cur = psycopg.RawCursor(conn)
     try:
         # binary=True sends even a query without parameters over the extended protocol.
-        cur.execute(query.sql, _params(query), binary=FILES[query.file] or None)
+        cur.execute(_sent(query), _params(query), binary=FILES[query.file] or None)
         if cur.description is not None:
             cur.fetchall()
     except psycopg.Error:
@@ -192,4 +240,4 @@ def test_corpus_is_read() -> None:
     if not CLIENTS.exists():
         pytest.skip(f"{CLIENTS} is not there")
     counts = {name: len(read_queries(name)) for name in FILES}
-    assert all(n > 20 for n in counts.values()), counts
+    assert all(n >= 10 for n in counts.values()), counts

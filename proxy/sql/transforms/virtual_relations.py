@@ -215,6 +215,28 @@ _FUNCTION_TEXT = {
     "pg_get_function_identity_arguments": "array_to_string(proargnames, ', ')",
 }
 
+# Catalog functions whose answer is fixed on Duckshift, by (name, number of arguments): what
+# does not exist here (triggers, rules, partitions, SQL function bodies, extended statistics,
+# publications, tablespaces on disk, scan statistics, standby servers, advisory locks) has
+# the answer PostgreSQL gives for none of it.
+_ANSWERS = {
+    ("pg_get_triggerdef", 1): "CAST(NULL AS VARCHAR)",
+    ("pg_get_triggerdef", 2): "CAST(NULL AS VARCHAR)",
+    ("pg_get_ruledef", 1): "CAST(NULL AS VARCHAR)",
+    ("pg_get_ruledef", 2): "CAST(NULL AS VARCHAR)",
+    ("pg_get_partkeydef", 1): "CAST(NULL AS VARCHAR)",
+    ("pg_get_function_sqlbody", 1): "CAST(NULL AS VARCHAR)",
+    ("pg_get_statisticsobjdef_columns", 1): "CAST(NULL AS VARCHAR)",
+    ("pg_relation_is_publishable", 1): "false",
+    ("pg_get_serial_sequence", 2): "CAST(NULL AS VARCHAR)",
+    ("pg_tablespace_location", 1): "''",
+    ("pg_stat_get_numscans", 1): "CAST(0 AS BIGINT)",
+    ("pg_is_in_recovery", 0): "false",
+    ("pg_advisory_unlock_all", 0): "CAST(NULL AS VARCHAR)",
+    # Redshift's name of a column's compression: no encodings are kept in pg_attribute (0).
+    ("format_encoding", 1): "CASE WHEN __ds_arg0 = 0 THEN 'none' END",
+}
+
 _SIZE_FUNCTIONS = frozenset({
     "pg_table_size", "pg_relation_size", "pg_total_relation_size", "pg_indexes_size",
     "pg_database_size",
@@ -255,12 +277,25 @@ def _function(name: str, args: list[exp.Expr]) -> exp.Expr | None:
             "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
             "JOIN pg_catalog.pg_indexes i ON i.schemaname = n.nspname AND i.indexname = c.relname"
         )
-        return _lookup(pairs, args[0])
+        if n == 1:
+            return _lookup(pairs, args[0])
+        # pg_get_indexdef(index, column, pretty): a column number above 0 asks for that
+        # column of the index (pgjdbc's getIndexInfo reads its names so), 0 for the whole.
+        columns = "SELECT attrelid || '.' || attnum AS k, attname AS v FROM pg_catalog.pg_attribute"
+        key = _template("__ds_arg0 || '.' || __ds_arg1", args[0], args[1])
+        whole = _template("coalesce(__ds_arg0, 0) = 0", args[1])
+        return exp.Case(ifs=[exp.If(this=whole, true=_lookup(pairs, args[0]))],
+                        default=_lookup(columns, key))
     if name == "pg_get_expr" and n in (2, 3):
         # pg_attrdef.adbin already holds the expression's text.
         return args[0].copy()
     if name == "pg_encoding_to_char" and n == 1:
         return _template("CASE WHEN __ds_arg0 = 6 THEN 'UTF8' ELSE '' END", args[0])
+    if name == "json_build_object":
+        return exp.Anonymous(this="json_object", expressions=[a.copy() for a in args])
+    answer = _ANSWERS.get((name, n))
+    if answer is not None:
+        return _template(answer, *args)
     if name in _SIZE_FUNCTIONS and n == 1:
         # Storage sizes are not measured per relation yet: unknown rather than wrong.
         return exp.cast(exp.null(), "BIGINT")
@@ -342,6 +377,16 @@ def _operator(node: exp.Operator) -> exp.Expr | None:
     return exp.Paren(this=build(node.this.copy(), node.expression.copy()))
 
 
+def _collate(node: exp.Collate) -> exp.Expr | None:
+    """``x COLLATE pg_catalog.default`` (psql's patterns): the database's default collation,
+    which is DuckDB's binary one, as "C" and "POSIX" are; other collations are DuckDB's to
+    refuse."""
+    name = node.expression.name
+    if name.lower() == "default" or name in ("C", "POSIX"):
+        return node.this.copy()
+    return None
+
+
 def _call_name(node: exp.Expr) -> str | None:
     if isinstance(node, exp.Anonymous):
         return node.name.lower()
@@ -373,11 +418,13 @@ def _is_named_cast(node: exp.Expr) -> bool:
 def _rewrite_functions(tree: exp.Expr) -> None:
     # Deepest first (children sit at deeper BFS levels): an argument is rewritten before the
     # call that copies it into its template.
-    kinds = (exp.Anonymous, exp.Cast, exp.CurrentSchemas, exp.Operator)
+    kinds = (exp.Anonymous, exp.Cast, exp.CurrentSchemas, exp.Operator, exp.Collate)
     for node in reversed(list(tree.find_all(*kinds))):
         new: exp.Expr | None
         if isinstance(node, exp.Operator):
             new = _operator(node)
+        elif isinstance(node, exp.Collate):
+            new = _collate(node)
         elif isinstance(node, exp.Cast):
             new = None if _is_named_cast(node) else _cast(node)
         elif isinstance(node, exp.CurrentSchemas):

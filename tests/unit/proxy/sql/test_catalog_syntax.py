@@ -6,6 +6,8 @@ the answer, not the SQL text.
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 import pytest
 
@@ -56,3 +58,30 @@ def test_function_result_and_arguments_of_no_function() -> None:
     assert _run("SELECT pg_get_function_result(1), pg_get_function_arguments(1)") == [
         (None, None)
     ]
+
+
+def test_keyword_labels_after_as() -> None:
+    # Metabase labels its privilege columns with keywords.
+    assert _run("SELECT 1 AS select, 2 AS update, 3 AS insert, 4 AS delete, 5 AS table") == [
+        (1, 2, 3, 4, 5)
+    ]
+
+
+def test_default_collation_is_dropped() -> None:
+    # psql's name patterns: OPERATOR(pg_catalog.~) '^(t)$' COLLATE pg_catalog.default
+    assert _run("SELECT 'ab' = 'ab' COLLATE pg_catalog.default, 'b' > 'a' COLLATE \"C\"") == [
+        (True, True)
+    ]
+
+
+def test_what_does_not_exist_has_postgresqls_answer_for_none() -> None:
+    assert _run(
+        "SELECT pg_get_triggerdef(1, true), pg_get_ruledef(1), pg_get_partkeydef(1), "
+        "pg_tablespace_location(1663), pg_stat_get_numscans(1), pg_is_in_recovery(), "
+        "pg_get_serial_sequence('t', 'c'), format_encoding(0)"
+    ) == [(None, None, None, "", 0, False, None, "none")]
+
+
+def test_json_build_object() -> None:
+    (row,) = _run("SELECT json_build_object('a', 1, 'b', 'x')")
+    assert json.loads(str(row[0])) == {"a": 1, "b": "x"}

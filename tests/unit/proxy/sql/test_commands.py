@@ -29,6 +29,8 @@ TRANSACTION = [
     ("BEGIN ISOLATION LEVEL READ COMMITTED", c.Begin()),
     ("BEGIN ISOLATION LEVEL READ UNCOMMITTED", c.Begin()),
     ("BEGIN ISOLATION LEVEL REPEATABLE READ", c.Begin()),
+    ("BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY DEFERRABLE", c.Begin(read_only=True)),
+    ("BEGIN NOT DEFERRABLE", c.Begin()),
     ("BEGIN READ ONLY", c.Begin(read_only=True)),
     ("BEGIN READ WRITE", c.Begin(read_only=False)),
     ("BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY", c.Begin(read_only=True)),
