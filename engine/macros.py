@@ -36,8 +36,13 @@ CBRT = f"{INTERNAL_PREFIX}cbrt"
 CUT = f"{INTERNAL_PREFIX}cut"
 
 # A prefix of at most n bytes ends on a character boundary at one of n, n-1, n-2, n-3 bytes
-# (UTF-8 characters are 1 to 4 bytes); the longest that decodes is the answer.
-_PREFIXES = ", ".join(f"try(decode(encode(s)[1:n - {k}]))" for k in range(4))
+# (UTF-8 characters are 1 to 4 bytes): the longest one that the next byte does not continue.
+# Found by the bytes rather than by trying to decode each prefix: DuckDB refuses TRY over a
+# scalar subquery, which a cast of a catalog function's value is.
+_CONTINUES = "(encode(s)[{p}:{p}] >= '\\x80'::BLOB AND encode(s)[{p}:{p}] < '\\xC0'::BLOB)"
+_BACK = " ".join(
+    f"WHEN NOT {_CONTINUES.format(p=f'n + {1 - k}')} THEN {k}" for k in range(3)
+)
 
 _DEFINITIONS = {
     AVG: "(x BIGINT) AS CAST(sum(x) // count(x) AS BIGINT), (x) AS avg(x)",
@@ -53,7 +58,7 @@ _DEFINITIONS = {
     ),
     CUT: (
         f"(s VARCHAR, n BIGINT) AS CASE WHEN strlen(s) <= n THEN s "
-        f"ELSE coalesce({_PREFIXES}) END"
+        f"ELSE decode(encode(s)[1:n - (CASE {_BACK} ELSE 3 END)]) END"
     ),
 }
 

@@ -1,12 +1,12 @@
 """pg_catalog relations that have no rows on Duckshift, with PostgreSQL's columns.
 
 Triggers, inheritance, enums, range types, collations beyond the default, sequences,
-extensions, rewrite rules, materialized views, foreign servers and tables, row-level security
-policies, extended statistics, publications, shared comments and two-phase transactions do not
-exist here, and SQL-level prepared statements and cursors are not listed; clients still join
-them (psql's ``\\d``, SQLAlchemy's reflection, asyncpg's type introspection, DBeaver's and
-Metabase's browsing), so they must be there and empty rather than DuckDB's own, which would
-show other databases' objects.
+extensions, rewrite rules, operator classes, materialized views, foreign servers and tables,
+row-level security policies, extended statistics, publications, shared comments and two-phase
+transactions do not exist here, and SQL-level prepared statements and cursors are not listed;
+clients still join them (psql's ``\\d``, SQLAlchemy's reflection, asyncpg's type
+introspection, DBeaver's and Metabase's browsing), so they must be there and empty rather than
+DuckDB's own, which would show other databases' objects.
 """
 
 from __future__ import annotations
@@ -114,6 +114,11 @@ _EMPTY: dict[str, list[tuple[str, str]]] = {
     "pg_prepared_xacts": [
         ("transaction", "BIGINT"), ("gid", "VARCHAR"),
         ("prepared", "TIMESTAMP WITH TIME ZONE"), ("owner", "VARCHAR"), ("database", "VARCHAR"),
+    ],
+    "pg_opclass": [
+        ("oid", "BIGINT"), ("opcmethod", "BIGINT"), ("opcname", "VARCHAR"),
+        ("opcnamespace", "BIGINT"), ("opcowner", "BIGINT"), ("opcfamily", "BIGINT"),
+        ("opcintype", "BIGINT"), ("opcdefault", "BOOLEAN"), ("opckeytype", "BIGINT"),
     ],
     "pg_cursors": [
         ("name", "VARCHAR"), ("statement", "VARCHAR"), ("is_holdable", "BOOLEAN"),

@@ -2,10 +2,12 @@
 (tables, views, and the indexes behind PRIMARY KEY and UNIQUE constraints).
 
 Types are PostgreSQL's: ``atttypid`` is a PostgreSQL OID and ``atttypmod`` is encoded as
-PostgreSQL does (numeric(p,s) is ``((p << 16) | s) + 4``), since JDBC drivers and
-redshift_connector compute sizes from it. DuckDB keeps no VARCHAR length, so character
-columns have typmod -1. Redshift's attisdistkey, attsortkeyord and attencodingtype are there,
-without the metadata behind them yet.
+PostgreSQL does (numeric(p,s) is ``((p << 16) | s) + 4``, varchar(n) and char(n) ``n + 4``),
+since JDBC drivers, redshift_connector, SQLAlchemy and dbt compute sizes from it. DuckDB keeps
+no VARCHAR length; the length Redshift enforces is in the CHECK constraint the dialect gives
+each CHAR(n)/VARCHAR(n) column (``character_lengths``), whose message names the declared type,
+so the type and length are read back from there. Redshift's attisdistkey, attsortkeyord and
+attencodingtype are there, without the metadata behind them yet.
 """
 
 from __future__ import annotations
@@ -28,17 +30,47 @@ def columns_sql(session: Session, everywhere: bool = False) -> str:
     attrelid, nspname, relname, attname, attnum, atttypid, atttypmod, attnotnull, default_sql,
     data_type, numeric_precision, numeric_scale)."""
     typid, typmod = column_type_sql(
-        "data_type", "data_type_id", "numeric_precision", "numeric_scale"
+        "c.data_type", "c.data_type_id", "c.numeric_precision", "c.numeric_scale"
     )
     return (
-        "SELECT datname, "
-        f"{relation_oid_sql('datname', 'schema_name', 'table_name')} AS attrelid, "
-        "schema_name AS nspname, table_name AS relname, column_name AS attname, "
-        f"CAST(column_index AS SMALLINT) AS attnum, CAST({typid} AS BIGINT) AS atttypid, "
-        f"CAST({typmod} AS INTEGER) AS atttypmod, NOT is_nullable AS attnotnull, "
-        f"{unalias_sql(session, 'column_default')} AS default_sql, data_type, "
-        "numeric_precision, numeric_scale "
-        f"FROM ({engine_rows_sql(session, 'duckdb_columns', everywhere)})"
+        "SELECT c.datname, "
+        f"{relation_oid_sql('c.datname', 'c.schema_name', 'c.table_name')} AS attrelid, "
+        "c.schema_name AS nspname, c.table_name AS relname, c.column_name AS attname, "
+        "CAST(c.column_index AS SMALLINT) AS attnum, "
+        f"CAST(CASE d.declared WHEN 'character' THEN {_BPCHAR} "
+        f"WHEN 'character varying' THEN {_VARCHAR} ELSE {typid} END AS BIGINT) AS atttypid, "
+        f"CAST(coalesce(d.length + 4, {typmod}) AS INTEGER) AS atttypmod, "
+        "NOT c.is_nullable AS attnotnull, "
+        f"{unalias_sql(session, 'c.column_default')} AS default_sql, c.data_type, "
+        "c.numeric_precision, c.numeric_scale "
+        f"FROM ({engine_rows_sql(session, 'duckdb_columns', everywhere)}) c "
+        f"LEFT JOIN ({_declared_lengths_sql(session, everywhere)}) d "
+        "ON d.datname = c.datname AND d.schema_name = c.schema_name "
+        "AND d.table_name = c.table_name AND d.column_name = c.column_name"
+    )
+
+
+_VARCHAR, _BPCHAR = 1043, 1042
+# The message of the length CHECK the dialect gives a CHAR(n)/VARCHAR(n) column. Read with
+# plain string functions: this SQL is spliced into statements that the dialect's transforms
+# then rewrite, and they give regexp_extract and subscripts Redshift's meaning.
+_MESSAGE = "value too long for type "
+
+
+def _declared_lengths_sql(session: Session, everywhere: bool) -> str:
+    """(datname, schema_name, table_name, column_name, declared, length) of each character
+    column whose declared length is enforced by a CHECK constraint."""
+    declared = f"split_part(split_part(expression, {lit(_MESSAGE)}, 2), '(', 1)"
+    length = f"split_part(split_part(split_part(expression, {lit(_MESSAGE)}, 2), '(', 2), ')', 1)"
+    return (
+        # The one column's name (a literal subscript would be shifted by the dialect's
+        # zero-based navigation).
+        "SELECT datname, schema_name, table_name, "
+        "array_to_string(constraint_column_names, '') AS column_name, "
+        f"{declared} AS declared, CAST({length} AS INTEGER) AS length "
+        f"FROM ({engine_rows_sql(session, 'duckdb_constraints', everywhere)}) "
+        "WHERE constraint_type = 'CHECK' AND len(constraint_column_names) = 1 "
+        f"AND strpos(expression, {lit(_MESSAGE)}) > 0"
     )
 
 

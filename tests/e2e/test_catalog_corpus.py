@@ -90,9 +90,6 @@ NOT_YET: dict[tuple[str, str], str] = {
     ("redshift_connector.sql", "SHOW COLUMN GRANTS"): "SHOW COLUMN GRANTS is not built",
     ("redshift_connector.sql", "SHOW PARAMETERS OF FUNCTION"):
         "no user-defined functions yet: the corpus schema's add_one cannot be created",
-    ("sqlalchemy-redshift.sql", "_get_all_constraint_info"):
-        "pg_get_constraintdef(...)::varchar(512): the dialect's truncating cast (issue 3) uses "
-        "TRY, which DuckDB refuses over the catalog lookup's scalar subquery",
 }
 # psql's branch for PostgreSQL 15 servers: Duckshift announces 8.0.2, so psql never sends it.
 NOT_YET.update({

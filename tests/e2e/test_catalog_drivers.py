@@ -71,9 +71,8 @@ def test_redshift_connector_get_tables(cursor: redshift_connector.Cursor) -> Non
 def test_redshift_connector_get_columns(cursor: redshift_connector.Cursor) -> None:
     rows = cursor.get_columns(schema_pattern="public", tablename_pattern="md_parent")
     # COLUMN_NAME, DATA_TYPE, TYPE_NAME, COLUMN_SIZE, DECIMAL_DIGITS, NULLABLE, ORDINAL_POSITION.
-    # The catalog keeps no VARCHAR length yet (atttypmod -1), so varchar(10) has size 0.
     assert [(r[3], r[4], r[5], r[6], r[8], r[10], r[16]) for r in rows] == [
-        ("region", 12, "varchar", 0, 0, 0, 1),
+        ("region", 12, "varchar", 10, 0, 0, 1),
         ("id", 4, "int4", 10, 0, 0, 2),
         ("amount", 2, "numeric", 12, 2, 0, 3),
     ]
@@ -131,9 +130,8 @@ def test_jdbc_catalogs_schemas_tables(metadata: dict[str, dict[str, str]]) -> No
 def test_jdbc_columns_and_keys(metadata: dict[str, dict[str, str]]) -> None:
     out = metadata["md_parent"]
     # COLUMN_NAME, DATA_TYPE, TYPE_NAME, COLUMN_SIZE, DECIMAL_DIGITS, NULLABLE, ORDINAL_POSITION
-    # (no VARCHAR length is kept yet: pgjdbc reports an unbounded varchar)
     assert out["columns.rows"].split(";") == [
-        "region,12,varchar,2147483647,0,0,1", "id,4,int4,10,0,0,2",
+        "region,12,varchar,10,0,0,1", "id,4,int4,10,0,0,2",
         "amount,2,numeric,12,2,0,3",
     ]
     pk = "md_parent_region_id_pkey"

@@ -107,11 +107,11 @@ def test_show_columns_and_constraints(rc: redshift_connector.Cursor) -> None:
                             "ordinal_position", "column_default", "is_nullable", "data_type",
                             "character_maximum_length", "numeric_precision", "numeric_scale",
                             "remarks"]
-    assert [(r[3], r[4], r[5], r[6], r[7], r[9], r[10]) for r in rows] == [
-        ("id", 1, None, "NO", "integer", 32, 0),
-        ("name", 2, "'x'", "NO", "character varying", None, None),
-        ("created", 3, None, "YES", "timestamp with time zone", None, None),
-        ("balance", 4, None, "YES", "numeric", 12, 2),
+    assert [(r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10]) for r in rows] == [
+        ("id", 1, None, "NO", "integer", None, 32, 0),
+        ("name", 2, "'x'", "NO", "character varying", 50, None, None),
+        ("created", 3, None, "YES", "timestamp with time zone", None, None, None),
+        ("balance", 4, None, "YES", "numeric", None, 12, 2),
     ]
     assert [r[3] for r in _show(rc, "SHOW COLUMNS FROM TABLE dev.public.customers "
                                     "LIKE '%a%' LIMIT 1")[1]] == ["name"]

@@ -86,10 +86,11 @@ _VISIBLE = (
 
 
 def _relation_lookup(name: exp.Expr, schema: exp.Expr | None) -> exp.Expr:
-    """The OID of a relation by name: in ``schema``, or the first on the search path."""
+    """The OID of a relation by name: in ``schema`` (when not NULL), or the first on the
+    search path."""
     where = "__ds_c.relname = __ds_arg0"
     if schema is not None:
-        where += " AND __ds_n.nspname = __ds_arg1"
+        where += " AND (__ds_arg1 IS NULL OR __ds_n.nspname = __ds_arg1)"
     sql = (
         "SELECT __ds_c.oid FROM pg_catalog.pg_class __ds_c JOIN pg_catalog.pg_namespace __ds_n "
         f"ON __ds_n.oid = __ds_c.relnamespace WHERE {where} AND (__ds_arg1 IS NOT NULL "
@@ -110,8 +111,23 @@ def _regclass(value: exp.Expr) -> exp.Expr:
             exp.Literal.string(table.name), exp.Literal.string(schema.name) if schema else None
         )
     if isinstance(value, exp.Parameter):
-        return _relation_lookup(value, None)
+        # A name bound as a parameter ('pg_catalog.pg_class', SQLAlchemy's) is read as it
+        # runs: the part after the last dot is the relation, a part before it the schema;
+        # quoted parts keep their case. (split_part counts from the start only: the dialect
+        # gives negative parts Redshift's meaning.)
+        text = _template("CAST(__ds_arg0 AS VARCHAR)", value)
+        last = _template("reverse(split_part(reverse(__ds_arg0), '.', 1))", text)
+        first = _template(
+            "CASE WHEN strpos(__ds_arg0, '.') > 0 THEN split_part(__ds_arg0, '.', 1) END", text)
+        return _relation_lookup(_identifier_part(last), _identifier_part(first))
     return exp.cast(value, "BIGINT")
+
+
+def _identifier_part(part: exp.Expr) -> exp.Expr:
+    """A name as PostgreSQL reads it: a quoted one keeps its case, others are folded."""
+    return _template(
+        "CASE WHEN starts_with(__ds_arg0, '\"') THEN trim(__ds_arg0, '\"') "
+        "ELSE lower(__ds_arg0) END", part)
 
 
 def _type_name_key(name: str) -> str:
@@ -377,6 +393,23 @@ def _operator(node: exp.Operator) -> exp.Expr | None:
     return exp.Paren(this=build(node.this.copy(), node.expression.copy()))
 
 
+def _parameters(node: exp.Expr) -> set[str]:
+    return {p.sql() for p in node.find_all(exp.Parameter)}
+
+
+def _keeping_parameters(call: exp.Expr, new: exp.Expr) -> exp.Expr:
+    """``new`` still naming each ``$n`` of ``call``: a rewrite may drop an argument (the pretty
+    flag SQLAlchemy binds as a parameter), and DuckDB refuses a value for a parameter its
+    statement does not name."""
+    dropped = [p for p in call.find_all(exp.Parameter) if p.sql() not in _parameters(new)]
+    if not dropped:
+        return new
+    # Never true, so ``new`` is the value, but the parameters are bound.
+    named = exp.or_(*(exp.Is(this=exp.Paren(this=exp.Is(this=p.copy(), expression=exp.null())),
+                             expression=exp.null()) for p in dropped))
+    return exp.Case(ifs=[exp.If(this=named, true=exp.null())], default=new)
+
+
 def _collate(node: exp.Collate) -> exp.Expr | None:
     """``x COLLATE pg_catalog.default`` (psql's patterns): the database's default collation,
     which is DuckDB's binary one, as "C" and "POSIX" are; other collations are DuckDB's to
@@ -437,6 +470,8 @@ def _rewrite_functions(tree: exp.Expr) -> None:
         else:
             name = _call_name(node)
             new = _function(name, node.expressions) if name else None
+            if new is not None:
+                new = _keeping_parameters(node, new)
         if new is not None:
             _replace(node.parent if isinstance(node.parent, exp.Dot) else node, new)
 
