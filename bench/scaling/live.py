@@ -1,0 +1,356 @@
+"""The simulator against a real Duckshift: a time-compressed slice of the benchmark day, live.
+
+Starts ``duckshift serve`` on a fresh copy of TPC-H SF1 with one workgroup at a
+price-performance target (BALANCED, max 256 RPUs: its scaling loop runs every 10 s), then:
+
+1. **Host parallelism.** Three statements (dashboard, ad hoc, ETL), each alone and four copies
+   at once, five times: how many statements' worth of compute this machine runs at a time (the
+   median; the simulator's ``host_parallelism``).
+2. **Query forecaster on real executions.** ``--accuracy`` statements of the trace run one at a
+   time; each is predicted (fingerprint history, plan regression over the calibration's plan
+   features, prior) before it runs and learned from after. Median relative error and Spearman
+   rank correlation over the second half (held out: predicted before being seen), for
+   statements with a history and for one-off ones.
+3. **The slice.** ``--minutes`` of the benchmark day (data scale 1: the calibrated SF1 costs)
+   from ``--start``, compressed ``--compress`` times into 10 minutes, sent at their arrival
+   times over 64 asyncpg connections. Latency is measured from the scheduled arrival to the
+   last row; RPU-seconds from the capacity timeline the server recorded in
+   SYS_SERVERLESS_SCALING and the seconds some statement ran, with the 60-second minimum, as
+   the simulator bills. The same slice is then simulated (same policy, cold forecasters, the
+   measured host parallelism) and the two compared: target within 20% on p95 latency and
+   RPU-seconds.
+4. **Short statements under load.** Point queries alone, then while four streams of ETL
+   statements run: their p99 latency (target: within 2x).
+
+    .venv/bin/python bench/scaling/live.py [--start 10:00] [--compress 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import asyncpg
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+import servers  # noqa: E402
+import tpch_data  # noqa: E402
+
+from policies.fingerprint import fingerprint  # noqa: E402
+from policies.query_forecast import QueryForecaster  # noqa: E402
+from policies.scaler import Scaler  # noqa: E402
+from policies.simulator import SimConfig, simulate  # noqa: E402
+from policies.trace import (  # noqa: E402
+    CLASSES,
+    DEFAULT_CALIBRATION,
+    TEMPLATES,
+    Trace,
+    generate,
+    load_calibration,
+)
+from proxy import scaling_report as report  # noqa: E402
+from proxy.replay import replay_live  # noqa: E402
+from proxy.scaling_loop import candidates  # noqa: E402
+
+CONFIG = """
+[[namespace]]
+name = "default"
+[[workgroup]]
+name = "scaled"
+namespace = "default"
+port = {port}
+price_performance_target = "BALANCED"
+max_capacity = {max_capacity}
+"""
+CONNECTIONS = 64
+MAX_CAPACITY = 256
+
+
+class Live:
+    """The server process and connections to it."""
+
+    def __init__(self, exe: Path, port: int) -> None:
+        self.exe, self.port = exe, port
+        self.password = "Bench-" + secrets.token_hex(8)
+        self.data_dir = ROOT / "bench" / ".data" / "scaling-live"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, tpch_public: Path) -> None:
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+        db_dir = self.data_dir / "namespaces" / "default"
+        db_dir.mkdir(parents=True)
+        shutil.copyfile(tpch_public, db_dir / "dev.duckdb")
+        config = self.data_dir.parent / "scaling-live.toml"
+        config.write_text(CONFIG.format(port=self.port, max_capacity=MAX_CAPACITY))
+        log = ROOT / "bench" / "results" / "scaling-live-server.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "ab") as out:
+            self.proc = subprocess.Popen(
+                [str(self.exe), "serve", "--data-dir", str(self.data_dir), "--config",
+                 str(config)], stdout=out, stderr=subprocess.STDOUT,
+                env=dict(os.environ, DUCKSHIFT_ADMIN_PASSWORD=self.password),
+                start_new_session=True)
+        servers.wait_for_port(self.port, self.proc, 120, log)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+
+    async def connect(self) -> asyncpg.Connection:
+        return await asyncpg.connect(host="127.0.0.1", port=self.port, user="admin",
+                                     password=self.password, database="dev", ssl=False,
+                                     statement_cache_size=0)
+
+
+async def timed(con: asyncpg.Connection, sql: str) -> float:
+    started = time.perf_counter()
+    await con.fetch(sql)
+    return time.perf_counter() - started
+
+
+async def host_parallelism(live: Live, statements: list[str], reps: int = 5) -> float:
+    """Statements' worth of compute the machine runs at once: for each statement, 4 x its
+    median time alone over the median time of four copies at once; the median over them."""
+    cons = [await live.connect() for _ in range(4)]
+    ratios = []
+    for sql in statements:
+        await timed(cons[0], sql)
+        alone = statistics.median([await timed(cons[0], sql) for _ in range(reps)])
+        together = []
+        for _ in range(reps):
+            started = time.perf_counter()
+            await asyncio.gather(*(c.fetch(sql) for c in cons))
+            together.append(time.perf_counter() - started)
+        ratios.append(4 * alone / statistics.median(together))
+    for c in cons:
+        await c.close()
+    return float(np.clip(statistics.median(ratios), 1.0, 4.0))
+
+
+def spearman(a: np.ndarray, b: np.ndarray) -> float:
+    ra, rb = np.argsort(np.argsort(a)), np.argsort(np.argsort(b))
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
+async def query_accuracy(live: Live, trace: Trace, n: int, seed: int) -> dict[str, float]:
+    """Predict-then-run over ``n`` statements of the trace, one at a time."""
+    cal = load_calibration(DEFAULT_CALIBRATION)
+    features = {t.name: cal[t.name].features for t in TEMPLATES}
+    rng = np.random.default_rng(seed)
+    # Every class represented: a third point queries, the rest spread over the others.
+    klass = trace.klass()
+    picks = np.concatenate([rng.choice(np.nonzero(klass == k)[0], n // 4, replace=False)
+                            for k in range(len(CLASSES))])
+    picks = rng.permutation(picks)
+    con = await live.connect()
+    qf = QueryForecaster()
+    predicted, actual, unseen = [], [], []
+    for i in picks:
+        sql = trace.sql(int(i))
+        fp = fingerprint(sql)
+        feat = features[trace.templates[int(trace.template[i])].name]
+        seen = qf.predict(fp, feat).samples > 0
+        predicted.append(qf.predict(fp, feat).seconds)
+        seconds = await timed(con, sql)
+        actual.append(seconds)
+        unseen.append(not seen)
+        qf.observe(fp, feat, seconds)
+    await con.close()
+    half = len(picks) // 2
+    p, a, u = (np.array(x[half:]) for x in (predicted, actual, unseen))
+    out: dict[str, float] = {}
+    for name, sel in (("all", np.ones(len(p), bool)), ("seen", ~u), ("unseen", u)):
+        if sel.sum() >= 3:
+            out[f"{name}_n"] = float(sel.sum())
+            out[f"{name}_median_rel_error"] = float(np.median(np.abs(p[sel] - a[sel]) / a[sel]))
+            out[f"{name}_spearman"] = spearman(p[sel], a[sel])
+    return out
+
+
+async def capacity_timeline(live: Live, began: float) -> tuple[np.ndarray, np.ndarray]:
+    """(seconds since the replay began, capacity) of every recorded scaling change."""
+    con = await live.connect()
+    rows = await con.fetch(
+        "select extract(epoch from event_time) as t, from_capacity, to_capacity "
+        "from sys_serverless_scaling order by event_time")
+    await con.close()
+    times, caps = [0.0], [int(rows[0]["from_capacity"]) if rows else 128]
+    for r in rows:
+        t = float(r["t"]) - began
+        if r["to_capacity"] != r["from_capacity"]:
+            times.append(max(t, 0.0))
+            caps.append(int(r["to_capacity"]))
+    return np.array(times), np.array(caps)
+
+
+def billed(start: np.ndarray, end: np.ndarray, times: np.ndarray, caps: np.ndarray,
+           minimum: float = 60.0) -> float:
+    """RPU-seconds as the simulator bills them (busy seconds x capacity, 60-s minimum)."""
+    order = np.argsort(start)
+    busy, s0, e0 = [], None, 0.0
+    for s, e in zip(start[order], end[order], strict=True):
+        if s0 is None or s > e0:
+            if s0 is not None:
+                busy.append((s0, e0))
+            s0, e0 = s, e
+        else:
+            e0 = max(e0, e)
+    if s0 is not None:
+        busy.append((s0, e0))
+    horizon = math.ceil(max(end.max(), times[-1])) + int(minimum) + 2
+    mark = np.zeros(horizon, bool)
+    for s, e in busy:
+        mark[int(s):math.ceil(e)] = True
+        mark[int(s):int(s) + int(minimum)] = True
+    seconds = np.nonzero(mark)[0].astype(float)
+    idx = np.searchsorted(times, seconds, side="right") - 1
+    return float(caps[np.maximum(idx, 0)].sum())
+
+
+async def short_under_load(live: Live, trace: Trace, seconds: float) -> tuple[float, float]:
+    """p99 of point queries alone, then with four ETL streams running."""
+    klass = trace.klass()
+    points = np.nonzero(klass == CLASSES.index("point"))[0]
+    etl = np.nonzero(klass == CLASSES.index("etl"))[0]
+    con = await live.connect()
+    # Teach the server's forecaster the point queries (its loop learns from the log).
+    for i in points[:50]:
+        await timed(con, trace.sql(int(i)))
+    await asyncio.sleep(12.0)
+
+    async def point_stream(stop: float) -> list[float]:
+        out, k = [], 50
+        while time.perf_counter() < stop:
+            out.append(await timed(con, trace.sql(int(points[k % len(points)]))))
+            k += 1
+            await asyncio.sleep(0.05)
+        return out
+
+    idle = await point_stream(time.perf_counter() + seconds)
+    streams = [await live.connect() for _ in range(4)]
+    stop = time.perf_counter() + seconds
+
+    async def etl_stream(c: asyncpg.Connection, offset: int) -> None:
+        k = offset
+        while time.perf_counter() < stop:
+            await c.fetch(trace.sql(int(etl[k % len(etl)])))
+            k += 4
+
+    loaded, *_ = await asyncio.gather(point_stream(stop),
+                                      *(etl_stream(c, j) for j, c in enumerate(streams)))
+    for c in [con, *streams]:
+        await c.close()
+    return float(np.percentile(idle, 99)), float(np.percentile(loaded, 99))
+
+
+async def main_async(a: argparse.Namespace) -> dict[str, object]:
+    cal = load_calibration(DEFAULT_CALIBRATION)
+    day = (a.days - 1) * report.DAY_S
+    full = generate(cal, days=a.days, seed=a.seed, data_scale=1.0)
+    h, m = (int(x) for x in a.start.split(":"))
+    begin = day + h * 3600 + m * 60
+    trace = full.slice(begin, begin + a.minutes * 60.0).compressed(a.compress)
+    public, _ = tpch_data.ensure_tpch(ROOT / "bench" / ".data", 1)
+    live = Live(a.exe, servers.free_port())
+    live.start(public)
+    results: dict[str, object] = {"slice": f"{a.start} + {a.minutes} min / {a.compress}",
+                                  "statements": len(trace)}
+    try:
+        # A dashboard, an ad hoc and an ETL statement: the machine's parallelism for each.
+        probes = [t.render(np.random.default_rng(0)) for t in TEMPLATES
+                  if t.name in ("revenue_forecast", "pricing_summary", "daily_rollup")]
+        parallel = await host_parallelism(live, probes)
+        results["host_parallelism"] = parallel
+        print(f"host parallelism: {parallel:.2f} statements at once", flush=True)
+        acc = await query_accuracy(live, full.slice(day, day + report.DAY_S), a.accuracy,
+                                   a.seed)
+        results["query_accuracy"] = acc
+        print("query forecaster on real executions (held-out half):", json.dumps(acc),
+              flush=True)
+        # A fresh scaling history: the accuracy run left statements in the log, which the
+        # server's forecaster has learned, as the simulator's cold start has not. Restart.
+        live.stop()
+        live.start(public)
+        sent, done, began, waited = await replay_live(trace, live.connect, CONNECTIONS)
+        await asyncio.sleep(11.0)  # the last decisions reach the log
+        # Server and client share the machine's clock: event times line up with ``began``.
+        times, caps = await capacity_timeline(live, began)
+        latency = done - trace.arrival
+        live_rpu_s = billed(sent, done, times, caps)
+        sim = simulate(trace, Scaler(50, candidates(MAX_CAPACITY)), report.shape, cal,
+                       config=SimConfig(short_lane=True, host_parallelism=parallel,
+                                        initial_capacity=128))
+        sim_p95 = float(np.percentile(sim.latency, 95))
+        sim_rpu_s = sim.billed_rpu_seconds()
+        results.update({
+            "live_p95_s": float(np.percentile(latency, 95)),
+            "live_p50_s": float(np.percentile(latency, 50)),
+            "sim_p95_s": sim_p95, "sim_p50_s": float(np.percentile(sim.latency, 50)),
+            "live_rpu_seconds": live_rpu_s, "sim_rpu_seconds": sim_rpu_s,
+            "live_scale_events": int(len(times) - 1), "sim_scale_events": len(sim.decisions),
+            "waited_for_connection": waited,
+            "live_capacity_max": int(caps.max()), "sim_capacity_max": int(sim.capacities.max()),
+        })
+        p_idle, p_load = await short_under_load(live, full.slice(day, day + report.DAY_S),
+                                                a.isolation_seconds)
+        results["short_p99_idle_s"], results["short_p99_etl_s"] = p_idle, p_load
+    finally:
+        live.stop()
+    return results
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--days", type=int, default=16)
+    p.add_argument("--start", default="10:00", help="slice start, hh:mm of the measured day")
+    p.add_argument("--minutes", type=float, default=40.0, help="trace minutes in the slice")
+    p.add_argument("--compress", type=float, default=4.0, help="time compression factor")
+    p.add_argument("--accuracy", type=int, default=240, help="statements for the accuracy run")
+    p.add_argument("--isolation-seconds", type=float, default=30.0)
+    p.add_argument("--exe", type=Path, default=ROOT / ".venv" / "bin" / "duckshift")
+    p.add_argument("--out", type=Path, default=ROOT / "bench" / "scaling" / "results")
+    a = p.parse_args()
+    results = asyncio.run(main_async(a))
+    lp, sp = results["live_p95_s"], results["sim_p95_s"]
+    lr, sr = results["live_rpu_seconds"], results["sim_rpu_seconds"]
+    assert isinstance(lp, float) and isinstance(sp, float)
+    assert isinstance(lr, float) and isinstance(sr, float)
+    idle, etl = results["short_p99_idle_s"], results["short_p99_etl_s"]
+    assert isinstance(idle, float) and isinstance(etl, float)
+    lines = [
+        "| measure | live | simulator | live / simulator | target | met |",
+        "|---|---|---|---|---|---|",
+        f"| p95 latency, s | {lp:.3f} | {sp:.3f} | {lp / sp:.2f} | within 20% | "
+        f"{'yes' if abs(lp / sp - 1) <= 0.2 else 'no'} |",
+        f"| RPU-seconds | {lr:,.0f} | {sr:,.0f} | {lr / sr:.2f} | within 20% | "
+        f"{'yes' if abs(lr / sr - 1) <= 0.2 else 'no'} |",
+        f"| short p99 with 4 ETL streams / alone, ms | {etl * 1000:.1f} / {idle * 1000:.1f} | "
+        f"| {etl / idle:.2f} | <= 2x | {'yes' if etl <= 2 * idle else 'no'} |",
+    ]
+    text = json.dumps(results, indent=1) + "\n\n" + "\n".join(lines) + "\n"
+    print(text)
+    a.out.mkdir(parents=True, exist_ok=True)
+    (a.out / "live.md").write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
