@@ -98,3 +98,4 @@ class QueryRecord:
     consumer_namespace: str | None = None
     producer_namespace: str | None = None
     usage_limit: str | None = None  # ids of the usage limits breached while it ran
+    short_query_accelerated: bool = False  # it ran in the short-query lane (SQA)

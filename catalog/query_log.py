@@ -22,6 +22,7 @@ COLUMNS = [
     "user_id", "query_group", "service_class", "service_class_name", "cpu_time_us",
     "blocks_read", "temp_blocks", "scan_rows", "join_rows", "nl_join_rows", "cpu_skew",
     "io_skew", "compute_rpu_seconds", "consumer_namespace", "producer_namespace", "usage_limit",
+    "short_query_accelerated",
 ]
 
 

@@ -65,6 +65,7 @@ ALTER TABLE {s}.query_history ADD COLUMN IF NOT EXISTS compute_rpu_seconds DOUBL
 ALTER TABLE {s}.query_history ADD COLUMN IF NOT EXISTS consumer_namespace VARCHAR;
 ALTER TABLE {s}.query_history ADD COLUMN IF NOT EXISTS producer_namespace VARCHAR;
 ALTER TABLE {s}.query_history ADD COLUMN IF NOT EXISTS usage_limit VARCHAR;
+ALTER TABLE {s}.query_history ADD COLUMN IF NOT EXISTS short_query_accelerated BOOLEAN;
 """
 
 # The internal alias of the system database (users, grants, query history): attached to the

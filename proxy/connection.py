@@ -302,6 +302,7 @@ class Connection(
             self._finish_record(record, time.perf_counter(), exc, run=run)
             raise
         record.queue_us = int(ticket.queued_s * 1e6)
+        record.short_query_accelerated = ticket.lane == "short"
         wlm.started(run)
         started = time.perf_counter()
         timer = self._arm_statement_timeout(session)

@@ -29,6 +29,7 @@ QUERY_COLUMNS: list[tuple[str, str]] = [
     ("nl_join_rows", "BIGINT"), ("cpu_skew", "DOUBLE"), ("io_skew", "DOUBLE"),
     ("compute_rpu_seconds", "DOUBLE"), ("consumer_namespace", "VARCHAR"),
     ("producer_namespace", "VARCHAR"), ("usage_limit", "VARCHAR"),
+    ("short_query_accelerated", "BOOLEAN"),
 ]
 
 
