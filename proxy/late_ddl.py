@@ -44,6 +44,7 @@ from proxy.sql.late import (
     CreateLike,
     DropFunction,
     Place,
+    RenameRelation,
 )
 from proxy.sql.transforms.ddl_attributes import Attributes, missing, records, sequence_ddl
 
@@ -88,6 +89,10 @@ async def prepare(conn: Connection, session: Session, stmt: Statement, sql: str)
     if isinstance(late, CreateFunction | DropFunction):
         made: str = await conn._engine_call(function_sql, session.cursor, late)
         return made
+    if isinstance(late, RenameRelation):
+        if await conn._engine_call(is_view, session.cursor, late.place):
+            return sql.replace("ALTER TABLE ", "ALTER VIEW ", 1)
+        return sql
     if isinstance(late, AlterVarchar):
         if session.tx != TxStatus.IDLE:
             raise err.ActiveSqlTransaction(
@@ -97,6 +102,17 @@ async def prepare(conn: Connection, session: Session, stmt: Statement, sql: str)
         # The rebuild's transaction is still open: ending it is the statement that runs.
         return "COMMIT"
     return sql
+
+
+def is_view(cur: duckdb.DuckDBPyConnection, place: Place) -> bool:
+    """Whether ``place`` names a view (in its schema, or the current one when it names none)."""
+    row = cur.execute(
+        "SELECT count(*) FROM duckdb_views() WHERE database_name = ? AND NOT internal "
+        "AND lower(schema_name) = lower(coalesce(?, current_schema())) "
+        "AND lower(view_name) = lower(?)",
+        [place.alias, place.schema, place.name],
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def find_table(cur: duckdb.DuckDBPyConnection, place: Place) -> _Found:

@@ -20,6 +20,8 @@ from catalog.datashares import RELATION_KINDS
 from catalog.views.acl import system_table
 from catalog.views.base import HIDDEN_SCHEMAS, Session, lit
 
+# The schema the session's temporary tables show in, as PostgreSQL names it.
+TEMP_SCHEMA = "pg_temp_1"
 # DuckDB's metadata functions the views read, and the column naming each row's relation
 # (None: the rows are schemas).
 _RELATION_COLUMN: dict[str, str | None] = {
@@ -97,6 +99,7 @@ def engine_rows_sql(session: Session, function: str, everywhere: bool = False) -
 
     DuckDB's own schemas are left out, and in a consumer database whatever its share does not
     show. A constraint shows with its table; a foreign key also needs the table it refers to.
+    The session's temporary tables show in the current database's schema ``TEMP_SCHEMA``.
     """
     relation = _RELATION_COLUMN[function]
     shared = shared_objects_sql(session)
@@ -115,9 +118,20 @@ def engine_rows_sql(session: Session, function: str, everywhere: bool = False) -
                 " AND (f.constraint_type <> 'FOREIGN KEY' "
                 f"OR (d.datname, f.schema_name, f.referenced_table) IN {relations})"
             )
+    # The session's temporary tables are in DuckDB's per-connection temp catalog (the views
+    # run on the session's own connection); PostgreSQL shows them in a pg_temp schema.
+    temporary = (
+        f"SELECT {lit(session.database)}, false, f.* REPLACE ({lit(TEMP_SCHEMA)} AS schema_name) "
+        f"FROM {function}() f WHERE f.database_name = 'temp' AND f.schema_name = 'main'"
+    )
+    if relation is None:
+        # The schema exists, as PostgreSQL's pg_temp does, once the session has a table there.
+        temporary += (" AND EXISTS (SELECT 1 FROM duckdb_tables() t "
+                      "WHERE t.database_name = 'temp')")
     return (
         f"SELECT d.datname, d.shared, f.* FROM {function}() f "
         f"JOIN ({scope_sql(session, everywhere)}) d ON f.database_name = d.alias "
-        f"WHERE f.schema_name NOT IN {_in(HIDDEN_SCHEMAS)} AND (NOT d.shared OR {visible})"
+        f"WHERE f.schema_name NOT IN {_in(HIDDEN_SCHEMAS)} AND (NOT d.shared OR {visible}) "
+        f"UNION ALL {temporary}"
     )
 

@@ -74,4 +74,12 @@ class DropFunction:
     if_exists: bool
 
 
-Late = CreateLike | AlterVarchar | CommitFirst | CreateFunction | DropFunction
+@dataclass(frozen=True, slots=True)
+class RenameRelation:
+    """``ALTER TABLE name RENAME TO ...``, which Redshift also applies to a view (dbt's view
+    materialization renames views so); DuckDB renames a view with ALTER VIEW only."""
+
+    place: Place
+
+
+Late = CreateLike | AlterVarchar | CommitFirst | CreateFunction | DropFunction | RenameRelation

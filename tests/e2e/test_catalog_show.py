@@ -195,3 +195,15 @@ def test_an_oid_array_parameter(srv: RunningServer) -> None:
             "SELECT t.oid, t.typname FROM pg_catalog.pg_type t "
             "WHERE t.oid = ANY(%s::oid[]) ORDER BY t.oid", [[23, 25]]).fetchall()
     assert rows == [(23, "int4"), (25, "text")]
+
+
+def test_temporary_tables_show_in_the_catalog(srv: RunningServer) -> None:
+    # dbt's snapshots read a temporary table's columns from information_schema.columns.
+    with psycopg.connect(srv.dsn, autocommit=True) as conn, \
+            psycopg.connect(srv.dsn, autocommit=True) as other:
+        conn.execute("CREATE TEMP TABLE scratch (a varchar(5), b int)")
+        sql = ("SELECT table_schema, column_name, character_maximum_length "
+               "FROM information_schema.columns WHERE table_name = 'scratch' "
+               "ORDER BY ordinal_position")
+        assert conn.execute(sql).fetchall() == [("pg_temp_1", "a", 5), ("pg_temp_1", "b", None)]
+        assert other.execute(sql).fetchall() == []

@@ -9,6 +9,8 @@
 * SQL UDFs are read by their own grammar (``proxy/sql/udfs.py``); a CREATE FUNCTION it does
   not read (``CREATE TEMP FUNCTION``) is refused with 0A000.
 * TRUNCATE commits the transaction it runs in, as in Redshift (``proxy/late_ddl.py``).
+* ALTER TABLE ... RENAME TO renames a view too, as in Redshift: whether the relation is a
+  view is known when it runs (``proxy/late_ddl.py``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlglot import exp
 
 from catalog.errors import FeatureNotSupported
 from proxy.sql.context import Context
-from proxy.sql.late import CommitFirst
+from proxy.sql.late import CommitFirst, Place, RenameRelation
 from proxy.sql.transforms import companions
 
 
@@ -39,6 +41,12 @@ def _merge_insert_values(tree: exp.Merge) -> None:
             insert.set("expression", row)
 
 
+def _place(table: exp.Table, ctx: Context) -> Place:
+    catalog, db = table.args.get("catalog"), table.args.get("db")
+    alias = catalog.name if catalog is not None else ctx.databases.get(ctx.database, "")
+    return Place(alias, db.name if db is not None else None, table.name)
+
+
 def statements(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Rewrite or refuse the statements listed in the module docstring."""
     if isinstance(tree, exp.Create):
@@ -57,6 +65,10 @@ def statements(tree: exp.Expr, ctx: Context) -> exp.Expr:
         _merge_insert_values(tree)
     if isinstance(tree, exp.TruncateTable):
         companions.set_late(tree, CommitFirst())
+    if isinstance(tree, exp.Alter) and (tree.args.get("kind") or "").upper() == "TABLE" and any(
+        isinstance(a, exp.AlterRename) for a in tree.args.get("actions") or ()
+    ) and isinstance(tree.this, exp.Table):
+        companions.set_late(tree, RenameRelation(_place(tree.this, ctx)))
     for ident in tree.find_all(exp.Identifier):
         if ident.name.startswith("#"):
             ident.set("quoted", True)
