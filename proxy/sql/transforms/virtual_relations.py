@@ -410,6 +410,24 @@ def _keeping_parameters(call: exp.Expr, new: exp.Expr) -> exp.Expr:
     return exp.Case(ifs=[exp.If(this=named, true=exp.null())], default=new)
 
 
+# The catalog's int2vector and oidvector columns: PostgreSQL subscripts them from 0 (psqlODBC's
+# ``i.indkey[ia.attnum-1]``); here they are lists, subscripted from 1.
+_VECTOR_COLUMNS = frozenset({
+    "indkey", "indclass", "indcollation", "indoption", "proargtypes", "tgattr",
+})
+
+
+def _vector_subscript(node: exp.Bracket) -> exp.Expr | None:
+    column = node.this
+    if not (isinstance(column, exp.Column) and column.name.lower() in _VECTOR_COLUMNS):
+        return None
+    if len(node.expressions) != 1 or isinstance(node.expressions[0], exp.Slice):
+        return None
+    index = exp.Add(this=exp.Paren(this=node.expressions[0].copy()),
+                    expression=exp.Literal.number(1))
+    return exp.Bracket(this=column.copy(), expressions=[index])
+
+
 def _collate(node: exp.Collate) -> exp.Expr | None:
     """``x COLLATE pg_catalog.default`` (psql's patterns): the database's default collation,
     which is DuckDB's binary one, as "C" and "POSIX" are; other collations are DuckDB's to
@@ -451,11 +469,14 @@ def _is_named_cast(node: exp.Expr) -> bool:
 def _rewrite_functions(tree: exp.Expr) -> None:
     # Deepest first (children sit at deeper BFS levels): an argument is rewritten before the
     # call that copies it into its template.
-    kinds = (exp.Anonymous, exp.Cast, exp.CurrentSchemas, exp.Operator, exp.Collate)
+    kinds = (exp.Anonymous, exp.Cast, exp.CurrentSchemas, exp.Operator, exp.Collate,
+             exp.Bracket)
     for node in reversed(list(tree.find_all(*kinds))):
         new: exp.Expr | None
         if isinstance(node, exp.Operator):
             new = _operator(node)
+        elif isinstance(node, exp.Bracket):
+            new = _vector_subscript(node)
         elif isinstance(node, exp.Collate):
             new = _collate(node)
         elif isinstance(node, exp.Cast):
@@ -497,8 +518,10 @@ def _session_for(table: exp.Table, ctx: Context) -> Context | None:
 def _view_for(table: exp.Table, ctes: set[str]) -> views.View | None:
     if not isinstance(table.this, exp.Identifier):
         return None
-    if not isinstance(table.parent, exp.From | exp.Join):
-        return None  # a DML or DDL target: leave it to DuckDB (and its errors)
+    if not isinstance(table.parent, exp.From | exp.Join | exp.Subquery):
+        # A DML or DDL target: leave it to DuckDB (and its errors). A parenthesized join
+        # (psqlODBC's ``FROM ((pg_class c JOIN ...) JOIN ...)``) is a Subquery over the table.
+        return None
     ident = table.this
     name = ident.name if ident.quoted else ident.name.lower()
     db = table.args.get("db")
@@ -527,6 +550,14 @@ def _table_function(table: exp.Table, ctx: Context) -> exp.Expr | None:
     return exp.Subquery(this=_parsed(function.sql(ctx)).copy(), alias=alias)
 
 
+def _with_joins(table: exp.Table, rows: exp.Subquery) -> exp.Subquery:
+    """``rows`` standing for ``table``, with the joins a parenthesized join hangs on it."""
+    joins = table.args.get("joins")
+    if joins:
+        rows.set("joins", joins)  # moved, not copied: they are rewritten next
+    return rows
+
+
 def _rewrite_relations(tree: exp.Expr, ctx: Context) -> None:
     ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
     columns = list(tree.find_all(exp.Column))
@@ -550,7 +581,7 @@ def _rewrite_relations(tree: exp.Expr, ctx: Context) -> None:
                     col.set("db", None)
                     col.set("catalog", None)
         query = _parsed(view.sql(session)).copy()
-        table.replace(exp.Subquery(this=query, alias=alias.copy()))
+        table.replace(_with_joins(table, exp.Subquery(this=query, alias=alias.copy())))
 
 
 def _unqualify_functions(tree: exp.Expr) -> None:
