@@ -159,8 +159,8 @@ class Authorizer:
             # A view may still read another namespace's shared data: its owner's view bodies
             # are checked against the share like any consumer's.
             for ref in stmt.refs:
-                if ref.kind == "function":
-                    continue
+                if ref.kind == "function" or ref.action != "SELECT":
+                    continue  # only reading a view reads what its body names
                 r = self.resolve_quietly(session, ref)
                 if r is not None and r.relation is not None and r.relation.kind == "view":
                     self._check_view(session, r, 0)
@@ -372,7 +372,8 @@ class Authorizer:
             if rel is not None:
                 return Resolved(ref, ns, alias, schema,
                                 ObjectKey("table", db, schema, ref.name), rel)
-        raise err.InsufficientPrivilege(f"permission denied for relation {ref.name}")
+        # A late-binding view over a relation that is gone: what DuckDB would say.
+        raise err.UndefinedTable(f'relation "{ref.name}" does not exist')
 
     # -- resolution -----------------------------------------------------------------------
     def resolve(self, session: Session, ref: Ref) -> Resolved:
@@ -455,7 +456,9 @@ class Authorizer:
             raise ValueError(f'42704 role "{user}" does not exist')
         who = self.principal(namespace, user)
         owner = self.default_owner(namespace)
-        key, obj_kind = self._inquiry_object(namespace, database, kind, name, user)
+        any_column = kind == "any_column"
+        key, obj_kind = self._inquiry_object(namespace, database,
+                                             "table" if any_column else kind, name, user)
         for raw in privilege.split(","):
             priv = raw.strip().upper()
             grant_option = priv.endswith(" WITH GRANT OPTION")
@@ -473,6 +476,8 @@ class Authorizer:
                 return True
             if column is not None and column in access.column_privileges(
                     self.security, who, key, priv):
+                return True
+            if any_column and access.column_privileges(self.security, who, key, priv):
                 return True
         return False
 

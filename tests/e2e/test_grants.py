@@ -508,3 +508,20 @@ def test_execute_on_sql_functions(admin: psycopg.Connection,
                  "$$ SELECT 0 $$ LANGUAGE sql")
     denied(con2, "DROP FUNCTION f22b(int)")
     con.execute("DROP FUNCTION f22b(int)")
+
+
+def test_views_over_missing_tables_and_any_column_privilege(
+    admin: psycopg.Connection, connect: Callable[[str], psycopg.Connection]
+) -> None:
+    admin.execute("CREATE TABLE public.t23 (a int, b int)")
+    admin.execute("CREATE VIEW public.v23 AS SELECT a FROM public.t23 WITH NO SCHEMA BINDING")
+    admin.execute("DROP TABLE public.t23")
+    with pytest.raises(psycopg.errors.UndefinedTable):
+        admin.execute("SELECT * FROM v23")
+    admin.execute("DROP VIEW v23")
+    admin.execute("CREATE TABLE public.t23 (a int, b int)")
+    user = new_user(admin)
+    q = f"SELECT has_any_column_privilege('{user}', 't23', 'select')"
+    assert admin.execute(q).fetchone() == (False,)
+    admin.execute(f"GRANT SELECT (b) ON t23 TO {user}")
+    assert admin.execute(q).fetchone() == (True,)

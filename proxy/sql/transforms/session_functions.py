@@ -35,6 +35,7 @@ _INQUIRIES = {
     "has_column_privilege": ("table", 3, True),
     "has_schema_privilege": ("schema", 2, False),
     "has_database_privilege": ("database", 2, False),
+    "has_any_column_privilege": ("any_column", 2, False),
 }
 
 
