@@ -141,3 +141,10 @@ def has_role(who: Principal, role: str) -> bool:
 def has_system_privilege(who: Principal, privilege: str) -> bool:
     """Whether ``who`` holds a system privilege (superusers hold them all)."""
     return who.superuser or privilege in who.system_privileges
+
+
+def denied_message(key: ObjectKey) -> str:
+    """Redshift's wording when ``key`` may not be used: ``permission denied for relation t``
+    (schema, database, function, datashare alike)."""
+    word = "relation" if key.kind == "table" else key.kind
+    return f"permission denied for {word} {key.name or key.schema or key.database}"

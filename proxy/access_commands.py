@@ -258,7 +258,7 @@ class AccessCommands:
         out: list[ObjectKey] = []
         for parts in target.names:
             if target.kind == "table":
-                ref = Ref("relation", *_split3(parts), "GRANT")
+                ref = Ref("relation", *split_name(parts), "GRANT")
                 r = authorizer.resolve(session, ref)
                 # Through a consumer database, grants name the consumer's database.
                 out.append(r.key if r.via is None else ObjectKey(
@@ -322,7 +322,7 @@ class AccessCommands:
                     raise err.InvalidGrantOperation(
                         "column privileges cannot be granted WITH GRANT OPTION")
             elif not access.may_grant(security, who, key, priv.name, default_owner):
-                raise err.InsufficientPrivilege(_denied(key))
+                raise err.InsufficientPrivilege(access.denied_message(key))
             for grantee in cmd.grantees:
                 if cmd.revoke:
                     self._revoke_one(session, key, priv, grantee, cmd)
@@ -400,7 +400,7 @@ class AccessCommands:
                     or any(g.privilege == priv.name and g.scope == scope and g.grantable
                            and g.grantee == Grantee("user", who.user)
                            for g in security.grants_on(ns, holder))):
-                raise err.InsufficientPrivilege(_denied(holder))
+                raise err.InsufficientPrivilege(access.denied_message(holder))
             for grantee in cmd.grantees:
                 if cmd.revoke:
                     security.remove_grants(ns, holder, priv.name, grantee, scope=scope,
@@ -446,7 +446,7 @@ class AccessCommands:
             raise err.UndefinedObject(f'user "{cmd.owner}" does not exist')
         authorizer = self.server.authorizer
         if cmd.kind in ("table", "view"):
-            key = authorizer.resolve(session, Ref("relation", *_split3(cmd.name), "OWNER")).key
+            key = authorizer.resolve(session, Ref("relation", *split_name(cmd.name), "OWNER")).key
         elif cmd.kind == "schema":
             schema = cmd.name[-1]
             if not authorizer.directory.schema_exists(session.alias(), schema):
@@ -537,12 +537,8 @@ def _kind_word(key: ObjectKey) -> str:
     return "relation" if key.kind == "table" else key.kind
 
 
-def _denied(key: ObjectKey) -> str:
-    name = key.name or key.schema or key.database
-    return f"permission denied for {_kind_word(key)} {name}"
-
-
-def _split3(parts: tuple[str, ...]) -> tuple[str | None, str | None, str]:
+def split_name(parts: tuple[str, ...]) -> tuple[str | None, str | None, str]:
+    """(database, schema, name) of a dotted name of up to three parts."""
     if len(parts) > 3:
         raise err.SyntaxError_(f'improper qualified name (too many dotted names): '
                                f'{".".join(parts)}')

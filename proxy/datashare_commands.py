@@ -21,6 +21,7 @@ from catalog.datashares import Datashare, ExternalSchema, SharedObject, now
 from catalog.security import Grant, Grantee, ObjectKey
 from engine import streaming
 from policies import access
+from proxy.access_commands import split_name
 from proxy.session import Outcome, Session, TxStatus
 from proxy.sql import datashare_sql as ds_sql
 from proxy.sql import dcl
@@ -181,7 +182,7 @@ class DatashareCommands:
                     session.namespace.guid, parts[0]):
                 raise err.FeatureNotSupported(
                     "objects of a datashare database cannot be added to a datashare")
-            ref = Ref("relation", *_split(parts), "SELECT")
+            ref = Ref("relation", *split_name(parts), "SELECT")
             r = authorizer.resolve(session, ref)
             if r.via is not None or r.key.database != share.database:
                 raise err.FeatureNotSupported(
@@ -287,7 +288,7 @@ class DatashareCommands:
                 kind = "table" if scope == "tables" else key.kind
                 for priv in _share_privileges(cmd.privileges, kind):
                     if not access.may_grant(security, who, key, priv, owner) and not scoped:
-                        raise err.InsufficientPrivilege(_denied(key))
+                        raise err.InsufficientPrivilege(access.denied_message(key))
                     if cmd.revoke:
                         security.remove_grants(ns, key, priv, grantee, scope=scope)
                         continue
@@ -459,11 +460,6 @@ class DatashareCommands:
         return True
 
 
-def _split(parts: tuple[str, ...]) -> tuple[str | None, str | None, str]:
-    padded = (None,) * (3 - len(parts)) + tuple(parts)
-    return padded[-3], padded[-2], padded[-1]  # type: ignore[return-value]
-
-
 def _share_privileges(privileges: tuple[dcl.Privilege, ...], kind: str) -> list[str]:
     allowed = _SHARE_PRIVILEGES.get(kind, ())
     out: list[str] = []
@@ -478,11 +474,6 @@ def _share_privileges(privileges: tuple[dcl.Privilege, ...], kind: str) -> list[
             raise err.InvalidGrantOperation(
                 f"invalid privilege type {p.name} for {kind} granted to a datashare")
     return out
-
-
-def _denied(key: ObjectKey) -> str:
-    word = {"table": "relation"}.get(key.kind, key.kind)
-    return f"permission denied for {word} {key.name or key.schema or key.database}"
 
 
 HANDLERS = {

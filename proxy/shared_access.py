@@ -130,7 +130,7 @@ class SharedAccess:
             "schema", r.external.database, r.external.name)
         if not policy.consumer_may(a.security, who, cdb, consumer_key, privilege, owner,
                                    through):
-            raise err.InsufficientPrivilege(_denied(consumer_key))
+            raise err.InsufficientPrivilege(access.denied_message(consumer_key))
         if r.relation is not None and r.relation.kind == "view" and action == "SELECT":
             a.check_view_as_owner(session, r)
 
@@ -169,7 +169,7 @@ class SharedAccess:
                 "other warehouses may write to it only under SNAPSHOT isolation")
         if not policy.share_grants(self.authorizer.security, share, holder, ref.action):
             raise err.InsufficientPrivilege(
-                _denied(holder),
+                access.denied_message(holder),
                 detail=f"The producer has not granted {ref.action} on it to datashare "
                 f"{share.name}.")
         consumer_account = self.accounts.get(session.namespace.guid, "")
@@ -191,8 +191,3 @@ class SharedAccess:
 
 def _shown(ref: Ref) -> str:
     return ref.name if ref.schema is None else f"{ref.schema}.{ref.name}"
-
-
-def _denied(key: ObjectKey) -> str:
-    word = {"table": "relation"}.get(key.kind, key.kind)
-    return f"permission denied for {word} {key.name or key.schema or key.database}"
