@@ -65,15 +65,29 @@ _BINDER: list[_Rule] = [
     _r(r"Cannot compare values|Cannot mix values|cannot be cast|No operator matches",
        e.DatatypeMismatch),
 ]
+# PostgreSQL's wording for an integer or numeric value that does not fit its type (DuckDB
+# names the type: INT32, DECIMAL(18), ...).
+_OVERFLOW: list[_Rule] = [
+    _r(r"(?:Overflow in \w+ of|destination type) (INT8|INT16|INT32|INT64)\b",
+       e.NumericValueOutOfRange, lambda m: f"{_pg_type(m[1])} out of range"),
+    # A number too wide for DECIMAL(p, s), from arithmetic, a cast or a string.
+    _r(r"Overflow in \w+ of DECIMAL|Could not cast value \S+ to DECIMAL|destination type DECIMAL|"
+       r"to type DECIMAL\(\d+,\d+\) failed: value is out of range|"
+       r"Could not convert string \"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*\" "
+       r"to DECIMAL",
+       e.NumericValueOutOfRange, lambda m: "numeric field overflow"),
+]
 _CONVERSION: list[_Rule] = [
+    *_OVERFLOW,
     _r(r"out of range|Overflow|overflow|Could not cast value .* to (?:DECIMAL|INT|BIGINT)",
        e.NumericValueOutOfRange),
     _r(r"(?:Could not convert string|invalid date field format|date field value out of range)"
        r"[: ]*'?([^']*)'? to DATE|date field format: \"([^\"]*)\"",
        e.InvalidDatetimeFormat,
        lambda m: f'invalid input syntax for type date: "{m[1] or m[2]}"'),
-    _r(r"Could not convert string '([^']*)' to (\w+)", e.InvalidTextRepresentation,
-       lambda m: f'invalid input syntax for type {_pg_type(m[2])}: "{m[1]}"'),
+    _r(r"Could not convert string (?:'([^']*)'|\"([^\"]*)\") to (\w+)",
+       e.InvalidTextRepresentation,
+       lambda m: f'invalid input syntax for type {_pg_type(m[3])}: "{m[1] or m[2] or ""}"'),
 ]
 _CONSTRAINT: list[_Rule] = [
     _r(r'NOT NULL constraint failed: (\S+)', e.NotNullViolation,
@@ -109,7 +123,7 @@ _FAMILIES: list[tuple[type[BaseException], list[_Rule], type[e.SQLError]]] = [
     (duckdb.CatalogException, _CATALOG, e.UndefinedObject),
     (duckdb.BinderException, _BINDER, e.SyntaxErrorOrAccessRuleViolation),
     (duckdb.ConversionException, _CONVERSION, e.InvalidTextRepresentation),
-    (duckdb.OutOfRangeException, [], e.NumericValueOutOfRange),
+    (duckdb.OutOfRangeException, _OVERFLOW, e.NumericValueOutOfRange),
     (duckdb.ConstraintException, _CONSTRAINT, e.IntegrityConstraintViolation),
     (duckdb.TransactionException, _TRANSACTION, e.InvalidTransactionState),
     (duckdb.InterruptException, [], e.QueryCanceled),
