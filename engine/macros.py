@@ -15,6 +15,8 @@ since a session's search path names only its own database.
   type: it divides with ``integer_division`` on, so an integer average still truncates.
 * ``CBRT`` is DuckDB's cube root, made exact for perfect cubes (DuckDB's ``cbrt(27.0)`` is
   3.0000000000000004; PostgreSQL's and Redshift's is 3).
+* ``TRUNC`` of one argument is the date of a timestamp (Redshift's ``TRUNC(timestamp)``)
+  and DuckDB's ``trunc`` of a number.
 * ``CUT`` truncates a string to a number of bytes without splitting a character: Redshift's
   lengths are in bytes, and an explicit cast to a shorter VARCHAR(n) or CHAR(n) truncates.
 """
@@ -34,6 +36,7 @@ AVG_WINDOW = f"{INTERNAL_PREFIX}avg_window"
 AVG_RATIO = f"{INTERNAL_PREFIX}avg_ratio"
 CBRT = f"{INTERNAL_PREFIX}cbrt"
 CUT = f"{INTERNAL_PREFIX}cut"
+TRUNC = f"{INTERNAL_PREFIX}trunc"
 
 # A prefix of at most n bytes ends on a character boundary at one of n, n-1, n-2, n-3 bytes
 # (UTF-8 characters are 1 to 4 bytes): the longest one that the next byte does not continue.
@@ -55,6 +58,10 @@ _DEFINITIONS = {
     CBRT: (
         "(x DOUBLE) AS CASE WHEN round(cbrt(x)) * round(cbrt(x)) * round(cbrt(x)) = x "
         "THEN round(cbrt(x)) ELSE cbrt(x) END"
+    ),
+    TRUNC: (
+        "(x TIMESTAMP) AS CAST(x AS DATE), (x TIMESTAMPTZ) AS CAST(x AS DATE), "
+        "(x DATE) AS x, (x) AS trunc(x)"
     ),
     CUT: (
         f"(s VARCHAR, n BIGINT) AS CASE WHEN strlen(s) <= n THEN s "

@@ -7,9 +7,8 @@
 * ``DATEADD(year, n, d)`` from February 29 lands on March 1 in a non-leap year in Redshift
   (``dateadd(year, 1, '2016-02-29')`` is ``2017-03-01``) while ``dateadd(month, 12, ...)``
   gives February 28, as DuckDB does for both.
-* ``TRUNC(timestamp)`` is the date; DuckDB's ``trunc`` takes only numbers. Without the
-  catalog's column types the argument's type is known only for literals, casts and datetime
-  functions; a timestamp column still fails loudly in DuckDB (no trunc(timestamp)).
+* ``TRUNC(timestamp)`` is the date; DuckDB's ``trunc`` takes only numbers. The argument's
+  type is often a column's, unknown here, so the engine's TRUNC macro picks by it.
 * ``CONVERT_TIMEZONE`` with a time zone abbreviation (``'PST'``) uses its fixed offset from
   UTC in Redshift, with no daylight saving time; ICU reads several abbreviations as the
   region (``PST`` as America/Los_Angeles). Literal abbreviations become ``Etc/GMT`` zones.
@@ -18,20 +17,16 @@
 from __future__ import annotations
 
 from sqlglot import exp
-from sqlglot.optimizer.annotate_types import annotate_types
 
+from engine import macros
 from proxy.sql.context import Context
+from proxy.sql.transforms.macros import call
 
 
 def _call(name: str, *args: exp.Expr) -> exp.Expr:
     """A call of DuckDB's own function ``name`` (not sqlglot's canonical node for it)."""
     return exp.Anonymous(this=name, expressions=list(args))
 
-_TEMPORAL = {exp.DataType.Type.DATE, exp.DataType.Type.TIMESTAMP,
-             exp.DataType.Type.TIMESTAMPTZ, exp.DataType.Type.DATETIME}
-_TEMPORAL_FUNCTIONS = (exp.TsOrDsAdd, exp.ConvertTimezone, exp.TimestampTrunc,
-                       exp.CurrentTimestamp, exp.CurrentDate, exp.StrToTime, exp.StrToDate,
-                       exp.DateTrunc, exp.LastDay)
 # PostgreSQL's default abbreviations (pg_timezone_abbrevs) with whole-hour offsets, in hours
 # east of UTC.
 _ABBREVIATIONS = {
@@ -84,13 +79,6 @@ def _dateadd_year(node: exp.TsOrDsAdd) -> exp.Expr:
     )
 
 
-def _is_temporal(node: exp.Expr) -> bool:
-    if isinstance(node, _TEMPORAL_FUNCTIONS):
-        return True
-    typed = annotate_types(node.copy(), dialect="redshift")
-    return typed.type is not None and typed.type.this in _TEMPORAL
-
-
 def _fixed_zone(node: exp.Expr | None) -> None:
     if not isinstance(node, exp.Literal) or not node.is_string:
         return
@@ -110,8 +98,8 @@ def datetime_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
         elif isinstance(node, exp.TsOrDsAdd) and node.text("unit").upper() == "YEAR":
             new = _dateadd_year(node)
         elif isinstance(node, exp.Trunc):
-            if node.args.get("decimals") is None and _is_temporal(node.this):
-                new = exp.cast(node.this.copy(), "DATE")
+            if node.args.get("decimals") is None:
+                new = call(macros.TRUNC, node.this.copy())
         elif isinstance(node, exp.ConvertTimezone):
             _fixed_zone(node.args.get("source_tz"))
             _fixed_zone(node.args.get("target_tz"))

@@ -7,6 +7,7 @@ import datetime as dt
 import duckdb
 import pytest
 
+from engine import macros
 from proxy.sql.context import Context
 from proxy.sql.pipeline import StatementCache
 
@@ -18,6 +19,7 @@ def value(expr: str) -> object:
     assert stmt.duck_sql is not None
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    macros.install(con)
     return con.execute(stmt.duck_sql).fetchone()[0]  # type: ignore[index]
 
 
@@ -41,3 +43,5 @@ def test_datetime_functions(expr: str, expected: object) -> None:
 
 def test_trunc_of_a_number_stays_numeric() -> None:
     assert float(value("trunc(1.57, 1)")) == 1.5  # type: ignore[arg-type]
+    assert float(value("trunc(-1.57)")) == -1  # type: ignore[arg-type]
+    assert value("trunc(7)") == 7
