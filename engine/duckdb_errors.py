@@ -114,6 +114,7 @@ _INVALID_INPUT: list[_Rule] = [
     # The dialect's guards (division, SUBSTRING's length) raise these through DuckDB's error().
     _r(r"^division by zero$", e.DivisionByZero),
     _r(r"^negative substring length not allowed$", e.SubstringError),
+    _r(r"^feature not supported on Duckshift: ", e.FeatureNotSupported),
     _r(r"^More than one row returned by a subquery used as an expression", e.CardinalityViolation,
        lambda m: "more than one row returned by a subquery used as an expression"),
 ]
