@@ -39,6 +39,7 @@ from proxy.sql.transforms.identifiers import fold_identifiers
 from proxy.sql.transforms.json_functions import json_functions
 from proxy.sql.transforms.math_functions import math_functions
 from proxy.sql.transforms.names import resolve_databases
+from proxy.sql.transforms.number_formats import number_formats
 from proxy.sql.transforms.output_names import output_names
 from proxy.sql.transforms.quoting import quoting_functions
 from proxy.sql.transforms.refusals import refusals
@@ -102,6 +103,8 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     # Redshift's dialect, after output_names so result columns are named by what was written.
     # datetime_functions reads sqlglot's canonical nodes, before datetime_formats replaces them.
     datetime_functions,
+    # Before datetime_formats: a TO_CHAR with a numeric format is not a datetime's.
+    number_formats,
     datetime_formats,
     hash_functions,
     getdate_add_months,

@@ -222,8 +222,6 @@ def _concat(parts: list[exp.Expr]) -> exp.Expr:
 
 def _to_char(ts: exp.Expr, fmt: str) -> exp.Expr:
     patterns = tokenize_format(fmt)
-    if any(p.name == "" and p.text in ("0", "9") for p in patterns):
-        raise FeatureNotSupported("feature not supported on Duckshift: TO_CHAR numeric format")
     parts: list[exp.Expr] = []
     pending = ""
 
