@@ -9,8 +9,8 @@
 * ``CRC32(string)`` is the CRC-32C (Castagnoli) checksum of the UTF-8 bytes, as eight
   lower-case hex digits.
 
-The engine macro ``FNV_HASH`` picks the byte form by the argument's type (DuckDB's typed macro
-overloads), so an untyped column works; the Python functions below do the arithmetic.
+The engine macro ``FNV_HASH`` picks the byte form by the argument's type, which only the engine
+knows for a column; the Python functions below do the arithmetic.
 """
 
 from __future__ import annotations
@@ -84,15 +84,20 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
     ):
         con.create_function(name, fn, params, returns,  # type: ignore[arg-type]
                             null_handling="special")
-    overloads = []
-    for params, seed in (("", "NULL::BIGINT"), (", seed BIGINT", "seed")):
-        overloads += [
-            f"(x SMALLINT{params}) AS {FNV_INT}(x, 2, {seed})",
-            f"(x INTEGER{params}) AS {FNV_INT}(x, 4, {seed})",
-            f"(x BIGINT{params}) AS {FNV_INT}(x, 8, {seed})",
-            f"(x VARCHAR{params}) AS {FNV_BYTES}(encode(x), {seed})",
-            # Any other type: its binary form in Redshift is not documented.
-            f"(x{params.replace(' BIGINT', '')}) AS error({quote_literal(UNSUPPORTED)})",
-        ]
-    con.execute(f"CREATE OR REPLACE MACRO {macros.CATALOG}.{macros.SCHEMA}.{FNV_HASH}"
-                + ", ".join(overloads))
+    # By typeof (folded to a constant), not typed overloads: DuckDB cannot pick a typed
+    # overload for an aggregate's result (fnv_hash(max(x))).
+    def body(seed: str) -> str:
+        return (
+            f"CASE typeof(x) "
+            f"WHEN 'SMALLINT' THEN {FNV_INT}(CAST(x AS BIGINT), 2, {seed}) "
+            f"WHEN 'INTEGER' THEN {FNV_INT}(CAST(x AS BIGINT), 4, {seed}) "
+            f"WHEN 'BIGINT' THEN {FNV_INT}(CAST(x AS BIGINT), 8, {seed}) "
+            f"WHEN 'VARCHAR' THEN {FNV_BYTES}(encode(CAST(x AS VARCHAR)), {seed}) "
+            f"WHEN '\"NULL\"' THEN NULL::BIGINT "
+            f"ELSE error({quote_literal(UNSUPPORTED)}) END"
+        )
+
+    con.execute(
+        f"CREATE OR REPLACE MACRO {macros.CATALOG}.{macros.SCHEMA}.{FNV_HASH}"
+        f"(x) AS {body('NULL::BIGINT')}, (x, seed) AS {body('CAST(seed AS BIGINT)')}"
+    )

@@ -8,7 +8,11 @@
   (``dateadd(year, 1, '2016-02-29')`` is ``2017-03-01``) while ``dateadd(month, 12, ...)``
   gives February 28, as DuckDB does for both.
 * ``TRUNC(timestamp)`` is the date; DuckDB's ``trunc`` takes only numbers. The argument's
-  type is often a column's, unknown here, so the engine's TRUNC macro picks by it.
+  type is often a column's, unknown here, so the engine's TRUNC macro picks by it. DuckDB
+  cannot pick a typed macro overload for an aggregate's, a window's or a parameter's value,
+  so there the
+  type is inferred here: a timestamp from literals, casts and datetime functions (``TRUNC(
+  MAX(ts))`` of a bare column still fails loudly, as DuckDB has no trunc(timestamp)).
 * ``CONVERT_TIMEZONE`` with a time zone abbreviation (``'PST'``) uses its fixed offset from
   UTC in Redshift, with no daylight saving time; ICU reads several abbreviations as the
   region (``PST`` as America/Los_Angeles). Literal abbreviations become ``Etc/GMT`` zones.
@@ -17,6 +21,7 @@
 from __future__ import annotations
 
 from sqlglot import exp
+from sqlglot.optimizer.annotate_types import annotate_types
 
 from engine import macros
 from proxy.sql.context import Context
@@ -88,6 +93,19 @@ def _fixed_zone(node: exp.Expr | None) -> None:
         node.replace(exp.Literal.string(f"Etc/GMT{-hours:+d}" if hours else "UTC"))
 
 
+_TEMPORAL = {exp.DataType.Type.DATE, exp.DataType.Type.TIMESTAMP,
+             exp.DataType.Type.TIMESTAMPTZ, exp.DataType.Type.DATETIME}
+
+
+def _trunc(arg: exp.Expr) -> exp.Expr | None:
+    if not arg.find(exp.AggFunc, exp.Window, exp.Placeholder, exp.Parameter):
+        return call(macros.TRUNC, arg.copy())
+    typed = annotate_types(arg.copy(), dialect="redshift")
+    if typed.type is not None and typed.type.this in _TEMPORAL:
+        return exp.cast(arg.copy(), "DATE")
+    return None  # a number: DuckDB's own trunc
+
+
 def datetime_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Rewrite DATEDIFF(week), DATEADD(year), TRUNC(timestamp), CONVERT_TIMEZONE zones."""
     for node in list(tree.find_all(exp.TsOrDsDiff, exp.TsOrDsAdd, exp.Trunc,
@@ -99,7 +117,7 @@ def datetime_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
             new = _dateadd_year(node)
         elif isinstance(node, exp.Trunc):
             if node.args.get("decimals") is None:
-                new = call(macros.TRUNC, node.this.copy())
+                new = _trunc(node.this)
         elif isinstance(node, exp.ConvertTimezone):
             _fixed_zone(node.args.get("source_tz"))
             _fixed_zone(node.args.get("target_tz"))
