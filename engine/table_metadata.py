@@ -43,12 +43,15 @@ from __future__ import annotations
 
 import duckdb
 
+from catalog.table_attributes import (
+    COLUMN_ATTRIBUTES,
+    FUNCTIONS,
+    SCHEMA,
+    TABLE_ATTRIBUTES,
+    qualified_name,
+)
 from engine.storage import INTERNAL_PREFIX, quote_ident, quote_literal
 
-SCHEMA = "main"
-TABLE_ATTRIBUTES = f"{INTERNAL_PREFIX}table_attributes"
-COLUMN_ATTRIBUTES = f"{INTERNAL_PREFIX}column_attributes"
-FUNCTIONS = f"{INTERNAL_PREFIX}functions"
 # Identity sequences are named with this prefix and a random suffix.
 SEQUENCE_PREFIX = f"{INTERNAL_PREFIX}identity_"
 
@@ -68,7 +71,7 @@ _DDL = (
 
 def qualified(alias: str, table: str) -> str:
     """``"alias".main."table"``: a metadata table of one database, for SQL the server writes."""
-    return f"{quote_ident(alias)}.{SCHEMA}.{quote_ident(table)}"
+    return qualified_name(alias, table)
 
 
 def ensure(con: duckdb.DuckDBPyConnection, alias: str) -> None:

@@ -16,6 +16,7 @@ schemas of its own. Its tables keep table_type TABLE or VIEW, as Redshift's exam
 
 from __future__ import annotations
 
+from catalog.table_attributes import COLUMN_ATTRIBUTES, TABLE_ATTRIBUTES, qualified_name
 from catalog.views.acl import system_table
 from catalog.views.base import Session, View, lit, oid_sql, user_oid_expr, values
 from catalog.views.information_schema import column_facts_sql, table_rows_sql
@@ -88,28 +89,57 @@ def svv_external_columns(session: Session) -> str:
     ])
 
 
+def _attributes(session: Session, table: str, alias: str, on: str) -> str:
+    """A LEFT JOIN of the current database's attribute table ``table`` (as ``alias``) to the
+    relation ``on`` (whose nspname and relname it matches, case-insensitively as DuckDB
+    resolves names)."""
+    source = qualified_name(session.databases[session.database], table)
+    return (
+        f"LEFT JOIN {source} {alias} ON lower({alias}.schema_name) = lower({on}.nspname) "
+        f"AND lower({alias}.table_name) = lower({on}.relname)"
+    )
+
+
 def pg_table_def(session: Session) -> str:
-    """pg_table_def: columns of the tables on the search_path, with Redshift's key columns."""
+    """pg_table_def: columns of the tables on the search_path, with the encodings, the
+    distribution key and the sort key positions CREATE/ALTER TABLE declared (an interleaved
+    sort key's positions alternate in sign, as Redshift shows them)."""
+    position = "list_position(t.sortkey, c.attname)"
     return (
         "SELECT c.nspname AS schemaname, c.relname AS tablename, c.attname AS \"column\", "
-        "c.formatted_type AS type, 'none' AS encoding, false AS distkey, "
-        "CAST(0 AS INTEGER) AS sortkey, c.attnotnull AS notnull "
+        "c.formatted_type AS type, coalesce(a.encoding, 'none') AS encoding, "
+        "coalesce(lower(t.distkey) = lower(c.attname), false) AS distkey, "
+        f"CAST(CASE WHEN {position} IS NULL THEN 0 "
+        f"WHEN t.sortkey_type = 'INTERLEAVED' AND {position} % 2 = 0 THEN -{position} "
+        f"ELSE {position} END AS INTEGER) AS sortkey, c.attnotnull AS notnull "
         f"FROM ({column_facts_sql(session)}) c "
         f"JOIN ({relations_sql(session)}) r ON r.oid = c.attrelid AND r.relkind = 'r' "
+        f"{_attributes(session, TABLE_ATTRIBUTES, 't', 'c')} "
+        f"{_attributes(session, COLUMN_ATTRIBUTES, 'a', 'c')} "
+        "AND lower(a.column_name) = lower(c.attname) "
         "WHERE list_contains(current_schemas(false), c.nspname) "
         "ORDER BY c.nspname, c.relname, c.attnum"
     )
 
 
 def svv_table_info(session: Session) -> str:
-    """svv_table_info: one row per table; distribution and sort facts are neutral (no keys,
-    EVEN distribution), and sizes not measured are NULL."""
+    """svv_table_info: one row per table, with the distribution style, sort key and encodings
+    CREATE/ALTER TABLE declared (Redshift's AUTO(EVEN) when none was); sizes not measured are
+    NULL."""
+    first_key = "list_extract(t.sortkey, 1)"
     return (
         f"SELECT {lit(session.database)} AS database, r.nspname AS schema, "
-        "CAST(r.oid AS BIGINT) AS table_id, r.relname AS \"table\", 'N' AS encoded, "
-        "'EVEN' AS diststyle, CAST(NULL AS VARCHAR) AS sortkey1, "
+        "CAST(r.oid AS BIGINT) AS table_id, r.relname AS \"table\", "
+        "CASE WHEN e.encoded THEN 'Y' ELSE 'N' END AS encoded, "
+        "CASE t.diststyle WHEN 'EVEN' THEN 'EVEN' WHEN 'ALL' THEN 'ALL' "
+        "WHEN 'KEY' THEN 'KEY(' || t.distkey || ')' ELSE 'AUTO(EVEN)' END AS diststyle, "
+        "CASE WHEN t.sortkey_type = 'AUTO' THEN 'AUTO(SORTKEY)' "
+        f"WHEN t.sortkey_type = 'INTERLEAVED' THEN 'INTERLEAVED' ELSE {first_key} END "
+        "AS sortkey1, "
         "CAST(coalesce(m.max_varchar, 0) AS INTEGER) AS max_varchar, "
-        "CAST(NULL AS VARCHAR) AS sortkey1_enc, CAST(0 AS INTEGER) AS sortkey_num, "
+        f"CASE WHEN {first_key} IS NOT NULL THEN coalesce(k.encoding, 'none') END "
+        "AS sortkey1_enc, "
+        "CAST(coalesce(len(t.sortkey), 0) AS INTEGER) AS sortkey_num, "
         "CAST(NULL AS BIGINT) AS size, CAST(NULL AS DECIMAL(10,4)) AS pct_used, "
         "CAST(NULL AS BIGINT) AS empty, CAST(NULL AS DECIMAL(5,2)) AS unsorted, "
         "CAST(NULL AS DECIMAL(5,2)) AS stats_off, CAST(r.reltuples AS DECIMAL(38,0)) AS tbl_rows, "
@@ -120,6 +150,14 @@ def svv_table_info(session: Session) -> str:
         f"FROM ({relations_sql(session)}) r LEFT JOIN (SELECT attrelid, "
         "max(character_maximum_length) AS max_varchar "
         f"FROM ({column_facts_sql(session)}) GROUP BY attrelid) m ON m.attrelid = r.oid "
+        f"{_attributes(session, TABLE_ATTRIBUTES, 't', 'r')} "
+        f"{_attributes(session, COLUMN_ATTRIBUTES, 'k', 'r')} "
+        f"AND lower(k.column_name) = lower({first_key}) "
+        "LEFT JOIN (SELECT schema_name AS nspname, table_name AS relname, "
+        "bool_or(encoding IS NOT NULL AND encoding <> 'raw') AS encoded "
+        f"FROM {qualified_name(session.databases[session.database], COLUMN_ATTRIBUTES)} "
+        "GROUP BY ALL) e ON lower(e.nspname) = lower(r.nspname) "
+        "AND lower(e.relname) = lower(r.relname) "
         "WHERE r.relkind = 'r'"
     )
 

@@ -23,6 +23,7 @@ from catalog.security import Grant, Grantee, ObjectKey, Security
 from catalog.store import SYSTEM_ALIAS, SYSTEM_SCHEMA, Catalog
 from catalog.views import VIEWS, View, find
 from catalog.views.pg_type import DUCKDB_TYPES, pretty_names
+from engine import table_metadata
 from proxy.codecs.types import pg_type, pg_type_from_duckdb
 from proxy.sql.context import Context
 from proxy.sql.pipeline import translate
@@ -74,6 +75,7 @@ def _engine() -> duckdb.DuckDBPyConnection:
     for alias in ALIASES:
         con.execute(f"ATTACH ':memory:' AS {alias}")
         con.execute(f"CREATE SCHEMA {alias}.public")
+        table_metadata.ensure(con, alias)
     con.execute(f"USE {A_DEV}.public")
     con.execute(f"SET search_path = '{A_DEV}.public'")
     con.execute(
@@ -407,8 +409,8 @@ def test_settings_functions(con: duckdb.DuckDBPyConnection) -> None:
 def test_svv_table_info_and_tablespaces(con: duckdb.DuckDBPyConnection) -> None:
     rows = query(con, 'select "schema", "table", diststyle, sortkey1, tbl_rows, database '
                       "from svv_table_info order by 2")
-    assert rows == [("stage", "raw", "EVEN", None, 0, "dev"), ("public", "sales", "EVEN", None, 0,
-                                                               "dev")]
+    assert rows == [("stage", "raw", "AUTO(EVEN)", None, 0, "dev"),
+                    ("public", "sales", "AUTO(EVEN)", None, 0, "dev")]
     assert query(con, "select table_id from svv_table_info where \"table\" = 'sales'") == query(
         con, "select oid from pg_class where relname = 'sales'")
     assert query(con, "select oid, spcname from pg_tablespace order by 1") == [
@@ -422,3 +424,24 @@ def test_svv_table_info_and_tablespaces(con: duckdb.DuckDBPyConnection) -> None:
         ("other", "elsewhere", "TABLE"), ("dev", "raw", "TABLE"), ("dev", "sales", "TABLE"),
         ("dev", "v_sales", "VIEW"),
     ]
+
+
+def test_declared_attributes_reach_svv_table_info_and_pg_table_def() -> None:
+    con = _engine()
+    attrs = table_metadata.qualified(A_DEV, table_metadata.TABLE_ATTRIBUTES)
+    cols = table_metadata.qualified(A_DEV, table_metadata.COLUMN_ATTRIBUTES)
+    con.execute(f"INSERT INTO {attrs} VALUES ('public', 'sales', 'KEY', 'id', 'COMPOUND', "
+                "['qty', 'id'], NULL), ('stage', 'raw', 'ALL', NULL, 'INTERLEAVED', ['x'], NULL)")
+    con.execute(f"INSERT INTO {cols} VALUES ('public', 'sales', 'qty', 'az64', NULL, NULL, NULL, "
+                "NULL), ('public', 'sales', 'name', 'raw', NULL, NULL, NULL, NULL)")
+    assert query(con, 'select "table", diststyle, sortkey1, sortkey1_enc, sortkey_num, encoded '
+                      "from svv_table_info order by 1") == [
+        ("raw", "ALL", "INTERLEAVED", "none", 1, "N"),
+        ("sales", "KEY(id)", "qty", "az64", 2, "Y"),
+    ]
+    assert query(con, 'select "column", encoding, distkey, sortkey from pg_table_def '
+                      "where tablename = 'sales' and \"column\" in ('id', 'name', 'qty') "
+                      "order by 1") == [
+        ("id", "none", True, 2), ("name", "raw", False, 0), ("qty", "az64", False, 1),
+    ]
+    con.close()

@@ -1,0 +1,20 @@
+"""Where each database keeps Redshift's table attributes (DISTSTYLE, DISTKEY, SORTKEY, ENCODE,
+identity columns, SQL UDF signatures), which DuckDB has no place for.
+
+``engine/table_metadata.py`` creates and writes these tables in every database's ``main``
+schema (see its docstring for the columns); the catalog views (SVV_TABLE_INFO, PG_TABLE_DEF)
+read them. User SQL cannot name them: the names carry the internal prefix.
+"""
+
+from __future__ import annotations
+
+SCHEMA = "main"
+TABLE_ATTRIBUTES = "__ds_table_attributes"
+COLUMN_ATTRIBUTES = "__ds_column_attributes"
+FUNCTIONS = "__ds_functions"
+
+
+def qualified_name(alias: str, table: str) -> str:
+    """``"alias".main."table"``: one database's attribute table."""
+    quoted = alias.replace('"', '""')
+    return f'"{quoted}".{SCHEMA}."{table}"'
