@@ -41,6 +41,7 @@ from proxy.sql.transforms.math_functions import math_functions
 from proxy.sql.transforms.names import resolve_databases
 from proxy.sql.transforms.number_formats import number_formats
 from proxy.sql.transforms.output_names import output_names
+from proxy.sql.transforms.partiql import partiql_unnest
 from proxy.sql.transforms.quoting import quoting_functions
 from proxy.sql.transforms.refusals import refusals
 from proxy.sql.transforms.sandbox import refuse_engine_functions
@@ -76,6 +77,8 @@ class Statement:
 
 # The transforms, in order.
 TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
+    # Before names: a SUPER path in FROM has parts that are not database names.
+    partiql_unnest,
     # Names first: later rewrites may depend on resolved relations.
     resolve_databases,
     # #temp names quoted before anything compares identifiers.
