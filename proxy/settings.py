@@ -31,8 +31,10 @@ def _encoding(v: str) -> str:
 
 
 def _datestyle(v: str) -> str:
-    parts = [p.strip().upper() for p in v.split(",")]
-    if "ISO" not in parts and parts != ["MDY"]:
+    # Output is always ISO and input MDY (the engine's), so only styles that say so are taken:
+    # DMY or YMD would read '01/02/2024' differently, and SQL/Postgres/German print otherwise.
+    parts = {p.strip().upper() for p in v.split(",")} - {""}
+    if not parts or not parts <= {"ISO", "MDY", "US", "NONEURO", "NONEUROPEAN"}:
         raise FeatureNotSupported(f'feature not supported on Duckshift: DateStyle "{v}"')
     return "ISO, MDY"
 

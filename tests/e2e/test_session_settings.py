@@ -56,6 +56,8 @@ def test_parameter_status_follows_set(conn: psycopg.Connection[Any]) -> None:
         ("show no_such_parameter", errors.UndefinedObject),
         ("set timezone to 'America/New_York'", errors.FeatureNotSupported),
         ("set client_encoding to 'LATIN1'", errors.FeatureNotSupported),
+        ("set datestyle to 'ISO, DMY'", errors.FeatureNotSupported),
+        ("set datestyle to 'German'", errors.FeatureNotSupported),
         ("set server_version = '9.6'", errors.FeatureNotSupported),
         ("set statement_timeout = 'soon'", errors.InvalidParameterValue),
     ],
