@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.server import start
+from tests.e2e.server import free_port, start
 from tests.upstream.suites import (
     FAILED,
     PASSED,
@@ -48,8 +48,6 @@ base_capacity = 32
 
 def test_asyncpg_suite(tmp_path: Path) -> None:
     """asyncpg's suite: no failure outside the blocklist, no blocklisted test passing."""
-    from tests.e2e.server import free_port
-
     root = suite_dir("asyncpg")
     blocklist = load_blocklist("asyncpg")
     port = free_port()
@@ -70,23 +68,30 @@ def test_asyncpg_suite(tmp_path: Path) -> None:
         run_suite(root, blocklist, env, junit, log)
     finally:
         srv.stop()
-    assert junit.exists(), f"the suite ended without a report:\n{log.read_text()[-3000:]}"
+    if not junit.exists():
+        # -v prints each test's id as it starts: the last one is the test that hung.
+        text = log.read_text()
+        started = [line.split()[0] for line in text.splitlines() if line.startswith("tests/")]
+        pytest.fail(
+            f"the suite ended without a report, in {started[-1] if started else 'startup'}:\n"
+            + text[-3000:]
+        )
     got = outcomes(root, junit)
 
-    failed = {t for t, o in got.items() if o == FAILED}
+    failed = {t for t, o in got.items() if o.result == FAILED}
     unexpected = sorted(failed - blocklist.expected_failures.keys() - blocklist.flaky.keys())
     fixed = sorted(
-        t for t in blocklist.expected_failures if got.get(t) == PASSED
+        t for t in blocklist.expected_failures if t in got and got[t].result == PASSED
     )
     missing = sorted(blocklist.expected_failures.keys() - got.keys())
-    counts = Counter(got.values())
+    counts = Counter(o.result for o in got.values())
     print(
         f"asyncpg {root.name} upstream suite: {counts[PASSED]} passed, "
         f"{len(failed & blocklist.expected_failures.keys())} expected failures, "
         f"{counts['skipped']} skipped by the suite, {len(blocklist.deselected)} not run"
     )
     assert not unexpected, "failures not in tests/upstream/asyncpg.toml:\n" + "\n".join(
-        f"{t}" for t in unexpected
+        f"{t}: {got[t].message}" for t in unexpected
     )
     assert not fixed, "now passing, remove from tests/upstream/asyncpg.toml:\n" + "\n".join(fixed)
     assert not missing, "listed but not run (renamed?):\n" + "\n".join(missing)

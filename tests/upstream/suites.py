@@ -106,7 +106,9 @@ def suite_dir(package: str) -> Path:
     return root
 
 
-def run_suite(root: Path, blocklist: Blocklist, env: dict[str, str], junit: Path, log: Path) -> None:
+def run_suite(
+    root: Path, blocklist: Blocklist, env: dict[str, str], junit: Path, log: Path
+) -> None:
     """Run the selected modules of a suite with pytest, writing a junit report and a log.
 
     A test that hangs past the blocklist's ``timeout_per_test`` ends the whole run (the

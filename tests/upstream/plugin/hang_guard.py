@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import faulthandler
 import os
+import sys
 from collections.abc import Generator
 from typing import IO
 
@@ -40,7 +41,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, None, None]:
     """Arm the timer for one test's setup, call and teardown."""
     timeout = item.config.getoption("hang_timeout")
-    faulthandler.dump_traceback_later(timeout, exit=True, file=_stderr or 2)  # 2: loaded without configure
+    faulthandler.dump_traceback_later(timeout, exit=True, file=_stderr or sys.stderr)
     try:
         yield
     finally:
