@@ -42,7 +42,7 @@ databases = ["postgres"]
 name = "upstream"
 namespace = "upstream"
 port = {port}
-base_capacity = 32
+base_capacity = 512
 """
 
 
