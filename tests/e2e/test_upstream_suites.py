@@ -18,6 +18,7 @@ from tests.e2e.server import free_port, start
 from tests.upstream.suites import (
     FAILED,
     PASSED,
+    SKIPPED,
     load_blocklist,
     outcomes,
     run_suite,
@@ -88,7 +89,7 @@ def test_asyncpg_suite(tmp_path: Path) -> None:
     print(
         f"asyncpg {root.name} upstream suite: {counts[PASSED]} passed, "
         f"{len(failed & blocklist.expected_failures.keys())} expected failures, "
-        f"{counts['skipped']} skipped by the suite, {len(blocklist.deselected)} not run"
+        f"{counts[SKIPPED]} skipped by the suite, {len(blocklist.deselected)} not run"
     )
     assert not unexpected, "failures not in tests/upstream/asyncpg.toml:\n" + "\n".join(
         f"{t}: {got[t].message}" for t in unexpected

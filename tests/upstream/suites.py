@@ -15,13 +15,14 @@ at the top of its repository, outside the packages.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 import tarfile
 import tomllib
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
@@ -43,7 +44,7 @@ class Blocklist:
     suite_timeout: int  # seconds the whole run may take
     deselected: dict[str, str]  # test id -> reason it is not run at all
     expected_failures: dict[str, str]  # test id -> reason it fails
-    flaky: dict[str, str] = field(default_factory=dict)  # test id -> why either outcome is fine
+    flaky: dict[str, str]  # test id -> why either outcome is accepted
 
 
 def load_blocklist(suite: str) -> Blocklist:
@@ -53,13 +54,15 @@ def load_blocklist(suite: str) -> Blocklist:
     ``tests`` (pytest node ids relative to the suite) that share it.
     """
     raw = tomllib.loads((BLOCKLISTS / f"{suite}.toml").read_text())
+    seen: set[str] = set()
 
     def by_test(kind: str) -> dict[str, str]:
         out: dict[str, str] = {}
         for group in raw.get(kind, []):
             for test in group["tests"]:
-                if test in out:
+                if test in seen:
                     raise ValueError(f"{suite}.toml: {test} is listed twice")
+                seen.add(test)
                 out[test] = group["reason"]
         return out
 
@@ -121,7 +124,9 @@ def run_suite(
         "-v", "-p", "no:cacheprovider", "-p", "no:asyncio", "-p", "no:hypothesispytest",
         "-p", "hang_guard", "--hang-timeout", str(blocklist.timeout_per_test),
         "-p", "no:faulthandler", "--tb=line", f"--junitxml={junit}",
-        "--rootdir", str(root),
+        # No configuration file: pytest would otherwise find the project's pyproject.toml
+        # above the suite and run it with the project's settings.
+        "-c", os.devnull, "--rootdir", str(root),
     ]
     for test in blocklist.deselected:
         cmd += ["--deselect", test]
@@ -134,9 +139,9 @@ def run_suite(
         try:
             proc.wait(blocklist.suite_timeout)
         except subprocess.TimeoutExpired:
+            # Killed before pytest writes the report at its end: the caller finds none.
             proc.kill()
             proc.wait()
-            junit.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
