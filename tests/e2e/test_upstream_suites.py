@@ -89,6 +89,7 @@ def test_asyncpg_suite(tmp_path: Path) -> None:
     print(
         f"asyncpg {root.name} upstream suite: {counts[PASSED]} passed, "
         f"{len(failed & blocklist.expected_failures.keys())} expected failures, "
+        f"{len(failed & blocklist.flaky.keys())} flaky failures, "
         f"{counts[SKIPPED]} skipped by the suite, {len(blocklist.deselected)} not run"
     )
     assert not unexpected, "failures not in tests/upstream/asyncpg.toml:\n" + "\n".join(
