@@ -49,7 +49,8 @@ _CATALOG: list[_Rule] = [
     _r(r"does not exist", e.UndefinedObject),
 ]
 _BINDER: list[_Rule] = [
-    _r(r'Referenced column "?([^"!]+?)"? not found', e.UndefinedColumn,
+    # "... not found in FROM clause", or "... was not found because the FROM clause is missing".
+    _r(r'Referenced column "?([^"!]+?)"? (?:was )?not found', e.UndefinedColumn,
        lambda m: f'column "{m[1]}" does not exist'),
     _r(r'Table "?([^"!]+?)"? does not have a column (?:named|with name) "([^"]+)"',
        e.UndefinedColumn, lambda m: f'column "{m[2]}" of relation "{m[1]}" does not exist'),

@@ -255,8 +255,13 @@ async def _locate(
     name: str,
     exc: err.SQLError,
 ) -> None:
-    """Name the first line and column whose value does not cast, in the error's context."""
-    cursor = conn._session().cursor
+    """Name the first line and column whose value does not cast, in the error's context.
+
+    The failed INSERT has aborted the session's DuckDB transaction, where any further query
+    fails (25P02, which would replace the real error); the batch is searched on a cursor of
+    its own, which reads nothing but the batch.
+    """
+    cursor = conn._session().cursor.cursor()
     checks = " OR ".join(
         f"({quote_ident(c)} IS NOT NULL AND TRY_CAST({quote_ident(c)} AS {types[c]}) IS NULL)"
         for c in columns
@@ -271,18 +276,21 @@ async def _locate(
         finally:
             cursor.unregister(_BATCH_NAME)
 
-    row = await conn._engine_call(find)
-    if row is None:
-        return
-    line = row[-1]
-    for c, value in zip(columns, row[:-1], strict=True):
-        if value is None:
-            continue
-        bad = await conn._engine_call(
-            lambda v=value, t=types[c]: cursor.execute(
-                f"SELECT TRY_CAST(? AS {t}) IS NULL", [v]
-            ).fetchone()[0]
-        )
-        if bad:
-            exc.where = f'COPY {name}, line {line}, column {c}: "{value}"'
+    try:
+        row = await conn._engine_call(find)
+        if row is None:
             return
+        line = row[-1]
+        for c, value in zip(columns, row[:-1], strict=True):
+            if value is None:
+                continue
+            bad = await conn._engine_call(
+                lambda v=value, t=types[c]: cursor.execute(
+                    f"SELECT TRY_CAST(? AS {t}) IS NULL", [v]
+                ).fetchone()[0]
+            )
+            if bad:
+                exc.where = f'COPY {name}, line {line}, column {c}: "{value}"'
+                return
+    finally:
+        cursor.close()

@@ -254,6 +254,20 @@ def test_copy_in_out_text(conn: psycopg.Connection[Any]) -> None:
     assert raw == (b"1\tx y\t\\N\n2\ttab\\there\t2024-01-01\n3\tback\\\\slash\\nnl\t2023-05-06\n")
 
 
+def test_copy_in_bad_value_names_its_line(conn: psycopg.Connection[Any]) -> None:
+    """A value that does not cast fails COPY with its own error, naming line and column."""
+    conn.autocommit = True
+    conn.execute("drop table if exists pg3_copy_bad")
+    conn.execute("create table pg3_copy_bad (a int, b varchar(20))")
+    with (
+        pytest.raises(psycopg.errors.InvalidTextRepresentation) as info,
+        conn.cursor().copy("copy pg3_copy_bad from stdin") as cp,
+    ):
+        cp.write(b"1\tx\nabc\ty\n")
+    assert info.value.diag.context == 'COPY pg3_copy_bad, line 2, column a: "abc"'
+    assert conn.execute("select count(*) from pg3_copy_bad").fetchone() == (0,)
+
+
 def test_copy_out_rows(conn: psycopg.Connection[Any]) -> None:
     conn.autocommit = True
     with conn.cursor().copy("copy (select catid from category order by catid) to stdout") as cp:

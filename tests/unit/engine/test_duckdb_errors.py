@@ -44,6 +44,7 @@ def pg(con: duckdb.DuckDBPyConnection, sql: str) -> e.SQLError:
         ("SELECT * FROM nos.t", "42P01", 'relation "nos.t" does not exist'),
         ("SELECT * FROM __ds_ns__dev.main.nope", "42P01", 'relation "nope" does not exist'),
         ("SELECT zz FROM t", "42703", 'column "zz" does not exist'),
+        ("SELECT zz", "42703", 'column "zz" does not exist'),
         ("SELECT nofunc(1)", "42883", "function nofunc does not exist"),
         ("SELEC 1", "42601", 'syntax error at or near "SELEC"'),
         ("SELECT 1 FROM FROM t", "42601", 'syntax error at or near "FROM"'),
