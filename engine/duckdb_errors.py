@@ -72,6 +72,9 @@ _CONVERSION: list[_Rule] = [
        r"[: ]*'?([^']*)'? to DATE|date field format: \"([^\"]*)\"",
        e.InvalidDatetimeFormat,
        lambda m: f'invalid input syntax for type date: "{m[1] or m[2]}"'),
+    # A VARBYTE read as UTF-8 text (a cast to a character type, FROM_VARBYTE(v, 'utf8')).
+    _r(r"Failure in decode: could not convert blob to UTF8", e.CharacterNotInRepertoire,
+       lambda m: 'invalid byte sequence for encoding "UTF8"'),
     _r(r"Could not convert string '([^']*)' to (\w+)", e.InvalidTextRepresentation,
        lambda m: f'invalid input syntax for type {_pg_type(m[2])}: "{m[1]}"'),
 ]
@@ -80,7 +83,7 @@ _CONSTRAINT: list[_Rule] = [
        lambda m: f'null value in column "{m[1].split(".")[-1]}" violates not-null constraint'),
     _r(r"Duplicate key|PRIMARY KEY or UNIQUE constraint", e.UniqueViolation),
     # The dialect's length CHECKs raise Redshift's text through DuckDB's error().
-    _r(r"\(Error: (value too long for type character(?: varying)?\(\d+\))\)$",
+    _r(r"\(Error: (value too long for type (?:character(?: varying)?|binary varying)\(\d+\))\)$",
        e.StringDataRightTruncation, lambda m: m[1]),
     _r(r"CHECK constraint", e.CheckViolation),
 ]
@@ -100,6 +103,9 @@ _INVALID_INPUT: list[_Rule] = [
     # The dialect's guards (division, SUBSTRING's length) raise these through DuckDB's error().
     _r(r"^division by zero$", e.DivisionByZero),
     _r(r"^negative substring length not allowed$", e.SubstringError),
+    # FROM_HEX and TO_VARBYTE(s, 'hex') of a string that is not hex.
+    _r(r"^Invalid input for hex digit: (.)", e.InvalidTextRepresentation,
+       lambda m: f'invalid hexadecimal digit: "{m[1]}"'),
     _r(r"^More than one row returned by a subquery used as an expression", e.CardinalityViolation,
        lambda m: "more than one row returned by a subquery used as an expression"),
 ]

@@ -58,6 +58,7 @@ _ARROW_FOR_OID = {
     oids.VARCHAR: pa.string(), oids.BPCHAR: pa.string(), oids.NAME: pa.string(),
     oids.DATE: pa.date32(), oids.TIMESTAMP: pa.timestamp("us"),
     oids.TIMESTAMPTZ: pa.timestamp("us", "UTC"), oids.BYTEA: pa.binary(),
+    oids.VARBYTE: pa.binary(),
 }
 
 

@@ -78,6 +78,10 @@ def _bytea_text(arr: pa.Array) -> pa.Array:
     return buffers.concat(b"\\x", buffers.hex_text(_storage(arr)))
 
 
+def _varbyte_text(arr: pa.Array) -> pa.Array:
+    return buffers.hex_text(_storage(arr))
+
+
 def _bytea_binary(arr: pa.Array) -> pa.Array:
     return buffers.as_binary(_storage(arr))
 
@@ -135,7 +139,7 @@ def _varbit_bytes(data: bytes) -> bytes:
 
 
 def register(registry: Registry) -> None:
-    """Install the character, bytea, uuid, bit and json encoders."""
+    """Install the character, bytea, varbyte, uuid, bit and json encoders."""
     for oid in (oids.TEXT, oids.VARCHAR, oids.BPCHAR, oids.NAME, oids.CHAR, oids.JSON):
         registry.register(oid, TEXT, _utf8, _utf8_values)
         registry.register(oid, BINARY, _utf8, _utf8_values)
@@ -148,6 +152,10 @@ def register(registry: Registry) -> None:
         values_of(lambda v: b"\\x" + v.hex().encode(), _storage_values),
     )
     registry.register(oids.BYTEA, BINARY, _bytea_binary, _storage_values)
+    # Redshift prints VARBYTE as bare hex (psql shows 'abc'::varbyte as 616263).
+    registry.register(oids.VARBYTE, TEXT, _varbyte_text,
+                      values_of(lambda v: v.hex().encode(), _storage_values))
+    registry.register(oids.VARBYTE, BINARY, _bytea_binary, _storage_values)
     registry.register(oids.UUID, TEXT, _uuid_text, values_of(_uuid_text_value, _storage_values))
     registry.register(oids.UUID, BINARY, _uuid_binary, _uuid_binary_values)
     registry.register(

@@ -6,7 +6,8 @@ must agree so that a RowDescription built before execution matches the DataRows 
 afterwards. Agreement is exact when the connection sets ``arrow_lossless_conversion=true``;
 without it DuckDB exports UUID and JSON as plain strings, TIME WITH TIME ZONE as a bare time
 and BIT as a blob, so those arrive as varchar, time and bytea. Choices: VARCHAR is
-``character varying`` (1043) without typmod; TINYINT and UTINYINT are int2, USMALLINT is int4,
+``character varying`` (1043) without typmod; BLOB is Redshift's ``varbyte`` (6551; Redshift
+has no bytea columns); TINYINT and UTINYINT are int2, USMALLINT is int4,
 UINTEGER is int8, UBIGINT is numeric, HUGEINT and UHUGEINT are numeric(38,0) (DuckDB exports
 them as decimal128(38, 0)); STRUCT, MAP and UNION are json; an untyped NULL or UNKNOWN is text.
 """
@@ -58,6 +59,7 @@ _BASE: dict[int, tuple[int, str]] = {
     oids.NUMERIC: (-1, "numeric"),
     oids.UUID: (16, "uuid"),
     oids.JSONB: (-1, "jsonb"),
+    oids.VARBYTE: (-1, "binary varying"),
 }
 
 
@@ -104,7 +106,7 @@ _DUCKDB_SCALARS: dict[str, PgType] = {
     "DOUBLE": pg_type(oids.FLOAT8),
     "DECIMAL": pg_type(oids.NUMERIC, numeric_typmod(18, 3)),
     "VARCHAR": _VARCHAR,
-    "BLOB": pg_type(oids.BYTEA),
+    "BLOB": pg_type(oids.VARBYTE),
     "BIT": pg_type(oids.VARBIT),
     "DATE": pg_type(oids.DATE),
     "TIME": pg_type(oids.TIME),
@@ -218,8 +220,8 @@ _ARROW_PREDICATES = (
     (pa.types.is_float64, oids.FLOAT8),
     (lambda t: pa.types.is_string(t) or pa.types.is_large_string(t), oids.VARCHAR),
     (pa.types.is_string_view, oids.VARCHAR),
-    (lambda t: pa.types.is_binary(t) or pa.types.is_large_binary(t), oids.BYTEA),
-    (lambda t: pa.types.is_binary_view(t) or pa.types.is_fixed_size_binary(t), oids.BYTEA),
+    (lambda t: pa.types.is_binary(t) or pa.types.is_large_binary(t), oids.VARBYTE),
+    (lambda t: pa.types.is_binary_view(t) or pa.types.is_fixed_size_binary(t), oids.VARBYTE),
     (pa.types.is_date, oids.DATE),
     (pa.types.is_time, oids.TIME),
     (lambda t: pa.types.is_interval(t) or pa.types.is_duration(t), oids.INTERVAL),
@@ -250,6 +252,7 @@ _DUCKDB_FOR_OID: dict[int, str] = {
     oids.TIMETZ: "TIME WITH TIME ZONE",
     oids.VARBIT: "BIT",
     oids.UUID: "UUID",
+    oids.VARBYTE: "BLOB",
 }
 
 

@@ -1,10 +1,11 @@
-"""Declared lengths of CHAR(n) and VARCHAR(n) columns, enforced in bytes as Redshift does.
+"""Declared lengths of CHAR(n), VARCHAR(n) and VARBYTE(n) columns, enforced in bytes.
 
 DuckDB ignores a declared string length, so each CHAR(n)/VARCHAR(n) column of a CREATE TABLE
-gets a CHECK constraint on its UTF-8 byte length (VARCHAR(MAX) is 65535 bytes). A value that
-is too long raises, through DuckDB's ``error()``, Redshift's message ``value too long for
-type character varying(n)`` (``character(n)`` for CHAR), which the DuckDB error translation
-is to report as 22001 (it reports 23514 until it has that rule). The constraint follows the
+gets a CHECK constraint on its UTF-8 byte length (VARCHAR(MAX) is 65535 bytes), and each
+VARBYTE(n) column (a BLOB) one on its length in bytes. A value that is too long raises,
+through DuckDB's ``error()``, Redshift's message ``value too long for type character
+varying(n)`` (``character(n)`` for CHAR, ``binary varying(n)`` for VARBYTE), which the
+DuckDB error translation reports as 22001. The constraint follows the
 column through RENAME COLUMN and holds for INSERT, UPDATE, COPY and MERGE alike; its
 expression also records the declared length in DuckDB's catalog.
 
@@ -22,8 +23,10 @@ from proxy.sql.context import Context
 
 _T = exp.DataType.Type
 _NAMES = {_T.VARCHAR: "character varying", _T.NVARCHAR: "character varying",
-          _T.CHAR: "character", _T.NCHAR: "character"}
+          _T.CHAR: "character", _T.NCHAR: "character", _T.VARBINARY: "binary varying"}
 MAX_LENGTH = 65535
+# A bare VARBYTE is VARBYTE(64000) in Redshift.
+VARBYTE_DEFAULT_LENGTH = 64000
 
 
 def _length(kind: exp.DataType) -> int | None:
@@ -38,8 +41,12 @@ def _length(kind: exp.DataType) -> int | None:
 
 def _check(column: exp.Identifier, length: int, type_name: str) -> exp.ColumnConstraint:
     # NULL is no longer than anything: the comparison is NULL and falls to TRUE.
+    value = exp.column(column.copy())
+    # DuckDB's OCTET_LENGTH takes a BLOB (a VARBYTE column), its strlen the bytes of a string.
+    measure = (exp.ByteLength(this=value) if type_name == _NAMES[_T.VARBINARY]
+               else exp.Anonymous(this="strlen", expressions=[value]))
     too_long = exp.GT(
-        this=exp.Anonymous(this="strlen", expressions=[exp.column(column.copy())]),
+        this=measure,
         expression=exp.Literal.number(length),
     )
     message = exp.Literal.string(f"value too long for type {type_name}({length})")
@@ -51,7 +58,8 @@ def _check(column: exp.Identifier, length: int, type_name: str) -> exp.ColumnCon
 
 
 def character_lengths(tree: exp.Expr, ctx: Context) -> exp.Expr:
-    """Add a byte-length CHECK to each CHAR(n)/VARCHAR(n) column of a CREATE TABLE."""
+    """Add a byte-length CHECK to each CHAR(n)/VARCHAR(n)/VARBYTE(n) column of a CREATE
+    TABLE."""
     if not isinstance(tree, exp.Create):
         return tree
     for col in tree.find_all(exp.ColumnDef):

@@ -5,6 +5,7 @@ semi-structured type, is stored as DuckDB's JSON. Lengths of VARCHAR(n) are kept
 for the dialect work that enforces them. DECIMAL and NUMERIC without a precision are
 DECIMAL(18, 0) in Redshift, in casts and columns alike (DuckDB's default is DECIMAL(18, 3), so
 ``'12.345'::numeric`` would keep its fraction where Redshift rounds it to 12).
+VARBYTE(n) is a BLOB (its length, like VARCHAR's, is enforced by ``character_lengths``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from proxy.sql.context import Context
 
 
 def map_types(tree: exp.Expr, ctx: Context) -> exp.Expr:
-    """Rewrite VARCHAR(MAX), SUPER and bare DECIMAL in every type position."""
+    """Rewrite VARCHAR(MAX), VARBYTE(n), SUPER and bare DECIMAL in every type position."""
     for dt in list(tree.find_all(exp.DataType)):
         if dt.this == exp.DataType.Type.DECIMAL and not dt.expressions:
             dt.replace(exp.DataType.build("DECIMAL(18, 0)"))
@@ -25,4 +26,6 @@ def map_types(tree: exp.Expr, ctx: Context) -> exp.Expr:
             params = dt.expressions
             if params and params[0].name.upper() == "MAX":
                 dt.set("expressions", [])
+        elif dt.this == exp.DataType.Type.VARBINARY:
+            dt.set("expressions", [])
     return tree
