@@ -1,8 +1,8 @@
 """VARBYTE (also VARBINARY, BINARY VARYING): Redshift's binary strings, as DuckDB BLOBs.
 
 * A cast to VARBYTE takes the UTF-8 bytes of a string and the big-endian bytes of a SMALLINT,
-  INTEGER or BIGINT (the engine's ``VARBYTE`` macro picks by type); a string literal or a
-  parameter is text. DuckDB's own cast would read ``\\x`` escapes and refuse integers.
+  INTEGER or BIGINT (the engine's ``VARBYTE`` macro picks by type); a string literal is
+  text, a parameter binary (it is described as bytea). DuckDB's own cast would read ``\\x`` escapes and refuse integers.
 * A cast of a VARBYTE to a character type reads its bytes as UTF-8 (the ``UTF8`` macro, which
   passes any other value through), where DuckDB's cast prints escapes for non-ASCII bytes.
 * ``FROM_HEX(s)``, ``TO_VARBYTE(s, format)`` and ``FROM_VARBYTE(v, format)`` with the formats
@@ -55,12 +55,10 @@ def _format(node: exp.Expr, function: str) -> str:
 
 def _as_varbyte(value: exp.Expr) -> exp.Expr:
     """``value`` cast to VARBYTE as Redshift casts it."""
-    if (isinstance(value, exp.Literal) and value.is_string) or isinstance(
-        value, exp.Placeholder | exp.Parameter
-    ):
-        # Untyped: Redshift reads a string literal or a parameter as text.
+    if isinstance(value, exp.Literal) and value.is_string:
         return _fn("encode", exp.cast(value, "VARCHAR"))
-    if isinstance(value, exp.Null):
+    if isinstance(value, exp.Null | exp.Placeholder | exp.Parameter):
+        # A parameter is described as bytea, so drivers send bytes for it.
         return exp.cast(value, "BLOB")
     return call(macros.VARBYTE, value)
 
