@@ -85,6 +85,8 @@ _CONSTRAINT: list[_Rule] = [
     # The dialect's length CHECKs raise Redshift's text through DuckDB's error().
     _r(r"\(Error: (value too long for type (?:character(?: varying)?|binary varying)\(\d+\))\)$",
        e.StringDataRightTruncation, lambda m: m[1]),
+    _r(r"\(Error: (Multibyte character not supported for CHAR.*)\)$",
+       e.CharacterNotInRepertoire, lambda m: m[1]),
     # The dialect's CHECKs that refuse what Duckshift cannot store faithfully (TIMETZ offsets).
     _r(r"\(Error: (feature not supported on Duckshift: .*)\)$", e.FeatureNotSupported,
        lambda m: m[1]),

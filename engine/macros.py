@@ -17,6 +17,10 @@ since a session's search path names only its own database.
   3.0000000000000004; PostgreSQL's and Redshift's is 3).
 * ``CUT`` truncates a string to a number of bytes without splitting a character: Redshift's
   lengths are in bytes, and an explicit cast to a shorter VARCHAR(n) or CHAR(n) truncates.
+* ``CHAR`` is an explicit cast to CHAR(n) where its blanks do not show: cut as ``CUT`` does,
+  without trailing blanks (which a CHAR value's comparisons, grouping and length disregard).
+  ``PAD`` is the same cast where they show: padded with blanks to n bytes, as Redshift returns
+  a CHAR value.
 * ``VARBYTE`` is Redshift's cast to VARBYTE, picked by the argument's type: the UTF-8 bytes of
   a string, the two, four or eight big-endian bytes of a SMALLINT, INTEGER or BIGINT (two's
   complement), a VARBYTE itself. DuckDB's own cast reads ``\\x`` escapes in a string and
@@ -43,6 +47,8 @@ AVG_WINDOW = f"{INTERNAL_PREFIX}avg_window"
 AVG_RATIO = f"{INTERNAL_PREFIX}avg_ratio"
 CBRT = f"{INTERNAL_PREFIX}cbrt"
 CUT = f"{INTERNAL_PREFIX}cut"
+CHAR = f"{INTERNAL_PREFIX}char"
+PAD = f"{INTERNAL_PREFIX}pad"
 VARBYTE = f"{INTERNAL_PREFIX}varbyte"
 OCTETS = f"{INTERNAL_PREFIX}octets"
 LENGTH = f"{INTERNAL_PREFIX}length"
@@ -73,6 +79,9 @@ _DEFINITIONS = {
         f"(s VARCHAR, n BIGINT) AS CASE WHEN strlen(s) <= n THEN s "
         f"ELSE decode(encode(s)[1:n - (CASE {_BACK} ELSE 3 END)]) END"
     ),
+    CHAR: f"(s VARCHAR, n BIGINT) AS rtrim({CATALOG}.{SCHEMA}.{CUT}(s, n), ' ')",
+    PAD: f"(s VARCHAR, n BIGINT) AS CAST({CATALOG}.{SCHEMA}.{CUT}(s, n) "
+         f"|| repeat(' ', n - strlen({CATALOG}.{SCHEMA}.{CUT}(s, n))) AS VARCHAR)",
     VARBYTE: (
         "(x VARCHAR) AS encode(x), "
         "(x SMALLINT) AS unhex(lpad(to_hex(CAST(x AS INTEGER) & 65535), 4, '0')), "

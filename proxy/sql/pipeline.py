@@ -28,6 +28,7 @@ from proxy.sql.split import Piece, split
 from proxy.sql.transforms import companions
 from proxy.sql.transforms.aggregates import aggregates
 from proxy.sql.transforms.arithmetic import guard_division
+from proxy.sql.transforms.blank_padded import blank_padded
 from proxy.sql.transforms.casts import explicit_casts
 from proxy.sql.transforms.character_lengths import character_lengths
 from proxy.sql.transforms.datetime_formats import datetime_formats
@@ -102,6 +103,8 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     character_lengths,
     # Before map_types drops VARCHAR(MAX)'s length, which an explicit cast truncates to.
     explicit_casts,
+    # On the CHAR casts explicit_casts cuts (and the lengths and VARBYTE casts varbyte made).
+    blank_padded,
     map_types,
     # On the JSON type map_types gives SUPER, before sqlglot's list offsets could apply.
     json_functions,

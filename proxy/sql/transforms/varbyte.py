@@ -2,7 +2,8 @@
 
 * A cast to VARBYTE takes the UTF-8 bytes of a string and the big-endian bytes of a SMALLINT,
   INTEGER or BIGINT (the engine's ``VARBYTE`` macro picks by type); a string literal is
-  text, a parameter binary (it is described as bytea). DuckDB's own cast would read ``\\x`` escapes and refuse integers.
+  text, a parameter binary (it is described as bytea). DuckDB's own cast would read ``\\x``
+  escapes and refuse integers.
 * A cast of a VARBYTE to a character type reads its bytes as UTF-8 (the ``UTF8`` macro, which
   passes any other value through), where DuckDB's cast prints escapes for non-ASCII bytes.
 * ``FROM_HEX(s)``, ``TO_VARBYTE(s, format)`` and ``FROM_VARBYTE(v, format)`` with the formats
