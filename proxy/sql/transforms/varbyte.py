@@ -106,10 +106,12 @@ def _written_as_varbyte(node: exp.Expr) -> bool:
 
 
 def _may_be_varbyte(node: exp.Expr) -> bool:
-    """Whether ``node`` may be a VARBYTE: not a literal, parameter or cast to another type."""
+    """Whether ``node`` may be a VARBYTE: not a literal, parameter, cast to another type, or
+    SUPER navigation (a subscript or path, which json_functions reads as it is written)."""
     if isinstance(node, exp.Cast):
         return node.to.this == _T.VARBINARY
-    return not isinstance(node, exp.Literal | exp.Null | exp.Placeholder | exp.Parameter)
+    return not isinstance(
+        node, exp.Literal | exp.Null | exp.Placeholder | exp.Parameter | exp.Bracket | exp.Dot)
 
 
 def _lengths(tree: exp.Expr) -> None:
