@@ -141,6 +141,22 @@ def test_varbyte_is_redshifts(conn: psycopg.Connection[Any]) -> None:
         assert cur.description is not None and cur.description[0].type_code == 6551
 
 
+def test_varbyte_copy_is_hex(conn: psycopg.Connection[Any]) -> None:
+    # Redshift loads a VARBYTE from CSV as hex, and prints it so.
+    conn.autocommit = True
+    conn.execute("drop table if exists vb_copy")
+    conn.execute("create table vb_copy (id int, b varbyte(4))")
+    with conn.cursor().copy("copy vb_copy from stdin with csv") as copy:
+        copy.write(b"1,00ff61\n2,\n")
+    rows = conn.execute("select id, from_varbyte(b, 'hex') from vb_copy order by id").fetchall()
+    assert rows == [(1, "00ff61"), (2, None)]
+    out = bytearray()
+    with conn.cursor().copy("copy vb_copy to stdout with csv") as copy:
+        for data in copy:
+            out += data
+    assert sorted(bytes(out).splitlines()) == [b"1,00ff61", b"2,"]
+
+
 def test_json_parameter_with_cast(conn: psycopg.Connection[Any]) -> None:
     row = conn.execute("select %s::json", (Json({"a": [1, None]}),)).fetchone()
     assert row == ({"a": [1, None]},)
