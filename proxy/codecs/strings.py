@@ -41,6 +41,19 @@ def _utf8(arr: pa.Array) -> pa.Array:
     return buffers.as_binary(arr)
 
 
+def _bpchar(arr: pa.Array) -> pa.Array:
+    return _utf8(_member(arr))
+
+
+def _bpchar_values(arr: pa.Array) -> list[bytes | None]:
+    return _utf8_values(_member(arr))
+
+
+def _member(arr: pa.Array) -> pa.Array:
+    """The text of a CHAR(n) column: the one member of the UNION the dialect gives it."""
+    return arr.field(0) if pa.types.is_union(arr.type) else arr
+
+
 def _utf8_values(arr: pa.Array) -> list[bytes | None]:
     arr = _storage(arr)
     if _is_composite(arr.type):
@@ -140,9 +153,11 @@ def _varbit_bytes(data: bytes) -> bytes:
 
 def register(registry: Registry) -> None:
     """Install the character, bytea, varbyte, uuid, bit and json encoders."""
-    for oid in (oids.TEXT, oids.VARCHAR, oids.BPCHAR, oids.NAME, oids.CHAR, oids.JSON):
+    for oid in (oids.TEXT, oids.VARCHAR, oids.NAME, oids.CHAR, oids.JSON):
         registry.register(oid, TEXT, _utf8, _utf8_values)
         registry.register(oid, BINARY, _utf8, _utf8_values)
+    registry.register(oids.BPCHAR, TEXT, _bpchar, _bpchar_values)
+    registry.register(oids.BPCHAR, BINARY, _bpchar, _bpchar_values)
     registry.register(oids.JSONB, TEXT, _utf8, _utf8_values)
     registry.register(oids.JSONB, BINARY, _jsonb_binary)
     registry.register(

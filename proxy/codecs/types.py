@@ -10,6 +10,9 @@ and BIT as a blob, so those arrive as varchar, time and bytea. Choices: VARCHAR 
 has no bytea columns); TINYINT and UTINYINT are int2, USMALLINT is int4,
 UINTEGER is int8, UBIGINT is numeric, HUGEINT and UHUGEINT are numeric(38,0) (DuckDB exports
 them as decimal128(38, 0)); STRUCT, MAP and UNION are json; an untyped NULL or UNKNOWN is text.
+A one-member UNION whose member is named ``bpchar_<n>`` is ``character(n)`` (bpchar, typmod
+n + 4): the dialect casts a CHAR(n) result column to it, the one DuckDB type that carries such
+a mark through Arrow.
 """
 
 from __future__ import annotations
@@ -125,6 +128,13 @@ _DUCKDB_SCALARS: dict[str, PgType] = {
     "UNKNOWN": _TEXT,
 }
 _DECIMAL = re.compile(r"(?:DECIMAL|NUMERIC)\((\d+),\s*(\d+)\)")
+BPCHAR_MEMBER = "bpchar_"
+_BPCHAR_UNION = re.compile(r"UNION\(BPCHAR_(\d+) VARCHAR\)")
+
+
+def bpchar(length: int) -> PgType:
+    """``character(length)``, as PostgreSQL describes a blank-padded column."""
+    return pg_type(oids.BPCHAR, length + 4)
 _ARRAY_SUFFIX = re.compile(r"\[\d*\]$")
 
 
@@ -148,6 +158,8 @@ def pg_type_from_duckdb(type_name: str) -> PgType:
     upper = name.upper()
     if match := _DECIMAL.fullmatch(upper):
         return pg_type(oids.NUMERIC, numeric_typmod(int(match[1]), int(match[2])))
+    if match := _BPCHAR_UNION.fullmatch(upper):
+        return bpchar(int(match[1]))
     if upper.startswith(("STRUCT(", "MAP(", "UNION(")):
         return pg_type(oids.JSON)
     if upper.startswith("ENUM("):
@@ -190,6 +202,8 @@ def pg_type_from_arrow(t: pa.DataType) -> PgType:
     ):
         element = pg_type_from_arrow(t.value_type)
         return element if element.oid in oids.ELEMENT_OF else array_of(element)
+    if pa.types.is_union(t) and t.num_fields == 1 and t.field(0).name.startswith(BPCHAR_MEMBER):
+        return bpchar(int(t.field(0).name.removeprefix(BPCHAR_MEMBER)))
     if pa.types.is_struct(t) or pa.types.is_map(t) or pa.types.is_union(t):
         return pg_type(oids.JSON)
     for predicate, oid in _ARROW_PREDICATES:

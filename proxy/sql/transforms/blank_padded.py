@@ -7,10 +7,12 @@ bytes without trailing blanks):
 * where an operand of a comparison (``=``, ``<>``, ``<``, ``<=``, ``>``, ``>=``, IN, BETWEEN)
   is one, every operand is compared without trailing blanks: ``'a'::char(3) = 'a'`` holds;
 * it is padded (the ``PAD`` macro) where the blanks are seen: as a column of the statement's
-  result (``select 'ab'::char(4)`` returns ``'ab  '``), in OCTET_LENGTH (4 for that value, as
-  Redshift documents) and in a cast to VARBYTE (``6162 2020``). Elsewhere it stays unpadded, so
-  what is stored in a table, grouped or concatenated holds no blanks that later comparisons
-  with other values would see (Duckshift does not know a CHAR column from a VARCHAR one).
+  result (``select 'ab'::char(4)`` returns ``'ab  '``, described as ``character(4)``: the
+  column is cast to the one-member UNION ``proxy.codecs.types`` reads as bpchar), in
+  OCTET_LENGTH (4 for that value, as Redshift documents) and in a cast to VARBYTE
+  (``6162 2020``). Elsewhere it stays unpadded, so what is stored in a table, grouped or
+  concatenated holds no blanks that later comparisons with other values would see (Duckshift
+  does not know a CHAR column from a VARCHAR one).
 
 LEN ignores the trailing blanks of a CHAR value (``string_functions``).
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from engine import macros
+from proxy.codecs.types import BPCHAR_MEMBER
 from proxy.sql.context import Context
 from proxy.sql.transforms.casts import is_char
 
@@ -55,26 +58,32 @@ def _compare_trimmed(tree: exp.Expr) -> None:
                 node.set(key, _trimmed(operand))
 
 
-def _pad(node: exp.Expr) -> None:
-    """Make the macro call of a CHAR cast the padding one."""
-    if is_char(node):
-        node.expression.set("this", macros.PAD)
+def _pad(node: exp.Expr) -> bool:
+    """Make the macro call of a CHAR cast the padding one; whether it was one."""
+    if not is_char(node):
+        return False
+    node.expression.set("this", macros.PAD)
+    return True
 
 
-def _shown(tree: exp.Expr) -> list[exp.Expr]:
-    """The values whose trailing blanks are seen: result columns and padded arguments."""
-    shown: list[exp.Expr] = []
-    if isinstance(tree, exp.Select):
-        shown.extend(p.this if isinstance(p, exp.Alias) else p for p in tree.expressions)
-    for node in tree.find_all(exp.Anonymous):
-        if node.name in _PADDED_ARGUMENTS and node.expressions:
-            shown.append(node.expressions[0])
-    return shown
+def _result_columns(tree: exp.Expr) -> None:
+    """Pad the CHAR casts that are columns of the result and mark them as bpchar."""
+    if not isinstance(tree, exp.Select) or tree.args.get("into") is not None:
+        return  # SELECT INTO stores its columns
+    for projection in tree.expressions:
+        value = projection.this if isinstance(projection, exp.Alias) else projection
+        if _pad(value):
+            length = value.expression.expressions[1].name
+            marked = exp.DataType.build(f"UNION({BPCHAR_MEMBER}{length} VARCHAR)",
+                                        dialect="duckdb")
+            value.replace(exp.cast(value.copy(), marked))
 
 
 def blank_padded(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Compare CHAR values without trailing blanks; pad them where the blanks show."""
     _compare_trimmed(tree)
-    for node in _shown(tree):
-        _pad(node)
+    _result_columns(tree)
+    for node in tree.find_all(exp.Anonymous):
+        if node.name in _PADDED_ARGUMENTS and node.expressions:
+            _pad(node.expressions[0])
     return tree

@@ -1,5 +1,6 @@
-"""VARBYTE and TIMETZ translations (proxy/sql/transforms/varbyte.py and timetz.py), run on a
-DuckDB with the engine's macros: the answers are Redshift's documented ones."""
+"""CHAR, VARBYTE and TIMETZ translations (proxy/sql/transforms/casts.py, blank_padded.py,
+varbyte.py and timetz.py), run on a DuckDB with the engine's macros: the answers are
+Redshift's documented ones."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ import pytest
 
 from catalog.errors import FeatureNotSupported, InvalidDatetimeFormat, InvalidParameterValue
 from engine import macros
+from proxy.codecs import pg_type_from_arrow, pg_type_from_duckdb
+from proxy.codecs.oids import BPCHAR
+from proxy.codecs.rows import encode_columns
 from proxy.sql.context import Context
 from proxy.sql.pipeline import StatementCache
 from proxy.sql.transforms.timetz import utc_text
@@ -113,3 +117,41 @@ def test_timetz_columns_refuse_other_offsets(con: duckdb.DuckDBPyConnection) -> 
     with pytest.raises(duckdb.ConstraintException, match="offset is not"):
         con.execute(duck("insert into tz values ('10:00:00-05')"))
     assert con.execute("select count(*) from tz where t = '15:00:00+00'").fetchone() == (1,)
+
+
+@pytest.mark.parametrize(("sql", "expected"), [
+    ("select 'ab'::char(4)", "ab  "),
+    ("select 'abcdef'::char(3)", "abc"),
+    ("select 'abc'::char", "a"),
+    ("select 'ab'::char(3) = 'ab  '", True),
+    ("select 'ab   '::char(5) in ('ab', 'x')", True),
+    ("select len('ab'::char(5))", 2),
+    ("select octet_length(cast('francais   ' as char(15)))", 15),
+    ("select 'aa'::char(4)::varbyte", b"aa  "),
+    ("select count(distinct c) from (select 'a'::char(3) c union all select 'a  '::char(3))", 1),
+])
+def test_char_answers(con: duckdb.DuckDBPyConnection, sql: str, expected: object) -> None:
+    assert one(con, sql)[0] == expected
+
+
+def test_char_result_columns_are_bpchar(con: duckdb.DuckDBPyConnection) -> None:
+    batch = con.execute(duck("select 'ab'::char(4) as c, 'x'::varchar(4) as v")).to_arrow_table()
+    types = [pg_type_from_arrow(f.type) for f in batch.schema]
+    assert (types[0].oid, types[0].typmod) == (BPCHAR, 8)
+    assert types[1].oid != BPCHAR
+    assert pg_type_from_duckdb("UNION(bpchar_4 VARCHAR)") == types[0]
+    (text, _) = encode_columns(batch.to_batches()[0], [0, 0])
+    assert text.to_pylist() == [b"ab  "]
+
+
+def test_char_is_unpadded_where_it_is_stored() -> None:
+    # Stored, its blanks would make later comparisons with other values differ.
+    assert "__ds_pad" not in duck("insert into t select 'ab'::char(4)")
+    assert "__ds_pad" not in duck("select 'a'::char(2) as c into t2")
+
+
+def test_char_columns_hold_single_byte_characters(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(duck("create table ch (c char(3))"))
+    con.execute("insert into ch values ('abc'), (null)")
+    with pytest.raises(duckdb.ConstraintException, match="Multibyte character"):
+        con.execute("insert into ch values ('é')")
