@@ -16,12 +16,11 @@ from sqlglot import exp
 
 from engine import macros
 from proxy.sql.context import Context
-from proxy.sql.transforms.character_lengths import declared_length
+from proxy.sql.transforms.character_lengths import CHAR_TYPES, declared_length
 from proxy.sql.transforms.macros import call
 
 _T = exp.DataType.Type
-_CHAR_TYPES = {_T.CHAR, _T.NCHAR}
-_CHARACTER_TYPES = {_T.VARCHAR, _T.NVARCHAR, *_CHAR_TYPES}
+_CHARACTER_TYPES = {_T.VARCHAR, _T.NVARCHAR, *CHAR_TYPES}
 _WRAPPERS = frozenset({macros.CUT, macros.CHAR, macros.PAD})
 
 
@@ -37,9 +36,10 @@ def truncated_cast(node: exp.Expr) -> exp.Cast | None:
 
 
 def is_char(node: exp.Expr) -> bool:
-    """Whether ``node`` is a CHAR(n) value by how it is written (an explicit cast)."""
-    cast = truncated_cast(node)
-    return cast is not None and cast.to.this in _CHAR_TYPES
+    """Whether ``node`` is a CHAR(n) value by how it is written (an explicit cast, cut or
+    padded; a bare BPCHAR cast has no length and is not one)."""
+    call_node = node.expression if isinstance(node, exp.Dot) else None
+    return isinstance(call_node, exp.Anonymous) and call_node.name in (macros.CHAR, macros.PAD)
 
 
 def explicit_casts(tree: exp.Expr, ctx: Context) -> exp.Expr:
@@ -47,8 +47,8 @@ def explicit_casts(tree: exp.Expr, ctx: Context) -> exp.Expr:
     the one that also drops trailing blanks)."""
     for cast in list(tree.find_all(exp.Cast)):
         length = declared_length(cast.to) if cast.to.this in _CHARACTER_TYPES else None
-        if length is None:
+        if length is None:  # a bare VARCHAR or BPCHAR
             continue
-        macro = macros.CHAR if cast.to.this in _CHAR_TYPES else macros.CUT
+        macro = macros.CHAR if cast.to.this in CHAR_TYPES else macros.CUT
         cast.replace(call(macro, cast.copy(), exp.Literal.number(length)))
     return tree

@@ -26,11 +26,12 @@ from proxy.sql.context import Context
 
 _T = exp.DataType.Type
 _NAMES = {_T.VARCHAR: "character varying", _T.NVARCHAR: "character varying",
-          _T.CHAR: "character", _T.NCHAR: "character", _T.VARBINARY: "binary varying"}
+          _T.CHAR: "character", _T.NCHAR: "character", _T.BPCHAR: "character",
+          _T.VARBINARY: "binary varying"}
 MAX_LENGTH = 65535
 # CHAR(MAX) is CHAR(4096), the longest CHAR.
 CHAR_MAX_LENGTH = 4096
-_CHAR_TYPES = {_T.CHAR, _T.NCHAR}
+CHAR_TYPES = frozenset({_T.CHAR, _T.NCHAR, _T.BPCHAR})
 # Redshift's words for a multi-byte character in a CHAR column.
 MULTIBYTE_MESSAGE = "Multibyte character not supported for CHAR (Hint: Try using VARCHAR)"
 # A bare VARBYTE is VARBYTE(64000) in Redshift.
@@ -43,10 +44,11 @@ def declared_length(kind: exp.DataType) -> int | None:
     if kind.this not in _NAMES:
         return None
     if not kind.expressions:
-        return 1 if kind.this in _CHAR_TYPES else None
+        # A bare CHAR is CHAR(1); a bare BPCHAR column is CHAR(256) (``ddl_attributes``).
+        return 1 if kind.this in (_T.CHAR, _T.NCHAR) else None
     param = kind.expressions[0].name
     if param.upper() == "MAX":
-        return CHAR_MAX_LENGTH if kind.this in _CHAR_TYPES else MAX_LENGTH
+        return CHAR_MAX_LENGTH if kind.this in CHAR_TYPES else MAX_LENGTH
     return int(param) if param.isdigit() else None
 
 
@@ -92,6 +94,6 @@ def character_lengths(tree: exp.Expr, ctx: Context) -> exp.Expr:
         length = declared_length(kind) if isinstance(kind, exp.DataType) else None
         if length is not None:
             col.append("constraints", _check(col.this, length, _NAMES[kind.this]))
-        if length is not None and kind.this in _CHAR_TYPES:
+        if length is not None and kind.this in CHAR_TYPES:
             col.append("constraints", _single_byte(col.this))
     return tree
