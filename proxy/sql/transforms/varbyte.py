@@ -7,17 +7,18 @@
 * A cast of a VARBYTE to a character type reads its bytes as UTF-8 (the ``UTF8`` macro, which
   passes any other value through), where DuckDB's cast prints escapes for non-ASCII bytes.
 * ``FROM_HEX(s)``, ``TO_VARBYTE(s, format)`` and ``FROM_VARBYTE(v, format)`` with the formats
-  hex, binary, utf8 (utf-8, utf_8) and base64, given as a literal (0A000 otherwise);
+  hex, binary, utf8 (utf-8, utf_8) and base64, given as a literal (0A000 otherwise; 22023
+  for another format);
   ``TO_HEX`` of a VARBYTE is sqlglot's ``lower(hex(v))`` already.
 * ``LEN``/``LENGTH`` and ``OCTET_LENGTH`` of a VARBYTE count its bytes (the ``LENGTH`` and
   ``OCTETS`` macros, which pick by type; DuckDB has no ``length`` of a BLOB and its
   ``octet_length`` takes no string).
+* ``+`` between operands written as VARBYTE (a cast or one of the functions above) is
+  concatenation, as ``||`` is; the operands' types are not known otherwise.
 
 This runs on the statement as written, before the catalog's views are spliced in: their SQL
 takes ``len`` of lists and casts lists to text, which the macros' overloads cannot always tell
 from a BLOB.
-* ``+`` between operands written as VARBYTE (a cast or one of the functions above) is
-  concatenation, as ``||`` is; the operands' types are not known otherwise.
 
 Columns are BLOBs (``map_types``) whose length ``character_lengths`` enforces; the wire
 reports them as Redshift's varbyte (OID 6551), printed as hex without a prefix.
