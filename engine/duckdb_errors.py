@@ -86,6 +86,9 @@ _CONVERSION: list[_Rule] = [
        r"[: ]*'?([^']*)'? to DATE|date field format: \"([^\"]*)\"",
        e.InvalidDatetimeFormat,
        lambda m: f'invalid input syntax for type date: "{m[1] or m[2]}"'),
+    # A VARBYTE read as UTF-8 text (a cast to a character type, FROM_VARBYTE(v, 'utf8')).
+    _r(r"Failure in decode: could not convert blob to UTF8", e.CharacterNotInRepertoire,
+       lambda m: 'invalid byte sequence for encoding "UTF8"'),
     _r(r"Could not convert string (?:'([^']*)'|\"([^\"]*)\") to (\w+)",
        e.InvalidTextRepresentation,
        lambda m: f'invalid input syntax for type {_pg_type(m[3])}: "{m[1] or m[2] or ""}"'),
@@ -95,8 +98,13 @@ _CONSTRAINT: list[_Rule] = [
        lambda m: f'null value in column "{m[1].split(".")[-1]}" violates not-null constraint'),
     _r(r"Duplicate key|PRIMARY KEY or UNIQUE constraint", e.UniqueViolation),
     # The dialect's length CHECKs raise Redshift's text through DuckDB's error().
-    _r(r"\(Error: (value too long for type character(?: varying)?\(\d+\))\)$",
+    _r(r"\(Error: (value too long for type (?:character(?: varying)?|binary varying)\(\d+\))\)$",
        e.StringDataRightTruncation, lambda m: m[1]),
+    _r(r"\(Error: (Multibyte character not supported for CHAR.*)\)$",
+       e.CharacterNotInRepertoire, lambda m: m[1]),
+    # The dialect's CHECKs that refuse what Duckshift cannot store faithfully (TIMETZ offsets).
+    _r(r"\(Error: (feature not supported on Duckshift: .*)\)$", e.FeatureNotSupported,
+       lambda m: m[1]),
     _r(r"CHECK constraint", e.CheckViolation),
 ]
 _TRANSACTION: list[_Rule] = [
@@ -116,6 +124,9 @@ _INVALID_INPUT: list[_Rule] = [
     _r(r"^division by zero$", e.DivisionByZero),
     _r(r"^negative substring length not allowed$", e.SubstringError),
     _r(r"^feature not supported on Duckshift: ", e.FeatureNotSupported),
+    # FROM_HEX and TO_VARBYTE(s, 'hex') of a string that is not hex.
+    _r(r"^Invalid input for hex digit: (.)", e.InvalidTextRepresentation,
+       lambda m: f'invalid hexadecimal digit: "{m[1]}"'),
     _r(r"^More than one row returned by a subquery used as an expression", e.CardinalityViolation,
        lambda m: "more than one row returned by a subquery used as an expression"),
 ]

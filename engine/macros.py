@@ -19,6 +19,19 @@ since a session's search path names only its own database.
   and DuckDB's ``trunc`` of a number.
 * ``CUT`` truncates a string to a number of bytes without splitting a character: Redshift's
   lengths are in bytes, and an explicit cast to a shorter VARCHAR(n) or CHAR(n) truncates.
+* ``CHAR`` is an explicit cast to CHAR(n) where its blanks do not show: cut as ``CUT`` does,
+  without trailing blanks (which a CHAR value's comparisons, grouping and length disregard).
+  ``PAD`` is the same cast where they show: padded with blanks to n bytes, as Redshift returns
+  a CHAR value.
+* ``VARBYTE`` is Redshift's cast to VARBYTE, picked by the argument's type: the UTF-8 bytes of
+  a string, the two, four or eight big-endian bytes of a SMALLINT, INTEGER or BIGINT (two's
+  complement), a VARBYTE itself. DuckDB's own cast reads ``\\x`` escapes in a string and
+  refuses integers.
+* ``OCTETS`` is OCTET_LENGTH: the bytes of a VARBYTE, of a string's UTF-8 text, of anything
+  else's text. ``LENGTH`` is LEN/LENGTH: a string's characters, a VARBYTE's bytes (DuckDB has
+  no ``length`` of a BLOB).
+* ``UTF8`` is what a cast of a VARBYTE to a character type reads: its bytes as UTF-8 (DuckDB's
+  cast prints ``\\x`` escapes for the bytes that are not ASCII); any other value passes.
 """
 
 from __future__ import annotations
@@ -37,6 +50,12 @@ AVG_RATIO = f"{INTERNAL_PREFIX}avg_ratio"
 CBRT = f"{INTERNAL_PREFIX}cbrt"
 CUT = f"{INTERNAL_PREFIX}cut"
 TRUNC = f"{INTERNAL_PREFIX}trunc"
+CHAR = f"{INTERNAL_PREFIX}char"
+PAD = f"{INTERNAL_PREFIX}pad"
+VARBYTE = f"{INTERNAL_PREFIX}varbyte"
+OCTETS = f"{INTERNAL_PREFIX}octets"
+LENGTH = f"{INTERNAL_PREFIX}length"
+UTF8 = f"{INTERNAL_PREFIX}utf8"
 
 # A prefix of at most n bytes ends on a character boundary at one of n, n-1, n-2, n-3 bytes
 # (UTF-8 characters are 1 to 4 bytes): the longest one that the next byte does not continue.
@@ -67,6 +86,19 @@ _DEFINITIONS = {
         f"(s VARCHAR, n BIGINT) AS CASE WHEN strlen(s) <= n THEN s "
         f"ELSE decode(encode(s)[1:n - (CASE {_BACK} ELSE 3 END)]) END"
     ),
+    CHAR: f"(s VARCHAR, n BIGINT) AS rtrim({CATALOG}.{SCHEMA}.{CUT}(s, n), ' ')",
+    PAD: f"(s VARCHAR, n BIGINT) AS CAST({CATALOG}.{SCHEMA}.{CUT}(s, n) "
+         f"|| repeat(' ', n - strlen({CATALOG}.{SCHEMA}.{CUT}(s, n))) AS VARCHAR)",
+    VARBYTE: (
+        "(x VARCHAR) AS encode(x), "
+        "(x SMALLINT) AS unhex(lpad(to_hex(CAST(x AS INTEGER) & 65535), 4, '0')), "
+        "(x INTEGER) AS unhex(lpad(to_hex(CAST(x AS BIGINT) & 4294967295), 8, '0')), "
+        "(x BIGINT) AS unhex(lpad(to_hex(x), 16, '0')), "
+        "(x BLOB) AS x"
+    ),
+    OCTETS: "(x BLOB) AS octet_length(x), (x) AS strlen(CAST(x AS VARCHAR))",
+    LENGTH: "(x BLOB) AS octet_length(x), (x) AS length(x)",
+    UTF8: "(x BLOB) AS decode(x), (x) AS x",
 }
 
 

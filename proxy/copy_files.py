@@ -183,6 +183,14 @@ def _reader(files: list[str], opts: dict[str, str | bool], columns: list[str]) -
     )
 
 
+def field_sql(field: str, duck_type: str) -> str:
+    """SQL reading a text or CSV COPY field as its column's type: a VARBYTE (BLOB) field is
+    hex, as Redshift loads and prints one; DuckDB's cast would read ``\\x`` escapes."""
+    if duck_type == "BLOB":
+        return f"unhex({field})"
+    return f"CAST({field} AS {duck_type})"
+
+
 async def _copy_from(
     conn: Connection, stmt: Statement, cmd: commands.Copy, place: _Place
 ) -> None:
@@ -205,7 +213,7 @@ async def _copy_from(
         # Columnar files map onto the columns by position, as in Redshift.
         values = [f"CAST(#{i} AS {types[c]})" for i, c in enumerate(columns, 1)]
     else:
-        values = [f"CAST({quote_ident(c)} AS {types[c]})" for c in columns]
+        values = [field_sql(quote_ident(c), types[c]) for c in columns]
     names = ", ".join(quote_ident(c) for c in columns)
     # The INSERT the COPY amounts to, translated like any statement (name resolution, the
     # sandbox, privileges); it runs with the file reader in place of its VALUES.

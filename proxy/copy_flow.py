@@ -139,12 +139,13 @@ async def _copy_in(conn: Connection, stmt: Statement, cmd: commands.Copy,
     parser: CopyInParser | BinaryCopyInParser
     if opts.format == "binary":
         parser = BinaryCopyInParser(columns, [pg_type_from_duckdb(types[c]).oid for c in columns])
+        values = [f"CAST({quote_ident(c)} AS {types[c]})" for c in columns]
     else:
         parser = CopyInParser(columns, opts)
+        values = [copy_files.field_sql(quote_ident(c), types[c]) for c in columns]
     insert = (
         f"INSERT INTO {table_sql.sql('duckdb')} ({', '.join(quote_ident(c) for c in columns)}) "
-        f"SELECT {', '.join(f'CAST({quote_ident(c)} AS {types[c]})' for c in columns)} "
-        f"FROM {_BATCH_NAME}"
+        f"SELECT {', '.join(values)} FROM {_BATCH_NAME}"
     )
     implicit = session.tx == TxStatus.IDLE
     pool = conn.workgroup.pool

@@ -15,7 +15,7 @@ from catalog import errors as err
 from engine import describe, streaming
 from engine.admission import Ticket
 from proxy.codecs import decode_parameter, pg_type_from_duckdb
-from proxy.codecs.oids import TEXT
+from proxy.codecs.oids import BYTEA, TEXT, VARBYTE
 from proxy.result_types import (
     coerce_schema,
     expand_formats,
@@ -177,7 +177,10 @@ class ExtendedProtocol:
                 if probe.column >= len(types):
                     continue
                 type_name = types[probe.column]
-            ps.param_oids[probe.index] = pg_type_from_duckdb(type_name).oid
+            oid = pg_type_from_duckdb(type_name).oid
+            # Drivers send binary values as bytea (Redshift's own do, and asyncpg has no
+            # encoder for varbyte); results stay varbyte.
+            ps.param_oids[probe.index] = BYTEA if oid == VARBYTE else oid
 
     async def _describe(self, msg: frontend.Describe) -> None:
         session = self._session()

@@ -58,6 +58,7 @@ _ARROW_FOR_OID = {
     oids.VARCHAR: pa.string(), oids.BPCHAR: pa.string(), oids.NAME: pa.string(),
     oids.DATE: pa.date32(), oids.TIMESTAMP: pa.timestamp("us"),
     oids.TIMESTAMPTZ: pa.timestamp("us", "UTC"), oids.BYTEA: pa.binary(),
+    oids.VARBYTE: pa.binary(),
 }
 
 
@@ -65,7 +66,8 @@ def coerce_schema(actual: pa.Schema, described: Sequence[backend.FieldDescriptio
     """The schema whose encoding matches ``described`` (columns without a mapping stay)."""
     fields = []
     for f, d in zip(actual, described, strict=True):
-        target = _ARROW_FOR_OID.get(d.type_oid)
+        # A CHAR(n) column's UNION (see codecs.types) is encoded as it is.
+        target = None if pa.types.is_union(f.type) else _ARROW_FOR_OID.get(d.type_oid)
         if d.type_oid == oids.NUMERIC and not pa.types.is_decimal(f.type):
             target = pa.decimal128(38, 10)
         fields.append(f.with_type(target) if target is not None else f)

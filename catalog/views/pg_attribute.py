@@ -5,9 +5,9 @@ Types are PostgreSQL's: ``atttypid`` is a PostgreSQL OID and ``atttypmod`` is en
 PostgreSQL does (numeric(p,s) is ``((p << 16) | s) + 4``, varchar(n) and char(n) ``n + 4``),
 since JDBC drivers, redshift_connector, SQLAlchemy and dbt compute sizes from it. DuckDB keeps
 no VARCHAR length; the length Redshift enforces is in the CHECK constraint the dialect gives
-each CHAR(n)/VARCHAR(n) column (``character_lengths``), whose message names the declared type,
-so the type and length are read back from there. Redshift's attisdistkey, attsortkeyord and
-attencodingtype are there, without the metadata behind them yet.
+each CHAR(n)/VARCHAR(n)/VARBYTE(n) column (``character_lengths``), whose message names the
+declared type, so the type and length are read back from there. Redshift's attisdistkey,
+attsortkeyord and attencodingtype are there, without the metadata behind them yet.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ def columns_sql(session: Session, everywhere: bool = False) -> str:
         "c.schema_name AS nspname, c.table_name AS relname, c.column_name AS attname, "
         "CAST(c.column_index AS SMALLINT) AS attnum, "
         f"CAST(CASE d.declared WHEN 'character' THEN {_BPCHAR} "
-        f"WHEN 'character varying' THEN {_VARCHAR} ELSE {typid} END AS BIGINT) AS atttypid, "
+        f"WHEN 'character varying' THEN {_VARCHAR} WHEN 'binary varying' THEN {_VARBYTE} "
+        f"ELSE {typid} END AS BIGINT) AS atttypid, "
         f"CAST(coalesce(d.length + 4, {typmod}) AS INTEGER) AS atttypmod, "
         "NOT c.is_nullable AS attnotnull, "
         f"{unalias_sql(session, 'c.column_default')} AS default_sql, c.data_type, "
@@ -50,7 +51,7 @@ def columns_sql(session: Session, everywhere: bool = False) -> str:
     )
 
 
-_VARCHAR, _BPCHAR = 1043, 1042
+_VARCHAR, _BPCHAR, _VARBYTE = 1043, 1042, 6551
 # The message of the length CHECK the dialect gives a CHAR(n)/VARCHAR(n) column. Read with
 # plain string functions: this SQL is spliced into statements that the dialect's transforms
 # then rewrite, and they give regexp_extract and subscripts Redshift's meaning.

@@ -86,6 +86,8 @@ BUILTIN_TYPES: tuple[BuiltinType, ...] = (
        typtype="p"),
     _T(2950, "uuid", 16, False, "U", "uuid_in", "c", "p", 2951, "uuid"),
     _T(3802, "jsonb", -1, False, "U", "jsonb_in", "i", "x", 3807, "jsonb"),
+    # Redshift's own binary string type (it has no array type).
+    _T(6551, "varbyte", -1, False, "U", "varbytein", "i", "x", 0, "binary varying"),
 )
 
 # DuckDB column type (as duckdb_columns() prints it, without parameters) -> PostgreSQL type.
@@ -93,7 +95,7 @@ DUCKDB_TYPES: dict[str, int] = {
     "BOOLEAN": 16, "TINYINT": 21, "SMALLINT": 21, "UTINYINT": 21, "INTEGER": 23,
     "USMALLINT": 23, "BIGINT": 20, "UINTEGER": 20, "UBIGINT": 1700, "HUGEINT": 1700,
     "UHUGEINT": 1700, "BIGNUM": 1700, "VARINT": 1700, "FLOAT": 700, "DOUBLE": 701,
-    "DECIMAL": 1700, "VARCHAR": 1043, "BLOB": 17, "BIT": 1562, "DATE": 1082, "TIME": 1083,
+    "DECIMAL": 1700, "VARCHAR": 1043, "BLOB": 6551, "BIT": 1562, "DATE": 1082, "TIME": 1083,
     "TIME_NS": 1083, "TIME WITH TIME ZONE": 1266, "TIMESTAMP": 1114, "TIMESTAMP_NS": 1114,
     "TIMESTAMP_MS": 1114, "TIMESTAMP_S": 1114, "TIMESTAMP WITH TIME ZONE": 1184,
     "INTERVAL": 1186, "UUID": 2950, "JSON": 114,
@@ -132,6 +134,7 @@ def _row(t: BuiltinType) -> tuple[object, ...]:
     modin, modout = {
         1042: ("bpchartypmodin", "bpchartypmodout"),
         1043: ("varchartypmodin", "varchartypmodout"),
+        6551: ("varbytetypmodin", "varbytetypmodout"),
         1700: ("numerictypmodin", "numerictypmodout"),
     }.get(t.oid, ("-", "-"))
     return (
@@ -185,8 +188,8 @@ def name_oids() -> dict[str, int]:
 def type_name_sql(oid: str, typmod: str) -> str:
     """SQL for PostgreSQL's ``format_type(oid, typmod)`` over SQL expressions oid and typmod.
 
-    Length and precision modifiers are shown for character and numeric types; an unknown OID
-    is ``???`` as in PostgreSQL.
+    Length and precision modifiers are shown for character, varbyte and numeric types; an
+    unknown OID is ``???`` as in PostgreSQL.
     """
     entries = ", ".join(f"{k}: '{v}'" for k, v in sorted(pretty_names().items()))
     length = f"CASE WHEN {typmod} >= 5 THEN '(' || ({typmod} - 4) || ')' ELSE '' END"
@@ -198,6 +201,7 @@ def type_name_sql(oid: str, typmod: str) -> str:
         f"CASE WHEN {oid} IS NULL THEN NULL "
         f"WHEN {oid} = 1043 THEN 'character varying' || {length} "
         f"WHEN {oid} = 1042 THEN 'character' || {length} "
+        f"WHEN {oid} = 6551 THEN 'binary varying' || {length} "
         f"WHEN {oid} = 1700 THEN 'numeric' || {precision} "
         f"ELSE coalesce(MAP {{{entries}}}[{oid}], '???') END"
     )

@@ -1,4 +1,5 @@
-"""PostgreSQL builtin type OIDs used by Duckshift, as in PostgreSQL 15's ``pg_type.dat``.
+"""PostgreSQL builtin type OIDs used by Duckshift, as in PostgreSQL 15's ``pg_type.dat``,
+and Redshift's own VARBYTE (6551, which has no array type).
 
 Scalar OIDs are module constants named after the type; ``*_ARRAY`` constants are the OIDs of
 the matching one-dimensional array types. ``ARRAY_OF`` maps an element OID to its array OID
@@ -32,6 +33,7 @@ VARBIT = 1562
 NUMERIC = 1700
 UUID = 2950
 JSONB = 3802
+VARBYTE = 6551
 
 BOOL_ARRAY = 1000
 BYTEA_ARRAY = 1001

@@ -116,6 +116,14 @@ def _parse_bool(text: str) -> bool:
     raise _syntax(oids.BOOL, text)
 
 
+def _parse_varbyte(text: str) -> bytes:
+    """VARBYTE's text form is bare hex, as Redshift prints it."""
+    try:
+        return bytes.fromhex(text)
+    except ValueError:
+        raise InvalidTextRepresentation("invalid hexadecimal data") from None
+
+
 def _parse_bytea(text: str) -> bytes:
     if text.startswith("\\x"):
         try:
@@ -255,6 +263,7 @@ _TEXT_PARSERS: dict[int, Callable[[str], object]] = {
     oids.NUMERIC: _parse_numeric,
     oids.BOOL: _parse_bool,
     oids.BYTEA: _parse_bytea,
+    oids.VARBYTE: _parse_varbyte,
     oids.UUID: _parse_uuid,
     oids.DATE: lambda t: _parse_datetime(oids.DATE, t),
     oids.TIME: lambda t: _parse_datetime(oids.TIME, t),
@@ -446,6 +455,7 @@ _BINARY_DECODERS: dict[int, Callable[[bytes], object]] = {
     oids.FLOAT8: lambda d: _unpack(">d", d, oids.FLOAT8)[0],
     oids.NUMERIC: decode_numeric,
     oids.BYTEA: bytes,
+    oids.VARBYTE: bytes,
     oids.UUID: lambda d: uuid.UUID(bytes=d) if len(d) == 16 else _unpack(">16s", d, oids.UUID),
     oids.DATE: _decode_date,
     oids.TIME: _decode_time,

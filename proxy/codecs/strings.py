@@ -41,6 +41,19 @@ def _utf8(arr: pa.Array) -> pa.Array:
     return buffers.as_binary(arr)
 
 
+def _bpchar(arr: pa.Array) -> pa.Array:
+    return _utf8(_member(arr))
+
+
+def _bpchar_values(arr: pa.Array) -> list[bytes | None]:
+    return _utf8_values(_member(arr))
+
+
+def _member(arr: pa.Array) -> pa.Array:
+    """The text of a CHAR(n) column: the one member of the UNION the dialect gives it."""
+    return arr.field(0) if pa.types.is_union(arr.type) else arr
+
+
 def _utf8_values(arr: pa.Array) -> list[bytes | None]:
     arr = _storage(arr)
     if _is_composite(arr.type):
@@ -76,6 +89,10 @@ def _jsonb_binary(arr: pa.Array) -> pa.Array:
 
 def _bytea_text(arr: pa.Array) -> pa.Array:
     return buffers.concat(b"\\x", buffers.hex_text(_storage(arr)))
+
+
+def _varbyte_text(arr: pa.Array) -> pa.Array:
+    return buffers.hex_text(_storage(arr))
 
 
 def _bytea_binary(arr: pa.Array) -> pa.Array:
@@ -135,10 +152,12 @@ def _varbit_bytes(data: bytes) -> bytes:
 
 
 def register(registry: Registry) -> None:
-    """Install the character, bytea, uuid, bit and json encoders."""
-    for oid in (oids.TEXT, oids.VARCHAR, oids.BPCHAR, oids.NAME, oids.CHAR, oids.JSON):
+    """Install the character, bytea, varbyte, uuid, bit and json encoders."""
+    for oid in (oids.TEXT, oids.VARCHAR, oids.NAME, oids.CHAR, oids.JSON):
         registry.register(oid, TEXT, _utf8, _utf8_values)
         registry.register(oid, BINARY, _utf8, _utf8_values)
+    registry.register(oids.BPCHAR, TEXT, _bpchar, _bpchar_values)
+    registry.register(oids.BPCHAR, BINARY, _bpchar, _bpchar_values)
     registry.register(oids.JSONB, TEXT, _utf8, _utf8_values)
     registry.register(oids.JSONB, BINARY, _jsonb_binary)
     registry.register(
@@ -148,6 +167,10 @@ def register(registry: Registry) -> None:
         values_of(lambda v: b"\\x" + v.hex().encode(), _storage_values),
     )
     registry.register(oids.BYTEA, BINARY, _bytea_binary, _storage_values)
+    # Redshift prints VARBYTE as bare hex (psql shows 'abc'::varbyte as 616263).
+    registry.register(oids.VARBYTE, TEXT, _varbyte_text,
+                      values_of(lambda v: v.hex().encode(), _storage_values))
+    registry.register(oids.VARBYTE, BINARY, _bytea_binary, _storage_values)
     registry.register(oids.UUID, TEXT, _uuid_text, values_of(_uuid_text_value, _storage_values))
     registry.register(oids.UUID, BINARY, _uuid_binary, _uuid_binary_values)
     registry.register(

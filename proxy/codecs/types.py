@@ -6,9 +6,13 @@ must agree so that a RowDescription built before execution matches the DataRows 
 afterwards. Agreement is exact when the connection sets ``arrow_lossless_conversion=true``;
 without it DuckDB exports UUID and JSON as plain strings, TIME WITH TIME ZONE as a bare time
 and BIT as a blob, so those arrive as varchar, time and bytea. Choices: VARCHAR is
-``character varying`` (1043) without typmod; TINYINT and UTINYINT are int2, USMALLINT is int4,
+``character varying`` (1043) without typmod; BLOB is Redshift's ``varbyte`` (6551; Redshift
+has no bytea columns); TINYINT and UTINYINT are int2, USMALLINT is int4,
 UINTEGER is int8, UBIGINT is numeric, HUGEINT and UHUGEINT are numeric(38,0) (DuckDB exports
 them as decimal128(38, 0)); STRUCT, MAP and UNION are json; an untyped NULL or UNKNOWN is text.
+A one-member UNION whose member is named ``bpchar_<n>`` is ``character(n)`` (bpchar, typmod
+n + 4): the dialect casts a CHAR(n) result column to it, the one DuckDB type that carries such
+a mark through Arrow.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ _BASE: dict[int, tuple[int, str]] = {
     oids.NUMERIC: (-1, "numeric"),
     oids.UUID: (16, "uuid"),
     oids.JSONB: (-1, "jsonb"),
+    oids.VARBYTE: (-1, "binary varying"),
 }
 
 
@@ -104,7 +109,7 @@ _DUCKDB_SCALARS: dict[str, PgType] = {
     "DOUBLE": pg_type(oids.FLOAT8),
     "DECIMAL": pg_type(oids.NUMERIC, numeric_typmod(18, 3)),
     "VARCHAR": _VARCHAR,
-    "BLOB": pg_type(oids.BYTEA),
+    "BLOB": pg_type(oids.VARBYTE),
     "BIT": pg_type(oids.VARBIT),
     "DATE": pg_type(oids.DATE),
     "TIME": pg_type(oids.TIME),
@@ -123,6 +128,13 @@ _DUCKDB_SCALARS: dict[str, PgType] = {
     "UNKNOWN": _TEXT,
 }
 _DECIMAL = re.compile(r"(?:DECIMAL|NUMERIC)\((\d+),\s*(\d+)\)")
+BPCHAR_MEMBER = "bpchar_"
+_BPCHAR_UNION = re.compile(r"UNION\(BPCHAR_(\d+) VARCHAR\)")
+
+
+def bpchar(length: int) -> PgType:
+    """``character(length)``, as PostgreSQL describes a blank-padded column."""
+    return pg_type(oids.BPCHAR, length + 4)
 _ARRAY_SUFFIX = re.compile(r"\[\d*\]$")
 
 
@@ -146,6 +158,8 @@ def pg_type_from_duckdb(type_name: str) -> PgType:
     upper = name.upper()
     if match := _DECIMAL.fullmatch(upper):
         return pg_type(oids.NUMERIC, numeric_typmod(int(match[1]), int(match[2])))
+    if match := _BPCHAR_UNION.fullmatch(upper):
+        return bpchar(int(match[1]))
     if upper.startswith(("STRUCT(", "MAP(", "UNION(")):
         return pg_type(oids.JSON)
     if upper.startswith("ENUM("):
@@ -188,6 +202,8 @@ def pg_type_from_arrow(t: pa.DataType) -> PgType:
     ):
         element = pg_type_from_arrow(t.value_type)
         return element if element.oid in oids.ELEMENT_OF else array_of(element)
+    if pa.types.is_union(t) and t.num_fields == 1 and t.field(0).name.startswith(BPCHAR_MEMBER):
+        return bpchar(int(t.field(0).name.removeprefix(BPCHAR_MEMBER)))
     if pa.types.is_struct(t) or pa.types.is_map(t) or pa.types.is_union(t):
         return pg_type(oids.JSON)
     for predicate, oid in _ARROW_PREDICATES:
@@ -218,8 +234,8 @@ _ARROW_PREDICATES = (
     (pa.types.is_float64, oids.FLOAT8),
     (lambda t: pa.types.is_string(t) or pa.types.is_large_string(t), oids.VARCHAR),
     (pa.types.is_string_view, oids.VARCHAR),
-    (lambda t: pa.types.is_binary(t) or pa.types.is_large_binary(t), oids.BYTEA),
-    (lambda t: pa.types.is_binary_view(t) or pa.types.is_fixed_size_binary(t), oids.BYTEA),
+    (lambda t: pa.types.is_binary(t) or pa.types.is_large_binary(t), oids.VARBYTE),
+    (lambda t: pa.types.is_binary_view(t) or pa.types.is_fixed_size_binary(t), oids.VARBYTE),
     (pa.types.is_date, oids.DATE),
     (pa.types.is_time, oids.TIME),
     (lambda t: pa.types.is_interval(t) or pa.types.is_duration(t), oids.INTERVAL),
@@ -250,6 +266,7 @@ _DUCKDB_FOR_OID: dict[int, str] = {
     oids.TIMETZ: "TIME WITH TIME ZONE",
     oids.VARBIT: "BIT",
     oids.UUID: "UUID",
+    oids.VARBYTE: "BLOB",
 }
 
 

@@ -28,6 +28,7 @@ from proxy.sql.split import Piece, split
 from proxy.sql.transforms import companions
 from proxy.sql.transforms.aggregates import aggregates
 from proxy.sql.transforms.arithmetic import guard_division
+from proxy.sql.transforms.blank_padded import blank_padded
 from proxy.sql.transforms.casts import explicit_casts
 from proxy.sql.transforms.character_lengths import character_lengths
 from proxy.sql.transforms.datetime_formats import datetime_formats
@@ -48,7 +49,9 @@ from proxy.sql.transforms.sandbox import refuse_engine_functions
 from proxy.sql.transforms.session_functions import session_functions
 from proxy.sql.transforms.statements import statements
 from proxy.sql.transforms.string_functions import string_functions
+from proxy.sql.transforms.timetz import timetz
 from proxy.sql.transforms.types import map_types
+from proxy.sql.transforms.varbyte import varbyte
 from proxy.sql.transforms.virtual_relations import virtual_relations
 from proxy.sql.transforms.wlm_functions import wlm_functions
 
@@ -87,6 +90,10 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     refusals,
     # Before any rewrite could introduce a function call of its own.
     refuse_engine_functions,
+    # After the sandbox (it calls engine macros), before the catalog's SQL (lengths and text
+    # of lists, which the macros' overloads may take for a BLOB) is spliced in.
+    varbyte,
+    timetz,
     # Right after the sandbox: the catalog views it splices in read DuckDB's metadata
     # functions, which user SQL may not call.
     virtual_relations,
@@ -100,6 +107,8 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     character_lengths,
     # Before map_types drops VARCHAR(MAX)'s length, which an explicit cast truncates to.
     explicit_casts,
+    # On the CHAR casts explicit_casts cuts (and the lengths and VARBYTE casts varbyte made).
+    blank_padded,
     map_types,
     # On the JSON type map_types gives SUPER, before sqlglot's list offsets could apply.
     json_functions,

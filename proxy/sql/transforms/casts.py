@@ -4,7 +4,10 @@
 VARCHAR(n) or CHAR(n) cuts the value to n bytes, where storing a longer value in such a column
 fails (22001, ``character_lengths``). DuckDB ignores declared lengths, so each such cast is
 wrapped in the engine's byte-truncating macro, which never splits a multi-byte character.
-VARCHAR(MAX) is 65535 bytes. Runs before ``map_types`` drops the length of VARCHAR(MAX).
+VARCHAR(MAX) is 65535 bytes, CHAR(MAX) 4096, a bare CHAR is CHAR(1). A CHAR value loses its
+trailing blanks too (the ``CHAR`` macro), which its comparisons and grouping disregard;
+``blank_padded`` pads it where Redshift's blanks show. Runs before ``map_types`` drops the length of
+VARCHAR(MAX).
 """
 
 from __future__ import annotations
@@ -13,39 +16,39 @@ from sqlglot import exp
 
 from engine import macros
 from proxy.sql.context import Context
-from proxy.sql.transforms.character_lengths import MAX_LENGTH
+from proxy.sql.transforms.character_lengths import CHAR_TYPES, declared_length
 from proxy.sql.transforms.macros import call
 
 _T = exp.DataType.Type
-_CHARACTER_TYPES = {_T.VARCHAR, _T.NVARCHAR, _T.CHAR, _T.NCHAR}
-
-
-def _declared_length(to: exp.DataType) -> int | None:
-    if to.this not in _CHARACTER_TYPES or not to.expressions:
-        return None
-    param = to.expressions[0].name
-    if param.upper() == "MAX":
-        return MAX_LENGTH
-    return int(param) if param.isdigit() else None
+_CHARACTER_TYPES = {_T.VARCHAR, _T.NVARCHAR, *CHAR_TYPES}
+_WRAPPERS = frozenset({macros.CUT, macros.CHAR, macros.PAD})
 
 
 def truncated_cast(node: exp.Expr) -> exp.Cast | None:
-    """The cast inside a truncating wrapper this transform made (or ``node`` if a cast)."""
+    """The cast inside a truncating (or padding) wrapper (or ``node`` if a cast)."""
     if isinstance(node, exp.Cast):
         return node
     call_node = node.expression if isinstance(node, exp.Dot) else None
-    if isinstance(call_node, exp.Anonymous) and call_node.name == macros.CUT:
+    if isinstance(call_node, exp.Anonymous) and call_node.name in _WRAPPERS:
         inner = call_node.expressions[0]
         return inner if isinstance(inner, exp.Cast) else None
     return None
 
 
+def is_char(node: exp.Expr) -> bool:
+    """Whether ``node`` is a CHAR(n) value by how it is written (an explicit cast, cut or
+    padded; a bare BPCHAR cast has no length and is not one)."""
+    call_node = node.expression if isinstance(node, exp.Dot) else None
+    return isinstance(call_node, exp.Anonymous) and call_node.name in (macros.CHAR, macros.PAD)
+
+
 def explicit_casts(tree: exp.Expr, ctx: Context) -> exp.Expr:
-    """Wrap each explicit cast to VARCHAR(n)/CHAR(n) in the byte-truncating macro."""
+    """Wrap each explicit cast to VARCHAR(n)/CHAR(n) in the byte-truncating macro (for CHAR,
+    the one that also drops trailing blanks)."""
     for cast in list(tree.find_all(exp.Cast)):
-        length = _declared_length(cast.to)
-        if length is None:
+        length = declared_length(cast.to) if cast.to.this in _CHARACTER_TYPES else None
+        if length is None:  # a bare VARCHAR or BPCHAR
             continue
-        wrapped = call(macros.CUT, cast.copy(), exp.Literal.number(length))
-        cast.replace(wrapped)
+        macro = macros.CHAR if cast.to.this in CHAR_TYPES else macros.CUT
+        cast.replace(call(macro, cast.copy(), exp.Literal.number(length)))
     return tree

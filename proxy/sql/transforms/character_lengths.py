@@ -1,10 +1,14 @@
-"""Declared lengths of CHAR(n) and VARCHAR(n) columns, enforced in bytes as Redshift does.
+"""Declared lengths of CHAR(n), VARCHAR(n) and VARBYTE(n) columns, enforced in bytes.
 
 DuckDB ignores a declared string length, so each CHAR(n)/VARCHAR(n) column of a CREATE TABLE
-gets a CHECK constraint on its UTF-8 byte length (VARCHAR(MAX) is 65535 bytes). A value that
-is too long raises, through DuckDB's ``error()``, Redshift's message ``value too long for
-type character varying(n)`` (``character(n)`` for CHAR), which the DuckDB error translation
-is to report as 22001 (it reports 23514 until it has that rule). The constraint follows the
+gets a CHECK constraint on its UTF-8 byte length (VARCHAR(MAX) is 65535 bytes), and each
+VARBYTE(n) column (a BLOB) one on its length in bytes. A value that is too long raises,
+through DuckDB's ``error()``, Redshift's message ``value too long for type character
+varying(n)`` (``character(n)`` for CHAR, ``binary varying(n)`` for VARBYTE), which the
+DuckDB error translation reports as 22001. A CHAR(n) column also refuses a value with a
+multi-byte character, as Redshift does (CHAR holds single-byte characters only; 22021). CHAR
+values are stored as given (DuckDB has no blank-padded type): see the README for what that
+leaves different. The constraint follows the
 column through RENAME COLUMN and holds for INSERT, UPDATE, COPY and MERGE alike; its
 expression also records the declared length in DuckDB's catalog.
 
@@ -22,24 +26,40 @@ from proxy.sql.context import Context
 
 _T = exp.DataType.Type
 _NAMES = {_T.VARCHAR: "character varying", _T.NVARCHAR: "character varying",
-          _T.CHAR: "character", _T.NCHAR: "character"}
+          _T.CHAR: "character", _T.NCHAR: "character", _T.BPCHAR: "character",
+          _T.VARBINARY: "binary varying"}
 MAX_LENGTH = 65535
+# CHAR(MAX) is CHAR(4096), the longest CHAR.
+CHAR_MAX_LENGTH = 4096
+CHAR_TYPES = frozenset({_T.CHAR, _T.NCHAR, _T.BPCHAR})
+# Redshift's words for a multi-byte character in a CHAR column.
+MULTIBYTE_MESSAGE = "Multibyte character not supported for CHAR (Hint: Try using VARCHAR)"
+# A bare VARBYTE is VARBYTE(64000) in Redshift.
+VARBYTE_DEFAULT_LENGTH = 64000
 
 
-def _length(kind: exp.DataType) -> int | None:
-    """The declared length of a character type, or None for other types."""
-    if kind.this not in _NAMES or not kind.expressions:
+def declared_length(kind: exp.DataType) -> int | None:
+    """The length in bytes of a character or VARBYTE type, or None for other types (and a bare
+    VARCHAR or VARBYTE, whose length depends on where it is written)."""
+    if kind.this not in _NAMES:
         return None
-    param = kind.expressions[0]
-    if param.name.upper() == "MAX":
-        return MAX_LENGTH
-    return int(param.name) if param.name.isdigit() else None
+    if not kind.expressions:
+        # A bare CHAR is CHAR(1); a bare BPCHAR column is CHAR(256) (``ddl_attributes``).
+        return 1 if kind.this in (_T.CHAR, _T.NCHAR) else None
+    param = kind.expressions[0].name
+    if param.upper() == "MAX":
+        return CHAR_MAX_LENGTH if kind.this in CHAR_TYPES else MAX_LENGTH
+    return int(param) if param.isdigit() else None
 
 
 def _check(column: exp.Identifier, length: int, type_name: str) -> exp.ColumnConstraint:
     # NULL is no longer than anything: the comparison is NULL and falls to TRUE.
+    value = exp.column(column.copy())
+    # DuckDB's OCTET_LENGTH takes a BLOB (a VARBYTE column), its strlen the bytes of a string.
+    measure = (exp.ByteLength(this=value) if type_name == _NAMES[_T.VARBINARY]
+               else exp.Anonymous(this="strlen", expressions=[value]))
     too_long = exp.GT(
-        this=exp.Anonymous(this="strlen", expressions=[exp.column(column.copy())]),
+        this=measure,
         expression=exp.Literal.number(length),
     )
     message = exp.Literal.string(f"value too long for type {type_name}({length})")
@@ -50,13 +70,30 @@ def _check(column: exp.Identifier, length: int, type_name: str) -> exp.ColumnCon
     return exp.ColumnConstraint(kind=exp.CheckColumnConstraint(this=guard))
 
 
+def _single_byte(column: exp.Identifier) -> exp.ColumnConstraint:
+    # A CHAR holds ASCII only: a value with a multi-byte character has more bytes than
+    # characters.
+    value = exp.column(column.copy())
+    multibyte = exp.NEQ(this=exp.Anonymous(this="strlen", expressions=[value]),
+                        expression=exp.Anonymous(this="length", expressions=[value.copy()]))
+    guard = exp.Case(
+        ifs=[exp.If(this=multibyte, true=exp.Anonymous(
+            this="error", expressions=[exp.Literal.string(MULTIBYTE_MESSAGE)]))],
+        default=exp.true(),
+    )
+    return exp.ColumnConstraint(kind=exp.CheckColumnConstraint(this=guard))
+
+
 def character_lengths(tree: exp.Expr, ctx: Context) -> exp.Expr:
-    """Add a byte-length CHECK to each CHAR(n)/VARCHAR(n) column of a CREATE TABLE."""
+    """Add a byte-length CHECK to each CHAR(n)/VARCHAR(n)/VARBYTE(n) column of a CREATE
+    TABLE."""
     if not isinstance(tree, exp.Create):
         return tree
     for col in tree.find_all(exp.ColumnDef):
         kind = col.args.get("kind")
-        length = _length(kind) if isinstance(kind, exp.DataType) else None
+        length = declared_length(kind) if isinstance(kind, exp.DataType) else None
         if length is not None:
             col.append("constraints", _check(col.this, length, _NAMES[kind.this]))
+        if length is not None and kind.this in CHAR_TYPES:
+            col.append("constraints", _single_byte(col.this))
     return tree

@@ -17,9 +17,9 @@
   COLUMN carry it along.
 * A column declared ``VARCHAR``, ``CHARACTER VARYING`` or ``NVARCHAR`` without a length is
   ``VARCHAR(256)`` in Redshift, as is ``TEXT``; ``CHAR``/``NCHAR`` is ``CHAR(1)`` and
-  ``BPCHAR`` ``CHAR(256)``. The lengths are written into the tree for the work that enforces
-  them (DuckDB ignores them). This runs before map_types turns ``VARCHAR(MAX)`` into a bare
-  VARCHAR.
+  ``BPCHAR`` ``CHAR(256)``; ``VARBYTE`` is ``VARBYTE(64000)``. The lengths are written into
+  the tree for the work that enforces them (DuckDB ignores them). This runs before map_types
+  turns ``VARCHAR(MAX)`` into a bare VARCHAR.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from engine.storage import quote_ident, quote_literal
 from proxy.sql.context import Context
 from proxy.sql.late import AlterVarchar, CreateLike, Place
 from proxy.sql.transforms import companions
-from proxy.sql.transforms.character_lengths import MAX_LENGTH
+from proxy.sql.transforms.character_lengths import MAX_LENGTH, VARBYTE_DEFAULT_LENGTH
 
 # The tree's meta key for the CREATE TABLE attributes pipeline.parse dropped before parsing.
 DROPPED_ATTRIBUTES = "redshift_attributes"
@@ -49,6 +49,7 @@ _DEFAULT_LENGTHS: dict[exp.DataType.Type, tuple[str, int]] = {
     _T.CHAR: ("CHAR", 1),
     _T.NCHAR: ("CHAR", 1),
     _T.BPCHAR: ("CHAR", 256),
+    _T.VARBINARY: ("VARBINARY", VARBYTE_DEFAULT_LENGTH),
 }
 _TABLE_ATTRIBUTES = (exp.DistStyleProperty, exp.DistKeyProperty, exp.SortKeyProperty,
                      exp.BackupProperty)

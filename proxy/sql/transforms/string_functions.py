@@ -1,6 +1,7 @@
 """Redshift string functions whose DuckDB translation by sqlglot gives other answers.
 
-* ``OCTET_LENGTH(s)`` counts the bytes of the UTF-8 text (DuckDB's takes only BLOB and BIT).
+* ``OCTET_LENGTH(s)`` counts the bytes of the UTF-8 text (DuckDB's takes only BLOB and BIT):
+  rewritten with VARBYTE's, which it counts too (``varbyte``).
 * ``LEN``/``LENGTH``/``TEXTLEN`` ignore the trailing blanks of a CHAR value; DuckDB has no
   CHAR, so they are trimmed where the argument is a cast to CHAR (a CHAR column needs the
   catalog's column types). These, CHARINDEX/STRPOS/POSITION and the REGEXP_INSTR/COUNT family
@@ -241,7 +242,7 @@ def _needs_escape(pattern: exp.Expr) -> bool:
 
 def string_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Rewrite the string functions and patterns listed in the module docstring."""
-    kinds = (exp.Anonymous, exp.Length, exp.StrPosition, exp.FromBase, exp.RegexpExtract,
+    kinds = (exp.Length, exp.StrPosition, exp.FromBase, exp.RegexpExtract,
              exp.RegexpReplace, exp.RegexpInstr, exp.RegexpCount, exp.SimilarTo, exp.Like,
              exp.ILike, exp.Concat, exp.Substring)
     # Innermost first: a rewritten call is copied into its enclosing call's rewrite.
@@ -249,10 +250,7 @@ def string_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
         parent = node.parent
         escape = parent.expression if isinstance(parent, exp.Escape) else None
         new: exp.Expr | None = None
-        if isinstance(node, exp.Anonymous):
-            if node.name.lower() == "octet_length" and len(node.expressions) == 1:
-                new = _integer(_call("strlen", exp.cast(node.expressions[0].copy(), "VARCHAR")))
-        elif isinstance(node, exp.Length):
+        if isinstance(node, exp.Length):
             arg = node.this
             cast = truncated_cast(arg)
             if cast is not None and cast.to.this in _CHAR_TYPES:

@@ -1,10 +1,11 @@
 """Redshift column types that DuckDB spells differently.
 
-VARCHAR(MAX) is VARCHAR (DuckDB strings have no declared length); SUPER, Redshift's
-semi-structured type, is stored as DuckDB's JSON. Lengths of VARCHAR(n) are kept in the tree
-for the dialect work that enforces them. DECIMAL and NUMERIC without a precision are
+VARCHAR(MAX) and CHAR(MAX) are VARCHAR (DuckDB strings have no declared length); SUPER,
+Redshift's semi-structured type, is stored as DuckDB's JSON. Lengths of VARCHAR(n) are kept in
+the tree for the dialect work that enforces them. DECIMAL and NUMERIC without a precision are
 DECIMAL(18, 0) in Redshift, in casts and columns alike (DuckDB's default is DECIMAL(18, 3), so
 ``'12.345'::numeric`` would keep its fraction where Redshift rounds it to 12).
+VARBYTE(n) is a BLOB (its length, like VARCHAR's, is enforced by ``character_lengths``).
 """
 
 from __future__ import annotations
@@ -13,16 +14,23 @@ from sqlglot import exp
 
 from proxy.sql.context import Context
 
+_T = exp.DataType.Type
+# Types whose MAX length (VARCHAR's 65535, CHAR's 4096) DuckDB cannot take.
+_CHARACTER_TYPES = {_T.VARCHAR, _T.NVARCHAR, _T.CHAR, _T.NCHAR, _T.BPCHAR}
+
 
 def map_types(tree: exp.Expr, ctx: Context) -> exp.Expr:
-    """Rewrite VARCHAR(MAX), SUPER and bare DECIMAL in every type position."""
+    """Rewrite VARCHAR(MAX), CHAR(MAX), VARBYTE(n), SUPER and bare DECIMAL in every type
+    position."""
     for dt in list(tree.find_all(exp.DataType)):
         if dt.this == exp.DataType.Type.DECIMAL and not dt.expressions:
             dt.replace(exp.DataType.build("DECIMAL(18, 0)"))
         elif dt.this == exp.DataType.Type.SUPER:
             dt.replace(exp.DataType.build("JSON"))
-        elif dt.this in (exp.DataType.Type.VARCHAR, exp.DataType.Type.NVARCHAR):
+        elif dt.this in _CHARACTER_TYPES:
             params = dt.expressions
             if params and params[0].name.upper() == "MAX":
                 dt.set("expressions", [])
+        elif dt.this == exp.DataType.Type.VARBINARY:
+            dt.set("expressions", [])
     return tree

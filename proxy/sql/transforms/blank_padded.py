@@ -1,0 +1,89 @@
+"""CHAR(n) values: blank-padded where Redshift's blanks show, compared without them.
+
+Redshift pads a CHAR(n) value with blanks to n bytes and disregards trailing blanks when it
+compares. For a value written as a CHAR (an explicit cast, which ``explicit_casts`` cuts to n
+bytes without trailing blanks):
+
+* where an operand of a comparison (``=``, ``<>``, ``<``, ``<=``, ``>``, ``>=``, IN, BETWEEN)
+  is one, every operand is compared without trailing blanks: ``'a'::char(3) = 'a'`` holds;
+* it is padded (the ``PAD`` macro) where the blanks are seen: as a column of the statement's
+  result (``select 'ab'::char(4)`` returns ``'ab  '``, described as ``character(4)``: the
+  column is cast to the one-member UNION ``proxy.codecs.types`` reads as bpchar), in
+  OCTET_LENGTH (4 for that value, as Redshift documents) and in a cast to VARBYTE
+  (``6162 2020``). Elsewhere it stays unpadded, so what is stored in a table, grouped or
+  concatenated holds no blanks that later comparisons with other values would see (Duckshift
+  does not know a CHAR column from a VARCHAR one).
+
+LEN ignores the trailing blanks of a CHAR value (``string_functions``).
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from engine import macros
+from proxy.codecs.types import BPCHAR_MEMBER
+from proxy.sql.context import Context
+from proxy.sql.transforms.casts import is_char
+
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ,
+                exp.NullSafeNEQ)
+# The engine macros (OCTET_LENGTH, the cast to VARBYTE) whose argument's blanks count.
+_PADDED_ARGUMENTS = frozenset({macros.OCTETS, macros.VARBYTE})
+
+
+def _trimmed(node: exp.Expr) -> exp.Expr:
+    return exp.Anonymous(this="rtrim", expressions=[node.copy(), exp.Literal.string(" ")])
+
+
+def _operands(node: exp.Expr) -> list[tuple[str, exp.Expr]]:
+    """(argument name, operand) of each operand of a comparison, IN or BETWEEN."""
+    if isinstance(node, exp.In):
+        if node.args.get("query") is not None:
+            return []  # IN (subquery): the subquery's column is not known here
+        return [("this", node.this)] + [("expressions", e) for e in node.expressions]
+    keys = ("this", "low", "high") if isinstance(node, exp.Between) else ("this", "expression")
+    return [(k, node.args[k]) for k in keys if isinstance(node.args.get(k), exp.Expr)]
+
+
+def _compare_trimmed(tree: exp.Expr) -> None:
+    for node in list(tree.find_all(*_COMPARISONS, exp.In, exp.Between)):
+        operands = _operands(node)
+        if not any(is_char(operand) for _, operand in operands):
+            continue
+        for key, operand in operands:
+            if key == "expressions":
+                operand.replace(_trimmed(operand))
+            else:
+                node.set(key, _trimmed(operand))
+
+
+def _pad(node: exp.Expr) -> bool:
+    """Make the macro call of a CHAR cast the padding one; whether it was one."""
+    if not is_char(node):
+        return False
+    node.expression.set("this", macros.PAD)
+    return True
+
+
+def _result_columns(tree: exp.Expr) -> None:
+    """Pad the CHAR casts that are columns of the result and mark them as bpchar."""
+    if not isinstance(tree, exp.Select) or tree.args.get("into") is not None:
+        return  # SELECT INTO stores its columns
+    for projection in tree.expressions:
+        value = projection.this if isinstance(projection, exp.Alias) else projection
+        if _pad(value):
+            length = value.expression.expressions[1].name
+            marked = exp.DataType.build(f"UNION({BPCHAR_MEMBER}{length} VARCHAR)",
+                                        dialect="duckdb")
+            value.replace(exp.cast(value.copy(), marked))
+
+
+def blank_padded(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """Compare CHAR values without trailing blanks; pad them where the blanks show."""
+    _compare_trimmed(tree)
+    _result_columns(tree)
+    for node in tree.find_all(exp.Anonymous):
+        if node.name in _PADDED_ARGUMENTS and node.expressions:
+            _pad(node.expressions[0])
+    return tree

@@ -1,0 +1,152 @@
+"""VARBYTE (also VARBINARY, BINARY VARYING): Redshift's binary strings, as DuckDB BLOBs.
+
+* A cast to VARBYTE takes the UTF-8 bytes of a string and the big-endian bytes of a SMALLINT,
+  INTEGER or BIGINT (the engine's ``VARBYTE`` macro picks by type); a string literal is
+  text, a parameter binary (it is described as bytea). DuckDB's own cast would read ``\\x``
+  escapes and refuse integers.
+* A cast of a VARBYTE to a character type reads its bytes as UTF-8 (the ``UTF8`` macro, which
+  passes any other value through), where DuckDB's cast prints escapes for non-ASCII bytes.
+* ``FROM_HEX(s)``, ``TO_VARBYTE(s, format)`` and ``FROM_VARBYTE(v, format)`` with the formats
+  hex, binary, utf8 (utf-8, utf_8) and base64, given as a literal (0A000 otherwise; 22023
+  for another format);
+  ``TO_HEX`` of a VARBYTE is sqlglot's ``lower(hex(v))`` already.
+* ``LEN``/``LENGTH`` and ``OCTET_LENGTH`` of a VARBYTE count its bytes (the ``LENGTH`` and
+  ``OCTETS`` macros, which pick by type; DuckDB has no ``length`` of a BLOB and its
+  ``octet_length`` takes no string).
+* ``+`` between operands written as VARBYTE (a cast or one of the functions above) is
+  concatenation, as ``||`` is; the operands' types are not known otherwise.
+
+This runs on the statement as written, before the catalog's views are spliced in: their SQL
+takes ``len`` of lists and casts lists to text, which the macros' overloads cannot always tell
+from a BLOB.
+
+Columns are BLOBs (``map_types``) whose length ``character_lengths`` enforces; the wire
+reports them as Redshift's varbyte (OID 6551), printed as hex without a prefix.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from catalog.errors import FeatureNotSupported, InvalidParameterValue
+from engine import macros
+from proxy.sql.context import Context
+from proxy.sql.transforms.macros import call
+
+_T = exp.DataType.Type
+_CHARACTER_TYPES = {_T.VARCHAR, _T.NVARCHAR, _T.CHAR, _T.NCHAR, _T.TEXT, _T.BPCHAR}
+_FORMATS = {"hex": "hex", "binary": "binary", "utf8": "utf8", "utf-8": "utf8",
+            "utf_8": "utf8", "base64": "base64"}
+
+
+def _fn(name: str, *args: exp.Expr) -> exp.Expr:
+    """A call of DuckDB's own function ``name``."""
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+def _format(node: exp.Expr, function: str) -> str:
+    """The literal format argument of TO_VARBYTE/FROM_VARBYTE, normalized."""
+    if isinstance(node, exp.Literal) and node.is_string:
+        fmt = _FORMATS.get(node.this.lower())
+        if fmt is not None:
+            return fmt
+        raise InvalidParameterValue(f"invalid format for {function}: '{node.this}'")
+    raise FeatureNotSupported(
+        f"feature not supported on Duckshift: {function} with a format that is not a literal")
+
+
+def _as_varbyte(value: exp.Expr) -> exp.Expr:
+    """``value`` cast to VARBYTE as Redshift casts it."""
+    if isinstance(value, exp.Literal) and value.is_string:
+        return _fn("encode", exp.cast(value, "VARCHAR"))
+    if isinstance(value, exp.Null | exp.Placeholder | exp.Parameter):
+        # A parameter is described as bytea, so drivers send bytes for it.
+        return exp.cast(value, "BLOB")
+    return call(macros.VARBYTE, value)
+
+
+def _to_varbyte(text: exp.Expr, fmt: str) -> exp.Expr:
+    text = exp.cast(text, "VARCHAR")
+    if fmt == "hex":
+        return _fn("unhex", text)
+    if fmt == "binary":
+        return exp.cast(exp.cast(text, "BIT"), "BLOB")
+    if fmt == "base64":
+        return _fn("from_base64", text)
+    return _fn("encode", text)
+
+
+def _from_varbyte(value: exp.Expr, fmt: str) -> exp.Expr:
+    value = _as_varbyte(value)
+    if fmt == "hex":
+        return _fn("lower", _fn("hex", value))
+    if fmt == "binary":
+        return exp.cast(exp.cast(value, "BIT"), "VARCHAR")
+    if fmt == "base64":
+        return _fn("to_base64", value)
+    return _fn("decode", value)
+
+
+def _function(node: exp.Anonymous) -> exp.Expr | None:
+    """The translation of FROM_HEX/TO_VARBYTE/FROM_VARBYTE, or None for other calls."""
+    name, args = node.name.lower(), node.expressions
+    if name == "from_hex" and len(args) == 1:
+        return _to_varbyte(args[0].copy(), "hex")
+    if name == "to_varbyte" and len(args) == 2:
+        return _to_varbyte(args[0].copy(), _format(args[1], "TO_VARBYTE"))
+    if name == "from_varbyte" and len(args) == 2:
+        return _from_varbyte(args[0].copy(), _format(args[1], "FROM_VARBYTE"))
+    return None
+
+
+def _written_as_varbyte(node: exp.Expr) -> bool:
+    """Whether ``node`` is a VARBYTE by how it is written (a cast or a VARBYTE function)."""
+    if isinstance(node, exp.Cast):
+        return node.to.this == _T.VARBINARY
+    return isinstance(node, exp.Anonymous) and node.name.lower() in ("from_hex", "to_varbyte")
+
+
+def _may_be_varbyte(node: exp.Expr) -> bool:
+    """Whether ``node`` may be a VARBYTE: not a literal, parameter, cast to another type, or
+    SUPER navigation (a subscript or path, which json_functions reads as it is written)."""
+    if isinstance(node, exp.Cast):
+        return node.to.this == _T.VARBINARY
+    return not isinstance(
+        node, exp.Literal | exp.Null | exp.Placeholder | exp.Parameter | exp.Bracket | exp.Dot)
+
+
+def _lengths(tree: exp.Expr) -> None:
+    """LEN/LENGTH/OCTET_LENGTH through the macros that also measure a VARBYTE."""
+    for node in list(tree.find_all(exp.Length, exp.Anonymous)):
+        if isinstance(node, exp.Anonymous):
+            if node.name.lower() != "octet_length" or len(node.expressions) != 1:
+                continue
+            macro, arg = macros.OCTETS, node.expressions[0]
+        else:
+            macro, arg = macros.LENGTH, node.this
+            if (isinstance(arg, exp.Literal) and arg.is_string) or (
+                isinstance(arg, exp.Cast) and arg.to.this in _CHARACTER_TYPES
+            ):
+                continue  # text: the string functions' rules (CHAR drops trailing blanks)
+        node.replace(exp.cast(call(macro, arg.copy()), "INT"))
+
+
+def varbyte(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """Rewrite VARBYTE casts, functions, lengths and ``+`` as the module docstring says."""
+    _lengths(tree)
+    # ``+`` first, while its operands still show how they were written.
+    for add in list(tree.find_all(exp.Add)):
+        if _written_as_varbyte(add.this) or _written_as_varbyte(add.expression):
+            add.replace(exp.DPipe(this=add.this, expression=add.expression))
+    # Innermost first: a rewritten argument is copied into its enclosing rewrite.
+    for node in reversed(list(tree.find_all(exp.Cast, exp.Anonymous))):
+        new: exp.Expr | None = None
+        if isinstance(node, exp.Anonymous):
+            new = _function(node)
+        elif node.to.this == _T.VARBINARY:
+            new = _as_varbyte(node.this.copy())
+        elif node.to.this in _CHARACTER_TYPES and _may_be_varbyte(node.this):
+            node.set("this", call(macros.UTF8, node.this.copy()))
+        if new is not None:
+            node.replace(new)
+    return tree
