@@ -97,9 +97,12 @@ _TRANSACTION: list[_Rule] = [
 ]
 
 _INVALID_INPUT: list[_Rule] = [
-    # The dialect's guards (division, SUBSTRING's length) raise these through DuckDB's error().
+    # The dialect's guards (division, SUBSTRING's length, ...) raise these through DuckDB's
+    # error().
     _r(r"^division by zero$", e.DivisionByZero),
     _r(r"^negative substring length not allowed$", e.SubstringError),
+    # Explicit values for an IDENTITY column (proxy/sql/transforms/identity_writes.py).
+    _r(r"^cannot set an identity column to a value$", e.FeatureNotSupported),
     _r(r"^More than one row returned by a subquery used as an expression", e.CardinalityViolation,
        lambda m: "more than one row returned by a subquery used as an expression"),
 ]

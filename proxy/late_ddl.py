@@ -204,7 +204,7 @@ def create_like_sql(cur: duckdb.DuckDBPyConnection, late: CreateLike) -> str:
         parts = [quote_ident(name), dtype]
         if late.including_defaults and default is not None:
             if sequence is not None and seed is not None and step is not None:
-                new, qualified, ddl = sequence_ddl(target_alias, seed, step)
+                new, qualified, ddl = sequence_ddl(target_alias, seed, step, bool(by_default))
                 before.append(ddl)
                 default = f"nextval({quote_literal(qualified)})"
                 attrs.columns[name] = (encoding, seed, step, by_default, new)

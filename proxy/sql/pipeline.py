@@ -36,6 +36,7 @@ from proxy.sql.transforms.ddl_attributes import DROPPED_ATTRIBUTES, ddl_attribut
 from proxy.sql.transforms.getdate import getdate_add_months
 from proxy.sql.transforms.hashes import hash_functions
 from proxy.sql.transforms.identifiers import fold_identifiers
+from proxy.sql.transforms.identity_writes import identity_writes
 from proxy.sql.transforms.json_functions import json_functions
 from proxy.sql.transforms.math_functions import math_functions
 from proxy.sql.transforms.names import resolve_databases
@@ -91,6 +92,8 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     quoting_functions,
     # Before map_types turns VARCHAR(MAX) into a bare VARCHAR (which would get 256).
     ddl_attributes,
+    # Reads the target and values as written (DEFAULT in VALUES), before rewrites of values.
+    identity_writes,
     # After ddl_attributes gives bare character types their lengths, before map_types drops
     # VARCHAR(MAX)'s.
     character_lengths,
