@@ -197,7 +197,7 @@ async def loaded_columns(conn: Connection, cmd: commands.Copy, table: exp.Table,
         if c not in types:
             raise err.UndefinedColumn(f'column "{c}" of relation "{cmd.table}" does not exist')
     session = conn._session()
-    sql = strict_columns_sql(table, session.context)
+    sql = strict_columns_sql(table)
     strict = {row[0] for row in await conn._engine_call(
         lambda: session.cursor.execute(sql).fetchall())}
     explicit = bool(cmd.options.get("explicit_ids"))
