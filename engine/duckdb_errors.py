@@ -101,6 +101,8 @@ _INVALID_INPUT: list[_Rule] = [
     # error().
     _r(r"^division by zero$", e.DivisionByZero),
     _r(r"^negative substring length not allowed$", e.SubstringError),
+    # A column ALTER DISTKEY/SORTKEY/ENCODE names (proxy/sql/transforms/alter_attributes.py).
+    _r(r'^column "[^"]*" of relation "[^"]*" does not exist$', e.UndefinedColumn),
     # Explicit values for an IDENTITY column (proxy/sql/transforms/identity_writes.py).
     _r(r"^cannot set an identity column to a value$", e.FeatureNotSupported),
     _r(r"^More than one row returned by a subquery used as an expression", e.CardinalityViolation,
