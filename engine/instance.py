@@ -26,7 +26,7 @@ import duckdb
 
 from catalog.errors import DuplicateDatabase, InvalidCatalogName
 from catalog.store import SYSTEM_ALIAS
-from engine import macros, table_metadata
+from engine import macros, table_metadata, time_zones
 from engine.storage import (
     INTERNAL_PREFIX,
     Storage,
@@ -109,6 +109,7 @@ class Engine:
             f"AS {quote_ident(SYSTEM_ALIAS)}"
         )
         macros.install(self._con)
+        time_zones.install(self._con)
 
     def system_cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor for the system catalog (never handed to a client session)."""
