@@ -49,6 +49,9 @@ def run(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[object, ...]]:
     "insert into a (id) select v from d",
     "update a set id = 3",
     "insert into other.a values (1, 2)",
+    "merge into a using d on a.v = d.v when matched then update set id = d.id",
+    "merge into a using d on a.v = d.v when not matched then insert (id, v) values (d.id, d.v)",
+    "merge into a using d on a.v = d.v when not matched then insert values (d.id, d.v)",
 ])
 def test_explicit_identity_values_are_refused(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     with pytest.raises(duckdb.InvalidInputException, match=REFUSED):
@@ -65,6 +68,9 @@ def test_explicit_identity_values_are_refused(con: duckdb.DuckDBPyConnection, sq
     "insert into d values (5, 1)",
     "insert into d (id) select 7",
     "update d set id = 9",
+    "merge into a using d on a.v = d.v when matched then update set v = d.v "
+    "when not matched then insert (v) values (d.v)",
+    "merge into d using a on a.v = d.v when matched then update set id = a.id",
 ])
 def test_other_writes_are_taken(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     run(con, sql)
