@@ -201,9 +201,9 @@ def _qualified(cur: duckdb.DuckDBPyConnection, view: _View) -> exp.Expr:
 
 
 def drop_sql(cur: duckdb.DuckDBPyConnection, targets: list[Relation], kind: str,
-             cascade: bool) -> list[str]:
+             cascade: bool) -> tuple[list[str], list[Relation]]:
     """Statements dropping the regular views that depend on ``targets`` (to run before the
-    DROP), or 2BP01 when some do and ``cascade`` is not given."""
+    DROP) and those views, or 2BP01 when some do and ``cascade`` is not given."""
     dropped: list[Relation] = []
     pending = list(targets)
     while pending:
@@ -225,4 +225,4 @@ def drop_sql(cur: duckdb.DuckDBPyConnection, targets: list[Relation], kind: str,
     return [
         f"DROP VIEW IF EXISTS {quote_ident(r.alias)}.{quote_ident(r.schema)}."
         f"{quote_ident(r.name)}" for r in reversed(dropped)
-    ]
+    ], dropped

@@ -29,6 +29,7 @@ after its access check and before it runs, and returns the DuckDB SQL to run ins
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -51,6 +52,7 @@ from proxy.sql.late import (
     RenameColumn,
     RenameRelation,
 )
+from proxy.sql.references import Ref
 from proxy.sql.transforms.ddl_attributes import Attributes, missing, records, sequence_ddl
 
 if TYPE_CHECKING:
@@ -78,8 +80,25 @@ class _Found:
         return ".".join(quote_ident(p) for p in (self.alias, self.schema, self.name))
 
 
-async def prepare(conn: Connection, session: Session, stmt: Statement, sql: str) -> str:
-    """The DuckDB SQL to run for ``stmt`` (whose ``late`` is set) now."""
+async def prepare(conn: Connection, session: Session, stmt: Statement,
+                  sql: str) -> tuple[str, Statement]:
+    """The DuckDB SQL to run for ``stmt`` (whose ``late`` is set) now, and the statement as
+    its effects are recorded: a CASCADE's dropped views are among what it drops (their grants
+    and owners are forgotten with them)."""
+    late = stmt.late
+    if isinstance(late, RenameRelation | RenameColumn | DropRelations):
+        made, dropped = await conn._engine_call(_with_views, session.cursor, late, sql)
+        if not dropped:
+            return made, stmt
+        names = {alias: name for name, alias in session.aliases.items()}
+        refs = tuple(Ref("relation", names.get(r.alias), r.schema, r.name, "DROP")
+                     for r in dropped)
+        return made, dataclasses.replace(stmt, refs=stmt.refs + refs)
+    return await _sql(conn, session, stmt, sql), stmt
+
+
+async def _sql(conn: Connection, session: Session, stmt: Statement, sql: str) -> str:
+    """The DuckDB SQL of a late statement that changes no views."""
     late = stmt.late
     if isinstance(late, CommitFirst):
         shared = conn.server.authorizer.shared
@@ -93,9 +112,6 @@ async def prepare(conn: Connection, session: Session, stmt: Statement, sql: str)
         return result
     if isinstance(late, CreateFunction | DropFunction):
         made: str = await conn._engine_call(function_sql, session.cursor, late)
-        return made
-    if isinstance(late, RenameRelation | RenameColumn | DropRelations):
-        made = await conn._engine_call(_with_views, session.cursor, late, sql)
         return made
     if isinstance(late, AlterVarchar):
         if session.tx != TxStatus.IDLE:
@@ -133,17 +149,20 @@ def _relation(cur: duckdb.DuckDBPyConnection, place: Place,
 
 
 def _with_views(cur: duckdb.DuckDBPyConnection,
-                late: RenameRelation | RenameColumn | DropRelations, sql: str) -> str:
-    """The statement with what it does to the regular views over the relations it changes."""
+                late: RenameRelation | RenameColumn | DropRelations,
+                sql: str) -> tuple[str, list[bound_views.Relation]]:
+    """The statement with what it does to the regular views over the relations it changes,
+    and the views it drops."""
     if isinstance(late, DropRelations):
         targets = [r for p in late.places
                    if (r := _relation(cur, p, late.kind == "VIEW")) is not None]
-        return "; ".join([*bound_views.drop_sql(cur, targets, late.kind, late.cascade), sql])
+        drops, dropped = bound_views.drop_sql(cur, targets, late.kind, late.cascade)
+        return "; ".join([*drops, sql]), dropped
     if isinstance(late, RenameColumn):
         target = _relation(cur, late.place, False)
         after = [] if target is None else bound_views.rename_column_sql(
             cur, target, late.old, late.new)
-        return "; ".join([sql, *after])
+        return "; ".join([sql, *after]), []
     view = find_view(cur, late.place)
     target = view or _relation(cur, late.place, False)
     after = [] if target is None else bound_views.rename_sql(cur, target, late.new_name)
@@ -153,7 +172,7 @@ def _with_views(cur: duckdb.DuckDBPyConnection,
         after.append(f"UPDATE {views} SET view_name = {quote_literal(late.new_name)} "
                      f"WHERE lower(schema_name) = lower({quote_literal(view.schema)}) "
                      f"AND lower(view_name) = lower({quote_literal(view.name)})")
-    return "; ".join([sql, *after])
+    return "; ".join([sql, *after]), []
 
 
 def find_table(cur: duckdb.DuckDBPyConnection, place: Place) -> _Found:

@@ -70,7 +70,9 @@ def test_drop_is_refused_while_regular_views_depend(con: duckdb.DuckDBPyConnecti
 
 
 def test_drop_cascade_drops_dependents_of_dependents(con: duckdb.DuckDBPyConnection) -> None:
-    run(con, drop_sql(con, [T], "TABLE", cascade=True))
+    statements, dropped = drop_sql(con, [T], "TABLE", cascade=True)
+    assert sorted(r.name for r in dropped) == ["j", "v", "w"]
+    run(con, statements)
     con.execute("DROP TABLE t")
     left = {r[0] for r in con.execute(
         f"SELECT view_name FROM duckdb_views() WHERE database_name = '{ALIAS}'").fetchall()}
@@ -78,4 +80,4 @@ def test_drop_cascade_drops_dependents_of_dependents(con: duckdb.DuckDBPyConnect
 
 
 def test_a_view_nothing_depends_on_drops(con: duckdb.DuckDBPyConnection) -> None:
-    assert drop_sql(con, [Relation(ALIAS, "public", "w")], "VIEW", cascade=False) == []
+    assert drop_sql(con, [Relation(ALIAS, "public", "w")], "VIEW", cascade=False) == ([], [])
