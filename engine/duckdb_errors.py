@@ -120,13 +120,18 @@ _TRANSACTION: list[_Rule] = [
 ]
 
 _INVALID_INPUT: list[_Rule] = [
-    # The dialect's guards (division, SUBSTRING's length) raise these through DuckDB's error().
+    # The dialect's guards (division, SUBSTRING's length, ...) raise these through DuckDB's
+    # error().
     _r(r"^division by zero$", e.DivisionByZero),
     _r(r"^negative substring length not allowed$", e.SubstringError),
     _r(r"^feature not supported on Duckshift: ", e.FeatureNotSupported),
     # FROM_HEX and TO_VARBYTE(s, 'hex') of a string that is not hex.
     _r(r"^Invalid input for hex digit: (.)", e.InvalidTextRepresentation,
        lambda m: f'invalid hexadecimal digit: "{m[1]}"'),
+    # A column ALTER DISTKEY/SORTKEY/ENCODE names (proxy/sql/transforms/alter_attributes.py).
+    _r(r'^column "[^"]*" of relation "[^"]*" does not exist$', e.UndefinedColumn),
+    # Explicit values for an IDENTITY column (proxy/sql/transforms/identity_writes.py).
+    _r(r"^cannot set an identity column to a value$", e.FeatureNotSupported),
     _r(r"^More than one row returned by a subquery used as an expression", e.CardinalityViolation,
        lambda m: "more than one row returned by a subquery used as an expression"),
 ]

@@ -26,7 +26,7 @@ import duckdb
 
 from catalog.errors import DuplicateDatabase, InvalidCatalogName
 from catalog.store import SYSTEM_ALIAS
-from engine import hash_functions, macros, number_format, table_metadata
+from engine import hash_functions, macros, number_format, table_metadata, time_zones
 from engine.storage import (
     INTERNAL_PREFIX,
     Storage,
@@ -111,6 +111,7 @@ class Engine:
         macros.install(self._con)
         hash_functions.install(self._con)
         number_format.install(self._con)
+        time_zones.install(self._con)
 
     def system_cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor for the system catalog (never handed to a client session)."""

@@ -8,11 +8,17 @@ since a session's search path names only its own database.
 
 * ``AVG`` of an integer argument is a BIGINT truncated toward zero, as Redshift documents (DuckDB
   answers a DOUBLE); the macros pick by the argument's type, the untyped overload being the
-  fallback DuckDB takes when the typed one does not match. ``AVG_DISTINCT`` is the same over
-  distinct values; ``AVG_WINDOW`` takes ``sum(x) OVER w``, ``count(x) OVER w`` and ``x`` itself
-  (a window's argument is valid where the window is), since a macro cannot carry a window;
-  ``AVG_RATIO`` is for a window over an aggregate, where DuckDB cannot pick by the argument's
-  type: it divides with ``integer_division`` on, so an integer average still truncates.
+  fallback DuckDB takes when the typed one does not match. AVG of a DECIMAL(p, s) is a
+  DECIMAL(38, s), as Redshift documents (DuckDB answers a DOUBLE), truncated toward zero like
+  the integer average: ``QUOTIENT`` divides the DECIMAL(38, s) sum exactly on its digits and
+  casts the text of the quotient to the sum's own type (``list_resize`` casts its fill value
+  to the list's element type: the one cast in DuckDB whose target is another expression's
+  type, which a macro cannot name). Floating point keeps the engine's answer.
+  ``AVG_DISTINCT`` is the same over distinct values; ``AVG_WINDOW`` takes ``sum(x) OVER w``,
+  ``count(x) OVER w`` and ``x`` itself (a window's argument is valid where the window is),
+  since a macro cannot carry a window; ``AVG_RATIO`` is for a window over an aggregate, where
+  DuckDB cannot pick by the argument's type: it divides with ``integer_division`` on, so an
+  integer average still truncates.
 * ``CBRT`` is DuckDB's cube root, made exact for perfect cubes (DuckDB's ``cbrt(27.0)`` is
   3.0000000000000004; PostgreSQL's and Redshift's is 3).
 * ``TRUNC`` of one argument is the date of a timestamp (Redshift's ``TRUNC(timestamp)``)
@@ -47,6 +53,8 @@ AVG = f"{INTERNAL_PREFIX}avg"
 AVG_DISTINCT = f"{INTERNAL_PREFIX}avg_distinct"
 AVG_WINDOW = f"{INTERNAL_PREFIX}avg_window"
 AVG_RATIO = f"{INTERNAL_PREFIX}avg_ratio"
+QUOTIENT = f"{INTERNAL_PREFIX}quotient"
+_DECIMAL_TEXT = f"{INTERNAL_PREFIX}decimal_text"
 CBRT = f"{INTERNAL_PREFIX}cbrt"
 CUT = f"{INTERNAL_PREFIX}cut"
 TRUNC = f"{INTERNAL_PREFIX}trunc"
@@ -66,14 +74,39 @@ _BACK = " ".join(
     f"WHEN NOT {_CONTINUES.format(p=f'n + {1 - k}')} THEN {k}" for k in range(3)
 )
 
+# The digits of q (an integer), at least k + 1 of them (lpad also cuts a longer string).
+_DIGITS = (
+    "lpad(CAST(abs(q) AS VARCHAR), "
+    "CAST(greatest(k + 1, length(CAST(abs(q) AS VARCHAR))) AS INTEGER), '0')"
+)
+# The scaled integer of a DECIMAL s (2.50 is 250) and its scale, read from its type.
+_SCALED = "CAST(replace(CAST(s AS VARCHAR), '.', '') AS HUGEINT)"
+_SCALE = "CAST(regexp_extract(typeof(s), ',(\\d+)\\)', 1) AS INTEGER)"
+
 _DEFINITIONS = {
-    AVG: "(x BIGINT) AS CAST(sum(x) // count(x) AS BIGINT), (x) AS avg(x)",
+    _DECIMAL_TEXT: (
+        f"(q, k) AS (CASE WHEN q < 0 THEN '-' ELSE '' END) "
+        f"|| {_DIGITS}[1:length({_DIGITS}) - k] || '.' || right({_DIGITS}, k)"
+    ),
+    QUOTIENT: (
+        f"(s, n, other) AS list_resize([s], 2, CASE WHEN typeof(s) LIKE 'DECIMAL(%' "
+        f"THEN {CATALOG}.{SCHEMA}.{_DECIMAL_TEXT}({_SCALED} // n, {_SCALE}) "
+        f"ELSE CAST(other AS VARCHAR) END)[2]"
+    ),
+    AVG: (
+        "(x BIGINT) AS CAST(sum(x) // count(x) AS BIGINT), "
+        f"(x) AS {CATALOG}.{SCHEMA}.{QUOTIENT}(sum(x), count(x), avg(x))"
+    ),
     AVG_DISTINCT: (
         "(x BIGINT) AS CAST(sum(DISTINCT x) // count(DISTINCT x) AS BIGINT), "
-        "(x) AS avg(DISTINCT x)"
+        f"(x) AS {CATALOG}.{SCHEMA}.{QUOTIENT}("
+        "sum(DISTINCT x), count(DISTINCT x), avg(DISTINCT x))"
     ),
-    AVG_WINDOW: "(s, n, x BIGINT) AS CAST(s // n AS BIGINT), (s, n, x) AS s / n",
-    AVG_RATIO: "(s, n) AS s / n",
+    AVG_WINDOW: (
+        "(s, n, x BIGINT) AS CAST(s // n AS BIGINT), "
+        f"(s, n, x) AS {CATALOG}.{SCHEMA}.{QUOTIENT}(s, n, s / n)"
+    ),
+    AVG_RATIO: f"(s, n) AS {CATALOG}.{SCHEMA}.{QUOTIENT}(s, n, s / n)",
     CBRT: (
         "(x DOUBLE) AS CASE WHEN round(cbrt(x)) * round(cbrt(x)) * round(cbrt(x)) = x "
         "THEN round(cbrt(x)) ELSE cbrt(x) END"

@@ -287,7 +287,7 @@ class Connection(
         await self._park_streams()
         if stmt.late is not None:
             # DDL made from the catalog as it is now (LIKE, ALTER COLUMN TYPE, TRUNCATE).
-            sql = await late_ddl.prepare(self, session, stmt, sql or stmt.duck_sql)
+            sql, stmt = await late_ddl.prepare(self, session, stmt, sql or stmt.duck_sql)
         record = self._record(stmt)
         wlm = self.server.wlm
         run = wlm.admit(self, session, stmt, record)

@@ -132,10 +132,7 @@ async def _copy_in(conn: Connection, stmt: Statement, cmd: commands.Copy,
         lambda: session.cursor.execute(f"DESCRIBE {target.duck_sql}").fetchall()
     )
     types = {row[0]: row[1] for row in described}
-    columns = list(cmd.columns) if cmd.columns else list(types)
-    for c in columns:
-        if c not in types:
-            raise err.UndefinedColumn(f'column "{c}" of relation "{cmd.table}" does not exist')
+    columns = await copy_files.loaded_columns(conn, cmd, table_sql, types)
     parser: CopyInParser | BinaryCopyInParser
     if opts.format == "binary":
         parser = BinaryCopyInParser(columns, [pg_type_from_duckdb(types[c]).oid for c in columns])

@@ -23,10 +23,13 @@ after its access check and before it runs, and returns the DuckDB SQL to run ins
 * TRUNCATE commits the open transaction first, as Redshift does, then runs on its own; through
   a consumer database of a datashare it stays in the transaction (Redshift's rule for shared
   tables).
+* RENAME TO, RENAME COLUMN and DROP TABLE/VIEW take the regular views over what they change
+  along (``proxy/bound_views.py``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -36,6 +39,7 @@ import duckdb
 from catalog import errors as err
 from engine import table_metadata as meta
 from engine.storage import INTERNAL_PREFIX, quote_ident, quote_literal
+from proxy import bound_views
 from proxy.session import TxStatus
 from proxy.sql.late import (
     AlterVarchar,
@@ -43,9 +47,12 @@ from proxy.sql.late import (
     CreateFunction,
     CreateLike,
     DropFunction,
+    DropRelations,
     Place,
+    RenameColumn,
     RenameRelation,
 )
+from proxy.sql.references import Ref
 from proxy.sql.transforms.ddl_attributes import Attributes, missing, records, sequence_ddl
 
 if TYPE_CHECKING:
@@ -73,8 +80,25 @@ class _Found:
         return ".".join(quote_ident(p) for p in (self.alias, self.schema, self.name))
 
 
-async def prepare(conn: Connection, session: Session, stmt: Statement, sql: str) -> str:
-    """The DuckDB SQL to run for ``stmt`` (whose ``late`` is set) now."""
+async def prepare(conn: Connection, session: Session, stmt: Statement,
+                  sql: str) -> tuple[str, Statement]:
+    """The DuckDB SQL to run for ``stmt`` (whose ``late`` is set) now, and the statement as
+    its effects are recorded: a CASCADE's dropped views are among what it drops (their grants
+    and owners are forgotten with them)."""
+    late = stmt.late
+    if isinstance(late, RenameRelation | RenameColumn | DropRelations):
+        made, dropped = await conn._engine_call(_with_views, session.cursor, late, sql)
+        if not dropped:
+            return made, stmt
+        names = {alias: name for name, alias in session.aliases.items()}
+        refs = tuple(Ref("relation", names.get(r.alias), r.schema, r.name, "DROP")
+                     for r in dropped)
+        return made, dataclasses.replace(stmt, refs=stmt.refs + refs)
+    return await _sql(conn, session, stmt, sql), stmt
+
+
+async def _sql(conn: Connection, session: Session, stmt: Statement, sql: str) -> str:
+    """The DuckDB SQL of a late statement that changes no views."""
     late = stmt.late
     if isinstance(late, CommitFirst):
         shared = conn.server.authorizer.shared
@@ -89,10 +113,6 @@ async def prepare(conn: Connection, session: Session, stmt: Statement, sql: str)
     if isinstance(late, CreateFunction | DropFunction):
         made: str = await conn._engine_call(function_sql, session.cursor, late)
         return made
-    if isinstance(late, RenameRelation):
-        if await conn._engine_call(is_view, session.cursor, late.place):
-            return sql.replace("ALTER TABLE ", "ALTER VIEW ", 1)
-        return sql
     if isinstance(late, AlterVarchar):
         if session.tx != TxStatus.IDLE:
             raise err.ActiveSqlTransaction(
@@ -104,15 +124,55 @@ async def prepare(conn: Connection, session: Session, stmt: Statement, sql: str)
     return sql
 
 
-def is_view(cur: duckdb.DuckDBPyConnection, place: Place) -> bool:
-    """Whether ``place`` names a view (in its schema, or the current one when it names none)."""
+def find_view(cur: duckdb.DuckDBPyConnection, place: Place) -> bound_views.Relation | None:
+    """The view ``place`` names (in its schema, or the current one when it names none)."""
     row = cur.execute(
-        "SELECT count(*) FROM duckdb_views() WHERE database_name = ? AND NOT internal "
-        "AND lower(schema_name) = lower(coalesce(?, current_schema())) "
+        "SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = ? "
+        "AND NOT internal AND lower(schema_name) = lower(coalesce(?, current_schema())) "
         "AND lower(view_name) = lower(?)",
         [place.alias, place.schema, place.name],
     ).fetchone()
-    return bool(row and row[0])
+    return bound_views.Relation(place.alias, row[0], row[1]) if row else None
+
+
+def _relation(cur: duckdb.DuckDBPyConnection, place: Place,
+              view: bool) -> bound_views.Relation | None:
+    """The persistent table (or view) ``place`` names; None for a temporary or missing one."""
+    if view:
+        return find_view(cur, place)
+    try:
+        found = find_table(cur, place)
+    except err.UndefinedTable:
+        return None  # DuckDB reports it (or IF EXISTS lets it be)
+    return None if found.temporary else bound_views.Relation(found.alias, found.schema,
+                                                             found.name)
+
+
+def _with_views(cur: duckdb.DuckDBPyConnection,
+                late: RenameRelation | RenameColumn | DropRelations,
+                sql: str) -> tuple[str, list[bound_views.Relation]]:
+    """The statement with what it does to the regular views over the relations it changes,
+    and the views it drops."""
+    if isinstance(late, DropRelations):
+        targets = [r for p in late.places
+                   if (r := _relation(cur, p, late.kind == "VIEW")) is not None]
+        drops, dropped = bound_views.drop_sql(cur, targets, late.kind, late.cascade)
+        return "; ".join([*drops, sql]), dropped
+    if isinstance(late, RenameColumn):
+        target = _relation(cur, late.place, False)
+        after = [] if target is None else bound_views.rename_column_sql(
+            cur, target, late.old, late.new)
+        return "; ".join([sql, *after]), []
+    view = find_view(cur, late.place)
+    target = view or _relation(cur, late.place, False)
+    after = [] if target is None else bound_views.rename_sql(cur, target, late.new_name)
+    if view is not None:
+        sql = sql.replace("ALTER TABLE ", "ALTER VIEW ", 1)
+        views = meta.qualified(view.alias, meta.LATE_BINDING_VIEWS)
+        after.append(f"UPDATE {views} SET view_name = {quote_literal(late.new_name)} "
+                     f"WHERE lower(schema_name) = lower({quote_literal(view.schema)}) "
+                     f"AND lower(view_name) = lower({quote_literal(view.name)})")
+    return "; ".join([sql, *after]), []
 
 
 def find_table(cur: duckdb.DuckDBPyConnection, place: Place) -> _Found:
@@ -204,7 +264,7 @@ def create_like_sql(cur: duckdb.DuckDBPyConnection, late: CreateLike) -> str:
         parts = [quote_ident(name), dtype]
         if late.including_defaults and default is not None:
             if sequence is not None and seed is not None and step is not None:
-                new, qualified, ddl = sequence_ddl(target_alias, seed, step)
+                new, qualified, ddl = sequence_ddl(target_alias, seed, step, bool(by_default))
                 before.append(ddl)
                 default = f"nextval({quote_literal(qualified)})"
                 attrs.columns[name] = (encoding, seed, step, by_default, new)

@@ -621,6 +621,7 @@ _FILE_FLAGS = {
     "ZSTD": ("compression", "zstd", ("COPY", "UNLOAD")),
     "HEADER": ("header", True, ("UNLOAD",)),
     "ALLOWOVERWRITE": ("allowoverwrite", True, ("UNLOAD",)),
+    "EXPLICIT_IDS": ("explicit_ids", True, ("COPY",)),
 }
 
 
@@ -628,7 +629,8 @@ def _file_options(t: _Tokens, verb: str) -> dict[str, str | bool]:
     """Redshift's options of COPY from files (``verb`` "COPY") and of UNLOAD.
 
     Keys: format (csv, parquet, json; none for Redshift's pipe-delimited text), delimiter,
-    null, quote, ignoreheader, compression, header, allowoverwrite, parallel, extension.
+    null, quote, ignoreheader, compression, header, allowoverwrite, parallel, extension,
+    explicit_ids.
     Options Duckshift does not carry out are refused by name (0A000).
     """
     opts: dict[str, str | bool] = {}

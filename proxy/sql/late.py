@@ -76,10 +76,33 @@ class DropFunction:
 
 @dataclass(frozen=True, slots=True)
 class RenameRelation:
-    """``ALTER TABLE name RENAME TO ...``, which Redshift also applies to a view (dbt's view
-    materialization renames views so); DuckDB renames a view with ALTER VIEW only."""
+    """``ALTER TABLE name RENAME TO new_name``, which Redshift also applies to a view (dbt's
+    view materialization renames views so); DuckDB renames a view with ALTER VIEW only. The
+    regular views over the relation follow it (``proxy/bound_views.py``)."""
 
     place: Place
+    new_name: str
 
 
-Late = CreateLike | AlterVarchar | CommitFirst | CreateFunction | DropFunction | RenameRelation
+@dataclass(frozen=True, slots=True)
+class RenameColumn:
+    """``ALTER TABLE name RENAME COLUMN old TO new``: the regular views over the table follow
+    the column (``proxy/bound_views.py``)."""
+
+    place: Place
+    old: str
+    new: str
+
+
+@dataclass(frozen=True, slots=True)
+class DropRelations:
+    """``DROP TABLE|VIEW ... [CASCADE]``: refused while regular views depend on what it drops
+    (2BP01), unless CASCADE drops them too (``proxy/bound_views.py``)."""
+
+    places: tuple[Place, ...]
+    kind: str  # "TABLE" or "VIEW"
+    cascade: bool
+
+
+Late = (CreateLike | AlterVarchar | CommitFirst | CreateFunction | DropFunction | RenameRelation
+        | RenameColumn | DropRelations)

@@ -27,6 +27,7 @@ from proxy.sql.references import Ref, references
 from proxy.sql.split import Piece, split
 from proxy.sql.transforms import companions
 from proxy.sql.transforms.aggregates import aggregates
+from proxy.sql.transforms.alter_attributes import alter_attributes, recognize_encode
 from proxy.sql.transforms.arithmetic import guard_division
 from proxy.sql.transforms.blank_padded import blank_padded
 from proxy.sql.transforms.casts import explicit_casts
@@ -37,6 +38,7 @@ from proxy.sql.transforms.ddl_attributes import DROPPED_ATTRIBUTES, ddl_attribut
 from proxy.sql.transforms.getdate import getdate_add_months
 from proxy.sql.transforms.hashes import hash_functions
 from proxy.sql.transforms.identifiers import fold_identifiers
+from proxy.sql.transforms.identity_writes import identity_writes
 from proxy.sql.transforms.json_functions import json_functions
 from proxy.sql.transforms.math_functions import math_functions
 from proxy.sql.transforms.names import resolve_databases
@@ -102,6 +104,10 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     quoting_functions,
     # Before map_types turns VARCHAR(MAX) into a bare VARCHAR (which would get 256).
     ddl_attributes,
+    # Replaces the statement; after ddl_attributes, which has nothing to do for these forms.
+    alter_attributes,
+    # Reads the target and values as written (DEFAULT in VALUES), before rewrites of values.
+    identity_writes,
     # After ddl_attributes gives bare character types their lengths, before map_types drops
     # VARCHAR(MAX)'s.
     character_lengths,
@@ -404,7 +410,8 @@ def parse(text: str) -> exp.Expr:
         tokens = catalog_syntax.repair(tokens)
         repaired, dropped = _redshift_tokens(tokens)
         late_binding = _late_binding(tokens) is not tokens
-        trees = _REDSHIFT.parser().parse(repaired, text)
+        encode = recognize_encode(tokens, text)
+        trees = [encode] if encode is not None else _REDSHIFT.parser().parse(repaired, text)
     except TokenError as exc:
         raise SyntaxError_(f"syntax error: {exc}") from None
     except ParseError as exc:

@@ -9,9 +9,12 @@ two statements are read from their tokens here:
     DROP FUNCTION [IF EXISTS] [schema.]name ( [type [, ...]] ) [ CASCADE | RESTRICT ]
 
 A function becomes a DuckDB macro of the database it is created in. Its arguments are cast to
-their declared types and its result to the declared result type; DuckDB macros overload by the
-number of arguments only, so ``proxy/late_ddl.py`` merges overloads of different arity when
-the statement runs and refuses two of the same arity. The body is a single SELECT expression
+their declared types and its result to the declared result type; the macros of a database
+file overload by the number of arguments only (typed macro parameters, which would pick an
+overload by type, need DuckDB's v1.4 storage format, and even then resolve some calls
+differently from Redshift: ``f(NULL)``, a SMALLINT argument to f(int) and f(float8)), so
+``proxy/late_ddl.py`` merges overloads of different arity when the statement runs and refuses
+two of the same arity (0A000). The body is a single SELECT expression
 without FROM (Redshift's rule), translated like any other statement (sandbox, rewrites) with
 ``$n`` standing for the n-th argument. Python UDFs (``LANGUAGE plpythonu``) are refused.
 

@@ -67,8 +67,6 @@ NOT_YET: dict[tuple[str, str], str] = {
         "was made against datafusion-postgres)",
     ("dbt-redshift.sql", "set role"):
         "SET ROLE: Redshift has none (dbt sends it only when a profile names a role)",
-    ("metabase.sql", "select to_char(current_timestamp"):
-        "TO_CHAR's TZ pattern is not translated (SQL dialect, issue 3)",
     ("pgjdbc.sql", "SAVEPOINT"): _SAVEPOINT,
     ("pgjdbc.sql", "ROLLBACK TO SAVEPOINT"): _SAVEPOINT,
     ("pgjdbc.sql", "RELEASE SAVEPOINT"): _SAVEPOINT,

@@ -9,12 +9,16 @@ and comparing). The format is then read pattern by pattern and rebuilt:
 
 * TO_CHAR becomes ``strftime`` for the fields DuckDB formats as Redshift does, concatenated
   with expressions for the rest (upper-case and padded month and day names, AM/PM, quarter,
-  week of month, 3-digit year, milliseconds); NULL in gives NULL out.
+  week of month, 3-digit year, milliseconds); NULL in gives NULL out. A TIMESTAMPTZ is
+  formatted in the session's time zone: ``OF`` is its offset from UTC (``+00``, ``-07``,
+  ``+05:30``), ``TZ``/``tz`` its abbreviation at that instant (``engine/time_zones.py``); for
+  a TIMESTAMP, ``TZ`` is empty and ``OF`` ``+00``, as in PostgreSQL.
 * TO_DATE and TO_TIMESTAMP become ``strptime`` with the equivalent codes; TO_TIMESTAMP returns
   TIMESTAMPTZ as in Redshift.
 
-A format that uses a pattern without a faithful translation (time zones, Julian days, numeric
-formats such as ``'999D99'``) or whose format is not a literal fails with 0A000.
+A format that uses a pattern without a faithful translation (Julian days, numeric formats
+such as ``'999D99'``, time zones in TO_DATE/TO_TIMESTAMP) or whose format is not a literal
+fails with 0A000.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from sqlglot.dialects.redshift import Redshift
 from sqlglot.time import format_time
 
 from catalog.errors import FeatureNotSupported
+from engine.time_zones import TZ_ABBREVIATION
 from proxy.sql.context import Context
 
 
@@ -141,7 +146,7 @@ _STRFTIME = {
     "YYYY": ("%Y", "%Y"), "YY": ("%y", "%y"), "MM": ("%m", "%-m"), "DD": ("%d", "%-d"),
     "DDD": ("%j", "%-j"), "HH": ("%I", "%-I"), "HH12": ("%I", "%-I"), "HH24": ("%H", "%-H"),
     "MI": ("%M", "%-M"), "SS": ("%S", "%-S"), "US": ("%f", "%f"), "IW": ("%V", "%V"),
-    "IYYY": ("%G", "%G"),
+    "IYYY": ("%G", "%G"), "OF": ("%z", "%z"),
 }
 
 
@@ -161,6 +166,19 @@ def _meridiem(pattern: Pattern, ts: exp.Expr) -> exp.Expr:
     return exp.If(
         this=exp.LT(this=_part("hour", ts), expression=exp.Literal.number(12)),
         true=exp.Literal.string(am), false=exp.Literal.string(pm),
+    )
+
+
+def _zone(pattern: Pattern, ts: exp.Expr) -> exp.Expr:
+    """The session time zone's abbreviation at a TIMESTAMPTZ (empty for a TIMESTAMP, whose
+    strftime ``%Z`` is empty)."""
+    abbreviation = _call(TZ_ABBREVIATION, _call("epoch_ms", ts.copy()),
+                         _call("current_setting", exp.Literal.string("TimeZone")))
+    return exp.If(
+        this=exp.EQ(this=_call("strftime", ts.copy(), exp.Literal.string("%Z")),
+                    expression=exp.Literal.string("")),
+        true=exp.Literal.string(""),
+        false=exp.Lower(this=abbreviation) if pattern.name == "tz" else abbreviation,
     )
 
 
@@ -208,6 +226,7 @@ def _computed(pattern: Pattern, ts: exp.Expr) -> exp.Expr | None:
                     expression=one), 2, pattern.fill,
         ),
         "CC": lambda: _int_text(_part("century", ts), 2, pattern.fill),
+        "TZ": lambda: _zone(pattern, ts),
     }
     build = builders.get(key)
     return build() if build else None

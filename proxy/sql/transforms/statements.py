@@ -11,6 +11,10 @@
 * TRUNCATE commits the transaction it runs in, as in Redshift (``proxy/late_ddl.py``).
 * ALTER TABLE ... RENAME TO renames a view too, as in Redshift: whether the relation is a
   view is known when it runs (``proxy/late_ddl.py``).
+* Regular views bind to the relations they read, late-binding views (WITH NO SCHEMA BINDING)
+  by name when queried: CREATE VIEW records which kind a view is (``meta.LATE_BINDING_VIEWS``),
+  and RENAME TO, RENAME COLUMN and DROP TABLE/VIEW act on the regular views over what they
+  change when they run (``proxy/bound_views.py``).
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ from __future__ import annotations
 from sqlglot import exp
 
 from catalog.errors import FeatureNotSupported
+from engine import table_metadata as meta
+from engine.storage import quote_literal
 from proxy.sql.context import Context
-from proxy.sql.late import CommitFirst, Place, RenameRelation
+from proxy.sql.late import CommitFirst, DropRelations, Place, RenameColumn, RenameRelation
 from proxy.sql.transforms import companions
 
 
@@ -47,6 +53,32 @@ def _place(table: exp.Table, ctx: Context) -> Place:
     return Place(alias, db.name if db is not None else None, table.name)
 
 
+def _create_view(tree: exp.Create, ctx: Context) -> None:
+    """Record whether the view binds late (a replaced view may change kind)."""
+    table = tree.find(exp.Table)
+    props = tree.args.get("properties")
+    if table is None or (isinstance(props, exp.Properties) and any(
+        isinstance(p, exp.TemporaryProperty) for p in props.expressions
+    )):
+        return
+    place = _place(table, ctx)
+    schema = quote_literal(place.schema) if place.schema else "current_schema()"
+    views = meta.qualified(place.alias, meta.LATE_BINDING_VIEWS)
+    companions.after(tree, f"DELETE FROM {views} WHERE lower(schema_name) = lower({schema}) "
+                           f"AND lower(view_name) = lower({quote_literal(place.name)})")
+    if tree.meta.get("late_binding"):
+        companions.after(tree, f"INSERT INTO {views} VALUES ({schema}, "
+                               f"{quote_literal(place.name)})")
+
+
+def _drop(tree: exp.Drop, ctx: Context) -> None:
+    kind = (tree.args.get("kind") or "").upper()
+    tables = [t for t in tree.args.get("tables") or [tree.this] if isinstance(t, exp.Table)]
+    if kind in ("TABLE", "VIEW") and tables:
+        companions.set_late(tree, DropRelations(
+            tuple(_place(t, ctx) for t in tables), kind, bool(tree.args.get("cascade"))))
+
+
 def statements(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Rewrite or refuse the statements listed in the module docstring."""
     if isinstance(tree, exp.Create):
@@ -65,10 +97,20 @@ def statements(tree: exp.Expr, ctx: Context) -> exp.Expr:
         _merge_insert_values(tree)
     if isinstance(tree, exp.TruncateTable):
         companions.set_late(tree, CommitFirst())
-    if isinstance(tree, exp.Alter) and (tree.args.get("kind") or "").upper() == "TABLE" and any(
-        isinstance(a, exp.AlterRename) for a in tree.args.get("actions") or ()
-    ) and isinstance(tree.this, exp.Table):
-        companions.set_late(tree, RenameRelation(_place(tree.this, ctx)))
+    if isinstance(tree, exp.Create) and (tree.args.get("kind") or "").upper() == "VIEW":
+        _create_view(tree, ctx)
+    if isinstance(tree, exp.Drop):
+        _drop(tree, ctx)
+    if isinstance(tree, exp.Alter) and (tree.args.get("kind") or "").upper() == "TABLE" and (
+        isinstance(tree.this, exp.Table)
+    ):
+        for action in tree.args.get("actions") or ():
+            if isinstance(action, exp.AlterRename):
+                companions.set_late(tree, RenameRelation(_place(tree.this, ctx),
+                                                         action.this.name))
+            elif isinstance(action, exp.RenameColumn):
+                companions.set_late(tree, RenameColumn(
+                    _place(tree.this, ctx), action.this.name, action.args["to"].name))
     for ident in tree.find_all(exp.Identifier):
         if ident.name.startswith("#"):
             ident.set("quoted", True)

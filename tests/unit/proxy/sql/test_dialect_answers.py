@@ -5,6 +5,7 @@ the string, truncating casts, CBRT, DEXP/DLOG1/DLOG10 (run on DuckDB with the en
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 import duckdb
 import pytest
@@ -60,10 +61,19 @@ def test_avg_of_integers_is_a_truncated_bigint(
     assert typed(con, f"select avg({column}) from t where g = 2") == [("BIGINT", -1)]
 
 
-def test_avg_of_other_types_keeps_fractions(con: duckdb.DuckDBPyConnection) -> None:
-    assert typed(con, "select avg(f), avg(d) from t where g = 1") == [
-        ("DOUBLE", 2.0), ("DOUBLE", 1.875)
+def test_avg_of_floating_point_keeps_fractions(con: duckdb.DuckDBPyConnection) -> None:
+    assert typed(con, "select avg(f) from t where g = 1") == [("DOUBLE", 2.0)]
+
+
+def test_avg_of_a_decimal_keeps_its_scale_truncated(con: duckdb.DuckDBPyConnection) -> None:
+    # (1.25 + 2.50) / 2 = 1.875: DECIMAL(38, 2), truncated as the integer average is.
+    assert typed(con, "select avg(d) from t where g = 1") == [
+        ("DECIMAL(38,2)", Decimal("1.87"))
     ]
+    assert typed(con, "select avg(-d) from t where g = 1") == [
+        ("DECIMAL(38,2)", Decimal("-1.87"))
+    ]
+    assert typed(con, "select avg(distinct d) from t where g = 3") == [("DECIMAL(38,2)", None)]
 
 
 def test_avg_distinct_filter_and_empty(con: duckdb.DuckDBPyConnection) -> None:

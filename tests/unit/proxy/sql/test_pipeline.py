@@ -158,7 +158,10 @@ def test_unsupported_statements(sql: str, message: str) -> None:
     ],
 )
 def test_three_part_names_map_to_aliases(sql: str, duck_sql: str) -> None:
-    assert tr(sql).duck_sql == duck_sql
+    # The statement itself, after any companion (an INSERT's identity check runs first).
+    translated = tr(sql).duck_sql
+    assert translated is not None
+    assert translated.rsplit("; ", 1)[-1] == duck_sql
 
 
 @pytest.mark.parametrize(
