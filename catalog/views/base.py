@@ -113,11 +113,14 @@ def lit(value: str) -> str:
 def oid_sql(*parts: str) -> str:
     """SQL for the stable OID of an object named by ``parts`` (SQL expressions).
 
+    UINTEGER, PostgreSQL's oid (an unsigned 32-bit integer), is what RowDescription shows as
+    oid.
+
     >>> oid_sql("'dev'", "schema_name")
-    "(md5_number(concat_ws('.', 'dev', schema_name)) % 2147467264 + 16384)::BIGINT"
+    "(md5_number(concat_ws('.', 'dev', schema_name)) % 2147467264 + 16384)::UINTEGER"
     """
     name = f"concat_ws('.', {', '.join(parts)})"
-    return f"(md5_number({name}) % {_OID_SPAN} + {USER_OID_MIN})::BIGINT"
+    return f"(md5_number({name}) % {_OID_SPAN} + {USER_OID_MIN})::UINTEGER"
 
 
 def schema_oid_sql(database: str, schema: str) -> str:
@@ -143,7 +146,7 @@ def user_oid_expr(name: str) -> str:
     pg_roles.oid, relowner and pg_auth_members agree without a lookup table.
 
     >>> user_oid_expr("u.name")
-    "(md5_number(concat_ws('.', 'role', u.name)) % 2147467264 + 16384)::BIGINT"
+    "(md5_number(concat_ws('.', 'role', u.name)) % 2147467264 + 16384)::UINTEGER"
     """
     return oid_sql("'role'", name)
 

@@ -38,7 +38,7 @@ def columns_sql(session: Session, everywhere: bool = False) -> str:
         "c.schema_name AS nspname, c.table_name AS relname, c.column_name AS attname, "
         "CAST(c.column_index AS SMALLINT) AS attnum, "
         f"CAST(CASE d.declared WHEN 'character' THEN {_BPCHAR} "
-        f"WHEN 'character varying' THEN {_VARCHAR} ELSE {typid} END AS BIGINT) AS atttypid, "
+        f"WHEN 'character varying' THEN {_VARCHAR} ELSE {typid} END AS UINTEGER) AS atttypid, "
         f"CAST(coalesce(d.length + 4, {typmod}) AS INTEGER) AS atttypmod, "
         "NOT c.is_nullable AS attnotnull, "
         f"{unalias_sql(session, 'c.column_default')} AS default_sql, c.data_type, "

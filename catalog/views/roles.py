@@ -87,7 +87,7 @@ def pg_roles(session: Session) -> str:
 def pg_group(session: Session) -> str:
     """pg_catalog.pg_group: empty (Duckshift has roles, not Redshift's groups)."""
     return values([], [("groname", "VARCHAR"), ("grosysid", "BIGINT"),
-                       ("grolist", "BIGINT[]")])
+                       ("grolist", "UINTEGER[]")])
 
 
 def pg_auth_members(session: Session) -> str:

@@ -210,7 +210,8 @@ def _cast(cast: exp.Cast) -> exp.Expr | None:
         # pg_type's typinput and friends are function names as text.
         return exp.Literal.string(cast.this.name.removeprefix("pg_catalog."))
     if kind in ("OID", "REGPROC", "REGNAMESPACE", "REGROLE", "REGOPER", "REGPROCEDURE"):
-        return exp.cast(cast.this, "BIGINT" if kind != "REGPROC" else "VARCHAR")
+        target = {"OID": "UINTEGER", "REGPROC": "VARCHAR"}.get(kind, "BIGINT")
+        return exp.cast(cast.this, target, dialect="duckdb")
     return None
 
 
