@@ -12,6 +12,7 @@ attencodingtype are there, without the metadata behind them yet.
 
 from __future__ import annotations
 
+from catalog.views.aclitems import acl_items_sql, acl_sql
 from catalog.views.base import (
     Session,
     View,
@@ -91,7 +92,7 @@ def index_columns_sql(session: Session) -> str:
 
 def pg_attribute(session: Session) -> str:
     """pg_catalog.pg_attribute: PostgreSQL's columns plus Redshift's, for tables, views and
-    the indexes behind keys."""
+    the indexes behind keys; attacl from the column grants (``aclitems``)."""
     return (
         "SELECT c.attrelid, c.attname, c.atttypid, -1 AS attstattarget, "
         "coalesce(t.typlen, -1) AS attlen, c.attnum, "
@@ -101,12 +102,16 @@ def pg_attribute(session: Session) -> str:
         "'' AS attcompression, c.attnotnull, c.default_sql IS NOT NULL AS atthasdef, "
         "false AS atthasmissing, '' AS attidentity, '' AS attgenerated, false AS attisdropped, "
         "true AS attislocal, 0 AS attinhcount, coalesce(t.typcollation, 0) AS attcollation, "
-        "CAST(NULL AS VARCHAR[]) AS attacl, CAST(NULL AS VARCHAR[]) AS attoptions, "
+        f"{acl_sql('table', 'a.items', '', with_owner=False)} AS attacl, "
+        "CAST(NULL AS VARCHAR[]) AS attoptions, "
         "CAST(NULL AS VARCHAR[]) AS attfdwoptions, CAST(NULL AS VARCHAR) AS attmissingval, "
         "false AS attisdistkey, CAST(0 AS INTEGER) AS attsortkeyord, "
         "CAST(0 AS INTEGER) AS attencodingtype "
         f"FROM ({columns_sql(session)} UNION ALL {index_columns_sql(session)}) c "
-        f"LEFT JOIN ({pg_type(session)}) t ON t.oid = c.atttypid"
+        f"LEFT JOIN ({pg_type(session)}) t ON t.oid = c.atttypid "
+        f"LEFT JOIN ({acl_items_sql(session, 'table', columns=True)}) a "
+        "ON a.database = c.datname AND a.schema_name = c.nspname AND a.name = c.relname "
+        "AND a.column_name = c.attname"
     )
 
 
