@@ -120,11 +120,6 @@ _EMPTY: dict[str, list[tuple[str, str]]] = {
         ("opcnamespace", "BIGINT"), ("opcowner", "BIGINT"), ("opcfamily", "BIGINT"),
         ("opcintype", "BIGINT"), ("opcdefault", "BOOLEAN"), ("opckeytype", "BIGINT"),
     ],
-    "pg_cursors": [
-        ("name", "VARCHAR"), ("statement", "VARCHAR"), ("is_holdable", "BOOLEAN"),
-        ("is_binary", "BOOLEAN"), ("is_scrollable", "BOOLEAN"),
-        ("creation_time", "TIMESTAMP WITH TIME ZONE"),
-    ],
 }
 
 
