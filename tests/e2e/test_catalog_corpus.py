@@ -87,7 +87,6 @@ NOT_YET: dict[tuple[str, str], str] = {
     ("redshift-jdbc.sql", "buildLocalSchemaColumnsQuery"):
         "the corpus text is malformed (the hand rendering left a second 'else end as "
         "COLUMN_SIZE'): PostgreSQL refuses it too",
-    ("redshift_connector.sql", "SHOW COLUMN GRANTS"): "SHOW COLUMN GRANTS is not built",
     ("redshift_connector.sql", "SHOW PARAMETERS OF FUNCTION"):
         "no user-defined functions yet: the corpus schema's add_one cannot be created",
 }

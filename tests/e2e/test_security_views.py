@@ -289,6 +289,23 @@ def test_acl_grant_option_and_revoke(admin: psycopg.Connection) -> None:
         admin.execute("DROP TABLE acl_t")
 
 
+def test_show_column_grants_and_show_grants_by_who_asks(
+        srv: RunningServer, admin: psycopg.Connection, u1: psycopg.Connection) -> None:
+    r1 = ids(admin)["r1"]
+    column_grant = ("dev", "public", "t", "a", "COLUMN", "SELECT", r1, "r1", "role", False,
+                    "COLUMN", "admin")
+    assert rows(admin, "SHOW COLUMN GRANTS ON TABLE dev.public.t") == [column_grant]
+    assert rows(u1, "SHOW COLUMN GRANTS ON TABLE public.t") == [column_grant]  # u1 holds r1
+    assert rows(admin, "SHOW COLUMN GRANTS ON TABLE t FOR u1") == []
+    assert rows(admin, "SHOW COLUMN GRANTS ON TABLE t LIMIT 0") == []
+    # SHOW GRANTS lists object grants only, and to a user only what it may see.
+    assert [(r[4], r[6]) for r in rows(admin, "SHOW GRANTS ON TABLE t")] == [
+        ("INSERT", "u2"), ("SELECT", "u1")]
+    assert [(r[4], r[6]) for r in rows(u1, "SHOW GRANTS ON TABLE t")] == [("SELECT", "u1")]
+    with connect(srv, "u2", U_PASSWORD) as u2:
+        assert rows(u2, "SHOW COLUMN GRANTS ON TABLE t") == []
+
+
 def test_password_views_do_not_exist(admin: psycopg.Connection) -> None:
     for sql in ("select * from pg_shadow", "select * from pg_catalog.pg_authid",
                 "select * from pg_user_info", 'select * from "__ds_system".main.users'):
