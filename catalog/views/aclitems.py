@@ -5,8 +5,9 @@ Redshift keeps PostgreSQL's format: one item per grantee and grantor,
 (``arwdRxtXUCTDPA``: INSERT, SELECT, UPDATE, DELETE, RULE, REFERENCES, TRIGGER, EXECUTE, USAGE,
 CREATE, TEMP, DROP, TRUNCATE, ALTER), each followed by ``*`` when it was granted WITH GRANT
 OPTION; PUBLIC is the empty grantee (``=r/admin``) and a group is ``group name=...``. Roles
-stand for Redshift's groups here (GRANT ... TO GROUP g grants to the role g, and pg_group lists
-the roles), so a grant to a role is shown in the group form.
+stand for Redshift's groups here (GRANT ... TO GROUP g grants to the role g), so a grant to a
+role is shown in the form Redshift documents for groups, the only one it documents for a
+grantee that is not a user.
 
 As in PostgreSQL, an object without any grant has a NULL ACL, which means its defaults (the
 owner holds every privilege); once something is granted, the ACL lists the owner's item

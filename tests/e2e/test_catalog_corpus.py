@@ -90,18 +90,6 @@ NOT_YET: dict[tuple[str, str], str] = {
     ("redshift_connector.sql", "SHOW PARAMETERS OF FUNCTION"):
         "no user-defined functions yet: the corpus schema's add_one cannot be created",
 }
-# psql's branch for PostgreSQL 15 servers: Duckshift announces 8.0.2, so psql never sends it.
-NOT_YET.update({
-    ("psql.sql", f"describeTableDetails + describeOneTableDetails{verbose}  -- psql command: "
-                 f"{command}  [server_version=15.18] query {number}/"): f"psql 15's branch: {why}"
-    for verbose, command in (("", r"\d customers"), ("(verbose)", r"\d+ customers"),
-                             ("", r"\d sales.orders"))
-    for number, why in (
-        (6, "UNION ALL VALUES (...) is not parsed"),
-        (9, "a set-returning function's alias used as its value (prattrs[s])"),
-        (10, "pg_partition_ancestors(...) WITH ORDINALITY"),
-    )
-})
 
 
 @dataclass(frozen=True)
