@@ -57,7 +57,8 @@ SCHEMA = (
 )
 
 # (file, first words of the label comment, or of the query) -> why it does not run yet.
-_SAVEPOINT = "SAVEPOINT is refused (architecture: limits)"
+_SAVEPOINT = ("SAVEPOINT is refused (0A000): DuckDB has no savepoints (docs/architecture.md, "
+              "Limits and known differences)")
 NOT_YET: dict[tuple[str, str], str] = {
     ("asyncpg.sql", "UNLISTEN"):
         "sent to PostgreSQL only: asyncpg sees padb_revision and resets with RESET ALL alone "
@@ -83,7 +84,8 @@ NOT_YET: dict[tuple[str, str], str] = {
     ("psycopg.sql", 'DECLARE "c1" CURSOR FOR'):
         "a cursor without HOLD outside a transaction block: PostgreSQL refuses it too "
         "(psycopg declares it inside one)",
-    ("psycopg.sql", "MOVE ABSOLUTE"): "cursors are forward-only (SCROLL is refused)",
+    ("psycopg.sql", "MOVE ABSOLUTE"):
+        "cursors are forward-only: SCROLL and moving backwards are refused (0A000)",
     ("redshift-jdbc.sql", "buildLocalSchemaColumnsQuery"):
         "the corpus text is malformed (the hand rendering left a second 'else end as "
         "COLUMN_SIZE'): PostgreSQL refuses it too",
