@@ -67,10 +67,11 @@ def acl_items_sql(session: Session, kind: str, columns: bool = False) -> str:
     )
 
 
-def acl_sql(kind: str, items: str, owner: str, with_owner: bool = True) -> str:
+def acl_sql(items: str, kind: str = "", owner: str = "") -> str:
     """SQL for an ACL column: NULL without grants (``items``, a VARCHAR[] expression, is NULL),
-    else the owner's item (the name expression ``owner``) before the grants."""
-    if not with_owner:
+    else the owner's item (``owner``, a name expression, holding every privilege of ``kind``)
+    before the grants; without an owner (attacl), the grants alone."""
+    if not owner:
         return f"CAST({items} AS VARCHAR[])"
     owner_item = f"{owner} || '={OWNER_PRIVILEGES[kind]}/' || {owner}"
     return (

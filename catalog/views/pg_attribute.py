@@ -102,7 +102,7 @@ def pg_attribute(session: Session) -> str:
         "'' AS attcompression, c.attnotnull, c.default_sql IS NOT NULL AS atthasdef, "
         "false AS atthasmissing, '' AS attidentity, '' AS attgenerated, false AS attisdropped, "
         "true AS attislocal, 0 AS attinhcount, coalesce(t.typcollation, 0) AS attcollation, "
-        f"{acl_sql('table', 'a.items', '', with_owner=False)} AS attacl, "
+        f"{acl_sql('a.items')} AS attacl, "
         "CAST(NULL AS VARCHAR[]) AS attoptions, "
         "CAST(NULL AS VARCHAR[]) AS attfdwoptions, CAST(NULL AS VARCHAR) AS attmissingval, "
         "false AS attisdistkey, CAST(0 AS INTEGER) AS attsortkeyord, "

@@ -95,7 +95,7 @@ def pg_class(session: Session) -> str:
         "false AS relhassubclass, false AS relrowsecurity, false AS relforcerowsecurity, "
         "true AS relispopulated, 'd' AS relreplident, false AS relispartition, "
         "CAST(0 AS BIGINT) AS relrewrite, CAST(0 AS BIGINT) AS relfrozenxid, "
-        f"CAST(0 AS BIGINT) AS relminmxid, {acl_sql('table', 'a.items', 'owner')} AS relacl, "
+        f"CAST(0 AS BIGINT) AS relminmxid, {acl_sql('a.items', 'table', 'owner')} AS relacl, "
         "CAST(NULL AS VARCHAR[]) AS reloptions, CAST(NULL AS VARCHAR) AS relpartbound, "
         "CAST(0 AS INTEGER) AS reldiststyle "
         f"FROM ({relations_sql(session)} UNION ALL {catalogs}) r "

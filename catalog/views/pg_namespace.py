@@ -45,7 +45,7 @@ def pg_namespace(session: Session) -> str:
     schemas (``aclitems``)."""
     return (
         f"SELECT s.oid, s.nspname, {user_oid_expr('s.owner')} AS nspowner, "
-        f"{acl_sql('schema', 'a.items', 's.owner')} AS nspacl FROM ({schemas_sql(session)}) s "
+        f"{acl_sql('a.items', 'schema', 's.owner')} AS nspacl FROM ({schemas_sql(session)}) s "
         f"LEFT JOIN ({acl_items_sql(session, 'schema')}) a "
         "ON a.database = s.datname AND a.schema_name = s.nspname"
     )

@@ -54,7 +54,7 @@ def pg_database(session: Session) -> str:
         f"CAST({_DEFAULT_TABLESPACE} AS BIGINT) AS dattablespace, 'C' AS datcollate, "
         "'C' AS datctype, CAST(NULL AS VARCHAR) AS daticulocale, "
         "CAST(NULL AS VARCHAR) AS datcollversion, "
-        f"{acl_sql('database', 'a.items', 'd.owner')} AS datacl "
+        f"{acl_sql('a.items', 'database', 'd.owner')} AS datacl "
         f"FROM ({databases_sql(session)}) d "
         f"LEFT JOIN ({acl_items_sql(session, 'database')}) a ON a.database = d.datname"
     )
