@@ -26,6 +26,7 @@ from catalog.security import (
     Grantee,
     ObjectKey,
 )
+from catalog.views.base import user_oid
 from engine import streaming
 from policies import access
 from proxy.session import Outcome, Session
@@ -533,9 +534,11 @@ class AccessCommands:
                                 or (grantee.kind == "role" and grantee.name in roles))
 
     def _identity_id(self: Connection, ns: str, grantee: Grantee) -> int:
+        """A grantee's identity_id as the SVV privilege views number it: a user by its
+        pg_user.usesysid, a role by its role id, PUBLIC 0."""
         if grantee.kind == "user":
             user = self.server.catalog.user(ns, grantee.name)
-            return user.usesysid if user else 0
+            return user_oid(user.name) if user else 0
         if grantee.kind == "role":
             role = self.server.security.role(ns, grantee.name)
             return role.role_id if role else 0

@@ -14,6 +14,7 @@ everything else an MD5 of the dotted name folded into PostgreSQL's user range (>
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -149,6 +150,18 @@ def user_oid_expr(name: str) -> str:
     "(md5_number(concat_ws('.', 'role', u.name)) % 2147467264 + 16384)::UINTEGER"
     """
     return oid_sql("'role'", name)
+
+
+def user_oid(name: str) -> int:
+    """The OID ``user_oid_expr`` gives the user or role ``name``, computed here (DuckDB's
+    md5_number is the MD5 digest read as a little-endian integer).
+
+    >>> import duckdb
+    >>> duckdb.sql(f"SELECT {user_oid_expr(lit('admin'))}").fetchone()[0] == user_oid("admin")
+    True
+    """
+    digest = hashlib.md5(f"role.{name}".encode()).digest()
+    return int.from_bytes(digest, "little") % _OID_SPAN + USER_OID_MIN
 
 
 def user_oid_sql(user: str) -> str:
