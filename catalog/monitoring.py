@@ -50,6 +50,9 @@ CREATE TABLE IF NOT EXISTS {s}.session_history (
 # The server's function that the system views call for what is only in memory (running
 # statements, rows not yet written): kind -> JSON array of rows (``proxy.wlm.Wlm.live``).
 LIVE_FUNCTION = "__ds_wlm_live"
+# The DuckDB variable holding the pid of the session whose connection runs a statement
+# (pg_backend_pid, pg_cursors).
+PID_VARIABLE = "__ds_pid"
 
 # Each buffered table and its columns, in insert order.
 TABLES: dict[str, tuple[str, ...]] = {

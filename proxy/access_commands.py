@@ -10,6 +10,7 @@ ROLLBACK does not undo a GRANT.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ from catalog.security import (
     Grantee,
     ObjectKey,
 )
+from catalog.views.base import user_oid
 from engine import streaming
 from policies import access
 from proxy.session import Outcome, Session
@@ -487,42 +489,71 @@ class AccessCommands:
 
     async def _cmd_show_grants(self: Connection, session: Session, cmd: dcl.ShowGrants,
                                _: list[object]) -> Outcome:
+        """SHOW GRANTS (object and scoped grants) or SHOW COLUMN GRANTS (a table's column
+        grants): only the grants the session may see, as Redshift shows them."""
         ns = session.namespace.guid
-        security = self.server.security
         keys: set[ObjectKey] | None = None
         if cmd.target is not None:
             keys = set(self._objects(session, cmd.target))
+        sees = self._sees_grants_to(session)
         rows: list[tuple[object, ...]] = []
-        for g in sorted(security.all_grants(ns), key=lambda g: (
-                g.obj.database, g.obj.schema, g.obj.name, g.privilege, g.grantee.name)):
-            if keys is not None and g.obj not in keys:
+        for g in sorted(self.server.security.all_grants(ns), key=lambda g: (
+                g.obj.database, g.obj.schema, g.obj.name, g.column, g.privilege,
+                g.grantee.name)):
+            if bool(g.column) != cmd.columns or (keys is not None and g.obj not in keys):
                 continue
-            if cmd.for_grantee is not None and g.grantee != cmd.for_grantee:
+            if not sees(g.grantee) or cmd.for_grantee not in (None, g.grantee):
                 continue
-            rows.append((
-                g.obj.database, g.obj.schema or None, g.obj.name or None,
-                _object_type(g), g.privilege, self._identity_id(ns, g.grantee),
-                g.grantee.name or "public", g.grantee.kind, g.grantable,
-                g.scope.upper() or None, g.grantor or None,
-            ))
-        columns = ("database_name", "schema_name", "object_name", "object_type",
-                   "privilege_type", "identity_id", "identity_name", "identity_type",
-                   "admin_option", "privilege_scope", "grantor_name")
-        types = (pa.string(), pa.string(), pa.string(), pa.string(), pa.string(), pa.int32(),
-                 pa.string(), pa.string(), pa.bool_(), pa.string(), pa.string())
-        arrays = [pa.array([r[i] for r in rows], t) for i, t in enumerate(types)]
-        batch = pa.record_batch(arrays, names=list(columns))
+            who = (g.privilege, self._identity_id(ns, g.grantee), g.grantee.name or "public",
+                   g.grantee.kind, g.grantable)
+            if cmd.columns:
+                rows.append((g.obj.database, g.obj.schema, g.obj.name, g.column, "COLUMN",
+                             *who, "COLUMN", g.grantor or None))
+            else:
+                rows.append((g.obj.database, g.obj.schema or None, g.obj.name or None,
+                             _object_type(g), *who, g.scope.upper() or None, g.grantor or None))
+        names = _COLUMN_GRANT_COLUMNS if cmd.columns else _GRANT_COLUMNS
+        rows = rows[:cmd.limit] if cmd.limit is not None else rows
+        arrays = [pa.array([r[i] for r in rows], _GRANT_TYPES.get(name, pa.string()))
+                  for i, name in enumerate(names)]
+        batch = pa.record_batch(arrays, names=list(names))
         result = streaming.Result(schema=batch.schema, pending=deque([batch]), exhausted=True)
         return Outcome("SHOW", result=result)
 
+    def _sees_grants_to(self: Connection, session: Session) -> Callable[[Grantee], bool]:
+        """Whether the session may see a grant to a grantee: a superuser sees every grant,
+        another user those to itself, to PUBLIC, and to the roles it holds or owns."""
+        if session.user.superuser:
+            return lambda grantee: True
+        ns, user = session.namespace.guid, session.user.name
+        security = self.server.security
+        roles = security.roles_of(ns, Grantee("user", user))
+        roles |= {r.name for r in security.roles(ns) if r.owner == user}
+        return lambda grantee: (grantee.kind == "public"
+                                or (grantee.kind == "user" and grantee.name == user)
+                                or (grantee.kind == "role" and grantee.name in roles))
+
     def _identity_id(self: Connection, ns: str, grantee: Grantee) -> int:
+        """A grantee's identity_id as the SVV privilege views number it: a user by its
+        pg_user.usesysid, a role by its role id, PUBLIC 0."""
         if grantee.kind == "user":
             user = self.server.catalog.user(ns, grantee.name)
-            return user.usesysid if user else 0
+            return user_oid(user.name) if user else 0
         if grantee.kind == "role":
             role = self.server.security.role(ns, grantee.name)
             return role.role_id if role else 0
         return 0
+
+
+_GRANT_COLUMNS = (
+    "database_name", "schema_name", "object_name", "object_type", "privilege_type",
+    "identity_id", "identity_name", "identity_type", "admin_option", "privilege_scope",
+    "grantor_name")
+_COLUMN_GRANT_COLUMNS = (
+    "database_name", "schema_name", "table_name", "column_name", "object_type",
+    "privilege_type", "identity_id", "identity_name", "identity_type", "admin_option",
+    "privilege_scope", "grantor_name")
+_GRANT_TYPES = {"identity_id": pa.int32(), "admin_option": pa.bool_()}
 
 
 def _object_type(g: Grant) -> str:

@@ -96,7 +96,7 @@ def _typed_params(sql: str, param_oids: tuple[int, ...]) -> str:
         oid = param_oids[int(number) - 1]
         dtype = duckdb_type_for_oid(oid) if oid not in (0, UNKNOWN) else None
         if dtype:
-            p.replace(exp.cast(p.copy(), dtype))
+            p.replace(exp.cast(p.copy(), dtype, dialect="duckdb"))
     return tree.sql("duckdb")
 
 
@@ -133,6 +133,6 @@ def _typed_nulls(sql: str, param_oids: tuple[int, ...]) -> str:
             dtype = "DECIMAL(38, 10)"
         # A scalar subquery, not a bare CAST(NULL AS t): DuckDB's binder folds the latter,
         # typing CAST(NULL AS DECIMAL(10,2)) + 1 as INTEGER.
-        null = exp.cast(exp.Null(), dtype or "VARCHAR")
+        null = exp.cast(exp.Null(), dtype or "VARCHAR", dialect="duckdb")
         p.replace(exp.Subquery(this=exp.select(null)))
     return tree.sql("duckdb")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -76,6 +77,8 @@ class SqlCursor:
     fields: list[FieldDescription]
     ticket: object | None
     hold: bool
+    statement: str = ""  # the DECLARE statement (pg_cursors)
+    created: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 @dataclass

@@ -185,7 +185,8 @@ class SessionCommands:
         outcome = await self._run(inner[0], params)
         assert outcome.result is not None and outcome.result.schema is not None
         session.cursors[cmd.name] = SqlCursor(
-            cmd.name, outcome.result, fields_of(outcome.result.schema), outcome.ticket, cmd.hold
+            cmd.name, outcome.result, fields_of(outcome.result.schema), outcome.ticket, cmd.hold,
+            cmd.statement,
         )
 
     async def _fetch(self, session: Session, cmd: commands.Fetch) -> Outcome:

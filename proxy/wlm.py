@@ -647,6 +647,14 @@ class Wlm:
                         status="active", session_timeout=s.user.session_timeout or 0,
                         start_time=started, end_time=None))
             rows += _rows("session_history", self.store.unwritten("session_history"))
+        elif kind == "cursors":
+            rows = [
+                dict(session_id=pid, namespace_guid=conn.session.namespace.guid,
+                     name=c.name, statement=c.statement, is_holdable=c.hold,
+                     creation_time=c.created)
+                for pid, (conn, _) in list(self.sessions.items()) if conn.session is not None
+                for c in list(conn.session.cursors.values())
+            ]
         elif kind == "qmr_config":
             rows = []
             for wg in self.workgroups.values():

@@ -1,6 +1,6 @@
-"""The sessions open now: STV_SESSIONS and pg_stat_activity.
+"""The sessions open now: STV_SESSIONS and pg_stat_activity, and the session's pg_cursors.
 
-Both read the server's live rows (``sys_common.live_sql``): the open sessions, and the
+All read the server's live rows (``sys_common.live_sql``): the open sessions, and the
 statements queued or running now, which only the server's memory holds. A superuser sees every
 session of its namespace, another user its own; no session of another namespace ever shows.
 
@@ -12,7 +12,8 @@ application are not recorded, so those are NULL).
 
 from __future__ import annotations
 
-from catalog.views.base import Session, View, oid_sql, user_oid_expr
+from catalog.monitoring import PID_VARIABLE
+from catalog.views.base import Session, View, lit, oid_sql, user_oid_expr
 from catalog.views.sys_common import QUERY_COLUMNS, live_sql, visible
 
 _SESSION_COLUMNS = [
@@ -65,7 +66,31 @@ def pg_stat_activity(session: Session) -> str:
     )
 
 
+_CURSOR_COLUMNS = [
+    ("session_id", "INTEGER"), ("namespace_guid", "VARCHAR"), ("name", "VARCHAR"),
+    ("statement", "VARCHAR"), ("is_holdable", "BOOLEAN"),
+    ("creation_time", "TIMESTAMP WITH TIME ZONE"),
+]
+
+
+def pg_cursors(session: Session) -> str:
+    """pg_catalog.pg_cursors: the cursors the session has open (DECLARE), as PostgreSQL lists
+    them; cursors are forward-only and sent in the session's format, never binary or scroll.
+
+    The translation is shared by the user's sessions: whose cursors these are is read when the
+    statement runs, from the pid its DuckDB connection holds.
+    """
+    return (
+        "SELECT name, statement, is_holdable, false AS is_binary, false AS is_scrollable, "
+        f"creation_time FROM ({live_sql('cursors', _CURSOR_COLUMNS)}) "
+        f"WHERE namespace_guid = {lit(session.namespace)} "
+        f"AND session_id = CAST(getvariable({lit(PID_VARIABLE)}) AS INTEGER) "
+        "ORDER BY creation_time, name"
+    )
+
+
 VIEWS = (
     View("pg_catalog", "stv_sessions", stv_sessions),
     View("pg_catalog", "pg_stat_activity", pg_stat_activity),
+    View("pg_catalog", "pg_cursors", pg_cursors),
 )

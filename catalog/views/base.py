@@ -14,6 +14,7 @@ everything else an MD5 of the dotted name folded into PostgreSQL's user range (>
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -113,11 +114,14 @@ def lit(value: str) -> str:
 def oid_sql(*parts: str) -> str:
     """SQL for the stable OID of an object named by ``parts`` (SQL expressions).
 
+    UINTEGER, PostgreSQL's oid (an unsigned 32-bit integer), is what RowDescription shows as
+    oid.
+
     >>> oid_sql("'dev'", "schema_name")
-    "(md5_number(concat_ws('.', 'dev', schema_name)) % 2147467264 + 16384)::BIGINT"
+    "(md5_number(concat_ws('.', 'dev', schema_name)) % 2147467264 + 16384)::UINTEGER"
     """
     name = f"concat_ws('.', {', '.join(parts)})"
-    return f"(md5_number({name}) % {_OID_SPAN} + {USER_OID_MIN})::BIGINT"
+    return f"(md5_number({name}) % {_OID_SPAN} + {USER_OID_MIN})::UINTEGER"
 
 
 def schema_oid_sql(database: str, schema: str) -> str:
@@ -143,9 +147,21 @@ def user_oid_expr(name: str) -> str:
     pg_roles.oid, relowner and pg_auth_members agree without a lookup table.
 
     >>> user_oid_expr("u.name")
-    "(md5_number(concat_ws('.', 'role', u.name)) % 2147467264 + 16384)::BIGINT"
+    "(md5_number(concat_ws('.', 'role', u.name)) % 2147467264 + 16384)::UINTEGER"
     """
     return oid_sql("'role'", name)
+
+
+def user_oid(name: str) -> int:
+    """The OID ``user_oid_expr`` gives the user or role ``name``, computed here (DuckDB's
+    md5_number is the MD5 digest read as a little-endian integer).
+
+    >>> import duckdb
+    >>> duckdb.sql(f"SELECT {user_oid_expr(lit('admin'))}").fetchone()[0] == user_oid("admin")
+    True
+    """
+    digest = hashlib.md5(f"role.{name}".encode()).digest()
+    return int.from_bytes(digest, "little") % _OID_SPAN + USER_OID_MIN
 
 
 def user_oid_sql(user: str) -> str:

@@ -66,7 +66,7 @@ _EMPTY: dict[str, list[tuple[str, str]]] = {
     "pg_extension": [
         ("oid", "BIGINT"), ("extname", "VARCHAR"), ("extowner", "BIGINT"),
         ("extnamespace", "BIGINT"), ("extrelocatable", "BOOLEAN"), ("extversion", "VARCHAR"),
-        ("extconfig", "BIGINT[]"), ("extcondition", "VARCHAR[]"),
+        ("extconfig", "UINTEGER[]"), ("extcondition", "VARCHAR[]"),
     ],
     "pg_matviews": [
         ("schemaname", "VARCHAR"), ("matviewname", "VARCHAR"), ("matviewowner", "VARCHAR"),
@@ -88,7 +88,7 @@ _EMPTY: dict[str, list[tuple[str, str]]] = {
     ],
     "pg_policy": [
         ("oid", "BIGINT"), ("polname", "VARCHAR"), ("polrelid", "BIGINT"),
-        ("polcmd", "VARCHAR"), ("polpermissive", "BOOLEAN"), ("polroles", "BIGINT[]"),
+        ("polcmd", "VARCHAR"), ("polpermissive", "BOOLEAN"), ("polroles", "UINTEGER[]"),
         ("polqual", "VARCHAR"), ("polwithcheck", "VARCHAR"),
     ],
     "pg_statistic_ext": [
@@ -119,11 +119,6 @@ _EMPTY: dict[str, list[tuple[str, str]]] = {
         ("oid", "BIGINT"), ("opcmethod", "BIGINT"), ("opcname", "VARCHAR"),
         ("opcnamespace", "BIGINT"), ("opcowner", "BIGINT"), ("opcfamily", "BIGINT"),
         ("opcintype", "BIGINT"), ("opcdefault", "BOOLEAN"), ("opckeytype", "BIGINT"),
-    ],
-    "pg_cursors": [
-        ("name", "VARCHAR"), ("statement", "VARCHAR"), ("is_holdable", "BOOLEAN"),
-        ("is_binary", "BOOLEAN"), ("is_scrollable", "BOOLEAN"),
-        ("creation_time", "TIMESTAMP WITH TIME ZONE"),
     ],
 }
 

@@ -12,6 +12,7 @@ attsortkeyord and attencodingtype are there, without the metadata behind them ye
 
 from __future__ import annotations
 
+from catalog.views.aclitems import acl_items_sql, acl_sql
 from catalog.views.base import (
     Session,
     View,
@@ -39,7 +40,7 @@ def columns_sql(session: Session, everywhere: bool = False) -> str:
         "CAST(c.column_index AS SMALLINT) AS attnum, "
         f"CAST(CASE d.declared WHEN 'character' THEN {_BPCHAR} "
         f"WHEN 'character varying' THEN {_VARCHAR} WHEN 'binary varying' THEN {_VARBYTE} "
-        f"ELSE {typid} END AS BIGINT) AS atttypid, "
+        f"ELSE {typid} END AS UINTEGER) AS atttypid, "
         f"CAST(coalesce(d.length + 4, {typmod}) AS INTEGER) AS atttypmod, "
         "NOT c.is_nullable AS attnotnull, "
         f"{unalias_sql(session, 'c.column_default')} AS default_sql, c.data_type, "
@@ -92,7 +93,7 @@ def index_columns_sql(session: Session) -> str:
 
 def pg_attribute(session: Session) -> str:
     """pg_catalog.pg_attribute: PostgreSQL's columns plus Redshift's, for tables, views and
-    the indexes behind keys."""
+    the indexes behind keys; attacl from the column grants (``aclitems``)."""
     return (
         "SELECT c.attrelid, c.attname, c.atttypid, -1 AS attstattarget, "
         "coalesce(t.typlen, -1) AS attlen, c.attnum, "
@@ -102,12 +103,16 @@ def pg_attribute(session: Session) -> str:
         "'' AS attcompression, c.attnotnull, c.default_sql IS NOT NULL AS atthasdef, "
         "false AS atthasmissing, '' AS attidentity, '' AS attgenerated, false AS attisdropped, "
         "true AS attislocal, 0 AS attinhcount, coalesce(t.typcollation, 0) AS attcollation, "
-        "CAST(NULL AS VARCHAR[]) AS attacl, CAST(NULL AS VARCHAR[]) AS attoptions, "
+        f"{acl_sql('a.items')} AS attacl, "
+        "CAST(NULL AS VARCHAR[]) AS attoptions, "
         "CAST(NULL AS VARCHAR[]) AS attfdwoptions, CAST(NULL AS VARCHAR) AS attmissingval, "
         "false AS attisdistkey, CAST(0 AS INTEGER) AS attsortkeyord, "
         "CAST(0 AS INTEGER) AS attencodingtype "
         f"FROM ({columns_sql(session)} UNION ALL {index_columns_sql(session)}) c "
-        f"LEFT JOIN ({pg_type(session)}) t ON t.oid = c.atttypid"
+        f"LEFT JOIN ({pg_type(session)}) t ON t.oid = c.atttypid "
+        f"LEFT JOIN ({acl_items_sql(session, 'table', columns=True)}) a "
+        "ON a.database = c.datname AND a.schema_name = c.nspname AND a.name = c.relname "
+        "AND a.column_name = c.attname"
     )
 
 

@@ -12,6 +12,7 @@ the producer's, and may name what the share does not show.
 from __future__ import annotations
 
 from catalog.views.acl import default_owner_sql, owners_sql
+from catalog.views.aclitems import acl_items_sql, acl_sql
 from catalog.views.base import (
     BTREE_AM_OID,
     CATALOG_OIDS,
@@ -74,7 +75,8 @@ def relations_sql(session: Session, everywhere: bool = False) -> str:
 
 
 def pg_class(session: Session) -> str:
-    """pg_catalog.pg_class: PostgreSQL's columns plus Redshift's reldiststyle."""
+    """pg_catalog.pg_class: PostgreSQL's columns plus Redshift's reldiststyle; relacl from
+    the grants on tables and views (``aclitems``)."""
     catalogs = " UNION ALL ".join(
         f"SELECT {lit(session.database)}, false, {oid}, {PG_CATALOG_OID}, 'pg_catalog', "
         f"'{name}', 'r', 0, 0, false, NULL, {default_owner_sql(session)}"
@@ -93,10 +95,12 @@ def pg_class(session: Session) -> str:
         "false AS relhassubclass, false AS relrowsecurity, false AS relforcerowsecurity, "
         "true AS relispopulated, 'd' AS relreplident, false AS relispartition, "
         "CAST(0 AS BIGINT) AS relrewrite, CAST(0 AS BIGINT) AS relfrozenxid, "
-        "CAST(0 AS BIGINT) AS relminmxid, CAST(NULL AS VARCHAR[]) AS relacl, "
+        f"CAST(0 AS BIGINT) AS relminmxid, {acl_sql('a.items', 'table', 'owner')} AS relacl, "
         "CAST(NULL AS VARCHAR[]) AS reloptions, CAST(NULL AS VARCHAR) AS relpartbound, "
         "CAST(0 AS INTEGER) AS reldiststyle "
-        f"FROM ({relations_sql(session)} UNION ALL {catalogs})"
+        f"FROM ({relations_sql(session)} UNION ALL {catalogs}) r "
+        f"LEFT JOIN ({acl_items_sql(session, 'table')}) a ON r.relkind IN ('r', 'v') "
+        "AND a.database = r.datname AND a.schema_name = r.nspname AND a.name = r.relname"
     )
 
 

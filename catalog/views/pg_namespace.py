@@ -8,6 +8,7 @@ the namespace's first superuser. In a consumer database only the shared schemas 
 from __future__ import annotations
 
 from catalog.views.acl import default_owner_sql, owners_sql
+from catalog.views.aclitems import acl_items_sql, acl_sql
 from catalog.views.base import (
     INFORMATION_SCHEMA_OID,
     PG_CATALOG_OID,
@@ -40,10 +41,13 @@ def schemas_sql(session: Session, everywhere: bool = False) -> str:
 
 
 def pg_namespace(session: Session) -> str:
-    """pg_catalog.pg_namespace for the session's current database."""
+    """pg_catalog.pg_namespace for the session's current database; nspacl from the grants on
+    schemas (``aclitems``)."""
     return (
-        f"SELECT oid, nspname, {user_oid_expr('owner')} AS nspowner, "
-        f"CAST(NULL AS VARCHAR[]) AS nspacl FROM ({schemas_sql(session)})"
+        f"SELECT s.oid, s.nspname, {user_oid_expr('s.owner')} AS nspowner, "
+        f"{acl_sql('a.items', 'schema', 's.owner')} AS nspacl FROM ({schemas_sql(session)}) s "
+        f"LEFT JOIN ({acl_items_sql(session, 'schema')}) a "
+        "ON a.database = s.datname AND a.schema_name = s.nspname"
     )
 
 

@@ -93,7 +93,7 @@ BUILTIN_TYPES: tuple[BuiltinType, ...] = (
 # DuckDB column type (as duckdb_columns() prints it, without parameters) -> PostgreSQL type.
 DUCKDB_TYPES: dict[str, int] = {
     "BOOLEAN": 16, "TINYINT": 21, "SMALLINT": 21, "UTINYINT": 21, "INTEGER": 23,
-    "USMALLINT": 23, "BIGINT": 20, "UINTEGER": 20, "UBIGINT": 1700, "HUGEINT": 1700,
+    "USMALLINT": 23, "BIGINT": 20, "UINTEGER": 26, "UBIGINT": 1700, "HUGEINT": 1700,
     "UHUGEINT": 1700, "BIGNUM": 1700, "VARINT": 1700, "FLOAT": 700, "DOUBLE": 701,
     "DECIMAL": 1700, "VARCHAR": 1043, "BLOB": 6551, "BIT": 1562, "DATE": 1082, "TIME": 1083,
     "TIME_NS": 1083, "TIME WITH TIME ZONE": 1266, "TIMESTAMP": 1114, "TIMESTAMP_NS": 1114,
@@ -109,17 +109,18 @@ TEXT_OID = 25
 VARCHAR_OID = 1043
 HUGEINT_TYPMOD = ((38 << 16) | 0) + 4  # numeric(38,0)
 
+# OID columns are UINTEGER, which RowDescription shows as oid (as PostgreSQL's columns are).
 COLUMNS: list[tuple[str, str]] = [
-    ("oid", "BIGINT"), ("typname", "VARCHAR"), ("typnamespace", "BIGINT"),
-    ("typowner", "BIGINT"), ("typlen", "SMALLINT"), ("typbyval", "BOOLEAN"),
+    ("oid", "UINTEGER"), ("typname", "VARCHAR"), ("typnamespace", "UINTEGER"),
+    ("typowner", "UINTEGER"), ("typlen", "SMALLINT"), ("typbyval", "BOOLEAN"),
     ("typtype", "VARCHAR"), ("typcategory", "VARCHAR"), ("typispreferred", "BOOLEAN"),
-    ("typisdefined", "BOOLEAN"), ("typdelim", "VARCHAR"), ("typrelid", "BIGINT"),
-    ("typsubscript", "VARCHAR"), ("typelem", "BIGINT"), ("typarray", "BIGINT"),
+    ("typisdefined", "BOOLEAN"), ("typdelim", "VARCHAR"), ("typrelid", "UINTEGER"),
+    ("typsubscript", "VARCHAR"), ("typelem", "UINTEGER"), ("typarray", "UINTEGER"),
     ("typinput", "VARCHAR"), ("typoutput", "VARCHAR"), ("typreceive", "VARCHAR"),
     ("typsend", "VARCHAR"), ("typmodin", "VARCHAR"), ("typmodout", "VARCHAR"),
     ("typanalyze", "VARCHAR"), ("typalign", "VARCHAR"), ("typstorage", "VARCHAR"),
-    ("typnotnull", "BOOLEAN"), ("typbasetype", "BIGINT"), ("typtypmod", "INTEGER"),
-    ("typndims", "INTEGER"), ("typcollation", "BIGINT"), ("typdefaultbin", "VARCHAR"),
+    ("typnotnull", "BOOLEAN"), ("typbasetype", "UINTEGER"), ("typtypmod", "INTEGER"),
+    ("typndims", "INTEGER"), ("typcollation", "UINTEGER"), ("typdefaultbin", "VARCHAR"),
     ("typdefault", "VARCHAR"), ("typacl", "VARCHAR[]"),
 ]
 
@@ -210,7 +211,9 @@ def type_name_sql(oid: str, typmod: str) -> str:
 def column_type_sql(data_type: str, type_id: str, precision: str, scale: str) -> tuple[str, str]:
     """SQL for (atttypid, atttypmod) of a duckdb_columns() row, from its type columns."""
     entries = ", ".join(f"'{k}': {v}" for k, v in DUCKDB_TYPES.items())
-    arrays = ", ".join(f"{t.oid}: {t.array_oid}" for t in BUILTIN_TYPES if t.array_oid)
+    # Strings make text[], as RowDescription shows them (proxy.codecs.types.array_of).
+    array_oids = {t.oid: t.array_oid for t in BUILTIN_TYPES if t.array_oid} | {VARCHAR_OID: 1009}
+    arrays = ", ".join(f"{k}: {v}" for k, v in array_oids.items())
     element = f"split_part({data_type}, '[', 1)"
     scalar = (
         f"CASE WHEN starts_with({element}, 'DECIMAL') THEN {NUMERIC_OID} "

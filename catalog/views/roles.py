@@ -18,6 +18,7 @@ from catalog.views.acl import (
     roles_sql,
     users_sql,
 )
+from catalog.views.aclitems import acl_items_sql, acl_sql
 from catalog.views.base import Session, View, lit, oid_sql, user_oid_expr, values
 
 _UTF8 = 6  # pg_encoding_to_char(6) = 'UTF8'
@@ -43,16 +44,19 @@ def databases_sql(session: Session) -> str:
 
 
 def pg_database(session: Session) -> str:
-    """pg_catalog.pg_database: one row per database of the namespace."""
+    """pg_catalog.pg_database: one row per database of the namespace; datacl from the grants
+    on databases (``aclitems``)."""
     return (
-        f"SELECT oid, datname, {user_oid_expr('owner')} AS datdba, {_UTF8} AS encoding, "
+        f"SELECT d.oid, d.datname, {user_oid_expr('d.owner')} AS datdba, {_UTF8} AS encoding, "
         "'c' AS datlocprovider, false AS datistemplate, true AS datallowconn, "
         "-1 AS datconnlimit, CAST(0 AS BIGINT) AS datfrozenxid, "
         "CAST(0 AS BIGINT) AS datminmxid, "
         f"CAST({_DEFAULT_TABLESPACE} AS BIGINT) AS dattablespace, 'C' AS datcollate, "
         "'C' AS datctype, CAST(NULL AS VARCHAR) AS daticulocale, "
-        "CAST(NULL AS VARCHAR) AS datcollversion, CAST(NULL AS VARCHAR[]) AS datacl "
-        f"FROM ({databases_sql(session)})"
+        "CAST(NULL AS VARCHAR) AS datcollversion, "
+        f"{acl_sql('a.items', 'database', 'd.owner')} AS datacl "
+        f"FROM ({databases_sql(session)}) d "
+        f"LEFT JOIN ({acl_items_sql(session, 'database')}) a ON a.database = d.datname"
     )
 
 
@@ -87,7 +91,7 @@ def pg_roles(session: Session) -> str:
 def pg_group(session: Session) -> str:
     """pg_catalog.pg_group: empty (Duckshift has roles, not Redshift's groups)."""
     return values([], [("groname", "VARCHAR"), ("grosysid", "BIGINT"),
-                       ("grolist", "BIGINT[]")])
+                       ("grolist", "UINTEGER[]")])
 
 
 def pg_auth_members(session: Session) -> str:

@@ -42,9 +42,9 @@ PG_PROC_COLUMNS: list[tuple[str, str]] = [
     ("prosecdef", "BOOLEAN"), ("proleakproof", "BOOLEAN"), ("proisstrict", "BOOLEAN"),
     ("proretset", "BOOLEAN"), ("provolatile", "VARCHAR"), ("proparallel", "VARCHAR"),
     ("pronargs", "SMALLINT"), ("pronargdefaults", "SMALLINT"), ("prorettype", "BIGINT"),
-    ("proargtypes", "BIGINT[]"), ("proallargtypes", "BIGINT[]"),
+    ("proargtypes", "UINTEGER[]"), ("proallargtypes", "UINTEGER[]"),
     ("proargmodes", "VARCHAR[]"), ("proargnames", "VARCHAR[]"),
-    ("proargdefaults", "VARCHAR"), ("protrftypes", "BIGINT[]"), ("prosrc", "VARCHAR"),
+    ("proargdefaults", "VARCHAR"), ("protrftypes", "UINTEGER[]"), ("prosrc", "VARCHAR"),
     ("probin", "VARCHAR"), ("prosqlbody", "VARCHAR"), ("proconfig", "VARCHAR[]"),
     ("proacl", "VARCHAR[]"),
 ]

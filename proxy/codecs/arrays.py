@@ -88,7 +88,8 @@ def _array_binary(registry: Registry, arr: pa.Array) -> pa.Array:
     while is_list(leaf.type):
         leaf, starts, ends = _bounds(leaf)
         levels.append((starts, ends))
-    element_oid = pg_type_from_arrow(leaf.type).oid
+    # The element OID of the array type described (text for an array of varchar).
+    element_oid = oids.ELEMENT_OF[pg_type_from_arrow(arr.type).oid]
     encoded = registry.encoder(element_oid, BINARY)(buffers.plain(leaf)).to_pylist()
     fields = [b"\xff\xff\xff\xff" if v is None else struct.pack(">i", len(v)) + v for v in encoded]
     valid = buffers.numpy_values(arr.is_valid(), False)

@@ -25,7 +25,7 @@ from proxy.codecs.registry import BINARY, TEXT, Encoder, Registry, ValuesEncoder
 NUMERIC_POS, NUMERIC_NEG = 0x0000, 0x4000
 NUMERIC_NAN, NUMERIC_PINF, NUMERIC_NINF = 0xC000, 0xD000, 0xF000
 # struct formats, which numpy also reads as the big-endian dtypes
-_INT_FORMATS = {oids.INT2: ">h", oids.INT4: ">i", oids.INT8: ">q"}
+_INT_FORMATS = {oids.INT2: ">h", oids.INT4: ">i", oids.INT8: ">q", oids.OID: ">I"}
 _HUGEINT = pa.decimal128(38, 0)
 
 

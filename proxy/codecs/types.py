@@ -6,11 +6,14 @@ must agree so that a RowDescription built before execution matches the DataRows 
 afterwards. Agreement is exact when the connection sets ``arrow_lossless_conversion=true``;
 without it DuckDB exports UUID and JSON as plain strings, TIME WITH TIME ZONE as a bare time
 and BIT as a blob, so those arrive as varchar, time and bytea. Choices: VARCHAR is
-``character varying`` (1043) without typmod; BLOB is Redshift's ``varbyte`` (6551; Redshift
-has no bytea columns); TINYINT and UTINYINT are int2, USMALLINT is int4,
-UINTEGER is int8, UBIGINT is numeric, HUGEINT and UHUGEINT are numeric(38,0) (DuckDB exports
-them as decimal128(38, 0)); STRUCT, MAP and UNION are json; an untyped NULL or UNKNOWN is text.
-A one-member UNION whose member is named ``bpchar_<n>`` is ``character(n)`` (bpchar, typmod
+``character varying`` (1043) without typmod, but an array of strings is text[] (1009), as
+PostgreSQL types string literals, ARRAY[...] of them and array_agg(x::text); BLOB is Redshift's
+``varbyte`` (6551; Redshift has no bytea columns); TINYINT and UTINYINT are int2, USMALLINT is
+int4, UINTEGER is oid (the catalog's OID columns are UINTEGER, as PostgreSQL's oid is an
+unsigned 32-bit integer; Redshift SQL has no unsigned types, so only the catalog produces it),
+UBIGINT is numeric, HUGEINT and UHUGEINT are numeric(38,0) (DuckDB exports them as
+decimal128(38, 0)); STRUCT, MAP and UNION are json; an untyped NULL or UNKNOWN is text. A
+one-member UNION whose member is named ``bpchar_<n>`` is ``character(n)`` (bpchar, typmod
 n + 4): the dialect casts a CHAR(n) result column to it, the one DuckDB type that carries such
 a mark through Arrow.
 """
@@ -81,7 +84,13 @@ def numeric_typmod(precision: int, scale: int) -> int:
 
 
 def array_of(element: PgType) -> PgType:
-    """The one-dimensional array type of ``element``; json[] when it has no array type."""
+    """The one-dimensional array type of ``element``; json[] when it has no array type.
+
+    Strings make text[]: DuckDB cannot tell text from varchar, and asyncpg decodes text[]
+    (and oid[]) without asking the server, which its own type introspection query needs.
+    """
+    if element.oid == oids.VARCHAR:
+        return pg_type(oids.TEXT_ARRAY)
     array_oid = oids.ARRAY_OF.get(element.oid, oids.JSON_ARRAY)
     typmod = element.typmod if array_oid != oids.JSON_ARRAY else -1
     return pg_type(array_oid, typmod)
@@ -99,7 +108,7 @@ _DUCKDB_SCALARS: dict[str, PgType] = {
     "INTEGER": pg_type(oids.INT4),
     "USMALLINT": pg_type(oids.INT4),
     "BIGINT": pg_type(oids.INT8),
-    "UINTEGER": pg_type(oids.INT8),
+    "UINTEGER": pg_type(oids.OID),
     "UBIGINT": pg_type(oids.NUMERIC),
     "HUGEINT": _HUGE,
     "UHUGEINT": _HUGE,
@@ -228,7 +237,8 @@ _ARROW_PREDICATES = (
     (pa.types.is_boolean, oids.BOOL),
     (lambda t: t in (pa.int8(), pa.int16(), pa.uint8()), oids.INT2),
     (lambda t: t in (pa.int32(), pa.uint16()), oids.INT4),
-    (lambda t: t in (pa.int64(), pa.uint32()), oids.INT8),
+    (lambda t: t == pa.int64(), oids.INT8),
+    (lambda t: t == pa.uint32(), oids.OID),
     (lambda t: t == pa.uint64(), oids.NUMERIC),
     (lambda t: t in (pa.float16(), pa.float32()), oids.FLOAT4),
     (pa.types.is_float64, oids.FLOAT8),
@@ -251,7 +261,7 @@ _DUCKDB_FOR_OID: dict[int, str] = {
     oids.INT2: "SMALLINT",
     oids.INT4: "INTEGER",
     oids.TEXT: "VARCHAR",
-    oids.OID: "BIGINT",
+    oids.OID: "UINTEGER",
     oids.JSON: "JSON",
     oids.JSONB: "JSON",
     oids.FLOAT4: "FLOAT",

@@ -103,6 +103,7 @@ class Declare:
     name: str
     query: str
     hold: bool = False
+    statement: str = ""  # the DECLARE as the client sent it (pg_cursors shows it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -504,7 +505,7 @@ def _declare(t: _Tokens) -> Command:
     query = t.rest_text()
     if not query:
         raise SyntaxError_("syntax error at end of input")
-    return Declare(name, query, hold)
+    return Declare(name, query, hold, t.text.strip())
 
 
 def _fetch(t: _Tokens) -> Command:

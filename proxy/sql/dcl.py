@@ -14,7 +14,8 @@ from sqlglot.tokens import TokenType
 
 from catalog.errors import SyntaxError_
 from catalog.security import SYSTEM_PRIVILEGES, Grantee
-from proxy.sql.commands import _name, _Tokens
+from proxy.sql.commands import _name, _near, _Tokens
+from proxy.sql.show import row_limit
 from proxy.sql.split import Piece
 
 
@@ -136,8 +137,12 @@ class SetSessionAuthorization:
 
 @dataclass(frozen=True, slots=True)
 class ShowGrants:
+    """SHOW GRANTS, or SHOW COLUMN GRANTS (``columns``: the column grants of one table)."""
+
     target: Target | None
     for_grantee: Grantee | None
+    columns: bool = False
+    limit: int | None = None
 
 
 Command = (
@@ -209,6 +214,9 @@ def recognize(piece: Piece) -> Command | None:
     if head == "SHOW" and t.word(1) == "GRANTS":
         t.i += 2
         return _show_grants(t)
+    if head == "SHOW" and t.word(1) == "COLUMN" and t.word(2) == "GRANTS":
+        t.i += 3
+        return _show_grants(t, columns=True)
     return None
 
 
@@ -524,10 +532,16 @@ def _alter_owner(t: _Tokens) -> AlterOwner | None:
     return AlterOwner(kind, name, owner)
 
 
-def _show_grants(t: _Tokens) -> ShowGrants:
+def _show_grants(t: _Tokens, columns: bool = False) -> ShowGrants:
+    """SHOW [COLUMN] GRANTS [ON target] [FOR grantee] [LIMIT n]; column grants are of a table."""
     target: Target | None = None
     grantee: Grantee | None = None
+    limit: int | None = None
+    if columns and t.word() != "ON":
+        raise _near(t)
     if t.accept("ON"):
+        if columns and t.word() != "TABLE":
+            raise _near(t)
         target = _target(t)
     if t.accept("FOR"):
         if t.accept("ROLE"):
@@ -536,8 +550,13 @@ def _show_grants(t: _Tokens) -> ShowGrants:
             grantee = Grantee("public")
         else:
             grantee = Grantee("user", t.ident())
+    if t.accept("LIMIT"):
+        tok = t.take()
+        if tok.token_type != TokenType.NUMBER or not tok.text.isdigit():
+            raise _near(t)
+        limit = row_limit(tok.text)
     t.expect_end()
-    return ShowGrants(target, grantee)
+    return ShowGrants(target, grantee, columns, limit)
 
 
 def tag_of(cmd: Command) -> tuple[str, str]:

@@ -29,6 +29,15 @@ from proxy.sql.split import Piece, tokenize
 MAX_ROWS = 10_000  # Redshift's most rows a SHOW returns, and its largest LIMIT
 
 
+def row_limit(digits: str) -> int:
+    """The row limit of a SHOW's ``LIMIT digits``, checked against Redshift's range."""
+    limit = int(digits)
+    if limit > MAX_ROWS:
+        raise InvalidParameterValue(
+            f"LIMIT {limit} is out of range: a SHOW returns 0 to {MAX_ROWS} rows")
+    return limit
+
+
 @dataclass(frozen=True, slots=True)
 class ShowCatalog:
     """A listing SHOW (see ``catalog.views.show.LISTINGS`` for the kinds)."""
@@ -177,10 +186,7 @@ def _listing(r: _Reader, kind: str, keyword: str | None, parts: int) -> ShowCata
         if tok.token_type != TokenType.NUMBER or not tok.text.isdigit():
             r.i -= 1
             raise r.near()
-        limit = int(tok.text)
-        if limit > MAX_ROWS:
-            raise InvalidParameterValue(
-                f"LIMIT {limit} is out of range: a SHOW returns 0 to {MAX_ROWS} rows")
+        limit = row_limit(tok.text)
     if not r.done():
         raise r.near()
     return ShowCatalog(kind, names, like, limit)

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import asyncpg
@@ -125,21 +126,72 @@ async def test_asyncpg_type_by_name_and_catalog_browse(server: RunningServer) ->
         await conn.close(timeout=5)
 
 
-def test_asyncpg_intro_lookup_types_13(server: RunningServer) -> None:
-    """asyncpg's type introspection for an 8.0.2 server, run through psycopg.
+async def test_asyncpg_intro_lookup_types_13(server: RunningServer) -> None:
+    """asyncpg's own type introspection for an 8.0.2 server, run by asyncpg itself.
 
-    The ``$1::oid[]`` cast is spelled ``int8[]``: the SQL front end does not parse the oid[]
-    type name yet (see the catalog report), so asyncpg itself cannot run this query yet.
+    Its result columns must be types asyncpg decodes without asking (oid, oid[], text[]),
+    else it would introspect them with the same query, endlessly.
     """
     query = corpus_query("asyncpg.sql", "-- asyncpg/introspection.py : INTRO_LOOKUP_TYPES_13")
-    query = query.replace("$1::oid[]", "%s::int8[]")
+    conn = await asyncpg.connect(
+        host=server.host, port=server.port, user=server.user, password=server.password,
+        database=server.database, ssl=False, timeout=15,
+    )
+    try:
+        statement = await conn.prepare(query)
+        assert [t.oid for t in statement.get_parameters()] == [1028]
+        types = {a.name: a.type.oid for a in statement.get_attributes()}
+        # oid, oid, oid[], text[]
+        assert (types["oid"], types["elemtype"], types["attrtypoids"], types["attrnames"]) == (
+            26, 26, 1028, 1009)
+        by_oid = {r["oid"]: r for r in await statement.fetch([1007, 1700])}
+    finally:
+        await conn.close(timeout=5)
+    assert (by_oid[1007]["ns"], by_oid[1007]["name"], by_oid[1007]["kind"]) == (
+        "pg_catalog", "_int4", "b")
+    assert (by_oid[1007]["elemtype"], by_oid[1007]["elemdelim"]) == (23, ",")
+    assert by_oid[1007]["elemtype_name"] == "integer"
+    assert by_oid[23]["name"] == "int4" and by_oid[1700]["name"] == "numeric"
+
+
+async def test_asyncpg_decodes_array_results(server: RunningServer) -> None:
+    # Arrays are not among asyncpg's built-in codecs: it introspects each array type once.
+    conn = await asyncpg.connect(
+        host=server.host, port=server.port, user=server.user, password=server.password,
+        database=server.database, ssl=False, timeout=15,
+    )
+    try:
+        row = await conn.fetchrow(
+            "select array[1, 2] as ints, array['a', null] as texts, array[1.5] as nums, "
+            "array[array[1, 2], array[3, 4]] as grid, current_schemas(true) as path, "
+            "array[true] as bools, split_to_array('x,y', ',') as parts")
+        assert dict(row) == {
+            "ints": [1, 2], "texts": ["a", None], "nums": [Decimal("1.5")],
+            "grid": [[1, 2], [3, 4]], "path": ["pg_catalog", "public"], "bools": [True],
+            "parts": ["x", "y"]}
+        oids = await conn.fetchval(
+            "select array_agg(oid order by oid) from pg_type where typname in ('int4', 'text')")
+        assert oids == [23, 25]
+        assert await conn.fetchval("select $1::int8[]", [1, 2**40]) == [1, 2**40]
+        names = await conn.fetch(
+            "select typname from pg_type where oid = any($1::oid[]) order by 1", [16, 23])
+        assert [r["typname"] for r in names] == ["bool", "int4"]
+    finally:
+        await conn.close(timeout=5)
+
+
+def test_psycopg_oid_and_array_columns(server: RunningServer) -> None:
     with psycopg.connect(server.dsn) as conn:
-        rows = conn.execute(query, [[1007, 1700]]).fetchall()
-    by_oid = {r[0]: r for r in rows}
-    assert by_oid[1007][1:4] == ("pg_catalog", "_int4", "b")
-    assert by_oid[1007][5:7] == (23, ",")  # elemtype, elemdelim
-    assert by_oid[1007][-2] == "integer"  # elemtype_name
-    assert by_oid[23][2] == "int4" and by_oid[1700][2] == "numeric"
+        for binary in (False, True):
+            cur = conn.cursor(binary=binary)
+            cur.execute("select oid, typelem, array[typname] as names from pg_type "
+                        "where typname = '_int4'")
+            assert [d.type_code for d in cur.description] == [26, 26, 1009]
+            assert cur.fetchall() == [(1007, 23, ["_int4"])]
+            cur.execute("select array_agg(oid order by oid) from pg_type "
+                        "where typname in ('int4', 'text')")
+            assert cur.description[0].type_code == 1028
+            assert cur.fetchall() == [([23, 25],)]
 
 
 def test_psycopg_type_info(server: RunningServer) -> None:

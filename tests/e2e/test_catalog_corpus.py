@@ -57,7 +57,8 @@ SCHEMA = (
 )
 
 # (file, first words of the label comment, or of the query) -> why it does not run yet.
-_SAVEPOINT = "SAVEPOINT is refused (architecture: limits)"
+_SAVEPOINT = ("SAVEPOINT is refused (0A000): DuckDB has no savepoints (docs/architecture.md, "
+              "Limits and known differences)")
 NOT_YET: dict[tuple[str, str], str] = {
     ("asyncpg.sql", "UNLISTEN"):
         "sent to PostgreSQL only: asyncpg sees padb_revision and resets with RESET ALL alone "
@@ -81,26 +82,14 @@ NOT_YET: dict[tuple[str, str], str] = {
     ("psycopg.sql", 'DECLARE "c1" CURSOR FOR'):
         "a cursor without HOLD outside a transaction block: PostgreSQL refuses it too "
         "(psycopg declares it inside one)",
-    ("psycopg.sql", "MOVE ABSOLUTE"): "cursors are forward-only (SCROLL is refused)",
+    ("psycopg.sql", "MOVE ABSOLUTE"):
+        "cursors are forward-only: SCROLL and moving backwards are refused (0A000)",
     ("redshift-jdbc.sql", "buildLocalSchemaColumnsQuery"):
         "the corpus text is malformed (the hand rendering left a second 'else end as "
         "COLUMN_SIZE'): PostgreSQL refuses it too",
-    ("redshift_connector.sql", "SHOW COLUMN GRANTS"): "SHOW COLUMN GRANTS is not built",
     ("redshift_connector.sql", "SHOW PARAMETERS OF FUNCTION"):
         "no user-defined functions yet: the corpus schema's add_one cannot be created",
 }
-# psql's branch for PostgreSQL 15 servers: Duckshift announces 8.0.2, so psql never sends it.
-NOT_YET.update({
-    ("psql.sql", f"describeTableDetails + describeOneTableDetails{verbose}  -- psql command: "
-                 f"{command}  [server_version=15.18] query {number}/"): f"psql 15's branch: {why}"
-    for verbose, command in (("", r"\d customers"), ("(verbose)", r"\d+ customers"),
-                             ("", r"\d sales.orders"))
-    for number, why in (
-        (6, "UNION ALL VALUES (...) is not parsed"),
-        (9, "a set-returning function's alias used as its value (prattrs[s])"),
-        (10, "pg_partition_ancestors(...) WITH ORDINALITY"),
-    )
-})
 
 
 @dataclass(frozen=True)

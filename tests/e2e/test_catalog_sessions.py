@@ -1,9 +1,10 @@
-"""The sessions open now: pg_backend_pid(), STV_SESSIONS and pg_stat_activity.
+"""The sessions open now: pg_backend_pid(), STV_SESSIONS, pg_stat_activity and pg_cursors.
 
 On the shared demo server (namespace default, and the consumer namespace on its own port):
 a session's pid is its BackendKeyData pid; a superuser sees every session of its namespace,
 another user only its own, and no one sees another namespace's; a session running a statement
-shows it in pg_stat_activity, an idle one shows ``<IDLE>``.
+shows it in pg_stat_activity, an idle one shows ``<IDLE>``; pg_cursors lists the cursors the
+session itself has open.
 """
 
 from __future__ import annotations
@@ -99,3 +100,22 @@ def test_pg_stat_activity_shows_what_runs(server: RunningServer, viewer: str) ->
             busy.cancel()
             thread.join(30)
         assert not failure
+
+
+def test_pg_cursors_lists_the_sessions_open_cursors(server: RunningServer) -> None:
+    sql = "select name, statement, is_holdable, is_binary, is_scrollable from pg_cursors"
+    with psycopg.connect(server.dsn, autocommit=True) as conn, \
+            psycopg.connect(server.dsn, autocommit=True) as other:
+        assert conn.execute(sql).fetchall() == []
+        conn.execute("BEGIN")
+        conn.execute("DECLARE c1 CURSOR FOR SELECT 1 UNION ALL SELECT 2")
+        conn.execute("DECLARE c2 CURSOR WITH HOLD FOR SELECT 3")
+        assert conn.execute(sql + " order by name").fetchall() == [
+            ("c1", "DECLARE c1 CURSOR FOR SELECT 1 UNION ALL SELECT 2", False, False, False),
+            ("c2", "DECLARE c2 CURSOR WITH HOLD FOR SELECT 3", True, False, False)]
+        assert conn.execute("FETCH 1 FROM c1").fetchall() == [(1,)]
+        assert other.execute(sql).fetchall() == []  # another session's cursors never show
+        conn.execute("COMMIT")  # closes c1; c2 is held
+        assert conn.execute("select name from pg_cursors").fetchall() == [("c2",)]
+        conn.execute("CLOSE c2")
+        assert conn.execute(sql).fetchall() == []

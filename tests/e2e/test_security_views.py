@@ -253,6 +253,60 @@ def test_namespaces_never_see_each_other(srv: RunningServer, admin: psycopg.Conn
         assert not names & {"admin", "u1", "u2", "r1", "r2", "t", "s", "mine", "given"}
 
 
+def test_acl_columns(admin: psycopg.Connection, u1: psycopg.Connection) -> None:
+    # PostgreSQL's aclitem text, owner first; a role shows as a group; NULL without grants.
+    for con in (admin, u1):  # pg_class, pg_namespace and pg_database are readable by all
+        assert rows(con, "select relname, relacl from pg_class "
+                         "where relname in ('t', 'st', 'given') order by 1") == [
+            ("given", None), ("st", None),
+            ("t", ["admin=arwdRxtDPA/admin", "u1=r/admin", "u2=a/admin"])]
+        assert rows(con, "select nspname, nspacl from pg_namespace "
+                         "where nspname in ('public', 's') order by 1") == [
+            ("public", ["admin=UC/admin", "=UC/admin"]),
+            ("s", ["admin=UC/admin", "group r1=U/admin"])]
+        assert rows(con, "select datacl from pg_database") == [(["admin=CT/admin", "=T/admin"],)]
+        assert rows(con, "select attname, attacl from pg_attribute "
+                         "where attrelid = 't'::regclass order by attnum") == [
+            ("a", ["group r1=r/admin"]), ("b", None)]
+    # the ACL and the privilege functions agree
+    assert rows(admin, "select has_table_privilege('u1', 't', 'select'), "
+                       "has_table_privilege('u1', 't', 'insert'), "
+                       "has_table_privilege('u2', 't', 'insert')") == [(True, False, True)]
+
+
+def test_acl_grant_option_and_revoke(admin: psycopg.Connection) -> None:
+    admin.execute("CREATE TABLE acl_t (x int)")  # u1 gets SELECT by default privileges
+    try:
+        admin.execute("GRANT SELECT, DELETE ON acl_t TO u2 WITH GRANT OPTION")
+        admin.execute("GRANT UPDATE ON acl_t TO PUBLIC")
+        assert rows(admin, "select relacl from pg_class where relname = 'acl_t'") == [
+            (["admin=arwdRxtDPA/admin", "=w/admin", "u1=r/admin", "u2=r*d*/admin"],)]
+        admin.execute("REVOKE ALL ON acl_t FROM u2")
+        admin.execute("REVOKE UPDATE ON acl_t FROM PUBLIC")
+        admin.execute("REVOKE SELECT ON acl_t FROM u1")
+        assert rows(admin, "select relacl from pg_class where relname = 'acl_t'") == [(None,)]
+    finally:
+        admin.execute("DROP TABLE acl_t")
+
+
+def test_show_column_grants_and_show_grants_by_who_asks(
+        srv: RunningServer, admin: psycopg.Connection, u1: psycopg.Connection) -> None:
+    r1 = ids(admin)["r1"]
+    column_grant = ("dev", "public", "t", "a", "COLUMN", "SELECT", r1, "r1", "role", False,
+                    "COLUMN", "admin")
+    assert rows(admin, "SHOW COLUMN GRANTS ON TABLE dev.public.t") == [column_grant]
+    assert rows(u1, "SHOW COLUMN GRANTS ON TABLE public.t") == [column_grant]  # u1 holds r1
+    assert rows(admin, "SHOW COLUMN GRANTS ON TABLE t FOR u1") == []
+    assert rows(admin, "SHOW COLUMN GRANTS ON TABLE t LIMIT 0") == []
+    # SHOW GRANTS lists object grants only, and to a user only what it may see.
+    i = ids(admin)  # identity ids as the SVV views and pg_user number them
+    assert [(r[4], r[5], r[6]) for r in rows(admin, "SHOW GRANTS ON TABLE t")] == [
+        ("INSERT", i["u2"], "u2"), ("SELECT", i["u1"], "u1")]
+    assert [(r[4], r[6]) for r in rows(u1, "SHOW GRANTS ON TABLE t")] == [("SELECT", "u1")]
+    with connect(srv, "u2", U_PASSWORD) as u2:
+        assert rows(u2, "SHOW COLUMN GRANTS ON TABLE t") == []
+
+
 def test_password_views_do_not_exist(admin: psycopg.Connection) -> None:
     for sql in ("select * from pg_shadow", "select * from pg_catalog.pg_authid",
                 "select * from pg_user_info", 'select * from "__ds_system".main.users'):
@@ -271,6 +325,9 @@ def test_psql_du_dp_dt(srv: RunningServer) -> None:
     assert any(x.strip().startswith("admin ") and "Superuser" in x for x in du.splitlines())
     dp = psql(srv, r"\dp")
     assert "| t " in dp and "| given " in dp
+    assert "u1=r/admin" in dp and "group r1=r/admin" in dp  # table and column privileges
+    assert "group r1=U/admin" in psql(srv, r"\dn+")
+    assert "=T/admin" in psql(srv, r"\l")
     dt = psql(srv, r"\dt s.*")
     assert any("mine" in x and "u1" in x for x in dt.splitlines())
     assert any("st " in x and "admin" in x for x in dt.splitlines())

@@ -4,7 +4,8 @@ User SQL runs in one DuckDB instance shared by every namespace, so anything that
 the session's own databases is refused here, on the parsed tree, before DuckDB sees it:
 
 * Table functions in FROM are an allowlist: the few Redshift has (``range``,
-  ``generate_series``; UNNEST is its own node) and the catalog's
+  ``generate_series``; UNNEST is its own node), psql's ``pg_partition_ancestors`` and the
+  catalog's
   (``catalog.views.TABLE_FUNCTIONS``, which the virtual_relations transform replaces).
 * Scalar and aggregate functions that read files, the environment, settings or other tenants'
   catalog entries, run SQL strings past name resolution (``query``, ``json_serialize_plan``)
@@ -49,8 +50,9 @@ from proxy import settings
 from proxy.sql.context import Context
 
 # Table functions user SQL may call (catalog views and Redshift's own table functions are
-# resolved after this runs).
-TABLE_FUNCTIONS = frozenset({"range", "generate_series"})
+# resolved after this runs; the virtual_relations transform answers pg_partition_ancestors,
+# which DuckDB does not have).
+TABLE_FUNCTIONS = frozenset({"range", "generate_series", "pg_partition_ancestors"})
 # Prefixes of DuckDB functions that read files or reveal the engine: its metadata functions
 # (every tenant's databases, settings, secrets), its file readers, its internals; and the
 # server's own functions, which carry the internal prefix (``__ds_has_privilege`` answers for

@@ -103,7 +103,10 @@ def _relation_lookup(name: exp.Expr, schema: exp.Expr | None) -> exp.Expr:
 
 
 def _regclass(value: exp.Expr) -> exp.Expr:
-    """``x::regclass``: a name (string) is looked up; an OID stays itself."""
+    """``x::regclass``: a name (string) is looked up; an OID, also as a string of digits
+    (psql's ``'16385'::regclass``), stays itself."""
+    if isinstance(value, exp.Literal) and value.is_string and value.name.isdigit():
+        return exp.cast(exp.Literal.number(value.name), "BIGINT")
     if isinstance(value, exp.Literal) and value.is_string:
         table = exp.to_table(value.name, dialect="postgres")
         schema = table.args.get("db")
@@ -210,7 +213,8 @@ def _cast(cast: exp.Cast) -> exp.Expr | None:
         # pg_type's typinput and friends are function names as text.
         return exp.Literal.string(cast.this.name.removeprefix("pg_catalog."))
     if kind in ("OID", "REGPROC", "REGNAMESPACE", "REGROLE", "REGOPER", "REGPROCEDURE"):
-        return exp.cast(cast.this, "BIGINT" if kind != "REGPROC" else "VARCHAR")
+        target = {"OID": "UINTEGER", "REGPROC": "VARCHAR"}.get(kind, "BIGINT")
+        return exp.cast(cast.this, target, dialect="duckdb")
     return None
 
 
@@ -280,6 +284,9 @@ def _function(name: str, args: list[exp.Expr]) -> exp.Expr | None:
     if name == "pg_get_constraintdef" and n in (1, 2):
         pairs = "SELECT oid AS k, consrc AS v FROM pg_catalog.pg_constraint"
         return _lookup(pairs, args[0])
+    if name == "pg_partition_ancestors" and n == 1:
+        # No relation is a partition here: its only ancestor is itself.
+        return _regclass(args[0])
     if name == "pg_get_viewdef" and n in (1, 2):
         pairs = (
             "SELECT c.oid AS k, v.definition AS v FROM pg_catalog.pg_class c "
@@ -488,6 +495,8 @@ def _rewrite_functions(tree: exp.Expr) -> None:
                 "ELSE current_schemas(false) END"
             )
             new = _template(sql, node.this or exp.false())
+        elif isinstance(node.parent, exp.Table):
+            new = None  # a table function in FROM (_table_function)
         else:
             name = _call_name(node)
             new = _function(name, node.expressions) if name else None
@@ -539,7 +548,15 @@ def _table_function(table: exp.Table, ctx: Context) -> exp.Expr | None:
         return None
     name = func.name.lower() if isinstance(func, exp.Anonymous) else func.sql_name().lower()
     function = views.TABLE_FUNCTIONS.get(name)
-    if function is None:
+    if name == "pg_partition_ancestors" and len(func.expressions) == 1:
+        # No relation is a partition here: its only ancestor is itself (psql 10 and later).
+        rows = exp.select(exp.alias_(_regclass(func.expressions[0].copy()), name))
+        if table.args.get("ordinality"):
+            rows = rows.select(exp.alias_(exp.Literal.number(1), "ordinality"))
+        _rewrite_relations(rows, ctx)  # a name's lookup reads pg_class, replaced here too
+    elif function is not None:
+        rows = _parsed(function.sql(ctx)).copy()
+    else:
         return None
     given = table.args.get("alias")
     alias = exp.TableAlias(this=exp.to_identifier(given.name if given else name))
@@ -547,7 +564,7 @@ def _table_function(table: exp.Table, ctx: Context) -> exp.Expr | None:
         alias.set("columns", [
             (c.this if isinstance(c, exp.ColumnDef) else c).copy() for c in given.columns
         ])
-    return exp.Subquery(this=_parsed(function.sql(ctx)).copy(), alias=alias)
+    return exp.Subquery(this=rows, alias=alias)
 
 
 def _with_joins(table: exp.Table, rows: exp.Subquery) -> exp.Subquery:
@@ -566,6 +583,7 @@ def _rewrite_relations(tree: exp.Expr, ctx: Context) -> None:
         if rows is not None:
             table.replace(rows)
             continue
+        _name_series_column(table)
         view = _view_for(table, ctes)
         if view is None:
             continue
@@ -582,6 +600,17 @@ def _rewrite_relations(tree: exp.Expr, ctx: Context) -> None:
                     col.set("catalog", None)
         query = _parsed(view.sql(session)).copy()
         table.replace(_with_joins(table, exp.Subquery(this=query, alias=alias.copy())))
+
+
+def _name_series_column(table: exp.Table) -> None:
+    """``generate_series(...) s``: as in PostgreSQL, the column of a function returning a
+    scalar is named by the alias, so ``s`` is the value (psql's ``prattrs[s]``), where DuckDB
+    would make it the row."""
+    alias = table.args.get("alias")
+    series = isinstance(table.this, exp.ExplodingGenerateSeries) or (
+        isinstance(table.this, exp.Anonymous) and table.this.name.lower() == "range")
+    if series and alias is not None and alias.name and not alias.columns:
+        alias.set("columns", [exp.to_identifier(alias.name)])
 
 
 def _unqualify_functions(tree: exp.Expr) -> None:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from catalog.monitoring import PID_VARIABLE
 from proxy.sql.context import Context
 
-# The DuckDB variable holding the session's pid, and the server's function behind both calls:
+# The server's function behind both calls:
 # (caller pid, target pid, 'cancel' | 'terminate') -> integer.
-PID_VARIABLE = "__ds_pid"
 SIGNAL_FUNCTION = "__ds_signal_backend"
 _SIGNALS = {"pg_cancel_backend": "cancel", "pg_terminate_backend": "terminate"}
 

@@ -22,6 +22,7 @@ from catalog.scaling_log import ScalingLog
 from catalog.security import Grant, Grantee, ObjectKey, Security
 from catalog.store import SYSTEM_ALIAS, SYSTEM_SCHEMA, Catalog
 from catalog.views import VIEWS, View, find
+from catalog.views.base import lit, user_oid, user_oid_expr
 from catalog.views.pg_type import DUCKDB_TYPES, pretty_names
 from engine import table_metadata
 from proxy.codecs.types import pg_type, pg_type_from_duckdb
@@ -445,3 +446,10 @@ def test_declared_attributes_reach_svv_table_info_and_pg_table_def() -> None:
         ("id", "none", True, 2), ("name", "raw", False, 0), ("qty", "az64", False, 1),
     ]
     con.close()
+
+
+@pytest.mark.parametrize("name", ["admin", "u1", "sys:dba", "Ünïcode"])
+def test_user_oid_in_python_is_the_sql_one(name: str) -> None:
+    # SHOW GRANTS numbers users in Python as pg_user and the SVV views do in SQL.
+    sql = f"SELECT {user_oid_expr(lit(name))}"
+    assert duckdb.connect().execute(sql).fetchone() == (user_oid(name),)

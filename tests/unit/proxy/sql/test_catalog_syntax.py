@@ -85,3 +85,24 @@ def test_what_does_not_exist_has_postgresqls_answer_for_none() -> None:
 def test_json_build_object() -> None:
     (row,) = _run("SELECT json_build_object('a', 1, 'b', 'x')")
     assert json.loads(str(row[0])) == {"a": 1, "b": "x"}
+
+
+def test_values_list_as_a_set_operand() -> None:
+    # psql 10 and later: confrelid IN (SELECT ... UNION ALL VALUES ('16385'::regclass))
+    assert _run("SELECT 1 UNION ALL VALUES (2), (3) ORDER BY 1") == [(1,), (2,), (3,)]
+    assert _run("SELECT 5 IN (SELECT 1 UNION ALL VALUES ('5'::regclass))") == [(True,)]
+    assert _run("SELECT x FROM (SELECT 1 AS x UNION VALUES (1)) t") == [(1,)]
+
+
+def test_a_series_alias_is_its_value() -> None:
+    # psql's prattrs[s] over generate_series(0, n) s: the alias names the column.
+    assert _run("SELECT s FROM generate_series(1, 2) s") == [(1,), (2,)]
+    assert _run("SELECT ('{10,20}'::int[])[s] FROM pg_catalog.generate_series(1, 2) AS s") == [
+        (10,), (20,)]
+    assert _run("SELECT x FROM generate_series(1, 1) s(x)") == [(1,)]
+
+
+def test_partition_ancestors_of_a_relation_is_itself() -> None:
+    assert _run("SELECT pg_partition_ancestors(16385)") == [(16385,)]
+    assert _run("SELECT relid, depth FROM pg_partition_ancestors(16385) WITH ORDINALITY "
+                "AS a(relid, depth)") == [(16385, 1)]
