@@ -311,6 +311,7 @@ class Connection(
                 streaming.execute, session.cursor, sql or stmt.duck_sql, params,
                 returns_rows=stmt.returns_rows,
                 on_done=partial(run.completed, session.cursor) if wlm.profiling() else None,
+                parsed=session.parsed,
             )
         except err.SQLError as exc:
             pool.release(ticket)

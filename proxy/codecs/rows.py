@@ -37,7 +37,7 @@ _LENGTH = struct.Struct(">i")
 _NULL = _LENGTH.pack(-1)
 
 
-class _PlanKey:
+class SchemaKey:
     """A (schema, formats) cache key that hashes cheaply.
 
     Hashing a ``pa.Schema`` wraps every field in Python (about 0.5 us each) while comparing
@@ -56,7 +56,7 @@ class _PlanKey:
 
     def __eq__(self, other: object) -> bool:
         return (
-            isinstance(other, _PlanKey)
+            isinstance(other, SchemaKey)
             and self.formats == other.formats
             and self.schema.equals(other.schema)
         )
@@ -71,7 +71,7 @@ def _decoding(codec: Codec) -> Codec:
 
 
 @functools.lru_cache(maxsize=256)
-def _plan(key: _PlanKey) -> tuple[Codec, ...]:
+def _plan(key: SchemaKey) -> tuple[Codec, ...]:
     registry = default_registry()
     codecs = []
     for field, fmt in zip(key.schema, key.formats, strict=True):
@@ -82,7 +82,7 @@ def _plan(key: _PlanKey) -> tuple[Codec, ...]:
 
 def column_codecs(schema: pa.Schema, formats: Sequence[int]) -> tuple[Codec, ...]:
     """The codec of each column of ``schema`` for the given per-column format codes."""
-    return _plan(_PlanKey(schema, tuple(formats)))
+    return _plan(SchemaKey(schema, tuple(formats)))
 
 
 def encode_columns(batch: pa.RecordBatch, formats: Sequence[int]) -> list[pa.Array]:
