@@ -60,11 +60,13 @@ class ParsedStatements:
     CPU per statement: ``SELECT 1`` 189 -> 143 us, the point query on TPC-H orders 1281 ->
     1177 us. A parse depends only on the text (parser settings are fixed before the engine's
     configuration is locked), and binding, planning and access checks still happen at every
-    execution. Texts of several statements (or none) are not kept and run as text.
+    execution. Texts of several statements (or none) are not kept and run as text, and neither
+    are long ones: their parse is a small part of their cost and could hold much memory.
     """
 
-    def __init__(self, size: int = 256) -> None:
+    def __init__(self, size: int = 64, max_chars: int = 4096) -> None:
         self.size = size
+        self.max_chars = max_chars
         self._items: OrderedDict[str, duckdb.Statement] = OrderedDict()
 
     def get(self, cursor: duckdb.DuckDBPyConnection, sql: str) -> duckdb.Statement | str:
@@ -76,6 +78,8 @@ class ParsedStatements:
         if parsed is not None:
             self._items.move_to_end(sql)
             return parsed
+        if len(sql) > self.max_chars:
+            return sql
         statements = cursor.extract_statements(sql)
         if len(statements) != 1:
             return sql

@@ -68,6 +68,14 @@ def test_several_statements_or_none_are_not_kept(cursor: duckdb.DuckDBPyConnecti
     assert parsed.get(cursor, "-- nothing") == "-- nothing"
 
 
+def test_long_text_is_not_kept(cursor: duckdb.DuckDBPyConnection) -> None:
+    parsed = streaming.ParsedStatements(max_chars=20)
+    long_sql = "SELECT k FROM t WHERE k = 1"
+    assert parsed.get(cursor, long_sql) == long_sql
+    result = streaming.execute(cursor, long_sql, [], returns_rows=True, parsed=parsed)
+    assert _rows(result) == [(1,)]
+
+
 def test_least_recently_used_parse_is_dropped(cursor: duckdb.DuckDBPyConnection) -> None:
     parsed = streaming.ParsedStatements(size=2)
     one = parsed.get(cursor, "SELECT 1")
