@@ -4,15 +4,17 @@ These functions block and run on the engine's worker threads (``Engine.run``). A
 never materialised in Python: the DuckDB result is read as Arrow record batches, one at a time,
 as the client consumes them, so memory stays bounded for a result of any size.
 ``execute`` already reads the first batches, and notices the end of a short result, so a
-small query costs one hop to a worker thread. ``read_ahead`` prepares a suspended result's next
-rows while the client is still busy with the previous ones; ``close`` may come from the event
-loop while it runs, so it then leaves closing the reader to ``read_ahead``.
+small query costs one hop to a worker thread. A session keeps DuckDB's parse of the texts it
+runs again (``ParsedStatements``), so a repeated statement is not parsed again.
+``read_ahead`` prepares a suspended result's next rows while the client is still busy with the
+previous ones; ``close`` may come from the event loop while it runs, so it then leaves closing
+the reader to ``read_ahead``.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -50,6 +52,43 @@ class Result:
     on_done: Callable[[], None] | None = None
 
 
+class ParsedStatements:
+    """DuckDB's parse of the SQL texts one session ran lately (an LRU), used from its worker.
+
+    ``cursor.execute(text)`` parses the text every time; executing a kept parse skips that (it
+    is copied, never consumed). Measured with DuckDB 1.5.5, execute + Arrow reader + profile,
+    CPU per statement: ``SELECT 1`` 189 -> 143 us, the point query on TPC-H orders 1281 ->
+    1177 us. A parse depends only on the text (parser settings are fixed before the engine's
+    configuration is locked), and binding, planning and access checks still happen at every
+    execution. Texts of several statements (or none) are not kept and run as text, and neither
+    are long ones: their parse is a small part of their cost and could hold much memory.
+    """
+
+    def __init__(self, size: int = 64, max_chars: int = 4096) -> None:
+        self.size = size
+        self.max_chars = max_chars
+        self._items: OrderedDict[str, duckdb.Statement] = OrderedDict()
+
+    def get(self, cursor: duckdb.DuckDBPyConnection, sql: str) -> duckdb.Statement | str:
+        """The parsed statement of ``sql`` (parsed now if new), or ``sql`` itself.
+
+        A text that does not parse raises the error its execution would raise.
+        """
+        parsed = self._items.get(sql)
+        if parsed is not None:
+            self._items.move_to_end(sql)
+            return parsed
+        if len(sql) > self.max_chars:
+            return sql
+        statements = cursor.extract_statements(sql)
+        if len(statements) != 1:
+            return sql
+        self._items[sql] = statements[0]
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+        return statements[0]
+
+
 def execute(
     cursor: duckdb.DuckDBPyConnection,
     sql: str,
@@ -58,12 +97,15 @@ def execute(
     returns_rows: bool,
     batch_rows: int = BATCH_ROWS,
     on_done: Callable[[], None] | None = None,
+    parsed: ParsedStatements | None = None,
 ) -> Result:
     """Run ``sql`` and return its first batch (row statements) or its affected-row count.
 
     ``on_done`` runs when DuckDB has finished the statement: here for a statement without
-    rows, when its rows have been read to the end otherwise."""
-    cursor.execute(sql, params if params else None)
+    rows, when its rows have been read to the end otherwise. With ``parsed``, a text run
+    before is executed from its kept parse."""
+    cursor.execute(parsed.get(cursor, sql) if parsed is not None else sql,
+                   params if params else None)
     if not returns_rows:
         desc = cursor.description
         result = Result(exhausted=True)

@@ -86,15 +86,30 @@ class Connection(
         self._out_bytes += len(data)
 
     async def flush(self) -> None:
-        if self._out:
-            self.writer.write(b"".join(self._out))
-            self._out.clear()
-            self._out_bytes = 0
+        self._write_out()
         await self.writer.drain()
 
     async def maybe_flush(self) -> None:
         if self._out_bytes >= _FLUSH_BYTES:
             await self.flush()
+
+    def maybe_write(self) -> bool:
+        """``maybe_flush`` without waiting for the client: hands the output to the transport
+        when that much is buffered; returns whether it did (then ``drain`` before more)."""
+        if self._out_bytes < _FLUSH_BYTES:
+            return False
+        self._write_out()
+        return True
+
+    async def drain(self) -> None:
+        """Wait until the transport is below its high-water mark."""
+        await self.writer.drain()
+
+    def _write_out(self) -> None:
+        if self._out:
+            self.writer.write(b"".join(self._out))
+            self._out.clear()
+            self._out_bytes = 0
 
     # -- lifecycle ------------------------------------------------------------------------
     async def run(self) -> None:
@@ -311,6 +326,7 @@ class Connection(
                 streaming.execute, session.cursor, sql or stmt.duck_sql, params,
                 returns_rows=stmt.returns_rows,
                 on_done=partial(run.completed, session.cursor) if wlm.profiling() else None,
+                parsed=session.parsed,
             )
         except err.SQLError as exc:
             pool.release(ticket)

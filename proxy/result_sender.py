@@ -93,9 +93,9 @@ class ResultSender:
         if ahead is not None:
             self._emit(result, ahead.data, ahead.rows)
             sent = ahead.rows
-            await self.maybe_flush()
         inline = result.exhausted and streaming.pending_rows(result) <= _INLINE_ROWS
         if not inline and not max_rows:
+            await self.maybe_flush()
             return await self._stream_all(result, encode, sent), False
         while True:
             if self._abort is not None:
@@ -103,11 +103,17 @@ class ResultSender:
             if self._timed_out:
                 raise statement_timeout_error()
             if max_rows and sent >= max_rows:
+                # The page goes to the transport at once, but the wait for the client to take
+                # it comes after the next page's read-ahead has started: waiting first left
+                # the client idle, once it had decoded this page, while the next was read.
+                written = self.maybe_write()
                 if not result.pending and not result.exhausted:
                     await self._engine_call(streaming.fill, result)
                 more = bool(result.pending)
                 if more and key is not None and not inline:
                     self._read_ahead(result, encode, max_rows, key)
+                if written:
+                    await self.drain()
                 return sent, more
             limit = max_rows - sent if max_rows else 0
             if inline:
@@ -115,10 +121,12 @@ class ResultSender:
             else:
                 data, n = await self._engine_call(streaming.take, result, encode, limit)
             if n == 0:
+                await self.maybe_flush()
                 return sent, False
             self._emit(result, data, n)
             sent += n
-            await self.maybe_flush()
+            if not max_rows or sent < max_rows:
+                await self.maybe_flush()
 
     async def _stream_all(
         self,

@@ -20,7 +20,7 @@ from catalog.errors import InvalidCatalogName
 from catalog.model import Namespace, User
 from engine.admission import Ticket
 from engine.storage import quote_ident, quote_literal
-from engine.streaming import Result
+from engine.streaming import ParsedStatements, Result
 from proxy import settings
 from proxy.access import PendingEffects
 from proxy.sql.context import Context
@@ -107,6 +107,8 @@ class Session:
     # Inside the transaction a multi-statement simple Query opens around its statements.
     implicit_transaction: bool = False
     catalog_version: int = -1  # of the catalog when ``user`` was last read from it
+    # DuckDB's parse of the texts this session runs again (read on its worker thread).
+    parsed: ParsedStatements = field(default_factory=ParsedStatements)
     # The namespace's external schemas, by (database, name) (shared with the catalog).
     external: dict[tuple[str, str], Any] = field(default_factory=dict)
     # Every served namespace's account id, by GUID, as configured (the datashare views show

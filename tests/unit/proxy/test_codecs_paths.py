@@ -168,6 +168,18 @@ def test_many_columns_with_null_rows(con: duckdb.DuckDBPyConnection) -> None:
     assert_same_bytes(pa.record_batch(columns))
 
 
+def test_columns_of_one_width_between_ragged_ones(con: duckdb.DuckDBPyConnection) -> None:
+    # Non-null values of one length are glued into the row pieces beside them: integers,
+    # dates, one-letter and empty strings between text of varying length and NULLs.
+    batch = con.execute("""
+        select range::bigint a, 'x' || range b, date '2020-01-01' + range::int c, 'F' d,
+               '' e, case when range % 2 = 0 then null else range end f, 1.5::double g
+        from range(40)
+    """).to_arrow_table().to_batches()[0]
+    assert_same_bytes(batch)
+    assert_same_bytes(batch.select(["c", "d", "e", "g"]))  # fixed width only
+
+
 def test_small_decimal_text_is_not_exponent_form() -> None:
     # Arrow writes 1E-10 for such values; PostgreSQL writes every scale digit
     batch = pa.record_batch({"x": pa.array([Decimal("1E-10"), Decimal(0)], pa.decimal128(38, 10))})
