@@ -92,7 +92,7 @@ async def run(conn: Connection, stmt: Statement) -> None:
 def _source_sql(cmd: commands.Copy) -> str:
     if cmd.query is not None:
         return cmd.query
-    cols = ", ".join(cmd.columns) if cmd.columns else "*"
+    cols = ", ".join(quote_ident(c) for c in cmd.columns) if cmd.columns else "*"
     return f"SELECT {cols} FROM {cmd.table}"
 
 
