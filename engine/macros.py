@@ -122,12 +122,15 @@ _DEFINITIONS = {
     CHAR: f"(s VARCHAR, n BIGINT) AS rtrim({CATALOG}.{SCHEMA}.{CUT}(s, n), ' ')",
     PAD: f"(s VARCHAR, n BIGINT) AS CAST({CATALOG}.{SCHEMA}.{CUT}(s, n) "
          f"|| repeat(' ', n - strlen({CATALOG}.{SCHEMA}.{CUT}(s, n))) AS VARCHAR)",
+    # By typeof (folded to a constant), not typed overloads: DuckDB cannot choose among typed
+    # overloads for an aggregate's result (max(name)::varbyte). Every branch binds for every
+    # argument type it takes; a BLOB passes through hex and back.
     VARBYTE: (
-        "(x VARCHAR) AS encode(x), "
-        "(x SMALLINT) AS unhex(lpad(to_hex(CAST(x AS INTEGER) & 65535), 4, '0')), "
-        "(x INTEGER) AS unhex(lpad(to_hex(CAST(x AS BIGINT) & 4294967295), 8, '0')), "
-        "(x BIGINT) AS unhex(lpad(to_hex(x), 16, '0')), "
-        "(x BLOB) AS x"
+        "(x) AS CASE typeof(x) WHEN 'VARCHAR' THEN encode(CAST(x AS VARCHAR)) "
+        "WHEN 'SMALLINT' THEN unhex(lpad(to_hex(CAST(x AS INTEGER) & 65535), 4, '0')) "
+        "WHEN 'INTEGER' THEN unhex(lpad(to_hex(CAST(x AS BIGINT) & 4294967295), 8, '0')) "
+        "WHEN 'BIGINT' THEN unhex(lpad(to_hex(CAST(x AS BIGINT)), 16, '0')) "
+        "ELSE unhex(hex(x)) END"
     ),
     OCTETS: "(x BLOB) AS octet_length(x), (x) AS strlen(CAST(x AS VARCHAR))",
     LENGTH: "(x BLOB) AS octet_length(x), (x) AS length(x)",

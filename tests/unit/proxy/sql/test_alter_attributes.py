@@ -10,33 +10,18 @@ import pytest
 
 from catalog.errors import FeatureNotSupported
 from engine import table_metadata
-from proxy.sql.context import Context
 from proxy.sql.pipeline import StatementCache
-
-ALIAS = "__ds_ns__dev"
-CTX = Context("ns", "dev", "alice", {"dev": ALIAS})
+from tests.unit.session_database import ALIAS, CTX, run, session_database
 
 
 @pytest.fixture
 def con() -> Iterator[duckdb.DuckDBPyConnection]:
-    con = duckdb.connect()
-    con.execute(f"ATTACH ':memory:' AS {ALIAS}")
-    con.execute(f"CREATE SCHEMA {ALIAS}.public")
-    con.execute(f"CREATE SCHEMA {ALIAS}.other")
-    con.execute(f"USE {ALIAS}.public")
-    con.execute(f"SET search_path = '{ALIAS}.public'")
-    table_metadata.ensure(con, ALIAS)
+    con = session_database()
     run(con, "create table t (a int, b varchar(5) encode zstd, c int) distkey(a) sortkey(b)")
     run(con, "create table plain (a int, b int)")
     run(con, "create table other.o (x int, y int)")
     yield con
     con.close()
-
-
-def run(con: duckdb.DuckDBPyConnection, sql: str) -> None:
-    stmt = StatementCache().get(sql, CTX)[0]
-    assert stmt.duck_sql is not None
-    con.execute(stmt.duck_sql)
 
 
 def table_row(con: duckdb.DuckDBPyConnection, name: str) -> tuple[object, ...] | None:

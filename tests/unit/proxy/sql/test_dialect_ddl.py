@@ -11,30 +11,15 @@ import pytest
 
 from catalog.errors import FeatureNotSupported
 from engine import table_metadata
-from proxy.sql.context import Context
 from proxy.sql.pipeline import StatementCache
-
-ALIAS = "__ds_ns__dev"
-CTX = Context("ns", "dev", "alice", {"dev": ALIAS})
+from tests.unit.session_database import ALIAS, CTX, run, session_database
 
 
 @pytest.fixture
 def con() -> Iterator[duckdb.DuckDBPyConnection]:
-    con = duckdb.connect()
-    con.execute(f"ATTACH ':memory:' AS {ALIAS}")
-    con.execute(f"CREATE SCHEMA {ALIAS}.public")
-    con.execute(f"CREATE SCHEMA {ALIAS}.other")
-    con.execute(f"USE {ALIAS}.public")
-    table_metadata.ensure(con, ALIAS)
+    con = session_database()
     yield con
     con.close()
-
-
-def run(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[object, ...]]:
-    stmt = StatementCache().get(sql, CTX)[0]
-    assert stmt.duck_sql is not None
-    result = con.execute(stmt.duck_sql)
-    return result.fetchall() if result.description else []
 
 
 def tables(con: duckdb.DuckDBPyConnection) -> list[tuple[object, ...]]:
