@@ -62,6 +62,9 @@ _BINDER: list[_Rule] = [
     _r(r"Macro (\S+?)\(\) does not support the supplied arguments", e.UndefinedFunction,
        lambda m: f"function {m[1]} does not exist for this number of arguments"),
     _r(r"Ambiguous reference to column name", e.AmbiguousColumn),
+    # DuckDB's advice (SET max_expression_depth) is a setting clients cannot change.
+    _r(r"Max expression depth limit of (\d+) exceeded", e.ProgramLimitExceeded,
+       lambda m: f"statement too complex: expressions nested more than {m[1]} deep"),
     _r(r"must appear in the GROUP BY clause", e.GroupingError),
     _r(r"Cannot compare values|Cannot mix values|cannot be cast|No operator matches",
        e.DatatypeMismatch),

@@ -9,11 +9,13 @@ rows whose types still differ are cast to what was described.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import itertools
+from collections.abc import Callable, Sequence
 
 import pyarrow as pa
-import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.tokens import TokenType
 
 from catalog import errors as err
 from proxy.codecs import duckdb_type_for_oid, oids, pg_type_from_arrow
@@ -85,6 +87,18 @@ def coerce_schema(actual: pa.Schema, described: Sequence[backend.FieldDescriptio
     return pa.schema(fields)
 
 
+_DUCKDB = Dialect.get_or_raise("duckdb")
+
+
+def _type_sql(duck_type: str) -> str:
+    """A DuckDB type name as DuckDB SQL spells it (memoized: a handful of types recur)."""
+    return _TYPE_SQL.get(duck_type) or _TYPE_SQL.setdefault(
+        duck_type, exp.DataType.build(duck_type, dialect="duckdb").sql("duckdb"))
+
+
+_TYPE_SQL: dict[str, str] = {}
+
+
 def typed_params(sql: str, param_oids: Sequence[int]) -> str:
     """The statement with each ``$n`` of a known type cast to it (memoized; see _typed_params)."""
     return _typed_params(sql, tuple(param_oids))
@@ -99,16 +113,39 @@ def _typed_params(sql: str, param_oids: tuple[int, ...]) -> str:
     """
     if not any(duckdb_type_for_oid(o) for o in param_oids if o not in (0, UNKNOWN)):
         return sql
-    tree = sqlglot.parse_one(sql, read="duckdb")
-    for p in list(tree.find_all(exp.Placeholder, exp.Parameter)):
-        number = str(p.name)
-        if not number.isdigit() or int(number) > len(param_oids):
-            continue
-        oid = param_oids[int(number) - 1]
+    def cast(number: int) -> str | None:
+        if number > len(param_oids) or number < 1:
+            return None
+        oid = param_oids[number - 1]
         dtype = duckdb_type_for_oid(oid) if oid not in (0, UNKNOWN) else None
-        if dtype:
-            p.replace(exp.cast(p.copy(), dtype, dialect="duckdb"))
-    return tree.sql("duckdb")
+        return f"CAST(${number} AS {_type_sql(dtype)})" if dtype else None
+
+    return _replace_parameters(sql, cast)
+
+
+def _replace_parameters(sql: str, new: Callable[[int], str | None]) -> str:
+    """``sql`` with each ``$n`` replaced by the text ``new(n)`` (kept where that is None).
+
+    Done on the token stream, where strings and dollar-quoted text are already told apart:
+    replacing nodes of the parsed tree one at a time is quadratic in a list (ARRAY[$1, ...,
+    $n]), and a Parse of thousands of parameters held the event loop, and every connection,
+    for seconds (16,000: 16 s).
+    """
+    tokens = _DUCKDB.tokenize(sql)
+    spans: list[tuple[int, int, str]] = []
+    for tok, nxt in itertools.pairwise(tokens):
+        if (tok.token_type is TokenType.PARAMETER and nxt.token_type is TokenType.NUMBER
+                and nxt.start == tok.end + 1 and nxt.text.isdigit()):
+            text = new(int(nxt.text))
+            if text is not None:
+                spans.append((tok.start, nxt.end + 1, text))
+    out: list[str] = []
+    pos = 0
+    for start, stop, text in spans:
+        out += [sql[pos:start], text]
+        pos = stop
+    out.append(sql[pos:])
+    return "".join(out)
 
 
 def typed_nulls(sql: str, param_oids: Sequence[int]) -> str:
@@ -127,13 +164,8 @@ def _typed_nulls(sql: str, param_oids: tuple[int, ...]) -> str:
     >>> typed_nulls("SELECT $1 + 1", [23])
     'SELECT (SELECT CAST(NULL AS INT)) + 1'
     """
-    tree = sqlglot.parse_one(sql, read="duckdb")
-    # sqlglot's DuckDB dialect reads $n as Placeholder(this=n).
-    for p in list(tree.find_all(exp.Placeholder, exp.Parameter)):
-        number = str(p.name)
-        if not number.isdigit():
-            continue
-        i = int(number) - 1
+    def null(number: int) -> str | None:
+        i = number - 1
         oid = param_oids[i] if i < len(param_oids) else 0
         # An untyped parameter is bound as its text (a Python str): VARCHAR, as PostgreSQL
         # resolves unknown to text.
@@ -144,6 +176,6 @@ def _typed_nulls(sql: str, param_oids: tuple[int, ...]) -> str:
             dtype = "DECIMAL(38, 10)"
         # A scalar subquery, not a bare CAST(NULL AS t): DuckDB's binder folds the latter,
         # typing CAST(NULL AS DECIMAL(10,2)) + 1 as INTEGER.
-        null = exp.cast(exp.Null(), dtype or "VARCHAR", dialect="duckdb")
-        p.replace(exp.Subquery(this=exp.select(null)))
-    return tree.sql("duckdb")
+        return f"(SELECT CAST(NULL AS {_type_sql(dtype or 'VARCHAR')}))"
+
+    return _replace_parameters(sql, null)

@@ -90,6 +90,9 @@ def test_sqlstate_and_postgresql_wording(con: duckdb.DuckDBPyConnection, sql: st
         ("SELECT 2147483647::INTEGER + 1", "22003"),
         ("SELECT 300::TINYINT", "22003"),
         ("SELECT lower(1, 2)", "42883"),
+        # A Describe's typed NULLs of many parameters: one scalar subquery each.
+        ("SELECT [" + ", ".join("(SELECT CAST(NULL AS TEXT))" for _ in range(1100)) + "]",
+         "54000"),
         ("SELECT a, count(*) FROM t", "42803"),
         ("SELECT * FROM t AS x, t AS x", "42000"),
         ("SELECT * FROM __ds_ns__dev.nope.s", "42P01"),
