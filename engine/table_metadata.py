@@ -53,8 +53,8 @@ from catalog.table_attributes import (
     FUNCTIONS,
     SCHEMA,
     TABLE_ATTRIBUTES,
-    qualified_name,
 )
+from catalog.table_attributes import qualified_name as qualified
 from engine.storage import INTERNAL_PREFIX, quote_ident, quote_literal
 
 LATE_BINDING_VIEWS = f"{INTERNAL_PREFIX}late_binding_views"
@@ -78,11 +78,6 @@ _DDL = (
     "CREATE TABLE IF NOT EXISTS {s}.{v} (schema_name VARCHAR NOT NULL, "
     "view_name VARCHAR NOT NULL)",
 )
-
-
-def qualified(alias: str, table: str) -> str:
-    """``"alias".main."table"``: a metadata table of one database, for SQL the server writes."""
-    return qualified_name(alias, table)
 
 
 def ensure(con: duckdb.DuckDBPyConnection, alias: str) -> None:

@@ -90,13 +90,10 @@ def coerce_schema(actual: pa.Schema, described: Sequence[backend.FieldDescriptio
 _DUCKDB = Dialect.get_or_raise("duckdb")
 
 
+@functools.lru_cache(maxsize=256)
 def _type_sql(duck_type: str) -> str:
     """A DuckDB type name as DuckDB SQL spells it (memoized: a handful of types recur)."""
-    return _TYPE_SQL.get(duck_type) or _TYPE_SQL.setdefault(
-        duck_type, exp.DataType.build(duck_type, dialect="duckdb").sql("duckdb"))
-
-
-_TYPE_SQL: dict[str, str] = {}
+    return exp.DataType.build(duck_type, dialect="duckdb").sql("duckdb")
 
 
 def typed_params(sql: str, param_oids: Sequence[int]) -> str:

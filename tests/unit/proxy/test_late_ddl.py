@@ -11,23 +11,14 @@ import pytest
 from catalog.errors import FeatureNotSupported, UndefinedTable
 from engine import table_metadata
 from proxy.late_ddl import create_like_sql, find_table, rebuild_with_varchar
-from proxy.sql.context import Context
 from proxy.sql.late import AlterVarchar, CreateLike, Place
 from proxy.sql.pipeline import StatementCache
-
-ALIAS = "__ds_ns__dev"
-CTX = Context("ns", "dev", "alice", {"dev": ALIAS})
+from tests.unit.session_database import ALIAS, CTX, session_database
 
 
 @pytest.fixture
 def con() -> Iterator[duckdb.DuckDBPyConnection]:
-    con = duckdb.connect()
-    con.execute(f"ATTACH ':memory:' AS {ALIAS}")
-    con.execute(f"CREATE SCHEMA {ALIAS}.public")
-    con.execute(f"CREATE SCHEMA {ALIAS}.other")
-    con.execute(f"USE {ALIAS}.public")
-    con.execute(f"SET search_path = '{ALIAS}.public,{ALIAS}.other'")
-    table_metadata.ensure(con, ALIAS)
+    con = session_database("public, other")
     yield con
     con.close()
 
