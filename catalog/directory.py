@@ -10,7 +10,9 @@ caller knows them.
 
 from __future__ import annotations
 
+import re
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import duckdb
@@ -27,6 +29,13 @@ class Relation:
     sql: str | None = None  # a view's definition (DuckDB SQL)
 
 
+# The message of the length CHECK the dialect gives a CHAR(n) column (``character_lengths``):
+# the one place DuckDB's catalog records that a VARCHAR column is a CHAR(n).
+_CHAR_CHECK = re.compile(r"value too long for type character\((\d+)\)")
+
+CharColumns = Mapping[tuple[str, str, str], Mapping[str, int]]
+
+
 class Directory:
     """Snapshot of attached databases' schemas and relations, refreshed on demand."""
 
@@ -37,6 +46,8 @@ class Directory:
         self._schemas: dict[str, set[str]] = {}
         self._relations: dict[tuple[str, str, str], Relation] = {}
         self._functions: set[tuple[str, str, str]] = set()
+        self._char_columns: dict[tuple[str, str, str], dict[str, int]] = {}
+        self._char_version = 0
 
     def invalidate(self) -> None:
         """Something may have changed: the next lookup reads the catalog again."""
@@ -72,6 +83,24 @@ class Directory:
                 ).fetchall()
             }
             self._schemas, self._relations, self._functions = schemas, relations, functions
+            char_columns = self._read_char_columns()
+            if char_columns != self._char_columns:
+                self._char_columns = char_columns
+                self._char_version += 1
+
+    def _read_char_columns(self) -> dict[tuple[str, str, str], dict[str, int]]:
+        char_columns: dict[tuple[str, str, str], dict[str, int]] = {}
+        for db, schema, table, column, expression in self._con.execute(
+            "SELECT database_name, schema_name, table_name, constraint_column_names[1], "
+            "expression FROM duckdb_constraints() WHERE constraint_type = 'CHECK' "
+            "AND len(constraint_column_names) = 1 "
+            "AND database_name NOT IN ('system', 'temp') "
+            "AND contains(expression, 'value too long for type character(')"
+        ).fetchall():
+            match = _CHAR_CHECK.search(expression)
+            if match is not None:
+                char_columns.setdefault((db, schema, table), {})[column] = int(match[1])
+        return char_columns
 
     def schema_exists(self, alias: str, schema: str) -> bool:
         """Whether a database has this schema."""
@@ -109,6 +138,13 @@ class Directory:
             self._refresh()
         return [r for (a, s, _), r in self._relations.items()
                 if a == alias and (schema is None or s == schema)]
+
+    def char_columns(self) -> tuple[int, CharColumns]:
+        """The CHAR(n) columns of committed tables, ``{(alias, schema, table): {column: n}}``,
+        with a version that moves whenever they change (translations depend on them)."""
+        if self._stale:
+            self._refresh()
+        return self._char_version, self._char_columns
 
     def columns(self, alias: str, schema: str, name: str) -> list[str]:
         """The columns of a relation in their order (read now, not from the snapshot)."""

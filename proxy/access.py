@@ -538,6 +538,10 @@ class Authorizer:
     def ran(self, session: Session, stmt: Statement) -> None:
         """A statement succeeded: note its effects on ownership, applied at commit."""
         fx = session.effects
+        if stmt.statement_type == "DDL":
+            # An ALTER may have added, renamed or dropped a CHAR column, which translations
+            # read from the directory.
+            self.directory.invalidate()
         for ref in stmt.refs:
             if ref.action not in ("CREATE", "DROP") and ref.new_name is None:
                 continue

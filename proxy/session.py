@@ -16,6 +16,7 @@ from typing import Any
 
 import duckdb
 
+from catalog.directory import Directory
 from catalog.errors import InvalidCatalogName
 from catalog.model import Namespace, User
 from engine.admission import Ticket
@@ -114,6 +115,10 @@ class Session:
     # Every served namespace's account id, by GUID, as configured (the datashare views show
     # them, and a share granted to the namespace's account reaches it).
     accounts: Mapping[str, str] = field(default_factory=dict)
+    # What exists (committed); its CHAR(n) columns are part of the translation context.
+    directory: Directory | None = None
+    # The existing schemas of search_path, in order (``apply_search_path``).
+    schemas: tuple[str, ...] = ("public",)
 
     def __post_init__(self) -> None:
         self.login_database = self.database
@@ -126,10 +131,13 @@ class Session:
     @property
     def context(self) -> Context:
         """The translation context (cache key) of this session right now."""
+        char_version, char_columns = (
+            self.directory.char_columns() if self.directory is not None else (0, {}))
         return Context(
             self.namespace.guid, self.database, self.user.name, self.aliases, self.generation,
             self.user.superuser, self.accounts, self.external,
             self.values.get("enable_case_sensitive_identifier") == "on",
+            char_columns, char_version, self.schemas,
         )
 
     def alias(self, database: str | None = None) -> str:
@@ -168,6 +176,7 @@ class Session:
                 wanted.append(name)
         if not wanted:
             wanted = ["public"]
+        self.schemas = tuple(wanted)
         self.cursor.execute(f"USE {quote_ident(alias)}.{quote_ident(wanted[0])}")
         path = ",".join(f"{quote_ident(alias)}.{quote_ident(s)}" for s in wanted)
         self.cursor.execute(f"SET search_path = {quote_literal(path)}")

@@ -128,6 +128,7 @@ class StartupAuth:
             generation=self.server.generation[ns.guid],
             accounts=self.server.authorizer.shared.accounts,
             external=self.server.authorizer.shares.external_of(ns.guid),
+            directory=self.server.authorizer.directory,
         )
         self._apply_startup_params(session, params)
         await self.server.engine.run(session.set_identity)

@@ -31,6 +31,13 @@ class Context:
     # SET enable_case_sensitive_identifier: quoted identifiers keep their case (otherwise every
     # identifier folds to lower case).
     case_sensitive: bool = False
+    # The CHAR(n) columns of committed tables, {(alias, schema, table): {column: n}}, and the
+    # version that names them in the key (``char_columns`` reads them).
+    char_columns: Mapping[tuple[str, str, str], Mapping[str, int]] = field(
+        default_factory=dict, compare=False)
+    char_version: int = 0
+    # The schemas an unqualified table name is looked up in, in order.
+    search_path: tuple[str, ...] = ("public",)
 
     def external_schema(self, schema: str) -> Any:
         """The external schema ``schema`` of the current database, if it is one."""
@@ -42,7 +49,7 @@ class Context:
         return self.accounts.get(self.namespace, "")
 
     @property
-    def key(self) -> tuple[str, str, str, int, bool, bool]:
+    def key(self) -> tuple[str, str, str, int, bool, bool, int, tuple[str, ...]]:
         """The cache key: every fact above that a translation may read."""
         return (self.namespace, self.database, self.user, self.generation, self.superuser,
-                self.case_sensitive)
+                self.case_sensitive, self.char_version, self.search_path)

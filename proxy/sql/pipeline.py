@@ -31,6 +31,7 @@ from proxy.sql.transforms.alter_attributes import alter_attributes, recognize_en
 from proxy.sql.transforms.arithmetic import guard_division
 from proxy.sql.transforms.blank_padded import blank_padded
 from proxy.sql.transforms.casts import explicit_casts
+from proxy.sql.transforms.char_columns import char_columns
 from proxy.sql.transforms.character_lengths import character_lengths
 from proxy.sql.transforms.datetime_formats import datetime_formats
 from proxy.sql.transforms.datetime_functions import datetime_functions
@@ -111,6 +112,9 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     # After ddl_attributes gives bare character types their lengths, before map_types drops
     # VARCHAR(MAX)'s.
     character_lengths,
+    # CHAR columns read as CHAR casts: after names are resolved (the catalog's CHAR columns
+    # are found by alias), before explicit_casts cuts every CHAR cast.
+    char_columns,
     # Before map_types drops VARCHAR(MAX)'s length, which an explicit cast truncates to.
     explicit_casts,
     # On the CHAR casts explicit_casts cuts (and the lengths and VARBYTE casts varbyte made).

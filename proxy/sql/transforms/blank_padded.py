@@ -25,6 +25,7 @@ from engine import macros
 from proxy.codecs.types import BPCHAR_MEMBER
 from proxy.sql.context import Context
 from proxy.sql.transforms.casts import is_char
+from proxy.sql.transforms.macros import call
 
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ,
                 exp.NullSafeNEQ)
@@ -58,12 +59,18 @@ def _compare_trimmed(tree: exp.Expr) -> None:
                 node.set(key, _trimmed(operand))
 
 
-def _pad(node: exp.Expr) -> bool:
-    """Make the macro call of a CHAR cast the padding one; whether it was one."""
+def _pad(node: exp.Expr) -> exp.Expr | None:
+    """The padded value of a CHAR cast, which replaces it (None if ``node`` is not one).
+
+    The unpadded value stays inside the padding, so a result column padded from a grouped
+    CHAR value is still the grouped expression to DuckDB.
+    """
     if not is_char(node):
-        return False
-    node.expression.set("this", macros.PAD)
-    return True
+        return None
+    length = node.expression.expressions[1]
+    padded = call(macros.PAD, node.copy(), length.copy())
+    node.replace(padded)
+    return padded
 
 
 def _result_columns(tree: exp.Expr) -> None:
@@ -71,12 +78,17 @@ def _result_columns(tree: exp.Expr) -> None:
     if not isinstance(tree, exp.Select) or tree.args.get("into") is not None:
         return  # SELECT INTO stores its columns
     for projection in tree.expressions:
-        value = projection.this if isinstance(projection, exp.Alias) else projection
-        if _pad(value):
-            length = value.expression.expressions[1].name
-            marked = exp.DataType.build(f"UNION({BPCHAR_MEMBER}{length} VARCHAR)",
-                                        dialect="duckdb")
-            value.replace(exp.cast(value.copy(), marked))
+        star = projection.this if isinstance(projection, exp.Column) else projection
+        # The CHAR columns of a table that ``*`` replaces (``char_columns``) are columns too.
+        replaced = star.args.get("replace") or [] if isinstance(star, exp.Star) else []
+        for column in [projection, *replaced]:
+            value = column.this if isinstance(column, exp.Alias) else column
+            padded = _pad(value)
+            if padded is not None:
+                length = padded.expression.expressions[1].name
+                marked = exp.DataType.build(f"UNION({BPCHAR_MEMBER}{length} VARCHAR)",
+                                            dialect="duckdb")
+                padded.replace(exp.cast(padded.copy(), marked))
 
 
 def blank_padded(tree: exp.Expr, ctx: Context) -> exp.Expr:

@@ -6,9 +6,10 @@ VARBYTE(n) column (a BLOB) one on its length in bytes. A value that is too long 
 through DuckDB's ``error()``, Redshift's message ``value too long for type character
 varying(n)`` (``character(n)`` for CHAR, ``binary varying(n)`` for VARBYTE), which the
 DuckDB error translation reports as 22001. A CHAR(n) column also refuses a value with a
-multi-byte character, as Redshift does (CHAR holds single-byte characters only; 22021). CHAR
-values are stored as given (DuckDB has no blank-padded type): see the README for what that
-leaves different. The constraint follows the
+multi-byte character, as Redshift does (CHAR holds single-byte characters only; 22021), and
+its length is checked without trailing blanks, which Redshift drops. CHAR values are stored as
+given (DuckDB has no blank-padded type) and read as CHAR values (``char_columns``). The
+constraint follows the
 column through RENAME COLUMN and holds for INSERT, UPDATE, COPY and MERGE alike; its
 expression also records the declared length in DuckDB's catalog.
 
@@ -56,6 +57,9 @@ def _check(column: exp.Identifier, length: int, type_name: str) -> exp.ColumnCon
     # NULL is no longer than anything: the comparison is NULL and falls to TRUE.
     value = exp.column(column.copy())
     # DuckDB's OCTET_LENGTH takes a BLOB (a VARBYTE column), its strlen the bytes of a string.
+    if type_name == _NAMES[_T.CHAR]:
+        # Redshift drops the trailing blanks past a CHAR's length rather than refuse them.
+        value = exp.Anonymous(this="rtrim", expressions=[value, exp.Literal.string(" ")])
     measure = (exp.ByteLength(this=value) if type_name == _NAMES[_T.VARBINARY]
                else exp.Anonymous(this="strlen", expressions=[value]))
     too_long = exp.GT(

@@ -1,0 +1,174 @@
+"""References to CHAR(n) columns read as CHAR(n) values, as Redshift reads them.
+
+DuckDB has no blank-padded type: a CHAR(n) column is a VARCHAR with the length CHECK of
+``character_lengths``, which is also how the catalog (``Context.char_columns``) knows it is
+one. So each reference to such a column is rewritten to the explicit cast
+``CAST(c AS CHAR(n))``, and the later transforms give it what Redshift gives a CHAR value:
+cut to n bytes without trailing blanks (``explicit_casts``), compared without trailing blanks
+with whatever it is compared to, padded with blanks and described as ``character(n)`` where
+it is a column of the result, n bytes to OCTET_LENGTH (``blank_padded``), LEN without the
+blanks (``string_functions``). Grouping, DISTINCT, joins and set operations then see the value
+without trailing blanks, so blanks a value was stored with never count.
+
+Rewritten: the columns of a query's tables (by their alias or, unqualified, when one table of
+the query's FROM has a CHAR column of that name), the columns of a derived table or CTE whose
+column is a CHAR value, a ``*`` over such tables (``* REPLACE``), and the columns of the target
+of UPDATE and DELETE. Not rewritten: the targets of INSERT and UPDATE SET, and a name in ORDER
+BY that names a column of the result (the result column is already the CHAR value).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlglot import exp
+from sqlglot.optimizer.scope import Scope, traverse_scope
+
+from proxy.sql.context import Context
+from proxy.sql.transforms.character_lengths import CHAR_TYPES, declared_length
+
+Layout = Mapping[str, int]  # column name -> n of a CHAR(n) column
+
+
+def _table_layout(table: exp.Table, ctx: Context) -> Layout | None:
+    """The CHAR columns of a table of the catalog, looked up as DuckDB will resolve it."""
+    if not isinstance(table.this, exp.Identifier):
+        return None
+    catalog = table.args.get("catalog")
+    alias = catalog.name if catalog is not None else ctx.databases.get(ctx.database)
+    schema = table.args.get("db")
+    for name in [schema.name] if schema is not None else ctx.search_path:
+        layout = ctx.char_columns.get((alias or "", name, table.name))
+        if layout is not None:
+            return layout
+    return None
+
+
+def _char_length(node: exp.Expr) -> int | None:
+    """n of a CHAR(n) value as written (an explicit cast, which references here become)."""
+    value = node.this if isinstance(node, exp.Alias) else node
+    if isinstance(value, exp.Cast) and value.to.this in CHAR_TYPES:
+        return declared_length(value.to)
+    return None
+
+
+def _scope_layout(scope: Scope) -> Layout:
+    """The CHAR columns a derived table or CTE returns."""
+    if not isinstance(scope.expression, exp.Select):
+        return {}
+    return {
+        projection.alias_or_name: n
+        for projection in scope.expression.expressions
+        if (n := _char_length(projection)) is not None
+    }
+
+
+def _as_char(column: exp.Column, length: int) -> exp.Cast:
+    return exp.Cast(this=column.copy(), to=exp.DataType.build(f"CHAR({length})"))
+
+
+def _replace(column: exp.Column, length: int) -> None:
+    cast = _as_char(column, length)
+    parent = column.parent
+    if isinstance(parent, exp.Select) and column.arg_key == "expressions":
+        # A bare result column keeps its name.
+        column.replace(exp.alias_(cast, column.output_name, quoted=True))
+    else:
+        column.replace(cast)
+
+
+def _source_layouts(scope: Scope, ctx: Context) -> dict[str, Layout]:
+    layouts: dict[str, Layout] = {}
+    for name, source in scope.sources.items():
+        layout = (_table_layout(source, ctx) if isinstance(source, exp.Table)
+                  else _scope_layout(source) if isinstance(source, Scope) else None)
+        if layout:
+            layouts[name] = layout
+    return layouts
+
+
+def _length_of(column: exp.Column, layouts: dict[str, Layout]) -> int | None:
+    if column.table:
+        return layouts.get(column.table, {}).get(column.name)
+    found = [layout[column.name] for layout in layouts.values() if column.name in layout]
+    return found[0] if len(found) == 1 else None
+
+
+def _names_result_column(column: exp.Column, select: exp.Expr) -> bool:
+    return (not column.table and isinstance(select, exp.Select)
+            and column.find_ancestor(exp.Order) is not None
+            and column.name in select.named_selects)
+
+
+def _stars(select: exp.Select, layouts: dict[str, Layout]) -> None:
+    """``*`` and ``t.*`` over tables with CHAR columns: ``* REPLACE (CAST(c AS CHAR(n)) AS c)``."""
+    for projection in select.expressions:
+        star = projection.this if isinstance(projection, exp.Column) else projection
+        if not isinstance(star, exp.Star) or star.args.get("replace"):
+            continue
+        owners = [projection.table] if isinstance(projection, exp.Column) else list(layouts)
+        counts: dict[str, int] = {}
+        for owner in owners:
+            for name in layouts.get(owner, {}):
+                counts[name] = counts.get(name, 0) + 1
+        replacements = [
+            exp.alias_(_as_char(exp.column(name, table=owner, quoted=True), length), name,
+                       quoted=True)
+            for owner in owners
+            for name, length in layouts.get(owner, {}).items()
+            if counts[name] == 1  # a name two tables share is ambiguous in REPLACE
+        ]
+        if replacements:
+            star.set("replace", replacements)
+
+
+def _query_columns(tree: exp.Expr, ctx: Context) -> None:
+    for scope in traverse_scope(tree):
+        layouts = _source_layouts(scope, ctx)
+        if not layouts:
+            continue
+        for column in scope.columns:
+            if isinstance(column.this, exp.Star) or _names_result_column(column,
+                                                                         scope.expression):
+                continue
+            length = _length_of(column, layouts)
+            if length is not None:
+                _replace(column, length)
+        if isinstance(scope.expression, exp.Select):
+            _stars(scope.expression, layouts)
+
+
+def _target_columns(tree: exp.Update | exp.Delete, ctx: Context) -> None:
+    """The target's columns in UPDATE's SET values and WHERE, DELETE's WHERE."""
+    target = tree.this
+    layout = _table_layout(target, ctx) if isinstance(target, exp.Table) else None
+    if not layout:
+        return
+    for column in list(tree.find_all(exp.Column)):
+        if column.find_ancestor(exp.Select) is not None:
+            continue  # a subquery's own scope
+        if isinstance(column.parent, exp.EQ) and column.arg_key == "this" and (
+            column.parent.parent is tree
+        ):
+            continue  # the column SET assigns
+        if column.table and column.table != target.alias_or_name:
+            continue
+        length = layout.get(column.name)
+        if length is not None:
+            _replace(column, length)
+
+
+def char_columns(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """Read each reference to a CHAR(n) column as ``CAST(column AS CHAR(n))``."""
+    if not ctx.char_columns or not any(
+        _table_layout(table, ctx) for table in tree.find_all(exp.Table)
+    ):
+        return tree
+    if isinstance(tree, exp.Update | exp.Delete):
+        _target_columns(tree, ctx)
+        for query in [s for s in tree.find_all(exp.Select)
+                      if s.parent is not None and s.parent.find_ancestor(exp.Select) is None]:
+            _query_columns(query, ctx)  # its subqueries, outermost first
+    else:
+        _query_columns(tree, ctx)
+    return tree
