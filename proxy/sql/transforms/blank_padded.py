@@ -59,22 +59,73 @@ def _compare_trimmed(tree: exp.Expr) -> None:
                 node.set(key, _trimmed(operand))
 
 
-def _pad(node: exp.Expr) -> exp.Expr | None:
-    """The padded value of a CHAR cast, which replaces it (None if ``node`` is not one).
+def _length(node: exp.Expr) -> int | None:
+    """n of a CHAR cast (None if ``node`` is not one)."""
+    return int(node.expression.expressions[1].name) if is_char(node) else None
+
+
+def _pad(node: exp.Expr, length: int | None = None) -> exp.Expr | None:
+    """The padded value of a CHAR cast (to its own length, or ``length``), which replaces it
+    (None if ``node`` is not one).
 
     The unpadded value stays inside the padding, so a result column padded from a grouped
     CHAR value is still the grouped expression to DuckDB.
     """
-    if not is_char(node):
+    own = _length(node)
+    if own is None:
         return None
-    length = node.expression.expressions[1]
-    padded = call(macros.PAD, node.copy(), length.copy())
+    padded = call(macros.PAD, node.copy(), exp.Literal.number(length or own))
     node.replace(padded)
     return padded
 
 
+def _mark(value: exp.Expr, length: int | None = None) -> None:
+    """Pad a CHAR value that is a column of the result and mark it as ``character(n)``."""
+    padded = _pad(value, length)
+    if padded is not None:
+        n = padded.expression.expressions[1].name
+        marked = exp.DataType.build(f"UNION({BPCHAR_MEMBER}{n} VARCHAR)", dialect="duckdb")
+        padded.replace(exp.cast(padded.copy(), marked))
+
+
+def _value(projection: exp.Expr) -> exp.Expr:
+    return projection.this if isinstance(projection, exp.Alias) else projection
+
+
+def _branches(node: exp.Expr) -> list[exp.Select]:
+    """The SELECTs whose rows a set operation combines."""
+    if isinstance(node, exp.SetOperation):
+        return _branches(node.left) + _branches(node.right)
+    if isinstance(node, exp.Subquery):
+        return _branches(node.this)
+    return [node] if isinstance(node, exp.Select) else []
+
+
+def _set_operation_columns(tree: exp.SetOperation) -> None:
+    """A column that is a CHAR value in every branch (or a string literal, which Redshift
+    reads as one) is one of the result: each branch pads it to the longest of their lengths."""
+    branches = _branches(tree)
+    if not branches or len({len(b.expressions) for b in branches}) != 1:
+        return
+    for position in range(len(branches[0].expressions)):
+        values = [_value(b.expressions[position]) for b in branches]
+        lengths = [n for v in values if (n := _length(v)) is not None]
+        literals = [v for v in values if isinstance(v, exp.Literal) and v.is_string]
+        if not lengths or len(lengths) + len(literals) != len(values):
+            continue
+        longest = max(lengths)
+        for value in values:
+            if value in literals:
+                value = value.replace(call(macros.CHAR, value.copy(),
+                                           exp.Literal.number(longest)))
+            _mark(value, longest)
+
+
 def _result_columns(tree: exp.Expr) -> None:
     """Pad the CHAR casts that are columns of the result and mark them as bpchar."""
+    if isinstance(tree, exp.SetOperation):
+        _set_operation_columns(tree)
+        return
     if not isinstance(tree, exp.Select) or tree.args.get("into") is not None:
         return  # SELECT INTO stores its columns
     for projection in tree.expressions:
@@ -82,13 +133,7 @@ def _result_columns(tree: exp.Expr) -> None:
         # The CHAR columns of a table that ``*`` replaces (``char_columns``) are columns too.
         replaced = star.args.get("replace") or [] if isinstance(star, exp.Star) else []
         for column in [projection, *replaced]:
-            value = column.this if isinstance(column, exp.Alias) else column
-            padded = _pad(value)
-            if padded is not None:
-                length = padded.expression.expressions[1].name
-                marked = exp.DataType.build(f"UNION({BPCHAR_MEMBER}{length} VARCHAR)",
-                                            dialect="duckdb")
-                padded.replace(exp.cast(padded.copy(), marked))
+            _mark(_value(column))
 
 
 def blank_padded(tree: exp.Expr, ctx: Context) -> exp.Expr:
