@@ -2,17 +2,20 @@
 
 Redshift pads a CHAR(n) value with blanks to n bytes and disregards trailing blanks when it
 compares. For a value written as a CHAR (an explicit cast, which ``explicit_casts`` cuts to n
-bytes without trailing blanks):
+bytes without trailing blanks, or a reference to a CHAR column, which ``char_columns`` makes
+one):
 
 * where an operand of a comparison (``=``, ``<>``, ``<``, ``<=``, ``>``, ``>=``, IN, BETWEEN)
   is one, every operand is compared without trailing blanks: ``'a'::char(3) = 'a'`` holds;
 * it is padded (the ``PAD`` macro) where the blanks are seen: as a column of the statement's
   result (``select 'ab'::char(4)`` returns ``'ab  '``, described as ``character(4)``: the
-  column is cast to the one-member UNION ``proxy.codecs.types`` reads as bpchar), in
-  OCTET_LENGTH (4 for that value, as Redshift documents) and in a cast to VARBYTE
-  (``6162 2020``). Elsewhere it stays unpadded, so what is stored in a table, grouped or
-  concatenated holds no blanks that later comparisons with other values would see (Duckshift
-  does not know a CHAR column from a VARCHAR one).
+  column is cast to the one-member UNION ``proxy.codecs.types`` reads as bpchar; in a set
+  operation, when the column is a CHAR value or a string literal in every branch, padded to
+  the longest length), in OCTET_LENGTH (4 for that value, as Redshift documents), in a cast
+  to VARBYTE (``6162 2020``) and as the subject of LIKE, ILIKE, SIMILAR TO and ``~`` (which
+  do not ignore trailing blanks in Redshift). Elsewhere it stays unpadded, so what is stored
+  in a table, grouped or concatenated holds no blanks that later comparisons with other
+  values would see.
 
 LEN ignores the trailing blanks of a CHAR value (``string_functions``).
 """
@@ -29,6 +32,7 @@ from proxy.sql.transforms.macros import call
 
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ,
                 exp.NullSafeNEQ)
+_PATTERN_MATCHES = (exp.Like, exp.ILike, exp.SimilarTo, exp.RegexpLike, exp.RegexpILike)
 # The engine macros (OCTET_LENGTH, the cast to VARBYTE) whose argument's blanks count.
 _PADDED_ARGUMENTS = frozenset({macros.OCTETS, macros.VARBYTE})
 
@@ -140,6 +144,10 @@ def blank_padded(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Compare CHAR values without trailing blanks; pad them where the blanks show."""
     _compare_trimmed(tree)
     _result_columns(tree)
+    # Pattern matching sees the blanks ("LIKE and ILIKE predicates do not implicitly ignore
+    # trailing spaces", Redshift's LIKE page): 'ab'::char(4) LIKE 'ab' is false.
+    for match in tree.find_all(*_PATTERN_MATCHES):
+        _pad(match.this)
     for node in tree.find_all(exp.Anonymous):
         if node.name in _PADDED_ARGUMENTS and node.expressions:
             _pad(node.expressions[0])
