@@ -45,7 +45,8 @@ def is_char(node: exp.Expr) -> bool:
 def explicit_casts(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Wrap each explicit cast to VARCHAR(n)/CHAR(n) in the byte-truncating macro (for CHAR,
     the one that also drops trailing blanks)."""
-    for cast in list(tree.find_all(exp.Cast)):
+    # Innermost first: an outer cast's wrapper copies the inner cast, already wrapped.
+    for cast in reversed(list(tree.find_all(exp.Cast))):
         length = declared_length(cast.to) if cast.to.this in _CHARACTER_TYPES else None
         if length is None:  # a bare VARCHAR or BPCHAR
             continue
