@@ -36,6 +36,25 @@ _CHAR_CHECK = re.compile(r"value too long for type character\((\d+)\)")
 CharColumns = Mapping[tuple[str, str, str], Mapping[str, int]]
 
 
+def read_char_columns(con: duckdb.DuckDBPyConnection,
+                      temporary: bool = False) -> dict[tuple[str, str, str], dict[str, int]]:
+    """The CHAR(n) columns ``con`` sees, ``{(alias, schema, table): {column: n}}``: of
+    committed tables and, through a session's cursor, of the tables its open transaction made
+    (and, with ``temporary``, its temporary tables, under the alias ``temp``)."""
+    skipped = "('system')" if temporary else "('system', 'temp')"
+    char_columns: dict[tuple[str, str, str], dict[str, int]] = {}
+    for db, schema, table, column, expression in con.execute(
+        "SELECT database_name, schema_name, table_name, constraint_column_names[1], "
+        "expression FROM duckdb_constraints() WHERE constraint_type = 'CHECK' "
+        f"AND len(constraint_column_names) = 1 AND database_name NOT IN {skipped} "
+        "AND contains(expression, 'value too long for type character(')"
+    ).fetchall():
+        match = _CHAR_CHECK.search(expression)
+        if match is not None:
+            char_columns.setdefault((db, schema, table), {})[column] = int(match[1])
+    return char_columns
+
+
 class Directory:
     """Snapshot of attached databases' schemas and relations, refreshed on demand."""
 
@@ -83,24 +102,10 @@ class Directory:
                 ).fetchall()
             }
             self._schemas, self._relations, self._functions = schemas, relations, functions
-            char_columns = self._read_char_columns()
+            char_columns = read_char_columns(self._con)
             if char_columns != self._char_columns:
                 self._char_columns = char_columns
                 self._char_version += 1
-
-    def _read_char_columns(self) -> dict[tuple[str, str, str], dict[str, int]]:
-        char_columns: dict[tuple[str, str, str], dict[str, int]] = {}
-        for db, schema, table, column, expression in self._con.execute(
-            "SELECT database_name, schema_name, table_name, constraint_column_names[1], "
-            "expression FROM duckdb_constraints() WHERE constraint_type = 'CHECK' "
-            "AND len(constraint_column_names) = 1 "
-            "AND database_name NOT IN ('system', 'temp') "
-            "AND contains(expression, 'value too long for type character(')"
-        ).fetchall():
-            match = _CHAR_CHECK.search(expression)
-            if match is not None:
-                char_columns.setdefault((db, schema, table), {})[column] = int(match[1])
-        return char_columns
 
     def schema_exists(self, alias: str, schema: str) -> bool:
         """Whether a database has this schema."""

@@ -538,10 +538,10 @@ class Authorizer:
     def ran(self, session: Session, stmt: Statement) -> None:
         """A statement succeeded: note its effects on ownership, applied at commit."""
         fx = session.effects
-        if stmt.statement_type == "DDL":
-            # An ALTER may have added, renamed or dropped a CHAR column, which translations
-            # read from the directory.
+        if stmt.statement_type in ("DDL", "CTAS"):
+            # It may have made, altered or dropped a CHAR column, which translations read.
             self.directory.invalidate()
+            session.own_char_columns = None
         for ref in stmt.refs:
             if ref.action not in ("CREATE", "DROP") and ref.new_name is None:
                 continue
@@ -601,6 +601,8 @@ class Authorizer:
                 self._created(c)
         if fx.created or fx.dropped or fx.renamed:
             self.directory.invalidate()
+        if not committed:
+            session.own_char_columns = None  # the tables the transaction made are gone
         session.effects = PendingEffects()
 
     def _created(self, c: Created) -> None:

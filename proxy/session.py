@@ -16,7 +16,7 @@ from typing import Any
 
 import duckdb
 
-from catalog.directory import Directory
+from catalog.directory import CharColumns, Directory, read_char_columns
 from catalog.errors import InvalidCatalogName
 from catalog.model import Namespace, User
 from engine.admission import Ticket
@@ -117,6 +117,8 @@ class Session:
     accounts: Mapping[str, str] = field(default_factory=dict)
     # What exists (committed); its CHAR(n) columns are part of the translation context.
     directory: Directory | None = None
+    # The CHAR columns its own cursor saw since it last ran DDL (``_char_columns``).
+    own_char_columns: tuple[int, CharColumns] | None = None
     # The existing schemas of search_path, in order (``apply_search_path``).
     schemas: tuple[str, ...] = ("public",)
 
@@ -131,14 +133,29 @@ class Session:
     @property
     def context(self) -> Context:
         """The translation context (cache key) of this session right now."""
-        char_version, char_columns = (
-            self.directory.char_columns() if self.directory is not None else (0, {}))
+        char_version, char_columns = self._char_columns()
         return Context(
             self.namespace.guid, self.database, self.user.name, self.aliases, self.generation,
             self.user.superuser, self.accounts, self.external,
             self.values.get("enable_case_sensitive_identifier") == "on",
             char_columns, char_version, self.schemas,
         )
+
+    def _char_columns(self) -> tuple[int, CharColumns]:
+        """The CHAR columns translation reads, and a version naming them in the cache key.
+
+        The directory's hold committed tables only: while the session has temporary tables or
+        an open transaction that made tables, its own cursor reads them (again only after
+        it ran DDL, ``Authorizer.ran``).
+        """
+        if self.effects.own or self.temp_tables or self.effects.temp_created:
+            if self.own_char_columns is None:
+                columns = read_char_columns(self.cursor, temporary=True)
+                version = hash(tuple(sorted((k, tuple(sorted(v.items())))
+                                            for k, v in columns.items())))
+                self.own_char_columns = (version, columns)
+            return self.own_char_columns
+        return self.directory.char_columns() if self.directory is not None else (0, {})
 
     def alias(self, database: str | None = None) -> str:
         """The internal alias of a database of this namespace (default: the current one)."""

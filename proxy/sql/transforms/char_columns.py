@@ -28,6 +28,7 @@ from proxy.sql.context import Context
 from proxy.sql.transforms.character_lengths import CHAR_TYPES, declared_length
 
 Layout = Mapping[str, int]  # column name -> n of a CHAR(n) column
+_TEMPORARY = "temp"  # DuckDB's catalog of a connection's temporary tables
 
 
 def _table_layout(table: exp.Table, ctx: Context) -> Layout | None:
@@ -35,10 +36,16 @@ def _table_layout(table: exp.Table, ctx: Context) -> Layout | None:
     if not isinstance(table.this, exp.Identifier):
         return None
     catalog = table.args.get("catalog")
-    alias = catalog.name if catalog is not None else ctx.databases.get(ctx.database)
     schema = table.args.get("db")
-    for name in [schema.name] if schema is not None else ctx.search_path:
-        layout = ctx.char_columns.get((alias or "", name, table.name))
+    if catalog is None and schema is None:
+        # A temporary table comes before the search path.
+        places = [(_TEMPORARY, "main")] + [(ctx.databases.get(ctx.database) or "", name)
+                                           for name in ctx.search_path]
+    else:
+        alias = catalog.name if catalog is not None else ctx.databases.get(ctx.database)
+        places = [(alias or "", schema.name if schema is not None else ctx.search_path[0])]
+    for alias, name in places:
+        layout = ctx.char_columns.get((alias, name, table.name))
         if layout is not None:
             return layout
     return None
