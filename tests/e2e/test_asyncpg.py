@@ -156,6 +156,22 @@ async def test_literal_types(conn: asyncpg.Connection) -> None:
     )
 
 
+async def test_char_column_is_bpchar(conn: asyncpg.Connection) -> None:
+    # A CHAR(n) column comes back padded, typed bpchar (binary), and compares with a
+    # parameter without trailing blanks.
+    await conn.execute("create table asyncpg_char_cols (id int, code char(5), name varchar(5))")
+    await conn.execute("insert into asyncpg_char_cols values (1, 'ab  ', 'ab  '), (2, null, '')")
+    statement = await conn.prepare(
+        "select code, name from asyncpg_char_cols where code = $1 or code is null order by id")
+    assert [(a.name, a.type.oid, a.type.name) for a in statement.get_attributes()] == [
+        ("code", 1042, "bpchar"), ("name", 1043, "varchar")]
+    rows = await statement.fetch("ab")
+    assert [tuple(r) for r in rows] == [("ab   ", "ab  "), (None, "")]
+    grouped = await conn.fetch("select code, count(*) from asyncpg_char_cols group by code "
+                               "order by code")
+    assert [tuple(r) for r in grouped] == [("ab   ", 1), (None, 1)]
+
+
 @pytest.mark.parametrize("value", [b"\x00\xff\x80abc", b""])
 async def test_bytes_parameter_is_a_varbyte(conn: asyncpg.Connection, value: bytes) -> None:
     # A VARBYTE result has Redshift's OID 6551, which asyncpg cannot decode: read it as hex.

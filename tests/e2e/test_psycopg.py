@@ -141,6 +141,26 @@ def test_varbyte_is_redshifts(conn: psycopg.Connection[Any]) -> None:
         assert cur.description is not None and cur.description[0].type_code == 6551
 
 
+@pytest.mark.parametrize("binary", [False, True], ids=["text", "binary"])
+def test_char_column_is_bpchar(conn: psycopg.Connection[Any], binary: bool) -> None:
+    # A CHAR(n) column of a table comes back padded, described as character(n): bpchar 1042
+    # with typmod n + 4, in text and binary; the table is known once created, even in the
+    # transaction that created it.
+    table = f"psycopg_char_cols_{'binary' if binary else 'text'}"
+    conn.execute(f"create table {table} (id int, code char(4))")
+    conn.execute(f"insert into {table} values (1, 'x'), (2, 'x  '), (3, '')")
+    cur = conn.cursor(binary=binary)
+    rows = cur.execute(f"select code, count(*) from {table} where code <> %s group by code"
+                       " order by code", ("y ",)).fetchall()
+    assert rows == [("    ", 1), ("x   ", 2)]
+    assert cur.description is not None
+    assert cur.description[0].type_code == 1042
+    assert cur.pgresult is not None and cur.pgresult.fmod(0) == 4 + 4
+    conn.commit()
+    row = cur.execute(f"select * from {table} where code = 'x' order by id").fetchone()
+    assert row == (1, "x   ")
+
+
 def test_varbyte_copy_is_hex(conn: psycopg.Connection[Any]) -> None:
     # Redshift loads a VARBYTE from CSV as hex, and prints it so.
     conn.autocommit = True
