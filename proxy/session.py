@@ -118,7 +118,8 @@ class Session:
     # What exists (committed); its CHAR(n) columns are part of the translation context.
     directory: Directory | None = None
     # The CHAR columns its own cursor saw since it last ran DDL (``_char_columns``).
-    own_char_columns: tuple[int, CharColumns] | None = None
+    # (the directory's version then, their version, the columns)
+    own_char_columns: tuple[int, int, CharColumns] | None = None
     # The existing schemas of search_path, in order (``apply_search_path``).
     schemas: tuple[str, ...] = ("public",)
 
@@ -148,14 +149,16 @@ class Session:
         an open transaction that made tables, its own cursor reads them (again only after
         it ran DDL, ``Authorizer.ran``).
         """
-        if self.effects.own or self.temp_tables or self.effects.temp_created:
-            if self.own_char_columns is None:
-                columns = read_char_columns(self.cursor, temporary=True)
-                version = hash(tuple(sorted((k, tuple(sorted(v.items())))
-                                            for k, v in columns.items())))
-                self.own_char_columns = (version, columns)
-            return self.own_char_columns
-        return self.directory.char_columns() if self.directory is not None else (0, {})
+        committed = self.directory.char_columns() if self.directory is not None else (0, {})
+        if not (self.effects.own or self.temp_tables or self.effects.temp_created):
+            return committed
+        # Read again when the committed ones changed too (another session's DDL).
+        if self.own_char_columns is None or self.own_char_columns[0] != committed[0]:
+            columns = read_char_columns(self.cursor, temporary=True)
+            version = hash(tuple(sorted((k, tuple(sorted(v.items())))
+                                        for k, v in columns.items())))
+            self.own_char_columns = (committed[0], version, columns)
+        return self.own_char_columns[1], self.own_char_columns[2]
 
     def alias(self, database: str | None = None) -> str:
         """The internal alias of a database of this namespace (default: the current one)."""

@@ -1,0 +1,103 @@
+"""References to CHAR(n) columns read as CHAR values (proxy/sql/transforms/char_columns.py),
+run on a DuckDB whose tables were made by the dialect's own CREATE TABLE."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import duckdb
+import pytest
+
+from catalog.directory import Directory, read_char_columns
+from engine import macros
+from proxy.sql.context import Context
+from proxy.sql.pipeline import StatementCache
+
+ALIAS = "__ds_ns__dev"
+BASE = Context("ns", "dev", "alice", {"dev": ALIAS}, search_path=("main",))
+
+
+def _context(con: duckdb.DuckDBPyConnection) -> Context:
+    columns = read_char_columns(con, temporary=True)
+    return Context("ns", "dev", "alice", {"dev": ALIAS}, char_columns=columns,
+                   char_version=1, search_path=("main",))
+
+
+def _duck(sql: str, ctx: Context) -> str:
+    stmt = StatementCache().get(sql, ctx)[0]
+    assert stmt.duck_sql is not None
+    return stmt.duck_sql
+
+
+@pytest.fixture
+def con() -> Iterator[duckdb.DuckDBPyConnection]:
+    c = duckdb.connect()
+    macros.install(c)
+    c.execute(f"ATTACH ':memory:' AS {ALIAS}")
+    c.execute(f"USE {ALIAS}.main")
+    for sql in ("create table t (id int, c char(4), v varchar(8))",
+                "create table u (d char(2), w varchar(8))"):
+        c.execute(_duck(sql, BASE))
+    c.execute("INSERT INTO t VALUES (1, 'ab', 'ab'), (2, 'ab  ', 'ab '), (3, NULL, ''), "
+              "(4, '', '')")
+    c.execute("INSERT INTO u VALUES ('ab', 'x'), ('', 'y')")
+    yield c
+    c.close()
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[Any, ...]]:
+    return con.execute(_duck(sql, _context(con))).fetchall()
+
+
+def test_the_catalog_knows_char_columns(con: duckdb.DuckDBPyConnection) -> None:
+    assert read_char_columns(con) == {(ALIAS, "main", "t"): {"c": 4},
+                                      (ALIAS, "main", "u"): {"d": 2}}
+    version, columns = Directory(con).char_columns()
+    assert version == 1 and columns[(ALIAS, "main", "t")] == {"c": 4}
+
+
+def test_result_columns_are_padded_bpchar(con: duckdb.DuckDBPyConnection) -> None:
+    result = con.execute(_duck("select c, * from t order by id", _context(con)))
+    assert [str(d[1]) for d in result.description] == [
+        "UNION(bpchar_4 VARCHAR)", "INTEGER", "UNION(bpchar_4 VARCHAR)", "VARCHAR"]
+    assert [r[0] for r in result.fetchall()] == ["ab  ", "ab  ", None, "    "]
+
+
+def test_comparisons_grouping_and_joins_ignore_trailing_blanks(
+        con: duckdb.DuckDBPyConnection) -> None:
+    assert _rows(con, "select id from t where c = 'ab ' order by id") == [(1,), (2,)]
+    assert _rows(con, "select id from t where c = v order by id") == [(1,), (2,), (4,)]
+    assert _rows(con, "select c, count(*) from t group by c order by 1") == [
+        ("    ", 1), ("ab  ", 2), (None, 1)]
+    assert _rows(con, "select t.id, u.w from t join u on t.c = u.d order by 1") == [
+        (1, "x"), (2, "x"), (4, "y")]
+    assert _rows(con, "select distinct c from t order by c") == [("    ",), ("ab  ",), (None,)]
+
+
+def test_derived_tables_and_set_operations_keep_char(con: duckdb.DuckDBPyConnection) -> None:
+    assert _rows(con, "with w as (select c from t where id = 2) select s.c from w s") == [
+        ("ab  ",)]
+    assert _rows(con, "select d from u union select c from t where id < 3 order by 1") == [
+        ("    ",), ("ab  ",)]
+
+
+def test_update_reads_the_target_and_keeps_the_set_column(
+        con: duckdb.DuckDBPyConnection) -> None:
+    sql = _duck("update t set c = c || 'x' where c = 'ab '", _context(con))
+    assert "UPDATE t SET c = " in sql
+    con.execute(sql)
+    assert con.execute("SELECT id, c FROM t WHERE id < 3 ORDER BY id").fetchall() == [
+        (1, "abx"), (2, "abx")]
+
+
+def test_temporary_table_comes_first(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(_duck("create temp table u (d varchar(3), w char(3))", BASE))
+    con.execute("INSERT INTO u VALUES ('a ', 'b')")
+    assert _rows(con, "select d, w from u") == [("a ", "b  ")]
+
+
+def test_other_tables_and_contexts_are_untouched(con: duckdb.DuckDBPyConnection) -> None:
+    plain = "select v from t where v = 'ab '"
+    assert _duck(plain, _context(con)) == _duck(plain, BASE)
+    assert _context(con).key != BASE.key  # translations differ by the CHAR columns
