@@ -134,7 +134,7 @@ def _query_columns(tree: exp.Expr, ctx: Context) -> None:
         layouts = _source_layouts(scope, ctx)
         if not layouts:
             continue
-        for column in scope.columns:
+        for column in [*scope.columns, *_filter_columns(scope.expression)]:
             if isinstance(column.this, exp.Star) or _names_result_column(column,
                                                                          scope.expression):
                 continue
@@ -143,6 +143,21 @@ def _query_columns(tree: exp.Expr, ctx: Context) -> None:
                 _replace(column, length)
         if isinstance(scope.expression, exp.Select):
             _stars(scope.expression, layouts)
+
+
+def _filter_columns(query: exp.Expr) -> list[exp.Column]:
+    """The unqualified columns of HAVING and QUALIFY named like a result column, which the
+    scope leaves out as possible aliases: a CHAR column's name there is the column (its
+    value without blanks), not the padded result column."""
+    names = set(query.named_selects) if isinstance(query, exp.Select) else set()
+    return [
+        column
+        for key in ("having", "qualify")
+        if (clause := query.args.get(key)) is not None
+        for column in clause.find_all(exp.Column)
+        if not column.table and column.name in names
+        and column.find_ancestor(exp.Select) is query
+    ]
 
 
 def _target_columns(tree: exp.Update | exp.Delete, ctx: Context) -> None:
