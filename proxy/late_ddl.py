@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import duckdb
+import sqlglot
+from sqlglot import exp
 
 from catalog import errors as err
 from engine import table_metadata as meta
@@ -44,6 +46,7 @@ from proxy.session import TxStatus
 from proxy.sql.late import (
     AlterVarchar,
     CommitFirst,
+    CreateAsChar,
     CreateFunction,
     CreateLike,
     DropFunction,
@@ -53,6 +56,7 @@ from proxy.sql.late import (
     RenameRelation,
 )
 from proxy.sql.references import Ref
+from proxy.sql.transforms.char_columns import table_with_char_columns
 from proxy.sql.transforms.ddl_attributes import Attributes, missing, records, sequence_ddl
 
 if TYPE_CHECKING:
@@ -113,6 +117,9 @@ async def _sql(conn: Connection, session: Session, stmt: Statement, sql: str) ->
     if isinstance(late, CreateFunction | DropFunction):
         made: str = await conn._engine_call(function_sql, session.cursor, late)
         return made
+    if isinstance(late, CreateAsChar):
+        created: str = await conn._engine_call(create_as_char_sql, session.cursor, late, sql)
+        return created
     if isinstance(late, AlterVarchar):
         if session.tx != TxStatus.IDLE:
             raise err.ActiveSqlTransaction(
@@ -247,6 +254,18 @@ def _attributes(cur: duckdb.DuckDBPyConnection, t: _Found) -> Attributes:
     ).fetchall():
         attrs.columns[column] = tuple(facts)  # type: ignore[assignment]
     return attrs
+
+
+def create_as_char_sql(cur: duckdb.DuckDBPyConnection, late: CreateAsChar, sql: str) -> str:
+    """The statements of a CTAS that makes CHAR columns: its query's types read now (bound,
+    not run), the table created with them and the rows inserted (the CTAS is the last of
+    its statements, after its companions)."""
+    *before, create = sqlglot.parse(sql, read="duckdb")
+    assert isinstance(create, exp.Create) and create.expression is not None
+    described = [(str(row[0]), str(row[1])) for row in cur.execute(
+        f"DESCRIBE {create.expression.sql('duckdb')}").fetchall()]
+    made = table_with_char_columns(create, described, dict(late.columns))
+    return "; ".join(s.sql("duckdb") for s in [*before, *made] if s is not None)
 
 
 def create_like_sql(cur: duckdb.DuckDBPyConnection, late: CreateLike) -> str:

@@ -104,5 +104,14 @@ class DropRelations:
     cascade: bool
 
 
+@dataclass(frozen=True, slots=True)
+class CreateAsChar:
+    """``CREATE TABLE ... AS SELECT`` whose query returns CHAR(n) values: the table is made
+    with those columns as CHAR(n) (``char_columns``), the other columns typed as the query's
+    are when it runs."""
+
+    columns: tuple[tuple[str, int], ...]  # (result column, n)
+
+
 Late = (CreateLike | AlterVarchar | CommitFirst | CreateFunction | DropFunction | RenameRelation
-        | RenameColumn | DropRelations)
+        | RenameColumn | DropRelations | CreateAsChar)

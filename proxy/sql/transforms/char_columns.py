@@ -15,6 +15,11 @@ the query's FROM has a CHAR column of that name), the columns of a derived table
 column is a CHAR value, a ``*`` over such tables (``* REPLACE``), and the columns of the target
 of UPDATE and DELETE. Not rewritten: the targets of INSERT and UPDATE SET, and a name in ORDER
 BY that names a column of the result (the result column is already the CHAR value).
+
+A CREATE TABLE AS whose query returns CHAR values makes them CHAR(n) columns, as Redshift
+does: DuckDB's CTAS cannot declare the CHECK that makes a column one, so the statement is
+made when it runs, as a CREATE TABLE typed from the query and an INSERT
+(``table_with_char_columns``, called by ``proxy/late_ddl.py``).
 """
 
 from __future__ import annotations
@@ -25,7 +30,13 @@ from sqlglot import exp
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
 from proxy.sql.context import Context
-from proxy.sql.transforms.character_lengths import CHAR_TYPES, declared_length
+from proxy.sql.late import CreateAsChar
+from proxy.sql.transforms import companions
+from proxy.sql.transforms.character_lengths import (
+    CHAR_TYPES,
+    char_constraints,
+    declared_length,
+)
 
 Layout = Mapping[str, int]  # column name -> n of a CHAR(n) column
 _TEMPORARY = "temp"  # DuckDB's catalog of a connection's temporary tables
@@ -180,6 +191,57 @@ def _target_columns(tree: exp.Update | exp.Delete, ctx: Context) -> None:
             _replace(column, length)
 
 
+def _result_char_columns(query: exp.Select) -> dict[str, int]:
+    """The columns of a query's result that are CHAR values, by name."""
+    found: dict[str, int] = {}
+    for projection in query.expressions:
+        star = projection.this if isinstance(projection, exp.Column) else projection
+        replaced = star.args.get("replace") or [] if isinstance(star, exp.Star) else []
+        for column in [projection, *replaced]:
+            length = _char_length(column)
+            if length is not None:
+                found[column.alias_or_name] = length
+    return found
+
+
+def _create_as(tree: exp.Create) -> None:
+    """A CTAS whose query returns CHAR values makes CHAR columns, as in Redshift (the table is
+    made when it runs, from the query's types then: ``proxy/late_ddl.py``). With IF NOT EXISTS
+    the columns stay VARCHAR: inserting the rows separately could fill a table that existed."""
+    query = tree.expression
+    if (not isinstance(query, exp.Select) or tree.args.get("exists")
+            or companions.late(tree) is not None or isinstance(tree.this, exp.Schema)):
+        return
+    found = _result_char_columns(query)
+    if found:
+        companions.set_late(tree, CreateAsChar(tuple(found.items())))
+
+
+def table_with_char_columns(create: exp.Create, described: list[tuple[str, str]],
+                            lengths: Mapping[str, int]) -> list[exp.Expr]:
+    """A CTAS as CREATE TABLE (the query's columns, typed as ``described``, the CHAR ones
+    with their CHECKs) and an INSERT of the query's rows.
+
+    Args:
+        create: the CTAS as DuckDB SQL parsed.
+        described: (name, DuckDB type) of each column of its query.
+        lengths: n of the columns that are CHAR(n).
+    """
+    definitions = []
+    for name, duck_type in described:
+        column = exp.to_identifier(name, quoted=True)
+        definition = exp.ColumnDef(this=column, kind=exp.DataType.build(duck_type,
+                                                                        dialect="duckdb"))
+        for constraint in char_constraints(column, lengths[name]) if name in lengths else []:
+            definition.append("constraints", constraint)
+        definitions.append(definition)
+    table = create.this.copy()
+    made = create.copy()
+    made.set("expression", None)
+    made.set("this", exp.Schema(this=table, expressions=definitions))
+    return [made, exp.insert(create.expression.copy(), table.copy())]
+
+
 def char_columns(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Read each reference to a CHAR(n) column as ``CAST(column AS CHAR(n))``."""
     if not ctx.char_columns or not any(
@@ -193,4 +255,6 @@ def char_columns(tree: exp.Expr, ctx: Context) -> exp.Expr:
             _query_columns(query, ctx)  # its subqueries, outermost first
     else:
         _query_columns(tree, ctx)
+    if isinstance(tree, exp.Create) and (tree.args.get("kind") or "").upper() == "TABLE":
+        _create_as(tree)
     return tree

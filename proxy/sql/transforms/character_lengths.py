@@ -88,6 +88,11 @@ def _single_byte(column: exp.Identifier) -> exp.ColumnConstraint:
     return exp.ColumnConstraint(kind=exp.CheckColumnConstraint(this=guard))
 
 
+def char_constraints(column: exp.Identifier, length: int) -> list[exp.ColumnConstraint]:
+    """The CHECKs of a CHAR(length) column: its length and its single-byte characters."""
+    return [_check(column, length, _NAMES[_T.CHAR]), _single_byte(column)]
+
+
 def character_lengths(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Add a byte-length CHECK to each CHAR(n)/VARCHAR(n)/VARBYTE(n) column of a CREATE
     TABLE."""
@@ -96,8 +101,9 @@ def character_lengths(tree: exp.Expr, ctx: Context) -> exp.Expr:
     for col in tree.find_all(exp.ColumnDef):
         kind = col.args.get("kind")
         length = declared_length(kind) if isinstance(kind, exp.DataType) else None
-        if length is not None:
-            col.append("constraints", _check(col.this, length, _NAMES[kind.this]))
         if length is not None and kind.this in CHAR_TYPES:
-            col.append("constraints", _single_byte(col.this))
+            for constraint in char_constraints(col.this, length):
+                col.append("constraints", constraint)
+        elif length is not None:
+            col.append("constraints", _check(col.this, length, _NAMES[kind.this]))
     return tree
