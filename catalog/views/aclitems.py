@@ -1,4 +1,5 @@
-"""The ACL columns (relacl, attacl, nspacl, datacl) in PostgreSQL's aclitem text, from the grants.
+"""The ACL columns (relacl, attacl, nspacl, datacl, proacl) in PostgreSQL's aclitem text, from
+the grants.
 
 Redshift keeps PostgreSQL's format: one item per grantee and grantor,
 ``grantee=privileges/grantor``, the privilege letters in the order of their bits
@@ -29,7 +30,9 @@ _LETTERS: dict[str, str] = {
     "TEMP": "T", "DROP": "D", "TRUNCATE": "P", "ALTER": "A",
 }
 # What an owner holds on its object, by the grants' object kind.
-OWNER_PRIVILEGES: dict[str, str] = {"table": "arwdRxtDPA", "schema": "UC", "database": "CT"}
+OWNER_PRIVILEGES: dict[str, str] = {
+    "table": "arwdRxtDPA", "schema": "UC", "database": "CT", "function": "X",
+}
 
 
 def _letters_sql() -> str:

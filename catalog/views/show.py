@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from catalog.views.base import Session, lit, values
+from catalog.views.functions import show_functions_sql
 from catalog.views.information_schema import column_facts_sql
 from catalog.views.pg_class import relations_sql
 from catalog.views.pg_constraint import constraints_sql
@@ -100,13 +101,10 @@ def _foreign_keys(session: Session) -> str:
     )
 
 
-def _no_routines(kind: str) -> Callable[[Session], str]:
-    def rows(session: Session) -> str:
-        # Duckshift has no stored procedures or user-defined functions yet.
-        return values([], [("database_name", _V), ("schema_name", _V), (f"{kind}_name", _V),
-                           ("return_type", _V), ("argument_list", _V)])
-
-    return rows
+def _no_procedures(session: Session) -> str:
+    # Duckshift has no stored procedures.
+    return values([], [("database_name", _V), ("schema_name", _V), ("procedure_name", _V),
+                       ("return_type", _V), ("argument_list", _V)])
 
 
 _FK_COLUMNS = (
@@ -154,12 +152,12 @@ LISTINGS: dict[str, Listing] = {
     "procedures": Listing(
         (*_ROUTINE_COLUMNS, ("procedure_name", _V), ("return_type", _V),
          ("argument_list", _V)),
-        _no_routines("procedure"), ("database_name", "schema_name"), "procedure_name",
+        _no_procedures, ("database_name", "schema_name"), "procedure_name",
         "procedure_name"),
     "functions": Listing(
         (*_ROUTINE_COLUMNS, ("function_name", _V), ("return_type", _V),
          ("argument_list", _V)),
-        _no_routines("function"), ("database_name", "schema_name"), "function_name",
+        show_functions_sql, ("database_name", "schema_name"), "function_name",
         "function_name"),
 }
 
