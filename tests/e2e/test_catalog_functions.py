@@ -68,6 +68,9 @@ def test_pg_proc_lists_the_udfs(con: psycopg.Connection) -> None:
     assert rows(con, "select pg_get_function_result(oid), pg_get_function_arguments(oid) "
                      "from pg_proc order by proname") == [
         ("integer", "integer, integer"), ("character varying", "character varying")]
+    # an OID that is no function's has nothing to describe
+    assert rows(con, "select pg_get_function_result(1), pg_get_function_arguments(1)") == [
+        (None, None)]
     assert rows(con, "select proname from pg_proc "
                      "where pg_function_is_visible(oid) order by 1") == [("f_add",), ("f_shout",)]
 

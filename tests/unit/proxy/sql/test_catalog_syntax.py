@@ -53,13 +53,6 @@ def test_composite_field_of_expandarray_over_an_alias_of_the_same_name() -> None
     assert _run(sql) == [(1, 5), (2, 7)]
 
 
-def test_function_result_and_arguments_of_no_function() -> None:
-    # pg_proc has no rows (no user-defined functions), so there is nothing to describe.
-    assert _run("SELECT pg_get_function_result(1), pg_get_function_arguments(1)") == [
-        (None, None)
-    ]
-
-
 def test_keyword_labels_after_as() -> None:
     # Metabase labels its privilege columns with keywords.
     assert _run("SELECT 1 AS select, 2 AS update, 3 AS insert, 4 AS delete, 5 AS table") == [
