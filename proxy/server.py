@@ -35,6 +35,7 @@ from catalog.store import SYSTEM_ALIAS, Catalog
 from engine.admission import WorkgroupPool
 from engine.instance import Engine
 from engine.storage import LocalStorage, quote_ident
+from proxy import client_stream
 from proxy.access import Authorizer
 from proxy.catalog_privileges import catalog_inquiry
 from proxy.config import ServerConfig
@@ -355,7 +356,7 @@ class Server:
     async def start(self) -> None:
         """Start one listener per workgroup and the background record writer."""
         for wg in self.workgroups.values():
-            wg.server = await asyncio.start_server(
+            wg.server = await client_stream.start_server(
                 lambda r, w, wg=wg: self._accept(wg, r, w),
                 host=wg.host,
                 port=wg.port,
@@ -374,6 +375,7 @@ class Server:
     async def _accept(
         self, wg: WorkgroupRuntime, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
+        assert isinstance(reader, client_stream.ClientReader)
         sock = writer.get_extra_info("socket")
         if sock is not None:
             # Small request/response exchanges must not wait on Nagle's algorithm.
