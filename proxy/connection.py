@@ -223,7 +223,7 @@ class Connection(
     async def _simple_query(self, sql: str) -> None:
         session = self._session()
         try:
-            stmts = self.server.cache.get(sql, session.context)
+            stmts = await self.server.translator.statements(sql, session.context)
         except err.SQLError as exc:
             self._fail(exc)
             self.send(backend.ready_for_query(session.tx))

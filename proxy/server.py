@@ -46,6 +46,7 @@ from proxy.sql.pipeline import StatementCache
 from proxy.sql.transforms.session_functions import PRIVILEGE_FUNCTION
 from proxy.sql.transforms.wlm_functions import SIGNAL_FUNCTION
 from proxy.tls import ensure_self_signed, server_context
+from proxy.translation import Translator
 from proxy.wire.auth import AuthThrottle
 from proxy.wlm import Wlm
 
@@ -93,6 +94,7 @@ class Server:
         self.authorizer = authorizer
         self.security = authorizer.security
         self.cache = StatementCache()
+        self.translator = Translator(self.cache)
         self.sessions: dict[int, Connection] = {}
         self.aliases: dict[str, dict[str, str]] = {}
         self.generation: dict[str, int] = {}
@@ -413,6 +415,7 @@ class Server:
             self._scaling_task.cancel()
         await self.wlm.stop()
         self.metrics.close()
+        self.translator.close()
         await asyncio.sleep(0)
         self.query_log.flush()
         self.monitoring.flush()
