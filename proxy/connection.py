@@ -445,12 +445,11 @@ class Connection(
         if not self._serving or self.reader.said_goodbye or self.session is None:
             return
         self._client_left = True
+        # Only a client's statement is stopped, not the COMMIT or ROLLBACK that ends it.
         running = self.server.wlm.running_of(self)
         if running is not None:
             running.abort = client_gone_error()
             self.server.wlm.interrupt(running)
-        elif self._running:
-            self.session.cursor.interrupt()
 
     def _check_client(self) -> None:
         """Stop before a wait or a run when the client left while it was not interruptible."""
