@@ -457,10 +457,18 @@ class Connection(
             raise client_gone_error()
 
     def cancel(self) -> None:
-        """Interrupt the running statement (CancelRequest); the session stays open."""
-        if self._running and self.session is not None:
+        """Interrupt the running statement, or end its wait for a slot (CancelRequest); the
+        session stays open."""
+        if self.session is None:
+            return
+        if self._running:
             self._cancelled = True
             self.session.cursor.interrupt()
+            return
+        running = self.server.wlm.running_of(self)
+        if running is not None and running.task is not None:
+            running.abort = err.QueryCanceled("canceling statement due to user request")
+            self.server.wlm.interrupt(running)
 
     def cancel_by_user(self, message: str = "") -> None:
         """CANCEL / pg_cancel_backend from another session: the running statement (or the

@@ -1,4 +1,5 @@
-"""A client that leaves mid-statement: the statement stops; its slot and transaction are freed."""
+"""A client that leaves or cancels mid-statement, running or queued: the statement stops, its
+slot and its transaction are freed."""
 
 from __future__ import annotations
 
@@ -137,3 +138,38 @@ def test_statements_sent_before_a_terminate_still_run(
         assert conn.execute(
             "select status from sys_query_history where query_text like 'insert into gone_bye%'"
         ).fetchone() == ("success",)
+
+
+def test_cancel_request_ends_the_wait_for_a_slot(
+        fresh_server: Callable[..., RunningServer]) -> None:
+    srv, metrics = _one_slot_server(fresh_server)
+    with psycopg.connect(srv.dsn, autocommit=True) as blocker, \
+            psycopg.connect(srv.dsn, autocommit=True) as waiter:
+        failures: list[BaseException] = []
+
+        def run(conn: psycopg.Connection[tuple[object, ...]], sql: str) -> None:
+            try:
+                conn.execute(sql)
+            except psycopg.Error as exc:
+                failures.append(exc)
+
+        blocking = threading.Thread(target=run, args=(blocker, LONG_QUERY))
+        waiting = threading.Thread(target=run, args=(waiter, "select 42 /* waits */"))
+        blocking.start()
+        try:
+            _wait_for_gauge(metrics, "running_queries", 1)
+            waiting.start()
+            _wait_for_gauge(metrics, "queue_length", 1)
+            waiter.cancel()
+            waiting.join(PROMPTLY_S)
+            assert not waiting.is_alive(), "the cancelled statement still waits for the slot"
+        finally:
+            # The slot freed, whatever happened above: no thread is left holding a connection.
+            blocker.cancel()
+            blocking.join(PROMPTLY_S)
+            if waiting.is_alive():
+                waiting.join(PROMPTLY_S)
+        assert [type(f) for f in failures] == [errors.QueryCanceled, errors.QueryCanceled]
+        assert "canceling statement due to user request" in str(failures[0])
+        _wait_for_gauge(metrics, "queue_length", 0)
+        assert waiter.execute("select 1").fetchone() == (1,)
