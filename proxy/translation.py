@@ -21,8 +21,9 @@ from concurrent.futures import ThreadPoolExecutor
 from proxy.sql.context import Context
 from proxy.sql.pipeline import Statement, StatementCache, translate_all
 
-# Statements this long translate in 50 ms or more (about 100 parameters per KB at ~4 ms each
-# when the box is quiet), where a thread hop costs ~0.1 ms.
+# Statements this long take tens of milliseconds to translate, where a thread hop costs about
+# 0.1 ms. Measured (best of 3, this 2-core box shared): a 2 KB report query of 40 CASE sums
+# 50 ms, 3.5 KB of 300 parameters 39 ms, 1.5 KB of IN list 34 ms, SELECT 1 0.4 ms.
 OFF_LOOP_CHARS = 2048
 # Translations that may run at once; more would only share the same interpreter lock.
 _WORKERS = 2
