@@ -23,6 +23,7 @@ from engine import streaming
 from engine.duckdb_errors import translate as translate_duckdb
 from proxy import copy_flow, late_ddl
 from proxy.access_commands import AccessCommands
+from proxy.client_stream import ClientReader
 from proxy.datashare_commands import DatashareCommands
 from proxy.extended import ExtendedProtocol
 from proxy.result_sender import ResultSender, _ReadAhead, statement_timeout_error
@@ -44,8 +45,11 @@ log = logging.getLogger("duckshift.connection")
 
 # Output is written when this much is buffered (or at Sync/Flush/ReadyForQuery).
 _FLUSH_BYTES = 256 * 1024
-# How often a statement waiting on DuckDB checks whether its client has gone away.
-_DISCONNECT_POLL_S = 0.5
+
+
+def client_gone_error() -> err.QueryCanceled:
+    """The error (for the query record) of a statement whose client closed the connection."""
+    return err.QueryCanceled("canceling statement because the connection to the client was lost")
 
 
 class Connection(
@@ -58,12 +62,13 @@ class Connection(
         self,
         server: Server,
         workgroup: WorkgroupRuntime,
-        reader: asyncio.StreamReader,
+        reader: ClientReader,
         writer: asyncio.StreamWriter,
     ) -> None:
         self.server = server
         self.workgroup = workgroup
         self.reader = reader
+        reader.on_close = self._client_closed
         self.writer = writer
         self.session: Session | None = None
         self.tls = False
@@ -72,7 +77,9 @@ class Connection(
         self._skip_until_sync = False
         self._running = False
         self._cancelled = False
-        self._watchdog: asyncio.TimerHandle | None = None
+        # A message is being served, and its client closed the connection meanwhile.
+        self._serving = False
+        self._client_left = False
         self._timed_out = False
         self._reverse_aliases: dict[str, str] = {}
         self._ahead: _ReadAhead | None = None
@@ -106,6 +113,9 @@ class Connection(
         await self.writer.drain()
 
     def _write_out(self) -> None:
+        if self.writer.is_closing():
+            # uvloop raises RuntimeError on a write to a closed transport.
+            raise ConnectionResetError("the client closed the connection")
         if self._out:
             self.writer.write(b"".join(self._out))
             self._out.clear()
@@ -179,6 +189,7 @@ class Connection(
                 return
             if self._skip_until_sync and not isinstance(msg, frontend.Sync):
                 continue
+            self._serving = True
             try:
                 if isinstance(msg, frontend.Query):
                     await self._simple_query(msg.sql)
@@ -201,13 +212,18 @@ class Connection(
                     "stack depth limit exceeded",
                     hint="Simplify the statement: its expressions are nested too deeply.",
                 ))
+            finally:
+                self._serving = False
+            if self._client_left:
+                # What it sent after this message is not run: nobody is there to answer.
+                return
             await self.maybe_flush()
 
     # -- simple query -----------------------------------------------------------------------
     async def _simple_query(self, sql: str) -> None:
         session = self._session()
         try:
-            stmts = self.server.cache.get(sql, session.context)
+            stmts = await self.server.translator.statements(sql, session.context)
         except err.SQLError as exc:
             self._fail(exc)
             self.send(backend.ready_for_query(session.tx))
@@ -312,6 +328,7 @@ class Connection(
         short = scaling is not None and scaling.short_statement(self.workgroup.name,
                                                                 record.query_text)
         try:
+            self._check_client()
             ticket = await wlm.wait(run, pool.acquire(short=short))
         except err.SQLError as exc:
             self._finish_record(record, time.perf_counter(), exc, run=run)
@@ -322,6 +339,7 @@ class Connection(
         started = time.perf_counter()
         timer = self._arm_statement_timeout(session)
         try:
+            self._check_client()
             result = await self._engine_call(
                 streaming.execute, session.cursor, sql or stmt.duck_sql, params,
                 returns_rows=stmt.returns_rows,
@@ -389,11 +407,7 @@ class Connection(
 
     async def _engine_wait(self, fut: asyncio.Future[Any]) -> Any:
         """Await a worker call's outcome, DuckDB errors translated; interruptible meanwhile."""
-        loop = asyncio.get_running_loop()
         self._running = True
-        # A watchdog armed only while a call runs: cheaper per statement than polling with
-        # asyncio.wait, and a long query still notices a vanished client within a poll.
-        self._watchdog = loop.call_later(_DISCONNECT_POLL_S, self._watch)
         try:
             return await fut
         except err.SQLError:
@@ -410,7 +424,6 @@ class Connection(
             raise sqlerr from None
         finally:
             self._running = False
-            self._watchdog.cancel()
 
     def _submit(self, fn, *args, **kwargs) -> asyncio.Future[Any]:  # type: ignore[no-untyped-def]
         """Start ``fn`` on a worker thread; the returned loop future gets its outcome."""
@@ -424,37 +437,48 @@ class Connection(
         )
         return fut
 
-    def _watch(self) -> None:
-        if not self._running:
+    def _client_closed(self) -> None:
+        """The client's side of the socket ended (``ClientReader``): stop the statement it
+        is waiting for, so its slot and its transaction are freed now rather than when it
+        would have finished. Messages that arrived before the end are still served, and so
+        is everything before a Terminate the client sent as it left."""
+        if not self._serving or self.reader.said_goodbye or self.session is None:
             return
-        if self.reader.at_eof() or self.writer.is_closing():
-            self._session().cursor.interrupt()
-            return
-        self._watchdog = asyncio.get_running_loop().call_later(_DISCONNECT_POLL_S, self._watch)
+        self._client_left = True
+        # Only a client's statement is stopped, not the COMMIT or ROLLBACK that ends it.
+        running = self.server.wlm.running_of(self)
+        if running is not None:
+            running.abort = client_gone_error()
+            self.server.wlm.interrupt(running)
+
+    def _check_client(self) -> None:
+        """Stop before a wait or a run when the client left while it was not interruptible."""
+        if self._client_left:
+            raise client_gone_error()
 
     def cancel(self) -> None:
-        """Interrupt the running statement (CancelRequest); the session stays open."""
-        if self._running and self.session is not None:
+        """Interrupt the running statement, or end its wait for a slot (CancelRequest); the
+        session stays open."""
+        if self.session is None:
+            return
+        if self._running:
             self._cancelled = True
             self.session.cursor.interrupt()
+            return
+        running = self.server.wlm.running_of(self)
+        if running is not None and running.task is not None:
+            running.abort = err.QueryCanceled("canceling statement due to user request")
+            self.server.wlm.interrupt(running)
 
     def cancel_by_user(self, message: str = "") -> None:
         """CANCEL / pg_cancel_backend from another session: the running statement (or the
         rows it still has to send) fails with Redshift's message."""
-        session = self.session
-        if session is None:
-            return
-        running = next((r for wg in self.server.wlm.workgroups.values()
-                        for r in wg.running.values() if r.conn is self), None)
+        running = self.server.wlm.running_of(self)
         if running is None:
             return
         text = f"Query ({running.record.query_id}) cancelled on user's request"
-        self._abort = err.QueryCanceled(f"{text}: {message}" if message else text)
-        running.abort = self._abort
-        if running.task is not None:
-            running.task.cancel()
-        elif self._running:
-            session.cursor.interrupt()
+        running.abort = err.QueryCanceled(f"{text}: {message}" if message else text)
+        self.server.wlm.interrupt(running)
 
     def terminate(self) -> None:
         """pg_terminate_backend: stop what runs and close the connection (its open

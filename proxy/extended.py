@@ -95,7 +95,7 @@ class ExtendedProtocol:
                 hint="Close prepared statements that are no longer needed, or raise "
                 "max_prepared_statements in [server.limits].",
             )
-        stmts = self.server.cache.get(msg.sql, session.context)
+        stmts = await self.server.translator.statements(msg.sql, session.context)
         if len(stmts) > 1:
             raise err.SyntaxError_("cannot insert multiple commands into a prepared statement")
         stmt = stmts[0] if stmts else None

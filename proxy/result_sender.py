@@ -9,6 +9,7 @@ decodes the current one. Every path counts the rows and bytes sent for the query
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from proxy.codecs import encode_data_rows
 
 if TYPE_CHECKING:
     from proxy.connection import Connection
+
+log = logging.getLogger("duckshift.results")
 
 # Complete results up to this many rows are encoded on the event loop (no thread hop).
 _INLINE_ROWS = 2048
@@ -76,7 +79,7 @@ class ResultSender:
         next ``max_rows`` rows are read and encoded ahead while the client handles these.
         """
         try:
-            return await self._stream(result, encode, max_rows, key)
+            return await self._stream(result, _guarded(encode), max_rows, key)
         except BaseException as exc:
             result.failure = exc
             raise
@@ -220,6 +223,22 @@ class _ReadAhead:
     result: streaming.Result
     key: object
     future: asyncio.Future[streaming.Ahead | None]
+
+
+def _guarded(encode: Callable[[pa.RecordBatch], bytes]) -> Callable[[pa.RecordBatch], bytes]:
+    """``encode`` whose unexpected failures are errors of the statement: the client gets an
+    ErrorResponse and the session goes on, instead of the connection dropping."""
+
+    def guarded(batch: pa.RecordBatch) -> bytes:
+        try:
+            return encode(batch)
+        except err.SQLError:
+            raise
+        except Exception as exc:
+            log.exception("encoding result rows failed")
+            raise err.InternalError(f"could not send a result row: {exc}") from None
+
+    return guarded
 
 
 def _discard(fut: asyncio.Future[Any]) -> None:

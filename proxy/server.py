@@ -35,6 +35,7 @@ from catalog.store import SYSTEM_ALIAS, Catalog
 from engine.admission import WorkgroupPool
 from engine.instance import Engine
 from engine.storage import LocalStorage, quote_ident
+from proxy import client_stream
 from proxy.access import Authorizer
 from proxy.catalog_privileges import catalog_inquiry
 from proxy.config import ServerConfig
@@ -45,6 +46,7 @@ from proxy.sql.pipeline import StatementCache
 from proxy.sql.transforms.session_functions import PRIVILEGE_FUNCTION
 from proxy.sql.transforms.wlm_functions import SIGNAL_FUNCTION
 from proxy.tls import ensure_self_signed, server_context
+from proxy.translation import Translator
 from proxy.wire.auth import AuthThrottle
 from proxy.wlm import Wlm
 
@@ -92,6 +94,7 @@ class Server:
         self.authorizer = authorizer
         self.security = authorizer.security
         self.cache = StatementCache()
+        self.translator = Translator(self.cache)
         self.sessions: dict[int, Connection] = {}
         self.aliases: dict[str, dict[str, str]] = {}
         self.generation: dict[str, int] = {}
@@ -355,7 +358,7 @@ class Server:
     async def start(self) -> None:
         """Start one listener per workgroup and the background record writer."""
         for wg in self.workgroups.values():
-            wg.server = await asyncio.start_server(
+            wg.server = await client_stream.start_server(
                 lambda r, w, wg=wg: self._accept(wg, r, w),
                 host=wg.host,
                 port=wg.port,
@@ -374,6 +377,7 @@ class Server:
     async def _accept(
         self, wg: WorkgroupRuntime, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
+        assert isinstance(reader, client_stream.ClientReader)
         sock = writer.get_extra_info("socket")
         if sock is not None:
             # Small request/response exchanges must not wait on Nagle's algorithm.
@@ -411,6 +415,7 @@ class Server:
             self._scaling_task.cancel()
         await self.wlm.stop()
         self.metrics.close()
+        self.translator.close()
         await asyncio.sleep(0)
         self.query_log.flush()
         self.monitoring.flush()

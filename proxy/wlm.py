@@ -339,6 +339,11 @@ class Wlm:
         if self.metrics is not None:
             self.metrics.query_done(wg.name, record)
 
+    def running_of(self, conn: Connection) -> Running | None:
+        """The statement connection ``conn`` has queued or running, if any."""
+        return next((r for wg in self.workgroups.values() for r in wg.running.values()
+                     if r.conn is conn), None)
+
     def _forget(self, run: Running) -> None:
         run.wg.running.pop(run.record.query_id, None)
 
@@ -429,8 +434,8 @@ class Wlm:
         if self.metrics is not None:
             self.metrics.rule_action(run.wg.name, rule, action)
 
-    def _interrupt(self, run: Running) -> None:
-        """Carry out an abort decided on the loop: stop the wait, or the running call."""
+    def interrupt(self, run: Running) -> None:
+        """Carry out ``run.abort`` (event loop): stop the wait, or the running call."""
         conn = run.conn
         conn._abort = run.abort
         if run.task is not None:
@@ -489,7 +494,7 @@ class Wlm:
                     r.cpu_skew, r.io_skew = w.cpu_skew, w.io_skew
             self.decide(r, now)
             if r.abort is not None:
-                self._interrupt(r)
+                self.interrupt(r)
 
     def _meter_tick(self) -> None:
         now = _now()

@@ -379,14 +379,25 @@ def _decode_time(data: bytes) -> datetime.time | str:
 
 
 def _decode_timetz(data: bytes) -> datetime.time | str:
+    """timetz_recv's value in UTC, as Redshift reads every TIMETZ.
+
+    The zone is in seconds west of UTC. Only UTC times go to DuckDB: its Python binding refuses
+    a ``tzinfo`` west of UTC (a negative ``timedelta`` has ``days == -1``).
+
+    >>> _decode_timetz((37_815_000_000).to_bytes(8, "big") + (18_000).to_bytes(4, "big"))
+    datetime.time(15, 30, 15, tzinfo=datetime.timezone.utc)
+    """
     micros, west = _unpack(">qi", data, oids.TIMETZ)
-    time = _time_of_day(int(micros))
+    _time_of_day(int(micros))
     if not -TZDISP_LIMIT < west < TZDISP_LIMIT:
         raise InvalidBinaryRepresentation("time zone displacement out of range")
-    zone = datetime.timezone(datetime.timedelta(seconds=-west))
+    if west:
+        # 24:00:00 is the end of the day only in UTC; elsewhere it wraps like any time.
+        micros = (micros + west * 1_000_000) % USECS_PER_DAY
+    time = _time_of_day(int(micros))
     if isinstance(time, str):
-        return time + format(datetime.datetime.min.replace(tzinfo=zone), "%:z")
-    return time.replace(tzinfo=zone)
+        return time + "+00"
+    return time.replace(tzinfo=datetime.UTC)
 
 
 def _type_name(oid: int) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from catalog.errors import FeatureNotSupported
 from proxy.codecs import buffers, oids
 from proxy.codecs.registry import BINARY, TEXT, Registry, per_value, values_of
 
@@ -65,10 +66,37 @@ def _utf8_values(arr: pa.Array) -> list[bytes | None]:
 
 
 def _python_values(arr: pa.Array) -> list[object]:
+    repeated = _repeated_field_name(arr.type)
+    if repeated is not None:
+        # A JSON object cannot hold both (and Arrow refuses to build the dictionary).
+        raise FeatureNotSupported(
+            "feature not supported on Duckshift: a result structure with duplicate field "
+            f'names ("{repeated}")',
+            hint="Give every field of the structure its own name.",
+        )
     if pa.types.is_map(arr.type):
         # maps come back as lists of (key, value) pairs; JSON objects need string keys
         return [None if v is None else {str(k): x for k, x in v} for v in arr.to_pylist()]
     return arr.to_pylist()
+
+
+def _repeated_field_name(t: pa.DataType) -> str | None:
+    """A field name that occurs twice in one structure within ``t`` (ROW(1, 2) has two
+    unnamed fields), or None.
+
+    >>> _repeated_field_name(pa.list_(pa.struct([("a", pa.int8()), ("a", pa.int8())])))
+    'a'
+    """
+    if pa.types.is_struct(t):
+        names = [t.field(i).name for i in range(t.num_fields)]
+        repeated = next((n for i, n in enumerate(names) if n in names[:i]), None)
+        if repeated is not None:
+            return repeated
+    for i in range(t.num_fields):
+        repeated = _repeated_field_name(t.field(i).type)
+        if repeated is not None:
+            return repeated
+    return None
 
 
 def _json_default(value: object) -> object:

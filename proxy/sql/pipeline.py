@@ -550,21 +550,41 @@ class StatementCache:
 
     def get(self, sql: str, ctx: Context) -> list[Statement]:
         """The statements of ``sql``, from cache when the same text and context repeat."""
+        stmts = self.lookup(sql, ctx)
+        if stmts is None:
+            stmts = translate_all(sql, ctx)
+            self.store(sql, ctx, stmts)
+        return stmts
+
+    def lookup(self, sql: str, ctx: Context) -> list[Statement] | None:
+        """The cached statements of ``sql`` under ``ctx``, or None (then ``store`` them)."""
         key = (sql, ctx.key)
         stmts = self._items.get(key)
-        if stmts is not None:
-            self.hits += 1
-            self._items.move_to_end(key)
-            return stmts
-        self.misses += 1
-        stmts = [translate(piece, ctx) for piece in split(sql)]
-        if len(sql) > self.max_chars // 4 or not all(s.cacheable for s in stmts):
+        if stmts is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        self._items.move_to_end(key)
+        return stmts
+
+    def store(self, sql: str, ctx: Context, stmts: list[Statement]) -> None:
+        """Keep the translation of ``sql`` under ``ctx`` (made by ``translate_all``)."""
+        key = (sql, ctx.key)
+        if len(sql) > self.max_chars // 4 or not all(s.cacheable for s in stmts) or (
+                key in self._items):
             # Too big to be worth the memory, or naming objects created once: translated
-            # again if it repeats.
-            return stmts
+            # again if it repeats. (Already there: another session translated it meanwhile.)
+            return
         self._items[key] = stmts
         self._chars += len(sql)
         while len(self._items) > self.size or self._chars > self.max_chars:
             (old, _), _ = self._items.popitem(last=False)
             self._chars -= len(old)
-        return stmts
+
+
+def translate_all(sql: str, ctx: Context) -> list[Statement]:
+    """Every statement of a query string, translated (no caching; see ``StatementCache``).
+
+    Reads nothing but its arguments, so it may run on any thread while ``ctx`` does not
+    change."""
+    return [translate(piece, ctx) for piece in split(sql)]

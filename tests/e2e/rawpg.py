@@ -32,6 +32,16 @@ def query(sql: str) -> bytes:
     return message(b"Q", sql.encode() + b"\0")
 
 
+def extended_query(sql: str) -> bytes:
+    """Parse, Bind, Execute and Sync of the unnamed statement, in one write (as drivers do)."""
+    return (
+        message(b"P", b"\0" + sql.encode() + b"\0\0\0")
+        + message(b"B", b"\0\0" + b"\0\0" * 3)
+        + message(b"E", b"\0" + b"\0" * 4)
+        + message(b"S")
+    )
+
+
 def cancel_request(pid: int, secret: int) -> bytes:
     return struct.pack("!IIII", 16, CANCEL_CODE, pid, secret)
 

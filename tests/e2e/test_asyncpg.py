@@ -111,6 +111,27 @@ async def test_timestamptz_non_utc_input(conn: asyncpg.Connection, offset: dt.ti
     assert lit == dt.datetime(2024, 1, 2, 10, 34, 5, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(
+    ("offset", "utc"),
+    [
+        (dt.timedelta(hours=-5), dt.time(15, 30, 15, 123456)),
+        (dt.timedelta(hours=-12), dt.time(22, 30, 15, 123456)),
+        (dt.timedelta(hours=5, minutes=30), dt.time(5, 0, 15, 123456)),
+        (dt.timedelta(hours=14), dt.time(20, 30, 15, 123456)),
+    ],
+)
+async def test_timetz_parameter_east_and_west(
+    conn: asyncpg.Connection, offset: dt.timedelta, utc: dt.time
+) -> None:
+    # asyncpg sends datetime.time with a zone in binary; Redshift reads a TIMETZ as UTC.
+    value = dt.time(10, 30, 15, 123456, tzinfo=dt.timezone(offset))
+    assert await conn.fetchval("select $1::timetz", value) == utc.replace(tzinfo=UTC)
+    table = f"tz_param_{int(offset.total_seconds()) + 86400}"
+    await conn.execute(f"create temp table {table} (t timetz)")
+    await conn.execute(f"insert into {table} values ($1)", value)
+    assert await conn.fetchval(f"select t::varchar from {table}") == f"{utc.isoformat()}+00"
+
+
 async def test_infinity_dates(conn: asyncpg.Connection) -> None:
     # asyncpg maps PostgreSQL's binary +/-infinity to datetime.max / datetime.min
     row = await conn.fetchrow(

@@ -163,3 +163,29 @@ def test_terminate_is_clean(server: RunningServer, authed: rawpg.RawConn) -> Non
     authed.sock.sendall(rawpg.message(b"X"))
     assert rawpg.read_until_closed_or_error(authed.sock) is None
     assert_still_serving(server)
+
+
+@pytest.mark.parametrize("binary", [False, True])
+@pytest.mark.parametrize(
+    ("sql", "sqlstate", "message"),
+    [
+        # Two unnamed fields: no JSON object can hold them (Arrow refuses the dictionary).
+        ("select row(1, 2)", "0A000", 'duplicate field names ("")'),
+        ("select row(x, x) from range(5000) t(x)", "0A000", 'duplicate field names ("")'),
+        ("select struct_pack(a := 1, b := row(2, 3))", "0A000", 'duplicate field names ("")'),
+        # A date Python cannot hold, inside a structure: encoding fails, on the event loop
+        # (one row) and on the worker threads (a result too big to encode inline).
+        ("select struct_pack(x := 'infinity'::date)", "XX000", "could not send a result row"),
+        ("select struct_pack(x := 'infinity'::date) from range(5000)", "XX000",
+         "could not send a result row"),
+    ],
+)
+def test_unencodable_result_is_an_error(
+    server: RunningServer, sql: str, sqlstate: str, message: str, binary: bool
+) -> None:
+    with psycopg.connect(server.dsn, autocommit=True) as conn:
+        with pytest.raises(psycopg.Error) as info:
+            conn.cursor(binary=binary).execute(sql).fetchall()
+        assert info.value.sqlstate == sqlstate
+        assert message in str(info.value)
+        assert conn.execute("select 1").fetchone() == (1,)

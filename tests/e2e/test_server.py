@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import socket
 import stat
 import struct
@@ -297,6 +298,26 @@ def test_long_query_does_not_block_others(server: RunningServer) -> None:
             t.join(30)
         assert len(failure) == 1 and isinstance(failure[0], errors.QueryCanceled)
         assert slow.execute("select 2").fetchone() == (2,)
+
+
+def test_huge_parse_does_not_block_others(server: RunningServer) -> None:
+    # A Parse of 8,000 parameters takes seconds to translate; meanwhile another connection's
+    # statement is answered (translation runs off the event loop).
+    sql = "select " + ", ".join(f"${i}::int4" for i in range(1, 8001))
+    huge = rawpg.connect(server.host, server.port, server.user, server.password, "dev",
+                         timeout=300)
+    other = rawpg.connect(server.host, server.port, server.user, server.password, "dev")
+    try:
+        huge.sock.sendall(rawpg.message(b"P", b"\0" + sql.encode() + b"\0\0\0")
+                          + rawpg.message(b"S"))
+        threading.Event().wait(0.5)  # the server reads the Parse and starts translating it
+        assert other.simple("select 1") == ([[b"1"]], None)
+        readable, _, _ = select.select([huge.sock], [], [], 0)
+        assert not readable, "the huge Parse was answered first: it held the event loop"
+        assert [rawpg.read_message(huge.sock)[0] for _ in range(2)] == [b"1", b"Z"]
+    finally:
+        huge.close()
+        other.close()
 
 
 def test_many_concurrent_connections(server: RunningServer) -> None:

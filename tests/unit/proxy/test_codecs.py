@@ -165,3 +165,28 @@ def test_decode_errors_use_postgresql_wording() -> None:
         decode_parameter(23, 0, b"abc")
     with pytest.raises(NumericValueOutOfRange):
         decode_parameter(21, 0, b"40000")
+
+
+@pytest.mark.parametrize(
+    ("micros", "west", "value"),
+    [
+        (37_815_000_000, 18_000, datetime.time(15, 30, 15, tzinfo=datetime.UTC)),  # -05:00
+        (37_815_000_000, -19_800, datetime.time(5, 0, 15, tzinfo=datetime.UTC)),  # +05:30
+        (3_600_000_000, -7_200, datetime.time(23, 0, tzinfo=datetime.UTC)),  # wraps back a day
+        (86_399_000_000, 3_600, datetime.time(0, 59, 59, tzinfo=datetime.UTC)),  # and forward
+        (86_400_000_000, 0, "24:00:00+00"),
+        (86_400_000_000, 18_000, datetime.time(5, 0, tzinfo=datetime.UTC)),
+    ],
+)
+def test_decode_binary_timetz_in_utc(micros: int, west: int, value: object) -> None:
+    data = micros.to_bytes(8, "big", signed=True) + west.to_bytes(4, "big", signed=True)
+    assert decode_parameter(1266, 1, data) == value
+
+
+def test_decode_binary_timetz_range() -> None:
+    from catalog.errors import DatetimeFieldOverflow, InvalidBinaryRepresentation
+
+    with pytest.raises(InvalidBinaryRepresentation, match="displacement"):
+        decode_parameter(1266, 1, (0).to_bytes(8, "big") + (57_600).to_bytes(4, "big"))
+    with pytest.raises(DatetimeFieldOverflow):
+        decode_parameter(1266, 1, (86_400_000_001).to_bytes(8, "big") + bytes(4))

@@ -1,0 +1,59 @@
+"""Listening sockets whose readers say the moment a client closes its side of the connection.
+
+``asyncio.start_server`` hands each connection a plain ``StreamReader``; that one only shows
+the client's end once every byte before it has been read (``at_eof``), so a statement whose
+client sent Parse/Bind/Execute/Sync and then died could not tell while its Sync sat unread.
+``ClientReader`` calls its owner back as soon as the end (FIN, reset or any transport error)
+arrives, so the statement being served can be stopped at once, as PostgreSQL's
+``client_connection_check_interval`` does. A client whose last bytes were a Terminate message
+said goodbye instead: what it sent before is served.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+# A Terminate message: 'X' and its length, 4.
+_TERMINATE = b"X\x00\x00\x00\x04"
+
+ClientCallback = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+class ClientReader(asyncio.StreamReader):
+    """A ``StreamReader`` that calls ``on_close`` once, when the client's side ends."""
+
+    on_close: Callable[[], None] | None = None
+    closed = False
+    # The client closed after a Terminate message still waiting to be read.
+    said_goodbye = False
+
+    def feed_eof(self) -> None:
+        self.said_goodbye = self._buffer.endswith(_TERMINATE)
+        super().feed_eof()
+        self._client_closed()
+
+    def set_exception(self, exc: BaseException) -> None:
+        super().set_exception(exc)
+        self._client_closed()
+
+    def _client_closed(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        if self.on_close is not None:
+            self.on_close()
+
+
+async def start_server(
+    client_connected: ClientCallback, host: str, port: int, *, limit: int, **kwargs: Any
+) -> asyncio.Server:
+    """``asyncio.start_server`` with a ``ClientReader`` for every connection."""
+    loop = asyncio.get_running_loop()
+
+    def factory() -> asyncio.StreamReaderProtocol:
+        reader = ClientReader(limit=limit, loop=loop)
+        return asyncio.StreamReaderProtocol(reader, client_connected, loop=loop)
+
+    return await loop.create_server(factory, host, port, **kwargs)
