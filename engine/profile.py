@@ -101,14 +101,20 @@ class QueryProfile:
 
 def read(cursor: duckdb.DuckDBPyConnection) -> QueryProfile | None:
     """The profile of the cursor's last completed statement (None if there is none)."""
+    return parse(raw(cursor))
+
+
+def raw(cursor: duckdb.DuckDBPyConnection) -> str | None:
+    """The cursor's last completed statement's profile as DuckDB's JSON, unparsed (None if
+    there is none): it must be taken before the cursor runs anything else, and can be parsed
+    later."""
     try:
-        text = cursor.get_profiling_information()
+        return cursor.get_profiling_information()
     except duckdb.Error:
         return None
-    return parse(text)
 
 
-def parse(text: str) -> QueryProfile | None:
+def parse(text: str | None) -> QueryProfile | None:
     """Turn DuckDB's JSON profile into a ``QueryProfile``.
 
     >>> p = parse('{"cpu_time": 0.5, "total_bytes_read": 3145728, "children": [{'
