@@ -118,10 +118,12 @@ class Running:
         return self.prof is not None or self.prof_text is not None
 
     def profile(self) -> profile.QueryProfile | None:
-        """The completed statement's profile, parsed now if it was kept unparsed."""
-        text, self.prof_text = self.prof_text, None
-        if text is not None:
-            self.prof = profile.parse(text)
+        """The completed statement's profile, parsed now if it was kept unparsed.
+
+        ``prof_text`` stays set, so ``Wlm.finished`` on the loop finds one or the other even
+        while a view on a worker parses it."""
+        if self.prof is None and self.prof_text is not None:
+            self.prof = profile.parse(self.prof_text)
         return self.prof
 
     def metrics(self, now: float) -> dict[str, float]:
