@@ -355,15 +355,14 @@ class Wlm:
 
     def complete_records(self, records: list[QueryRecord]) -> None:
         """Fill the profile columns (and SYS_QUERY_DETAIL's rows) of records whose profile was
-        kept unparsed; the query log calls this before it writes or shows records."""
+        kept unparsed; the query log calls this before it writes or shows records. One lock
+        for the whole: a flush must not write a record another thread is still filling."""
         with self._profile_lock:
-            kept = [(r, r.profile_text) for r in records if r.profile_text is not None]
-            for r, _ in kept:
-                r.profile_text = None
-        for record, text in kept:
-            prof = profile.parse(text)
-            if prof is not None:
-                self._fill_profile(record, prof)
+            for record in records:
+                text, record.profile_text = record.profile_text, None
+                prof = profile.parse(text)
+                if prof is not None:
+                    self._fill_profile(record, prof)
 
     def _fill_profile(self, record: QueryRecord, prof: profile.QueryProfile) -> None:
         record.cpu_time_us = int(prof.cpu_time_s * 1e6)
