@@ -360,7 +360,7 @@ class Wlm:
         with self._profile_lock:
             for record in records:
                 text, record.profile_text = record.profile_text, None
-                prof = profile.parse(text)
+                prof = profile.parse(text) if text is not None else None
                 if prof is not None:
                     self._fill_profile(record, prof)
 
