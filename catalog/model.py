@@ -99,3 +99,6 @@ class QueryRecord:
     producer_namespace: str | None = None
     usage_limit: str | None = None  # ids of the usage limits breached while it ran
     short_query_accelerated: bool = False  # it ran in the short-query lane (SQA)
+    # DuckDB's profile (JSON) not yet read into the profile columns above: workload management
+    # reads it when the record is written or shown, not while the statement's client waits.
+    profile_text: str | None = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Callable
 
 import duckdb
 import pyarrow as pa
@@ -41,6 +42,10 @@ class QueryLog:
         # snapshot may predate its insert.
         self._recent: list[QueryRecord] = []
         self._lock = threading.Lock()
+        # Fills what records leave to be computed later (their profile columns) before they are
+        # written; set by whoever computes it (workload management, which also calls it before
+        # it shows unwritten records).
+        self.complete: Callable[[list[QueryRecord]], None] | None = None
 
     def next_id(self) -> int:
         """A new query id (itertools.count is atomic under the GIL)."""
@@ -64,6 +69,8 @@ class QueryLog:
             self._recent = [*self._recent, *batch]
         if not batch:
             return 0
+        if self.complete is not None:
+            self.complete(batch)
         table = pa.table({c: [getattr(r, c) for r in batch] for c in COLUMNS})
         self._con.register("__ds_qlog_batch", table)
         cols = ", ".join(COLUMNS)

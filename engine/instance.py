@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import importlib.abc
+import importlib.util
 import os
 import re
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -64,6 +67,34 @@ _ENGINE_SETTINGS = {
 }
 
 
+class _AbsentModule(importlib.abc.MetaPathFinder):
+    """An import finder that answers "not installed" for one module without a search.
+
+    DuckDB's Python binding imports pandas twice for every parameter value it converts (to
+    recognise pandas' own scalars), and a failed import searches every ``sys.path`` entry again
+    each time: about 100-200 us of a prepared point query's execute, measured on this machine.
+    This finder, first on ``sys.meta_path``, raises the same ModuleNotFoundError at once. (A
+    ``None`` in ``sys.modules`` would not do: Cython modules such as pyarrow's pandas shim take
+    it for the module.)
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def find_spec(self, fullname: str, path: object = None, target: object = None) -> None:
+        """Refuse ``name`` (and its submodules); leave every other import to the next finder."""
+        if fullname == self.name or fullname.startswith(self.name + "."):
+            raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
+
+
+def _skip_absent_pandas() -> None:
+    """Install ``_AbsentModule("pandas")`` once, when pandas is not installed."""
+    if any(isinstance(f, _AbsentModule) for f in sys.meta_path):
+        return
+    if "pandas" not in sys.modules and importlib.util.find_spec("pandas") is None:
+        sys.meta_path.insert(0, _AbsentModule("pandas"))
+
+
 @functools.cache
 def setting_names() -> frozenset[str]:
     """Every DuckDB setting's name and alias, lower case: SET of these is the engine's."""
@@ -86,6 +117,7 @@ class Engine:
     ) -> None:
         self.data_dir = data_dir
         self.storage = storage
+        _skip_absent_pandas()
         self._con = duckdb.connect(":memory:")
         # Internal alias -> the (namespace, database) attached under it.
         self._owners: dict[str, tuple[str, str]] = {}

@@ -108,7 +108,23 @@ class Running:
     io_skew: float = 0.0
     since: os_metrics.Sample | None = None  # per-thread counters when first seen running
     prof: profile.QueryProfile | None = None
+    # The profile as DuckDB gave it, when no rule of the queue needed it parsed at completion.
+    prof_text: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def profiled(self) -> bool:
+        """Whether DuckDB has finished the statement and its profile was taken."""
+        return self.prof is not None or self.prof_text is not None
+
+    def profile(self) -> profile.QueryProfile | None:
+        """The completed statement's profile, parsed now if it was kept unparsed.
+
+        ``prof_text`` stays set, so ``Wlm.finished`` on the loop finds one or the other even
+        while a view on a worker parses it."""
+        if self.prof is None and self.prof_text is not None:
+            self.prof = profile.parse(self.prof_text)
+        return self.prof
 
     def metrics(self, now: float) -> dict[str, float]:
         """Every metric known right now (see the module docstring)."""
@@ -119,11 +135,12 @@ class Running:
         exec_s = now - self.started_at
         rows = self.result.rows_sent if self.result is not None else self.record.rows_returned
         cpu = self.cpu_s
-        if self.prof is not None:
-            cpu = self.prof.cpu_time_s
-            m.update(self.prof.metrics())
+        prof = self.profile()
+        if prof is not None:
+            cpu = prof.cpu_time_s
+            m.update(prof.metrics())
             # At completion DuckDB knows every row the statement returns, sent or not.
-            rows = max(rows, self.prof.returned_rows)
+            rows = max(rows, prof.returned_rows)
         m.update({
             "query_execution_time": exec_s,
             # DuckDB runs a plan as one parallel pipeline set, not segments: the whole.
@@ -139,12 +156,17 @@ class Running:
     def completed(self, cursor: duckdb.DuckDBPyConnection) -> None:
         """DuckDB finished the statement (runs on the worker thread that saw it finish): read
         its profile and apply the rules on completion metrics; raises an abort."""
-        prof = profile.read(cursor)
-        if prof is None:
+        text = profile.raw(cursor)
+        if text is None:
             return
-        self.prof = prof
         if self.result is not None:
             self.state = "returning"
+        self.prof_text = text
+        if not self.queue.rules:
+            # No rule can act on it (a queue changes only when one fires): the profile is
+            # parsed when its metrics are first read, not while the client waits for the
+            # rows (about 100 us of CPU per statement).
+            return
         self.wg.wlm.decide(self, time.monotonic())
         if self.abort is not None:
             raise self.abort
@@ -188,6 +210,8 @@ class Wlm:
         self._sample: os_metrics.Sample | None = None
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._profile_lock = threading.Lock()
+        query_log.complete = self.complete_records
 
     # -- set-up -------------------------------------------------------------------------
     def add_workgroup(self, name: str, namespace: str, pool: WorkgroupPool,
@@ -312,21 +336,11 @@ class Wlm:
         self._forget(run)
         if run.started_at is not None:
             record.compute_rpu_seconds = wg.meter.query_finished(record.query_id)
-        prof = run.prof
-        if prof is not None:
-            record.cpu_time_us = int(prof.cpu_time_s * 1e6)
-            record.blocks_read = prof.blocks_read
-            record.temp_blocks = prof.temp_blocks
-            record.scan_rows = prof.scan_rows
-            record.join_rows = prof.join_rows
-            record.nl_join_rows = prof.nested_loop_join_rows
-            start = record.start_time
-            for op in prof.operators:
-                self.store.append("query_detail", (
-                    record.query_id, record.namespace_guid, record.user_name, op.step_id,
-                    op.segment_id, op.operator, op.step_name, op.table_name, start,
-                    record.end_time, op.duration_us, op.input_rows, op.output_rows,
-                    op.output_bytes, op.rows_scanned))
+        if run.prof is not None:
+            self._fill_profile(record, run.prof)
+        elif run.prof_text is not None:
+            # Parsed when the record is written or read (``complete_records``).
+            record.profile_text = run.prof_text
         elif run.started_at is not None:
             record.cpu_time_us = int(run.cpu_s * 1e6)
         record.cpu_skew = run.cpu_skew
@@ -343,6 +357,31 @@ class Wlm:
         """The statement connection ``conn`` has queued or running, if any."""
         return next((r for wg in self.workgroups.values() for r in wg.running.values()
                      if r.conn is conn), None)
+
+    def complete_records(self, records: list[QueryRecord]) -> None:
+        """Fill the profile columns (and SYS_QUERY_DETAIL's rows) of records whose profile was
+        kept unparsed; the query log calls this before it writes or shows records. One lock
+        for the whole: a flush must not write a record another thread is still filling."""
+        with self._profile_lock:
+            for record in records:
+                text, record.profile_text = record.profile_text, None
+                prof = profile.parse(text) if text is not None else None
+                if prof is not None:
+                    self._fill_profile(record, prof)
+
+    def _fill_profile(self, record: QueryRecord, prof: profile.QueryProfile) -> None:
+        record.cpu_time_us = int(prof.cpu_time_s * 1e6)
+        record.blocks_read = prof.blocks_read
+        record.temp_blocks = prof.temp_blocks
+        record.scan_rows = prof.scan_rows
+        record.join_rows = prof.join_rows
+        record.nl_join_rows = prof.nested_loop_join_rows
+        for op in prof.operators:
+            self.store.append("query_detail", (
+                record.query_id, record.namespace_guid, record.user_name, op.step_id,
+                op.segment_id, op.operator, op.step_name, op.table_name, record.start_time,
+                record.end_time, op.duration_us, op.input_rows, op.output_rows,
+                op.output_bytes, op.rows_scanned))
 
     def _forget(self, run: Running) -> None:
         run.wg.running.pop(run.record.query_id, None)
@@ -481,12 +520,12 @@ class Wlm:
         sample = os_metrics.sample()
         if self._sample is not None:
             work = os_metrics.between(self._sample, sample)
-            busy = [r for r in running if r.state == "running" and r.prof is None]
+            busy = [r for r in running if r.state == "running" and not r.profiled]
             for r in busy:
                 r.cpu_s += work.cpu_s / len(busy)
         self._sample = sample
         for r in running:
-            if r.started_at is not None and r.prof is None:
+            if r.started_at is not None and not r.profiled:
                 if r.since is None:
                     r.since = sample
                 else:
@@ -629,7 +668,9 @@ class Wlm:
         rows: list[dict[str, Any]]
         if kind == "queries":
             now = time.monotonic()
-            rows = [_record_row(r) for r in self.query_log.unwritten()]
+            records = self.query_log.unwritten()
+            self.complete_records(records)
+            rows = [_record_row(r) for r in records]
             for wg in self.workgroups.values():
                 for run in list(wg.running.values()):
                     row = _record_row(run.record)
@@ -702,6 +743,9 @@ class Wlm:
                         producer_namespace=a.producer or None, compute_seconds=c.compute,
                         charged_seconds=c.charged, seq=-1))
         else:
+            if kind == "query_detail":
+                # The rows of records whose profile is still unparsed are made now.
+                self.complete_records(self.query_log.unwritten())
             rows = _rows(kind, self.store.unwritten(kind))
         return json.dumps(rows, default=_json_default)
 

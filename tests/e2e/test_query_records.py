@@ -55,3 +55,32 @@ def test_statement_timeout(server: RunningServer) -> None:
         assert conn.execute("select 1").fetchone() == (1,)
         conn.execute("set statement_timeout = 0")
         assert conn.execute("select count(*) from range(1000)").fetchone() == (1000,)
+
+
+def test_profile_columns_without_rules(fresh_server: Callable[..., RunningServer]) -> None:
+    """With no monitoring rule the profile is parsed only when records are shown or written:
+    the next statement sees it in each view, and the system database holds it after a stop."""
+    srv = fresh_server()
+    with psycopg.connect(srv.dsn, autocommit=True) as conn:
+        conn.execute("create table prof_t as select range as x from range(3000)")
+        conn.execute("create table prof_u as select range as y from range(500)")
+        assert conn.execute("select count(*) from prof_t where x % 3 = 0 /* prof-a */"
+                            ).fetchone() == (1000,)
+        steps = conn.execute("select query_id, step_name from sys_query_detail "
+                             "where trim(table_name) = 'prof_t'").fetchall()
+        assert len({q for q, _ in steps}) == 1 and ("scan" in {s for _, s in steps})
+        assert conn.execute("select scan_row_count, return_row_count "
+                            "from svl_query_metrics_summary where query = %s", (steps[0][0],)
+                            ).fetchone() == (3000, 1)
+        assert conn.execute("select count(*) from prof_u /* prof-b */").fetchone() == (500,)
+    assert srv.stop() == 0
+    con = duckdb.connect(str(srv.data_dir / "system.duckdb"), read_only=True)
+    try:
+        (qid, scanned, cpu) = con.execute(
+            "select query_id, scan_rows, cpu_time_us > 0 from main.query_history "
+            "where query_text like '%/* prof-b */%'").fetchone()
+        assert (scanned, cpu) == (500, True)
+        assert con.execute("select count(*) from main.query_detail where query_id = ? "
+                           "and table_name = 'prof_u'", [qid]).fetchone() == (1,)
+    finally:
+        con.close()
