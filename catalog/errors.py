@@ -120,6 +120,10 @@ class DivisionByZero(SQLError, code="22012"):
     pass
 
 
+class ArraySubscriptError(SQLError, code="2202E"):
+    pass
+
+
 class InvalidParameterValue(SQLError, code="22023"):
     pass
 

@@ -127,6 +127,7 @@ _INVALID_INPUT: list[_Rule] = [
     # error().
     _r(r"^division by zero$", e.DivisionByZero),
     _r(r"^negative substring length not allowed$", e.SubstringError),
+    _r(r"^index -?\d+ out of valid range, 0\.\.-?\d+$", e.ArraySubscriptError),  # GETBIT
     _r(r"^feature not supported on Duckshift: ", e.FeatureNotSupported),
     # FROM_HEX and TO_VARBYTE(s, 'hex') of a string that is not hex.
     _r(r"^Invalid input for hex digit: (.)", e.InvalidTextRepresentation,

@@ -38,6 +38,15 @@ since a session's search path names only its own database.
   no ``length`` of a BLOB).
 * ``UTF8`` is what a cast of a VARBYTE to a character type reads: its bytes as UTF-8 (DuckDB's
   cast prints ``\\x`` escapes for the bytes that are not ASCII); any other value passes.
+* ``SUBSTR`` is SUBSTRING/SUBSTR of a value whose type the statement does not show: bytes of
+  a VARBYTE, characters of a string, with Redshift's positions (a start below 1 counts the
+  positions before the value; a negative length fails, 22011).
+* ``BITS_NOT``, ``BITS_AND``, ``BITS_OR`` and ``BITS_XOR`` are the bitwise operators of VARBYTE
+  values, through DuckDB's BIT strings (which refuse an empty value: it stays empty). Redshift
+  does not document operands of different lengths, so they are refused (0A000).
+* ``GETBIT(v, i)`` is bit i of a VARBYTE, counted from its rightmost (least significant) bit;
+  DuckDB's ``get_bit`` counts from the leftmost. A bit outside the value is PostgreSQL's
+  2202E ``index i out of valid range, 0..n``.
 """
 
 from __future__ import annotations
@@ -64,6 +73,12 @@ VARBYTE = f"{INTERNAL_PREFIX}varbyte"
 OCTETS = f"{INTERNAL_PREFIX}octets"
 LENGTH = f"{INTERNAL_PREFIX}length"
 UTF8 = f"{INTERNAL_PREFIX}utf8"
+SUBSTR = f"{INTERNAL_PREFIX}substr"
+BITS_NOT = f"{INTERNAL_PREFIX}bits_not"
+BITS_AND = f"{INTERNAL_PREFIX}bits_and"
+BITS_OR = f"{INTERNAL_PREFIX}bits_or"
+BITS_XOR = f"{INTERNAL_PREFIX}bits_xor"
+GETBIT = f"{INTERNAL_PREFIX}getbit"
 
 # A prefix of at most n bytes ends on a character boundary at one of n, n-1, n-2, n-3 bytes
 # (UTF-8 characters are 1 to 4 bytes): the longest one that the next byte does not continue.
@@ -82,6 +97,27 @@ _DIGITS = (
 # The scaled integer of a DECIMAL s (2.50 is 250) and its scale, read from its type.
 _SCALED = "CAST(replace(CAST(s AS VARCHAR), '.', '') AS HUGEINT)"
 _SCALE = "CAST(regexp_extract(typeof(s), ',(\\d+)\\)', 1) AS INTEGER)"
+
+# The first byte or character SUBSTRING keeps, and the end of a slice of n from s: an end
+# below 1 is an empty slice (a slice's negative bounds count from the end).
+_FIRST = "greatest(s, 1)"
+_SLICE_END = "greatest(s + n - 1, 0)"
+_DIFFERENT_LENGTHS = (
+    "feature not supported on Duckshift: bitwise operators on VARBYTE values of different "
+    "lengths"
+)
+
+
+def _bitwise(operation: str) -> str:
+    """A binary bitwise macro of VARBYTE values; ``operation`` combines the BIT strings x, y."""
+    a, b = "CAST(a AS BLOB)", "CAST(b AS BLOB)"
+    bits = operation.format(x=f"CAST({a} AS BIT)", y=f"CAST({b} AS BIT)")
+    return (
+        f"(a, b) AS CASE WHEN octet_length({a}) <> octet_length({b}) "
+        f"THEN error('{_DIFFERENT_LENGTHS}') "
+        f"WHEN octet_length({a}) = 0 THEN {a} ELSE CAST({bits} AS BLOB) END"
+    )
+
 
 _DEFINITIONS = {
     _DECIMAL_TEXT: (
@@ -135,6 +171,26 @@ _DEFINITIONS = {
     OCTETS: "(x BLOB) AS octet_length(x), (x) AS strlen(CAST(x AS VARCHAR))",
     LENGTH: "(x BLOB) AS octet_length(x), (x) AS length(x)",
     UTF8: "(x BLOB) AS decode(x), (x) AS x",
+    # A slice, which takes a BLOB and a VARCHAR alike and keeps the type (substring takes
+    # no BLOB, and a CASE on typeof cannot answer a BLOB in one branch and text in another).
+    SUBSTR: (
+        f"(x, s) AS CASE WHEN s IS NOT NULL THEN x[{_FIRST}:] END, "
+        f"(x, s, n) AS CASE WHEN n < 0 THEN error('negative substring length not allowed') "
+        f"WHEN s + n IS NOT NULL THEN x[{_FIRST}:{_SLICE_END}] END"
+    ),
+    BITS_NOT: "(a) AS CASE WHEN octet_length(CAST(a AS BLOB)) = 0 THEN CAST(a AS BLOB) "
+              "ELSE CAST(~CAST(CAST(a AS BLOB) AS BIT) AS BLOB) END",
+    BITS_AND: _bitwise("{x} & {y}"),
+    BITS_OR: _bitwise("{x} | {y}"),
+    BITS_XOR: _bitwise("xor({x}, {y})"),
+    # PostgreSQL's error for a bit outside the value (Redshift documents none).
+    GETBIT: (
+        "(v, i) AS CASE WHEN i < 0 OR i >= 8 * octet_length(CAST(v AS BLOB)) "
+        "THEN error('index ' || i || ' out of valid range, 0..' "
+        "|| (8 * octet_length(CAST(v AS BLOB)) - 1)) "
+        "ELSE get_bit(CAST(CAST(v AS BLOB) AS BIT), "
+        "CAST(8 * octet_length(CAST(v AS BLOB)) - 1 - i AS INTEGER)) END"
+    ),
 }
 
 

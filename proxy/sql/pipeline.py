@@ -373,7 +373,8 @@ def _redshift_tokens(tokens: list[Token]) -> tuple[list[Token], dict[str, object
     """Token-level repairs for Redshift syntax that sqlglot's parser cannot keep apart.
 
     GETDATE() and ADD_MONTHS(...) stay calls by name (marked for sqlglot to parse them as
-    anonymous functions) so the getdate transform can give their own answers; CREATE TABLE
+    anonymous functions) so the getdate transform can give their own answers; a ``#`` on its
+    own is the XOR operator; CREATE TABLE
     loses the attributes sqlglot cannot parse (returned, see ``_table_attributes``); CREATE
     VIEW loses WITH NO SCHEMA BINDING; a
     statement starting with FROM (DuckDB's FROM-first SELECT) or holding a ``[1, 2]`` list
@@ -387,6 +388,9 @@ def _redshift_tokens(tokens: list[Token]) -> tuple[list[Token], dict[str, object
             and tok.token_type in _BEFORE_LIST_LITERAL
         ):
             raise SyntaxError_('syntax error at or near "["', position=tokens[i + 1].start + 1)
+        if tok.token_type == TokenType.VAR and tok.text == "#":
+            # Redshift's tokenizer keeps # for #temp names; alone it is bitwise XOR.
+            tok.token_type = TokenType.HASH
         if (
             tok.token_type == TokenType.VAR
             and tok.text.lower() in _KEEP_AS_CALLS

@@ -15,6 +15,13 @@
   ``octet_length`` takes no string).
 * ``+`` between operands written as VARBYTE (a cast or one of the functions above) is
   concatenation, as ``||`` is; the operands' types are not known otherwise.
+* The bitwise operators ``~ & | #`` where an operand is written as VARBYTE (the ``BITS_*``
+  macros; operands of different lengths are refused, 0A000, as Redshift documents none);
+  between operands whose types are not shown they stay DuckDB's, for integers.
+* ``GETBIT(v, i)``: bit i counted from the rightmost (the ``GETBIT`` macro).
+* ``SUBSTRING``/``SUBSTR`` of a value that may be a VARBYTE (a column, a call) through the
+  ``SUBSTR`` macro, which counts bytes of a VARBYTE and characters of a string; a literal or a
+  cast to a character type is left to ``string_functions``.
 
 This runs on the statement as written, before the catalog's views are spliced in: their SQL
 takes ``len`` of lists and casts lists to text, which the macros' overloads cannot always tell
@@ -99,11 +106,30 @@ def _function(node: exp.Anonymous) -> exp.Expr | None:
     return None
 
 
+_BINARY_BITWISE: dict[type[exp.Expr], str] = {
+    exp.BitwiseAnd: macros.BITS_AND, exp.BitwiseOr: macros.BITS_OR,
+    exp.BitwiseXor: macros.BITS_XOR,
+}
+_BITWISE = (exp.BitwiseNot, exp.BitwiseAnd, exp.BitwiseOr, exp.BitwiseXor)
+
+
 def _written_as_varbyte(node: exp.Expr) -> bool:
-    """Whether ``node`` is a VARBYTE by how it is written (a cast or a VARBYTE function)."""
+    """Whether ``node`` is a VARBYTE by how it is written: a cast, a VARBYTE function, or an
+    operator or SUBSTRING over such a value."""
+    if isinstance(node, exp.Paren | exp.BitwiseNot | exp.Substring):
+        return _written_as_varbyte(node.this)
     if isinstance(node, exp.Cast):
         return node.to.this == _T.VARBINARY
+    if isinstance(node, exp.Add | exp.DPipe | exp.BitwiseAnd | exp.BitwiseOr | exp.BitwiseXor):
+        return _written_as_varbyte(node.this) or _written_as_varbyte(node.expression)
     return isinstance(node, exp.Anonymous) and node.name.lower() in ("from_hex", "to_varbyte")
+
+
+def _operand(node: exp.Expr) -> exp.Expr:
+    """An operand of a VARBYTE operator or function: a string literal is its bytes."""
+    if isinstance(node, exp.Literal) and node.is_string:
+        return _as_varbyte(node)
+    return node
 
 
 def _may_be_varbyte(node: exp.Expr) -> bool:
@@ -131,18 +157,40 @@ def _lengths(tree: exp.Expr) -> None:
         node.replace(exp.cast(call(macro, arg.copy()), "INT"))
 
 
+def _bitwise(node: exp.Expr) -> exp.Expr:
+    """A bitwise operator of VARBYTE values as the ``BITS_*`` macro's call."""
+    if isinstance(node, exp.BitwiseNot):
+        return call(macros.BITS_NOT, _operand(node.this.copy()))
+    return call(_BINARY_BITWISE[type(node)], _operand(node.this.copy()),
+                _operand(node.expression.copy()))
+
+
+def _substring(node: exp.Substring) -> exp.Expr:
+    """SUBSTRING through the ``SUBSTR`` macro, which takes a VARBYTE and a string alike."""
+    args = [node.this, node.args.get("start"), node.args.get("length")]
+    return call(macros.SUBSTR, *(arg.copy() for arg in args if arg is not None))
+
+
 def varbyte(tree: exp.Expr, ctx: Context) -> exp.Expr:
-    """Rewrite VARBYTE casts, functions, lengths and ``+`` as the module docstring says."""
+    """Rewrite VARBYTE casts, functions, lengths and operators as the module docstring says."""
     _lengths(tree)
-    # ``+`` first, while its operands still show how they were written.
+    # Decided first, while the operands still show how they were written.
+    bitwise = {id(node) for node in tree.find_all(*_BITWISE) if _written_as_varbyte(node)}
     for add in list(tree.find_all(exp.Add)):
         if _written_as_varbyte(add.this) or _written_as_varbyte(add.expression):
             add.replace(exp.DPipe(this=add.this, expression=add.expression))
     # Innermost first: a rewritten argument is copied into its enclosing rewrite.
-    for node in reversed(list(tree.find_all(exp.Cast, exp.Anonymous))):
+    kinds = (exp.Cast, exp.Anonymous, exp.Substring, exp.Getbit, *_BITWISE)
+    for node in reversed(list(tree.find_all(*kinds))):
         new: exp.Expr | None = None
         if isinstance(node, exp.Anonymous):
             new = _function(node)
+        elif isinstance(node, exp.Getbit):
+            new = call(macros.GETBIT, _operand(node.this.copy()), node.expression.copy())
+        elif isinstance(node, _BITWISE):
+            new = _bitwise(node) if id(node) in bitwise else None
+        elif isinstance(node, exp.Substring):
+            new = _substring(node) if _may_be_varbyte(node.this) else None
         elif node.to.this == _T.VARBINARY:
             new = _as_varbyte(node.this.copy())
         elif node.to.this in _CHARACTER_TYPES and _may_be_varbyte(node.this):
