@@ -36,8 +36,12 @@ since a session's search path names only its own database.
 * ``OCTETS`` is OCTET_LENGTH: the bytes of a VARBYTE, of a string's UTF-8 text, of anything
   else's text. ``LENGTH`` is LEN/LENGTH: a string's characters, a VARBYTE's bytes (DuckDB has
   no ``length`` of a BLOB).
-* ``UTF8`` is what a cast of a VARBYTE to a character type reads: its bytes as UTF-8 (DuckDB's
-  cast prints ``\\x`` escapes for the bytes that are not ASCII); any other value passes.
+* ``TEXT`` is what a cast to a character type reads, by the value's type: a VARBYTE's bytes as
+  UTF-8 (DuckDB's cast prints ``\\x`` escapes for the bytes that are not ASCII); a SUPER
+  string's text without its JSON quotes and a SUPER number's digits, where DuckDB's cast keeps
+  the JSON text; NULL for a SUPER boolean, object, array or null, which have no cast to
+  VARCHAR (Redshift's lax casts of SUPER give NULL for what would be an error); anything
+  else's own text.
 * ``SUBSTR`` is SUBSTRING/SUBSTR of a value whose type the statement does not show: bytes of
   a VARBYTE, characters of a string, with Redshift's positions (a start below 1 counts the
   positions before the value; a negative length fails, 22011).
@@ -72,7 +76,7 @@ PAD = f"{INTERNAL_PREFIX}pad"
 VARBYTE = f"{INTERNAL_PREFIX}varbyte"
 OCTETS = f"{INTERNAL_PREFIX}octets"
 LENGTH = f"{INTERNAL_PREFIX}length"
-UTF8 = f"{INTERNAL_PREFIX}utf8"
+TEXT = f"{INTERNAL_PREFIX}text"
 SUBSTR = f"{INTERNAL_PREFIX}substr"
 BITS_NOT = f"{INTERNAL_PREFIX}bits_not"
 BITS_AND = f"{INTERNAL_PREFIX}bits_and"
@@ -102,6 +106,13 @@ _SCALE = "CAST(regexp_extract(typeof(s), ',(\\d+)\\)', 1) AS INTEGER)"
 # below 1 is an empty slice (a slice's negative bounds count from the end).
 _FIRST = "greatest(s, 1)"
 _SLICE_END = "greatest(s + n - 1, 0)"
+# A SUPER scalar's text: a string without its quotes, a number as written.
+_SUPER_TEXT = (
+    "CASE json_type(CAST(x AS JSON)) "
+    "WHEN 'VARCHAR' THEN json_extract_string(CAST(x AS JSON), '$') "
+    "WHEN 'BIGINT' THEN CAST(x AS VARCHAR) WHEN 'UBIGINT' THEN CAST(x AS VARCHAR) "
+    "WHEN 'DOUBLE' THEN CAST(x AS VARCHAR) END"
+)
 _DIFFERENT_LENGTHS = (
     "feature not supported on Duckshift: bitwise operators on VARBYTE values of different "
     "lengths"
@@ -170,7 +181,11 @@ _DEFINITIONS = {
     ),
     OCTETS: "(x BLOB) AS octet_length(x), (x) AS strlen(CAST(x AS VARCHAR))",
     LENGTH: "(x BLOB) AS octet_length(x), (x) AS length(x)",
-    UTF8: "(x BLOB) AS decode(x), (x) AS x",
+    # By typeof, as VARBYTE; every branch is text.
+    TEXT: (
+        "(x) AS CASE typeof(x) WHEN 'BLOB' THEN decode(CAST(x AS BLOB)) "
+        f"WHEN 'JSON' THEN {_SUPER_TEXT} ELSE CAST(x AS VARCHAR) END"
+    ),
     # A slice, which takes a BLOB and a VARCHAR alike and keeps the type (substring takes
     # no BLOB, and a CASE on typeof cannot answer a BLOB in one branch and text in another).
     SUBSTR: (

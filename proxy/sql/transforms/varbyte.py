@@ -4,8 +4,9 @@
   INTEGER or BIGINT (the engine's ``VARBYTE`` macro picks by type); a string literal is
   text, a parameter binary (it is described as bytea). DuckDB's own cast would read ``\\x``
   escapes and refuse integers.
-* A cast of a VARBYTE to a character type reads its bytes as UTF-8 (the ``UTF8`` macro, which
-  passes any other value through), where DuckDB's cast prints escapes for non-ASCII bytes.
+* A cast of a VARBYTE to a character type reads its bytes as UTF-8 (the ``TEXT`` macro, which
+  also gives a SUPER scalar's text as Redshift casts it), where DuckDB's cast prints escapes
+  for non-ASCII bytes.
 * ``FROM_HEX(s)``, ``TO_VARBYTE(s, format)`` and ``FROM_VARBYTE(v, format)`` with the formats
   hex, binary, utf8 (utf-8, utf_8) and base64, given as a literal (0A000 otherwise; 22023
   for another format);
@@ -194,7 +195,7 @@ def varbyte(tree: exp.Expr, ctx: Context) -> exp.Expr:
         elif node.to.this == _T.VARBINARY:
             new = _as_varbyte(node.this.copy())
         elif node.to.this in _CHARACTER_TYPES and _may_be_varbyte(node.this):
-            node.set("this", call(macros.UTF8, node.this.copy()))
+            node.set("this", call(macros.TEXT, node.this.copy()))
         if new is not None:
             node.replace(new)
     return tree

@@ -101,7 +101,7 @@ def test_catalog_lengths_of_lists_are_untouched() -> None:
     # Only the statement as written measures through the macros; the catalog's SQL takes len()
     # of lists, which the macros' BLOB overload could not take.
     out = duck("select attname from pg_attribute")
-    assert "__ds_length" not in out and "__ds_utf8" not in out
+    assert "__ds_length" not in out and "__ds_text" not in out
 
 
 @pytest.mark.parametrize(("text", "utc"), [
