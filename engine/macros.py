@@ -48,6 +48,10 @@ since a session's search path names only its own database.
 * ``BITS_NOT``, ``BITS_AND``, ``BITS_OR`` and ``BITS_XOR`` are the bitwise operators of VARBYTE
   values, through DuckDB's BIT strings (which refuse an empty value: it stays empty). Redshift
   does not document operands of different lengths, so they are refused (0A000).
+* ``SUPER_CONCAT``, ``SUPER_FLATTEN`` and ``SUBARRAY`` are ARRAY_CONCAT, ARRAY_FLATTEN and
+  SUBARRAY of SUPER arrays (DuckDB JSON), through DuckDB lists of JSON values; NULL for a value
+  that is not an array (Redshift's lax mode). SUBARRAY's start counts from 0, a negative one
+  from the end.
 * ``GETBIT(v, i)`` is bit i of a VARBYTE, counted from its rightmost (least significant) bit;
   DuckDB's ``get_bit`` counts from the leftmost. A bit outside the value is PostgreSQL's
   2202E ``index i out of valid range, 0..n``.
@@ -83,6 +87,9 @@ BITS_AND = f"{INTERNAL_PREFIX}bits_and"
 BITS_OR = f"{INTERNAL_PREFIX}bits_or"
 BITS_XOR = f"{INTERNAL_PREFIX}bits_xor"
 GETBIT = f"{INTERNAL_PREFIX}getbit"
+SUPER_CONCAT = f"{INTERNAL_PREFIX}super_concat"
+SUPER_FLATTEN = f"{INTERNAL_PREFIX}super_flatten"
+SUBARRAY = f"{INTERNAL_PREFIX}subarray"
 
 # A prefix of at most n bytes ends on a character boundary at one of n, n-1, n-2, n-3 bytes
 # (UTF-8 characters are 1 to 4 bytes): the longest one that the next byte does not continue.
@@ -113,6 +120,8 @@ _SUPER_TEXT = (
     "WHEN 'BIGINT' THEN CAST(x AS VARCHAR) WHEN 'UBIGINT' THEN CAST(x AS VARCHAR) "
     "WHEN 'DOUBLE' THEN CAST(x AS VARCHAR) END"
 )
+_IS_ARRAY = "json_type(CAST({v} AS JSON)) = 'ARRAY'"
+_ELEMENTS = "CAST(CAST({v} AS JSON) AS JSON[])"
 _DIFFERENT_LENGTHS = (
     "feature not supported on Duckshift: bitwise operators on VARBYTE values of different "
     "lengths"
@@ -198,6 +207,21 @@ _DEFINITIONS = {
     BITS_AND: _bitwise("{x} & {y}"),
     BITS_OR: _bitwise("{x} | {y}"),
     BITS_XOR: _bitwise("xor({x}, {y})"),
+    SUPER_CONCAT: (
+        f"(a, b) AS CASE WHEN {_IS_ARRAY.format(v='a')} AND {_IS_ARRAY.format(v='b')} "
+        f"THEN to_json(list_concat({_ELEMENTS.format(v='a')}, {_ELEMENTS.format(v='b')})) END"
+    ),
+    SUPER_FLATTEN: (
+        f"(a) AS CASE WHEN {_IS_ARRAY.format(v='a')} "
+        "THEN to_json(flatten(CAST(CAST(a AS JSON) AS JSON[][]))) END"
+    ),
+    # p: the 0-based start, counted from the end when negative; a slice is 1-based.
+    SUBARRAY: (
+        f"(a, s, n) AS CASE WHEN {_IS_ARRAY.format(v='a')} THEN to_json("
+        f"{_ELEMENTS.format(v='a')}[greatest(CASE WHEN s < 0 THEN "
+        "json_array_length(CAST(a AS JSON)) + s ELSE s END, 0) + 1:"
+        "CASE WHEN s < 0 THEN json_array_length(CAST(a AS JSON)) + s ELSE s END + n]) END"
+    ),
     # PostgreSQL's error for a bit outside the value (Redshift documents none).
     GETBIT: (
         "(v, i) AS CASE WHEN i < 0 OR i >= 8 * octet_length(CAST(v AS BLOB)) "

@@ -51,6 +51,7 @@ from proxy.sql.transforms.sandbox import refuse_engine_functions
 from proxy.sql.transforms.session_functions import session_functions
 from proxy.sql.transforms.statements import statements
 from proxy.sql.transforms.string_functions import string_functions
+from proxy.sql.transforms.super_arrays import super_arrays
 from proxy.sql.transforms.timetz import timetz
 from proxy.sql.transforms.types import map_types
 from proxy.sql.transforms.varbyte import varbyte
@@ -95,6 +96,8 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     # After the sandbox (it calls engine macros), before the catalog's SQL (lengths and text
     # of lists, which the macros' overloads may take for a BLOB) is spliced in.
     varbyte,
+    # Also before the catalog's SQL, whose DuckDB lists must stay lists.
+    super_arrays,
     timetz,
     # Right after the sandbox: the catalog views it splices in read DuckDB's metadata
     # functions, which user SQL may not call.
