@@ -130,6 +130,7 @@ class Session:
             self.namespace.guid, self.database, self.user.name, self.aliases, self.generation,
             self.user.superuser, self.accounts, self.external,
             self.values.get("enable_case_sensitive_identifier") == "on",
+            settings.date_order(self.values.get("datestyle", "")),
         )
 
     def alias(self, database: str | None = None) -> str:

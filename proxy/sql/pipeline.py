@@ -32,6 +32,7 @@ from proxy.sql.transforms.arithmetic import guard_division
 from proxy.sql.transforms.blank_padded import blank_padded
 from proxy.sql.transforms.casts import explicit_casts
 from proxy.sql.transforms.character_lengths import character_lengths
+from proxy.sql.transforms.date_literals import date_literals
 from proxy.sql.transforms.datetime_formats import datetime_formats
 from proxy.sql.transforms.datetime_functions import datetime_functions
 from proxy.sql.transforms.ddl_attributes import DROPPED_ATTRIBUTES, ddl_attributes
@@ -99,6 +100,8 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     # Also before the catalog's SQL, whose DuckDB lists must stay lists.
     super_arrays,
     timetz,
+    # Reads the literals as written, before any rewrite casts them again.
+    date_literals,
     # Right after the sandbox: the catalog views it splices in read DuckDB's metadata
     # functions, which user SQL may not call.
     virtual_relations,
