@@ -45,9 +45,12 @@ since a session's search path names only its own database.
 * ``SUBSTR`` is SUBSTRING/SUBSTR of a value whose type the statement does not show: bytes of
   a VARBYTE, characters of a string, with Redshift's positions (a start below 1 counts the
   positions before the value; a negative length fails, 22011).
-* ``BITS_NOT``, ``BITS_AND``, ``BITS_OR`` and ``BITS_XOR`` are the bitwise operators of VARBYTE
-  values, through DuckDB's BIT strings (which refuse an empty value: it stays empty). Redshift
-  does not document operands of different lengths, so they are refused (0A000).
+* ``BITS_NOT``, ``BITS_AND``, ``BITS_OR`` and ``BITS_XOR`` are the bitwise operators where the
+  statement does not show whether the operands are VARBYTE values or integers, by typeof: of
+  VARBYTE values through DuckDB's BIT strings (which refuse an empty value: it stays empty;
+  Redshift does not document operands of different lengths, so they are refused, 0A000), of
+  integers as DuckDB's, in their own type; PostgreSQL's 42883 ``operator does not exist`` for
+  other types.
 * ``SUPER_CONCAT``, ``SUPER_FLATTEN`` and ``SUBARRAY`` are ARRAY_CONCAT, ARRAY_FLATTEN and
   SUBARRAY of SUPER arrays (DuckDB JSON), through DuckDB lists of JSON values; NULL for a value
   that is not an array (Redshift's lax mode). SUBARRAY's start counts from 0, a negative one
@@ -128,14 +131,34 @@ _DIFFERENT_LENGTHS = (
 )
 
 
-def _bitwise(operation: str) -> str:
-    """A binary bitwise macro of VARBYTE values; ``operation`` combines the BIT strings x, y."""
+_INTEGERS = "('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT')"
+
+
+def _no_operator(symbol: str, *operands: str) -> str:
+    """PostgreSQL's error for an operator of types it does not take (by DuckDB's type names)."""
+    types = f" || ' {symbol} ' || ".join(f"lower(typeof({o}))" for o in operands)
+    prefix = f"'operator does not exist: {'' if len(operands) > 1 else symbol + ' '}'"
+    return f"error({prefix} || {types})"
+
+
+def _bitwise(operation: str, symbol: str) -> str:
+    """A binary bitwise macro of VARBYTE values or integers, by typeof; ``operation`` combines
+    x and y. Each branch is cast to the operands' common type by list_resize, since a CASE
+    cannot answer a BLOB in one branch and an integer in another."""
     a, b = "CAST(a AS BLOB)", "CAST(b AS BLOB)"
     bits = operation.format(x=f"CAST({a} AS BIT)", y=f"CAST({b} AS BIT)")
-    return (
-        f"(a, b) AS CASE WHEN octet_length({a}) <> octet_length({b}) "
+    blobs = (
+        f"CASE WHEN octet_length({a}) <> octet_length({b}) "
         f"THEN error('{_DIFFERENT_LENGTHS}') "
         f"WHEN octet_length({a}) = 0 THEN {a} ELSE CAST({bits} AS BLOB) END"
+    )
+    integers = operation.format(x="CAST(a AS HUGEINT)", y="CAST(b AS HUGEINT)")
+    return (
+        "(a, b) AS CASE WHEN typeof(a) = 'BLOB' AND typeof(b) = 'BLOB' "
+        f"THEN list_resize([a, b], 3, {blobs})[3] "
+        f"WHEN typeof(a) IN {_INTEGERS} AND typeof(b) IN {_INTEGERS} "
+        f"THEN list_resize([a, b], 3, {integers})[3] "
+        f"ELSE {_no_operator(symbol, 'a', 'b')} END"
     )
 
 
@@ -202,11 +225,16 @@ _DEFINITIONS = {
         f"(x, s, n) AS CASE WHEN n < 0 THEN error('negative substring length not allowed') "
         f"WHEN s + n IS NOT NULL THEN x[{_FIRST}:{_SLICE_END}] END"
     ),
-    BITS_NOT: "(a) AS CASE WHEN octet_length(CAST(a AS BLOB)) = 0 THEN CAST(a AS BLOB) "
-              "ELSE CAST(~CAST(CAST(a AS BLOB) AS BIT) AS BLOB) END",
-    BITS_AND: _bitwise("{x} & {y}"),
-    BITS_OR: _bitwise("{x} | {y}"),
-    BITS_XOR: _bitwise("xor({x}, {y})"),
+    BITS_NOT: (
+        "(a) AS CASE WHEN typeof(a) = 'BLOB' THEN list_resize([a], 2, "
+        "CASE WHEN octet_length(CAST(a AS BLOB)) = 0 THEN CAST(a AS BLOB) "
+        "ELSE CAST(~CAST(CAST(a AS BLOB) AS BIT) AS BLOB) END)[2] "
+        f"WHEN typeof(a) IN {_INTEGERS} THEN list_resize([a], 2, ~CAST(a AS HUGEINT))[2] "
+        f"ELSE {_no_operator('~', 'a')} END"
+    ),
+    BITS_AND: _bitwise("{x} & {y}", "&"),
+    BITS_OR: _bitwise("{x} | {y}", "|"),
+    BITS_XOR: _bitwise("xor({x}, {y})", "#"),
     SUPER_CONCAT: (
         f"(a, b) AS CASE WHEN {_IS_ARRAY.format(v='a')} AND {_IS_ARRAY.format(v='b')} "
         f"THEN to_json(list_concat({_ELEMENTS.format(v='a')}, {_ELEMENTS.format(v='b')})) END"

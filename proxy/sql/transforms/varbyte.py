@@ -16,9 +16,10 @@
   ``octet_length`` takes no string).
 * ``+`` between operands written as VARBYTE (a cast or one of the functions above) is
   concatenation, as ``||`` is; the operands' types are not known otherwise.
-* The bitwise operators ``~ & | #`` where an operand is written as VARBYTE (the ``BITS_*``
-  macros; operands of different lengths are refused, 0A000, as Redshift documents none);
-  between operands whose types are not shown they stay DuckDB's, for integers.
+* The bitwise operators ``~ & | #`` through the ``BITS_*`` macros, which take VARBYTE values
+  and integers by type (operands of different lengths are refused, 0A000, as Redshift
+  documents none), where an operand is written as VARBYTE or every operand may be one; with
+  a literal, a parameter or a cast to another type they stay DuckDB's, for integers.
 * ``GETBIT(v, i)``: bit i counted from the rightmost (the ``GETBIT`` macro).
 * ``SUBSTRING``/``SUBSTR`` of a value that may be a VARBYTE (a column, a call) through the
   ``SUBSTR`` macro, which counts bytes of a VARBYTE and characters of a string; a literal or a
@@ -126,6 +127,11 @@ def _written_as_varbyte(node: exp.Expr) -> bool:
     return isinstance(node, exp.Anonymous) and node.name.lower() in ("from_hex", "to_varbyte")
 
 
+def _operands(node: exp.Expr) -> list[exp.Expr]:
+    """The operands of a bitwise operator."""
+    return [node.this] if isinstance(node, exp.BitwiseNot) else [node.this, node.expression]
+
+
 def _operand(node: exp.Expr) -> exp.Expr:
     """An operand of a VARBYTE operator or function: a string literal is its bytes."""
     if isinstance(node, exp.Literal) and node.is_string:
@@ -159,7 +165,7 @@ def _lengths(tree: exp.Expr) -> None:
 
 
 def _bitwise(node: exp.Expr) -> exp.Expr:
-    """A bitwise operator of VARBYTE values as the ``BITS_*`` macro's call."""
+    """A bitwise operator as the ``BITS_*`` macro's call."""
     if isinstance(node, exp.BitwiseNot):
         return call(macros.BITS_NOT, _operand(node.this.copy()))
     return call(_BINARY_BITWISE[type(node)], _operand(node.this.copy()),
@@ -176,7 +182,8 @@ def varbyte(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Rewrite VARBYTE casts, functions, lengths and operators as the module docstring says."""
     _lengths(tree)
     # Decided first, while the operands still show how they were written.
-    bitwise = {id(node) for node in tree.find_all(*_BITWISE) if _written_as_varbyte(node)}
+    bitwise = {id(node) for node in tree.find_all(*_BITWISE)
+               if _written_as_varbyte(node) or all(_may_be_varbyte(op) for op in _operands(node))}
     for add in list(tree.find_all(exp.Add)):
         if _written_as_varbyte(add.this) or _written_as_varbyte(add.expression):
             add.replace(exp.DPipe(this=add.this, expression=add.expression))
