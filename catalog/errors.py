@@ -297,6 +297,10 @@ class DatatypeMismatch(SQLError, code="42804"):
     pass
 
 
+class CannotCoerce(SQLError, code="42846"):
+    pass
+
+
 class AmbiguousColumn(SQLError, code="42702"):
     pass
 

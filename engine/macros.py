@@ -51,6 +51,9 @@ since a session's search path names only its own database.
   Redshift does not document operands of different lengths, so they are refused, 0A000), of
   integers as DuckDB's, in their own type; PostgreSQL's 42883 ``operator does not exist`` for
   other types.
+* ``SUPER`` is an explicit cast to SUPER: a string becomes a SUPER string (DuckDB's cast to
+  JSON would parse it; Redshift parses only in JSON_PARSE), a date or time is refused as
+  Redshift refuses it (42846), anything else is DuckDB's JSON of it.
 * ``SUPER_CONCAT``, ``SUPER_FLATTEN`` and ``SUBARRAY`` are ARRAY_CONCAT, ARRAY_FLATTEN and
   SUBARRAY of SUPER arrays (DuckDB JSON), through DuckDB lists of JSON values; NULL for a value
   that is not an array (Redshift's lax mode). SUBARRAY's start counts from 0, a negative one
@@ -90,6 +93,7 @@ BITS_AND = f"{INTERNAL_PREFIX}bits_and"
 BITS_OR = f"{INTERNAL_PREFIX}bits_or"
 BITS_XOR = f"{INTERNAL_PREFIX}bits_xor"
 GETBIT = f"{INTERNAL_PREFIX}getbit"
+SUPER = f"{INTERNAL_PREFIX}super"
 SUPER_CONCAT = f"{INTERNAL_PREFIX}super_concat"
 SUPER_FLATTEN = f"{INTERNAL_PREFIX}super_flatten"
 SUBARRAY = f"{INTERNAL_PREFIX}subarray"
@@ -235,6 +239,12 @@ _DEFINITIONS = {
     BITS_AND: _bitwise("{x} & {y}", "&"),
     BITS_OR: _bitwise("{x} | {y}", "|"),
     BITS_XOR: _bitwise("xor({x}, {y})", "#"),
+    SUPER: (
+        "(x) AS CASE WHEN typeof(x) = 'VARCHAR' THEN to_json(CAST(x AS VARCHAR)) "
+        "WHEN typeof(x) IN ('DATE', 'TIME', 'TIMESTAMP', 'TIMESTAMP WITH TIME ZONE', "
+        "'TIME WITH TIME ZONE') THEN error('cannot cast type ' || lower(typeof(x)) || ' to super') "
+        "ELSE CAST(x AS JSON) END"
+    ),
     SUPER_CONCAT: (
         f"(a, b) AS CASE WHEN {_IS_ARRAY.format(v='a')} AND {_IS_ARRAY.format(v='b')} "
         f"THEN to_json(list_concat({_ELEMENTS.format(v='a')}, {_ELEMENTS.format(v='b')})) END"

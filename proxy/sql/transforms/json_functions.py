@@ -26,7 +26,8 @@ as Redshift prints it (strings in double quotes).
   Redshift's lax mode); subscripts ``c.a[0]`` are 0-based in both, so the 1-based offset sqlglot
   adds for DuckDB lists is switched off (Redshift has no arrays besides SUPER). A navigation
   cast to a character type is the engine's ``TEXT`` macro, as any cast to text (``varbyte``):
-  a string without its JSON quotes, a number's digits, NULL for the rest.
+  a string without its JSON quotes, a number's digits, NULL for the rest. A cast to SUPER is
+  the ``SUPER`` macro: a string becomes a SUPER string, not parsed JSON.
 """
 
 from __future__ import annotations
@@ -275,6 +276,10 @@ def json_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
             new = _anonymous(node)
         elif node.to.this in _TEXT_TYPES and _navigates(node.this):
             new = exp.Cast(this=call(macros.TEXT, node.this.copy()), to=node.to.copy())
+        elif node.to.this == exp.DataType.Type.JSON and not isinstance(
+            node.this, exp.Null | exp.Placeholder | exp.Parameter
+        ):
+            new = call(macros.SUPER, node.this.copy())
         if new is not None:
             node.replace(new)
     return tree

@@ -258,7 +258,7 @@ def test_session_literals_follow_the_context() -> None:
         ("SELECT CAST(x AS VARCHAR(MAX)) FROM t",
          'SELECT memory.main.__ds_cut(CAST(memory.main.__ds_text(x) AS TEXT), 65535) AS "x" '
          "FROM t"),
-        ("SELECT a::super FROM t", 'SELECT CAST(a AS JSON) AS "a" FROM t'),
+        ("SELECT a::super FROM t", 'SELECT memory.main.__ds_super(a) AS "a" FROM t'),
         ("ALTER TABLE t ADD COLUMN b SUPER", "ALTER TABLE t ADD COLUMN b JSON"),
     ],
 )
