@@ -42,9 +42,8 @@ since a session's search path names only its own database.
   the JSON text; NULL for a SUPER boolean, object, array or null, which have no cast to
   VARCHAR (Redshift's lax casts of SUPER give NULL for what would be an error); anything
   else's own text.
-* ``SUBSTR`` is SUBSTRING/SUBSTR of a value whose type the statement does not show: bytes of
-  a VARBYTE, characters of a string, with Redshift's positions (a start below 1 counts the
-  positions before the value; a negative length fails, 22011).
+* ``SUBSTR`` is SUBSTRING/SUBSTR of a VARBYTE, in bytes, with Redshift's positions (a start
+  below 1 counts the positions before the value; a negative length fails, 22011).
 * ``BITS_NOT``, ``BITS_AND``, ``BITS_OR`` and ``BITS_XOR`` are the bitwise operators where the
   statement does not show whether the operands are VARBYTE values or integers, by typeof: of
   VARBYTE values through DuckDB's BIT strings (which refuse an empty value: it stays empty;
@@ -215,15 +214,17 @@ _DEFINITIONS = {
         "WHEN 'BIGINT' THEN unhex(lpad(to_hex(CAST(x AS BIGINT)), 16, '0')) "
         "ELSE unhex(hex(x)) END"
     ),
-    OCTETS: "(x BLOB) AS octet_length(x), (x) AS strlen(CAST(x AS VARCHAR))",
-    LENGTH: "(x BLOB) AS octet_length(x), (x) AS length(x)",
+    # By typeof: typed overloads take an aggregate's text for a BLOB (len(max(name))).
+    OCTETS: "(x) AS CASE typeof(x) WHEN 'BLOB' THEN octet_length(CAST(x AS BLOB)) "
+            "ELSE strlen(CAST(x AS VARCHAR)) END",
+    LENGTH: "(x) AS CASE typeof(x) WHEN 'BLOB' THEN octet_length(CAST(x AS BLOB)) "
+            "ELSE length(CAST(x AS VARCHAR)) END",
     # By typeof, as VARBYTE; every branch is text.
     TEXT: (
         "(x) AS CASE typeof(x) WHEN 'BLOB' THEN decode(CAST(x AS BLOB)) "
         f"WHEN 'JSON' THEN {_SUPER_TEXT} ELSE CAST(x AS VARCHAR) END"
     ),
-    # A slice, which takes a BLOB and a VARCHAR alike and keeps the type (substring takes
-    # no BLOB, and a CASE on typeof cannot answer a BLOB in one branch and text in another).
+    # A slice: DuckDB's substring takes no BLOB.
     SUBSTR: (
         f"(x, s) AS CASE WHEN s IS NOT NULL THEN x[{_FIRST}:] END, "
         f"(x, s, n) AS CASE WHEN n < 0 THEN error('negative substring length not allowed') "

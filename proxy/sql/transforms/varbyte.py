@@ -21,9 +21,10 @@
   documents none), where an operand is written as VARBYTE or every operand may be one; with
   a literal, a parameter or a cast to another type they stay DuckDB's, for integers.
 * ``GETBIT(v, i)``: bit i counted from the rightmost (the ``GETBIT`` macro).
-* ``SUBSTRING``/``SUBSTR`` of a value that may be a VARBYTE (a column, a call) through the
-  ``SUBSTR`` macro, which counts bytes of a VARBYTE and characters of a string; a literal or a
-  cast to a character type is left to ``string_functions``.
+* ``SUBSTRING``/``SUBSTR`` of a value written as VARBYTE through the ``SUBSTR`` macro, which
+  counts bytes. Any other SUBSTRING is ``string_functions``' (DuckDB's substring): the macro's
+  slice takes a string too, but at half the speed, so a VARBYTE column is SUBSTRING'd through
+  a cast (``substring(b::varbyte, 1, 2)``) and without one fails (42883).
 
 This runs on the statement as written, before the catalog's views are spliced in: their SQL
 takes ``len`` of lists and casts lists to text, which the macros' overloads cannot always tell
@@ -184,6 +185,7 @@ def varbyte(tree: exp.Expr, ctx: Context) -> exp.Expr:
     # Decided first, while the operands still show how they were written.
     bitwise = {id(node) for node in tree.find_all(*_BITWISE)
                if _written_as_varbyte(node) or all(_may_be_varbyte(op) for op in _operands(node))}
+    substrings = {id(node) for node in tree.find_all(exp.Substring) if _written_as_varbyte(node)}
     for add in list(tree.find_all(exp.Add)):
         if _written_as_varbyte(add.this) or _written_as_varbyte(add.expression):
             add.replace(exp.DPipe(this=add.this, expression=add.expression))
@@ -198,7 +200,7 @@ def varbyte(tree: exp.Expr, ctx: Context) -> exp.Expr:
         elif isinstance(node, _BITWISE):
             new = _bitwise(node) if id(node) in bitwise else None
         elif isinstance(node, exp.Substring):
-            new = _substring(node) if _may_be_varbyte(node.this) else None
+            new = _substring(node) if id(node) in substrings else None
         elif node.to.this == _T.VARBINARY:
             new = _as_varbyte(node.this.copy())
         elif node.to.this in _CHARACTER_TYPES and _may_be_varbyte(node.this):
