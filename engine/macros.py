@@ -126,14 +126,13 @@ _SUPER_TEXT = (
     "WHEN 'BIGINT' THEN CAST(x AS VARCHAR) WHEN 'UBIGINT' THEN CAST(x AS VARCHAR) "
     "WHEN 'DOUBLE' THEN CAST(x AS VARCHAR) END"
 )
+# Whether the SUPER value {v} is an array, and its elements as a DuckDB list of JSON values.
 _IS_ARRAY = "json_type(CAST({v} AS JSON)) = 'ARRAY'"
 _ELEMENTS = "CAST(CAST({v} AS JSON) AS JSON[])"
 _DIFFERENT_LENGTHS = (
     "feature not supported on Duckshift: bitwise operators on VARBYTE values of different "
     "lengths"
 )
-
-
 _INTEGERS = "('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT')"
 
 
