@@ -120,6 +120,10 @@ class DivisionByZero(SQLError, code="22012"):
     pass
 
 
+class ArraySubscriptError(SQLError, code="2202E"):
+    pass
+
+
 class InvalidParameterValue(SQLError, code="22023"):
     pass
 
@@ -290,6 +294,10 @@ class DuplicateCursor(SQLError, code="42P03"):
 
 
 class DatatypeMismatch(SQLError, code="42804"):
+    pass
+
+
+class CannotCoerce(SQLError, code="42846"):
     pass
 
 

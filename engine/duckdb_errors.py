@@ -127,6 +127,9 @@ _INVALID_INPUT: list[_Rule] = [
     # error().
     _r(r"^division by zero$", e.DivisionByZero),
     _r(r"^negative substring length not allowed$", e.SubstringError),
+    _r(r"^index -?\d+ out of valid range, 0\.\.-?\d+$", e.ArraySubscriptError),  # GETBIT
+    _r(r"^operator does not exist: ", e.UndefinedFunction),  # the bitwise macros
+    _r(r"^cannot cast type [a-z ]+ to super$", e.CannotCoerce),  # the SUPER macro
     _r(r"^feature not supported on Duckshift: ", e.FeatureNotSupported),
     # FROM_HEX and TO_VARBYTE(s, 'hex') of a string that is not hex.
     _r(r"^Invalid input for hex digit: (.)", e.InvalidTextRepresentation,

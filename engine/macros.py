@@ -36,8 +36,30 @@ since a session's search path names only its own database.
 * ``OCTETS`` is OCTET_LENGTH: the bytes of a VARBYTE, of a string's UTF-8 text, of anything
   else's text. ``LENGTH`` is LEN/LENGTH: a string's characters, a VARBYTE's bytes (DuckDB has
   no ``length`` of a BLOB).
-* ``UTF8`` is what a cast of a VARBYTE to a character type reads: its bytes as UTF-8 (DuckDB's
-  cast prints ``\\x`` escapes for the bytes that are not ASCII); any other value passes.
+* ``TEXT`` is what a cast to a character type reads, by the value's type: a VARBYTE's bytes as
+  UTF-8 (DuckDB's cast prints ``\\x`` escapes for the bytes that are not ASCII); a SUPER
+  string's text without its JSON quotes and a SUPER number's digits, where DuckDB's cast keeps
+  the JSON text; NULL for a SUPER boolean, object, array or null, which have no cast to
+  VARCHAR (Redshift's lax casts of SUPER give NULL for what would be an error); anything
+  else's own text.
+* ``SUBSTR`` is SUBSTRING/SUBSTR of a VARBYTE, in bytes, with Redshift's positions (a start
+  below 1 counts the positions before the value; a negative length fails, 22011).
+* ``BITS_NOT``, ``BITS_AND``, ``BITS_OR`` and ``BITS_XOR`` are the bitwise operators where the
+  statement does not show whether the operands are VARBYTE values or integers, by typeof: of
+  VARBYTE values through DuckDB's BIT strings (which refuse an empty value: it stays empty;
+  Redshift does not document operands of different lengths, so they are refused, 0A000), of
+  integers as DuckDB's, in their own type; PostgreSQL's 42883 ``operator does not exist`` for
+  other types.
+* ``SUPER`` is an explicit cast to SUPER: a string becomes a SUPER string (DuckDB's cast to
+  JSON would parse it; Redshift parses only in JSON_PARSE), a date or time is refused as
+  Redshift refuses it (42846), anything else is DuckDB's JSON of it.
+* ``SUPER_CONCAT``, ``SUPER_FLATTEN`` and ``SUBARRAY`` are ARRAY_CONCAT, ARRAY_FLATTEN and
+  SUBARRAY of SUPER arrays (DuckDB JSON), through DuckDB lists of JSON values; NULL for a value
+  that is not an array (Redshift's lax mode). SUBARRAY's start counts from 0, a negative one
+  from the end.
+* ``GETBIT(v, i)`` is bit i of a VARBYTE, counted from its rightmost (least significant) bit;
+  DuckDB's ``get_bit`` counts from the leftmost. A bit outside the value is PostgreSQL's
+  2202E ``index i out of valid range, 0..n``.
 """
 
 from __future__ import annotations
@@ -63,7 +85,17 @@ PAD = f"{INTERNAL_PREFIX}pad"
 VARBYTE = f"{INTERNAL_PREFIX}varbyte"
 OCTETS = f"{INTERNAL_PREFIX}octets"
 LENGTH = f"{INTERNAL_PREFIX}length"
-UTF8 = f"{INTERNAL_PREFIX}utf8"
+TEXT = f"{INTERNAL_PREFIX}text"
+SUBSTR = f"{INTERNAL_PREFIX}substr"
+BITS_NOT = f"{INTERNAL_PREFIX}bits_not"
+BITS_AND = f"{INTERNAL_PREFIX}bits_and"
+BITS_OR = f"{INTERNAL_PREFIX}bits_or"
+BITS_XOR = f"{INTERNAL_PREFIX}bits_xor"
+GETBIT = f"{INTERNAL_PREFIX}getbit"
+SUPER = f"{INTERNAL_PREFIX}super"
+SUPER_CONCAT = f"{INTERNAL_PREFIX}super_concat"
+SUPER_FLATTEN = f"{INTERNAL_PREFIX}super_flatten"
+SUBARRAY = f"{INTERNAL_PREFIX}subarray"
 
 # A prefix of at most n bytes ends on a character boundary at one of n, n-1, n-2, n-3 bytes
 # (UTF-8 characters are 1 to 4 bytes): the longest one that the next byte does not continue.
@@ -82,6 +114,55 @@ _DIGITS = (
 # The scaled integer of a DECIMAL s (2.50 is 250) and its scale, read from its type.
 _SCALED = "CAST(replace(CAST(s AS VARCHAR), '.', '') AS HUGEINT)"
 _SCALE = "CAST(regexp_extract(typeof(s), ',(\\d+)\\)', 1) AS INTEGER)"
+
+# The first byte or character SUBSTRING keeps, and the end of a slice of n from s: an end
+# below 1 is an empty slice (a slice's negative bounds count from the end).
+_FIRST = "greatest(s, 1)"
+_SLICE_END = "greatest(s + n - 1, 0)"
+# A SUPER scalar's text: a string without its quotes, a number as written.
+_SUPER_TEXT = (
+    "CASE json_type(CAST(x AS JSON)) "
+    "WHEN 'VARCHAR' THEN json_extract_string(CAST(x AS JSON), '$') "
+    "WHEN 'BIGINT' THEN CAST(x AS VARCHAR) WHEN 'UBIGINT' THEN CAST(x AS VARCHAR) "
+    "WHEN 'DOUBLE' THEN CAST(x AS VARCHAR) END"
+)
+# Whether the SUPER value {v} is an array, and its elements as a DuckDB list of JSON values.
+_IS_ARRAY = "json_type(CAST({v} AS JSON)) = 'ARRAY'"
+_ELEMENTS = "CAST(CAST({v} AS JSON) AS JSON[])"
+_DIFFERENT_LENGTHS = (
+    "feature not supported on Duckshift: bitwise operators on VARBYTE values of different "
+    "lengths"
+)
+_INTEGERS = "('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT')"
+
+
+def _no_operator(symbol: str, *operands: str) -> str:
+    """PostgreSQL's error for an operator of types it does not take (by DuckDB's type names)."""
+    types = f" || ' {symbol} ' || ".join(f"lower(typeof({o}))" for o in operands)
+    prefix = f"'operator does not exist: {'' if len(operands) > 1 else symbol + ' '}'"
+    return f"error({prefix} || {types})"
+
+
+def _bitwise(operation: str, symbol: str) -> str:
+    """A binary bitwise macro of VARBYTE values or integers, by typeof; ``operation`` combines
+    x and y. Each branch is cast to the operands' common type by list_resize, since a CASE
+    cannot answer a BLOB in one branch and an integer in another."""
+    a, b = "CAST(a AS BLOB)", "CAST(b AS BLOB)"
+    bits = operation.format(x=f"CAST({a} AS BIT)", y=f"CAST({b} AS BIT)")
+    blobs = (
+        f"CASE WHEN octet_length({a}) <> octet_length({b}) "
+        f"THEN error('{_DIFFERENT_LENGTHS}') "
+        f"WHEN octet_length({a}) = 0 THEN {a} ELSE CAST({bits} AS BLOB) END"
+    )
+    integers = operation.format(x="CAST(a AS HUGEINT)", y="CAST(b AS HUGEINT)")
+    return (
+        "(a, b) AS CASE WHEN typeof(a) = 'BLOB' AND typeof(b) = 'BLOB' "
+        f"THEN list_resize([a, b], 3, {blobs})[3] "
+        f"WHEN typeof(a) IN {_INTEGERS} AND typeof(b) IN {_INTEGERS} "
+        f"THEN list_resize([a, b], 3, {integers})[3] "
+        f"ELSE {_no_operator(symbol, 'a', 'b')} END"
+    )
+
 
 _DEFINITIONS = {
     _DECIMAL_TEXT: (
@@ -132,9 +213,61 @@ _DEFINITIONS = {
         "WHEN 'BIGINT' THEN unhex(lpad(to_hex(CAST(x AS BIGINT)), 16, '0')) "
         "ELSE unhex(hex(x)) END"
     ),
-    OCTETS: "(x BLOB) AS octet_length(x), (x) AS strlen(CAST(x AS VARCHAR))",
-    LENGTH: "(x BLOB) AS octet_length(x), (x) AS length(x)",
-    UTF8: "(x BLOB) AS decode(x), (x) AS x",
+    # By typeof: typed overloads take an aggregate's text for a BLOB (len(max(name))).
+    OCTETS: "(x) AS CASE typeof(x) WHEN 'BLOB' THEN octet_length(CAST(x AS BLOB)) "
+            "ELSE strlen(CAST(x AS VARCHAR)) END",
+    LENGTH: "(x) AS CASE typeof(x) WHEN 'BLOB' THEN octet_length(CAST(x AS BLOB)) "
+            "ELSE length(CAST(x AS VARCHAR)) END",
+    # By typeof, as VARBYTE; every branch is text.
+    TEXT: (
+        "(x) AS CASE typeof(x) WHEN 'BLOB' THEN decode(CAST(x AS BLOB)) "
+        f"WHEN 'JSON' THEN {_SUPER_TEXT} ELSE CAST(x AS VARCHAR) END"
+    ),
+    # A slice: DuckDB's substring takes no BLOB.
+    SUBSTR: (
+        f"(x, s) AS CASE WHEN s IS NOT NULL THEN x[{_FIRST}:] END, "
+        f"(x, s, n) AS CASE WHEN n < 0 THEN error('negative substring length not allowed') "
+        f"WHEN s + n IS NOT NULL THEN x[{_FIRST}:{_SLICE_END}] END"
+    ),
+    BITS_NOT: (
+        "(a) AS CASE WHEN typeof(a) = 'BLOB' THEN list_resize([a], 2, "
+        "CASE WHEN octet_length(CAST(a AS BLOB)) = 0 THEN CAST(a AS BLOB) "
+        "ELSE CAST(~CAST(CAST(a AS BLOB) AS BIT) AS BLOB) END)[2] "
+        f"WHEN typeof(a) IN {_INTEGERS} THEN list_resize([a], 2, ~CAST(a AS HUGEINT))[2] "
+        f"ELSE {_no_operator('~', 'a')} END"
+    ),
+    BITS_AND: _bitwise("{x} & {y}", "&"),
+    BITS_OR: _bitwise("{x} | {y}", "|"),
+    BITS_XOR: _bitwise("xor({x}, {y})", "#"),
+    SUPER: (
+        "(x) AS CASE WHEN typeof(x) = 'VARCHAR' THEN to_json(CAST(x AS VARCHAR)) "
+        "WHEN typeof(x) IN ('DATE', 'TIME', 'TIMESTAMP', 'TIMESTAMP WITH TIME ZONE', "
+        "'TIME WITH TIME ZONE') THEN error('cannot cast type ' || lower(typeof(x)) || ' to super') "
+        "ELSE CAST(x AS JSON) END"
+    ),
+    SUPER_CONCAT: (
+        f"(a, b) AS CASE WHEN {_IS_ARRAY.format(v='a')} AND {_IS_ARRAY.format(v='b')} "
+        f"THEN to_json(list_concat({_ELEMENTS.format(v='a')}, {_ELEMENTS.format(v='b')})) END"
+    ),
+    SUPER_FLATTEN: (
+        f"(a) AS CASE WHEN {_IS_ARRAY.format(v='a')} "
+        "THEN to_json(flatten(CAST(CAST(a AS JSON) AS JSON[][]))) END"
+    ),
+    # p: the 0-based start, counted from the end when negative; a slice is 1-based.
+    SUBARRAY: (
+        f"(a, s, n) AS CASE WHEN {_IS_ARRAY.format(v='a')} THEN to_json("
+        f"{_ELEMENTS.format(v='a')}[greatest(CASE WHEN s < 0 THEN "
+        "json_array_length(CAST(a AS JSON)) + s ELSE s END, 0) + 1:"
+        "CASE WHEN s < 0 THEN json_array_length(CAST(a AS JSON)) + s ELSE s END + n]) END"
+    ),
+    # PostgreSQL's error for a bit outside the value (Redshift documents none).
+    GETBIT: (
+        "(v, i) AS CASE WHEN i < 0 OR i >= 8 * octet_length(CAST(v AS BLOB)) "
+        "THEN error('index ' || i || ' out of valid range, 0..' "
+        "|| (8 * octet_length(CAST(v AS BLOB)) - 1)) "
+        "ELSE get_bit(CAST(CAST(v AS BLOB) AS BIT), "
+        "CAST(8 * octet_length(CAST(v AS BLOB)) - 1 - i AS INTEGER)) END"
+    ),
 }
 
 

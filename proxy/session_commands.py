@@ -268,8 +268,9 @@ class SessionCommands:
     async def _set(self, session: Session, cmd: commands.SetParam) -> None:
         name = settings.normalize(cmd.name)
         param = settings.lookup(cmd.name)
-        value = param.default if cmd.value is None else settings.validate(name, cmd.value)
         previous = session.values[name]
+        value = (param.default if cmd.value is None
+                 else settings.validate(name, cmd.value, previous))
         session.values[name] = value
         if name == "search_path" and value != previous:
             try:

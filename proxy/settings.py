@@ -22,6 +22,8 @@ class Param:
     report: bool = False
     read_only: bool = False
     check: Callable[[str], str] | None = None
+    # How a checked value combines with the previous one (DateStyle keeps what it omits).
+    combine: Callable[[str, str], str] | None = None
 
 
 def _encoding(v: str) -> str:
@@ -30,13 +32,29 @@ def _encoding(v: str) -> str:
     return "UTF8"
 
 
+# DateStyle's words for the order of day, month and year in input (PostgreSQL's).
+_DATE_ORDERS = {"MDY": "MDY", "US": "MDY", "NONEURO": "MDY", "NONEUROPEAN": "MDY",
+                "DMY": "DMY", "EURO": "DMY", "EUROPEAN": "DMY", "YMD": "YMD"}
+
+
 def _datestyle(v: str) -> str:
-    # Output is always ISO and input MDY (the engine's), so only styles that say so are taken:
-    # DMY or YMD would read '01/02/2024' differently, and SQL/Postgres/German print otherwise.
-    parts = {p.strip().upper() for p in v.split(",")} - {""}
-    if not parts or not parts <= {"ISO", "MDY", "US", "NONEURO", "NONEUROPEAN"}:
+    # Output is always ISO (SQL, Postgres and German print otherwise, so they are refused);
+    # the input order is what the date_literals transform reads string literals by.
+    parts = [p.strip().upper() for p in v.split(",") if p.strip()]
+    orders = {_DATE_ORDERS[p] for p in parts if p in _DATE_ORDERS}
+    if not parts or len(orders) > 1 or not set(parts) <= {"ISO", *_DATE_ORDERS}:
         raise FeatureNotSupported(f'feature not supported on Duckshift: DateStyle "{v}"')
-    return "ISO, MDY"
+    return f"ISO, {orders.pop()}" if orders else "ISO"
+
+
+def _keep_date_order(value: str, previous: str) -> str:
+    # A DateStyle that names no order keeps the previous one, as in PostgreSQL.
+    return value if "," in value else f"ISO, {date_order(previous)}"
+
+
+def date_order(datestyle: str) -> str:
+    """The input order (MDY, DMY or YMD) of a DateStyle value as ``_datestyle`` stores it."""
+    return datestyle.rpartition(",")[2].strip() if "," in datestyle else "MDY"
 
 
 def _timezone(v: str) -> str:
@@ -70,7 +88,7 @@ def _isolation(v: str) -> str:
 PARAMS: dict[str, Param] = {
     "application_name": Param("", report=True),
     "client_encoding": Param("UTF8", report=True, check=_encoding),
-    "datestyle": Param("ISO, MDY", report=True, check=_datestyle),
+    "datestyle": Param("ISO, MDY", report=True, check=_datestyle, combine=_keep_date_order),
     "timezone": Param("UTC", report=True, check=_timezone),
     "intervalstyle": Param("postgres", report=True),
     "extra_float_digits": Param("1", check=_int),
@@ -113,12 +131,14 @@ def lookup(name: str) -> Param:
     return param
 
 
-def validate(name: str, value: str) -> str:
-    """The value to store for ``SET name = value``, or the error PostgreSQL would give."""
+def validate(name: str, value: str, previous: str = "") -> str:
+    """The value to store for ``SET name = value`` (``previous`` is the value it replaces), or
+    the error PostgreSQL would give."""
     param = lookup(name)
     if param.read_only:
         raise FeatureNotSupported(f'parameter "{name}" cannot be changed')
-    return param.check(value) if param.check else value
+    checked = param.check(value) if param.check else value
+    return param.combine(checked, previous) if param.combine else checked
 
 
 # The names as reported in ParameterStatus (clients compare them case-sensitively).

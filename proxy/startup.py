@@ -213,7 +213,7 @@ class StartupAuth:
             if param is None or param.read_only:
                 continue  # drivers send their own keys (driver_version, os_version, ...)
             try:
-                session.values[name] = param.check(value) if param.check else value
+                session.values[name] = settings.validate(name, value, session.values[name])
             except err.SQLError:
                 # A client's zone or style we cannot honour is answered with our own value in
                 # ParameterStatus; the client adapts to what the server reports.

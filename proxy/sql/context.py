@@ -38,6 +38,9 @@ class Context:
     char_version: int = 0
     # The schemas an unqualified table name is looked up in, in order.
     search_path: tuple[str, ...] = ("public",)
+    # SET DateStyle's input order (MDY, DMY or YMD): how date literals such as '01/02/2024'
+    # are read.
+    date_order: str = "MDY"
 
     def external_schema(self, schema: str) -> Any:
         """The external schema ``schema`` of the current database, if it is one."""
@@ -49,7 +52,7 @@ class Context:
         return self.accounts.get(self.namespace, "")
 
     @property
-    def key(self) -> tuple[str, str, str, int, bool, bool, int, tuple[str, ...]]:
+    def key(self) -> tuple[str, str, str, int, bool, bool, int, tuple[str, ...], str]:
         """The cache key: every fact above that a translation may read."""
         return (self.namespace, self.database, self.user, self.generation, self.superuser,
-                self.case_sensitive, self.char_version, self.search_path)
+                self.case_sensitive, self.char_version, self.search_path, self.date_order)

@@ -33,6 +33,7 @@ from proxy.sql.transforms.blank_padded import blank_padded
 from proxy.sql.transforms.casts import explicit_casts
 from proxy.sql.transforms.char_columns import char_columns
 from proxy.sql.transforms.character_lengths import character_lengths
+from proxy.sql.transforms.date_literals import date_literals
 from proxy.sql.transforms.datetime_formats import datetime_formats
 from proxy.sql.transforms.datetime_functions import datetime_functions
 from proxy.sql.transforms.ddl_attributes import DROPPED_ATTRIBUTES, ddl_attributes
@@ -52,6 +53,7 @@ from proxy.sql.transforms.sandbox import refuse_engine_functions
 from proxy.sql.transforms.session_functions import session_functions
 from proxy.sql.transforms.statements import statements
 from proxy.sql.transforms.string_functions import string_functions
+from proxy.sql.transforms.super_arrays import super_arrays
 from proxy.sql.transforms.timetz import timetz
 from proxy.sql.transforms.types import map_types
 from proxy.sql.transforms.varbyte import varbyte
@@ -96,7 +98,11 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     # After the sandbox (it calls engine macros), before the catalog's SQL (lengths and text
     # of lists, which the macros' overloads may take for a BLOB) is spliced in.
     varbyte,
+    # Also before the catalog's SQL, whose DuckDB lists must stay lists.
+    super_arrays,
     timetz,
+    # Reads the literals as written, before any rewrite casts them again.
+    date_literals,
     # Right after the sandbox: the catalog views it splices in read DuckDB's metadata
     # functions, which user SQL may not call.
     virtual_relations,
@@ -396,7 +402,8 @@ def _redshift_tokens(tokens: list[Token]) -> tuple[list[Token], dict[str, object
     """Token-level repairs for Redshift syntax that sqlglot's parser cannot keep apart.
 
     GETDATE() and ADD_MONTHS(...) stay calls by name (marked for sqlglot to parse them as
-    anonymous functions) so the getdate transform can give their own answers; CREATE TABLE
+    anonymous functions) so the getdate transform can give their own answers; a ``#`` on its
+    own is the XOR operator; CREATE TABLE
     loses the attributes sqlglot cannot parse (returned, see ``_table_attributes``); CREATE
     VIEW loses WITH NO SCHEMA BINDING; a
     statement starting with FROM (DuckDB's FROM-first SELECT) or holding a ``[1, 2]`` list
@@ -410,6 +417,9 @@ def _redshift_tokens(tokens: list[Token]) -> tuple[list[Token], dict[str, object
             and tok.token_type in _BEFORE_LIST_LITERAL
         ):
             raise SyntaxError_('syntax error at or near "["', position=tokens[i + 1].start + 1)
+        if tok.token_type == TokenType.VAR and tok.text == "#":
+            # Redshift's tokenizer keeps # for #temp names; alone it is bitwise XOR.
+            tok.token_type = TokenType.HASH
         if (
             tok.token_type == TokenType.VAR
             and tok.text.lower() in _KEEP_AS_CALLS

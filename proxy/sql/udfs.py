@@ -11,8 +11,11 @@ two statements are read from their tokens here:
 A function becomes a DuckDB macro of the database it is created in. Its arguments are cast to
 their declared types and its result to the declared result type; the macros of a database
 file overload by the number of arguments only (typed macro parameters, which would pick an
-overload by type, need DuckDB's v1.4 storage format, and even then resolve some calls
-differently from Redshift: ``f(NULL)``, a SMALLINT argument to f(int) and f(float8)), so
+overload by type, need DuckDB's v1.4 storage format, which a database file keeps from its
+creation, and even then resolve some calls differently from Redshift: ``f(NULL)``, a SMALLINT
+argument to f(int) and f(float8), and an aggregate's value, for which DuckDB 1.5 finds that
+every typed overload matches; choosing by ``typeof`` in one macro cannot give overloads with
+different result types their own), so
 ``proxy/late_ddl.py`` merges overloads of different arity when the statement runs and refuses
 two of the same arity (0A000). The body is a single SELECT expression
 without FROM (Redshift's rule), translated like any other statement (sandbox, rewrites) with

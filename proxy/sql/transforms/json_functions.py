@@ -14,21 +14,30 @@ as Redshift prints it (strings in double quotes).
   and Infinity, which Redshift's does not: the text outside string literals is checked for
   them with regular expressions over the value (not over SQL).
 * ``JSON_PARSE(s)`` is a SUPER value (malformed input raises ``JSON parsing error``),
-  ``JSON_SERIALIZE(x)`` its compact text, ``JSON_TYPEOF(x)`` one of object, array, string,
-  number, boolean, null. ``IS_ARRAY``/``IS_OBJECT``/``IS_SCALAR``/``IS_VARCHAR``/
-  ``IS_BOOLEAN``/``IS_NUMBER`` test a SUPER value's type; ``GET_ARRAY_LENGTH`` is NULL for a
-  non-array.
+  ``JSON_SERIALIZE(x)`` its compact text (``null`` for NULL), ``JSON_SIZE(x)`` the bytes of
+  that text, ``JSON_TYPEOF(x)`` one of object, array, string, number, boolean, null.
+  ``IS_ARRAY``/``IS_OBJECT``/``IS_SCALAR``/``IS_VARCHAR``/``IS_BOOLEAN``/``IS_NUMBER`` test a
+  SUPER value's type; ``IS_CHAR`` is a string of ASCII characters only; ``IS_SMALLINT``/
+  ``IS_INTEGER``/``IS_BIGINT`` a number of scale 0 in the type's range (false for anything
+  else, NULL included); ``GET_ARRAY_LENGTH`` is NULL for a non-array. ``IS_DECIMAL``,
+  ``IS_FLOAT``, ``DECIMAL_PRECISION`` and ``DECIMAL_SCALE`` are refused (0A000): a SUPER number
+  is kept as its JSON text, which does not say whether it was a DECIMAL or a FLOAT.
 * PartiQL navigation: DuckDB's JSON type navigates ``c.a.b`` itself (NULL where missing, as
   Redshift's lax mode); subscripts ``c.a[0]`` are 0-based in both, so the 1-based offset sqlglot
   adds for DuckDB lists is switched off (Redshift has no arrays besides SUPER). A navigation
-  cast to a character type gives a string's text without its JSON quotes.
+  cast to a character type is the engine's ``TEXT`` macro, as any cast to text (``varbyte``):
+  a string without its JSON quotes, a number's digits, NULL for the rest. A cast to SUPER is
+  the ``SUPER`` macro: a string becomes a SUPER string, not parsed JSON.
 """
 
 from __future__ import annotations
 
 from sqlglot import exp
 
+from catalog.errors import FeatureNotSupported
+from engine import macros
 from proxy.sql.context import Context
+from proxy.sql.transforms.macros import call
 
 _PARSE_ERROR = "JSON parsing error"
 # What is left of a JSON value once its string literals and true/false/null are replaced by
@@ -48,6 +57,10 @@ _TYPE_TESTS: dict[str, tuple[str, ...]] = {
     "is_boolean": ("BOOLEAN",),
     "is_number": ("BIGINT", "UBIGINT", "DOUBLE"),
 }
+# IS_SMALLINT, IS_INTEGER, IS_BIGINT: a JSON integer (DuckDB's json_type) within the range.
+_INTEGER_TESTS = {"is_smallint": 2**15, "is_integer": 2**31, "is_bigint": 2**63}
+# What needs to know whether a number was a DECIMAL or a FLOAT.
+_NUMBER_KINDS = ("is_decimal", "is_float", "decimal_precision", "decimal_scale")
 _TEXT_TYPES = {exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT, exp.DataType.Type.CHAR,
                exp.DataType.Type.NVARCHAR, exp.DataType.Type.NCHAR, exp.DataType.Type.BPCHAR}
 
@@ -171,6 +184,30 @@ def _type_test(value: exp.Expr, kinds: tuple[str, ...]) -> exp.Expr:
     return exp.In(this=_json_type(value), expressions=[_string(k) for k in kinds])
 
 
+def _serialized(value: exp.Expr) -> exp.Expr:
+    """JSON_SERIALIZE: the compact JSON text, ``null`` for a NULL."""
+    return exp.Coalesce(this=_text(value), expressions=[_string("null")])
+
+
+def _integer_test(value: exp.Expr, bound: int) -> exp.Expr:
+    """Whether ``value`` is a JSON integer in [-bound, bound); false otherwise, NULL too."""
+    number = exp.TryCast(this=_text(value.copy()), to=exp.DataType.build("HUGEINT"))
+    in_range = exp.Between(this=number, low=exp.Literal.number(-bound),
+                           high=exp.Literal.number(bound - 1))
+    integer = _type_test(value, ("BIGINT", "UBIGINT"))
+    return exp.Case(ifs=[exp.If(this=exp.And(this=integer, expression=in_range),
+                                true=exp.true())], default=exp.false())
+
+
+def _ascii_string(value: exp.Expr) -> exp.Expr:
+    """IS_CHAR: a JSON string of ASCII characters only; false otherwise, NULL too."""
+    string = _type_test(value.copy(), ("VARCHAR",))
+    ascii_only = _call("regexp_full_match", _call("json_extract_string", value, _string("$")),
+                       _string(r"[\x00-\x7F]*"))
+    return exp.Case(ifs=[exp.If(this=exp.And(this=string, expression=ascii_only),
+                                true=exp.true())], default=exp.false())
+
+
 def _anonymous(node: exp.Anonymous) -> exp.Expr | None:
     name = node.name.lower()
     args = [a.copy() for a in node.expressions]
@@ -188,7 +225,17 @@ def _anonymous(node: exp.Anonymous) -> exp.Expr | None:
     if name == "can_json_parse":
         return _valid(arg)
     if name == "json_serialize":
-        return _text(arg)
+        return _serialized(arg)
+    if name == "json_size":
+        return exp.cast(_call("strlen", _serialized(arg)), "INT")
+    if name in _INTEGER_TESTS:
+        return _integer_test(arg, _INTEGER_TESTS[name])
+    if name == "is_char":
+        return _ascii_string(arg)
+    if name in _NUMBER_KINDS:
+        raise FeatureNotSupported(
+            f"feature not supported on Duckshift: {name.upper()} (a SUPER number does not keep "
+            "whether it is a DECIMAL or a FLOAT)")
     if name == "json_typeof":
         return _typeof(arg)
     if name == "get_array_length":
@@ -228,8 +275,11 @@ def json_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
         elif isinstance(node, exp.Anonymous):
             new = _anonymous(node)
         elif node.to.this in _TEXT_TYPES and _navigates(node.this):
-            new = exp.Cast(this=_call("json_extract_string", node.this.copy(), _string("$")),
-                           to=node.to.copy())
+            new = exp.Cast(this=call(macros.TEXT, node.this.copy()), to=node.to.copy())
+        elif node.to.this == exp.DataType.Type.JSON and not isinstance(
+            node.this, exp.Null | exp.Placeholder | exp.Parameter
+        ):
+            new = call(macros.SUPER, node.this.copy())
         if new is not None:
             node.replace(new)
     return tree

@@ -4,8 +4,9 @@
   INTEGER or BIGINT (the engine's ``VARBYTE`` macro picks by type); a string literal is
   text, a parameter binary (it is described as bytea). DuckDB's own cast would read ``\\x``
   escapes and refuse integers.
-* A cast of a VARBYTE to a character type reads its bytes as UTF-8 (the ``UTF8`` macro, which
-  passes any other value through), where DuckDB's cast prints escapes for non-ASCII bytes.
+* A cast of a VARBYTE to a character type reads its bytes as UTF-8 (the ``TEXT`` macro, which
+  also gives a SUPER scalar's text as Redshift casts it), where DuckDB's cast prints escapes
+  for non-ASCII bytes.
 * ``FROM_HEX(s)``, ``TO_VARBYTE(s, format)`` and ``FROM_VARBYTE(v, format)`` with the formats
   hex, binary, utf8 (utf-8, utf_8) and base64, given as a literal (0A000 otherwise; 22023
   for another format);
@@ -15,6 +16,15 @@
   ``octet_length`` takes no string).
 * ``+`` between operands written as VARBYTE (a cast or one of the functions above) is
   concatenation, as ``||`` is; the operands' types are not known otherwise.
+* The bitwise operators ``~ & | #`` through the ``BITS_*`` macros, which take VARBYTE values
+  and integers by type (operands of different lengths are refused, 0A000, as Redshift
+  documents none), where an operand is written as VARBYTE or every operand may be one; with
+  a literal, a parameter or a cast to another type they stay DuckDB's, for integers.
+* ``GETBIT(v, i)``: bit i counted from the rightmost (the ``GETBIT`` macro).
+* ``SUBSTRING``/``SUBSTR`` of a value written as VARBYTE through the ``SUBSTR`` macro, which
+  counts bytes. Any other SUBSTRING is ``string_functions``' (DuckDB's substring): the macro's
+  slice takes a string too, but at half the speed, so a VARBYTE column is SUBSTRING'd through
+  a cast (``substring(b::varbyte, 1, 2)``) and without one fails (42883).
 
 This runs on the statement as written, before the catalog's views are spliced in: their SQL
 takes ``len`` of lists and casts lists to text, which the macros' overloads cannot always tell
@@ -99,11 +109,35 @@ def _function(node: exp.Anonymous) -> exp.Expr | None:
     return None
 
 
+_BINARY_BITWISE: dict[type[exp.Expr], str] = {
+    exp.BitwiseAnd: macros.BITS_AND, exp.BitwiseOr: macros.BITS_OR,
+    exp.BitwiseXor: macros.BITS_XOR,
+}
+_BITWISE = (exp.BitwiseNot, exp.BitwiseAnd, exp.BitwiseOr, exp.BitwiseXor)
+
+
 def _written_as_varbyte(node: exp.Expr) -> bool:
-    """Whether ``node`` is a VARBYTE by how it is written (a cast or a VARBYTE function)."""
+    """Whether ``node`` is a VARBYTE by how it is written: a cast, a VARBYTE function, or an
+    operator or SUBSTRING over such a value."""
+    if isinstance(node, exp.Paren | exp.BitwiseNot | exp.Substring):
+        return _written_as_varbyte(node.this)
     if isinstance(node, exp.Cast):
         return node.to.this == _T.VARBINARY
+    if isinstance(node, exp.Add | exp.DPipe | exp.BitwiseAnd | exp.BitwiseOr | exp.BitwiseXor):
+        return _written_as_varbyte(node.this) or _written_as_varbyte(node.expression)
     return isinstance(node, exp.Anonymous) and node.name.lower() in ("from_hex", "to_varbyte")
+
+
+def _operands(node: exp.Expr) -> list[exp.Expr]:
+    """The operands of a bitwise operator."""
+    return [node.this] if isinstance(node, exp.BitwiseNot) else [node.this, node.expression]
+
+
+def _operand(node: exp.Expr) -> exp.Expr:
+    """An operand of a VARBYTE operator or function: a string literal is its bytes."""
+    if isinstance(node, exp.Literal) and node.is_string:
+        return _as_varbyte(node)
+    return node
 
 
 def _may_be_varbyte(node: exp.Expr) -> bool:
@@ -131,22 +165,46 @@ def _lengths(tree: exp.Expr) -> None:
         node.replace(exp.cast(call(macro, arg.copy()), "INT"))
 
 
+def _bitwise(node: exp.Expr) -> exp.Expr:
+    """A bitwise operator as the ``BITS_*`` macro's call."""
+    if isinstance(node, exp.BitwiseNot):
+        return call(macros.BITS_NOT, _operand(node.this.copy()))
+    return call(_BINARY_BITWISE[type(node)], _operand(node.this.copy()),
+                _operand(node.expression.copy()))
+
+
+def _substring(node: exp.Substring) -> exp.Expr:
+    """SUBSTRING through the ``SUBSTR`` macro, which takes a VARBYTE and a string alike."""
+    args = [node.this, node.args.get("start"), node.args.get("length")]
+    return call(macros.SUBSTR, *(arg.copy() for arg in args if arg is not None))
+
+
 def varbyte(tree: exp.Expr, ctx: Context) -> exp.Expr:
-    """Rewrite VARBYTE casts, functions, lengths and ``+`` as the module docstring says."""
+    """Rewrite VARBYTE casts, functions, lengths and operators as the module docstring says."""
     _lengths(tree)
-    # ``+`` first, while its operands still show how they were written.
+    # Decided first, while the operands still show how they were written.
+    bitwise = {id(node) for node in tree.find_all(*_BITWISE)
+               if _written_as_varbyte(node) or all(_may_be_varbyte(op) for op in _operands(node))}
+    substrings = {id(node) for node in tree.find_all(exp.Substring) if _written_as_varbyte(node)}
     for add in list(tree.find_all(exp.Add)):
         if _written_as_varbyte(add.this) or _written_as_varbyte(add.expression):
             add.replace(exp.DPipe(this=add.this, expression=add.expression))
     # Innermost first: a rewritten argument is copied into its enclosing rewrite.
-    for node in reversed(list(tree.find_all(exp.Cast, exp.Anonymous))):
+    kinds = (exp.Cast, exp.Anonymous, exp.Substring, exp.Getbit, *_BITWISE)
+    for node in reversed(list(tree.find_all(*kinds))):
         new: exp.Expr | None = None
         if isinstance(node, exp.Anonymous):
             new = _function(node)
+        elif isinstance(node, exp.Getbit):
+            new = call(macros.GETBIT, _operand(node.this.copy()), node.expression.copy())
+        elif isinstance(node, _BITWISE):
+            new = _bitwise(node) if id(node) in bitwise else None
+        elif isinstance(node, exp.Substring):
+            new = _substring(node) if id(node) in substrings else None
         elif node.to.this == _T.VARBINARY:
             new = _as_varbyte(node.this.copy())
         elif node.to.this in _CHARACTER_TYPES and _may_be_varbyte(node.this):
-            node.set("this", call(macros.UTF8, node.this.copy()))
+            node.set("this", call(macros.TEXT, node.this.copy()))
         if new is not None:
             node.replace(new)
     return tree

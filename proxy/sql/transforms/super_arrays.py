@@ -1,0 +1,66 @@
+"""Redshift's SUPER array and object constructors and functions, as DuckDB JSON.
+
+* ``ARRAY(v, ...)`` is a SUPER array (``json_array``); ``ARRAY[...]`` and ``ARRAY(SELECT
+  ...)`` (PostgreSQL's forms, which catalog queries of clients use) stay DuckDB lists.
+* ``OBJECT(k, v, ...)`` is a SUPER object (``json_object``).
+* ``ARRAY_CONCAT(a, b)``, ``ARRAY_FLATTEN(a)`` and ``SUBARRAY(a, start, length)`` through the
+  engine's ``SUPER_CONCAT``, ``SUPER_FLATTEN`` and ``SUBARRAY`` macros (NULL where an argument
+  is not an array, Redshift's lax mode).
+* ``SPLIT_TO_ARRAY(s [, delimiter])``: a SUPER array of strings (the delimiter defaults to
+  a comma).
+* ``JSON_SERIALIZE_TO_VARBYTE(x)``: the UTF-8 bytes of JSON_SERIALIZE's text.
+
+This runs before the catalog's views are spliced in: their SQL builds DuckDB lists, which
+must stay lists.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from engine import macros
+from proxy.sql.context import Context
+from proxy.sql.transforms.macros import call
+
+_MACROS = {"array_flatten": (macros.SUPER_FLATTEN, 1), "subarray": (macros.SUBARRAY, 3)}
+
+
+def _call(name: str, *args: exp.Expr) -> exp.Expr:
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+def _anonymous(node: exp.Anonymous) -> exp.Expr | None:
+    """OBJECT, ARRAY_FLATTEN, SUBARRAY and JSON_SERIALIZE_TO_VARBYTE, or None."""
+    name = node.name.lower()
+    args = [a.copy() for a in node.expressions]
+    if name == "object":
+        return _call("json_object", *args)
+    if name in _MACROS and len(args) == _MACROS[name][1]:
+        return call(_MACROS[name][0], *args)
+    if name == "json_serialize_to_varbyte" and len(args) == 1:
+        text = exp.Coalesce(this=exp.cast(args[0], "VARCHAR"),
+                            expressions=[exp.Literal.string("null")])
+        return _call("encode", text)
+    return None
+
+
+def super_arrays(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """Rewrite the SUPER constructors and functions listed in the module docstring."""
+    kinds = (exp.Array, exp.ArrayConcat, exp.StringToArray, exp.Anonymous)
+    # Innermost first: a rewritten argument is copied into its enclosing rewrite.
+    for node in reversed(list(tree.find_all(*kinds))):
+        new: exp.Expr | None = None
+        if isinstance(node, exp.Array) and not node.args.get("bracket_notation") and not any(
+            isinstance(a, exp.Query) for a in node.expressions
+        ):
+            new = _call("json_array", *(a.copy() for a in node.expressions))
+        elif isinstance(node, exp.ArrayConcat) and len(node.expressions) == 1:
+            new = call(macros.SUPER_CONCAT, node.this.copy(), node.expressions[0].copy())
+        elif isinstance(node, exp.StringToArray):
+            delimiter = node.expression or exp.Literal.string(",")
+            new = _call("to_json", _call("string_split", node.this.copy(), delimiter.copy()))
+        elif isinstance(node, exp.Anonymous):
+            new = _anonymous(node)
+        if new is not None:
+            node.replace(new)
+    return tree

@@ -1,0 +1,44 @@
+"""Date literals read by DateStyle (proxy/sql/transforms/date_literals.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalog.errors import DatetimeFieldOverflow
+from proxy.sql.context import Context
+from proxy.sql.pipeline import StatementCache
+from proxy.sql.transforms.date_literals import iso_date
+
+
+@pytest.mark.parametrize(("literal", "order", "iso"), [
+    ("01/02/2024", "MDY", "2024-01-02"),
+    ("01/02/2024", "DMY", "2024-02-01"),
+    ("01/02/03", "YMD", "2001-02-03"),
+    ("1.2.69", "MDY", "2069-01-02"),
+    ("1-2-70", "MDY", "1970-01-02"),
+    ("2024/1/2", "DMY", "2024-01-02"),
+    ("01/02/2024T10:00", "DMY", "2024-02-01T10:00"),
+    ("02/29/2024 10:00:00+01", "MDY", "2024-02-29 10:00:00+01"),
+    ("2024-01-02", "MDY", "2024-01-02"),
+    ("Jan 2, 2024", "MDY", None),
+    ("20240102", "MDY", None),
+])
+def test_iso_date(literal: str, order: str, iso: str | None) -> None:
+    assert iso_date(literal, order) == iso
+
+
+@pytest.mark.parametrize(("literal", "order"), [
+    ("13/01/2024", "MDY"), ("01/13/2024", "DMY"), ("02/29/2023", "MDY"), ("00/01/2024", "MDY"),
+])
+def test_dates_that_do_not_exist(literal: str, order: str) -> None:
+    with pytest.raises(DatetimeFieldOverflow, match="out of range"):
+        iso_date(literal, order)
+
+
+def test_the_order_is_part_of_the_cache_key() -> None:
+    cache = StatementCache()
+    sql = "select '01/02/2024'::date"
+    mdy = Context("ns", "dev", "alice", {"dev": "__ds_ns__dev"})
+    dmy = Context("ns", "dev", "alice", {"dev": "__ds_ns__dev"}, date_order="DMY")
+    assert "2024-01-02" in (cache.get(sql, mdy)[0].duck_sql or "")
+    assert "2024-02-01" in (cache.get(sql, dmy)[0].duck_sql or "")
