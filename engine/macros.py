@@ -36,6 +36,11 @@ since a session's search path names only its own database.
 * ``OCTETS`` is OCTET_LENGTH: the bytes of a VARBYTE, of a string's UTF-8 text, of anything
   else's text. ``LENGTH`` is LEN/LENGTH: a string's characters, a VARBYTE's bytes (DuckDB has
   no ``length`` of a BLOB).
+* ``LOCAL(x, zone)`` is a TIMESTAMPTZ shifted so that its UTC fields are its wall clock in
+  ``zone`` (the engine runs in UTC, a session may not): date parts, truncation, formatting
+  and casts to TIMESTAMP, DATE or TIME then see the session's fields. ``UNLOCAL`` shifts a
+  result back. Any other type passes unchanged. ``ZONED(x, zone)`` is a cast to TIMESTAMPTZ
+  that reads a TIMESTAMP, a DATE or a string without an offset as a time in ``zone``.
 * ``UTF8`` is what a cast of a VARBYTE to a character type reads: its bytes as UTF-8 (DuckDB's
   cast prints ``\\x`` escapes for the bytes that are not ASCII); any other value passes.
 """
@@ -64,6 +69,17 @@ VARBYTE = f"{INTERNAL_PREFIX}varbyte"
 OCTETS = f"{INTERNAL_PREFIX}octets"
 LENGTH = f"{INTERNAL_PREFIX}length"
 UTF8 = f"{INTERNAL_PREFIX}utf8"
+LOCAL = f"{INTERNAL_PREFIX}local"
+UNLOCAL = f"{INTERNAL_PREFIX}unlocal"
+ZONED = f"{INTERNAL_PREFIX}zoned"
+
+# Text that ends in a written zone after a time of day (an offset, Z, a name): DuckDB's cast to
+# TIMESTAMP would drop it, so such a string is read as a TIMESTAMPTZ whatever the session's zone.
+_WRITTEN_ZONE = r"\d:\d{2}(:\d{2}(\.\d*)?)?\s*(z|[+-]\d{1,2}(:?\d{2}){0,2}|[a-z][a-z0-9_/+-]*)\s*$"
+_IS_TSTZ = "typeof({v}) = 'TIMESTAMP WITH TIME ZONE'"
+# A value as a TIMESTAMPTZ through its text: binds for an argument of any type, so the branch
+# that only a TIMESTAMPTZ takes binds too where the argument is a TIME or an INTERVAL.
+_AS_TSTZ = "CAST(CAST({v} AS VARCHAR) AS TIMESTAMPTZ)"
 
 # A prefix of at most n bytes ends on a character boundary at one of n, n-1, n-2, n-3 bytes
 # (UTF-8 characters are 1 to 4 bytes): the longest one that the next byte does not continue.
@@ -135,6 +151,23 @@ _DEFINITIONS = {
     OCTETS: "(x BLOB) AS octet_length(x), (x) AS strlen(CAST(x AS VARCHAR))",
     LENGTH: "(x BLOB) AS octet_length(x), (x) AS length(x)",
     UTF8: "(x BLOB) AS decode(x), (x) AS x",
+    # By typeof (folded to a constant) for the reason VARBYTE gives; the branches meet in
+    # VARCHAR and list_resize casts the result back to the argument's own type.
+    LOCAL: (
+        f"(x, z) AS list_resize([x], 2, CASE WHEN {_IS_TSTZ.format(v='x')} THEN CAST("
+        f"timezone('UTC', timezone(z, {_AS_TSTZ.format(v='x')})) AS VARCHAR) "
+        "ELSE CAST(x AS VARCHAR) END)[2]"
+    ),
+    UNLOCAL: (
+        f"(x, z) AS list_resize([x], 2, CASE WHEN {_IS_TSTZ.format(v='x')} THEN CAST("
+        f"timezone(z, CAST({_AS_TSTZ.format(v='x')} AS TIMESTAMP)) AS VARCHAR) "
+        "ELSE CAST(x AS VARCHAR) END)[2]"
+    ),
+    ZONED: (
+        f"(x, z) AS CASE WHEN {_IS_TSTZ.format(v='x')} THEN CAST(x AS TIMESTAMPTZ) "
+        f"WHEN regexp_matches(CAST(x AS VARCHAR), '{_WRITTEN_ZONE}', 'i') "
+        "THEN CAST(x AS TIMESTAMPTZ) ELSE timezone(z, CAST(x AS TIMESTAMP)) END"
+    ),
 }
 
 

@@ -31,6 +31,9 @@ class Context:
     # SET enable_case_sensitive_identifier: quoted identifiers keep their case (otherwise every
     # identifier folds to lower case).
     case_sensitive: bool = False
+    # The IANA zone of SET timezone: the engine runs in UTC, so translation converts where a
+    # value's meaning depends on the zone (proxy/sql/transforms/session_time_zone.py).
+    time_zone: str = "UTC"
 
     def external_schema(self, schema: str) -> Any:
         """The external schema ``schema`` of the current database, if it is one."""
@@ -42,7 +45,7 @@ class Context:
         return self.accounts.get(self.namespace, "")
 
     @property
-    def key(self) -> tuple[str, str, str, int, bool, bool]:
+    def key(self) -> tuple[str, str, str, int, bool, bool, str]:
         """The cache key: every fact above that a translation may read."""
         return (self.namespace, self.database, self.user, self.generation, self.superuser,
-                self.case_sensitive)
+                self.case_sensitive, self.time_zone)
