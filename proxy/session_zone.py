@@ -22,7 +22,8 @@ from catalog.errors import FeatureNotSupported, InvalidParameterValue
 from engine.time_zones import engine_zone_names
 
 UTC = "UTC"
-_UTC_NAMES = frozenset({"utc", "gmt", "etc/utc", "z", "zulu", "uct", "+00", "0", "00:00"})
+# LOCAL (SET TIME ZONE LOCAL) is the default, as in PostgreSQL.
+_UTC_NAMES = frozenset({"utc", "gmt", "etc/utc", "z", "zulu", "uct", "+00", "0", "00:00", "local"})
 _POSIX = re.compile(r"(?P<std>[A-Za-z]{3,})(?P<sign>[+-]?)(?P<h>\d{1,2})(?P<m>:\d{2})?")
 _HOURS = re.compile(r"(?P<sign>[+-]?)(?P<h>\d{1,2})(?P<fraction>\.\d+)?")
 _ISO = re.compile(r"[+-]\d{1,2}:\d{2}")

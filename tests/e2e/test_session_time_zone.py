@@ -1,0 +1,55 @@
+"""A session time zone other than UTC over the wire: ParameterStatus, and what drivers decode.
+
+Text results show a TIMESTAMPTZ's wall clock and offset in the session's zone (psycopg reads
+the offset); binary results stay UTC microseconds (asyncpg), so both decode the same instant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import psycopg
+
+from tests.e2e.server import RunningServer
+from tests.e2e.test_asyncpg import connect
+
+INSTANT = dt.datetime(2024, 3, 10, 7, 30, tzinfo=dt.UTC)
+
+
+def test_parameter_status_on_set_and_reset(server: RunningServer) -> None:
+    with psycopg.connect(server.dsn, autocommit=True) as conn:
+        assert conn.info.parameter_status("TimeZone") == "UTC"
+        conn.execute("set timezone to 'america/new_york'")
+        assert conn.info.parameter_status("TimeZone") == "America/New_York"
+        assert conn.execute("show timezone").fetchone() == ("America/New_York",)
+        conn.execute("set time zone 'UTC+3'")
+        assert conn.info.parameter_status("TimeZone") == "UTC+3"
+        conn.execute("reset timezone")
+        assert conn.info.parameter_status("TimeZone") == "UTC"
+
+
+def test_psycopg_text_and_binary_decode_the_same_instant(server: RunningServer) -> None:
+    with psycopg.connect(server.dsn, autocommit=True) as conn:
+        conn.execute("set timezone = 'America/New_York'")
+        sql = "select timestamptz '2024-03-10 07:30:00+00', '2024-03-10 03:30:00'::timestamptz"
+        text = conn.execute(sql).fetchone()
+        binary = conn.cursor(binary=True).execute(sql).fetchone()
+        assert text is not None and binary is not None
+        assert text[0] == binary[0] == INSTANT
+        assert text[0].utcoffset() == dt.timedelta(hours=-4)
+        assert text[1] == INSTANT
+
+
+async def test_asyncpg_binary_is_utc(server: RunningServer) -> None:
+    conn: Any = await connect(server)
+    try:
+        await conn.execute("set timezone = 'Europe/Berlin'")
+        got = await conn.fetchval("select timestamptz '2024-03-10 08:30:00'")
+        assert got == INSTANT
+        local = await conn.fetchval("select cast(timestamptz '2024-03-10 08:30:00' as timestamp)")
+        assert local == dt.datetime(2024, 3, 10, 8, 30)
+        assert got.astimezone(ZoneInfo("Europe/Berlin")).replace(tzinfo=None) == local
+    finally:
+        await conn.close()
