@@ -41,6 +41,11 @@ since a session's search path names only its own database.
   and casts to TIMESTAMP, DATE or TIME then see the session's fields. ``UNLOCAL`` shifts a
   result back. Any other type passes unchanged. ``ZONED(x, zone)`` is a cast to TIMESTAMPTZ
   that reads a TIMESTAMP, a DATE or a string without an offset as a time in ``zone``.
+  ``OPERAND(x, v, zone)`` is ``v`` as an implicit conversion to ``x``'s type reads it: through
+  ``ZONED`` where ``x`` is a TIMESTAMPTZ, unchanged otherwise (a comparison's other side, a
+  value stored into a column). ``STORED(x, v, zone)`` is a value (not a literal) stored into
+  column ``x``: also a TIMESTAMPTZ stored into a TIMESTAMP or DATE column is its wall clock in
+  ``zone`` (``LOCAL``).
 * ``UTF8`` is what a cast of a VARBYTE to a character type reads: its bytes as UTF-8 (DuckDB's
   cast prints ``\\x`` escapes for the bytes that are not ASCII); any other value passes.
 """
@@ -72,6 +77,9 @@ UTF8 = f"{INTERNAL_PREFIX}utf8"
 LOCAL = f"{INTERNAL_PREFIX}local"
 UNLOCAL = f"{INTERNAL_PREFIX}unlocal"
 ZONED = f"{INTERNAL_PREFIX}zoned"
+OPERAND = f"{INTERNAL_PREFIX}operand"
+OPERAND_OF_AGGREGATE = f"{INTERNAL_PREFIX}operand_of_aggregate"
+STORED = f"{INTERNAL_PREFIX}stored"
 
 # Text that ends in a written zone after a time of day (an offset, Z, a name): DuckDB's cast to
 # TIMESTAMP would drop it, so such a string is read as a TIMESTAMPTZ whatever the session's zone.
@@ -165,8 +173,27 @@ _DEFINITIONS = {
     ),
     ZONED: (
         f"(x, z) AS CASE WHEN {_IS_TSTZ.format(v='x')} THEN CAST(x AS TIMESTAMPTZ) "
-        f"WHEN regexp_matches(CAST(x AS VARCHAR), '{_WRITTEN_ZONE}', 'i') "
+        "WHEN typeof(x) = 'VARCHAR' AND "
+        f"regexp_matches(CAST(x AS VARCHAR), '{_WRITTEN_ZONE}', 'i') "
         "THEN CAST(x AS TIMESTAMPTZ) ELSE timezone(z, CAST(x AS TIMESTAMP)) END"
+    ),
+    # Typed overloads are picked when the statement is bound, so a constant stays a constant
+    # (filters still prune); an untyped parameter is the argument itself, so a string literal
+    # keeps the implicit cast DuckDB gives a literal. DuckDB cannot pick among them for an
+    # aggregate's or a window's result, which OPERAND_OF_AGGREGATE takes by typeof.
+    OPERAND: (
+        f"(x TIMESTAMPTZ, v, z) AS {CATALOG}.{SCHEMA}.{ZONED}(v, z), (x TIMESTAMP, v, z) AS v, "
+        "(x DATE, v, z) AS v, (x VARCHAR, v, z) AS v, (x, v, z) AS v"
+    ),
+    STORED: (
+        f"(x TIMESTAMPTZ, v, z) AS {CATALOG}.{SCHEMA}.{ZONED}(v, z), "
+        f"(x TIMESTAMP, v, z) AS {CATALOG}.{SCHEMA}.{LOCAL}(v, z), "
+        f"(x DATE, v, z) AS {CATALOG}.{SCHEMA}.{LOCAL}(v, z), (x VARCHAR, v, z) AS v, "
+        "(x, v, z) AS v"
+    ),
+    OPERAND_OF_AGGREGATE: (
+        f"(x, v, z) AS list_resize([x], 2, CASE WHEN {_IS_TSTZ.format(v='x')} "
+        f"THEN CAST({CATALOG}.{SCHEMA}.{ZONED}(v, z) AS VARCHAR) ELSE CAST(v AS VARCHAR) END)[2]"
     ),
 }
 

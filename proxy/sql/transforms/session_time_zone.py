@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 
 from sqlglot import exp
+from sqlglot.optimizer.annotate_types import annotate_types
 
 from catalog.errors import FeatureNotSupported
 from engine import macros
@@ -31,6 +32,8 @@ from proxy.sql.transforms.macros import call
 
 _T = exp.DataType.Type
 _LOCAL_TARGETS = {_T.TIMESTAMP, _T.DATE, _T.DATETIME}
+# A string that reads as a date or a time stamp (ISO, US or compact digits).
+_DATETIME_TEXT = re.compile(r"\s*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{8}\b)")
 # A string literal with a zone written after its time of day (as engine/macros.py reads one).
 _WRITTEN_ZONE = re.compile(
     r".*\d:\d{2}(:\d{2}(\.\d*)?)?\s*(z|[+-]\d{1,2}(:?\d{2}){0,2}|[a-z][a-z0-9_/+-]*)\s*",
@@ -89,10 +92,116 @@ def _now(target: str, ctx: Context) -> exp.Expr:
     return exp.cast(local(exp.CurrentTimestamp(), ctx), target)
 
 
+def _datetime_text(node: exp.Expr) -> bool:
+    return isinstance(node, exp.Literal) and node.is_string and bool(
+        _DATETIME_TEXT.match(node.this))
+
+
+def _loose(node: exp.Expr) -> bool:
+    """Whether an operand's type is the engine's to find (not a literal or a parameter)."""
+    return not isinstance(node, exp.Literal | exp.Null | exp.Parameter | exp.Placeholder)
+
+
+def _temporal(node: exp.Expr) -> bool:
+    """Whether an expression is known to be a TIMESTAMP or a DATE (a TIMESTAMPTZ beside it
+    would read it in the engine's zone)."""
+    if isinstance(node, exp.CurrentDate) or (
+            isinstance(node, exp.CurrentTimestamp) and node.args.get("sysdate")):
+        return True
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "getdate":
+        return True
+    if not _loose(node) or isinstance(node, exp.Column):
+        return False
+    typed = annotate_types(node.copy(), dialect="redshift").type
+    return typed is not None and typed.this in _LOCAL_TARGETS
+
+
+def _convertible(node: exp.Expr) -> bool:
+    """A value whose implicit conversion to a TIMESTAMPTZ would read the engine's zone."""
+    return _datetime_text(node) or _temporal(node)
+
+
+def _operand(of: exp.Expr, value: exp.Expr, ctx: Context) -> exp.Expr:
+    """``value`` as an implicit conversion to the type of ``of`` would read it."""
+    macro = macros.OPERAND_OF_AGGREGATE if of.find(exp.AggFunc, exp.Window) else macros.OPERAND
+    return call(macro, of.copy(), value, exp.Literal.string(ctx.time_zone))
+
+
+def _stored(column: exp.Expr, value: exp.Expr, ctx: Context) -> exp.Expr:
+    """``value`` as storing it into ``column`` reads it."""
+    if not _loose(value):
+        return _operand(column, value, ctx) if _datetime_text(value) else value
+    return call(macros.STORED, column.copy(), value, exp.Literal.string(ctx.time_zone))
+
+
+def _comparison(node: exp.Binary, ctx: Context) -> None:
+    left, right = node.this, node.expression
+    if isinstance(node, exp.EQ) and isinstance(node.parent, exp.Update):
+        node.set("expression", _stored(left, right, ctx))  # SET column = value
+        return
+    if _loose(left) and _convertible(right):
+        node.set("expression", _operand(left, right, ctx))
+    elif _loose(right) and _convertible(left):
+        node.set("this", _operand(right, left, ctx))
+
+
+def _compared_values(node: exp.Between | exp.In, ctx: Context) -> None:
+    this = node.this
+    if not _loose(this):
+        return
+    for key in ("low", "high"):
+        value = node.args.get(key)
+        if isinstance(value, exp.Expr) and _convertible(value):
+            node.set(key, _operand(this, value, ctx))
+    if isinstance(node, exp.In):
+        node.set("expressions", [_operand(this, v, ctx) if _convertible(v) else v
+                                 for v in node.expressions])
+
+
+def _target_columns(insert: exp.Insert) -> tuple[exp.Table, list[exp.Expr]] | None:
+    """The table an INSERT writes and, per position, an expression of its column's type."""
+    target = insert.this
+    if isinstance(target, exp.Schema) and isinstance(target.this, exp.Table):
+        columns: list[exp.Expr] = [exp.column(c.copy()) for c in target.expressions]
+        return target.this, columns
+    if isinstance(target, exp.Table):
+        # No column list: the n-th column, which DuckDB names #n.
+        return target, [exp.var(f"#{n}") for n in range(1, 1600)]
+    return None
+
+
+def _insert(insert: exp.Insert, ctx: Context) -> None:
+    found = _target_columns(insert)
+    source = insert.expression
+    if found is None:
+        return
+    table, columns = found
+    rows: list[list[exp.Expr]] = []
+    if isinstance(source, exp.Values):
+        rows = [list(row.expressions) for row in source.expressions if isinstance(row, exp.Tuple)]
+    elif isinstance(source, exp.Select):
+        rows = [[e.this if isinstance(e, exp.Alias) else e for e in source.expressions]]
+    for row in rows:
+        for value, column in zip(row, columns, strict=False):
+            if isinstance(value, exp.Star | exp.Var) or value.name.upper() == "DEFAULT":
+                continue
+            if _loose(value) or _datetime_text(value):
+                of = exp.Subquery(this=exp.select(column).from_(table.copy()).limit(0))
+                value.replace(_stored(of, value.copy(), ctx))
+
+
 def session_time_zone(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Name the session's time zone wherever the engine's (UTC) would be read."""
     if is_utc(ctx):
         return tree
+    # Implicit conversions first, on the tree as written (the rewrites below add casts).
+    for insert in list(tree.find_all(exp.Insert)):
+        _insert(insert, ctx)
+    for compared in list(tree.find_all(exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE,
+                                       exp.NullSafeEQ, exp.NullSafeNEQ)):
+        _comparison(compared, ctx)
+    for values in list(tree.find_all(exp.Between, exp.In)):
+        _compared_values(values, ctx)
     for node in list(tree.find_all(
             exp.Cast, exp.Extract, exp.TimestampTrunc, exp.DateTrunc, exp.TsOrDsAdd,
             exp.TsOrDsDiff, exp.ConvertTimezone, exp.CurrentDate, exp.CurrentTimestamp,
