@@ -11,6 +11,7 @@ so that only a TIMESTAMPTZ is converted:
   is absolute), DATEADD, DATEDIFF, CONVERT_TIMEZONE's timestamp and TRUNC see its wall clock in the
   session's zone (``LOCAL``); DATE_TRUNC truncates that wall clock and returns the instant it
   names (``UNLOCAL``);
+* a cast of a TIMESTAMPTZ to a character type shows it in the session's zone, as results are;
 * SYSDATE and CURRENT_DATE are the session's wall clock (GETDATE: transforms/getdate.py;
   TO_CHAR: transforms/datetime_formats.py).
 
@@ -27,11 +28,13 @@ from sqlglot.optimizer.annotate_types import annotate_types
 
 from catalog.errors import FeatureNotSupported
 from engine import macros
+from engine.time_zones import TZ_OFFSET
 from proxy.sql.context import Context
 from proxy.sql.transforms.macros import call
 
 _T = exp.DataType.Type
 _LOCAL_TARGETS = {_T.TIMESTAMP, _T.DATE, _T.DATETIME}
+_TEXT_TARGETS = {_T.VARCHAR, _T.TEXT, _T.CHAR, _T.NVARCHAR, _T.NCHAR, _T.BPCHAR}
 # A string that reads as a date or a time stamp (ISO, US or compact digits).
 _DATETIME_TEXT = re.compile(r"\s*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{8}\b)")
 # A string literal with a zone written after its time of day (as engine/macros.py reads one).
@@ -190,6 +193,33 @@ def _insert(insert: exp.Insert, ctx: Context) -> None:
                 value.replace(_stored(of, value.copy(), ctx))
 
 
+def _is_call(node: exp.Expr, name: str) -> exp.Anonymous | None:
+    """The macro call ``node`` is (``memory.main.<name>(...)``), if it is one."""
+    if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Anonymous) and (
+            node.expression.name == name):
+        return node.expression
+    return None
+
+
+def _text(cast: exp.Cast, ctx: Context) -> exp.Expr | None:
+    """A cast to a character type whose TIMESTAMPTZ operand is shown in the session's zone,
+    as the results are (the varbyte transform has made the operand ``UTF8(x)``)."""
+    utf8 = _is_call(cast.this, macros.UTF8)
+    if utf8 is None or not utf8.expressions or not _loose(utf8.expressions[0]):
+        return None
+    value = utf8.expressions[0]
+    zone = exp.Literal.string(ctx.time_zone)
+    instant = exp.cast(exp.cast(value.copy(), "VARCHAR"), "TIMESTAMPTZ")
+    shown = exp.DPipe(
+        this=exp.cast(exp.cast(local(value.copy(), ctx), "TIMESTAMP"), "VARCHAR"),
+        expression=exp.Anonymous(this=TZ_OFFSET, expressions=[
+            exp.Anonymous(this="epoch_ms", expressions=[instant]), zone]))
+    is_tstz = exp.EQ(this=exp.Anonymous(this="typeof", expressions=[value.copy()]),
+                     expression=exp.Literal.string("TIMESTAMP WITH TIME ZONE"))
+    return exp.Case(ifs=[exp.If(this=is_tstz, true=exp.cast(shown, cast.to.copy()))],
+                    default=cast.copy())
+
+
 def session_time_zone(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Name the session's time zone wherever the engine's (UTC) would be read."""
     if is_utc(ctx):
@@ -213,6 +243,10 @@ def session_time_zone(tree: exp.Expr, ctx: Context) -> exp.Expr:
                     node.replace(new)
             elif node.to.this in _LOCAL_TARGETS:
                 _wrap(node, "this", ctx)
+            elif node.to.this in _TEXT_TARGETS:
+                shown = _text(node, ctx)
+                if shown is not None:
+                    node.replace(shown)
         elif isinstance(node, exp.Extract):
             _extract(node, ctx)
         elif isinstance(node, exp.TimestampTrunc | exp.DateTrunc):
