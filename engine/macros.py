@@ -181,16 +181,31 @@ _DEFINITIONS = {
     # (filters still prune); an untyped parameter is the argument itself, so a string literal
     # keeps the implicit cast DuckDB gives a literal. DuckDB cannot pick among them for an
     # aggregate's or a window's result, which OPERAND_OF_AGGREGATE takes by typeof.
-    OPERAND: (
-        f"(x TIMESTAMPTZ, v, z) AS {CATALOG}.{SCHEMA}.{ZONED}(v, z), (x TIMESTAMP, v, z) AS v, "
-        "(x DATE, v, z) AS v, (x VARCHAR, v, z) AS v, (x, v, z) AS v"
-    ),
-    STORED: (
-        f"(x TIMESTAMPTZ, v, z) AS {CATALOG}.{SCHEMA}.{ZONED}(v, z), "
-        f"(x TIMESTAMP, v, z) AS {CATALOG}.{SCHEMA}.{LOCAL}(v, z), "
-        f"(x DATE, v, z) AS {CATALOG}.{SCHEMA}.{LOCAL}(v, z), (x VARCHAR, v, z) AS v, "
-        "(x, v, z) AS v"
-    ),
+    # Typed on both sides for the four types that convert into one another: DuckDB prefers an
+    # implicit cast to an untyped parameter, and a cast of a TIMESTAMP or a string literal to
+    # TIMESTAMPTZ would read UTC. Other types take the untyped overload, whose parameter is
+    # the argument itself (a string literal keeps the implicit cast DuckDB gives a literal).
+    OPERAND: ", ".join([
+        "(x TIMESTAMPTZ, v TIMESTAMPTZ, z) AS v",
+        "(x TIMESTAMPTZ, v TIMESTAMP, z) AS timezone(z, v)",
+        "(x TIMESTAMPTZ, v DATE, z) AS timezone(z, CAST(v AS TIMESTAMP))",
+        f"(x TIMESTAMPTZ, v VARCHAR, z) AS {CATALOG}.{SCHEMA}.{ZONED}(v, z)",
+        "(x TIMESTAMP, v TIMESTAMPTZ, z) AS v", "(x TIMESTAMP, v TIMESTAMP, z) AS v",
+        "(x TIMESTAMP, v DATE, z) AS v", "(x TIMESTAMP, v VARCHAR, z) AS CAST(v AS TIMESTAMP)",
+        "(x DATE, v TIMESTAMPTZ, z) AS v", "(x DATE, v TIMESTAMP, z) AS v",
+        "(x DATE, v DATE, z) AS v", "(x DATE, v VARCHAR, z) AS CAST(v AS DATE)",
+        "(x VARCHAR, v TIMESTAMPTZ, z) AS v", "(x VARCHAR, v TIMESTAMP, z) AS v",
+        "(x VARCHAR, v DATE, z) AS v", "(x VARCHAR, v VARCHAR, z) AS v",
+        "(x, v, z) AS v",
+    ]),
+    STORED: ", ".join([
+        f"(x TIMESTAMPTZ, v, z) AS {CATALOG}.{SCHEMA}.{ZONED}(v, z)",
+        *(f"(x {t}, v TIMESTAMPTZ, z) AS {CATALOG}.{SCHEMA}.{LOCAL}(v, z)"
+          for t in ("TIMESTAMP", "DATE")),
+        *(f"(x {t}, v {u}, z) AS v" for t in ("TIMESTAMP", "DATE")
+          for u in ("TIMESTAMP", "DATE", "VARCHAR")),
+        "(x VARCHAR, v, z) AS v", "(x, v, z) AS v",
+    ]),
     OPERAND_OF_AGGREGATE: (
         f"(x, v, z) AS list_resize([x], 2, CASE WHEN {_IS_TSTZ.format(v='x')} "
         f"THEN CAST({CATALOG}.{SCHEMA}.{ZONED}(v, z) AS VARCHAR) ELSE CAST(v AS VARCHAR) END)[2]"

@@ -53,3 +53,29 @@ async def test_asyncpg_binary_is_utc(server: RunningServer) -> None:
         assert got.astimezone(ZoneInfo("Europe/Berlin")).replace(tzinfo=None) == local
     finally:
         await conn.close()
+
+
+def test_timestamptz_parameters_without_offset_are_session_time(server: RunningServer) -> None:
+    with psycopg.connect(server.dsn, autocommit=True) as conn:
+        conn.execute("set timezone = 'America/New_York'")
+        # psycopg sends a naive datetime as timestamp; a string typed as timestamptz is text
+        row = conn.execute("select %s::timestamptz, %s::timestamptz",
+                           ("2024-03-10 03:30:00", "2024-11-03 01:30:00")).fetchone()
+        assert row is not None
+        assert row[0] == INSTANT
+        # the repeated hour is read as standard time (psycopg gives fold=1, which compares
+        # unequal across zones, so compare in UTC)
+        assert row[1].astimezone(dt.UTC) == dt.datetime(2024, 11, 3, 6, 30, tzinfo=dt.UTC)
+
+
+async def test_asyncpg_text_parameters(server: RunningServer) -> None:
+    conn: Any = await connect(server)
+    try:
+        await conn.execute("set timezone = 'America/New_York'")
+        got = await conn.fetchval("select $1::timestamptz", INSTANT)
+        assert got == INSTANT
+        naive = await conn.fetchval("select $1::timestamp::timestamptz",
+                                    dt.datetime(2024, 3, 10, 3, 30))
+        assert naive == INSTANT
+    finally:
+        await conn.close()

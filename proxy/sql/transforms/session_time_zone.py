@@ -73,7 +73,7 @@ def _zoned(cast: exp.Cast, ctx: Context) -> exp.Expr | None:
 
 def _wrap(node: exp.Expr, key: str, ctx: Context) -> None:
     arg = node.args.get(key)
-    if isinstance(arg, exp.Expr) and not isinstance(arg, exp.Literal | exp.Null):
+    if isinstance(arg, exp.Expr) and _loose(arg):
         node.set(key, local(arg, ctx))
 
 
@@ -124,6 +124,14 @@ def _convertible(node: exp.Expr) -> bool:
     return _datetime_text(node) or _temporal(node)
 
 
+def _pairable(node: exp.Expr) -> bool:
+    """An operand of a comparison of two unknown types that the OPERAND macro can take: not a
+    constant, a row, a subquery (bound twice, once for its type) or an aggregate (whose type
+    DuckDB cannot pick overloads by)."""
+    return _loose(node) and not isinstance(node, exp.Tuple | exp.Star) and not node.find(
+        exp.Query, exp.Subquery, exp.AggFunc, exp.Window)
+
+
 def _operand(of: exp.Expr, value: exp.Expr, ctx: Context) -> exp.Expr:
     """``value`` as an implicit conversion to the type of ``of`` would read it."""
     macro = macros.OPERAND_OF_AGGREGATE if of.find(exp.AggFunc, exp.Window) else macros.OPERAND
@@ -146,6 +154,12 @@ def _comparison(node: exp.Binary, ctx: Context) -> None:
         node.set("expression", _operand(left, right, ctx))
     elif _loose(right) and _convertible(left):
         node.set("this", _operand(right, left, ctx))
+    elif _pairable(left) and _pairable(right):
+        # Neither type is known here: each side is read as the other's type would read it
+        # (a TIMESTAMPTZ beside a TIMESTAMP reads the TIMESTAMP in the session's zone);
+        # DuckDB picks the macros' overloads when it binds, so equal types stay as written.
+        node.set("this", _operand(right, left.copy(), ctx))
+        node.set("expression", _operand(left, right.copy(), ctx))
 
 
 def _compared_values(node: exp.Between | exp.In, ctx: Context) -> None:
@@ -224,6 +238,32 @@ def session_time_zone(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Name the session's time zone wherever the engine's (UTC) would be read."""
     if is_utc(ctx):
         return tree
+    kept = tree.sql() if _kept(tree) else None
+    _rewrite(tree, ctx)
+    if kept is not None and (tree.sql() != kept or _named_later(tree)):
+        raise FeatureNotSupported(
+            "feature not supported on Duckshift: a view, function or column default that "
+            "depends on the time zone, created in a session time zone other than UTC")
+    return tree
+
+
+def _named_later(tree: exp.Expr) -> bool:
+    """Whether later transforms write the session's zone in (TO_CHAR, GETDATE, ADD_MONTHS)."""
+    return any(isinstance(node, exp.TimeToStr) or (
+        isinstance(node, exp.Anonymous) and node.name.lower() in ("getdate", "add_months"))
+        for node in tree.find_all(exp.TimeToStr, exp.Anonymous))
+
+
+def _kept(tree: exp.Expr) -> bool:
+    """Whether the statement stores SQL that later sessions run (a view, a function, a
+    table's defaults and checks), where this session's zone must not be written in."""
+    if not isinstance(tree, exp.Create):
+        return False
+    kind = (tree.args.get("kind") or "").upper()
+    return kind != "TABLE" or tree.expression is None
+
+
+def _rewrite(tree: exp.Expr, ctx: Context) -> None:
     # Implicit conversions first, on the tree as written (the rewrites below add casts).
     for insert in list(tree.find_all(exp.Insert)):
         _insert(insert, ctx)
@@ -270,4 +310,3 @@ def session_time_zone(tree: exp.Expr, ctx: Context) -> exp.Expr:
                     node.set("expressions", [node.expressions[0], local(node.expressions[1], ctx)])
             elif name == macros.TRUNC and len(node.expressions) == 1:
                 node.set("expressions", [local(node.expressions[0], ctx)])
-    return tree
