@@ -79,3 +79,23 @@ async def test_asyncpg_text_parameters(server: RunningServer) -> None:
         assert naive == INSTANT
     finally:
         await conn.close()
+
+
+def test_copy_reads_and_writes_in_the_session_zone(server: RunningServer) -> None:
+    with psycopg.connect(server.dsn, autocommit=True) as conn:
+        conn.execute("create table stz_copy (id int, at timestamptz)")
+        try:
+            conn.execute("set timezone = 'America/New_York'")
+            with conn.cursor().copy("copy stz_copy from stdin") as copy:
+                copy.write("1\t2024-03-10 03:30:00\n2\t2024-03-10 07:30:00+00\n")
+            out = bytearray()
+            with conn.cursor().copy("copy stz_copy to stdout") as copy:
+                for data in copy:
+                    out += data
+            assert out.decode().splitlines() == [
+                "1\t2024-03-10 03:30:00-04", "2\t2024-03-10 03:30:00-04"]
+            conn.execute("reset timezone")
+            row = conn.execute("select count(distinct at) from stz_copy").fetchone()
+            assert row == (1,)
+        finally:
+            conn.execute("drop table stz_copy")

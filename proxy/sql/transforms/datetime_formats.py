@@ -14,7 +14,7 @@ and comparing). The format is then read pattern by pattern and rebuilt:
   ``+05:30``), ``TZ``/``tz`` its abbreviation at that instant (``engine/time_zones.py``); for
   a TIMESTAMP, ``TZ`` is empty and ``OF`` ``+00``, as in PostgreSQL.
 * TO_DATE and TO_TIMESTAMP become ``strptime`` with the equivalent codes; TO_TIMESTAMP returns
-  TIMESTAMPTZ as in Redshift.
+  TIMESTAMPTZ as in Redshift, the time read being one in the session's time zone.
 
 A format that uses a pattern without a faithful translation (Julian days, numeric formats
 such as ``'999D99'``, time zones in TO_DATE/TO_TIMESTAMP) or whose format is not a literal
@@ -321,6 +321,11 @@ def datetime_formats(tree: exp.Expr, ctx: Context) -> exp.Expr:
             function = "TO_DATE" if isinstance(node, exp.StrToDate) else "TO_TIMESTAMP"
             fmt = strptime_format(_format_of(node, function), function)
             parsed = _call("strptime", this, exp.Literal.string(fmt))
-            new = exp.cast(parsed, "DATE" if function == "TO_DATE" else "TIMESTAMPTZ")
+            if function == "TO_DATE":
+                new = exp.cast(parsed, "DATE")
+            elif is_utc(ctx):
+                new = exp.cast(parsed, "TIMESTAMPTZ")
+            else:  # the time read is a wall clock in the session's zone
+                new = _call("timezone", exp.Literal.string(ctx.time_zone), parsed)
         node.replace(new)
     return tree
