@@ -21,7 +21,7 @@ from catalog.model import Namespace, User
 from engine.admission import Ticket
 from engine.storage import quote_ident, quote_literal
 from engine.streaming import ParsedStatements, Result
-from proxy import session_zone, settings
+from proxy import settings
 from proxy.access import PendingEffects
 from proxy.sql.context import Context
 from proxy.sql.pipeline import Statement
@@ -130,7 +130,7 @@ class Session:
             self.namespace.guid, self.database, self.user.name, self.aliases, self.generation,
             self.user.superuser, self.accounts, self.external,
             self.values.get("enable_case_sensitive_identifier") == "on",
-            session_zone.engine_zone(self.values["timezone"]),
+            self.values["timezone"],
         )
 
     def alias(self, database: str | None = None) -> str:

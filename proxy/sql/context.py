@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from proxy import session_zone
+
 
 @dataclass(frozen=True, slots=True)
 class Context:
@@ -31,13 +33,19 @@ class Context:
     # SET enable_case_sensitive_identifier: quoted identifiers keep their case (otherwise every
     # identifier folds to lower case).
     case_sensitive: bool = False
-    # The IANA zone of SET timezone: the engine runs in UTC, so translation converts where a
-    # value's meaning depends on the zone (proxy/sql/transforms/session_time_zone.py).
+    # SET timezone as SHOW prints it (pg_settings shows it too). The engine runs in UTC, so
+    # translation names the zone it means (``zone``) wherever a value's meaning depends on it
+    # (proxy/sql/transforms/session_time_zone.py).
     time_zone: str = "UTC"
 
     def external_schema(self, schema: str) -> Any:
         """The external schema ``schema`` of the current database, if it is one."""
         return self.external.get((self.database, schema))
+
+    @property
+    def zone(self) -> str:
+        """The IANA zone the session's time zone means (``UTC`` by default)."""
+        return session_zone.engine_zone(self.time_zone)
 
     @property
     def account(self) -> str:

@@ -246,7 +246,7 @@ def _to_char(original: exp.Expr, fmt: str, ctx: Context) -> exp.Expr:
     # engine's, strftime prints the offset itself.
     ts = local(original, ctx)
     strftime = _STRFTIME if not is_utc(ctx) else {**_STRFTIME, "OF": ("%z", "%z")}
-    zone = (exp.Literal.string(ctx.time_zone) if not is_utc(ctx)
+    zone = (exp.Literal.string(ctx.zone) if not is_utc(ctx)
             else _call("current_setting", exp.Literal.string("TimeZone")))
     patterns = tokenize_format(fmt)
     parts: list[exp.Expr] = []
@@ -326,6 +326,6 @@ def datetime_formats(tree: exp.Expr, ctx: Context) -> exp.Expr:
             elif is_utc(ctx):
                 new = exp.cast(parsed, "TIMESTAMPTZ")
             else:  # the time read is a wall clock in the session's zone
-                new = _call("timezone", exp.Literal.string(ctx.time_zone), parsed)
+                new = _call("timezone", exp.Literal.string(ctx.zone), parsed)
         node.replace(new)
     return tree

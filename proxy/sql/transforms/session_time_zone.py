@@ -45,23 +45,23 @@ _WRITTEN_ZONE = re.compile(
 
 def is_utc(ctx: Context) -> bool:
     """Whether the session's zone is the engine's (nothing to convert)."""
-    return ctx.time_zone in ("UTC", "Etc/UTC")
+    return ctx.zone in ("UTC", "Etc/UTC")
 
 
 def local(value: exp.Expr, ctx: Context) -> exp.Expr:
     """``value``, if a TIMESTAMPTZ, shifted so that its UTC fields are the session's."""
     if is_utc(ctx):
         return value
-    return call(macros.LOCAL, value, exp.Literal.string(ctx.time_zone))
+    return call(macros.LOCAL, value, exp.Literal.string(ctx.zone))
 
 
 def _unlocal(value: exp.Expr, ctx: Context) -> exp.Expr:
-    return call(macros.UNLOCAL, value, exp.Literal.string(ctx.time_zone))
+    return call(macros.UNLOCAL, value, exp.Literal.string(ctx.zone))
 
 
 def _zoned(cast: exp.Cast, ctx: Context) -> exp.Expr | None:
     value = cast.this
-    zone = exp.Literal.string(ctx.time_zone)
+    zone = exp.Literal.string(ctx.zone)
     if isinstance(value, exp.Null):
         return None
     if isinstance(value, exp.Literal) and value.is_string:
@@ -135,14 +135,14 @@ def _pairable(node: exp.Expr) -> bool:
 def _operand(of: exp.Expr, value: exp.Expr, ctx: Context) -> exp.Expr:
     """``value`` as an implicit conversion to the type of ``of`` would read it."""
     macro = macros.OPERAND_OF_AGGREGATE if of.find(exp.AggFunc, exp.Window) else macros.OPERAND
-    return call(macro, of.copy(), value, exp.Literal.string(ctx.time_zone))
+    return call(macro, of.copy(), value, exp.Literal.string(ctx.zone))
 
 
 def _stored(column: exp.Expr, value: exp.Expr, ctx: Context) -> exp.Expr:
     """``value`` as storing it into ``column`` reads it."""
     if not _loose(value):
         return _operand(column, value, ctx) if _datetime_text(value) else value
-    return call(macros.STORED, column.copy(), value, exp.Literal.string(ctx.time_zone))
+    return call(macros.STORED, column.copy(), value, exp.Literal.string(ctx.zone))
 
 
 def _comparison(node: exp.Binary, ctx: Context) -> None:
@@ -222,7 +222,7 @@ def _text(cast: exp.Cast, ctx: Context) -> exp.Expr | None:
     if utf8 is None or not utf8.expressions or not _loose(utf8.expressions[0]):
         return None
     value = utf8.expressions[0]
-    zone = exp.Literal.string(ctx.time_zone)
+    zone = exp.Literal.string(ctx.zone)
     instant = exp.cast(exp.cast(value.copy(), "VARCHAR"), "TIMESTAMPTZ")
     shown = exp.DPipe(
         this=exp.cast(exp.cast(local(value.copy(), ctx), "TIMESTAMP"), "VARCHAR"),

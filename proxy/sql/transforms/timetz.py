@@ -87,7 +87,7 @@ def _session_offset(value: exp.Expr, ctx: Context) -> None:
     """Refuse what would take the session's offset where it is not UTC's: a literal without
     a zone, a TIME or a TIMESTAMP(TZ) cast to TIMETZ (the offset of a zone with daylight
     saving time depends on a date a TIMETZ does not have)."""
-    if ctx.time_zone in ("UTC", "Etc/UTC") or isinstance(value, exp.Null):
+    if ctx.zone in ("UTC", "Etc/UTC") or isinstance(value, exp.Null):
         return
     if isinstance(value, exp.Literal) and value.is_string:
         match = _TIME.match(value.this.strip())
