@@ -83,7 +83,7 @@ STORED = f"{INTERNAL_PREFIX}stored"
 
 # Text that ends in a written zone after a time of day (an offset, Z, a name): DuckDB's cast to
 # TIMESTAMP would drop it, so such a string is read as a TIMESTAMPTZ whatever the session's zone.
-_WRITTEN_ZONE = r"\d:\d{2}(:\d{2}(\.\d*)?)?\s*(z|[+-]\d{1,2}(:?\d{2}){0,2}|[a-z][a-z0-9_/+-]*)\s*$"
+WRITTEN_ZONE = r"\d:\d{2}(:\d{2}(\.\d*)?)?\s*(z|[+-]\d{1,2}(:?\d{2}){0,2}|[a-z][a-z0-9_/+-]*)\s*$"
 _IS_TSTZ = "typeof({v}) = 'TIMESTAMP WITH TIME ZONE'"
 # A value as a TIMESTAMPTZ through its text: binds for an argument of any type, so the branch
 # that only a TIMESTAMPTZ takes binds too where the argument is a TIME or an INTERVAL.
@@ -174,7 +174,7 @@ _DEFINITIONS = {
     ZONED: (
         f"(x, z) AS CASE WHEN {_IS_TSTZ.format(v='x')} THEN CAST(x AS TIMESTAMPTZ) "
         "WHEN typeof(x) = 'VARCHAR' AND "
-        f"regexp_matches(CAST(x AS VARCHAR), '{_WRITTEN_ZONE}', 'i') "
+        f"regexp_matches(CAST(x AS VARCHAR), '{WRITTEN_ZONE}', 'i') "
         "THEN CAST(x AS TIMESTAMPTZ) ELSE timezone(z, CAST(x AS TIMESTAMP)) END"
     ),
     # Typed overloads are picked when the statement is bound, so a constant stays a constant

@@ -3,20 +3,25 @@
 The engine runs in UTC and its configuration is locked (engine/instance.py), so a session's
 zone cannot be DuckDB's; instead every operation that reads a zone names the session's
 explicitly, through the engine's macros (engine/macros.py), which pick by the argument's type
-so that only a TIMESTAMPTZ is converted:
+when the statement is bound, so that only a TIMESTAMPTZ is converted:
 
 * a cast to TIMESTAMPTZ (and a TIMESTAMPTZ literal) reads a TIMESTAMP, a DATE or a string
   without a written zone as a time in the session's zone (``ZONED``);
 * a cast of a TIMESTAMPTZ to TIMESTAMP or DATE, EXTRACT/DATE_PART/DATEPART (but EPOCH, which
-  is absolute), DATEADD, DATEDIFF, CONVERT_TIMEZONE's timestamp and TRUNC see its wall clock in the
-  session's zone (``LOCAL``); DATE_TRUNC truncates that wall clock and returns the instant it
-  names (``UNLOCAL``);
-* a cast of a TIMESTAMPTZ to a character type shows it in the session's zone, as results are;
-* SYSDATE and CURRENT_DATE are the session's wall clock (GETDATE: transforms/getdate.py;
-  TO_CHAR: transforms/datetime_formats.py).
+  is absolute), DATEADD, DATEDIFF, CONVERT_TIMEZONE's timestamp and TRUNC see its wall clock
+  in the session's zone (``LOCAL``); DATE_TRUNC truncates that wall clock and returns the
+  instant it names (``UNLOCAL``); a cast to a character type shows it as results are;
+* implicit conversions: a date or time string, a TIMESTAMP or a DATE compared with a
+  TIMESTAMPTZ is read in the session's zone, and so is one stored into a TIMESTAMPTZ column
+  (INSERT, UPDATE); a TIMESTAMPTZ stored into a TIMESTAMP or DATE column is its wall clock.
+  Where neither type is known here, each side of a comparison is read as the other's type
+  would read it (``OPERAND``, ``STORED``);
+* SYSDATE, CURRENT_DATE, LOCALTIMESTAMP and LOCALTIME are the session's wall clock (GETDATE
+  in transforms/getdate.py, TO_CHAR and TO_TIMESTAMP in transforms/datetime_formats.py).
 
 What cannot be answered faithfully here is refused with 0A000: EXTRACT of TIMEZONE,
-TIMEZONE_HOUR or TIMEZONE_MINUTE (the engine would give UTC's).
+TIMEZONE_HOUR or TIMEZONE_MINUTE and CURRENT_TIME (the engine would give UTC's offset), and
+views, functions and column defaults that would keep this session's zone.
 """
 
 from __future__ import annotations
@@ -37,10 +42,8 @@ _LOCAL_TARGETS = {_T.TIMESTAMP, _T.DATE, _T.DATETIME}
 _TEXT_TARGETS = {_T.VARCHAR, _T.TEXT, _T.CHAR, _T.NVARCHAR, _T.NCHAR, _T.BPCHAR}
 # A string that reads as a date or a time stamp (ISO, US or compact digits).
 _DATETIME_TEXT = re.compile(r"\s*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{8}\b)")
-# A string literal with a zone written after its time of day (as engine/macros.py reads one).
-_WRITTEN_ZONE = re.compile(
-    r".*\d:\d{2}(:\d{2}(\.\d*)?)?\s*(z|[+-]\d{1,2}(:?\d{2}){0,2}|[a-z][a-z0-9_/+-]*)\s*",
-    re.IGNORECASE)
+# A string literal with a zone written after its time of day (as the ZONED macro reads one).
+_WRITTEN_ZONE = re.compile(macros.WRITTEN_ZONE, re.IGNORECASE)
 
 
 def is_utc(ctx: Context) -> bool:
@@ -65,7 +68,7 @@ def _zoned(cast: exp.Cast, ctx: Context) -> exp.Expr | None:
     if isinstance(value, exp.Null):
         return None
     if isinstance(value, exp.Literal) and value.is_string:
-        if _WRITTEN_ZONE.fullmatch(value.this.strip()):
+        if _WRITTEN_ZONE.search(value.this):
             return None
         return exp.Anonymous(this="timezone", expressions=[zone, exp.cast(value, "TIMESTAMP")])
     return call(macros.ZONED, value, zone)
@@ -275,7 +278,7 @@ def _rewrite(tree: exp.Expr, ctx: Context) -> None:
     for node in list(tree.find_all(
             exp.Cast, exp.Extract, exp.TimestampTrunc, exp.DateTrunc, exp.TsOrDsAdd,
             exp.TsOrDsDiff, exp.ConvertTimezone, exp.CurrentDate, exp.CurrentTimestamp,
-            exp.Anonymous)):
+            exp.Localtimestamp, exp.Localtime, exp.CurrentTime, exp.Anonymous)):
         if isinstance(node, exp.Cast):
             if node.to.this == _T.TIMESTAMPTZ:
                 new = _zoned(node, ctx)
@@ -301,6 +304,14 @@ def _rewrite(tree: exp.Expr, ctx: Context) -> None:
             _wrap(node, "timestamp", ctx)
         elif isinstance(node, exp.CurrentDate):
             node.replace(_now("DATE", ctx))
+        elif isinstance(node, exp.Localtimestamp):
+            node.replace(_now("TIMESTAMP", ctx))
+        elif isinstance(node, exp.Localtime):
+            node.replace(exp.cast(_now("TIMESTAMP", ctx), "TIME"))
+        elif isinstance(node, exp.CurrentTime):
+            raise FeatureNotSupported(
+                "feature not supported on Duckshift: CURRENT_TIME in a session time zone other "
+                "than UTC")
         elif isinstance(node, exp.CurrentTimestamp) and node.args.get("sysdate"):
             node.replace(_now("TIMESTAMP", ctx))
         elif isinstance(node, exp.Anonymous):
