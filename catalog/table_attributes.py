@@ -1,9 +1,10 @@
 """Where each database keeps Redshift's table attributes (DISTSTYLE, DISTKEY, SORTKEY, ENCODE,
-identity columns, SQL UDF signatures), which DuckDB has no place for.
+identity columns, SQL UDF signatures, late-binding views), which DuckDB has no place for.
 
 ``engine/table_metadata.py`` creates and writes these tables in every database's ``main``
-schema (see its docstring for the columns); the catalog views (SVV_TABLE_INFO, PG_TABLE_DEF)
-read them. User SQL cannot name them: the names carry the internal prefix.
+schema (see its docstring for the columns); the catalog views (SVV_TABLE_INFO, PG_TABLE_DEF,
+pg_proc, pg_get_late_binding_view_cols()) read them. User SQL cannot name them: the names
+carry the internal prefix.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ SCHEMA = "main"
 TABLE_ATTRIBUTES = "__ds_table_attributes"
 COLUMN_ATTRIBUTES = "__ds_column_attributes"
 FUNCTIONS = "__ds_functions"
+LATE_BINDING_VIEWS = "__ds_late_binding_views"
 
 
 def qualified_name(alias: str, table: str) -> str:

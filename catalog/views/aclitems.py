@@ -1,4 +1,5 @@
-"""The ACL columns (relacl, attacl, nspacl, datacl) in PostgreSQL's aclitem text, from the grants.
+"""The ACL columns (relacl, attacl, nspacl, datacl, proacl) in PostgreSQL's aclitem text, from
+the grants.
 
 Redshift keeps PostgreSQL's format: one item per grantee and grantor,
 ``grantee=privileges/grantor``, the privilege letters in the order of their bits
@@ -29,7 +30,9 @@ _LETTERS: dict[str, str] = {
     "TEMP": "T", "DROP": "D", "TRUNCATE": "P", "ALTER": "A",
 }
 # What an owner holds on its object, by the grants' object kind.
-OWNER_PRIVILEGES: dict[str, str] = {"table": "arwdRxtDPA", "schema": "UC", "database": "CT"}
+OWNER_PRIVILEGES: dict[str, str] = {
+    "table": "arwdRxtDPA", "schema": "UC", "database": "CT", "function": "X",
+}
 
 
 def _letters_sql() -> str:
@@ -78,3 +81,20 @@ def acl_sql(items: str, kind: str = "", owner: str = "") -> str:
         f"CAST(CASE WHEN {items} IS NULL THEN NULL "
         f"ELSE list_prepend({owner_item}, {items}) END AS VARCHAR[])"
     )
+
+
+# An aclitem[] element that PostgreSQL's array output quotes: blanks, braces, commas, quotes
+# or backslashes in it (a group's item always has its blank).
+_NEEDS_QUOTES = "'[\\s{},\"\\\\]'"
+
+
+def acl_text_sql(items: str, kind: str = "", owner: str = "") -> str:
+    """SQL for an ACL as the text Redshift's svv_* views show in their ``*_acl`` columns:
+    PostgreSQL's output of the aclitem[] that ``acl_sql`` gives (``{admin=r/admin,"group
+    g=r/admin"}``), NULL when nothing was granted, as Redshift documents."""
+    element = (
+        f"CASE WHEN regexp_matches(i, {_NEEDS_QUOTES}) "
+        "THEN '\"' || replace(replace(i, '\\', '\\\\'), '\"', '\\\"') || '\"' ELSE i END"
+    )
+    quoted = f"list_transform({acl_sql(items, kind, owner)}, i -> {element})"
+    return f"'{{' || array_to_string({quoted}, ',') || '}}'"

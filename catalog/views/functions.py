@@ -1,21 +1,37 @@
-"""Functions in the catalog: information_schema.routines/parameters, pg_proc_info, and the
-set-returning catalog functions clients call in FROM.
+"""Functions in the catalog: pg_proc, pg_proc_info, information_schema.routines/parameters,
+svv_redshift_functions, and the set-returning catalog functions clients call in FROM.
 
-Duckshift has no user-defined functions or stored procedures yet, so routines, parameters and
-Redshift's pg_proc_info are empty, with the columns clients select (Redshift JDBC's
-getFunctions, redshift_connector's get_procedures). The table functions: ``current_database()``
-(redshift_connector's ``FROM current_database()``), ``pg_get_late_binding_view_cols()`` (every
-view's columns are in pg_attribute already, because DuckDB binds views when they are created,
-so no view is late-binding and it has no rows) and ``pg_get_keywords()`` (DuckDB's parser
-keywords, which are PostgreSQL's).
+The functions listed are the SQL UDFs of CREATE FUNCTION, which each database keeps in its
+``FUNCTIONS`` attribute table (one row per overload, argument and result types in DuckDB's
+spelling); Duckshift has no stored procedures, so none is of kind 'p'. A consumer database
+shows the functions its live datashare lists. The table functions: ``current_database()``
+(redshift_connector's ``FROM current_database()``), ``pg_get_late_binding_view_cols()`` (the
+columns of the views created WITH NO SCHEMA BINDING, which information_schema.columns leaves
+out, as Redshift does) and ``pg_get_keywords()`` (DuckDB's parser keywords, which are
+PostgreSQL's).
 """
 
 from __future__ import annotations
 
-from catalog.views.base import Session, TableFunction, View, lit, values
-from catalog.views.static import PG_PROC_COLUMNS
+from catalog.table_attributes import FUNCTIONS, LATE_BINDING_VIEWS, qualified_name
+from catalog.views.acl import default_owner_sql, owners_sql
+from catalog.views.aclitems import acl_items_sql, acl_sql
+from catalog.views.base import (
+    Session,
+    TableFunction,
+    View,
+    lit,
+    oid_sql,
+    schema_oid_sql,
+    user_oid_expr,
+)
+from catalog.views.information_schema import column_facts_sql
+from catalog.views.pg_type import column_type_sql, type_name_sql
+from catalog.views.scope import consumer_databases_sql, shared_objects_sql
 
 _V, _I = "VARCHAR", "INTEGER"
+# pg_language's OID of LANGUAGE sql, as in PostgreSQL.
+_SQL_LANGUAGE_OID = 14
 
 
 def _columns(spec: str) -> list[tuple[str, str]]:
@@ -56,19 +72,147 @@ _PARAMETERS = _columns(
 )
 
 
-def routines(session: Session) -> str:
-    """information_schema.routines: empty (no user-defined functions or procedures)."""
-    return values([], _ROUTINES)
+def type_oid_sql(duckdb_type: str) -> str:
+    """SQL for the PostgreSQL OID of the DuckDB type named by the SQL expression
+    ``duckdb_type`` (a UDF's argument or result type, never an array)."""
+    return f"CAST({column_type_sql(duckdb_type, '0', '0', '0')[0]} AS UINTEGER)"
 
 
-def parameters(session: Session) -> str:
-    """information_schema.parameters: empty (no user-defined functions or procedures)."""
-    return values([], _PARAMETERS)
+def functions_sql(session: Session, everywhere: bool = False) -> str:
+    """The SQL UDFs of the current database or, with ``everywhere``, of every database of the
+    namespace, one row per overload: (datname, oid, nspname, nspoid, proname, arg_types,
+    return_type, volatility, body, owner); a consumer database shows those of its live share."""
+    names = sorted(session.databases) if everywhere else [session.database]
+    rows = " UNION ALL ".join(
+        f"SELECT {lit(n)} AS datname, * FROM "
+        f"{qualified_name(session.databases[n], FUNCTIONS)}" for n in names
+    )
+    shared = (
+        f"SELECT datname, schema_name, name FROM ({shared_objects_sql(session, ('function',))}) "
+        "WHERE object_kind = 'function'"
+    )
+    signature = "array_to_string(f.arg_types, ',')"
+    return (
+        "SELECT f.datname, "
+        f"{oid_sql('f.datname', 'f.schema_name', 'f.function_name', signature)} AS oid, "
+        "f.schema_name AS nspname, "
+        f"{schema_oid_sql('f.datname', 'f.schema_name')} AS nspoid, "
+        "f.function_name AS proname, f.arg_types, f.return_type, f.volatility, f.body, "
+        f"coalesce(o.owner, {default_owner_sql(session)}) AS owner "
+        f"FROM ({rows}) f "
+        f"LEFT JOIN ({owners_sql(session, 'function')}) o ON o.database = f.datname "
+        "AND o.schema_name = f.schema_name AND o.name = f.function_name "
+        f"WHERE f.datname NOT IN (SELECT datname FROM ({consumer_databases_sql(session)})) "
+        f"OR (f.datname, f.schema_name, f.function_name) IN ({shared})"
+    )
+
+
+def _argument_list(types: str) -> str:
+    """SQL for a UDF's argument types as PostgreSQL names them, comma-separated."""
+    return (
+        f"array_to_string(list_transform({types}, "
+        f"t -> {type_name_sql(type_oid_sql('t'), '-1')}), ', ')"
+    )
+
+
+def pg_proc(session: Session) -> str:
+    """pg_catalog.pg_proc: the current database's SQL UDFs (LANGUAGE sql, kind 'f'), with
+    PostgreSQL's type OIDs; proacl from the grants on functions (``aclitems``)."""
+    volatile = "CASE p.volatility WHEN 'IMMUTABLE' THEN 'i' WHEN 'STABLE' THEN 's' ELSE 'v' END"
+    return (
+        "SELECT p.oid, p.proname, p.nspoid AS pronamespace, "
+        f"CAST({user_oid_expr('p.owner')} AS BIGINT) AS proowner, "
+        f"CAST({_SQL_LANGUAGE_OID} AS BIGINT) AS prolang, CAST(100 AS REAL) AS procost, "
+        "CAST(0 AS REAL) AS prorows, CAST(0 AS BIGINT) AS provariadic, '-' AS prosupport, "
+        "'f' AS prokind, false AS proisagg, false AS proiswindow, false AS prosecdef, "
+        "false AS proleakproof, false AS proisstrict, false AS proretset, "
+        f"{volatile} AS provolatile, 'u' AS proparallel, "
+        "CAST(len(p.arg_types) AS SMALLINT) AS pronargs, "
+        "CAST(0 AS SMALLINT) AS pronargdefaults, "
+        f"CAST({type_oid_sql('p.return_type')} AS BIGINT) AS prorettype, "
+        f"list_transform(p.arg_types, t -> {type_oid_sql('t')}) AS proargtypes, "
+        "CAST(NULL AS UINTEGER[]) AS proallargtypes, CAST(NULL AS VARCHAR[]) AS proargmodes, "
+        "CAST(NULL AS VARCHAR[]) AS proargnames, CAST(NULL AS VARCHAR) AS proargdefaults, "
+        "CAST(NULL AS UINTEGER[]) AS protrftypes, p.body AS prosrc, "
+        "CAST(NULL AS VARCHAR) AS probin, CAST(NULL AS VARCHAR) AS prosqlbody, "
+        "CAST(NULL AS VARCHAR[]) AS proconfig, "
+        f"{acl_sql('a.items', 'function', 'p.owner')} AS proacl "
+        f"FROM ({functions_sql(session)}) p "
+        f"LEFT JOIN ({acl_items_sql(session, 'function')}) a ON a.database = p.datname "
+        "AND a.schema_name = p.nspname AND a.name = p.proname"
+    )
 
 
 def pg_proc_info(session: Session) -> str:
-    """pg_catalog.pg_proc_info (Redshift): pg_proc's columns plus prooid; empty."""
-    return values([], [("prooid", "BIGINT"), *PG_PROC_COLUMNS])
+    """pg_catalog.pg_proc_info (Redshift): pg_proc's rows with prooid first."""
+    return f"SELECT oid AS prooid, * FROM ({pg_proc(session)})"
+
+
+def routines(session: Session) -> str:
+    """information_schema.routines: the current database's SQL UDFs."""
+    known = {
+        "specific_catalog": "datname", "specific_schema": "nspname",
+        "specific_name": "proname || '_' || oid", "routine_catalog": "datname",
+        "routine_schema": "nspname", "routine_name": "proname",
+        "routine_type": "'FUNCTION'",
+        "data_type": type_name_sql(type_oid_sql("return_type"), "-1"),
+        "type_udt_catalog": "datname", "type_udt_schema": "'pg_catalog'",
+        "type_udt_name": "lower(return_type)", "dtd_identifier": "'0'",
+        "routine_body": "'SQL'", "routine_definition": "body", "external_language": "'SQL'",
+        "parameter_style": "'GENERAL'",
+        "is_deterministic": "CASE volatility WHEN 'IMMUTABLE' THEN 'YES' ELSE 'NO' END",
+        "sql_data_access": "'MODIFIES'", "is_null_call": "'NO'",
+        "schema_level_routine": "'YES'", "max_dynamic_result_sets": "0",
+        "is_user_defined_cast": "'NO'", "is_implicitly_invocable": "'NO'",
+        "security_type": "'INVOKER'", "as_locator": "'NO'", "new_savepoint_level": "'NO'",
+        "is_udt_dependent": "'NO'",
+    }
+    columns = ", ".join(f"CAST({known.get(name, 'NULL')} AS {typ}) AS {name}"
+                        for name, typ in _ROUTINES)
+    return f"SELECT {columns} FROM ({functions_sql(session)})"
+
+
+def parameters(session: Session) -> str:
+    """information_schema.parameters: the arguments of the current database's SQL UDFs (IN,
+    unnamed, as Redshift's $1-style SQL UDFs declare them)."""
+    known = {
+        "specific_catalog": "datname", "specific_schema": "nspname",
+        "specific_name": "proname || '_' || oid", "ordinal_position": "position",
+        "parameter_mode": "'IN'", "is_result": "'NO'", "as_locator": "'NO'",
+        "data_type": type_name_sql(type_oid_sql("arg_type"), "-1"),
+        "udt_catalog": "datname", "udt_schema": "'pg_catalog'",
+        "udt_name": "lower(arg_type)", "dtd_identifier": "CAST(position AS VARCHAR)",
+    }
+    columns = ", ".join(f"CAST({known.get(name, 'NULL')} AS {typ}) AS {name}"
+                        for name, typ in _PARAMETERS)
+    arguments = (
+        "SELECT *, unnest(arg_types) AS arg_type, "
+        "unnest(generate_series(1, len(arg_types))) AS position "
+        f"FROM ({functions_sql(session)})"
+    )
+    return f"SELECT {columns} FROM ({arguments})"
+
+
+def svv_redshift_functions(session: Session) -> str:
+    """svv_redshift_functions: the SQL UDFs of every database of the namespace, consumer
+    databases' shared ones included."""
+    return (
+        "SELECT datname AS database_name, nspname AS schema_name, proname AS function_name, "
+        "'REGULAR FUNCTION' AS function_type, "
+        f"{_argument_list('arg_types')} AS argument_type, "
+        f"{type_name_sql(type_oid_sql('return_type'), '-1')} AS result_type "
+        f"FROM ({functions_sql(session, everywhere=True)})"
+    )
+
+
+def show_functions_sql(session: Session) -> str:
+    """SHOW FUNCTIONS' rows: (database_name, schema_name, function_name, return_type,
+    argument_list) of the current database's SQL UDFs."""
+    return (
+        "SELECT database_name, schema_name, function_name, result_type AS return_type, "
+        "argument_type AS argument_list "
+        f"FROM ({svv_redshift_functions(session)}) WHERE database_name = {lit(session.database)}"
+    )
 
 
 def current_database(session: Session) -> str:
@@ -77,9 +221,16 @@ def current_database(session: Session) -> str:
 
 
 def late_binding_view_cols(session: Session) -> str:
-    """``pg_get_late_binding_view_cols()``: no late-binding views, so no rows."""
-    return values([], [("schemaname", _V), ("tablename", _V), ("columnname", _V),
-                       ("columntype", _V), ("columnnum", _I)])
+    """``pg_get_late_binding_view_cols()``: the columns of the current database's views created
+    WITH NO SCHEMA BINDING, as DuckDB binds them now."""
+    views = qualified_name(session.databases[session.database], LATE_BINDING_VIEWS)
+    return (
+        "SELECT c.nspname AS schemaname, c.relname AS tablename, c.attname AS columnname, "
+        "c.formatted_type AS columntype, CAST(c.attnum AS INTEGER) AS columnnum "
+        f"FROM ({column_facts_sql(session)}) c JOIN {views} v "
+        "ON v.schema_name = c.nspname AND v.view_name = c.relname "
+        "ORDER BY c.nspname, c.relname, c.attnum"
+    )
 
 
 def keywords(session: Session) -> str:
@@ -98,7 +249,9 @@ def keywords(session: Session) -> str:
 VIEWS = (
     View("information_schema", "routines", routines),
     View("information_schema", "parameters", parameters),
+    View("pg_catalog", "pg_proc", pg_proc),
     View("pg_catalog", "pg_proc_info", pg_proc_info),
+    View("pg_catalog", "svv_redshift_functions", svv_redshift_functions),
 )
 
 TABLE_FUNCTIONS = (

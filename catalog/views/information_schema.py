@@ -9,6 +9,7 @@ svv_columns and pg_table_def.
 
 from __future__ import annotations
 
+from catalog.table_attributes import LATE_BINDING_VIEWS, qualified_name
 from catalog.views.base import Session, View, lit
 from catalog.views.pg_attribute import columns_sql
 from catalog.views.pg_class import relations_sql
@@ -85,8 +86,10 @@ def tables(session: Session) -> str:
 
 
 def columns(session: Session) -> str:
-    """information_schema.columns: the current database's columns."""
+    """information_schema.columns: the current database's columns, but those of late-binding
+    views, which Redshift lists only in pg_get_late_binding_view_cols() and svv_columns."""
     null = "CAST(NULL AS VARCHAR)"
+    late = qualified_name(session.databases[session.database], LATE_BINDING_VIEWS)
     return (
         f"SELECT {lit(session.database)} AS table_catalog, nspname AS table_schema, "
         "relname AS table_name, attname AS column_name, "
@@ -108,7 +111,8 @@ def columns(session: Session) -> str:
         f"{null} AS identity_start, {null} AS identity_increment, {null} AS identity_maximum, "
         f"{null} AS identity_minimum, {null} AS identity_cycle, 'NEVER' AS is_generated, "
         f"{null} AS generation_expression, 'YES' AS is_updatable "
-        f"FROM ({column_facts_sql(session)})"
+        f"FROM ({column_facts_sql(session)}) c WHERE NOT EXISTS (SELECT 1 FROM {late} v "
+        "WHERE v.schema_name = c.nspname AND v.view_name = c.relname)"
     )
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from catalog.table_attributes import COLUMN_ATTRIBUTES, TABLE_ATTRIBUTES, qualified_name
 from catalog.views.acl import system_table
+from catalog.views.aclitems import acl_items_sql, acl_text_sql
 from catalog.views.base import Session, View, lit, oid_sql, user_oid_expr, values
 from catalog.views.information_schema import column_facts_sql, table_rows_sql
 from catalog.views.pg_class import relations_sql
@@ -89,14 +90,37 @@ def svv_external_columns(session: Session) -> str:
     ])
 
 
-def _attributes(session: Session, table: str, alias: str, on: str) -> str:
-    """A LEFT JOIN of the current database's attribute table ``table`` (as ``alias``) to the
-    relation ``on`` (whose nspname and relname it matches, case-insensitively as DuckDB
-    resolves names)."""
-    source = qualified_name(session.databases[session.database], table)
+def _attributes(session: Session, table: str, alias: str, on: str,
+                everywhere: bool = False) -> str:
+    """A LEFT JOIN of the attribute table ``table`` (as ``alias``) to the relation ``on``
+    (whose nspname and relname it matches, case-insensitively as DuckDB resolves names): the
+    current database's, or with ``everywhere`` every database's, matched on datname too."""
+    if not everywhere:
+        source = qualified_name(session.databases[session.database], table)
+        database = ""
+    else:
+        source = "(" + " UNION ALL BY NAME ".join(
+            f"SELECT {lit(name)} AS datname, * FROM {qualified_name(alias_, table)}"
+            for name, alias_ in sorted(session.databases.items())) + ")"
+        database = f"{alias}.datname = {on}.datname AND "
     return (
-        f"LEFT JOIN {source} {alias} ON lower({alias}.schema_name) = lower({on}.nspname) "
+        f"LEFT JOIN {source} {alias} ON {database}"
+        f"lower({alias}.schema_name) = lower({on}.nspname) "
         f"AND lower({alias}.table_name) = lower({on}.relname)"
+    )
+
+
+def _key_columns(table: str, column: str, attribute: str) -> str:
+    """encoding, distkey and sortkey of column ``attribute`` as pg_table_def and
+    svv_redshift_columns show them, from the attribute rows ``table`` (the table's) and
+    ``column`` (the column's): an interleaved sort key's positions alternate in sign."""
+    position = f"list_position({table}.sortkey, {attribute})"
+    return (
+        f"coalesce({column}.encoding, 'none') AS encoding, "
+        f"coalesce(lower({table}.distkey) = lower({attribute}), false) AS distkey, "
+        f"CAST(CASE WHEN {position} IS NULL THEN 0 "
+        f"WHEN {table}.sortkey_type = 'INTERLEAVED' AND {position} % 2 = 0 THEN -{position} "
+        f"ELSE {position} END AS INTEGER) AS sortkey"
     )
 
 
@@ -104,14 +128,10 @@ def pg_table_def(session: Session) -> str:
     """pg_table_def: columns of the tables on the search_path, with the encodings, the
     distribution key and the sort key positions CREATE/ALTER TABLE declared (an interleaved
     sort key's positions alternate in sign, as Redshift shows them)."""
-    position = "list_position(t.sortkey, c.attname)"
     return (
         "SELECT c.nspname AS schemaname, c.relname AS tablename, c.attname AS \"column\", "
-        "c.formatted_type AS type, coalesce(a.encoding, 'none') AS encoding, "
-        "coalesce(lower(t.distkey) = lower(c.attname), false) AS distkey, "
-        f"CAST(CASE WHEN {position} IS NULL THEN 0 "
-        f"WHEN t.sortkey_type = 'INTERLEAVED' AND {position} % 2 = 0 THEN -{position} "
-        f"ELSE {position} END AS INTEGER) AS sortkey, c.attnotnull AS notnull "
+        f"c.formatted_type AS type, {_key_columns('t', 'a', 'c.attname')}, "
+        "c.attnotnull AS notnull "
         f"FROM ({column_facts_sql(session)}) c "
         f"JOIN ({relations_sql(session)}) r ON r.oid = c.attrelid AND r.relkind = 'r' "
         f"{_attributes(session, TABLE_ATTRIBUTES, 't', 'c')} "
@@ -170,11 +190,13 @@ def svv_redshift_databases(session: Session) -> str:
         "SELECT d.datname AS database_name, "
         f"CAST({user_oid_expr('d.owner')} AS INTEGER) AS database_owner, "
         "CASE WHEN c.datname IS NULL THEN 'local' ELSE 'shared' END AS database_type, "
-        "CAST(NULL AS VARCHAR) AS database_acl, CAST(NULL AS VARCHAR) AS database_options, "
+        f"{acl_text_sql('a.items', 'database', 'd.owner')} AS database_acl, "
+        "CAST(NULL AS VARCHAR) AS database_options, "
         "CASE s.isolation WHEN 'SERIALIZABLE' THEN 'Serializable' "
         "WHEN 'SNAPSHOT' THEN 'Snapshot Isolation' END AS database_isolation_level "
         f"FROM ({databases_sql(session)}) d "
         f"LEFT JOIN ({consumer_databases_sql(session)}) c ON c.datname = d.datname "
+        f"LEFT JOIN ({acl_items_sql(session, 'database')}) a ON a.database = d.datname "
         f"LEFT JOIN {system_table('databases')} s "
         f"ON s.namespace_guid = {lit(session.namespace)} AND s.name = d.datname"
     )
@@ -182,19 +204,16 @@ def svv_redshift_databases(session: Session) -> str:
 
 def _schema_rows(session: Session) -> str:
     """Every database's schemas for svv_all_schemas and svv_redshift_schemas, with
-    schema_type: a consumer database has only its shared schemas."""
+    schema_type and schema_acl: a consumer database has only its shared schemas."""
     return (
-        f"SELECT * FROM ({schemas_sql(session, everywhere=True)}) "
-        "WHERE NOT (shared AND nspname IN ('pg_catalog', 'information_schema'))"
-    )
-
-
-def _schema_columns() -> str:
-    return (
-        "datname AS database_name, nspname AS schema_name, "
-        f"CAST({user_oid_expr('owner')} AS INTEGER) AS schema_owner, "
-        "CASE WHEN shared THEN 'shared' ELSE 'local' END AS schema_type, "
-        "CAST(NULL AS VARCHAR) AS schema_acl"
+        "SELECT s.datname AS database_name, s.nspname AS schema_name, "
+        f"CAST({user_oid_expr('s.owner')} AS INTEGER) AS schema_owner, "
+        "CASE WHEN s.shared THEN 'shared' ELSE 'local' END AS schema_type, "
+        f"{acl_text_sql('a.items', 'schema', 's.owner')} AS schema_acl "
+        f"FROM ({schemas_sql(session, everywhere=True)}) s "
+        f"LEFT JOIN ({acl_items_sql(session, 'schema')}) a "
+        "ON a.database = s.datname AND a.schema_name = s.nspname "
+        "WHERE NOT (s.shared AND s.nspname IN ('pg_catalog', 'information_schema'))"
     )
 
 
@@ -202,41 +221,39 @@ def svv_all_schemas(session: Session) -> str:
     """svv_all_schemas: the schemas of every database of the namespace, with their owners'
     ids."""
     return (
-        f"SELECT {_schema_columns()}, CAST(NULL AS VARCHAR) AS source_database, "
+        "SELECT *, CAST(NULL AS VARCHAR) AS source_database, "
         f"CAST(NULL AS VARCHAR) AS schema_option FROM ({_schema_rows(session)})"
     )
 
 
 def svv_redshift_schemas(session: Session) -> str:
     """svv_redshift_schemas: svv_all_schemas without external schemas' source_database."""
-    return (
-        f"SELECT {_schema_columns()}, CAST(NULL AS VARCHAR) AS schema_option "
-        f"FROM ({_schema_rows(session)})"
-    )
+    return f"SELECT *, CAST(NULL AS VARCHAR) AS schema_option FROM ({_schema_rows(session)})"
 
 
-def _table_columns() -> str:
+def _table_rows(session: Session) -> str:
+    """Every database's tables and views for svv_all_tables and svv_redshift_tables, with
+    table_acl and the owner's name."""
     return (
-        "datname AS database_name, nspname AS schema_name, relname AS table_name, "
-        "CASE relkind WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END AS table_type, "
-        "CAST(NULL AS VARCHAR) AS table_acl, CAST(NULL AS VARCHAR) AS remarks"
+        "SELECT r.datname AS database_name, r.nspname AS schema_name, "
+        "r.relname AS table_name, "
+        "CASE r.relkind WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END AS table_type, "
+        f"{acl_text_sql('a.items', 'table', 'r.owner')} AS table_acl, "
+        "CAST(NULL AS VARCHAR) AS remarks, r.owner AS table_owner "
+        f"FROM ({relations_sql(session, everywhere=True)}) r "
+        f"LEFT JOIN ({acl_items_sql(session, 'table')}) a ON a.database = r.datname "
+        "AND a.schema_name = r.nspname AND a.name = r.relname WHERE r.relkind IN ('r', 'v')"
     )
 
 
 def svv_all_tables(session: Session) -> str:
     """svv_all_tables: the tables and views of every database of the namespace."""
-    return (
-        f"SELECT {_table_columns()} FROM ({relations_sql(session, everywhere=True)}) "
-        "WHERE relkind IN ('r', 'v')"
-    )
+    return f"SELECT * EXCLUDE (table_owner) FROM ({_table_rows(session)})"
 
 
 def svv_redshift_tables(session: Session) -> str:
     """svv_redshift_tables: svv_all_tables with each table's owner."""
-    return (
-        f"SELECT {_table_columns()}, owner AS table_owner "
-        f"FROM ({relations_sql(session, everywhere=True)}) WHERE relkind IN ('r', 'v')"
-    )
+    return _table_rows(session)
 
 
 def svv_all_columns(session: Session) -> str:
@@ -253,17 +270,23 @@ def svv_all_columns(session: Session) -> str:
 
 
 def svv_redshift_columns(session: Session) -> str:
-    """svv_redshift_columns: every database's columns with Redshift's key and encoding
-    columns (neutral: no distribution or sort keys are kept yet)."""
+    """svv_redshift_columns: every database's columns with the encodings, distribution key
+    and sort key positions CREATE/ALTER TABLE declared, and the column grants (column_acl)."""
     return (
-        "SELECT datname AS database_name, nspname AS schema_name, "
-        "relname AS table_name, attname AS column_name, "
-        "CAST(attnum AS INTEGER) AS ordinal_position, formatted_type AS data_type, "
-        "default_sql AS column_default, "
-        "CASE WHEN attnotnull THEN 'NO' ELSE 'YES' END AS is_nullable, "
-        "'none' AS encoding, false AS distkey, CAST(0 AS INTEGER) AS sortkey, "
-        "CAST(NULL AS VARCHAR) AS column_acl, CAST(NULL AS VARCHAR) AS remarks "
-        f"FROM ({column_facts_sql(session, everywhere=True)})"
+        "SELECT c.datname AS database_name, c.nspname AS schema_name, "
+        "c.relname AS table_name, c.attname AS column_name, "
+        "CAST(c.attnum AS INTEGER) AS ordinal_position, c.formatted_type AS data_type, "
+        "c.default_sql AS column_default, "
+        "CASE WHEN c.attnotnull THEN 'NO' ELSE 'YES' END AS is_nullable, "
+        f"{_key_columns('t', 'k', 'c.attname')}, "
+        f"{acl_text_sql('g.items')} AS column_acl, CAST(NULL AS VARCHAR) AS remarks "
+        f"FROM ({column_facts_sql(session, everywhere=True)}) c "
+        f"{_attributes(session, TABLE_ATTRIBUTES, 't', 'c', everywhere=True)} "
+        f"{_attributes(session, COLUMN_ATTRIBUTES, 'k', 'c', everywhere=True)} "
+        "AND lower(k.column_name) = lower(c.attname) "
+        f"LEFT JOIN ({acl_items_sql(session, 'table', columns=True)}) g "
+        "ON g.database = c.datname AND g.schema_name = c.nspname AND g.name = c.relname "
+        "AND g.column_name = c.attname"
     )
 
 

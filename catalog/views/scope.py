@@ -61,17 +61,17 @@ def consumer_databases_sql(session: Session) -> str:
     )
 
 
-def shared_objects_sql(session: Session) -> str:
+def shared_objects_sql(session: Session, kinds: tuple[str, ...] = RELATION_KINDS) -> str:
     """What the namespace's consumer databases show: (datname, object_kind, schema_name, name),
-    the schemas of their live shares and the relations of those shares whose schema is in the
-    share too."""
+    the schemas of their live shares and the objects of ``kinds`` (relations unless told) of
+    those shares whose schema is in the share too."""
     objects = system_table("datashare_objects")
     return (
         "SELECT m.datname, o.object_kind, o.schema_name, o.name "
         f"FROM ({consumer_databases_sql(session)}) m JOIN {objects} o "
         "ON o.namespace_guid = m.producer_namespace AND o.share_name = m.share_name "
         "WHERE m.live AND (o.object_kind = 'schema' OR (o.object_kind IN "
-        f"{_in(RELATION_KINDS)} AND EXISTS (SELECT 1 FROM {objects} p "
+        f"{_in(kinds)} AND EXISTS (SELECT 1 FROM {objects} p "
         "WHERE p.namespace_guid = o.namespace_guid AND p.share_name = o.share_name "
         "AND p.object_kind = 'schema' AND p.schema_name = o.schema_name)))"
     )

@@ -15,10 +15,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from catalog.views.base import Session, lit, values
+from catalog.views.functions import show_functions_sql
 from catalog.views.information_schema import column_facts_sql
 from catalog.views.pg_class import relations_sql
 from catalog.views.pg_constraint import constraints_sql
-from catalog.views.redshift import svv_all_schemas, svv_redshift_databases
+from catalog.views.redshift import (
+    svv_all_schemas,
+    svv_redshift_databases,
+    svv_redshift_tables,
+    svv_table_info,
+)
 
 _V, _I = "VARCHAR", "INTEGER"
 
@@ -45,11 +51,13 @@ def _databases(session: Session) -> str:
 
 def _tables(session: Session) -> str:
     return (
-        "SELECT datname AS database_name, nspname AS schema_name, relname AS table_name, "
-        "CASE relkind WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END AS table_type, "
-        "NULL AS table_acl, NULL AS remarks, owner, NULL AS last_altered_time, "
-        "NULL AS last_modified_time, NULL AS dist_style, NULL AS table_subtype "
-        f"FROM ({relations_sql(session)}) WHERE relkind IN ('r', 'v')"
+        "SELECT r.database_name, r.schema_name, r.table_name, r.table_type, r.table_acl, "
+        "r.remarks, r.table_owner AS owner, NULL AS last_altered_time, "
+        "NULL AS last_modified_time, i.diststyle AS dist_style, NULL AS table_subtype "
+        f"FROM ({svv_redshift_tables(session)}) r "
+        f"LEFT JOIN ({svv_table_info(session)}) i "
+        "ON i.schema = r.schema_name AND i.\"table\" = r.table_name "
+        f"WHERE r.database_name = {lit(session.database)}"
     )
 
 
@@ -93,13 +101,10 @@ def _foreign_keys(session: Session) -> str:
     )
 
 
-def _no_routines(kind: str) -> Callable[[Session], str]:
-    def rows(session: Session) -> str:
-        # Duckshift has no stored procedures or user-defined functions yet.
-        return values([], [("database_name", _V), ("schema_name", _V), (f"{kind}_name", _V),
-                           ("return_type", _V), ("argument_list", _V)])
-
-    return rows
+def _no_procedures(session: Session) -> str:
+    # Duckshift has no stored procedures.
+    return values([], [("database_name", _V), ("schema_name", _V), ("procedure_name", _V),
+                       ("return_type", _V), ("argument_list", _V)])
 
 
 _FK_COLUMNS = (
@@ -147,12 +152,12 @@ LISTINGS: dict[str, Listing] = {
     "procedures": Listing(
         (*_ROUTINE_COLUMNS, ("procedure_name", _V), ("return_type", _V),
          ("argument_list", _V)),
-        _no_routines("procedure"), ("database_name", "schema_name"), "procedure_name",
+        _no_procedures, ("database_name", "schema_name"), "procedure_name",
         "procedure_name"),
     "functions": Listing(
         (*_ROUTINE_COLUMNS, ("function_name", _V), ("return_type", _V),
          ("argument_list", _V)),
-        _no_routines("function"), ("database_name", "schema_name"), "function_name",
+        show_functions_sql, ("database_name", "schema_name"), "function_name",
         "function_name"),
 }
 

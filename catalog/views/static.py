@@ -1,8 +1,8 @@
-"""Small pg_catalog relations with fixed or no rows: pg_am, pg_language, pg_proc, pg_settings,
+"""Small pg_catalog relations with fixed or no rows: pg_am, pg_language, pg_settings,
 pg_tablespace, pg_description, pg_stat_user_tables.
 
 pg_description holds the comments DuckDB keeps (COMMENT ON TABLE / COLUMN); the others are
-what a Redshift-like server without user functions, indexes or tunable planner settings
+what a Redshift-like server without indexes or tunable planner settings
 answers, with PostgreSQL's columns so that ``x.*`` selects and joins keep working.
 """
 
@@ -32,27 +32,6 @@ def pg_am(session: Session) -> str:
         [("oid", "BIGINT"), ("amname", "VARCHAR"), ("amhandler", "VARCHAR"),
          ("amtype", "VARCHAR")],
     )
-
-
-PG_PROC_COLUMNS: list[tuple[str, str]] = [
-    ("oid", "BIGINT"), ("proname", "VARCHAR"), ("pronamespace", "BIGINT"),
-    ("proowner", "BIGINT"), ("prolang", "BIGINT"), ("procost", "REAL"),
-    ("prorows", "REAL"), ("provariadic", "BIGINT"), ("prosupport", "VARCHAR"),
-    ("prokind", "VARCHAR"), ("proisagg", "BOOLEAN"), ("proiswindow", "BOOLEAN"),
-    ("prosecdef", "BOOLEAN"), ("proleakproof", "BOOLEAN"), ("proisstrict", "BOOLEAN"),
-    ("proretset", "BOOLEAN"), ("provolatile", "VARCHAR"), ("proparallel", "VARCHAR"),
-    ("pronargs", "SMALLINT"), ("pronargdefaults", "SMALLINT"), ("prorettype", "BIGINT"),
-    ("proargtypes", "UINTEGER[]"), ("proallargtypes", "UINTEGER[]"),
-    ("proargmodes", "VARCHAR[]"), ("proargnames", "VARCHAR[]"),
-    ("proargdefaults", "VARCHAR"), ("protrftypes", "UINTEGER[]"), ("prosrc", "VARCHAR"),
-    ("probin", "VARCHAR"), ("prosqlbody", "VARCHAR"), ("proconfig", "VARCHAR[]"),
-    ("proacl", "VARCHAR[]"),
-]
-
-
-def pg_proc(session: Session) -> str:
-    """pg_catalog.pg_proc: no user-defined functions yet, so no rows (old and new columns)."""
-    return values([], PG_PROC_COLUMNS)
 
 
 # name, setting, category, short description, vartype
@@ -166,7 +145,6 @@ VIEWS = (
     View("pg_catalog", "pg_language", pg_language),
     View("pg_catalog", "pg_stat_user_tables", pg_stat_user_tables),
     View("pg_catalog", "pg_tablespace", pg_tablespace),
-    View("pg_catalog", "pg_proc", pg_proc),
     View("pg_catalog", "pg_settings", pg_settings),
     View("pg_catalog", "pg_description", pg_description),
 )

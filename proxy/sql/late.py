@@ -2,10 +2,11 @@
 
 Translation sees only the statement's text, but ``CREATE TABLE t (LIKE s)`` must copy what
 ``s`` is at that moment, ``ALTER TABLE ... ALTER COLUMN ... TYPE`` rebuilds the table as it
-stands, CREATE and DROP FUNCTION merge one overload into those a function already has, and
-TRUNCATE first commits the transaction it runs in. The translated ``Statement``
-carries one of these descriptions; ``proxy/late_ddl.py`` acts on it at execution, on the
-session's own cursor (which also sees the session's uncommitted tables).
+stands, ``ALTER TABLE ... APPEND FROM`` moves the columns the two tables have then, CREATE and
+DROP FUNCTION merge one overload into those a function already has, and TRUNCATE first commits
+the transaction it runs in. The translated ``Statement`` carries one of these descriptions;
+``proxy/late_ddl.py`` acts on it at execution, on the session's own cursor (which also sees
+the session's uncommitted tables).
 """
 
 from __future__ import annotations
@@ -104,5 +105,15 @@ class DropRelations:
     cascade: bool
 
 
+@dataclass(frozen=True, slots=True)
+class AppendFrom:
+    """``ALTER TABLE target APPEND FROM source [IGNOREEXTRA | FILLTARGET]``: moves the source's
+    rows into the target's columns of the same names."""
+
+    target: Place
+    source: Place
+    extra: str  # "IGNOREEXTRA", "FILLTARGET" or ""
+
+
 Late = (CreateLike | AlterVarchar | CommitFirst | CreateFunction | DropFunction | RenameRelation
-        | RenameColumn | DropRelations)
+        | RenameColumn | DropRelations | AppendFrom)

@@ -19,9 +19,9 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 
 from catalog.errors import FeatureNotSupported, SyntaxError_
-from proxy.sql import catalog_syntax, commands, datashare_sql, dcl, show, udfs, wlm_sql
+from proxy.sql import append, catalog_syntax, commands, datashare_sql, dcl, show, udfs, wlm_sql
 from proxy.sql.context import Context
-from proxy.sql.late import CreateFunction, DropFunction, Late
+from proxy.sql.late import AppendFrom, CreateFunction, DropFunction, Late, Place
 from proxy.sql.param_types import Probe, probes
 from proxy.sql.references import Ref, references
 from proxy.sql.split import Piece, split
@@ -185,6 +185,9 @@ def translate(piece: Piece, ctx: Context) -> Statement:
     function = udfs.recognize(piece)
     if function is not None:
         return _function_statement(piece.text, function, ctx)
+    appended = append.recognize(piece)
+    if appended is not None:
+        return _append_statement(piece.text, appended, ctx)
     command = commands.recognize(piece)
     if command is not None:
         if isinstance(command, commands.NoOp):
@@ -230,6 +233,22 @@ def _function_statement(text: str, spec: udfs.FunctionSpec | udfs.DropSpec,
     return Statement(text, "DDL", "CREATE FUNCTION", duck_sql=f"CREATE MACRO {spec.name}",
                      late=late, refs=(Ref("function", None, spec.schema, spec.name, "CREATE",
                                           replace=spec.replace),))
+
+
+def _append_statement(text: str, spec: append.AppendSpec, ctx: Context) -> Statement:
+    """ALTER TABLE ... APPEND FROM: the rows move when it runs (``late``); it needs INSERT on
+    the target, SELECT and DELETE on the source."""
+
+    def where(table: tuple[str | None, str | None, str]) -> Place:
+        database, schema, name = table
+        return Place(ctx.databases.get(database or ctx.database, database or ""), schema, name)
+
+    def refs(table: tuple[str | None, str | None, str], *actions: str) -> tuple[Ref, ...]:
+        return tuple(Ref("relation", table[0], table[1], table[2], a) for a in actions)
+
+    late = AppendFrom(where(spec.target), where(spec.source), spec.extra)
+    return Statement(text, "DDL", "ALTER TABLE APPEND", duck_sql="COMMIT", late=late,
+                     refs=refs(spec.target, "INSERT") + refs(spec.source, "SELECT", "DELETE"))
 
 
 _REDSHIFT = Redshift()
@@ -488,6 +507,8 @@ _CLASSES: tuple[tuple[type[exp.Expr], tuple[str, str, bool, bool]], ...] = (
 
 def classify(tree: exp.Expr, text: str = "") -> tuple[str, str, bool, bool]:
     """(statement type, command tag, returns rows, tag counts rows) of a parsed statement."""
+    if isinstance(tree, exp.Select) and tree.args.get("into") is not None:
+        return "CTAS", "SELECT", False, True  # SELECT INTO creates its table, as CTAS does
     for cls, facts in _CLASSES:
         if isinstance(tree, cls):
             return facts

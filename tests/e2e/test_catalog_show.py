@@ -87,8 +87,9 @@ def test_show_tables(rc: redshift_connector.Cursor) -> None:
     assert columns == ["database_name", "schema_name", "table_name", "table_type",
                        "table_acl", "remarks", "owner", "last_altered_time",
                        "last_modified_time", "dist_style", "table_subtype"]
-    assert [(r[2], r[3], r[6]) for r in rows] == [
-        ("customers", "TABLE", "admin"), ("orders", "TABLE", "admin"), ("v_big", "VIEW", "admin")]
+    assert [(r[2], r[3], r[6], r[9]) for r in rows] == [
+        ("customers", "TABLE", "admin", "AUTO(EVEN)"), ("orders", "TABLE", "admin", "AUTO(EVEN)"),
+        ("v_big", "VIEW", "admin", None)]
     assert [r[2] for r in _show(rc, "SHOW TABLES FROM SCHEMA dev.public LIKE '%s'")[1]] == [
         "customers", "orders"]
     # LIKE is case-sensitive, and _ matches one character
@@ -98,7 +99,7 @@ def test_show_tables(rc: redshift_connector.Cursor) -> None:
     assert len(_show(rc, "SHOW TABLES FROM SCHEMA dev.public LIMIT 2")[1]) == 2
     assert _show(rc, "SHOW TABLES FROM SCHEMA dev.public LIMIT 0")[1] == []
     assert _show(rc, "SHOW TABLES FROM SCHEMA other.s")[1] == [
-        ("other", "s", "t", "TABLE", None, None, "admin", None, None, None, None)]
+        ("other", "s", "t", "TABLE", None, None, "admin", None, None, "AUTO(EVEN)", None)]
 
 
 def test_show_columns_and_constraints(rc: redshift_connector.Cursor) -> None:

@@ -433,8 +433,12 @@ def test_shared_sql_functions(pair: Pair) -> None:
     assert cons.execute("SELECT fn_db.fn.double_it(21)").fetchone() == (42,)
     with pytest.raises(psycopg.errors.UndefinedFunction):
         cons.execute("SELECT fn_db.fn.secret_fn(1)")
+    # the consumer's catalog lists the shared function only
+    shown = "SELECT function_name FROM svv_redshift_functions WHERE database_name = 'fn_db'"
+    assert cons.execute(shown).fetchall() == [("double_it",)]
     desc = prod.execute("DESC DATASHARE fnshare").fetchall()
     assert ("function", "fn.double_it") in {(r[4], r[5]) for r in desc}
     prod.execute("ALTER DATASHARE fnshare REMOVE FUNCTION fn.double_it(int)")
     with pytest.raises(psycopg.errors.UndefinedFunction):
         cons.execute("SELECT fn_db.fn.double_it(21)")
+    assert cons.execute(shown).fetchall() == []

@@ -525,3 +525,21 @@ def test_views_over_missing_tables_and_any_column_privilege(
     assert admin.execute(q).fetchone() == (False,)
     admin.execute(f"GRANT SELECT (b) ON t23 TO {user}")
     assert admin.execute(q).fetchone() == (True,)
+
+
+def test_append_from_needs_insert_on_the_target_and_select_delete_on_the_source(
+    admin: psycopg.Connection, connect: Callable[[str], psycopg.Connection]
+) -> None:
+    admin.execute("CREATE TABLE public.app_t (a int)")
+    admin.execute("CREATE TABLE public.app_s (a int)")
+    admin.execute("INSERT INTO public.app_s VALUES (1), (2)")
+    user = new_user(admin)
+    con = connect(user)
+    admin.execute(f"GRANT INSERT ON app_t TO {user}")
+    admin.execute(f"GRANT SELECT ON app_s TO {user}")
+    assert "app_s" in denied(con, "ALTER TABLE app_t APPEND FROM app_s")
+    admin.execute(f"GRANT DELETE ON app_s TO {user}")
+    con.execute("ALTER TABLE app_t APPEND FROM app_s")
+    assert admin.execute("SELECT count(*) FROM app_t").fetchone() == (2,)
+    admin.execute(f"REVOKE INSERT ON app_t FROM {user}")
+    assert "app_t" in denied(con, "ALTER TABLE app_t APPEND FROM app_s")

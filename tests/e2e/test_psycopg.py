@@ -209,6 +209,16 @@ def test_nulls(conn: psycopg.Connection[Any]) -> None:
     conn.commit()
 
 
+def test_select_into_and_ctas_report_rows_not_a_result(conn: psycopg.Connection[Any]) -> None:
+    for sql in ("select catid into pg3_into from category where catid < 4",
+                "create table pg3_ctas as select catid from category where catid < 4"):
+        cur = conn.execute(sql)
+        assert cur.description is None
+        assert cur.statusmessage == "SELECT 3"
+    assert conn.execute("select count(*) from pg3_into").fetchone() == (3,)
+    conn.rollback()
+
+
 def test_named_cursor(conn: psycopg.Connection[Any]) -> None:
     """psycopg's server-side cursors: DECLARE, FETCH FORWARD n, CLOSE inside a transaction."""
     with conn.cursor(name="pg3_named") as cur:

@@ -268,6 +268,22 @@ def test_acl_columns(admin: psycopg.Connection, u1: psycopg.Connection) -> None:
         assert rows(con, "select attname, attacl from pg_attribute "
                          "where attrelid = 't'::regclass order by attnum") == [
             ("a", ["group r1=r/admin"]), ("b", None)]
+    # svv_redshift_* show the same ACLs as text, NULL where nothing was granted
+    assert rows(admin, "select table_name, table_acl from svv_redshift_tables "
+                       "where table_name in ('t', 'st') order by 1") == [
+        ("st", None), ("t", "{admin=arwdRxtDPA/admin,u1=r/admin,u2=a/admin}")]
+    assert rows(admin, "select table_acl from svv_all_tables where table_name = 't'") == [
+        ("{admin=arwdRxtDPA/admin,u1=r/admin,u2=a/admin}",)]
+    assert rows(admin, "select schema_name, schema_acl from svv_redshift_schemas "
+                       "where schema_name in ('public', 's') order by 1") == [
+        ("public", "{admin=UC/admin,=UC/admin}"), ("s", '{admin=UC/admin,"group r1=U/admin"}')]
+    assert rows(admin, "select database_acl from svv_redshift_databases") == [
+        ("{admin=CT/admin,=T/admin}",)]
+    assert rows(admin, "select column_name, column_acl from svv_redshift_columns "
+                       "where table_name = 't' order by ordinal_position") == [
+        ("a", '{"group r1=r/admin"}'), ("b", None)]
+    assert rows(admin, "SHOW TABLES FROM SCHEMA dev.public LIKE 't'")[0][4] == (
+        "{admin=arwdRxtDPA/admin,u1=r/admin,u2=a/admin}")
     # the ACL and the privilege functions agree
     assert rows(admin, "select has_table_privilege('u1', 't', 'select'), "
                        "has_table_privilege('u1', 't', 'insert'), "

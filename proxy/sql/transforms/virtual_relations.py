@@ -229,10 +229,14 @@ def _description(args: list[exp.Expr], column: bool) -> exp.Expr:
 
 
 # pg_get_function_result and friends: the SQL of each over a pg_proc row.
+# SQL UDFs' arguments are unnamed ($1-style), so the arguments are their types.
+_ARGUMENT_TYPES = (
+    f"array_to_string(list_transform(proargtypes, t -> {type_name_sql('t', '-1')}), ', ')"
+)
 _FUNCTION_TEXT = {
     "pg_get_function_result": type_name_sql("prorettype", "-1"),
-    "pg_get_function_arguments": "array_to_string(proargnames, ', ')",
-    "pg_get_function_identity_arguments": "array_to_string(proargnames, ', ')",
+    "pg_get_function_arguments": _ARGUMENT_TYPES,
+    "pg_get_function_identity_arguments": _ARGUMENT_TYPES,
 }
 
 # Catalog functions whose answer is fixed on Duckshift, by (name, number of arguments): what
@@ -333,7 +337,7 @@ def _function(name: str, args: list[exp.Expr]) -> exp.Expr | None:
         )
         return _template(sql, args[0])
     if name in _FUNCTION_TEXT and n in (1, 2):
-        # From the function's pg_proc row (none while there are no user-defined functions).
+        # From the function's pg_proc row.
         return _lookup(f"SELECT oid AS k, {_FUNCTION_TEXT[name]} AS v FROM pg_catalog.pg_proc",
                        args[0])
     if name == "pg_backend_pid" and n == 0:
