@@ -99,3 +99,11 @@ def test_copy_reads_and_writes_in_the_session_zone(server: RunningServer) -> Non
             assert row == (1,)
         finally:
             conn.execute("drop table stz_copy")
+
+
+def test_time_zone_from_the_startup_message(server: RunningServer) -> None:
+    with psycopg.connect(server.dsn, autocommit=True,
+                         options="-c timezone=Europe/Berlin") as conn:
+        assert conn.info.parameter_status("TimeZone") == "Europe/Berlin"
+        row = conn.execute("select cast(timestamptz '2024-03-10 08:30:00' as varchar)").fetchone()
+        assert row == ("2024-03-10 08:30:00+01",)
