@@ -220,11 +220,11 @@ def _is_call(node: exp.Expr, name: str) -> exp.Anonymous | None:
 
 def _text(cast: exp.Cast, ctx: Context) -> exp.Expr | None:
     """A cast to a character type whose TIMESTAMPTZ operand is shown in the session's zone,
-    as the results are (the varbyte transform has made the operand ``UTF8(x)``)."""
+    as the results are (the varbyte transform may have made the operand ``UTF8(x)``)."""
     utf8 = _is_call(cast.this, macros.UTF8)
-    if utf8 is None or not utf8.expressions or not _loose(utf8.expressions[0]):
+    value = utf8.expressions[0] if utf8 is not None and utf8.expressions else cast.this
+    if not _loose(value):
         return None
-    value = utf8.expressions[0]
     zone = exp.Literal.string(ctx.zone)
     instant = exp.cast(exp.cast(value.copy(), "VARCHAR"), "TIMESTAMPTZ")
     shown = exp.DPipe(
@@ -275,6 +275,7 @@ def _rewrite(tree: exp.Expr, ctx: Context) -> None:
         _comparison(compared, ctx)
     for values in list(tree.find_all(exp.Between, exp.In)):
         _compared_values(values, ctx)
+    texts: list[exp.Cast] = []
     for node in list(tree.find_all(
             exp.Cast, exp.Extract, exp.TimestampTrunc, exp.DateTrunc, exp.TsOrDsAdd,
             exp.TsOrDsDiff, exp.ConvertTimezone, exp.CurrentDate, exp.CurrentTimestamp,
@@ -287,9 +288,7 @@ def _rewrite(tree: exp.Expr, ctx: Context) -> None:
             elif node.to.this in _LOCAL_TARGETS:
                 _wrap(node, "this", ctx)
             elif node.to.this in _TEXT_TARGETS:
-                shown = _text(node, ctx)
-                if shown is not None:
-                    node.replace(shown)
+                texts.append(node)
         elif isinstance(node, exp.Extract):
             _extract(node, ctx)
         elif isinstance(node, exp.TimestampTrunc | exp.DateTrunc):
@@ -321,3 +320,8 @@ def _rewrite(tree: exp.Expr, ctx: Context) -> None:
                     node.set("expressions", [node.expressions[0], local(node.expressions[1], ctx)])
             elif name == macros.TRUNC and len(node.expressions) == 1:
                 node.set("expressions", [local(node.expressions[0], ctx)])
+    # Last, innermost first: the CASE copies its operand, which must be rewritten already.
+    for cast in reversed(texts):
+        shown = _text(cast, ctx)
+        if shown is not None:
+            cast.replace(shown)

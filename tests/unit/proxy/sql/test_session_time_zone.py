@@ -57,7 +57,8 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, engine_zone: str, ctx_zone: 
     "a between '2024-03-01' and '2024-04-01'", "dateadd(hour, 3, a)",
     "datediff(minute, a, b)", "to_char(a, 'YYYY-MM-DD HH24:MI:SS.MS')",
     "convert_timezone('Asia/Tokyo', a)", "timestamptz '2024-03-10 02:30:00'",
-    "'2024-11-03 01:30'::timestamptz", "'2024-07-01 12:00:00+02'::timestamptz",
+    "'2024-11-03 01:30'::timestamptz", "'2024-07-01 12:00:00+02'::timestamptz", "a::varchar",
+    "localtimestamp::date = current_date", "to_timestamp('2024-03-10 02:30', 'YYYY-MM-DD HH24:MI')",
 ])
 def test_translation_answers_as_the_engine_in_that_zone(
         con: duckdb.DuckDBPyConnection, zone: str, expr: str) -> None:
