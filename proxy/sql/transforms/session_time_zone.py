@@ -148,7 +148,7 @@ def _stored(column: exp.Expr, value: exp.Expr, ctx: Context) -> exp.Expr:
     return call(macros.STORED, column.copy(), value, exp.Literal.string(ctx.zone))
 
 
-def _comparison(node: exp.Binary, ctx: Context) -> None:
+def _comparison(node: exp.Binary, ctx: Context, pairwise: bool) -> None:
     left, right = node.this, node.expression
     if isinstance(node, exp.EQ) and isinstance(node.parent, exp.Update):
         node.set("expression", _stored(left, right, ctx))  # SET column = value
@@ -157,7 +157,7 @@ def _comparison(node: exp.Binary, ctx: Context) -> None:
         node.set("expression", _operand(left, right, ctx))
     elif _loose(right) and _convertible(left):
         node.set("this", _operand(right, left, ctx))
-    elif _pairable(left) and _pairable(right):
+    elif pairwise and _pairable(left) and _pairable(right):
         # Neither type is known here: each side is read as the other's type would read it
         # (a TIMESTAMPTZ beside a TIMESTAMP reads the TIMESTAMP in the session's zone);
         # DuckDB picks the macros' overloads when it binds, so equal types stay as written.
@@ -242,7 +242,9 @@ def session_time_zone(tree: exp.Expr, ctx: Context) -> exp.Expr:
     if is_utc(ctx):
         return tree
     kept = tree.sql() if _kept(tree) else None
-    _rewrite(tree, ctx)
+    # Stored SQL is not given the guesses for two operands of unknown types: they would write
+    # the zone into every comparison of a view.
+    _rewrite(tree, ctx, pairwise=kept is None)
     if kept is not None and (tree.sql() != kept or _named_later(tree)):
         raise FeatureNotSupported(
             "feature not supported on Duckshift: a view, function or column default that "
@@ -266,13 +268,13 @@ def _kept(tree: exp.Expr) -> bool:
     return kind != "TABLE" or tree.expression is None
 
 
-def _rewrite(tree: exp.Expr, ctx: Context) -> None:
+def _rewrite(tree: exp.Expr, ctx: Context, pairwise: bool) -> None:
     # Implicit conversions first, on the tree as written (the rewrites below add casts).
     for insert in list(tree.find_all(exp.Insert)):
         _insert(insert, ctx)
     for compared in list(tree.find_all(exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE,
                                        exp.NullSafeEQ, exp.NullSafeNEQ)):
-        _comparison(compared, ctx)
+        _comparison(compared, ctx, pairwise)
     for values in list(tree.find_all(exp.Between, exp.In)):
         _compared_values(values, ctx)
     texts: list[exp.Cast] = []
