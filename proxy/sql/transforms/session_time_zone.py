@@ -129,9 +129,10 @@ def _convertible(node: exp.Expr) -> bool:
 
 def _pairable(node: exp.Expr) -> bool:
     """An operand of a comparison of two unknown types that the OPERAND macro can take: not a
-    constant, a row, a subquery (bound twice, once for its type) or an aggregate (whose type
-    DuckDB cannot pick overloads by)."""
-    return _loose(node) and not isinstance(node, exp.Tuple | exp.Star) and not node.find(
+    constant, a row, ANY/ALL, a subquery (bound twice, once for its type) or an aggregate
+    (whose type DuckDB cannot pick overloads by)."""
+    return _loose(node) and not isinstance(
+        node, exp.Tuple | exp.Star | exp.Any | exp.All) and not node.find(
         exp.Query, exp.Subquery, exp.AggFunc, exp.Window)
 
 
