@@ -13,9 +13,11 @@ when the statement is bound, so that only a TIMESTAMPTZ is converted:
   instant it names (``UNLOCAL``); a cast to a character type shows it as results are;
 * implicit conversions: a date or time string, a TIMESTAMP or a DATE compared with a
   TIMESTAMPTZ is read in the session's zone, and so is one stored into a TIMESTAMPTZ column
-  (INSERT, UPDATE); a TIMESTAMPTZ stored into a TIMESTAMP or DATE column is its wall clock.
-  Where neither type is known here, each side of a comparison is read as the other's type
-  would read it (``OPERAND``, ``STORED``);
+  (INSERT, UPDATE); a TIMESTAMPTZ stored into a TIMESTAMP or DATE column is its wall clock
+  (``OPERAND``, ``STORED``, typed overloads that DuckDB picks when it binds). Two operands
+  whose types are both unknown here (two columns) are left as written: the macros cannot
+  take every operand (a NULL-typed one matches every overload), so that comparison still
+  converts in UTC;
 * SYSDATE, CURRENT_DATE, LOCALTIMESTAMP and LOCALTIME are the session's wall clock (GETDATE
   in transforms/getdate.py, TO_CHAR and TO_TIMESTAMP in transforms/datetime_formats.py).
 
@@ -127,15 +129,6 @@ def _convertible(node: exp.Expr) -> bool:
     return _datetime_text(node) or _temporal(node)
 
 
-def _pairable(node: exp.Expr) -> bool:
-    """An operand of a comparison of two unknown types that the OPERAND macro can take: not a
-    constant, a row, ANY/ALL, a subquery (bound twice, once for its type) or an aggregate
-    (whose type DuckDB cannot pick overloads by)."""
-    return _loose(node) and not isinstance(
-        node, exp.Tuple | exp.Star | exp.Any | exp.All) and not node.find(
-        exp.Query, exp.Subquery, exp.AggFunc, exp.Window)
-
-
 def _operand(of: exp.Expr, value: exp.Expr, ctx: Context) -> exp.Expr:
     """``value`` as an implicit conversion to the type of ``of`` would read it."""
     macro = macros.OPERAND_OF_AGGREGATE if of.find(exp.AggFunc, exp.Window) else macros.OPERAND
@@ -149,7 +142,7 @@ def _stored(column: exp.Expr, value: exp.Expr, ctx: Context) -> exp.Expr:
     return call(macros.STORED, column.copy(), value, exp.Literal.string(ctx.zone))
 
 
-def _comparison(node: exp.Binary, ctx: Context, pairwise: bool) -> None:
+def _comparison(node: exp.Binary, ctx: Context) -> None:
     left, right = node.this, node.expression
     if isinstance(node, exp.EQ) and isinstance(node.parent, exp.Update):
         node.set("expression", _stored(left, right, ctx))  # SET column = value
@@ -158,12 +151,6 @@ def _comparison(node: exp.Binary, ctx: Context, pairwise: bool) -> None:
         node.set("expression", _operand(left, right, ctx))
     elif _loose(right) and _convertible(left):
         node.set("this", _operand(right, left, ctx))
-    elif pairwise and _pairable(left) and _pairable(right):
-        # Neither type is known here: each side is read as the other's type would read it
-        # (a TIMESTAMPTZ beside a TIMESTAMP reads the TIMESTAMP in the session's zone);
-        # DuckDB picks the macros' overloads when it binds, so equal types stay as written.
-        node.set("this", _operand(right, left.copy(), ctx))
-        node.set("expression", _operand(left, right.copy(), ctx))
 
 
 def _compared_values(node: exp.Between | exp.In, ctx: Context) -> None:
@@ -243,9 +230,7 @@ def session_time_zone(tree: exp.Expr, ctx: Context) -> exp.Expr:
     if is_utc(ctx):
         return tree
     kept = tree.sql() if _kept(tree) else None
-    # Stored SQL is not given the guesses for two operands of unknown types: they would write
-    # the zone into every comparison of a view.
-    _rewrite(tree, ctx, pairwise=kept is None)
+    _rewrite(tree, ctx)
     if kept is not None and (tree.sql() != kept or _named_later(tree)):
         raise FeatureNotSupported(
             "feature not supported on Duckshift: a view, function or column default that "
@@ -269,13 +254,13 @@ def _kept(tree: exp.Expr) -> bool:
     return kind != "TABLE" or tree.expression is None
 
 
-def _rewrite(tree: exp.Expr, ctx: Context, pairwise: bool) -> None:
+def _rewrite(tree: exp.Expr, ctx: Context) -> None:
     # Implicit conversions first, on the tree as written (the rewrites below add casts).
     for insert in list(tree.find_all(exp.Insert)):
         _insert(insert, ctx)
     for compared in list(tree.find_all(exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE,
                                        exp.NullSafeEQ, exp.NullSafeNEQ)):
-        _comparison(compared, ctx, pairwise)
+        _comparison(compared, ctx)
     for values in list(tree.find_all(exp.Between, exp.In)):
         _compared_values(values, ctx)
     texts: list[exp.Cast] = []
