@@ -60,6 +60,16 @@ since a session's search path names only its own database.
 * ``GETBIT(v, i)`` is bit i of a VARBYTE, counted from its rightmost (least significant) bit;
   DuckDB's ``get_bit`` counts from the leftmost. A bit outside the value is PostgreSQL's
   2202E ``index i out of valid range, 0..n``.
+* ``LOCAL(x, zone)`` is a TIMESTAMPTZ shifted so that its UTC fields are its wall clock in
+  ``zone`` (the engine runs in UTC, a session may not): date parts, truncation, formatting
+  and casts to TIMESTAMP, DATE or TIME then see the session's fields. ``UNLOCAL`` shifts a
+  result back. Any other type passes unchanged. ``ZONED(x, zone)`` is a cast to TIMESTAMPTZ
+  that reads a TIMESTAMP, a DATE or a string without an offset as a time in ``zone``.
+  ``OPERAND(x, v, zone)`` is ``v`` as an implicit conversion to ``x``'s type reads it: through
+  ``ZONED`` where ``x`` is a TIMESTAMPTZ, unchanged otherwise (a comparison's other side, a
+  value stored into a column). ``STORED(x, v, zone)`` is a value (not a literal) stored into
+  column ``x``: also a TIMESTAMPTZ stored into a TIMESTAMP or DATE column is its wall clock in
+  ``zone`` (``LOCAL``).
 """
 
 from __future__ import annotations
@@ -96,6 +106,20 @@ SUPER = f"{INTERNAL_PREFIX}super"
 SUPER_CONCAT = f"{INTERNAL_PREFIX}super_concat"
 SUPER_FLATTEN = f"{INTERNAL_PREFIX}super_flatten"
 SUBARRAY = f"{INTERNAL_PREFIX}subarray"
+LOCAL = f"{INTERNAL_PREFIX}local"
+UNLOCAL = f"{INTERNAL_PREFIX}unlocal"
+ZONED = f"{INTERNAL_PREFIX}zoned"
+OPERAND = f"{INTERNAL_PREFIX}operand"
+OPERAND_OF_AGGREGATE = f"{INTERNAL_PREFIX}operand_of_aggregate"
+STORED = f"{INTERNAL_PREFIX}stored"
+
+# Text that ends in a written zone after a time of day (an offset, Z, a name): DuckDB's cast to
+# TIMESTAMP would drop it, so such a string is read as a TIMESTAMPTZ whatever the session's zone.
+WRITTEN_ZONE = r"\d:\d{2}(:\d{2}(\.\d*)?)?\s*(z|[+-]\d{1,2}(:?\d{2}){0,2}|[a-z][a-z0-9_/+-]*)\s*$"
+_IS_TSTZ = "typeof({v}) = 'TIMESTAMP WITH TIME ZONE'"
+# A value as a TIMESTAMPTZ through its text: binds for an argument of any type, so the branch
+# that only a TIMESTAMPTZ takes binds too where the argument is a TIME or an INTERVAL.
+_AS_TSTZ = "CAST(CAST({v} AS VARCHAR) AS TIMESTAMPTZ)"
 
 # A prefix of at most n bytes ends on a character boundary at one of n, n-1, n-2, n-3 bytes
 # (UTF-8 characters are 1 to 4 bytes): the longest one that the next byte does not continue.
@@ -267,6 +291,57 @@ _DEFINITIONS = {
         "|| (8 * octet_length(CAST(v AS BLOB)) - 1)) "
         "ELSE get_bit(CAST(CAST(v AS BLOB) AS BIT), "
         "CAST(8 * octet_length(CAST(v AS BLOB)) - 1 - i AS INTEGER)) END"
+    ),
+    # By typeof (folded to a constant) for the reason VARBYTE gives; the branches meet in
+    # VARCHAR and list_resize casts the result back to the argument's own type.
+    LOCAL: (
+        f"(x, z) AS list_resize([x], 2, CASE WHEN {_IS_TSTZ.format(v='x')} THEN CAST("
+        f"timezone('UTC', timezone(z, {_AS_TSTZ.format(v='x')})) AS VARCHAR) "
+        "ELSE CAST(x AS VARCHAR) END)[2]"
+    ),
+    UNLOCAL: (
+        f"(x, z) AS list_resize([x], 2, CASE WHEN {_IS_TSTZ.format(v='x')} THEN CAST("
+        f"timezone(z, CAST({_AS_TSTZ.format(v='x')} AS TIMESTAMP)) AS VARCHAR) "
+        "ELSE CAST(x AS VARCHAR) END)[2]"
+    ),
+    ZONED: (
+        f"(x, z) AS CASE WHEN {_IS_TSTZ.format(v='x')} THEN CAST(x AS TIMESTAMPTZ) "
+        "WHEN typeof(x) = 'VARCHAR' AND "
+        f"regexp_matches(CAST(x AS VARCHAR), '{WRITTEN_ZONE}', 'i') "
+        "THEN CAST(x AS TIMESTAMPTZ) ELSE timezone(z, CAST(x AS TIMESTAMP)) END"
+    ),
+    # Typed overloads are picked when the statement is bound, so a constant stays a constant
+    # (filters still prune); an untyped parameter is the argument itself, so a string literal
+    # keeps the implicit cast DuckDB gives a literal. DuckDB cannot pick among them for an
+    # aggregate's or a window's result, which OPERAND_OF_AGGREGATE takes by typeof.
+    # Typed on both sides for the four types that convert into one another: DuckDB prefers an
+    # implicit cast to an untyped parameter, and a cast of a TIMESTAMP or a string literal to
+    # TIMESTAMPTZ would read UTC. Other types take the untyped overload, whose parameter is
+    # the argument itself (a string literal keeps the implicit cast DuckDB gives a literal).
+    OPERAND: ", ".join([
+        "(x TIMESTAMPTZ, v TIMESTAMPTZ, z) AS v",
+        "(x TIMESTAMPTZ, v TIMESTAMP, z) AS timezone(z, v)",
+        "(x TIMESTAMPTZ, v DATE, z) AS timezone(z, CAST(v AS TIMESTAMP))",
+        f"(x TIMESTAMPTZ, v VARCHAR, z) AS {CATALOG}.{SCHEMA}.{ZONED}(v, z)",
+        "(x TIMESTAMP, v TIMESTAMPTZ, z) AS v", "(x TIMESTAMP, v TIMESTAMP, z) AS v",
+        "(x TIMESTAMP, v DATE, z) AS v", "(x TIMESTAMP, v VARCHAR, z) AS CAST(v AS TIMESTAMP)",
+        "(x DATE, v TIMESTAMPTZ, z) AS v", "(x DATE, v TIMESTAMP, z) AS v",
+        "(x DATE, v DATE, z) AS v", "(x DATE, v VARCHAR, z) AS CAST(v AS DATE)",
+        "(x VARCHAR, v TIMESTAMPTZ, z) AS v", "(x VARCHAR, v TIMESTAMP, z) AS v",
+        "(x VARCHAR, v DATE, z) AS v", "(x VARCHAR, v VARCHAR, z) AS v",
+        "(x, v, z) AS v",
+    ]),
+    STORED: ", ".join([
+        f"(x TIMESTAMPTZ, v, z) AS {CATALOG}.{SCHEMA}.{ZONED}(v, z)",
+        *(f"(x {t}, v TIMESTAMPTZ, z) AS {CATALOG}.{SCHEMA}.{LOCAL}(v, z)"
+          for t in ("TIMESTAMP", "DATE")),
+        *(f"(x {t}, v {u}, z) AS v" for t in ("TIMESTAMP", "DATE")
+          for u in ("TIMESTAMP", "DATE", "VARCHAR")),
+        "(x VARCHAR, v, z) AS v", "(x, v, z) AS v",
+    ]),
+    OPERAND_OF_AGGREGATE: (
+        f"(x, v, z) AS list_resize([x], 2, CASE WHEN {_IS_TSTZ.format(v='x')} "
+        f"THEN CAST({CATALOG}.{SCHEMA}.{ZONED}(v, z) AS VARCHAR) ELSE CAST(v AS VARCHAR) END)[2]"
     ),
 }
 

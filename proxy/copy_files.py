@@ -27,7 +27,9 @@ import sqlglot
 from sqlglot import exp
 
 from catalog import errors as err
+from engine import macros
 from engine.storage import quote_ident, quote_literal
+from proxy import session_zone
 from proxy.session import TxStatus
 from proxy.sql import commands
 from proxy.sql.pipeline import Statement
@@ -185,11 +187,14 @@ def _reader(files: list[str], opts: dict[str, str | bool], columns: list[str]) -
     )
 
 
-def field_sql(field: str, duck_type: str) -> str:
+def field_sql(field: str, duck_type: str, zone: str = "UTC") -> str:
     """SQL reading a text or CSV COPY field as its column's type: a VARBYTE (BLOB) field is
-    hex, as Redshift loads and prints one; DuckDB's cast would read ``\\x`` escapes."""
+    hex, as Redshift loads and prints one; DuckDB's cast would read ``\\x`` escapes. A
+    TIMESTAMPTZ field without an offset is a time in the session's time zone ``zone``."""
     if duck_type == "BLOB":
         return f"unhex({field})"
+    if duck_type == "TIMESTAMP WITH TIME ZONE" and zone not in ("UTC", "Etc/UTC"):
+        return f"{macros.CATALOG}.{macros.SCHEMA}.{macros.ZONED}({field}, {quote_literal(zone)})"
     return f"CAST({field} AS {duck_type})"
 
 
@@ -242,7 +247,8 @@ async def _copy_from(
         # Columnar files map onto the columns by position, as in Redshift.
         values = [f"CAST(#{i} AS {types[c]})" for i, c in enumerate(columns, 1)]
     else:
-        values = [field_sql(quote_ident(c), types[c]) for c in columns]
+        zone = session_zone.engine_zone(session.values["timezone"])
+        values = [field_sql(quote_ident(c), types[c], zone) for c in columns]
     names = ", ".join(quote_ident(c) for c in columns)
     # The INSERT the COPY amounts to, translated like any statement (name resolution, the
     # sandbox, privileges); it runs with the file reader in place of its VALUES.

@@ -20,8 +20,9 @@ from sqlglot import exp
 from catalog import errors as err
 from engine import streaming
 from engine.storage import quote_ident
-from proxy import copy_files
+from proxy import copy_files, session_zone
 from proxy.codecs import pg_type_from_duckdb
+from proxy.result_sender import in_zone
 from proxy.session import TxStatus
 from proxy.sql import commands
 from proxy.sql.pipeline import Statement
@@ -108,7 +109,9 @@ async def _copy_out(conn: Connection, cmd: commands.Copy, opts: CopyOptions) -> 
         conn.send(backend.copy_out_response(len(result.schema)))
         if opts.header:
             conn.send(backend.copy_data(encode_copy_header(result.schema.names, opts)))
-        rows, _ = await conn.stream(result, lambda batch: encode_copy_data(batch, opts))
+        zone = session_zone.engine_zone(session.values["timezone"])
+        rows, _ = await conn.stream(
+            result, lambda batch: encode_copy_data(in_zone(batch, zone), opts))
     finally:
         streaming.close(result)
         if outcome.ticket is not None:
@@ -139,7 +142,8 @@ async def _copy_in(conn: Connection, stmt: Statement, cmd: commands.Copy,
         values = [f"CAST({quote_ident(c)} AS {types[c]})" for c in columns]
     else:
         parser = CopyInParser(columns, opts)
-        values = [copy_files.field_sql(quote_ident(c), types[c]) for c in columns]
+        zone = session_zone.engine_zone(session.values["timezone"])
+        values = [copy_files.field_sql(quote_ident(c), types[c], zone) for c in columns]
     insert = (
         f"INSERT INTO {table_sql.sql('duckdb')} ({', '.join(quote_ident(c) for c in columns)}) "
         f"SELECT {', '.join(values)} FROM {_BATCH_NAME}"

@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from catalog import errors as err
 from engine import streaming
+from proxy import session_zone
 from proxy.codecs import encode_data_rows
 
 if TYPE_CHECKING:
@@ -40,6 +41,22 @@ def statement_timeout_error() -> err.QueryCanceled:
     return err.QueryCanceled("canceling statement due to statement timeout")
 
 
+def in_zone(batch: pa.RecordBatch, zone: str) -> pa.RecordBatch:
+    """The batch with its TIMESTAMPTZ columns tagged with the session's time zone.
+
+    The values (UTC instants) do not change, so binary results stay as they are; the text
+    codec shows each value's wall clock and offset in the tagged zone (codecs/datetimes.py).
+    """
+    if zone == session_zone.UTC:
+        return batch
+    fields = [
+        f.with_type(pa.timestamp(f.type.unit, tz=zone))
+        if pa.types.is_timestamp(f.type) and f.type.tz is not None else f
+        for f in batch.schema
+    ]
+    return batch.cast(pa.schema(fields, metadata=batch.schema.metadata))
+
+
 class ResultSender:
     """Row sending (a mixin of ``Connection``)."""
 
@@ -52,6 +69,9 @@ class ResultSender:
     ) -> tuple[int, bool]:
         """Stream rows of a result; returns (rows sent, more rows remain)."""
 
+        zone = session_zone.engine_zone(self.session.values["timezone"]) if (
+            self.session is not None) else session_zone.UTC
+
         def encode(batch: pa.RecordBatch) -> bytes:
             if coerce is not None:
                 try:
@@ -60,7 +80,7 @@ class ResultSender:
                     raise err.DatatypeMismatch(
                         f"result does not match its description: {exc}"
                     ) from None
-            return encode_data_rows(batch, formats)
+            return encode_data_rows(in_zone(batch, zone), formats)
 
         return await self.stream(result, encode, max_rows, (tuple(formats), coerce))
 

@@ -140,7 +140,7 @@ class Session:
             self.user.superuser, self.accounts, self.external,
             self.values.get("enable_case_sensitive_identifier") == "on",
             char_columns, char_version, self.schemas,
-            settings.date_order(self.values.get("datestyle", "")),
+            settings.date_order(self.values.get("datestyle", "")), self.values["timezone"],
         )
 
     def _char_columns(self) -> tuple[int, CharColumns]:

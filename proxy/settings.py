@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from catalog.errors import FeatureNotSupported, InvalidParameterValue, UndefinedObject
+from proxy import session_zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +59,7 @@ def date_order(datestyle: str) -> str:
 
 
 def _timezone(v: str) -> str:
-    # The engine runs in UTC and its configuration is locked; other zones need the dialect
-    # work that converts at the edges, so they are refused rather than silently ignored.
-    if v.upper() in ("UTC", "GMT", "ETC/UTC", "Z", "ZULU", "UCT", "+00", "0", "00:00"):
-        return "UTC"
-    raise FeatureNotSupported(f'feature not supported on Duckshift: time zone "{v}"')
+    return session_zone.resolve(v)[0]
 
 
 def _bool(v: str) -> str:

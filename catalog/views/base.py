@@ -51,6 +51,10 @@ class Session(Protocol):
     def accounts(self) -> Mapping[str, str]:
         """Every served namespace's account id, by namespace GUID."""
 
+    @property
+    def time_zone(self) -> str:
+        """The session's TimeZone, as SHOW prints it."""
+
 
 @dataclass(frozen=True, slots=True)
 class View:

@@ -62,10 +62,14 @@ _SETTINGS = (
 
 
 def pg_settings(session: Session) -> str:
-    """pg_catalog.pg_settings: the server defaults clients look up (static)."""
+    """pg_catalog.pg_settings: the server defaults clients look up, and the session's
+    TimeZone."""
+    # The session's time zone (SET timezone), which current_setting('timezone') reads too.
+    current = {"TimeZone": session.time_zone}
     rows = [
-        (name, setting, None, category, desc, None, "user", vartype, "default", None, None,
-         None, setting, setting, None, None, False)
+        (name, current.get(name, setting), None, category, desc, None, "user", vartype,
+         "session" if current.get(name, setting) != setting else "default", None, None, None,
+         setting, setting, None, None, False)
         for name, setting, category, desc, vartype in _SETTINGS
     ]
     return values(rows, [

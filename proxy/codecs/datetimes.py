@@ -2,7 +2,9 @@
 
 Text is PostgreSQL's ISO DateStyle with IntervalStyle postgres: trailing zeros of fractional
 seconds trimmed, years before 1 shown as ``YYYY-MM-DD BC``, DuckDB's infinities as
-``infinity``/``-infinity``, and ``+00`` on timestamptz since the server runs in UTC. Binary is
+``infinity``/``-infinity``, and ``+00`` on timestamptz since the server runs in UTC; a session
+in another time zone gets its TIMESTAMPTZ columns tagged with that zone (proxy/result_sender.py)
+and sees each value's wall clock and offset there. Binary is
 microseconds (or days) since 2000-01-01 as in ``timestamp_send``/``date_send``, with the
 infinities mapped to PostgreSQL's INT64/INT32 extremes. Dates and timestamps in years 1-9999
 are vectorized; other years, times with zone and intervals are formatted per value. The
@@ -11,8 +13,10 @@ per-value encoders for small batches use the same ``format_*`` and ``pg_*`` func
 
 from __future__ import annotations
 
+import datetime
 import struct
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyarrow as pa
@@ -200,27 +204,85 @@ def _timestamp_micros(arr: pa.Array) -> np.ndarray:
     return np.where(infinite, raw, micros)
 
 
+# Zones DuckDB's own TIMESTAMPTZ columns carry: the engine runs in UTC.
+_UTC_ZONES = frozenset({"UTC", "Etc/UTC", "+00:00"})
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+_INSTANT_FIRST, _INSTANT_LAST = _TS_FIRST + _US_PER_DAY, _TS_LAST - _US_PER_DAY
+# Arrow's zone database stops at 2037 where zoneinfo (and PostgreSQL) follow the zone's rule
+# on, so later instants are formatted per value.
+_ARROW_ZONES_END = 2114380800 * 1_000_000  # 2037-01-01
+
+
+def format_zoned(micros: int, zone: datetime.tzinfo) -> str:
+    """PostgreSQL text of an instant (microseconds since 1970 UTC) in a session's time zone.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> format_zoned(1710054000000000, ZoneInfo("America/New_York"))
+    '2024-03-10 03:00:00-04'
+    """
+    if abs(micros) == INT64_MAX:
+        return format_timestamp(micros)
+    # Offsets of years beyond Python's datetime are those at its ends (fixed by then).
+    at = _EPOCH + datetime.timedelta(
+        microseconds=min(max(micros, _INSTANT_FIRST), _INSTANT_LAST))
+    delta = at.astimezone(zone).utcoffset()
+    seconds = int(delta.total_seconds()) if delta is not None else 0
+    return format_timestamp(micros + seconds * 1_000_000, format_offset(seconds))
+
+
+def _session_zone(arr: pa.Array) -> datetime.tzinfo | None:
+    """The session's zone a TIMESTAMPTZ column was tagged with (result_sender), if not UTC."""
+    tz = arr.type.tz
+    return None if tz is None or tz in _UTC_ZONES else ZoneInfo(tz)
+
+
 def _timestamp_suffix(arr: pa.Array) -> str:
     return "+00" if arr.type.tz is not None else ""
 
 
 def _timestamp_text_values(arr: pa.Array) -> list[bytes | None]:
+    zone = _session_zone(arr)
+    if zone is not None:
+        return [None if v is None else format_zoned(v, zone).encode()
+                for v in _python_micros(arr)]
     suffix = _timestamp_suffix(arr)
     return [
         None if v is None else format_timestamp(v, suffix).encode() for v in _python_micros(arr)
     ]
 
 
+def _plain_text(arr: pa.Array, micros: np.ndarray, tz: str | None = None) -> pa.Array:
+    """ISO text of microseconds in years 1-9999 (Arrow's, fraction trimmed), as binary."""
+    plain = pa.Array.from_buffers(
+        pa.timestamp("us", tz=tz), len(arr), [buffers.validity(arr), pa.py_buffer(micros)]
+    )
+    if tz is not None:  # the wall clock there, then the offset it has from UTC
+        plain = pc.local_timestamp(plain)
+    text = pc.replace_substring_regex(plain.cast(pa.string()), _TRIM_FRACTION, "")
+    return text.cast(buffers.BINARY)
+
+
+def _zoned_text(arr: pa.Array, micros: np.ndarray, tz: str) -> pa.Array:
+    local = buffers.numpy_values(
+        pc.local_timestamp(pa.Array.from_buffers(
+            pa.timestamp("us", tz=tz), len(arr), [None, pa.py_buffer(micros)])).cast(pa.int64()))
+    offsets = (local - micros) // 1_000_000
+    distinct, which = np.unique(offsets, return_inverse=True)
+    suffixes = pa.array([format_offset(int(o)).encode() for o in distinct], buffers.BINARY)
+    return buffers.concat(_plain_text(arr, micros, tz), suffixes.take(pa.array(which)))
+
+
 def _timestamp_text(arr: pa.Array) -> pa.Array:
     micros = _timestamp_micros(arr)
+    zone = _session_zone(arr)
+    if zone is not None:
+        if not np.all((micros >= _INSTANT_FIRST) & (micros < _ARROW_ZONES_END)):
+            return _per_value(arr, micros, lambda v: format_zoned(v, zone))
+        return _zoned_text(arr, micros, arr.type.tz)
     suffix = _timestamp_suffix(arr)
     if not np.all((micros >= _TS_FIRST) & (micros <= _TS_LAST)):
         return _per_value(arr, micros, lambda v: format_timestamp(v, suffix))
-    plain = pa.Array.from_buffers(
-        pa.timestamp("us"), len(arr), [buffers.validity(arr), pa.py_buffer(micros)]
-    )
-    text = pc.replace_substring_regex(plain.cast(pa.string()), _TRIM_FRACTION, "")
-    return buffers.concat(text.cast(buffers.BINARY), suffix.encode())
+    return buffers.concat(_plain_text(arr, micros), suffix.encode())
 
 
 def _timestamp_binary(arr: pa.Array) -> pa.Array:

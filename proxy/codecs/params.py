@@ -148,7 +148,21 @@ def _parse_bytea(text: str) -> bytes:
     return bytes(out)
 
 
-def _parse_datetime(oid: int, text: str) -> object:
+def in_zone(value: datetime.datetime, zone: datetime.tzinfo) -> datetime.datetime:
+    """A wall-clock time read in ``zone``, as PostgreSQL reads one: a time skipped when
+    daylight saving time starts takes the offset before the change, a repeated one the
+    offset after it (standard time either way in the northern hemisphere).
+
+    >>> from zoneinfo import ZoneInfo
+    >>> in_zone(datetime.datetime(2024, 11, 3, 1, 30), ZoneInfo("America/New_York")).isoformat()
+    '2024-11-03T01:30:00-05:00'
+    """
+    first = value.replace(tzinfo=zone, fold=0)
+    back = first.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None)
+    return first if back != value else value.replace(tzinfo=zone, fold=1)
+
+
+def _parse_datetime(oid: int, text: str, zone: datetime.tzinfo = datetime.UTC) -> object:
     stripped = text.strip(_SPACE)
     lowered = stripped.lower()
     if lowered in ("infinity", "-infinity", "+infinity") or lowered.endswith(" bc"):
@@ -168,7 +182,7 @@ def _parse_datetime(oid: int, text: str) -> object:
     if oid == oids.TIMESTAMP:
         return value.replace(tzinfo=None)
     if value.tzinfo is None:
-        return value.replace(tzinfo=datetime.UTC)  # the session time zone is UTC
+        value = in_zone(value, zone)  # no offset written: a time in the session's zone
     return value.astimezone(datetime.UTC)
 
 
@@ -247,7 +261,9 @@ def _array_scalar(s: str, i: int, malformed: Exception) -> tuple[str, bool, int]
     raise malformed
 
 
-def _decode_text(oid: int, text: str) -> object:
+def _decode_text(oid: int, text: str, zone: datetime.tzinfo) -> object:
+    if oid == oids.TIMESTAMPTZ:
+        return _parse_datetime(oid, text, zone)
     if oid in _INT_RANGE:
         return _parse_int(oid, text)
     if oid in (oids.FLOAT4, oids.FLOAT8):
@@ -269,7 +285,6 @@ _TEXT_PARSERS: dict[int, Callable[[str], object]] = {
     oids.TIME: lambda t: _parse_datetime(oids.TIME, t),
     oids.TIMETZ: lambda t: _parse_datetime(oids.TIMETZ, t),
     oids.TIMESTAMP: lambda t: _parse_datetime(oids.TIMESTAMP, t),
-    oids.TIMESTAMPTZ: lambda t: _parse_datetime(oids.TIMESTAMPTZ, t),
 }
 
 
@@ -477,13 +492,16 @@ _BINARY_DECODERS: dict[int, Callable[[bytes], object]] = {
 }
 
 
-def decode_parameter(oid: int, fmt: int, data: bytes | None) -> object:
+def decode_parameter(oid: int, fmt: int, data: bytes | None,
+                     zone: datetime.tzinfo = datetime.UTC) -> object:
     """Turn one Bind parameter value into a Python value DuckDB binds with the right type.
 
     Args:
         oid: the parameter's type OID (0 or 705 when the client left it untyped).
         fmt: 0 for text, 1 for binary.
         data: the raw value, None for NULL.
+        zone: the session's time zone, in which a TIMESTAMPTZ written without an offset is
+            read.
     Returns:
         int, float, Decimal, str, bytes, bool, date/time/datetime, timedelta, UUID or list.
     Raises:
@@ -496,7 +514,7 @@ def decode_parameter(oid: int, fmt: int, data: bytes | None) -> object:
     if data is None:
         return None
     if fmt == 0:
-        return _decode_text(oid, _utf8(bytes(data)))
+        return _decode_text(oid, _utf8(bytes(data)), zone)
     if oid == oids.JSONB:
         if data[:1] != b"\x01":
             raise InvalidBinaryRepresentation("unsupported jsonb version number")

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from proxy import session_zone
+
 
 @dataclass(frozen=True, slots=True)
 class Context:
@@ -41,10 +43,19 @@ class Context:
     # SET DateStyle's input order (MDY, DMY or YMD): how date literals such as '01/02/2024'
     # are read.
     date_order: str = "MDY"
+    # SET timezone as SHOW prints it (pg_settings shows it too). The engine runs in UTC, so
+    # translation names the zone it means (``zone``) wherever a value's meaning depends on it
+    # (proxy/sql/transforms/session_time_zone.py).
+    time_zone: str = "UTC"
 
     def external_schema(self, schema: str) -> Any:
         """The external schema ``schema`` of the current database, if it is one."""
         return self.external.get((self.database, schema))
+
+    @property
+    def zone(self) -> str:
+        """The IANA zone the session's time zone means (``UTC`` by default)."""
+        return session_zone.engine_zone(self.time_zone)
 
     @property
     def account(self) -> str:
@@ -52,7 +63,8 @@ class Context:
         return self.accounts.get(self.namespace, "")
 
     @property
-    def key(self) -> tuple[str, str, str, int, bool, bool, int, tuple[str, ...], str]:
+    def key(self) -> tuple[str, str, str, int, bool, bool, int, tuple[str, ...], str, str]:
         """The cache key: every fact above that a translation may read."""
         return (self.namespace, self.database, self.user, self.generation, self.superuser,
-                self.case_sensitive, self.char_version, self.search_path, self.date_order)
+                self.case_sensitive, self.char_version, self.search_path, self.date_order,
+                self.time_zone)

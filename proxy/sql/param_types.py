@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from engine import macros
+
 _BINARY = (
     exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Add, exp.Sub, exp.Mul, exp.Div,
     exp.Mod, exp.Like, exp.ILike, exp.NullSafeEQ, exp.NullSafeNEQ,
@@ -100,6 +102,10 @@ def probes(tree: exp.Expr) -> tuple[Probe, ...]:
         if index is None or index in found:
             continue
         parent = param.parent
+        if isinstance(parent, exp.Anonymous) and parent.name == macros.ZONED:
+            # A cast to TIMESTAMPTZ in a session time zone other than UTC.
+            found[index] = Probe(index, type_name="TIMESTAMP WITH TIME ZONE")
+            continue
         if isinstance(parent, exp.Cast):
             # DuckDB's DESCRIBE spells the type canonically (INT -> INTEGER).
             found[index] = Probe(index, query=f"SELECT CAST(NULL AS {parent.to.sql('duckdb')})")

@@ -51,6 +51,7 @@ from proxy.sql.transforms.quoting import quoting_functions
 from proxy.sql.transforms.refusals import refusals
 from proxy.sql.transforms.sandbox import refuse_engine_functions
 from proxy.sql.transforms.session_functions import session_functions
+from proxy.sql.transforms.session_time_zone import session_time_zone
 from proxy.sql.transforms.statements import statements
 from proxy.sql.transforms.string_functions import string_functions
 from proxy.sql.transforms.super_arrays import super_arrays
@@ -131,6 +132,9 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     # Redshift's dialect, after output_names so result columns are named by what was written.
     # datetime_functions reads sqlglot's canonical nodes, before datetime_formats replaces them.
     datetime_functions,
+    # On the canonical nodes datetime_functions leaves (and its TRUNC macro), before
+    # datetime_formats and getdate build the expressions that name the zone themselves.
+    session_time_zone,
     # Before datetime_formats: a TO_CHAR with a numeric format is not a datetime's.
     number_formats,
     datetime_formats,

@@ -14,7 +14,7 @@ and comparing). The format is then read pattern by pattern and rebuilt:
   ``+05:30``), ``TZ``/``tz`` its abbreviation at that instant (``engine/time_zones.py``); for
   a TIMESTAMP, ``TZ`` is empty and ``OF`` ``+00``, as in PostgreSQL.
 * TO_DATE and TO_TIMESTAMP become ``strptime`` with the equivalent codes; TO_TIMESTAMP returns
-  TIMESTAMPTZ as in Redshift.
+  TIMESTAMPTZ as in Redshift, the time read being one in the session's time zone.
 
 A format that uses a pattern without a faithful translation (Julian days, numeric formats
 such as ``'999D99'``, time zones in TO_DATE/TO_TIMESTAMP) or whose format is not a literal
@@ -31,8 +31,9 @@ from sqlglot.dialects.redshift import Redshift
 from sqlglot.time import format_time
 
 from catalog.errors import FeatureNotSupported
-from engine.time_zones import TZ_ABBREVIATION
+from engine.time_zones import TZ_ABBREVIATION, TZ_OFFSET
 from proxy.sql.context import Context
+from proxy.sql.transforms.session_time_zone import is_utc, local
 
 
 def _call(name: str, *args: exp.Expr) -> exp.Expr:
@@ -146,7 +147,7 @@ _STRFTIME = {
     "YYYY": ("%Y", "%Y"), "YY": ("%y", "%y"), "MM": ("%m", "%-m"), "DD": ("%d", "%-d"),
     "DDD": ("%j", "%-j"), "HH": ("%I", "%-I"), "HH12": ("%I", "%-I"), "HH24": ("%H", "%-H"),
     "MI": ("%M", "%-M"), "SS": ("%S", "%-S"), "US": ("%f", "%f"), "IW": ("%V", "%V"),
-    "IYYY": ("%G", "%G"), "OF": ("%z", "%z"),
+    "IYYY": ("%G", "%G"),
 }
 
 
@@ -169,16 +170,15 @@ def _meridiem(pattern: Pattern, ts: exp.Expr) -> exp.Expr:
     )
 
 
-def _zone(pattern: Pattern, ts: exp.Expr) -> exp.Expr:
-    """The session time zone's abbreviation at a TIMESTAMPTZ (empty for a TIMESTAMP, whose
-    strftime ``%Z`` is empty)."""
-    abbreviation = _call(TZ_ABBREVIATION, _call("epoch_ms", ts.copy()),
-                         _call("current_setting", exp.Literal.string("TimeZone")))
+def _zone(pattern: Pattern, ts: exp.Expr, zone: exp.Expr, function: str) -> exp.Expr:
+    """The session time zone's abbreviation (``TZ_ABBREVIATION``) or offset (``TZ_OFFSET``) at
+    a TIMESTAMPTZ; for a TIMESTAMP, whose strftime ``%Z`` is empty, '' and '+00'."""
+    value = _call(function, _call("epoch_ms", ts.copy()), zone.copy())
     return exp.If(
         this=exp.EQ(this=_call("strftime", ts.copy(), exp.Literal.string("%Z")),
                     expression=exp.Literal.string("")),
-        true=exp.Literal.string(""),
-        false=exp.Lower(this=abbreviation) if pattern.name == "tz" else abbreviation,
+        true=exp.Literal.string("" if function == TZ_ABBREVIATION else "+00"),
+        false=exp.Lower(this=value) if pattern.name == "tz" else value,
     )
 
 
@@ -186,7 +186,8 @@ def _div(a: exp.Expr, b: int) -> exp.Expr:
     return exp.Paren(this=exp.IntDiv(this=exp.Paren(this=a), expression=exp.Literal.number(b)))
 
 
-def _computed(pattern: Pattern, ts: exp.Expr) -> exp.Expr | None:
+def _computed(pattern: Pattern, ts: exp.Expr, original: exp.Expr, zone: exp.Expr
+              ) -> exp.Expr | None:
     """Fields built from date parts; None when the pattern has no translation."""
     key = pattern.name.upper()
     one = exp.Literal.number(1)
@@ -226,7 +227,8 @@ def _computed(pattern: Pattern, ts: exp.Expr) -> exp.Expr | None:
                     expression=one), 2, pattern.fill,
         ),
         "CC": lambda: _int_text(_part("century", ts), 2, pattern.fill),
-        "TZ": lambda: _zone(pattern, ts),
+        "TZ": lambda: _zone(pattern, original, zone, TZ_ABBREVIATION),
+        "OF": lambda: _zone(pattern, original, zone, TZ_OFFSET),
     }
     build = builders.get(key)
     return build() if build else None
@@ -239,7 +241,13 @@ def _concat(parts: list[exp.Expr]) -> exp.Expr:
     return exp.Paren(this=out) if len(parts) > 1 else out
 
 
-def _to_char(ts: exp.Expr, fmt: str) -> exp.Expr:
+def _to_char(original: exp.Expr, fmt: str, ctx: Context) -> exp.Expr:
+    # Fields are formatted from the session's wall clock; where the session's zone is the
+    # engine's, strftime prints the offset itself.
+    ts = local(original, ctx)
+    strftime = _STRFTIME if not is_utc(ctx) else {**_STRFTIME, "OF": ("%z", "%z")}
+    zone = (exp.Literal.string(ctx.zone) if not is_utc(ctx)
+            else _call("current_setting", exp.Literal.string("TimeZone")))
     patterns = tokenize_format(fmt)
     parts: list[exp.Expr] = []
     pending = ""
@@ -251,13 +259,13 @@ def _to_char(ts: exp.Expr, fmt: str) -> exp.Expr:
             pending = ""
 
     for p in patterns:
-        codes = _STRFTIME.get(p.name.upper())
+        codes = strftime.get(p.name.upper())
         if not p.name:
             pending += p.text.replace("%", "%%")
         elif codes is not None:
             pending += codes[0] if p.fill else codes[1]
         else:
-            computed = _computed(p, ts)
+            computed = _computed(p, ts, original, zone)
             if computed is None:
                 raise FeatureNotSupported(
                     f"feature not supported on Duckshift: TO_CHAR pattern {p.name}"
@@ -308,11 +316,16 @@ def datetime_formats(tree: exp.Expr, ctx: Context) -> exp.Expr:
     for node in list(tree.find_all(exp.TimeToStr, exp.StrToDate, exp.StrToTime)):
         this = node.this.copy()
         if isinstance(node, exp.TimeToStr):
-            new = _to_char(this, _format_of(node, "TO_CHAR"))
+            new = _to_char(this, _format_of(node, "TO_CHAR"), ctx)
         else:
             function = "TO_DATE" if isinstance(node, exp.StrToDate) else "TO_TIMESTAMP"
             fmt = strptime_format(_format_of(node, function), function)
             parsed = _call("strptime", this, exp.Literal.string(fmt))
-            new = exp.cast(parsed, "DATE" if function == "TO_DATE" else "TIMESTAMPTZ")
+            if function == "TO_DATE":
+                new = exp.cast(parsed, "DATE")
+            elif is_utc(ctx):
+                new = exp.cast(parsed, "TIMESTAMPTZ")
+            else:  # the time read is a wall clock in the session's zone
+                new = _call("timezone", exp.Literal.string(ctx.zone), parsed)
         node.replace(new)
     return tree

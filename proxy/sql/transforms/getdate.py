@@ -4,7 +4,7 @@ sqlglot parses ``GETDATE()`` as CURRENT_TIMESTAMP and ``ADD_MONTHS(d, n)`` as
 ``DATEADD(month, n, d)``; their Redshift answers differ, so ``pipeline.parse`` keeps both as
 calls by name and they are rewritten here:
 
-* ``GETDATE()`` is a TIMESTAMP (no time zone) truncated to whole seconds, where
+* ``GETDATE()`` is a TIMESTAMP (the session's wall clock) truncated to whole seconds, where
   CURRENT_TIMESTAMP is a TIMESTAMPTZ with microseconds. Redshift takes the start of the
   statement; DuckDB only has the start of the transaction, which is the same outside a
   transaction block. (SYSDATE, the transaction start as a TIMESTAMP, is translated right by
@@ -19,6 +19,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from proxy.sql.context import Context
+from proxy.sql.transforms.session_time_zone import local
 
 
 def _call(name: str, *args: exp.Expr) -> exp.Expr:
@@ -26,13 +27,13 @@ def _call(name: str, *args: exp.Expr) -> exp.Expr:
     return exp.Anonymous(this=name, expressions=list(args))
 
 
-def _getdate() -> exp.Expr:
-    now = exp.cast(exp.CurrentTimestamp(), "TIMESTAMP")
+def _getdate(ctx: Context) -> exp.Expr:
+    now = exp.cast(local(exp.CurrentTimestamp(), ctx), "TIMESTAMP")
     return _call("date_trunc", exp.Literal.string("second"), now)
 
 
-def _add_months(when: exp.Expr, months: exp.Expr) -> exp.Expr:
-    ts = exp.cast(when, "TIMESTAMP")
+def _add_months(when: exp.Expr, months: exp.Expr, ctx: Context) -> exp.Expr:
+    ts = exp.cast(local(when, ctx), "TIMESTAMP")
     added = exp.Add(this=ts.copy(), expression=_call("to_months", months))
     time_of_day = exp.Paren(this=exp.Sub(
         this=ts.copy(), expression=_call("date_trunc", exp.Literal.string("day"), ts.copy())
@@ -52,7 +53,7 @@ def getdate_add_months(tree: exp.Expr, ctx: Context) -> exp.Expr:
         name = node.name.lower()
         args = node.expressions
         if name == "getdate" and not args:
-            node.replace(_getdate())
+            node.replace(_getdate(ctx))
         elif name == "add_months" and len(args) == 2:
-            node.replace(_add_months(args[0].copy(), args[1].copy()))
+            node.replace(_add_months(args[0].copy(), args[1].copy(), ctx))
     return tree

@@ -18,7 +18,7 @@ import re
 
 from sqlglot import exp
 
-from catalog.errors import InvalidDatetimeFormat
+from catalog.errors import FeatureNotSupported, InvalidDatetimeFormat
 from proxy.sql.context import Context
 
 _T = exp.DataType.Type
@@ -83,9 +83,25 @@ def utc_text(text: str) -> str | None:
     return f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}.{micros:06d}+00"
 
 
-def _utc_cast(cast: exp.Cast) -> exp.Expr:
+def _session_offset(value: exp.Expr, ctx: Context) -> None:
+    """Refuse what would take the session's offset where it is not UTC's: a literal without
+    a zone, a TIME or a TIMESTAMP(TZ) cast to TIMETZ (the offset of a zone with daylight
+    saving time depends on a date a TIMETZ does not have)."""
+    if ctx.zone in ("UTC", "Etc/UTC") or isinstance(value, exp.Null):
+        return
+    if isinstance(value, exp.Literal) and value.is_string:
+        match = _TIME.match(value.this.strip())
+        if match is None or value.this.strip()[match.end():].strip():
+            return  # not a time (22007 below), or its zone is written
+    raise FeatureNotSupported(
+        "feature not supported on Duckshift: a TIMETZ without a written offset in a session "
+        "time zone other than UTC")
+
+
+def _utc_cast(cast: exp.Cast, ctx: Context) -> exp.Expr:
     """A cast to TIMETZ whose value is UTC."""
     value = cast.this
+    _session_offset(value, ctx)
     if isinstance(value, exp.Literal) and value.is_string:
         text = utc_text(value.this)
         if text is None:
@@ -117,5 +133,5 @@ def timetz(tree: exp.Expr, ctx: Context) -> exp.Expr:
                 col.append("constraints", _utc_check(col.this))
     for cast in list(tree.find_all(exp.Cast)):
         if cast.to.this == _T.TIMETZ:
-            cast.replace(_utc_cast(cast.copy()))
+            cast.replace(_utc_cast(cast.copy(), ctx))
     return tree

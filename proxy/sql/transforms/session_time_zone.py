@@ -1,0 +1,315 @@
+"""Operations whose answer depends on the session's time zone, when it is not UTC.
+
+The engine runs in UTC and its configuration is locked (engine/instance.py), so a session's
+zone cannot be DuckDB's; instead every operation that reads a zone names the session's
+explicitly, through the engine's macros (engine/macros.py), which pick by the argument's type
+when the statement is bound, so that only a TIMESTAMPTZ is converted:
+
+* a cast to TIMESTAMPTZ (and a TIMESTAMPTZ literal) reads a TIMESTAMP, a DATE or a string
+  without a written zone as a time in the session's zone (``ZONED``);
+* a cast of a TIMESTAMPTZ to TIMESTAMP or DATE, EXTRACT/DATE_PART/DATEPART (but EPOCH, which
+  is absolute), DATEADD, DATEDIFF, CONVERT_TIMEZONE's timestamp and TRUNC see its wall clock
+  in the session's zone (``LOCAL``); DATE_TRUNC truncates that wall clock and returns the
+  instant it names (``UNLOCAL``); a cast to a character type shows it as results are;
+* implicit conversions: a date or time string, a TIMESTAMP or a DATE compared with a
+  TIMESTAMPTZ is read in the session's zone, and so is one stored into a TIMESTAMPTZ column
+  (INSERT, UPDATE); a TIMESTAMPTZ stored into a TIMESTAMP or DATE column is its wall clock
+  (``OPERAND``, ``STORED``, typed overloads that DuckDB picks when it binds). Two operands
+  whose types are both unknown here (two columns) are left as written: the macros cannot
+  take every operand (a NULL-typed one matches every overload), so that comparison still
+  converts in UTC;
+* SYSDATE, CURRENT_DATE, LOCALTIMESTAMP and LOCALTIME are the session's wall clock (GETDATE
+  in transforms/getdate.py, TO_CHAR and TO_TIMESTAMP in transforms/datetime_formats.py).
+
+What cannot be answered faithfully here is refused with 0A000: EXTRACT of TIMEZONE,
+TIMEZONE_HOUR or TIMEZONE_MINUTE and CURRENT_TIME (the engine would give UTC's offset), and
+views, functions and column defaults that would keep this session's zone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlglot import exp
+from sqlglot.optimizer.annotate_types import annotate_types
+
+from catalog.errors import FeatureNotSupported
+from engine import macros
+from engine.time_zones import TZ_OFFSET
+from proxy.sql.context import Context
+from proxy.sql.transforms.macros import call
+
+_T = exp.DataType.Type
+_LOCAL_TARGETS = {_T.TIMESTAMP, _T.DATE, _T.DATETIME}
+_TEXT_TARGETS = {_T.VARCHAR, _T.TEXT, _T.CHAR, _T.NVARCHAR, _T.NCHAR, _T.BPCHAR}
+# A string that reads as a date or a time stamp (ISO, US or compact digits).
+_DATETIME_TEXT = re.compile(r"\s*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{8}\b)")
+# A string literal with a zone written after its time of day (as the ZONED macro reads one).
+_WRITTEN_ZONE = re.compile(macros.WRITTEN_ZONE, re.IGNORECASE)
+
+
+def is_utc(ctx: Context) -> bool:
+    """Whether the session's zone is the engine's (nothing to convert)."""
+    return ctx.zone in ("UTC", "Etc/UTC")
+
+
+def local(value: exp.Expr, ctx: Context) -> exp.Expr:
+    """``value``, if a TIMESTAMPTZ, shifted so that its UTC fields are the session's."""
+    if is_utc(ctx):
+        return value
+    return call(macros.LOCAL, value, exp.Literal.string(ctx.zone))
+
+
+def _unlocal(value: exp.Expr, ctx: Context) -> exp.Expr:
+    return call(macros.UNLOCAL, value, exp.Literal.string(ctx.zone))
+
+
+def _zoned(cast: exp.Cast, ctx: Context) -> exp.Expr | None:
+    value = cast.this
+    zone = exp.Literal.string(ctx.zone)
+    if isinstance(value, exp.Null):
+        return None
+    if isinstance(value, exp.Literal) and value.is_string:
+        if _WRITTEN_ZONE.search(value.this):
+            return None
+        return exp.Anonymous(this="timezone", expressions=[zone, exp.cast(value, "TIMESTAMP")])
+    return call(macros.ZONED, value, zone)
+
+
+def _wrap(node: exp.Expr, key: str, ctx: Context) -> None:
+    arg = node.args.get(key)
+    if isinstance(arg, exp.Expr) and _loose(arg):
+        node.set(key, local(arg, ctx))
+
+
+def _part_name(part: exp.Expr | None) -> str:
+    return part.name.lower() if isinstance(part, exp.Expr) else ""
+
+
+def _extract(node: exp.Extract, ctx: Context) -> None:
+    part = _part_name(node.this)
+    if part.startswith("timezone") or part.startswith("tz"):
+        raise FeatureNotSupported(
+            f"feature not supported on Duckshift: EXTRACT({part.upper()}) in a session time "
+            "zone other than UTC")
+    if part not in ("epoch", "epoch_ms", "epoch_us", "epoch_ns"):
+        _wrap(node, "expression", ctx)
+
+
+def _now(target: str, ctx: Context) -> exp.Expr:
+    return exp.cast(local(exp.CurrentTimestamp(), ctx), target)
+
+
+def _datetime_text(node: exp.Expr) -> bool:
+    return isinstance(node, exp.Literal) and node.is_string and bool(
+        _DATETIME_TEXT.match(node.this))
+
+
+def _loose(node: exp.Expr) -> bool:
+    """Whether an operand's type is the engine's to find (not a literal or a parameter)."""
+    return not isinstance(node, exp.Literal | exp.Null | exp.Parameter | exp.Placeholder)
+
+
+def _temporal(node: exp.Expr) -> bool:
+    """Whether an expression is known to be a TIMESTAMP or a DATE (a TIMESTAMPTZ beside it
+    would read it in the engine's zone)."""
+    if isinstance(node, exp.CurrentDate) or (
+            isinstance(node, exp.CurrentTimestamp) and node.args.get("sysdate")):
+        return True
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "getdate":
+        return True
+    if not _loose(node) or isinstance(node, exp.Column):
+        return False
+    typed = annotate_types(node.copy(), dialect="redshift").type
+    return typed is not None and typed.this in _LOCAL_TARGETS
+
+
+def _convertible(node: exp.Expr) -> bool:
+    """A value whose implicit conversion to a TIMESTAMPTZ would read the engine's zone."""
+    return _datetime_text(node) or _temporal(node)
+
+
+def _operand(of: exp.Expr, value: exp.Expr, ctx: Context) -> exp.Expr:
+    """``value`` as an implicit conversion to the type of ``of`` would read it."""
+    macro = macros.OPERAND_OF_AGGREGATE if of.find(exp.AggFunc, exp.Window) else macros.OPERAND
+    return call(macro, of.copy(), value, exp.Literal.string(ctx.zone))
+
+
+def _stored(column: exp.Expr, value: exp.Expr, ctx: Context) -> exp.Expr:
+    """``value`` as storing it into ``column`` reads it."""
+    if not _loose(value):
+        return _operand(column, value, ctx) if _datetime_text(value) else value
+    return call(macros.STORED, column.copy(), value, exp.Literal.string(ctx.zone))
+
+
+def _comparison(node: exp.Binary, ctx: Context) -> None:
+    left, right = node.this, node.expression
+    if isinstance(node, exp.EQ) and isinstance(node.parent, exp.Update):
+        node.set("expression", _stored(left, right, ctx))  # SET column = value
+        return
+    if _loose(left) and _convertible(right):
+        node.set("expression", _operand(left, right, ctx))
+    elif _loose(right) and _convertible(left):
+        node.set("this", _operand(right, left, ctx))
+
+
+def _compared_values(node: exp.Between | exp.In, ctx: Context) -> None:
+    this = node.this
+    if not _loose(this):
+        return
+    for key in ("low", "high"):
+        value = node.args.get(key)
+        if isinstance(value, exp.Expr) and _convertible(value):
+            node.set(key, _operand(this, value, ctx))
+    if isinstance(node, exp.In):
+        node.set("expressions", [_operand(this, v, ctx) if _convertible(v) else v
+                                 for v in node.expressions])
+
+
+def _target_columns(insert: exp.Insert) -> tuple[exp.Table, list[exp.Expr]] | None:
+    """The table an INSERT writes and, per position, an expression of its column's type."""
+    target = insert.this
+    if isinstance(target, exp.Schema) and isinstance(target.this, exp.Table):
+        columns: list[exp.Expr] = [exp.column(c.copy()) for c in target.expressions]
+        return target.this, columns
+    if isinstance(target, exp.Table):
+        # No column list: the n-th column, which DuckDB names #n.
+        return target, [exp.var(f"#{n}") for n in range(1, 1600)]
+    return None
+
+
+def _insert(insert: exp.Insert, ctx: Context) -> None:
+    found = _target_columns(insert)
+    source = insert.expression
+    if found is None:
+        return
+    table, columns = found
+    rows: list[list[exp.Expr]] = []
+    if isinstance(source, exp.Values):
+        rows = [list(row.expressions) for row in source.expressions if isinstance(row, exp.Tuple)]
+    elif isinstance(source, exp.Select):
+        rows = [[e.this if isinstance(e, exp.Alias) else e for e in source.expressions]]
+    for row in rows:
+        for value, column in zip(row, columns, strict=False):
+            if isinstance(value, exp.Star | exp.Var) or value.name.upper() == "DEFAULT":
+                continue
+            if _loose(value) or _datetime_text(value):
+                of = exp.Subquery(this=exp.select(column).from_(table.copy()).limit(0))
+                value.replace(_stored(of, value.copy(), ctx))
+
+
+def _is_call(node: exp.Expr, name: str) -> exp.Anonymous | None:
+    """The macro call ``node`` is (``memory.main.<name>(...)``), if it is one."""
+    if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Anonymous) and (
+            node.expression.name == name):
+        return node.expression
+    return None
+
+
+def _text(cast: exp.Cast, ctx: Context) -> exp.Expr | None:
+    """A cast to a character type whose TIMESTAMPTZ operand is shown in the session's zone,
+    as the results are (the varbyte transform may have made the operand ``UTF8(x)``)."""
+    utf8 = _is_call(cast.this, macros.TEXT)
+    value = utf8.expressions[0] if utf8 is not None and utf8.expressions else cast.this
+    if not _loose(value):
+        return None
+    zone = exp.Literal.string(ctx.zone)
+    instant = exp.cast(exp.cast(value.copy(), "VARCHAR"), "TIMESTAMPTZ")
+    shown = exp.DPipe(
+        this=exp.cast(exp.cast(local(value.copy(), ctx), "TIMESTAMP"), "VARCHAR"),
+        expression=exp.Anonymous(this=TZ_OFFSET, expressions=[
+            exp.Anonymous(this="epoch_ms", expressions=[instant]), zone]))
+    is_tstz = exp.EQ(this=exp.Anonymous(this="typeof", expressions=[value.copy()]),
+                     expression=exp.Literal.string("TIMESTAMP WITH TIME ZONE"))
+    return exp.Case(ifs=[exp.If(this=is_tstz, true=exp.cast(shown, cast.to.copy()))],
+                    default=cast.copy())
+
+
+def session_time_zone(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """Name the session's time zone wherever the engine's (UTC) would be read."""
+    if is_utc(ctx):
+        return tree
+    kept = tree.sql() if _kept(tree) else None
+    _rewrite(tree, ctx)
+    if kept is not None and (tree.sql() != kept or _named_later(tree)):
+        raise FeatureNotSupported(
+            "feature not supported on Duckshift: a view, function or column default that "
+            "depends on the time zone, created in a session time zone other than UTC")
+    return tree
+
+
+def _named_later(tree: exp.Expr) -> bool:
+    """Whether later transforms write the session's zone in (TO_CHAR, GETDATE, ADD_MONTHS)."""
+    return any(isinstance(node, exp.TimeToStr) or (
+        isinstance(node, exp.Anonymous) and node.name.lower() in ("getdate", "add_months"))
+        for node in tree.find_all(exp.TimeToStr, exp.Anonymous))
+
+
+def _kept(tree: exp.Expr) -> bool:
+    """Whether the statement stores SQL that later sessions run (a view, a function, a
+    table's defaults and checks), where this session's zone must not be written in."""
+    if not isinstance(tree, exp.Create):
+        return False
+    kind = (tree.args.get("kind") or "").upper()
+    return kind != "TABLE" or tree.expression is None
+
+
+def _rewrite(tree: exp.Expr, ctx: Context) -> None:
+    # Implicit conversions first, on the tree as written (the rewrites below add casts).
+    for insert in list(tree.find_all(exp.Insert)):
+        _insert(insert, ctx)
+    for compared in list(tree.find_all(exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE,
+                                       exp.NullSafeEQ, exp.NullSafeNEQ)):
+        _comparison(compared, ctx)
+    for values in list(tree.find_all(exp.Between, exp.In)):
+        _compared_values(values, ctx)
+    texts: list[exp.Cast] = []
+    for node in list(tree.find_all(
+            exp.Cast, exp.Extract, exp.TimestampTrunc, exp.DateTrunc, exp.TsOrDsAdd,
+            exp.TsOrDsDiff, exp.ConvertTimezone, exp.CurrentDate, exp.CurrentTimestamp,
+            exp.Localtimestamp, exp.Localtime, exp.CurrentTime, exp.Anonymous)):
+        if isinstance(node, exp.Cast):
+            if node.to.this == _T.TIMESTAMPTZ:
+                new = _zoned(node, ctx)
+                if new is not None:
+                    node.replace(new)
+            elif node.to.this in _LOCAL_TARGETS:
+                _wrap(node, "this", ctx)
+            elif node.to.this in _TEXT_TARGETS:
+                texts.append(node)
+        elif isinstance(node, exp.Extract):
+            _extract(node, ctx)
+        elif isinstance(node, exp.TimestampTrunc | exp.DateTrunc):
+            _wrap(node, "this", ctx)
+            holder = exp.Null()
+            node.replace(holder)
+            holder.replace(_unlocal(node, ctx))
+        elif isinstance(node, exp.TsOrDsAdd | exp.TsOrDsDiff):
+            _wrap(node, "this", ctx)
+            _wrap(node, "expression", ctx)
+        elif isinstance(node, exp.ConvertTimezone):
+            _wrap(node, "timestamp", ctx)
+        elif isinstance(node, exp.CurrentDate):
+            node.replace(_now("DATE", ctx))
+        elif isinstance(node, exp.Localtimestamp):
+            node.replace(_now("TIMESTAMP", ctx))
+        elif isinstance(node, exp.Localtime):
+            node.replace(exp.cast(_now("TIMESTAMP", ctx), "TIME"))
+        elif isinstance(node, exp.CurrentTime):
+            raise FeatureNotSupported(
+                "feature not supported on Duckshift: CURRENT_TIME in a session time zone other "
+                "than UTC")
+        elif isinstance(node, exp.CurrentTimestamp) and node.args.get("sysdate"):
+            node.replace(_now("TIMESTAMP", ctx))
+        elif isinstance(node, exp.Anonymous):
+            name = node.name.lower()
+            if name in ("datepart", "date_part") and len(node.expressions) == 2:
+                if _part_name(node.expressions[0]) not in ("epoch", "epoch_ms"):
+                    node.set("expressions", [node.expressions[0], local(node.expressions[1], ctx)])
+            elif name == macros.TRUNC and len(node.expressions) == 1:
+                node.set("expressions", [local(node.expressions[0], ctx)])
+    # Last, innermost first: the CASE copies its operand, which must be rewritten already.
+    for cast in reversed(texts):
+        shown = _text(cast, ctx)
+        if shown is not None:
+            cast.replace(shown)

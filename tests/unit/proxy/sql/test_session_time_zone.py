@@ -1,0 +1,92 @@
+"""Session time zones, proved against DuckDB's own: the SQL translated for a session zone, run
+on an engine in UTC, must answer what DuckDB answers when its TimeZone is that zone (ICU
+implements PostgreSQL's rules, which Redshift follows)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import duckdb
+import pytest
+
+from catalog.errors import FeatureNotSupported
+from engine import macros, time_zones
+from proxy.sql.context import Context
+from proxy.sql.pipeline import StatementCache
+
+ZONES = ["America/New_York", "Europe/Berlin", "Asia/Kolkata", "Australia/Lord_Howe",
+         "Etc/GMT+3"]
+ROWS = """(values
+    (timestamptz '2024-03-10 06:30:00+00', timestamp '2024-03-10 02:30:00', date '2024-03-31'),
+    (timestamptz '2024-03-31 00:59:59.5+00', timestamp '2024-11-03 01:30:00', date '2024-11-03'),
+    (timestamptz '2024-11-03 05:59:00+00', timestamp '2024-10-27 02:30:00', date '2024-01-01'),
+    (timestamptz '1999-12-31 23:00:00+00', timestamp '2000-01-01 00:00:00', date '1999-12-31'))
+    v(a, b, d)"""
+
+
+def _context(zone: str) -> Context:
+    return Context("ns", "dev", "alice", {"dev": "__ds_ns__dev"}, time_zone=zone)
+
+
+@pytest.fixture(scope="module")
+def con() -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect()
+    macros.install(con)
+    time_zones.install(con)
+    yield con
+    con.close()
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, engine_zone: str, ctx_zone: str
+          ) -> list[tuple[object, ...]]:
+    stmt = StatementCache().get(sql, _context(ctx_zone))[0]
+    assert stmt.duck_sql is not None
+    con.execute(f"SET TimeZone = '{engine_zone}'")
+    try:
+        return con.execute(stmt.duck_sql).fetchall()
+    finally:
+        con.execute("SET TimeZone = 'UTC'")
+
+
+@pytest.mark.parametrize("zone", ZONES)
+@pytest.mark.parametrize("expr", [
+    "extract(hour from a)", "date_part('minute', a)", "extract(dow from a)",
+    "extract(epoch from a)", "date_trunc('day', a)", "date_trunc('hour', a)",
+    "date_trunc('month', a)", "a::timestamp", "a::date", "trunc(a)", "b::timestamptz",
+    "d::timestamptz", "cast(b as timestamptz) = a", "a > b::timestamptz", "a >= d::timestamptz",
+    "a < '2024-03-10 02:00'",
+    "a between '2024-03-01' and '2024-04-01'", "dateadd(hour, 3, a)",
+    "datediff(minute, a, b)", "to_char(a, 'YYYY-MM-DD HH24:MI:SS.MS')",
+    "convert_timezone('Asia/Tokyo', a)", "timestamptz '2024-03-10 02:30:00'",
+    "'2024-11-03 01:30'::timestamptz", "'2024-07-01 12:00:00+02'::timestamptz", "a::varchar",
+    "localtimestamp::date = current_date", "to_timestamp('2024-03-10 02:30', 'YYYY-MM-DD HH24:MI')",
+])
+def test_translation_answers_as_the_engine_in_that_zone(
+        con: duckdb.DuckDBPyConnection, zone: str, expr: str) -> None:
+    sql = f"select {expr} from {ROWS}"
+    assert _rows(con, sql, "UTC", zone) == _rows(con, sql, zone, "UTC")
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_to_char_zone_patterns(con: duckdb.DuckDBPyConnection, zone: str) -> None:
+    sql = f"select to_char(a, 'HH24:MI TZ OF'), to_char(b, 'TZ OF') from {ROWS}"
+    assert _rows(con, sql, "UTC", zone) == _rows(con, sql, zone, "UTC")
+
+
+def test_aggregates_take_the_typeof_macros(con: duckdb.DuckDBPyConnection) -> None:
+    sql = (f"select extract(hour from max(a)), date_trunc('day', min(a)), "
+           f"max(a) > '2024-03-10', count(*) from {ROWS} having max(a) > '2024-01-01'")
+    zone = "America/New_York"
+    assert _rows(con, sql, "UTC", zone) == _rows(con, sql, zone, "UTC")
+
+
+def test_utc_sessions_are_not_rewritten() -> None:
+    sql = "select extract(hour from a), a::date, a > '2024-01-01' from t"
+    utc = StatementCache().get(sql, _context("UTC"))[0].duck_sql
+    assert utc is not None and "__ds_local" not in utc and "__ds_operand" not in utc
+
+
+def test_zone_fields_of_extract_are_refused() -> None:
+    with pytest.raises(FeatureNotSupported):
+        StatementCache().get("select extract(timezone_hour from a) from t",
+                             _context("Europe/Berlin"))
