@@ -38,6 +38,7 @@ from catalog.errors import FeatureNotSupported
 from engine import macros
 from proxy.sql.context import Context
 from proxy.sql.transforms.macros import call
+from proxy.sql.transforms.types import SUPER_MARK
 
 _PARSE_ERROR = "JSON parsing error"
 # What is left of a JSON value once its string literals and true/false/null are replaced by
@@ -276,9 +277,10 @@ def json_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
             new = _anonymous(node)
         elif node.to.this in _TEXT_TYPES and _navigates(node.this):
             new = exp.Cast(this=call(macros.TEXT, node.this.copy()), to=node.to.copy())
-        elif node.to.this == exp.DataType.Type.JSON and not isinstance(
+        elif node.to.meta.get(SUPER_MARK) and not isinstance(
             node.this, exp.Null | exp.Placeholder | exp.Parameter
         ):
+            # SUPER, not PostgreSQL's json (whose cast parses its text, as DuckDB's does)
             new = call(macros.SUPER, node.this.copy())
         if new is not None:
             node.replace(new)

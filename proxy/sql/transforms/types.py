@@ -19,6 +19,10 @@ _T = exp.DataType.Type
 _CHARACTER_TYPES = {_T.VARCHAR, _T.NVARCHAR, _T.CHAR, _T.NCHAR, _T.BPCHAR}
 
 
+# Meta key on the JSON type that stands for a written SUPER (``json_functions`` reads it).
+SUPER_MARK = "redshift_super"
+
+
 def map_types(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Rewrite VARCHAR(MAX), CHAR(MAX), VARBYTE(n), SUPER and bare DECIMAL in every type
     position."""
@@ -26,7 +30,9 @@ def map_types(tree: exp.Expr, ctx: Context) -> exp.Expr:
         if dt.this == exp.DataType.Type.DECIMAL and not dt.expressions:
             dt.replace(exp.DataType.build("DECIMAL(18, 0)"))
         elif dt.this == exp.DataType.Type.SUPER:
-            dt.replace(exp.DataType.build("JSON"))
+            json = exp.DataType.build("JSON")
+            json.meta[SUPER_MARK] = True  # a cast to SUPER is not a cast to PostgreSQL's json
+            dt.replace(json)
         elif dt.this in _CHARACTER_TYPES:
             params = dt.expressions
             if params and params[0].name.upper() == "MAX":
