@@ -151,6 +151,15 @@ def _identity_columns(cur: duckdb.DuckDBPyConnection, t: _Found) -> set[str]:
     }
 
 
+def _column_checks(cur: duckdb.DuckDBPyConnection, t: _Found) -> dict[str, set[str]]:
+    """The texts of the CHECKs on one column each, by column name (lower case)."""
+    out: dict[str, set[str]] = {}
+    for _, text, cols in _constraints(cur, t, ("CHECK",)):
+        if len(cols) == 1:
+            out.setdefault(cols[0].lower(), set()).add(text)
+    return out
+
+
 def append_rows(cur: duckdb.DuckDBPyConnection, late: AppendFrom) -> None:
     """Move the source's rows into the target's columns of the same names (Redshift's rules:
     same types, extra columns only with IGNOREEXTRA (source) or FILLTARGET (target), no
@@ -175,19 +184,10 @@ def append_rows(cur: duckdb.DuckDBPyConnection, late: AppendFrom) -> None:
                 f'column "{into[name][0]}" of target table "{target.name}" does not exist in '
                 f'source table "{source.name}"', hint="Add FILLTARGET to fill it with its default.")
     common = [name for name in into if name in out]
-    checks = {
-        (cols[0].lower(), text) for _, text, cols in _constraints(cur, target, ("CHECK",))
-        if len(cols) == 1
-    }
-    source_checks = {
-        (cols[0].lower(), text) for _, text, cols in _constraints(cur, source, ("CHECK",))
-        if len(cols) == 1
-    }
+    checks, source_checks = _column_checks(cur, target), _column_checks(cur, source)
     for name in common:
         # The type, and the CHECK that holds a CHAR/VARCHAR/VARBYTE length, must be the same.
-        if into[name][1] != out[name][1] or {c for c in checks if c[0] == name} != {
-            c for c in source_checks if c[0] == name
-        }:
+        if into[name][1] != out[name][1] or checks.get(name) != source_checks.get(name):
             raise err.DatatypeMismatch(
                 f'column "{into[name][0]}" has different attributes in source table '
                 f'"{source.name}" and target table "{target.name}"')

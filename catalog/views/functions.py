@@ -13,7 +13,7 @@ PostgreSQL's).
 
 from __future__ import annotations
 
-from catalog.table_attributes import FUNCTIONS, LATE_BINDING_VIEWS, qualified_name
+from catalog.table_attributes import FUNCTIONS, LATE_BINDING_VIEWS
 from catalog.views.acl import default_owner_sql, owners_sql
 from catalog.views.aclitems import acl_items_sql, acl_sql
 from catalog.views.base import (
@@ -27,7 +27,7 @@ from catalog.views.base import (
 )
 from catalog.views.information_schema import column_facts_sql
 from catalog.views.pg_type import column_type_sql, type_name_sql
-from catalog.views.scope import consumer_databases_sql, shared_objects_sql
+from catalog.views.scope import attribute_rows_sql, consumer_databases_sql, shared_objects_sql
 
 _V, _I = "VARCHAR", "INTEGER"
 # pg_language's OID of LANGUAGE sql, as in PostgreSQL.
@@ -72,6 +72,12 @@ _PARAMETERS = _columns(
 )
 
 
+def _select_list(columns: list[tuple[str, str]], known: dict[str, str]) -> str:
+    """Each of ``columns`` (name, type) as its SQL in ``known``, NULL where it has none."""
+    return ", ".join(f"CAST({known.get(name, 'NULL')} AS {typ}) AS {name}"
+                     for name, typ in columns)
+
+
 def type_oid_sql(duckdb_type: str) -> str:
     """SQL for the PostgreSQL OID of the DuckDB type named by the SQL expression
     ``duckdb_type`` (a UDF's argument or result type, never an array)."""
@@ -82,11 +88,6 @@ def functions_sql(session: Session, everywhere: bool = False) -> str:
     """The SQL UDFs of the current database or, with ``everywhere``, of every database of the
     namespace, one row per overload: (datname, oid, nspname, nspoid, proname, arg_types,
     return_type, volatility, body, owner); a consumer database shows those of its live share."""
-    names = sorted(session.databases) if everywhere else [session.database]
-    rows = " UNION ALL ".join(
-        f"SELECT {lit(n)} AS datname, * FROM "
-        f"{qualified_name(session.databases[n], FUNCTIONS)}" for n in names
-    )
     shared = (
         f"SELECT datname, schema_name, name FROM ({shared_objects_sql(session, ('function',))}) "
         "WHERE object_kind = 'function'"
@@ -99,7 +100,7 @@ def functions_sql(session: Session, everywhere: bool = False) -> str:
         f"{schema_oid_sql('f.datname', 'f.schema_name')} AS nspoid, "
         "f.function_name AS proname, f.arg_types, f.return_type, f.volatility, f.body, "
         f"coalesce(o.owner, {default_owner_sql(session)}) AS owner "
-        f"FROM ({rows}) f "
+        f"FROM ({attribute_rows_sql(session, FUNCTIONS, everywhere)}) f "
         f"LEFT JOIN ({owners_sql(session, 'function')}) o ON o.database = f.datname "
         "AND o.schema_name = f.schema_name AND o.name = f.function_name "
         f"WHERE f.datname NOT IN (SELECT datname FROM ({consumer_databases_sql(session)})) "
@@ -167,9 +168,7 @@ def routines(session: Session) -> str:
         "security_type": "'INVOKER'", "as_locator": "'NO'", "new_savepoint_level": "'NO'",
         "is_udt_dependent": "'NO'",
     }
-    columns = ", ".join(f"CAST({known.get(name, 'NULL')} AS {typ}) AS {name}"
-                        for name, typ in _ROUTINES)
-    return f"SELECT {columns} FROM ({functions_sql(session)})"
+    return f"SELECT {_select_list(_ROUTINES, known)} FROM ({functions_sql(session)})"
 
 
 def parameters(session: Session) -> str:
@@ -183,14 +182,12 @@ def parameters(session: Session) -> str:
         "udt_catalog": "datname", "udt_schema": "'pg_catalog'",
         "udt_name": "lower(arg_type)", "dtd_identifier": "CAST(position AS VARCHAR)",
     }
-    columns = ", ".join(f"CAST({known.get(name, 'NULL')} AS {typ}) AS {name}"
-                        for name, typ in _PARAMETERS)
     arguments = (
         "SELECT *, unnest(arg_types) AS arg_type, "
         "unnest(generate_series(1, len(arg_types))) AS position "
         f"FROM ({functions_sql(session)})"
     )
-    return f"SELECT {columns} FROM ({arguments})"
+    return f"SELECT {_select_list(_PARAMETERS, known)} FROM ({arguments})"
 
 
 def svv_redshift_functions(session: Session) -> str:
@@ -223,11 +220,11 @@ def current_database(session: Session) -> str:
 def late_binding_view_cols(session: Session) -> str:
     """``pg_get_late_binding_view_cols()``: the columns of the current database's views created
     WITH NO SCHEMA BINDING, as DuckDB binds them now."""
-    views = qualified_name(session.databases[session.database], LATE_BINDING_VIEWS)
     return (
         "SELECT c.nspname AS schemaname, c.relname AS tablename, c.attname AS columnname, "
         "c.formatted_type AS columntype, CAST(c.attnum AS INTEGER) AS columnnum "
-        f"FROM ({column_facts_sql(session)}) c JOIN {views} v "
+        f"FROM ({column_facts_sql(session)}) c "
+        f"JOIN ({attribute_rows_sql(session, LATE_BINDING_VIEWS)}) v "
         "ON v.schema_name = c.nspname AND v.view_name = c.relname "
         "ORDER BY c.nspname, c.relname, c.attnum"
     )

@@ -9,12 +9,13 @@ svv_columns and pg_table_def.
 
 from __future__ import annotations
 
-from catalog.table_attributes import LATE_BINDING_VIEWS, qualified_name
+from catalog.table_attributes import LATE_BINDING_VIEWS
 from catalog.views.base import Session, View, lit
 from catalog.views.pg_attribute import columns_sql
 from catalog.views.pg_class import relations_sql
 from catalog.views.pg_namespace import schemas_sql
 from catalog.views.pg_type import pg_type, type_name_sql
+from catalog.views.scope import attribute_rows_sql
 
 
 def column_facts_sql(session: Session, everywhere: bool = False) -> str:
@@ -89,7 +90,6 @@ def columns(session: Session) -> str:
     """information_schema.columns: the current database's columns, but those of late-binding
     views, which Redshift lists only in pg_get_late_binding_view_cols() and svv_columns."""
     null = "CAST(NULL AS VARCHAR)"
-    late = qualified_name(session.databases[session.database], LATE_BINDING_VIEWS)
     return (
         f"SELECT {lit(session.database)} AS table_catalog, nspname AS table_schema, "
         "relname AS table_name, attname AS column_name, "
@@ -111,7 +111,8 @@ def columns(session: Session) -> str:
         f"{null} AS identity_start, {null} AS identity_increment, {null} AS identity_maximum, "
         f"{null} AS identity_minimum, {null} AS identity_cycle, 'NEVER' AS is_generated, "
         f"{null} AS generation_expression, 'YES' AS is_updatable "
-        f"FROM ({column_facts_sql(session)}) c WHERE NOT EXISTS (SELECT 1 FROM {late} v "
+        f"FROM ({column_facts_sql(session)}) c WHERE NOT EXISTS (SELECT 1 FROM "
+        f"({attribute_rows_sql(session, LATE_BINDING_VIEWS)}) v "
         "WHERE v.schema_name = c.nspname AND v.view_name = c.relname)"
     )
 

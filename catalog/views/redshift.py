@@ -16,7 +16,7 @@ schemas of its own. Its tables keep table_type TABLE or VIEW, as Redshift's exam
 
 from __future__ import annotations
 
-from catalog.table_attributes import COLUMN_ATTRIBUTES, TABLE_ATTRIBUTES, qualified_name
+from catalog.table_attributes import COLUMN_ATTRIBUTES, TABLE_ATTRIBUTES
 from catalog.views.acl import system_table
 from catalog.views.aclitems import acl_items_sql, acl_text_sql
 from catalog.views.base import Session, View, lit, oid_sql, user_oid_expr, values
@@ -24,7 +24,7 @@ from catalog.views.information_schema import column_facts_sql, table_rows_sql
 from catalog.views.pg_class import relations_sql
 from catalog.views.pg_namespace import schemas_sql
 from catalog.views.roles import databases_sql
-from catalog.views.scope import consumer_databases_sql
+from catalog.views.scope import attribute_rows_sql, consumer_databases_sql
 
 
 def svv_tables(session: Session) -> str:
@@ -92,20 +92,13 @@ def svv_external_columns(session: Session) -> str:
 
 def _attributes(session: Session, table: str, alias: str, on: str,
                 everywhere: bool = False) -> str:
-    """A LEFT JOIN of the attribute table ``table`` (as ``alias``) to the relation ``on``
-    (whose nspname and relname it matches, case-insensitively as DuckDB resolves names): the
-    current database's, or with ``everywhere`` every database's, matched on datname too."""
-    if not everywhere:
-        source = qualified_name(session.databases[session.database], table)
-        database = ""
-    else:
-        source = "(" + " UNION ALL BY NAME ".join(
-            f"SELECT {lit(name)} AS datname, * FROM {qualified_name(alias_, table)}"
-            for name, alias_ in sorted(session.databases.items())) + ")"
-        database = f"{alias}.datname = {on}.datname AND "
+    """A LEFT JOIN of the attribute table ``table`` (as ``alias``) of the databases in scope
+    (``attribute_rows_sql``) to the relation ``on``, whose datname, nspname and relname it
+    matches (the names case-insensitively, as DuckDB resolves them)."""
     return (
-        f"LEFT JOIN {source} {alias} ON {database}"
-        f"lower({alias}.schema_name) = lower({on}.nspname) "
+        f"LEFT JOIN ({attribute_rows_sql(session, table, everywhere)}) {alias} "
+        f"ON {alias}.datname = {on}.datname "
+        f"AND lower({alias}.schema_name) = lower({on}.nspname) "
         f"AND lower({alias}.table_name) = lower({on}.relname)"
     )
 
@@ -175,7 +168,7 @@ def svv_table_info(session: Session) -> str:
         f"AND lower(k.column_name) = lower({first_key}) "
         "LEFT JOIN (SELECT schema_name AS nspname, table_name AS relname, "
         "bool_or(encoding IS NOT NULL AND encoding <> 'raw') AS encoded "
-        f"FROM {qualified_name(session.databases[session.database], COLUMN_ATTRIBUTES)} "
+        f"FROM ({attribute_rows_sql(session, COLUMN_ATTRIBUTES)}) "
         "GROUP BY ALL) e ON lower(e.nspname) = lower(r.nspname) "
         "AND lower(e.relname) = lower(r.relname) "
         "WHERE r.relkind = 'r'"

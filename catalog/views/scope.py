@@ -17,6 +17,7 @@ REVOKE USAGE show at the next statement without a cached translation having to b
 from __future__ import annotations
 
 from catalog.datashares import RELATION_KINDS
+from catalog.table_attributes import qualified_name
 from catalog.views.acl import system_table
 from catalog.views.base import HIDDEN_SCHEMAS, Session, lit
 
@@ -89,6 +90,17 @@ def scope_sql(session: Session, everywhere: bool = False) -> str:
     return (
         f"SELECT datname, alias, datname IN ({consumers}) AS shared "
         f"FROM (VALUES {rows}) d(datname, alias)"
+    )
+
+
+def attribute_rows_sql(session: Session, table: str, everywhere: bool = False) -> str:
+    """The rows of one of the databases' attribute tables (``catalog/table_attributes.py``) in
+    the current database or, with ``everywhere``, in every database of the namespace, each with
+    its database's Redshift name (datname)."""
+    names = sorted(session.databases) if everywhere else [session.database]
+    return " UNION ALL BY NAME ".join(
+        f"SELECT {lit(n)} AS datname, * FROM {qualified_name(session.databases[n], table)}"
+        for n in names
     )
 
 
