@@ -16,6 +16,9 @@
 * ``CONVERT_TIMEZONE`` with a time zone abbreviation (``'PST'``) uses its fixed offset from
   UTC in Redshift, with no daylight saving time; ICU reads several abbreviations as the
   region (``PST`` as America/Los_Angeles). Literal abbreviations become ``Etc/GMT`` zones.
+* ``LAST_DAY('2024-02-10')`` and ``NEXT_DAY('2024-02-10', 'Monday')`` read a string literal
+  as a timestamp, as Redshift's implicit conversion does; DuckDB finds the literal ambiguous
+  between its DATE and TIMESTAMP overloads.
 """
 
 from __future__ import annotations
@@ -107,11 +110,15 @@ def _trunc(arg: exp.Expr) -> exp.Expr | None:
 
 
 def datetime_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
-    """Rewrite DATEDIFF(week), DATEADD(year), TRUNC(timestamp), CONVERT_TIMEZONE zones."""
+    """Rewrite DATEDIFF(week), DATEADD(year), TRUNC(timestamp), CONVERT_TIMEZONE zones and
+    the string literals of LAST_DAY and NEXT_DAY."""
     for node in list(tree.find_all(exp.TsOrDsDiff, exp.TsOrDsAdd, exp.Trunc,
-                                   exp.ConvertTimezone)):
+                                   exp.ConvertTimezone, exp.LastDay, exp.NextDay)):
         new: exp.Expr | None = None
-        if isinstance(node, exp.TsOrDsDiff):
+        if isinstance(node, (exp.LastDay, exp.NextDay)):
+            if isinstance(node.this, exp.Literal) and node.this.is_string:
+                node.this.replace(_timestamp(node.this))
+        elif isinstance(node, exp.TsOrDsDiff):
             new = _datediff(node)
         elif isinstance(node, exp.TsOrDsAdd) and node.text("unit").upper() == "YEAR":
             new = _dateadd_year(node)
