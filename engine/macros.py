@@ -57,6 +57,18 @@ since a session's search path names only its own database.
   SUBARRAY of SUPER arrays (DuckDB JSON), through DuckDB lists of JSON values; NULL for a value
   that is not an array (Redshift's lax mode). SUBARRAY's start counts from 0, a negative one
   from the end.
+* ``SUPER_EQ``, ``SUPER_NE``, ``SUPER_LT``, ``SUPER_LE``, ``SUPER_GT`` and ``SUPER_GE`` compare
+  with Redshift's dynamic typing where an operand is a SUPER value (DuckDB compares JSON as
+  its text, so 10 < 9): both operands are read as SUPER (``SUPER``), numbers compare by value
+  (integers exactly, others as DOUBLE), strings as strings, booleans as booleans, two arrays
+  or objects are equal when their text is; values of different types are never equal (the
+  comparison is false, ``<>`` true), and a null (SQL or JSON) gives NULL. ``SUPER_ADD``,
+  ``SUPER_SUB``, ``SUPER_MUL``, ``SUPER_DIV``, ``SUPER_MOD`` and ``SUPER_NEG`` are the
+  arithmetic operators: numbers give a SUPER number (integers stay integers, a division of two
+  of them truncates; a float makes the result a float; a zero divisor is 22012), ``+`` of two
+  strings concatenates them, anything else is NULL. ``SUPER_KEY`` orders SUPER values that
+  way (nulls, then numbers by value, strings, booleans, then arrays and objects by their
+  text), for ORDER BY, MIN and MAX.
 * ``GETBIT(v, i)`` is bit i of a VARBYTE, counted from its rightmost (least significant) bit;
   DuckDB's ``get_bit`` counts from the leftmost. A bit outside the value is PostgreSQL's
   2202E ``index i out of valid range, 0..n``.
@@ -106,6 +118,21 @@ SUPER = f"{INTERNAL_PREFIX}super"
 SUPER_CONCAT = f"{INTERNAL_PREFIX}super_concat"
 SUPER_FLATTEN = f"{INTERNAL_PREFIX}super_flatten"
 SUBARRAY = f"{INTERNAL_PREFIX}subarray"
+SUPER_EQ = f"{INTERNAL_PREFIX}super_eq"
+SUPER_NE = f"{INTERNAL_PREFIX}super_ne"
+SUPER_LT = f"{INTERNAL_PREFIX}super_lt"
+SUPER_LE = f"{INTERNAL_PREFIX}super_le"
+SUPER_GT = f"{INTERNAL_PREFIX}super_gt"
+SUPER_GE = f"{INTERNAL_PREFIX}super_ge"
+SUPER_ADD = f"{INTERNAL_PREFIX}super_add"
+SUPER_SUB = f"{INTERNAL_PREFIX}super_sub"
+SUPER_MUL = f"{INTERNAL_PREFIX}super_mul"
+SUPER_DIV = f"{INTERNAL_PREFIX}super_div"
+SUPER_MOD = f"{INTERNAL_PREFIX}super_mod"
+SUPER_NEG = f"{INTERNAL_PREFIX}super_neg"
+SUPER_KEY = f"{INTERNAL_PREFIX}super_key"
+_SUPER_ORDER = f"{INTERNAL_PREFIX}super_order"
+_SUPER_ARITH = f"{INTERNAL_PREFIX}super_arith"
 LOCAL = f"{INTERNAL_PREFIX}local"
 UNLOCAL = f"{INTERNAL_PREFIX}unlocal"
 ZONED = f"{INTERNAL_PREFIX}zoned"
@@ -165,6 +192,29 @@ def _no_operator(symbol: str, *operands: str) -> str:
     types = f" || ' {symbol} ' || ".join(f"lower(typeof({o}))" for o in operands)
     prefix = f"'operator does not exist: {'' if len(operands) > 1 else symbol + ' '}'"
     return f"error({prefix} || {types})"
+
+
+# The class of a SUPER value {v} (JSON): n number, s string, b boolean, c array or object;
+# NULL for a null.
+_SUPER_CLASS = (
+    "CASE json_type({v}) WHEN 'BIGINT' THEN 'n' WHEN 'UBIGINT' THEN 'n' WHEN 'DOUBLE' THEN 'n' "
+    "WHEN 'VARCHAR' THEN 's' WHEN 'BOOLEAN' THEN 'b' WHEN 'NULL' THEN NULL ELSE 'c' END"
+)
+_STRING = "json_extract_string({v}, '$')"
+_SUPER_INTEGERS = "json_type(a) <> 'DOUBLE' AND json_type(b) <> 'DOUBLE'"
+_THREE_WAY = "CASE WHEN {x} < {y} THEN -1 WHEN {x} > {y} THEN 1 ELSE 0 END"
+
+
+def _super_compare(test: str) -> str:
+    """A comparison of two values of which one is SUPER: ``test`` on their order."""
+    return (f"(a, b) AS {CATALOG}.{SCHEMA}.{_SUPER_ORDER}({CATALOG}.{SCHEMA}.{SUPER}(a), "
+            f"{CATALOG}.{SCHEMA}.{SUPER}(b)) {test}")
+
+
+def _super_operator(op: str) -> str:
+    """An arithmetic operator of two values of which one is SUPER, on their SUPER values."""
+    return (f"(a, b) AS {CATALOG}.{SCHEMA}.{_SUPER_ARITH}({CATALOG}.{SCHEMA}.{SUPER}(a), "
+            f"{CATALOG}.{SCHEMA}.{SUPER}(b), '{op}')")
 
 
 def _bitwise(operation: str, symbol: str) -> str:
@@ -268,6 +318,66 @@ _DEFINITIONS = {
         "WHEN typeof(x) IN ('DATE', 'TIME', 'TIMESTAMP', 'TIMESTAMP WITH TIME ZONE', "
         "'TIME WITH TIME ZONE') THEN error('cannot cast type ' || lower(typeof(x)) || ' to super') "
         "ELSE CAST(x AS JSON) END"
+    ),
+    _SUPER_ORDER: (
+        "(a, b) AS CASE WHEN a IS NULL OR b IS NULL OR json_type(a) = 'NULL' "
+        "OR json_type(b) = 'NULL' THEN NULL "
+        f"WHEN {_SUPER_CLASS.format(v='a')} <> {_SUPER_CLASS.format(v='b')} THEN 2 "
+        f"WHEN {_SUPER_CLASS.format(v='a')} = 'n' THEN CASE WHEN {_SUPER_INTEGERS} THEN "
+        f"{_THREE_WAY.format(x='CAST(a AS HUGEINT)', y='CAST(b AS HUGEINT)')} ELSE "
+        f"{_THREE_WAY.format(x='CAST(a AS DOUBLE)', y='CAST(b AS DOUBLE)')} END "
+        f"WHEN {_SUPER_CLASS.format(v='a')} = 's' THEN "
+        f"{_THREE_WAY.format(x=_STRING.format(v='a'), y=_STRING.format(v='b'))} "
+        f"WHEN {_SUPER_CLASS.format(v='a')} = 'b' THEN "
+        f"{_THREE_WAY.format(x='CAST(a AS BOOLEAN)', y='CAST(b AS BOOLEAN)')} "
+        "WHEN CAST(a AS VARCHAR) = CAST(b AS VARCHAR) THEN 0 ELSE 2 END"
+    ),
+    SUPER_EQ: _super_compare("= 0"),
+    SUPER_NE: _super_compare("<> 0"),
+    SUPER_LT: _super_compare("= -1"),
+    SUPER_LE: _super_compare("IN (-1, 0)"),
+    SUPER_GT: _super_compare("= 1"),
+    SUPER_GE: _super_compare("IN (0, 1)"),
+    # op is a constant, so each call keeps one operator's branches once DuckDB folds it.
+    _SUPER_ARITH: (
+        f"(a, b, op) AS CASE WHEN {_SUPER_CLASS.format(v='a')} = 'n' "
+        f"AND {_SUPER_CLASS.format(v='b')} = 'n' THEN CASE "
+        "WHEN op IN ('/', '%') AND CAST(b AS DOUBLE) = 0 "
+        "THEN CAST(error('division by zero') AS JSON) "
+        f"WHEN {_SUPER_INTEGERS} THEN to_json(CASE op "
+        "WHEN '+' THEN CAST(a AS BIGINT) + CAST(b AS BIGINT) "
+        "WHEN '-' THEN CAST(a AS BIGINT) - CAST(b AS BIGINT) "
+        "WHEN '*' THEN CAST(a AS BIGINT) * CAST(b AS BIGINT) "
+        "WHEN '/' THEN CAST(a AS BIGINT) // CAST(b AS BIGINT) "
+        "ELSE CAST(a AS BIGINT) % CAST(b AS BIGINT) END) "
+        "ELSE to_json(CASE op "
+        "WHEN '+' THEN CAST(a AS DOUBLE) + CAST(b AS DOUBLE) "
+        "WHEN '-' THEN CAST(a AS DOUBLE) - CAST(b AS DOUBLE) "
+        "WHEN '*' THEN CAST(a AS DOUBLE) * CAST(b AS DOUBLE) "
+        "WHEN '/' THEN CAST(a AS DOUBLE) / CAST(b AS DOUBLE) "
+        "ELSE fmod(CAST(a AS DOUBLE), CAST(b AS DOUBLE)) END) END "
+        f"WHEN op = '+' AND {_SUPER_CLASS.format(v='a')} = 's' "
+        f"AND {_SUPER_CLASS.format(v='b')} = 's' THEN to_json("
+        f"{_STRING.format(v='a')} || {_STRING.format(v='b')}) END"
+    ),
+    SUPER_ADD: _super_operator("+"),
+    SUPER_SUB: _super_operator("-"),
+    SUPER_MUL: _super_operator("*"),
+    SUPER_DIV: _super_operator("/"),
+    SUPER_MOD: _super_operator("%"),
+    SUPER_NEG: (
+        f"(a) AS {CATALOG}.{SCHEMA}.{_SUPER_ARITH}(CAST(0 AS JSON), "
+        f"{CATALOG}.{SCHEMA}.{SUPER}(a), '-')"
+    ),
+    SUPER_KEY: (
+        f"(x) AS CASE WHEN x IS NOT NULL THEN struct_pack("
+        f"k := CASE {_SUPER_CLASS.format(v=f'{CATALOG}.{SCHEMA}.{SUPER}(x)')} "
+        "WHEN 'n' THEN 1 WHEN 's' THEN 2 WHEN 'b' THEN 3 WHEN 'c' THEN 4 ELSE 0 END, "
+        f"n := CASE WHEN {_SUPER_CLASS.format(v=f'{CATALOG}.{SCHEMA}.{SUPER}(x)')} IN ('n', 'b') "
+        f"THEN CAST(CAST({CATALOG}.{SCHEMA}.{SUPER}(x) AS VARCHAR) AS DOUBLE) END, "
+        f"s := CASE WHEN {_SUPER_CLASS.format(v=f'{CATALOG}.{SCHEMA}.{SUPER}(x)')} = 's' "
+        f"THEN json_extract_string({CATALOG}.{SCHEMA}.{SUPER}(x), '$') "
+        f"ELSE CAST({CATALOG}.{SCHEMA}.{SUPER}(x) AS VARCHAR) END) END"
     ),
     SUPER_CONCAT: (
         f"(a, b) AS CASE WHEN {_IS_ARRAY.format(v='a')} AND {_IS_ARRAY.format(v='b')} "

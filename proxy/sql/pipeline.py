@@ -55,6 +55,7 @@ from proxy.sql.transforms.session_time_zone import session_time_zone
 from proxy.sql.transforms.statements import statements
 from proxy.sql.transforms.string_functions import string_functions
 from proxy.sql.transforms.super_arrays import super_arrays
+from proxy.sql.transforms.super_dynamic import super_dynamic
 from proxy.sql.transforms.timetz import timetz
 from proxy.sql.transforms.types import map_types
 from proxy.sql.transforms.varbyte import varbyte
@@ -104,6 +105,9 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     timetz,
     # Reads the literals as written, before any rewrite casts them again.
     date_literals,
+    # On the statement as written (casts to SUPER not yet mapped), before the catalog's SQL,
+    # whose DuckDB structures are not SUPER values, is spliced in.
+    super_dynamic,
     # Right after the sandbox: the catalog views it splices in read DuckDB's metadata
     # functions, which user SQL may not call.
     virtual_relations,

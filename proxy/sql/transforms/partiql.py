@@ -25,6 +25,23 @@ def _navigation(column: exp.Column) -> exp.Expr:
     return out
 
 
+_LATERAL_PREFIX = "_partiql"
+
+
+def element_names(tree: exp.Expr) -> set[str]:
+    """The names of the SUPER array elements a statement unnests in FROM (``AS o``)."""
+    names: set[str] = set()
+    for node in tree.find_all(exp.Unnest, exp.Lateral):
+        alias = node.args.get("alias")
+        if isinstance(node, exp.Unnest) and isinstance(node.parent, exp.Join | exp.From):
+            names.update(column.name for column in (alias.columns if alias else []))
+        elif alias is not None and alias.name.startswith(_LATERAL_PREFIX):
+            inner = node.this.unnest() if isinstance(node.this, exp.Subquery) else node.this
+            if isinstance(inner, exp.Select) and inner.expressions:
+                names.add(inner.expressions[0].alias_or_name)
+    return names
+
+
 def _as_list(value: exp.Expr) -> exp.Expr:
     """The SUPER value as a JSON list, NULL (no rows) unless it is an array."""
     is_array = exp.EQ(this=exp.Anonymous(this="json_type", expressions=[value.copy()]),
@@ -50,7 +67,7 @@ def _at_index(node: exp.AtIndex, n: int) -> exp.Expr:
         ).from_(exp.select(exp.alias_(_as_list(value), "partiql_array")).subquery())
     )
     return exp.Lateral(this=inner.subquery(),
-                       alias=exp.TableAlias(this=exp.to_identifier(f"_partiql{n}")))
+                       alias=exp.TableAlias(this=exp.to_identifier(f"{_LATERAL_PREFIX}{n}")))
 
 
 def partiql_unnest(tree: exp.Expr, ctx: Context) -> exp.Expr:

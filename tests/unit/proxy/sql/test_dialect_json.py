@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from engine import macros
 from proxy.sql.context import Context
 from proxy.sql.pipeline import StatementCache
 
@@ -47,3 +48,53 @@ def test_invalid_json_raises() -> None:
         run("""select json_extract_path_text('{"a":1', 'a')""")
     with pytest.raises(duckdb.InvalidInputException, match="JSON parsing error"):
         run("select json_array_length('{}')")
+
+
+def _duck(sql: str) -> str:
+    stmt = StatementCache().get(sql, CTX)[0]
+    assert stmt.duck_sql is not None
+    return stmt.duck_sql
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select t.a from t where t.a = 1 order by t.a",
+        "select a from t join u on t.x = u.y where u.z > 2",
+        "select public.t.a from public.t where public.t.a + 1 > 2",
+        "select max(a), min(t.b) from t",
+    ],
+)
+def test_columns_of_tables_keep_plain_operators(sql: str) -> None:
+    assert "super_" not in _duck(sql)
+
+
+@pytest.mark.parametrize(
+    ("sql", "macro"),
+    [
+        ("select id from s where c.p < 10", "super_lt"),
+        ("select c.p + 1 from s", "super_add"),
+        ("select id from s order by c.p", "super_key"),
+        ("select max(c.p) from s", "super_key"),
+        ("select x from s, s.c.a as x where x = 'v'", "super_eq"),
+        ("select json_parse('[1]')[0] * 2", "super_mul"),
+    ],
+)
+def test_super_values_use_dynamic_typing(sql: str, macro: str) -> None:
+    assert f"__ds_{macro}(" in _duck(sql)
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("""select json_parse('{"p":9.5}').p < 10""", True),
+        ("""select json_parse('{"p":"10"}').p = 10""", False),
+        ("""select json_parse('{"s":"x"}').s = 'x'""", True),
+        ("""select json_parse('{"p":7}').p / 2""", "3"),
+    ],
+)
+def test_super_dynamic_answers(sql: str, expected: object) -> None:
+    con = duckdb.connect()
+    macros.install(con)
+    row = con.execute(_duck(sql)).fetchone()
+    assert row is not None and row[0] == expected

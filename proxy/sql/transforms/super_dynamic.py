@@ -1,0 +1,134 @@
+"""Redshift's dynamic typing of SUPER values in comparisons, arithmetic, ORDER BY, MIN and MAX.
+
+SUPER is DuckDB JSON, which compares, sorts and aggregates by its text: ``c.price < 10`` is
+false for 9.5 and ``MAX`` of 9 and 10 is 9, where Redshift compares the numbers; ``c.name =
+'x'`` fails, as DuckDB parses the string as JSON. Where an operand is a SUPER value the
+statement shows, the operator becomes one of the engine's SUPER macros (``engine/macros.py``),
+which compare and compute on the values as Redshift's dynamic typing does; ORDER BY, MIN and
+MAX of one order by ``SUPER_KEY``.
+
+A SUPER value the statement shows is: a navigation (``c.a.b``, where ``c`` is not a table or
+alias of the statement, so it is a column; ``x.y[0]``; a path past a column), JSON_PARSE's
+result, a cast to SUPER, an element of a SUPER array unnested in FROM, and the SUPER operators'
+own results. A SUPER column named by itself (``c = 'x'``) is not seen: its type is the
+catalog's, which translation does not read, and DuckDB's JSON comparison applies.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from engine import macros
+from proxy.sql.context import Context
+from proxy.sql.transforms.macros import call
+from proxy.sql.transforms.partiql import element_names
+
+_COMPARISONS: dict[type[exp.Expr], str] = {
+    exp.EQ: macros.SUPER_EQ, exp.NEQ: macros.SUPER_NE, exp.LT: macros.SUPER_LT,
+    exp.LTE: macros.SUPER_LE, exp.GT: macros.SUPER_GT, exp.GTE: macros.SUPER_GE,
+}
+_ARITHMETIC: dict[type[exp.Expr], str] = {
+    exp.Add: macros.SUPER_ADD, exp.Sub: macros.SUPER_SUB, exp.Mul: macros.SUPER_MUL,
+    exp.Div: macros.SUPER_DIV, exp.Mod: macros.SUPER_MOD,
+}
+# Macros whose result is a SUPER value.
+_SUPER_RESULTS = {*_ARITHMETIC.values(), macros.SUPER_NEG, macros.SUPER}
+
+
+def _source_names(tree: exp.Expr) -> set[str]:
+    """Every name a column may be qualified with: tables, aliases, CTEs, derived tables."""
+    names: set[str] = set()
+    for node in tree.find_all(exp.Table, exp.TableAlias, exp.CTE):
+        if isinstance(node, exp.Table):
+            names.add(node.name.lower())
+            names.add(node.alias_or_name.lower())
+        elif node.name:
+            names.add(node.name.lower())
+    return names
+
+
+def _macro_name(node: exp.Dot) -> str | None:
+    """The engine macro a ``memory.main.<macro>(...)`` call names, else None."""
+    fn = node.expression
+    return fn.name if isinstance(fn, exp.Anonymous) else None
+
+
+class _Seen:
+    """What in one statement is a SUPER value."""
+
+    def __init__(self, tree: exp.Expr) -> None:
+        self.sources = _source_names(tree)
+        self.elements = {name.lower() for name in element_names(tree)}
+
+    def is_super(self, node: exp.Expr) -> bool:
+        """Whether ``node`` is a SUPER value the statement shows."""
+        while isinstance(node, exp.Paren):
+            node = node.this
+        if isinstance(node, exp.ParseJSON):
+            return True
+        if isinstance(node, exp.Cast):
+            return node.to.this == exp.DataType.Type.SUPER
+        if isinstance(node, exp.Bracket):
+            return self.is_super(node.this)
+        if isinstance(node, exp.Dot):
+            name = _macro_name(node)
+            if name is not None:
+                return name in _SUPER_RESULTS
+            return isinstance(node.this, exp.Column) or self.is_super(node.this)
+        if isinstance(node, exp.Column) and not isinstance(node.this, exp.Star):
+            qualifier = node.table
+            if qualifier:
+                return qualifier.lower() not in self.sources
+            return node.name.lower() in self.elements
+        return False
+
+
+def _either(seen: _Seen, a: exp.Expr, b: exp.Expr) -> bool:
+    return seen.is_super(a) or seen.is_super(b)
+
+
+def _rewrite(node: exp.Expr, seen: _Seen) -> exp.Expr | None:
+    """The SUPER form of one operator, or None where no operand is SUPER."""
+    kind = type(node)
+    if kind in _ARITHMETIC or kind in _COMPARISONS:
+        if _either(seen, node.this, node.expression):
+            name = _ARITHMETIC.get(kind) or _COMPARISONS[kind]
+            return call(name, node.this.copy(), node.expression.copy())
+    elif isinstance(node, exp.Neg) and seen.is_super(node.this):
+        return call(macros.SUPER_NEG, node.this.copy())
+    elif isinstance(node, exp.Between) and seen.is_super(node.this):
+        return exp.and_(
+            call(macros.SUPER_GE, node.this.copy(), node.args["low"].copy()),
+            call(macros.SUPER_LE, node.this.copy(), node.args["high"].copy()),
+        )
+    elif (isinstance(node, exp.In) and node.expressions and seen.is_super(node.this)
+          and not node.args.get("query")):
+        return exp.Paren(this=exp.or_(*(
+            call(macros.SUPER_EQ, node.this.copy(), value.copy())
+            for value in node.expressions
+        )))
+    elif isinstance(node, exp.Ordered) and seen.is_super(node.this):
+        node.this.replace(call(macros.SUPER_KEY, node.this.copy()))
+    elif isinstance(node, exp.Max | exp.Min) and not node.expressions \
+            and seen.is_super(node.this):
+        pick = "arg_max" if isinstance(node, exp.Max) else "arg_min"
+        return exp.Anonymous(this=pick, expressions=[
+            node.this.copy(), call(macros.SUPER_KEY, node.this.copy())
+        ])
+    return None
+
+
+def super_dynamic(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """Give comparisons, arithmetic, ORDER BY, MIN and MAX of SUPER values Redshift's
+    dynamic typing."""
+    if not tree.find(exp.Dot, exp.Column, exp.ParseJSON, exp.Cast):
+        return tree
+    seen = _Seen(tree)
+    kinds = (*_ARITHMETIC, *_COMPARISONS, exp.Neg, exp.Between, exp.In, exp.Ordered,
+             exp.Max, exp.Min)
+    # Innermost first, so an operator over another's result sees it as SUPER.
+    for node in reversed(list(tree.find_all(*kinds))):
+        new = _rewrite(node, seen)
+        if new is not None:
+            node.replace(new)
+    return tree
