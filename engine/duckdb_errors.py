@@ -58,9 +58,14 @@ _BINDER: list[_Rule] = [
        lambda m: f'missing FROM-clause entry for table "{m[1]}"'),
     _r(r"No function matches the given name and argument types '([^(']+)\(([^']*)\)'",
        e.UndefinedFunction, lambda m: f"function {m[1]}({_pg_args(m[2])}) does not exist"),
-    # A SQL UDF (a macro) called with a number of arguments it has no overload for.
+    # A SQL UDF (a macro) called with arguments it has no overload for.
     _r(r"Macro (\S+?)\(\) does not support the supplied arguments", e.UndefinedFunction,
-       lambda m: f"function {m[1]} does not exist for this number of arguments"),
+       lambda m: f"function {m[1]} does not exist for these argument types"),
+    # A SQL UDF overloaded by argument types, called with an aggregate's or a window's value,
+    # whose type DuckDB does not know when it picks the overload.
+    _r(r"Macro (\S+?)\(\) has multiple overloads that match", e.FeatureNotSupported,
+       lambda m: f"feature not supported on Duckshift: the value of an aggregate or window "
+       f"function as an argument of {m[1]}, a function overloaded by argument types"),
     _r(r"Ambiguous reference to column name", e.AmbiguousColumn),
     # DuckDB's advice (SET max_expression_depth) is a setting clients cannot change.
     _r(r"Max expression depth limit of (\d+) exceeded", e.ProgramLimitExceeded,

@@ -57,6 +57,7 @@ from proxy.sql.transforms.string_functions import string_functions
 from proxy.sql.transforms.super_arrays import super_arrays
 from proxy.sql.transforms.timetz import timetz
 from proxy.sql.transforms.types import map_types
+from proxy.sql.transforms.udf_calls import udf_null_arguments
 from proxy.sql.transforms.varbyte import varbyte
 from proxy.sql.transforms.virtual_relations import virtual_relations
 from proxy.sql.transforms.wlm_functions import wlm_functions
@@ -144,6 +145,9 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     aggregates,
     # After aggregates, whose RATIO_TO_REPORT may hold an AVG.
     math_functions,
+    # After every rewrite of Redshift's functions into DuckDB's: the calls left of functions
+    # DuckDB does not have are SQL UDFs'.
+    udf_null_arguments,
     # Last: the divisors of every division, including those earlier rewrites built.
     guard_division,
 )
