@@ -58,7 +58,7 @@ from proxy.sql.transforms.super_arrays import super_arrays
 from proxy.sql.transforms.timetz import timetz
 from proxy.sql.transforms.types import map_types
 from proxy.sql.transforms.udf_calls import udf_null_arguments
-from proxy.sql.transforms.varbyte import varbyte
+from proxy.sql.transforms.varbyte import varbyte, varbyte_substrings
 from proxy.sql.transforms.virtual_relations import virtual_relations
 from proxy.sql.transforms.wlm_functions import wlm_functions
 
@@ -142,6 +142,8 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     hash_functions,
     getdate_add_months,
     string_functions,
+    # On the SUBSTRINGs string_functions leaves, whose positions are DuckDB's.
+    varbyte_substrings,
     aggregates,
     # After aggregates, whose RATIO_TO_REPORT may hold an AVG.
     math_functions,

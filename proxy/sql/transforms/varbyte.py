@@ -22,9 +22,16 @@
   a literal, a parameter or a cast to another type they stay DuckDB's, for integers.
 * ``GETBIT(v, i)``: bit i counted from the rightmost (the ``GETBIT`` macro).
 * ``SUBSTRING``/``SUBSTR`` of a value written as VARBYTE through the ``SUBSTR`` macro, which
-  counts bytes. Any other SUBSTRING is ``string_functions``' (DuckDB's substring): the macro's
-  slice takes a string too, but at half the speed, so a VARBYTE column is SUBSTRING'd through
-  a cast (``substring(b::varbyte, 1, 2)``) and without one fails (42883).
+  counts bytes. Any other SUBSTRING is ``string_functions``' (DuckDB's substring, positions
+  made DuckDB's), then ``varbyte_substrings``' ``SUBSTRING`` macro, whose overloads DuckDB
+  picks by the value's type when it binds: a slice of a VARBYTE (a column, say), DuckDB's
+  substring of a string at its own speed. An aggregate's or a window's value, whose type
+  DuckDB does not know when it picks, goes through ``SUBSTR`` (a slice of either type).
+* A string literal beside a value that may be a VARBYTE, in ``||`` or a bitwise operator
+  (``b || 'x'``, ``b & 'x'``), is its UTF-8 bytes when the value is one (the
+  ``LITERAL_BYTES`` and ``LITERAL_OPERAND`` macros, picked when DuckDB binds), the literal
+  otherwise (``i & '5'`` stays an integer's, ``v || 'x'`` a string's); beside an aggregate's
+  or a window's value it stays a literal.
 
 This runs on the statement as written, before the catalog's views are spliced in: their SQL
 takes ``len`` of lists and casts lists to text, which the macros' overloads cannot always tell
@@ -149,6 +156,26 @@ def _may_be_varbyte(node: exp.Expr) -> bool:
         node, exp.Literal | exp.Null | exp.Placeholder | exp.Parameter | exp.Bracket | exp.Dot)
 
 
+def _bound_by_type(node: exp.Expr) -> bool:
+    """Whether DuckDB knows ``node``'s type when it picks a macro's typed overload: not a
+    literal, a parameter or NULL (which cast to any overload) nor a value of an aggregate or a
+    window (whose type DuckDB does not know yet)."""
+    return _may_be_varbyte(node) and node.find(exp.AggFunc, exp.Window) is None
+
+
+def _literal_beside(node: exp.Binary) -> None:
+    """A string literal operand of ``||`` or a bitwise operator, beside a value that may be a
+    VARBYTE, as the literal macros read it."""
+    for literal, other in ((node.this, node.expression), (node.expression, node.this)):
+        if (isinstance(literal, exp.Literal) and literal.is_string
+                and _bound_by_type(other)):
+            macro = macros.LITERAL_BYTES if isinstance(node, exp.DPipe) else macros.LITERAL_OPERAND
+            literal.replace(call(macro, other.copy(),
+                                 exp.Literal.string(literal.this.encode().hex()),
+                                 literal.copy()))
+            return
+
+
 def _lengths(tree: exp.Expr) -> None:
     """LEN/LENGTH/OCTET_LENGTH through the macros that also measure a VARBYTE."""
     for node in list(tree.find_all(exp.Length, exp.Anonymous)):
@@ -185,6 +212,14 @@ def varbyte(tree: exp.Expr, ctx: Context) -> exp.Expr:
     # Decided first, while the operands still show how they were written.
     bitwise = {id(node) for node in tree.find_all(*_BITWISE)
                if _written_as_varbyte(node) or all(_may_be_varbyte(op) for op in _operands(node))}
+    # Innermost first: an enclosing operator's type probe copies its rewritten operand.
+    for node in reversed(list(tree.find_all(exp.DPipe, exp.BitwiseAnd, exp.BitwiseOr,
+                                            exp.BitwiseXor))):
+        if not _written_as_varbyte(node):
+            before = (node.this, node.expression)
+            _literal_beside(node)
+            if isinstance(node, _BITWISE) and (node.this, node.expression) != before:
+                bitwise.add(id(node))
     substrings = {id(node) for node in tree.find_all(exp.Substring) if _written_as_varbyte(node)}
     for add in list(tree.find_all(exp.Add)):
         if _written_as_varbyte(add.this) or _written_as_varbyte(add.expression):
@@ -207,4 +242,19 @@ def varbyte(tree: exp.Expr, ctx: Context) -> exp.Expr:
             node.set("this", call(macros.TEXT, node.this.copy()))
         if new is not None:
             node.replace(new)
+    return tree
+
+
+def varbyte_substrings(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """SUBSTRING with DuckDB's positions (after ``string_functions``) through the macros that
+    also slice a VARBYTE, as the module docstring says."""
+    for node in list(tree.find_all(exp.Substring)):
+        subject = node.this
+        if not _may_be_varbyte(subject) or (
+            isinstance(subject, exp.Cast) and subject.to.this in _CHARACTER_TYPES
+        ):
+            continue
+        macro = macros.SUBSTRING if _bound_by_type(subject) else macros.SUBSTR
+        args = [subject, node.args.get("start"), node.args.get("length")]
+        node.replace(call(macro, *(arg.copy() for arg in args if arg is not None)))
     return tree
