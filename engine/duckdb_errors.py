@@ -132,6 +132,8 @@ _INVALID_INPUT: list[_Rule] = [
     # error().
     _r(r"^division by zero$", e.DivisionByZero),
     _r(r"^negative substring length not allowed$", e.SubstringError),
+    # A date literal read in the session's DateStyle order (proxy/sql/transforms/date_literals.py).
+    _r(r"^date/time field value out of range: ", e.DatetimeFieldOverflow),
     _r(r"^index -?\d+ out of valid range, 0\.\.-?\d+$", e.ArraySubscriptError),  # GETBIT
     _r(r"^operator does not exist: ", e.UndefinedFunction),  # the bitwise macros
     _r(r"^cannot cast type [a-z ]+ to super$", e.CannotCoerce),  # the SUPER macro

@@ -55,6 +55,11 @@ since a session's search path names only its own database.
   literal itself otherwise. ``LITERAL_OPERAND`` is the same for a bitwise operator, whose
   literal is cast to ``x``'s own type otherwise (``i & '5'`` is an integer's). Both are typed
   for a VARBYTE, picked when the statement binds.
+* ``DATESTYLE(x, iso, t)`` is a string literal ``t`` read beside ``x`` (compared with it,
+  stored into it): ``iso``, its date read in the session's DateStyle order, where ``x`` is a
+  DATE, TIMESTAMP or TIMESTAMPTZ, the literal as written otherwise (a string compared with a
+  string). Typed overloads picked when the statement binds; VARCHAR is typed too, since
+  DuckDB would rather cast a string to a typed DATE than take an untyped parameter.
 * ``BITS_NOT``, ``BITS_AND``, ``BITS_OR`` and ``BITS_XOR`` are the bitwise operators where the
   statement does not show whether the operands are VARBYTE values or integers, by typeof: of
   VARBYTE values through DuckDB's BIT strings (which refuse an empty value: it stays empty;
@@ -111,6 +116,7 @@ SUBSTR = f"{INTERNAL_PREFIX}substr"
 SUBSTRING = f"{INTERNAL_PREFIX}substring"
 LITERAL_BYTES = f"{INTERNAL_PREFIX}literal_bytes"
 LITERAL_OPERAND = f"{INTERNAL_PREFIX}literal_operand"
+DATESTYLE = f"{INTERNAL_PREFIX}datestyle"
 BITS_NOT = f"{INTERNAL_PREFIX}bits_not"
 BITS_AND = f"{INTERNAL_PREFIX}bits_and"
 BITS_OR = f"{INTERNAL_PREFIX}bits_or"
@@ -276,6 +282,10 @@ _DEFINITIONS = {
     ),
     LITERAL_BYTES: "(x BLOB, h, t) AS unhex(h), (x, h, t) AS t",
     LITERAL_OPERAND: "(x BLOB, h, t) AS unhex(h), (x, h, t) AS list_resize([x], 2, t)[2]",
+    DATESTYLE: ", ".join([
+        *(f"(x {t}, iso, t) AS iso" for t in ("DATE", "TIMESTAMP", "TIMESTAMPTZ")),
+        "(x VARCHAR, iso, t) AS t", "(x, iso, t) AS t",
+    ]),
     BITS_NOT: (
         "(a) AS CASE WHEN typeof(a) = 'BLOB' THEN list_resize([a], 2, "
         "CASE WHEN octet_length(CAST(a AS BLOB)) = 0 THEN CAST(a AS BLOB) "

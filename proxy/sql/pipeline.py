@@ -33,7 +33,7 @@ from proxy.sql.transforms.blank_padded import blank_padded
 from proxy.sql.transforms.casts import explicit_casts
 from proxy.sql.transforms.char_columns import char_columns
 from proxy.sql.transforms.character_lengths import character_lengths
-from proxy.sql.transforms.date_literals import date_literals
+from proxy.sql.transforms.date_literals import date_literals, implicit_date_literals
 from proxy.sql.transforms.datetime_formats import datetime_formats
 from proxy.sql.transforms.datetime_functions import datetime_functions
 from proxy.sql.transforms.ddl_attributes import DROPPED_ATTRIBUTES, ddl_attributes
@@ -136,6 +136,9 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     # On the canonical nodes datetime_functions leaves (and its TRUNC macro), before
     # datetime_formats and getdate build the expressions that name the zone themselves.
     session_time_zone,
+    # On the literals session_time_zone leaves (or hands to its macros) beside what they are
+    # compared with or stored into.
+    implicit_date_literals,
     # Before datetime_formats: a TO_CHAR with a numeric format is not a datetime's.
     number_formats,
     datetime_formats,
