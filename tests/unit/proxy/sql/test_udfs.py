@@ -157,3 +157,8 @@ def test_overloads_by_argument_type(con: duckdb.DuckDBPyConnection) -> None:
     assert con.execute(
         "SELECT parameter_types FROM duckdb_functions() WHERE function_name = 'f_k' "
         "ORDER BY len(parameters)").fetchall() == [([None],), ([None, None],)]
+
+
+def test_null_arguments_of_udfs_are_character_strings() -> None:
+    sql = StatementCache().get("select f_x(null), lower(null)", CTX)[0].duck_sql or ""
+    assert "F_X(CAST(NULL AS TEXT))" in sql and "LOWER(NULL)" in sql
