@@ -52,6 +52,8 @@ from proxy.sql.transforms.macros import call
 
 _T = exp.DataType.Type
 _CHARACTER_TYPES = {_T.VARCHAR, _T.NVARCHAR, _T.CHAR, _T.NCHAR, _T.TEXT, _T.BPCHAR}
+# Marks the subject of a SUBSTRING written in the statement.
+_SUBJECT = "duckshift.substring_subject"
 _FORMATS = {"hex": "hex", "binary": "binary", "utf8": "utf8", "utf-8": "utf8",
             "utf_8": "utf8", "base64": "base64"}
 
@@ -221,6 +223,11 @@ def varbyte(tree: exp.Expr, ctx: Context) -> exp.Expr:
             if isinstance(node, _BITWISE) and (node.this, node.expression) != before:
                 bitwise.add(id(node))
     substrings = {id(node) for node in tree.find_all(exp.Substring) if _written_as_varbyte(node)}
+    for node in tree.find_all(exp.Substring):
+        if id(node) not in substrings:
+            # The statement's own (not the catalog views' spliced in later), for
+            # varbyte_substrings; string_functions copies the subject with its mark.
+            node.this.meta[_SUBJECT] = True
     for add in list(tree.find_all(exp.Add)):
         if _written_as_varbyte(add.this) or _written_as_varbyte(add.expression):
             add.replace(exp.DPipe(this=add.this, expression=add.expression))
@@ -250,7 +257,7 @@ def varbyte_substrings(tree: exp.Expr, ctx: Context) -> exp.Expr:
     also slice a VARBYTE, as the module docstring says."""
     for node in list(tree.find_all(exp.Substring)):
         subject = node.this
-        if not _may_be_varbyte(subject) or (
+        if not subject.meta.get(_SUBJECT) or not _may_be_varbyte(subject) or (
             isinstance(subject, exp.Cast) and subject.to.this in _CHARACTER_TYPES
         ):
             continue
