@@ -110,6 +110,8 @@ def test_create_and_drop_refusals(con: duckdb.DuckDBPyConnection) -> None:
         run(con, "create function f_h (int) returns int stable as $$ select 2 $$ language sql")
     with pytest.raises(FeatureNotSupported):
         run(con, "create function f_h (bigint) returns int stable as $$ select 2 $$ language sql")
+    with pytest.raises(FeatureNotSupported):
+        run(con, "create function f_h (super) returns int stable as $$ select 2 $$ language sql")
     with pytest.raises(DuplicateFunction):
         run(con, "create function lower (int) returns int stable as $$ select 2 $$ language sql")
     with pytest.raises(UndefinedFunction):
