@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 import duckdb
 
 from catalog import errors as e
+from engine.storage import INTERNAL_PREFIX
 
 _PREFIX = re.compile(r"^[A-Za-z ]+ Error: ")
 _UDF_ERROR = re.compile(
@@ -25,6 +26,12 @@ def _r(
     pattern: str, cls: type[e.SQLError], fmt: Callable[[re.Match[str]], str] | None = None
 ) -> _Rule:
     return (re.compile(pattern, re.S), cls, fmt)
+
+
+def _function_named(name: str) -> str:
+    """A function as a message names it: the engine's own macros (which translations call
+    for the client's SUBSTRING, say) are not the client's to know by name."""
+    return "a function" if name.startswith(INTERNAL_PREFIX) else f"{name}, a function"
 
 
 # Message refinements, tried in order within each DuckDB exception family.
@@ -64,8 +71,8 @@ _BINDER: list[_Rule] = [
     # A SQL UDF overloaded by argument types, called with an aggregate's or a window's value,
     # whose type DuckDB does not know when it picks the overload.
     _r(r"Macro (\S+?)\(\) has multiple overloads that match", e.FeatureNotSupported,
-       lambda m: f"feature not supported on Duckshift: the value of an aggregate or window "
-       f"function as an argument of {m[1]}, a function overloaded by argument types"),
+       lambda m: "feature not supported on Duckshift: the value of an aggregate or window "
+       f"function as an argument of {_function_named(m[1])} overloaded by argument types"),
     _r(r"Ambiguous reference to column name", e.AmbiguousColumn),
     # DuckDB's advice (SET max_expression_depth) is a setting clients cannot change.
     _r(r"Max expression depth limit of (\d+) exceeded", e.ProgramLimitExceeded,

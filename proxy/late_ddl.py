@@ -27,7 +27,8 @@ after its access check and before it runs, and returns the DuckDB SQL to run ins
   of arguments, typed ones where several share it. DuckDB then picks by exact type, then by
   its cheapest implicit cast, which agrees with Redshift's (PostgreSQL's) choice when the
   overloads differ at some position in the kind of type (number, string, date, boolean ...),
-  so overloads told apart only within one kind (INTEGER and BIGINT) are refused (0A000). A
+  so overloads told apart only within one kind (INTEGER and BIGINT) are refused (0A000), as
+  are overloads of one arity with a SUPER argument (DuckDB's JSON takes nearly anything). A
   name that is a built-in function (which the macro would shadow, in user SQL and in the
   server's own translations) is refused.
 * TRUNCATE commits the open transaction first, as Redshift does, then runs on its own; through
