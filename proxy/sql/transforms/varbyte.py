@@ -165,17 +165,68 @@ def _bound_by_type(node: exp.Expr) -> bool:
     return _may_be_varbyte(node) and node.find(exp.AggFunc, exp.Window) is None
 
 
-def _literal_beside(node: exp.Binary) -> None:
-    """A string literal operand of ``||`` or a bitwise operator, beside a value that may be a
-    VARBYTE, as the literal macros read it."""
-    for literal, other in ((node.this, node.expression), (node.expression, node.this)):
-        if (isinstance(literal, exp.Literal) and literal.is_string
-                and _bound_by_type(other)):
-            macro = macros.LITERAL_BYTES if isinstance(node, exp.DPipe) else macros.LITERAL_OPERAND
-            literal.replace(call(macro, other.copy(),
-                                 exp.Literal.string(literal.this.encode().hex()),
-                                 literal.copy()))
-            return
+def _is_text_literal(node: exp.Expr) -> bool:
+    return isinstance(node, exp.Literal) and node.is_string
+
+
+def _read_literal(literal: exp.Expr, probe: exp.Expr, macro: str) -> exp.Expr:
+    """``literal`` as the literal macro ``macro`` reads it beside ``probe``."""
+    return call(macro, probe.copy(), exp.Literal.string(literal.this.encode().hex()),
+                literal.copy())
+
+
+def _chain(node: exp.Expr) -> list[exp.Expr]:
+    """The operands of a chain of ``||`` (parenthesized or not), left to right."""
+    if isinstance(node, exp.Paren) and isinstance(node.this, exp.DPipe):
+        return _chain(node.this)
+    if isinstance(node, exp.DPipe):
+        return _chain(node.this) + _chain(node.expression)
+    return [node]
+
+
+def _leaf(node: exp.Expr) -> exp.Expr:
+    """The operand whose type a bitwise expression has: through parentheses and bitwise
+    operators, the first that is not a string literal."""
+    if isinstance(node, exp.Paren | exp.BitwiseNot):
+        return _leaf(node.this)
+    if isinstance(node, exp.BitwiseAnd | exp.BitwiseOr | exp.BitwiseXor):
+        return _leaf(node.expression if _is_text_literal(node.this) else node.this)
+    return node
+
+
+def _literals_beside(tree: exp.Expr) -> set[int]:
+    """Read each string literal in ``||`` or a bitwise operator beside a value that may be a
+    VARBYTE through the literal macros (typed by that value: in a chain of ``||``, the
+    nearest other operand; beside a bitwise expression, its first operand that is not a
+    literal); the ids of the bitwise operators changed. Every probe is an operand copied from
+    the tree as written, so the statement grows linearly."""
+    replacements: list[tuple[exp.Expr, exp.Expr]] = []
+    changed: set[int] = set()
+    for top in tree.find_all(exp.DPipe):
+        if isinstance(top.parent, exp.DPipe) or (
+                isinstance(top.parent, exp.Paren) and isinstance(top.parent.parent, exp.DPipe)):
+            continue
+        operands = _chain(top)
+        for i, literal in enumerate(operands):
+            if not _is_text_literal(literal):
+                continue
+            nearest = [o for o in reversed(operands[:i]) if not _is_text_literal(o)][:1] or [
+                o for o in operands[i + 1:] if not _is_text_literal(o)][:1]
+            if nearest and _bound_by_type(nearest[0]):
+                replacements.append(
+                    (literal, _read_literal(literal, nearest[0], macros.LITERAL_BYTES)))
+    for node in tree.find_all(exp.BitwiseAnd, exp.BitwiseOr, exp.BitwiseXor):
+        if _written_as_varbyte(node):
+            continue  # the BITS_* macros read a literal operand as bytes already
+        for literal, other in ((node.this, node.expression), (node.expression, node.this)):
+            if _is_text_literal(literal) and _bound_by_type(_leaf(other)):
+                replacements.append(
+                    (literal, _read_literal(literal, _leaf(other), macros.LITERAL_OPERAND)))
+                changed.add(id(node))
+                break
+    for literal, read in replacements:
+        literal.replace(read)
+    return changed
 
 
 def _lengths(tree: exp.Expr) -> None:
@@ -214,14 +265,7 @@ def varbyte(tree: exp.Expr, ctx: Context) -> exp.Expr:
     # Decided first, while the operands still show how they were written.
     bitwise = {id(node) for node in tree.find_all(*_BITWISE)
                if _written_as_varbyte(node) or all(_may_be_varbyte(op) for op in _operands(node))}
-    # Innermost first: an enclosing operator's type probe copies its rewritten operand.
-    for node in reversed(list(tree.find_all(exp.DPipe, exp.BitwiseAnd, exp.BitwiseOr,
-                                            exp.BitwiseXor))):
-        if not _written_as_varbyte(node):
-            before = (node.this, node.expression)
-            _literal_beside(node)
-            if isinstance(node, _BITWISE) and (node.this, node.expression) != before:
-                bitwise.add(id(node))
+    bitwise |= _literals_beside(tree)
     substrings = {id(node) for node in tree.find_all(exp.Substring) if _written_as_varbyte(node)}
     for node in tree.find_all(exp.Substring):
         if id(node) not in substrings:
