@@ -97,7 +97,10 @@ def date_literals(tree: exp.Expr, ctx: Context) -> exp.Expr:
 def _stored_into(literal: exp.Literal) -> exp.Expr | None:
     """The column of an INSERT that ``literal`` (a value of its VALUES or SELECT list) is
     stored into, as an expression of its type: a subquery reading none of its rows."""
-    row = literal.parent
+    value: exp.Expr = literal
+    if isinstance(literal.parent, exp.Alias):
+        value = literal.parent  # INSERT ... SELECT '01/02/2024' AS d
+    row = value.parent
     source = row.parent if isinstance(row, exp.Tuple) else row
     if not isinstance(row, exp.Tuple | exp.Select) or (
             isinstance(row, exp.Tuple) and not isinstance(source, exp.Values)):
@@ -105,8 +108,10 @@ def _stored_into(literal: exp.Literal) -> exp.Expr | None:
     insert = source.parent if source is not None else None
     if not isinstance(insert, exp.Insert) or insert.expression is not source:
         return None
-    position = next(i for i, v in enumerate(row.expressions) if v is literal)
+    position = next((i for i, v in enumerate(row.expressions) if v is value), None)
     target = insert.this
+    if position is None:
+        return None  # not a value of the list (a SELECT's LIMIT, say)
     if isinstance(target, exp.Schema) and isinstance(target.this, exp.Table):
         if position >= len(target.expressions):
             return None

@@ -63,6 +63,8 @@ def test_stored_literals_are_read_as_their_column() -> None:
         "insert into t (a, d) values (1, '01/02/2024')")
     assert "__ds_datestyle((SELECT #2 FROM t LIMIT 0)" in _duck(
         "insert into t values (1, '01/02/2024')")
+    assert "__ds_datestyle((SELECT d FROM t LIMIT 0), '2024-01-02', '01/02/2024') AS x" in _duck(
+        "insert into t (d) select '01/02/2024' as x from s limit 5")
     assert "SET d = memory.main.__ds_datestyle(d, '2024-01-02'" in _duck(
         "update t set d = '01/02/2024'")
 
