@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 import duckdb
 
 from catalog import errors as e
+from engine.storage import INTERNAL_PREFIX
 
 _PREFIX = re.compile(r"^[A-Za-z ]+ Error: ")
 _UDF_ERROR = re.compile(
@@ -25,6 +26,12 @@ def _r(
     pattern: str, cls: type[e.SQLError], fmt: Callable[[re.Match[str]], str] | None = None
 ) -> _Rule:
     return (re.compile(pattern, re.S), cls, fmt)
+
+
+def _function_named(name: str) -> str:
+    """A function as a message names it: the engine's own macros (which translations call
+    for the client's SUBSTRING, say) are not the client's to know by name."""
+    return "a function" if name.startswith(INTERNAL_PREFIX) else f"{name}, a function"
 
 
 # Message refinements, tried in order within each DuckDB exception family.
@@ -58,9 +65,14 @@ _BINDER: list[_Rule] = [
        lambda m: f'missing FROM-clause entry for table "{m[1]}"'),
     _r(r"No function matches the given name and argument types '([^(']+)\(([^']*)\)'",
        e.UndefinedFunction, lambda m: f"function {m[1]}({_pg_args(m[2])}) does not exist"),
-    # A SQL UDF (a macro) called with a number of arguments it has no overload for.
+    # A SQL UDF (a macro) called with arguments it has no overload for.
     _r(r"Macro (\S+?)\(\) does not support the supplied arguments", e.UndefinedFunction,
-       lambda m: f"function {m[1]} does not exist for this number of arguments"),
+       lambda m: f"function {m[1]} does not exist for these argument types"),
+    # A SQL UDF overloaded by argument types, called with an aggregate's or a window's value,
+    # whose type DuckDB does not know when it picks the overload.
+    _r(r"Macro (\S+?)\(\) has multiple overloads that match", e.FeatureNotSupported,
+       lambda m: "feature not supported on Duckshift: the value of an aggregate or window "
+       f"function as an argument of {_function_named(m[1])} overloaded by argument types"),
     _r(r"Ambiguous reference to column name", e.AmbiguousColumn),
     # DuckDB's advice (SET max_expression_depth) is a setting clients cannot change.
     _r(r"Max expression depth limit of (\d+) exceeded", e.ProgramLimitExceeded,
@@ -127,6 +139,8 @@ _INVALID_INPUT: list[_Rule] = [
     # error().
     _r(r"^division by zero$", e.DivisionByZero),
     _r(r"^negative substring length not allowed$", e.SubstringError),
+    # A date literal read in the session's DateStyle order (proxy/sql/transforms/date_literals.py).
+    _r(r"^date/time field value out of range: ", e.DatetimeFieldOverflow),
     _r(r"^index -?\d+ out of valid range, 0\.\.-?\d+$", e.ArraySubscriptError),  # GETBIT
     _r(r"^operator does not exist: ", e.UndefinedFunction),  # the bitwise macros
     _r(r"^cannot cast type [a-z ]+ to super$", e.CannotCoerce),  # the SUPER macro

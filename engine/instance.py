@@ -103,6 +103,15 @@ def setting_names() -> frozenset[str]:
     return frozenset(n.lower() for name, aliases in rows for n in (name, *(aliases or ())))
 
 
+@functools.cache
+def function_names() -> frozenset[str]:
+    """Every DuckDB built-in function's name, lower case: any other name a statement calls
+    is a SQL UDF's (CREATE FUNCTION refuses built-in names)."""
+    with duckdb.connect(":memory:") as con:
+        rows = con.execute("SELECT DISTINCT function_name FROM duckdb_functions()").fetchall()
+    return frozenset(name.lower() for (name,) in rows)
+
+
 class Engine:
     """The DuckDB instance plus the worker threads that run every call into it."""
 

@@ -44,6 +44,22 @@ since a session's search path names only its own database.
   else's own text.
 * ``SUBSTR`` is SUBSTRING/SUBSTR of a VARBYTE, in bytes, with Redshift's positions (a start
   below 1 counts the positions before the value; a negative length fails, 22011).
+* ``SUBSTRING`` is SUBSTRING/SUBSTR whose positions are already DuckDB's (a first byte or
+  character of at least 1, a length of at least 0): typed for a VARBYTE (a slice, in bytes)
+  and for a string, whose body is DuckDB's substring itself, so a string's SUBSTRING costs
+  what DuckDB's does (the overload is picked when the statement binds; for an aggregate's
+  value, whose type DuckDB does not know then, both match and the call fails rather than pick
+  one).
+* ``LITERAL_BYTES(x, h, t)`` is a string literal ``t`` written beside ``x`` (``x || 'abc'``):
+  its UTF-8 bytes (``h``, their hex) where ``x`` is a VARBYTE, as Redshift reads it, the
+  literal itself otherwise. ``LITERAL_OPERAND`` is the same for a bitwise operator, whose
+  literal is cast to ``x``'s own type otherwise (``i & '5'`` is an integer's). Both are typed
+  for a VARBYTE, picked when the statement binds.
+* ``DATESTYLE(x, iso, t)`` is a string literal ``t`` read beside ``x`` (compared with it,
+  stored into it): ``iso``, its date read in the session's DateStyle order, where ``x`` is a
+  DATE, TIMESTAMP or TIMESTAMPTZ, the literal as written otherwise (a string compared with a
+  string). Typed overloads picked when the statement binds; VARCHAR is typed too, since
+  DuckDB would rather cast a string to a typed DATE than take an untyped parameter.
 * ``BITS_NOT``, ``BITS_AND``, ``BITS_OR`` and ``BITS_XOR`` are the bitwise operators where the
   statement does not show whether the operands are VARBYTE values or integers, by typeof: of
   VARBYTE values through DuckDB's BIT strings (which refuse an empty value: it stays empty;
@@ -109,6 +125,10 @@ OCTETS = f"{INTERNAL_PREFIX}octets"
 LENGTH = f"{INTERNAL_PREFIX}length"
 TEXT = f"{INTERNAL_PREFIX}text"
 SUBSTR = f"{INTERNAL_PREFIX}substr"
+SUBSTRING = f"{INTERNAL_PREFIX}substring"
+LITERAL_BYTES = f"{INTERNAL_PREFIX}literal_bytes"
+LITERAL_OPERAND = f"{INTERNAL_PREFIX}literal_operand"
+DATESTYLE = f"{INTERNAL_PREFIX}datestyle"
 BITS_NOT = f"{INTERNAL_PREFIX}bits_not"
 BITS_AND = f"{INTERNAL_PREFIX}bits_and"
 BITS_OR = f"{INTERNAL_PREFIX}bits_or"
@@ -303,6 +323,19 @@ _DEFINITIONS = {
         f"(x, s, n) AS CASE WHEN n < 0 THEN error('negative substring length not allowed') "
         f"WHEN s + n IS NOT NULL THEN x[{_FIRST}:{_SLICE_END}] END"
     ),
+    # A NULL position is a NULL slice (a slice of NULL bounds is the whole value).
+    SUBSTRING: (
+        "(x BLOB, s) AS CASE WHEN s IS NOT NULL THEN x[s:] END, "
+        "(x BLOB, s, n) AS CASE WHEN s + n IS NOT NULL THEN x[s:s + n - 1] END, "
+        "(x VARCHAR, s) AS substring(x, s), (x VARCHAR, s, n) AS substring(x, s, n), "
+        "(x, s) AS substring(x, s), (x, s, n) AS substring(x, s, n)"
+    ),
+    LITERAL_BYTES: "(x BLOB, h, t) AS unhex(h), (x, h, t) AS t",
+    LITERAL_OPERAND: "(x BLOB, h, t) AS unhex(h), (x, h, t) AS list_resize([x], 2, t)[2]",
+    DATESTYLE: ", ".join([
+        *(f"(x {t}, iso, t) AS iso" for t in ("DATE", "TIMESTAMP", "TIMESTAMPTZ")),
+        "(x VARCHAR, iso, t) AS t", "(x, iso, t) AS t",
+    ]),
     BITS_NOT: (
         "(a) AS CASE WHEN typeof(a) = 'BLOB' THEN list_resize([a], 2, "
         "CASE WHEN octet_length(CAST(a AS BLOB)) = 0 THEN CAST(a AS BLOB) "

@@ -40,6 +40,10 @@ def quote_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+# The storage format of database files (see LocalStorage.attach).
+STORAGE_VERSION = "v1.4.0"
+
+
 class Storage(ABC):
     """Where databases live. Implementations attach them to a DuckDB connection."""
 
@@ -82,7 +86,10 @@ class LocalStorage(Storage):
         alias = database_alias(namespace, database)
         path = self.path(namespace, database)
         path.parent.mkdir(parents=True, exist_ok=True)
-        con.execute(f"ATTACH IF NOT EXISTS {quote_literal(str(path))} AS {quote_ident(alias)}")
+        # v1.4.0 is the first storage format that keeps typed macro parameters, which SQL UDFs
+        # overloaded by argument type need; a file of an older format is upgraded.
+        con.execute(f"ATTACH IF NOT EXISTS {quote_literal(str(path))} AS {quote_ident(alias)} "
+                    f"(STORAGE_VERSION '{STORAGE_VERSION}')")
         # Redshift's default schema is public; DuckDB's own main schema stays unused.
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(alias)}.public")
         return alias

@@ -21,11 +21,16 @@ after its access check and before it runs, and returns the DuckDB SQL to run ins
   left behind), an extra target column FILLTARGET (its default fills it); an IDENTITY column on
   both sides is refused; not in a transaction block, as Redshift rules.
 * CREATE [OR REPLACE] FUNCTION and DROP FUNCTION: a function is a DuckDB macro of its
-  database's schema, overloaded by number of arguments (its overloads' types are kept in the
-  database's FUNCTIONS metadata table); the statement's overload is merged into (or taken out
-  of) those the macro has now, and the macro created again with them. Two overloads with the
-  same number of arguments are refused (0A000). A name that is a built-in function (which the
-  macro would shadow, in user SQL and in the server's own translations) is refused.
+  database's schema, one overload per signature (kept in the database's FUNCTIONS metadata
+  table); the statement's overload is merged into (or taken out of) those the macro has now,
+  and the macro created again with them: untyped parameters for the only overload of a number
+  of arguments, typed ones where several share it. DuckDB then picks by exact type, then by
+  its cheapest implicit cast, which agrees with Redshift's (PostgreSQL's) choice when the
+  overloads differ at some position in the kind of type (number, string, date, boolean ...),
+  so overloads told apart only within one kind (INTEGER and BIGINT) are refused (0A000), as
+  are overloads of one arity with a SUPER argument (DuckDB's JSON takes nearly anything). A
+  name that is a built-in function (which the macro would shadow, in user SQL and in the
+  server's own translations) is refused.
 * TRUNCATE commits the open transaction first, as Redshift does, then runs on its own; through
   a consumer database of a datashare it stays in the transaction (Redshift's rule for shared
   tables).
@@ -464,17 +469,80 @@ def _canonical(cur: duckdb.DuckDBPyConnection, types: tuple[str, ...]) -> tuple[
     )
 
 
-def _overloads(cur: duckdb.DuckDBPyConnection, alias: str, schema: str,
-               name: str) -> dict[int, str]:
-    """Number of arguments -> DuckDB SQL of the parameters and body of each overload of a
-    function's macro."""
+# Type categories in PostgreSQL's sense (Redshift resolves overloads as PostgreSQL 8 does): an
+# argument converts implicitly within its category, where PostgreSQL prefers the category's
+# preferred type and DuckDB the cheapest cast, so overloads of one arity must be told apart
+# by a position whose types are of different categories.
+_CATEGORIES = {
+    **dict.fromkeys(("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE"),
+                    "numeric"),
+    **dict.fromkeys(("DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE"), "datetime"),
+    **dict.fromkeys(("TIME", "TIME WITH TIME ZONE"), "time"),
+}
+
+
+def _category(duck_type: str) -> str:
+    return "numeric" if duck_type.startswith("DECIMAL") else _CATEGORIES.get(duck_type, duck_type)
+
+
+def _overloads(cur: duckdb.DuckDBPyConnection, alias: str, schema: str, name: str,
+               signatures: list[tuple[str, ...]]) -> dict[tuple[str, ...], str]:
+    """Argument types -> DuckDB SQL body of each overload of a function's macro. A typed
+    overload names its types; an untyped one is the only overload of its number of arguments
+    among ``signatures`` (the catalog's)."""
     rows = cur.execute(
-        "SELECT parameters, macro_definition FROM duckdb_functions() "
+        "SELECT parameter_types, macro_definition FROM duckdb_functions() "
         "WHERE database_name = ? AND schema_name = ? AND function_name = ? "
         "AND function_type = 'macro'", [alias, schema, name],
     ).fetchall()
-    return {len(params): f"({', '.join(quote_ident(p) for p in params)}) AS {body}"
-            for params, body in rows}
+    found: dict[tuple[str, ...], str] = {}
+    for types, body in rows:
+        if types and all(t is not None for t in types):
+            found[tuple(types)] = body
+            continue
+        same_arity = [s for s in signatures if len(s) == len(types)]
+        if len(same_arity) == 1:
+            found[same_arity[0]] = body
+    return found
+
+
+def _macro_sql(qualified: str, overloads: dict[tuple[str, ...], str]) -> str:
+    """CREATE OR REPLACE MACRO with the overloads: untyped parameters where one overload has
+    its number of arguments (the body casts them, so any argument that casts is taken, as
+    Redshift takes a single candidate), typed ones where several do, for DuckDB to choose
+    among when it binds the call."""
+    arities: dict[int, int] = {}
+    for types in overloads:
+        arities[len(types)] = arities.get(len(types), 0) + 1
+    parts = []
+    for types, body in overloads.items():
+        typed = arities[len(types)] > 1
+        params = ", ".join(f'"${i}"' + (f" {t}" if typed else "")
+                           for i, t in enumerate(types, start=1))
+        parts.append(f"({params}) AS {body}")
+    return f"CREATE OR REPLACE MACRO {qualified}" + ", ".join(parts)
+
+
+def _refuse_unresolvable(name: str, types: tuple[str, ...],
+                         others: list[tuple[str, ...]]) -> None:
+    """Refuse an overload that only types of one category tell apart from another: a call's
+    argument of that category could then pick a different overload than in Redshift. A SUPER
+    parameter among overloads of one arity is refused too: DuckDB casts nearly every type to
+    JSON implicitly (a DATE too, which Redshift refuses to make SUPER), and finds an INTEGER
+    argument ambiguous between INTEGER and JSON."""
+    for other in others:
+        if len(other) != len(types) or other == types:
+            continue
+        if "JSON" in types or "JSON" in other:
+            raise err.FeatureNotSupported(
+                "feature not supported on Duckshift: overloading a function by argument types "
+                f"with a SUPER argument ({_shown(name, types)} beside {_shown(name, other)})")
+        if all(_category(a) == _category(b) for a, b in zip(types, other, strict=True)):
+            raise err.FeatureNotSupported(
+                "feature not supported on Duckshift: overloading a function by argument types "
+                f"of the same category ({_shown(name, types)} beside {_shown(name, other)}); "
+                "overloads must differ in number of arguments or in a type of another kind "
+                "(number, character string, date and time stamp, boolean, VARBYTE, SUPER)")
 
 
 def _shown(name: str, types: tuple[str, ...]) -> str:
@@ -500,42 +568,36 @@ def function_sql(cur: duckdb.DuckDBPyConnection, late: CreateFunction | DropFunc
         schema = place.schema or _function_schema(cur, place)
     functions = meta.qualified(place.alias, meta.FUNCTIONS)
     where = (f"lower(schema_name) = lower({quote_literal(schema)}) "
-             f"AND lower(function_name) = lower({quote_literal(place.name)}) "
-             f"AND len(arg_types) = {len(types)}")
-    row = cur.execute(f"SELECT arg_types FROM {functions} WHERE {where}").fetchone()
-    existing = tuple(row[0]) if row is not None else None
-    overloads = _overloads(cur, place.alias, schema, place.name)
+             f"AND lower(function_name) = lower({quote_literal(place.name)})")
+    signatures = [tuple(row[0]) for row in cur.execute(
+        f"SELECT arg_types FROM {functions} WHERE {where}").fetchall()]
+    overloads = _overloads(cur, place.alias, schema, place.name, signatures)
     qualified = ".".join(quote_ident(p) for p in (place.alias, schema, place.name))
-    forget = f"DELETE FROM {functions} WHERE {where}"
+    types_list = f"[{', '.join(quote_literal(t) for t in types)}]::VARCHAR[]"
+    forget = f"DELETE FROM {functions} WHERE {where} AND arg_types = {types_list}"
     if isinstance(late, CreateFunction):
-        if existing is not None and existing != types:
-            raise err.FeatureNotSupported(
-                "feature not supported on Duckshift: overloading a function by argument types "
-                f"(it has {_shown(place.name, existing)})")
-        if existing is not None and not late.replace:
+        if types in signatures and not late.replace:
             raise err.DuplicateFunction(
                 f'function "{place.name}" already exists with same argument types')
-        params = ", ".join(f'"${i}"' for i in range(1, len(types) + 1))
-        overloads[len(types)] = f"({params}) AS CAST(({late.body}) AS {late.returns})"
+        _refuse_unresolvable(place.name, types, signatures)
+        overloads[types] = f"CAST(({late.body}) AS {late.returns})"
         record = (
             f"INSERT INTO {functions} VALUES ({quote_literal(schema)}, "
-            f"{quote_literal(place.name)}, "
-            f"[{', '.join(quote_literal(t) for t in types)}]::VARCHAR[], "
+            f"{quote_literal(place.name)}, {types_list}, "
             f"{quote_literal(_canonical(cur, (late.returns,))[0])}, "
             f"{quote_literal(late.volatility)}, "
             f"{quote_literal(late.source)})"
         )
-        create = f"CREATE OR REPLACE MACRO {qualified}" + ", ".join(overloads.values())
-        return "; ".join([create, forget, record])
-    if existing != types:
+        return "; ".join([_macro_sql(qualified, overloads), forget, record])
+    if types not in signatures:
         if late.if_exists:
             # Nothing to drop: a statement that changes nothing.
             return "SELECT 1 WHERE false"
         raise err.UndefinedFunction(f"function {_shown(place.name, types)} does not exist")
-    overloads.pop(len(types), None)
+    overloads.pop(types, None)
     if not overloads:
         return f"DROP MACRO {qualified}; {forget}"
-    return f"CREATE OR REPLACE MACRO {qualified}" + ", ".join(overloads.values()) + f"; {forget}"
+    return f"{_macro_sql(qualified, overloads)}; {forget}"
 
 
 def _function_schema(cur: duckdb.DuckDBPyConnection, place: Place) -> str:

@@ -33,7 +33,7 @@ from proxy.sql.transforms.blank_padded import blank_padded
 from proxy.sql.transforms.casts import explicit_casts
 from proxy.sql.transforms.char_columns import char_columns
 from proxy.sql.transforms.character_lengths import character_lengths
-from proxy.sql.transforms.date_literals import date_literals
+from proxy.sql.transforms.date_literals import date_literals, implicit_date_literals
 from proxy.sql.transforms.datetime_formats import datetime_formats
 from proxy.sql.transforms.datetime_functions import datetime_functions
 from proxy.sql.transforms.ddl_attributes import DROPPED_ATTRIBUTES, ddl_attributes
@@ -58,7 +58,8 @@ from proxy.sql.transforms.super_arrays import super_arrays
 from proxy.sql.transforms.super_dynamic import super_dynamic
 from proxy.sql.transforms.timetz import timetz
 from proxy.sql.transforms.types import map_types
-from proxy.sql.transforms.varbyte import varbyte
+from proxy.sql.transforms.udf_calls import udf_null_arguments
+from proxy.sql.transforms.varbyte import varbyte, varbyte_substrings
 from proxy.sql.transforms.virtual_relations import virtual_relations
 from proxy.sql.transforms.wlm_functions import wlm_functions
 
@@ -139,15 +140,23 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     # On the canonical nodes datetime_functions leaves (and its TRUNC macro), before
     # datetime_formats and getdate build the expressions that name the zone themselves.
     session_time_zone,
+    # On the literals session_time_zone leaves (or hands to its macros) beside what they are
+    # compared with or stored into.
+    implicit_date_literals,
     # Before datetime_formats: a TO_CHAR with a numeric format is not a datetime's.
     number_formats,
     datetime_formats,
     hash_functions,
     getdate_add_months,
     string_functions,
+    # On the SUBSTRINGs string_functions leaves, whose positions are DuckDB's.
+    varbyte_substrings,
     aggregates,
     # After aggregates, whose RATIO_TO_REPORT may hold an AVG.
     math_functions,
+    # After every rewrite of Redshift's functions into DuckDB's: the calls left of functions
+    # DuckDB does not have are SQL UDFs'.
+    udf_null_arguments,
     # Last: the divisors of every division, including those earlier rewrites built.
     guard_division,
 )

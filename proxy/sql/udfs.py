@@ -9,15 +9,11 @@ two statements are read from their tokens here:
     DROP FUNCTION [IF EXISTS] [schema.]name ( [type [, ...]] ) [ CASCADE | RESTRICT ]
 
 A function becomes a DuckDB macro of the database it is created in. Its arguments are cast to
-their declared types and its result to the declared result type; the macros of a database
-file overload by the number of arguments only (typed macro parameters, which would pick an
-overload by type, need DuckDB's v1.4 storage format, which a database file keeps from its
-creation, and even then resolve some calls differently from Redshift: ``f(NULL)``, a SMALLINT
-argument to f(int) and f(float8), and an aggregate's value, for which DuckDB 1.5 finds that
-every typed overload matches; choosing by ``typeof`` in one macro cannot give overloads with
-different result types their own), so
-``proxy/late_ddl.py`` merges overloads of different arity when the statement runs and refuses
-two of the same arity (0A000). The body is a single SELECT expression
+their declared types and its result to the declared result type. The only overload of its
+number of arguments has untyped parameters (any argument that casts is taken); overloads of
+one arity by argument type have typed parameters (database files are kept in DuckDB's v1.4
+storage format, the first that stores them), which DuckDB chooses among when it binds the
+call, as ``proxy/late_ddl.py`` describes. The body is a single SELECT expression
 without FROM (Redshift's rule), translated like any other statement (sandbox, rewrites) with
 ``$n`` standing for the n-th argument. Python UDFs (``LANGUAGE plpythonu``) are refused.
 

@@ -133,3 +133,20 @@ def test_dropped_function_leaves_the_catalog(con: psycopg.Connection) -> None:
     assert rows(con, "select provolatile from pg_proc where proname = 'f_tmp'") == [("v",)]
     con.execute("DROP FUNCTION f_tmp(int)")
     assert rows(con, "select count(*) from pg_proc where proname = 'f_tmp'") == [(0,)]
+
+
+def test_overloads_by_argument_type_are_listed_each(con: psycopg.Connection) -> None:
+    con.execute("CREATE FUNCTION f_over(int) RETURNS int IMMUTABLE AS $$ select $1 $$ "
+                "LANGUAGE sql")
+    con.execute("CREATE FUNCTION f_over(varchar) RETURNS varchar IMMUTABLE AS $$ select $1 $$ "
+                "LANGUAGE sql")
+    assert rows(con, "select f_over(7), f_over('seven')") == [(7, "seven")]
+    assert rows(con, "select pronargs, prorettype, proargtypes from pg_proc "
+                     "where proname = 'f_over' order by prorettype") == [
+        (1, 23, [23]), (1, 1043, [1043])]
+    assert sorted(rows(con, "SHOW FUNCTIONS FROM SCHEMA dev.public LIKE 'f_ov%'")) == [
+        ("dev", "public", "f_over", "character varying", "character varying"),
+        ("dev", "public", "f_over", "integer", "integer")]
+    con.execute("DROP FUNCTION f_over(int)")
+    assert rows(con, "select proargtypes from pg_proc where proname = 'f_over'") == [([1043],)]
+    con.execute("DROP FUNCTION f_over(varchar)")

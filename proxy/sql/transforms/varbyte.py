@@ -22,9 +22,16 @@
   a literal, a parameter or a cast to another type they stay DuckDB's, for integers.
 * ``GETBIT(v, i)``: bit i counted from the rightmost (the ``GETBIT`` macro).
 * ``SUBSTRING``/``SUBSTR`` of a value written as VARBYTE through the ``SUBSTR`` macro, which
-  counts bytes. Any other SUBSTRING is ``string_functions``' (DuckDB's substring): the macro's
-  slice takes a string too, but at half the speed, so a VARBYTE column is SUBSTRING'd through
-  a cast (``substring(b::varbyte, 1, 2)``) and without one fails (42883).
+  counts bytes. Any other SUBSTRING is ``string_functions``' (DuckDB's substring, positions
+  made DuckDB's), then ``varbyte_substrings``' ``SUBSTRING`` macro, whose overloads DuckDB
+  picks by the value's type when it binds: a slice of a VARBYTE (a column, say), DuckDB's
+  substring of a string at its own speed. An aggregate's or a window's value, whose type
+  DuckDB does not know when it picks, goes through ``SUBSTR`` (a slice of either type).
+* A string literal beside a value that may be a VARBYTE, in ``||`` or a bitwise operator
+  (``b || 'x'``, ``b & 'x'``), is its UTF-8 bytes when the value is one (the
+  ``LITERAL_BYTES`` and ``LITERAL_OPERAND`` macros, picked when DuckDB binds), the literal
+  otherwise (``i & '5'`` stays an integer's, ``v || 'x'`` a string's); beside an aggregate's
+  or a window's value it stays a literal.
 
 This runs on the statement as written, before the catalog's views are spliced in: their SQL
 takes ``len`` of lists and casts lists to text, which the macros' overloads cannot always tell
@@ -45,6 +52,8 @@ from proxy.sql.transforms.macros import call
 
 _T = exp.DataType.Type
 _CHARACTER_TYPES = {_T.VARCHAR, _T.NVARCHAR, _T.CHAR, _T.NCHAR, _T.TEXT, _T.BPCHAR}
+# Marks the subject of a SUBSTRING written in the statement.
+_SUBJECT = "duckshift.substring_subject"
 _FORMATS = {"hex": "hex", "binary": "binary", "utf8": "utf8", "utf-8": "utf8",
             "utf_8": "utf8", "base64": "base64"}
 
@@ -149,6 +158,77 @@ def _may_be_varbyte(node: exp.Expr) -> bool:
         node, exp.Literal | exp.Null | exp.Placeholder | exp.Parameter | exp.Bracket | exp.Dot)
 
 
+def _bound_by_type(node: exp.Expr) -> bool:
+    """Whether DuckDB knows ``node``'s type when it picks a macro's typed overload: not a
+    literal, a parameter or NULL (which cast to any overload) nor a value of an aggregate or a
+    window (whose type DuckDB does not know yet)."""
+    return _may_be_varbyte(node) and node.find(exp.AggFunc, exp.Window) is None
+
+
+def _is_text_literal(node: exp.Expr) -> bool:
+    return isinstance(node, exp.Literal) and node.is_string
+
+
+def _read_literal(literal: exp.Expr, probe: exp.Expr, macro: str) -> exp.Expr:
+    """``literal`` as the literal macro ``macro`` reads it beside ``probe``."""
+    return call(macro, probe.copy(), exp.Literal.string(literal.this.encode().hex()),
+                literal.copy())
+
+
+def _chain(node: exp.Expr) -> list[exp.Expr]:
+    """The operands of a chain of ``||`` (parenthesized or not), left to right."""
+    if isinstance(node, exp.Paren) and isinstance(node.this, exp.DPipe):
+        return _chain(node.this)
+    if isinstance(node, exp.DPipe):
+        return _chain(node.this) + _chain(node.expression)
+    return [node]
+
+
+def _leaf(node: exp.Expr) -> exp.Expr:
+    """The operand whose type a bitwise expression has: through parentheses and bitwise
+    operators, the first that is not a string literal."""
+    if isinstance(node, exp.Paren | exp.BitwiseNot):
+        return _leaf(node.this)
+    if isinstance(node, exp.BitwiseAnd | exp.BitwiseOr | exp.BitwiseXor):
+        return _leaf(node.expression if _is_text_literal(node.this) else node.this)
+    return node
+
+
+def _literals_beside(tree: exp.Expr) -> set[int]:
+    """Read each string literal in ``||`` or a bitwise operator beside a value that may be a
+    VARBYTE through the literal macros (typed by that value: in a chain of ``||``, the
+    nearest other operand; beside a bitwise expression, its first operand that is not a
+    literal); the ids of the bitwise operators changed. Every probe is an operand copied from
+    the tree as written, so the statement grows linearly."""
+    replacements: list[tuple[exp.Expr, exp.Expr]] = []
+    changed: set[int] = set()
+    for top in tree.find_all(exp.DPipe):
+        if isinstance(top.parent, exp.DPipe) or (
+                isinstance(top.parent, exp.Paren) and isinstance(top.parent.parent, exp.DPipe)):
+            continue
+        operands = _chain(top)
+        for i, literal in enumerate(operands):
+            if not _is_text_literal(literal):
+                continue
+            nearest = [o for o in reversed(operands[:i]) if not _is_text_literal(o)][:1] or [
+                o for o in operands[i + 1:] if not _is_text_literal(o)][:1]
+            if nearest and _bound_by_type(nearest[0]):
+                replacements.append(
+                    (literal, _read_literal(literal, nearest[0], macros.LITERAL_BYTES)))
+    for node in tree.find_all(exp.BitwiseAnd, exp.BitwiseOr, exp.BitwiseXor):
+        if _written_as_varbyte(node):
+            continue  # the BITS_* macros read a literal operand as bytes already
+        for literal, other in ((node.this, node.expression), (node.expression, node.this)):
+            if _is_text_literal(literal) and _bound_by_type(_leaf(other)):
+                replacements.append(
+                    (literal, _read_literal(literal, _leaf(other), macros.LITERAL_OPERAND)))
+                changed.add(id(node))
+                break
+    for literal, read in replacements:
+        literal.replace(read)
+    return changed
+
+
 def _lengths(tree: exp.Expr) -> None:
     """LEN/LENGTH/OCTET_LENGTH through the macros that also measure a VARBYTE."""
     for node in list(tree.find_all(exp.Length, exp.Anonymous)):
@@ -185,7 +265,13 @@ def varbyte(tree: exp.Expr, ctx: Context) -> exp.Expr:
     # Decided first, while the operands still show how they were written.
     bitwise = {id(node) for node in tree.find_all(*_BITWISE)
                if _written_as_varbyte(node) or all(_may_be_varbyte(op) for op in _operands(node))}
+    bitwise |= _literals_beside(tree)
     substrings = {id(node) for node in tree.find_all(exp.Substring) if _written_as_varbyte(node)}
+    for node in tree.find_all(exp.Substring):
+        if id(node) not in substrings:
+            # The statement's own (not the catalog views' spliced in later), for
+            # varbyte_substrings; string_functions copies the subject with its mark.
+            node.this.meta[_SUBJECT] = True
     for add in list(tree.find_all(exp.Add)):
         if _written_as_varbyte(add.this) or _written_as_varbyte(add.expression):
             add.replace(exp.DPipe(this=add.this, expression=add.expression))
@@ -207,4 +293,19 @@ def varbyte(tree: exp.Expr, ctx: Context) -> exp.Expr:
             node.set("this", call(macros.TEXT, node.this.copy()))
         if new is not None:
             node.replace(new)
+    return tree
+
+
+def varbyte_substrings(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """SUBSTRING with DuckDB's positions (after ``string_functions``) through the macros that
+    also slice a VARBYTE, as the module docstring says."""
+    for node in list(tree.find_all(exp.Substring)):
+        subject = node.this
+        if not subject.meta.get(_SUBJECT) or not _may_be_varbyte(subject) or (
+            isinstance(subject, exp.Cast) and subject.to.this in _CHARACTER_TYPES
+        ):
+            continue
+        macro = macros.SUBSTRING if _bound_by_type(subject) else macros.SUBSTR
+        args = [subject, node.args.get("start"), node.args.get("length")]
+        node.replace(call(macro, *(arg.copy() for arg in args if arg is not None)))
     return tree

@@ -42,3 +42,39 @@ def test_the_order_is_part_of_the_cache_key() -> None:
     dmy = Context("ns", "dev", "alice", {"dev": "__ds_ns__dev"}, date_order="DMY")
     assert "2024-01-02" in (cache.get(sql, mdy)[0].duck_sql or "")
     assert "2024-02-01" in (cache.get(sql, dmy)[0].duck_sql or "")
+
+
+def _duck(sql: str, order: str = "MDY") -> str:
+    ctx = Context("ns", "dev", "alice", {"dev": "__ds_ns__dev"}, date_order=order)
+    return StatementCache().get(sql, ctx)[0].duck_sql or ""
+
+
+def test_literals_beside_an_expression_go_through_the_macro() -> None:
+    sql = _duck("select 1 from t where d = '01/02/2024' and d in ('1/2/24') "
+                "and d between '1/1/2024' and '2024-12-31'", "DMY")
+    assert "__ds_datestyle(d, '2024-02-01', '01/02/2024')" in sql
+    assert "__ds_datestyle(d, '2024-02-01', '1/2/24')" in sql
+    assert "__ds_datestyle(d, '2024-01-01', '1/1/2024')" in sql
+    assert "AND '2024-12-31'" in sql  # ISO already: left as it is
+
+
+def test_stored_literals_are_read_as_their_column() -> None:
+    assert "__ds_datestyle((SELECT d FROM t LIMIT 0), '2024-01-02', '01/02/2024')" in _duck(
+        "insert into t (a, d) values (1, '01/02/2024')")
+    assert "__ds_datestyle((SELECT #2 FROM t LIMIT 0)" in _duck(
+        "insert into t values (1, '01/02/2024')")
+    assert "__ds_datestyle((SELECT d FROM t LIMIT 0), '2024-01-02', '01/02/2024') AS x" in _duck(
+        "insert into t (d) select '01/02/2024' as x from s limit 5")
+    assert "SET d = memory.main.__ds_datestyle(d, '2024-01-02'" in _duck(
+        "update t set d = '01/02/2024'")
+
+
+def test_literals_without_a_typed_neighbour_are_left() -> None:
+    for sql in ("select max(d) = '01/02/2024' from t", "select '01/02/2024' = '01/02/2024'",
+                "select f_x('01/02/2024')"):
+        assert "__ds_datestyle" not in _duck(sql)
+
+
+def test_a_date_that_does_not_exist_fails_when_it_is_read_as_one() -> None:
+    assert "ERROR('date/time field value out of range: \"13/13/2024\"')" in _duck(
+        "select 1 from t where v = '13/13/2024'")

@@ -83,6 +83,16 @@ def test_varbyte_column_length_is_enforced(con: duckdb.DuckDBPyConnection) -> No
     assert "binary varying(64000)" in duck("create table vb2 (d varbyte)")
 
 
+def test_varbyte_columns_without_casts(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create table vb_sub as select 'abcd'::blob as b, 'abcd' as v, 6 as i")
+    assert one(con, "select substring(b, 2, 2), substr(b, -1, 3), substring(v, 2, 2), "
+                    "substring(max(b), 2), substring(max(v), 2) from vb_sub group by b, v") == (
+        b"bc", b"a", "bc", b"bcd", "bcd")
+    assert one(con, "select b || 'é', v || 'é', b & 'aaaa', i & '3', 'x' || b || 'y' "
+                    "from vb_sub") == (b"abcd\xc3\xa9", "abcdé", b"a`a`", 2, b"xabcdy")
+    con.execute("drop table vb_sub")
+
+
 def test_varbyte_formats_must_be_known_literals() -> None:
     with pytest.raises(InvalidParameterValue, match="TO_VARBYTE"):
         duck("select to_varbyte('a', 'latin1')")

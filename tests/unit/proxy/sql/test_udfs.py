@@ -109,12 +109,15 @@ def test_create_and_drop_refusals(con: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(DuplicateFunction):
         run(con, "create function f_h (int) returns int stable as $$ select 2 $$ language sql")
     with pytest.raises(FeatureNotSupported):
-        run(con, "create function f_h (date) returns int stable as $$ select 2 $$ language sql")
+        run(con, "create function f_h (bigint) returns int stable as $$ select 2 $$ language sql")
+    with pytest.raises(FeatureNotSupported):
+        run(con, "create function f_h (super) returns int stable as $$ select 2 $$ language sql")
     with pytest.raises(DuplicateFunction):
         run(con, "create function lower (int) returns int stable as $$ select 2 $$ language sql")
     with pytest.raises(UndefinedFunction):
         run(con, "drop function f_h (date)")
     assert run(con, "drop function if exists f_h (date)") == []
+    assert run(con, "select f_h(2::bigint)") == [(1,)]
     run(con, "create or replace function f_h (int) returns int stable as "
              "$$ select 3 $$ language sql")
     assert run(con, "select f_h(0)") == [(3,)]
@@ -137,3 +140,27 @@ def test_function_names_are_checked() -> None:
     with pytest.raises(FeatureNotSupported):
         StatementCache().get(
             "create function __ds_x () returns int stable as $$ select 1 $$ language sql", CTX)
+
+
+def test_overloads_by_argument_type(con: duckdb.DuckDBPyConnection) -> None:
+    run(con, "create function f_k (int) returns int stable as $$ select $1 * 2 $$ language sql")
+    run(con, "create function f_k (varchar) returns varchar stable as "
+             "$$ select $1 || '!' $$ language sql")
+    run(con, "create function f_k (int, int) returns int stable as $$ select $1 + $2 $$ "
+             "language sql")
+    assert run(con, "select f_k(21), f_k('a'), f_k(2::smallint), f_k(1, 2)") == [
+        (42, "a!", 4, 3)]
+    assert run(con, "select typeof(f_k(null))") == [("VARCHAR",)]
+    with pytest.raises(duckdb.BinderException):
+        run(con, "select f_k(1.5)")
+    run(con, "drop function f_k (int)")
+    # The one overload left of its arity is untyped again: its argument is cast.
+    assert run(con, "select f_k(21), f_k(1, 2)") == [("21!", 3)]
+    assert con.execute(
+        "SELECT parameter_types FROM duckdb_functions() WHERE function_name = 'f_k' "
+        "ORDER BY len(parameters)").fetchall() == [([None],), ([None, None],)]
+
+
+def test_null_arguments_of_udfs_are_character_strings() -> None:
+    sql = StatementCache().get("select f_x(null), lower(null)", CTX)[0].duck_sql or ""
+    assert "F_X(CAST(NULL AS TEXT))" in sql and "LOWER(NULL)" in sql
