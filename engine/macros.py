@@ -74,8 +74,8 @@ since a session's search path names only its own database.
   that is not an array (Redshift's lax mode). SUBARRAY's start counts from 0, a negative one
   from the end.
 * ``SUPER_EQ``, ``SUPER_NE``, ``SUPER_LT``, ``SUPER_LE``, ``SUPER_GT`` and ``SUPER_GE`` compare
-  with Redshift's dynamic typing where an operand is a SUPER value (DuckDB compares JSON as
-  its text, so 10 < 9): both operands are read as SUPER (``SUPER``), numbers compare by value
+  two SUPER values (an operand that is not one is made one by ``SUPER`` first) with
+  Redshift's dynamic typing (DuckDB compares JSON as its text, so 10 < 9): numbers compare by value
   (integers exactly, others as DOUBLE), strings as strings, booleans as booleans, two arrays
   or objects are equal when their text is; values of different types are never equal (the
   comparison is false, ``<>`` true), and a null (SQL or JSON) gives NULL. ``SUPER_ADD``,
@@ -221,20 +221,18 @@ _SUPER_CLASS = (
     "WHEN 'VARCHAR' THEN 's' WHEN 'BOOLEAN' THEN 'b' WHEN 'NULL' THEN NULL ELSE 'c' END"
 )
 _STRING = "json_extract_string({v}, '$')"
-_SUPER_INTEGERS = "json_type(a) <> 'DOUBLE' AND json_type(b) <> 'DOUBLE'"
+_SUPER_INTEGERS = "json_type(r.a) <> 'DOUBLE' AND json_type(r.b) <> 'DOUBLE'"
 _THREE_WAY = "CASE WHEN {x} < {y} THEN -1 WHEN {x} > {y} THEN 1 ELSE 0 END"
 
 
 def _super_compare(test: str) -> str:
-    """A comparison of two values of which one is SUPER: ``test`` on their order."""
-    return (f"(a, b) AS {CATALOG}.{SCHEMA}.{_SUPER_ORDER}({CATALOG}.{SCHEMA}.{SUPER}(a), "
-            f"{CATALOG}.{SCHEMA}.{SUPER}(b)) {test}")
+    """A comparison of two SUPER values: ``test`` on their order."""
+    return f"(a, b) AS {CATALOG}.{SCHEMA}.{_SUPER_ORDER}(a, b) {test}"
 
 
 def _super_operator(op: str) -> str:
-    """An arithmetic operator of two values of which one is SUPER, on their SUPER values."""
-    return (f"(a, b) AS {CATALOG}.{SCHEMA}.{_SUPER_ARITH}({CATALOG}.{SCHEMA}.{SUPER}(a), "
-            f"{CATALOG}.{SCHEMA}.{SUPER}(b), '{op}')")
+    """An arithmetic operator of two SUPER values."""
+    return f"(a, b) AS {CATALOG}.{SCHEMA}.{_SUPER_ARITH}(a, b, '{op}')"
 
 
 def _bitwise(operation: str, symbol: str) -> str:
@@ -352,18 +350,22 @@ _DEFINITIONS = {
         "'TIME WITH TIME ZONE') THEN error('cannot cast type ' || lower(typeof(x)) || ' to super') "
         "ELSE CAST(x AS JSON) END"
     ),
+    # Each argument is named once, inside a lambda: a macro's parameters are copies of the
+    # argument, so naming them in every branch would bind nested operators' expressions
+    # over and over (exponentially in the nesting).
     _SUPER_ORDER: (
-        "(a, b) AS CASE WHEN a IS NULL OR b IS NULL OR json_type(a) = 'NULL' "
-        "OR json_type(b) = 'NULL' THEN NULL "
-        f"WHEN {_SUPER_CLASS.format(v='a')} <> {_SUPER_CLASS.format(v='b')} THEN 2 "
-        f"WHEN {_SUPER_CLASS.format(v='a')} = 'n' THEN CASE WHEN {_SUPER_INTEGERS} THEN "
-        f"{_THREE_WAY.format(x='CAST(a AS HUGEINT)', y='CAST(b AS HUGEINT)')} ELSE "
-        f"{_THREE_WAY.format(x='CAST(a AS DOUBLE)', y='CAST(b AS DOUBLE)')} END "
-        f"WHEN {_SUPER_CLASS.format(v='a')} = 's' THEN "
-        f"{_THREE_WAY.format(x=_STRING.format(v='a'), y=_STRING.format(v='b'))} "
-        f"WHEN {_SUPER_CLASS.format(v='a')} = 'b' THEN "
-        f"{_THREE_WAY.format(x='CAST(a AS BOOLEAN)', y='CAST(b AS BOOLEAN)')} "
-        "WHEN CAST(a AS VARCHAR) = CAST(b AS VARCHAR) THEN 0 ELSE 2 END"
+        "(a, b) AS list_transform([struct_pack(a := CAST(a AS JSON), b := CAST(b AS JSON))], "
+        "lambda r: CASE WHEN r.a IS NULL OR r.b IS NULL OR json_type(r.a) = 'NULL' "
+        "OR json_type(r.b) = 'NULL' THEN NULL "
+        f"WHEN {_SUPER_CLASS.format(v='r.a')} <> {_SUPER_CLASS.format(v='r.b')} THEN 2 "
+        f"WHEN {_SUPER_CLASS.format(v='r.a')} = 'n' THEN CASE WHEN {_SUPER_INTEGERS} THEN "
+        f"{_THREE_WAY.format(x='CAST(r.a AS HUGEINT)', y='CAST(r.b AS HUGEINT)')} ELSE "
+        f"{_THREE_WAY.format(x='CAST(r.a AS DOUBLE)', y='CAST(r.b AS DOUBLE)')} END "
+        f"WHEN {_SUPER_CLASS.format(v='r.a')} = 's' THEN "
+        f"{_THREE_WAY.format(x=_STRING.format(v='r.a'), y=_STRING.format(v='r.b'))} "
+        f"WHEN {_SUPER_CLASS.format(v='r.a')} = 'b' THEN "
+        f"{_THREE_WAY.format(x='CAST(r.a AS BOOLEAN)', y='CAST(r.b AS BOOLEAN)')} "
+        "WHEN CAST(r.a AS VARCHAR) = CAST(r.b AS VARCHAR) THEN 0 ELSE 2 END)[1]"
     ),
     SUPER_EQ: _super_compare("= 0"),
     SUPER_NE: _super_compare("<> 0"),
@@ -373,44 +375,42 @@ _DEFINITIONS = {
     SUPER_GE: _super_compare("IN (0, 1)"),
     # op is a constant, so each call keeps one operator's branches once DuckDB folds it.
     _SUPER_ARITH: (
-        f"(a, b, op) AS CASE WHEN {_SUPER_CLASS.format(v='a')} = 'n' "
-        f"AND {_SUPER_CLASS.format(v='b')} = 'n' THEN CASE "
-        "WHEN op IN ('/', '%') AND CAST(b AS DOUBLE) = 0 "
+        "(a, b, op) AS list_transform([struct_pack(a := CAST(a AS JSON), "
+        "b := CAST(b AS JSON))], "
+        f"lambda r: CASE WHEN {_SUPER_CLASS.format(v='r.a')} = 'n' "
+        f"AND {_SUPER_CLASS.format(v='r.b')} = 'n' THEN CASE "
+        "WHEN op IN ('/', '%') AND CAST(r.b AS DOUBLE) = 0 "
         "THEN CAST(error('division by zero') AS JSON) "
         f"WHEN {_SUPER_INTEGERS} THEN to_json(CASE op "
-        "WHEN '+' THEN CAST(a AS BIGINT) + CAST(b AS BIGINT) "
-        "WHEN '-' THEN CAST(a AS BIGINT) - CAST(b AS BIGINT) "
-        "WHEN '*' THEN CAST(a AS BIGINT) * CAST(b AS BIGINT) "
-        "WHEN '/' THEN CAST(a AS BIGINT) // CAST(b AS BIGINT) "
-        "ELSE CAST(a AS BIGINT) % CAST(b AS BIGINT) END) "
+        "WHEN '+' THEN CAST(r.a AS BIGINT) + CAST(r.b AS BIGINT) "
+        "WHEN '-' THEN CAST(r.a AS BIGINT) - CAST(r.b AS BIGINT) "
+        "WHEN '*' THEN CAST(r.a AS BIGINT) * CAST(r.b AS BIGINT) "
+        "WHEN '/' THEN CAST(r.a AS BIGINT) // CAST(r.b AS BIGINT) "
+        "ELSE CAST(r.a AS BIGINT) % CAST(r.b AS BIGINT) END) "
         "ELSE to_json(CASE op "
-        "WHEN '+' THEN CAST(a AS DOUBLE) + CAST(b AS DOUBLE) "
-        "WHEN '-' THEN CAST(a AS DOUBLE) - CAST(b AS DOUBLE) "
-        "WHEN '*' THEN CAST(a AS DOUBLE) * CAST(b AS DOUBLE) "
-        "WHEN '/' THEN CAST(a AS DOUBLE) / CAST(b AS DOUBLE) "
-        "ELSE fmod(CAST(a AS DOUBLE), CAST(b AS DOUBLE)) END) END "
-        f"WHEN op = '+' AND {_SUPER_CLASS.format(v='a')} = 's' "
-        f"AND {_SUPER_CLASS.format(v='b')} = 's' THEN to_json("
-        f"{_STRING.format(v='a')} || {_STRING.format(v='b')}) END"
+        "WHEN '+' THEN CAST(r.a AS DOUBLE) + CAST(r.b AS DOUBLE) "
+        "WHEN '-' THEN CAST(r.a AS DOUBLE) - CAST(r.b AS DOUBLE) "
+        "WHEN '*' THEN CAST(r.a AS DOUBLE) * CAST(r.b AS DOUBLE) "
+        "WHEN '/' THEN CAST(r.a AS DOUBLE) / CAST(r.b AS DOUBLE) "
+        "ELSE fmod(CAST(r.a AS DOUBLE), CAST(r.b AS DOUBLE)) END) END "
+        f"WHEN op = '+' AND {_SUPER_CLASS.format(v='r.a')} = 's' "
+        f"AND {_SUPER_CLASS.format(v='r.b')} = 's' THEN to_json("
+        f"{_STRING.format(v='r.a')} || {_STRING.format(v='r.b')}) END)[1]"
     ),
     SUPER_ADD: _super_operator("+"),
     SUPER_SUB: _super_operator("-"),
     SUPER_MUL: _super_operator("*"),
     SUPER_DIV: _super_operator("/"),
     SUPER_MOD: _super_operator("%"),
-    SUPER_NEG: (
-        f"(a) AS {CATALOG}.{SCHEMA}.{_SUPER_ARITH}(CAST(0 AS JSON), "
-        f"{CATALOG}.{SCHEMA}.{SUPER}(a), '-')"
-    ),
+    SUPER_NEG: f"(a) AS {CATALOG}.{SCHEMA}.{_SUPER_ARITH}(CAST(0 AS JSON), a, '-')",
     SUPER_KEY: (
-        f"(x) AS CASE WHEN x IS NOT NULL THEN struct_pack("
-        f"k := CASE {_SUPER_CLASS.format(v=f'{CATALOG}.{SCHEMA}.{SUPER}(x)')} "
+        "(x) AS list_transform([CAST(x AS JSON)], lambda v: CASE WHEN v IS NOT NULL "
+        f"THEN struct_pack(k := CASE {_SUPER_CLASS.format(v='v')} "
         "WHEN 'n' THEN 1 WHEN 's' THEN 2 WHEN 'b' THEN 3 WHEN 'c' THEN 4 ELSE 0 END, "
-        f"n := CASE WHEN {_SUPER_CLASS.format(v=f'{CATALOG}.{SCHEMA}.{SUPER}(x)')} IN ('n', 'b') "
-        f"THEN CAST(CAST({CATALOG}.{SCHEMA}.{SUPER}(x) AS VARCHAR) AS DOUBLE) END, "
-        f"s := CASE WHEN {_SUPER_CLASS.format(v=f'{CATALOG}.{SCHEMA}.{SUPER}(x)')} = 's' "
-        f"THEN json_extract_string({CATALOG}.{SCHEMA}.{SUPER}(x), '$') "
-        f"ELSE CAST({CATALOG}.{SCHEMA}.{SUPER}(x) AS VARCHAR) END) END"
+        f"n := CASE WHEN {_SUPER_CLASS.format(v='v')} IN ('n', 'b') "
+        "THEN CAST(CAST(v AS VARCHAR) AS DOUBLE) END, "
+        f"s := CASE WHEN {_SUPER_CLASS.format(v='v')} = 's' THEN {_STRING.format(v='v')} "
+        "ELSE CAST(v AS VARCHAR) END) END)[1]"
     ),
     SUPER_CONCAT: (
         f"(a, b) AS CASE WHEN {_IS_ARRAY.format(v='a')} AND {_IS_ARRAY.format(v='b')} "

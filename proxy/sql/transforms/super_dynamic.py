@@ -87,24 +87,29 @@ def _either(seen: _Seen, a: exp.Expr, b: exp.Expr) -> bool:
     return seen.is_super(a) or seen.is_super(b)
 
 
+def _operand(seen: _Seen, node: exp.Expr) -> exp.Expr:
+    """An operand of a SUPER operator: a SUPER value as it is, anything else made one."""
+    return node.copy() if seen.is_super(node) else call(macros.SUPER, node.copy())
+
+
 def _rewrite(node: exp.Expr, seen: _Seen) -> exp.Expr | None:
     """The SUPER form of one operator, or None where no operand is SUPER."""
     kind = type(node)
     if kind in _ARITHMETIC or kind in _COMPARISONS:
         if _either(seen, node.this, node.expression):
             name = _ARITHMETIC.get(kind) or _COMPARISONS[kind]
-            return call(name, node.this.copy(), node.expression.copy())
+            return call(name, _operand(seen, node.this), _operand(seen, node.expression))
     elif isinstance(node, exp.Neg) and seen.is_super(node.this):
         return call(macros.SUPER_NEG, node.this.copy())
     elif isinstance(node, exp.Between) and seen.is_super(node.this):
         return exp.and_(
-            call(macros.SUPER_GE, node.this.copy(), node.args["low"].copy()),
-            call(macros.SUPER_LE, node.this.copy(), node.args["high"].copy()),
+            call(macros.SUPER_GE, node.this.copy(), _operand(seen, node.args["low"])),
+            call(macros.SUPER_LE, node.this.copy(), _operand(seen, node.args["high"])),
         )
     elif (isinstance(node, exp.In) and node.expressions and seen.is_super(node.this)
           and not node.args.get("query")):
         return exp.Paren(this=exp.or_(*(
-            call(macros.SUPER_EQ, node.this.copy(), value.copy())
+            call(macros.SUPER_EQ, node.this.copy(), _operand(seen, value))
             for value in node.expressions
         )))
     elif isinstance(node, exp.Ordered) and seen.is_super(node.this):
