@@ -69,7 +69,9 @@ since a session's search path names only its own database.
   ``ZONED`` where ``x`` is a TIMESTAMPTZ, unchanged otherwise (a comparison's other side, a
   value stored into a column). ``STORED(x, v, zone)`` is a value (not a literal) stored into
   column ``x``: also a TIMESTAMPTZ stored into a TIMESTAMP or DATE column is its wall clock in
-  ``zone`` (``LOCAL``).
+  ``zone`` (``LOCAL``). ``COMPARED[op](a, b, zone)`` is ``a op b`` where neither type is
+  known to translation (two columns): a TIMESTAMP or a DATE beside a TIMESTAMPTZ is read in
+  ``zone``, any other pair compares as written.
 """
 
 from __future__ import annotations
@@ -111,6 +113,12 @@ UNLOCAL = f"{INTERNAL_PREFIX}unlocal"
 ZONED = f"{INTERNAL_PREFIX}zoned"
 OPERAND = f"{INTERNAL_PREFIX}operand"
 OPERAND_OF_AGGREGATE = f"{INTERNAL_PREFIX}operand_of_aggregate"
+# A comparison of two operands whose types translation cannot see, by its operator.
+COMPARED = {
+    op: f"{INTERNAL_PREFIX}compared_{name}" for op, name in (
+        ("=", "eq"), ("<>", "ne"), ("<", "lt"), ("<=", "le"), (">", "gt"), (">=", "ge"),
+        ("IS NOT DISTINCT FROM", "same"), ("IS DISTINCT FROM", "distinct"))
+}
 STORED = f"{INTERNAL_PREFIX}stored"
 
 # Text that ends in a written zone after a time of day (an offset, Z, a name): DuckDB's cast to
@@ -185,6 +193,22 @@ def _bitwise(operation: str, symbol: str) -> str:
         f"WHEN typeof(a) IN {_INTEGERS} AND typeof(b) IN {_INTEGERS} "
         f"THEN list_resize([a, b], 3, {integers})[3] "
         f"ELSE {_no_operator(symbol, 'a', 'b')} END"
+    )
+
+
+def _compared(op: str) -> str:
+    """The macro of comparison ``op`` where DuckDB, not translation, sees the types. By typeof
+    (folded to a constant, so that a comparison of other types is the plain one and joins and
+    filters keep their plans), not typed overloads: DuckDB cannot pick an overload by the type
+    of a NULL, an aggregate or a correlated column. Every branch is a BOOLEAN, and the casts
+    of the branches not taken bind for any type."""
+    temporal = "typeof({v}) IN ('TIMESTAMP', 'DATE')"
+    return (
+        f"(a, b, z) AS CASE WHEN {_IS_TSTZ.format(v='a')} AND {temporal.format(v='b')} "
+        f"THEN CAST(a AS TIMESTAMPTZ) {op} timezone(z, CAST(b AS TIMESTAMP)) "
+        f"WHEN {_IS_TSTZ.format(v='b')} AND {temporal.format(v='a')} "
+        f"THEN timezone(z, CAST(a AS TIMESTAMP)) {op} CAST(b AS TIMESTAMPTZ) "
+        f"ELSE a {op} b END"
     )
 
 
@@ -339,6 +363,7 @@ _DEFINITIONS = {
           for u in ("TIMESTAMP", "DATE", "VARCHAR")),
         "(x VARCHAR, v, z) AS v", "(x, v, z) AS v",
     ]),
+    **{name: _compared(op) for op, name in COMPARED.items()},
     OPERAND_OF_AGGREGATE: (
         f"(x, v, z) AS list_resize([x], 2, CASE WHEN {_IS_TSTZ.format(v='x')} "
         f"THEN CAST({CATALOG}.{SCHEMA}.{ZONED}(v, z) AS VARCHAR) ELSE CAST(v AS VARCHAR) END)[2]"

@@ -14,10 +14,9 @@ when the statement is bound, so that only a TIMESTAMPTZ is converted:
 * implicit conversions: a date or time string, a TIMESTAMP or a DATE compared with a
   TIMESTAMPTZ is read in the session's zone, and so is one stored into a TIMESTAMPTZ column
   (INSERT, UPDATE); a TIMESTAMPTZ stored into a TIMESTAMP or DATE column is its wall clock
-  (``OPERAND``, ``STORED``, typed overloads that DuckDB picks when it binds). Two operands
-  whose types are both unknown here (two columns) are left as written: the macros cannot
-  take every operand (a NULL-typed one matches every overload), so that comparison still
-  converts in UTC;
+  (``OPERAND``, ``STORED``, typed overloads that DuckDB picks when it binds). Where both
+  types of a comparison are unknown here (two columns), each side is read as the other's
+  type reads it (``COMPARED``), so only a TIMESTAMP or a DATE beside a TIMESTAMPTZ changes;
 * SYSDATE, CURRENT_DATE, LOCALTIMESTAMP and LOCALTIME are the session's wall clock (GETDATE
   in transforms/getdate.py, TO_CHAR and TO_TIMESTAMP in transforms/datetime_formats.py).
 
@@ -38,9 +37,13 @@ from engine import macros
 from engine.time_zones import TZ_OFFSET
 from proxy.sql.context import Context
 from proxy.sql.transforms.macros import call
+from proxy.sql.transforms.virtual_relations import CATALOG_ROWS
 
 _T = exp.DataType.Type
 _LOCAL_TARGETS = {_T.TIMESTAMP, _T.DATE, _T.DATETIME}
+_OPERATORS: dict[type[exp.Expr], str] = {
+    exp.EQ: "=", exp.NEQ: "<>", exp.LT: "<", exp.LTE: "<=", exp.GT: ">", exp.GTE: ">=",
+    exp.NullSafeEQ: "IS NOT DISTINCT FROM", exp.NullSafeNEQ: "IS DISTINCT FROM"}
 _TEXT_TARGETS = {_T.VARCHAR, _T.TEXT, _T.CHAR, _T.NVARCHAR, _T.NCHAR, _T.BPCHAR}
 # A string that reads as a date or a time stamp (ISO, US or compact digits).
 _DATETIME_TEXT = re.compile(r"\s*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{8}\b)")
@@ -129,6 +132,28 @@ def _convertible(node: exp.Expr) -> bool:
     return _datetime_text(node) or _temporal(node)
 
 
+def _pairable(node: exp.Expr) -> bool:
+    """An operand of a comparison that ``COMPARED`` can take, and whose type may be a date or
+    a time stamp: not a constant, a row or ANY/ALL."""
+    if not _loose(node) or isinstance(node, exp.Tuple | exp.Star | exp.Any | exp.All):
+        return False
+    if isinstance(node, exp.Column):
+        return True
+    typed = annotate_types(node.copy(), dialect="redshift").type
+    return typed is None or typed.this in (*_LOCAL_TARGETS, _T.TIMESTAMPTZ, _T.UNKNOWN, _T.NULL)
+
+
+def _catalog(node: exp.Expr) -> bool:
+    """Whether ``node`` is part of the SQL of a catalog view or function (whose comparisons
+    are of types known when it was written)."""
+    parent = node.parent
+    while parent is not None:
+        if parent.meta.get(CATALOG_ROWS):
+            return True
+        parent = parent.parent
+    return False
+
+
 def _operand(of: exp.Expr, value: exp.Expr, ctx: Context) -> exp.Expr:
     """``value`` as an implicit conversion to the type of ``of`` would read it."""
     macro = macros.OPERAND_OF_AGGREGATE if of.find(exp.AggFunc, exp.Window) else macros.OPERAND
@@ -142,7 +167,7 @@ def _stored(column: exp.Expr, value: exp.Expr, ctx: Context) -> exp.Expr:
     return call(macros.STORED, column.copy(), value, exp.Literal.string(ctx.zone))
 
 
-def _comparison(node: exp.Binary, ctx: Context) -> None:
+def _comparison(node: exp.Binary, ctx: Context, pairwise: bool) -> None:
     left, right = node.this, node.expression
     if isinstance(node, exp.EQ) and isinstance(node.parent, exp.Update):
         node.set("expression", _stored(left, right, ctx))  # SET column = value
@@ -151,6 +176,11 @@ def _comparison(node: exp.Binary, ctx: Context) -> None:
         node.set("expression", _operand(left, right, ctx))
     elif _loose(right) and _convertible(left):
         node.set("this", _operand(right, left, ctx))
+    elif pairwise and _pairable(left) and _pairable(right):
+        # Neither type is known here: each side is read as the other's type reads it, and
+        # DuckDB picks the overloads when it binds, so equal types stay as written.
+        macro = macros.COMPARED[_OPERATORS[type(node)]]
+        node.replace(call(macro, left, right, exp.Literal.string(ctx.zone)))
 
 
 def _compared_values(node: exp.Between | exp.In, ctx: Context) -> None:
@@ -230,7 +260,9 @@ def session_time_zone(tree: exp.Expr, ctx: Context) -> exp.Expr:
     if is_utc(ctx):
         return tree
     kept = tree.sql() if _kept(tree) else None
-    _rewrite(tree, ctx)
+    # Stored SQL is not given the pairs for two operands of unknown types: they would write the
+    # zone into every comparison of a view.
+    _rewrite(tree, ctx, pairwise=kept is None)
     if kept is not None and (tree.sql() != kept or _named_later(tree)):
         raise FeatureNotSupported(
             "feature not supported on Duckshift: a view, function or column default that "
@@ -254,13 +286,13 @@ def _kept(tree: exp.Expr) -> bool:
     return kind != "TABLE" or tree.expression is None
 
 
-def _rewrite(tree: exp.Expr, ctx: Context) -> None:
+def _rewrite(tree: exp.Expr, ctx: Context, pairwise: bool) -> None:
     # Implicit conversions first, on the tree as written (the rewrites below add casts).
     for insert in list(tree.find_all(exp.Insert)):
         _insert(insert, ctx)
     for compared in list(tree.find_all(exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE,
                                        exp.NullSafeEQ, exp.NullSafeNEQ)):
-        _comparison(compared, ctx)
+        _comparison(compared, ctx, pairwise and not _catalog(compared))
     for values in list(tree.find_all(exp.Between, exp.In)):
         _compared_values(values, ctx)
     texts: list[exp.Cast] = []

@@ -54,7 +54,8 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, engine_zone: str, ctx_zone: 
     "extract(epoch from a)", "date_trunc('day', a)", "date_trunc('hour', a)",
     "date_trunc('month', a)", "a::timestamp", "a::date", "trunc(a)", "b::timestamptz",
     "d::timestamptz", "cast(b as timestamptz) = a", "a > b::timestamptz", "a >= d::timestamptz",
-    "a < '2024-03-10 02:00'",
+    "a < '2024-03-10 02:00'", "a > b", "a >= d", "b <= a", "a = b", "a is distinct from b",
+    "a < (select v.b)", "(select v.d) = a", "d > a",
     "a between '2024-03-01' and '2024-04-01'", "dateadd(hour, 3, a)",
     "datediff(minute, a, b)", "to_char(a, 'YYYY-MM-DD HH24:MI:SS.MS')",
     "convert_timezone('Asia/Tokyo', a)", "timestamptz '2024-03-10 02:30:00'",
@@ -75,7 +76,8 @@ def test_to_char_zone_patterns(con: duckdb.DuckDBPyConnection, zone: str) -> Non
 
 def test_aggregates_take_the_typeof_macros(con: duckdb.DuckDBPyConnection) -> None:
     sql = (f"select extract(hour from max(a)), date_trunc('day', min(a)), "
-           f"max(a) > '2024-03-10', count(*) from {ROWS} having max(a) > '2024-01-01'")
+           f"max(a) > '2024-03-10', max(a) > min(b), count(*) from {ROWS} "
+           "having max(a) > '2024-01-01'")
     zone = "America/New_York"
     assert _rows(con, sql, "UTC", zone) == _rows(con, sql, zone, "UTC")
 
