@@ -71,7 +71,8 @@ since a session's search path names only its own database.
   column ``x``: also a TIMESTAMPTZ stored into a TIMESTAMP or DATE column is its wall clock in
   ``zone`` (``LOCAL``). ``COMPARED[op](a, b, zone)`` is ``a op b`` where neither type is
   known to translation (two columns): a TIMESTAMP or a DATE beside a TIMESTAMPTZ is read in
-  ``zone``, any other pair compares as written.
+  ``zone``, any other pair compares as written. ``CONCAT(a, b, zone)`` is ``a || b`` with a
+  TIMESTAMPTZ operand shown in ``zone`` as results are (``2024-03-10 01:30:00-05``).
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ from __future__ import annotations
 import duckdb
 
 from engine.storage import INTERNAL_PREFIX
+from engine.time_zones import TZ_OFFSET
 
 CATALOG = "memory"
 SCHEMA = "main"
@@ -113,6 +115,8 @@ UNLOCAL = f"{INTERNAL_PREFIX}unlocal"
 ZONED = f"{INTERNAL_PREFIX}zoned"
 OPERAND = f"{INTERNAL_PREFIX}operand"
 OPERAND_OF_AGGREGATE = f"{INTERNAL_PREFIX}operand_of_aggregate"
+CONCAT = f"{INTERNAL_PREFIX}concat"
+_SHOWN = f"{INTERNAL_PREFIX}shown"
 # A comparison of two operands whose types translation cannot see, by its operator.
 COMPARED = {
     op: f"{INTERNAL_PREFIX}compared_{name}" for op, name in (
@@ -364,6 +368,19 @@ _DEFINITIONS = {
         "(x VARCHAR, v, z) AS v", "(x, v, z) AS v",
     ]),
     **{name: _compared(op) for op, name in COMPARED.items()},
+    # A TIMESTAMPTZ's text as results show it: its wall clock and the zone's offset then.
+    _SHOWN: (
+        f"(x, z) AS CASE WHEN {_IS_TSTZ.format(v='x')} THEN CAST(CAST("
+        f"{CATALOG}.{SCHEMA}.{LOCAL}(x, z) AS TIMESTAMP) AS VARCHAR) "
+        f"|| {TZ_OFFSET}(epoch_ms(CAST(x AS TIMESTAMPTZ)), z) ELSE CAST(x AS VARCHAR) END"
+    ),
+    # By typeof, as COMPARED. Where an operand is a TIMESTAMPTZ, || is text and list_resize
+    # gives the branch the type || has otherwise (a BLOB's, a list's), which a CASE needs.
+    CONCAT: (
+        f"(a, b, z) AS CASE WHEN {_IS_TSTZ.format(v='a')} OR {_IS_TSTZ.format(v='b')} "
+        f"THEN list_resize([a || b], 2, {CATALOG}.{SCHEMA}.{_SHOWN}(a, z) "
+        f"|| {CATALOG}.{SCHEMA}.{_SHOWN}(b, z))[2] ELSE a || b END"
+    ),
     OPERAND_OF_AGGREGATE: (
         f"(x, v, z) AS list_resize([x], 2, CASE WHEN {_IS_TSTZ.format(v='x')} "
         f"THEN CAST({CATALOG}.{SCHEMA}.{ZONED}(v, z) AS VARCHAR) ELSE CAST(v AS VARCHAR) END)[2]"

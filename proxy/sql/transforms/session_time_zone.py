@@ -167,7 +167,7 @@ def _stored(column: exp.Expr, value: exp.Expr, ctx: Context) -> exp.Expr:
     return call(macros.STORED, column.copy(), value, exp.Literal.string(ctx.zone))
 
 
-def _comparison(node: exp.Binary, ctx: Context, pairwise: bool) -> None:
+def _comparison(node: exp.Binary, ctx: Context, unseen: bool) -> None:
     left, right = node.this, node.expression
     if isinstance(node, exp.EQ) and isinstance(node.parent, exp.Update):
         node.set("expression", _stored(left, right, ctx))  # SET column = value
@@ -176,11 +176,21 @@ def _comparison(node: exp.Binary, ctx: Context, pairwise: bool) -> None:
         node.set("expression", _operand(left, right, ctx))
     elif _loose(right) and _convertible(left):
         node.set("this", _operand(right, left, ctx))
-    elif pairwise and _pairable(left) and _pairable(right):
+    elif unseen and _pairable(left) and _pairable(right):
         # Neither type is known here: each side is read as the other's type reads it, and
         # DuckDB picks the overloads when it binds, so equal types stay as written.
         macro = macros.COMPARED[_OPERATORS[type(node)]]
         node.replace(call(macro, left, right, exp.Literal.string(ctx.zone)))
+
+
+def _concat(node: exp.DPipe | exp.Concat, ctx: Context) -> None:
+    """``a || b`` (and CONCAT(a, b), which is ||) with a TIMESTAMPTZ operand shown in the
+    session's zone, as its cast to text is."""
+    operands = [node.this, node.expression] if isinstance(node, exp.DPipe) else node.expressions
+    if type(node) not in (exp.DPipe, exp.Concat) or len(operands) != 2 or not any(
+            map(_loose, operands)):
+        return  # CONCAT_WS, or CONCAT of other than two arguments, is not ||
+    node.replace(call(macros.CONCAT, *operands, exp.Literal.string(ctx.zone)))
 
 
 def _compared_values(node: exp.Between | exp.In, ctx: Context) -> None:
@@ -260,9 +270,9 @@ def session_time_zone(tree: exp.Expr, ctx: Context) -> exp.Expr:
     if is_utc(ctx):
         return tree
     kept = tree.sql() if _kept(tree) else None
-    # Stored SQL is not given the pairs for two operands of unknown types: they would write the
-    # zone into every comparison of a view.
-    _rewrite(tree, ctx, pairwise=kept is None)
+    # Stored SQL is not given the rewrites for operands whose types only DuckDB sees: they would
+    # write the zone into every comparison and concatenation of a view.
+    _rewrite(tree, ctx, unseen=kept is None)
     if kept is not None and (tree.sql() != kept or _named_later(tree)):
         raise FeatureNotSupported(
             "feature not supported on Duckshift: a view, function or column default that "
@@ -286,15 +296,19 @@ def _kept(tree: exp.Expr) -> bool:
     return kind != "TABLE" or tree.expression is None
 
 
-def _rewrite(tree: exp.Expr, ctx: Context, pairwise: bool) -> None:
+def _rewrite(tree: exp.Expr, ctx: Context, unseen: bool) -> None:
     # Implicit conversions first, on the tree as written (the rewrites below add casts).
     for insert in list(tree.find_all(exp.Insert)):
         _insert(insert, ctx)
     for compared in list(tree.find_all(exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE,
                                        exp.NullSafeEQ, exp.NullSafeNEQ)):
-        _comparison(compared, ctx, pairwise and not _catalog(compared))
+        _comparison(compared, ctx, unseen and not _catalog(compared))
     for values in list(tree.find_all(exp.Between, exp.In)):
         _compared_values(values, ctx)
+    if unseen:
+        for joined in list(tree.find_all(exp.DPipe, exp.Concat)):
+            if not _catalog(joined):
+                _concat(joined, ctx)
     texts: list[exp.Cast] = []
     for node in list(tree.find_all(
             exp.Cast, exp.Extract, exp.TimestampTrunc, exp.DateTrunc, exp.TsOrDsAdd,

@@ -55,7 +55,7 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, engine_zone: str, ctx_zone: 
     "date_trunc('month', a)", "a::timestamp", "a::date", "trunc(a)", "b::timestamptz",
     "d::timestamptz", "cast(b as timestamptz) = a", "a > b::timestamptz", "a >= d::timestamptz",
     "a < '2024-03-10 02:00'", "a > b", "a >= d", "b <= a", "a = b", "a is distinct from b",
-    "a < (select v.b)", "(select v.d) = a", "d > a",
+    "a < (select v.b)", "(select v.d) = a", "d > a", "a || 'x'", "concat(b, a)",
     "a between '2024-03-01' and '2024-04-01'", "dateadd(hour, 3, a)",
     "datediff(minute, a, b)", "to_char(a, 'YYYY-MM-DD HH24:MI:SS.MS')",
     "convert_timezone('Asia/Tokyo', a)", "timestamptz '2024-03-10 02:30:00'",
