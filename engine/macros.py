@@ -73,6 +73,10 @@ since a session's search path names only its own database.
   known to translation (two columns): a TIMESTAMP or a DATE beside a TIMESTAMPTZ is read in
   ``zone``, any other pair compares as written. ``CONCAT(a, b, zone)`` is ``a || b`` with a
   TIMESTAMPTZ operand shown in ``zone`` as results are (``2024-03-10 01:30:00-05``).
+  ``BRANCHES(n, zoned, local)`` is a CASE, COALESCE, GREATEST or LEAST ``n`` whose branches
+  meet in a TIMESTAMPTZ: ``zoned`` (the same with each branch through ``ZONED``) where one of
+  them is a TIMESTAMP, a DATE or a string (``local``, a condition on their types), ``n``
+  otherwise.
 """
 
 from __future__ import annotations
@@ -116,6 +120,7 @@ ZONED = f"{INTERNAL_PREFIX}zoned"
 OPERAND = f"{INTERNAL_PREFIX}operand"
 OPERAND_OF_AGGREGATE = f"{INTERNAL_PREFIX}operand_of_aggregate"
 CONCAT = f"{INTERNAL_PREFIX}concat"
+BRANCHES = f"{INTERNAL_PREFIX}branches"
 _SHOWN = f"{INTERNAL_PREFIX}shown"
 # A comparison of two operands whose types translation cannot see, by its operator.
 COMPARED = {
@@ -380,6 +385,12 @@ _DEFINITIONS = {
         f"(a, b, z) AS CASE WHEN {_IS_TSTZ.format(v='a')} OR {_IS_TSTZ.format(v='b')} "
         f"THEN list_resize([a || b], 2, {CATALOG}.{SCHEMA}.{_SHOWN}(a, z) "
         f"|| {CATALOG}.{SCHEMA}.{_SHOWN}(b, z))[2] ELSE a || b END"
+    ),
+    # By typeof, as COMPARED; list_resize gives ``zoned`` the type of ``n`` (a TIMESTAMPTZ
+    # where it is taken, any other where it is not and must still bind) without evaluating n.
+    BRANCHES: (
+        f"(n, zoned, local) AS CASE WHEN {_IS_TSTZ.format(v='n')} AND local "
+        "THEN list_resize([CASE WHEN false THEN n END], 2, zoned)[2] ELSE n END"
     ),
     OPERAND_OF_AGGREGATE: (
         f"(x, v, z) AS list_resize([x], 2, CASE WHEN {_IS_TSTZ.format(v='x')} "

@@ -193,6 +193,59 @@ def _concat(node: exp.DPipe | exp.Concat, ctx: Context) -> None:
     node.replace(call(macros.CONCAT, *operands, exp.Literal.string(ctx.zone)))
 
 
+def _branches(node: exp.Expr) -> list[exp.Expr]:
+    """The values a CASE, COALESCE, GREATEST or LEAST chooses among (which DuckDB gives one
+    type, reading a TIMESTAMP beside a TIMESTAMPTZ in UTC)."""
+    if isinstance(node, exp.Case):
+        ifs = [branch.args.get("true") for branch in node.args.get("ifs") or []]
+        values = [*ifs, node.args.get("default")]
+    else:
+        values = [node.this, *node.expressions]
+    return [v for v in values if isinstance(v, exp.Expr)]
+
+
+def _may_be(node: exp.Expr, *types: exp.DataType.Type) -> bool:
+    """Whether ``node`` may be of one of ``types`` (its type may be one translation cannot
+    see)."""
+    if _datetime_text(node):
+        return _T.VARCHAR in types
+    if not _loose(node):
+        return False
+    if isinstance(node, exp.Column):
+        return True
+    typed = annotate_types(node.copy(), dialect="redshift").type
+    return typed is None or typed.this in (*types, _T.UNKNOWN, _T.NULL)
+
+
+def _branching(node: exp.Expr, ctx: Context) -> None:
+    """A CASE, COALESCE, GREATEST or LEAST that may mix a TIMESTAMPTZ with a TIMESTAMP, a
+    DATE or a date string: where it does (DuckDB decides, by typeof), each of those is read in
+    the session's zone, as PostgreSQL reads them in the common type TIMESTAMPTZ."""
+    values = _branches(node)
+    local = [v for v in values if _may_be(v, *_LOCAL_TARGETS, _T.VARCHAR)]
+    if not any(v is not w for v in values if _may_be(v, _T.TIMESTAMPTZ) for w in local):
+        return
+    zone = exp.Literal.string(ctx.zone)
+    zoned = node.copy()
+    for value in _branches(zoned):
+        if _loose(value) or _datetime_text(value):
+            value.replace(call(macros.ZONED, value.copy(), zone.copy()))
+    condition = exp.or_(*(exp.In(this=exp.Anonymous(this="typeof", expressions=[v.copy()]),
+                                 expressions=[exp.Literal.string(t) for t in (
+                                     "TIMESTAMP", "DATE", "VARCHAR")]) for v in local))
+    holder = exp.Null()
+    node.replace(holder)
+    holder.replace(call(macros.BRANCHES, node, zoned, condition))
+
+
+def _nullif(node: exp.Nullif) -> None:
+    """NULLIF(a, b) as the CASE it is, so that its comparison is rewritten as others are."""
+    value, other = node.this, node.expression
+    if _pairable(value) and (_pairable(other) or _convertible(other)):
+        node.replace(exp.Case(ifs=[exp.If(this=exp.EQ(this=value.copy(), expression=other),
+                                          true=exp.Null())], default=value))
+
+
 def _compared_values(node: exp.Between | exp.In, ctx: Context) -> None:
     this = node.this
     if not _loose(this):
@@ -300,6 +353,10 @@ def _rewrite(tree: exp.Expr, ctx: Context, unseen: bool) -> None:
     # Implicit conversions first, on the tree as written (the rewrites below add casts).
     for insert in list(tree.find_all(exp.Insert)):
         _insert(insert, ctx)
+    if unseen:
+        for nullif in list(tree.find_all(exp.Nullif)):
+            if not _catalog(nullif):
+                _nullif(nullif)
     for compared in list(tree.find_all(exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE,
                                        exp.NullSafeEQ, exp.NullSafeNEQ)):
         _comparison(compared, ctx, unseen and not _catalog(compared))
@@ -309,6 +366,11 @@ def _rewrite(tree: exp.Expr, ctx: Context, unseen: bool) -> None:
         for joined in list(tree.find_all(exp.DPipe, exp.Concat)):
             if not _catalog(joined):
                 _concat(joined, ctx)
+        # Innermost first: an enclosing one copies the rewritten branches.
+        for chosen in reversed(list(tree.find_all(exp.Case, exp.Coalesce, exp.Greatest,
+                                                  exp.Least))):
+            if not _catalog(chosen):
+                _branching(chosen, ctx)
     texts: list[exp.Cast] = []
     for node in list(tree.find_all(
             exp.Cast, exp.Extract, exp.TimestampTrunc, exp.DateTrunc, exp.TsOrDsAdd,

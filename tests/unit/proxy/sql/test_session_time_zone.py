@@ -56,6 +56,8 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, engine_zone: str, ctx_zone: 
     "d::timestamptz", "cast(b as timestamptz) = a", "a > b::timestamptz", "a >= d::timestamptz",
     "a < '2024-03-10 02:00'", "a > b", "a >= d", "b <= a", "a = b", "a is distinct from b",
     "a < (select v.b)", "(select v.d) = a", "d > a", "a || 'x'", "concat(b, a)",
+    "case when d > '2024-03-01' then a else b end", "coalesce(b, a)", "greatest(a, d)",
+    "least(b, a)", "nullif(a, b)", "case when b > a then a else '2024-03-10 02:30' end",
     "a between '2024-03-01' and '2024-04-01'", "dateadd(hour, 3, a)",
     "datediff(minute, a, b)", "to_char(a, 'YYYY-MM-DD HH24:MI:SS.MS')",
     "convert_timezone('Asia/Tokyo', a)", "timestamptz '2024-03-10 02:30:00'",
