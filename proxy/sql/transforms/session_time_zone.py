@@ -39,6 +39,11 @@ from proxy.sql.context import Context
 from proxy.sql.transforms.macros import call
 from proxy.sql.transforms.virtual_relations import CATALOG_ROWS
 
+# The DuckDB variable each session's connection holds its zone in (proxy/session.py), which a
+# column default of the wall clock reads when a row is inserted.
+ZONE_VARIABLE = "__ds_time_zone"
+# The meta key of a cast of the inserting session's wall clock, which is local already.
+_WALL_CLOCK = "wall_clock"
 _T = exp.DataType.Type
 _LOCAL_TARGETS = {_T.TIMESTAMP, _T.DATE, _T.DATETIME}
 _OPERATORS: dict[type[exp.Expr], str] = {
@@ -318,8 +323,37 @@ def _text(cast: exp.Cast, ctx: Context) -> exp.Expr | None:
                     default=cast.copy())
 
 
+def _inserting_zone_now() -> exp.Expr:
+    """The wall clock (TIMESTAMP) in the zone of the session that runs the statement."""
+    zone = exp.Coalesce(this=exp.Anonymous(this="getvariable", expressions=[
+        exp.Literal.string(ZONE_VARIABLE)]), expressions=[exp.Literal.string("UTC")])
+    return exp.Anonymous(this="timezone", expressions=[zone, exp.CurrentTimestamp()])
+
+
+def _wall_clock_defaults(tree: exp.Expr) -> None:
+    """GETDATE, SYSDATE, LOCALTIMESTAMP and CURRENT_DATE in a column default: the wall clock
+    of the session that inserts the row (Redshift evaluates a default then), read from the
+    zone its connection holds, so that the default names no zone of its own."""
+    for default in list(tree.find_all(exp.DefaultColumnConstraint)):
+        for node in list(default.find_all(exp.Anonymous, exp.CurrentTimestamp, exp.CurrentDate,
+                                          exp.Localtimestamp)):
+            new: exp.Expr | None = None
+            if isinstance(node, exp.Anonymous):
+                if node.name.lower() == "getdate" and not node.expressions:
+                    new = exp.Anonymous(this="date_trunc", expressions=[
+                        exp.Literal.string("second"), _inserting_zone_now()])
+            elif isinstance(node, exp.CurrentDate):
+                new = exp.cast(_inserting_zone_now(), "DATE")
+                new.meta[_WALL_CLOCK] = True  # a TIMESTAMP already: nothing to convert
+            elif isinstance(node, exp.Localtimestamp) or node.args.get("sysdate"):
+                new = _inserting_zone_now()
+            if new is not None:
+                node.replace(new)
+
+
 def session_time_zone(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Name the session's time zone wherever the engine's (UTC) would be read."""
+    _wall_clock_defaults(tree)
     if is_utc(ctx):
         return tree
     kept = tree.sql() if _kept(tree) else None
@@ -381,7 +415,7 @@ def _rewrite(tree: exp.Expr, ctx: Context, unseen: bool) -> None:
                 new = _zoned(node, ctx)
                 if new is not None:
                     node.replace(new)
-            elif node.to.this in _LOCAL_TARGETS:
+            elif node.to.this in _LOCAL_TARGETS and not node.meta.get(_WALL_CLOCK):
                 _wrap(node, "this", ctx)
             elif node.to.this in _TEXT_TARGETS:
                 texts.append(node)

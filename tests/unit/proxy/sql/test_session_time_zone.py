@@ -13,6 +13,7 @@ from catalog.errors import FeatureNotSupported
 from engine import macros, time_zones
 from proxy.sql.context import Context
 from proxy.sql.pipeline import StatementCache
+from proxy.sql.transforms.session_time_zone import ZONE_VARIABLE
 
 ZONES = ["America/New_York", "Europe/Berlin", "Asia/Kolkata", "Australia/Lord_Howe",
          "Etc/GMT+3"]
@@ -95,3 +96,27 @@ def test_zone_fields_of_extract_are_refused() -> None:
     with pytest.raises(FeatureNotSupported):
         StatementCache().get("select extract(timezone_hour from a) from t",
                              _context("Europe/Berlin"))
+
+
+def test_wall_clock_defaults_read_the_inserting_session_zone(
+        con: duckdb.DuckDBPyConnection) -> None:
+    sql = ("create table t_defaults (i int, a timestamp default getdate(), "
+           "d date default current_date, s timestamp default sysdate)")
+    made = {StatementCache().get(sql, _context(zone))[0].duck_sql
+            for zone in ("UTC", "Asia/Tokyo")}
+    assert len(made) == 1  # no zone of its own, in whichever session it is made
+    duck_sql = made.pop()
+    assert duck_sql is not None and ZONE_VARIABLE in duck_sql
+    con.execute(duck_sql.replace("__ds_ns__dev.", ""))
+    try:
+        for i, zone in enumerate(("Asia/Tokyo", "America/New_York")):
+            con.execute(f"SET VARIABLE {ZONE_VARIABLE} = '{zone}'")
+            con.execute(f"insert into t_defaults (i) values ({i})")
+            assert con.execute(
+                f"select abs(epoch(a - timezone('{zone}', now()))) < 5, "
+                f"d = cast(timezone('{zone}', now()) as date), "
+                f"abs(epoch(s - timezone('{zone}', now()))) < 5 from t_defaults where i = {i}"
+            ).fetchall() == [(True, True, True)]
+    finally:
+        con.execute("drop table t_defaults")
+        con.execute(f"RESET VARIABLE {ZONE_VARIABLE}")
