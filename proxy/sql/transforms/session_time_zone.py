@@ -251,6 +251,30 @@ def _nullif(node: exp.Nullif) -> None:
                                           true=exp.Null())], default=value))
 
 
+def _spread(node: exp.Between | exp.In) -> None:
+    """BETWEEN and IN whose values include an operand of a type translation cannot see, as
+    the comparisons they are (``x >= a AND x <= b``, ``x IN (...) OR x = c``), so that those
+    are rewritten as other comparisons are."""
+    this = node.this
+    if not _pairable(this):
+        return
+    if isinstance(node, exp.Between):
+        low, high = node.args.get("low"), node.args.get("high")
+        if isinstance(low, exp.Expr) and isinstance(high, exp.Expr) and any(
+                _pairable(v) and not _convertible(v) for v in (low, high)):
+            node.replace(exp.Paren(this=exp.and_(exp.GTE(this=this.copy(), expression=low),
+                                                 exp.LTE(this=this, expression=high))))
+        return
+    unseen = [v for v in node.expressions if _pairable(v) and not _convertible(v)]
+    if not unseen or node.args.get("query") is not None:
+        return
+    rest = [v for v in node.expressions if all(v is not u for u in unseen)]
+    alternatives: list[exp.Expr] = [exp.EQ(this=this.copy(), expression=v) for v in unseen]
+    if rest:
+        alternatives.insert(0, exp.In(this=this.copy(), expressions=rest))
+    node.replace(exp.Paren(this=exp.or_(*alternatives)))
+
+
 def _compared_values(node: exp.Between | exp.In, ctx: Context) -> None:
     this = node.this
     if not _loose(this):
@@ -391,6 +415,9 @@ def _rewrite(tree: exp.Expr, ctx: Context, unseen: bool) -> None:
         for nullif in list(tree.find_all(exp.Nullif)):
             if not _catalog(nullif):
                 _nullif(nullif)
+        for values in list(tree.find_all(exp.Between, exp.In)):
+            if not _catalog(values):
+                _spread(values)
     for compared in list(tree.find_all(exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE,
                                        exp.NullSafeEQ, exp.NullSafeNEQ)):
         _comparison(compared, ctx, unseen and not _catalog(compared))

@@ -59,6 +59,7 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, engine_zone: str, ctx_zone: 
     "a < (select v.b)", "(select v.d) = a", "d > a", "a || 'x'", "concat(b, a)",
     "case when d > '2024-03-01' then a else b end", "coalesce(b, a)", "greatest(a, d)",
     "least(b, a)", "nullif(a, b)", "case when b > a then a else '2024-03-10 02:30' end",
+    "a between b and b + interval '1 day'", "a not in (b, d)", "b in (a, '2024-03-10')",
     "(select null) < '20240301'", "case when a > b then null end = '03/10/2024 01:00'",
     "a between '2024-03-01' and '2024-04-01'", "dateadd(hour, 3, a)",
     "datediff(minute, a, b)", "to_char(a, 'YYYY-MM-DD HH24:MI:SS.MS')",
