@@ -137,10 +137,18 @@ def _convertible(node: exp.Expr) -> bool:
     return _datetime_text(node) or _temporal(node)
 
 
+def _has_subquery(node: exp.Expr) -> bool:
+    """Whether ``node`` holds a subquery. The macros that choose by typeof name their operands
+    in every branch, and DuckDB plans (and runs) a subquery in each before it folds the
+    branches not taken, so such an operand is left as written rather than run three times."""
+    return node.find(exp.Query) is not None
+
+
 def _pairable(node: exp.Expr) -> bool:
     """An operand of a comparison that ``COMPARED`` can take, and whose type may be a date or
-    a time stamp: not a constant, a row or ANY/ALL."""
-    if not _loose(node) or isinstance(node, exp.Tuple | exp.Star | exp.Any | exp.All):
+    a time stamp: not a constant, a row, ANY/ALL or a subquery."""
+    if not _loose(node) or isinstance(node, exp.Tuple | exp.Star | exp.Any | exp.All) or (
+            _has_subquery(node)):
         return False
     if isinstance(node, exp.Column):
         return True
@@ -193,7 +201,7 @@ def _concat(node: exp.DPipe | exp.Concat, ctx: Context) -> None:
     session's zone, as its cast to text is."""
     operands = [node.this, node.expression] if isinstance(node, exp.DPipe) else node.expressions
     if type(node) not in (exp.DPipe, exp.Concat) or len(operands) != 2 or not any(
-            map(_loose, operands)):
+            map(_loose, operands)) or _has_subquery(node):
         return  # CONCAT_WS, or CONCAT of other than two arguments, is not ||
     node.replace(call(macros.CONCAT, *operands, exp.Literal.string(ctx.zone)))
 
@@ -228,7 +236,8 @@ def _branching(node: exp.Expr, ctx: Context) -> None:
     the session's zone, as PostgreSQL reads them in the common type TIMESTAMPTZ."""
     values = _branches(node)
     local = [v for v in values if _may_be(v, *_LOCAL_TARGETS, _T.VARCHAR)]
-    if not any(v is not w for v in values if _may_be(v, _T.TIMESTAMPTZ) for w in local):
+    mixed = any(v is not w for v in values if _may_be(v, _T.TIMESTAMPTZ) for w in local)
+    if not mixed or _has_subquery(node):
         return
     zone = exp.Literal.string(ctx.zone)
     zoned = node.copy()

@@ -56,7 +56,7 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, engine_zone: str, ctx_zone: 
     "date_trunc('month', a)", "a::timestamp", "a::date", "trunc(a)", "b::timestamptz",
     "d::timestamptz", "cast(b as timestamptz) = a", "a > b::timestamptz", "a >= d::timestamptz",
     "a < '2024-03-10 02:00'", "a > b", "a >= d", "b <= a", "a = b", "a is distinct from b",
-    "a < (select v.b)", "(select v.d) = a", "d > a", "a || 'x'", "concat(b, a)",
+    "d > a", "a || 'x'", "concat(b, a)",
     "case when d > '2024-03-01' then a else b end", "coalesce(b, a)", "greatest(a, d)",
     "least(b, a)", "nullif(a, b)", "case when b > a then a else '2024-03-10 02:30' end",
     "a between b and b + interval '1 day'", "a not in (b, d)", "b in (a, '2024-03-10')",
@@ -121,3 +121,12 @@ def test_wall_clock_defaults_read_the_inserting_session_zone(
     finally:
         con.execute("drop table t_defaults")
         con.execute(f"RESET VARIABLE {ZONE_VARIABLE}")
+
+
+def test_subquery_operands_are_not_copied_into_typeof_branches() -> None:
+    # DuckDB plans a subquery in every branch before it folds them: it would run three times.
+    sql = ("select coalesce(a, (select max(b) from t)), a = (select max(b) from t), "
+           "(select max(b) from t) || 'x' from t where b = c")
+    duck_sql = StatementCache().get(sql, _context("Europe/Berlin"))[0].duck_sql
+    assert duck_sql is not None
+    assert duck_sql.count("__ds_") == 1 and macros.COMPARED["="] in duck_sql
