@@ -156,6 +156,22 @@ def _pairable(node: exp.Expr) -> bool:
     return typed is None or typed.this in (*_LOCAL_TARGETS, _T.TIMESTAMPTZ, _T.UNKNOWN, _T.NULL)
 
 
+def _outer_join_condition(node: exp.Expr) -> bool:
+    """Whether ``node`` is part of an outer join's or a MERGE's ON condition. DuckDB picks
+    such a join's algorithm from its condition as written, before it folds a macro's typeof
+    branches: a comparison inside would make the join a nested loop, so it is left as written
+    (an inner join's condition is a filter, which DuckDB reads again after folding)."""
+    child, parent = node, node.parent
+    while parent is not None and not isinstance(parent, exp.Query):
+        if isinstance(parent, exp.Merge):
+            return child is parent.args.get("on")
+        if isinstance(parent, exp.Join):
+            return child is parent.args.get("on") and parent.side.upper() in (
+                "LEFT", "RIGHT", "FULL")
+        child, parent = parent, parent.parent
+    return False
+
+
 def _catalog(node: exp.Expr) -> bool:
     """Whether ``node`` is part of the SQL of a catalog view or function (whose comparisons
     are of types known when it was written)."""
@@ -425,11 +441,12 @@ def _rewrite(tree: exp.Expr, ctx: Context, unseen: bool) -> None:
             if not _catalog(nullif):
                 _nullif(nullif)
         for values in list(tree.find_all(exp.Between, exp.In)):
-            if not _catalog(values):
+            if not _catalog(values) and not _outer_join_condition(values):
                 _spread(values)
     for compared in list(tree.find_all(exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE,
                                        exp.NullSafeEQ, exp.NullSafeNEQ)):
-        _comparison(compared, ctx, unseen and not _catalog(compared))
+        _comparison(compared, ctx, unseen and not _catalog(compared) and not (
+            _outer_join_condition(compared)))
     for values in list(tree.find_all(exp.Between, exp.In)):
         _compared_values(values, ctx)
     if unseen:

@@ -130,3 +130,14 @@ def test_subquery_operands_are_not_copied_into_typeof_branches() -> None:
     duck_sql = StatementCache().get(sql, _context("Europe/Berlin"))[0].duck_sql
     assert duck_sql is not None
     assert duck_sql.count("__ds_") == 1 and macros.COMPARED["="] in duck_sql
+
+
+@pytest.mark.parametrize("sql", [
+    "select 1 from t left join u on t.a = u.b",
+    "select 1 from t full join u on t.a between u.b and u.c",
+    "merge into t using u on t.a = u.b when matched then delete",
+])
+def test_outer_join_conditions_stay_comparisons(sql: str) -> None:
+    # DuckDB picks an outer join's algorithm before it folds the typeof branches.
+    duck_sql = StatementCache().get(sql, _context("Europe/Berlin"))[0].duck_sql
+    assert duck_sql is not None and "__ds_compared" not in duck_sql
