@@ -3,7 +3,7 @@
 The engine runs in UTC and its configuration is locked (engine/instance.py), so a session's
 zone cannot be DuckDB's; instead every operation that reads a zone names the session's
 explicitly, through the engine's macros (engine/macros.py), which pick by the argument's type
-when the statement is bound, so that only a TIMESTAMPTZ is converted:
+when the statement is bound, so that only a TIMESTAMPTZ (or a value beside one) is converted:
 
 * a cast to TIMESTAMPTZ (and a TIMESTAMPTZ literal) reads a TIMESTAMP, a DATE or a string
   without a written zone as a time in the session's zone (``ZONED``);
@@ -14,11 +14,21 @@ when the statement is bound, so that only a TIMESTAMPTZ is converted:
 * implicit conversions: a date or time string, a TIMESTAMP or a DATE compared with a
   TIMESTAMPTZ is read in the session's zone, and so is one stored into a TIMESTAMPTZ column
   (INSERT, UPDATE); a TIMESTAMPTZ stored into a TIMESTAMP or DATE column is its wall clock
-  (``OPERAND``, ``STORED``, typed overloads that DuckDB picks when it binds). Where both
-  types of a comparison are unknown here (two columns), each side is read as the other's
-  type reads it (``COMPARED``), so only a TIMESTAMP or a DATE beside a TIMESTAMPTZ changes;
+  (``OPERAND``, ``STORED``, typed overloads that DuckDB picks when it binds, so a filter on a
+  column stays a constant);
+* where no type is known here (two columns, an aggregate, a correlated column), DuckDB's own
+  typeof decides, folded when it binds so that other types keep their plans: a comparison
+  (also in BETWEEN, an IN list, NULLIF) reads a TIMESTAMP or a DATE beside a TIMESTAMPTZ in
+  the session's zone (``COMPARED``), a CASE, COALESCE, GREATEST or LEAST whose branches meet
+  in a TIMESTAMPTZ reads its TIMESTAMP, DATE and string branches so (``BRANCHES``), and ``||``
+  shows a TIMESTAMPTZ as its cast to text does (``CONCAT``). Not an operand holding a
+  subquery (each branch would run it) nor an outer join's ON condition (DuckDB would pick a
+  nested loop before folding), which still convert in UTC, nor stored SQL (a view would keep
+  this session's zone);
 * SYSDATE, CURRENT_DATE, LOCALTIMESTAMP and LOCALTIME are the session's wall clock (GETDATE
-  in transforms/getdate.py, TO_CHAR and TO_TIMESTAMP in transforms/datetime_formats.py).
+  in transforms/getdate.py, TO_CHAR and TO_TIMESTAMP in transforms/datetime_formats.py); in a
+  column default, in every session, they read the zone of the session that inserts the row
+  (``ZONE_VARIABLE``, which each session's connection holds).
 
 What cannot be answered faithfully here is refused with 0A000: EXTRACT of TIMEZONE,
 TIMEZONE_HOUR or TIMEZONE_MINUTE and CURRENT_TIME (the engine would give UTC's offset), and
