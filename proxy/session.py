@@ -19,6 +19,7 @@ import duckdb
 from catalog.directory import CharColumns, Directory, read_char_columns
 from catalog.errors import InvalidCatalogName
 from catalog.model import Namespace, User
+from catalog.views.pg_attribute import ZONE_VARIABLE
 from engine.admission import Ticket
 from engine.storage import quote_ident, quote_literal
 from engine.streaming import ParsedStatements, Result
@@ -27,7 +28,6 @@ from proxy.access import PendingEffects
 from proxy.sql.context import Context
 from proxy.sql.pipeline import Statement
 from proxy.sql.transforms.session_functions import NAMESPACE_VARIABLE
-from proxy.sql.transforms.session_time_zone import ZONE_VARIABLE
 from proxy.wire.backend import FieldDescription
 
 

@@ -43,15 +43,13 @@ from sqlglot import exp
 from sqlglot.optimizer.annotate_types import annotate_types
 
 from catalog.errors import FeatureNotSupported
+from catalog.views.pg_attribute import ZONE_VARIABLE
 from engine import macros
 from engine.time_zones import TZ_OFFSET
 from proxy.sql.context import Context
 from proxy.sql.transforms.macros import call
 from proxy.sql.transforms.virtual_relations import CATALOG_ROWS
 
-# The DuckDB variable each session's connection holds its zone in (proxy/session.py), which a
-# column default of the wall clock reads when a row is inserted.
-ZONE_VARIABLE = "__ds_time_zone"
 # The meta key of a cast of the inserting session's wall clock, which is local already.
 _WALL_CLOCK = "wall_clock"
 _T = exp.DataType.Type

@@ -10,10 +10,10 @@ import duckdb
 import pytest
 
 from catalog.errors import FeatureNotSupported
+from catalog.views.pg_attribute import ZONE_VARIABLE
 from engine import macros, time_zones
 from proxy.sql.context import Context
 from proxy.sql.pipeline import StatementCache
-from proxy.sql.transforms.session_time_zone import ZONE_VARIABLE
 
 ZONES = ["America/New_York", "Europe/Berlin", "Asia/Kolkata", "Australia/Lord_Howe",
          "Etc/GMT+3"]
