@@ -97,7 +97,14 @@ since a session's search path names only its own database.
   ``ZONED`` where ``x`` is a TIMESTAMPTZ, unchanged otherwise (a comparison's other side, a
   value stored into a column). ``STORED(x, v, zone)`` is a value (not a literal) stored into
   column ``x``: also a TIMESTAMPTZ stored into a TIMESTAMP or DATE column is its wall clock in
-  ``zone`` (``LOCAL``).
+  ``zone`` (``LOCAL``). ``COMPARED[op](a, b, zone)`` is ``a op b`` where neither type is
+  known to translation (two columns): a TIMESTAMP or a DATE beside a TIMESTAMPTZ is read in
+  ``zone``, any other pair compares as written. ``CONCAT(a, b, zone)`` is ``a || b`` with a
+  TIMESTAMPTZ operand shown in ``zone`` as results are (``2024-03-10 01:30:00-05``).
+  ``BRANCHES(n, zoned, local)`` is a CASE, COALESCE, GREATEST or LEAST ``n`` whose branches
+  meet in a TIMESTAMPTZ: ``zoned`` (the same with each branch through ``ZONED``) where one of
+  them is a TIMESTAMP, a DATE or a string (``local``, a condition on their types), ``n``
+  otherwise.
 """
 
 from __future__ import annotations
@@ -105,6 +112,7 @@ from __future__ import annotations
 import duckdb
 
 from engine.storage import INTERNAL_PREFIX
+from engine.time_zones import TZ_OFFSET
 
 CATALOG = "memory"
 SCHEMA = "main"
@@ -158,6 +166,15 @@ UNLOCAL = f"{INTERNAL_PREFIX}unlocal"
 ZONED = f"{INTERNAL_PREFIX}zoned"
 OPERAND = f"{INTERNAL_PREFIX}operand"
 OPERAND_OF_AGGREGATE = f"{INTERNAL_PREFIX}operand_of_aggregate"
+CONCAT = f"{INTERNAL_PREFIX}concat"
+BRANCHES = f"{INTERNAL_PREFIX}branches"
+_SHOWN = f"{INTERNAL_PREFIX}shown"
+# A comparison of two operands whose types translation cannot see, by its operator.
+COMPARED = {
+    op: f"{INTERNAL_PREFIX}compared_{name}" for op, name in (
+        ("=", "eq"), ("<>", "ne"), ("<", "lt"), ("<=", "le"), (">", "gt"), (">=", "ge"),
+        ("IS NOT DISTINCT FROM", "same"), ("IS DISTINCT FROM", "distinct"))
+}
 STORED = f"{INTERNAL_PREFIX}stored"
 
 # Text that ends in a written zone after a time of day (an offset, Z, a name): DuckDB's cast to
@@ -253,6 +270,22 @@ def _bitwise(operation: str, symbol: str) -> str:
         f"WHEN typeof(a) IN {_INTEGERS} AND typeof(b) IN {_INTEGERS} "
         f"THEN list_resize([a, b], 3, {integers})[3] "
         f"ELSE {_no_operator(symbol, 'a', 'b')} END"
+    )
+
+
+def _compared(op: str) -> str:
+    """The macro of comparison ``op`` where DuckDB, not translation, sees the types. By typeof
+    (folded to a constant, so that a comparison of other types is the plain one and joins and
+    filters keep their plans), not typed overloads: DuckDB cannot pick an overload by the type
+    of a NULL, an aggregate or a correlated column. Every branch is a BOOLEAN, and the casts
+    of the branches not taken bind for any type."""
+    temporal = "typeof({v}) IN ('TIMESTAMP', 'DATE')"
+    return (
+        f"(a, b, z) AS CASE WHEN {_IS_TSTZ.format(v='a')} AND {temporal.format(v='b')} "
+        f"THEN CAST(a AS TIMESTAMPTZ) {op} timezone(z, CAST(b AS TIMESTAMP)) "
+        f"WHEN {_IS_TSTZ.format(v='b')} AND {temporal.format(v='a')} "
+        f"THEN timezone(z, CAST(a AS TIMESTAMP)) {op} CAST(b AS TIMESTAMPTZ) "
+        f"ELSE a {op} b END"
     )
 
 
@@ -472,6 +505,10 @@ _DEFINITIONS = {
         "(x DATE, v DATE, z) AS v", "(x DATE, v VARCHAR, z) AS CAST(v AS DATE)",
         "(x VARCHAR, v TIMESTAMPTZ, z) AS v", "(x VARCHAR, v TIMESTAMP, z) AS v",
         "(x VARCHAR, v DATE, z) AS v", "(x VARCHAR, v VARCHAR, z) AS v",
+        # A NULL-typed x matches every overload and takes the one of its cheapest cast, to
+        # BIGINT: v unread (a comparison with NULL is NULL whatever v is), where the DATE
+        # overload would read a string DuckDB's DATE does not (20240301) and fail.
+        "(x BIGINT, v VARCHAR, z) AS v",
         "(x, v, z) AS v",
     ]),
     STORED: ", ".join([
@@ -482,6 +519,26 @@ _DEFINITIONS = {
           for u in ("TIMESTAMP", "DATE", "VARCHAR")),
         "(x VARCHAR, v, z) AS v", "(x, v, z) AS v",
     ]),
+    **{name: _compared(op) for op, name in COMPARED.items()},
+    # A TIMESTAMPTZ's text as results show it: its wall clock and the zone's offset then.
+    _SHOWN: (
+        f"(x, z) AS CASE WHEN {_IS_TSTZ.format(v='x')} THEN CAST(CAST("
+        f"{CATALOG}.{SCHEMA}.{LOCAL}(x, z) AS TIMESTAMP) AS VARCHAR) "
+        f"|| {TZ_OFFSET}(epoch_ms(CAST(x AS TIMESTAMPTZ)), z) ELSE CAST(x AS VARCHAR) END"
+    ),
+    # By typeof, as COMPARED. Where an operand is a TIMESTAMPTZ, || is text and list_resize
+    # gives the branch the type || has otherwise (a BLOB's, a list's), which a CASE needs.
+    CONCAT: (
+        f"(a, b, z) AS CASE WHEN {_IS_TSTZ.format(v='a')} OR {_IS_TSTZ.format(v='b')} "
+        f"THEN list_resize([a || b], 2, {CATALOG}.{SCHEMA}.{_SHOWN}(a, z) "
+        f"|| {CATALOG}.{SCHEMA}.{_SHOWN}(b, z))[2] ELSE a || b END"
+    ),
+    # By typeof, as COMPARED; list_resize gives ``zoned`` the type of ``n`` (a TIMESTAMPTZ
+    # where it is taken, any other where it is not and must still bind) without evaluating n.
+    BRANCHES: (
+        f"(n, zoned, local) AS CASE WHEN {_IS_TSTZ.format(v='n')} AND local "
+        "THEN list_resize([CASE WHEN false THEN n END], 2, zoned)[2] ELSE n END"
+    ),
     OPERAND_OF_AGGREGATE: (
         f"(x, v, z) AS list_resize([x], 2, CASE WHEN {_IS_TSTZ.format(v='x')} "
         f"THEN CAST({CATALOG}.{SCHEMA}.{ZONED}(v, z) AS VARCHAR) ELSE CAST(v AS VARCHAR) END)[2]"

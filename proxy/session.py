@@ -19,10 +19,11 @@ import duckdb
 from catalog.directory import CharColumns, Directory, read_char_columns
 from catalog.errors import InvalidCatalogName
 from catalog.model import Namespace, User
+from catalog.views.pg_attribute import ZONE_VARIABLE
 from engine.admission import Ticket
 from engine.storage import quote_ident, quote_literal
 from engine.streaming import ParsedStatements, Result
-from proxy import settings
+from proxy import session_zone, settings
 from proxy.access import PendingEffects
 from proxy.sql.context import Context
 from proxy.sql.pipeline import Statement
@@ -173,6 +174,12 @@ class Session:
         """Give the cursor the session's namespace (``current_namespace`` reads it)."""
         self.cursor.execute(
             f"SET VARIABLE {NAMESPACE_VARIABLE} = {quote_literal(self.namespace.guid)}")
+
+    def apply_time_zone(self) -> None:
+        """Give the cursor the session's time zone: column defaults of the wall clock (GETDATE,
+        SYSDATE, CURRENT_DATE) read it when a row is inserted, whichever session made them."""
+        zone = session_zone.engine_zone(self.values["timezone"])
+        self.cursor.execute(f"SET VARIABLE {ZONE_VARIABLE} = {quote_literal(zone)}")
 
     def apply_search_path(self) -> None:
         """Point the cursor at the current database and the search_path's existing schemas.

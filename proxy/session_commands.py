@@ -272,9 +272,11 @@ class SessionCommands:
         value = (param.default if cmd.value is None
                  else settings.validate(name, cmd.value, previous))
         session.values[name] = value
-        if name == "search_path" and value != previous:
+        applied = {"search_path": session.apply_search_path,
+                   "timezone": session.apply_time_zone}.get(name)
+        if applied is not None and value != previous:
             try:
-                await self._engine_call(session.apply_search_path)
+                await self._engine_call(applied)
             except err.SQLError:
                 session.values[name] = previous
                 raise

@@ -132,6 +132,7 @@ class StartupAuth:
         )
         self._apply_startup_params(session, params)
         await self.server.engine.run(session.set_identity)
+        await self.server.engine.run(session.apply_time_zone)
         await self.server.engine.run(session.apply_search_path)
         await self.server.engine.run(self.server.wlm.prepare_cursor, session)
         self.session = session

@@ -25,6 +25,25 @@ from catalog.views.pg_constraint import constraints_sql
 from catalog.views.pg_type import column_type_sql, pg_type
 from catalog.views.scope import engine_rows_sql
 
+# The DuckDB variable each session's connection holds its time zone in, which a column default
+# of the wall clock reads when a row is inserted (proxy/sql/transforms/session_time_zone.py).
+ZONE_VARIABLE = "__ds_time_zone"
+# Those defaults as DuckDB keeps them, most specific first, and as Redshift names them.
+_WALL_CLOCK = f"timezone(COALESCE(getvariable('{ZONE_VARIABLE}'), 'UTC'), CURRENT_TIMESTAMP)"
+_WALL_CLOCK_DEFAULTS = (
+    (f"date_trunc('second', {_WALL_CLOCK})", "getdate()"),
+    (f'CAST({_WALL_CLOCK} AS "DATE")', "current_date"),
+    (_WALL_CLOCK, "sysdate"),
+)
+
+
+def _default_sql(session: Session) -> str:
+    """A column's default as clients read it: database names, and the wall clock by name."""
+    text = unalias_sql(session, "c.column_default")
+    for kept, shown in _WALL_CLOCK_DEFAULTS:
+        text = f"replace({text}, {lit(kept)}, {lit(shown)})"
+    return text
+
 
 def columns_sql(session: Session, everywhere: bool = False) -> str:
     """The columns of the databases in scope (see ``scope``) with PostgreSQL types: (datname,
@@ -43,7 +62,7 @@ def columns_sql(session: Session, everywhere: bool = False) -> str:
         f"ELSE {typid} END AS UINTEGER) AS atttypid, "
         f"CAST(coalesce(d.length + 4, {typmod}) AS INTEGER) AS atttypmod, "
         "NOT c.is_nullable AS attnotnull, "
-        f"{unalias_sql(session, 'c.column_default')} AS default_sql, c.data_type, "
+        f"{_default_sql(session)} AS default_sql, c.data_type, "
         "c.numeric_precision, c.numeric_scale "
         f"FROM ({engine_rows_sql(session, 'duckdb_columns', everywhere)}) c "
         f"LEFT JOIN ({_declared_lengths_sql(session, everywhere)}) d "

@@ -3,7 +3,7 @@
 The engine runs in UTC and its configuration is locked (engine/instance.py), so a session's
 zone cannot be DuckDB's; instead every operation that reads a zone names the session's
 explicitly, through the engine's macros (engine/macros.py), which pick by the argument's type
-when the statement is bound, so that only a TIMESTAMPTZ is converted:
+when the statement is bound, so that only a TIMESTAMPTZ (or a value beside one) is converted:
 
 * a cast to TIMESTAMPTZ (and a TIMESTAMPTZ literal) reads a TIMESTAMP, a DATE or a string
   without a written zone as a time in the session's zone (``ZONED``);
@@ -14,12 +14,21 @@ when the statement is bound, so that only a TIMESTAMPTZ is converted:
 * implicit conversions: a date or time string, a TIMESTAMP or a DATE compared with a
   TIMESTAMPTZ is read in the session's zone, and so is one stored into a TIMESTAMPTZ column
   (INSERT, UPDATE); a TIMESTAMPTZ stored into a TIMESTAMP or DATE column is its wall clock
-  (``OPERAND``, ``STORED``, typed overloads that DuckDB picks when it binds). Two operands
-  whose types are both unknown here (two columns) are left as written: the macros cannot
-  take every operand (a NULL-typed one matches every overload), so that comparison still
-  converts in UTC;
+  (``OPERAND``, ``STORED``, typed overloads that DuckDB picks when it binds, so a filter on a
+  column stays a constant);
+* where no type is known here (two columns, an aggregate, a correlated column), DuckDB's own
+  typeof decides, folded when it binds so that other types keep their plans: a comparison
+  (also in BETWEEN, an IN list, NULLIF) reads a TIMESTAMP or a DATE beside a TIMESTAMPTZ in
+  the session's zone (``COMPARED``), a CASE, COALESCE, GREATEST or LEAST whose branches meet
+  in a TIMESTAMPTZ reads its TIMESTAMP, DATE and string branches so (``BRANCHES``), and ``||``
+  shows a TIMESTAMPTZ as its cast to text does (``CONCAT``). Not an operand holding a
+  subquery (each branch would run it) nor an outer join's ON condition (DuckDB would pick a
+  nested loop before folding), which still convert in UTC, nor stored SQL (a view would keep
+  this session's zone);
 * SYSDATE, CURRENT_DATE, LOCALTIMESTAMP and LOCALTIME are the session's wall clock (GETDATE
-  in transforms/getdate.py, TO_CHAR and TO_TIMESTAMP in transforms/datetime_formats.py).
+  in transforms/getdate.py, TO_CHAR and TO_TIMESTAMP in transforms/datetime_formats.py); in a
+  column default, in every session, they read the zone of the session that inserts the row
+  (``ZONE_VARIABLE``, which each session's connection holds).
 
 What cannot be answered faithfully here is refused with 0A000: EXTRACT of TIMEZONE,
 TIMEZONE_HOUR or TIMEZONE_MINUTE and CURRENT_TIME (the engine would give UTC's offset), and
@@ -34,13 +43,20 @@ from sqlglot import exp
 from sqlglot.optimizer.annotate_types import annotate_types
 
 from catalog.errors import FeatureNotSupported
+from catalog.views.pg_attribute import ZONE_VARIABLE
 from engine import macros
 from engine.time_zones import TZ_OFFSET
 from proxy.sql.context import Context
 from proxy.sql.transforms.macros import call
+from proxy.sql.transforms.virtual_relations import CATALOG_ROWS
 
+# The meta key of a cast of the inserting session's wall clock, which is local already.
+_WALL_CLOCK = "wall_clock"
 _T = exp.DataType.Type
 _LOCAL_TARGETS = {_T.TIMESTAMP, _T.DATE, _T.DATETIME}
+_OPERATORS: dict[type[exp.Expr], str] = {
+    exp.EQ: "=", exp.NEQ: "<>", exp.LT: "<", exp.LTE: "<=", exp.GT: ">", exp.GTE: ">=",
+    exp.NullSafeEQ: "IS NOT DISTINCT FROM", exp.NullSafeNEQ: "IS DISTINCT FROM"}
 _TEXT_TARGETS = {_T.VARCHAR, _T.TEXT, _T.CHAR, _T.NVARCHAR, _T.NCHAR, _T.BPCHAR}
 # A string that reads as a date or a time stamp (ISO, US or compact digits).
 _DATETIME_TEXT = re.compile(r"\s*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{8}\b)")
@@ -129,6 +145,52 @@ def _convertible(node: exp.Expr) -> bool:
     return _datetime_text(node) or _temporal(node)
 
 
+def _has_subquery(node: exp.Expr) -> bool:
+    """Whether ``node`` holds a subquery. The macros that choose by typeof name their operands
+    in every branch, and DuckDB plans (and runs) a subquery in each before it folds the
+    branches not taken, so such an operand is left as written rather than run three times."""
+    return node.find(exp.Query) is not None
+
+
+def _pairable(node: exp.Expr) -> bool:
+    """An operand of a comparison that ``COMPARED`` can take, and whose type may be a date or
+    a time stamp: not a constant, a row, ANY/ALL or a subquery."""
+    if not _loose(node) or isinstance(node, exp.Tuple | exp.Star | exp.Any | exp.All) or (
+            _has_subquery(node)):
+        return False
+    if isinstance(node, exp.Column):
+        return True
+    typed = annotate_types(node.copy(), dialect="redshift").type
+    return typed is None or typed.this in (*_LOCAL_TARGETS, _T.TIMESTAMPTZ, _T.UNKNOWN, _T.NULL)
+
+
+def _outer_join_condition(node: exp.Expr) -> bool:
+    """Whether ``node`` is part of an outer join's or a MERGE's ON condition. DuckDB picks
+    such a join's algorithm from its condition as written, before it folds a macro's typeof
+    branches: a comparison inside would make the join a nested loop, so it is left as written
+    (an inner join's condition is a filter, which DuckDB reads again after folding)."""
+    child, parent = node, node.parent
+    while parent is not None and not isinstance(parent, exp.Query):
+        if isinstance(parent, exp.Merge):
+            return child is parent.args.get("on")
+        if isinstance(parent, exp.Join):
+            return child is parent.args.get("on") and parent.side.upper() in (
+                "LEFT", "RIGHT", "FULL")
+        child, parent = parent, parent.parent
+    return False
+
+
+def _catalog(node: exp.Expr) -> bool:
+    """Whether ``node`` is part of the SQL of a catalog view or function (whose comparisons
+    are of types known when it was written)."""
+    parent = node.parent
+    while parent is not None:
+        if parent.meta.get(CATALOG_ROWS):
+            return True
+        parent = parent.parent
+    return False
+
+
 def _operand(of: exp.Expr, value: exp.Expr, ctx: Context) -> exp.Expr:
     """``value`` as an implicit conversion to the type of ``of`` would read it."""
     macro = macros.OPERAND_OF_AGGREGATE if of.find(exp.AggFunc, exp.Window) else macros.OPERAND
@@ -142,7 +204,7 @@ def _stored(column: exp.Expr, value: exp.Expr, ctx: Context) -> exp.Expr:
     return call(macros.STORED, column.copy(), value, exp.Literal.string(ctx.zone))
 
 
-def _comparison(node: exp.Binary, ctx: Context) -> None:
+def _comparison(node: exp.Binary, ctx: Context, unseen: bool) -> None:
     left, right = node.this, node.expression
     if isinstance(node, exp.EQ) and isinstance(node.parent, exp.Update):
         node.set("expression", _stored(left, right, ctx))  # SET column = value
@@ -151,6 +213,99 @@ def _comparison(node: exp.Binary, ctx: Context) -> None:
         node.set("expression", _operand(left, right, ctx))
     elif _loose(right) and _convertible(left):
         node.set("this", _operand(right, left, ctx))
+    elif unseen and _pairable(left) and _pairable(right):
+        # Neither type is known here: each side is read as the other's type reads it, and
+        # DuckDB picks the overloads when it binds, so equal types stay as written.
+        macro = macros.COMPARED[_OPERATORS[type(node)]]
+        node.replace(call(macro, left, right, exp.Literal.string(ctx.zone)))
+
+
+def _concat(node: exp.DPipe | exp.Concat, ctx: Context) -> None:
+    """``a || b`` (and CONCAT(a, b), which is ||) with a TIMESTAMPTZ operand shown in the
+    session's zone, as its cast to text is."""
+    operands = [node.this, node.expression] if isinstance(node, exp.DPipe) else node.expressions
+    if type(node) not in (exp.DPipe, exp.Concat) or len(operands) != 2 or not any(
+            map(_loose, operands)) or _has_subquery(node):
+        return  # CONCAT_WS, or CONCAT of other than two arguments, is not ||
+    node.replace(call(macros.CONCAT, *operands, exp.Literal.string(ctx.zone)))
+
+
+def _branches(node: exp.Expr) -> list[exp.Expr]:
+    """The values a CASE, COALESCE, GREATEST or LEAST chooses among (which DuckDB gives one
+    type, reading a TIMESTAMP beside a TIMESTAMPTZ in UTC)."""
+    if isinstance(node, exp.Case):
+        ifs = [branch.args.get("true") for branch in node.args.get("ifs") or []]
+        values = [*ifs, node.args.get("default")]
+    else:
+        values = [node.this, *node.expressions]
+    return [v for v in values if isinstance(v, exp.Expr)]
+
+
+def _may_be(node: exp.Expr, *types: exp.DataType.Type) -> bool:
+    """Whether ``node`` may be of one of ``types`` (its type may be one translation cannot
+    see)."""
+    if _datetime_text(node):
+        return _T.VARCHAR in types
+    if not _loose(node):
+        return False
+    if isinstance(node, exp.Column):
+        return True
+    typed = annotate_types(node.copy(), dialect="redshift").type
+    return typed is None or typed.this in (*types, _T.UNKNOWN, _T.NULL)
+
+
+def _branching(node: exp.Expr, ctx: Context) -> None:
+    """A CASE, COALESCE, GREATEST or LEAST that may mix a TIMESTAMPTZ with a TIMESTAMP, a
+    DATE or a date string: where it does (DuckDB decides, by typeof), each of those is read in
+    the session's zone, as PostgreSQL reads them in the common type TIMESTAMPTZ."""
+    values = _branches(node)
+    local = [v for v in values if _may_be(v, *_LOCAL_TARGETS, _T.VARCHAR)]
+    mixed = any(v is not w for v in values if _may_be(v, _T.TIMESTAMPTZ) for w in local)
+    if not mixed or _has_subquery(node):
+        return
+    zone = exp.Literal.string(ctx.zone)
+    zoned = node.copy()
+    for value in _branches(zoned):
+        if _loose(value) or _datetime_text(value):
+            value.replace(call(macros.ZONED, value.copy(), zone.copy()))
+    condition = exp.or_(*(exp.In(this=exp.Anonymous(this="typeof", expressions=[v.copy()]),
+                                 expressions=[exp.Literal.string(t) for t in (
+                                     "TIMESTAMP", "DATE", "VARCHAR")]) for v in local))
+    holder = exp.Null()
+    node.replace(holder)
+    holder.replace(call(macros.BRANCHES, node, zoned, condition))
+
+
+def _nullif(node: exp.Nullif) -> None:
+    """NULLIF(a, b) as the CASE it is, so that its comparison is rewritten as others are."""
+    value, other = node.this, node.expression
+    if _pairable(value) and (_pairable(other) or _convertible(other)):
+        node.replace(exp.Case(ifs=[exp.If(this=exp.EQ(this=value.copy(), expression=other),
+                                          true=exp.Null())], default=value))
+
+
+def _spread(node: exp.Between | exp.In) -> None:
+    """BETWEEN and IN whose values include an operand of a type translation cannot see, as
+    the comparisons they are (``x >= a AND x <= b``, ``x IN (...) OR x = c``), so that those
+    are rewritten as other comparisons are."""
+    this = node.this
+    if not _pairable(this):
+        return
+    if isinstance(node, exp.Between):
+        low, high = node.args.get("low"), node.args.get("high")
+        if isinstance(low, exp.Expr) and isinstance(high, exp.Expr) and any(
+                _pairable(v) and not _convertible(v) for v in (low, high)):
+            node.replace(exp.Paren(this=exp.and_(exp.GTE(this=this.copy(), expression=low),
+                                                 exp.LTE(this=this, expression=high))))
+        return
+    unseen = [v for v in node.expressions if _pairable(v) and not _convertible(v)]
+    if not unseen or node.args.get("query") is not None:
+        return
+    rest = [v for v in node.expressions if all(v is not u for u in unseen)]
+    alternatives: list[exp.Expr] = [exp.EQ(this=this.copy(), expression=v) for v in unseen]
+    if rest:
+        alternatives.insert(0, exp.In(this=this.copy(), expressions=rest))
+    node.replace(exp.Paren(this=exp.or_(*alternatives)))
 
 
 def _compared_values(node: exp.Between | exp.In, ctx: Context) -> None:
@@ -225,12 +380,43 @@ def _text(cast: exp.Cast, ctx: Context) -> exp.Expr | None:
                     default=cast.copy())
 
 
+def _inserting_zone_now() -> exp.Expr:
+    """The wall clock (TIMESTAMP) in the zone of the session that runs the statement."""
+    zone = exp.Coalesce(this=exp.Anonymous(this="getvariable", expressions=[
+        exp.Literal.string(ZONE_VARIABLE)]), expressions=[exp.Literal.string("UTC")])
+    return exp.Anonymous(this="timezone", expressions=[zone, exp.CurrentTimestamp()])
+
+
+def _wall_clock_defaults(tree: exp.Expr) -> None:
+    """GETDATE, SYSDATE, LOCALTIMESTAMP and CURRENT_DATE in a column default: the wall clock
+    of the session that inserts the row (Redshift evaluates a default then), read from the
+    zone its connection holds, so that the default names no zone of its own."""
+    for default in list(tree.find_all(exp.DefaultColumnConstraint)):
+        for node in list(default.find_all(exp.Anonymous, exp.CurrentTimestamp, exp.CurrentDate,
+                                          exp.Localtimestamp)):
+            new: exp.Expr | None = None
+            if isinstance(node, exp.Anonymous):
+                if node.name.lower() == "getdate" and not node.expressions:
+                    new = exp.Anonymous(this="date_trunc", expressions=[
+                        exp.Literal.string("second"), _inserting_zone_now()])
+            elif isinstance(node, exp.CurrentDate):
+                new = exp.cast(_inserting_zone_now(), "DATE")
+                new.meta[_WALL_CLOCK] = True  # a TIMESTAMP already: nothing to convert
+            elif isinstance(node, exp.Localtimestamp) or node.args.get("sysdate"):
+                new = _inserting_zone_now()
+            if new is not None:
+                node.replace(new)
+
+
 def session_time_zone(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Name the session's time zone wherever the engine's (UTC) would be read."""
+    _wall_clock_defaults(tree)
     if is_utc(ctx):
         return tree
     kept = tree.sql() if _kept(tree) else None
-    _rewrite(tree, ctx)
+    # Stored SQL is not given the rewrites for operands whose types only DuckDB sees: they would
+    # write the zone into every comparison and concatenation of a view.
+    _rewrite(tree, ctx, unseen=kept is None)
     if kept is not None and (tree.sql() != kept or _named_later(tree)):
         raise FeatureNotSupported(
             "feature not supported on Duckshift: a view, function or column default that "
@@ -254,15 +440,32 @@ def _kept(tree: exp.Expr) -> bool:
     return kind != "TABLE" or tree.expression is None
 
 
-def _rewrite(tree: exp.Expr, ctx: Context) -> None:
+def _rewrite(tree: exp.Expr, ctx: Context, unseen: bool) -> None:
     # Implicit conversions first, on the tree as written (the rewrites below add casts).
     for insert in list(tree.find_all(exp.Insert)):
         _insert(insert, ctx)
+    if unseen:
+        for nullif in list(tree.find_all(exp.Nullif)):
+            if not _catalog(nullif):
+                _nullif(nullif)
+        for values in list(tree.find_all(exp.Between, exp.In)):
+            if not _catalog(values) and not _outer_join_condition(values):
+                _spread(values)
     for compared in list(tree.find_all(exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE,
                                        exp.NullSafeEQ, exp.NullSafeNEQ)):
-        _comparison(compared, ctx)
+        _comparison(compared, ctx, unseen and not _catalog(compared) and not (
+            _outer_join_condition(compared)))
     for values in list(tree.find_all(exp.Between, exp.In)):
         _compared_values(values, ctx)
+    if unseen:
+        for joined in list(tree.find_all(exp.DPipe, exp.Concat)):
+            if not _catalog(joined):
+                _concat(joined, ctx)
+        # Innermost first: an enclosing one copies the rewritten branches.
+        for chosen in reversed(list(tree.find_all(exp.Case, exp.Coalesce, exp.Greatest,
+                                                  exp.Least))):
+            if not _catalog(chosen):
+                _branching(chosen, ctx)
     texts: list[exp.Cast] = []
     for node in list(tree.find_all(
             exp.Cast, exp.Extract, exp.TimestampTrunc, exp.DateTrunc, exp.TsOrDsAdd,
@@ -273,7 +476,7 @@ def _rewrite(tree: exp.Expr, ctx: Context) -> None:
                 new = _zoned(node, ctx)
                 if new is not None:
                     node.replace(new)
-            elif node.to.this in _LOCAL_TARGETS:
+            elif node.to.this in _LOCAL_TARGETS and not node.meta.get(_WALL_CLOCK):
                 _wrap(node, "this", ctx)
             elif node.to.this in _TEXT_TARGETS:
                 texts.append(node)

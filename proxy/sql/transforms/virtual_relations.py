@@ -41,6 +41,9 @@ from proxy.sql.transforms.wlm_functions import PID_VARIABLE
 
 _OI = exp.ObjectIdentifier
 _ARRAYS = (exp.DataType.Type.ARRAY, exp.DataType.Type.LIST)
+# The meta key that marks a subquery of a catalog view's or function's own SQL (which later
+# transforms may leave as written).
+CATALOG_ROWS = "catalog_rows"
 # Columns standing for a function's arguments in the SQL templates below.
 _ARG0, _ARG1 = "__ds_arg0", "__ds_arg1"
 
@@ -61,8 +64,15 @@ def _template(sql: str, *args: exp.Expr) -> exp.Expr:
     return tree
 
 
+def _rows(query: exp.Expr, alias: exp.TableAlias | None = None) -> exp.Subquery:
+    """``query`` as a subquery marked as the catalog's own SQL."""
+    rows = exp.Subquery(this=query, alias=alias)
+    rows.meta[CATALOG_ROWS] = True
+    return rows
+
+
 def _subquery(sql: str, *args: exp.Expr) -> exp.Expr:
-    return exp.Subquery(this=_template(sql, *args))
+    return _rows(_template(sql, *args))
 
 
 def _lookup(pairs: str, key: exp.Expr) -> exp.Expr:
@@ -568,7 +578,7 @@ def _table_function(table: exp.Table, ctx: Context) -> exp.Expr | None:
         alias.set("columns", [
             (c.this if isinstance(c, exp.ColumnDef) else c).copy() for c in given.columns
         ])
-    return exp.Subquery(this=rows, alias=alias)
+    return _rows(rows, alias)
 
 
 def _with_joins(table: exp.Table, rows: exp.Subquery) -> exp.Subquery:
@@ -603,7 +613,7 @@ def _rewrite_relations(tree: exp.Expr, ctx: Context) -> None:
                     col.set("db", None)
                     col.set("catalog", None)
         query = _parsed(view.sql(session)).copy()
-        table.replace(_with_joins(table, exp.Subquery(this=query, alias=alias.copy())))
+        table.replace(_with_joins(table, _rows(query, alias.copy())))
 
 
 def _name_series_column(table: exp.Table) -> None:

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from catalog.errors import FeatureNotSupported
+from catalog.views.pg_attribute import ZONE_VARIABLE
 from engine import macros, time_zones
 from proxy.sql.context import Context
 from proxy.sql.pipeline import StatementCache
@@ -54,7 +55,12 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, engine_zone: str, ctx_zone: 
     "extract(epoch from a)", "date_trunc('day', a)", "date_trunc('hour', a)",
     "date_trunc('month', a)", "a::timestamp", "a::date", "trunc(a)", "b::timestamptz",
     "d::timestamptz", "cast(b as timestamptz) = a", "a > b::timestamptz", "a >= d::timestamptz",
-    "a < '2024-03-10 02:00'",
+    "a < '2024-03-10 02:00'", "a > b", "a >= d", "b <= a", "a = b", "a is distinct from b",
+    "d > a", "a || 'x'", "concat(b, a)",
+    "case when d > '2024-03-01' then a else b end", "coalesce(b, a)", "greatest(a, d)",
+    "least(b, a)", "nullif(a, b)", "case when b > a then a else '2024-03-10 02:30' end",
+    "a between b and b + interval '1 day'", "a not in (b, d)", "b in (a, '2024-03-10')",
+    "(select null) < '20240301'", "case when a > b then null end = '03/10/2024 01:00'",
     "a between '2024-03-01' and '2024-04-01'", "dateadd(hour, 3, a)",
     "datediff(minute, a, b)", "to_char(a, 'YYYY-MM-DD HH24:MI:SS.MS')",
     "convert_timezone('Asia/Tokyo', a)", "timestamptz '2024-03-10 02:30:00'",
@@ -75,7 +81,8 @@ def test_to_char_zone_patterns(con: duckdb.DuckDBPyConnection, zone: str) -> Non
 
 def test_aggregates_take_the_typeof_macros(con: duckdb.DuckDBPyConnection) -> None:
     sql = (f"select extract(hour from max(a)), date_trunc('day', min(a)), "
-           f"max(a) > '2024-03-10', count(*) from {ROWS} having max(a) > '2024-01-01'")
+           f"max(a) > '2024-03-10', max(a) > min(b), count(*) from {ROWS} "
+           "having max(a) > '2024-01-01'")
     zone = "America/New_York"
     assert _rows(con, sql, "UTC", zone) == _rows(con, sql, zone, "UTC")
 
@@ -90,3 +97,47 @@ def test_zone_fields_of_extract_are_refused() -> None:
     with pytest.raises(FeatureNotSupported):
         StatementCache().get("select extract(timezone_hour from a) from t",
                              _context("Europe/Berlin"))
+
+
+def test_wall_clock_defaults_read_the_inserting_session_zone(
+        con: duckdb.DuckDBPyConnection) -> None:
+    sql = ("create table t_defaults (i int, a timestamp default getdate(), "
+           "d date default current_date, s timestamp default sysdate)")
+    made = {StatementCache().get(sql, _context(zone))[0].duck_sql
+            for zone in ("UTC", "Asia/Tokyo")}
+    assert len(made) == 1  # no zone of its own, in whichever session it is made
+    duck_sql = made.pop()
+    assert duck_sql is not None and ZONE_VARIABLE in duck_sql
+    con.execute(duck_sql.replace("__ds_ns__dev.", ""))
+    try:
+        for i, zone in enumerate(("Asia/Tokyo", "America/New_York")):
+            con.execute(f"SET VARIABLE {ZONE_VARIABLE} = '{zone}'")
+            con.execute(f"insert into t_defaults (i) values ({i})")
+            assert con.execute(
+                f"select abs(epoch(a - timezone('{zone}', now()))) < 5, "
+                f"d = cast(timezone('{zone}', now()) as date), "
+                f"abs(epoch(s - timezone('{zone}', now()))) < 5 from t_defaults where i = {i}"
+            ).fetchall() == [(True, True, True)]
+    finally:
+        con.execute("drop table t_defaults")
+        con.execute(f"RESET VARIABLE {ZONE_VARIABLE}")
+
+
+def test_subquery_operands_are_not_copied_into_typeof_branches() -> None:
+    # DuckDB plans a subquery in every branch before it folds them: it would run three times.
+    sql = ("select coalesce(a, (select max(b) from t)), a = (select max(b) from t), "
+           "(select max(b) from t) || 'x' from t where b = c")
+    duck_sql = StatementCache().get(sql, _context("Europe/Berlin"))[0].duck_sql
+    assert duck_sql is not None
+    assert duck_sql.count("__ds_") == 1 and macros.COMPARED["="] in duck_sql
+
+
+@pytest.mark.parametrize("sql", [
+    "select 1 from t left join u on t.a = u.b",
+    "select 1 from t full join u on t.a between u.b and u.c",
+    "merge into t using u on t.a = u.b when matched then delete",
+])
+def test_outer_join_conditions_stay_comparisons(sql: str) -> None:
+    # DuckDB picks an outer join's algorithm before it folds the typeof branches.
+    duck_sql = StatementCache().get(sql, _context("Europe/Berlin"))[0].duck_sql
+    assert duck_sql is not None and "__ds_compared" not in duck_sql
