@@ -37,6 +37,8 @@ CHAR_TYPES = frozenset({_T.CHAR, _T.NCHAR, _T.BPCHAR})
 MULTIBYTE_MESSAGE = "Multibyte character not supported for CHAR (Hint: Try using VARCHAR)"
 # A bare VARBYTE is VARBYTE(64000) in Redshift.
 VARBYTE_DEFAULT_LENGTH = 64000
+# A bare BPCHAR is CHAR(256) in Redshift, as a column's type and in a cast.
+BPCHAR_DEFAULT_LENGTH = 256
 
 
 def declared_length(kind: exp.DataType) -> int | None:
@@ -45,7 +47,8 @@ def declared_length(kind: exp.DataType) -> int | None:
     if kind.this not in _NAMES:
         return None
     if not kind.expressions:
-        # A bare CHAR is CHAR(1); a bare BPCHAR column is CHAR(256) (``ddl_attributes``).
+        if kind.this == _T.BPCHAR:
+            return BPCHAR_DEFAULT_LENGTH
         return 1 if kind.this in (_T.CHAR, _T.NCHAR) else None
     param = kind.expressions[0].name
     if param.upper() == "MAX":

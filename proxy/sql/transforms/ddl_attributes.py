@@ -36,7 +36,11 @@ from engine.storage import quote_ident, quote_literal
 from proxy.sql.context import Context
 from proxy.sql.late import AlterVarchar, CreateLike, Place
 from proxy.sql.transforms import companions
-from proxy.sql.transforms.character_lengths import MAX_LENGTH, VARBYTE_DEFAULT_LENGTH
+from proxy.sql.transforms.character_lengths import (
+    BPCHAR_DEFAULT_LENGTH,
+    MAX_LENGTH,
+    VARBYTE_DEFAULT_LENGTH,
+)
 
 # The tree's meta key for the CREATE TABLE attributes pipeline.parse dropped before parsing.
 DROPPED_ATTRIBUTES = "redshift_attributes"
@@ -48,7 +52,7 @@ _DEFAULT_LENGTHS: dict[exp.DataType.Type, tuple[str, int]] = {
     _T.TEXT: ("VARCHAR", 256),
     _T.CHAR: ("CHAR", 1),
     _T.NCHAR: ("CHAR", 1),
-    _T.BPCHAR: ("CHAR", 256),
+    _T.BPCHAR: ("CHAR", BPCHAR_DEFAULT_LENGTH),
     _T.VARBINARY: ("VARBINARY", VARBYTE_DEFAULT_LENGTH),
 }
 _TABLE_ATTRIBUTES = (exp.DistStyleProperty, exp.DistKeyProperty, exp.SortKeyProperty,
