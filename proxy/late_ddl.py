@@ -335,10 +335,36 @@ def create_as_char_sql(cur: duckdb.DuckDBPyConnection, late: CreateAsChar, sql: 
     its statements, after its companions)."""
     *before, create = sqlglot.parse(sql, read="duckdb")
     assert isinstance(create, exp.Create) and create.expression is not None
+    if create.args.get("exists") and _relation_exists(cur, create):
+        return sql  # IF NOT EXISTS over what exists: the CTAS does nothing, as DuckDB's
     described = [(str(row[0]), str(row[1])) for row in cur.execute(
         f"DESCRIBE {create.expression.sql('duckdb')}").fetchall()]
+    target = create.this
+    if isinstance(target, exp.Schema) and len(target.expressions) > len(described):
+        return sql  # DuckDB refuses more names than columns
     made = table_with_char_columns(create, described, dict(late.columns))
     return "; ".join(s.sql("duckdb") for s in [*before, *made] if s is not None)
+
+
+def _relation_exists(cur: duckdb.DuckDBPyConnection, create: exp.Create) -> bool:
+    """Whether the table or view a CREATE TABLE names exists where it would be created (the
+    current database and schema unless it names them; temporary tables in ``temp``)."""
+    target = create.this
+    table = target.this if isinstance(target, exp.Schema) else target
+    assert isinstance(table, exp.Table)
+    properties = create.args.get("properties")
+    temporary = properties is not None and properties.find(exp.TemporaryProperty) is not None
+    # DuckDB keeps a connection's temporary tables in its catalog temp, schema main.
+    catalog, schema = ("temp", "main") if temporary else (table.catalog or None,
+                                                          table.db or None)
+    row = cur.execute(
+        "SELECT count(*) FROM (SELECT database_name, schema_name, table_name AS name "
+        "FROM duckdb_tables() UNION ALL SELECT database_name, schema_name, view_name "
+        "FROM duckdb_views()) WHERE database_name = coalesce(?, current_database()) "
+        "AND lower(schema_name) = lower(coalesce(?, current_schema())) "
+        "AND lower(name) = lower(?)", [catalog, schema, table.name],
+    ).fetchone()
+    return row is not None and row[0] > 0
 
 
 def create_like_sql(cur: duckdb.DuckDBPyConnection, late: CreateLike) -> str:

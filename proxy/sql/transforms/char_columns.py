@@ -17,9 +17,10 @@ of UPDATE and DELETE. Not rewritten: the targets of INSERT and UPDATE SET, and a
 BY that names a column of the result (the result column is already the CHAR value).
 
 A CREATE TABLE AS whose query returns CHAR values makes them CHAR(n) columns, as Redshift
-does: DuckDB's CTAS cannot declare the CHECK that makes a column one, so the statement is
-made when it runs, as a CREATE TABLE typed from the query and an INSERT
-(``table_with_char_columns``, called by ``proxy/late_ddl.py``).
+does (with a list of column names and with IF NOT EXISTS too): DuckDB's CTAS cannot declare
+the CHECK that makes a column one, so the statement is made when it runs, as a CREATE TABLE
+typed from the query and an INSERT (``table_with_char_columns``, called by
+``proxy/late_ddl.py``, which leaves a CTAS IF NOT EXISTS over an existing relation as it is).
 """
 
 from __future__ import annotations
@@ -206,12 +207,18 @@ def _result_char_columns(query: exp.Select) -> dict[str, int]:
 
 def _create_as(tree: exp.Create) -> None:
     """A CTAS whose query returns CHAR values makes CHAR columns, as in Redshift (the table is
-    made when it runs, from the query's types then: ``proxy/late_ddl.py``). With IF NOT EXISTS
-    the columns stay VARCHAR: inserting the rows separately could fill a table that existed."""
+    made when it runs, from the query's types then: ``proxy/late_ddl.py``), also with a list of
+    column names (which name the query's columns by position) or IF NOT EXISTS."""
     query = tree.expression
-    if (not isinstance(query, exp.Select) or tree.args.get("exists")
-            or companions.late(tree) is not None or isinstance(tree.this, exp.Schema)):
+    names = tree.this
+    if (not isinstance(query, exp.Select) or companions.late(tree) is not None
+            or (isinstance(names, exp.Schema) and not all(
+                isinstance(name, exp.Identifier) for name in names.expressions))):
         return
+    for projection in query.expressions:
+        if isinstance(projection, exp.Cast) and _char_length(projection) is not None:
+            # An unnamed CHAR cast's column is named after its type, as in PostgreSQL.
+            projection.replace(exp.alias_(projection.copy(), "bpchar", quoted=True))
     found = _result_char_columns(query)
     if found:
         companions.set_late(tree, CreateAsChar(tuple(found.items())))
@@ -220,41 +227,46 @@ def _create_as(tree: exp.Create) -> None:
 def table_with_char_columns(create: exp.Create, described: list[tuple[str, str]],
                             lengths: Mapping[str, int]) -> list[exp.Expr]:
     """A CTAS as CREATE TABLE (the query's columns, typed as ``described``, the CHAR ones
-    with their CHECKs) and an INSERT of the query's rows.
+    with their CHECKs, named by the CTAS's list of names where it has one) and an INSERT of
+    the query's rows.
 
     Args:
-        create: the CTAS as DuckDB SQL parsed.
+        create: the CTAS as DuckDB SQL parsed (its IF NOT EXISTS is dropped: the caller knows
+            the table does not exist).
         described: (name, DuckDB type) of each column of its query.
-        lengths: n of the columns that are CHAR(n).
+        lengths: n of the columns of the query that are CHAR(n).
     """
+    target = create.this
+    table = (target.this if isinstance(target, exp.Schema) else target).copy()
+    names = [e.name for e in target.expressions] if isinstance(target, exp.Schema) else []
     definitions = []
-    for name, duck_type in described:
-        column = exp.to_identifier(name, quoted=True)
+    for position, (name, duck_type) in enumerate(described):
+        column = exp.to_identifier(names[position] if position < len(names) else name,
+                                   quoted=True)
         definition = exp.ColumnDef(this=column, kind=exp.DataType.build(duck_type,
                                                                         dialect="duckdb"))
         for constraint in char_constraints(column, lengths[name]) if name in lengths else []:
             definition.append("constraints", constraint)
         definitions.append(definition)
-    table = create.this.copy()
     made = create.copy()
     made.set("expression", None)
+    made.set("exists", None)
     made.set("this", exp.Schema(this=table, expressions=definitions))
     return [made, exp.insert(create.expression.copy(), table.copy())]
 
 
 def char_columns(tree: exp.Expr, ctx: Context) -> exp.Expr:
-    """Read each reference to a CHAR(n) column as ``CAST(column AS CHAR(n))``."""
-    if not ctx.char_columns or not any(
-        _table_layout(table, ctx) for table in tree.find_all(exp.Table)
-    ):
-        return tree
-    if isinstance(tree, exp.Update | exp.Delete):
-        _target_columns(tree, ctx)
-        for query in [s for s in tree.find_all(exp.Select)
-                      if s.parent is not None and s.parent.find_ancestor(exp.Select) is None]:
-            _query_columns(query, ctx)  # its subqueries, outermost first
-    else:
-        _query_columns(tree, ctx)
+    """Read each reference to a CHAR(n) column as ``CAST(column AS CHAR(n))``; a CREATE TABLE
+    AS whose query returns CHAR values makes CHAR columns."""
+    if ctx.char_columns and any(_table_layout(table, ctx) for table in tree.find_all(exp.Table)):
+        if isinstance(tree, exp.Update | exp.Delete):
+            _target_columns(tree, ctx)
+            for query in [s for s in tree.find_all(exp.Select) if s.parent is not None
+                          and s.parent.find_ancestor(exp.Select) is None]:
+                _query_columns(query, ctx)  # its subqueries, outermost first
+        else:
+            _query_columns(tree, ctx)
+    # Also without CHAR columns in the catalog: the query may cast to CHAR.
     if isinstance(tree, exp.Create) and (tree.args.get("kind") or "").upper() == "TABLE":
         _create_as(tree)
     return tree

@@ -8,10 +8,11 @@ from collections.abc import Iterator
 import duckdb
 import pytest
 
+from catalog.directory import read_char_columns
 from catalog.errors import FeatureNotSupported, UndefinedTable
-from engine import table_metadata
-from proxy.late_ddl import create_like_sql, find_table, rebuild_with_varchar
-from proxy.sql.late import AlterVarchar, CreateLike, Place
+from engine import macros, table_metadata
+from proxy.late_ddl import create_as_char_sql, create_like_sql, find_table, rebuild_with_varchar
+from proxy.sql.late import AlterVarchar, CreateAsChar, CreateLike, Place
 from proxy.sql.pipeline import StatementCache
 from tests.unit.session_database import ALIAS, CTX, session_database
 
@@ -32,6 +33,8 @@ def run(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[object, ...]]:
     elif isinstance(stmt.late, AlterVarchar):
         rebuild_with_varchar(con, stmt.late)
         text = "COMMIT"
+    elif isinstance(stmt.late, CreateAsChar):
+        text = create_as_char_sql(con, stmt.late, text)
     result = con.execute(text)
     return result.fetchall() if result.description else []
 
@@ -141,3 +144,19 @@ def test_failed_rebuild_rolls_back(con: duckdb.DuckDBPyConnection) -> None:
     assert run(con, "select count(*) from p") == [(2,)]
     assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE "
                        "'__ds_rebuild%'").fetchall() == [(0,)]
+
+
+def test_create_as_with_names_or_if_not_exists_makes_char_columns(
+    con: duckdb.DuckDBPyConnection
+) -> None:
+    macros.install(con)
+    run(con, "create table t (n, code) as select 1, 'ab'::char(3)")
+    assert read_char_columns(con)[(ALIAS, "public", "t")] == {"code": 3}
+    run(con, "create table if not exists u as select 'x'::char(2) as c")
+    assert read_char_columns(con)[(ALIAS, "public", "u")] == {"c": 2}
+    # Over an existing table it does nothing: no rows go into it.
+    run(con, "create table if not exists u as select 'y'::char(2) as c")
+    run(con, "create temp table if not exists u as select 'z'::char(2) as c")
+    run(con, "create temp table if not exists u as select 'w'::char(2) as c")
+    assert con.execute(f"SELECT c FROM {ALIAS}.public.u").fetchall() == [("x",)]
+    assert con.execute("SELECT c FROM temp.main.u").fetchall() == [("z",)]
