@@ -147,11 +147,12 @@ class Session:
         """The CHAR columns translation reads, and a version naming them in the cache key.
 
         The directory's hold committed tables only: while the session has temporary tables or
-        an open transaction that made tables, its own cursor reads them (again only after
-        it ran DDL, ``Authorizer.ran``).
+        an open transaction that ran DDL, its own cursor reads them (again only after it ran
+        DDL, ``Authorizer.ran``).
         """
         committed = self.directory.char_columns() if self.directory is not None else (0, {})
-        if not (self.effects.own or self.temp_tables or self.effects.temp_created):
+        if not (self.effects.own or self.effects.altered or self.temp_tables
+                or self.effects.temp_created):
             return committed
         # Read again when the committed ones changed too (another session's DDL).
         if self.own_char_columns is None or self.own_char_columns[0] != committed[0]:

@@ -15,8 +15,8 @@ expression also records the declared length in DuckDB's catalog.
 
 DuckDB cannot change the type of a column with a CHECK constraint, so ALTER COLUMN ... TYPE
 (which Redshift allows for VARCHAR only) rebuilds the table with the new length
-(``proxy/late_ddl.py``). Nor can DuckDB add a column with a constraint: a column added by ALTER
-TABLE ADD COLUMN is not checked.
+(``proxy/late_ddl.py``). Nor can DuckDB add a column with a constraint: a column of ALTER TABLE
+ADD COLUMN gets its CHECKs here too, and the table is rebuilt with it (``add_column``).
 """
 
 from __future__ import annotations
@@ -98,8 +98,8 @@ def char_constraints(column: exp.Identifier, length: int) -> list[exp.ColumnCons
 
 def character_lengths(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Add a byte-length CHECK to each CHAR(n)/VARCHAR(n)/VARBYTE(n) column of a CREATE
-    TABLE."""
-    if not isinstance(tree, exp.Create):
+    TABLE or ALTER TABLE ADD COLUMN."""
+    if not isinstance(tree, exp.Create | exp.Alter):
         return tree
     for col in tree.find_all(exp.ColumnDef):
         kind = col.args.get("kind")

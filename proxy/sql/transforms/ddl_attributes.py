@@ -263,7 +263,8 @@ def missing(alias: str, schema: str, table: str, source: str | None = None) -> s
     )
 
 
-def _place(table: exp.Table, ctx: Context) -> Place:
+def place_of(table: exp.Table, ctx: Context) -> Place:
+    """Where a statement's table is: its database's alias and, if named, its schema."""
     catalog, db = table.args.get("catalog"), table.args.get("db")
     alias = catalog.name if catalog is not None else ctx.databases.get(ctx.database, "")
     return Place(alias, db.name if db is not None else None, table.name)
@@ -284,7 +285,7 @@ def _like(tree: exp.Create, like: exp.LikeProperty, ctx: Context) -> None:
         and p.text("value").upper() == "DEFAULTS" for p in like.expressions
     )
     companions.set_late(tree, CreateLike(
-        target.sql("duckdb"), _place(target, ctx), _place(source, ctx), _temporary(tree),
+        target.sql("duckdb"), place_of(target, ctx), place_of(source, ctx), _temporary(tree),
         bool(tree.args.get("exists")), including,
     ))
 
@@ -334,7 +335,7 @@ def _alter_type(tree: exp.Alter, action: exp.AlterColumn, table: exp.Table,
             "feature not supported on Duckshift: ALTER COLUMN TYPE to other than VARCHAR(n), "
             "or with other actions"
         )
-    companions.set_late(tree, AlterVarchar(_place(table, ctx), action.name, length))
+    companions.set_late(tree, AlterVarchar(place_of(table, ctx), action.name, length))
 
 
 def _alter(tree: exp.Alter, ctx: Context) -> None:
