@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from sqlglot import exp
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
+from catalog.errors import FeatureNotSupported
 from proxy.sql.context import Context
 from proxy.sql.late import CreateAsChar
 from proxy.sql.transforms import companions
@@ -71,13 +72,13 @@ def _char_length(node: exp.Expr) -> int | None:
     return None
 
 
-def _scope_layout(scope: Scope) -> Layout:
-    """The CHAR columns a derived table or CTE returns."""
-    if not isinstance(scope.expression, exp.Select):
+def _select_layout(query: exp.Expr) -> Layout:
+    """The CHAR columns a derived table or CTE (its query) returns."""
+    if not isinstance(query, exp.Select):
         return {}
     return {
         projection.alias_or_name: n
-        for projection in scope.expression.expressions
+        for projection in query.expressions
         if (n := _char_length(projection)) is not None
     }
 
@@ -100,15 +101,19 @@ def _source_layouts(scope: Scope, ctx: Context) -> dict[str, Layout]:
     layouts: dict[str, Layout] = {}
     for name, source in scope.sources.items():
         layout = (_table_layout(source, ctx) if isinstance(source, exp.Table)
-                  else _scope_layout(source) if isinstance(source, Scope) else None)
+                  else _select_layout(source.expression) if isinstance(source, Scope)
+                  else None)
         if layout:
             layouts[name] = layout
     return layouts
 
 
-def _length_of(column: exp.Column, layouts: dict[str, Layout]) -> int | None:
+def _length_of(column: exp.Column, layouts: dict[str, Layout],
+               merged: Layout | None = None) -> int | None:
     if column.table:
         return layouts.get(column.table, {}).get(column.name)
+    if merged and column.name in merged:
+        return merged[column.name]  # the column JOIN ... USING made of two
     found = [layout[column.name] for layout in layouts.values() if column.name in layout]
     return found[0] if len(found) == 1 else None
 
@@ -119,13 +124,15 @@ def _names_result_column(column: exp.Column, select: exp.Expr) -> bool:
             and column.name in select.named_selects)
 
 
-def _stars(select: exp.Select, layouts: dict[str, Layout]) -> None:
-    """``*`` and ``t.*`` over tables with CHAR columns: ``* REPLACE (CAST(c AS CHAR(n)) AS c)``."""
+def _stars(select: exp.Select, layouts: dict[str, Layout], merged: Layout) -> None:
+    """``*`` and ``t.*`` over tables with CHAR columns: ``* REPLACE (CAST(c AS CHAR(n)) AS c)``
+    (for a column JOIN ... USING made of two, ``*`` has it once, unqualified)."""
     for projection in select.expressions:
         star = projection.this if isinstance(projection, exp.Column) else projection
         if not isinstance(star, exp.Star) or star.args.get("replace"):
             continue
-        owners = [projection.table] if isinstance(projection, exp.Column) else list(layouts)
+        qualified = isinstance(projection, exp.Column)
+        owners = [projection.table] if qualified else list(layouts)
         counts: dict[str, int] = {}
         for owner in owners:
             for name in layouts.get(owner, {}):
@@ -136,9 +143,60 @@ def _stars(select: exp.Select, layouts: dict[str, Layout]) -> None:
             for owner in owners
             for name, length in layouts.get(owner, {}).items()
             if counts[name] == 1  # a name two tables share is ambiguous in REPLACE
+            and (qualified or name not in merged)
+        ] + [
+            exp.alias_(_as_char(exp.column(name, quoted=True), length), name, quoted=True)
+            for name, length in ({} if qualified else merged).items()
         ]
         if replacements:
             star.set("replace", replacements)
+
+
+def _using_side(sources: list[exp.Expr], name: str, layouts: dict[str, Layout]) -> set[int]:
+    """The lengths of the CHAR columns ``name`` of the sources on one side of a USING join."""
+    return {n for source in sources
+            if (n := layouts.get(source.alias_or_name, {}).get(name)) is not None}
+
+
+def _read_as_char(source: exp.Expr, columns: Layout) -> None:
+    """Read a table of the catalog through a derived table whose ``columns`` are CHAR values
+    (stored values keep the trailing blanks they were written with, which USING would see)."""
+    if not isinstance(source, exp.Table) or not columns:
+        return  # a derived table's CHAR columns are CHAR values already
+    replaced = [exp.alias_(_as_char(exp.column(name, quoted=True), n), name, quoted=True)
+                for name, n in columns.items()]
+    inner = exp.select(exp.Star(replace=replaced)).from_(source.copy())
+    alias = exp.TableAlias(this=exp.to_identifier(source.alias_or_name))
+    source.replace(exp.Subquery(this=inner, alias=alias))
+
+
+def _using_columns(select: exp.Expr, layouts: dict[str, Layout]) -> Layout:
+    """The CHAR columns JOIN ... USING makes of two in ``select``'s FROM, by name; the tables
+    they join are read so that USING compares them without trailing blanks."""
+    from_ = select.args.get("from_") if isinstance(select, exp.Select) else None
+    if from_ is None:
+        return {}
+    merged: dict[str, int] = {}
+    left: list[exp.Expr] = [from_.this]
+    wrapped: dict[int, tuple[exp.Expr, dict[str, int]]] = {}
+    for join in select.args.get("joins") or []:
+        right = join.this
+        for name in [u.name for u in join.args.get("using") or []]:
+            lengths = _using_side(left, name, layouts), _using_side([right], name, layouts)
+            if not lengths[0] and not lengths[1]:
+                continue
+            if len(lengths[0]) != 1 or lengths[0] != lengths[1]:
+                raise FeatureNotSupported(
+                    "feature not supported on Duckshift: JOIN ... USING a CHAR column and a "
+                    f'column of another type or length ("{name}"); join ON instead')
+            merged[name] = lengths[1].pop()
+            for source in [*left, right]:
+                if name in layouts.get(source.alias_or_name, {}):
+                    wrapped.setdefault(id(source), (source, {}))[1][name] = merged[name]
+        left.append(right)
+    for source, columns in wrapped.values():
+        _read_as_char(source, columns)
+    return merged
 
 
 def _query_columns(tree: exp.Expr, ctx: Context) -> None:
@@ -146,15 +204,16 @@ def _query_columns(tree: exp.Expr, ctx: Context) -> None:
         layouts = _source_layouts(scope, ctx)
         if not layouts:
             continue
+        merged = _using_columns(scope.expression, layouts)
         for column in [*scope.columns, *_filter_columns(scope.expression)]:
             if isinstance(column.this, exp.Star) or _names_result_column(column,
                                                                          scope.expression):
                 continue
-            length = _length_of(column, layouts)
+            length = _length_of(column, layouts, merged)
             if length is not None:
                 _replace(column, length)
         if isinstance(scope.expression, exp.Select):
-            _stars(scope.expression, layouts)
+            _stars(scope.expression, layouts, merged)
 
 
 def _filter_columns(query: exp.Expr) -> list[exp.Column]:
@@ -188,6 +247,33 @@ def _target_columns(tree: exp.Update | exp.Delete, ctx: Context) -> None:
         if column.table and column.table != target.alias_or_name:
             continue
         length = layout.get(column.name)
+        if length is not None:
+            _replace(column, length)
+
+
+def _assigned(column: exp.Column) -> bool:
+    """Whether ``column`` is what a SET assigns, or a column of INSERT's list, in MERGE."""
+    parent = column.parent
+    return (isinstance(parent, exp.EQ) and column.arg_key == "this"
+            and isinstance(parent.parent, exp.Update)) or (
+        isinstance(parent, exp.Tuple) and parent.arg_key == "this"
+        and isinstance(parent.parent, exp.Insert))
+
+
+def _merge_columns(tree: exp.Merge, ctx: Context) -> None:
+    """MERGE's target and source columns in ON, the WHEN conditions and the values it sets
+    and inserts (its source's own query is a scope of its own)."""
+    layouts: dict[str, Layout] = {}
+    for relation in (tree.this, tree.args.get("using")):
+        layout = (_table_layout(relation, ctx) if isinstance(relation, exp.Table)
+                  else _select_layout(relation.this) if isinstance(relation, exp.Subquery)
+                  else None)
+        if layout and relation is not None:
+            layouts[relation.alias_or_name] = layout
+    for column in list(tree.find_all(exp.Column)):
+        if column.find_ancestor(exp.Select) is not None or _assigned(column):
+            continue
+        length = _length_of(column, layouts)
         if length is not None:
             _replace(column, length)
 
@@ -259,11 +345,14 @@ def char_columns(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Read each reference to a CHAR(n) column as ``CAST(column AS CHAR(n))``; a CREATE TABLE
     AS whose query returns CHAR values makes CHAR columns."""
     if ctx.char_columns and any(_table_layout(table, ctx) for table in tree.find_all(exp.Table)):
-        if isinstance(tree, exp.Update | exp.Delete):
-            _target_columns(tree, ctx)
+        if isinstance(tree, exp.Update | exp.Delete | exp.Merge):
             for query in [s for s in tree.find_all(exp.Select) if s.parent is not None
                           and s.parent.find_ancestor(exp.Select) is None]:
                 _query_columns(query, ctx)  # its subqueries, outermost first
+            if isinstance(tree, exp.Merge):
+                _merge_columns(tree, ctx)  # after its source's query, whose columns it reads
+            else:
+                _target_columns(tree, ctx)
         else:
             _query_columns(tree, ctx)
     # Also without CHAR columns in the catalog: the query may cast to CHAR.
