@@ -24,6 +24,7 @@ from engine.storage import quote_ident, quote_literal
 from engine.streaming import ParsedStatements, Result
 from proxy import settings
 from proxy.access import PendingEffects
+from proxy.sql.char_views import view_char_columns
 from proxy.sql.context import Context
 from proxy.sql.pipeline import Statement
 from proxy.sql.transforms.session_functions import NAMESPACE_VARIABLE
@@ -156,7 +157,7 @@ class Session:
             return committed
         # Read again when the committed ones changed too (another session's DDL).
         if self.own_char_columns is None or self.own_char_columns[0] != committed[0]:
-            columns = read_char_columns(self.cursor, temporary=True)
+            columns = read_char_columns(self.cursor, temporary=True, views=view_char_columns)
             version = hash(tuple(sorted((k, tuple(sorted(v.items())))
                                         for k, v in columns.items())))
             self.own_char_columns = (committed[0], version, columns)

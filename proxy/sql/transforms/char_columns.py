@@ -31,6 +31,7 @@ from sqlglot import exp
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
 from catalog.errors import FeatureNotSupported
+from proxy.sql.char_views import branches
 from proxy.sql.context import Context
 from proxy.sql.late import CreateAsChar
 from proxy.sql.transforms import companions
@@ -358,4 +359,23 @@ def char_columns(tree: exp.Expr, ctx: Context) -> exp.Expr:
     # Also without CHAR columns in the catalog: the query may cast to CHAR.
     if isinstance(tree, exp.Create) and (tree.args.get("kind") or "").upper() == "TABLE":
         _create_as(tree)
+    elif isinstance(tree, exp.Create) and (tree.args.get("kind") or "").upper() == "VIEW":
+        _positional_stars(tree)
     return tree
+
+
+def _positional_stars(tree: exp.Create) -> None:
+    """Refuse a view whose columns are named by position (a list of names, a set operation)
+    over a ``*`` with CHAR columns: where they are among its columns is not known until
+    DuckDB expands the ``*``, so the catalog could not tell which of the view's columns are
+    CHAR (``proxy/sql/char_views.py``)."""
+    query = tree.expression
+    if not isinstance(tree.this, exp.Schema) and not isinstance(query, exp.SetOperation):
+        return
+    for select in branches(query) if query is not None else []:
+        projections = select.expressions if isinstance(select, exp.Select) else []
+        stars = [p.this if isinstance(p, exp.Column) else p for p in projections]
+        if any(isinstance(star, exp.Star) and star.args.get("replace") for star in stars):
+            raise FeatureNotSupported(
+                "feature not supported on Duckshift: a view with a list of column names or a "
+                "set operation over * of a relation with CHAR columns; name its columns")
