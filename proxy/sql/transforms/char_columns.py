@@ -166,8 +166,10 @@ def _read_as_char(source: exp.Expr, columns: Layout) -> None:
         return  # a derived table's CHAR columns are CHAR values already
     replaced = [exp.alias_(_as_char(exp.column(name, quoted=True), n), name, quoted=True)
                 for name, n in columns.items()]
-    inner = exp.select(exp.Star(replace=replaced)).from_(source.copy())
-    alias = exp.TableAlias(this=exp.to_identifier(source.alias_or_name))
+    table = source.copy()
+    alias = table.args.get("alias") or exp.TableAlias(this=exp.to_identifier(source.name))
+    table.set("alias", None)  # the derived table takes it (and its column names, if any)
+    inner = exp.select(exp.Star(replace=replaced)).from_(table)
     source.replace(exp.Subquery(this=inner, alias=alias))
 
 
