@@ -10,11 +10,17 @@ it is a column of the result, n bytes to OCTET_LENGTH (``blank_padded``), LEN wi
 blanks (``string_functions``). Grouping, DISTINCT, joins and set operations then see the value
 without trailing blanks, so blanks a value was stored with never count.
 
-Rewritten: the columns of a query's tables (by their alias or, unqualified, when one table of
-the query's FROM has a CHAR column of that name), the columns of a derived table or CTE whose
-column is a CHAR value, a ``*`` over such tables (``* REPLACE``), and the columns of the target
-of UPDATE and DELETE. Not rewritten: the targets of INSERT and UPDATE SET, and a name in ORDER
-BY that names a column of the result (the result column is already the CHAR value).
+Rewritten: the columns of a query's tables and views (a view's CHAR columns are those its
+query returns as CHAR values, ``proxy/sql/char_views.py``; by their alias or, unqualified,
+when one table of the query's FROM has a CHAR column of that name), the columns of a derived
+table or CTE whose column is a CHAR value, a ``*`` over such tables (``* REPLACE``), the
+columns of the target of UPDATE and DELETE, and MERGE's target and source columns. Not
+rewritten: the targets of INSERT, UPDATE SET and MERGE's SET and INSERT, and a name in ORDER BY
+that names a column of the result (the result column is already the CHAR value).
+
+JOIN ... USING compares the stored values, blanks and all: a table joined USING CHAR columns
+is read through a derived table whose USING columns are CHAR values, and the merged column is
+one (USING CHAR columns of different lengths, or a CHAR column and another type, is refused).
 
 A CREATE TABLE AS whose query returns CHAR values makes them CHAR(n) columns, as Redshift
 does (with a list of column names and with IF NOT EXISTS too): DuckDB's CTAS cannot declare
