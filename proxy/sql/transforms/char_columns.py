@@ -80,14 +80,19 @@ def _char_length(node: exp.Expr) -> int | None:
 
 
 def _select_layout(query: exp.Expr) -> Layout:
-    """The CHAR columns a derived table or CTE (its query) returns."""
-    if not isinstance(query, exp.Select):
+    """The CHAR columns a derived table or CTE (its query) returns; of a set operation, those
+    that are CHAR in every branch, with the longest length."""
+    selects = branches(query)
+    if not all(isinstance(s, exp.Select) for s in selects) or len(
+        {len(s.expressions) for s in selects}
+    ) != 1:
         return {}
-    return {
-        projection.alias_or_name: n
-        for projection in query.expressions
-        if (n := _char_length(projection)) is not None
-    }
+    layout = {}
+    for position, projection in enumerate(selects[0].expressions):
+        lengths = [_char_length(s.expressions[position]) for s in selects]
+        if all(n is not None for n in lengths):
+            layout[projection.alias_or_name] = max(n for n in lengths if n is not None)
+    return layout
 
 
 def _as_char(column: exp.Column, length: int) -> exp.Cast:
@@ -353,23 +358,31 @@ def table_with_char_columns(create: exp.Create, described: list[tuple[str, str]]
 def char_columns(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Read each reference to a CHAR(n) column as ``CAST(column AS CHAR(n))``; a CREATE TABLE
     AS whose query returns CHAR values makes CHAR columns."""
-    if ctx.char_columns and any(_table_layout(table, ctx) for table in tree.find_all(exp.Table)):
-        if isinstance(tree, exp.Update | exp.Delete | exp.Merge):
-            for query in [s for s in tree.find_all(exp.Select) if s.parent is not None
-                          and s.parent.find_ancestor(exp.Select) is None]:
-                _query_columns(query, ctx)  # its subqueries, outermost first
-            if isinstance(tree, exp.Merge):
-                _merge_columns(tree, ctx)  # after its source's query, whose columns it reads
-            else:
-                _target_columns(tree, ctx)
-        else:
-            _query_columns(tree, ctx)
+    if (ctx.char_columns and any(_table_layout(t, ctx) for t in tree.find_all(exp.Table))) or any(
+        # A derived table's or CTE's CHAR casts are CHAR columns of it.
+        _char_length(cast) is not None for cast in tree.find_all(exp.Cast)
+    ):
+        _statement_columns(tree, ctx)
     # Also without CHAR columns in the catalog: the query may cast to CHAR.
     if isinstance(tree, exp.Create) and (tree.args.get("kind") or "").upper() == "TABLE":
         _create_as(tree)
     elif isinstance(tree, exp.Create) and (tree.args.get("kind") or "").upper() == "VIEW":
         _positional_stars(tree)
     return tree
+
+
+def _statement_columns(tree: exp.Expr, ctx: Context) -> None:
+    """Rewrite the references to CHAR columns of ``tree``'s relations and queries."""
+    if isinstance(tree, exp.Update | exp.Delete | exp.Merge):
+        for query in [s for s in tree.find_all(exp.Select) if s.parent is not None
+                      and s.parent.find_ancestor(exp.Select) is None]:
+            _query_columns(query, ctx)  # its subqueries, outermost first
+        if isinstance(tree, exp.Merge):
+            _merge_columns(tree, ctx)  # after its source's query, whose columns it reads
+        else:
+            _target_columns(tree, ctx)
+    else:
+        _query_columns(tree, ctx)
 
 
 def _positional_stars(tree: exp.Create) -> None:
