@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import duckdb
@@ -34,13 +34,17 @@ class Relation:
 _CHAR_CHECK = re.compile(r"value too long for type character\((\d+)\)")
 
 CharColumns = Mapping[tuple[str, str, str], Mapping[str, int]]
+# The CHAR columns of a view from its DuckDB SQL (the proxy's, which wrote that SQL).
+ViewColumns = Callable[[str], Mapping[str, int]]
 
 
-def read_char_columns(con: duckdb.DuckDBPyConnection,
-                      temporary: bool = False) -> dict[tuple[str, str, str], dict[str, int]]:
+def read_char_columns(con: duckdb.DuckDBPyConnection, temporary: bool = False,
+                      views: ViewColumns | None = None,
+                      ) -> dict[tuple[str, str, str], dict[str, int]]:
     """The CHAR(n) columns ``con`` sees, ``{(alias, schema, table): {column: n}}``: of
     committed tables and, through a session's cursor, of the tables its open transaction made
-    (and, with ``temporary``, its temporary tables, under the alias ``temp``)."""
+    (and, with ``temporary``, its temporary tables, under the alias ``temp``); with ``views``,
+    of views too."""
     skipped = "('system')" if temporary else "('system', 'temp')"
     char_columns: dict[tuple[str, str, str], dict[str, int]] = {}
     for db, schema, table, column, expression in con.execute(
@@ -52,14 +56,22 @@ def read_char_columns(con: duckdb.DuckDBPyConnection,
         match = _CHAR_CHECK.search(expression)
         if match is not None:
             char_columns.setdefault((db, schema, table), {})[column] = int(match[1])
+    if views is not None:
+        for db, schema, view, sql in con.execute(
+            "SELECT database_name, schema_name, view_name, sql FROM duckdb_views() "
+            f"WHERE NOT internal AND database_name NOT IN {skipped}"
+        ).fetchall():
+            if layout := views(sql):
+                char_columns[(db, schema, view)] = dict(layout)
     return char_columns
 
 
 class Directory:
     """Snapshot of attached databases' schemas and relations, refreshed on demand."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, views: ViewColumns | None = None) -> None:
         self._con = con
+        self._views = views
         self._lock = threading.Lock()
         self._stale = True
         self._schemas: dict[str, set[str]] = {}
@@ -102,7 +114,7 @@ class Directory:
                 ).fetchall()
             }
             self._schemas, self._relations, self._functions = schemas, relations, functions
-            char_columns = read_char_columns(self._con)
+            char_columns = read_char_columns(self._con, views=self._views)
             if char_columns != self._char_columns:
                 self._char_columns = char_columns
                 self._char_version += 1

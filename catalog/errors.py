@@ -273,6 +273,10 @@ class DuplicateObject(SQLError, code="42710"):
     pass
 
 
+class DuplicateColumn(SQLError, code="42701"):
+    pass
+
+
 class DuplicateFunction(SQLError, code="42723"):
     pass
 

@@ -77,6 +77,9 @@ class PendingEffects:
     # Temporary tables it created and dropped (they are the session's only once committed).
     temp_created: set[str] = field(default_factory=set)
     temp_dropped: set[str] = field(default_factory=set)
+    # It ran DDL, which may have changed CHAR columns of tables it did not create (ADD
+    # COLUMN): until it ends, they are what its own cursor sees.
+    altered: bool = False
     # What the running statement creates that existed before it ran (see Authorizer.before).
     existing: set[ObjectKey] = field(default_factory=set)
     # The functions it creates or drops, found before it ran (a dropped one is gone after).
@@ -542,6 +545,7 @@ class Authorizer:
             # It may have made, altered or dropped a CHAR column, which translations read.
             self.directory.invalidate()
             session.own_char_columns = None
+            fx.altered = True
         for ref in stmt.refs:
             if ref.action not in ("CREATE", "DROP") and ref.new_name is None:
                 continue
@@ -599,7 +603,7 @@ class Authorizer:
                 self.shares.object_dropped(ns, key.database, key.schema, key.name)
             for c in fx.created:
                 self._created(c)
-        if fx.created or fx.dropped or fx.renamed:
+        if fx.created or fx.dropped or fx.renamed or fx.altered:
             self.directory.invalidate()
         if not committed:
             session.own_char_columns = None  # the tables the transaction made are gone

@@ -244,10 +244,20 @@ class Connection(
             await self._begin(session, implicit=True)
         ok = True
         session.implicit_transaction = implicit
+        pending = list(stmts)  # a copy: the cache holds the list
         try:
-            for stmt in stmts:
+            while pending:
+                stmt = pending.pop(0)
+                ddl = bool(pending) and stmt.statement_type in ("DDL", "CTAS")
                 try:
+                    key = session.context.key if ddl else None
                     await self._run_and_send(stmt)
+                    if ddl and session.context.key != key:
+                        # The statements after it read the catalog as it left it (which
+                        # columns are CHAR), as they would if sent one by one.
+                        pending = [s for rest in pending for s in
+                                   await self.server.translator.statements(
+                                       rest.text, session.context)]
                 except err.SQLError as exc:
                     ok = False
                     self._fail(exc)

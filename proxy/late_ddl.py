@@ -1,5 +1,5 @@
-"""DDL made from the catalog when it runs: CREATE TABLE ... LIKE, ALTER COLUMN TYPE, APPEND FROM,
-TRUNCATE.
+"""DDL made from the catalog when it runs: CREATE TABLE ... LIKE, ALTER COLUMN TYPE, ADD
+COLUMN of a constrained column, APPEND FROM, TRUNCATE.
 
 ``prepare`` is called for a statement carrying a ``late`` description (``proxy/sql/late.py``)
 after its access check and before it runs, and returns the DuckDB SQL to run instead:
@@ -15,6 +15,10 @@ after its access check and before it runs, and returns the DuckDB SQL to run ins
   name). Redshift's rules: not in a transaction block, VARCHAR columns only, no default, no
   key, no BYTEDICT/RUNLENGTH/TEXT255/TEXT32K encoding, and never shorter than the longest
   value stored.
+* ``ALTER TABLE t ADD COLUMN c`` of a CHAR, VARCHAR or VARBYTE column (whose length is a
+  CHECK) or a NOT NULL one: DuckDB adds no column with a constraint, so the table is rebuilt
+  the same way with the column after the others (its default filling the rows), in the
+  session's transaction block or, outside one, in a transaction of its own.
 * ``ALTER TABLE t APPEND FROM s [IGNOREEXTRA | FILLTARGET]`` moves the rows of ``s`` into the
   columns of ``t`` with the same names (their types and length checks must be the same), in one
   transaction that commits at once: an extra source column needs IGNOREEXTRA (its values are
@@ -55,6 +59,7 @@ from engine.storage import INTERNAL_PREFIX, quote_ident, quote_literal
 from proxy import bound_views
 from proxy.session import TxStatus
 from proxy.sql.late import (
+    AddColumn,
     AlterVarchar,
     AppendFrom,
     CommitFirst,
@@ -132,6 +137,10 @@ async def _sql(conn: Connection, session: Session, stmt: Statement, sql: str) ->
     if isinstance(late, CreateAsChar):
         created: str = await conn._engine_call(create_as_char_sql, session.cursor, late, sql)
         return created
+    if isinstance(late, AddColumn):
+        added: str = await conn._engine_call(add_column_sql, session.cursor, late, sql,
+                                             session.tx != TxStatus.IDLE)
+        return added
     if isinstance(late, AlterVarchar | AppendFrom):
         if session.tx != TxStatus.IDLE:
             what = "ALTER COLUMN" if isinstance(late, AlterVarchar) else "APPEND"
@@ -340,10 +349,36 @@ def create_as_char_sql(cur: duckdb.DuckDBPyConnection, late: CreateAsChar, sql: 
     its statements, after its companions)."""
     *before, create = sqlglot.parse(sql, read="duckdb")
     assert isinstance(create, exp.Create) and create.expression is not None
+    if create.args.get("exists") and _relation_exists(cur, create):
+        return sql  # IF NOT EXISTS over what exists: the CTAS does nothing, as DuckDB's
     described = [(str(row[0]), str(row[1])) for row in cur.execute(
         f"DESCRIBE {create.expression.sql('duckdb')}").fetchall()]
+    target = create.this
+    if isinstance(target, exp.Schema) and len(target.expressions) > len(described):
+        return sql  # DuckDB refuses more names than columns
     made = table_with_char_columns(create, described, dict(late.columns))
     return "; ".join(s.sql("duckdb") for s in [*before, *made] if s is not None)
+
+
+def _relation_exists(cur: duckdb.DuckDBPyConnection, create: exp.Create) -> bool:
+    """Whether the table or view a CREATE TABLE names exists where it would be created (the
+    current database and schema unless it names them; temporary tables in ``temp``)."""
+    target = create.this
+    table = target.this if isinstance(target, exp.Schema) else target
+    assert isinstance(table, exp.Table)
+    properties = create.args.get("properties")
+    temporary = properties is not None and properties.find(exp.TemporaryProperty) is not None
+    # DuckDB keeps a connection's temporary tables in its catalog temp, schema main.
+    catalog, schema = ("temp", "main") if temporary else (table.catalog or None,
+                                                          table.db or None)
+    row = cur.execute(
+        "SELECT count(*) FROM (SELECT database_name, schema_name, table_name AS name "
+        "FROM duckdb_tables() UNION ALL SELECT database_name, schema_name, view_name "
+        "FROM duckdb_views()) WHERE database_name = coalesce(?, current_database()) "
+        "AND lower(schema_name) = lower(coalesce(?, current_schema())) "
+        "AND lower(name) = lower(?)", [catalog, schema, table.name],
+    ).fetchone()
+    return row is not None and row[0] > 0
 
 
 def create_like_sql(cur: duckdb.DuckDBPyConnection, late: CreateLike) -> str:
@@ -426,32 +461,57 @@ def rebuild_with_varchar(cur: duckdb.DuckDBPyConnection, late: AlterVarchar) -> 
         f"CHECK (CASE WHEN strlen({quote_ident(name)}) > {late.length} THEN "
         f"error({quote_literal(f'{_LENGTH_MESSAGE}{late.length})')}) ELSE true END)"
     )
-    definitions = [
-        " ".join([quote_ident(c), t] + ([f"DEFAULT {d}"] if d is not None else [])
-                 + ([] if nullable else ["NOT NULL"]))
-        for c, t, nullable, d in columns
-    ] + [text for _, text, _ in keys] + checks + [new_check]
-    rebuilt = f"{INTERNAL_PREFIX}rebuild_{uuid.uuid4().hex[:16]}"
-    schema = ".".join(quote_ident(p) for p in (table.alias, table.schema))
+    definitions = [_definition(c) for c in columns] + [text for _, text, _ in keys]
+    _in_transaction(cur, _rebuild(cur, table, [*definitions, *checks, new_check],
+                                  [c[0] for c in columns]))
+
+
+def _definition(column: tuple[str, str, bool, str | None]) -> str:
+    """A column's definition as DuckDB SQL, from what ``_columns`` reads."""
+    name, dtype, nullable, default = column
+    parts = [quote_ident(name), dtype]
+    if default is not None:
+        parts.append(f"DEFAULT {default}")
+    if not nullable:
+        parts.append("NOT NULL")
+    return " ".join(parts)
+
+
+def _rebuild(cur: duckdb.DuckDBPyConnection, t: _Found, definitions: list[str],
+             kept: list[str]) -> list[str]:
+    """The statements making ``t`` again with ``definitions`` (its columns, keys and checks
+    as DuckDB SQL) and the rows of its columns ``kept``, under its name and with its comments
+    (its grants and metadata are keyed by name)."""
+    rebuilt = quote_ident(f"{INTERNAL_PREFIX}rebuild_{uuid.uuid4().hex[:16]}")
+    schema = ".".join(quote_ident(p) for p in (t.alias, t.schema))
     comments = cur.execute(
         "SELECT comment FROM duckdb_tables() WHERE database_name = ? AND schema_name = ? "
-        "AND table_name = ?", [table.alias, table.schema, table.name]).fetchone()
+        "AND table_name = ?", [t.alias, t.schema, t.name]).fetchone()
     column_comments = cur.execute(
         "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = ? "
         "AND schema_name = ? AND table_name = ? AND comment IS NOT NULL",
-        [table.alias, table.schema, table.name]).fetchall()
+        [t.alias, t.schema, t.name]).fetchall()
+    columns = ", ".join(quote_ident(c) for c in kept)
     statements = [
-        f"CREATE TABLE {schema}.{quote_ident(rebuilt)} ({', '.join(definitions)})",
-        f"INSERT INTO {schema}.{quote_ident(rebuilt)} SELECT * FROM {table.sql}",
-        f"DROP TABLE {table.sql}",
-        f"ALTER TABLE {schema}.{quote_ident(rebuilt)} RENAME TO {quote_ident(table.name)}",
+        # DuckDB makes a table of its temp catalog only as a TEMPORARY one.
+        f"CREATE {'TEMPORARY ' if t.temporary else ''}TABLE {schema}.{rebuilt} "
+        f"({', '.join(definitions)})",
+        f"INSERT INTO {schema}.{rebuilt} ({columns}) SELECT {columns} FROM {t.sql}",
+        f"DROP TABLE {t.sql}",
+        f"ALTER TABLE {schema}.{rebuilt} RENAME TO {quote_ident(t.name)}",
     ]
     if comments is not None and comments[0]:
-        statements.append(f"COMMENT ON TABLE {table.sql} IS {quote_literal(comments[0])}")
+        statements.append(f"COMMENT ON TABLE {t.sql} IS {quote_literal(comments[0])}")
     statements += [
-        f"COMMENT ON COLUMN {table.sql}.{quote_ident(c)} IS {quote_literal(text)}"
+        f"COMMENT ON COLUMN {t.sql}.{quote_ident(c)} IS {quote_literal(text)}"
         for c, text in column_comments
     ]
+    return statements
+
+
+def _in_transaction(cur: duckdb.DuckDBPyConnection, statements: list[str]) -> None:
+    """Run ``statements`` in a transaction left open for the caller's COMMIT (rolled back
+    here if any of them fails)."""
     cur.execute("BEGIN TRANSACTION")
     try:
         for statement in statements:
@@ -459,6 +519,45 @@ def rebuild_with_varchar(cur: duckdb.DuckDBPyConnection, late: AlterVarchar) -> 
     except BaseException:
         cur.execute("ROLLBACK")
         raise
+
+
+def add_column_sql(cur: duckdb.DuckDBPyConnection, late: AddColumn, sql: str,
+                   in_block: bool) -> str:
+    """The statements of ``ALTER TABLE t ADD COLUMN c`` (``sql``, with the CHECKs of its
+    length) as a rebuild of ``t`` with the column: run here in a transaction left open, and
+    "COMMIT" returned, outside a transaction block; returned to run in the session's
+    transaction inside one."""
+    *before, alter = sqlglot.parse(sql, read="duckdb")
+    assert isinstance(alter, exp.Alter) and not before
+    added = alter.args["actions"][0]
+    assert isinstance(added, exp.ColumnDef)
+    table = find_table(cur, late.table)
+    columns = _columns(cur, table)
+    if any(c[0].lower() == late.column.lower() for c in columns):
+        if late.if_not_exists:
+            return "SELECT 1 WHERE false"  # a statement that changes nothing
+        raise err.DuplicateColumn(
+            f'column "{late.column}" of relation "{table.name}" already exists')
+    referenced = cur.execute(
+        "SELECT count(*) FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY' "
+        "AND database_name = ? AND schema_name = ? AND lower(referenced_table) = lower(?)",
+        [table.alias, table.schema, table.name]).fetchone()
+    if referenced is not None and referenced[0]:
+        # DuckDB cannot drop a table a foreign key names, which the rebuild must.
+        raise err.FeatureNotSupported(
+            "feature not supported on Duckshift: ALTER TABLE ADD COLUMN of a CHAR, VARCHAR, "
+            "VARBYTE or NOT NULL column to a table that a foreign key references")
+    definitions = [_definition(c) for c in columns] + [
+        text for _, text, _ in _constraints(cur, table,
+                                            ("PRIMARY KEY", "UNIQUE", "FOREIGN KEY", "CHECK"))]
+    added.set("exists", None)
+    # The new column after the others, its CHECKs among the table's.
+    statements = _rebuild(cur, table, [*definitions[:len(columns)], added.sql("duckdb"),
+                                       *definitions[len(columns):]], [c[0] for c in columns])
+    if in_block:
+        return "; ".join(statements)
+    _in_transaction(cur, statements)
+    return "COMMIT"
 
 
 def _canonical(cur: duckdb.DuckDBPyConnection, types: tuple[str, ...]) -> tuple[str, ...]:

@@ -42,6 +42,7 @@ from proxy.config import ServerConfig
 from proxy.connection import Connection
 from proxy.metrics import Metrics
 from proxy.scaling_loop import ScalingLoop
+from proxy.sql.char_views import view_char_columns
 from proxy.sql.pipeline import StatementCache
 from proxy.sql.transforms.session_functions import PRIVILEGE_FUNCTION
 from proxy.sql.transforms.wlm_functions import SIGNAL_FUNCTION
@@ -147,7 +148,7 @@ class Server:
         authorizer = Authorizer(
             catalog,
             Security(engine.system_cursor(), schema),
-            Directory(engine.system_cursor()),
+            Directory(engine.system_cursor(), view_char_columns),
             Datashares(engine.system_cursor(), schema),
         )
         server = cls(config, data_dir, engine, catalog, query_log, tls, authorizer)

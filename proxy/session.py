@@ -25,6 +25,7 @@ from engine.storage import quote_ident, quote_literal
 from engine.streaming import ParsedStatements, Result
 from proxy import session_zone, settings
 from proxy.access import PendingEffects
+from proxy.sql.char_views import view_char_columns
 from proxy.sql.context import Context
 from proxy.sql.pipeline import Statement
 from proxy.sql.transforms.session_functions import NAMESPACE_VARIABLE
@@ -148,15 +149,16 @@ class Session:
         """The CHAR columns translation reads, and a version naming them in the cache key.
 
         The directory's hold committed tables only: while the session has temporary tables or
-        an open transaction that made tables, its own cursor reads them (again only after
-        it ran DDL, ``Authorizer.ran``).
+        an open transaction that ran DDL, its own cursor reads them (again only after it ran
+        DDL, ``Authorizer.ran``).
         """
         committed = self.directory.char_columns() if self.directory is not None else (0, {})
-        if not (self.effects.own or self.temp_tables or self.effects.temp_created):
+        if not (self.effects.own or self.effects.altered or self.temp_tables
+                or self.effects.temp_created):
             return committed
         # Read again when the committed ones changed too (another session's DDL).
         if self.own_char_columns is None or self.own_char_columns[0] != committed[0]:
-            columns = read_char_columns(self.cursor, temporary=True)
+            columns = read_char_columns(self.cursor, temporary=True, views=view_char_columns)
             version = hash(tuple(sorted((k, tuple(sorted(v.items())))
                                         for k, v in columns.items())))
             self.own_char_columns = (committed[0], version, columns)

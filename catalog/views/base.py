@@ -55,6 +55,11 @@ class Session(Protocol):
     def time_zone(self) -> str:
         """The session's TimeZone, as SHOW prints it."""
 
+    @property
+    def char_columns(self) -> Mapping[tuple[str, str, str], Mapping[str, int]]:
+        """The CHAR(n) columns of tables and views, ``{(alias, schema, relation): {column:
+        n}}`` (a view's have no CHECK to read them from)."""
+
 
 @dataclass(frozen=True, slots=True)
 class View:

@@ -80,10 +80,11 @@ _MESSAGE = "value too long for type "
 
 def _declared_lengths_sql(session: Session, everywhere: bool) -> str:
     """(datname, schema_name, table_name, column_name, declared, length) of each character
-    column whose declared length is enforced by a CHECK constraint."""
+    column whose declared length is enforced by a CHECK constraint, and of each CHAR column
+    of a view."""
     declared = f"split_part(split_part(expression, {lit(_MESSAGE)}, 2), '(', 1)"
     length = f"split_part(split_part(split_part(expression, {lit(_MESSAGE)}, 2), '(', 2), ')', 1)"
-    return (
+    checked = (
         # The one column's name (a literal subscript would be shifted by the dialect's
         # zero-based navigation).
         "SELECT datname, schema_name, table_name, "
@@ -92,6 +93,22 @@ def _declared_lengths_sql(session: Session, everywhere: bool) -> str:
         f"FROM ({engine_rows_sql(session, 'duckdb_constraints', everywhere)}) "
         "WHERE constraint_type = 'CHECK' AND len(constraint_column_names) = 1 "
         f"AND strpos(expression, {lit(_MESSAGE)}) > 0"
+    )
+    names: dict[str, list[str]] = {}
+    for name, alias in session.databases.items():
+        names.setdefault(alias, []).append(name)
+    # Tables' CHAR columns are among them too, as their CHECKs say: DISTINCT keeps one row.
+    rows = [
+        f"({lit(datname)}, {lit(schema)}, {lit(relation)}, {lit(column)}, 'character', {n})"
+        for (alias, schema, relation), layout in session.char_columns.items()
+        for datname in names.get(alias, [])
+        for column, n in layout.items()
+    ]
+    if not rows:
+        return checked
+    return (
+        f"SELECT DISTINCT * FROM ({checked} UNION ALL SELECT * FROM (VALUES {', '.join(rows)}) "
+        "v(datname, schema_name, table_name, column_name, declared, length))"
     )
 
 

@@ -1,12 +1,13 @@
 """Statements whose DuckDB SQL depends on the catalog when they run, not when they are parsed.
 
 Translation sees only the statement's text, but ``CREATE TABLE t (LIKE s)`` must copy what
-``s`` is at that moment, ``ALTER TABLE ... ALTER COLUMN ... TYPE`` rebuilds the table as it
-stands, ``ALTER TABLE ... APPEND FROM`` moves the columns the two tables have then, CREATE and
-DROP FUNCTION merge one overload into those a function already has, and TRUNCATE first commits
-the transaction it runs in. The translated ``Statement`` carries one of these descriptions;
-``proxy/late_ddl.py`` acts on it at execution, on the session's own cursor (which also sees
-the session's uncommitted tables).
+``s`` is at that moment, ``ALTER TABLE ... ALTER COLUMN ... TYPE`` and ``ADD COLUMN`` of a
+CHAR, VARCHAR or NOT NULL column rebuild the table as it stands, ``ALTER TABLE ... APPEND
+FROM`` moves the columns the two tables have then, CREATE and DROP FUNCTION merge one overload
+into those a function already has, and TRUNCATE first commits the transaction it runs in.
+The translated ``Statement`` carries one of these descriptions; ``proxy/late_ddl.py`` acts on
+it at execution, on the session's own cursor (which also sees the session's uncommitted
+tables).
 """
 
 from __future__ import annotations
@@ -43,6 +44,17 @@ class AlterVarchar:
     table: Place
     column: str
     length: int
+
+
+@dataclass(frozen=True, slots=True)
+class AddColumn:
+    """``ALTER TABLE table ADD [COLUMN] [IF NOT EXISTS] column ...`` of a column with a
+    constraint DuckDB cannot add to a table (the CHECKs of a CHAR, VARCHAR or VARBYTE length,
+    NOT NULL): the table is made again with the column."""
+
+    table: Place
+    column: str
+    if_not_exists: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,5 +136,5 @@ class AppendFrom:
     extra: str  # "IGNOREEXTRA", "FILLTARGET" or ""
 
 
-Late = (CreateLike | AlterVarchar | CommitFirst | CreateFunction | DropFunction | RenameRelation
-        | RenameColumn | DropRelations | AppendFrom | CreateAsChar)
+Late = (CreateLike | AlterVarchar | AddColumn | CommitFirst | CreateFunction | DropFunction
+        | RenameRelation | RenameColumn | DropRelations | AppendFrom | CreateAsChar)

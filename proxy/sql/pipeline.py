@@ -26,6 +26,7 @@ from proxy.sql.param_types import Probe, probes
 from proxy.sql.references import Ref, references
 from proxy.sql.split import Piece, split
 from proxy.sql.transforms import companions
+from proxy.sql.transforms.add_column import add_column
 from proxy.sql.transforms.aggregates import aggregates
 from proxy.sql.transforms.alter_attributes import alter_attributes, recognize_encode
 from proxy.sql.transforms.arithmetic import guard_division
@@ -121,6 +122,9 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     alter_attributes,
     # Reads the target and values as written (DEFAULT in VALUES), before rewrites of values.
     identity_writes,
+    # On the column as written (its lengths from ddl_attributes), before character_lengths
+    # adds its CHECKs.
+    add_column,
     # After ddl_attributes gives bare character types their lengths, before map_types drops
     # VARCHAR(MAX)'s.
     character_lengths,

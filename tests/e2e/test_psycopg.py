@@ -161,6 +161,20 @@ def test_char_column_is_bpchar(conn: psycopg.Connection[Any], binary: bool) -> N
     assert row == (1, "x   ")
 
 
+def test_char_columns_of_ddl_earlier_in_the_same_query(conn: psycopg.Connection[Any]) -> None:
+    # One simple Query: the statements after CREATE TABLE and ADD COLUMN read the CHAR
+    # columns they made, as they would sent one by one.
+    conn.autocommit = True
+    cur = conn.cursor(binary=False)
+    cur.execute("create table psycopg_char_script (c char(3)); "
+                "insert into psycopg_char_script values ('a'); "
+                "alter table psycopg_char_script add column d char(2) default 'x'; "
+                "select c, d, octet_length(c) from psycopg_char_script where d = 'x '")
+    for _ in range(3):
+        assert cur.nextset()
+    assert cur.fetchall() == [("a  ", "x ", 3)]
+
+
 def test_varbyte_copy_is_hex(conn: psycopg.Connection[Any]) -> None:
     # Redshift loads a VARBYTE from CSV as hex, and prints it so.
     conn.autocommit = True

@@ -53,6 +53,8 @@ def _operands(node: exp.Expr) -> list[tuple[str, exp.Expr]]:
 
 def _compare_trimmed(tree: exp.Expr) -> None:
     for node in list(tree.find_all(*_COMPARISONS, exp.In, exp.Between)):
+        if isinstance(node.parent, exp.Update) and node.arg_key == "expressions":
+            continue  # UPDATE's (and MERGE's) SET c = value assigns, it does not compare
         operands = _operands(node)
         if not any(is_char(operand) for _, operand in operands):
             continue

@@ -4,10 +4,10 @@
 VARCHAR(n) or CHAR(n) cuts the value to n bytes, where storing a longer value in such a column
 fails (22001, ``character_lengths``). DuckDB ignores declared lengths, so each such cast is
 wrapped in the engine's byte-truncating macro, which never splits a multi-byte character.
-VARCHAR(MAX) is 65535 bytes, CHAR(MAX) 4096, a bare CHAR is CHAR(1). A CHAR value loses its
-trailing blanks too (the ``CHAR`` macro), which its comparisons and grouping disregard;
-``blank_padded`` pads it where Redshift's blanks show. Runs before ``map_types`` drops the length of
-VARCHAR(MAX).
+VARCHAR(MAX) is 65535 bytes, CHAR(MAX) 4096, a bare CHAR is CHAR(1) and a bare BPCHAR
+CHAR(256). A CHAR value loses its trailing blanks too (the ``CHAR`` macro), which its
+comparisons and grouping disregard; ``blank_padded`` pads it where Redshift's blanks show. Runs
+before ``map_types`` drops the length of VARCHAR(MAX).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def truncated_cast(node: exp.Expr) -> exp.Cast | None:
 
 def is_char(node: exp.Expr) -> bool:
     """Whether ``node`` is a CHAR(n) value by how it is written (an explicit cast, cut or
-    padded; a bare BPCHAR cast has no length and is not one)."""
+    padded)."""
     call_node = node.expression if isinstance(node, exp.Dot) else None
     return isinstance(call_node, exp.Anonymous) and call_node.name in (macros.CHAR, macros.PAD)
 
@@ -48,7 +48,7 @@ def explicit_casts(tree: exp.Expr, ctx: Context) -> exp.Expr:
     # Innermost first: an outer cast's wrapper copies the inner cast, already wrapped.
     for cast in reversed(list(tree.find_all(exp.Cast))):
         length = declared_length(cast.to) if cast.to.this in _CHARACTER_TYPES else None
-        if length is None:  # a bare VARCHAR or BPCHAR
+        if length is None:  # a bare VARCHAR
             continue
         macro = macros.CHAR if cast.to.this in CHAR_TYPES else macros.CUT
         cast.replace(call(macro, cast.copy(), exp.Literal.number(length)))

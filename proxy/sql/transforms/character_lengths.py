@@ -15,8 +15,8 @@ expression also records the declared length in DuckDB's catalog.
 
 DuckDB cannot change the type of a column with a CHECK constraint, so ALTER COLUMN ... TYPE
 (which Redshift allows for VARCHAR only) rebuilds the table with the new length
-(``proxy/late_ddl.py``). Nor can DuckDB add a column with a constraint: a column added by ALTER
-TABLE ADD COLUMN is not checked.
+(``proxy/late_ddl.py``). Nor can DuckDB add a column with a constraint: a column of ALTER TABLE
+ADD COLUMN gets its CHECKs here too, and the table is rebuilt with it (``add_column``).
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ CHAR_TYPES = frozenset({_T.CHAR, _T.NCHAR, _T.BPCHAR})
 MULTIBYTE_MESSAGE = "Multibyte character not supported for CHAR (Hint: Try using VARCHAR)"
 # A bare VARBYTE is VARBYTE(64000) in Redshift.
 VARBYTE_DEFAULT_LENGTH = 64000
+# A bare BPCHAR is CHAR(256) in Redshift, as a column's type and in a cast.
+BPCHAR_DEFAULT_LENGTH = 256
 
 
 def declared_length(kind: exp.DataType) -> int | None:
@@ -45,7 +47,8 @@ def declared_length(kind: exp.DataType) -> int | None:
     if kind.this not in _NAMES:
         return None
     if not kind.expressions:
-        # A bare CHAR is CHAR(1); a bare BPCHAR column is CHAR(256) (``ddl_attributes``).
+        if kind.this == _T.BPCHAR:
+            return BPCHAR_DEFAULT_LENGTH
         return 1 if kind.this in (_T.CHAR, _T.NCHAR) else None
     param = kind.expressions[0].name
     if param.upper() == "MAX":
@@ -95,8 +98,8 @@ def char_constraints(column: exp.Identifier, length: int) -> list[exp.ColumnCons
 
 def character_lengths(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Add a byte-length CHECK to each CHAR(n)/VARCHAR(n)/VARBYTE(n) column of a CREATE
-    TABLE."""
-    if not isinstance(tree, exp.Create):
+    TABLE or ALTER TABLE ADD COLUMN."""
+    if not isinstance(tree, exp.Create | exp.Alter):
         return tree
     for col in tree.find_all(exp.ColumnDef):
         kind = col.args.get("kind")

@@ -36,7 +36,11 @@ from engine.storage import quote_ident, quote_literal
 from proxy.sql.context import Context
 from proxy.sql.late import AlterVarchar, CreateLike, Place
 from proxy.sql.transforms import companions
-from proxy.sql.transforms.character_lengths import MAX_LENGTH, VARBYTE_DEFAULT_LENGTH
+from proxy.sql.transforms.character_lengths import (
+    BPCHAR_DEFAULT_LENGTH,
+    MAX_LENGTH,
+    VARBYTE_DEFAULT_LENGTH,
+)
 
 # The tree's meta key for the CREATE TABLE attributes pipeline.parse dropped before parsing.
 DROPPED_ATTRIBUTES = "redshift_attributes"
@@ -48,7 +52,7 @@ _DEFAULT_LENGTHS: dict[exp.DataType.Type, tuple[str, int]] = {
     _T.TEXT: ("VARCHAR", 256),
     _T.CHAR: ("CHAR", 1),
     _T.NCHAR: ("CHAR", 1),
-    _T.BPCHAR: ("CHAR", 256),
+    _T.BPCHAR: ("CHAR", BPCHAR_DEFAULT_LENGTH),
     _T.VARBINARY: ("VARBINARY", VARBYTE_DEFAULT_LENGTH),
 }
 _TABLE_ATTRIBUTES = (exp.DistStyleProperty, exp.DistKeyProperty, exp.SortKeyProperty,
@@ -259,7 +263,8 @@ def missing(alias: str, schema: str, table: str, source: str | None = None) -> s
     )
 
 
-def _place(table: exp.Table, ctx: Context) -> Place:
+def place_of(table: exp.Table, ctx: Context) -> Place:
+    """Where a statement's table is: its database's alias and, if named, its schema."""
     catalog, db = table.args.get("catalog"), table.args.get("db")
     alias = catalog.name if catalog is not None else ctx.databases.get(ctx.database, "")
     return Place(alias, db.name if db is not None else None, table.name)
@@ -280,7 +285,7 @@ def _like(tree: exp.Create, like: exp.LikeProperty, ctx: Context) -> None:
         and p.text("value").upper() == "DEFAULTS" for p in like.expressions
     )
     companions.set_late(tree, CreateLike(
-        target.sql("duckdb"), _place(target, ctx), _place(source, ctx), _temporary(tree),
+        target.sql("duckdb"), place_of(target, ctx), place_of(source, ctx), _temporary(tree),
         bool(tree.args.get("exists")), including,
     ))
 
@@ -330,7 +335,7 @@ def _alter_type(tree: exp.Alter, action: exp.AlterColumn, table: exp.Table,
             "feature not supported on Duckshift: ALTER COLUMN TYPE to other than VARCHAR(n), "
             "or with other actions"
         )
-    companions.set_late(tree, AlterVarchar(_place(table, ctx), action.name, length))
+    companions.set_late(tree, AlterVarchar(place_of(table, ctx), action.name, length))
 
 
 def _alter(tree: exp.Alter, ctx: Context) -> None:

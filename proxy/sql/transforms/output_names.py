@@ -17,8 +17,8 @@ _T = exp.DataType.Type
 _TYPNAMES = {
     _T.SMALLINT: "int2", _T.INT: "int4", _T.BIGINT: "int8", _T.DECIMAL: "numeric",
     _T.FLOAT: "float4", _T.DOUBLE: "float8", _T.BOOLEAN: "bool", _T.VARCHAR: "varchar",
-    _T.NVARCHAR: "varchar", _T.CHAR: "bpchar", _T.NCHAR: "bpchar", _T.TEXT: "text",
-    _T.DATE: "date", _T.TIMESTAMP: "timestamp", _T.TIMESTAMPTZ: "timestamptz",
+    _T.NVARCHAR: "varchar", _T.CHAR: "bpchar", _T.NCHAR: "bpchar", _T.BPCHAR: "bpchar",
+    _T.TEXT: "text", _T.DATE: "date", _T.TIMESTAMP: "timestamp", _T.TIMESTAMPTZ: "timestamptz",
     _T.TIME: "time", _T.TIMETZ: "timetz", _T.INTERVAL: "interval", _T.JSON: "super",
     _T.SUPER: "super", _T.VARBINARY: "varbyte", _T.UUID: "uuid",
 }

@@ -8,10 +8,17 @@ from collections.abc import Iterator
 import duckdb
 import pytest
 
-from catalog.errors import FeatureNotSupported, UndefinedTable
-from engine import table_metadata
-from proxy.late_ddl import create_like_sql, find_table, rebuild_with_varchar
-from proxy.sql.late import AlterVarchar, CreateLike, Place
+from catalog.directory import read_char_columns
+from catalog.errors import DuplicateColumn, FeatureNotSupported, UndefinedTable
+from engine import macros, table_metadata
+from proxy.late_ddl import (
+    add_column_sql,
+    create_as_char_sql,
+    create_like_sql,
+    find_table,
+    rebuild_with_varchar,
+)
+from proxy.sql.late import AddColumn, AlterVarchar, CreateAsChar, CreateLike, Place
 from proxy.sql.pipeline import StatementCache
 from tests.unit.session_database import ALIAS, CTX, session_database
 
@@ -32,6 +39,10 @@ def run(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[object, ...]]:
     elif isinstance(stmt.late, AlterVarchar):
         rebuild_with_varchar(con, stmt.late)
         text = "COMMIT"
+    elif isinstance(stmt.late, CreateAsChar):
+        text = create_as_char_sql(con, stmt.late, text)
+    elif isinstance(stmt.late, AddColumn):
+        text = add_column_sql(con, stmt.late, text, in_block=False)
     result = con.execute(text)
     return result.fetchall() if result.description else []
 
@@ -141,3 +152,59 @@ def test_failed_rebuild_rolls_back(con: duckdb.DuckDBPyConnection) -> None:
     assert run(con, "select count(*) from p") == [(2,)]
     assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE "
                        "'__ds_rebuild%'").fetchall() == [(0,)]
+
+
+def test_create_as_with_names_or_if_not_exists_makes_char_columns(
+    con: duckdb.DuckDBPyConnection
+) -> None:
+    macros.install(con)
+    run(con, "create table t (n, code) as select 1, 'ab'::char(3)")
+    assert read_char_columns(con)[(ALIAS, "public", "t")] == {"code": 3}
+    run(con, "create table if not exists u as select 'x'::char(2) as c")
+    assert read_char_columns(con)[(ALIAS, "public", "u")] == {"c": 2}
+    # Over an existing table it does nothing: no rows go into it.
+    run(con, "create table if not exists u as select 'y'::char(2) as c")
+    run(con, "create temp table if not exists u as select 'z'::char(2) as c")
+    run(con, "create temp table if not exists u as select 'w'::char(2) as c")
+    assert con.execute(f"SELECT c FROM {ALIAS}.public.u").fetchall() == [("x",)]
+    assert con.execute("SELECT c FROM temp.main.u").fetchall() == [("z",)]
+
+
+def test_add_column_rebuilds_with_a_char_column(con: duckdb.DuckDBPyConnection) -> None:
+    run(con, "create table t (id int primary key, v varchar(4) default 'q')")
+    run(con, "insert into t (id) values (1)")
+    con.execute("COMMENT ON COLUMN t.v IS 'the column'")
+    run(con, "alter table t add column c char(3) default 'x' not null")
+    assert read_char_columns(con)[(ALIAS, "public", "t")] == {"c": 3}
+    assert run(con, "select id, v, c from t") == [(1, "q", "x")]
+    with pytest.raises(duckdb.ConstraintException, match="character\\(3\\)"):
+        run(con, "insert into t (id, c) values (2, 'abcd')")
+    with pytest.raises(duckdb.ConstraintException):
+        run(con, "insert into t (id) values (1)")  # the key is kept
+    assert con.execute("SELECT comment FROM duckdb_columns() WHERE table_name = 't' "
+                       "AND column_name = 'v'").fetchall() == [("the column",)]
+    with pytest.raises(DuplicateColumn):
+        run(con, "alter table t add column c char(2)")
+    run(con, "alter table t add column if not exists c char(2)")
+    with pytest.raises(FeatureNotSupported, match="non-null default"):
+        run(con, "alter table t add column d char(2) not null")
+    assert [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+            if not r[0].startswith("__ds_")] == ["t"]
+
+
+def test_add_column_in_a_block_runs_in_its_transaction(con: duckdb.DuckDBPyConnection) -> None:
+    run(con, "create table t (id int)")
+    late = StatementCache().get("alter table t add column c char(2)", CTX)[0]
+    assert isinstance(late.late, AddColumn) and late.duck_sql is not None
+    con.execute("BEGIN TRANSACTION")
+    con.execute(add_column_sql(con, late.late, late.duck_sql, in_block=True))
+    assert read_char_columns(con)[(ALIAS, "public", "t")] == {"c": 2}
+    con.execute("ROLLBACK")
+    assert (ALIAS, "public", "t") not in read_char_columns(con)
+
+
+def test_add_column_to_a_referenced_table_is_refused(con: duckdb.DuckDBPyConnection) -> None:
+    run(con, "create table p (id int primary key)")
+    run(con, "create table r (id int references p (id))")
+    with pytest.raises(FeatureNotSupported, match="foreign key"):
+        run(con, "alter table p add column c char(2)")

@@ -10,7 +10,9 @@ import duckdb
 import pytest
 
 from catalog.directory import Directory, read_char_columns
-from engine import macros
+from catalog.errors import FeatureNotSupported
+from engine import macros, table_metadata
+from proxy.sql.char_views import view_char_columns
 from proxy.sql.context import Context
 from proxy.sql.pipeline import StatementCache
 
@@ -101,3 +103,55 @@ def test_other_tables_and_contexts_are_untouched(con: duckdb.DuckDBPyConnection)
     plain = "select v from t where v = 'ab '"
     assert _duck(plain, _context(con)) == _duck(plain, BASE)
     assert _context(con).key != BASE.key  # translations differ by the CHAR columns
+
+
+def test_join_using_char_columns_ignores_trailing_blanks(
+        con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(_duck("create table w (c char(4), n int)", BASE))
+    con.execute("INSERT INTO w VALUES ('ab', 7), ('    ', 8)")
+    assert _rows(con, "select id, c, n from t join w using (c) order by id") == [
+        (1, "ab  ", 7), (2, "ab  ", 7), (4, "    ", 8)]
+    result = con.execute(_duck("select * from t join w using (c) where id = 2",
+                               _context(con)))
+    assert [d[0] for d in result.description] == ["id", "c", "v", "n"]
+    assert str(result.description[1][1]) == "UNION(bpchar_4 VARCHAR)"
+    with pytest.raises(FeatureNotSupported, match="USING a CHAR column"):
+        _duck("select * from t join u using (d)", _context(con))
+
+
+def test_merge_reads_char_columns_and_keeps_its_assignments(
+        con: duckdb.DuckDBPyConnection) -> None:
+    sql = _duck("merge into t using u s on t.c = s.d when matched then update set v = s.d "
+                "when not matched then insert (id, c) values (9, s.d)", _context(con))
+    assert "SET v = " in sql and "INSERT (id, c)" in sql
+    con.execute(sql)
+    assert _rows(con, "select id, v from t where id in (1, 2, 9) order by id") == [
+        (1, "ab"), (2, "ab")]
+    assert _rows(con, "select v, length(v) from t where id = 4") == [("", 0)]
+
+
+def test_update_set_from_a_char_column_assigns(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(_duck("update t set v = c where id = 2", _context(con)))
+    assert con.execute("SELECT v FROM t WHERE id = 2").fetchall() == [("ab",)]
+
+
+def test_views_have_char_columns(con: duckdb.DuckDBPyConnection) -> None:
+    table_metadata.ensure(con, ALIAS)  # CREATE VIEW keeps which views bind late
+    for sql in ("create view v1 as select id, c from t",
+                "create view v2 (x, y) as select id, c from t",
+                "create view v3 as select * from t",
+                "create view v4 as select c from t union select 'z'::char(6)",
+                "create view v5 as select upper(c) as c from t"):
+        con.execute(_duck(sql, _context(con)))
+    views = {k[2]: v for k, v in read_char_columns(con, views=view_char_columns).items()
+             if k[2].startswith("v")}
+    assert views == {"v1": {"c": 4}, "v2": {"y": 4}, "v3": {"c": 4}, "v4": {"c": 6}}
+    assert read_char_columns(con) == {(ALIAS, "main", "t"): {"c": 4},
+                                      (ALIAS, "main", "u"): {"d": 2}}
+    ctx = Context("ns", "dev", "alice", {"dev": ALIAS},
+                  char_columns=read_char_columns(con, views=view_char_columns),
+                  char_version=3, search_path=("main",))
+    assert con.execute(_duck("select id from v1 where c = 'ab ' order by id", ctx)
+                       ).fetchall() == [(1,), (2,)]
+    with pytest.raises(FeatureNotSupported, match="a view with a list of column names"):
+        _duck("create view v6 (a) as select * from t", ctx)
