@@ -42,6 +42,7 @@ from proxy.sql.transforms.getdate import getdate_add_months
 from proxy.sql.transforms.hashes import hash_functions
 from proxy.sql.transforms.identifiers import fold_identifiers
 from proxy.sql.transforms.identity_writes import identity_writes
+from proxy.sql.transforms.interval_literals import interval_literals
 from proxy.sql.transforms.json_functions import json_functions
 from proxy.sql.transforms.math_functions import math_functions
 from proxy.sql.transforms.names import resolve_databases
@@ -107,6 +108,7 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     timetz,
     # Reads the literals as written, before any rewrite casts them again.
     date_literals,
+    interval_literals,
     # On the statement as written (casts to SUPER not yet mapped), before the catalog's SQL,
     # whose DuckDB structures are not SUPER values, is spliced in.
     super_dynamic,
