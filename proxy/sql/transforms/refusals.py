@@ -9,6 +9,9 @@ rejects parse and DuckDB would happily run them. Each gets the error Redshift gi
   literals, which parse like Redshift forms, are refused by ``pipeline.parse``.)
 * Indexes, sequences, triggers, user-defined types and array column types do not exist in
   Redshift: 0A000 naming the feature.
+* Redshift's spatial types (GEOMETRY, GEOGRAPHY) and HyperLogLog sketches (HLLSKETCH) exist
+  there but not here (DuckDB has neither their functions nor their formats): 0A000 naming
+  the type, in a column, a cast or anywhere a type is written.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from catalog.errors import FeatureNotSupported, SyntaxError_
 from proxy.sql.context import Context
 
 _ARRAYS = {exp.DataType.Type.ARRAY, exp.DataType.Type.LIST}
+_NOT_HERE = {exp.DataType.Type.GEOMETRY: "GEOMETRY", exp.DataType.Type.GEOGRAPHY: "GEOGRAPHY",
+             exp.DataType.Type.HLLSKETCH: "HLLSKETCH"}
 _CREATE_KINDS = {"INDEX": "CREATE INDEX", "SEQUENCE": "CREATE SEQUENCE",
                  "TRIGGER": "CREATE TRIGGER", "TYPE": "CREATE TYPE"}
 
@@ -47,7 +52,12 @@ def _statement(tree: exp.Expr) -> None:
 def refusals(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Refuse statements and syntax Redshift does not have."""
     _statement(tree)
-    for node in tree.find_all(exp.Star, exp.Columns, exp.Struct, exp.ColumnDef):
+    for node in tree.find_all(exp.Star, exp.Columns, exp.Struct, exp.ColumnDef, exp.DataType):
+        if isinstance(node, exp.DataType):
+            if node.this in _NOT_HERE:
+                raise FeatureNotSupported(
+                    f"feature not supported on Duckshift: the {_NOT_HERE[node.this]} type")
+            continue
         if isinstance(node, exp.Star) and (node.args.get("except_") or node.args.get("replace")
                                            or node.args.get("rename")):
             raise _syntax("exclude" if node.args.get("except_") else "replace")
