@@ -34,6 +34,9 @@ class Relation:
 _CHAR_CHECK = re.compile(r"value too long for type character\((\d+)\)")
 
 CharColumns = Mapping[tuple[str, str, str], Mapping[str, int]]
+# The SUPER columns of tables and views (DuckDB JSON columns), ``{(alias, schema, relation):
+# {column, ...}}``: translation gives comparisons of them Redshift's dynamic typing.
+SuperColumns = Mapping[tuple[str, str, str], frozenset[str]]
 # The CHAR columns of a view from its DuckDB SQL (the proxy's, which wrote that SQL).
 ViewColumns = Callable[[str], Mapping[str, int]]
 
@@ -66,6 +69,20 @@ def read_char_columns(con: duckdb.DuckDBPyConnection, temporary: bool = False,
     return char_columns
 
 
+def read_super_columns(con: duckdb.DuckDBPyConnection, temporary: bool = False,
+                       ) -> dict[tuple[str, str, str], frozenset[str]]:
+    """The SUPER columns ``con`` sees, of tables and views, as ``read_char_columns`` reads
+    the CHAR ones (with ``temporary``, also the session's temporary tables)."""
+    skipped = "('system')" if temporary else "('system', 'temp')"
+    found: dict[tuple[str, str, str], set[str]] = {}
+    for db, schema, relation, column in con.execute(
+        "SELECT database_name, schema_name, table_name, column_name FROM duckdb_columns() "
+        f"WHERE data_type = 'JSON' AND NOT internal AND database_name NOT IN {skipped}"
+    ).fetchall():
+        found.setdefault((db, schema, relation), set()).add(column)
+    return {key: frozenset(columns) for key, columns in found.items()}
+
+
 class Directory:
     """Snapshot of attached databases' schemas and relations, refreshed on demand."""
 
@@ -78,6 +95,8 @@ class Directory:
         self._relations: dict[tuple[str, str, str], Relation] = {}
         self._functions: set[tuple[str, str, str]] = set()
         self._char_columns: dict[tuple[str, str, str], dict[str, int]] = {}
+        self._super_columns: dict[tuple[str, str, str], frozenset[str]] = {}
+        # Moves whenever the CHAR or SUPER columns change (translations depend on them).
         self._char_version = 0
 
     def invalidate(self) -> None:
@@ -115,8 +134,9 @@ class Directory:
             }
             self._schemas, self._relations, self._functions = schemas, relations, functions
             char_columns = read_char_columns(self._con, views=self._views)
-            if char_columns != self._char_columns:
-                self._char_columns = char_columns
+            super_columns = read_super_columns(self._con)
+            if char_columns != self._char_columns or super_columns != self._super_columns:
+                self._char_columns, self._super_columns = char_columns, super_columns
                 self._char_version += 1
 
     def schema_exists(self, alias: str, schema: str) -> bool:
@@ -162,6 +182,13 @@ class Directory:
         if self._stale:
             self._refresh()
         return self._char_version, self._char_columns
+
+    def super_columns(self) -> tuple[int, SuperColumns]:
+        """The SUPER columns of committed tables and views, with the version ``char_columns``
+        gives (it moves when either changes)."""
+        if self._stale:
+            self._refresh()
+        return self._char_version, self._super_columns
 
     def columns(self, alias: str, schema: str, name: str) -> list[str]:
         """The columns of a relation in their order (read now, not from the snapshot)."""

@@ -16,7 +16,13 @@ from typing import Any
 
 import duckdb
 
-from catalog.directory import CharColumns, Directory, read_char_columns
+from catalog.directory import (
+    CharColumns,
+    Directory,
+    SuperColumns,
+    read_char_columns,
+    read_super_columns,
+)
 from catalog.errors import InvalidCatalogName
 from catalog.model import Namespace, User
 from catalog.views.pg_attribute import ZONE_VARIABLE
@@ -119,9 +125,9 @@ class Session:
     accounts: Mapping[str, str] = field(default_factory=dict)
     # What exists (committed); its CHAR(n) columns are part of the translation context.
     directory: Directory | None = None
-    # The CHAR columns its own cursor saw since it last ran DDL (``_char_columns``).
-    # (the directory's version then, their version, the columns)
-    own_char_columns: tuple[int, int, CharColumns] | None = None
+    # The CHAR and SUPER columns its own cursor saw since it last ran DDL (``_typed_columns``):
+    # (the directory's version then, their version, the CHAR columns, the SUPER columns)
+    own_char_columns: tuple[int, int, CharColumns, SuperColumns] | None = None
     # The existing schemas of search_path, in order (``apply_search_path``).
     schemas: tuple[str, ...] = ("public",)
 
@@ -136,33 +142,38 @@ class Session:
     @property
     def context(self) -> Context:
         """The translation context (cache key) of this session right now."""
-        char_version, char_columns = self._char_columns()
+        char_version, char_columns, super_columns = self._typed_columns()
         return Context(
             self.namespace.guid, self.database, self.user.name, self.aliases, self.generation,
             self.user.superuser, self.accounts, self.external,
             self.values.get("enable_case_sensitive_identifier") == "on",
             char_columns, char_version, self.schemas,
             settings.date_order(self.values.get("datestyle", "")), self.values["timezone"],
+            super_columns,
         )
 
-    def _char_columns(self) -> tuple[int, CharColumns]:
-        """The CHAR columns translation reads, and a version naming them in the cache key.
+    def _typed_columns(self) -> tuple[int, CharColumns, SuperColumns]:
+        """The CHAR and SUPER columns translation reads, and a version naming them in the
+        cache key.
 
         The directory's hold committed tables only: while the session has temporary tables or
         an open transaction that ran DDL, its own cursor reads them (again only after it ran
         DDL, ``Authorizer.ran``).
         """
-        committed = self.directory.char_columns() if self.directory is not None else (0, {})
+        if self.directory is None:
+            return 0, {}, {}
+        version, char_columns = self.directory.char_columns()
         if not (self.effects.own or self.effects.altered or self.temp_tables
                 or self.effects.temp_created):
-            return committed
+            return version, char_columns, self.directory.super_columns()[1]
         # Read again when the committed ones changed too (another session's DDL).
-        if self.own_char_columns is None or self.own_char_columns[0] != committed[0]:
+        if self.own_char_columns is None or self.own_char_columns[0] != version:
             columns = read_char_columns(self.cursor, temporary=True, views=view_char_columns)
-            version = hash(tuple(sorted((k, tuple(sorted(v.items())))
-                                        for k, v in columns.items())))
-            self.own_char_columns = (committed[0], version, columns)
-        return self.own_char_columns[1], self.own_char_columns[2]
+            supers = read_super_columns(self.cursor, temporary=True)
+            own = hash((tuple(sorted((k, tuple(sorted(v.items()))) for k, v in columns.items())),
+                        tuple(sorted((k, tuple(sorted(v))) for k, v in supers.items()))))
+            self.own_char_columns = (version, own, columns, supers)
+        return self.own_char_columns[1], self.own_char_columns[2], self.own_char_columns[3]
 
     def alias(self, database: str | None = None) -> str:
         """The internal alias of a database of this namespace (default: the current one)."""

@@ -34,7 +34,8 @@ class Context:
     # identifier folds to lower case).
     case_sensitive: bool = False
     # The CHAR(n) columns of committed tables, {(alias, schema, table): {column: n}}, and the
-    # version that names them in the key (``char_columns`` reads them).
+    # version that names them (and the SUPER columns below) in the key (``char_columns`` reads
+    # them).
     char_columns: Mapping[tuple[str, str, str], Mapping[str, int]] = field(
         default_factory=dict, compare=False)
     char_version: int = 0
@@ -47,6 +48,10 @@ class Context:
     # translation names the zone it means (``zone``) wherever a value's meaning depends on it
     # (proxy/sql/transforms/session_time_zone.py).
     time_zone: str = "UTC"
+    # The SUPER columns of tables and views, {(alias, schema, relation): {column, ...}}
+    # (``super_dynamic`` reads them); ``char_version`` names them in the key too.
+    super_columns: Mapping[tuple[str, str, str], frozenset[str]] = field(
+        default_factory=dict, compare=False)
 
     def external_schema(self, schema: str) -> Any:
         """The external schema ``schema`` of the current database, if it is one."""

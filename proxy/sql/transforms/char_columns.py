@@ -40,6 +40,7 @@ from catalog.errors import FeatureNotSupported
 from proxy.sql.char_views import branches
 from proxy.sql.context import Context
 from proxy.sql.late import CreateAsChar
+from proxy.sql.table_keys import table_keys
 from proxy.sql.transforms import companions
 from proxy.sql.transforms.character_lengths import (
     CHAR_TYPES,
@@ -48,24 +49,12 @@ from proxy.sql.transforms.character_lengths import (
 )
 
 Layout = Mapping[str, int]  # column name -> n of a CHAR(n) column
-_TEMPORARY = "temp"  # DuckDB's catalog of a connection's temporary tables
 
 
 def _table_layout(table: exp.Table, ctx: Context) -> Layout | None:
     """The CHAR columns of a table of the catalog, looked up as DuckDB will resolve it."""
-    if not isinstance(table.this, exp.Identifier):
-        return None
-    catalog = table.args.get("catalog")
-    schema = table.args.get("db")
-    if catalog is None and schema is None:
-        # A temporary table comes before the search path.
-        places = [(_TEMPORARY, "main")] + [(ctx.databases.get(ctx.database) or "", name)
-                                           for name in ctx.search_path]
-    else:
-        alias = catalog.name if catalog is not None else ctx.databases.get(ctx.database)
-        places = [(alias or "", schema.name if schema is not None else ctx.search_path[0])]
-    for alias, name in places:
-        layout = ctx.char_columns.get((alias, name, table.name))
+    for key in table_keys(table, ctx):
+        layout = ctx.char_columns.get(key)
         if layout is not None:
             return layout
     return None

@@ -7,11 +7,13 @@ statement shows, the operator becomes one of the engine's SUPER macros (``engine
 which compare and compute on the values as Redshift's dynamic typing does; ORDER BY, MIN and
 MAX of one order by ``SUPER_KEY``.
 
-A SUPER value the statement shows is: a navigation (``c.a.b``, where ``c`` is not a table or
-alias of the statement, so it is a column; ``x.y[0]``; a path past a column), JSON_PARSE's
-result, a cast to SUPER, an element of a SUPER array unnested in FROM, and the SUPER operators'
-own results. A SUPER column named by itself (``c = 'x'``) is not seen: its type is the
-catalog's, which translation does not read, and DuckDB's JSON comparison applies.
+A SUPER value is: a navigation (``c.a.b``, where ``c`` is not a table or alias of the
+statement, so it is a column; ``x.y[0]``; a path past a column), a SUPER column of a table or
+view the statement reads (the catalog's, ``Context.super_columns``: by its table's alias, or
+unqualified when a table of the statement has a SUPER column of that name), JSON_PARSE's
+result, a cast to SUPER, an element of a SUPER array unnested in FROM, and the SUPER
+operators' own results. A SUPER column of a derived table or CTE is not seen, and DuckDB's
+JSON comparison applies there.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlglot import exp
 
 from engine import macros
 from proxy.sql.context import Context
+from proxy.sql.table_keys import table_keys
 from proxy.sql.transforms.macros import call
 from proxy.sql.transforms.partiql import element_names
 
@@ -53,12 +56,27 @@ def _macro_name(node: exp.Dot) -> str | None:
     return fn.name if isinstance(fn, exp.Anonymous) else None
 
 
+def _super_tables(tree: exp.Expr, ctx: Context) -> dict[str, frozenset[str]]:
+    """The SUPER columns of the statement's tables, by the name or alias each is read by."""
+    found: dict[str, frozenset[str]] = {}
+    if not ctx.super_columns:
+        return found
+    for table in tree.find_all(exp.Table):
+        for key in table_keys(table, ctx):
+            columns = ctx.super_columns.get(key)
+            if columns is not None:
+                found[table.alias_or_name.lower()] = columns
+                break
+    return found
+
+
 class _Seen:
     """What in one statement is a SUPER value."""
 
-    def __init__(self, tree: exp.Expr) -> None:
+    def __init__(self, tree: exp.Expr, ctx: Context) -> None:
         self.sources = _source_names(tree)
         self.elements = {name.lower() for name in element_names(tree)}
+        self.tables = _super_tables(tree, ctx)
 
     def is_super(self, node: exp.Expr) -> bool:
         """Whether ``node`` is a SUPER value the statement shows."""
@@ -76,11 +94,17 @@ class _Seen:
                 return name in _SUPER_RESULTS
             return isinstance(node.this, exp.Column) or self.is_super(node.this)
         if isinstance(node, exp.Column) and not isinstance(node.this, exp.Star):
-            qualifier = node.table
-            if qualifier:
-                return qualifier.lower() not in self.sources
-            return node.name.lower() in self.elements
+            return self._column(node)
         return False
+
+    def _column(self, column: exp.Column) -> bool:
+        name = column.name.lower()
+        qualifier = column.table.lower()
+        if qualifier and qualifier not in self.sources:
+            return True  # a navigation: the qualifier is a column
+        if qualifier:
+            return name in self.tables.get(qualifier, ())
+        return name in self.elements or any(name in cols for cols in self.tables.values())
 
 
 def _either(seen: _Seen, a: exp.Expr, b: exp.Expr) -> bool:
@@ -92,9 +116,40 @@ def _operand(seen: _Seen, node: exp.Expr) -> exp.Expr:
     return node.copy() if seen.is_super(node) else call(macros.SUPER, node.copy())
 
 
+def _assigned(node: exp.Expr) -> bool:
+    """Whether ``node`` is an assignment of UPDATE's (or MERGE's) SET, not a comparison."""
+    return isinstance(node, exp.EQ) and isinstance(node.parent, exp.Update)
+
+
+def _string(node: exp.Expr) -> bool:
+    return isinstance(node, exp.Literal) and node.is_string
+
+
+def _stored_strings(tree: exp.Expr, seen: _Seen) -> None:
+    """A string literal stored into a SUPER column (INSERT with a column list, UPDATE's SET)
+    is a SUPER string, as Redshift stores it (only JSON_PARSE parses)."""
+    if isinstance(tree, exp.Insert) and isinstance(tree.this, exp.Schema) \
+            and isinstance(tree.expression, exp.Values):
+        table = tree.this.this
+        supers = seen.tables.get(table.alias_or_name.lower(), frozenset()) \
+            if isinstance(table, exp.Table) else frozenset()
+        positions = [i for i, name in enumerate(tree.this.expressions)
+                     if name.name.lower() in supers]
+        for row in tree.expression.expressions:
+            values = row.expressions if isinstance(row, exp.Tuple) else [row]
+            for i in positions:
+                if i < len(values) and _string(values[i]):
+                    values[i].replace(call(macros.SUPER, values[i].copy()))
+    for node in tree.find_all(exp.EQ):
+        if _assigned(node) and _string(node.expression) and seen.is_super(node.this):
+            node.expression.replace(call(macros.SUPER, node.expression.copy()))
+
+
 def _rewrite(node: exp.Expr, seen: _Seen) -> exp.Expr | None:
     """The SUPER form of one operator, or None where no operand is SUPER."""
     kind = type(node)
+    if _assigned(node):
+        return None
     if kind in _ARITHMETIC or kind in _COMPARISONS:
         if _either(seen, node.this, node.expression):
             name = _ARITHMETIC.get(kind) or _COMPARISONS[kind]
@@ -125,10 +180,12 @@ def _rewrite(node: exp.Expr, seen: _Seen) -> exp.Expr | None:
 
 def super_dynamic(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Give comparisons, arithmetic, ORDER BY, MIN and MAX of SUPER values Redshift's
-    dynamic typing."""
-    if not tree.find(exp.Dot, exp.Column, exp.ParseJSON, exp.Cast):
+    dynamic typing, and store string literals into SUPER columns as SUPER strings."""
+    if not tree.find(exp.Dot, exp.Column, exp.ParseJSON, exp.Cast) \
+            and not (isinstance(tree, exp.Insert) and ctx.super_columns):
         return tree
-    seen = _Seen(tree)
+    seen = _Seen(tree, ctx)
+    _stored_strings(tree, seen)
     kinds = (*_ARITHMETIC, *_COMPARISONS, exp.Neg, exp.Between, exp.In, exp.Ordered,
              exp.Max, exp.Min)
     # Innermost first, so an operator over another's result sees it as SUPER.

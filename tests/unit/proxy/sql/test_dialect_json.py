@@ -98,3 +98,33 @@ def test_super_dynamic_answers(sql: str, expected: object) -> None:
     macros.install(con)
     row = con.execute(_duck(sql)).fetchone()
     assert row is not None and row[0] == expected
+
+
+SUPER_CTX = Context("ns", "dev", "alice", {"dev": "__ds_ns__dev"}, char_version=1,
+                    super_columns={("__ds_ns__dev", "public", "s"): frozenset({"c"})})
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("select id from s where c = 'x'", "__ds_super_eq(c, memory.main.__ds_super('x'))"),
+        ("select id from s as t where t.c < 5", "__ds_super_lt(t.c, memory.main.__ds_super(5))"),
+        ("select id from s order by c", "ORDER BY memory.main.__ds_super_key(c)"),
+        ("insert into s (id, c) values (1, 'x')", "VALUES (1, memory.main.__ds_super('x'))"),
+        ("update s set c = 'x' where id = 1", "SET c = memory.main.__ds_super('x')"),
+    ],
+)
+def test_super_columns_of_the_catalog(sql: str, expected: str) -> None:
+    assert expected in StatementCache().get(sql, SUPER_CTX)[-1].duck_sql
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select id from s where id = 1",
+        "select id from t where c = 'x'",
+        "update s set id = 2 where id = 1",
+    ],
+)
+def test_other_columns_keep_plain_operators(sql: str) -> None:
+    assert "super_" not in (StatementCache().get(sql, SUPER_CTX)[-1].duck_sql or "")
