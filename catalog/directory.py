@@ -34,9 +34,10 @@ class Relation:
 _CHAR_CHECK = re.compile(r"value too long for type character\((\d+)\)")
 
 CharColumns = Mapping[tuple[str, str, str], Mapping[str, int]]
-# The SUPER columns of tables and views (DuckDB JSON columns), ``{(alias, schema, relation):
-# {column, ...}}``: translation gives comparisons of them Redshift's dynamic typing.
-SuperColumns = Mapping[tuple[str, str, str], frozenset[str]]
+# The SUPER columns of tables and views (DuckDB JSON columns) with their 0-based positions,
+# ``{(alias, schema, relation): {column: position}}``: translation gives comparisons of them
+# Redshift's dynamic typing and stores strings into them as SUPER strings.
+SuperColumns = Mapping[tuple[str, str, str], Mapping[str, int]]
 # The CHAR columns of a view from its DuckDB SQL (the proxy's, which wrote that SQL).
 ViewColumns = Callable[[str], Mapping[str, int]]
 
@@ -70,17 +71,18 @@ def read_char_columns(con: duckdb.DuckDBPyConnection, temporary: bool = False,
 
 
 def read_super_columns(con: duckdb.DuckDBPyConnection, temporary: bool = False,
-                       ) -> dict[tuple[str, str, str], frozenset[str]]:
+                       ) -> dict[tuple[str, str, str], dict[str, int]]:
     """The SUPER columns ``con`` sees, of tables and views, as ``read_char_columns`` reads
     the CHAR ones (with ``temporary``, also the session's temporary tables)."""
     skipped = "('system')" if temporary else "('system', 'temp')"
-    found: dict[tuple[str, str, str], set[str]] = {}
-    for db, schema, relation, column in con.execute(
-        "SELECT database_name, schema_name, table_name, column_name FROM duckdb_columns() "
+    found: dict[tuple[str, str, str], dict[str, int]] = {}
+    for db, schema, relation, column, index in con.execute(
+        "SELECT database_name, schema_name, table_name, column_name, column_index "
+        "FROM duckdb_columns() "
         f"WHERE data_type = 'JSON' AND NOT internal AND database_name NOT IN {skipped}"
     ).fetchall():
-        found.setdefault((db, schema, relation), set()).add(column)
-    return {key: frozenset(columns) for key, columns in found.items()}
+        found.setdefault((db, schema, relation), {})[column] = index - 1
+    return found
 
 
 class Directory:
@@ -95,7 +97,7 @@ class Directory:
         self._relations: dict[tuple[str, str, str], Relation] = {}
         self._functions: set[tuple[str, str, str]] = set()
         self._char_columns: dict[tuple[str, str, str], dict[str, int]] = {}
-        self._super_columns: dict[tuple[str, str, str], frozenset[str]] = {}
+        self._super_columns: dict[tuple[str, str, str], dict[str, int]] = {}
         # Moves whenever the CHAR or SUPER columns change (translations depend on them).
         self._char_version = 0
 

@@ -171,7 +171,7 @@ class Session:
             columns = read_char_columns(self.cursor, temporary=True, views=view_char_columns)
             supers = read_super_columns(self.cursor, temporary=True)
             own = hash((tuple(sorted((k, tuple(sorted(v.items()))) for k, v in columns.items())),
-                        tuple(sorted((k, tuple(sorted(v))) for k, v in supers.items()))))
+                        tuple(sorted((k, tuple(sorted(v.items()))) for k, v in supers.items()))))
             self.own_char_columns = (version, own, columns, supers)
         return self.own_char_columns[1], self.own_char_columns[2], self.own_char_columns[3]
 

@@ -48,9 +48,10 @@ class Context:
     # translation names the zone it means (``zone``) wherever a value's meaning depends on it
     # (proxy/sql/transforms/session_time_zone.py).
     time_zone: str = "UTC"
-    # The SUPER columns of tables and views, {(alias, schema, relation): {column, ...}}
-    # (``super_dynamic`` reads them); ``char_version`` names them in the key too.
-    super_columns: Mapping[tuple[str, str, str], frozenset[str]] = field(
+    # The SUPER columns of tables and views and their 0-based positions, {(alias, schema,
+    # relation): {column: position}} (``super_dynamic`` reads them); ``char_version`` names
+    # them in the key too.
+    super_columns: Mapping[tuple[str, str, str], Mapping[str, int]] = field(
         default_factory=dict, compare=False)
 
     def external_schema(self, schema: str) -> Any:

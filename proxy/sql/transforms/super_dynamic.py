@@ -18,6 +18,8 @@ JSON comparison applies there.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlglot import exp
 
 from engine import macros
@@ -56,9 +58,10 @@ def _macro_name(node: exp.Dot) -> str | None:
     return fn.name if isinstance(fn, exp.Anonymous) else None
 
 
-def _super_tables(tree: exp.Expr, ctx: Context) -> dict[str, frozenset[str]]:
-    """The SUPER columns of the statement's tables, by the name or alias each is read by."""
-    found: dict[str, frozenset[str]] = {}
+def _super_tables(tree: exp.Expr, ctx: Context) -> dict[str, Mapping[str, int]]:
+    """The SUPER columns of the statement's tables (with their positions), by the name or
+    alias each is read by."""
+    found: dict[str, Mapping[str, int]] = {}
     if not ctx.super_columns:
         return found
     for table in tree.find_all(exp.Table):
@@ -126,15 +129,18 @@ def _string(node: exp.Expr) -> bool:
 
 
 def _stored_strings(tree: exp.Expr, seen: _Seen) -> None:
-    """A string literal stored into a SUPER column (INSERT with a column list, UPDATE's SET)
-    is a SUPER string, as Redshift stores it (only JSON_PARSE parses)."""
-    if isinstance(tree, exp.Insert) and isinstance(tree.this, exp.Schema) \
-            and isinstance(tree.expression, exp.Values):
-        table = tree.this.this
-        supers = seen.tables.get(table.alias_or_name.lower(), frozenset()) \
-            if isinstance(table, exp.Table) else frozenset()
-        positions = [i for i, name in enumerate(tree.this.expressions)
-                     if name.name.lower() in supers]
+    """A string literal stored into a SUPER column (INSERT VALUES, UPDATE's SET) is a SUPER
+    string, as Redshift stores it (only JSON_PARSE parses)."""
+    if isinstance(tree, exp.Insert) and isinstance(tree.expression, exp.Values):
+        target = tree.this
+        table = target.this if isinstance(target, exp.Schema) else target
+        supers = seen.tables.get(table.alias_or_name.lower(), {}) \
+            if isinstance(table, exp.Table) else {}
+        if isinstance(target, exp.Schema):
+            positions = [i for i, name in enumerate(target.expressions)
+                         if name.name.lower() in supers]
+        else:  # the table's columns in their order
+            positions = list(supers.values())
         for row in tree.expression.expressions:
             values = row.expressions if isinstance(row, exp.Tuple) else [row]
             for i in positions:

@@ -101,7 +101,7 @@ def test_super_dynamic_answers(sql: str, expected: object) -> None:
 
 
 SUPER_CTX = Context("ns", "dev", "alice", {"dev": "__ds_ns__dev"}, char_version=1,
-                    super_columns={("__ds_ns__dev", "public", "s"): frozenset({"c"})})
+                    super_columns={("__ds_ns__dev", "public", "s"): {"c": 1}})
 
 
 @pytest.mark.parametrize(
@@ -111,6 +111,7 @@ SUPER_CTX = Context("ns", "dev", "alice", {"dev": "__ds_ns__dev"}, char_version=
         ("select id from s as t where t.c < 5", "__ds_super_lt(t.c, memory.main.__ds_super(5))"),
         ("select id from s order by c", "ORDER BY memory.main.__ds_super_key(c)"),
         ("insert into s (id, c) values (1, 'x')", "VALUES (1, memory.main.__ds_super('x'))"),
+        ("insert into s values (1, 'x')", "VALUES (1, memory.main.__ds_super('x'))"),
         ("update s set c = 'x' where id = 1", "SET c = memory.main.__ds_super('x')"),
     ],
 )
