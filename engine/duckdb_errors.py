@@ -86,6 +86,12 @@ _BINDER: list[_Rule] = [
 _OVERFLOW: list[_Rule] = [
     _r(r"(?:Overflow in \w+ of|destination type) (INT8|INT16|INT32|INT64)\b",
        e.NumericValueOutOfRange, lambda m: f"{_pg_type(m[1])} out of range"),
+    # A string of digits that an integer type cannot hold (PostgreSQL's words; a string that
+    # is not a number stays 22P02).
+    _r(r"Could not convert string (?:'\s*([-+]?\d+)\s*'|\"\s*([-+]?\d+)\s*\") "
+       r"to (INT8|INT16|INT32|INT64)\b",
+       e.NumericValueOutOfRange,
+       lambda m: f'value "{m[1] or m[2]}" is out of range for type {_pg_type(m[3])}'),
     # A number too wide for DECIMAL(p, s), from arithmetic, a cast or a string.
     _r(r"Overflow in \w+ of DECIMAL|Could not cast value \S+ to DECIMAL|destination type DECIMAL|"
        r"to type DECIMAL\(\d+,\d+\) failed: value is out of range|"
