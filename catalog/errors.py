@@ -104,6 +104,14 @@ class NumericValueOutOfRange(SQLError, code="22003"):
     pass
 
 
+class InvalidArgumentForLogarithm(SQLError, code="2201E"):
+    pass
+
+
+class InvalidArgumentForPowerFunction(SQLError, code="2201F"):
+    pass
+
+
 class InvalidDatetimeFormat(SQLError, code="22007"):
     pass
 

@@ -86,6 +86,9 @@ _BINDER: list[_Rule] = [
 _OVERFLOW: list[_Rule] = [
     _r(r"(?:Overflow in \w+ of|destination type) (INT8|INT16|INT32|INT64)\b",
        e.NumericValueOutOfRange, lambda m: f"{_pg_type(m[1])} out of range"),
+    # PostgreSQL's own codes for these (its words are DuckDB's).
+    _r(r"cannot take logarithm of (?:zero|a negative number)", e.InvalidArgumentForLogarithm),
+    _r(r"cannot take square root of a negative number", e.InvalidArgumentForPowerFunction),
     # A string of digits that an integer type cannot hold (PostgreSQL's words; a string that
     # is not a number stays 22P02).
     _r(r"Could not convert string (?:'\s*([-+]?\d+)\s*'|\"\s*([-+]?\d+)\s*\") "
