@@ -285,6 +285,22 @@ class DuplicateColumn(SQLError, code="42701"):
     pass
 
 
+class DuplicateAlias(SQLError, code="42712"):
+    pass
+
+
+class AmbiguousFunction(SQLError, code="42725"):
+    pass
+
+
+class InvalidEscapeSequence(SQLError, code="22025"):
+    pass
+
+
+class InvalidRegularExpression(SQLError, code="2201B"):
+    pass
+
+
 class DuplicateFunction(SQLError, code="42723"):
     pass
 

@@ -52,6 +52,8 @@ _CATALOG: list[_Rule] = [
        lambda m: f'relation "{m[1]}" already exists'),
     _r(r'Schema with name "?([^"!]+?)"? already exists', e.DuplicateSchema,
        lambda m: f'schema "{m[1]}" already exists'),
+    _r(r"Column with name (\S+) already exists", e.DuplicateColumn,
+       lambda m: f'column "{m[1]}" already exists'),
     _r(r"already exists", e.DuplicateObject),
     _r(r"does not exist", e.UndefinedObject),
 ]
@@ -74,6 +76,11 @@ _BINDER: list[_Rule] = [
        lambda m: "feature not supported on Duckshift: the value of an aggregate or window "
        f"function as an argument of {_function_named(m[1])} overloaded by argument types"),
     _r(r"Ambiguous reference to column name", e.AmbiguousColumn),
+    _r(r'Ambiguous reference to table "(?:[^"]*\.)?([^".]+)" \(duplicate alias', e.DuplicateAlias,
+       lambda m: f'table name "{m[1]}" specified more than once'),
+    # A string literal where several overloads would take it (abs('x'), date + 'x').
+    _r(r'Could not choose a best candidate function for the function call "([^(]+)\(([^)]*)\)"',
+       e.AmbiguousFunction, lambda m: _not_unique(m[1], m[2])),
     # DuckDB's advice (SET max_expression_depth) is a setting clients cannot change.
     _r(r"Max expression depth limit of (\d+) exceeded", e.ProgramLimitExceeded,
        lambda m: f"statement too complex: expressions nested more than {m[1]} deep"),
@@ -110,6 +117,12 @@ _CONVERSION: list[_Rule] = [
        r"[: ]*'?([^']*)'? to DATE|date field format: \"([^\"]*)\"",
        e.InvalidDatetimeFormat,
        lambda m: f'invalid input syntax for type date: "{m[1] or m[2]}"'),
+    _r(r'invalid timestamp field format: "([^"]*)"', e.InvalidDatetimeFormat,
+       lambda m: f'invalid input syntax for type timestamp: "{m[1]}"'),
+    _r(r'(timestamp|time) field value out of range: "([^"]*)"', e.DatetimeFieldOverflow,
+       lambda m: f'date/time field value out of range: "{m[2]}"'),
+    _r(r"Could not convert string '([^']*)' to INTERVAL", e.InvalidDatetimeFormat,
+       lambda m: f'invalid input syntax for type interval: "{m[1]}"'),
     # A VARBYTE read as UTF-8 text (a cast to a character type, FROM_VARBYTE(v, 'utf8')).
     _r(r"Failure in decode: could not convert blob to UTF8", e.CharacterNotInRepertoire,
        lambda m: 'invalid byte sequence for encoding "UTF8"'),
@@ -143,10 +156,22 @@ _TRANSACTION: list[_Rule] = [
     _r(r"", e.InvalidTransactionState),
 ]
 
+_SYNTAX: list[_Rule] = [
+    _r(r"Invalid escape string", e.InvalidEscapeSequence, lambda m: "invalid escape string"),
+]
 _INVALID_INPUT: list[_Rule] = [
     # The dialect's guards (division, SUBSTRING's length, ...) raise these through DuckDB's
     # error().
     _r(r"^division by zero$", e.DivisionByZero),
+    # RE2's complaints about a pattern (REGEXP_*, SIMILAR TO, ~).
+    _r(r"^(missing \)|missing \]|unexpected \)|invalid escape sequence|bad repetition operator|"
+       r"invalid character class|invalid character class range|trailing \\|"
+       r"no argument for repetition operator|invalid named capture group|"
+       r"invalid repetition size|invalid perl operator|invalid UTF-8)",
+       e.InvalidRegularExpression, lambda m: f"invalid regular expression: {m.string}"),
+    # TO_DATE/TO_TIMESTAMP of a string that does not match its format.
+    _r(r'^Could not parse string "([^"]*)" according to format specifier', e.InvalidDatetimeFormat,
+       lambda m: f'invalid value "{m[1]}" for the format'),
     _r(r"^negative substring length not allowed$", e.SubstringError),
     # A date literal read in the session's DateStyle order (proxy/sql/transforms/date_literals.py).
     _r(r"^date/time field value out of range: ", e.DatetimeFieldOverflow),
@@ -179,7 +204,7 @@ _FAMILIES: list[tuple[type[BaseException], list[_Rule], type[e.SQLError]]] = [
     (duckdb.OutOfMemoryException, [], e.OutOfMemory),
     (duckdb.IOException, [], e.IOError_),
     (duckdb.TypeMismatchException, [], e.DatatypeMismatch),
-    (duckdb.SyntaxException, [], e.SyntaxError_),
+    (duckdb.SyntaxException, _SYNTAX, e.SyntaxError_),
     (duckdb.InvalidInputException, _INVALID_INPUT, e.InvalidParameterValue),
     (duckdb.DataError, [], e.DataException),
 ]
@@ -206,6 +231,14 @@ def _pg_args(duck_args: str) -> str:
             arg = {"INTEGER_LITERAL": "INTEGER", "STRING_LITERAL": "UNKNOWN"}.get(arg, arg[:-8])
         names.append(_pg_type(arg) if arg else "")
     return ", ".join(n for n in names if n)
+
+
+def _not_unique(name: str, duck_args: str) -> str:
+    """PostgreSQL's words for a call or an operator several overloads would take."""
+    args = [a.strip() for a in _pg_args(duck_args).split(",")]
+    if not name[:1].isalpha() and len(args) == 2:
+        return f"operator is not unique: {args[0]} {name} {args[1]}"
+    return f"function {name}({', '.join(args)}) is not unique"
 
 
 def clean_message(raw: str, aliases: Mapping[str, str] | None = None) -> str:
