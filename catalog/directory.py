@@ -42,6 +42,12 @@ SuperColumns = Mapping[tuple[str, str, str], Mapping[str, int]]
 ViewColumns = Callable[[str], Mapping[str, int]]
 
 
+def _databases(temporary: bool) -> str:
+    """A filter on database_name: user databases, and with ``temporary`` the session's own
+    temporary tables too."""
+    return "database_name NOT IN " + ("('system')" if temporary else "('system', 'temp')")
+
+
 def read_char_columns(con: duckdb.DuckDBPyConnection, temporary: bool = False,
                       views: ViewColumns | None = None,
                       ) -> dict[tuple[str, str, str], dict[str, int]]:
@@ -49,12 +55,11 @@ def read_char_columns(con: duckdb.DuckDBPyConnection, temporary: bool = False,
     committed tables and, through a session's cursor, of the tables its open transaction made
     (and, with ``temporary``, its temporary tables, under the alias ``temp``); with ``views``,
     of views too."""
-    skipped = "('system')" if temporary else "('system', 'temp')"
     char_columns: dict[tuple[str, str, str], dict[str, int]] = {}
     for db, schema, table, column, expression in con.execute(
         "SELECT database_name, schema_name, table_name, constraint_column_names[1], "
         "expression FROM duckdb_constraints() WHERE constraint_type = 'CHECK' "
-        f"AND len(constraint_column_names) = 1 AND database_name NOT IN {skipped} "
+        f"AND len(constraint_column_names) = 1 AND {_databases(temporary)} "
         "AND contains(expression, 'value too long for type character(')"
     ).fetchall():
         match = _CHAR_CHECK.search(expression)
@@ -63,7 +68,7 @@ def read_char_columns(con: duckdb.DuckDBPyConnection, temporary: bool = False,
     if views is not None:
         for db, schema, view, sql in con.execute(
             "SELECT database_name, schema_name, view_name, sql FROM duckdb_views() "
-            f"WHERE NOT internal AND database_name NOT IN {skipped}"
+            f"WHERE NOT internal AND {_databases(temporary)}"
         ).fetchall():
             if layout := views(sql):
                 char_columns[(db, schema, view)] = dict(layout)
@@ -74,12 +79,11 @@ def read_super_columns(con: duckdb.DuckDBPyConnection, temporary: bool = False,
                        ) -> dict[tuple[str, str, str], dict[str, int]]:
     """The SUPER columns ``con`` sees, of tables and views, as ``read_char_columns`` reads
     the CHAR ones (with ``temporary``, also the session's temporary tables)."""
-    skipped = "('system')" if temporary else "('system', 'temp')"
     found: dict[tuple[str, str, str], dict[str, int]] = {}
     for db, schema, relation, column, index in con.execute(
         "SELECT database_name, schema_name, table_name, column_name, column_index "
         "FROM duckdb_columns() "
-        f"WHERE data_type = 'JSON' AND NOT internal AND database_name NOT IN {skipped}"
+        f"WHERE data_type = 'JSON' AND NOT internal AND {_databases(temporary)}"
     ).fetchall():
         found.setdefault((db, schema, relation), {})[column] = index - 1
     return found

@@ -119,8 +119,6 @@ _CONVERSION: list[_Rule] = [
        lambda m: f'invalid input syntax for type date: "{m[1] or m[2]}"'),
     _r(r'invalid timestamp field format: "([^"]*)"', e.InvalidDatetimeFormat,
        lambda m: f'invalid input syntax for type timestamp: "{m[1]}"'),
-    _r(r'(timestamp|time) field value out of range: "([^"]*)"', e.DatetimeFieldOverflow,
-       lambda m: f'date/time field value out of range: "{m[2]}"'),
     _r(r"Could not convert string '([^']*)' to INTERVAL", e.InvalidDatetimeFormat,
        lambda m: f'invalid input syntax for type interval: "{m[1]}"'),
     # A VARBYTE read as UTF-8 text (a cast to a character type, FROM_VARBYTE(v, 'utf8')).

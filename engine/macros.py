@@ -208,10 +208,12 @@ _SCALE = "CAST(regexp_extract(typeof(s), ',(\\d+)\\)', 1) AS INTEGER)"
 # below 1 is an empty slice (a slice's negative bounds count from the end).
 _FIRST = "greatest(s, 1)"
 _SLICE_END = "greatest(s + n - 1, 0)"
+# A SUPER string's text, without its quotes.
+_STRING = "json_extract_string({v}, '$')"
 # A SUPER scalar's text: a string without its quotes, a number as written.
 _SUPER_TEXT = (
     "CASE json_type(CAST(x AS JSON)) "
-    "WHEN 'VARCHAR' THEN json_extract_string(CAST(x AS JSON), '$') "
+    f"WHEN 'VARCHAR' THEN {_STRING.format(v='CAST(x AS JSON)')} "
     "WHEN 'BIGINT' THEN CAST(x AS VARCHAR) WHEN 'UBIGINT' THEN CAST(x AS VARCHAR) "
     "WHEN 'DOUBLE' THEN CAST(x AS VARCHAR) END"
 )
@@ -238,7 +240,6 @@ _SUPER_CLASS = (
     "CASE json_type({v}) WHEN 'BIGINT' THEN 'n' WHEN 'UBIGINT' THEN 'n' WHEN 'DOUBLE' THEN 'n' "
     "WHEN 'VARCHAR' THEN 's' WHEN 'BOOLEAN' THEN 'b' WHEN 'NULL' THEN NULL ELSE 'c' END"
 )
-_STRING = "json_extract_string({v}, '$')"
 _SUPER_INTEGERS = "json_type(r.a) <> 'DOUBLE' AND json_type(r.b) <> 'DOUBLE'"
 _THREE_WAY = "CASE WHEN {x} < {y} THEN -1 WHEN {x} > {y} THEN 1 ELSE 0 END"
 

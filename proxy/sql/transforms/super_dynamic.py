@@ -110,10 +110,6 @@ class _Seen:
         return name in self.elements or any(name in cols for cols in self.tables.values())
 
 
-def _either(seen: _Seen, a: exp.Expr, b: exp.Expr) -> bool:
-    return seen.is_super(a) or seen.is_super(b)
-
-
 def _operand(seen: _Seen, node: exp.Expr) -> exp.Expr:
     """An operand of a SUPER operator: a SUPER value as it is, anything else made one."""
     return node.copy() if seen.is_super(node) else call(macros.SUPER, node.copy())
@@ -157,7 +153,7 @@ def _rewrite(node: exp.Expr, seen: _Seen) -> exp.Expr | None:
     if _assigned(node):
         return None
     if kind in _ARITHMETIC or kind in _COMPARISONS:
-        if _either(seen, node.this, node.expression):
+        if seen.is_super(node.this) or seen.is_super(node.expression):
             name = _ARITHMETIC.get(kind) or _COMPARISONS[kind]
             return call(name, _operand(seen, node.this), _operand(seen, node.expression))
     elif isinstance(node, exp.Neg) and seen.is_super(node.this):
