@@ -17,6 +17,8 @@ from typing import Any
 
 # A Terminate message: 'X' and its length, 4.
 _TERMINATE = b"X\x00\x00\x00\x04"
+_SYNC = ord("S")
+_EXECUTE = ord("E")
 
 ClientCallback = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -37,6 +39,27 @@ class ClientReader(asyncio.StreamReader):
     def set_exception(self, exc: BaseException) -> None:
         super().set_exception(exc)
         self._client_closed()
+
+    def executes_before_sync(self, more_than: int) -> bool:
+        """Whether the messages already received hold more than ``more_than`` Execute
+        messages before the next Sync, or no complete Sync at all.
+
+        The extended protocol runs everything up to a Sync in one implicit transaction;
+        a lone statement needs none. Only the buffer's message headers are read, and the
+        scan stops at the first Sync or once the answer is known.
+        """
+        buf = self._buffer
+        pos = executes = 0
+        while pos + 5 <= len(buf):
+            kind = buf[pos]
+            if kind == _SYNC:
+                return False
+            if kind == _EXECUTE:
+                executes += 1
+                if executes > more_than:
+                    return True
+            pos += 1 + int.from_bytes(buf[pos + 1:pos + 5], "big")
+        return True
 
     def _client_closed(self) -> None:
         if self.closed:

@@ -194,7 +194,7 @@ class Connection(
                 if isinstance(msg, frontend.Query):
                     await self._simple_query(msg.sql)
                 elif isinstance(msg, frontend.Sync):
-                    self._sync()
+                    await self._sync()
                     await self.flush()
                 elif isinstance(msg, frontend.Flush):
                     await self.flush()
@@ -279,6 +279,7 @@ class Connection(
         except err.SQLError as exc:
             self._fail(exc)
         session.tx = TxStatus.IDLE
+        session.pipeline_transaction = False
         self.server.authorizer.settle(session, committed)
         self.server.wlm.tx_ended(session)
 

@@ -22,7 +22,7 @@ from catalog.security import Grant, Grantee, ObjectKey
 from engine import streaming
 from policies import access
 from proxy.access_commands import split_name
-from proxy.session import Outcome, Session, TxStatus
+from proxy.session import Outcome, Session
 from proxy.sql import datashare_sql as ds_sql
 from proxy.sql import dcl
 from proxy.sql.references import Ref
@@ -366,9 +366,7 @@ class DatashareCommands:
     async def _cmd_consumer_database(self: Connection, session: Session,
                                      cmd: ds_sql.CreateConsumerDatabase,
                                      _: list[object]) -> Outcome:
-        if session.tx != TxStatus.IDLE:
-            raise err.ActiveSqlTransaction(
-                "CREATE DATABASE cannot run inside a transaction block")
+        session.outside_transaction("CREATE DATABASE")
         ns = session.namespace.guid
         user = self.server.catalog.user(ns, session.user.name)
         if user is None or not (user.superuser or user.createdb):

@@ -34,6 +34,9 @@ from proxy.wire import backend, frontend
 if TYPE_CHECKING:
     pass
 
+# Statement types with nothing for the implicit transaction of a pipeline to undo.
+_READS = frozenset({"SELECT", "UTILITY"})
+
 
 class ExtendedProtocol:
     """Handlers of extended-protocol messages (a mixin of ``Connection``)."""
@@ -70,9 +73,17 @@ class ExtendedProtocol:
         else:
             await self._extended_failed(exc)
 
-    def _sync(self) -> None:
+    async def _sync(self) -> None:
         session = self._session()
         self._skip_until_sync = False
+        if session.pipeline_transaction:
+            # The implicit transaction of the statements since the last Sync ends here:
+            # committed, or rolled back if one of them failed (asyncpg's executemany is
+            # all or nothing on PostgreSQL).
+            for portal in list(session.portals.values()):
+                self._close_portal(portal)
+            session.portals.clear()
+            await self._end_implicit(session, ok=session.tx != TxStatus.FAILED)
         if session.tx == TxStatus.IDLE:
             # Outside a transaction block each Sync ends the implicit transaction, and with
             # it every portal.
@@ -263,15 +274,24 @@ class ExtendedProtocol:
         if portal.result is None and not portal.done:
             # Describe(portal) of a query: start it now and describe its real result, which
             # the following Execute streams. Only row-returning statements get here.
-            await self._start_portal(session, portal)
+            await self._start_portal(session, portal, described=True)
         if portal.fields is None:
             await self._describe_statement(session, portal.prepared)
             portal.fields = portal.prepared.fields
         return portal.fields
 
-    async def _start_portal(self, session: Session, portal: Portal) -> None:
+    async def _start_portal(self, session: Session, portal: Portal, described: bool = False
+                            ) -> None:
         stmt = portal.prepared.statement
         assert stmt is not None
+        if (session.tx == TxStatus.IDLE and stmt.command is None and stmt.late is None
+                and stmt.statement_type not in _READS
+                and self.reader.executes_before_sync(1 if described else 0)):
+            # Other statements follow before Sync: PostgreSQL runs them all in one implicit
+            # transaction that Sync ends. A lone statement commits on its own, as before,
+            # and reads never need undoing.
+            await self._begin(session)
+            session.pipeline_transaction = True
         outcome = await self._run(stmt, portal.params, portal.prepared.exec_sql)
         portal.result = outcome.result
         portal.ticket = outcome.ticket

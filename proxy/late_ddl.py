@@ -142,11 +142,8 @@ async def _sql(conn: Connection, session: Session, stmt: Statement, sql: str) ->
                                              session.tx != TxStatus.IDLE)
         return added
     if isinstance(late, AlterVarchar | AppendFrom):
-        if session.tx != TxStatus.IDLE:
-            what = "ALTER COLUMN" if isinstance(late, AlterVarchar) else "APPEND"
-            raise err.ActiveSqlTransaction(
-                f"ALTER TABLE {what} cannot run inside a transaction block"
-            )
+        session.outside_transaction(
+            "ALTER TABLE ALTER COLUMN" if isinstance(late, AlterVarchar) else "ALTER TABLE APPEND")
         if isinstance(late, AlterVarchar):
             await conn._engine_call(rebuild_with_varchar, session.cursor, late)
         else:

@@ -23,7 +23,7 @@ from catalog.directory import (
     read_char_columns,
     read_super_columns,
 )
-from catalog.errors import InvalidCatalogName
+from catalog.errors import ActiveSqlTransaction, InvalidCatalogName
 from catalog.model import Namespace, User
 from catalog.views.pg_attribute import ZONE_VARIABLE
 from engine.admission import Ticket
@@ -115,6 +115,9 @@ class Session:
     temp_tables: set[str] = field(default_factory=set)  # this session's temporary tables
     # Inside the transaction a multi-statement simple Query opens around its statements.
     implicit_transaction: bool = False
+    # Inside the transaction the extended protocol opens around the statements up to a Sync
+    # (ended by that Sync, or turned into a transaction block by a BEGIN).
+    pipeline_transaction: bool = False
     catalog_version: int = -1  # of the catalog when ``user`` was last read from it
     # DuckDB's parse of the texts this session runs again (read on its worker thread).
     parsed: ParsedStatements = field(default_factory=ParsedStatements)
@@ -174,6 +177,14 @@ class Session:
                         tuple(sorted((k, tuple(sorted(v.items()))) for k, v in supers.items()))))
             self.own_char_columns = (version, own, columns, supers)
         return self.own_char_columns[1], self.own_char_columns[2], self.own_char_columns[3]
+
+    def outside_transaction(self, what: str) -> None:
+        """Refuse ``what`` (a statement that cannot be undone) inside a transaction, with
+        PostgreSQL's words: a block, or a pipeline whose statements share one."""
+        if self.pipeline_transaction:
+            raise ActiveSqlTransaction(f"{what} cannot be executed within a pipeline")
+        if self.tx != TxStatus.IDLE:
+            raise ActiveSqlTransaction(f"{what} cannot run inside a transaction block")
 
     def alias(self, database: str | None = None) -> str:
         """The internal alias of a database of this namespace (default: the current one)."""

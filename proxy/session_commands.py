@@ -67,17 +67,32 @@ class SessionCommands:
         return await handler(self, session, cmd, params)
 
     async def _cmd_begin(self, session: Session, cmd: commands.Begin, _: list[object]) -> Outcome:
-        await self._begin(session)
+        if session.pipeline_transaction:
+            # BEGIN after statements of the same Sync: PostgreSQL makes their implicit
+            # transaction the block BEGIN opens, without a warning.
+            session.pipeline_transaction = False
+        else:
+            await self._begin(session)
         return Outcome("BEGIN")
 
     async def _cmd_commit(self, session: Session, cmd: commands.Commit, _: list[object]) -> Outcome:
+        self._end_of_no_block(session)
         return Outcome(await self._commit(session))
 
     async def _cmd_rollback(
         self, session: Session, cmd: commands.Rollback, _: list[object]
     ) -> Outcome:
+        self._end_of_no_block(session)
         await self._rollback(session)
         return Outcome("ROLLBACK")
+
+    def _end_of_no_block(self, session: Session) -> None:
+        if session.pipeline_transaction:
+            # PostgreSQL ends a pipeline's implicit transaction here, warning that no
+            # BEGIN opened it.
+            self.send(backend.notice_response(
+                "there is no transaction in progress", "25P01", "WARNING"
+            ))
 
     async def _cmd_set(self, session: Session, cmd: commands.SetParam, _: list[object]) -> Outcome:
         await self._set(session, cmd)
@@ -123,8 +138,7 @@ class SessionCommands:
         self, session: Session, cmd: commands.Discard, _: list[object]
     ) -> Outcome:
         if cmd.what == "ALL":
-            if session.tx != TxStatus.IDLE:
-                raise err.ActiveSqlTransaction("DISCARD ALL cannot run inside a transaction block")
+            session.outside_transaction("DISCARD ALL")
             session.prepared.clear()
             for name, param in settings.PARAMS.items():
                 if not param.read_only:
@@ -143,8 +157,7 @@ class SessionCommands:
         return await self._explain(session, cmd)
 
     async def _cmd_vacuum(self, session: Session, cmd: commands.Vacuum, _: list[object]) -> Outcome:
-        if session.tx != TxStatus.IDLE:
-            raise err.ActiveSqlTransaction("VACUUM cannot run inside a transaction block")
+        session.outside_transaction("VACUUM")
         await self._engine_call(session.cursor.execute, f'CHECKPOINT "{session.alias()}"')
         return Outcome("VACUUM")
 
@@ -226,6 +239,7 @@ class SessionCommands:
             return
         await self._engine_call(session.cursor.execute, "BEGIN TRANSACTION")
         session.tx = TxStatus.IN_BLOCK
+        session.pipeline_transaction = False
         session.transaction_id = self.server.query_log.next_id()
         self.server.wlm.tx_began(session)
 
@@ -245,6 +259,7 @@ class SessionCommands:
             committed = True
         finally:
             session.tx = TxStatus.IDLE
+            session.pipeline_transaction = False
             self.server.authorizer.settle(session, committed)
             self.server.wlm.tx_ended(session)
         return "COMMIT"
@@ -262,6 +277,7 @@ class SessionCommands:
         with contextlib.suppress(err.SQLError):
             await self._engine_call(session.cursor.execute, "ROLLBACK")
         session.tx = TxStatus.IDLE
+        session.pipeline_transaction = False
         self.server.authorizer.settle(session, committed=False)
         self.server.wlm.tx_ended(session)
 
@@ -297,11 +313,8 @@ class SessionCommands:
     async def _database_ddl(
         self, session: Session, cmd: commands.CreateDatabase | commands.DropDatabase
     ) -> Outcome:
-        if session.tx != TxStatus.IDLE:
-            what = "CREATE" if isinstance(cmd, commands.CreateDatabase) else "DROP"
-            raise err.ActiveSqlTransaction(
-                f"{what} DATABASE cannot run inside a transaction block"
-            )
+        session.outside_transaction(
+            "CREATE DATABASE" if isinstance(cmd, commands.CreateDatabase) else "DROP DATABASE")
         user = self.server.catalog.user(session.namespace.guid, session.user.name)
         superuser = user is not None and user.superuser
         if isinstance(cmd, commands.CreateDatabase):
