@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 import duckdb
 import pyarrow as pa
 
+from engine.prepared_plans import PreparedPlans
+
 # Rows per Arrow batch: large enough to amortise per-batch overhead in encoding, small enough
 # to keep a slow reader's buffered result small (a lineitem batch is about 8 MB).
 BATCH_ROWS = 65_536
@@ -98,14 +100,20 @@ def execute(
     batch_rows: int = BATCH_ROWS,
     on_done: Callable[[], None] | None = None,
     parsed: ParsedStatements | None = None,
+    plans: PreparedPlans | None = None,
 ) -> Result:
     """Run ``sql`` and return its first batch (row statements) or its affected-row count.
 
     ``on_done`` runs when DuckDB has finished the statement: here for a statement without
     rows, when its rows have been read to the end otherwise. With ``parsed``, a text run
-    before is executed from its kept parse."""
-    cursor.execute(parsed.get(cursor, sql) if parsed is not None else sql,
-                   params if params else None)
+    before is executed from its kept parse; with ``plans`` (a statement whose parameters are
+    all typed), from its kept plan."""
+    planned = plans.execute_text(cursor, sql, params) if plans is not None and params else None
+    if planned is not None:
+        cursor.execute(planned)
+    else:
+        cursor.execute(parsed.get(cursor, sql) if parsed is not None else sql,
+                       params if params else None)
     if not returns_rows:
         desc = cursor.description
         result = Result(exhausted=True)

@@ -313,9 +313,12 @@ class Connection(
         self.send(backend.command_complete(f"{outcome.tag} {sent}"))
 
     async def _run(
-        self, stmt: Statement, params: list[object], sql: str | None = None
+        self, stmt: Statement, params: list[object], sql: str | None = None,
+        planned: bool = False,
     ) -> Outcome:
-        """Run a statement (``sql`` overrides its DuckDB text); rows come back open."""
+        """Run a statement (``sql`` overrides its DuckDB text); rows come back open.
+
+        ``planned``: every parameter is typed, so the session may keep DuckDB's plan."""
         session = self._session()
         if stmt.command is not None:
             return await self._command(session, stmt, params)
@@ -356,6 +359,7 @@ class Connection(
                 returns_rows=stmt.returns_rows,
                 on_done=partial(run.completed, session.cursor) if wlm.profiling() else None,
                 parsed=session.parsed,
+                plans=session.plans if planned else None,
             )
         except err.SQLError as exc:
             pool.release(ticket)
@@ -363,6 +367,9 @@ class Connection(
             self._finish_record(record, started, exc, run=run)
             raise
         self._ran(session, stmt)
+        if stmt.statement_type in ("DDL", "CTAS"):
+            # A new temporary table may hide a table a kept plan reads.
+            session.plans.invalidate()
         if not stmt.returns_rows:
             pool.release(ticket)
             self._disarm(timer)

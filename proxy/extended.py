@@ -16,8 +16,8 @@ from catalog import errors as err
 from engine import describe, streaming
 from engine.admission import Ticket
 from proxy import session_zone
-from proxy.codecs import decode_parameter, pg_type_from_duckdb
-from proxy.codecs.oids import BYTEA, TEXT, VARBYTE
+from proxy.codecs import decode_parameter, duckdb_type_for_oid, pg_type_from_duckdb
+from proxy.codecs.oids import BYTEA, TEXT, UNKNOWN, VARBYTE
 from proxy.result_types import (
     coerce_schema,
     expand_formats,
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
 # Statement types with nothing for the implicit transaction of a pipeline to undo.
 _READS = frozenset({"SELECT", "UTILITY"})
+# Statement types whose DuckDB plan a session keeps when all their parameters are typed.
+_PLANNED = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE"})
 
 
 class ExtendedProtocol:
@@ -157,7 +159,7 @@ class ExtendedProtocol:
         if any(f == 1 and oid == 0 for f, oid in zip(formats, ps.param_oids, strict=True)):
             await self._infer_parameter_types(session, ps)
         if nparams and ps.exec_sql is None and ps.statement and ps.statement.duck_sql:
-            ps.exec_sql = typed_params(ps.statement.duck_sql, ps.param_oids)
+            self._type_parameters(ps)
         zone = ZoneInfo(session_zone.engine_zone(session.values["timezone"]))
         values = [
             decode_parameter(oid, fmt, raw, zone)
@@ -168,6 +170,13 @@ class ExtendedProtocol:
             self._close_portal(old)
         session.portals[msg.portal] = Portal(msg.portal, ps, values, msg.result_formats)
         self.send(backend.bind_complete())
+
+    def _type_parameters(self, ps: PreparedStatement) -> None:
+        """Fix the statement's DuckDB text, each typed ``$n`` cast to its type."""
+        assert ps.statement is not None and ps.statement.duck_sql is not None
+        ps.exec_sql = typed_params(ps.statement.duck_sql, ps.param_oids)
+        ps.typed = ps.statement.statement_type in _PLANNED and all(
+            oid not in (0, UNKNOWN) and duckdb_type_for_oid(oid) for oid in ps.param_oids)
 
     async def _infer_parameter_types(self, session: Session, ps: PreparedStatement) -> None:
         stmt = ps.statement
@@ -237,7 +246,7 @@ class ExtendedProtocol:
             if stmt.nparams and 0 in ps.param_oids:
                 await self._infer_parameter_types(session, ps)
             if stmt.nparams and ps.exec_sql is None:
-                ps.exec_sql = typed_params(stmt.duck_sql, ps.param_oids)
+                self._type_parameters(ps)
             if stmt.returns_rows:
                 # Column privileges may narrow what the user's Execute will return.
                 narrowed = self.server.authorizer.effective_sql(session, stmt)
@@ -292,7 +301,8 @@ class ExtendedProtocol:
             # and reads never need undoing.
             await self._begin(session)
             session.pipeline_transaction = True
-        outcome = await self._run(stmt, portal.params, portal.prepared.exec_sql)
+        outcome = await self._run(stmt, portal.params, portal.prepared.exec_sql,
+                                  planned=portal.prepared.typed)
         portal.result = outcome.result
         portal.ticket = outcome.ticket
         portal.owned = outcome.owned

@@ -27,6 +27,7 @@ from catalog.errors import ActiveSqlTransaction, InvalidCatalogName
 from catalog.model import Namespace, User
 from catalog.views.pg_attribute import ZONE_VARIABLE
 from engine.admission import Ticket
+from engine.prepared_plans import PreparedPlans
 from engine.storage import quote_ident, quote_literal
 from engine.streaming import ParsedStatements, Result
 from proxy import session_zone, settings
@@ -56,6 +57,8 @@ class PreparedStatement:
     fields: list[FieldDescription] | None = None  # filled by the first Describe
     described: bool = False
     exec_sql: str | None = None  # the DuckDB SQL with each typed $n cast to its type
+    # Every parameter has a type, so ``exec_sql`` casts each one (its plan can be kept).
+    typed: bool = False
 
 
 @dataclass(slots=True)
@@ -121,6 +124,8 @@ class Session:
     catalog_version: int = -1  # of the catalog when ``user`` was last read from it
     # DuckDB's parse of the texts this session runs again (read on its worker thread).
     parsed: ParsedStatements = field(default_factory=ParsedStatements)
+    # DuckDB's plans of its parameterised statements (read on its worker thread).
+    plans: PreparedPlans = field(default_factory=PreparedPlans)
     # The namespace's external schemas, by (database, name) (shared with the catalog).
     external: dict[tuple[str, str], Any] = field(default_factory=dict)
     # Every served namespace's account id, by GUID, as configured (the datashare views show
@@ -204,6 +209,7 @@ class Session:
         SYSDATE, CURRENT_DATE) read it when a row is inserted, whichever session made them."""
         zone = session_zone.engine_zone(self.values["timezone"])
         self.cursor.execute(f"SET VARIABLE {ZONE_VARIABLE} = {quote_literal(zone)}")
+        self.plans.invalidate()  # DuckDB read the variable when it planned them
 
     def apply_search_path(self) -> None:
         """Point the cursor at the current database and the search_path's existing schemas.
@@ -232,6 +238,7 @@ class Session:
         self.cursor.execute(f"USE {quote_ident(alias)}.{quote_ident(wanted[0])}")
         path = ",".join(f"{quote_ident(alias)}.{quote_ident(s)}" for s in wanted)
         self.cursor.execute(f"SET search_path = {quote_literal(path)}")
+        self.plans.invalidate()  # their names were looked up in the old path
 
     def reported(self) -> list[tuple[str, str]]:
         """The ParameterStatus pairs sent after authentication."""

@@ -98,9 +98,14 @@ def _parse_numeric(text: str) -> Decimal:
     if "_" in stripped or lowered.lstrip("+-").startswith(("n", "s", "i")):
         raise _syntax(oids.NUMERIC, text)
     try:
-        return Decimal(stripped)
+        value = Decimal(stripped)
     except InvalidOperation:
         raise _syntax(oids.NUMERIC, text) from None
+    if value.is_finite() and int(value.as_tuple().exponent) > 0:
+        # DuckDB binds Decimal('1E+5') as 1: give it the digits (PostgreSQL reads 100000).
+        with localcontext(_NUMERIC_CONTEXT):
+            return value.quantize(Decimal(1))
+    return value
 
 
 def _parse_bool(text: str) -> bool:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from tests.e2e.server import RunningServer, start
@@ -33,3 +34,15 @@ def fresh_server(
     yield make
     for srv in started:
         srv.stop()
+
+
+@pytest.fixture
+async def apg(server: RunningServer) -> AsyncIterator[asyncpg.Connection]:
+    """An asyncpg connection (no TLS) to the shared server."""
+    c = await asyncpg.connect(host=server.host, port=server.port, user=server.user,
+                              password=server.password, database=server.database, ssl=False,
+                              timeout=15)
+    try:
+        yield c
+    finally:
+        await c.close(timeout=5)

@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 import math
 import uuid
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
@@ -32,12 +31,8 @@ async def connect(server: RunningServer, **kw: Any) -> asyncpg.Connection:
 
 
 @pytest.fixture
-async def conn(server: RunningServer) -> AsyncIterator[asyncpg.Connection]:
-    c = await connect(server)
-    try:
-        yield c
-    finally:
-        await c.close(timeout=5)
+def conn(apg: asyncpg.Connection) -> asyncpg.Connection:
+    return apg
 
 
 

@@ -4,7 +4,7 @@ together, as on PostgreSQL (asyncpg's executemany and pipelines rely on it)."""
 from __future__ import annotations
 
 import struct
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import asyncpg
 import psycopg
@@ -12,16 +12,6 @@ import pytest
 
 from tests.e2e import rawpg
 from tests.e2e.server import RunningServer
-from tests.e2e.test_asyncpg import connect
-
-
-@pytest.fixture
-async def conn(server: RunningServer) -> AsyncIterator[asyncpg.Connection]:
-    c = await connect(server)
-    try:
-        yield c
-    finally:
-        await c.close(timeout=5)
 
 
 @pytest.fixture
@@ -63,22 +53,22 @@ def ids(c: rawpg.RawConn, table: str) -> list[int]:
     return [int(r[0]) for r in rows]  # type: ignore[arg-type]
 
 
-async def test_executemany_is_all_or_nothing(conn: asyncpg.Connection) -> None:
-    await conn.execute("create table pipe_many (id int, v varchar(3))")
+async def test_executemany_is_all_or_nothing(apg: asyncpg.Connection) -> None:
+    await apg.execute("create table pipe_many (id int, v varchar(3))")
     with pytest.raises(asyncpg.StringDataRightTruncationError):
-        await conn.executemany("insert into pipe_many values ($1, $2)",
+        await apg.executemany("insert into pipe_many values ($1, $2)",
                                [(1, "a"), (2, "bb"), (3, "toolong"), (4, "d")])
-    assert await conn.fetch("select id from pipe_many") == []
-    assert not conn.is_in_transaction()
-    await conn.executemany("insert into pipe_many values ($1, $2)", [(10, "x"), (11, "y")])
-    assert [r["id"] for r in await conn.fetch("select id from pipe_many order by id")] == [10, 11]
-    async with conn.transaction():
-        await conn.executemany("insert into pipe_many values ($1, $2)", [(12, "z")])
-        assert conn.is_in_transaction()
-    assert await conn.fetchval("select count(*) from pipe_many") == 3
+    assert await apg.fetch("select id from pipe_many") == []
+    assert not apg.is_in_transaction()
+    await apg.executemany("insert into pipe_many values ($1, $2)", [(10, "x"), (11, "y")])
+    assert [r["id"] for r in await apg.fetch("select id from pipe_many order by id")] == [10, 11]
+    async with apg.transaction():
+        await apg.executemany("insert into pipe_many values ($1, $2)", [(12, "z")])
+        assert apg.is_in_transaction()
+    assert await apg.fetchval("select count(*) from pipe_many") == 3
     # A lone statement still commits on its own.
-    await conn.execute("insert into pipe_many values ($1, $2)", 13, "w")
-    assert await conn.fetchval("select count(*) from pipe_many") == 4
+    await apg.execute("insert into pipe_many values ($1, $2)", 13, "w")
+    assert await apg.fetchval("select count(*) from pipe_many") == 4
 
 
 def test_error_rolls_back_the_statements_before_sync(raw: rawpg.RawConn) -> None:

@@ -32,6 +32,7 @@ from sqlglot import exp
 
 from catalog.errors import FeatureNotSupported
 from engine import table_metadata as meta
+from engine.prepared_plans import literal
 from engine.storage import quote_ident, quote_literal
 from proxy.sql.context import Context
 from proxy.sql.late import AlterVarchar, CreateLike, Place
@@ -218,15 +219,10 @@ def _target(table: exp.Table, ctx: Context) -> tuple[str, str]:
 
 
 def _sql_value(value: object) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
     if isinstance(value, list):
         return "[" + ", ".join(quote_literal(str(v)) for v in value) + "]::VARCHAR[]"
-    return quote_literal(str(value))
+    scalar = literal(value) if value is None or isinstance(value, int) else None
+    return scalar if scalar is not None else quote_literal(str(value))
 
 
 def records(alias: str, schema: str, table: str, attrs: Attributes,
