@@ -158,6 +158,14 @@ def test_decode_text_parameters(oid: int, text: str, value: object) -> None:
     assert got == value or (value is None and got != got)
 
 
+@pytest.mark.parametrize(("text", "digits"), [("1E+5", "100000"), ("-2.5e3", "-2500"),
+                                              ("1e-3", "0.001"), ("1.50", "1.50")])
+def test_numeric_text_with_an_exponent_keeps_its_digits(text: str, digits: str) -> None:
+    # DuckDB binds Decimal("1E+5") as 1; the same value with its digits written out is right.
+    got = decode_parameter(1700, 0, text.encode())
+    assert isinstance(got, Decimal) and str(got) == digits
+
+
 def test_decode_errors_use_postgresql_wording() -> None:
     from catalog.errors import InvalidTextRepresentation, NumericValueOutOfRange
 
