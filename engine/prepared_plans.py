@@ -10,7 +10,8 @@ one-row INSERT 718 -> 423 us.
 Only statements whose every parameter the client (or Duckshift's inference) typed get here:
 each ``$n`` of their text is cast to its type, so a value's literal converts exactly as the
 bound value would. A value without an exact literal (bytes, intervals, non-finite floats)
-makes that execution use the ordinary path.
+makes that execution use the ordinary path. Companion checks that translation puts before a
+statement (``identity_writes``) take no parameters and run as text before each ``EXECUTE``.
 
 DuckDB binds a plan when it is prepared and binds it again only when a database it reads
 changes; so the session drops its plans whenever what binding reads changes under the same
@@ -25,6 +26,7 @@ import math
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 import duckdb
@@ -39,8 +41,8 @@ class PreparedPlans:
 
     def __init__(self, size: int = 64) -> None:
         self.size = size
-        # Text -> its plan's name; None for a text that cannot be planned.
-        self._names: OrderedDict[str, str | None] = OrderedDict()
+        # Text -> its plan; None for a text that cannot be planned.
+        self._plans: OrderedDict[str, _Plan | None] = OrderedDict()
         self._counter = 0
         self._stale = False
 
@@ -52,8 +54,8 @@ class PreparedPlans:
     def execute_text(
         self, cursor: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object]
     ) -> str | None:
-        """The ``EXECUTE`` that runs ``sql`` with ``params`` from its kept plan (prepared now
-        if new), or None when the values or the statement cannot go that way."""
+        """The text that runs ``sql`` with ``params`` from its kept plan (prepared now if
+        new), or None when the values or the statement cannot go that way."""
         args = []
         for value in params:
             text = literal(value)
@@ -62,39 +64,49 @@ class PreparedPlans:
             args.append(text)
         if self._stale:
             self._drop_all(cursor)
-        if sql in self._names:
-            self._names.move_to_end(sql)
-            name = self._names[sql]
+        if sql in self._plans:
+            self._plans.move_to_end(sql)
+            plan = self._plans[sql]
         else:
             try:
-                name = self._prepare(cursor, sql)
+                plan = self._prepare(cursor, sql)
             except duckdb.Error:
                 # Binding only, nothing ran: the ordinary path raises the statement's own
                 # error. The text is tried again next time (its table may exist by then).
                 return None
-            self._names[sql] = name
-            if len(self._names) > self.size:
-                _, oldest = self._names.popitem(last=False)
+            self._plans[sql] = plan
+            if len(self._plans) > self.size:
+                _, oldest = self._plans.popitem(last=False)
                 if oldest is not None:
-                    cursor.execute(f"DEALLOCATE {oldest}")
-        return None if name is None else f"EXECUTE {name}({', '.join(args)})"
+                    cursor.execute(f"DEALLOCATE {oldest.name}")
+        if plan is None:
+            return None
+        return f"{plan.before}EXECUTE {plan.name}({', '.join(args)})"
 
-    def _prepare(self, cursor: duckdb.DuckDBPyConnection, sql: str) -> str | None:
-        """Prepare ``sql``; None (kept, so it is not tried again) for a text of several
-        statements, which ``PREPARE`` would partly run."""
-        if len(cursor.extract_statements(sql)) != 1:
+    def _prepare(self, cursor: duckdb.DuckDBPyConnection, sql: str) -> _Plan | None:
+        """Prepare the last statement of ``sql``; the ones before it (companion checks
+        without parameters) run as text before each EXECUTE. None (kept, so it is not
+        tried again) when one of those takes parameters."""
+        *before, last = cursor.extract_statements(sql)
+        if any(s.named_parameters for s in before):
             return None
         self._counter += 1
         name = f"__ds_plan_{self._counter}"
-        cursor.execute(f"PREPARE {name} AS {sql}")
-        return name
+        cursor.execute(f"PREPARE {name} AS {last.query}")
+        return _Plan(name, "".join(f"{s.query};\n" for s in before))
 
     def _drop_all(self, cursor: duckdb.DuckDBPyConnection) -> None:
-        for name in self._names.values():
-            if name is not None:
-                cursor.execute(f"DEALLOCATE {name}")
-        self._names.clear()
+        for plan in self._plans.values():
+            if plan is not None:
+                cursor.execute(f"DEALLOCATE {plan.name}")
+        self._plans.clear()
         self._stale = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    name: str  # of the DuckDB prepared statement
+    before: str  # statements (without parameters) run as text before it
 
 
 def literal(value: object) -> str | None:

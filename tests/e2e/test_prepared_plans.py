@@ -89,3 +89,18 @@ async def test_values_of_each_type_through_a_plan(apg: asyncpg.Connection) -> No
     query = await apg.prepare("select count(*) from plan_types where s = $1 and n < $2")
     assert await query.fetchval("it's ✓", Decimal("0")) == 3
     assert await query.fetchval("it''s ✓", Decimal("0")) == 0
+
+
+async def test_identity_check_runs_at_every_execution(apg: asyncpg.Connection) -> None:
+    # The check that refuses a value for an IDENTITY column runs before the planned INSERT.
+    await apg.execute("create table plan_ident (id bigint identity(1, 1), v varchar(5))")
+    explicit = await apg.prepare("insert into plan_ident (id, v) values ($1, $2)")
+    for _ in range(2):
+        with pytest.raises(asyncpg.FeatureNotSupportedError,
+                           match="cannot set an identity column to a value"):
+            await explicit.fetch(5, "x")
+    implicit = await apg.prepare("insert into plan_ident (v) values ($1)")
+    for v in ("a", "b", "c"):
+        await implicit.fetch(v)
+    rows = await apg.fetch("select id, v from plan_ident order by id")
+    assert [tuple(r) for r in rows] == [(1, "a"), (2, "b"), (3, "c")]

@@ -138,12 +138,28 @@ def test_catalog_change_rebinds(cursor: duckdb.DuckDBPyConnection) -> None:
         (1, "v1", 7)]
 
 
-def test_text_of_several_statements_is_not_planned(cursor: duckdb.DuckDBPyConnection) -> None:
-    # PREPARE would prepare the first statement and run the rest (without the values) inside
-    # the session's transaction.
+def test_statements_before_the_planned_one_run_each_time(
+    cursor: duckdb.DuckDBPyConnection,
+) -> None:
+    # Companion checks (identity_writes) come first in the same text; PREPARE of the whole
+    # text would prepare the first statement and run the rest without the values.
+    plans = PreparedPlans()
+    sql = ("SELECT error('refused') FROM t WHERE k = 99; "
+           "INSERT INTO t VALUES (CAST($1 AS INTEGER), 'x')")
+    assert streaming.execute(cursor, sql, [42], returns_rows=False, plans=plans).rowcount == 1
+    assert _plans(cursor) == ["__ds_plan_1"]
+    cursor.execute("INSERT INTO t VALUES (99, 'y')")
+    with pytest.raises(duckdb.InvalidInputException, match="refused"):
+        streaming.execute(cursor, sql, [43], returns_rows=False, plans=plans)
+    assert cursor.execute("SELECT count(*) FROM t WHERE k IN (42, 43)").fetchall() == [(1,)]
+
+
+def test_parameters_before_the_last_statement_are_not_planned(
+    cursor: duckdb.DuckDBPyConnection,
+) -> None:
     plans = PreparedPlans()
     cursor.execute("BEGIN")
-    sql = "SELECT 1 WHERE false; INSERT INTO t VALUES (CAST($1 AS INTEGER), 'x')"
+    sql = "SELECT CAST($1 AS INTEGER) WHERE false; INSERT INTO t VALUES (CAST($1 AS INTEGER), 'x')"
     assert plans.execute_text(cursor, sql, [42]) is None
     assert plans.execute_text(cursor, sql, [42]) is None
     assert _plans(cursor) == []
