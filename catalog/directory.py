@@ -89,12 +89,26 @@ def read_super_columns(con: duckdb.DuckDBPyConnection, temporary: bool = False,
     return found
 
 
+def read_identity_tables(con: duckdb.DuckDBPyConnection, mark: str, temporary: bool = False,
+                         ) -> frozenset[str]:
+    """The names (lower case) of the tables ``con`` sees with a column whose default draws on
+    a sequence named with ``mark`` (the engine's IDENTITY columns), as ``read_char_columns``
+    reads the CHAR ones."""
+    return frozenset(row[0].lower() for row in con.execute(
+        "SELECT DISTINCT table_name FROM duckdb_columns() "
+        f"WHERE contains(column_default, ?) AND NOT internal AND {_databases(temporary)}",
+        [mark],
+    ).fetchall())
+
+
 class Directory:
     """Snapshot of attached databases' schemas and relations, refreshed on demand."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, views: ViewColumns | None = None) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, views: ViewColumns | None = None,
+                 identity_mark: str | None = None) -> None:
         self._con = con
         self._views = views
+        self.identity_mark = identity_mark
         self._lock = threading.Lock()
         self._stale = True
         self._schemas: dict[str, set[str]] = {}
@@ -102,7 +116,9 @@ class Directory:
         self._functions: set[tuple[str, str, str]] = set()
         self._char_columns: dict[tuple[str, str, str], dict[str, int]] = {}
         self._super_columns: dict[tuple[str, str, str], dict[str, int]] = {}
-        # Moves whenever the CHAR or SUPER columns change (translations depend on them).
+        self._identity_tables: frozenset[str] | None = None
+        # Moves whenever the CHAR or SUPER columns or the IDENTITY tables change
+        # (translations depend on them).
         self._char_version = 0
 
     def invalidate(self) -> None:
@@ -141,8 +157,12 @@ class Directory:
             self._schemas, self._relations, self._functions = schemas, relations, functions
             char_columns = read_char_columns(self._con, views=self._views)
             super_columns = read_super_columns(self._con)
-            if char_columns != self._char_columns or super_columns != self._super_columns:
+            identity = (None if self.identity_mark is None
+                        else read_identity_tables(self._con, self.identity_mark))
+            if (char_columns, super_columns, identity) != (
+                    self._char_columns, self._super_columns, self._identity_tables):
                 self._char_columns, self._super_columns = char_columns, super_columns
+                self._identity_tables = identity
                 self._char_version += 1
 
     def schema_exists(self, alias: str, schema: str) -> bool:
@@ -195,6 +215,13 @@ class Directory:
         if self._stale:
             self._refresh()
         return self._char_version, self._super_columns
+
+    def identity_tables(self) -> tuple[int, frozenset[str] | None]:
+        """The names of committed tables with IDENTITY columns (None when the directory was
+        not told how to see them), with the version ``char_columns`` gives."""
+        if self._stale:
+            self._refresh()
+        return self._char_version, self._identity_tables
 
     def columns(self, alias: str, schema: str, name: str) -> list[str]:
         """The columns of a relation in their order (read now, not from the snapshot)."""

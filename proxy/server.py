@@ -32,6 +32,7 @@ from catalog.query_log import QueryLog
 from catalog.scaling_log import ScalingLog
 from catalog.security import PUBLIC, Grant, ObjectKey, Security
 from catalog.store import SYSTEM_ALIAS, Catalog
+from engine import table_metadata
 from engine.admission import WorkgroupPool
 from engine.instance import Engine
 from engine.storage import LocalStorage, quote_ident
@@ -148,7 +149,8 @@ class Server:
         authorizer = Authorizer(
             catalog,
             Security(engine.system_cursor(), schema),
-            Directory(engine.system_cursor(), view_char_columns),
+            Directory(engine.system_cursor(), view_char_columns,
+                      identity_mark=table_metadata.ALWAYS_SEQUENCE_MARK),
             Datashares(engine.system_cursor(), schema),
         )
         server = cls(config, data_dir, engine, catalog, query_log, tls, authorizer)

@@ -53,6 +53,10 @@ class Context:
     # them in the key too.
     super_columns: Mapping[tuple[str, str, str], Mapping[str, int]] = field(
         default_factory=dict, compare=False)
+    # The names (lower case) of the tables with IDENTITY columns, anywhere the session can see
+    # (``identity_writes`` checks writes to those only); None when unknown, so every write is
+    # checked. ``char_version`` names them in the key too.
+    identity_tables: frozenset[str] | None = field(default=None, compare=False)
 
     def external_schema(self, schema: str) -> Any:
         """The external schema ``schema`` of the current database, if it is one."""

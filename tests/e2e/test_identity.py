@@ -57,3 +57,33 @@ def test_concurrent_inserts_get_unique_identity_values(
         issued = WRITERS * ROWS + WRITERS * (ROWS // 10)
         assert max(ids) <= seed + (issued - 1) * step
         conn.execute(f"drop table {table}")
+
+
+def test_explicit_identity_values_refused_wherever_the_table_was_made(
+    server: RunningServer,
+) -> None:
+    # Translation checks writes only to tables named like one with IDENTITY columns: the
+    # ones this transaction made, temporary ones and another session's new one count too.
+    refused = psycopg.errors.FeatureNotSupported
+    with psycopg.connect(server.dsn, autocommit=True) as conn, \
+            psycopg.connect(server.dsn, autocommit=True) as other:
+        conn.execute("begin")
+        conn.execute("create table ident_tx (id int identity(1, 1), v int)")
+        with pytest.raises(refused, match="cannot set an identity column to a value"):
+            conn.execute("insert into ident_tx values (5, 1)")
+        conn.execute("rollback")
+        conn.execute("create temp table ident_temp (id int identity(1, 1), v int)")
+        with pytest.raises(refused):
+            conn.execute("insert into ident_temp (id, v) values (5, 1)")
+        conn.execute("insert into ident_temp (v) values (1)")
+        conn.execute("create table ident_later (id int, v int)")
+        conn.execute("insert into ident_later values (5, 1)")
+        other.execute("drop table ident_later")
+        other.execute("create table ident_later (id int identity(1, 1), v int)")
+        with pytest.raises(refused):
+            conn.execute("insert into ident_later values (6, 1)")
+        with pytest.raises(refused):
+            conn.execute("update ident_later set id = 3")
+        conn.execute("insert into ident_later (v) values (7)")
+        assert conn.execute("select id, v from ident_later").fetchall() == [(1, 7)]
+        conn.execute("drop table ident_later")
