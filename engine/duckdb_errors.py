@@ -113,7 +113,7 @@ _OVERFLOW: list[_Rule] = [
     # A date built from fields (MAKE_DATE, TO_DATE) or moved by arithmetic past the calendar's
     # range.
     _r(r"^Date out of range: (\S+)", e.DatetimeFieldOverflow,
-       lambda m: f"date/time field value out of range: {m[1]}"),
+       lambda m: f"date field value out of range: {m[1]}"),
     _r(r"^Date out of range$", e.DatetimeFieldOverflow, lambda m: "date out of range"),
     _r(r"^Epoch seconds out of range for TIMESTAMP", e.DatetimeFieldOverflow,
        lambda m: "timestamp out of range"),
