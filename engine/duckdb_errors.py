@@ -137,10 +137,13 @@ _OVERFLOW: list[_Rule] = [
 ]
 _CONVERSION: list[_Rule] = [
     *_OVERFLOW,
-    # A date part DATE_TRUNC, DATE_PART, EXTRACT, DATEADD or DATEDIFF does not know (DuckDB
-    # says the same of an interval string's unknown unit, which PostgreSQL calls 22007).
-    _r(r'^extract specifier "([^"]*)" not recognized', e.InvalidParameterValue,
+    # A date part DATE_TRUNC, DATE_PART, EXTRACT, DATEADD or DATEDIFF does not know: sqlglot
+    # writes their date parts in capitals. DuckDB says the same of an unknown unit in an
+    # interval's text, written as the client wrote it, which PostgreSQL calls 22007.
+    _r(r'^extract specifier "([^"a-z]*)" not recognized', e.InvalidParameterValue,
        lambda m: f'unit "{m[1].lower()}" not recognized'),
+    _r(r'^extract specifier "([^"]*)" not recognized', e.InvalidDatetimeFormat,
+       lambda m: f'invalid input syntax for type interval: unknown unit "{m[1]}"'),
     _r(r"out of range|Overflow|overflow|Could not cast value .* to (?:DECIMAL|INT|BIGINT)",
        e.NumericValueOutOfRange),
     _r(r"(?:Could not convert string|invalid date field format|date field value out of range)"
