@@ -14,9 +14,10 @@
   DuckDB answers infinity or zero. Where an operand of ``+``, ``-``, ``*`` or ``/`` is
   explicitly DOUBLE PRECISION (a cast, or such an operation itself), the operation becomes the
   engine's checked macro (``FLOAT_ADD`` ...). Translation does not know the types of columns,
-  so arithmetic of DOUBLE PRECISION columns without a cast keeps DuckDB's answers; every
-  other statement pays nothing, the check being made once per operator node of the walk the
-  division guard makes anyway.
+  so arithmetic of DOUBLE PRECISION columns without a cast keeps DuckDB's answers (as does an
+  operation with an interval, date or time written beside the cast, which is not one of
+  numbers); every other statement pays nothing, the check being made once per operator node
+  of the walk the division guard makes anyway.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ _FLOAT_MACROS = {
     exp.Div: macros.FLOAT_DIV,
 }
 _FLOAT_RESULTS = frozenset({*_FLOAT_MACROS.values(), macros.EXP, macros.POWER})
+_T = exp.DataType.Type
+_TEMPORAL = frozenset({_T.INTERVAL, _T.DATE, _T.TIME, _T.TIMETZ, _T.TIMESTAMP, _T.TIMESTAMPTZ})
 
 
 def _nonzero_literal(node: exp.Expr) -> bool:
@@ -68,15 +71,33 @@ def _guarded(divisor: exp.Expr, modulo: bool) -> exp.Expr:
     return exp.Case(ifs=ifs, default=divisor)
 
 
-def _explicit_float(node: exp.Expr | None) -> bool:
-    """Whether ``node`` is DOUBLE PRECISION by how it is written: a cast, or a call of one of
-    the engine's checked floating point macros (an operation already rewritten)."""
+def _unwrapped(node: exp.Expr) -> exp.Expr:
     while isinstance(node, exp.Paren | exp.Neg):
         node = node.this
+    return node
+
+
+def _explicit_float(node: exp.Expr) -> bool:
+    """Whether ``node`` is DOUBLE PRECISION by how it is written: a cast, or a call of one of
+    the engine's checked floating point macros (an operation already rewritten)."""
+    node = _unwrapped(node)
     if isinstance(node, exp.Cast):
-        return node.to.this == exp.DataType.Type.DOUBLE
+        return node.to.this == _T.DOUBLE
     inner = node.expression if isinstance(node, exp.Dot) else None
     return isinstance(inner, exp.Anonymous) and inner.name in _FLOAT_RESULTS
+
+
+def _temporal(node: exp.Expr) -> bool:
+    """Whether ``node`` is an interval, date or time by how it is written (``x::float8 *
+    interval '1 day'`` is an interval, not a DOUBLE PRECISION operation)."""
+    node = _unwrapped(node)
+    return isinstance(node, exp.Interval) or (
+        isinstance(node, exp.Cast) and node.to.this in _TEMPORAL)
+
+
+def _float_operation(node: exp.Expr) -> bool:
+    operands = (node.this, node.expression)
+    return any(_explicit_float(o) for o in operands) and not any(_temporal(o) for o in operands)
 
 
 def guard_arithmetic(tree: exp.Expr, ctx: Context) -> exp.Expr:
@@ -94,6 +115,6 @@ def guard_arithmetic(tree: exp.Expr, ctx: Context) -> exp.Expr:
         ):
             node.set("expression", _guarded(divisor.copy(), isinstance(node, exp.Mod)))
         macro = _FLOAT_MACROS.get(type(node))
-        if macro is not None and (_explicit_float(node.this) or _explicit_float(node.expression)):
+        if macro is not None and _float_operation(node):
             node.replace(call(macro, node.this.copy(), node.expression.copy()))
     return tree

@@ -83,3 +83,14 @@ def test_arithmetic_without_a_double_cast_is_not_wrapped() -> None:
     stmt = StatementCache().get("select x * 2 + y - z / 3 from t", CTX)[0]
     assert stmt.duck_sql is not None
     assert macros.FLOAT_MUL not in stmt.duck_sql and macros.FLOAT_ADD not in stmt.duck_sql
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [
+        ("1.5::float8 * interval '1 day'", "1 day, 12:00:00"),
+        ("'2024-01-01'::timestamp + 1.5::float8 * interval '1 hour'", "2024-01-01 01:30:00"),
+    ],
+)
+def test_a_float_beside_an_interval_is_not_checked(expr: str, expected: str) -> None:
+    assert str(run(f"select {expr}")[0][0]) == expected
