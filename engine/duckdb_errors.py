@@ -93,6 +93,32 @@ _BINDER: list[_Rule] = [
 _OVERFLOW: list[_Rule] = [
     _r(r"(?:Overflow in \w+ of|destination type) (INT8|INT16|INT32|INT64)\b",
        e.NumericValueOutOfRange, lambda m: f"{_pg_type(m[1])} out of range"),
+    # The most negative integer divided by -1 or made positive: DuckDB names the value, which
+    # names the type.
+    _r(r"Overflow (?:in division of |on abs\()(-32768|-2147483648|-9223372036854775808)\b",
+       e.NumericValueOutOfRange, lambda m: f"{_MIN_INTEGERS[m[1]]} out of range"),
+    _r(r"Failed to cast decimal value \S+ to type (INT8|INT16|INT32|INT64)\b",
+       e.NumericValueOutOfRange, lambda m: f"{_pg_type(m[1])} out of range"),
+    # A DOUBLE PRECISION value too large for REAL (literals are checked in translation).
+    _r(r"Type DOUBLE with value \S+ can't be cast because the value is out of range for the "
+       r"destination type FLOAT\b", e.NumericValueOutOfRange,
+       lambda m: "value out of range: overflow"),
+    # A time or timestamp whose fields do not fit (25:00, minute 60, February 30): 22008. DuckDB
+    # says the same of text that is no time at all, which PostgreSQL calls bad syntax (22007):
+    # the two are told apart by whether the text is made of a time's characters.
+    _r(r'^(?:time|timestamp) field value out of range: "([-+\d :./T]*\d)"',
+       e.DatetimeFieldOverflow, lambda m: f'date/time field value out of range: "{m[1]}"'),
+    _r(r'^(time|timestamp) field value out of range: "([^"]*)"', e.InvalidDatetimeFormat,
+       lambda m: f'invalid input syntax for type {m[1]}: "{m[2]}"'),
+    # A date built from fields (MAKE_DATE, TO_DATE) or moved by arithmetic past the calendar's
+    # range.
+    _r(r"^Date out of range: (\S+)", e.DatetimeFieldOverflow,
+       lambda m: f"date field value out of range: {m[1]}"),
+    _r(r"^Date out of range$", e.DatetimeFieldOverflow, lambda m: "date out of range"),
+    _r(r"^Epoch seconds out of range for TIMESTAMP", e.DatetimeFieldOverflow,
+       lambda m: "timestamp out of range"),
+    _r(r"^Overflow in multiplication of INTERVAL", e.DatetimeFieldOverflow,
+       lambda m: "interval out of range"),
     # PostgreSQL's own codes for these (its words are DuckDB's).
     _r(r"cannot take logarithm of (?:zero|a negative number)", e.InvalidArgumentForLogarithm),
     _r(r"cannot take square root of a negative number", e.InvalidArgumentForPowerFunction),
@@ -111,6 +137,13 @@ _OVERFLOW: list[_Rule] = [
 ]
 _CONVERSION: list[_Rule] = [
     *_OVERFLOW,
+    # A date part DATE_TRUNC, DATE_PART, EXTRACT, DATEADD or DATEDIFF does not know: sqlglot
+    # writes their date parts in capitals. DuckDB says the same of an unknown unit in an
+    # interval's text, written as the client wrote it, which PostgreSQL calls 22007.
+    _r(r'^extract specifier "([^"a-z]*)" not recognized', e.InvalidParameterValue,
+       lambda m: f'unit "{m[1].lower()}" not recognized'),
+    _r(r'^extract specifier "([^"]*)" not recognized', e.InvalidDatetimeFormat,
+       lambda m: f'invalid input syntax for type interval: unknown unit "{m[1]}"'),
     _r(r"out of range|Overflow|overflow|Could not cast value .* to (?:DECIMAL|INT|BIGINT)",
        e.NumericValueOutOfRange),
     _r(r"(?:Could not convert string|invalid date field format|date field value out of range)"
@@ -171,6 +204,20 @@ _INVALID_INPUT: list[_Rule] = [
     _r(r'^Could not parse string "([^"]*)" according to format specifier', e.InvalidDatetimeFormat,
        lambda m: f'invalid value "{m[1]}" for the format'),
     _r(r"^negative substring length not allowed$", e.SubstringError),
+    # The floating point guards (engine/macros.py, proxy/sql/transforms/arithmetic.py).
+    _r(r"^value out of range: (?:overflow|underflow)$", e.NumericValueOutOfRange),
+    _r(r"^(?:zero raised to a negative power is undefined|a negative number raised to a "
+       r"non-integer power yields a complex result)$", e.InvalidArgumentForPowerFunction),
+    _r(r"^(?:ACOS|ASIN) is undefined outside", e.NumericValueOutOfRange,
+       lambda m: "input is out of range"),
+    # CHR of a number that is no character (0 is refused by the dialect's guard, as in
+    # PostgreSQL).
+    _r(r"^Invalid UTF8 Codepoint -\d+$", e.InvalidParameterValue,
+       lambda m: "character number must be positive"),
+    _r(r"^Invalid UTF8 Codepoint (\d+)$", e.ProgramLimitExceeded,
+       lambda m: f"requested character {_codepoint_problem(int(m[1]))} for encoding: {m[1]}"),
+    _r(r"^null character not permitted$", e.ProgramLimitExceeded),
+    _r(r"^field position must be greater than zero$", e.InvalidParameterValue),
     # A date literal read in the session's DateStyle order (proxy/sql/transforms/date_literals.py).
     _r(r"^date/time field value out of range: ", e.DatetimeFieldOverflow),
     _r(r"^index -?\d+ out of valid range, 0\.\.-?\d+$", e.ArraySubscriptError),  # GETBIT
@@ -214,6 +261,16 @@ _DUCK_TO_PG_TYPE = {
     "DATE": "date", "TIMESTAMP": "timestamp", "UUID": "uuid", "DECIMAL": "numeric",
     "VARCHAR": "character varying", "UNKNOWN": "unknown", "BLOB": "bytea",
 }
+
+
+_MIN_INTEGERS = {
+    "-32768": "smallint", "-2147483648": "integer", "-9223372036854775808": "bigint",
+}
+
+
+def _codepoint_problem(code: int) -> str:
+    # PostgreSQL's words: past Unicode's last character, or a UTF-16 surrogate.
+    return "too large" if code > 0x10FFFF else "not valid"
 
 
 def _pg_type(duck: str) -> str:

@@ -21,6 +21,15 @@ since a session's search path names only its own database.
   integer average still truncates.
 * ``CBRT`` is DuckDB's cube root, made exact for perfect cubes (DuckDB's ``cbrt(27.0)`` is
   3.0000000000000004; PostgreSQL's and Redshift's is 3).
+* ``EXP`` and ``POWER`` are DuckDB's, failing where PostgreSQL's floating point functions do
+  (DuckDB answers infinity, zero or NaN): a finite argument whose result is infinite
+  (22003 ``value out of range: overflow``) or zero (``underflow``), zero raised to a negative
+  power and a negative number raised to a non-integer power (2201F). ``FLOAT_ADD``,
+  ``FLOAT_SUB``, ``FLOAT_MUL`` and ``FLOAT_DIV`` are the arithmetic operators with
+  PostgreSQL's float8 checks (an infinite result of finite operands, a zero product or
+  quotient of non-zero ones), for an operand that is explicitly DOUBLE PRECISION. Each
+  names its arguments once (inside a lambda), so nested calls do not multiply the expression
+  DuckDB binds.
 * ``TRUNC`` of one argument is the date of a timestamp (Redshift's ``TRUNC(timestamp)``)
   and DuckDB's ``trunc`` of a number.
 * ``CUT`` truncates a string to a number of bytes without splitting a character: Redshift's
@@ -124,6 +133,12 @@ AVG_RATIO = f"{INTERNAL_PREFIX}avg_ratio"
 QUOTIENT = f"{INTERNAL_PREFIX}quotient"
 _DECIMAL_TEXT = f"{INTERNAL_PREFIX}decimal_text"
 CBRT = f"{INTERNAL_PREFIX}cbrt"
+EXP = f"{INTERNAL_PREFIX}exp"
+POWER = f"{INTERNAL_PREFIX}power"
+FLOAT_ADD = f"{INTERNAL_PREFIX}float_add"
+FLOAT_SUB = f"{INTERNAL_PREFIX}float_sub"
+FLOAT_MUL = f"{INTERNAL_PREFIX}float_mul"
+FLOAT_DIV = f"{INTERNAL_PREFIX}float_div"
 CUT = f"{INTERNAL_PREFIX}cut"
 TRUNC = f"{INTERNAL_PREFIX}trunc"
 CHAR = f"{INTERNAL_PREFIX}char"
@@ -291,6 +306,22 @@ def _compared(op: str) -> str:
     )
 
 
+_OVERFLOW = "error('value out of range: overflow')"
+_UNDERFLOW = "error('value out of range: underflow')"
+_FINITE = "NOT isinf({v})"
+
+
+def _float_operator(op: str, underflow: str) -> str:
+    """A float8 operator that fails where PostgreSQL's does (see the module docstring)."""
+    result = f"v[1] {op} v[2]"
+    checks = (f"WHEN isinf({result}) AND {_FINITE.format(v='v[1]')} "
+              f"AND {_FINITE.format(v='v[2]')} THEN {_OVERFLOW} ")
+    if underflow:
+        checks += f"WHEN {result} = 0 AND {underflow} THEN {_UNDERFLOW} "
+    return (f"(a DOUBLE, b DOUBLE) AS list_transform([[a, b]], lambda v: CASE {checks}"
+            f"ELSE {result} END)[1]")
+
+
 _DEFINITIONS = {
     _DECIMAL_TEXT: (
         f"(q, k) AS (CASE WHEN q < 0 THEN '-' ELSE '' END) "
@@ -319,6 +350,27 @@ _DEFINITIONS = {
         "(x DOUBLE) AS CASE WHEN round(cbrt(x)) * round(cbrt(x)) * round(cbrt(x)) = x "
         "THEN round(cbrt(x)) ELSE cbrt(x) END"
     ),
+    EXP: (
+        f"(x DOUBLE) AS list_transform([x], lambda x: CASE WHEN {_FINITE.format(v='x')} "
+        f"AND isinf(exp(x)) THEN {_OVERFLOW} WHEN {_FINITE.format(v='x')} AND exp(x) = 0 "
+        f"THEN {_UNDERFLOW} ELSE exp(x) END)[1]"
+    ),
+    POWER: (
+        "(x DOUBLE, y DOUBLE) AS list_transform([[x, y]], lambda v: CASE "
+        "WHEN v[1] = 0 AND v[2] < 0 "
+        "THEN error('zero raised to a negative power is undefined') "
+        "WHEN v[1] < 0 AND v[2] <> floor(v[2]) THEN error('a negative number raised to a "
+        "non-integer power yields a complex result') "
+        f"WHEN {_FINITE.format(v='v[1]')} AND {_FINITE.format(v='v[2]')} "
+        f"AND isinf(pow(v[1], v[2])) THEN {_OVERFLOW} "
+        f"WHEN {_FINITE.format(v='v[1]')} AND {_FINITE.format(v='v[2]')} AND v[1] <> 0 "
+        f"AND pow(v[1], v[2]) = 0 THEN {_UNDERFLOW} ELSE pow(v[1], v[2]) END)[1]"
+    ),
+    FLOAT_ADD: _float_operator("+", underflow=""),
+    FLOAT_SUB: _float_operator("-", underflow=""),
+    FLOAT_MUL: _float_operator("*", underflow="v[1] <> 0 AND v[2] <> 0"),
+    # The divisor is never zero here (guard_arithmetic raises 22012 first).
+    FLOAT_DIV: _float_operator("/", underflow="v[1] <> 0 AND NOT isinf(v[2])"),
     TRUNC: (
         "(x TIMESTAMP) AS CAST(x AS DATE), (x TIMESTAMPTZ) AS CAST(x AS DATE), "
         "(x DATE) AS x, (x) AS trunc(x)"

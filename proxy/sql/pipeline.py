@@ -29,7 +29,7 @@ from proxy.sql.transforms import companions
 from proxy.sql.transforms.add_column import add_column
 from proxy.sql.transforms.aggregates import aggregates
 from proxy.sql.transforms.alter_attributes import alter_attributes, recognize_encode
-from proxy.sql.transforms.arithmetic import guard_division
+from proxy.sql.transforms.arithmetic import guard_arithmetic
 from proxy.sql.transforms.blank_padded import blank_padded
 from proxy.sql.transforms.casts import explicit_casts
 from proxy.sql.transforms.char_columns import char_columns
@@ -163,8 +163,9 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     # After every rewrite of Redshift's functions into DuckDB's: the calls left of functions
     # DuckDB does not have are SQL UDFs'.
     udf_null_arguments,
-    # Last: the divisors of every division, including those earlier rewrites built.
-    guard_division,
+    # Last: the divisors of every division and the DOUBLE PRECISION operations, including those
+    # earlier rewrites built (math_functions' EXP and POWER are DOUBLE PRECISION operands).
+    guard_arithmetic,
 )
 
 

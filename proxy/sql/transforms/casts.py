@@ -8,12 +8,24 @@ VARCHAR(MAX) is 65535 bytes, CHAR(MAX) 4096, a bare CHAR is CHAR(1) and a bare B
 CHAR(256). A CHAR value loses its trailing blanks too (the ``CHAR`` macro), which its
 comparisons and grouping disregard; ``blank_padded`` pads it where Redshift's blanks show. Runs
 before ``map_types`` drops the length of VARCHAR(MAX).
+
+A literal cast to a number or a boolean is read as PostgreSQL reads it, where DuckDB's cast
+would answer something else: a value DOUBLE PRECISION or REAL cannot hold (``'1e400'::float8``,
+``1e-50::real``) fails with 22003 where DuckDB answers infinity or zero; a string that is not
+an integer's digits (``'12.5'::int``, ``'1e3'::int``, ``'0x1F'::int``) fails with 22P02 where
+DuckDB rounds or reads it; blanks around a boolean's word are ignored (``' true '::bool``).
+Only literals are checked, at translation, so no statement pays at run time.
 """
 
 from __future__ import annotations
 
+import re
+import struct
+from decimal import Decimal, InvalidOperation
+
 from sqlglot import exp
 
+from catalog.errors import InvalidTextRepresentation, NumericValueOutOfRange
 from engine import macros
 from proxy.sql.context import Context
 from proxy.sql.transforms.character_lengths import CHAR_TYPES, declared_length
@@ -22,6 +34,9 @@ from proxy.sql.transforms.macros import call
 _T = exp.DataType.Type
 _CHARACTER_TYPES = {_T.VARCHAR, _T.NVARCHAR, *CHAR_TYPES}
 _WRAPPERS = frozenset({macros.CUT, macros.CHAR, macros.PAD})
+_FLOAT_NAMES = {_T.DOUBLE: "double precision", _T.FLOAT: "real"}
+_INTEGER_NAMES = {_T.SMALLINT: "smallint", _T.INT: "integer", _T.BIGINT: "bigint"}
+_INTEGER_TEXT = re.compile(r"\s*[-+]?\d+\s*")
 
 
 def truncated_cast(node: exp.Expr) -> exp.Cast | None:
@@ -42,11 +57,47 @@ def is_char(node: exp.Expr) -> bool:
     return isinstance(call_node, exp.Anonymous) and call_node.name in (macros.CHAR, macros.PAD)
 
 
+def _out_of_range(value: Decimal, kind: exp.DataType.Type) -> bool:
+    """Whether a finite number is too large or too small (but not zero) for a float type."""
+    number = float(value)
+    if kind == _T.FLOAT:
+        try:
+            number = struct.unpack("f", struct.pack("f", number))[0]
+        except OverflowError:
+            return True
+    return number in (float("inf"), float("-inf")) or (number == 0 and value != 0)
+
+
+def _check_literal(cast: exp.Cast, literal: exp.Literal) -> None:
+    """Fail (or normalize) a literal cast as the module docstring says."""
+    kind = cast.to.this
+    text = literal.this
+    if kind in _FLOAT_NAMES:
+        try:
+            value = Decimal(text.strip())
+        except InvalidOperation:
+            return  # not a number: DuckDB's own 22P02
+        if value.is_finite() and _out_of_range(value, kind):
+            # PostgreSQL shows a numeric literal's digits, a string as written.
+            shown = text.strip() if literal.is_string else format(value, "f")
+            raise NumericValueOutOfRange(
+                f'"{shown}" is out of range for type {_FLOAT_NAMES[kind]}')
+    elif not literal.is_string:
+        return
+    elif kind in _INTEGER_NAMES and not _INTEGER_TEXT.fullmatch(text):
+        raise InvalidTextRepresentation(
+            f'invalid input syntax for type {_INTEGER_NAMES[kind]}: "{text}"')
+    elif kind == _T.BOOLEAN and text != text.strip():
+        literal.set("this", text.strip())
+
+
 def explicit_casts(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Wrap each explicit cast to VARCHAR(n)/CHAR(n) in the byte-truncating macro (for CHAR,
-    the one that also drops trailing blanks)."""
+    the one that also drops trailing blanks); check literal casts to numbers and booleans."""
     # Innermost first: an outer cast's wrapper copies the inner cast, already wrapped.
     for cast in reversed(list(tree.find_all(exp.Cast))):
+        if isinstance(cast.this, exp.Literal):
+            _check_literal(cast, cast.this)
         length = declared_length(cast.to) if cast.to.this in _CHARACTER_TYPES else None
         if length is None:  # a bare VARCHAR
             continue

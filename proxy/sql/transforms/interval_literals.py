@@ -8,6 +8,11 @@ MINUTE/SECOND and ``M:S`` for MINUTE TO SECOND (a sign before the days applies t
 sign before a time to the whole time, as in PostgreSQL). A single number is the range's first
 field (``INTERVAL '2' YEAR TO MONTH`` is two years); text with unit names (``'1 year 2
 months'``) is read as it is. Anything else is PostgreSQL's 22007.
+
+sqlglot splits ``INTERVAL '3 yrs'`` into a number and a unit, which DuckDB's grammar refuses
+(42601) unless the unit is a full name; such a literal is put back together, so DuckDB reads
+its text, abbreviations included, and reports a unit it does not know (``'1 fortnight'``,
+22007).
 """
 
 from __future__ import annotations
@@ -24,6 +29,13 @@ _YEAR_MONTH = re.compile(r"\s*([+-]?)(\d+)-(\d+)\s*")
 _DAY_TIME = re.compile(r"\s*(?:([+-]?\d+)\s+)?([+-]?)(\d+(?::\d+){0,2}(?:\.\d*)?)\s*")
 _SINGLE = re.compile(rf"\s*({_NUMBER})\s*")
 _TIME_UNITS = ("hours", "minutes", "seconds")
+# The units DuckDB's grammar takes after an interval literal's text (its text takes the
+# abbreviations too: '3 yrs', '1 d').
+_GRAMMAR_UNITS = frozenset(
+    f"{unit}{plural}" for unit in (
+        "year", "month", "week", "day", "hour", "minute", "second", "millisecond",
+        "microsecond", "quarter", "decade") for plural in ("", "s")
+) | {"century", "centuries", "millennium", "millennia"}
 # The time fields a range's text holds, from its first field.
 _TIME_FIELDS = {"DAY": 0, "HOUR": 0, "MINUTE": 1}
 
@@ -57,10 +69,16 @@ def _units(text: str, first: str, last: str) -> str | None:
 
 
 def interval_literals(tree: exp.Expr, ctx: Context) -> exp.Expr:
-    """Rewrite interval literals with a field range into text DuckDB reads."""
+    """Rewrite interval literals with a field range (or a unit DuckDB's grammar lacks) into
+    text DuckDB reads."""
     for node in list(tree.find_all(exp.Interval)):
         span = node.args.get("unit")
         literal = node.this
+        if (isinstance(span, exp.Var) and isinstance(literal, exp.Literal)
+                and span.name.lower() not in _GRAMMAR_UNITS):
+            text = f"{literal.this} {span.name.lower()}"
+            node.replace(exp.Interval(this=exp.Literal.string(text)))
+            continue
         if not isinstance(span, exp.IntervalSpan) or not isinstance(literal, exp.Literal):
             continue
         first, last = span.this.name.upper(), span.expression.name.upper()

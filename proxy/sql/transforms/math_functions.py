@@ -9,6 +9,9 @@
 * ``CBRT`` is exact for perfect cubes, as in Redshift (DuckDB's ``cbrt(27.0)`` is
   ``3.0000000000000004``).
 * ``DEXP``, ``DLOG1`` and ``DLOG10`` are Redshift's names for ``exp``, ``ln`` and ``log10``.
+* ``EXP``/``DEXP`` and ``POWER``/``POW``/``^`` fail as PostgreSQL's floating point functions do
+  (22003 on overflow and underflow, 2201F for zero to a negative power or a negative number to
+  a non-integer one) where DuckDB answers infinity, zero or NaN: the engine's checked macros.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from engine import macros
 from proxy.sql.context import Context
 from proxy.sql.transforms.macros import call
 
-_RENAMED = {"dexp": "exp", "dlog1": "ln", "dlog10": "log10"}
+_RENAMED = {"dlog1": "ln", "dlog10": "log10"}
 
 
 def _avg_argument(node: exp.Avg) -> tuple[exp.Expr, bool]:
@@ -68,8 +71,8 @@ def _avg_window(
 
 
 def math_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
-    """Rewrite AVG, CBRT, DEXP, DLOG1 and DLOG10 as the module docstring says."""
-    nodes = list(tree.find_all(exp.Avg, exp.Cbrt, exp.Anonymous))
+    """Rewrite AVG, CBRT, EXP, POWER, DEXP, DLOG1 and DLOG10 as the module docstring says."""
+    nodes = list(tree.find_all(exp.Avg, exp.Cbrt, exp.Exp, exp.Pow, exp.Anonymous))
     # Read before any rewrite turns an inner aggregate into a macro call.
     over_aggregate = {
         id(n) for n in nodes if isinstance(n, exp.Avg) and n.this.find(exp.AggFunc) is not None
@@ -80,6 +83,12 @@ def math_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
             _avg(node, id(node) in over_aggregate)
         elif isinstance(node, exp.Cbrt):
             node.replace(call(macros.CBRT, node.this.copy()))
+        elif isinstance(node, exp.Exp):
+            node.replace(call(macros.EXP, node.this.copy()))
+        elif isinstance(node, exp.Pow):
+            node.replace(call(macros.POWER, node.this.copy(), node.expression.copy()))
+        elif node.name.lower() == "dexp" and len(node.expressions) == 1:
+            node.replace(call(macros.EXP, node.expressions[0].copy()))
         else:
             renamed = _RENAMED.get(node.name.lower())
             if renamed is not None:

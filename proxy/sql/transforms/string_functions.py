@@ -20,6 +20,11 @@
 * ``SUBSTRING(s, start, n)`` with a start below 1 counts the positions before the string
   (``substring('caterpillar', -2, 6)`` is ``'cat'``) where DuckDB counts from the end; a
   negative length fails (22011). SUBSTR is the same function.
+* ``SPLIT_PART(s, d, n)`` with a position below 1 fails (22023 ``field position must be
+  greater than zero``, as Redshift documents) where DuckDB counts from the end; an empty
+  delimiter leaves the string whole (its first part) where DuckDB splits it into characters.
+  ``CHR(0)`` fails (54000 ``null character not permitted``) where DuckDB answers the NUL
+  character. Literal positions of at least 1 and non-empty literal delimiters cost nothing.
 * ``LIKE``/``ILIKE`` use backslash as the default escape character in Redshift; DuckDB has no
   default escape, so one is added where the pattern may contain a backslash.
 """
@@ -230,9 +235,47 @@ def _substring(node: exp.Substring) -> exp.Expr | None:
                         true=_call("error", exp.Literal.string(NEGATIVE_LENGTH)))],
             default=length.copy(),
         )
-    end = exp.Add(this=exp.Paren(this=start.copy()), expression=exp.Paren(this=length.copy()))
+    # In BIGINT: a start near the largest INTEGER plus a length must not overflow.
+    end = exp.Add(this=exp.cast(start.copy(), "BIGINT"), expression=exp.Paren(this=length.copy()))
     span = _at_least(exp.Sub(this=end, expression=exp.Paren(this=first.copy())), 0)
     return exp.Substring(this=node.this.copy(), start=first, length=span)
+
+
+FIELD_POSITION = "field position must be greater than zero"
+NULL_CHARACTER = "null character not permitted"
+
+
+def _refused_when(value: exp.Expr, condition: exp.Expr, message: str) -> exp.Expr:
+    """``value``, or an error where ``condition`` holds (a NULL value stays NULL)."""
+    return exp.Case(ifs=[exp.If(this=condition, true=_call("error", exp.Literal.string(message)))],
+                    default=value.copy())
+
+
+def _split_part(node: exp.SplitPart) -> exp.Expr | None:
+    position, delimiter = node.args.get("part_index"), node.args.get("delimiter")
+    if position is None or delimiter is None:
+        return None
+    new: exp.Expr | None = None
+    if not _literal_at_least(position, 1):
+        checked = _refused_when(
+            position, exp.LT(this=position.copy(), expression=exp.Literal.number(1)),
+            FIELD_POSITION)
+        new = node.copy()
+        new.set("part_index", checked)
+        position = checked
+    if _text(delimiter) == "":
+        whole = exp.EQ(this=position.copy(), expression=exp.Literal.number(1))
+        return exp.Case(ifs=[exp.If(this=whole, true=node.this.copy())],
+                        default=exp.Literal.string(""))
+    return new
+
+
+def _chr(node: exp.Chr) -> exp.Expr | None:
+    code = node.expressions[0] if len(node.expressions) == 1 else None
+    if code is None or _literal_at_least(code, 1):
+        return None
+    zero = exp.EQ(this=code.copy(), expression=exp.Literal.number(0))
+    return exp.Chr(expressions=[_refused_when(code, zero, NULL_CHARACTER)])
 
 
 def _needs_escape(pattern: exp.Expr) -> bool:
@@ -244,7 +287,7 @@ def string_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Rewrite the string functions and patterns listed in the module docstring."""
     kinds = (exp.Length, exp.StrPosition, exp.FromBase, exp.RegexpExtract,
              exp.RegexpReplace, exp.RegexpInstr, exp.RegexpCount, exp.SimilarTo, exp.Like,
-             exp.ILike, exp.Concat, exp.Substring)
+             exp.ILike, exp.Concat, exp.Substring, exp.SplitPart, exp.Chr)
     # Innermost first: a rewritten call is copied into its enclosing call's rewrite.
     for node in reversed(list(tree.find_all(*kinds))):
         parent = node.parent
@@ -268,6 +311,10 @@ def string_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
             new = _strtol(node)
         elif isinstance(node, exp.Substring):
             new = _substring(node)
+        elif isinstance(node, exp.SplitPart):
+            new = _split_part(node)
+        elif isinstance(node, exp.Chr):
+            new = _chr(node)
         elif isinstance(node, exp.RegexpExtract):
             new = _regexp_substr(node)
         elif isinstance(node, exp.RegexpReplace):

@@ -7,7 +7,7 @@ import pytest
 from catalog.errors import DatetimeFieldOverflow
 from proxy.sql.context import Context
 from proxy.sql.pipeline import StatementCache
-from proxy.sql.transforms.date_literals import iso_date
+from proxy.sql.transforms.date_literals import documented_date, documented_time, iso_date
 
 
 @pytest.mark.parametrize(("literal", "order", "iso"), [
@@ -78,3 +78,47 @@ def test_literals_without_a_typed_neighbour_are_left() -> None:
 def test_a_date_that_does_not_exist_fails_when_it_is_read_as_one() -> None:
     assert "ERROR('date/time field value out of range: \"13/13/2024\"')" in _duck(
         "select 1 from t where v = '13/13/2024'")
+
+
+# Redshift's documented date literals (r_Date_and_time_literals), MDY order.
+@pytest.mark.parametrize(("literal", "order", "iso"), [
+    ("January 8, 1999", "MDY", "1999-01-08"),
+    ("2000-Jan-31", "MDY", "2000-01-31"),
+    ("Jan-31-2000", "MDY", "2000-01-31"),
+    ("31-Jan-2000", "DMY", "2000-01-31"),
+    ("Sept 3 20", "MDY", "2020-09-03"),
+    ("99-Jan-08", "YMD", "1999-01-08"),
+    ("20080215", "MDY", "2008-02-15"),
+    ("080215", "DMY", "2008-02-15"),
+    ("2008.366", "MDY", "2008-12-31"),
+    ("2007.366", "MDY", None),
+    ("20080215 04:05:06.789", "MDY", "2008-02-15 04:05:06.789"),
+    ("Mon 3 2020", "MDY", None),
+    ("1234567", "MDY", None),
+])
+def test_documented_date(literal: str, order: str, iso: str | None) -> None:
+    assert documented_date(literal, order) == iso
+
+
+@pytest.mark.parametrize("literal", ["20081345", "Feb 30 2024", "99-Jan-08"])
+def test_documented_dates_that_do_not_exist(literal: str) -> None:
+    with pytest.raises(DatetimeFieldOverflow, match="out of range"):
+        documented_date(literal, "MDY")
+
+
+@pytest.mark.parametrize(("literal", "clock"), [
+    ("040506", "04:05:06"), ("040506.789", "04:05:06.789"), ("04:05 AM", "04:05"),
+    ("04:05 PM", "16:05"), ("12:30 am", "00:30"), ("12:30:01 PM", "12:30:01"),
+    ("04:05", None), ("16:05", None),
+])
+def test_documented_time(literal: str, clock: str | None) -> None:
+    assert documented_time(literal) == clock
+
+
+def test_documented_forms_in_casts() -> None:
+    stmt = StatementCache().get(
+        "select '20080215 04:05 PM'::timestamp, 'January 8, 1999'::date, '040506'::time",
+        Context("ns", "dev", "alice", {"dev": "__ds_ns__dev"}))[0]
+    assert stmt.duck_sql is not None
+    for text in ("'2008-02-15 16:05'", "'1999-01-08'", "'04:05:06'"):
+        assert text in stmt.duck_sql

@@ -151,3 +151,35 @@ def test_engine_macros_are_not_callable_from_user_sql() -> None:
         duck("select memory.main.__ds_cbrt(8)")
     with pytest.raises(InsufficientPrivilege):
         duck("select memory.main.cbrt(8)")
+
+
+@pytest.mark.parametrize(
+    ("sql", "error", "message"),
+    [
+        ("select '1e400'::float8", "NumericValueOutOfRange",
+         '"1e400" is out of range for type double precision'),
+        ("select '-1e-400'::double precision", "NumericValueOutOfRange",
+         '"-1e-400" is out of range for type double precision'),
+        ("select 1e39::real", "NumericValueOutOfRange",
+         f'"1{"0" * 39}" is out of range for type real'),
+        ("select '1e-50'::float4", "NumericValueOutOfRange",
+         '"1e-50" is out of range for type real'),
+        ("select '12.5'::int", "InvalidTextRepresentation",
+         'invalid input syntax for type integer: "12.5"'),
+        ("select '1e3'::bigint", "InvalidTextRepresentation",
+         'invalid input syntax for type bigint: "1e3"'),
+        ("select ''::smallint", "InvalidTextRepresentation",
+         'invalid input syntax for type smallint: ""'),
+    ],
+)
+def test_literal_casts_postgresql_refuses(sql: str, error: str, message: str) -> None:
+    with pytest.raises(SQLError) as info:
+        duck(sql)
+    assert (type(info.value).__name__, info.value.message) == (error, message)
+
+
+def test_literal_casts_postgresql_reads(con: duckdb.DuckDBPyConnection) -> None:
+    assert typed(con, "select ' 12 '::int, '-inf'::float8, '1e-40'::real, ' true '::bool") == [
+        ("INTEGER", 12), ("DOUBLE", float("-inf")), ("FLOAT", pytest.approx(1e-40)),
+        ("BOOLEAN", True),
+    ]

@@ -1,10 +1,12 @@
-"""Division by zero raises, in the generated DuckDB SQL, for every numeric type."""
+"""Division by zero raises, in the generated DuckDB SQL, for every numeric type; DOUBLE
+PRECISION arithmetic, EXP and POWER raise where PostgreSQL's do."""
 
 from __future__ import annotations
 
 import duckdb
 import pytest
 
+from engine import macros
 from proxy.sql.context import Context
 from proxy.sql.pipeline import StatementCache
 from proxy.sql.transforms.arithmetic import DIVISION_BY_ZERO
@@ -16,6 +18,7 @@ def run(sql: str) -> list[tuple[object, ...]]:
     stmt = StatementCache().get(sql, CTX)[0]
     assert stmt.duck_sql is not None
     con = duckdb.connect()
+    macros.install(con)
     con.execute("SET integer_division = true")
     return con.execute(stmt.duck_sql).fetchall()
 
@@ -40,3 +43,54 @@ def test_literal_divisors_are_not_wrapped() -> None:
     stmt = StatementCache().get("select x / 2, x % 3 from t", CTX)[0]
     assert stmt.duck_sql is not None
     assert "error(" not in stmt.duck_sql.lower()
+
+
+@pytest.mark.parametrize(
+    ("expr", "message"),
+    [
+        ("1e300::float8 * 1e300", "overflow"),
+        ("x::float8 * 1e300 * 1e300", "overflow"),
+        ("-(1e308::float8) - 1e308", "overflow"),
+        ("1e-300::float8 * 1e-300", "underflow"),
+        ("1e300::float8 / 1e-300", "overflow"),
+        ("exp(1000)", "overflow"),
+        ("exp(-1000)", "underflow"),
+        ("power(10, 400)", "overflow"),
+        ("2 ^ -2000", "underflow"),
+        ("power(0, -1)", "zero raised to a negative power is undefined"),
+        ("power(-8, 0.5)", "a negative number raised to a non-integer power"),
+    ],
+)
+def test_floating_point_errors(expr: str, message: str) -> None:
+    with pytest.raises(duckdb.InvalidInputException, match=message):
+        run(f"select {expr} from (select 1 as x) t")
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [
+        ("2::float8 * 3", 6.0), ("exp(0)", 1.0), ("power(2, 10)", 1024.0),
+        ("'inf'::float8 * 2", float("inf")), ("1e-300::float8 * 0", 0.0),
+        ("null::float8 * 2", None), ("x % -1", 0), ("(-2147483648)::int % -1", 0),
+        ("x % (x - 2)", 0),
+    ],
+)
+def test_floating_point_and_modulo_answers(expr: str, expected: object) -> None:
+    assert run(f"select {expr} from (select 1 as x) t") == [(expected,)]
+
+
+def test_arithmetic_without_a_double_cast_is_not_wrapped() -> None:
+    stmt = StatementCache().get("select x * 2 + y - z / 3 from t", CTX)[0]
+    assert stmt.duck_sql is not None
+    assert macros.FLOAT_MUL not in stmt.duck_sql and macros.FLOAT_ADD not in stmt.duck_sql
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [
+        ("1.5::float8 * interval '1 day'", "1 day, 12:00:00"),
+        ("'2024-01-01'::timestamp + 1.5::float8 * interval '1 hour'", "2024-01-01 01:30:00"),
+    ],
+)
+def test_a_float_beside_an_interval_is_not_checked(expr: str, expected: str) -> None:
+    assert str(run(f"select {expr}")[0][0]) == expected

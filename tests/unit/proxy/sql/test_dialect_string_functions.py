@@ -56,3 +56,23 @@ def test_lengths_are_integer() -> None:
 def test_refused(sql: str) -> None:
     with pytest.raises(FeatureNotSupported):
         duck(sql)
+
+
+def test_split_part_with_a_literal_position_is_untouched() -> None:
+    assert "error(" not in duck("select split_part(a, ',', 2) from t").lower()
+
+
+@pytest.mark.parametrize("position", ["0", "-1", "n"])
+def test_split_part_position_below_one_is_refused(position: str) -> None:
+    assert "field position must be greater than zero" in duck(
+        f"select split_part(a, ',', {position}) from t")
+
+
+def test_split_part_empty_delimiter_keeps_the_string() -> None:
+    sql = duck("select split_part(a, '', 1) from t").upper()
+    assert "SPLIT_PART(" not in sql and "CASE WHEN 1 = 1 THEN A ELSE '' END" in sql
+
+
+def test_chr_of_zero_is_refused_unless_the_code_is_a_positive_literal() -> None:
+    assert "error(" not in duck("select chr(65) from t").lower()
+    assert "null character not permitted" in duck("select chr(n) from t")

@@ -82,3 +82,17 @@ def test_engine_functions_are_refused(sql: str) -> None:
 )
 def test_redshift_table_functions_are_allowed(sql: str) -> None:
     assert run(sql)[1]
+
+
+@pytest.mark.parametrize(
+    ("literal", "expected"),
+    [("3 yrs", "1080 days, 0:00:00"), ("-1 d", "-1 day, 0:00:00"), ("2 hrs", "2:00:00"),
+     ("2 weeks", "14 days, 0:00:00")],
+)
+def test_interval_literals_with_abbreviated_units(literal: str, expected: str) -> None:
+    assert str(run(f"select interval '{literal}'")[1][0][0]) == expected
+
+
+def test_interval_literal_with_an_unknown_unit_reaches_duckdb_as_text() -> None:
+    with pytest.raises(duckdb.ConversionException, match='extract specifier "fortnight"'):
+        run("select interval '1 fortnight'")
