@@ -15,9 +15,10 @@ result, a cast to SUPER, an element of a SUPER array unnested in FROM, MIN and M
 the SUPER operators' own results, and a column of a derived table or CTE (any UNION branch of
 it) that is one of these.
 
-SUM and AVG of a SUPER value are the engine's ``SUPER_SUM`` and ``SUPER_AVG``. What INSERT ...
-SELECT stores into a SUPER column goes through the ``SUPER`` macro, as a cast to SUPER would:
-a string is a SUPER string, not parsed JSON.
+SUM and AVG of a SUPER value are the engine's ``SUPER_SUM`` and ``SUPER_AVG``; FLOOR, CEIL,
+ROUND, TRUNC and ABS of one (without a scale argument) its ``SUPER_FLOOR`` and the like. What
+INSERT ... SELECT stores into a SUPER column goes through the ``SUPER`` macro, as a cast to
+SUPER would: a string is a SUPER string, not parsed JSON.
 """
 
 from __future__ import annotations
@@ -41,24 +42,31 @@ _ARITHMETIC: dict[type[exp.Expr], str] = {
     exp.Div: macros.SUPER_DIV, exp.Mod: macros.SUPER_MOD,
 }
 # Macros whose result is a SUPER value.
-_SUPER_RESULTS = {*_ARITHMETIC.values(), macros.SUPER_NEG, macros.SUPER, macros.SUPER_SUM,
-                  macros.SUPER_AVG}
+# FLOOR, CEIL, ROUND, TRUNC and ABS of one argument.
+_ROUNDING: dict[type[exp.Expr], str] = {
+    exp.Floor: macros.SUPER_FLOOR, exp.Ceil: macros.SUPER_CEIL, exp.Round: macros.SUPER_ROUND,
+    exp.Trunc: macros.SUPER_TRUNC, exp.Abs: macros.SUPER_ABS,
+}
+_SUPER_RESULTS = {*_ARITHMETIC.values(), *_ROUNDING.values(), macros.SUPER_NEG, macros.SUPER,
+                  macros.SUPER_SUM, macros.SUPER_AVG}
 
 
 def _source_names(tree: exp.Expr) -> tuple[set[str], bool]:
     """Every name a column may be qualified with (tables, aliases, CTEs, derived tables), and
-    whether the statement calls JSON_PARSE (found on the same walk)."""
+    whether the statement makes a SUPER value of its own, by JSON_PARSE or a cast to SUPER
+    (found on the same walk)."""
     names: set[str] = set()
-    parses = False
-    for node in tree.find_all(exp.Table, exp.TableAlias, exp.CTE, exp.ParseJSON):
-        if isinstance(node, exp.ParseJSON):
-            parses = True
+    makes = False
+    for node in tree.find_all(exp.Table, exp.TableAlias, exp.CTE, exp.ParseJSON, exp.Cast):
+        if isinstance(node, exp.ParseJSON | exp.Cast):
+            makes = makes or isinstance(node, exp.ParseJSON) \
+                or node.to.this == exp.DataType.Type.SUPER
         elif isinstance(node, exp.Table):
             names.add(node.name.lower())
             names.add(node.alias_or_name.lower())
         elif node.name:
             names.add(node.name.lower())
-    return names, parses
+    return names, makes
 
 
 def _macro_name(node: exp.Dot) -> str | None:
@@ -101,11 +109,12 @@ class _Seen:
     """What in one statement is a SUPER value."""
 
     def __init__(self, tree: exp.Expr, ctx: Context) -> None:
-        self.sources, parses = _source_names(tree)
+        self.sources, makes = _source_names(tree)
         self.elements = {name.lower() for name in element_names(tree)}
         self.tables: dict[str, Mapping[str, int]] = _super_tables(tree, ctx)
-        # Without a SUPER table or JSON_PARSE, no derived table can have a SUPER column.
-        if self.tables or parses:
+        # Without a SUPER table, JSON_PARSE or a cast to SUPER, no derived table can have a
+        # SUPER column.
+        if self.tables or makes:
             self._derived(tree)
 
     def _derived(self, tree: exp.Expr) -> None:
@@ -114,11 +123,13 @@ class _Seen:
         A CTE may read another, written before or after it in the tree: repeated until
         nothing new is found (the columns only grow, so this ends).
         """
-        derived = [node for node in tree.find_all(exp.CTE, exp.Subquery) if node.alias]
+        derived = [node for node in tree.find_all(exp.CTE, exp.Subquery)
+                   if node.alias or isinstance(node.parent, exp.From | exp.Join)]
         grown = bool(derived)
         while grown:
             grown = False
             for node in derived:
+                # A derived table without an alias is read by unqualified names only.
                 name = node.alias.lower()
                 found = self._outputs(node)
                 known = self.tables.get(name, {})
@@ -155,8 +166,13 @@ class _Seen:
             node = node.this
         if isinstance(node, exp.ParseJSON):
             return True
-        if isinstance(node, exp.Max | exp.Min) and not node.expressions:
+        if isinstance(node, exp.Max | exp.Min | exp.Sum | exp.Avg | exp.Neg) \
+                and not node.expressions:
             return self.is_super(node.this)
+        if type(node) in _ARITHMETIC:  # not yet rewritten (a derived table's column)
+            return self.is_super(node.this) or self.is_super(node.expression)
+        if type(node) in _ROUNDING:
+            return not node.args.get("decimals") and self.is_super(node.this)
         if isinstance(node, exp.Anonymous) and node.name in ("arg_max", "arg_min"):
             return self.is_super(node.expressions[0])  # MAX or MIN of one, rewritten
         if isinstance(node, exp.Cast):
@@ -275,6 +291,8 @@ def _rewrite(node: exp.Expr, seen: _Seen) -> exp.Expr | None:
         return exp.Anonymous(this=pick, expressions=[
             node.this.copy(), call(macros.SUPER_KEY, node.this.copy())
         ])
+    elif kind in _ROUNDING and not node.args.get("decimals") and seen.is_super(node.this):
+        return call(_ROUNDING[kind], node.this.copy())
     elif isinstance(node, exp.Sum | exp.Avg) and not isinstance(node.parent, exp.Window) \
             and seen.is_super(node.this):
         name = macros.SUPER_SUM if isinstance(node, exp.Sum) else macros.SUPER_AVG
@@ -291,7 +309,7 @@ def super_dynamic(tree: exp.Expr, ctx: Context) -> exp.Expr:
     seen = _Seen(tree, ctx)
     _stored_strings(tree, seen)
     kinds = (*_ARITHMETIC, *_COMPARISONS, exp.Neg, exp.Between, exp.In, exp.Ordered,
-             exp.Max, exp.Min, exp.Sum, exp.Avg)
+             exp.Max, exp.Min, exp.Sum, exp.Avg, *_ROUNDING)
     # Innermost first, so an operator over another's result sees it as SUPER.
     for node in reversed(list(tree.find_all(*kinds))):
         new = _rewrite(node, seen)

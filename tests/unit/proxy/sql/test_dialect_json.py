@@ -121,6 +121,8 @@ SUPER_CTX = Context("ns", "dev", "alice", {"dev": "__ds_ns__dev"}, char_version=
          '__ds_super_sum(c) AS "sum", memory.main.__ds_super_avg('),
         ("insert into s select 1, name from t", "SELECT 1, memory.main.__ds_super(name)"),
         ("insert into s (c, id) select 'x' as v, 1", "SELECT memory.main.__ds_super('x') AS v"),
+        ("select floor(x) from (select c.p * 2 as x from s)", "__ds_super_floor(x)"),
+        ("select abs(c.p) from s", "__ds_super_abs(c.p)"),
     ],
 )
 def test_super_columns_of_the_catalog(sql: str, expected: str) -> None:
@@ -136,7 +138,9 @@ def test_super_columns_of_the_catalog(sql: str, expected: str) -> None:
         "with w as (select id from s) select id from w where id > 9",
         "select sum(id) from (select id, c from s) x",
         "insert into s select id, c from s",
+        "select floor(id), abs(id) from (select id from s) x",
     ],
 )
 def test_other_columns_keep_plain_operators(sql: str) -> None:
     assert "super_" not in (StatementCache().get(sql, SUPER_CTX)[-1].duck_sql or "")
+
