@@ -41,12 +41,12 @@ _ARITHMETIC: dict[type[exp.Expr], str] = {
     exp.Add: macros.SUPER_ADD, exp.Sub: macros.SUPER_SUB, exp.Mul: macros.SUPER_MUL,
     exp.Div: macros.SUPER_DIV, exp.Mod: macros.SUPER_MOD,
 }
-# Macros whose result is a SUPER value.
 # FLOOR, CEIL, ROUND, TRUNC and ABS of one argument.
 _ROUNDING: dict[type[exp.Expr], str] = {
     exp.Floor: macros.SUPER_FLOOR, exp.Ceil: macros.SUPER_CEIL, exp.Round: macros.SUPER_ROUND,
     exp.Trunc: macros.SUPER_TRUNC, exp.Abs: macros.SUPER_ABS,
 }
+# Macros whose result is a SUPER value.
 _SUPER_RESULTS = {*_ARITHMETIC.values(), *_ROUNDING.values(), macros.SUPER_NEG, macros.SUPER,
                   macros.SUPER_SUM, macros.SUPER_AVG}
 
@@ -231,9 +231,10 @@ def _stored_selected(value: exp.Expr, seen: _Seen) -> None:
     wrapped = call(macros.SUPER, inner.copy())
     if isinstance(value, exp.Alias):
         value.set("this", wrapped)
+    elif isinstance(value, exp.Column):  # keeps its name, which ORDER BY may use
+        value.replace(exp.alias_(wrapped, value.name))
     else:
-        value.replace(exp.alias_(wrapped, value.alias_or_name) if value.alias_or_name
-                      else wrapped)
+        value.replace(wrapped)
 
 
 def _stored_strings(tree: exp.Expr, seen: _Seen) -> None:
