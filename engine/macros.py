@@ -93,7 +93,14 @@ since a session's search path names only its own database.
   of them truncates; a float makes the result a float; a zero divisor is 22012), ``+`` of two
   strings concatenates them, anything else is NULL. ``SUPER_KEY`` orders SUPER values that
   way (nulls, then numbers by value, strings, booleans, then arrays and objects by their
-  text), for ORDER BY, MIN and MAX.
+  text), for ORDER BY, MIN and MAX. ``SUPER_SUM`` and ``SUPER_AVG`` are SUM and AVG of SUPER
+  values, a SUPER number: integers sum as integers (AVG truncates, as Redshift's AVG of
+  integers does), a float makes the result a float, nulls are skipped; a value that is not a
+  number is refused (0A000), as Redshift does not document what it does with one.
+  ``SUPER_FLOOR``, ``SUPER_CEIL``, ``SUPER_ROUND``, ``SUPER_TRUNC`` and ``SUPER_ABS`` are
+  FLOOR, CEIL, ROUND, TRUNC and ABS of a SUPER value: NULL unless it is a number (Redshift's
+  documented behaviour); the first four make an integer of it (Redshift's documented example
+  drops the scale of a decimal), ABS keeps its kind.
 * ``GETBIT(v, i)`` is bit i of a VARBYTE, counted from its rightmost (least significant) bit;
   DuckDB's ``get_bit`` counts from the leftmost. A bit outside the value is PostgreSQL's
   2202E ``index i out of valid range, 0..n``.
@@ -174,6 +181,13 @@ SUPER_DIV = f"{INTERNAL_PREFIX}super_div"
 SUPER_MOD = f"{INTERNAL_PREFIX}super_mod"
 SUPER_NEG = f"{INTERNAL_PREFIX}super_neg"
 SUPER_KEY = f"{INTERNAL_PREFIX}super_key"
+SUPER_SUM = f"{INTERNAL_PREFIX}super_sum"
+SUPER_AVG = f"{INTERNAL_PREFIX}super_avg"
+SUPER_FLOOR = f"{INTERNAL_PREFIX}super_floor"
+SUPER_CEIL = f"{INTERNAL_PREFIX}super_ceil"
+SUPER_ROUND = f"{INTERNAL_PREFIX}super_round"
+SUPER_TRUNC = f"{INTERNAL_PREFIX}super_trunc"
+SUPER_ABS = f"{INTERNAL_PREFIX}super_abs"
 _SUPER_ORDER = f"{INTERNAL_PREFIX}super_order"
 _SUPER_ARITH = f"{INTERNAL_PREFIX}super_arith"
 LOCAL = f"{INTERNAL_PREFIX}local"
@@ -257,6 +271,31 @@ _SUPER_CLASS = (
 )
 _SUPER_INTEGERS = "json_type(r.a) <> 'DOUBLE' AND json_type(r.b) <> 'DOUBLE'"
 _THREE_WAY = "CASE WHEN {x} < {y} THEN -1 WHEN {x} > {y} THEN 1 ELSE 0 END"
+
+
+# SUM or AVG of SUPER values: one of their numbers' aggregate (integers, or DOUBLE where one is
+# a float), refused where a value is a string, a boolean, an array or an object.
+_SUPER_AGGREGATE = (
+    "(x) AS CASE WHEN count(CASE WHEN json_type(CAST(x AS JSON)) NOT IN ('BIGINT', 'UBIGINT', "
+    "'DOUBLE', 'NULL') THEN 1 END) > 0 THEN CAST(error('feature not supported on Duckshift: "
+    "{name} of a SUPER value that is not a number') AS JSON) "
+    "WHEN bool_or(json_type(CAST(x AS JSON)) = 'DOUBLE') "
+    "THEN to_json({floats}) ELSE to_json({integers}) END"
+)
+_SUPER_NUMBER = "TRY_CAST(CAST(x AS JSON) AS {kind})"
+_SUPER_COUNT = (
+    "count(CASE WHEN json_type(CAST(x AS JSON)) IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN 1 END)"
+)
+
+
+def _super_rounded(function: str) -> str:
+    """FLOOR, CEIL, ROUND or TRUNC of a SUPER value: an integer, NULL for what is not a
+    number."""
+    return (
+        "(x) AS list_transform([CAST(x AS JSON)], lambda v: CASE json_type(v) "
+        "WHEN 'BIGINT' THEN v WHEN 'UBIGINT' THEN v "
+        f"WHEN 'DOUBLE' THEN to_json(CAST({function}(CAST(v AS DOUBLE)) AS HUGEINT)) END)[1]"
+    )
 
 
 def _super_compare(test: str) -> str:
@@ -506,6 +545,21 @@ _DEFINITIONS = {
         "THEN CAST(CAST(v AS VARCHAR) AS DOUBLE) END, "
         f"s := CASE WHEN {_SUPER_CLASS.format(v='v')} = 's' THEN {_STRING.format(v='v')} "
         "ELSE CAST(v AS VARCHAR) END) END)[1]"
+    ),
+    SUPER_SUM: _SUPER_AGGREGATE.format(
+        name="SUM", floats=f"sum({_SUPER_NUMBER.format(kind='DOUBLE')})",
+        integers=f"sum({_SUPER_NUMBER.format(kind='HUGEINT')})"),
+    SUPER_AVG: _SUPER_AGGREGATE.format(
+        name="AVG", floats=f"avg({_SUPER_NUMBER.format(kind='DOUBLE')})",
+        integers=f"sum({_SUPER_NUMBER.format(kind='HUGEINT')}) // {_SUPER_COUNT}"),
+    SUPER_FLOOR: _super_rounded("floor"),
+    SUPER_CEIL: _super_rounded("ceil"),
+    SUPER_ROUND: _super_rounded("round"),
+    SUPER_TRUNC: _super_rounded("trunc"),
+    SUPER_ABS: (
+        "(x) AS list_transform([CAST(x AS JSON)], lambda v: CASE json_type(v) "
+        "WHEN 'BIGINT' THEN to_json(abs(CAST(v AS HUGEINT))) WHEN 'UBIGINT' THEN v "
+        "WHEN 'DOUBLE' THEN to_json(abs(CAST(v AS DOUBLE))) END)[1]"
     ),
     SUPER_CONCAT: (
         f"(a, b) AS CASE WHEN {_IS_ARRAY.format(v='a')} AND {_IS_ARRAY.format(v='b')} "

@@ -11,9 +11,14 @@ A SUPER value is: a navigation (``c.a.b``, where ``c`` is not a table or alias o
 statement, so it is a column; ``x.y[0]``; a path past a column), a SUPER column of a table or
 view the statement reads (the catalog's, ``Context.super_columns``: by its table's alias, or
 unqualified when a table of the statement has a SUPER column of that name), JSON_PARSE's
-result, a cast to SUPER, an element of a SUPER array unnested in FROM, and the SUPER
-operators' own results. A SUPER column of a derived table or CTE is not seen, and DuckDB's
-JSON comparison applies there.
+result, a cast to SUPER, an element of a SUPER array unnested in FROM, MIN and MAX of one,
+the SUPER operators' own results, and a column of a derived table or CTE (any UNION branch of
+it) that is one of these.
+
+SUM and AVG of a SUPER value are the engine's ``SUPER_SUM`` and ``SUPER_AVG``; FLOOR, CEIL,
+ROUND, TRUNC and ABS of one (without a scale argument) its ``SUPER_FLOOR`` and the like. What
+INSERT ... SELECT stores into a SUPER column goes through the ``SUPER`` macro, as a cast to
+SUPER would: a string is a SUPER string, not parsed JSON.
 """
 
 from __future__ import annotations
@@ -36,20 +41,32 @@ _ARITHMETIC: dict[type[exp.Expr], str] = {
     exp.Add: macros.SUPER_ADD, exp.Sub: macros.SUPER_SUB, exp.Mul: macros.SUPER_MUL,
     exp.Div: macros.SUPER_DIV, exp.Mod: macros.SUPER_MOD,
 }
+# FLOOR, CEIL, ROUND, TRUNC and ABS of one argument.
+_ROUNDING: dict[type[exp.Expr], str] = {
+    exp.Floor: macros.SUPER_FLOOR, exp.Ceil: macros.SUPER_CEIL, exp.Round: macros.SUPER_ROUND,
+    exp.Trunc: macros.SUPER_TRUNC, exp.Abs: macros.SUPER_ABS,
+}
 # Macros whose result is a SUPER value.
-_SUPER_RESULTS = {*_ARITHMETIC.values(), macros.SUPER_NEG, macros.SUPER}
+_SUPER_RESULTS = {*_ARITHMETIC.values(), *_ROUNDING.values(), macros.SUPER_NEG, macros.SUPER,
+                  macros.SUPER_SUM, macros.SUPER_AVG}
 
 
-def _source_names(tree: exp.Expr) -> set[str]:
-    """Every name a column may be qualified with: tables, aliases, CTEs, derived tables."""
+def _source_names(tree: exp.Expr) -> tuple[set[str], bool]:
+    """Every name a column may be qualified with (tables, aliases, CTEs, derived tables), and
+    whether the statement makes a SUPER value of its own, by JSON_PARSE or a cast to SUPER
+    (found on the same walk)."""
     names: set[str] = set()
-    for node in tree.find_all(exp.Table, exp.TableAlias, exp.CTE):
-        if isinstance(node, exp.Table):
+    makes = False
+    for node in tree.find_all(exp.Table, exp.TableAlias, exp.CTE, exp.ParseJSON, exp.Cast):
+        if isinstance(node, exp.ParseJSON | exp.Cast):
+            makes = makes or isinstance(node, exp.ParseJSON) \
+                or node.to.this == exp.DataType.Type.SUPER
+        elif isinstance(node, exp.Table):
             names.add(node.name.lower())
             names.add(node.alias_or_name.lower())
         elif node.name:
             names.add(node.name.lower())
-    return names
+    return names, makes
 
 
 def _macro_name(node: exp.Dot) -> str | None:
@@ -73,13 +90,75 @@ def _super_tables(tree: exp.Expr, ctx: Context) -> dict[str, Mapping[str, int]]:
     return found
 
 
+def _branches(query: exp.Expr) -> list[exp.Select]:
+    """The SELECTs whose rows a query (a SELECT or a set operation of them) gives."""
+    if isinstance(query, exp.SetOperation):
+        return _branches(query.this) + _branches(query.expression)
+    return [query] if isinstance(query, exp.Select) else []
+
+
+def _read_names(select: exp.Select) -> list[str]:
+    """The names a SELECT's FROM and joins are read by."""
+    items = [select.args.get("from_") or select.args.get("from")]
+    items += select.args.get("joins") or []
+    return [item.this.alias_or_name.lower() for item in items
+            if item is not None and isinstance(item.this, exp.Table | exp.Subquery)]
+
+
 class _Seen:
     """What in one statement is a SUPER value."""
 
     def __init__(self, tree: exp.Expr, ctx: Context) -> None:
-        self.sources = _source_names(tree)
+        self.sources, makes = _source_names(tree)
         self.elements = {name.lower() for name in element_names(tree)}
-        self.tables = _super_tables(tree, ctx)
+        self.tables: dict[str, Mapping[str, int]] = _super_tables(tree, ctx)
+        # Without a SUPER table, JSON_PARSE or a cast to SUPER, no derived table can have a
+        # SUPER column.
+        if self.tables or makes:
+            self._derived(tree)
+
+    def _derived(self, tree: exp.Expr) -> None:
+        """Add the SUPER columns of the statement's CTEs and derived tables, by their alias.
+
+        A CTE may read another, written before or after it in the tree: repeated until
+        nothing new is found (the columns only grow, so this ends).
+        """
+        derived = [node for node in tree.find_all(exp.CTE, exp.Subquery)
+                   if node.alias or isinstance(node.parent, exp.From | exp.Join)]
+        grown = bool(derived)
+        while grown:
+            grown = False
+            for node in derived:
+                # A derived table without an alias is read by unqualified names only.
+                name = node.alias.lower()
+                found = self._outputs(node)
+                known = self.tables.get(name, {})
+                if found.keys() - known.keys():
+                    self.tables[name] = {**known, **found}
+                    grown = True
+
+    def _outputs(self, node: exp.CTE | exp.Subquery) -> dict[str, int]:
+        """The SUPER columns (with their positions) a CTE or derived table gives."""
+        branches = _branches(node.this)
+        if not branches:
+            return {}
+        alias = node.args.get("alias")
+        renamed = [column.name for column in alias.columns] \
+            if isinstance(alias, exp.TableAlias) else []
+        first = branches[0].expressions
+        names = [renamed[i] if i < len(renamed) else e.alias_or_name
+                 for i, e in enumerate(first)]
+        found: dict[str, int] = {}
+        for branch in branches:
+            for i, e in enumerate(branch.expressions):
+                if isinstance(e, exp.Star) or (isinstance(e, exp.Column)
+                                               and isinstance(e.this, exp.Star)):
+                    # Every SUPER column of what the branch reads.
+                    for source in _read_names(branch):
+                        found.update(self.tables.get(source, {}))
+                elif i < len(names) and self.is_super(e.unalias()):
+                    found[names[i].lower()] = i
+        return found
 
     def is_super(self, node: exp.Expr) -> bool:
         """Whether ``node`` is a SUPER value the statement shows."""
@@ -87,6 +166,15 @@ class _Seen:
             node = node.this
         if isinstance(node, exp.ParseJSON):
             return True
+        if isinstance(node, exp.Max | exp.Min | exp.Sum | exp.Avg | exp.Neg) \
+                and not node.expressions:
+            return self.is_super(node.this)
+        if type(node) in _ARITHMETIC:  # not yet rewritten (a derived table's column)
+            return self.is_super(node.this) or self.is_super(node.expression)
+        if type(node) in _ROUNDING:
+            return not node.args.get("decimals") and self.is_super(node.this)
+        if isinstance(node, exp.Anonymous) and node.name in ("arg_max", "arg_min"):
+            return self.is_super(node.expressions[0])  # MAX or MIN of one, rewritten
         if isinstance(node, exp.Cast):
             return node.to.this == exp.DataType.Type.SUPER
         if isinstance(node, exp.Bracket):
@@ -124,24 +212,51 @@ def _string(node: exp.Expr) -> bool:
     return isinstance(node, exp.Literal) and node.is_string
 
 
+def _stored_positions(insert: exp.Insert, seen: _Seen) -> list[int]:
+    """The positions of INSERT's values that go into SUPER columns."""
+    target = insert.this
+    table = target.this if isinstance(target, exp.Schema) else target
+    supers = seen.tables.get(table.alias_or_name.lower(), {}) \
+        if isinstance(table, exp.Table) else {}
+    if isinstance(target, exp.Schema):
+        return [i for i, name in enumerate(target.expressions) if name.name.lower() in supers]
+    return list(supers.values())  # the table's columns in their order
+
+
+def _stored_selected(value: exp.Expr, seen: _Seen) -> None:
+    """A value INSERT ... SELECT stores into a SUPER column, as a cast to SUPER reads it."""
+    inner = value.unalias()
+    if seen.is_super(inner) or isinstance(inner, exp.Null | exp.Placeholder | exp.Parameter):
+        return
+    wrapped = call(macros.SUPER, inner.copy())
+    if isinstance(value, exp.Alias):
+        value.set("this", wrapped)
+    elif isinstance(value, exp.Column):  # keeps its name, which ORDER BY may use
+        value.replace(exp.alias_(wrapped, value.name))
+    else:
+        value.replace(wrapped)
+
+
 def _stored_strings(tree: exp.Expr, seen: _Seen) -> None:
-    """A string literal stored into a SUPER column (INSERT VALUES, UPDATE's SET) is a SUPER
-    string, as Redshift stores it (only JSON_PARSE parses)."""
+    """A string stored into a SUPER column (INSERT VALUES's literals, what INSERT ... SELECT
+    selects, UPDATE's SET literals) is a SUPER string, as Redshift stores it (only JSON_PARSE
+    parses)."""
     if isinstance(tree, exp.Insert) and isinstance(tree.expression, exp.Values):
-        target = tree.this
-        table = target.this if isinstance(target, exp.Schema) else target
-        supers = seen.tables.get(table.alias_or_name.lower(), {}) \
-            if isinstance(table, exp.Table) else {}
-        if isinstance(target, exp.Schema):
-            positions = [i for i, name in enumerate(target.expressions)
-                         if name.name.lower() in supers]
-        else:  # the table's columns in their order
-            positions = list(supers.values())
+        positions = _stored_positions(tree, seen)
         for row in tree.expression.expressions:
             values = row.expressions if isinstance(row, exp.Tuple) else [row]
             for i in positions:
                 if i < len(values) and _string(values[i]):
                     values[i].replace(call(macros.SUPER, values[i].copy()))
+    elif isinstance(tree, exp.Insert) and isinstance(tree.expression, exp.Query):
+        positions = _stored_positions(tree, seen)
+        for branch in _branches(tree.expression) if positions else []:
+            values = branch.expressions
+            if any(isinstance(v, exp.Star) or isinstance(v.this, exp.Star) for v in values):
+                continue  # the columns of a star are SUPER where they come from one
+            for i in positions:
+                if i < len(values):
+                    _stored_selected(values[i], seen)
     for node in tree.find_all(exp.EQ):
         if _assigned(node) and _string(node.expression) and seen.is_super(node.this):
             node.expression.replace(call(macros.SUPER, node.expression.copy()))
@@ -177,19 +292,25 @@ def _rewrite(node: exp.Expr, seen: _Seen) -> exp.Expr | None:
         return exp.Anonymous(this=pick, expressions=[
             node.this.copy(), call(macros.SUPER_KEY, node.this.copy())
         ])
+    elif kind in _ROUNDING and not node.args.get("decimals") and seen.is_super(node.this):
+        return call(_ROUNDING[kind], node.this.copy())
+    elif isinstance(node, exp.Sum | exp.Avg) and not isinstance(node.parent, exp.Window) \
+            and seen.is_super(node.this):
+        name = macros.SUPER_SUM if isinstance(node, exp.Sum) else macros.SUPER_AVG
+        return call(name, node.this.copy())
     return None
 
 
 def super_dynamic(tree: exp.Expr, ctx: Context) -> exp.Expr:
-    """Give comparisons, arithmetic, ORDER BY, MIN and MAX of SUPER values Redshift's
-    dynamic typing, and store string literals into SUPER columns as SUPER strings."""
+    """Give comparisons, arithmetic, ORDER BY, MIN, MAX, SUM and AVG of SUPER values
+    Redshift's dynamic typing, and store strings into SUPER columns as SUPER strings."""
     if not tree.find(exp.Dot, exp.Column, exp.ParseJSON, exp.Cast) \
             and not (isinstance(tree, exp.Insert) and ctx.super_columns):
         return tree
     seen = _Seen(tree, ctx)
     _stored_strings(tree, seen)
     kinds = (*_ARITHMETIC, *_COMPARISONS, exp.Neg, exp.Between, exp.In, exp.Ordered,
-             exp.Max, exp.Min)
+             exp.Max, exp.Min, exp.Sum, exp.Avg, *_ROUNDING)
     # Innermost first, so an operator over another's result sees it as SUPER.
     for node in reversed(list(tree.find_all(*kinds))):
         new = _rewrite(node, seen)

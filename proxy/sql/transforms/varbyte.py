@@ -31,7 +31,10 @@
   (``b || 'x'``, ``b & 'x'``), is its UTF-8 bytes when the value is one (the
   ``LITERAL_BYTES`` and ``LITERAL_OPERAND`` macros, picked when DuckDB binds), the literal
   otherwise (``i & '5'`` stays an integer's, ``v || 'x'`` a string's); beside an aggregate's
-  or a window's value it stays a literal.
+  or a window's value it stays a literal. So is a string literal compared with such a value
+  (``b = 'é'``) where DuckDB's cast of text to BLOB would not give its UTF-8 bytes: one with
+  a backslash (read as a ``\\x`` escape) or a character that is not ASCII (refused); any
+  other literal's bytes are the cast's already, and those comparisons stay as written.
 
 This runs on the statement as written, before the catalog's views are spliced in: their SQL
 takes ``len`` of lists and casts lists to text, which the macros' overloads cannot always tell
@@ -123,6 +126,7 @@ _BINARY_BITWISE: dict[type[exp.Expr], str] = {
     exp.BitwiseXor: macros.BITS_XOR,
 }
 _BITWISE = (exp.BitwiseNot, exp.BitwiseAnd, exp.BitwiseOr, exp.BitwiseXor)
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE)
 
 
 def _written_as_varbyte(node: exp.Expr) -> bool:
@@ -229,6 +233,20 @@ def _literals_beside(tree: exp.Expr) -> set[int]:
     return changed
 
 
+def _cast_misreads(literal: exp.Expr) -> bool:
+    """Whether DuckDB's cast of the string literal to BLOB differs from its UTF-8 bytes."""
+    return _is_text_literal(literal) and ("\\" in literal.this or not literal.this.isascii())
+
+
+def _compared_literal(node: exp.Expr) -> None:
+    """A string literal compared with a value that may be a VARBYTE, read as its UTF-8 bytes
+    where that value is one (only where DuckDB's cast would read other bytes)."""
+    for literal, other in ((node.this, node.expression), (node.expression, node.this)):
+        if _cast_misreads(literal) and _bound_by_type(other):
+            literal.replace(_read_literal(literal, other, macros.LITERAL_BYTES))
+            return
+
+
 def _lengths(tree: exp.Expr) -> None:
     """LEN/LENGTH/OCTET_LENGTH through the macros that also measure a VARBYTE."""
     for node in list(tree.find_all(exp.Length, exp.Anonymous)):
@@ -276,10 +294,12 @@ def varbyte(tree: exp.Expr, ctx: Context) -> exp.Expr:
         if _written_as_varbyte(add.this) or _written_as_varbyte(add.expression):
             add.replace(exp.DPipe(this=add.this, expression=add.expression))
     # Innermost first: a rewritten argument is copied into its enclosing rewrite.
-    kinds = (exp.Cast, exp.Anonymous, exp.Substring, exp.Getbit, *_BITWISE)
+    kinds = (exp.Cast, exp.Anonymous, exp.Substring, exp.Getbit, *_BITWISE, *_COMPARISONS)
     for node in reversed(list(tree.find_all(*kinds))):
         new: exp.Expr | None = None
-        if isinstance(node, exp.Anonymous):
+        if isinstance(node, _COMPARISONS):
+            _compared_literal(node)
+        elif isinstance(node, exp.Anonymous):
             new = _function(node)
         elif isinstance(node, exp.Getbit):
             new = call(macros.GETBIT, _operand(node.this.copy()), node.expression.copy())

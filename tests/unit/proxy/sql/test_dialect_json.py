@@ -113,6 +113,16 @@ SUPER_CTX = Context("ns", "dev", "alice", {"dev": "__ds_ns__dev"}, char_version=
         ("insert into s (id, c) values (1, 'x')", "VALUES (1, memory.main.__ds_super('x'))"),
         ("insert into s values (1, 'x')", "VALUES (1, memory.main.__ds_super('x'))"),
         ("update s set c = 'x' where id = 1", "SET c = memory.main.__ds_super('x')"),
+        ("with w as (select c.p as p from s) select p from w where p > 9", "__ds_super_gt(p, "),
+        ("select x.c from (select * from s) x order by x.c", "__ds_super_key(x.c)"),
+        ("select u.v from (select c v from s union all select 1) u where u.v < 2",
+         "__ds_super_lt(u.v, "),
+        ("select sum(c), avg(c.p) from s",
+         '__ds_super_sum(c) AS "sum", memory.main.__ds_super_avg('),
+        ("insert into s select 1, name from t", "SELECT 1, memory.main.__ds_super(name)"),
+        ("insert into s (c, id) select 'x' as v, 1", "SELECT memory.main.__ds_super('x') AS v"),
+        ("select floor(x) from (select c.p * 2 as x from s)", "__ds_super_floor(x)"),
+        ("select abs(c.p) from s", "__ds_super_abs(c.p)"),
     ],
 )
 def test_super_columns_of_the_catalog(sql: str, expected: str) -> None:
@@ -125,7 +135,12 @@ def test_super_columns_of_the_catalog(sql: str, expected: str) -> None:
         "select id from s where id = 1",
         "select id from t where c = 'x'",
         "update s set id = 2 where id = 1",
+        "with w as (select id from s) select id from w where id > 9",
+        "select sum(id) from (select id, c from s) x",
+        "insert into s select id, c from s",
+        "select floor(id), abs(id) from (select id from s) x",
     ],
 )
 def test_other_columns_keep_plain_operators(sql: str) -> None:
     assert "super_" not in (StatementCache().get(sql, SUPER_CTX)[-1].duck_sql or "")
+

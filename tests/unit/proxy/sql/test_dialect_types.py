@@ -107,6 +107,20 @@ def test_varbyte_bitwise_operands_of_different_lengths_are_refused(
         one(con, "select 'ab'::varbyte & 'b'::varbyte")
 
 
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("select 1 from t where b = 'é'", "b = memory.main.__ds_literal_bytes(b, 'c3a9', 'é')"),
+        ("select 1 from t where 'a\\\\b' < b", "__ds_literal_bytes(b, '615c62', "),
+        ("select 1 from t where b = 'abc'", "WHERE b = 'abc'"),
+        ("select 1 from t where max(b) = 'é'", "= 'é'"),
+    ],
+)
+def test_string_literals_compared_with_varbyte(sql: str, expected: str) -> None:
+    """Only literals DuckDB's BLOB cast would misread go through LITERAL_BYTES."""
+    assert expected in (StatementCache().get(sql, CTX)[-1].duck_sql or "")
+
+
 def test_catalog_lengths_of_lists_are_untouched() -> None:
     # Only the statement as written measures through the macros; the catalog's SQL takes len()
     # of lists, which the macros' BLOB overload could not take.
