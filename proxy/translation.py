@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 from concurrent.futures import ThreadPoolExecutor
 
+from catalog import errors as err
 from proxy.sql.context import Context
 from proxy.sql.pipeline import Statement, StatementCache, translate_all
 
@@ -25,6 +27,8 @@ from proxy.sql.pipeline import Statement, StatementCache, translate_all
 # 0.1 ms. Measured (best of 3, this 2-core box shared): a 2 KB report query of 40 CASE sums
 # 50 ms, 3.5 KB of 300 parameters 39 ms, 1.5 KB of IN list 34 ms, SELECT 1 0.4 ms.
 OFF_LOOP_CHARS = 2048
+log = logging.getLogger(__name__)
+
 # Translations that may run at once; more would only share the same interpreter lock.
 _WORKERS = 2
 
@@ -41,13 +45,23 @@ class Translator:
         stmts = self.cache.lookup(sql, ctx)
         if stmts is not None:
             return stmts
-        if len(sql) < OFF_LOOP_CHARS:
-            stmts = translate_all(sql, ctx)
-        else:
-            snapshot = dataclasses.replace(
-                ctx, databases=dict(ctx.databases), external=dict(ctx.external))
-            stmts = await asyncio.get_running_loop().run_in_executor(
-                self._executor, translate_all, sql, snapshot)
+        try:
+            if len(sql) < OFF_LOOP_CHARS:
+                stmts = translate_all(sql, ctx)
+            else:
+                snapshot = dataclasses.replace(
+                    ctx, databases=dict(ctx.databases), external=dict(ctx.external))
+                stmts = await asyncio.get_running_loop().run_in_executor(
+                    self._executor, translate_all, sql, snapshot)
+        except (err.SQLError, RecursionError):
+            raise
+        except Exception as exc:
+            # A bug of translation fails the statement, as PostgreSQL's internal errors do,
+            # not the session. The text is not logged: it may hold data.
+            log.exception("translation failed")
+            raise err.InternalError(
+                f"internal error while translating the statement ({type(exc).__name__})"
+            ) from None
         self.cache.store(sql, ctx, stmts)
         return stmts
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import threading
 
+import pytest
+
+from catalog import errors as err
 from proxy import translation
 from proxy.sql.context import Context
 from proxy.sql.pipeline import StatementCache, translate_all
@@ -60,3 +63,18 @@ def test_store_keeps_the_first_translation() -> None:
     cache.store("select 2", CTX, second)
     assert cache.lookup("select 2", CTX) is first
     assert cache._chars == len("select 2")
+
+
+async def test_translation_bug_fails_the_statement_not_the_session(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(sql: str, ctx: Context) -> list[object]:
+        raise KeyError("oops")
+
+    monkeypatch.setattr(translation, "translate_all", broken)
+    translator = translation.Translator(StatementCache())
+    try:
+        with pytest.raises(err.InternalError, match=r"translating the statement \(KeyError\)"):
+            await translator.statements("select 1", CTX)
+    finally:
+        translator.close()
