@@ -14,6 +14,7 @@ import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import duckdb
 
@@ -38,6 +39,20 @@ CharColumns = Mapping[tuple[str, str, str], Mapping[str, int]]
 # ``{(alias, schema, relation): {column: position}}``: translation gives comparisons of them
 # Redshift's dynamic typing and stores strings into them as SUPER strings.
 SuperColumns = Mapping[tuple[str, str, str], Mapping[str, int]]
+
+
+class Number(NamedTuple):
+    """The type of a DECIMAL or integer column as Redshift's arithmetic reads it."""
+
+    precision: int  # SMALLINT, INTEGER and BIGINT count as DECIMAL(5, 0), (10, 0), (19, 0)
+    scale: int
+    integer: bool
+
+
+# The DECIMAL and integer columns of tables and views, ``{(alias, schema, relation): {column:
+# Number}}``: translation gives divisions of them Redshift's DECIMAL result types.
+NumericColumns = Mapping[tuple[str, str, str], Mapping[str, Number]]
+_INTEGER_PRECISION = {"SMALLINT": 5, "INTEGER": 10, "BIGINT": 19}
 # The CHAR columns of a view from its DuckDB SQL (the proxy's, which wrote that SQL).
 ViewColumns = Callable[[str], Mapping[str, int]]
 
@@ -89,6 +104,24 @@ def read_super_columns(con: duckdb.DuckDBPyConnection, temporary: bool = False,
     return found
 
 
+def read_numeric_columns(con: duckdb.DuckDBPyConnection, temporary: bool = False,
+                         ) -> dict[tuple[str, str, str], dict[str, Number]]:
+    """The DECIMAL and integer columns ``con`` sees, of tables and views, as
+    ``read_super_columns`` reads the SUPER ones."""
+    found: dict[tuple[str, str, str], dict[str, Number]] = {}
+    for db, schema, relation, column, data_type, precision, scale in con.execute(
+        "SELECT database_name, schema_name, table_name, column_name, data_type, "
+        "numeric_precision, numeric_scale FROM duckdb_columns() "
+        "WHERE (data_type IN ('SMALLINT', 'INTEGER', 'BIGINT') OR data_type LIKE 'DECIMAL(%') "
+        f"AND NOT internal AND {_databases(temporary)}"
+    ).fetchall():
+        integer = data_type in _INTEGER_PRECISION
+        found.setdefault((db, schema, relation), {})[column] = Number(
+            _INTEGER_PRECISION[data_type] if integer else precision,
+            0 if integer else scale, integer)
+    return found
+
+
 class Directory:
     """Snapshot of attached databases' schemas and relations, refreshed on demand."""
 
@@ -102,7 +135,8 @@ class Directory:
         self._functions: set[tuple[str, str, str]] = set()
         self._char_columns: dict[tuple[str, str, str], dict[str, int]] = {}
         self._super_columns: dict[tuple[str, str, str], dict[str, int]] = {}
-        # Moves whenever the CHAR or SUPER columns change (translations depend on them).
+        self._numeric_columns: dict[tuple[str, str, str], dict[str, Number]] = {}
+        # Moves whenever the CHAR, SUPER or numeric columns change (translations depend on them).
         self._char_version = 0
 
     def invalidate(self) -> None:
@@ -141,8 +175,11 @@ class Directory:
             self._schemas, self._relations, self._functions = schemas, relations, functions
             char_columns = read_char_columns(self._con, views=self._views)
             super_columns = read_super_columns(self._con)
-            if char_columns != self._char_columns or super_columns != self._super_columns:
+            numeric_columns = read_numeric_columns(self._con)
+            if (char_columns, super_columns, numeric_columns) != (
+                    self._char_columns, self._super_columns, self._numeric_columns):
                 self._char_columns, self._super_columns = char_columns, super_columns
+                self._numeric_columns = numeric_columns
                 self._char_version += 1
 
     def schema_exists(self, alias: str, schema: str) -> bool:
@@ -195,6 +232,13 @@ class Directory:
         if self._stale:
             self._refresh()
         return self._char_version, self._super_columns
+
+    def numeric_columns(self) -> tuple[int, NumericColumns]:
+        """The DECIMAL and integer columns of committed tables and views, with the version
+        ``char_columns`` gives (it moves when either changes)."""
+        if self._stale:
+            self._refresh()
+        return self._char_version, self._numeric_columns
 
     def columns(self, alias: str, schema: str, name: str) -> list[str]:
         """The columns of a relation in their order (read now, not from the snapshot)."""

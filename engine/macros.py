@@ -19,6 +19,13 @@ since a session's search path names only its own database.
   since a macro cannot carry a window; ``AVG_RATIO`` is for a window over an aggregate, where
   DuckDB cannot pick by the argument's type: it divides with ``integer_division`` on, so an
   integer average still truncates.
+* ``DIVIDE(a, b, m, f)`` is a division with a DECIMAL operand, exact, as Redshift computes it
+  (DuckDB divides DECIMALs in DOUBLE PRECISION): the digits of ``a`` (its scaled integer)
+  times ``m`` (a power of ten that brings them to the result's scale plus ``b``'s) divided by
+  the digits of ``b``, rounded half away from zero as PostgreSQL's NUMERIC division rounds,
+  then times ``f`` (one unit of the result's scale, a DECIMAL(38, s)); the translation casts
+  that to the result's DECIMAL(p, s). ``DIVIDE_64`` is the same in BIGINT, for operands whose
+  digits fit (HUGEINT's division costs about 0.5 us a row, BIGINT's almost nothing).
 * ``CBRT`` is DuckDB's cube root, made exact for perfect cubes (DuckDB's ``cbrt(27.0)`` is
   3.0000000000000004; PostgreSQL's and Redshift's is 3).
 * ``TRUNC`` of one argument is the date of a timestamp (Redshift's ``TRUNC(timestamp)``)
@@ -122,6 +129,9 @@ AVG_DISTINCT = f"{INTERNAL_PREFIX}avg_distinct"
 AVG_WINDOW = f"{INTERNAL_PREFIX}avg_window"
 AVG_RATIO = f"{INTERNAL_PREFIX}avg_ratio"
 QUOTIENT = f"{INTERNAL_PREFIX}quotient"
+DIVIDE = f"{INTERNAL_PREFIX}divide"
+DIVIDE_64 = f"{INTERNAL_PREFIX}divide_64"
+_ROUNDED = f"{INTERNAL_PREFIX}rounded"
 _DECIMAL_TEXT = f"{INTERNAL_PREFIX}decimal_text"
 CBRT = f"{INTERNAL_PREFIX}cbrt"
 CUT = f"{INTERNAL_PREFIX}cut"
@@ -200,8 +210,10 @@ _DIGITS = (
     "lpad(CAST(abs(q) AS VARCHAR), "
     "CAST(greatest(k + 1, length(CAST(abs(q) AS VARCHAR))) AS INTEGER), '0')"
 )
+# The digits of a number v as an integer of type t (-2.50 is -250; an integer is itself).
+_DIGITS_OF = "CAST(replace(CAST({v} AS VARCHAR), '.', '') AS {t})"
 # The scaled integer of a DECIMAL s (2.50 is 250) and its scale, read from its type.
-_SCALED = "CAST(replace(CAST(s AS VARCHAR), '.', '') AS HUGEINT)"
+_SCALED = _DIGITS_OF.format(v="s", t="HUGEINT")
 _SCALE = "CAST(regexp_extract(typeof(s), ',(\\d+)\\)', 1) AS INTEGER)"
 
 # The first byte or character SUBSTRING keeps, and the end of a slice of n from s: an end
@@ -315,6 +327,21 @@ _DEFINITIONS = {
         f"(s, n, x) AS {CATALOG}.{SCHEMA}.{QUOTIENT}(s, n, s / n)"
     ),
     AVG_RATIO: f"(s, n) AS {CATALOG}.{SCHEMA}.{QUOTIENT}(s, n, s / n)",
+    # q is n // d, truncated toward zero; a remainder of at least half of d moves it one
+    # away from zero (compared without doubling the remainder, which could overflow).
+    _ROUNDED: (
+        "(n, d, q) AS q + CASE WHEN abs(n - q * d) >= abs(d) - abs(n - q * d) "
+        "THEN sign(n) * sign(d) ELSE 0 END"
+    ),
+    **{
+        name: (
+            f"(a, b, m, f) AS CAST({CATALOG}.{SCHEMA}.{_ROUNDED}("
+            f"{_DIGITS_OF.format(v='a', t=t)} * m, {_DIGITS_OF.format(v='b', t=t)}, "
+            f"{_DIGITS_OF.format(v='a', t=t)} * m // {_DIGITS_OF.format(v='b', t=t)}) "
+            "AS DECIMAL(38, 0)) * f"
+        )
+        for name, t in ((DIVIDE, "HUGEINT"), (DIVIDE_64, "BIGINT"))
+    },
     CBRT: (
         "(x DOUBLE) AS CASE WHEN round(cbrt(x)) * round(cbrt(x)) * round(cbrt(x)) = x "
         "THEN round(cbrt(x)) ELSE cbrt(x) END"

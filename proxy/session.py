@@ -19,8 +19,10 @@ import duckdb
 from catalog.directory import (
     CharColumns,
     Directory,
+    NumericColumns,
     SuperColumns,
     read_char_columns,
+    read_numeric_columns,
     read_super_columns,
 )
 from catalog.errors import InvalidCatalogName
@@ -125,9 +127,10 @@ class Session:
     accounts: Mapping[str, str] = field(default_factory=dict)
     # What exists (committed); its CHAR(n) columns are part of the translation context.
     directory: Directory | None = None
-    # The CHAR and SUPER columns its own cursor saw since it last ran DDL (``_typed_columns``):
-    # (the directory's version then, their version, the CHAR columns, the SUPER columns)
-    own_char_columns: tuple[int, int, CharColumns, SuperColumns] | None = None
+    # The CHAR, SUPER and numeric columns its own cursor saw since it last ran DDL
+    # (``_typed_columns``): (the directory's version then, their version, the CHAR columns,
+    # the SUPER columns, the numeric columns)
+    own_char_columns: tuple[int, int, CharColumns, SuperColumns, NumericColumns] | None = None
     # The existing schemas of search_path, in order (``apply_search_path``).
     schemas: tuple[str, ...] = ("public",)
 
@@ -142,18 +145,18 @@ class Session:
     @property
     def context(self) -> Context:
         """The translation context (cache key) of this session right now."""
-        char_version, char_columns, super_columns = self._typed_columns()
+        char_version, char_columns, super_columns, numeric_columns = self._typed_columns()
         return Context(
             self.namespace.guid, self.database, self.user.name, self.aliases, self.generation,
             self.user.superuser, self.accounts, self.external,
             self.values.get("enable_case_sensitive_identifier") == "on",
             char_columns, char_version, self.schemas,
             settings.date_order(self.values.get("datestyle", "")), self.values["timezone"],
-            super_columns,
+            super_columns, numeric_columns,
         )
 
-    def _typed_columns(self) -> tuple[int, CharColumns, SuperColumns]:
-        """The CHAR and SUPER columns translation reads, and a version naming them in the
+    def _typed_columns(self) -> tuple[int, CharColumns, SuperColumns, NumericColumns]:
+        """The CHAR, SUPER and numeric columns translation reads, and a version naming them in the
         cache key.
 
         The directory's hold committed tables only: while the session has temporary tables or
@@ -161,19 +164,21 @@ class Session:
         DDL, ``Authorizer.ran``).
         """
         if self.directory is None:
-            return 0, {}, {}
+            return 0, {}, {}, {}
         version, char_columns = self.directory.char_columns()
         if not (self.effects.own or self.effects.altered or self.temp_tables
                 or self.effects.temp_created):
-            return version, char_columns, self.directory.super_columns()[1]
+            return (version, char_columns, self.directory.super_columns()[1],
+                    self.directory.numeric_columns()[1])
         # Read again when the committed ones changed too (another session's DDL).
         if self.own_char_columns is None or self.own_char_columns[0] != version:
             columns = read_char_columns(self.cursor, temporary=True, views=view_char_columns)
             supers = read_super_columns(self.cursor, temporary=True)
-            own = hash((tuple(sorted((k, tuple(sorted(v.items()))) for k, v in columns.items())),
-                        tuple(sorted((k, tuple(sorted(v.items()))) for k, v in supers.items()))))
-            self.own_char_columns = (version, own, columns, supers)
-        return self.own_char_columns[1], self.own_char_columns[2], self.own_char_columns[3]
+            numerics = read_numeric_columns(self.cursor, temporary=True)
+            own = hash(tuple(tuple(sorted((k, tuple(sorted(v.items()))) for k, v in found.items()))
+                             for found in (columns, supers, numerics)))
+            self.own_char_columns = (version, own, columns, supers, numerics)
+        return self.own_char_columns[1:]
 
     def alias(self, database: str | None = None) -> str:
         """The internal alias of a database of this namespace (default: the current one)."""

@@ -31,7 +31,10 @@ def _nonzero_literal(node: exp.Expr) -> bool:
     return isinstance(node, exp.Literal) and node.is_number and float(node.this) != 0
 
 
-def _guarded(divisor: exp.Expr) -> exp.Expr:
+def guarded(divisor: exp.Expr) -> exp.Expr:
+    """``divisor`` raising 22012 where it is zero (a non-zero numeric literal as it is)."""
+    if _nonzero_literal(divisor):
+        return divisor
     return exp.Case(
         ifs=[exp.If(
             this=exp.EQ(this=divisor.copy(), expression=exp.Literal.number(0)),
@@ -45,7 +48,6 @@ def guard_division(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Make ``/``, ``%`` and integer division raise on a zero divisor."""
     for node in list(tree.find_all(exp.Div, exp.Mod, exp.IntDiv)):
         divisor = node.expression
-        if divisor is None or _nonzero_literal(divisor):
-            continue
-        node.set("expression", _guarded(divisor.copy()))
+        if divisor is not None:
+            node.set("expression", guarded(divisor.copy()))
     return tree

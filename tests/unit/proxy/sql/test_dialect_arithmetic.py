@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from engine import macros
 from proxy.sql.context import Context
 from proxy.sql.pipeline import StatementCache
 from proxy.sql.transforms.arithmetic import DIVISION_BY_ZERO
@@ -17,6 +18,7 @@ def run(sql: str) -> list[tuple[object, ...]]:
     assert stmt.duck_sql is not None
     con = duckdb.connect()
     con.execute("SET integer_division = true")
+    macros.install(con)  # a DECIMAL division is the engine's macro
     return con.execute(stmt.duck_sql).fetchall()
 
 
