@@ -90,36 +90,30 @@ def read_char_columns(con: duckdb.DuckDBPyConnection, temporary: bool = False,
     return char_columns
 
 
-def read_super_columns(con: duckdb.DuckDBPyConnection, temporary: bool = False,
-                       ) -> dict[tuple[str, str, str], dict[str, int]]:
-    """The SUPER columns ``con`` sees, of tables and views, as ``read_char_columns`` reads
-    the CHAR ones (with ``temporary``, also the session's temporary tables)."""
-    found: dict[tuple[str, str, str], dict[str, int]] = {}
-    for db, schema, relation, column, index in con.execute(
-        "SELECT database_name, schema_name, table_name, column_name, column_index "
-        "FROM duckdb_columns() "
-        f"WHERE data_type = 'JSON' AND NOT internal AND {_databases(temporary)}"
+def read_typed_columns(con: duckdb.DuckDBPyConnection, temporary: bool = False,
+                       ) -> tuple[dict[tuple[str, str, str], dict[str, int]],
+                                  dict[tuple[str, str, str], dict[str, Number]]]:
+    """The SUPER columns (with their positions) and the DECIMAL and integer columns ``con``
+    sees, of tables and views, as ``read_char_columns`` reads the CHAR ones (with
+    ``temporary``, also the session's temporary tables). One scan of DuckDB's columns for
+    both: it costs about 10 ms for 500 tables."""
+    supers: dict[tuple[str, str, str], dict[str, int]] = {}
+    numbers: dict[tuple[str, str, str], dict[str, Number]] = {}
+    for db, schema, relation, column, index, data_type, precision, scale in con.execute(
+        "SELECT database_name, schema_name, table_name, column_name, column_index, "
+        "data_type, numeric_precision, numeric_scale FROM duckdb_columns() "
+        "WHERE (data_type IN ('JSON', 'SMALLINT', 'INTEGER', 'BIGINT') "
+        f"OR data_type LIKE 'DECIMAL(%') AND NOT internal AND {_databases(temporary)}"
     ).fetchall():
-        found.setdefault((db, schema, relation), {})[column] = index - 1
-    return found
-
-
-def read_numeric_columns(con: duckdb.DuckDBPyConnection, temporary: bool = False,
-                         ) -> dict[tuple[str, str, str], dict[str, Number]]:
-    """The DECIMAL and integer columns ``con`` sees, of tables and views, as
-    ``read_super_columns`` reads the SUPER ones."""
-    found: dict[tuple[str, str, str], dict[str, Number]] = {}
-    for db, schema, relation, column, data_type, precision, scale in con.execute(
-        "SELECT database_name, schema_name, table_name, column_name, data_type, "
-        "numeric_precision, numeric_scale FROM duckdb_columns() "
-        "WHERE (data_type IN ('SMALLINT', 'INTEGER', 'BIGINT') OR data_type LIKE 'DECIMAL(%') "
-        f"AND NOT internal AND {_databases(temporary)}"
-    ).fetchall():
-        integer = data_type in _INTEGER_PRECISION
-        found.setdefault((db, schema, relation), {})[column] = Number(
-            _INTEGER_PRECISION[data_type] if integer else precision,
-            0 if integer else scale, integer)
-    return found
+        key = (db, schema, relation)
+        if data_type == "JSON":
+            supers.setdefault(key, {})[column] = index - 1
+        elif data_type in _INTEGER_PRECISION:
+            numbers.setdefault(key, {})[column] = Number(
+                _INTEGER_PRECISION[data_type], 0, True)
+        else:
+            numbers.setdefault(key, {})[column] = Number(precision, scale, False)
+    return supers, numbers
 
 
 class Directory:
@@ -174,8 +168,7 @@ class Directory:
             }
             self._schemas, self._relations, self._functions = schemas, relations, functions
             char_columns = read_char_columns(self._con, views=self._views)
-            super_columns = read_super_columns(self._con)
-            numeric_columns = read_numeric_columns(self._con)
+            super_columns, numeric_columns = read_typed_columns(self._con)
             if (char_columns, super_columns, numeric_columns) != (
                     self._char_columns, self._super_columns, self._numeric_columns):
                 self._char_columns, self._super_columns = char_columns, super_columns

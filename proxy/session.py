@@ -22,8 +22,7 @@ from catalog.directory import (
     NumericColumns,
     SuperColumns,
     read_char_columns,
-    read_numeric_columns,
-    read_super_columns,
+    read_typed_columns,
 )
 from catalog.errors import InvalidCatalogName
 from catalog.model import Namespace, User
@@ -173,8 +172,7 @@ class Session:
         # Read again when the committed ones changed too (another session's DDL).
         if self.own_char_columns is None or self.own_char_columns[0] != version:
             columns = read_char_columns(self.cursor, temporary=True, views=view_char_columns)
-            supers = read_super_columns(self.cursor, temporary=True)
-            numerics = read_numeric_columns(self.cursor, temporary=True)
+            supers, numerics = read_typed_columns(self.cursor, temporary=True)
             own = hash(tuple(tuple(sorted((k, tuple(sorted(v.items()))) for k, v in found.items()))
                              for found in (columns, supers, numerics)))
             self.own_char_columns = (version, own, columns, supers, numerics)

@@ -182,25 +182,35 @@ def _arithmetic_type(node: exp.Expr, a: Typed, b: Typed) -> Typed:
     return _sum_type(a, b)
 
 
-def _decimal(number: Number) -> exp.DataType:
-    return exp.DataType.build(f"DECIMAL({number.precision}, {number.scale})")
+def _decimal(precision: int, scale: int) -> exp.DataType:
+    # Built, not parsed: exp.DataType.build of a string runs the parser.
+    return exp.DataType(this=exp.DataType.Type.DECIMAL, expressions=[
+        exp.DataTypeParam(this=exp.Literal.number(precision)),
+        exp.DataTypeParam(this=exp.Literal.number(scale)),
+    ])
+
+
+def _cast(node: exp.Expr, to: exp.DataType) -> exp.Cast:
+    return exp.Cast(this=node, to=to)
 
 
 def _exact(div: exp.Div, a: Number, b: Number) -> exp.Expr:
-    """The exact DECIMAL division of ``div``'s operands, of types ``a`` and ``b``."""
+    """The exact DECIMAL division of ``div``'s operands (moved, not copied: ``div`` is
+    replaced), of types ``a`` and ``b``."""
     precision, scale = quotient_type(a.precision, a.scale, b.precision, b.scale)
     # The dividend's digits times 10^shift, divided by the divisor's, are the quotient's.
     shift = scale - a.scale + b.scale
     small = a.precision + shift <= _BIGINT_DIGITS and b.precision <= _BIGINT_DIGITS
     unit = "0." + "0" * (scale - 1) + "1" if scale else "1"
+    integer = exp.DataType.Type.BIGINT if small else exp.DataType.Type.INT128
     divide = call(
         macros.DIVIDE_64 if small else macros.DIVIDE,
-        exp.cast(div.this.copy(), _decimal(a)),
-        exp.cast(guarded(div.expression.copy()), _decimal(b)),
-        exp.cast(exp.Literal.number(10 ** shift), "BIGINT" if small else "HUGEINT"),
-        exp.cast(exp.Literal.string(unit), f"DECIMAL({_MAX_PRECISION}, {scale})"),
+        _cast(div.this, _decimal(a.precision, a.scale)),
+        _cast(guarded(div.expression), _decimal(b.precision, b.scale)),
+        _cast(exp.Literal.number(10 ** shift), exp.DataType(this=integer)),
+        _cast(exp.Literal.string(unit), _decimal(_MAX_PRECISION, scale)),
     )
-    return exp.cast(divide, _decimal(Number(precision, scale, False)))
+    return _cast(divide, _decimal(precision, scale))
 
 
 def decimal_division(tree: exp.Expr, ctx: Context) -> exp.Expr:

@@ -1,0 +1,109 @@
+"""Redshift's DECIMAL division: the result type rule, and which divisions become exact."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import duckdb
+import pytest
+
+from catalog.directory import Number, read_typed_columns
+from engine import macros
+from proxy.sql.context import Context
+from proxy.sql.pipeline import StatementCache
+from proxy.sql.transforms.decimal_division import quotient_type
+
+ALIAS = "__ds_ns__dev"
+CTX = Context("ns", "dev", "alice", {"dev": ALIAS}, numeric_columns={
+    (ALIAS, "public", "sales"): {
+        "pricepaid": Number(8, 2, False), "commission": Number(8, 2, False),
+        "qtysold": Number(5, 0, True), "n": Number(10, 0, True),
+    },
+})
+
+
+@pytest.mark.parametrize(("operands", "expected"), [
+    ((8, 2, 8, 2), (17, 9)),  # the documentation's PRICEPAID / COMMISSION
+    ((8, 2, 5, 0), (14, 8)),  # DECIMAL(8,2) / SMALLINT
+    ((10, 2, 10, 0), (21, 13)),  # DECIMAL(10,2) / INTEGER
+    ((4, 1, 10, 0), (15, 12)),  # 100.0 / 3
+    ((19, 0, 19, 0), (38, 19)),  # BIGINT-sized DECIMALs: capped at 38, scale reduced
+    ((19, 2, 38, 19), (38, 4)),  # the scale never goes below 4
+    ((38, 2, 19, 0), (38, 4)),  # SUM(DECIMAL(p,2)) / COUNT(*)
+    ((38, 37, 10, 0), (38, 37)),
+    ((5, 4, 1, 0), (7, 6)),
+])
+def test_quotient_type(operands: tuple[int, int, int, int], expected: tuple[int, int]) -> None:
+    assert quotient_type(*operands) == expected
+
+
+def _run(sql: str, ctx: Context = CTX) -> tuple[str, list[tuple[object, ...]]]:
+    stmt = StatementCache().get(sql, ctx)[0]
+    assert stmt.duck_sql is not None
+    con = duckdb.connect()
+    con.execute("SET integer_division = true")
+    macros.install(con)
+    return stmt.duck_sql, con.execute(stmt.duck_sql).fetchall()
+
+
+@pytest.mark.parametrize(("expr", "expected", "type_"), [
+    ("10::decimal(10,2) / 3", Decimal("3.3333333333333"), "DECIMAL(21,13)"),
+    ("2::decimal(5,0) / -3", Decimal("-0.66666666667"), "DECIMAL(16,11)"),
+    ("1::decimal(1,0) / 32::decimal(2,0)", Decimal("0.0313"), "DECIMAL(5,4)"),  # half away
+    ("-1::decimal(1,0) / 32::decimal(2,0)", Decimal("-0.0313"), "DECIMAL(5,4)"),
+    ("100.0 / 3", Decimal("33.333333333333"), "DECIMAL(15,12)"),
+    ("1::numeric / 3", Decimal("0.33333333333"), "DECIMAL(29,11)"),  # bare NUMERIC: (18,0)
+    ("(1.0 + 2.50) / 2::smallint", Decimal("1.75000000"), "DECIMAL(10,8)"),
+    ("1::decimal(19,2) / (7::decimal(19,0) / 3::decimal(19,0))", Decimal("0.4286"),
+     "DECIMAL(38,4)"),
+    ("1.5 / null::int", None, "DECIMAL(13,12)"),
+])
+def test_exact_division(expr: str, expected: object, type_: str) -> None:
+    _, rows = _run(f"select {expr}, typeof({expr})")
+    assert rows == [(expected, type_)]
+
+
+@pytest.mark.parametrize("expr", [
+    "7 / 2",  # integers divide as integers
+    "1.5 / 2::float8",  # a floating-point operand keeps DuckDB's division
+    "1.5 / 2e0",
+    "x / 2.0",  # a column the catalog does not know
+])
+def test_other_divisions_are_left_to_duckdb(expr: str) -> None:
+    sql, _ = _run(f"select {expr} from (select 1 as x) t")
+    assert macros.DIVIDE not in sql
+
+
+def test_catalog_columns_are_typed() -> None:
+    stmt = StatementCache().get(
+        "select pricepaid / commission, s.commission / s.qtysold, n / 2, sum(pricepaid) / "
+        "count(*) from sales s group by 1, 2, 3", CTX)[0]
+    assert stmt.duck_sql is not None
+    # DIVIDE or DIVIDE_64 (whose name starts with DIVIDE's); n / 2 stays an integer division.
+    assert stmt.duck_sql.count(macros.DIVIDE) == 3
+    for type_ in ("DECIMAL(17, 9)", "DECIMAL(14, 8)", "DECIMAL(38, 4)"):
+        assert f"AS {type_})" in stmt.duck_sql
+
+
+def test_unqualified_columns_beside_a_derived_table_are_not_guessed() -> None:
+    stmt = StatementCache().get(
+        "select pricepaid / 3 from (select pricepaid * 1.5 as pricepaid from sales) s", CTX)[0]
+    assert stmt.duck_sql is not None
+    assert macros.DIVIDE not in stmt.duck_sql
+
+
+def test_zero_divisor_raises() -> None:
+    with pytest.raises(duckdb.InvalidInputException, match="division by zero"):
+        _run("select 1.5 / x from (select 0 as x) t")
+
+
+def test_read_typed_columns() -> None:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (a SMALLINT, b INTEGER, c BIGINT, d DECIMAL(12, 3), "
+                "e DOUBLE, f VARCHAR, g JSON)")
+    supers, numbers = read_typed_columns(con)
+    assert supers == {("memory", "main", "t"): {"g": 6}}
+    assert numbers == {("memory", "main", "t"): {
+        "a": Number(5, 0, True), "b": Number(10, 0, True), "c": Number(19, 0, True),
+        "d": Number(12, 3, False),
+    }}
