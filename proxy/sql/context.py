@@ -55,7 +55,7 @@ class Context:
     super_columns: Mapping[tuple[str, str, str], Mapping[str, int]] = field(
         default_factory=dict, compare=False)
     # The DECIMAL and integer columns of tables and views, {(alias, schema, relation):
-    # {column: Number}} (``decimal_division`` reads them); ``char_version`` names them too.
+    # {column: Number}} (``decimal_arithmetic`` reads them); ``char_version`` names them too.
     numeric_columns: Mapping[tuple[str, str, str], Mapping[str, Number]] = field(
         default_factory=dict, compare=False)
 

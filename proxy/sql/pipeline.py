@@ -38,7 +38,7 @@ from proxy.sql.transforms.date_literals import date_literals, implicit_date_lite
 from proxy.sql.transforms.datetime_formats import datetime_formats
 from proxy.sql.transforms.datetime_functions import datetime_functions
 from proxy.sql.transforms.ddl_attributes import DROPPED_ATTRIBUTES, ddl_attributes
-from proxy.sql.transforms.decimal_division import decimal_division
+from proxy.sql.transforms.decimal_arithmetic import decimal_arithmetic
 from proxy.sql.transforms.getdate import getdate_add_months
 from proxy.sql.transforms.hashes import hash_functions
 from proxy.sql.transforms.identifiers import fold_identifiers
@@ -166,7 +166,7 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     udf_null_arguments,
     # After every rewrite that builds a division or an AVG (whose type it reads); it guards
     # the divisors it takes as guard_division does.
-    decimal_division,
+    decimal_arithmetic,
     # Last: the divisors of every division, including those earlier rewrites built.
     guard_division,
 )

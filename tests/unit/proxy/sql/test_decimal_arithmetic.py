@@ -11,7 +11,7 @@ from catalog.directory import Number, read_typed_columns
 from engine import macros
 from proxy.sql.context import Context
 from proxy.sql.pipeline import StatementCache
-from proxy.sql.transforms.decimal_division import quotient_type
+from proxy.sql.transforms.decimal_arithmetic import quotient_type
 
 ALIAS = "__ds_ns__dev"
 CTX = Context("ns", "dev", "alice", {"dev": ALIAS}, numeric_columns={
@@ -107,3 +107,15 @@ def test_read_typed_columns() -> None:
         "a": Number(5, 0, True), "b": Number(10, 0, True), "c": Number(19, 0, True),
         "d": Number(12, 3, False),
     }}
+
+
+@pytest.mark.parametrize(("sql", "type_"), [
+    ("select 9.9::decimal(2,1) * 9.9::decimal(2,1)", "DECIMAL(5,2)"),  # Redshift: p1 + p2 + 1
+    ("select 2::decimal(8,2) * 3 as x", "DECIMAL(19,2)"),  # INTEGER as DECIMAL(10,0)
+    ("select 1::decimal(30,2) * 1::decimal(8,2)", "DECIMAL(38,4)"),  # capped, as DuckDB's
+    ("select * from (select 9.9::decimal(2,1) * 9.9::decimal(2,1)) t", "DECIMAL(4,2)"),
+])
+def test_products_shown_get_redshift_precision(sql: str, type_: str) -> None:
+    duck_sql, _ = _run(sql)
+    con = duckdb.connect()
+    assert con.execute(f"select typeof(x) from ({duck_sql}) r(x)").fetchall() == [(type_,)]

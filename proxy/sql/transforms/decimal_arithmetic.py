@@ -14,8 +14,12 @@ casts, the DECIMAL and integer columns of the statement's tables and views (the 
 ``Context.numeric_columns``: by their table's alias, or unqualified where the statement has no
 derived table or CTE and exactly one of its tables has a column of that name), SUM, AVG, COUNT,
 MIN and MAX of those, and ``+``, ``-``, ``*`` and ``/`` of them (Redshift's rules, which
-DuckDB's own match for ``+`` and ``-``, and for ``*`` but for one digit of precision). Any
-other division is left to DuckDB (a DOUBLE PRECISION where an operand is a DECIMAL).
+DuckDB's own match for ``+`` and ``-``). Any other division is left to DuckDB (a DOUBLE
+PRECISION where an operand is a DECIMAL).
+
+A product of such operands that is a result column gets Redshift's precision p1 + p2 + 1
+(DuckDB's is p1 + p2; below 38 digits it is cast to Redshift's type, whose values are the
+same); elsewhere (inside an expression, an aggregate or a derived table) DuckDB's type stays.
 """
 
 from __future__ import annotations
@@ -213,15 +217,40 @@ def _exact(div: exp.Div, a: Number, b: Number) -> exp.Expr:
     return _cast(divide, _decimal(precision, scale))
 
 
-def decimal_division(tree: exp.Expr, ctx: Context) -> exp.Expr:
-    """Make each division with a DECIMAL operand of known types an exact DECIMAL."""
-    divisions = list(tree.find_all(exp.Div))
-    if not divisions:
+def _shown(node: exp.Expr) -> bool:
+    """Whether ``node`` is a result column of the statement (or of CREATE TABLE AS's query)."""
+    while isinstance(node.parent, exp.Paren | exp.Alias):
+        node = node.parent
+    select = node.parent
+    return (isinstance(select, exp.Select) and node.arg_key == "expressions"
+            and (select.parent is None or isinstance(select.parent, exp.Create)))
+
+
+def _widened(mul: exp.Mul, a: Number, b: Number) -> None:
+    """Give a DECIMAL product that is a result column Redshift's precision, p1 + p2 + 1
+    (DuckDB's is p1 + p2; the values are the same, the type clients see and CREATE TABLE AS
+    keeps is not). Only there: a cast of every row costs up to 10 times the product itself
+    (SUM of a product of DECIMAL(15,2) columns over 6M rows: 0.38 s against 0.06 s)."""
+    product = _product_type(a, b)
+    if product is not None and product.precision < _MAX_PRECISION and _shown(mul):
+        cast = _cast(exp.Null(), _decimal(product.precision, product.scale))
+        mul.replace(cast)
+        cast.set("this", mul)
+
+
+def decimal_arithmetic(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """Make each division with a DECIMAL operand of known types an exact DECIMAL, and give
+    such a product Redshift's precision."""
+    nodes = list(tree.find_all(exp.Div, exp.Mul))
+    if not nodes:
         return tree
     columns = _Columns(tree, ctx)
-    # Innermost first: an outer division then sees the inner one's DECIMAL cast.
-    for div in reversed(divisions):
-        a, b = _type(div.this, columns), _type(div.expression, columns)
+    # Innermost first: an outer operator then sees the inner one's DECIMAL cast.
+    for node in reversed(nodes):
+        a, b = _type(node.this, columns), _type(node.expression, columns)
         if isinstance(a, Number) and isinstance(b, Number) and not (a.integer and b.integer):
-            div.replace(_exact(div, a, b))
+            if isinstance(node, exp.Div):
+                node.replace(_exact(node, a, b))
+            else:
+                _widened(node, a, b)
     return tree
