@@ -38,6 +38,8 @@ from proxy.sql.transforms.macros import call
 _MAX_PRECISION = 38
 # Operand digits up to this many fit a BIGINT, whose division is much cheaper than HUGEINT's.
 _BIGINT_DIGITS = 18
+# Digits of a quotient one DOUBLE PRECISION estimate of it gets right (macros.ESTIMATE).
+_DOUBLE_DIGITS = 15
 _INT4 = Number(10, 0, True)
 _INT8 = Number(19, 0, True)
 _INTEGERS = {
@@ -114,25 +116,32 @@ class _Columns:
     """The DECIMAL and integer columns of one statement's tables."""
 
     def __init__(self, tree: exp.Expr, ctx: Context) -> None:
-        self.tables: dict[str, Mapping[str, Number]] = {}
+        self.tables: dict[str, Mapping[str, Number] | None] = {}  # None: two tables, one name
         if ctx.numeric_columns:
             for table in tree.find_all(exp.Table):
-                for key in table_keys(table, ctx):
-                    columns = ctx.numeric_columns.get(key)
-                    if columns is not None:
-                        self.tables[table.alias_or_name.lower()] = columns
-                        break
+                name = table.alias_or_name.lower()
+                columns = next((found for key in table_keys(table, ctx)
+                                if (found := ctx.numeric_columns.get(key)) is not None), None)
+                if columns is not None or name in self.tables:
+                    self.tables[name] = columns if self.tables.get(name, columns) == columns \
+                        else None
         # A derived table or CTE may name a column as a table does: unqualified names are
-        # then not read from the catalog.
-        self.derived = tree.find(exp.Subquery, exp.CTE) is not None
+        # then not read from the catalog, nor names qualified by one of their names.
+        self.derived = {node.alias_or_name.lower()
+                        for node in tree.find_all(exp.Subquery, exp.CTE)}
+        self.derived |= {alias.name.lower() for alias in tree.find_all(exp.TableAlias)
+                         if not isinstance(alias.parent, exp.Table)}
 
     def type_of(self, column: exp.Column) -> Number | None:
         name = column.name.lower()
         if column.table:
-            return self.tables.get(column.table.lower(), {}).get(name)
-        if self.derived:
+            qualifier = column.table.lower()
+            columns = self.tables.get(qualifier) if qualifier not in self.derived else None
+            return columns.get(name) if columns is not None else None
+        if self.derived or None in self.tables.values():
             return None
-        found = [columns[name] for columns in self.tables.values() if name in columns]
+        found = [columns[name] for columns in self.tables.values()
+                 if columns is not None and name in columns]
         return found[0] if len(found) == 1 else None
 
 
@@ -198,6 +207,23 @@ def _cast(node: exp.Expr, to: exp.DataType) -> exp.Cast:
     return exp.Cast(this=node, to=to)
 
 
+def _digits(node: exp.Expr, number: Number, integer: exp.DataType.Type) -> exp.Expr:
+    """The digits of ``node``, of type ``number``, as an integer (-2.50 of a DECIMAL(5, 2) is
+    -250). Cast to that type first, so a value of another scale cannot shift them."""
+    if number.integer:
+        return _cast(node, exp.DataType(this=integer))
+    value = _cast(node, _decimal(number.precision, number.scale))
+    if number.precision + number.scale <= _MAX_PRECISION:
+        # Times 10^s its digits fit DuckDB's DECIMAL (much cheaper than text, below).
+        value = exp.Mul(this=value, expression=_cast(
+            exp.Literal.number(10 ** number.scale), _decimal(number.scale + 1, 0)))
+    else:
+        value = exp.Anonymous(this="replace", expressions=[
+            _cast(value, exp.DataType(this=exp.DataType.Type.VARCHAR)),
+            exp.Literal.string("."), exp.Literal.string("")])
+    return _cast(value, exp.DataType(this=integer))
+
+
 def _exact(div: exp.Div, a: Number, b: Number) -> exp.Expr:
     """The exact DECIMAL division of ``div``'s operands (moved, not copied: ``div`` is
     replaced), of types ``a`` and ``b``."""
@@ -205,15 +231,22 @@ def _exact(div: exp.Div, a: Number, b: Number) -> exp.Expr:
     # The dividend's digits times 10^shift, divided by the divisor's, are the quotient's.
     shift = scale - a.scale + b.scale
     small = a.precision + shift <= _BIGINT_DIGITS and b.precision <= _BIGINT_DIGITS
-    unit = "0." + "0" * (scale - 1) + "1" if scale else "1"
     integer = exp.DataType.Type.BIGINT if small else exp.DataType.Type.INT128
-    divide = call(
-        macros.DIVIDE_64 if small else macros.DIVIDE,
-        _cast(div.this, _decimal(a.precision, a.scale)),
-        _cast(guarded(div.expression), _decimal(b.precision, b.scale)),
-        _cast(exp.Literal.number(10 ** shift), exp.DataType(this=integer)),
-        _cast(exp.Literal.string(unit), _decimal(_MAX_PRECISION, scale)),
-    )
+    dividend = exp.Mul(this=_digits(div.this, a, integer), expression=_cast(
+        exp.Literal.number(10 ** shift), exp.DataType(this=integer)))
+    divisor = _digits(guarded(div.expression), b, integer)
+    if small:
+        quotient: exp.Expr = exp.IntDiv(this=dividend.copy(), expression=divisor.copy())
+    else:
+        double = exp.DataType(this=exp.DataType.Type.DOUBLE)
+        quotient = _cast(exp.Div(this=_cast(dividend.copy(), double),
+                                 expression=_cast(divisor.copy(), double)),
+                         exp.DataType(this=integer))
+        for _ in range(-(-precision // _DOUBLE_DIGITS) - 1):
+            quotient = call(macros.ESTIMATE, dividend.copy(), divisor.copy(), quotient)
+    unit = "0." + "0" * (scale - 1) + "1" if scale else "1"
+    divide = call(macros.DIVIDE, dividend, divisor, quotient,
+                  _cast(exp.Literal.string(unit), _decimal(_MAX_PRECISION, scale)))
     return _cast(divide, _decimal(precision, scale))
 
 

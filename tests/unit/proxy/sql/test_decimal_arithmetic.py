@@ -119,3 +119,17 @@ def test_products_shown_get_redshift_precision(sql: str, type_: str) -> None:
     duck_sql, _ = _run(sql)
     con = duckdb.connect()
     assert con.execute(f"select typeof(x) from ({duck_sql}) r(x)").fetchall() == [(type_,)]
+
+
+@pytest.mark.parametrize("sql", [
+    # s is the derived table outside, the catalog's sales inside: its pricepaid is not (8,2).
+    "select s.pricepaid / 3 from (select pricepaid * 1.5 as pricepaid from sales s) s",
+    # Two tables read by one alias, in two scopes.
+    "select x.pricepaid / 3 from sales x where exists (select 1 from other x)",
+])
+def test_qualifiers_that_may_name_something_else_are_not_guessed(sql: str) -> None:
+    ctx = Context("ns", "dev", "alice", {"dev": ALIAS}, numeric_columns={
+        **CTX.numeric_columns, (ALIAS, "public", "other"): {"pricepaid": Number(4, 0, True)}})
+    stmt = StatementCache().get(sql, ctx)[0]
+    assert stmt.duck_sql is not None
+    assert macros.DIVIDE not in stmt.duck_sql
