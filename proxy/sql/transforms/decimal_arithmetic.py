@@ -214,7 +214,11 @@ def _digits(node: exp.Expr, number: Number, integer: exp.DataType.Type) -> exp.E
         return _cast(node, exp.DataType(this=integer))
     value = _cast(node, _decimal(number.precision, number.scale))
     if number.precision + number.scale <= _MAX_PRECISION:
-        # Times 10^s its digits fit DuckDB's DECIMAL (much cheaper than text, below).
+        # Times 10^s its digits fit DuckDB's DECIMAL (much cheaper than text, below); past 18
+        # digits in a DECIMAL(38, s), since DuckDB multiplies two DECIMALs of up to 18 digits
+        # in BIGINT.
+        if number.precision + number.scale > _BIGINT_DIGITS:
+            value = _cast(value, _decimal(_MAX_PRECISION, number.scale))
         value = exp.Mul(this=value, expression=_cast(
             exp.Literal.number(10 ** number.scale), _decimal(number.scale + 1, 0)))
     else:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+import random
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import duckdb
 import pytest
@@ -133,3 +134,37 @@ def test_qualifiers_that_may_name_something_else_are_not_guessed(sql: str) -> No
     stmt = StatementCache().get(sql, ctx)[0]
     assert stmt.duck_sql is not None
     assert macros.DIVIDE not in stmt.duck_sql
+
+
+def test_quotients_match_exact_arithmetic() -> None:
+    """Random operands of every width (both the BIGINT and the HUGEINT way), and ties,
+    against Python's exact decimal arithmetic rounded half away from zero."""
+    rnd = random.Random(5)
+    con = duckdb.connect()
+    con.execute("SET integer_division = true")
+    macros.install(con)
+    checked = 0
+    with localcontext() as exact:
+        exact.prec = 100
+        for case in range(240):
+            p1, p2 = rnd.randint(1, 38), rnd.randint(1, 38)
+            s1, s2 = rnd.randint(0, p1), rnd.randint(0, p2)
+            p, s = quotient_type(p1, s1, p2, s2)
+            b = Decimal(rnd.randint(1, 10 ** rnd.randint(1, p2) - 1)).scaleb(-s2)
+            if case % 3 == 0:  # an odd number of half units of the quotient's last digit
+                a = Decimal(2 * rnd.randint(0, 10 ** 6) + 1) * Decimal(1).scaleb(-s) / 2 * b
+            else:
+                a = Decimal(rnd.randint(0, 10 ** rnd.randint(1, p1) - 1)).scaleb(-s1)
+            a, b = a * rnd.choice([1, -1]), b * rnd.choice([1, -1])
+            if a != a.quantize(Decimal(1).scaleb(-s1)) or abs(a) >= Decimal(10) ** (p1 - s1):
+                continue
+            expected = (a / b).quantize(Decimal(1).scaleb(-s), rounding=ROUND_HALF_UP)
+            if abs(expected) >= Decimal(10) ** (p - s) or p1 - s1 + s2 + s > 38:
+                continue  # overflows (22003), as in Redshift
+            sql = (f"select cast('{a:f}' as decimal({p1},{s1})) "
+                   f"/ cast('{b:f}' as decimal({p2},{s2}))")
+            duck_sql = StatementCache().get(sql, CTX)[0].duck_sql
+            assert duck_sql is not None
+            assert con.execute(duck_sql).fetchall() == [(expected,)], sql
+            checked += 1
+    assert checked > 100
