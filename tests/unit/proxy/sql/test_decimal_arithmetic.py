@@ -80,7 +80,7 @@ def test_catalog_columns_are_typed() -> None:
         "select pricepaid / commission, s.commission / s.qtysold, n / 2, sum(pricepaid) / "
         "count(*) from sales s group by 1, 2, 3", CTX)[0]
     assert stmt.duck_sql is not None
-    # DIVIDE or DIVIDE_64 (whose name starts with DIVIDE's); n / 2 stays an integer division.
+    # n / 2 stays an integer division.
     assert stmt.duck_sql.count(macros.DIVIDE) == 3
     for type_ in ("DECIMAL(17, 9)", "DECIMAL(14, 8)", "DECIMAL(38, 4)"):
         assert f"AS {type_})" in stmt.duck_sql
