@@ -14,6 +14,7 @@ import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import duckdb
 
@@ -38,6 +39,20 @@ CharColumns = Mapping[tuple[str, str, str], Mapping[str, int]]
 # ``{(alias, schema, relation): {column: position}}``: translation gives comparisons of them
 # Redshift's dynamic typing and stores strings into them as SUPER strings.
 SuperColumns = Mapping[tuple[str, str, str], Mapping[str, int]]
+
+
+class Number(NamedTuple):
+    """The type of a DECIMAL or integer column as Redshift's arithmetic reads it."""
+
+    precision: int  # SMALLINT, INTEGER and BIGINT count as DECIMAL(5, 0), (10, 0), (19, 0)
+    scale: int
+    integer: bool
+
+
+# The DECIMAL and integer columns of tables and views, ``{(alias, schema, relation): {column:
+# Number}}``: translation gives divisions of them Redshift's DECIMAL result types.
+NumericColumns = Mapping[tuple[str, str, str], Mapping[str, Number]]
+_INTEGER_PRECISION = {"SMALLINT": 5, "INTEGER": 10, "BIGINT": 19}
 # The CHAR columns of a view from its DuckDB SQL (the proxy's, which wrote that SQL).
 ViewColumns = Callable[[str], Mapping[str, int]]
 
@@ -75,18 +90,30 @@ def read_char_columns(con: duckdb.DuckDBPyConnection, temporary: bool = False,
     return char_columns
 
 
-def read_super_columns(con: duckdb.DuckDBPyConnection, temporary: bool = False,
-                       ) -> dict[tuple[str, str, str], dict[str, int]]:
-    """The SUPER columns ``con`` sees, of tables and views, as ``read_char_columns`` reads
-    the CHAR ones (with ``temporary``, also the session's temporary tables)."""
-    found: dict[tuple[str, str, str], dict[str, int]] = {}
-    for db, schema, relation, column, index in con.execute(
-        "SELECT database_name, schema_name, table_name, column_name, column_index "
-        "FROM duckdb_columns() "
-        f"WHERE data_type = 'JSON' AND NOT internal AND {_databases(temporary)}"
+def read_typed_columns(con: duckdb.DuckDBPyConnection, temporary: bool = False,
+                       ) -> tuple[dict[tuple[str, str, str], dict[str, int]],
+                                  dict[tuple[str, str, str], dict[str, Number]]]:
+    """The SUPER columns (with their positions) and the DECIMAL and integer columns ``con``
+    sees, of tables and views, as ``read_char_columns`` reads the CHAR ones (with
+    ``temporary``, also the session's temporary tables). One scan of DuckDB's columns for
+    both: it costs about 10 ms for 500 tables."""
+    supers: dict[tuple[str, str, str], dict[str, int]] = {}
+    numbers: dict[tuple[str, str, str], dict[str, Number]] = {}
+    for db, schema, relation, column, index, data_type, precision, scale in con.execute(
+        "SELECT database_name, schema_name, table_name, column_name, column_index, "
+        "data_type, numeric_precision, numeric_scale FROM duckdb_columns() "
+        "WHERE (data_type IN ('JSON', 'SMALLINT', 'INTEGER', 'BIGINT') "
+        f"OR data_type LIKE 'DECIMAL(%') AND NOT internal AND {_databases(temporary)}"
     ).fetchall():
-        found.setdefault((db, schema, relation), {})[column] = index - 1
-    return found
+        key = (db, schema, relation)
+        if data_type == "JSON":
+            supers.setdefault(key, {})[column] = index - 1
+        elif data_type in _INTEGER_PRECISION:
+            numbers.setdefault(key, {})[column] = Number(
+                _INTEGER_PRECISION[data_type], 0, True)
+        else:
+            numbers.setdefault(key, {})[column] = Number(precision, scale, False)
+    return supers, numbers
 
 
 def read_identity_tables(con: duckdb.DuckDBPyConnection, mark: str, temporary: bool = False,
@@ -116,8 +143,9 @@ class Directory:
         self._functions: set[tuple[str, str, str]] = set()
         self._char_columns: dict[tuple[str, str, str], dict[str, int]] = {}
         self._super_columns: dict[tuple[str, str, str], dict[str, int]] = {}
+        self._numeric_columns: dict[tuple[str, str, str], dict[str, Number]] = {}
         self._identity_tables: frozenset[str] | None = None
-        # Moves whenever the CHAR or SUPER columns or the IDENTITY tables change
+        # Moves whenever the CHAR, SUPER or numeric columns or the IDENTITY tables change
         # (translations depend on them).
         self._char_version = 0
 
@@ -156,13 +184,14 @@ class Directory:
             }
             self._schemas, self._relations, self._functions = schemas, relations, functions
             char_columns = read_char_columns(self._con, views=self._views)
-            super_columns = read_super_columns(self._con)
+            super_columns, numeric_columns = read_typed_columns(self._con)
             identity = (None if self.identity_mark is None
                         else read_identity_tables(self._con, self.identity_mark))
-            if (char_columns, super_columns, identity) != (
-                    self._char_columns, self._super_columns, self._identity_tables):
+            if (char_columns, super_columns, numeric_columns, identity) != (
+                    self._char_columns, self._super_columns, self._numeric_columns,
+                    self._identity_tables):
                 self._char_columns, self._super_columns = char_columns, super_columns
-                self._identity_tables = identity
+                self._numeric_columns, self._identity_tables = numeric_columns, identity
                 self._char_version += 1
 
     def schema_exists(self, alias: str, schema: str) -> bool:
@@ -215,6 +244,13 @@ class Directory:
         if self._stale:
             self._refresh()
         return self._char_version, self._super_columns
+
+    def numeric_columns(self) -> tuple[int, NumericColumns]:
+        """The DECIMAL and integer columns of committed tables and views, with the version
+        ``char_columns`` gives (it moves when either changes)."""
+        if self._stale:
+            self._refresh()
+        return self._char_version, self._numeric_columns
 
     def identity_tables(self) -> tuple[int, frozenset[str] | None]:
         """The names of committed tables with IDENTITY columns (None when the directory was

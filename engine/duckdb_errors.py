@@ -128,8 +128,11 @@ _OVERFLOW: list[_Rule] = [
        r"to (INT8|INT16|INT32|INT64)\b",
        e.NumericValueOutOfRange,
        lambda m: f'value "{m[1] or m[2]}" is out of range for type {_pg_type(m[3])}'),
-    # A number too wide for DECIMAL(p, s), from arithmetic, a cast or a string.
-    _r(r"Overflow in \w+ of DECIMAL|Could not cast value \S+ to DECIMAL|destination type DECIMAL|"
+    # A number too wide for DECIMAL(p, s), from arithmetic, a cast or a string (INT128: the
+    # digits of an exact DECIMAL division, engine/macros.py's DIVIDE; Redshift has no such
+    # integer type for user SQL to overflow).
+    _r(r"Overflow in \w+ of (?:DECIMAL|INT128)|Could not cast value \S+ to DECIMAL|"
+       r"destination type DECIMAL|"
        r"to type DECIMAL\(\d+,\d+\) failed: value is out of range|"
        r"Could not convert string \"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*\" "
        r"to DECIMAL",

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from catalog.directory import Number
 from proxy import session_zone
 
 
@@ -52,6 +53,10 @@ class Context:
     # relation): {column: position}} (``super_dynamic`` reads them); ``char_version`` names
     # them in the key too.
     super_columns: Mapping[tuple[str, str, str], Mapping[str, int]] = field(
+        default_factory=dict, compare=False)
+    # The DECIMAL and integer columns of tables and views, {(alias, schema, relation):
+    # {column: Number}} (``decimal_arithmetic`` reads them); ``char_version`` names them too.
+    numeric_columns: Mapping[tuple[str, str, str], Mapping[str, Number]] = field(
         default_factory=dict, compare=False)
     # The names (lower case) of the tables with IDENTITY columns, anywhere the session can see
     # (``identity_writes`` checks writes to those only); None when unknown, so every write is

@@ -38,6 +38,7 @@ from proxy.sql.transforms.date_literals import date_literals, implicit_date_lite
 from proxy.sql.transforms.datetime_formats import datetime_formats
 from proxy.sql.transforms.datetime_functions import datetime_functions
 from proxy.sql.transforms.ddl_attributes import DROPPED_ATTRIBUTES, ddl_attributes
+from proxy.sql.transforms.decimal_arithmetic import decimal_arithmetic
 from proxy.sql.transforms.getdate import getdate_add_months
 from proxy.sql.transforms.hashes import hash_functions
 from proxy.sql.transforms.identifiers import fold_identifiers
@@ -163,6 +164,9 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     # After every rewrite of Redshift's functions into DuckDB's: the calls left of functions
     # DuckDB does not have are SQL UDFs'.
     udf_null_arguments,
+    # After every rewrite that builds a division or an AVG (whose type it reads); it guards
+    # the divisors it takes as guard_arithmetic does.
+    decimal_arithmetic,
     # Last: the divisors of every division and the DOUBLE PRECISION operations, including those
     # earlier rewrites built (math_functions' EXP and POWER are DOUBLE PRECISION operands).
     guard_arithmetic,

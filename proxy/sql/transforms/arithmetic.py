@@ -57,6 +57,11 @@ def _minus_one(node: exp.Expr) -> bool:
     return isinstance(node, exp.Neg) and node.this.is_int and node.this.name == "1"
 
 
+def guarded(divisor: exp.Expr) -> exp.Expr:
+    """``divisor`` raising 22012 where it is zero (a non-zero numeric literal as it is)."""
+    return divisor if _nonzero_literal(divisor) else _guarded(divisor, modulo=False)
+
+
 def _guarded(divisor: exp.Expr, modulo: bool) -> exp.Expr:
     ifs = [exp.If(
         this=exp.EQ(this=divisor.copy(), expression=exp.Literal.number(0)),

@@ -20,6 +20,7 @@ def run(sql: str) -> list[tuple[object, ...]]:
     con = duckdb.connect()
     macros.install(con)
     con.execute("SET integer_division = true")
+    macros.install(con)  # a DECIMAL division is the engine's macro
     return con.execute(stmt.duck_sql).fetchall()
 
 
