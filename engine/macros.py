@@ -175,7 +175,15 @@ COMPARED = {
         ("=", "eq"), ("<>", "ne"), ("<", "lt"), ("<=", "le"), (">", "gt"), (">=", "ge"),
         ("IS NOT DISTINCT FROM", "same"), ("IS DISTINCT FROM", "distinct"))
 }
+# The same comparisons by typed overloads, for an operand holding a subquery (which the typeof
+# branches would plan once each) and for an outer join's or MERGE's ON condition (whose join
+# algorithm DuckDB picks before it folds typeof branches).
+COMPARED_TYPED = {op: f"{name}_typed" for op, name in COMPARED.items()}
 STORED = f"{INTERNAL_PREFIX}stored"
+# EXTRACT of TIMEZONE, TIMEZONE_HOUR or TIMEZONE_MINUTE: a TIMESTAMPTZ's offset in a zone.
+ZONE_FIELD = f"{INTERNAL_PREFIX}zone_field"
+# The outer operand of IN, ANY or ALL over a subquery, as the subquery's type reads it.
+BESIDE_SUBQUERY = f"{INTERNAL_PREFIX}beside_subquery"
 
 # Text that ends in a written zone after a time of day (an offset, Z, a name): DuckDB's cast to
 # TIMESTAMP would drop it, so such a string is read as a TIMESTAMPTZ whatever the session's zone.
@@ -289,6 +297,56 @@ def _compared(op: str) -> str:
         f"THEN timezone(z, CAST(a AS TIMESTAMP)) {op} CAST(b AS TIMESTAMPTZ) "
         f"ELSE a {op} b END"
     )
+
+
+# The types that convert into one another. Every pair of them has its own overload: DuckDB
+# prefers an implicit cast to an untyped parameter, so a TIMESTAMP beside a TIMESTAMP would
+# otherwise take a (TIMESTAMP, TIMESTAMPTZ) overload by casting in UTC.
+_DATETIME_TYPES = ("TIMESTAMPTZ", "TIMESTAMP", "DATE", "VARCHAR")
+
+
+def _compared_typed(op: str) -> str:
+    """The macro of comparison ``op`` by typed overloads, which DuckDB picks when it binds and
+    whose bodies name each operand once: a TIMESTAMP or DATE beside a TIMESTAMPTZ is read in
+    ``z``, any other pair compares as written (a plain comparison, so a join keeps its hash
+    join). Unlike ``_compared`` it cannot take a NULL, an aggregate or a correlated operand,
+    whose overload DuckDB cannot pick."""
+    overloads = []
+    for a in _DATETIME_TYPES:
+        for b in _DATETIME_TYPES:
+            left, right = "a", "b"
+            if (a == "VARCHAR") != (b == "VARCHAR"):
+                # A string that is not a literal beside a date or a time stamp, as in
+                # PostgreSQL (whose text has no such operator).
+                overloads.append(f"(a {a}, b {b}, z) AS {_no_operator(op, 'a', 'b')}")
+                continue
+            if a == "TIMESTAMPTZ" and b in ("TIMESTAMP", "DATE"):
+                right = "timezone(z, CAST(b AS TIMESTAMP))"
+            elif b == "TIMESTAMPTZ" and a in ("TIMESTAMP", "DATE"):
+                left = "timezone(z, CAST(a AS TIMESTAMP))"
+            overloads.append(f"(a {a}, b {b}, z) AS {left} {op} {right}")
+    return ", ".join([*overloads, f"(a, b, z) AS a {op} b"])
+
+
+def _beside_subquery() -> str:
+    """``BESIDE_SUBQUERY(q, v, z)``: ``v`` compared with the values of subquery ``q`` (IN, ANY,
+    ALL), by typed overloads on ``q``'s type, which DuckDB binds without running it. A
+    TIMESTAMP or DATE ``v`` beside TIMESTAMPTZ values is read in ``z``; a TIMESTAMPTZ ``v``
+    beside TIMESTAMP or DATE values would need each of them read in ``z`` inside the subquery,
+    where ``v``'s type (a correlated column) picks no overload, so it is refused (0A000)."""
+    refused = ("error('feature not supported on Duckshift: a TIMESTAMPTZ compared with a "
+               "subquery of TIMESTAMP or DATE values (IN, ANY, ALL) in a session time zone "
+               "other than UTC')")
+    overloads = []
+    for q in _DATETIME_TYPES:
+        for v in _DATETIME_TYPES:
+            body = "v"
+            if q == "TIMESTAMPTZ" and v in ("TIMESTAMP", "DATE"):
+                body = "timezone(z, CAST(v AS TIMESTAMP))"
+            elif v == "TIMESTAMPTZ" and q in ("TIMESTAMP", "DATE"):
+                body = f"list_resize([v], 2, {refused})[2]"
+            overloads.append(f"(q {q}, v {v}, z) AS {body}")
+    return ", ".join([*overloads, "(q, v, z) AS v"])
 
 
 _DEFINITIONS = {
@@ -530,6 +588,19 @@ _DEFINITIONS = {
         "(x VARCHAR, v, z) AS v", "(x, v, z) AS v",
     ]),
     **{name: _compared(op) for op, name in COMPARED.items()},
+    **{name: _compared_typed(op) for op, name in COMPARED_TYPED.items()},
+    BESIDE_SUBQUERY: _beside_subquery(),
+    # The offset is the wall clock's distance from UTC in seconds; its hours and minutes are
+    # truncated toward zero, as PostgreSQL's are (-03:30 is -3 hours and -30 minutes). Typed,
+    # so that a TIMESTAMP or a DATE keeps DuckDB's own answer rather than casting in UTC.
+    ZONE_FIELD: ", ".join([
+        "(x TIMESTAMPTZ, u, z) AS CASE u "
+        "WHEN 'timezone_hour' THEN (epoch_us(timezone(z, x)) - epoch_us(x)) // 3600000000 "
+        "WHEN 'timezone_minute' THEN (epoch_us(timezone(z, x)) - epoch_us(x)) // 60000000 % 60 "
+        "ELSE (epoch_us(timezone(z, x)) - epoch_us(x)) // 1000000 END",
+        *(f"(x {t}, u, z) AS date_part(u, x)" for t in ("TIMESTAMP", "DATE")),
+        "(x, u, z) AS date_part(u, x)",
+    ]),
     # A TIMESTAMPTZ's text as results show it: its wall clock and the zone's offset then.
     _SHOWN: (
         f"(x, z) AS CASE WHEN {_IS_TSTZ.format(v='x')} THEN CAST(CAST("

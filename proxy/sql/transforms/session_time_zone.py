@@ -21,18 +21,22 @@ when the statement is bound, so that only a TIMESTAMPTZ (or a value beside one) 
   (also in BETWEEN, an IN list, NULLIF) reads a TIMESTAMP or a DATE beside a TIMESTAMPTZ in
   the session's zone (``COMPARED``), a CASE, COALESCE, GREATEST or LEAST whose branches meet
   in a TIMESTAMPTZ reads its TIMESTAMP, DATE and string branches so (``BRANCHES``), and ``||``
-  shows a TIMESTAMPTZ as its cast to text does (``CONCAT``). Not an operand holding a
-  subquery (each branch would run it) nor an outer join's ON condition (DuckDB would pick a
-  nested loop before folding), which still convert in UTC, nor stored SQL (a view would keep
-  this session's zone);
+  shows a TIMESTAMPTZ as its cast to text does (``CONCAT``). A comparison with an operand
+  holding a subquery (each typeof branch would run it) or in an outer join's ON condition
+  (DuckDB would pick a nested loop before folding) takes typed overloads instead
+  (``COMPARED_TYPED``), and IN, ANY or ALL over a subquery reads its outer operand as the
+  subquery's type reads it (``BESIDE_SUBQUERY``); a simple CASE and DECODE compare as the
+  searched CASE they are. Not stored SQL (a view would keep this session's zone);
 * SYSDATE, CURRENT_DATE, LOCALTIMESTAMP and LOCALTIME are the session's wall clock (GETDATE
   in transforms/getdate.py, TO_CHAR and TO_TIMESTAMP in transforms/datetime_formats.py); in a
   column default, in every session, they read the zone of the session that inserts the row
   (``ZONE_VARIABLE``, which each session's connection holds).
 
-What cannot be answered faithfully here is refused with 0A000: EXTRACT of TIMEZONE,
-TIMEZONE_HOUR or TIMEZONE_MINUTE and CURRENT_TIME (the engine would give UTC's offset), and
-views, functions and column defaults that would keep this session's zone.
+EXTRACT of TIMEZONE, TIMEZONE_HOUR or TIMEZONE_MINUTE is the session zone's offset at the
+instant (``ZONE_FIELD``); CURRENT_TIME is the engine's, a TIMETZ in UTC as every TIMETZ is.
+What cannot be answered faithfully here is refused with 0A000: a TIMESTAMPTZ IN, ANY or ALL
+over TIMESTAMP or DATE values, and views, functions and column defaults that would keep this
+session's zone.
 """
 
 from __future__ import annotations
@@ -102,13 +106,24 @@ def _part_name(part: exp.Expr | None) -> str:
     return part.name.lower() if isinstance(part, exp.Expr) else ""
 
 
+def _zone_field(part: str) -> str | None:
+    """DuckDB's name of a date part that is the zone's offset (TIMEZONE, TIMEZONE_HOUR,
+    TIMEZONE_MINUTE and their abbreviations), if ``part`` is one."""
+    if not part.startswith(("timezone", "tz")):
+        return None
+    unit = part.removeprefix("timezone").removeprefix("tz").lstrip("_")
+    return {"": "timezone", "h": "timezone_hour", "hour": "timezone_hour",
+            "m": "timezone_minute", "minute": "timezone_minute"}.get(unit)
+
+
 def _extract(node: exp.Extract, ctx: Context) -> None:
     part = _part_name(node.this)
-    if part.startswith("timezone") or part.startswith("tz"):
-        raise FeatureNotSupported(
-            f"feature not supported on Duckshift: EXTRACT({part.upper()}) in a session time "
-            "zone other than UTC")
-    if part not in ("epoch", "epoch_ms", "epoch_us", "epoch_ns"):
+    field = _zone_field(part)
+    if field is not None:
+        # The session zone's offset at a TIMESTAMPTZ's instant (DuckDB's would be UTC's).
+        node.replace(call(macros.ZONE_FIELD, node.expression, exp.Literal.string(field),
+                          exp.Literal.string(ctx.zone)))
+    elif part not in ("epoch", "epoch_ms", "epoch_us", "epoch_ns"):
         _wrap(node, "expression", ctx)
 
 
@@ -153,10 +168,10 @@ def _has_subquery(node: exp.Expr) -> bool:
 
 
 def _pairable(node: exp.Expr) -> bool:
-    """An operand of a comparison that ``COMPARED`` can take, and whose type may be a date or
-    a time stamp: not a constant, a row, ANY/ALL or a subquery."""
-    if not _loose(node) or isinstance(node, exp.Tuple | exp.Star | exp.Any | exp.All) or (
-            _has_subquery(node)):
+    """An operand of a comparison that ``COMPARED`` (or, holding a subquery,
+    ``COMPARED_TYPED``) can take, and whose type may be a date or a time stamp: not a
+    constant, a row or ANY/ALL."""
+    if not _loose(node) or isinstance(node, exp.Tuple | exp.Star | exp.Any | exp.All):
         return False
     if isinstance(node, exp.Column):
         return True
@@ -204,7 +219,9 @@ def _stored(column: exp.Expr, value: exp.Expr, ctx: Context) -> exp.Expr:
     return call(macros.STORED, column.copy(), value, exp.Literal.string(ctx.zone))
 
 
-def _comparison(node: exp.Binary, ctx: Context, unseen: bool) -> None:
+def _comparison(node: exp.Binary, ctx: Context, unseen: bool, typed: bool) -> None:
+    """A comparison whose operands an implicit conversion reads in the session's zone;
+    ``typed`` where only typed overloads may decide (an outer join's or MERGE's ON)."""
     left, right = node.this, node.expression
     if isinstance(node, exp.EQ) and isinstance(node.parent, exp.Update):
         node.set("expression", _stored(left, right, ctx))  # SET column = value
@@ -213,11 +230,28 @@ def _comparison(node: exp.Binary, ctx: Context, unseen: bool) -> None:
         node.set("expression", _operand(left, right, ctx))
     elif _loose(right) and _convertible(left):
         node.set("this", _operand(right, left, ctx))
+    elif unseen and isinstance(right, exp.Any | exp.All) and isinstance(
+            right.this, exp.Subquery | exp.Query) and _pairable(left) and not (
+            _has_subquery(left)):
+        _beside_subquery(left, right.this, ctx)
     elif unseen and _pairable(left) and _pairable(right):
         # Neither type is known here: each side is read as the other's type reads it, and
-        # DuckDB picks the overloads when it binds, so equal types stay as written.
-        macro = macros.COMPARED[_OPERATORS[type(node)]]
+        # DuckDB picks the overloads (or folds the typeof branches) when it binds, so equal
+        # types stay as written. A subquery is named once, in a typed overload.
+        op = _OPERATORS[type(node)]
+        typed = typed or _has_subquery(left) or _has_subquery(right)
+        macro = macros.COMPARED_TYPED[op] if typed else macros.COMPARED[op]
         node.replace(call(macro, left, right, exp.Literal.string(ctx.zone)))
+
+
+def _beside_subquery(value: exp.Expr, query: exp.Expr, ctx: Context) -> None:
+    """``value`` IN, ANY or ALL over ``query``, read as the subquery's type reads it (which
+    DuckDB binds on a copy of the subquery that it never runs)."""
+    carrier = query.copy() if isinstance(query, exp.Subquery) else exp.Subquery(
+        this=query.copy())
+    holder = exp.Null()
+    value.replace(holder)
+    holder.replace(call(macros.BESIDE_SUBQUERY, carrier, value, exp.Literal.string(ctx.zone)))
 
 
 def _concat(node: exp.DPipe | exp.Concat, ctx: Context) -> None:
@@ -279,9 +313,35 @@ def _branching(node: exp.Expr, ctx: Context) -> None:
 def _nullif(node: exp.Nullif) -> None:
     """NULLIF(a, b) as the CASE it is, so that its comparison is rewritten as others are."""
     value, other = node.this, node.expression
-    if _pairable(value) and (_pairable(other) or _convertible(other)):
+    if _pairable(value) and not _has_subquery(value) and (
+            _pairable(other) or _convertible(other)):
         node.replace(exp.Case(ifs=[exp.If(this=exp.EQ(this=value.copy(), expression=other),
                                           true=exp.Null())], default=value))
+
+
+def _searched(node: exp.Case | exp.DecodeCase) -> None:
+    """A simple ``CASE x WHEN v ...`` or DECODE(x, v, r, ...) as the searched CASE it is
+    (``WHEN x = v``; DECODE matches NULL with NULL), so that its comparisons are rewritten as
+    others are. Not where ``x`` holds a subquery, which each WHEN would run."""
+    if isinstance(node, exp.Case):
+        value, ifs, default = node.this, node.args.get("ifs") or [], node.args.get("default")
+        if value is None or not _pairable(value) or _has_subquery(value):
+            return
+        node.set("this", None)
+        for branch in ifs:
+            branch.set("this", exp.EQ(this=value.copy(), expression=branch.this))
+        return
+    value, *rest = node.expressions
+    if not _pairable(value) or _has_subquery(value):
+        return
+    default = rest.pop() if len(rest) % 2 else None
+    whens = []
+    for search, result in zip(rest[::2], rest[1::2], strict=True):
+        test: exp.Expr = (exp.Is(this=value.copy(), expression=exp.Null())
+                          if isinstance(search, exp.Null)
+                          else exp.NullSafeEQ(this=value.copy(), expression=search))
+        whens.append(exp.If(this=test, true=result))
+    node.replace(exp.Case(ifs=whens, default=default))
 
 
 def _spread(node: exp.Between | exp.In) -> None:
@@ -289,7 +349,7 @@ def _spread(node: exp.Between | exp.In) -> None:
     the comparisons they are (``x >= a AND x <= b``, ``x IN (...) OR x = c``), so that those
     are rewritten as other comparisons are."""
     this = node.this
-    if not _pairable(this):
+    if not _pairable(this) or _has_subquery(this):
         return
     if isinstance(node, exp.Between):
         low, high = node.args.get("low"), node.args.get("high")
@@ -445,18 +505,25 @@ def _rewrite(tree: exp.Expr, ctx: Context, unseen: bool) -> None:
     for insert in list(tree.find_all(exp.Insert)):
         _insert(insert, ctx)
     if unseen:
+        for chosen in list(tree.find_all(exp.Case, exp.DecodeCase)):
+            if not _catalog(chosen):
+                _searched(chosen)
         for nullif in list(tree.find_all(exp.Nullif)):
             if not _catalog(nullif):
                 _nullif(nullif)
         for values in list(tree.find_all(exp.Between, exp.In)):
-            if not _catalog(values) and not _outer_join_condition(values):
+            if not _catalog(values):
                 _spread(values)
     for compared in list(tree.find_all(exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE,
                                        exp.NullSafeEQ, exp.NullSafeNEQ)):
-        _comparison(compared, ctx, unseen and not _catalog(compared) and not (
-            _outer_join_condition(compared)))
+        _comparison(compared, ctx, unseen and not _catalog(compared),
+                    _outer_join_condition(compared))
     for values in list(tree.find_all(exp.Between, exp.In)):
         _compared_values(values, ctx)
+        query = values.args.get("query")
+        if unseen and isinstance(query, exp.Subquery) and _pairable(values.this) and not (
+                _has_subquery(values.this) or _catalog(values)):
+            _beside_subquery(values.this, query, ctx)
     if unseen:
         for joined in list(tree.find_all(exp.DPipe, exp.Concat)):
             if not _catalog(joined):
@@ -470,7 +537,7 @@ def _rewrite(tree: exp.Expr, ctx: Context, unseen: bool) -> None:
     for node in list(tree.find_all(
             exp.Cast, exp.Extract, exp.TimestampTrunc, exp.DateTrunc, exp.TsOrDsAdd,
             exp.TsOrDsDiff, exp.ConvertTimezone, exp.CurrentDate, exp.CurrentTimestamp,
-            exp.Localtimestamp, exp.Localtime, exp.CurrentTime, exp.Anonymous)):
+            exp.Localtimestamp, exp.Localtime, exp.Anonymous)):
         if isinstance(node, exp.Cast):
             if node.to.this == _T.TIMESTAMPTZ:
                 new = _zoned(node, ctx)
@@ -498,16 +565,17 @@ def _rewrite(tree: exp.Expr, ctx: Context, unseen: bool) -> None:
             node.replace(_now("TIMESTAMP", ctx))
         elif isinstance(node, exp.Localtime):
             node.replace(exp.cast(_now("TIMESTAMP", ctx), "TIME"))
-        elif isinstance(node, exp.CurrentTime):
-            raise FeatureNotSupported(
-                "feature not supported on Duckshift: CURRENT_TIME in a session time zone other "
-                "than UTC")
         elif isinstance(node, exp.CurrentTimestamp) and node.args.get("sysdate"):
             node.replace(_now("TIMESTAMP", ctx))
         elif isinstance(node, exp.Anonymous):
             name = node.name.lower()
             if name in ("datepart", "date_part") and len(node.expressions) == 2:
-                if _part_name(node.expressions[0]) not in ("epoch", "epoch_ms"):
+                part = _part_name(node.expressions[0])
+                field = _zone_field(part)
+                if field is not None:
+                    node.replace(call(macros.ZONE_FIELD, node.expressions[1],
+                                      exp.Literal.string(field), exp.Literal.string(ctx.zone)))
+                elif part not in ("epoch", "epoch_ms"):
                     node.set("expressions", [node.expressions[0], local(node.expressions[1], ctx)])
             elif name == macros.TRUNC and len(node.expressions) == 1:
                 node.set("expressions", [local(node.expressions[0], ctx)])
