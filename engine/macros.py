@@ -161,6 +161,8 @@ SUPER_NEG = f"{INTERNAL_PREFIX}super_neg"
 SUPER_KEY = f"{INTERNAL_PREFIX}super_key"
 _SUPER_ORDER = f"{INTERNAL_PREFIX}super_order"
 _SUPER_ARITH = f"{INTERNAL_PREFIX}super_arith"
+ZONE_INSTANT = f"{INTERNAL_PREFIX}zone_instant"
+ZONE_WALL_CLOCK = f"{INTERNAL_PREFIX}zone_wall_clock"
 LOCAL = f"{INTERNAL_PREFIX}local"
 UNLOCAL = f"{INTERNAL_PREFIX}unlocal"
 ZONED = f"{INTERNAL_PREFIX}zoned"
@@ -180,6 +182,8 @@ COMPARED = {
 # algorithm DuckDB picks before it folds typeof branches).
 COMPARED_TYPED = {op: f"{name}_typed" for op, name in COMPARED.items()}
 STORED = f"{INTERNAL_PREFIX}stored"
+# A TIME or TIMESTAMP (or a time string without a zone) cast to TIMETZ in a session's zone.
+ZONED_TIMETZ = f"{INTERNAL_PREFIX}zoned_timetz"
 # EXTRACT of TIMEZONE, TIMEZONE_HOUR or TIMEZONE_MINUTE: a TIMESTAMPTZ's offset in a zone.
 ZONE_FIELD = f"{INTERNAL_PREFIX}zone_field"
 # The outer operand of IN, ANY or ALL over a subquery, as the subquery's type reads it.
@@ -189,6 +193,14 @@ BESIDE_SUBQUERY = f"{INTERNAL_PREFIX}beside_subquery"
 # TIMESTAMP would drop it, so such a string is read as a TIMESTAMPTZ whatever the session's zone.
 WRITTEN_ZONE = r"\d:\d{2}(:\d{2}(\.\d*)?)?\s*(z|[+-]\d{1,2}(:?\d{2}){0,2}|[a-z][a-z0-9_/+-]*)\s*$"
 _IS_TSTZ = "typeof({v}) = 'TIMESTAMP WITH TIME ZONE'"
+_INSTANT = f"{CATALOG}.{SCHEMA}.{ZONE_INSTANT}"
+# Whether zone z is the engine's: stored SQL (a view) names the running session's zone through a
+# variable, which DuckDB folds when it plans, so a UTC reader's conversions fold away.
+_UTC = "z IN ('UTC', 'Etc/UTC')"
+_WALL = f"{CATALOG}.{SCHEMA}.{ZONE_WALL_CLOCK}"
+# A fixed offset that is not whole hours (proxy/session_zone.py), '+05:30', in seconds east.
+_OFFSET = ("(CASE WHEN z[1] = '-' THEN -1 ELSE 1 END) "
+           "* (CAST(z[2:3] AS INTEGER) * 3600 + CAST(z[5:6] AS INTEGER) * 60)")
 # A value as a TIMESTAMPTZ through its text: binds for an argument of any type, so the branch
 # that only a TIMESTAMPTZ takes binds too where the argument is a TIME or an INTERVAL.
 _AS_TSTZ = "CAST(CAST({v} AS VARCHAR) AS TIMESTAMPTZ)"
@@ -292,9 +304,9 @@ def _compared(op: str) -> str:
     temporal = "typeof({v}) IN ('TIMESTAMP', 'DATE')"
     return (
         f"(a, b, z) AS CASE WHEN {_IS_TSTZ.format(v='a')} AND {temporal.format(v='b')} "
-        f"THEN CAST(a AS TIMESTAMPTZ) {op} timezone(z, CAST(b AS TIMESTAMP)) "
+        f"THEN CAST(a AS TIMESTAMPTZ) {op} {_INSTANT}(z, CAST(b AS TIMESTAMP)) "
         f"WHEN {_IS_TSTZ.format(v='b')} AND {temporal.format(v='a')} "
-        f"THEN timezone(z, CAST(a AS TIMESTAMP)) {op} CAST(b AS TIMESTAMPTZ) "
+        f"THEN {_INSTANT}(z, CAST(a AS TIMESTAMP)) {op} CAST(b AS TIMESTAMPTZ) "
         f"ELSE a {op} b END"
     )
 
@@ -321,9 +333,9 @@ def _compared_typed(op: str) -> str:
                 overloads.append(f"(a {a}, b {b}, z) AS {_no_operator(op, 'a', 'b')}")
                 continue
             if a == "TIMESTAMPTZ" and b in ("TIMESTAMP", "DATE"):
-                right = "timezone(z, CAST(b AS TIMESTAMP))"
+                right = f"{_INSTANT}(z, CAST(b AS TIMESTAMP))"
             elif b == "TIMESTAMPTZ" and a in ("TIMESTAMP", "DATE"):
-                left = "timezone(z, CAST(a AS TIMESTAMP))"
+                left = f"{_INSTANT}(z, CAST(a AS TIMESTAMP))"
             overloads.append(f"(a {a}, b {b}, z) AS {left} {op} {right}")
     return ", ".join([*overloads, f"(a, b, z) AS a {op} b"])
 
@@ -342,7 +354,7 @@ def _beside_subquery() -> str:
         for v in _DATETIME_TYPES:
             body = "v"
             if q == "TIMESTAMPTZ" and v in ("TIMESTAMP", "DATE"):
-                body = "timezone(z, CAST(v AS TIMESTAMP))"
+                body = f"{_INSTANT}(z, CAST(v AS TIMESTAMP))"
             elif v == "TIMESTAMPTZ" and q in ("TIMESTAMP", "DATE"):
                 body = f"list_resize([v], 2, {refused})[2]"
             overloads.append(f"(q {q}, v {v}, z) AS {body}")
@@ -350,6 +362,21 @@ def _beside_subquery() -> str:
 
 
 _DEFINITIONS = {
+    # timezone(z, x) for a session's zone z, which may also be a fixed offset of other than
+    # whole hours ('+05:30', east of UTC), which no zone name DuckDB knows means: the instant a
+    # wall clock (TIMESTAMP) names, and the wall clock of an instant (TIMESTAMPTZ). Where z is
+    # a name (a constant), DuckDB folds the CASE to timezone(z, x) when it binds. Untyped, as
+    # an aggregate's value picks no typed overload.
+    ZONE_INSTANT: (
+        f"(z, x) AS CASE WHEN {_UTC} THEN CAST(CAST(x AS TIMESTAMP) AS TIMESTAMPTZ) "
+        f"WHEN z[1] IN ('+', '-') THEN CAST(CAST(x AS TIMESTAMP) AS TIMESTAMPTZ) "
+        f"- to_seconds({_OFFSET}) ELSE timezone(z, CAST(x AS TIMESTAMP)) END"
+    ),
+    ZONE_WALL_CLOCK: (
+        f"(z, x) AS CASE WHEN {_UTC} THEN CAST(CAST(x AS TIMESTAMPTZ) AS TIMESTAMP) "
+        f"WHEN z[1] IN ('+', '-') THEN CAST(CAST(x AS TIMESTAMPTZ) "
+        f"+ to_seconds({_OFFSET}) AS TIMESTAMP) ELSE timezone(z, CAST(x AS TIMESTAMPTZ)) END"
+    ),
     _DECIMAL_TEXT: (
         f"(q, k) AS (CASE WHEN q < 0 THEN '-' ELSE '' END) "
         f"|| {_DIGITS}[1:length({_DIGITS}) - k] || '.' || right({_DIGITS}, k)"
@@ -539,20 +566,22 @@ _DEFINITIONS = {
     # By typeof (folded to a constant) for the reason VARBYTE gives; the branches meet in
     # VARCHAR and list_resize casts the result back to the argument's own type.
     LOCAL: (
-        f"(x, z) AS list_resize([x], 2, CASE WHEN {_IS_TSTZ.format(v='x')} THEN CAST("
-        f"timezone('UTC', timezone(z, {_AS_TSTZ.format(v='x')})) AS VARCHAR) "
-        "ELSE CAST(x AS VARCHAR) END)[2]"
+        f"(x, z) AS CASE WHEN {_UTC} THEN x ELSE list_resize([x], 2, CASE WHEN "
+        f"{_IS_TSTZ.format(v='x')} THEN CAST("
+        f"timezone('UTC', {_WALL}(z, {_AS_TSTZ.format(v='x')})) AS VARCHAR) "
+        "ELSE CAST(x AS VARCHAR) END)[2] END"
     ),
     UNLOCAL: (
-        f"(x, z) AS list_resize([x], 2, CASE WHEN {_IS_TSTZ.format(v='x')} THEN CAST("
-        f"timezone(z, CAST({_AS_TSTZ.format(v='x')} AS TIMESTAMP)) AS VARCHAR) "
-        "ELSE CAST(x AS VARCHAR) END)[2]"
+        f"(x, z) AS CASE WHEN {_UTC} THEN x ELSE list_resize([x], 2, CASE WHEN "
+        f"{_IS_TSTZ.format(v='x')} THEN CAST("
+        f"{_INSTANT}(z, CAST({_AS_TSTZ.format(v='x')} AS TIMESTAMP)) AS VARCHAR) "
+        "ELSE CAST(x AS VARCHAR) END)[2] END"
     ),
     ZONED: (
         f"(x, z) AS CASE WHEN {_IS_TSTZ.format(v='x')} THEN CAST(x AS TIMESTAMPTZ) "
         "WHEN typeof(x) = 'VARCHAR' AND "
         f"regexp_matches(CAST(x AS VARCHAR), '{WRITTEN_ZONE}', 'i') "
-        "THEN CAST(x AS TIMESTAMPTZ) ELSE timezone(z, CAST(x AS TIMESTAMP)) END"
+        f"THEN CAST(x AS TIMESTAMPTZ) ELSE {_INSTANT}(z, CAST(x AS TIMESTAMP)) END"
     ),
     # Typed overloads are picked when the statement is bound, so a constant stays a constant
     # (filters still prune); an untyped parameter is the argument itself, so a string literal
@@ -564,8 +593,8 @@ _DEFINITIONS = {
     # the argument itself (a string literal keeps the implicit cast DuckDB gives a literal).
     OPERAND: ", ".join([
         "(x TIMESTAMPTZ, v TIMESTAMPTZ, z) AS v",
-        "(x TIMESTAMPTZ, v TIMESTAMP, z) AS timezone(z, v)",
-        "(x TIMESTAMPTZ, v DATE, z) AS timezone(z, CAST(v AS TIMESTAMP))",
+        f"(x TIMESTAMPTZ, v TIMESTAMP, z) AS {_INSTANT}(z, v)",
+        f"(x TIMESTAMPTZ, v DATE, z) AS {_INSTANT}(z, CAST(v AS TIMESTAMP))",
         f"(x TIMESTAMPTZ, v VARCHAR, z) AS {CATALOG}.{SCHEMA}.{ZONED}(v, z)",
         "(x TIMESTAMP, v TIMESTAMPTZ, z) AS v", "(x TIMESTAMP, v TIMESTAMP, z) AS v",
         "(x TIMESTAMP, v DATE, z) AS v", "(x TIMESTAMP, v VARCHAR, z) AS CAST(v AS TIMESTAMP)",
@@ -590,14 +619,26 @@ _DEFINITIONS = {
     **{name: _compared(op) for op, name in COMPARED.items()},
     **{name: _compared_typed(op) for op, name in COMPARED_TYPED.items()},
     BESIDE_SUBQUERY: _beside_subquery(),
+    # A TIMETZ is kept in UTC (as in Redshift): a time read in zone z takes the offset z has
+    # at that time of the session's current date (PostgreSQL's rule for a time without a
+    # date), a TIMESTAMP the offset at its own instant. Typed, so that a TIMESTAMPTZ or a
+    # TIMETZ keeps DuckDB's cast.
+    ZONED_TIMETZ: ", ".join([
+        f"(x TIME, z) AS CAST(CAST(timezone('UTC', {_INSTANT}(z, CAST({_WALL}(z, "
+        "CURRENT_TIMESTAMP) AS DATE) + x)) AS TIME) AS TIMETZ)",
+        f"(x TIMESTAMP, z) AS CAST(CAST(timezone('UTC', {_INSTANT}(z, x)) AS TIME) AS TIMETZ)",
+        "(x TIMESTAMPTZ, z) AS timezone('UTC', CAST(x AS TIMETZ))",
+        "(x TIMETZ, z) AS timezone('UTC', x)",
+        "(x, z) AS timezone('UTC', CAST(x AS TIMETZ))",
+    ]),
     # The offset is the wall clock's distance from UTC in seconds; its hours and minutes are
     # truncated toward zero, as PostgreSQL's are (-03:30 is -3 hours and -30 minutes). Typed,
     # so that a TIMESTAMP or a DATE keeps DuckDB's own answer rather than casting in UTC.
     ZONE_FIELD: ", ".join([
         "(x TIMESTAMPTZ, u, z) AS CASE u "
-        "WHEN 'timezone_hour' THEN (epoch_us(timezone(z, x)) - epoch_us(x)) // 3600000000 "
-        "WHEN 'timezone_minute' THEN (epoch_us(timezone(z, x)) - epoch_us(x)) // 60000000 % 60 "
-        "ELSE (epoch_us(timezone(z, x)) - epoch_us(x)) // 1000000 END",
+        f"WHEN 'timezone_hour' THEN (epoch_us({_WALL}(z, x)) - epoch_us(x)) // 3600000000 "
+        f"WHEN 'timezone_minute' THEN (epoch_us({_WALL}(z, x)) - epoch_us(x)) // 60000000 % 60 "
+        f"ELSE (epoch_us({_WALL}(z, x)) - epoch_us(x)) // 1000000 END",
         *(f"(x {t}, u, z) AS date_part(u, x)" for t in ("TIMESTAMP", "DATE")),
         "(x, u, z) AS date_part(u, x)",
     ]),
@@ -610,8 +651,8 @@ _DEFINITIONS = {
     # By typeof, as COMPARED. Where an operand is a TIMESTAMPTZ, || is text and list_resize
     # gives the branch the type || has otherwise (a BLOB's, a list's), which a CASE needs.
     CONCAT: (
-        f"(a, b, z) AS CASE WHEN {_IS_TSTZ.format(v='a')} OR {_IS_TSTZ.format(v='b')} "
-        f"THEN list_resize([a || b], 2, {CATALOG}.{SCHEMA}.{_SHOWN}(a, z) "
+        f"(a, b, z) AS CASE WHEN ({_IS_TSTZ.format(v='a')} OR {_IS_TSTZ.format(v='b')}) "
+        f"AND NOT {_UTC} THEN list_resize([a || b], 2, {CATALOG}.{SCHEMA}.{_SHOWN}(a, z) "
         f"|| {CATALOG}.{SCHEMA}.{_SHOWN}(b, z))[2] ELSE a || b END"
     ),
     # By typeof, as COMPARED; list_resize gives ``zoned`` the type of ``n`` (a TIMESTAMPTZ

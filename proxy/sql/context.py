@@ -53,6 +53,10 @@ class Context:
     # them in the key too.
     super_columns: Mapping[tuple[str, str, str], Mapping[str, int]] = field(
         default_factory=dict, compare=False)
+    # Whether the statement stores SQL that later sessions run (a view, a function's body, a
+    # table's defaults): its zone-dependent conversions then read the running session's zone
+    # (session_time_zone.running_zone). Not in the key: the statement's text decides it.
+    stored: bool = False
 
     def external_schema(self, schema: str) -> Any:
         """The external schema ``schema`` of the current database, if it is one."""

@@ -26,7 +26,7 @@ when the statement is bound, so that only a TIMESTAMPTZ (or a value beside one) 
   (DuckDB would pick a nested loop before folding) takes typed overloads instead
   (``COMPARED_TYPED``), and IN, ANY or ALL over a subquery reads its outer operand as the
   subquery's type reads it (``BESIDE_SUBQUERY``); a simple CASE and DECODE compare as the
-  searched CASE they are. Not stored SQL (a view would keep this session's zone);
+  searched CASE they are;
 * SYSDATE, CURRENT_DATE, LOCALTIMESTAMP and LOCALTIME are the session's wall clock (GETDATE
   in transforms/getdate.py, TO_CHAR and TO_TIMESTAMP in transforms/datetime_formats.py); in a
   column default, in every session, they read the zone of the session that inserts the row
@@ -34,9 +34,15 @@ when the statement is bound, so that only a TIMESTAMPTZ (or a value beside one) 
 
 EXTRACT of TIMEZONE, TIMEZONE_HOUR or TIMEZONE_MINUTE is the session zone's offset at the
 instant (``ZONE_FIELD``); CURRENT_TIME is the engine's, a TIMETZ in UTC as every TIMETZ is.
-What cannot be answered faithfully here is refused with 0A000: a TIMESTAMPTZ IN, ANY or ALL
-over TIMESTAMP or DATE values, and views, functions and column defaults that would keep this
-session's zone.
+A TIMESTAMPTZ IN, ANY or ALL over TIMESTAMP or DATE values is refused with 0A000 (each
+value would have to be read in the zone inside the subquery, where the outer operand's type
+picks no overload).
+
+Stored SQL (a view, a SQL function's body, a table's defaults; ``Context.stored``) is
+translated so in every session, UTC too, but names no zone of its own: its conversions read
+the zone of the session that runs it from ``ZONE_VARIABLE`` (``running_zone``), as
+PostgreSQL's views, which keep a parse tree, follow their reader's zone; a literal is read in
+the zone of the session that writes it, as PostgreSQL reads one when it parses the view.
 """
 
 from __future__ import annotations
@@ -46,7 +52,6 @@ import re
 from sqlglot import exp
 from sqlglot.optimizer.annotate_types import annotate_types
 
-from catalog.errors import FeatureNotSupported
 from catalog.views.pg_attribute import ZONE_VARIABLE
 from engine import macros
 from engine.time_zones import TZ_OFFSET
@@ -54,6 +59,9 @@ from proxy.sql.context import Context
 from proxy.sql.transforms.macros import call
 from proxy.sql.transforms.virtual_relations import CATALOG_ROWS
 
+# The meta key of a SQL function's argument ($n in its body): its declared type (Redshift's
+# name), a value of which it is when the function runs, not a parameter the client sends.
+FUNCTION_ARGUMENT = "function_argument"
 # The meta key of a cast of the inserting session's wall clock, which is local already.
 _WALL_CLOCK = "wall_clock"
 _T = exp.DataType.Type
@@ -69,31 +77,51 @@ _WRITTEN_ZONE = re.compile(macros.WRITTEN_ZONE, re.IGNORECASE)
 
 
 def is_utc(ctx: Context) -> bool:
-    """Whether the session's zone is the engine's (nothing to convert)."""
-    return ctx.zone in ("UTC", "Etc/UTC")
+    """Whether the session's zone is the engine's and the SQL is not stored (nothing to
+    convert)."""
+    return not ctx.stored and ctx.zone in ("UTC", "Etc/UTC")
+
+
+def running_zone(ctx: Context) -> exp.Expr:
+    """The zone a value is converted in when the statement runs: the session's, or, in stored
+    SQL (a view, a function, a column default), the zone of the session that runs it, which
+    its connection holds in ``ZONE_VARIABLE`` (so a view follows its reader's zone, as in
+    PostgreSQL, where a view keeps its parse tree)."""
+    if not ctx.stored:
+        return exp.Literal.string(ctx.zone)
+    return exp.Coalesce(this=exp.Anonymous(this="getvariable", expressions=[
+        exp.Literal.string(ZONE_VARIABLE)]), expressions=[exp.Literal.string("UTC")])
+
+
+def _zone_of(value: exp.Expr, ctx: Context) -> exp.Expr:
+    """The zone ``value`` is read in: a literal's is the session's that writes it (PostgreSQL
+    reads a literal when it parses the statement, also a view's), any other value's is
+    ``running_zone``."""
+    if isinstance(value, exp.Literal):
+        return exp.Literal.string(ctx.zone)
+    return running_zone(ctx)
 
 
 def local(value: exp.Expr, ctx: Context) -> exp.Expr:
     """``value``, if a TIMESTAMPTZ, shifted so that its UTC fields are the session's."""
     if is_utc(ctx):
         return value
-    return call(macros.LOCAL, value, exp.Literal.string(ctx.zone))
+    return call(macros.LOCAL, value, running_zone(ctx))
 
 
 def _unlocal(value: exp.Expr, ctx: Context) -> exp.Expr:
-    return call(macros.UNLOCAL, value, exp.Literal.string(ctx.zone))
+    return call(macros.UNLOCAL, value, running_zone(ctx))
 
 
 def _zoned(cast: exp.Cast, ctx: Context) -> exp.Expr | None:
     value = cast.this
-    zone = exp.Literal.string(ctx.zone)
     if isinstance(value, exp.Null):
         return None
     if isinstance(value, exp.Literal) and value.is_string:
         if _WRITTEN_ZONE.search(value.this):
             return None
-        return exp.Anonymous(this="timezone", expressions=[zone, exp.cast(value, "TIMESTAMP")])
-    return call(macros.ZONED, value, zone)
+        return call(macros.ZONE_INSTANT, _zone_of(value, ctx), exp.cast(value, "TIMESTAMP"))
+    return call(macros.ZONED, value, running_zone(ctx))
 
 
 def _wrap(node: exp.Expr, key: str, ctx: Context) -> None:
@@ -122,7 +150,7 @@ def _extract(node: exp.Extract, ctx: Context) -> None:
     if field is not None:
         # The session zone's offset at a TIMESTAMPTZ's instant (DuckDB's would be UTC's).
         node.replace(call(macros.ZONE_FIELD, node.expression, exp.Literal.string(field),
-                          exp.Literal.string(ctx.zone)))
+                          running_zone(ctx)))
     elif part not in ("epoch", "epoch_ms", "epoch_us", "epoch_ns"):
         _wrap(node, "expression", ctx)
 
@@ -137,8 +165,19 @@ def _datetime_text(node: exp.Expr) -> bool:
 
 
 def _loose(node: exp.Expr) -> bool:
-    """Whether an operand's type is the engine's to find (not a literal or a parameter)."""
-    return not isinstance(node, exp.Literal | exp.Null | exp.Parameter | exp.Placeholder)
+    """Whether an operand's type is the engine's to find (not a literal or a parameter; a SQL
+    function's argument, typed by its declaration, is the engine's)."""
+    return not isinstance(node, exp.Literal | exp.Null | exp.Parameter | exp.Placeholder) or (
+        FUNCTION_ARGUMENT in node.meta)
+
+
+def _type_of(node: exp.Expr) -> exp.DataType.Type | None:
+    """The type of ``node`` as far as translation can tell (None where only DuckDB can)."""
+    declared = node.meta.get(FUNCTION_ARGUMENT)
+    if declared:
+        return exp.DataType.build(declared, dialect="redshift").this
+    typed = annotate_types(node.copy(), dialect="redshift").type
+    return typed.this if typed is not None else None
 
 
 def _temporal(node: exp.Expr) -> bool:
@@ -151,8 +190,7 @@ def _temporal(node: exp.Expr) -> bool:
         return True
     if not _loose(node) or isinstance(node, exp.Column):
         return False
-    typed = annotate_types(node.copy(), dialect="redshift").type
-    return typed is not None and typed.this in _LOCAL_TARGETS
+    return _type_of(node) in _LOCAL_TARGETS
 
 
 def _convertible(node: exp.Expr) -> bool:
@@ -175,8 +213,8 @@ def _pairable(node: exp.Expr) -> bool:
         return False
     if isinstance(node, exp.Column):
         return True
-    typed = annotate_types(node.copy(), dialect="redshift").type
-    return typed is None or typed.this in (*_LOCAL_TARGETS, _T.TIMESTAMPTZ, _T.UNKNOWN, _T.NULL)
+    typed = _type_of(node)
+    return typed is None or typed in (*_LOCAL_TARGETS, _T.TIMESTAMPTZ, _T.UNKNOWN, _T.NULL)
 
 
 def _outer_join_condition(node: exp.Expr) -> bool:
@@ -209,14 +247,14 @@ def _catalog(node: exp.Expr) -> bool:
 def _operand(of: exp.Expr, value: exp.Expr, ctx: Context) -> exp.Expr:
     """``value`` as an implicit conversion to the type of ``of`` would read it."""
     macro = macros.OPERAND_OF_AGGREGATE if of.find(exp.AggFunc, exp.Window) else macros.OPERAND
-    return call(macro, of.copy(), value, exp.Literal.string(ctx.zone))
+    return call(macro, of.copy(), value, _zone_of(value, ctx))
 
 
 def _stored(column: exp.Expr, value: exp.Expr, ctx: Context) -> exp.Expr:
     """``value`` as storing it into ``column`` reads it."""
     if not _loose(value):
         return _operand(column, value, ctx) if _datetime_text(value) else value
-    return call(macros.STORED, column.copy(), value, exp.Literal.string(ctx.zone))
+    return call(macros.STORED, column.copy(), value, running_zone(ctx))
 
 
 def _comparison(node: exp.Binary, ctx: Context, unseen: bool, typed: bool) -> None:
@@ -241,7 +279,7 @@ def _comparison(node: exp.Binary, ctx: Context, unseen: bool, typed: bool) -> No
         op = _OPERATORS[type(node)]
         typed = typed or _has_subquery(left) or _has_subquery(right)
         macro = macros.COMPARED_TYPED[op] if typed else macros.COMPARED[op]
-        node.replace(call(macro, left, right, exp.Literal.string(ctx.zone)))
+        node.replace(call(macro, left, right, running_zone(ctx)))
 
 
 def _beside_subquery(value: exp.Expr, query: exp.Expr, ctx: Context) -> None:
@@ -251,7 +289,7 @@ def _beside_subquery(value: exp.Expr, query: exp.Expr, ctx: Context) -> None:
         this=query.copy())
     holder = exp.Null()
     value.replace(holder)
-    holder.replace(call(macros.BESIDE_SUBQUERY, carrier, value, exp.Literal.string(ctx.zone)))
+    holder.replace(call(macros.BESIDE_SUBQUERY, carrier, value, running_zone(ctx)))
 
 
 def _concat(node: exp.DPipe | exp.Concat, ctx: Context) -> None:
@@ -259,9 +297,9 @@ def _concat(node: exp.DPipe | exp.Concat, ctx: Context) -> None:
     session's zone, as its cast to text is."""
     operands = [node.this, node.expression] if isinstance(node, exp.DPipe) else node.expressions
     if type(node) not in (exp.DPipe, exp.Concat) or len(operands) != 2 or not any(
-            map(_loose, operands)) or _has_subquery(node):
+            _may_be(v, _T.TIMESTAMPTZ) for v in operands) or _has_subquery(node):
         return  # CONCAT_WS, or CONCAT of other than two arguments, is not ||
-    node.replace(call(macros.CONCAT, *operands, exp.Literal.string(ctx.zone)))
+    node.replace(call(macros.CONCAT, *operands, running_zone(ctx)))
 
 
 def _branches(node: exp.Expr) -> list[exp.Expr]:
@@ -284,8 +322,8 @@ def _may_be(node: exp.Expr, *types: exp.DataType.Type) -> bool:
         return False
     if isinstance(node, exp.Column):
         return True
-    typed = annotate_types(node.copy(), dialect="redshift").type
-    return typed is None or typed.this in (*types, _T.UNKNOWN, _T.NULL)
+    typed = _type_of(node)
+    return typed is None or typed in (*types, _T.UNKNOWN, _T.NULL)
 
 
 def _branching(node: exp.Expr, ctx: Context) -> None:
@@ -297,11 +335,10 @@ def _branching(node: exp.Expr, ctx: Context) -> None:
     mixed = any(v is not w for v in values if _may_be(v, _T.TIMESTAMPTZ) for w in local)
     if not mixed or _has_subquery(node):
         return
-    zone = exp.Literal.string(ctx.zone)
     zoned = node.copy()
     for value in _branches(zoned):
         if _loose(value) or _datetime_text(value):
-            value.replace(call(macros.ZONED, value.copy(), zone.copy()))
+            value.replace(call(macros.ZONED, value.copy(), _zone_of(value, ctx)))
     condition = exp.or_(*(exp.In(this=exp.Anonymous(this="typeof", expressions=[v.copy()]),
                                  expressions=[exp.Literal.string(t) for t in (
                                      "TIMESTAMP", "DATE", "VARCHAR")]) for v in local))
@@ -428,14 +465,17 @@ def _text(cast: exp.Cast, ctx: Context) -> exp.Expr | None:
     value = utf8.expressions[0] if utf8 is not None and utf8.expressions else cast.this
     if not _loose(value):
         return None
-    zone = exp.Literal.string(ctx.zone)
+    zone = running_zone(ctx)
     instant = exp.cast(exp.cast(value.copy(), "VARCHAR"), "TIMESTAMPTZ")
     shown = exp.DPipe(
         this=exp.cast(exp.cast(local(value.copy(), ctx), "TIMESTAMP"), "VARCHAR"),
         expression=exp.Anonymous(this=TZ_OFFSET, expressions=[
             exp.Anonymous(this="epoch_ms", expressions=[instant]), zone]))
-    is_tstz = exp.EQ(this=exp.Anonymous(this="typeof", expressions=[value.copy()]),
-                     expression=exp.Literal.string("TIMESTAMP WITH TIME ZONE"))
+    is_tstz: exp.Expr = exp.EQ(this=exp.Anonymous(this="typeof", expressions=[value.copy()]),
+                               expression=exp.Literal.string("TIMESTAMP WITH TIME ZONE"))
+    if ctx.stored:  # a UTC reader's text is the engine's (DuckDB folds the running zone)
+        is_tstz = exp.and_(is_tstz, exp.Not(this=exp.In(this=zone.copy(), expressions=[
+            exp.Literal.string("UTC"), exp.Literal.string("Etc/UTC")])))
     return exp.Case(ifs=[exp.If(this=is_tstz, true=exp.cast(shown, cast.to.copy()))],
                     default=cast.copy())
 
@@ -444,7 +484,7 @@ def _inserting_zone_now() -> exp.Expr:
     """The wall clock (TIMESTAMP) in the zone of the session that runs the statement."""
     zone = exp.Coalesce(this=exp.Anonymous(this="getvariable", expressions=[
         exp.Literal.string(ZONE_VARIABLE)]), expressions=[exp.Literal.string("UTC")])
-    return exp.Anonymous(this="timezone", expressions=[zone, exp.CurrentTimestamp()])
+    return call(macros.ZONE_WALL_CLOCK, zone, exp.CurrentTimestamp())
 
 
 def _wall_clock_defaults(tree: exp.Expr) -> None:
@@ -473,66 +513,62 @@ def session_time_zone(tree: exp.Expr, ctx: Context) -> exp.Expr:
     _wall_clock_defaults(tree)
     if is_utc(ctx):
         return tree
-    kept = tree.sql() if _kept(tree) else None
-    # Stored SQL is not given the rewrites for operands whose types only DuckDB sees: they would
-    # write the zone into every comparison and concatenation of a view.
-    _rewrite(tree, ctx, unseen=kept is None)
-    if kept is not None and (tree.sql() != kept or _named_later(tree)):
-        raise FeatureNotSupported(
-            "feature not supported on Duckshift: a view, function or column default that "
-            "depends on the time zone, created in a session time zone other than UTC")
+    if _table_definition(tree):
+        # Only the defaults a user writes: the CHECKs of a definition are the engine's own
+        # (lengths, TIMETZ offsets), of types it knows.
+        for default in list(tree.find_all(exp.DefaultColumnConstraint)):
+            _rewrite(default, ctx)
+        return tree
+    _rewrite(tree, ctx)
     return tree
 
 
-def _named_later(tree: exp.Expr) -> bool:
-    """Whether later transforms write the session's zone in (TO_CHAR, GETDATE, ADD_MONTHS)."""
-    return any(isinstance(node, exp.TimeToStr) or (
-        isinstance(node, exp.Anonymous) and node.name.lower() in ("getdate", "add_months"))
-        for node in tree.find_all(exp.TimeToStr, exp.Anonymous))
+def _table_definition(tree: exp.Expr) -> bool:
+    """Whether ``tree`` defines a table by its columns (not CREATE TABLE ... AS)."""
+    return isinstance(tree, exp.Create) and (tree.args.get("kind") or "").upper() == "TABLE" and (
+        tree.expression is None)
 
 
-def _kept(tree: exp.Expr) -> bool:
-    """Whether the statement stores SQL that later sessions run (a view, a function, a
-    table's defaults and checks), where this session's zone must not be written in."""
+def keeps_sql(tree: exp.Expr) -> bool:
+    """Whether the statement stores SQL that later sessions run (a view, a table's defaults
+    and checks; a function's body is another statement), which is translated with
+    ``Context.stored``: its conversions read the zone of the session that runs it."""
     if not isinstance(tree, exp.Create):
         return False
-    kind = (tree.args.get("kind") or "").upper()
-    return kind != "TABLE" or tree.expression is None
+    return (tree.args.get("kind") or "").upper() != "TABLE" or _table_definition(tree)
 
 
-def _rewrite(tree: exp.Expr, ctx: Context, unseen: bool) -> None:
+def _rewrite(tree: exp.Expr, ctx: Context) -> None:
     # Implicit conversions first, on the tree as written (the rewrites below add casts).
     for insert in list(tree.find_all(exp.Insert)):
         _insert(insert, ctx)
-    if unseen:
-        for chosen in list(tree.find_all(exp.Case, exp.DecodeCase)):
-            if not _catalog(chosen):
-                _searched(chosen)
-        for nullif in list(tree.find_all(exp.Nullif)):
-            if not _catalog(nullif):
-                _nullif(nullif)
-        for values in list(tree.find_all(exp.Between, exp.In)):
-            if not _catalog(values):
-                _spread(values)
+    for chosen in list(tree.find_all(exp.Case, exp.DecodeCase)):
+        if not _catalog(chosen):
+            _searched(chosen)
+    for nullif in list(tree.find_all(exp.Nullif)):
+        if not _catalog(nullif):
+            _nullif(nullif)
+    for values in list(tree.find_all(exp.Between, exp.In)):
+        if not _catalog(values):
+            _spread(values)
     for compared in list(tree.find_all(exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE,
                                        exp.NullSafeEQ, exp.NullSafeNEQ)):
-        _comparison(compared, ctx, unseen and not _catalog(compared),
+        _comparison(compared, ctx, not _catalog(compared),
                     _outer_join_condition(compared))
     for values in list(tree.find_all(exp.Between, exp.In)):
         _compared_values(values, ctx)
         query = values.args.get("query")
-        if unseen and isinstance(query, exp.Subquery) and _pairable(values.this) and not (
+        if isinstance(query, exp.Subquery) and _pairable(values.this) and not (
                 _has_subquery(values.this) or _catalog(values)):
             _beside_subquery(values.this, query, ctx)
-    if unseen:
-        for joined in list(tree.find_all(exp.DPipe, exp.Concat)):
-            if not _catalog(joined):
-                _concat(joined, ctx)
-        # Innermost first: an enclosing one copies the rewritten branches.
-        for chosen in reversed(list(tree.find_all(exp.Case, exp.Coalesce, exp.Greatest,
-                                                  exp.Least))):
-            if not _catalog(chosen):
-                _branching(chosen, ctx)
+    for joined in list(tree.find_all(exp.DPipe, exp.Concat)):
+        if not _catalog(joined):
+            _concat(joined, ctx)
+    # Innermost first: an enclosing one copies the rewritten branches.
+    for chosen in reversed(list(tree.find_all(exp.Case, exp.Coalesce, exp.Greatest,
+                                              exp.Least))):
+        if not _catalog(chosen):
+            _branching(chosen, ctx)
     texts: list[exp.Cast] = []
     for node in list(tree.find_all(
             exp.Cast, exp.Extract, exp.TimestampTrunc, exp.DateTrunc, exp.TsOrDsAdd,
@@ -574,7 +610,7 @@ def _rewrite(tree: exp.Expr, ctx: Context, unseen: bool) -> None:
                 field = _zone_field(part)
                 if field is not None:
                     node.replace(call(macros.ZONE_FIELD, node.expressions[1],
-                                      exp.Literal.string(field), exp.Literal.string(ctx.zone)))
+                                      exp.Literal.string(field), running_zone(ctx)))
                 elif part not in ("epoch", "epoch_ms"):
                     node.set("expressions", [node.expressions[0], local(node.expressions[1], ctx)])
             elif name == macros.TRUNC and len(node.expressions) == 1:
