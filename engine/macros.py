@@ -182,6 +182,8 @@ COMPARED = {
 # algorithm DuckDB picks before it folds typeof branches).
 COMPARED_TYPED = {op: f"{name}_typed" for op, name in COMPARED.items()}
 STORED = f"{INTERNAL_PREFIX}stored"
+# A UNION (INTERSECT, EXCEPT) branch's value beside the other branches' values.
+BESIDE_BRANCHES = f"{INTERNAL_PREFIX}beside_branches"
 # A TIME or TIMESTAMP (or a time string without a zone) cast to TIMETZ in a session's zone.
 ZONED_TIMETZ = f"{INTERNAL_PREFIX}zoned_timetz"
 # EXTRACT of TIMEZONE, TIMEZONE_HOUR or TIMEZONE_MINUTE: a TIMESTAMPTZ's offset in a zone.
@@ -340,22 +342,18 @@ def _compared_typed(op: str) -> str:
     return ", ".join([*overloads, f"(a, b, z) AS a {op} b"])
 
 
-def _beside_subquery() -> str:
-    """``BESIDE_SUBQUERY(q, v, z)``: ``v`` compared with the values of subquery ``q`` (IN, ANY,
-    ALL), by typed overloads on ``q``'s type, which DuckDB binds without running it. A
-    TIMESTAMP or DATE ``v`` beside TIMESTAMPTZ values is read in ``z``; a TIMESTAMPTZ ``v``
-    beside TIMESTAMP or DATE values would need each of them read in ``z`` inside the subquery,
-    where ``v``'s type (a correlated column) picks no overload, so it is refused (0A000)."""
-    refused = ("error('feature not supported on Duckshift: a TIMESTAMPTZ compared with a "
-               "subquery of TIMESTAMP or DATE values (IN, ANY, ALL) in a session time zone "
-               "other than UTC')")
+def _beside(refused: str | None) -> str:
+    """``(q, v, z)``: ``v`` beside the values of subquery ``q``, by typed overloads on ``q``'s
+    type, which DuckDB binds without running ``q``: a TIMESTAMP or DATE ``v`` beside
+    TIMESTAMPTZ values is read in ``z``; a TIMESTAMPTZ ``v`` beside TIMESTAMP or DATE values
+    is ``refused`` where that is given (each of those would need reading in ``z`` instead)."""
     overloads = []
     for q in _DATETIME_TYPES:
         for v in _DATETIME_TYPES:
             body = "v"
             if q == "TIMESTAMPTZ" and v in ("TIMESTAMP", "DATE"):
                 body = f"{_INSTANT}(z, CAST(v AS TIMESTAMP))"
-            elif v == "TIMESTAMPTZ" and q in ("TIMESTAMP", "DATE"):
+            elif refused and v == "TIMESTAMPTZ" and q in ("TIMESTAMP", "DATE"):
                 body = f"list_resize([v], 2, {refused})[2]"
             overloads.append(f"(q {q}, v {v}, z) AS {body}")
     return ", ".join([*overloads, "(q, v, z) AS v"])
@@ -618,7 +616,15 @@ _DEFINITIONS = {
     ]),
     **{name: _compared(op) for op, name in COMPARED.items()},
     **{name: _compared_typed(op) for op, name in COMPARED_TYPED.items()},
-    BESIDE_SUBQUERY: _beside_subquery(),
+    # IN, ANY or ALL: a TIMESTAMPTZ beside TIMESTAMP values would need each of them read in
+    # the zone inside the subquery, where the outer operand's type (a correlated column)
+    # picks no overload.
+    BESIDE_SUBQUERY: _beside(
+        "error('feature not supported on Duckshift: a TIMESTAMPTZ compared with a subquery of "
+        "TIMESTAMP or DATE values (IN, ANY, ALL) in a session time zone other than UTC')"),
+    # A set operation's branch value, q a subquery of the other branches' values: their
+    # TIMESTAMPTZ type is the one the branches meet in, as in PostgreSQL.
+    BESIDE_BRANCHES: _beside(None),
     # A TIMETZ is kept in UTC (as in Redshift): a time read in zone z takes the offset z has
     # at that time of the session's current date (PostgreSQL's rule for a time without a
     # date), a TIMESTAMP the offset at its own instant. Typed, so that a TIMESTAMPTZ or a

@@ -26,7 +26,8 @@ when the statement is bound, so that only a TIMESTAMPTZ (or a value beside one) 
   (DuckDB would pick a nested loop before folding) takes typed overloads instead
   (``COMPARED_TYPED``), and IN, ANY or ALL over a subquery reads its outer operand as the
   subquery's type reads it (``BESIDE_SUBQUERY``); a simple CASE and DECODE compare as the
-  searched CASE they are;
+  searched CASE they are; UNION, INTERSECT and EXCEPT branches read a TIMESTAMP or DATE beside
+  TIMESTAMPTZ values in the session's zone (``BESIDE_BRANCHES``);
 * SYSDATE, CURRENT_DATE, LOCALTIMESTAMP and LOCALTIME are the session's wall clock (GETDATE
   in transforms/getdate.py, TO_CHAR and TO_TIMESTAMP in transforms/datetime_formats.py); in a
   column default, in every session, they read the zone of the session that inserts the row
@@ -347,6 +348,86 @@ def _branching(node: exp.Expr, ctx: Context) -> None:
     holder.replace(call(macros.BRANCHES, node, zoned, condition))
 
 
+_MOST_BRANCH_COPIES = 200
+
+
+def _leaves(node: exp.Expr) -> list[exp.Expr]:
+    """The branches of a set operation, nested ones flattened, in order."""
+    if isinstance(node, exp.SetOperation):
+        return [*_leaves(node.this), *_leaves(node.expression)]
+    return [node.this if isinstance(node, exp.Subquery) else node]
+
+
+def _branch_values(select: exp.Select, position: int) -> exp.Select:
+    """``select`` reduced to its value at ``position`` (a carrier of that value's type)."""
+    carrier = select.copy()
+    value = carrier.expressions[position]
+    carrier.set("expressions", [value.this if isinstance(value, exp.Alias) else value])
+    carrier.set("order", None)
+    return carrier
+
+
+def _derived(leaf: exp.Select) -> exp.Select:
+    """``leaf`` as a SELECT of its values from itself as a derived table (its columns renamed
+    by position), so that an aggregate's or a window's value is a column, whose type picks a
+    typed overload."""
+    names = [f"_ds{n}" for n in range(len(leaf.expressions))]
+    shown = [item.alias_or_name or name for item, name in zip(leaf.expressions, names,
+                                                               strict=True)]
+    inner = exp.Subquery(this=leaf.copy(), alias=exp.TableAlias(
+        this=exp.to_identifier("__ds_branch"),
+        columns=[exp.to_identifier(name, quoted=True) for name in names]))
+    outer = exp.select(*(exp.alias_(exp.column(name, quoted=True), show, quoted=True)
+                         for name, show in zip(names, shown, strict=True))).from_(inner)
+    leaf.replace(outer)
+    return outer
+
+
+def _set_operation(node: exp.SetOperation, ctx: Context) -> None:
+    """UNION, INTERSECT or EXCEPT branches that may meet in a TIMESTAMPTZ: each TIMESTAMP or
+    DATE value (DuckDB decides, by the other branches' type, a typed overload) is read in the
+    session's zone, as PostgreSQL reads it in the common type. A branch with an aggregate or
+    a window is read from itself as a derived table first (such a value picks no overload);
+    not a value holding a subquery."""
+    leaves = _leaves(node)
+    if not all(isinstance(leaf, exp.Select) for leaf in leaves) or any(
+            isinstance(e, exp.Star) or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star))
+            for leaf in leaves for e in leaf.expressions):
+        return
+    width = len(leaves[0].expressions)
+    # Each value names the other branches again (to be bound, not run): beyond a few hundred
+    # copies, binding would cost more than the statement, and the branches are left as written.
+    if any(len(leaf.expressions) != width for leaf in leaves) or (
+            len(leaves) * (len(leaves) - 1) * width > _MOST_BRANCH_COPIES):
+        return
+    # By the values as written: which may be a TIMESTAMPTZ, and which a TIMESTAMP or a DATE.
+    values = [[item.this if isinstance(item, exp.Alias) else item for item in leaf.expressions]
+              for leaf in leaves]
+    # A CHAR value (char_columns made it a call of the CHAR macro) is text.
+    values = [[exp.cast(exp.Null(), "TEXT") if _is_call(v, macros.CHAR) else v for v in row]
+              for row in values]
+    zoned = [[_may_be(v, _T.TIMESTAMPTZ) for v in row] for row in values]
+    local = [[_may_be(v, *_LOCAL_TARGETS) and not _has_subquery(v) for v in row]
+             for row in values]
+    leaves = [_derived(leaf) if any(item.find(exp.AggFunc, exp.Window) is not None
+                                    for item in leaf.expressions) else leaf for leaf in leaves]
+    originals = [leaf.copy() for leaf in leaves]
+    for k, leaf in enumerate(leaves):
+        for position, item in enumerate(list(leaf.expressions)):
+            value = item.this if isinstance(item, exp.Alias) else item
+            name = item.alias_or_name
+            if not name or not local[k][position] or not any(
+                    zoned[j][position] for j in range(len(leaves)) if j != k):
+                continue
+            others = [_branch_values(o, position) for j, o in enumerate(originals) if j != k]
+            carrier: exp.Expr = others[0]
+            for other in others[1:]:
+                carrier = exp.union(carrier, other, distinct=False)
+            read = call(macros.BESIDE_BRANCHES, exp.Subquery(this=carrier), value.copy(),
+                        running_zone(ctx))
+            item.replace(exp.alias_(read, name, quoted=True))
+
+
 def _nullif(node: exp.Nullif) -> None:
     """NULLIF(a, b) as the CASE it is, so that its comparison is rewritten as others are."""
     value, other = node.this, node.expression
@@ -620,3 +701,8 @@ def _rewrite(tree: exp.Expr, ctx: Context) -> None:
         shown = _text(cast, ctx)
         if shown is not None:
             cast.replace(shown)
+    # After every other rewrite, which the branches' copies then need not take again;
+    # outermost only, whose branches are all of them.
+    for operation in list(tree.find_all(exp.SetOperation)):
+        if not isinstance(operation.parent, exp.SetOperation) and not _catalog(operation):
+            _set_operation(operation, ctx)

@@ -83,6 +83,15 @@ def test_translation_answers_as_the_engine_in_that_zone(
     assert _rows(con, sql, "UTC", zone) == _rows(con, sql, zone, "UTC")
 
 
+@pytest.mark.parametrize("zone", ZONES)
+@pytest.mark.parametrize("sql", [
+    f"select a from {ROWS} union select b from {ROWS} union select d from {ROWS} order by 1",
+    f"select b, 1 from {ROWS} intersect select a, 1 from {ROWS} order by 1",
+    f"select max(b) from {ROWS} union all select min(a) from {ROWS} order by 1",
+])
+def test_set_operations_meet_in_the_zone(
+        con: duckdb.DuckDBPyConnection, zone: str, sql: str) -> None:
+    assert _rows(con, sql, "UTC", zone) == _rows(con, sql, zone, "UTC")
 @pytest.mark.parametrize("zone", NAMED)
 def test_to_char_zone_patterns(con: duckdb.DuckDBPyConnection, zone: str) -> None:
     sql = f"select to_char(a, 'HH24:MI TZ OF'), to_char(b, 'TZ OF') from {ROWS}"
