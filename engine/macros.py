@@ -205,6 +205,8 @@ SUPER_TRUNC = f"{INTERNAL_PREFIX}super_trunc"
 SUPER_ABS = f"{INTERNAL_PREFIX}super_abs"
 _SUPER_ORDER = f"{INTERNAL_PREFIX}super_order"
 _SUPER_ARITH = f"{INTERNAL_PREFIX}super_arith"
+ZONE_INSTANT = f"{INTERNAL_PREFIX}zone_instant"
+ZONE_WALL_CLOCK = f"{INTERNAL_PREFIX}zone_wall_clock"
 LOCAL = f"{INTERNAL_PREFIX}local"
 UNLOCAL = f"{INTERNAL_PREFIX}unlocal"
 ZONED = f"{INTERNAL_PREFIX}zoned"
@@ -219,12 +221,32 @@ COMPARED = {
         ("=", "eq"), ("<>", "ne"), ("<", "lt"), ("<=", "le"), (">", "gt"), (">=", "ge"),
         ("IS NOT DISTINCT FROM", "same"), ("IS DISTINCT FROM", "distinct"))
 }
+# The same comparisons by typed overloads, for an operand holding a subquery (which the typeof
+# branches would plan once each) and for an outer join's or MERGE's ON condition (whose join
+# algorithm DuckDB picks before it folds typeof branches).
+COMPARED_TYPED = {op: f"{name}_typed" for op, name in COMPARED.items()}
 STORED = f"{INTERNAL_PREFIX}stored"
+# A UNION (INTERSECT, EXCEPT) branch's value beside the other branches' values.
+BESIDE_BRANCHES = f"{INTERNAL_PREFIX}beside_branches"
+# A TIME or TIMESTAMP (or a time string without a zone) cast to TIMETZ in a session's zone.
+ZONED_TIMETZ = f"{INTERNAL_PREFIX}zoned_timetz"
+# EXTRACT of TIMEZONE, TIMEZONE_HOUR or TIMEZONE_MINUTE: a TIMESTAMPTZ's offset in a zone.
+ZONE_FIELD = f"{INTERNAL_PREFIX}zone_field"
+# The outer operand of IN, ANY or ALL over a subquery, as the subquery's type reads it.
+BESIDE_SUBQUERY = f"{INTERNAL_PREFIX}beside_subquery"
 
 # Text that ends in a written zone after a time of day (an offset, Z, a name): DuckDB's cast to
 # TIMESTAMP would drop it, so such a string is read as a TIMESTAMPTZ whatever the session's zone.
 WRITTEN_ZONE = r"\d:\d{2}(:\d{2}(\.\d*)?)?\s*(z|[+-]\d{1,2}(:?\d{2}){0,2}|[a-z][a-z0-9_/+-]*)\s*$"
 _IS_TSTZ = "typeof({v}) = 'TIMESTAMP WITH TIME ZONE'"
+_INSTANT = f"{CATALOG}.{SCHEMA}.{ZONE_INSTANT}"
+# Whether zone z is the engine's: stored SQL (a view) names the running session's zone through a
+# variable, which DuckDB folds when it plans, so a UTC reader's conversions fold away.
+_UTC = "z IN ('UTC', 'Etc/UTC')"
+_WALL = f"{CATALOG}.{SCHEMA}.{ZONE_WALL_CLOCK}"
+# A fixed offset that is not whole hours (proxy/session_zone.py), '+05:30', in seconds east.
+_OFFSET = ("(CASE WHEN z[1] = '-' THEN -1 ELSE 1 END) "
+           "* (CAST(z[2:3] AS INTEGER) * 3600 + CAST(z[5:6] AS INTEGER) * 60)")
 # A value as a TIMESTAMPTZ through its text: binds for an argument of any type, so the branch
 # that only a TIMESTAMPTZ takes binds too where the argument is a TIME or an INTERVAL.
 _AS_TSTZ = "CAST(CAST({v} AS VARCHAR) AS TIMESTAMPTZ)"
@@ -353,9 +375,9 @@ def _compared(op: str) -> str:
     temporal = "typeof({v}) IN ('TIMESTAMP', 'DATE')"
     return (
         f"(a, b, z) AS CASE WHEN {_IS_TSTZ.format(v='a')} AND {temporal.format(v='b')} "
-        f"THEN CAST(a AS TIMESTAMPTZ) {op} timezone(z, CAST(b AS TIMESTAMP)) "
+        f"THEN CAST(a AS TIMESTAMPTZ) {op} {_INSTANT}(z, CAST(b AS TIMESTAMP)) "
         f"WHEN {_IS_TSTZ.format(v='b')} AND {temporal.format(v='a')} "
-        f"THEN timezone(z, CAST(a AS TIMESTAMP)) {op} CAST(b AS TIMESTAMPTZ) "
+        f"THEN {_INSTANT}(z, CAST(a AS TIMESTAMP)) {op} CAST(b AS TIMESTAMPTZ) "
         f"ELSE a {op} b END"
     )
 
@@ -376,7 +398,68 @@ def _float_operator(op: str, underflow: str) -> str:
             f"ELSE {result} END)[1]")
 
 
+# The types that convert into one another. Every pair of them has its own overload: DuckDB
+# prefers an implicit cast to an untyped parameter, so a TIMESTAMP beside a TIMESTAMP would
+# otherwise take a (TIMESTAMP, TIMESTAMPTZ) overload by casting in UTC.
+_DATETIME_TYPES = ("TIMESTAMPTZ", "TIMESTAMP", "DATE", "VARCHAR")
+
+
+def _compared_typed(op: str) -> str:
+    """The macro of comparison ``op`` by typed overloads, which DuckDB picks when it binds and
+    whose bodies name each operand once: a TIMESTAMP or DATE beside a TIMESTAMPTZ is read in
+    ``z``, any other pair compares as written (a plain comparison, so a join keeps its hash
+    join). Unlike ``_compared`` it cannot take a NULL, an aggregate or a correlated operand,
+    whose overload DuckDB cannot pick."""
+    overloads = []
+    for a in _DATETIME_TYPES:
+        for b in _DATETIME_TYPES:
+            left, right = "a", "b"
+            if (a == "VARCHAR") != (b == "VARCHAR"):
+                # A string that is not a literal beside a date or a time stamp, as in
+                # PostgreSQL (whose text has no such operator).
+                overloads.append(f"(a {a}, b {b}, z) AS {_no_operator(op, 'a', 'b')}")
+                continue
+            if a == "TIMESTAMPTZ" and b in ("TIMESTAMP", "DATE"):
+                right = f"{_INSTANT}(z, CAST(b AS TIMESTAMP))"
+            elif b == "TIMESTAMPTZ" and a in ("TIMESTAMP", "DATE"):
+                left = f"{_INSTANT}(z, CAST(a AS TIMESTAMP))"
+            overloads.append(f"(a {a}, b {b}, z) AS {left} {op} {right}")
+    return ", ".join([*overloads, f"(a, b, z) AS a {op} b"])
+
+
+def _beside(refused: str | None) -> str:
+    """``(q, v, z)``: ``v`` beside the values of subquery ``q``, by typed overloads on ``q``'s
+    type, which DuckDB binds without running ``q``: a TIMESTAMP or DATE ``v`` beside
+    TIMESTAMPTZ values is read in ``z``; a TIMESTAMPTZ ``v`` beside TIMESTAMP or DATE values
+    is ``refused`` where that is given (each of those would need reading in ``z`` instead)."""
+    overloads = []
+    for q in _DATETIME_TYPES:
+        for v in _DATETIME_TYPES:
+            body = "v"
+            if q == "TIMESTAMPTZ" and v in ("TIMESTAMP", "DATE"):
+                body = f"{_INSTANT}(z, CAST(v AS TIMESTAMP))"
+            elif refused and v == "TIMESTAMPTZ" and q in ("TIMESTAMP", "DATE"):
+                body = f"list_resize([v], 2, {refused})[2]"
+            overloads.append(f"(q {q}, v {v}, z) AS {body}")
+    return ", ".join([*overloads, "(q, v, z) AS v"])
+
+
 _DEFINITIONS = {
+    # timezone(z, x) for a session's zone z, which may also be a fixed offset of other than
+    # whole hours ('+05:30', east of UTC), which no zone name DuckDB knows means: the instant a
+    # wall clock (TIMESTAMP) names, and the wall clock of an instant (TIMESTAMPTZ). Where z is
+    # a name (a constant), DuckDB folds the CASE to timezone(z, x) when it binds. Untyped, as
+    # an aggregate's value picks no typed overload.
+    ZONE_INSTANT: (
+        f"(z, x) AS CASE WHEN {_UTC} THEN CAST(CAST(x AS TIMESTAMP) AS TIMESTAMPTZ) "
+        f"WHEN z[1] IN ('+', '-') THEN CAST(CAST(x AS TIMESTAMP) AS TIMESTAMPTZ) "
+        f"- to_seconds({_OFFSET}) ELSE timezone(z, CAST(x AS TIMESTAMP)) END"
+    ),
+    ZONE_WALL_CLOCK: (
+        f"(z, x) AS CASE WHEN {_UTC} THEN CAST(CAST(x AS TIMESTAMPTZ) AS TIMESTAMP) "
+        f"WHEN z[1] IN ('+', '-') THEN CAST(CAST(x AS TIMESTAMPTZ) "
+        f"+ to_seconds({_OFFSET}) AS TIMESTAMP) ELSE timezone(z, CAST(x AS TIMESTAMPTZ)) END"
+    ),
     _DECIMAL_TEXT: (
         f"(q, k) AS (CASE WHEN q < 0 THEN '-' ELSE '' END) "
         f"|| {_DIGITS}[1:length({_DIGITS}) - k] || '.' || right({_DIGITS}, k)"
@@ -614,20 +697,22 @@ _DEFINITIONS = {
     # By typeof (folded to a constant) for the reason VARBYTE gives; the branches meet in
     # VARCHAR and list_resize casts the result back to the argument's own type.
     LOCAL: (
-        f"(x, z) AS list_resize([x], 2, CASE WHEN {_IS_TSTZ.format(v='x')} THEN CAST("
-        f"timezone('UTC', timezone(z, {_AS_TSTZ.format(v='x')})) AS VARCHAR) "
-        "ELSE CAST(x AS VARCHAR) END)[2]"
+        f"(x, z) AS CASE WHEN {_UTC} THEN x ELSE list_resize([x], 2, CASE WHEN "
+        f"{_IS_TSTZ.format(v='x')} THEN CAST("
+        f"timezone('UTC', {_WALL}(z, {_AS_TSTZ.format(v='x')})) AS VARCHAR) "
+        "ELSE CAST(x AS VARCHAR) END)[2] END"
     ),
     UNLOCAL: (
-        f"(x, z) AS list_resize([x], 2, CASE WHEN {_IS_TSTZ.format(v='x')} THEN CAST("
-        f"timezone(z, CAST({_AS_TSTZ.format(v='x')} AS TIMESTAMP)) AS VARCHAR) "
-        "ELSE CAST(x AS VARCHAR) END)[2]"
+        f"(x, z) AS CASE WHEN {_UTC} THEN x ELSE list_resize([x], 2, CASE WHEN "
+        f"{_IS_TSTZ.format(v='x')} THEN CAST("
+        f"{_INSTANT}(z, CAST({_AS_TSTZ.format(v='x')} AS TIMESTAMP)) AS VARCHAR) "
+        "ELSE CAST(x AS VARCHAR) END)[2] END"
     ),
     ZONED: (
         f"(x, z) AS CASE WHEN {_IS_TSTZ.format(v='x')} THEN CAST(x AS TIMESTAMPTZ) "
         "WHEN typeof(x) = 'VARCHAR' AND "
         f"regexp_matches(CAST(x AS VARCHAR), '{WRITTEN_ZONE}', 'i') "
-        "THEN CAST(x AS TIMESTAMPTZ) ELSE timezone(z, CAST(x AS TIMESTAMP)) END"
+        f"THEN CAST(x AS TIMESTAMPTZ) ELSE {_INSTANT}(z, CAST(x AS TIMESTAMP)) END"
     ),
     # Typed overloads are picked when the statement is bound, so a constant stays a constant
     # (filters still prune); an untyped parameter is the argument itself, so a string literal
@@ -639,8 +724,8 @@ _DEFINITIONS = {
     # the argument itself (a string literal keeps the implicit cast DuckDB gives a literal).
     OPERAND: ", ".join([
         "(x TIMESTAMPTZ, v TIMESTAMPTZ, z) AS v",
-        "(x TIMESTAMPTZ, v TIMESTAMP, z) AS timezone(z, v)",
-        "(x TIMESTAMPTZ, v DATE, z) AS timezone(z, CAST(v AS TIMESTAMP))",
+        f"(x TIMESTAMPTZ, v TIMESTAMP, z) AS {_INSTANT}(z, v)",
+        f"(x TIMESTAMPTZ, v DATE, z) AS {_INSTANT}(z, CAST(v AS TIMESTAMP))",
         f"(x TIMESTAMPTZ, v VARCHAR, z) AS {CATALOG}.{SCHEMA}.{ZONED}(v, z)",
         "(x TIMESTAMP, v TIMESTAMPTZ, z) AS v", "(x TIMESTAMP, v TIMESTAMP, z) AS v",
         "(x TIMESTAMP, v DATE, z) AS v", "(x TIMESTAMP, v VARCHAR, z) AS CAST(v AS TIMESTAMP)",
@@ -663,6 +748,39 @@ _DEFINITIONS = {
         "(x VARCHAR, v, z) AS v", "(x, v, z) AS v",
     ]),
     **{name: _compared(op) for op, name in COMPARED.items()},
+    **{name: _compared_typed(op) for op, name in COMPARED_TYPED.items()},
+    # IN, ANY or ALL: a TIMESTAMPTZ beside TIMESTAMP values would need each of them read in
+    # the zone inside the subquery, where the outer operand's type (a correlated column)
+    # picks no overload.
+    BESIDE_SUBQUERY: _beside(
+        "error('feature not supported on Duckshift: a TIMESTAMPTZ compared with a subquery of "
+        "TIMESTAMP or DATE values (IN, ANY, ALL) in a session time zone other than UTC')"),
+    # A set operation's branch value, q a subquery of the other branches' values: their
+    # TIMESTAMPTZ type is the one the branches meet in, as in PostgreSQL.
+    BESIDE_BRANCHES: _beside(None),
+    # A TIMETZ is kept in UTC (as in Redshift): a time read in zone z takes the offset z has
+    # at that time of the session's current date (PostgreSQL's rule for a time without a
+    # date), a TIMESTAMP the offset at its own instant. Typed, so that a TIMESTAMPTZ or a
+    # TIMETZ keeps DuckDB's cast.
+    ZONED_TIMETZ: ", ".join([
+        f"(x TIME, z) AS CAST(CAST(timezone('UTC', {_INSTANT}(z, CAST({_WALL}(z, "
+        "CURRENT_TIMESTAMP) AS DATE) + x)) AS TIME) AS TIMETZ)",
+        f"(x TIMESTAMP, z) AS CAST(CAST(timezone('UTC', {_INSTANT}(z, x)) AS TIME) AS TIMETZ)",
+        "(x TIMESTAMPTZ, z) AS timezone('UTC', CAST(x AS TIMETZ))",
+        "(x TIMETZ, z) AS timezone('UTC', x)",
+        "(x, z) AS timezone('UTC', CAST(x AS TIMETZ))",
+    ]),
+    # The offset is the wall clock's distance from UTC in seconds; its hours and minutes are
+    # truncated toward zero, as PostgreSQL's are (-03:30 is -3 hours and -30 minutes). Typed,
+    # so that a TIMESTAMP or a DATE keeps DuckDB's own answer rather than casting in UTC.
+    ZONE_FIELD: ", ".join([
+        "(x TIMESTAMPTZ, u, z) AS CASE u "
+        f"WHEN 'timezone_hour' THEN (epoch_us({_WALL}(z, x)) - epoch_us(x)) // 3600000000 "
+        f"WHEN 'timezone_minute' THEN (epoch_us({_WALL}(z, x)) - epoch_us(x)) // 60000000 % 60 "
+        f"ELSE (epoch_us({_WALL}(z, x)) - epoch_us(x)) // 1000000 END",
+        *(f"(x {t}, u, z) AS date_part(u, x)" for t in ("TIMESTAMP", "DATE")),
+        "(x, u, z) AS date_part(u, x)",
+    ]),
     # A TIMESTAMPTZ's text as results show it: its wall clock and the zone's offset then.
     _SHOWN: (
         f"(x, z) AS CASE WHEN {_IS_TSTZ.format(v='x')} THEN CAST(CAST("
@@ -672,8 +790,8 @@ _DEFINITIONS = {
     # By typeof, as COMPARED. Where an operand is a TIMESTAMPTZ, || is text and list_resize
     # gives the branch the type || has otherwise (a BLOB's, a list's), which a CASE needs.
     CONCAT: (
-        f"(a, b, z) AS CASE WHEN {_IS_TSTZ.format(v='a')} OR {_IS_TSTZ.format(v='b')} "
-        f"THEN list_resize([a || b], 2, {CATALOG}.{SCHEMA}.{_SHOWN}(a, z) "
+        f"(a, b, z) AS CASE WHEN ({_IS_TSTZ.format(v='a')} OR {_IS_TSTZ.format(v='b')}) "
+        f"AND NOT {_UTC} THEN list_resize([a || b], 2, {CATALOG}.{SCHEMA}.{_SHOWN}(a, z) "
         f"|| {CATALOG}.{SCHEMA}.{_SHOWN}(b, z))[2] ELSE a || b END"
     ),
     # By typeof, as COMPARED; list_resize gives ``zoned`` the type of ``n`` (a TIMESTAMPTZ

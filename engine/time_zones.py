@@ -12,7 +12,9 @@ sessions whose time zone is not the engine's.
 from __future__ import annotations
 
 import functools
-from datetime import datetime
+import re
+from datetime import datetime, timedelta, timezone
+from datetime import tzinfo as datetime_tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
@@ -21,6 +23,23 @@ from engine.storage import INTERNAL_PREFIX
 
 TZ_ABBREVIATION = f"{INTERNAL_PREFIX}tz_abbreviation"
 TZ_OFFSET = f"{INTERNAL_PREFIX}tz_offset"
+
+
+# A fixed offset of other than whole hours, as proxy/session_zone.py names one: '+05:30' (east).
+_FIXED = re.compile(r"[+-]\d{2}:\d{2}")
+
+
+@functools.cache
+def tzinfo(zone: str) -> datetime_tzinfo:
+    """The ``tzinfo`` of a session's zone: an IANA zone, or a fixed offset ('+05:30').
+
+    >>> tzinfo("-09:30")
+    datetime.timezone(datetime.timedelta(days=-1, seconds=50400), '-09:30')
+    """
+    if _FIXED.fullmatch(zone):
+        minutes = int(zone[1:3]) * 60 + int(zone[4:6])
+        return timezone(timedelta(minutes=-minutes if zone[0] == "-" else minutes), zone)
+    return ZoneInfo(zone)
 
 
 def abbreviation(epoch_ms: int, zone: str) -> str:
@@ -34,7 +53,7 @@ def abbreviation(epoch_ms: int, zone: str) -> str:
     A zone the IANA database does not name is printed as given.
     """
     try:
-        info = ZoneInfo(zone)
+        info = tzinfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         return zone
     return datetime.fromtimestamp(epoch_ms / 1000, info).tzname() or zone
@@ -48,7 +67,7 @@ def offset(epoch_ms: int, zone: str) -> str:
     >>> offset(1498910400000, "Asia/Kolkata")
     '+05:30'
     """
-    delta = datetime.fromtimestamp(epoch_ms / 1000, ZoneInfo(zone)).utcoffset()
+    delta = datetime.fromtimestamp(epoch_ms / 1000, tzinfo(zone)).utcoffset()
     seconds = int(delta.total_seconds()) if delta is not None else 0
     sign = "-" if seconds < 0 else "+"
     hours, minutes = divmod(abs(seconds) // 60, 60)

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from catalog import errors as err
-from engine import describe, streaming
+from engine import describe, streaming, time_zones
 from engine.admission import Ticket
 from proxy import session_zone
 from proxy.codecs import decode_parameter, duckdb_type_for_oid, pg_type_from_duckdb
@@ -160,7 +159,7 @@ class ExtendedProtocol:
             await self._infer_parameter_types(session, ps)
         if nparams and ps.exec_sql is None and ps.statement and ps.statement.duck_sql:
             self._type_parameters(ps)
-        zone = ZoneInfo(session_zone.engine_zone(session.values["timezone"]))
+        zone = time_zones.tzinfo(session_zone.engine_zone(session.values["timezone"]))
         values = [
             decode_parameter(oid, fmt, raw, zone)
             for oid, fmt, raw in zip(ps.param_oids, formats, msg.params, strict=True)

@@ -28,13 +28,18 @@ from catalog.views.scope import engine_rows_sql
 # The DuckDB variable each session's connection holds its time zone in, which a column default
 # of the wall clock reads when a row is inserted (proxy/sql/transforms/session_time_zone.py).
 ZONE_VARIABLE = "__ds_time_zone"
-# Those defaults as DuckDB keeps them, most specific first, and as Redshift names them.
-_WALL_CLOCK = f"timezone(COALESCE(getvariable('{ZONE_VARIABLE}'), 'UTC'), CURRENT_TIMESTAMP)"
-_WALL_CLOCK_DEFAULTS = (
-    (f"date_trunc('second', {_WALL_CLOCK})", "getdate()"),
-    (f'CAST({_WALL_CLOCK} AS "DATE")', "current_date"),
-    (_WALL_CLOCK, "sysdate"),
-)
+# The engine's macro (engine/macros.py ZONE_WALL_CLOCK, which catalog cannot import) that reads
+# the wall clock in a zone, fixed offsets of other than whole hours too.
+WALL_CLOCK_MACRO = "memory.main.__ds_zone_wall_clock"
+# Those defaults as DuckDB keeps them, most specific first, and as Redshift names them: through
+# the macro, and as tables made before it was written keep them (with timezone).
+_ZONE = f"COALESCE(getvariable('{ZONE_VARIABLE}'), 'UTC')"
+_WALL_CLOCK_DEFAULTS = tuple(
+    (form.format(wall_clock=f"{function}({_ZONE}, CURRENT_TIMESTAMP)"), shown)
+    for function in (WALL_CLOCK_MACRO, "timezone")
+    for form, shown in (("date_trunc('second', {wall_clock})", "getdate()"),
+                        ('CAST({wall_clock} AS "DATE")', "current_date"),
+                        ("{wall_clock}", "sysdate")))
 
 
 def _default_sql(session: Session) -> str:

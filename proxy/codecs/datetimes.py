@@ -16,12 +16,12 @@ from __future__ import annotations
 import datetime
 import struct
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine import time_zones
 from proxy.codecs import buffers, oids
 from proxy.codecs.registry import BINARY, TEXT, Registry, per_value, values_of
 
@@ -233,7 +233,7 @@ def format_zoned(micros: int, zone: datetime.tzinfo) -> str:
 def _session_zone(arr: pa.Array) -> datetime.tzinfo | None:
     """The session's zone a TIMESTAMPTZ column was tagged with (result_sender), if not UTC."""
     tz = arr.type.tz
-    return None if tz is None or tz in _UTC_ZONES else ZoneInfo(tz)
+    return None if tz is None or tz in _UTC_ZONES else time_zones.tzinfo(tz)
 
 
 def _timestamp_suffix(arr: pa.Array) -> str:

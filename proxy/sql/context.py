@@ -62,6 +62,10 @@ class Context:
     # (``identity_writes`` checks writes to those only); None when unknown, so every write is
     # checked. ``char_version`` names them in the key too.
     identity_tables: frozenset[str] | None = field(default=None, compare=False)
+    # Whether the statement stores SQL that later sessions run (a view, a function's body, a
+    # table's defaults): its zone-dependent conversions then read the running session's zone
+    # (session_time_zone.running_zone). Not in the key: the statement's text decides it.
+    stored: bool = False
 
     def external_schema(self, schema: str) -> Any:
         """The external schema ``schema`` of the current database, if it is one."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlglot import exp
 from sqlglot.dialects.redshift import Redshift
@@ -54,7 +54,11 @@ from proxy.sql.transforms.quoting import quoting_functions
 from proxy.sql.transforms.refusals import refusals
 from proxy.sql.transforms.sandbox import refuse_engine_functions
 from proxy.sql.transforms.session_functions import session_functions
-from proxy.sql.transforms.session_time_zone import session_time_zone
+from proxy.sql.transforms.session_time_zone import (
+    FUNCTION_ARGUMENT,
+    keeps_sql,
+    session_time_zone,
+)
 from proxy.sql.transforms.statements import statements
 from proxy.sql.transforms.string_functions import string_functions
 from proxy.sql.transforms.super_arrays import super_arrays
@@ -258,8 +262,11 @@ def _function_statement(text: str, spec: udfs.FunctionSpec | udfs.DropSpec,
                          late=late, refs=(Ref("function", None, spec.schema, spec.name,
                                               "DROP"),))
     tree = udfs.body_tree(fold_identifiers(parse(spec.body), ctx), len(types))
+    body_ctx = replace(ctx, stored=True)  # later sessions run the body
+    for argument in tree.find_all(exp.Parameter):
+        argument.meta[FUNCTION_ARGUMENT] = spec.arg_types[int(argument.name) - 1]
     for transform in TRANSFORMS:
-        tree = transform(tree, ctx)
+        tree = transform(tree, body_ctx)
     assert isinstance(tree, exp.Select)
     body = udfs.body_sql(tree, types)
     late = CreateFunction(where, types, udfs.duck_type(spec.returns, ctx), body, spec.replace,
@@ -513,6 +520,8 @@ def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
     refs, understood = references(tree)
     # Result columns are named by what the user wrote, before any rewrite replaces it.
     tree = output_names(tree, text)
+    if keeps_sql(tree):
+        ctx = replace(ctx, stored=True)
     for transform in TRANSFORMS:
         tree = transform(tree, ctx)
     nparams = max(

@@ -107,3 +107,38 @@ def test_time_zone_from_the_startup_message(server: RunningServer) -> None:
         assert conn.info.parameter_status("TimeZone") == "Europe/Berlin"
         row = conn.execute("select cast(timestamptz '2024-03-10 08:30:00' as varchar)").fetchone()
         assert row == ("2024-03-10 08:30:00+01",)
+
+
+def test_a_fixed_offset_of_other_than_whole_hours(server: RunningServer) -> None:
+    with psycopg.connect(server.dsn, autocommit=True) as conn:
+        conn.execute("set timezone = '5.5'")  # east, as a bare number; '+05:30' would be west
+        assert conn.info.parameter_status("TimeZone") == "5.5"
+        sql = ("select timestamptz '2024-03-10 13:00:00', "
+               "cast(timestamptz '2024-03-10 13:00:00' as varchar)")
+        text = conn.execute(sql).fetchone()
+        binary = conn.cursor(binary=True).execute(sql).fetchone()
+        assert text is not None and binary is not None
+        assert text[0] == binary[0] == INSTANT
+        assert text[1] == "2024-03-10 13:00:00+05:30"
+        param = conn.execute("select %s::timestamptz", ("2024-03-10 13:00:00",)).fetchone()
+        assert param == (INSTANT,)
+
+
+def test_a_view_follows_each_reading_session_zone(server: RunningServer) -> None:
+    with psycopg.connect(server.dsn, autocommit=True) as new_york, \
+            psycopg.connect(server.dsn, autocommit=True) as kolkata:
+        new_york.execute("create table stz_view_rows (at timestamptz, local_at timestamp)")
+        try:
+            new_york.execute("insert into stz_view_rows values "
+                             "('2024-03-10 07:30:00+00', '2024-03-10 03:30:00')")
+            new_york.execute("create view stz_view_hours as select extract(hour from at) as h, "
+                             "at = local_at as same from stz_view_rows")
+            new_york.execute("set timezone = 'America/New_York'")
+            kolkata.execute("set timezone = 'Asia/Kolkata'")
+            # Interleaved, so that neither reads the other's zone.
+            assert new_york.execute("select * from stz_view_hours").fetchall() == [(3, True)]
+            assert kolkata.execute("select * from stz_view_hours").fetchall() == [(13, False)]
+            assert new_york.execute("select * from stz_view_hours").fetchall() == [(3, True)]
+        finally:
+            new_york.execute("drop view stz_view_hours")
+            new_york.execute("drop table stz_view_rows")

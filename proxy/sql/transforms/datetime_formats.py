@@ -31,9 +31,11 @@ from sqlglot.dialects.redshift import Redshift
 from sqlglot.time import format_time
 
 from catalog.errors import FeatureNotSupported
+from engine import macros
 from engine.time_zones import TZ_ABBREVIATION, TZ_OFFSET
 from proxy.sql.context import Context
-from proxy.sql.transforms.session_time_zone import is_utc, local
+from proxy.sql.transforms.macros import call
+from proxy.sql.transforms.session_time_zone import is_utc, local, running_zone
 
 
 def _call(name: str, *args: exp.Expr) -> exp.Expr:
@@ -246,7 +248,7 @@ def _to_char(original: exp.Expr, fmt: str, ctx: Context) -> exp.Expr:
     # engine's, strftime prints the offset itself.
     ts = local(original, ctx)
     strftime = _STRFTIME if not is_utc(ctx) else {**_STRFTIME, "OF": ("%z", "%z")}
-    zone = (exp.Literal.string(ctx.zone) if not is_utc(ctx)
+    zone = (running_zone(ctx) if not is_utc(ctx)
             else _call("current_setting", exp.Literal.string("TimeZone")))
     patterns = tokenize_format(fmt)
     parts: list[exp.Expr] = []
@@ -326,6 +328,6 @@ def datetime_formats(tree: exp.Expr, ctx: Context) -> exp.Expr:
             elif is_utc(ctx):
                 new = exp.cast(parsed, "TIMESTAMPTZ")
             else:  # the time read is a wall clock in the session's zone
-                new = _call("timezone", exp.Literal.string(ctx.zone), parsed)
+                new = call(macros.ZONE_INSTANT, running_zone(ctx), parsed)
         node.replace(new)
     return tree

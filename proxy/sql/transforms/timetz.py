@@ -5,7 +5,9 @@ Redshift converts a TIMETZ to UTC when it reads one (``'20:41:19 EST'::timetz`` 
 So a cast to TIMETZ is converted to UTC (``timezone('UTC', ...)``), and a string literal cast
 to TIMETZ is read here, where Redshift's forms DuckDB lacks are understood: a zone
 abbreviation (``UTC``, ``PST``...), ``Z``, an offset of hours with or without minutes, the
-compact ``HHMMSS``. A literal that is none of these is 22007, as in PostgreSQL.
+compact ``HHMMSS``. A literal that is none of these is 22007, as in PostgreSQL. In a session
+time zone other than UTC, a time without a written zone (a literal, a TIME) takes the offset
+the zone has at that time of the current date, as PostgreSQL reads one (``ZONED_TIMETZ``).
 
 A TIMETZ column gets a CHECK that its values are UTC: a value stored without a cast (a plain
 string in INSERT ... VALUES, COPY) keeps its offset in DuckDB, which would then compare and
@@ -18,8 +20,11 @@ import re
 
 from sqlglot import exp
 
-from catalog.errors import FeatureNotSupported, InvalidDatetimeFormat
+from catalog.errors import InvalidDatetimeFormat
+from engine import macros
 from proxy.sql.context import Context
+from proxy.sql.transforms.macros import call
+from proxy.sql.transforms.session_time_zone import is_utc, running_zone
 
 _T = exp.DataType.Type
 _DAY_US = 86_400_000_000
@@ -83,31 +88,33 @@ def utc_text(text: str) -> str | None:
     return f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}.{micros:06d}+00"
 
 
-def _session_offset(value: exp.Expr, ctx: Context) -> None:
-    """Refuse what would take the session's offset where it is not UTC's: a literal without
-    a zone, a TIME or a TIMESTAMP(TZ) cast to TIMETZ (the offset of a zone with daylight
-    saving time depends on a date a TIMETZ does not have)."""
-    if ctx.zone in ("UTC", "Etc/UTC") or isinstance(value, exp.Null):
-        return
+def _without_zone(value: exp.Expr) -> bool:
+    """Whether ``value``, cast to TIMETZ, would take the session's offset: a time literal
+    without a written zone, or a value that is not a literal (a TIME or a TIMESTAMP)."""
+    if isinstance(value, exp.Null):
+        return False
     if isinstance(value, exp.Literal) and value.is_string:
         match = _TIME.match(value.this.strip())
-        if match is None or value.this.strip()[match.end():].strip():
-            return  # not a time (22007 below), or its zone is written
-    raise FeatureNotSupported(
-        "feature not supported on Duckshift: a TIMETZ without a written offset in a session "
-        "time zone other than UTC")
+        return match is not None and not value.this.strip()[match.end():].strip()
+    return not isinstance(value, exp.Literal)
 
 
 def _utc_cast(cast: exp.Cast, ctx: Context) -> exp.Expr:
     """A cast to TIMETZ whose value is UTC."""
     value = cast.this
-    _session_offset(value, ctx)
     if isinstance(value, exp.Literal) and value.is_string:
         text = utc_text(value.this)
         if text is None:
             raise InvalidDatetimeFormat(
                 f'invalid input syntax for type time with time zone: "{value.this}"')
+        if not is_utc(ctx) and _without_zone(value):
+            # The offset the session's zone has at that time today (PostgreSQL's rule for a
+            # time without a date); a literal is read in the zone of the session writing it.
+            return call(macros.ZONED_TIMETZ, exp.cast(value.copy(), "TIME"),
+                        exp.Literal.string(ctx.zone))
         return exp.cast(exp.Literal.string(text), "TIMETZ")
+    if not is_utc(ctx) and _without_zone(value):
+        return call(macros.ZONED_TIMETZ, value.copy(), running_zone(ctx))
     return exp.Anonymous(this="timezone", expressions=[exp.Literal.string("UTC"), cast])
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from catalog.directory import Directory, read_char_columns
 from catalog.errors import FeatureNotSupported
-from engine import macros, table_metadata
+from engine import macros, table_metadata, time_zones
 from proxy.sql.char_views import view_char_columns
 from proxy.sql.context import Context
 from proxy.sql.pipeline import StatementCache
@@ -36,6 +36,7 @@ def _duck(sql: str, ctx: Context) -> str:
 def con() -> Iterator[duckdb.DuckDBPyConnection]:
     c = duckdb.connect()
     macros.install(c)
+    time_zones.install(c)  # a view's casts of a TIMESTAMPTZ to text name the reader's offset
     c.execute(f"ATTACH ':memory:' AS {ALIAS}")
     c.execute(f"USE {ALIAS}.main")
     for sql in ("create table t (id int, c char(4), v varchar(8))",
