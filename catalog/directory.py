@@ -95,37 +95,41 @@ def read_typed_columns(con: duckdb.DuckDBPyConnection, temporary: bool = False,
                                   dict[tuple[str, str, str], dict[str, Number]]]:
     """The SUPER columns (with their positions) and the DECIMAL and integer columns ``con``
     sees, of tables and views, as ``read_char_columns`` reads the CHAR ones (with
-    ``temporary``, also the session's temporary tables). One scan of DuckDB's columns for
-    both: it costs about 10 ms for 500 tables."""
+    ``temporary``, also the session's temporary tables)."""
+    supers, numbers, _ = read_column_facts(con, None, temporary)
+    return supers, numbers
+
+
+def read_column_facts(
+    con: duckdb.DuckDBPyConnection, identity_mark: str | None, temporary: bool = False,
+) -> tuple[dict[tuple[str, str, str], dict[str, int]],
+           dict[tuple[str, str, str], dict[str, Number]], frozenset[str] | None]:
+    """``read_typed_columns``'s SUPER and numeric columns, and the names (lower case) of the
+    tables with a column whose default draws on a sequence named with ``identity_mark`` (the
+    engine's IDENTITY columns; None without a mark). One scan of DuckDB's columns for all of
+    them: it costs about 10 ms for 500 tables."""
     supers: dict[tuple[str, str, str], dict[str, int]] = {}
     numbers: dict[tuple[str, str, str], dict[str, Number]] = {}
-    for db, schema, relation, column, index, data_type, precision, scale in con.execute(
+    identity: set[str] = set()
+    marked = " OR contains(column_default, ?)" if identity_mark is not None else ""
+    for db, schema, relation, column, index, data_type, precision, scale, default in con.execute(
         "SELECT database_name, schema_name, table_name, column_name, column_index, "
-        "data_type, numeric_precision, numeric_scale FROM duckdb_columns() "
+        "data_type, numeric_precision, numeric_scale, column_default FROM duckdb_columns() "
         "WHERE (data_type IN ('JSON', 'SMALLINT', 'INTEGER', 'BIGINT') "
-        f"OR data_type LIKE 'DECIMAL(%') AND NOT internal AND {_databases(temporary)}"
+        f"OR data_type LIKE 'DECIMAL(%'{marked}) AND NOT internal AND {_databases(temporary)}",
+        [identity_mark] if identity_mark is not None else [],
     ).fetchall():
         key = (db, schema, relation)
+        if identity_mark is not None and default is not None and identity_mark in default:
+            identity.add(relation.lower())
         if data_type == "JSON":
             supers.setdefault(key, {})[column] = index - 1
         elif data_type in _INTEGER_PRECISION:
             numbers.setdefault(key, {})[column] = Number(
                 _INTEGER_PRECISION[data_type], 0, True)
-        else:
+        elif data_type.startswith("DECIMAL("):
             numbers.setdefault(key, {})[column] = Number(precision, scale, False)
-    return supers, numbers
-
-
-def read_identity_tables(con: duckdb.DuckDBPyConnection, mark: str, temporary: bool = False,
-                         ) -> frozenset[str]:
-    """The names (lower case) of the tables ``con`` sees with a column whose default draws on
-    a sequence named with ``mark`` (the engine's IDENTITY columns), as ``read_char_columns``
-    reads the CHAR ones."""
-    return frozenset(row[0].lower() for row in con.execute(
-        "SELECT DISTINCT table_name FROM duckdb_columns() "
-        f"WHERE contains(column_default, ?) AND NOT internal AND {_databases(temporary)}",
-        [mark],
-    ).fetchall())
+    return supers, numbers, None if identity_mark is None else frozenset(identity)
 
 
 class Directory:
@@ -184,9 +188,8 @@ class Directory:
             }
             self._schemas, self._relations, self._functions = schemas, relations, functions
             char_columns = read_char_columns(self._con, views=self._views)
-            super_columns, numeric_columns = read_typed_columns(self._con)
-            identity = (None if self.identity_mark is None
-                        else read_identity_tables(self._con, self.identity_mark))
+            super_columns, numeric_columns, identity = read_column_facts(
+                self._con, self.identity_mark)
             if (char_columns, super_columns, numeric_columns, identity) != (
                     self._char_columns, self._super_columns, self._numeric_columns,
                     self._identity_tables):

@@ -22,8 +22,7 @@ from catalog.directory import (
     NumericColumns,
     SuperColumns,
     read_char_columns,
-    read_identity_tables,
-    read_typed_columns,
+    read_column_facts,
 )
 from catalog.errors import ActiveSqlTransaction, InvalidCatalogName
 from catalog.model import Namespace, User
@@ -185,10 +184,8 @@ class Session:
         # Read again when the committed ones changed too (another session's DDL).
         if self.own_char_columns is None or self.own_char_columns[0] != version:
             columns = read_char_columns(self.cursor, temporary=True, views=view_char_columns)
-            supers, numerics = read_typed_columns(self.cursor, temporary=True)
-            mark = self.directory.identity_mark
-            identity = (None if mark is None
-                        else read_identity_tables(self.cursor, mark, temporary=True))
+            supers, numerics, identity = read_column_facts(
+                self.cursor, self.directory.identity_mark, temporary=True)
             own = hash((*(tuple(sorted((k, tuple(sorted(v.items()))) for k, v in found.items()))
                           for found in (columns, supers, numerics)),
                         None if identity is None else tuple(sorted(identity))))
