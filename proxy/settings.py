@@ -78,6 +78,19 @@ def _int(v: str) -> str:
         raise InvalidParameterValue(f'invalid value for parameter: "{v}"') from None
 
 
+def _only(name: str, default: str) -> Param:
+    """A boolean parameter of which Duckshift does only Redshift's default: setting the other
+    value is refused (0A000) rather than accepted and ignored."""
+
+    def check(v: str) -> str:
+        value = _bool(v)
+        if value != default:
+            raise FeatureNotSupported(f"feature not supported on Duckshift: {name} {value}")
+        return value
+
+    return Param(default, check=check)
+
+
 def _isolation(v: str) -> str:
     return v.lower()
 
@@ -101,6 +114,18 @@ PARAMS: dict[str, Param] = {
     "analyze_threshold_percent": Param("10"),
     "readonly": Param("0"),
     "describe_field_name_in_uppercase": Param("off", check=_bool),
+    # Redshift's SUPER modes: lax navigation and casts, strict parsing, case-blind attributes.
+    "navigate_super_null_on_error": _only("navigate_super_null_on_error", "on"),
+    "cast_super_null_on_error": _only("cast_super_null_on_error", "on"),
+    "parse_super_null_on_error": _only("parse_super_null_on_error", "off"),
+    "enable_case_sensitive_super_attribute": _only("enable_case_sensitive_super_attribute",
+                                                   "off"),
+    "json_parse_truncate_strings": _only("json_parse_truncate_strings", "off"),
+    "json_parse_dedupe_attributes": _only("json_parse_dedupe_attributes", "off"),
+    "error_on_nondeterministic_update": _only("error_on_nondeterministic_update", "off"),
+    # Redshift's tuning knobs, which change no answer here.
+    "enable_vacuum_boost": Param("off", check=_bool),
+    "mv_enable_aqmv_for_session": Param("on", check=_bool),
     "standard_conforming_strings": Param("on", report=True, read_only=True),
     "integer_datetimes": Param("on", report=True, read_only=True),
     "server_version": Param("8.0.2", report=True, read_only=True),

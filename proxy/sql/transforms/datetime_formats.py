@@ -16,7 +16,7 @@ and comparing). The format is then read pattern by pattern and rebuilt:
 * TO_DATE and TO_TIMESTAMP become ``strptime`` with the equivalent codes; TO_TIMESTAMP returns
   TIMESTAMPTZ as in Redshift, the time read being one in the session's time zone.
 
-A format that uses a pattern without a faithful translation (Julian days, numeric formats
+A format that uses a pattern without a faithful translation (numeric formats
 such as ``'999D99'``, time zones in TO_DATE/TO_TIMESTAMP) or whose format is not a literal
 fails with 0A000.
 """
@@ -188,6 +188,10 @@ def _div(a: exp.Expr, b: int) -> exp.Expr:
     return exp.Paren(this=exp.IntDiv(this=exp.Paren(this=a), expression=exp.Literal.number(b)))
 
 
+def _iso_year_digits(ts: exp.Expr, modulus: int) -> exp.Expr:
+    return exp.Mod(this=_part("isoyear", ts), expression=exp.Literal.number(modulus))
+
+
 def _computed(pattern: Pattern, ts: exp.Expr, original: exp.Expr, zone: exp.Expr
               ) -> exp.Expr | None:
     """Fields built from date parts; None when the pattern has no translation."""
@@ -229,6 +233,12 @@ def _computed(pattern: Pattern, ts: exp.Expr, original: exp.Expr, zone: exp.Expr
                     expression=one), 2, pattern.fill,
         ),
         "CC": lambda: _int_text(_part("century", ts), 2, pattern.fill),
+        "IYY": lambda: _int_text(_iso_year_digits(ts, 1000), 3, pattern.fill),
+        "IY": lambda: _int_text(_iso_year_digits(ts, 100), 2, pattern.fill),
+        "I": lambda: _int_text(_iso_year_digits(ts, 10), 1, False),
+        # Julian day: days since 24 November 4714 BC, counted at local midnight (PostgreSQL).
+        "J": lambda: _int_text(
+            exp.cast(_call("julian", exp.cast(ts.copy(), "DATE")), "BIGINT"), 1, False),
         "TZ": lambda: _zone(pattern, original, zone, TZ_ABBREVIATION),
         "OF": lambda: _zone(pattern, original, zone, TZ_OFFSET),
     }
@@ -243,7 +253,8 @@ def _concat(parts: list[exp.Expr]) -> exp.Expr:
     return exp.Paren(this=out) if len(parts) > 1 else out
 
 
-def _to_char(original: exp.Expr, fmt: str, ctx: Context) -> exp.Expr:
+def to_char(original: exp.Expr, fmt: str, ctx: Context) -> exp.Expr:
+    """``TO_CHAR(original, fmt)`` of a timestamp, with ``fmt`` a Redshift format string."""
     # Fields are formatted from the session's wall clock; where the session's zone is the
     # engine's, strftime prints the offset itself.
     ts = local(original, ctx)
@@ -318,7 +329,7 @@ def datetime_formats(tree: exp.Expr, ctx: Context) -> exp.Expr:
     for node in list(tree.find_all(exp.TimeToStr, exp.StrToDate, exp.StrToTime)):
         this = node.this.copy()
         if isinstance(node, exp.TimeToStr):
-            new = _to_char(this, _format_of(node, "TO_CHAR"), ctx)
+            new = to_char(this, _format_of(node, "TO_CHAR"), ctx)
         else:
             function = "TO_DATE" if isinstance(node, exp.StrToDate) else "TO_TIMESTAMP"
             fmt = strptime_format(_format_of(node, function), function)

@@ -79,9 +79,31 @@ def _from(source: exp.Expr, position: exp.Expr | None) -> exp.Expr:
     return exp.Substring(this=source, start=position)
 
 
+def _has_group(pattern: exp.Expr) -> bool:
+    """Whether a regular expression has a capturing group (a pattern that is not a literal is
+    taken to have one)."""
+    text = _text(pattern)
+    if text is None:
+        return True
+    escaped = in_class = False
+    for i, ch in enumerate(text):
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]" or text[i - 1] == "["
+        elif ch == "[":
+            in_class = True
+        elif ch == "(" and (not text.startswith("?", i + 1) or text.startswith("?P<", i + 1)):
+            return True
+    return False
+
+
 def _regexp_substr(node: exp.RegexpExtract) -> exp.Expr:
     flags = _flags(node.args.get("parameters"), "REGEXP_SUBSTR")
-    group = exp.Literal.number(1 if "e" in flags else 0)
+    # Redshift ignores 'e' when the pattern has no subexpression.
+    group = exp.Literal.number(1 if "e" in flags and _has_group(node.expression) else 0)
     options = exp.Literal.string("i" if flags.replace("c", "").find("i") >= 0 else "")
     source = _from(node.this, node.args.get("position"))
     occurrence = node.args.get("occurrence") or exp.Literal.number(1)
@@ -301,7 +323,10 @@ def string_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
             new = _integer(node.copy())
         elif isinstance(node, exp.StrPosition | exp.RegexpInstr | exp.RegexpCount):
             if isinstance(node, exp.RegexpInstr | exp.RegexpCount):
-                _flags(node.args.get("parameters"), type(node).__name__.upper())
+                flags = _flags(node.args.get("parameters"), type(node).__name__.upper())
+                if "e" in flags and isinstance(node, exp.RegexpInstr) and _has_group(
+                        node.expression):
+                    raise _refuse("REGEXP_INSTR of a subexpression (parameter 'e')")
             new = _integer(node.copy())
         elif type(node) is exp.Concat and len(node.expressions) == 2:  # not CONCAT_WS
             # Redshift's CONCAT is ||: NULL if either argument is (DuckDB's skips NULLs).
