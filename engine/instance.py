@@ -13,6 +13,7 @@ configured COPY/UNLOAD directories (``[server] copy_directories``), nothing else
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import importlib.abc
 import importlib.util
@@ -112,6 +113,18 @@ def function_names() -> frozenset[str]:
     return frozenset(name.lower() for (name,) in rows)
 
 
+# How much less CPU priority (nice) the threads running long statements get: weight 110
+# against 1024 at nice 0, so a short statement's thread gets the cores first when both run.
+LONG_STATEMENT_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    # On Linux a thread is a task: PRIO_PROCESS with its native id renices only this thread.
+    # Raising one's own niceness needs no privilege; a platform without it keeps the default.
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LONG_STATEMENT_NICENESS)
+
+
 class Engine:
     """The DuckDB instance plus the worker threads that run every call into it."""
 
@@ -135,6 +148,14 @@ class Engine:
         # event loop keep serving other connections. Slots (engine/admission.py) bound how many
         # statements of each workgroup run at once; this bound only caps the threads.
         self.executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="duckdb")
+        # Statements that a workgroup's short-query lane leaves out (predicted long) run here,
+        # at a lower CPU priority: DuckDB has no per-statement priority, and on a few cores a
+        # short statement would otherwise share them evenly with every long one (Redshift's
+        # SQA gives short queries resources of their own). The niceness cannot be lowered
+        # again without privilege, hence threads of their own.
+        self.long_executor = ThreadPoolExecutor(
+            max_workers=max_workers, thread_name_prefix="duckdb-long",
+            initializer=_lower_priority)
         spill = data_dir / "spill"
         spill.mkdir(parents=True, exist_ok=True)
         settings = dict(_ENGINE_SETTINGS)
@@ -229,4 +250,5 @@ class Engine:
     def close(self) -> None:
         """Checkpoint and close the instance; waits for running calls to finish."""
         self.executor.shutdown(wait=True, cancel_futures=True)
+        self.long_executor.shutdown(wait=True, cancel_futures=True)
         self._con.close()

@@ -354,7 +354,11 @@ class Connection(
         timer = self._arm_statement_timeout(session)
         try:
             self._check_client()
-            result = await self._engine_call(
+            # A workgroup with a short-query lane runs what the lane left out (predicted
+            # long) at a lower CPU priority, so short statements get the cores first.
+            long = pool.short_lane and not short
+            result = await self._engine_call_on(
+                self.server.engine.long_executor if long else self.server.engine.executor,
                 streaming.execute, session.cursor, sql or stmt.duck_sql, params,
                 returns_rows=stmt.returns_rows,
                 on_done=partial(run.completed, session.cursor) if wlm.profiling() else None,
@@ -419,9 +423,15 @@ class Connection(
 
     async def _engine_call(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
         """Run a DuckDB call on a worker thread; interrupt it if the client goes away."""
+        return await self._engine_call_on(self.server.engine.executor, fn, *args, **kwargs)
+
+    async def _engine_call_on(  # type: ignore[no-untyped-def]
+        self, executor: concurrent.futures.Executor, fn, *args, **kwargs
+    ):
+        """``_engine_call`` on a thread of ``executor``."""
         await self._settle_ahead()
         self._cancelled = False
-        return await self._engine_wait(self._submit(fn, *args, **kwargs))
+        return await self._engine_wait(self._submit_to(executor, fn, *args, **kwargs))
 
     async def _engine_wait(self, fut: asyncio.Future[Any]) -> Any:
         """Await a worker call's outcome, DuckDB errors translated; interruptible meanwhile."""
@@ -445,12 +455,18 @@ class Connection(
 
     def _submit(self, fn, *args, **kwargs) -> asyncio.Future[Any]:  # type: ignore[no-untyped-def]
         """Start ``fn`` on a worker thread; the returned loop future gets its outcome."""
+        return self._submit_to(self.server.engine.executor, fn, *args, **kwargs)
+
+    def _submit_to(  # type: ignore[no-untyped-def]
+        self, executor: concurrent.futures.Executor, fn, *args, **kwargs
+    ) -> asyncio.Future[Any]:
+        """``_submit`` on a thread of ``executor``."""
         loop = asyncio.get_running_loop()
         fut = loop.create_future()
         # The worker resolves the loop's future itself: run_in_executor's chaining of two
         # futures costs ~45 us per call (asyncpg SELECT 1 round trip 134 us vs 89 us, measured
         # with a no-op call), paid by every statement.
-        self.server.engine.executor.submit(fn, *args, **kwargs).add_done_callback(
+        executor.submit(fn, *args, **kwargs).add_done_callback(
             lambda done: loop.call_soon_threadsafe(_resolve, fut, done)
         )
         return fut
