@@ -32,7 +32,7 @@ blank:
 
 DuckDB estimates the rows of a scan filtered by anything but an equality with a constant at a
 fifth of the table, where it estimates an equality from the column's distinct values, so a
-join may be planned in another order than before (README: performance).
+join may be planned in another order than before (README: known differences).
 
 Grouping, DISTINCT, set operations, JOIN ... USING, ``IN (subquery)`` and comparisons with a
 subquery's value keep the blanks (README: known differences).
