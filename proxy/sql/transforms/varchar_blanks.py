@@ -34,8 +34,9 @@ DuckDB estimates the rows of a scan filtered by anything but an equality with a 
 fifth of the table, where it estimates an equality from the column's distinct values, so a
 join may be planned in another order than before (README: known differences).
 
-Grouping, DISTINCT, set operations, JOIN ... USING, ``IN (subquery)`` and comparisons with a
-subquery's value keep the blanks (README: known differences).
+``x IN (SELECT y ...)`` of strings compares both without their blanks too. Grouping, DISTINCT,
+set operations, JOIN ... USING and comparisons with a subquery's value keep the blanks
+(README: known differences).
 """
 
 from __future__ import annotations
@@ -194,11 +195,31 @@ def _rewrite(node: exp.Expr, resolve: Resolve) -> None:
             node.set(key, new)
 
 
-def _comparisons(nodes: list[exp.Expr], resolve: Resolve) -> None:
+def _in_query(node: exp.In, resolve: Resolve,
+              known: Mapping[int, list[tuple[str, bool]]]) -> None:
+    """``x IN (SELECT y ...)`` of strings: both without trailing blanks (the subquery's one
+    column serves only the comparison)."""
+    query = node.args["query"]
+    select = query.this if isinstance(query, exp.Subquery) else query
+    columns = known.get(id(select))
+    if (not isinstance(select, exp.Select) or columns is None or len(columns) != 1
+            or not columns[0][1] or _kind(node.this, resolve) not in (_STRING, _LITERAL)):
+        return
+    projection = select.expressions[0]
+    value = projection.this if isinstance(projection, exp.Alias) else projection
+    value.replace(call(macros.BARE, value.copy()))
+    node.set("this", call(macros.BARE, node.this.copy()))
+
+
+def _comparisons(nodes: list[exp.Expr], resolve: Resolve,
+                 known: Mapping[int, list[tuple[str, bool]]]) -> None:
     for node in nodes:
         if isinstance(node.parent, exp.Update) and node.arg_key == "expressions":
             continue  # UPDATE's (and MERGE's) SET c = value assigns, it does not compare
-        _rewrite(node, resolve)
+        if isinstance(node, exp.In) and node.args.get("query") is not None:
+            _in_query(node, resolve, known)
+        else:
+            _rewrite(node, resolve)
 
 
 _KINDS = (*COMPARISONS, exp.In, exp.Between)
@@ -278,7 +299,7 @@ def _scopes(tree: exp.Expr, ctx: Context) -> None:
         known[id(scope.expression)] = _outputs(scope.expression, resolve, known)
         resolvers.append((scope, resolve))
     for scope, resolve in resolvers:
-        _comparisons(list(scope.find_all(*_KINDS)), resolve)
+        _comparisons(list(scope.find_all(*_KINDS)), resolve, known)
 
 
 def _statement_sources(tree: exp.Update | exp.Delete | exp.Merge, ctx: Context) -> Sources:
@@ -306,7 +327,7 @@ def varchar_blanks(tree: exp.Expr, ctx: Context) -> exp.Expr:
             _scopes(query, ctx)
         resolve = _resolver(_statement_sources(tree, ctx), lambda _: None)
         _comparisons([node for node in tree.find_all(*_KINDS)
-                      if node.find_ancestor(exp.Select) is None], resolve)
+                      if node.find_ancestor(exp.Select) is None], resolve, {})
     else:
         _scopes(tree, ctx)
     return tree
@@ -329,7 +350,9 @@ def _candidate(node: exp.Expr, names: frozenset[str] | None) -> bool:
     """Whether a comparison may be of strings: none of its operands is known not to be one
     (a column is one when it has one of ``names``, or any name without them; its source is
     looked up only later)."""
+    operands = [operand for _, operand in comparison_operands(node)] or (
+        [node.this] if isinstance(node, exp.In) and node.args.get("query") is not None else [])
     kinds = [_kind(operand, lambda column: _STRING if names is None or column.name in names
                    else None)
-             for _, operand in comparison_operands(node)]
+             for operand in operands]
     return bool(kinds) and None not in kinds and _CHAR not in kinds

@@ -102,6 +102,7 @@ def test_joins_parameters_and_between(con: duckdb.DuckDBPyConnection) -> None:
     assert _ids(con, "select id from t where v = $1", "ab  ") == {0, 1, 2}
     assert _ids(con, "select id from t where v between 'ab' and 'ab '") == {0, 1, 2}
     assert _ids(con, "select id from t where v is not distinct from 'ab'") == {0, 1, 2}
+    assert _ids(con, "select id from t where v in (select w from u where n = 1)") == {0, 1, 2}
 
 
 def test_forms(con: duckdb.DuckDBPyConnection) -> None:
@@ -124,7 +125,7 @@ def test_what_is_not_a_string_is_left_alone(con: duckdb.DuckDBPyConnection) -> N
                 "select id from t where id = '1'",
                 "select id from t where x = 'ab'",  # not a column of t: unknown
                 "select id from t where v = id",
-                "select id from t where v in (select w from u)",
+                "select id from t where v in (select n from u)",
                 "select id from t where v like 'ab'"):
         assert "__ds_bare" not in _duck(sql, ctx), sql
     assert _ids(con, "select id from t where d = '2024-01-02'") == {100}
