@@ -52,6 +52,10 @@ class Number(NamedTuple):
 # The DECIMAL and integer columns of tables and views, ``{(alias, schema, relation): {column:
 # Number}}``: translation gives divisions of them Redshift's DECIMAL result types.
 NumericColumns = Mapping[tuple[str, str, str], Mapping[str, Number]]
+# The VARCHAR columns of tables and views (CHAR ones too: DuckDB stores them as VARCHARs),
+# ``{(alias, schema, relation): {column, ...}}``: translation compares their values without
+# trailing blanks, as Redshift does.
+VarcharColumns = Mapping[tuple[str, str, str], frozenset[str]]
 _INTEGER_PRECISION = {"SMALLINT": 5, "INTEGER": 10, "BIGINT": 19}
 # The CHAR columns of a view from its DuckDB SQL (the proxy's, which wrote that SQL).
 ViewColumns = Callable[[str], Mapping[str, int]]
@@ -96,40 +100,45 @@ def read_typed_columns(con: duckdb.DuckDBPyConnection, temporary: bool = False,
     """The SUPER columns (with their positions) and the DECIMAL and integer columns ``con``
     sees, of tables and views, as ``read_char_columns`` reads the CHAR ones (with
     ``temporary``, also the session's temporary tables)."""
-    supers, numbers, _ = read_column_facts(con, None, temporary)
+    supers, numbers, _, _ = read_column_facts(con, None, temporary)
     return supers, numbers
 
 
 def read_column_facts(
     con: duckdb.DuckDBPyConnection, identity_mark: str | None, temporary: bool = False,
 ) -> tuple[dict[tuple[str, str, str], dict[str, int]],
-           dict[tuple[str, str, str], dict[str, Number]], frozenset[str] | None]:
-    """``read_typed_columns``'s SUPER and numeric columns, and the names (lower case) of the
+           dict[tuple[str, str, str], dict[str, Number]], frozenset[str] | None,
+           dict[tuple[str, str, str], frozenset[str]]]:
+    """``read_typed_columns``'s SUPER and numeric columns, the names (lower case) of the
     tables with a column whose default draws on a sequence named with ``identity_mark`` (the
-    engine's IDENTITY columns; None without a mark). One scan of DuckDB's columns for all of
-    them: it costs about 10 ms for 500 tables."""
+    engine's IDENTITY columns; None without a mark), and the VARCHAR columns. One scan of
+    DuckDB's columns for all of them: it costs about 10 ms for 500 tables."""
     supers: dict[tuple[str, str, str], dict[str, int]] = {}
     numbers: dict[tuple[str, str, str], dict[str, Number]] = {}
+    strings: dict[tuple[str, str, str], set[str]] = {}
     identity: set[str] = set()
     marked = " OR contains(column_default, ?)" if identity_mark is not None else ""
     for db, schema, relation, column, index, data_type, precision, scale, default in con.execute(
         "SELECT database_name, schema_name, table_name, column_name, column_index, "
         "data_type, numeric_precision, numeric_scale, column_default FROM duckdb_columns() "
-        "WHERE (data_type IN ('JSON', 'SMALLINT', 'INTEGER', 'BIGINT') "
+        "WHERE (data_type IN ('JSON', 'SMALLINT', 'INTEGER', 'BIGINT', 'VARCHAR') "
         f"OR data_type LIKE 'DECIMAL(%'{marked}) AND NOT internal AND {_databases(temporary)}",
         [identity_mark] if identity_mark is not None else [],
     ).fetchall():
         key = (db, schema, relation)
         if identity_mark is not None and default is not None and identity_mark in default:
             identity.add(relation.lower())
-        if data_type == "JSON":
+        if data_type == "VARCHAR":
+            strings.setdefault(key, set()).add(column)
+        elif data_type == "JSON":
             supers.setdefault(key, {})[column] = index - 1
         elif data_type in _INTEGER_PRECISION:
             numbers.setdefault(key, {})[column] = Number(
                 _INTEGER_PRECISION[data_type], 0, True)
         elif data_type.startswith("DECIMAL("):
             numbers.setdefault(key, {})[column] = Number(precision, scale, False)
-    return supers, numbers, None if identity_mark is None else frozenset(identity)
+    return (supers, numbers, None if identity_mark is None else frozenset(identity),
+            {key: frozenset(names) for key, names in strings.items()})
 
 
 class Directory:
@@ -149,8 +158,9 @@ class Directory:
         self._super_columns: dict[tuple[str, str, str], dict[str, int]] = {}
         self._numeric_columns: dict[tuple[str, str, str], dict[str, Number]] = {}
         self._identity_tables: frozenset[str] | None = None
-        # Moves whenever the CHAR, SUPER or numeric columns or the IDENTITY tables change
-        # (translations depend on them).
+        self._varchar_columns: dict[tuple[str, str, str], frozenset[str]] = {}
+        # Moves whenever the CHAR, SUPER, numeric or VARCHAR columns or the IDENTITY tables
+        # change (translations depend on them).
         self._char_version = 0
 
     def invalidate(self) -> None:
@@ -188,13 +198,14 @@ class Directory:
             }
             self._schemas, self._relations, self._functions = schemas, relations, functions
             char_columns = read_char_columns(self._con, views=self._views)
-            super_columns, numeric_columns, identity = read_column_facts(
+            super_columns, numeric_columns, identity, varchar_columns = read_column_facts(
                 self._con, self.identity_mark)
-            if (char_columns, super_columns, numeric_columns, identity) != (
+            if (char_columns, super_columns, numeric_columns, identity, varchar_columns) != (
                     self._char_columns, self._super_columns, self._numeric_columns,
-                    self._identity_tables):
+                    self._identity_tables, self._varchar_columns):
                 self._char_columns, self._super_columns = char_columns, super_columns
                 self._numeric_columns, self._identity_tables = numeric_columns, identity
+                self._varchar_columns = varchar_columns
                 self._char_version += 1
 
     def schema_exists(self, alias: str, schema: str) -> bool:
@@ -254,6 +265,13 @@ class Directory:
         if self._stale:
             self._refresh()
         return self._char_version, self._numeric_columns
+
+    def varchar_columns(self) -> tuple[int, VarcharColumns]:
+        """The VARCHAR columns of committed tables and views, with the version
+        ``char_columns`` gives."""
+        if self._stale:
+            self._refresh()
+        return self._char_version, self._varchar_columns
 
     def identity_tables(self) -> tuple[int, frozenset[str] | None]:
         """The names of committed tables with IDENTITY columns (None when the directory was

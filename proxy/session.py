@@ -21,6 +21,7 @@ from catalog.directory import (
     Directory,
     NumericColumns,
     SuperColumns,
+    VarcharColumns,
     read_char_columns,
     read_column_facts,
 )
@@ -134,11 +135,12 @@ class Session:
     accounts: Mapping[str, str] = field(default_factory=dict)
     # What exists (committed); its CHAR(n) columns are part of the translation context.
     directory: Directory | None = None
-    # The CHAR, SUPER and numeric columns and the IDENTITY tables its own cursor saw since it
-    # last ran DDL (``_typed_columns``): (the directory's version then, their version, the CHAR
-    # columns, the SUPER columns, the numeric columns, the IDENTITY tables)
+    # The CHAR, SUPER, numeric and VARCHAR columns and the IDENTITY tables its own cursor saw
+    # since it last ran DDL (``_typed_columns``): (the directory's version then, their version,
+    # the CHAR columns, the SUPER columns, the numeric columns, the IDENTITY tables, the
+    # VARCHAR columns)
     own_char_columns: tuple[int, int, CharColumns, SuperColumns, NumericColumns,
-                            frozenset[str] | None] | None = None
+                            frozenset[str] | None, VarcharColumns] | None = None
     # The existing schemas of search_path, in order (``apply_search_path``).
     schemas: tuple[str, ...] = ("public",)
 
@@ -153,7 +155,7 @@ class Session:
     @property
     def context(self) -> Context:
         """The translation context (cache key) of this session right now."""
-        char_version, char_columns, super_columns, numeric_columns, identity = (
+        char_version, char_columns, super_columns, numeric_columns, identity, varchars = (
             self._typed_columns())
         return Context(
             self.namespace.guid, self.database, self.user.name, self.aliases, self.generation,
@@ -161,35 +163,39 @@ class Session:
             self.values.get("enable_case_sensitive_identifier") == "on",
             char_columns, char_version, self.schemas,
             settings.date_order(self.values.get("datestyle", "")), self.values["timezone"],
-            super_columns, numeric_columns, identity,
+            super_columns, numeric_columns, identity, varchar_columns=varchars,
         )
 
     def _typed_columns(
         self,
-    ) -> tuple[int, CharColumns, SuperColumns, NumericColumns, frozenset[str] | None]:
-        """The CHAR, SUPER and numeric columns and the IDENTITY tables translation reads, and
-        a version naming them in the cache key.
+    ) -> tuple[int, CharColumns, SuperColumns, NumericColumns, frozenset[str] | None,
+               VarcharColumns]:
+        """The CHAR, SUPER, numeric and VARCHAR columns and the IDENTITY tables translation
+        reads, and a version naming them in the cache key.
 
         The directory's hold committed tables only: while the session has temporary tables or
         an open transaction that ran DDL, its own cursor reads them (again only after it ran
         DDL, ``Authorizer.ran``).
         """
         if self.directory is None:
-            return 0, {}, {}, {}, None
+            return 0, {}, {}, {}, None, {}
         version, char_columns = self.directory.char_columns()
         if not (self.effects.own or self.effects.altered or self.temp_tables
                 or self.effects.temp_created):
             return (version, char_columns, self.directory.super_columns()[1],
-                    self.directory.numeric_columns()[1], self.directory.identity_tables()[1])
+                    self.directory.numeric_columns()[1], self.directory.identity_tables()[1],
+                    self.directory.varchar_columns()[1])
         # Read again when the committed ones changed too (another session's DDL).
         if self.own_char_columns is None or self.own_char_columns[0] != version:
             columns = read_char_columns(self.cursor, temporary=True, views=view_char_columns)
-            supers, numerics, identity = read_column_facts(
+            supers, numerics, identity, varchars = read_column_facts(
                 self.cursor, self.directory.identity_mark, temporary=True)
             own = hash((*(tuple(sorted((k, tuple(sorted(v.items()))) for k, v in found.items()))
                           for found in (columns, supers, numerics)),
+                        tuple(sorted((k, tuple(sorted(v))) for k, v in varchars.items())),
                         None if identity is None else tuple(sorted(identity))))
-            self.own_char_columns = (version, own, columns, supers, numerics, identity)
+            self.own_char_columns = (version, own, columns, supers, numerics, identity,
+                                     varchars)
         return self.own_char_columns[1:]
 
     def outside_transaction(self, what: str) -> None:

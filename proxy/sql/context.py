@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from catalog.directory import Number
+from catalog.directory import Number, VarcharColumns
 from proxy import session_zone
 
 
@@ -62,6 +62,9 @@ class Context:
     # (``identity_writes`` checks writes to those only); None when unknown, so every write is
     # checked. ``char_version`` names them in the key too.
     identity_tables: frozenset[str] | None = field(default=None, compare=False)
+    # The VARCHAR columns of tables and views, {(alias, schema, relation): {column, ...}}
+    # (``varchar_blanks`` reads them); ``char_version`` names them in the key too.
+    varchar_columns: VarcharColumns = field(default_factory=dict, compare=False)
     # Whether the statement stores SQL that later sessions run (a view, a function's body, a
     # table's defaults): its zone-dependent conversions then read the running session's zone
     # (session_time_zone.running_zone). Not in the key: the statement's text decides it.

@@ -175,6 +175,21 @@ def test_char_columns_of_ddl_earlier_in_the_same_query(conn: psycopg.Connection[
     assert cur.fetchall() == [("a  ", "x ", 3)]
 
 
+def test_varchar_compared_without_trailing_blanks(conn: psycopg.Connection[Any]) -> None:
+    # A table the open transaction made (the session's own catalog facts) and a parameter
+    # bound by the server (psycopg's default): both compare without trailing blanks.
+    cur = conn.cursor()
+    cur.execute("create table psycopg_varchar_blanks (id int, v varchar(10))")
+    cur.execute("insert into psycopg_varchar_blanks values (1, 'ab'), (2, 'ab  '), (3, 'abc')")
+    rows = cur.execute("select id from psycopg_varchar_blanks where v = %s order by id",
+                       ["ab "]).fetchall()
+    assert rows == [(1,), (2,)]
+    rows = cur.execute("select id, length(v) from psycopg_varchar_blanks "
+                       "where v in ('ab', 'x') order by id").fetchall()
+    assert rows == [(1, 2), (2, 4)]
+    conn.rollback()
+
+
 def test_varbyte_copy_is_hex(conn: psycopg.Connection[Any]) -> None:
     # Redshift loads a VARBYTE from CSV as hex, and prints it so.
     conn.autocommit = True

@@ -30,8 +30,8 @@ from proxy.sql.context import Context
 from proxy.sql.transforms.casts import is_char
 from proxy.sql.transforms.macros import call
 
-_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ,
-                exp.NullSafeNEQ)
+COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ,
+               exp.NullSafeNEQ)
 _PATTERN_MATCHES = (exp.Like, exp.ILike, exp.SimilarTo, exp.RegexpLike, exp.RegexpILike)
 # The engine macros (OCTET_LENGTH, the cast to VARBYTE) whose argument's blanks count.
 _PADDED_ARGUMENTS = frozenset({macros.OCTETS, macros.VARBYTE})
@@ -41,7 +41,7 @@ def _trimmed(node: exp.Expr) -> exp.Expr:
     return exp.Anonymous(this="rtrim", expressions=[node.copy(), exp.Literal.string(" ")])
 
 
-def _operands(node: exp.Expr) -> list[tuple[str, exp.Expr]]:
+def comparison_operands(node: exp.Expr) -> list[tuple[str, exp.Expr]]:
     """(argument name, operand) of each operand of a comparison, IN or BETWEEN."""
     if isinstance(node, exp.In):
         if node.args.get("query") is not None:
@@ -52,10 +52,10 @@ def _operands(node: exp.Expr) -> list[tuple[str, exp.Expr]]:
 
 
 def _compare_trimmed(tree: exp.Expr) -> None:
-    for node in list(tree.find_all(*_COMPARISONS, exp.In, exp.Between)):
+    for node in list(tree.find_all(*COMPARISONS, exp.In, exp.Between)):
         if isinstance(node.parent, exp.Update) and node.arg_key == "expressions":
             continue  # UPDATE's (and MERGE's) SET c = value assigns, it does not compare
-        operands = _operands(node)
+        operands = comparison_operands(node)
         if not any(is_char(operand) for _, operand in operands):
             continue
         for key, operand in operands:
