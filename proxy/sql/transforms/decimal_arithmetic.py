@@ -13,7 +13,7 @@ divisor is guarded as every divisor is (``arithmetic.guarded``: 22012 for a zero
 shown: numeric literals (``100.0`` is DECIMAL(4, 1), ``3`` INTEGER), explicit casts and
 CONVERT, the DECIMAL and integer columns of the statement's tables and views (the catalog's,
 ``Context.numeric_columns``), a derived table's or CTE's column (typed by its defining
-expression, through nested ones, alias column lists and UNION branches; names are resolved
+expression, through nested ones, alias column lists, ``*`` and UNION branches; names are resolved
 scope by scope, ``_Columns``), SUM, AVG, COUNT, MIN and MAX of those (also as windows), ABS,
 a scalar subquery's column, CASE, COALESCE, NVL and DECODE (``_common``: Redshift's rule for
 set operations and COALESCE/DECODE), ROUND and TRUNC (their scale only, which SUM and AVG
@@ -220,8 +220,12 @@ class _Columns:
         if derived is None:
             columns = self._catalog(source)
             return columns is not None and name in columns
-        names = _names(*derived) if derived[0] is not None else None
-        return name in names if names is not None else None
+        query, alias = derived
+        if query is None:
+            return None
+        names = _names(query, alias)
+        return name in names if names is not None \
+            else self._through_star(query, alias, name) != _MISSING
 
     def _column(self, source: exp.Expr, name: str) -> Typed:
         derived = self._derived(source)
@@ -257,13 +261,37 @@ class _Columns:
         self._outputs[key] = None  # a recursive CTE's column, while its own type is read
         names, branches = _names(query, alias), _branches(query)
         typed: Typed = None
-        if names is not None and names.count(name) == 1 and branches is not None:
+        if names is None:
+            found = self._through_star(query, alias, name)
+            typed = found if found != _MISSING else None
+        elif names.count(name) == 1 and branches is not None:
             index = names.index(name)
             if all(len(branch.expressions) > index for branch in branches):
                 typed = _common([branch.expressions[index].unalias() for branch in branches],
                                 self)
         self._outputs[key] = typed
         return typed
+
+    def _through_star(self, query: exp.Expr, alias: exp.TableAlias | None, name: str) -> Typed:
+        """The type of column ``name`` of a SELECT with a ``*`` (or ``t.*``): the relation's
+        column the star passes on, or the one written beside it; ``_MISSING`` if neither."""
+        if not isinstance(query, exp.Select) or (alias is not None and alias.columns):
+            return None
+        found: list[Typed] = []
+        for node in query.expressions:
+            if isinstance(node, exp.Column) and node.is_star and node.table:
+                source = (self._sources_of(query) or {}).get(node.table.lower())
+                has = self._has(source, name) if source is not None else None
+                typed = _MISSING if has is False else self._column(source, name) \
+                    if has and source is not None else None
+            elif node.is_star:
+                typed = self._in_scope(query, None, name)
+            else:
+                typed = _type(node.unalias(), self) if node.alias_or_name.lower() == name \
+                    else _MISSING
+            if typed != _MISSING:
+                found.append(typed)
+        return found[0] if len(found) == 1 else None if found else _MISSING
 
 
 def _names(query: exp.Expr, alias: exp.TableAlias | None) -> list[str] | None:

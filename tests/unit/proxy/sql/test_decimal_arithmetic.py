@@ -71,10 +71,11 @@ def test_exact_division(expr: str, expected: object, type_: str) -> None:
     "1.5 / 2::float8",  # a floating-point operand keeps DuckDB's division
     "1.5 / 2e0",
     "x / 2.0",  # a derived table's column whose type is not shown
-    "y / 2.0",  # one beside it, hidden by a *
+    "y / 2.0",  # one beside it, hidden by the * of a UNION's branches
 ])
 def test_other_divisions_are_left_to_duckdb(expr: str) -> None:
-    sql, _ = _run(f"select {expr} from (select random() as x) t, (select * from (select 1 y) v) w")
+    sql, _ = _run(f"select {expr} from (select random() as x) t, (select * from (select 1 y) a "
+                  "union all select * from (select 2 y) b) w")
     assert macros.DIVIDE not in sql
 
 
@@ -238,6 +239,11 @@ def test_wide_division_stays_duckdbs_where_evaluated_apart(sql: str, exact: int)
      ["DECIMAL(38, 4)", "DECIMAL(38, 4)"]),
     ("select abs(pricepaid) / 3, convert(decimal(10,2), n) / 3 from sales",
      ["DECIMAL(19, 13)", "DECIMAL(21, 13)"]),
+    # Through a * (or t.*) of a derived table or CTE, beside columns written out.
+    ("with base as (select * from sales where n > 0) select sum(pricepaid) / count(*) "
+     "from base", ["DECIMAL(38, 4)"]),
+    ("select x / 2, commission / 2 from (select s.*, 1.5 x from sales s) t",
+     ["DECIMAL(13, 12)", "DECIMAL(19, 13)"]),
     # A window's SUM is typed as the aggregate's.
     ("select sum(pricepaid) over () / 3 from sales", ["DECIMAL(38, 4)"]),
 ])
@@ -254,7 +260,8 @@ def test_types_beyond_the_catalog(sql: str, types: list[str]) -> None:
     "select case when n > 1 then pricepaid else random() end / 3 from sales",
     # ROUND's precision is not documented; a quotient's type needs the divisor's.
     "select round(pricepaid, 1) / 3, 3 / round(pricepaid, 1) from sales",
-    # A name two sources have is ambiguous.
+    # A name two sources have is ambiguous, as one a * passes on beside one written out.
+    "select pricepaid / 2 from (select s.*, 1.5 pricepaid from sales s) t",
     "select p / 2 from (select pricepaid p from sales) a, (select commission p from sales) b",
     # A $1 parameter's type is not known when the statement is translated.
     "select pricepaid / $1 from sales",
