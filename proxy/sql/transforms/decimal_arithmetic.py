@@ -148,9 +148,13 @@ def _branches(query: exp.Expr) -> list[exp.Select] | None:
     return [query] if isinstance(query, exp.Select) else None
 
 
-def _enclosing_select(node: exp.Expr) -> exp.Select | None:
+# The statements and queries whose relations a column's name may refer to.
+_SCOPES = (exp.Select, exp.Update, exp.Delete, exp.Merge)
+
+
+def _enclosing_scope(node: exp.Expr) -> exp.Expr | None:
     node = node.parent
-    while node is not None and not isinstance(node, exp.Select):
+    while node is not None and not isinstance(node, _SCOPES):
         node = node.parent
     return node
 
@@ -171,16 +175,16 @@ class _Columns:
     def type_of(self, column: exp.Column) -> Typed:
         name = column.name.lower()
         qualifier = column.table.lower() if column.table else None
-        select = _enclosing_select(column)
-        while select is not None:
-            found = self._in_scope(select, qualifier, name)
+        scope = _enclosing_scope(column)
+        while scope is not None:
+            found = self._in_scope(scope, qualifier, name)
             if found != _MISSING:
                 return found
-            select = _enclosing_select(select)
+            scope = _enclosing_scope(scope)
         return None
 
-    def _in_scope(self, select: exp.Select, qualifier: str | None, name: str) -> Typed:
-        sources = self._sources_of(select)
+    def _in_scope(self, scope: exp.Expr, qualifier: str | None, name: str) -> Typed:
+        sources = self._sources_of(scope)
         if sources is None:
             return None
         if qualifier is not None:
@@ -197,15 +201,20 @@ class _Columns:
             return _MISSING
         return self._column(found[0], name) if len(found) == 1 else None
 
-    def _sources_of(self, select: exp.Select) -> dict[str, exp.Expr] | None:
-        """The relations of a SELECT's FROM and joins by name; None if two share one."""
-        key = id(select)
+    def _sources_of(self, scope: exp.Expr) -> dict[str, exp.Expr] | None:
+        """The relations of a scope by name (a SELECT's FROM and joins; UPDATE's, DELETE's and
+        MERGE's target, FROM, USING); None if two share one."""
+        key = id(scope)
         if key not in self._sources:
-            from_ = select.args.get("from_")
-            nodes = ([from_.this] if from_ is not None else []) + [
-                join.this for join in select.args.get("joins") or ()]
+            from_ = scope.args.get("from_")
+            using = scope.args.get("using")
+            nodes = ([] if isinstance(scope, exp.Select) else [scope.this]) + (
+                [from_.this] if from_ is not None else []) + [
+                join.this for join in scope.args.get("joins") or ()] + (
+                using if isinstance(using, list) else [using] if using is not None else [])
             sources: dict[str, exp.Expr] | None = {}
-            for node in nodes:
+            # MERGE's UPDATE action has no target of its own: its names are MERGE's.
+            for node in filter(None, nodes):
                 name = node.alias_or_name.lower()
                 if name in sources:
                     sources = None
@@ -527,8 +536,8 @@ def _once_per_group(div: exp.Div) -> bool:
     """Whether ``div`` is computed once per group of the statement's result: it reads columns
     only in aggregates' arguments, in a SELECT without GROUP BY (one row) or the statement's
     own (whose rows a client reads, usually few)."""
-    select = _enclosing_select(div)
-    if select is None or (select.args.get("group") is not None
+    select = _enclosing_scope(div)
+    if not isinstance(select, exp.Select) or (select.args.get("group") is not None
                           and not (select.parent is None or isinstance(select.parent, exp.Create))):
         return False
     aggregates = 0

@@ -244,6 +244,12 @@ def test_wide_division_stays_duckdbs_where_evaluated_apart(sql: str, exact: int)
      "from base", ["DECIMAL(38, 4)"]),
     ("select x / 2, commission / 2 from (select s.*, 1.5 x from sales s) t",
      ["DECIMAL(13, 12)", "DECIMAL(19, 13)"]),
+    # UPDATE's, DELETE's and MERGE's relations are scopes too.
+    ("update sales set pricepaid = pricepaid / 3", ["DECIMAL(19, 13)"]),
+    ("update sales set commission = s.p / 3 from (select n, pricepaid p from sales) s "
+     "where s.n = sales.n", ["DECIMAL(19, 13)"]),
+    ("merge into sales using (select 1 n, 2.5 x) o on sales.n = o.n "
+     "when matched then update set pricepaid = o.x / 3", ["DECIMAL(13, 12)"]),
     # A window's SUM is typed as the aggregate's.
     ("select sum(pricepaid) over () / 3 from sales", ["DECIMAL(38, 4)"]),
 ])
