@@ -170,6 +170,7 @@ class _Columns:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self._sources: dict[int, dict[str, exp.Expr] | None] = {}
+        self._derived_of: dict[int, tuple[exp.Expr | None, exp.TableAlias | None] | None] = {}
         self._outputs: dict[tuple[int, str], Typed] = {}
 
     def type_of(self, column: exp.Column) -> Typed:
@@ -249,17 +250,21 @@ class _Columns:
         return next((found for key in table_keys(table, self.ctx)
                      if (found := self.ctx.numeric_columns.get(key)) is not None), None)
 
-    @staticmethod
-    def _derived(source: exp.Expr) -> tuple[exp.Expr | None, exp.TableAlias | None] | None:
+    def _derived(self, source: exp.Expr) -> tuple[exp.Expr | None, exp.TableAlias | None] | None:
         """(query, alias) of a derived table or of the CTE a table names; None for a table of
         the catalog; query None for a relation whose columns are not read (UNNEST, VALUES, a
         table function)."""
-        if isinstance(source, exp.Table) and isinstance(source.this, exp.Identifier):
-            cte = _cte(source) if not source.args.get("db") else None
-            return (_query_of(cte.this), cte.args.get("alias")) if cte is not None else None
-        if isinstance(source, exp.Subquery):
-            return _query_of(source), source.args.get("alias")
-        return None, None
+        key = id(source)
+        if key not in self._derived_of:
+            derived: tuple[exp.Expr | None, exp.TableAlias | None] | None = (None, None)
+            if isinstance(source, exp.Table) and isinstance(source.this, exp.Identifier):
+                cte = _cte(source) if not source.args.get("db") else None
+                derived = (_query_of(cte.this), cte.args.get("alias")) if cte is not None \
+                    else None
+            elif isinstance(source, exp.Subquery):
+                derived = _query_of(source), source.args.get("alias")
+            self._derived_of[key] = derived
+        return self._derived_of[key]
 
     def _output(self, query: exp.Expr, alias: exp.TableAlias | None, name: str) -> Typed:
         """The type of a derived table's column: of its defining expression in each branch
