@@ -7,24 +7,30 @@ p1 - s1 + s2 + scale; a precision above 38 becomes 38 and the scale max(38 + sca
 precision, 4); SMALLINT, INTEGER and BIGINT count as DECIMAL(5, 0), (10, 0) and (19, 0).
 
 Each division whose operands' types the statement shows, one of them a DECIMAL and neither a
-floating-point number, becomes the engine's exact ``DIVIDE`` (``engine/macros.py``) cast to
-that type; its divisor is guarded as every divisor is (``arithmetic.guarded``: 22012 for a
-zero). The types shown: numeric literals (``100.0`` is DECIMAL(4, 1), ``3`` INTEGER), explicit
-casts, the DECIMAL and integer columns of the statement's tables and views (the catalog's,
-``Context.numeric_columns``: by their table's alias, or unqualified where the statement has no
-derived table or CTE and exactly one of its tables has a column of that name), SUM, AVG, COUNT,
-MIN and MAX of those, and ``+``, ``-``, ``*`` and ``/`` of them (Redshift's rules, which
-DuckDB's own match for ``+`` and ``-``). Any other division is left to DuckDB (a DOUBLE
-PRECISION where an operand is a DECIMAL).
+floating-point number, becomes the engine's exact ``DIVIDE`` (``engine/macros.py``; or
+``DIVIDE_ONCE`` where it is computed once per group of the result) cast to that type; its
+divisor is guarded as every divisor is (``arithmetic.guarded``: 22012 for a zero). The types
+shown: numeric literals (``100.0`` is DECIMAL(4, 1), ``3`` INTEGER), explicit casts and
+CONVERT, the DECIMAL and integer columns of the statement's tables and views (the catalog's,
+``Context.numeric_columns``), a derived table's or CTE's column (typed by its defining
+expression, through nested ones, alias column lists, ``*`` and UNION branches; names are resolved
+scope by scope, ``_Columns``), SUM, AVG, COUNT, MIN and MAX of those (also as windows), ABS,
+a scalar subquery's column, CASE, COALESCE, NVL and DECODE (``_common``: Redshift's rule for
+set operations and COALESCE/DECODE), ROUND and TRUNC (their scale only, which SUM and AVG
+need), and ``+``, ``-``, ``*`` and ``/`` of them (Redshift's rules, which DuckDB's own match
+for ``+`` and ``-``). Any other division is left to DuckDB (a DOUBLE PRECISION where an
+operand is a DECIMAL): a bound parameter's type is not known when the statement is translated.
 
-A product of such operands that is a result column gets Redshift's precision p1 + p2 + 1
-(DuckDB's is p1 + p2; below 38 digits it is cast to Redshift's type, whose values are the
-same); elsewhere (inside an expression, an aggregate or a derived table) DuckDB's type stays.
+A product of such operands that is a result column, or a sum or difference with one in it,
+gets Redshift's precision p1 + p2 + 1 (DuckDB's is p1 + p2; below 38 digits it is cast to
+Redshift's type, whose values are the same); elsewhere (inside another expression, an
+aggregate or a derived table) DuckDB's type stays.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from sqlglot import exp
 
@@ -52,7 +58,6 @@ _INTEGERS = {
 # A REAL or DOUBLE PRECISION operand (the division stays DuckDB's); None: not known.
 _FLOAT = "float"
 _FLOATS = {exp.DataType.Type.FLOAT, exp.DataType.Type.DOUBLE}
-Typed = Number | str | None
 
 
 def quotient_type(p1: int, s1: int, p2: int, s2: int) -> tuple[int, int]:
@@ -112,40 +117,229 @@ def _cast_type(to: exp.DataType) -> Typed:
     return None
 
 
-class _Columns:
-    """The DECIMAL and integer columns of one statement's tables."""
+# A DECIMAL whose scale the statement shows but not its precision (ROUND's and TRUNC's, or
+# CASE/COALESCE past 19 digits): SUM and AVG of it are DECIMAL(38, scale), and + - * keep a
+# scale; a division by or of it is left to DuckDB.
+class _Scale(NamedTuple):
+    scale: int
 
-    def __init__(self, tree: exp.Expr, ctx: Context) -> None:
-        self.tables: dict[str, Mapping[str, Number] | None] = {}  # None: two tables, one name
-        if ctx.numeric_columns:
-            for table in tree.find_all(exp.Table):
-                name = table.alias_or_name.lower()
-                columns = next((found for key in table_keys(table, ctx)
-                                if (found := ctx.numeric_columns.get(key)) is not None), None)
-                if columns is not None or name in self.tables:
-                    self.tables[name] = columns if self.tables.get(name, columns) == columns \
-                        else None
-        # A derived table or CTE may name a column as a table does: unqualified names are
-        # then not read from the catalog, nor names qualified by one of their names.
-        self.derived = {node.alias_or_name.lower()
-                        for node in tree.find_all(exp.Subquery, exp.CTE)}
-        self.derived |= {alias.name.lower() for alias in tree.find_all(exp.TableAlias)
-                         if not isinstance(alias.parent, exp.Table)}
 
-    def type_of(self, column: exp.Column) -> Number | None:
-        name = column.name.lower()
-        if column.table:
-            qualifier = column.table.lower()
-            columns = self.tables.get(qualifier) if qualifier not in self.derived else None
-            return columns.get(name) if columns is not None else None
-        if self.derived or None in self.tables.values():
+Typed = Number | _Scale | str | None
+# A name a scope does not have (look in the enclosing one), unlike None (not known).
+_MISSING = "missing"
+
+
+def _query_of(node: exp.Expr) -> exp.Expr | None:
+    """The SELECT or set operation a derived table or CTE stands for (through parentheses)."""
+    while isinstance(node, exp.Subquery):
+        node = node.this
+    return node if isinstance(node, exp.Select | exp.SetOperation) else None
+
+
+def _branches(query: exp.Expr) -> list[exp.Select] | None:
+    """The SELECTs whose columns a query's columns are, by position (every branch of a UNION,
+    INTERSECT or EXCEPT); None if one is something else."""
+    if isinstance(query, exp.SetOperation):
+        left, right = _query_of(query.this), _query_of(query.expression)
+        if left is None or right is None:
             return None
-        found = [columns[name] for columns in self.tables.values()
-                 if columns is not None and name in columns]
-        return found[0] if len(found) == 1 else None
+        a, b = _branches(left), _branches(right)
+        return a + b if a is not None and b is not None else None
+    return [query] if isinstance(query, exp.Select) else None
+
+
+# The statements and queries whose relations a column's name may refer to.
+_SCOPES = (exp.Select, exp.Update, exp.Delete, exp.Merge)
+
+
+def _enclosing_scope(node: exp.Expr) -> exp.Expr | None:
+    node = node.parent
+    while node is not None and not isinstance(node, _SCOPES):
+        node = node.parent
+    return node
+
+
+class _Columns:
+    """The types of a statement's columns: the catalog's DECIMAL and integer columns of its
+    tables and views (``Context.numeric_columns``), and a derived table's or CTE's column typed
+    by its defining expression (the same rules, through nested ones and set operations). Names
+    resolve scope by scope as the engine does: a qualifier names a source of the column's own
+    SELECT or else of an enclosing one; an unqualified name must belong to exactly one source
+    (a table, by the catalog's numeric columns; a derived table, by its column names)."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self._sources: dict[int, dict[str, exp.Expr] | None] = {}
+        self._derived_of: dict[int, tuple[exp.Expr | None, exp.TableAlias | None] | None] = {}
+        self._outputs: dict[tuple[int, str], Typed] = {}
+
+    def type_of(self, column: exp.Column) -> Typed:
+        name = column.name.lower()
+        qualifier = column.table.lower() if column.table else None
+        scope = _enclosing_scope(column)
+        while scope is not None:
+            found = self._in_scope(scope, qualifier, name)
+            if found != _MISSING:
+                return found
+            scope = _enclosing_scope(scope)
+        return None
+
+    def _in_scope(self, scope: exp.Expr, qualifier: str | None, name: str) -> Typed:
+        sources = self._sources_of(scope)
+        if sources is None:
+            return None
+        if qualifier is not None:
+            source = sources.get(qualifier)
+            return _MISSING if source is None else self._column(source, name)
+        found: list[exp.Expr] = []
+        for source in sources.values():
+            has = self._has(source, name)
+            if has is None:
+                return None
+            if has:
+                found.append(source)
+        if not found:
+            return _MISSING
+        return self._column(found[0], name) if len(found) == 1 else None
+
+    def _sources_of(self, scope: exp.Expr) -> dict[str, exp.Expr] | None:
+        """The relations of a scope by name (a SELECT's FROM and joins; UPDATE's, DELETE's and
+        MERGE's target, FROM, USING); None if two share one."""
+        key = id(scope)
+        if key not in self._sources:
+            from_ = scope.args.get("from_")
+            using = scope.args.get("using")
+            nodes = ([] if isinstance(scope, exp.Select) else [scope.this]) + (
+                [from_.this] if from_ is not None else []) + [
+                join.this for join in scope.args.get("joins") or ()] + (
+                using if isinstance(using, list) else [using] if using is not None else [])
+            sources: dict[str, exp.Expr] | None = {}
+            # MERGE's UPDATE action has no target of its own: its names are MERGE's.
+            for node in filter(None, nodes):
+                name = node.alias_or_name.lower()
+                if name in sources:
+                    sources = None
+                    break
+                sources[name] = node
+            self._sources[key] = sources
+        return self._sources[key]
+
+    def _has(self, source: exp.Expr, name: str) -> bool | None:
+        """Whether ``source`` has a column ``name`` (a table: a numeric one); None: not known."""
+        derived = self._derived(source)
+        if derived is None:
+            columns = self._catalog(source)
+            return columns is not None and name in columns
+        query, alias = derived
+        if query is None:
+            return None
+        names = _names(query, alias)
+        return name in names if names is not None \
+            else self._through_star(query, alias, name) != _MISSING
+
+    def _column(self, source: exp.Expr, name: str) -> Typed:
+        derived = self._derived(source)
+        if derived is None:
+            columns = self._catalog(source)
+            return columns.get(name) if columns is not None else None
+        query, alias = derived
+        return self._output(query, alias, name) if query is not None else None
+
+    def _catalog(self, table: exp.Expr) -> Mapping[str, Number] | None:
+        assert isinstance(table, exp.Table)
+        return next((found for key in table_keys(table, self.ctx)
+                     if (found := self.ctx.numeric_columns.get(key)) is not None), None)
+
+    def _derived(self, source: exp.Expr) -> tuple[exp.Expr | None, exp.TableAlias | None] | None:
+        """(query, alias) of a derived table or of the CTE a table names; None for a table of
+        the catalog; query None for a relation whose columns are not read (UNNEST, VALUES, a
+        table function)."""
+        key = id(source)
+        if key not in self._derived_of:
+            derived: tuple[exp.Expr | None, exp.TableAlias | None] | None = (None, None)
+            if isinstance(source, exp.Table) and isinstance(source.this, exp.Identifier):
+                cte = _cte(source) if not source.args.get("db") else None
+                derived = (_query_of(cte.this), cte.args.get("alias")) if cte is not None \
+                    else None
+            elif isinstance(source, exp.Subquery):
+                derived = _query_of(source), source.args.get("alias")
+            self._derived_of[key] = derived
+        return self._derived_of[key]
+
+    def _output(self, query: exp.Expr, alias: exp.TableAlias | None, name: str) -> Typed:
+        """The type of a derived table's column: of its defining expression in each branch
+        (a set operation's, by Redshift's rule for UNION and COALESCE)."""
+        key = (id(query), name)
+        if key in self._outputs:
+            return self._outputs[key]
+        self._outputs[key] = None  # a recursive CTE's column, while its own type is read
+        names, branches = _names(query, alias), _branches(query)
+        typed: Typed = None
+        if names is None:
+            found = self._through_star(query, alias, name)
+            typed = found if found != _MISSING else None
+        elif names.count(name) == 1 and branches is not None:
+            index = names.index(name)
+            if all(len(branch.expressions) > index for branch in branches):
+                typed = _common([branch.expressions[index].unalias() for branch in branches],
+                                self)
+        self._outputs[key] = typed
+        return typed
+
+    def _through_star(self, query: exp.Expr, alias: exp.TableAlias | None, name: str) -> Typed:
+        """The type of column ``name`` of a SELECT with a ``*`` (or ``t.*``): the relation's
+        column the star passes on, or the one written beside it; ``_MISSING`` if neither."""
+        if not isinstance(query, exp.Select) or (alias is not None and alias.columns):
+            return None
+        found: list[Typed] = []
+        for node in query.expressions:
+            if isinstance(node, exp.Column) and node.is_star and node.table:
+                source = (self._sources_of(query) or {}).get(node.table.lower())
+                has = self._has(source, name) if source is not None else None
+                typed = _MISSING if has is False else self._column(source, name) \
+                    if has and source is not None else None
+            elif node.is_star:
+                typed = self._in_scope(query, None, name)
+            else:
+                typed = _type(node.unalias(), self) if node.alias_or_name.lower() == name \
+                    else _MISSING
+            if typed != _MISSING:
+                found.append(typed)
+        return found[0] if len(found) == 1 else None if found else _MISSING
+
+
+def _names(query: exp.Expr, alias: exp.TableAlias | None) -> list[str] | None:
+    """A derived table's column names, in order (None where a ``*`` hides them)."""
+    if alias is not None and alias.columns:
+        return [column.name.lower() for column in alias.columns]
+    branches = _branches(query)
+    if branches is None or any(node.is_star for node in branches[0].expressions):
+        return None
+    return [node.alias_or_name.lower() for node in branches[0].expressions]
+
+
+def _cte(table: exp.Table) -> exp.CTE | None:
+    """The CTE a table's name refers to where it is written, if one does."""
+    name = table.name.lower()
+    child, node = table, table.parent
+    while node is not None:
+        if isinstance(node, exp.With):
+            # Inside one of its CTEs: those before it, and itself (recursive), are visible.
+            ctes = node.expressions[:child.index + 1] if child.index is not None else []
+        else:
+            with_ = node.args.get("with_")
+            ctes = with_.expressions if isinstance(with_, exp.With) and child is not with_ \
+                else []
+        for cte in ctes:
+            if cte.alias_or_name.lower() == name:
+                return cte
+        child, node = node, node.parent
+    return None
 
 
 def _aggregate_type(arg: Typed, kind: type[exp.Expr] | str) -> Typed:
+    if isinstance(arg, _Scale):
+        return arg if kind in (exp.Min, exp.Max) else Number(_MAX_PRECISION, arg.scale, False)
     if not isinstance(arg, Number):
         return arg
     if kind in (exp.Min, exp.Max):
@@ -156,6 +350,54 @@ def _aggregate_type(arg: Typed, kind: type[exp.Expr] | str) -> Typed:
 
 
 _AVERAGES = {macros.AVG, macros.AVG_DISTINCT}
+# The precision Redshift's documented rule for set operations and COALESCE/DECODE caps at.
+_SET_PRECISION = 19
+
+
+def _common(nodes: list[exp.Expr], columns: _Columns) -> Typed:
+    """The type of the values of ``nodes`` taken together, as CASE, COALESCE, NVL, DECODE and
+    set operations type them: NULLs aside, one type stays; integers stay the widest; with a
+    DECIMAL, Redshift's documented rule for set operations and COALESCE/DECODE: scale
+    max(s1, s2), precision min(max(p1 - s1, p2 - s2) + scale, 19). Past 19 digits only the
+    scale is taken (what Redshift does there is not shown by its documented examples)."""
+    types: list[Typed] = []
+    for node in nodes:
+        if isinstance(node, exp.Null):
+            continue
+        typed = _type(node, columns)
+        if typed is None:
+            return None
+        types.append(typed)
+    if not types:
+        return None
+    if _FLOAT in types:
+        return _FLOAT
+    if len(set(types)) == 1:
+        return types[0]
+    numbers = [t for t in types if isinstance(t, Number)]
+    if len(numbers) == len(types) and all(t.integer for t in numbers):
+        return max(numbers)
+    scale = max(t.scale for t in types if isinstance(t, Number | _Scale))
+    if len(numbers) < len(types):
+        return _Scale(scale)
+    precision = max(t.precision - t.scale for t in numbers) + scale
+    return Number(precision, scale, False) if precision <= _SET_PRECISION else _Scale(scale)
+
+
+def _rounded(node: exp.Round | exp.Trunc, columns: _Columns) -> Typed:
+    """ROUND's and TRUNC's type: the scale they round to (Redshift's examples: ROUND(28.05, 1)
+    is 28.1, TRUNC(111.15) is 111); of an integer or a float, their own type."""
+    arg = _type(node.this, columns)
+    if not isinstance(arg, Number | _Scale) or (isinstance(arg, Number) and arg.integer):
+        return arg if arg == _FLOAT else None
+    places = node.args.get("decimals")
+    if places is None:
+        return _Scale(0)
+    if isinstance(places, exp.Neg) and isinstance(places.this, exp.Literal) \
+            and places.this.is_int:
+        return _Scale(0)
+    return _Scale(min(int(places.name), arg.scale)) \
+        if isinstance(places, exp.Literal) and places.is_int else None
 
 
 def _type(node: exp.Expr, columns: _Columns) -> Typed:
@@ -175,17 +417,43 @@ def _type(node: exp.Expr, columns: _Columns) -> Typed:
     if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Anonymous) \
             and node.expression.name in _AVERAGES:
         return _aggregate_type(_type(node.expression.expressions[0], columns), "avg")
+    if isinstance(node, exp.Window | exp.Abs):
+        return _type(node.this, columns)
+    if isinstance(node, exp.Case):
+        return _common([branch.args["true"] for branch in node.args.get("ifs") or ()]
+                       + [node.args.get("default") or exp.Null()], columns)
+    if isinstance(node, exp.Coalesce):
+        return _common([node.this, *node.expressions], columns)
+    if isinstance(node, exp.DecodeCase):
+        # DECODE(x, search, result, ..., [default]): the results and the default.
+        pairs = node.expressions[1:]
+        return _common(pairs[1::2] + pairs[-1:] * (len(pairs) % 2), columns)
+    if isinstance(node, exp.Round | exp.Trunc):
+        return _rounded(node, columns)
+    if isinstance(node, exp.Subquery):
+        # A scalar subquery: its one column's type.
+        query = _query_of(node)
+        branches = _branches(query) if query is not None else None
+        return _common([branch.expressions[0].unalias() for branch in branches], columns) \
+            if branches and all(len(branch.expressions) == 1 for branch in branches) else None
     if isinstance(node, exp.Add | exp.Sub | exp.Mul | exp.Div):
-        return _arithmetic_type(node, _type(node.this, columns),
-                                _type(node.expression, columns))
+        a, b = _type(node.this, columns), _type(node.expression, columns)
+        if isinstance(node, exp.Div) and _left_to_duckdb(node, a, b):
+            return _FLOAT
+        return _arithmetic_type(node, a, b)
     return None
 
 
 def _arithmetic_type(node: exp.Expr, a: Typed, b: Typed) -> Typed:
     if a is None or b is None:
         return None
-    if not isinstance(a, Number) or not isinstance(b, Number):
+    if a == _FLOAT or b == _FLOAT:
         return _FLOAT
+    if isinstance(a, _Scale) or isinstance(b, _Scale):
+        # Only the scale is known: + - keep the larger, * adds them; a quotient's needs p2.
+        scale = a.scale + b.scale if isinstance(node, exp.Mul) else max(a.scale, b.scale)
+        return None if isinstance(node, exp.Div) or scale > _MAX_PRECISION else _Scale(scale)
+    assert isinstance(a, Number) and isinstance(b, Number)
     if a.integer and b.integer:
         return max(a, b)  # integer arithmetic stays in the wider integer type
     if isinstance(node, exp.Div):
@@ -236,9 +504,18 @@ def _exact(div: exp.Div, a: Number, b: Number) -> exp.Expr:
     shift = scale - a.scale + b.scale
     small = _small(a, b)
     integer = exp.DataType.Type.BIGINT if small else exp.DataType.Type.INT128
+    by_group = not small and _once_per_group(div)
     dividend = exp.Mul(this=_digits(div.this, a, integer), expression=_cast(
         exp.Literal.number(10 ** shift), exp.DataType(this=integer)))
     divisor = _digits(guarded(div.expression), b, integer)
+    unit = _cast(exp.Literal.string("0." + "0" * (scale - 1) + "1" if scale else "1"),
+                 _decimal(_MAX_PRECISION, scale))
+    if by_group:
+        # HUGEINT's integer division costs about 2 us a row, but its SQL is small: DuckDB
+        # plans the DOUBLE PRECISION estimates below in 30 ms to 0.4 s (the TPC-H Q8 and Q14
+        # divisions: 25-50 ms against 4-8 ms), which one row per group does not repay.
+        return _cast(call(macros.DIVIDE_ONCE, dividend, divisor, unit),
+                     _decimal(precision, scale))
     if small:
         quotient: exp.Expr = exp.IntDiv(this=dividend.copy(), expression=divisor.copy())
     else:
@@ -248,10 +525,37 @@ def _exact(div: exp.Div, a: Number, b: Number) -> exp.Expr:
                          exp.DataType(this=integer))
         for _ in range(-(-precision // _DOUBLE_DIGITS) - 1):
             quotient = call(macros.ESTIMATE, dividend.copy(), divisor.copy(), quotient)
-    unit = "0." + "0" * (scale - 1) + "1" if scale else "1"
-    divide = call(macros.DIVIDE, dividend, divisor, quotient,
-                  _cast(exp.Literal.string(unit), _decimal(_MAX_PRECISION, scale)))
+    divide = call(macros.DIVIDE, dividend, divisor, quotient, unit)
     return _cast(divide, _decimal(precision, scale))
+
+
+def _aggregate(node: exp.Expr) -> bool:
+    """Whether ``node`` is an aggregate (not a window's): one value per group."""
+    if isinstance(node, exp.Dot):
+        return isinstance(node.expression, exp.Anonymous) and node.expression.name in _AVERAGES \
+            and not isinstance(node.parent, exp.Window)
+    return isinstance(node, exp.AggFunc) and not isinstance(node.parent, exp.Window)
+
+
+def _once_per_group(div: exp.Div) -> bool:
+    """Whether ``div`` is computed once per group of the statement's result: it reads columns
+    only in aggregates' arguments, in a SELECT without GROUP BY (one row) or the statement's
+    own (whose rows a client reads, usually few)."""
+    select = _enclosing_scope(div)
+    if not isinstance(select, exp.Select) or (select.args.get("group") is not None
+                          and not (select.parent is None or isinstance(select.parent, exp.Create))):
+        return False
+    aggregates = 0
+    for node in div.walk():
+        if _aggregate(node):
+            aggregates += 1
+        elif isinstance(node, exp.Column | exp.Select):
+            ancestor = node.parent
+            while ancestor is not div and ancestor is not None and not _aggregate(ancestor):
+                ancestor = ancestor.parent
+            if ancestor is div or ancestor is None or isinstance(node, exp.Select):
+                return False
+    return aggregates > 0
 
 
 def _small(a: Number, b: Number) -> bool:
@@ -262,6 +566,15 @@ def _small(a: Number, b: Number) -> bool:
 
 
 _APART = (exp.AggFunc, exp.Window, exp.Where, exp.Having, exp.Qualify)
+
+
+def _left_to_duckdb(div: exp.Div, a: Typed, b: Typed) -> bool:
+    """Whether an exact division of DECIMALs is left to DuckDB's DOUBLE PRECISION: one whose
+    exact quotient passes 18 digits where DuckDB evaluates it apart. There it costs 2-10 us a
+    row against DuckDB's 35 ns (SUM(a / b) of DECIMAL(12,2) by DECIMAL(10,3) over 2M rows:
+    5-10 s against 0.07 s; a known difference)."""
+    return isinstance(a, Number) and isinstance(b, Number) and not (a.integer and b.integer) \
+        and not _small(a, b) and _evaluated_apart(div)
 
 
 def _evaluated_apart(node: exp.Expr) -> bool:
@@ -284,16 +597,31 @@ def _shown(node: exp.Expr) -> bool:
             and (select.parent is None or isinstance(select.parent, exp.Create)))
 
 
-def _widened(mul: exp.Mul, a: Number, b: Number) -> None:
-    """Give a DECIMAL product that is a result column Redshift's precision, p1 + p2 + 1
-    (DuckDB's is p1 + p2; the values are the same, the type clients see and CREATE TABLE AS
-    keeps is not). Only there: a cast of every row costs up to 10 times the product itself
-    (SUM of a product of DECIMAL(15,2) columns over 6M rows: 0.38 s against 0.06 s)."""
-    product = _product_type(a, b)
-    if product is not None and product.precision < _MAX_PRECISION and _shown(mul):
-        cast = _cast(exp.Null(), _decimal(product.precision, product.scale))
-        mul.replace(cast)
-        cast.set("this", mul)
+def _widened(node: exp.Expr, typed: Typed) -> None:
+    """Give DECIMAL arithmetic that is a result column Redshift's precision: a product's is
+    p1 + p2 + 1 (DuckDB's p1 + p2), and so a sum's or difference's with a product in it is
+    one more than DuckDB's (the values are the same, the type clients see and CREATE TABLE AS
+    keeps is not; DuckDB drops a cast to the type a value has). Only there: a cast of every
+    row costs up to 10 times the product itself (SUM of a product of DECIMAL(15,2) columns
+    over 6M rows: 0.38 s against 0.06 s)."""
+    if isinstance(typed, Number) and not typed.integer and typed.precision < _MAX_PRECISION \
+            and _shown(node):
+        cast = _cast(exp.Null(), _decimal(typed.precision, typed.scale))
+        node.replace(cast)
+        cast.set("this", node)
+
+
+def _result_columns(tree: exp.Expr) -> list[exp.Expr]:
+    """The statement's result columns (or CREATE TABLE AS's), through aliases and parentheses."""
+    select = tree.expression if isinstance(tree, exp.Create) else tree
+    if not isinstance(select, exp.Select):
+        return []
+    columns = []
+    for node in select.expressions:
+        while isinstance(node, exp.Alias | exp.Paren):
+            node = node.this
+        columns.append(node)
+    return columns
 
 
 def decimal_arithmetic(tree: exp.Expr, ctx: Context) -> exp.Expr:
@@ -302,18 +630,17 @@ def decimal_arithmetic(tree: exp.Expr, ctx: Context) -> exp.Expr:
     nodes = list(tree.find_all(exp.Div, exp.Mul))
     if not nodes:
         return tree
-    columns = _Columns(tree, ctx)
+    columns = _Columns(ctx)
     # Innermost first: an outer operator then sees the inner one's DECIMAL cast.
     for node in reversed(nodes):
         a, b = _type(node.this, columns), _type(node.expression, columns)
         if isinstance(a, Number) and isinstance(b, Number) and not (a.integer and b.integer):
             if isinstance(node, exp.Div):
-                if not _small(a, b) and _evaluated_apart(node):
-                    # There the wide exact division costs 2-10 us a row against DuckDB's
-                    # 35 ns (SUM(a / b) of DECIMAL(12,2) by DECIMAL(10,3) over 2M rows: 5-10
-                    # s against 0.07 s): DuckDB's DOUBLE PRECISION stays (known difference).
-                    continue
-                node.replace(_exact(node, a, b))
+                if not _left_to_duckdb(node, a, b):
+                    node.replace(_exact(node, a, b))
             else:
-                _widened(node, a, b)
+                _widened(node, _product_type(a, b))
+    for node in _result_columns(tree):
+        if isinstance(node, exp.Add | exp.Sub):
+            _widened(node, _type(node, columns))
     return tree
