@@ -313,7 +313,7 @@ _THREE_WAY = "CASE WHEN {x} < {y} THEN -1 WHEN {x} > {y} THEN 1 ELSE 0 END"
 # SUM or AVG of SUPER values: one of their numbers' aggregate (integers, or DOUBLE where one is
 # a float), refused where a value is a string, a boolean, an array or an object.
 _SUPER_AGGREGATE = (
-    "(x) AS CASE WHEN count(CASE WHEN json_type(CAST(x AS JSON)) NOT IN ('BIGINT', 'UBIGINT', "
+    "CASE WHEN count(CASE WHEN json_type(CAST(x AS JSON)) NOT IN ('BIGINT', 'UBIGINT', "
     "'DOUBLE', 'NULL') THEN 1 END) > 0 THEN CAST(error('feature not supported on Duckshift: "
     "{name} of a SUPER value that is not a number') AS JSON) "
     "WHEN bool_or(json_type(CAST(x AS JSON)) = 'DOUBLE') "
@@ -323,6 +323,17 @@ _SUPER_NUMBER = "TRY_CAST(CAST(x AS JSON) AS {kind})"
 _SUPER_COUNT = (
     "count(CASE WHEN json_type(CAST(x AS JSON)) IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN 1 END)"
 )
+
+# The bodies of SUPER_SUM and SUPER_AVG, of their argument ``x``: as window functions they
+# are written out with each aggregate over the window (a macro cannot take OVER).
+SUPER_AGGREGATES = {
+    SUPER_SUM: _SUPER_AGGREGATE.format(
+        name="SUM", floats=f"sum({_SUPER_NUMBER.format(kind='DOUBLE')})",
+        integers=f"sum({_SUPER_NUMBER.format(kind='HUGEINT')})"),
+    SUPER_AVG: _SUPER_AGGREGATE.format(
+        name="AVG", floats=f"avg({_SUPER_NUMBER.format(kind='DOUBLE')})",
+        integers=f"sum({_SUPER_NUMBER.format(kind='HUGEINT')}) // nullif({_SUPER_COUNT}, 0)"),
+}
 
 
 def _super_rounded(function: str) -> str:
@@ -656,12 +667,7 @@ _DEFINITIONS = {
         f"s := CASE WHEN {_SUPER_CLASS.format(v='v')} = 's' THEN {_STRING.format(v='v')} "
         "ELSE CAST(v AS VARCHAR) END) END)[1]"
     ),
-    SUPER_SUM: _SUPER_AGGREGATE.format(
-        name="SUM", floats=f"sum({_SUPER_NUMBER.format(kind='DOUBLE')})",
-        integers=f"sum({_SUPER_NUMBER.format(kind='HUGEINT')})"),
-    SUPER_AVG: _SUPER_AGGREGATE.format(
-        name="AVG", floats=f"avg({_SUPER_NUMBER.format(kind='DOUBLE')})",
-        integers=f"sum({_SUPER_NUMBER.format(kind='HUGEINT')}) // {_SUPER_COUNT}"),
+    **{name: f"(x) AS {body}" for name, body in SUPER_AGGREGATES.items()},
     SUPER_FLOOR: _super_rounded("floor"),
     SUPER_CEIL: _super_rounded("ceil"),
     SUPER_ROUND: _super_rounded("round"),
