@@ -89,7 +89,13 @@ since a session's search path names only its own database.
   other types.
 * ``SUPER`` is an explicit cast to SUPER: a string becomes a SUPER string (DuckDB's cast to
   JSON would parse it; Redshift parses only in JSON_PARSE), a date or time is refused as
-  Redshift refuses it (42846), anything else is DuckDB's JSON of it.
+  Redshift refuses it (42846), a DECIMAL keeps its scale (``1.50``), a REAL or DOUBLE
+  PRECISION is written with an exponent (``2.22e+0``, as Redshift prints a SUPER float), so
+  that the text says which it was; anything else is DuckDB's JSON of it.
+* ``SUPER_DECIMAL(x)`` is the text of a SUPER number that is a DECIMAL (written without an
+  exponent; integers included), NULL for anything else; ``SUPER_FLOAT(x)`` whether x is a
+  SUPER float (a number written with an exponent). IS_DECIMAL, IS_FLOAT, DECIMAL_PRECISION
+  and DECIMAL_SCALE read them.
 * ``SUPER_CONCAT``, ``SUPER_FLATTEN`` and ``SUBARRAY`` are ARRAY_CONCAT, ARRAY_FLATTEN and
   SUBARRAY of SUPER arrays (DuckDB JSON), through DuckDB lists of JSON values; NULL for a value
   that is not an array (Redshift's lax mode). SUBARRAY's start counts from 0, a negative one
@@ -203,6 +209,8 @@ SUPER_CEIL = f"{INTERNAL_PREFIX}super_ceil"
 SUPER_ROUND = f"{INTERNAL_PREFIX}super_round"
 SUPER_TRUNC = f"{INTERNAL_PREFIX}super_trunc"
 SUPER_ABS = f"{INTERNAL_PREFIX}super_abs"
+SUPER_DECIMAL = f"{INTERNAL_PREFIX}super_decimal"
+SUPER_FLOAT = f"{INTERNAL_PREFIX}super_float"
 _SUPER_ORDER = f"{INTERNAL_PREFIX}super_order"
 _SUPER_ARITH = f"{INTERNAL_PREFIX}super_arith"
 ZONE_INSTANT = f"{INTERNAL_PREFIX}zone_instant"
@@ -603,7 +611,23 @@ _DEFINITIONS = {
         "(x) AS CASE WHEN typeof(x) = 'VARCHAR' THEN to_json(CAST(x AS VARCHAR)) "
         "WHEN typeof(x) IN ('DATE', 'TIME', 'TIMESTAMP', 'TIMESTAMP WITH TIME ZONE', "
         "'TIME WITH TIME ZONE') THEN error('cannot cast type ' || lower(typeof(x)) || ' to super') "
+        "WHEN typeof(x) LIKE 'DECIMAL%' THEN CAST(CAST(x AS VARCHAR) AS JSON) "
+        # A finite float's shortest digits with an exponent (DuckDB writes one only past
+        # 1e15 or below 1e-4). The lambda names only its own argument: one that captures x
+        # fails inside DuckDB when x holds window functions.
+        "WHEN typeof(x) IN ('FLOAT', 'DOUBLE') AND CAST(x AS VARCHAR) NOT IN ('inf', '-inf', "
+        "'nan') THEN CAST(list_transform([CAST(x AS VARCHAR)], lambda t: CASE WHEN "
+        "contains(t, 'e') THEN t ELSE t || 'e+0' END)[1] AS JSON) "
         "ELSE CAST(x AS JSON) END"
+    ),
+    SUPER_DECIMAL: (
+        "(x) AS list_transform([CAST(x AS JSON)], lambda v: CASE WHEN json_type(v) IN "
+        "('BIGINT', 'UBIGINT') OR (json_type(v) = 'DOUBLE' AND NOT regexp_matches("
+        "CAST(v AS VARCHAR), '[eE]')) THEN CAST(v AS VARCHAR) END)[1]"
+    ),
+    SUPER_FLOAT: (
+        "(x) AS list_transform([CAST(x AS JSON)], lambda v: coalesce(json_type(v) = 'DOUBLE' "
+        "AND regexp_matches(CAST(v AS VARCHAR), '[eE]'), false))[1]"
     ),
     # Each argument is named once, inside a lambda: a macro's parameters are copies of the
     # argument, so naming them in every branch would bind nested operators' expressions

@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from catalog.errors import FeatureNotSupported
 from engine import macros
 from proxy.sql.context import Context
 from proxy.sql.pipeline import StatementCache
@@ -159,3 +160,32 @@ def test_super_columns_of_the_catalog(sql: str, expected: str) -> None:
 def test_other_columns_keep_plain_operators(sql: str) -> None:
     assert "super_" not in (StatementCache().get(sql, SUPER_CTX)[-1].duck_sql or "")
 
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("select is_decimal(1.22::super)", True),
+        ("select is_float(2.22::float::super)", True),
+        ("select is_decimal(2.22::float::super)", False),
+        ("select is_decimal(json_parse('5'))", True),
+        ("select is_float(json_parse('\"x\"'))", False),
+        ("select decimal_precision(3.14159::super)", 6),
+        ("select decimal_scale(1.50::super)", 2),
+        ("select decimal_scale(json_parse('7'))", 0),
+        ("select decimal_precision(json_parse('-0.05'))", 2),
+        ("select decimal_precision(2.5::real::super)", None),
+        ("select json_serialize(2.22::float::super)", "2.22e+0"),
+        ("select json_serialize(1.50::super)", "1.50"),
+    ],
+)
+def test_number_kinds(sql: str, expected: object) -> None:
+    con = duckdb.connect()
+    macros.install(con)
+    row = con.execute(_duck(sql)).fetchone()
+    assert row is not None and row[0] == expected
+
+
+def test_size_is_refused() -> None:
+    with pytest.raises(FeatureNotSupported, match="SIZE"):
+        _duck("select size(json_parse('[1]'))")
