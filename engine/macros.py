@@ -615,8 +615,8 @@ _DEFINITIONS = {
         # A finite float's shortest digits with an exponent (DuckDB writes one only past
         # 1e15 or below 1e-4). The lambda names only its own argument: one that captures x
         # fails inside DuckDB when x holds window functions.
-        "WHEN typeof(x) IN ('FLOAT', 'DOUBLE') AND CAST(x AS VARCHAR) NOT IN ('inf', '-inf', "
-        "'nan') THEN CAST(list_transform([CAST(x AS VARCHAR)], lambda t: CASE WHEN "
+        "WHEN typeof(x) IN ('FLOAT', 'DOUBLE') AND isfinite(TRY_CAST(x AS DOUBLE)) "
+        "THEN CAST(list_transform([CAST(x AS VARCHAR)], lambda t: CASE WHEN "
         "contains(t, 'e') THEN t ELSE t || 'e+0' END)[1] AS JSON) "
         "ELSE CAST(x AS JSON) END"
     ),
