@@ -382,11 +382,15 @@ def _windowed_aggregate(window: exp.Window) -> exp.Expr:
     aggregates over the window (DuckDB takes OVER only after an aggregate, not a macro)."""
     name = macros.SUPER_SUM if isinstance(window.this, exp.Sum) else macros.SUPER_AVG
     body = _aggregate_body(name).copy()
+    # The body's own aggregates, found before the argument (which may hold aggregates of its
+    # own, not over the window) takes the place of its parameter.
+    aggregates = [node for node in body.find_all(exp.AggFunc, exp.Anonymous)
+                  if isinstance(node, exp.AggFunc) or node.name.lower() == "favg"]
     argument = window.this.this
     for column in list(body.find_all(exp.Column)):
         column.replace(argument.copy())
     over = {key: value for key, value in window.args.items() if key != "this"}
-    for aggregate in list(body.find_all(exp.AggFunc)):
+    for aggregate in aggregates:
         windowed = exp.Window(this=aggregate.copy(), **{
             key: value.copy() if isinstance(value, exp.Expr) else
             [v.copy() for v in value] if isinstance(value, list) else value
