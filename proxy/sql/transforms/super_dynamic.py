@@ -219,6 +219,8 @@ class _Seen:
             return name in self.tables.get(qualifier, ())
         if name in self.elements:
             return True
+        if not self.tables:  # most statements: nothing they read has a SUPER column
+            return False
         select = column.find_ancestor(exp.Select)
         if select is None:  # UPDATE's, DELETE's or MERGE's own conditions and values
             return any(name in cols for cols in self.tables.values())
