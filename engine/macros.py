@@ -96,7 +96,13 @@ since a session's search path names only its own database.
   other types.
 * ``SUPER`` is an explicit cast to SUPER: a string becomes a SUPER string (DuckDB's cast to
   JSON would parse it; Redshift parses only in JSON_PARSE), a date or time is refused as
-  Redshift refuses it (42846), anything else is DuckDB's JSON of it.
+  Redshift refuses it (42846), a DECIMAL keeps its scale (``1.50``), a REAL or DOUBLE
+  PRECISION is written with an exponent (``2.22e+0``, as Redshift prints a SUPER float), so
+  that the text says which it was; anything else is DuckDB's JSON of it.
+* ``SUPER_DECIMAL(x)`` is the text of a SUPER number that is a DECIMAL (written without an
+  exponent; integers included), NULL for anything else; ``SUPER_FLOAT(x)`` whether x is a
+  SUPER float (a number written with an exponent). IS_DECIMAL, IS_FLOAT, DECIMAL_PRECISION
+  and DECIMAL_SCALE read them.
 * ``SUPER_CONCAT``, ``SUPER_FLATTEN`` and ``SUBARRAY`` are ARRAY_CONCAT, ARRAY_FLATTEN and
   SUBARRAY of SUPER arrays (DuckDB JSON), through DuckDB lists of JSON values; NULL for a value
   that is not an array (Redshift's lax mode). SUBARRAY's start counts from 0, a negative one
@@ -212,6 +218,8 @@ SUPER_CEIL = f"{INTERNAL_PREFIX}super_ceil"
 SUPER_ROUND = f"{INTERNAL_PREFIX}super_round"
 SUPER_TRUNC = f"{INTERNAL_PREFIX}super_trunc"
 SUPER_ABS = f"{INTERNAL_PREFIX}super_abs"
+SUPER_DECIMAL = f"{INTERNAL_PREFIX}super_decimal"
+SUPER_FLOAT = f"{INTERNAL_PREFIX}super_float"
 _SUPER_ORDER = f"{INTERNAL_PREFIX}super_order"
 _SUPER_ARITH = f"{INTERNAL_PREFIX}super_arith"
 ZONE_INSTANT = f"{INTERNAL_PREFIX}zone_instant"
@@ -322,7 +330,7 @@ _THREE_WAY = "CASE WHEN {x} < {y} THEN -1 WHEN {x} > {y} THEN 1 ELSE 0 END"
 # SUM or AVG of SUPER values: one of their numbers' aggregate (integers, or DOUBLE where one is
 # a float), refused where a value is a string, a boolean, an array or an object.
 _SUPER_AGGREGATE = (
-    "(x) AS CASE WHEN count(CASE WHEN json_type(CAST(x AS JSON)) NOT IN ('BIGINT', 'UBIGINT', "
+    "CASE WHEN count(CASE WHEN json_type(CAST(x AS JSON)) NOT IN ('BIGINT', 'UBIGINT', "
     "'DOUBLE', 'NULL') THEN 1 END) > 0 THEN CAST(error('feature not supported on Duckshift: "
     "{name} of a SUPER value that is not a number') AS JSON) "
     "WHEN bool_or(json_type(CAST(x AS JSON)) = 'DOUBLE') "
@@ -332,6 +340,19 @@ _SUPER_NUMBER = "TRY_CAST(CAST(x AS JSON) AS {kind})"
 _SUPER_COUNT = (
     "count(CASE WHEN json_type(CAST(x AS JSON)) IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN 1 END)"
 )
+
+# The bodies of SUPER_SUM and SUPER_AVG, of their argument ``x``: as window functions they
+# are written out with each aggregate over the window (a macro cannot take OVER).
+SUPER_AGGREGATES = {
+    SUPER_SUM: _SUPER_AGGREGATE.format(
+        name="SUM", floats=f"sum({_SUPER_NUMBER.format(kind='DOUBLE')})",
+        integers=f"sum({_SUPER_NUMBER.format(kind='HUGEINT')})"),
+    SUPER_AVG: _SUPER_AGGREGATE.format(
+        # favg: a window's body goes through translation after this, whose rewrite of AVG
+        # (Redshift's AVG of integers) is not for these DOUBLEs.
+        name="AVG", floats=f"favg({_SUPER_NUMBER.format(kind='DOUBLE')})",
+        integers=f"sum({_SUPER_NUMBER.format(kind='HUGEINT')}) // nullif({_SUPER_COUNT}, 0)"),
+}
 
 
 def _super_rounded(function: str) -> str:
@@ -608,7 +629,23 @@ _DEFINITIONS = {
         "(x) AS CASE WHEN typeof(x) = 'VARCHAR' THEN to_json(CAST(x AS VARCHAR)) "
         "WHEN typeof(x) IN ('DATE', 'TIME', 'TIMESTAMP', 'TIMESTAMP WITH TIME ZONE', "
         "'TIME WITH TIME ZONE') THEN error('cannot cast type ' || lower(typeof(x)) || ' to super') "
+        "WHEN typeof(x) LIKE 'DECIMAL%' THEN CAST(CAST(x AS VARCHAR) AS JSON) "
+        # A finite float's shortest digits with an exponent (DuckDB writes one only past
+        # 1e15 or below 1e-4). The lambda names only its own argument: one that captures x
+        # fails inside DuckDB when x holds window functions.
+        "WHEN typeof(x) IN ('FLOAT', 'DOUBLE') AND isfinite(TRY_CAST(x AS DOUBLE)) "
+        "THEN CAST(list_transform([CAST(x AS VARCHAR)], lambda t: CASE WHEN "
+        "contains(t, 'e') THEN t ELSE t || 'e+0' END)[1] AS JSON) "
         "ELSE CAST(x AS JSON) END"
+    ),
+    SUPER_DECIMAL: (
+        "(x) AS list_transform([CAST(x AS JSON)], lambda v: CASE WHEN json_type(v) IN "
+        "('BIGINT', 'UBIGINT') OR (json_type(v) = 'DOUBLE' AND NOT regexp_matches("
+        "CAST(v AS VARCHAR), '[eE]')) THEN CAST(v AS VARCHAR) END)[1]"
+    ),
+    SUPER_FLOAT: (
+        "(x) AS list_transform([CAST(x AS JSON)], lambda v: coalesce(json_type(v) = 'DOUBLE' "
+        "AND regexp_matches(CAST(v AS VARCHAR), '[eE]'), false))[1]"
     ),
     # Each argument is named once, inside a lambda: a macro's parameters are copies of the
     # argument, so naming them in every branch would bind nested operators' expressions
@@ -672,12 +709,7 @@ _DEFINITIONS = {
         f"s := CASE WHEN {_SUPER_CLASS.format(v='v')} = 's' THEN {_STRING.format(v='v')} "
         "ELSE CAST(v AS VARCHAR) END) END)[1]"
     ),
-    SUPER_SUM: _SUPER_AGGREGATE.format(
-        name="SUM", floats=f"sum({_SUPER_NUMBER.format(kind='DOUBLE')})",
-        integers=f"sum({_SUPER_NUMBER.format(kind='HUGEINT')})"),
-    SUPER_AVG: _SUPER_AGGREGATE.format(
-        name="AVG", floats=f"avg({_SUPER_NUMBER.format(kind='DOUBLE')})",
-        integers=f"sum({_SUPER_NUMBER.format(kind='HUGEINT')}) // {_SUPER_COUNT}"),
+    **{name: f"(x) AS {body}" for name, body in SUPER_AGGREGATES.items()},
     SUPER_FLOOR: _super_rounded("floor"),
     SUPER_CEIL: _super_rounded("ceil"),
     SUPER_ROUND: _super_rounded("round"),

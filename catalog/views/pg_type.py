@@ -54,7 +54,10 @@ BUILTIN_TYPES: tuple[BuiltinType, ...] = (
     _T(28, "xid", 4, True, "U", "xidin", "i", "p", 1011, "xid"),
     _T(29, "cid", 4, True, "U", "cidin", "i", "p", 1012, "cid"),
     _T(30, "oidvector", -1, False, "A", "oidvectorin", "i", "p", 1013, "oidvector", typelem=26),
-    _T(114, "json", -1, False, "U", "json_in", "i", "x", 199, "json"),
+    # DuckDB's JSON is Redshift's SUPER (Redshift has no json type): its values go to
+    # clients as json (OID 114; docs/compatibility.md says why not SUPER's 4000), but its
+    # columns are shown as super, as Redshift shows them.
+    _T(114, "json", -1, False, "U", "json_in", "i", "x", 199, "super"),
     _T(700, "float4", 4, True, "N", "float4in", "i", "p", 1021, "real"),
     _T(701, "float8", 8, True, "N", "float8in", "d", "p", 1022, "double precision",
        typispreferred=True),

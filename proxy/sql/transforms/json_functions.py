@@ -19,9 +19,12 @@ as Redshift prints it (strings in double quotes).
   ``IS_ARRAY``/``IS_OBJECT``/``IS_SCALAR``/``IS_VARCHAR``/``IS_BOOLEAN``/``IS_NUMBER`` test a
   SUPER value's type; ``IS_CHAR`` is a string of ASCII characters only; ``IS_SMALLINT``/
   ``IS_INTEGER``/``IS_BIGINT`` a number of scale 0 in the type's range (false for anything
-  else, NULL included); ``GET_ARRAY_LENGTH`` is NULL for a non-array. ``IS_DECIMAL``,
-  ``IS_FLOAT``, ``DECIMAL_PRECISION`` and ``DECIMAL_SCALE`` are refused (0A000): a SUPER number
-  is kept as its JSON text, which does not say whether it was a DECIMAL or a FLOAT.
+  else, NULL included); ``GET_ARRAY_LENGTH`` is NULL for a non-array. A SUPER number is kept
+  as its JSON text, which says whether it is a FLOAT (written with an exponent, ``2.22e+0``,
+  as Redshift prints one) or a DECIMAL (``1.50``, integers included): ``IS_FLOAT`` and
+  ``IS_DECIMAL`` read that (false for anything else, NULL included), ``DECIMAL_SCALE`` counts
+  a DECIMAL's digits after its point and ``DECIMAL_PRECISION`` its significant digits (NULL
+  for anything else). ``SIZE`` (Redshift's in-memory size of its own encoding) is refused.
 * PartiQL navigation: DuckDB's JSON type navigates ``c.a.b`` itself (NULL where missing, as
   Redshift's lax mode); subscripts ``c.a[0]`` are 0-based in both, so the 1-based offset sqlglot
   adds for DuckDB lists is switched off (Redshift has no arrays besides SUPER). A navigation
@@ -60,8 +63,6 @@ _TYPE_TESTS: dict[str, tuple[str, ...]] = {
 }
 # IS_SMALLINT, IS_INTEGER, IS_BIGINT: a JSON integer (DuckDB's json_type) within the range.
 _INTEGER_TESTS = {"is_smallint": 2**15, "is_integer": 2**31, "is_bigint": 2**63}
-# What needs to know whether a number was a DECIMAL or a FLOAT.
-_NUMBER_KINDS = ("is_decimal", "is_float", "decimal_precision", "decimal_scale")
 _TEXT_TYPES = {exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT, exp.DataType.Type.CHAR,
                exp.DataType.Type.NVARCHAR, exp.DataType.Type.NCHAR, exp.DataType.Type.BPCHAR}
 
@@ -209,6 +210,29 @@ def _ascii_string(value: exp.Expr) -> exp.Expr:
                                 true=exp.true())], default=exp.false())
 
 
+def _number_kind(name: str, value: exp.Expr) -> exp.Expr:
+    """IS_DECIMAL, IS_FLOAT, DECIMAL_SCALE or DECIMAL_PRECISION of a SUPER value, by its
+    number's text (``SUPER_DECIMAL``)."""
+    if name == "is_float":
+        return call(macros.SUPER_FLOAT, value)
+    digits = call(macros.SUPER_DECIMAL, value)
+    if name == "is_decimal":
+        return exp.Not(this=exp.Is(this=digits, expression=exp.Null()))
+    # The digits after the point: as many as the text has (none for an integer).
+    scale = _call("length", _call("regexp_extract", digits, _string(r"\.(\d*)"),
+                                  exp.Literal.number(1)))
+    if name == "decimal_scale":
+        return exp.cast(scale, "INT")
+    # Every digit but the leading zeros, and at least the scale (0.05 is DECIMAL(2, 2)).
+    significant = _call("length", _call("ltrim", _call(
+        "regexp_replace", digits.copy(), _string("[^0-9]"), _string(""), _string("g")),
+        _string("0")))
+    precision = _call("greatest", significant, scale.copy(), exp.Literal.number(1))
+    # greatest skips NULLs: what is not a DECIMAL has no precision.
+    known = exp.Not(this=exp.Is(this=digits.copy(), expression=exp.Null()))
+    return exp.cast(exp.Case(ifs=[exp.If(this=known, true=precision)]), "INT")
+
+
 def _anonymous(node: exp.Anonymous) -> exp.Expr | None:
     name = node.name.lower()
     args = [a.copy() for a in node.expressions]
@@ -233,10 +257,12 @@ def _anonymous(node: exp.Anonymous) -> exp.Expr | None:
         return _integer_test(arg, _INTEGER_TESTS[name])
     if name == "is_char":
         return _ascii_string(arg)
-    if name in _NUMBER_KINDS:
+    if name in ("is_decimal", "is_float", "decimal_precision", "decimal_scale"):
+        return _number_kind(name, arg)
+    if name == "size":
         raise FeatureNotSupported(
-            f"feature not supported on Duckshift: {name.upper()} (a SUPER number does not keep "
-            "whether it is a DECIMAL or a FLOAT)")
+            "feature not supported on Duckshift: SIZE (the in-memory size of Redshift's own "
+            "encoding of a SUPER value)")
     if name == "json_typeof":
         return _typeof(arg)
     if name == "get_array_length":

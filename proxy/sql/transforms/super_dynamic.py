@@ -23,11 +23,14 @@ SUPER would: a string is a SUPER string, not parsed JSON.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
+import sqlglot
 from sqlglot import exp
 
 from engine import macros
+from engine.storage import INTERNAL_PREFIX
 from proxy.sql.context import Context
 from proxy.sql.table_keys import table_keys
 from proxy.sql.transforms.macros import call
@@ -75,18 +78,37 @@ def _macro_name(node: exp.Dot) -> str | None:
     return fn.name if isinstance(fn, exp.Anonymous) else None
 
 
+def _table_supers(table: exp.Table, ctx: Context) -> Mapping[str, int] | None:
+    """The SUPER columns (with their positions) of one table named in the statement, None
+    where it has none."""
+    for key in table_keys(table, ctx):
+        columns = ctx.super_columns.get(key)
+        if columns is not None:
+            return columns
+    return None
+
+
+def _insert_target(tree: exp.Expr) -> exp.Table | None:
+    """The table an INSERT writes (which it does not read)."""
+    if not isinstance(tree, exp.Insert):
+        return None
+    target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+    return target if isinstance(target, exp.Table) else None
+
+
 def _super_tables(tree: exp.Expr, ctx: Context) -> dict[str, Mapping[str, int]]:
-    """The SUPER columns of the statement's tables (with their positions), by the name or
-    alias each is read by."""
+    """The SUPER columns of the tables the statement reads (with their positions), by the
+    name or alias each is read by."""
     found: dict[str, Mapping[str, int]] = {}
     if not ctx.super_columns:
         return found
+    # An INSERT's target is not read: its SUPER columns do not make a selected column of
+    # the same name SUPER.
+    target = _insert_target(tree)
     for table in tree.find_all(exp.Table):
-        for key in table_keys(table, ctx):
-            columns = ctx.super_columns.get(key)
-            if columns is not None:
-                found[table.alias_or_name.lower()] = columns
-                break
+        columns = None if table is target else _table_supers(table, ctx)
+        if columns is not None:
+            found[table.alias_or_name.lower()] = columns
     return found
 
 
@@ -166,7 +188,7 @@ class _Seen:
             node = node.this
         if isinstance(node, exp.ParseJSON):
             return True
-        if isinstance(node, exp.Max | exp.Min | exp.Sum | exp.Avg | exp.Neg) \
+        if isinstance(node, exp.Max | exp.Min | exp.Sum | exp.Avg | exp.Neg | exp.Window) \
                 and not node.expressions:
             return self.is_super(node.this)
         if type(node) in _ARITHMETIC:  # not yet rewritten (a derived table's column)
@@ -195,7 +217,19 @@ class _Seen:
             return True  # a navigation: the qualifier is a column
         if qualifier:
             return name in self.tables.get(qualifier, ())
-        return name in self.elements or any(name in cols for cols in self.tables.values())
+        if name in self.elements:
+            return True
+        if not self.tables:  # most statements: nothing they read has a SUPER column
+            return False
+        select = column.find_ancestor(exp.Select)
+        if select is None:  # UPDATE's, DELETE's or MERGE's own conditions and values
+            return any(name in cols for cols in self.tables.values())
+        # What the innermost SELECT reads first, then (correlated) what the outer ones read.
+        while select is not None:
+            if any(name in self.tables.get(read, ()) for read in _read_names(select)):
+                return True
+            select = select.find_ancestor(exp.Select)
+        return False
 
 
 def _operand(seen: _Seen, node: exp.Expr) -> exp.Expr:
@@ -208,25 +242,25 @@ def _assigned(node: exp.Expr) -> bool:
     return isinstance(node, exp.EQ) and isinstance(node.parent, exp.Update)
 
 
-def _string(node: exp.Expr) -> bool:
-    return isinstance(node, exp.Literal) and node.is_string
+def _stored_positions(columns: list[exp.Expr], supers: Mapping[str, int]) -> list[int]:
+    """The positions of the values a write stores into SUPER columns: those of the columns
+    named (an INSERT's column list), else the table's own, in its column order."""
+    if columns:
+        return [i for i, name in enumerate(columns) if name.name.lower() in supers]
+    return list(supers.values())
 
 
-def _stored_positions(insert: exp.Insert, seen: _Seen) -> list[int]:
-    """The positions of INSERT's values that go into SUPER columns."""
-    target = insert.this
-    table = target.this if isinstance(target, exp.Schema) else target
-    supers = seen.tables.get(table.alias_or_name.lower(), {}) \
-        if isinstance(table, exp.Table) else {}
-    if isinstance(target, exp.Schema):
-        return [i for i, name in enumerate(target.expressions) if name.name.lower() in supers]
-    return list(supers.values())  # the table's columns in their order
+def _kept(value: exp.Expr, seen: _Seen) -> bool:
+    """Whether a value stored into a SUPER column is stored as it is: a SUPER value already,
+    NULL, DEFAULT, or a parameter (typed by its column)."""
+    return seen.is_super(value) or isinstance(value, exp.Null | exp.Placeholder | exp.Parameter) \
+        or (isinstance(value, exp.Var) and value.name.upper() == "DEFAULT")
 
 
 def _stored_selected(value: exp.Expr, seen: _Seen) -> None:
     """A value INSERT ... SELECT stores into a SUPER column, as a cast to SUPER reads it."""
     inner = value.unalias()
-    if seen.is_super(inner) or isinstance(inner, exp.Null | exp.Placeholder | exp.Parameter):
+    if _kept(inner, seen):
         return
     wrapped = call(macros.SUPER, inner.copy())
     if isinstance(value, exp.Alias):
@@ -237,28 +271,63 @@ def _stored_selected(value: exp.Expr, seen: _Seen) -> None:
         value.replace(wrapped)
 
 
-def _stored_strings(tree: exp.Expr, seen: _Seen) -> None:
-    """A string stored into a SUPER column (INSERT VALUES's literals, what INSERT ... SELECT
-    selects, UPDATE's SET literals) is a SUPER string, as Redshift stores it (only JSON_PARSE
-    parses)."""
-    if isinstance(tree, exp.Insert) and isinstance(tree.expression, exp.Values):
-        positions = _stored_positions(tree, seen)
-        for row in tree.expression.expressions:
-            values = row.expressions if isinstance(row, exp.Tuple) else [row]
-            for i in positions:
-                if i < len(values) and _string(values[i]):
-                    values[i].replace(call(macros.SUPER, values[i].copy()))
-    elif isinstance(tree, exp.Insert) and isinstance(tree.expression, exp.Query):
-        positions = _stored_positions(tree, seen)
-        for branch in _branches(tree.expression) if positions else []:
-            values = branch.expressions
-            if any(isinstance(v, exp.Star) or isinstance(v.this, exp.Star) for v in values):
-                continue  # the columns of a star are SUPER where they come from one
-            for i in positions:
-                if i < len(values):
-                    _stored_selected(values[i], seen)
+def _starred(query: exp.Expr, positions: list[int]) -> exp.Select:
+    """A query whose columns are not known here (a star), its columns at ``positions`` read
+    as casts to SUPER read them: ``SELECT * REPLACE (SUPER(c2) AS c2) FROM (query) AS
+    s(c0, c1, c2)`` (the alias names as many columns as it needs; the rest keep theirs)."""
+    names = [f"{INTERNAL_PREFIX}stored{i}" for i in range(max(positions) + 1)]
+    replaced = [exp.alias_(call(macros.SUPER, exp.column(names[i])), names[i])
+                for i in positions]
+    source = exp.Subquery(this=query, alias=exp.TableAlias(
+        this=exp.to_identifier(f"{INTERNAL_PREFIX}stored"),
+        columns=[exp.to_identifier(name) for name in names]))
+    return exp.select(exp.Star(replace=replaced)).from_(source)
+
+
+def _stored_query(insert: exp.Insert, positions: list[int], seen: _Seen) -> None:
+    """What INSERT ... SELECT stores into SUPER columns, read as casts to SUPER read it."""
+    branches = _branches(insert.expression)
+    if not branches or any(isinstance(v, exp.Star) or isinstance(v.this, exp.Star)
+                           for branch in branches for v in branch.expressions):
+        insert.set("expression", _starred(insert.expression, positions))
+        return
+    for branch in branches:
+        values = branch.expressions
+        for i in positions:
+            if i < len(values):
+                _stored_selected(values[i], seen)
+
+
+def _stored_rows(rows: list[exp.Expr], positions: list[int], seen: _Seen) -> None:
+    """The values of VALUES rows stored into SUPER columns, read as casts to SUPER read them."""
+    for row in rows:
+        values = row.expressions if isinstance(row, exp.Tuple) else [row]
+        for i in positions:
+            if i < len(values) and not _kept(values[i], seen):
+                values[i].replace(call(macros.SUPER, values[i].copy()))
+
+
+def _stored_values(tree: exp.Expr, seen: _Seen, ctx: Context) -> None:
+    """Every value an INSERT (also MERGE's) or UPDATE stores into a SUPER column is read as a
+    cast to SUPER reads it: a string is a SUPER string, as Redshift stores it (only
+    JSON_PARSE parses), not JSON text to parse."""
+    target = _insert_target(tree)
+    supers = _table_supers(target, ctx) if target is not None and ctx.super_columns else None
+    if supers and isinstance(tree, exp.Insert):
+        columns = tree.this.expressions if isinstance(tree.this, exp.Schema) else []
+        positions = _stored_positions(columns, supers)
+        if positions and isinstance(tree.expression, exp.Values):
+            _stored_rows(tree.expression.expressions, positions, seen)
+        elif positions and isinstance(tree.expression, exp.Query):
+            _stored_query(tree, positions, seen)
+    if isinstance(tree, exp.Merge) and isinstance(tree.this, exp.Table) and ctx.super_columns:
+        merged = _table_supers(tree.this, ctx)
+        for insert in tree.find_all(exp.Insert) if merged else ():
+            columns = insert.this.expressions if isinstance(insert.this, exp.Tuple) else []
+            if isinstance(insert.expression, exp.Tuple):
+                _stored_rows([insert.expression], _stored_positions(columns, merged), seen)
     for node in tree.find_all(exp.EQ):
-        if _assigned(node) and _string(node.expression) and seen.is_super(node.this):
+        if _assigned(node) and seen.is_super(node.this) and not _kept(node.expression, seen):
             node.expression.replace(call(macros.SUPER, node.expression.copy()))
 
 
@@ -298,7 +367,41 @@ def _rewrite(node: exp.Expr, seen: _Seen) -> exp.Expr | None:
             and seen.is_super(node.this):
         name = macros.SUPER_SUM if isinstance(node, exp.Sum) else macros.SUPER_AVG
         return call(name, node.this.copy())
+    elif isinstance(node, exp.Window) and isinstance(node.this, exp.Sum | exp.Avg) \
+            and seen.is_super(node.this.this):
+        return _windowed_aggregate(node)
     return None
+
+
+@functools.cache
+def _aggregate_body(name: str) -> exp.Expr:
+    """The parsed body of the SUPER_SUM or SUPER_AVG macro (of the column ``x``)."""
+    return sqlglot.parse_one(macros.SUPER_AGGREGATES[name], read="duckdb")
+
+
+def _windowed_aggregate(window: exp.Window) -> exp.Expr:
+    """SUM or AVG of a SUPER value over a window: the macro's body written out, each of its
+    aggregates over the window (DuckDB takes OVER only after an aggregate, not a macro)."""
+    name = macros.SUPER_SUM if isinstance(window.this, exp.Sum) else macros.SUPER_AVG
+    body = _aggregate_body(name).copy()
+    # The body's own aggregates, found before the argument (which may hold aggregates of its
+    # own, not over the window) takes the place of its parameter.
+    aggregates = [node for node in body.find_all(exp.AggFunc, exp.Anonymous)
+                  if isinstance(node, exp.AggFunc) or node.name.lower() == "favg"]
+    argument = window.this.this
+    for column in list(body.find_all(exp.Column)):
+        column.replace(argument.copy())
+    over = {key: value for key, value in window.args.items() if key != "this"}
+    for aggregate in aggregates:
+        windowed = exp.Window(this=aggregate.copy(), **{
+            key: value.copy() if isinstance(value, exp.Expr) else
+            [v.copy() for v in value] if isinstance(value, list) else value
+            for key, value in over.items()
+        })
+        aggregate.replace(windowed)
+    # Through SUPER (which keeps a SUPER value as it is), so that an operator over it sees
+    # a SUPER value.
+    return call(macros.SUPER, body)
 
 
 def super_dynamic(tree: exp.Expr, ctx: Context) -> exp.Expr:
@@ -308,9 +411,9 @@ def super_dynamic(tree: exp.Expr, ctx: Context) -> exp.Expr:
             and not (isinstance(tree, exp.Insert) and ctx.super_columns):
         return tree
     seen = _Seen(tree, ctx)
-    _stored_strings(tree, seen)
+    _stored_values(tree, seen, ctx)
     kinds = (*_ARITHMETIC, *_COMPARISONS, exp.Neg, exp.Between, exp.In, exp.Ordered,
-             exp.Max, exp.Min, exp.Sum, exp.Avg, *_ROUNDING)
+             exp.Max, exp.Min, exp.Sum, exp.Avg, exp.Window, *_ROUNDING)
     # Innermost first, so an operator over another's result sees it as SUPER.
     for node in reversed(list(tree.find_all(*kinds))):
         new = _rewrite(node, seen)

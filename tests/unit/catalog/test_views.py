@@ -453,3 +453,10 @@ def test_user_oid_in_python_is_the_sql_one(name: str) -> None:
     # SHOW GRANTS numbers users in Python as pg_user and the SVV views do in SQL.
     sql = f"SELECT {user_oid_expr(lit(name))}"
     assert duckdb.connect().execute(sql).fetchone() == (user_oid(name),)
+
+
+def test_super_columns_are_shown_as_super() -> None:
+    # DuckDB's JSON is Redshift's SUPER: format_type names it as Redshift does, while the OID
+    # stays json's, which RowDescription sends.
+    assert DUCKDB_TYPES["JSON"] == 114
+    assert pretty_names()[114] == "super"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from catalog.errors import FeatureNotSupported
 from engine import macros
 from proxy.sql.context import Context
 from proxy.sql.pipeline import StatementCache
@@ -123,6 +124,18 @@ SUPER_CTX = Context("ns", "dev", "alice", {"dev": "__ds_ns__dev"}, char_version=
         ("insert into s (c, id) select 'x' as v, 1", "SELECT memory.main.__ds_super('x') AS v"),
         ("select floor(x) from (select c.p * 2 as x from s)", "__ds_super_floor(x)"),
         ("select abs(c.p) from s", "__ds_super_abs(c.p)"),
+        ("insert into s select * from t",
+         "SELECT * REPLACE (memory.main.__ds_super(__ds_stored1) AS __ds_stored1) FROM "
+         "(SELECT * FROM t) AS __ds_stored(__ds_stored0, __ds_stored1)"),
+        ("insert into s (c) select * from t",
+         "REPLACE (memory.main.__ds_super(__ds_stored0) AS __ds_stored0)"),
+        # The target's SUPER column c does not make the selected column c SUPER.
+        ("insert into s select id, c from t", "SELECT id, memory.main.__ds_super(c) AS c"),
+        ("insert into s values (1, lower('x'))", "VALUES (1, memory.main.__ds_super(LOWER('x')))"),
+        ("update s set c = upper(c.s)", "SET c = memory.main.__ds_super(UPPER(c.s))"),
+        ("select sum(c.p) over (partition by id) from s",
+         "memory.main.__ds_super(CASE WHEN COUNT(CASE WHEN NOT JSON_TYPE(CAST(c.p AS JSON))"),
+        ("select avg(c) over (order by id) + 1 from s", "__ds_super_add(memory.main.__ds_super("),
     ],
 )
 def test_super_columns_of_the_catalog(sql: str, expected: str) -> None:
@@ -139,8 +152,40 @@ def test_super_columns_of_the_catalog(sql: str, expected: str) -> None:
         "select sum(id) from (select id, c from s) x",
         "insert into s select id, c from s",
         "select floor(id), abs(id) from (select id from s) x",
+        # c is t's column (the SUPER c is s's, which only the subquery reads).
+        "select id from t where c = 'x' and id in (select id from s)",
+        "select sum(id) over (partition by c) from t",
     ],
 )
 def test_other_columns_keep_plain_operators(sql: str) -> None:
     assert "super_" not in (StatementCache().get(sql, SUPER_CTX)[-1].duck_sql or "")
 
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("select is_decimal(1.22::super)", True),
+        ("select is_float(2.22::float::super)", True),
+        ("select is_decimal(2.22::float::super)", False),
+        ("select is_decimal(json_parse('5'))", True),
+        ("select is_float(json_parse('\"x\"'))", False),
+        ("select decimal_precision(3.14159::super)", 6),
+        ("select decimal_scale(1.50::super)", 2),
+        ("select decimal_scale(json_parse('7'))", 0),
+        ("select decimal_precision(json_parse('-0.05'))", 2),
+        ("select decimal_precision(2.5::real::super)", None),
+        ("select json_serialize(2.22::float::super)", "2.22e+0"),
+        ("select json_serialize(1.50::super)", "1.50"),
+    ],
+)
+def test_number_kinds(sql: str, expected: object) -> None:
+    con = duckdb.connect()
+    macros.install(con)
+    row = con.execute(_duck(sql)).fetchone()
+    assert row is not None and row[0] == expected
+
+
+def test_size_is_refused() -> None:
+    with pytest.raises(FeatureNotSupported, match="SIZE"):
+        _duck("select size(json_parse('[1]'))")
