@@ -42,6 +42,12 @@ since a session's search path names only its own database.
   quotient of non-zero ones), for an operand that is explicitly DOUBLE PRECISION. Each
   names its arguments once (inside a lambda), so nested calls do not multiply the expression
   DuckDB binds.
+* ``ROLLED_DATE(s, f, g)`` is TO_DATE's ``strptime(s, f)`` where a day past the month's end
+  rolls over into the next month, as Redshift's TO_DATE does by default ('20010631' is
+  2001-07-01): ``g`` is ``f`` with the day read as minutes (any number of up to two digits),
+  tried only where ``f`` fails, and the day added to the first of the month; text that neither
+  reads fails as ``strptime(s, f)`` does. ``STRICT_DATE`` is the same for TO_DATE's
+  ``is_strict`` true: such a day fails with Redshift's 22008.
 * ``TRUNC`` of one argument is the date of a timestamp (Redshift's ``TRUNC(timestamp)``)
   and DuckDB's ``trunc`` of a number.
 * ``CUT`` truncates a string to a number of bytes without splitting a character: Redshift's
@@ -163,6 +169,8 @@ FLOAT_MUL = f"{INTERNAL_PREFIX}float_mul"
 FLOAT_DIV = f"{INTERNAL_PREFIX}float_div"
 CUT = f"{INTERNAL_PREFIX}cut"
 TRUNC = f"{INTERNAL_PREFIX}trunc"
+ROLLED_DATE = f"{INTERNAL_PREFIX}rolled_date"
+STRICT_DATE = f"{INTERNAL_PREFIX}strict_date"
 CHAR = f"{INTERNAL_PREFIX}char"
 PAD = f"{INTERNAL_PREFIX}pad"
 VARBYTE = f"{INTERNAL_PREFIX}varbyte"
@@ -520,6 +528,19 @@ _DEFINITIONS = {
     FLOAT_MUL: _float_operator("*", underflow="v[1] <> 0 AND v[2] <> 0"),
     # The divisor is never zero here (guard_arithmetic raises 22012 first).
     FLOAT_DIV: _float_operator("/", underflow="v[1] <> 0 AND NOT isinf(v[2])"),
+    # The lenient reading runs only for the rows the strict one fails (COALESCE and CASE
+    # evaluate their later branches for the remaining rows alone).
+    ROLLED_DATE: (
+        "(s, f, g) AS coalesce(try_strptime(s, f), CASE WHEN s IS NOT NULL THEN coalesce("
+        "date_trunc('month', try_strptime(s, g)) + to_days(minute(try_strptime(s, g)) - 1), "
+        "strptime(s, f)) END)"
+    ),
+    STRICT_DATE: (
+        "(s, f, g) AS coalesce(try_strptime(s, f), CASE WHEN try_strptime(s, g) IS NOT NULL "
+        "THEN error('date/time field date value out of range: ' || year(try_strptime(s, g)) "
+        "|| '-' || month(try_strptime(s, g)) || '-' || minute(try_strptime(s, g))) "
+        "ELSE strptime(s, f) END)"
+    ),
     TRUNC: (
         "(x TIMESTAMP) AS CAST(x AS DATE), (x TIMESTAMPTZ) AS CAST(x AS DATE), "
         "(x DATE) AS x, (x) AS trunc(x)"
