@@ -207,6 +207,11 @@ _INVALID_INPUT: list[_Rule] = [
     _r(r'^Could not parse string "([^"]*)" according to format specifier', e.InvalidDatetimeFormat,
        lambda m: f'invalid value "{m[1]}" for the format'),
     _r(r"^negative substring length not allowed$", e.SubstringError),
+    # A string cast to an integer type (engine/macros.py INTEGER_CASTS).
+    _r(r"^invalid input syntax for type (?:smallint|integer|bigint): ",
+       e.InvalidTextRepresentation),
+    _r(r'^value ".*" is out of range for type (?:smallint|integer|bigint)$',
+       e.NumericValueOutOfRange),
     # The floating point guards (engine/macros.py, proxy/sql/transforms/arithmetic.py).
     _r(r"^value out of range: (?:overflow|underflow)$", e.NumericValueOutOfRange),
     _r(r"^(?:zero raised to a negative power is undefined|a negative number raised to a "

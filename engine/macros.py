@@ -48,6 +48,11 @@ since a session's search path names only its own database.
   tried only where ``f`` fails, and the day added to the first of the month; text that neither
   reads fails as ``strptime(s, f)`` does. ``STRICT_DATE`` is the same for TO_DATE's
   ``is_strict`` true: such a day fails with Redshift's 22008.
+* ``SMALLINT``, ``INTEGER`` and ``BIGINT`` are casts to those types that read a string as
+  PostgreSQL does: only an integer's digits (blanks around them and a sign allowed), where
+  DuckDB's cast rounds '12.5' to 13 and reads '1e3', '0x1F' and '1_000'; text that is not
+  fails with 22P02, digits the type cannot hold with 22003, in PostgreSQL's words. Typed for a
+  string, picked when the statement binds: any other value is DuckDB's own cast.
 * ``TRUNC`` of one argument is the date of a timestamp (Redshift's ``TRUNC(timestamp)``)
   and DuckDB's ``trunc`` of a number.
 * ``CUT`` truncates a string to a number of bytes without splitting a character: Redshift's
@@ -169,6 +174,12 @@ FLOAT_MUL = f"{INTERNAL_PREFIX}float_mul"
 FLOAT_DIV = f"{INTERNAL_PREFIX}float_div"
 CUT = f"{INTERNAL_PREFIX}cut"
 TRUNC = f"{INTERNAL_PREFIX}trunc"
+# DuckDB's name of an integer type -> the macro casting to it (and PostgreSQL's name of it).
+INTEGER_CASTS = {
+    "SMALLINT": (f"{INTERNAL_PREFIX}smallint", "smallint"),
+    "INTEGER": (f"{INTERNAL_PREFIX}integer", "integer"),
+    "BIGINT": (f"{INTERNAL_PREFIX}bigint", "bigint"),
+}
 ROLLED_DATE = f"{INTERNAL_PREFIX}rolled_date"
 STRICT_DATE = f"{INTERNAL_PREFIX}strict_date"
 CHAR = f"{INTERNAL_PREFIX}char"
@@ -410,6 +421,18 @@ def _float_operator(op: str, underflow: str) -> str:
 # prefers an implicit cast to an untyped parameter, so a TIMESTAMP beside a TIMESTAMP would
 # otherwise take a (TIMESTAMP, TIMESTAMPTZ) overload by casting in UTC.
 _DATETIME_TYPES = ("TIMESTAMPTZ", "TIMESTAMP", "DATE", "VARCHAR")
+
+
+def _integer_cast(duck_type: str, pg_name: str) -> str:
+    """A cast to an integer type reading a string as PostgreSQL does (module docstring)."""
+    return (
+        f"(s VARCHAR) AS CASE WHEN regexp_full_match(s, '\\s*[-+]?[0-9]+\\s*') "
+        f"THEN coalesce(TRY_CAST(s AS {duck_type}), "
+        f"error('value \"' || s || '\" is out of range for type {pg_name}')) "
+        f"WHEN s IS NOT NULL "
+        f"THEN error('invalid input syntax for type {pg_name}: \"' || s || '\"') END, "
+        f"(s) AS CAST(s AS {duck_type})"
+    )
 
 
 def _compared_typed(op: str) -> str:
@@ -826,6 +849,10 @@ _DEFINITIONS = {
         f"THEN CAST({CATALOG}.{SCHEMA}.{ZONED}(v, z) AS VARCHAR) ELSE CAST(v AS VARCHAR) END)[2]"
     ),
 }
+
+
+_DEFINITIONS.update({name: _integer_cast(duck_type, pg_name)
+                     for duck_type, (name, pg_name) in INTEGER_CASTS.items()})
 
 
 def install(con: duckdb.DuckDBPyConnection) -> None:

@@ -95,3 +95,34 @@ def test_arithmetic_without_a_double_cast_is_not_wrapped() -> None:
 )
 def test_a_float_beside_an_interval_is_not_checked(expr: str, expected: str) -> None:
     assert str(run(f"select {expr}")[0][0]) == expected
+
+
+@pytest.mark.parametrize(
+    ("sql", "wrapped"),
+    [
+        ("select s::int from t", True),
+        ("select cast(upper(s) as bigint) from t", True),
+        ("select (s || 'x')::smallint from t", True),
+        ("select (x + 1)::int from t", False),
+        ("select sum(x)::int from t", False),
+        ("select x::decimal(5,2)::int from t", False),
+        ("select '12'::int", False),
+    ],
+)
+def test_only_casts_of_what_may_be_a_string_read_text(sql: str, wrapped: bool) -> None:
+    stmt = StatementCache().get(sql, CTX)[0]
+    assert stmt.duck_sql is not None
+    names = [name for name, _ in macros.INTEGER_CASTS.values()]
+    assert any(name in stmt.duck_sql for name in names) == wrapped
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("'  12  '", 12), ("'+12'", 12), ("'-0'", 0), ("null", None)])
+def test_integer_cast_of_text_reads_digits(value: str, expected: int | None) -> None:
+    assert run(f"select s::int from (select {value}::varchar as s) t") == [(expected,)]
+
+
+@pytest.mark.parametrize("value", ["12.5", "1e3", "0x1F", "1_000", "", "12 3"])
+def test_integer_cast_of_text_refuses_other_text(value: str) -> None:
+    with pytest.raises(duckdb.InvalidInputException, match="invalid input syntax for type"):
+        run(f"select s::int from (select '{value}'::varchar as s) t")
