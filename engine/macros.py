@@ -39,7 +39,8 @@ since a session's search path names only its own database.
   power and a negative number raised to a non-integer power (2201F). ``FLOAT_ADD``,
   ``FLOAT_SUB``, ``FLOAT_MUL`` and ``FLOAT_DIV`` are the arithmetic operators with
   PostgreSQL's float8 checks (an infinite result of finite operands, a zero product or
-  quotient of non-zero ones), for an operand that is explicitly DOUBLE PRECISION. Each
+  quotient of non-zero ones), for an operand that is DOUBLE PRECISION (an explicit cast or a
+  column of that type); ``REAL_ADD`` ... are the same in REAL, for two REAL operands. Each
   names its arguments once (inside a lambda), so nested calls do not multiply the expression
   DuckDB binds.
 * ``ROLLED_DATE(s, f, g)`` is TO_DATE's ``strptime(s, f)`` where a day past the month's end
@@ -172,6 +173,10 @@ FLOAT_ADD = f"{INTERNAL_PREFIX}float_add"
 FLOAT_SUB = f"{INTERNAL_PREFIX}float_sub"
 FLOAT_MUL = f"{INTERNAL_PREFIX}float_mul"
 FLOAT_DIV = f"{INTERNAL_PREFIX}float_div"
+REAL_ADD = f"{INTERNAL_PREFIX}real_add"
+REAL_SUB = f"{INTERNAL_PREFIX}real_sub"
+REAL_MUL = f"{INTERNAL_PREFIX}real_mul"
+REAL_DIV = f"{INTERNAL_PREFIX}real_div"
 CUT = f"{INTERNAL_PREFIX}cut"
 TRUNC = f"{INTERNAL_PREFIX}trunc"
 # DuckDB's name of an integer type -> the macro casting to it (and PostgreSQL's name of it).
@@ -406,14 +411,15 @@ _UNDERFLOW = "error('value out of range: underflow')"
 _FINITE = "NOT isinf({v})"
 
 
-def _float_operator(op: str, underflow: str) -> str:
-    """A float8 operator that fails where PostgreSQL's does (see the module docstring)."""
+def _float_operator(op: str, underflow: str, kind: str = "DOUBLE") -> str:
+    """A float8 (or, ``kind`` FLOAT, float4) operator that fails where PostgreSQL's does (see
+    the module docstring)."""
     result = f"v[1] {op} v[2]"
     checks = (f"WHEN isinf({result}) AND {_FINITE.format(v='v[1]')} "
               f"AND {_FINITE.format(v='v[2]')} THEN {_OVERFLOW} ")
     if underflow:
         checks += f"WHEN {result} = 0 AND {underflow} THEN {_UNDERFLOW} "
-    return (f"(a DOUBLE, b DOUBLE) AS list_transform([[a, b]], lambda v: CASE {checks}"
+    return (f"(a {kind}, b {kind}) AS list_transform([[a, b]], lambda v: CASE {checks}"
             f"ELSE {result} END)[1]")
 
 
@@ -551,6 +557,10 @@ _DEFINITIONS = {
     FLOAT_MUL: _float_operator("*", underflow="v[1] <> 0 AND v[2] <> 0"),
     # The divisor is never zero here (guard_arithmetic raises 22012 first).
     FLOAT_DIV: _float_operator("/", underflow="v[1] <> 0 AND NOT isinf(v[2])"),
+    REAL_ADD: _float_operator("+", underflow="", kind="FLOAT"),
+    REAL_SUB: _float_operator("-", underflow="", kind="FLOAT"),
+    REAL_MUL: _float_operator("*", underflow="v[1] <> 0 AND v[2] <> 0", kind="FLOAT"),
+    REAL_DIV: _float_operator("/", underflow="v[1] <> 0 AND NOT isinf(v[2])", kind="FLOAT"),
     # The lenient reading runs only for the rows the strict one fails (COALESCE and CASE
     # evaluate their later branches for the remaining rows alone).
     ROLLED_DATE: (

@@ -24,14 +24,12 @@ same); elsewhere (inside an expression, an aggregate or a derived table) DuckDB'
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from sqlglot import exp
 
 from catalog.directory import Number
 from engine import macros
 from proxy.sql.context import Context
-from proxy.sql.table_keys import table_keys
+from proxy.sql.table_keys import CatalogColumns
 from proxy.sql.transforms.arithmetic import guarded
 from proxy.sql.transforms.macros import call
 
@@ -112,39 +110,6 @@ def _cast_type(to: exp.DataType) -> Typed:
     return None
 
 
-class _Columns:
-    """The DECIMAL and integer columns of one statement's tables."""
-
-    def __init__(self, tree: exp.Expr, ctx: Context) -> None:
-        self.tables: dict[str, Mapping[str, Number] | None] = {}  # None: two tables, one name
-        if ctx.numeric_columns:
-            for table in tree.find_all(exp.Table):
-                name = table.alias_or_name.lower()
-                columns = next((found for key in table_keys(table, ctx)
-                                if (found := ctx.numeric_columns.get(key)) is not None), None)
-                if columns is not None or name in self.tables:
-                    self.tables[name] = columns if self.tables.get(name, columns) == columns \
-                        else None
-        # A derived table or CTE may name a column as a table does: unqualified names are
-        # then not read from the catalog, nor names qualified by one of their names.
-        self.derived = {node.alias_or_name.lower()
-                        for node in tree.find_all(exp.Subquery, exp.CTE)}
-        self.derived |= {alias.name.lower() for alias in tree.find_all(exp.TableAlias)
-                         if not isinstance(alias.parent, exp.Table)}
-
-    def type_of(self, column: exp.Column) -> Number | None:
-        name = column.name.lower()
-        if column.table:
-            qualifier = column.table.lower()
-            columns = self.tables.get(qualifier) if qualifier not in self.derived else None
-            return columns.get(name) if columns is not None else None
-        if self.derived or None in self.tables.values():
-            return None
-        found = [columns[name] for columns in self.tables.values()
-                 if columns is not None and name in columns]
-        return found[0] if len(found) == 1 else None
-
-
 def _aggregate_type(arg: Typed, kind: type[exp.Expr] | str) -> Typed:
     if not isinstance(arg, Number):
         return arg
@@ -158,7 +123,7 @@ def _aggregate_type(arg: Typed, kind: type[exp.Expr] | str) -> Typed:
 _AVERAGES = {macros.AVG, macros.AVG_DISTINCT}
 
 
-def _type(node: exp.Expr, columns: _Columns) -> Typed:
+def _type(node: exp.Expr, columns: CatalogColumns) -> Typed:
     """The numeric type of ``node`` as Redshift types it, where the statement shows it."""
     while isinstance(node, exp.Paren | exp.Neg):
         node = node.this
@@ -167,7 +132,8 @@ def _type(node: exp.Expr, columns: _Columns) -> Typed:
     if isinstance(node, exp.Cast):
         return _cast_type(node.to)
     if isinstance(node, exp.Column):
-        return columns.type_of(node)
+        number = columns.type_of(node)
+        return _FLOAT if number is not None and number.floating else number
     if isinstance(node, exp.Count):
         return _INT8
     if isinstance(node, exp.Sum | exp.Min | exp.Max):
@@ -302,7 +268,7 @@ def decimal_arithmetic(tree: exp.Expr, ctx: Context) -> exp.Expr:
     nodes = list(tree.find_all(exp.Div, exp.Mul))
     if not nodes:
         return tree
-    columns = _Columns(tree, ctx)
+    columns = CatalogColumns(tree, ctx)
     # Innermost first: an outer operator then sees the inner one's DECIMAL cast.
     for node in reversed(nodes):
         a, b = _type(node.this, columns), _type(node.expression, columns)
