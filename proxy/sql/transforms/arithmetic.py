@@ -23,8 +23,9 @@
   as a divisor, a zero quotient), an underflow a zero product or quotient, so only rows where
   something may have failed, or whose value is zero or not finite by itself, take the slower
   checked branch (sum(x * x) over 6M rows of a DOUBLE PRECISION column: about 3 times the
-  unchecked time, against about 9 times for the checked macros alone). A tree with a subquery
-  is only checked (it would otherwise run more than once). An operation with an interval,
+  unchecked time, against about 9 times for the checked macros alone). A tree whose operands
+  are not all columns, literals or casts of them is only checked (a subquery would run again,
+  a large expression be bound again). An operation with an interval,
   date or time written beside it is not one of numbers and is left alone; a column's type is
   known only where ``CatalogColumns`` finds it (not in a derived table's or CTE's column, a
   parameter, a function's result). Every other statement pays nothing: the check is made
@@ -144,7 +145,7 @@ def _float_kinds(nodes: list[exp.Expr], tree: exp.Expr, ctx: Context) -> dict[in
     if ctx.numeric_columns and any(
             isinstance(_unwrapped(operand), exp.Column) for node in nodes
             if isinstance(node, _ARITHMETIC) for operand in (node.this, node.expression)):
-        columns = CatalogColumns(tree, ctx)
+        columns = CatalogColumns.of(tree, ctx, keep=False)
     for node in reversed(nodes):  # innermost first: an operation's kind is its parent's operand's
         if not isinstance(node, _ARITHMETIC):
             continue
@@ -197,12 +198,25 @@ def _tree(node: exp.Expr, kinds: dict[int, str], checked: bool,
     return built
 
 
+def _plain_operands(node: exp.Expr, kinds: dict[int, str]) -> bool:
+    """Whether the operands of the floating point operations of ``node`` are columns,
+    literals or casts of them: cheap to name more than once (the unchecked branch names each
+    two or three times; a subquery would run again, and a large expression such as
+    decimal_arithmetic's exact division would be bound again, its macros copying it)."""
+    node = _unwrapped(node)
+    if id(node) in kinds:
+        return _plain_operands(node.this, kinds) and _plain_operands(node.expression, kinds)
+    while isinstance(node, exp.Cast):
+        node = _unwrapped(node.this)
+    return isinstance(node, exp.Column | exp.Literal | exp.Null)
+
+
 def _checked_tree(root: exp.Expr, kinds: dict[int, str]) -> exp.Expr:
     """The floating point operation ``root`` failing where Redshift's does (the module
     docstring): DuckDB's own where its value shows nothing can have failed, the checked
     macros otherwise."""
     checked = _tree(root, kinds, checked=True)
-    if root.find(exp.Subquery, exp.Select):
+    if not _plain_operands(root, kinds):
         return checked
     products: list[exp.Expr] = []
     plain = _tree(root, kinds, checked=False, products=products)

@@ -268,7 +268,7 @@ def decimal_arithmetic(tree: exp.Expr, ctx: Context) -> exp.Expr:
     nodes = list(tree.find_all(exp.Div, exp.Mul))
     if not nodes:
         return tree
-    columns = CatalogColumns(tree, ctx)
+    columns = CatalogColumns.of(tree, ctx, keep=True)  # guard_arithmetic reads it next
     # Innermost first: an outer operator then sees the inner one's DECIMAL cast.
     for node in reversed(nodes):
         a, b = _type(node.this, columns), _type(node.expression, columns)

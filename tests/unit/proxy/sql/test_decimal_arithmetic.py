@@ -7,11 +7,13 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import duckdb
 import pytest
+import sqlglot
 
 from catalog.directory import DOUBLE, REAL, Number, read_typed_columns
 from engine import macros
 from proxy.sql.context import Context
 from proxy.sql.pipeline import StatementCache
+from proxy.sql.table_keys import CatalogColumns
 from proxy.sql.transforms.decimal_arithmetic import quotient_type
 
 ALIAS = "__ds_ns__dev"
@@ -188,3 +190,10 @@ def test_wide_division_stays_duckdbs_where_evaluated_apart(sql: str, exact: int)
     stmt = StatementCache().get(sql, CTX)[0]
     assert stmt.duck_sql is not None
     assert stmt.duck_sql.count(macros.DIVIDE) == exact
+
+
+def test_the_catalog_lookup_is_kept_for_the_next_transform_only() -> None:
+    tree = sqlglot.parse_one("select pricepaid * 2 from sales", read="redshift")
+    kept = CatalogColumns.of(tree, CTX, keep=True)
+    assert CatalogColumns.of(tree, CTX, keep=False) is kept  # taken by the next one
+    assert CatalogColumns.of(tree, CTX, keep=False) is not kept
