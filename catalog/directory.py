@@ -42,21 +42,28 @@ SuperColumns = Mapping[tuple[str, str, str], Mapping[str, int]]
 
 
 class Number(NamedTuple):
-    """The type of a DECIMAL or integer column as Redshift's arithmetic reads it."""
+    """The type of a DECIMAL, integer or floating point column as Redshift's arithmetic reads
+    it."""
 
     precision: int  # SMALLINT, INTEGER and BIGINT count as DECIMAL(5, 0), (10, 0), (19, 0)
     scale: int
     integer: bool
+    # REAL or DOUBLE PRECISION (precision 24 or 53, in bits, as PostgreSQL's catalog says).
+    floating: bool = False
 
 
-# The DECIMAL and integer columns of tables and views, ``{(alias, schema, relation): {column:
-# Number}}``: translation gives divisions of them Redshift's DECIMAL result types.
+# The DECIMAL, integer and floating point columns of tables and views, ``{(alias, schema,
+# relation): {column: Number}}``: translation gives divisions of them Redshift's DECIMAL result
+# types, and their floating point arithmetic Redshift's overflow errors.
 NumericColumns = Mapping[tuple[str, str, str], Mapping[str, Number]]
 # The VARCHAR columns of tables and views (CHAR ones too: DuckDB stores them as VARCHARs),
 # ``{(alias, schema, relation): {column, ...}}``: translation compares their values without
 # trailing blanks, as Redshift does.
 VarcharColumns = Mapping[tuple[str, str, str], frozenset[str]]
 _INTEGER_PRECISION = {"SMALLINT": 5, "INTEGER": 10, "BIGINT": 19}
+REAL = Number(24, 0, False, True)
+DOUBLE = Number(53, 0, False, True)
+_FLOATING = {"FLOAT": REAL, "DOUBLE": DOUBLE}
 # The CHAR columns of a view from its DuckDB SQL (the proxy's, which wrote that SQL).
 ViewColumns = Callable[[str], Mapping[str, int]]
 
@@ -97,8 +104,8 @@ def read_char_columns(con: duckdb.DuckDBPyConnection, temporary: bool = False,
 def read_typed_columns(con: duckdb.DuckDBPyConnection, temporary: bool = False,
                        ) -> tuple[dict[tuple[str, str, str], dict[str, int]],
                                   dict[tuple[str, str, str], dict[str, Number]]]:
-    """The SUPER columns (with their positions) and the DECIMAL and integer columns ``con``
-    sees, of tables and views, as ``read_char_columns`` reads the CHAR ones (with
+    """The SUPER columns (with their positions) and the DECIMAL, integer and floating point
+    columns ``con`` sees, of tables and views, as ``read_char_columns`` reads the CHAR ones (with
     ``temporary``, also the session's temporary tables)."""
     supers, numbers, _, _ = read_column_facts(con, None, temporary)
     return supers, numbers
@@ -121,7 +128,8 @@ def read_column_facts(
     for db, schema, relation, column, index, data_type, precision, scale, default in con.execute(
         "SELECT database_name, schema_name, table_name, column_name, column_index, "
         "data_type, numeric_precision, numeric_scale, column_default FROM duckdb_columns() "
-        "WHERE (data_type IN ('JSON', 'SMALLINT', 'INTEGER', 'BIGINT', 'VARCHAR') "
+        "WHERE (data_type IN ('JSON', 'SMALLINT', 'INTEGER', 'BIGINT', 'FLOAT', 'DOUBLE', "
+        "'VARCHAR') "
         f"OR data_type LIKE 'DECIMAL(%'{marked}) AND NOT internal AND {_databases(temporary)}",
         [identity_mark] if identity_mark is not None else [],
     ).fetchall():
@@ -135,6 +143,8 @@ def read_column_facts(
         elif data_type in _INTEGER_PRECISION:
             numbers.setdefault(key, {})[column] = Number(
                 _INTEGER_PRECISION[data_type], 0, True)
+        elif data_type in _FLOATING:
+            numbers.setdefault(key, {})[column] = _FLOATING[data_type]
         elif data_type.startswith("DECIMAL("):
             numbers.setdefault(key, {})[column] = Number(precision, scale, False)
     return (supers, numbers, None if identity_mark is None else frozenset(identity),
@@ -260,8 +270,8 @@ class Directory:
         return self._char_version, self._super_columns
 
     def numeric_columns(self) -> tuple[int, NumericColumns]:
-        """The DECIMAL and integer columns of committed tables and views, with the version
-        ``char_columns`` gives (it moves when either changes)."""
+        """The DECIMAL, integer and floating point columns of committed tables and views, with
+        the version ``char_columns`` gives (it moves when either changes)."""
         if self._stale:
             self._refresh()
         return self._char_version, self._numeric_columns

@@ -207,6 +207,11 @@ _INVALID_INPUT: list[_Rule] = [
     _r(r'^Could not parse string "([^"]*)" according to format specifier', e.InvalidDatetimeFormat,
        lambda m: f'invalid value "{m[1]}" for the format'),
     _r(r"^negative substring length not allowed$", e.SubstringError),
+    # A string cast to an integer type (engine/macros.py INTEGER_CASTS).
+    _r(r"^invalid input syntax for type (?:smallint|integer|bigint): ",
+       e.InvalidTextRepresentation),
+    _r(r'^value ".*" is out of range for type (?:smallint|integer|bigint)$',
+       e.NumericValueOutOfRange),
     # The floating point guards (engine/macros.py, proxy/sql/transforms/arithmetic.py).
     _r(r"^value out of range: (?:overflow|underflow)$", e.NumericValueOutOfRange),
     _r(r"^(?:zero raised to a negative power is undefined|a negative number raised to a "
@@ -221,8 +226,9 @@ _INVALID_INPUT: list[_Rule] = [
        lambda m: f"requested character {_codepoint_problem(int(m[1]))} for encoding: {m[1]}"),
     _r(r"^null character not permitted$", e.ProgramLimitExceeded),
     _r(r"^field position must be greater than zero$", e.InvalidParameterValue),
-    # A date literal read in the session's DateStyle order (proxy/sql/transforms/date_literals.py).
-    _r(r"^date/time field value out of range: ", e.DatetimeFieldOverflow),
+    # A date literal read in the session's DateStyle order (proxy/sql/transforms/date_literals.py);
+    # TO_DATE's day past the month's end with is_strict (engine/macros.py STRICT_DATE).
+    _r(r"^date/time field (?:date )?value out of range: ", e.DatetimeFieldOverflow),
     _r(r"^index -?\d+ out of valid range, 0\.\.-?\d+$", e.ArraySubscriptError),  # GETBIT
     _r(r"^operator does not exist: ", e.UndefinedFunction),  # the bitwise macros
     _r(r"^cannot cast type [a-z ]+ to super$", e.CannotCoerce),  # the SUPER macro

@@ -42,9 +42,21 @@ since a session's search path names only its own database.
   power and a negative number raised to a non-integer power (2201F). ``FLOAT_ADD``,
   ``FLOAT_SUB``, ``FLOAT_MUL`` and ``FLOAT_DIV`` are the arithmetic operators with
   PostgreSQL's float8 checks (an infinite result of finite operands, a zero product or
-  quotient of non-zero ones), for an operand that is explicitly DOUBLE PRECISION. Each
+  quotient of non-zero ones), for an operand that is DOUBLE PRECISION (an explicit cast or a
+  column of that type); ``REAL_ADD`` ... are the same in REAL, for two REAL operands. Each
   names its arguments once (inside a lambda), so nested calls do not multiply the expression
   DuckDB binds.
+* ``ROLLED_DATE(s, f, g)`` is TO_DATE's ``strptime(s, f)`` where a day past the month's end
+  rolls over into the next month, as Redshift's TO_DATE does by default ('20010631' is
+  2001-07-01): ``g`` is ``f`` with the day read as minutes (any number of up to two digits),
+  tried only where ``f`` fails, and the day added to the first of the month; text that neither
+  reads fails as ``strptime(s, f)`` does. ``STRICT_DATE`` is the same for TO_DATE's
+  ``is_strict`` true: such a day fails with Redshift's 22008.
+* ``SMALLINT``, ``INTEGER`` and ``BIGINT`` are casts to those types that read a string as
+  PostgreSQL does: only an integer's digits (blanks around them and a sign allowed), where
+  DuckDB's cast rounds '12.5' to 13 and reads '1e3', '0x1F' and '1_000'; text that is not
+  fails with 22P02, digits the type cannot hold with 22003, in PostgreSQL's words. Typed for a
+  string, picked when the statement binds: any other value is DuckDB's own cast.
 * ``TRUNC`` of one argument is the date of a timestamp (Redshift's ``TRUNC(timestamp)``)
   and DuckDB's ``trunc`` of a number.
 * ``CUT`` truncates a string to a number of bytes without splitting a character: Redshift's
@@ -175,8 +187,20 @@ FLOAT_ADD = f"{INTERNAL_PREFIX}float_add"
 FLOAT_SUB = f"{INTERNAL_PREFIX}float_sub"
 FLOAT_MUL = f"{INTERNAL_PREFIX}float_mul"
 FLOAT_DIV = f"{INTERNAL_PREFIX}float_div"
+REAL_ADD = f"{INTERNAL_PREFIX}real_add"
+REAL_SUB = f"{INTERNAL_PREFIX}real_sub"
+REAL_MUL = f"{INTERNAL_PREFIX}real_mul"
+REAL_DIV = f"{INTERNAL_PREFIX}real_div"
 CUT = f"{INTERNAL_PREFIX}cut"
 TRUNC = f"{INTERNAL_PREFIX}trunc"
+# DuckDB's name of an integer type -> the macro casting to it (and PostgreSQL's name of it).
+INTEGER_CASTS = {
+    "SMALLINT": (f"{INTERNAL_PREFIX}smallint", "smallint"),
+    "INTEGER": (f"{INTERNAL_PREFIX}integer", "integer"),
+    "BIGINT": (f"{INTERNAL_PREFIX}bigint", "bigint"),
+}
+ROLLED_DATE = f"{INTERNAL_PREFIX}rolled_date"
+STRICT_DATE = f"{INTERNAL_PREFIX}strict_date"
 CHAR = f"{INTERNAL_PREFIX}char"
 PAD = f"{INTERNAL_PREFIX}pad"
 VARBYTE = f"{INTERNAL_PREFIX}varbyte"
@@ -417,14 +441,15 @@ _UNDERFLOW = "error('value out of range: underflow')"
 _FINITE = "NOT isinf({v})"
 
 
-def _float_operator(op: str, underflow: str) -> str:
-    """A float8 operator that fails where PostgreSQL's does (see the module docstring)."""
+def _float_operator(op: str, underflow: str, kind: str = "DOUBLE") -> str:
+    """A float8 (or, ``kind`` FLOAT, float4) operator that fails where PostgreSQL's does (see
+    the module docstring)."""
     result = f"v[1] {op} v[2]"
     checks = (f"WHEN isinf({result}) AND {_FINITE.format(v='v[1]')} "
               f"AND {_FINITE.format(v='v[2]')} THEN {_OVERFLOW} ")
     if underflow:
         checks += f"WHEN {result} = 0 AND {underflow} THEN {_UNDERFLOW} "
-    return (f"(a DOUBLE, b DOUBLE) AS list_transform([[a, b]], lambda v: CASE {checks}"
+    return (f"(a {kind}, b {kind}) AS list_transform([[a, b]], lambda v: CASE {checks}"
             f"ELSE {result} END)[1]")
 
 
@@ -432,6 +457,18 @@ def _float_operator(op: str, underflow: str) -> str:
 # prefers an implicit cast to an untyped parameter, so a TIMESTAMP beside a TIMESTAMP would
 # otherwise take a (TIMESTAMP, TIMESTAMPTZ) overload by casting in UTC.
 _DATETIME_TYPES = ("TIMESTAMPTZ", "TIMESTAMP", "DATE", "VARCHAR")
+
+
+def _integer_cast(duck_type: str, pg_name: str) -> str:
+    """A cast to an integer type reading a string as PostgreSQL does (module docstring)."""
+    return (
+        f"(s VARCHAR) AS CASE WHEN regexp_full_match(s, '\\s*[-+]?[0-9]+\\s*') "
+        f"THEN coalesce(TRY_CAST(s AS {duck_type}), "
+        f"error('value \"' || s || '\" is out of range for type {pg_name}')) "
+        f"WHEN s IS NOT NULL "
+        f"THEN error('invalid input syntax for type {pg_name}: \"' || s || '\"') END, "
+        f"(s) AS CAST(s AS {duck_type})"
+    )
 
 
 def _compared_typed(op: str) -> str:
@@ -556,6 +593,23 @@ _DEFINITIONS = {
     FLOAT_MUL: _float_operator("*", underflow="v[1] <> 0 AND v[2] <> 0"),
     # The divisor is never zero here (guard_arithmetic raises 22012 first).
     FLOAT_DIV: _float_operator("/", underflow="v[1] <> 0 AND NOT isinf(v[2])"),
+    REAL_ADD: _float_operator("+", underflow="", kind="FLOAT"),
+    REAL_SUB: _float_operator("-", underflow="", kind="FLOAT"),
+    REAL_MUL: _float_operator("*", underflow="v[1] <> 0 AND v[2] <> 0", kind="FLOAT"),
+    REAL_DIV: _float_operator("/", underflow="v[1] <> 0 AND NOT isinf(v[2])", kind="FLOAT"),
+    # The lenient reading runs only for the rows the strict one fails (COALESCE and CASE
+    # evaluate their later branches for the remaining rows alone).
+    ROLLED_DATE: (
+        "(s, f, g) AS coalesce(try_strptime(s, f), CASE WHEN s IS NOT NULL THEN coalesce("
+        "date_trunc('month', try_strptime(s, g)) + to_days(minute(try_strptime(s, g)) - 1), "
+        "strptime(s, f)) END)"
+    ),
+    STRICT_DATE: (
+        "(s, f, g) AS coalesce(try_strptime(s, f), CASE WHEN try_strptime(s, g) IS NOT NULL "
+        "THEN error('date/time field date value out of range: ' || year(try_strptime(s, g)) "
+        "|| '-' || month(try_strptime(s, g)) || '-' || minute(try_strptime(s, g))) "
+        "ELSE strptime(s, f) END)"
+    ),
     TRUNC: (
         "(x TIMESTAMP) AS CAST(x AS DATE), (x TIMESTAMPTZ) AS CAST(x AS DATE), "
         "(x DATE) AS x, (x) AS trunc(x)"
@@ -853,6 +907,10 @@ _DEFINITIONS = {
         f"THEN CAST({CATALOG}.{SCHEMA}.{ZONED}(v, z) AS VARCHAR) ELSE CAST(v AS VARCHAR) END)[2]"
     ),
 }
+
+
+_DEFINITIONS.update({name: _integer_cast(duck_type, pg_name)
+                     for duck_type, (name, pg_name) in INTEGER_CASTS.items()})
 
 
 def install(con: duckdb.DuckDBPyConnection) -> None:

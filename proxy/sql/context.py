@@ -54,8 +54,9 @@ class Context:
     # them in the key too.
     super_columns: Mapping[tuple[str, str, str], Mapping[str, int]] = field(
         default_factory=dict, compare=False)
-    # The DECIMAL and integer columns of tables and views, {(alias, schema, relation):
-    # {column: Number}} (``decimal_arithmetic`` reads them); ``char_version`` names them too.
+    # The DECIMAL, integer and floating point columns of tables and views, {(alias, schema,
+    # relation): {column: Number}} (``decimal_arithmetic`` and ``arithmetic`` read them);
+    # ``char_version`` names them too.
     numeric_columns: Mapping[tuple[str, str, str], Mapping[str, Number]] = field(
         default_factory=dict, compare=False)
     # The names (lower case) of the tables with IDENTITY columns, anywhere the session can see

@@ -326,6 +326,9 @@ def _unqualify_types(tokens: list[Token]) -> list[Token]:
 # Functions sqlglot parses into the node of another function (GETDATE is CURRENT_TIMESTAMP,
 # ADD_MONTHS is DATEADD(month)) whose Redshift answers differ: kept as calls by name.
 _KEEP_AS_CALLS = frozenset({"getdate", "add_months"})
+# TO_DATE's third argument (is_strict), which sqlglot's StrToDate drops: a call of three
+# arguments is kept by name too (datetime_formats reads it).
+_TO_DATE = "to_date"
 # sqlglot's documented marker: a known function followed by it is parsed as exp.Anonymous.
 _ANONYMOUS = " sqlglot.anonymous "
 _CREATE_TABLE_PREFIX = frozenset({TokenType.TEMPORARY, TokenType.VAR})
@@ -338,6 +341,20 @@ _BEFORE_LIST_LITERAL = frozenset({
     TokenType.DASH, TokenType.THEN, TokenType.ELSE, TokenType.WHEN, TokenType.AND,
     TokenType.OR, TokenType.WHERE, TokenType.DPIPE,
 })
+
+
+def _top_level_commas(tokens: list[Token], open_at: int, close: int) -> int:
+    """The commas between the parenthesis at ``open_at`` and its ``close`` at its own depth."""
+    depth = 0
+    commas = 0
+    for tok in tokens[open_at + 1:close]:
+        if tok.token_type in (TokenType.L_PAREN, TokenType.L_BRACKET):
+            depth += 1
+        elif tok.token_type in (TokenType.R_PAREN, TokenType.R_BRACKET):
+            depth -= 1
+        elif tok.token_type == TokenType.COMMA and depth == 0:
+            commas += 1
+    return commas
 
 
 def _closing_paren(tokens: list[Token], open_at: int) -> int | None:
@@ -441,7 +458,8 @@ def _redshift_tokens(tokens: list[Token]) -> tuple[list[Token], dict[str, object
     """Token-level repairs for Redshift syntax that sqlglot's parser cannot keep apart.
 
     GETDATE() and ADD_MONTHS(...) stay calls by name (marked for sqlglot to parse them as
-    anonymous functions) so the getdate transform can give their own answers; a ``#`` on its
+    anonymous functions) so the getdate transform can give their own answers, and so does
+    TO_DATE of three arguments (``datetime_formats`` reads the third); a ``#`` on its
     own is the XOR operator; CREATE TABLE
     loses the attributes sqlglot cannot parse (returned, see ``_table_attributes``); CREATE
     VIEW loses WITH NO SCHEMA BINDING; a
@@ -461,11 +479,12 @@ def _redshift_tokens(tokens: list[Token]) -> tuple[list[Token], dict[str, object
             tok.token_type = TokenType.HASH
         if (
             tok.token_type == TokenType.VAR
-            and tok.text.lower() in _KEEP_AS_CALLS
+            and tok.text.lower() in _KEEP_AS_CALLS | {_TO_DATE}
             and tokens[i + 1].token_type == TokenType.L_PAREN
         ):
             close = _closing_paren(tokens, i + 1)
-            if close is not None:
+            if close is not None and (tok.text.lower() != _TO_DATE
+                                      or _top_level_commas(tokens, i + 1, close) == 2):
                 tokens[close].comments.append(_ANONYMOUS)
     dropped: dict[str, object] = {}
     if _is_create_table(tokens):

@@ -14,7 +14,11 @@ would answer something else: a value DOUBLE PRECISION or REAL cannot hold (``'1e
 ``1e-50::real``) fails with 22003 where DuckDB answers infinity or zero; a string that is not
 an integer's digits (``'12.5'::int``, ``'1e3'::int``, ``'0x1F'::int``) fails with 22P02 where
 DuckDB rounds or reads it; blanks around a boolean's word are ignored (``' true '::bool``).
-Only literals are checked, at translation, so no statement pays at run time.
+Literals are checked at translation, so no statement pays at run time. A cast of any other
+value to SMALLINT, INTEGER or BIGINT that may be a string (not a number or a cast, by how it is
+written) becomes the engine's integer cast, which reads a string as PostgreSQL does and is
+DuckDB's own cast for a value of any other type (the overload is picked when the statement
+binds, so only strings pay for the check: about 0.1 us a row).
 """
 
 from __future__ import annotations
@@ -27,9 +31,11 @@ from sqlglot import exp
 
 from catalog.errors import InvalidTextRepresentation, NumericValueOutOfRange
 from engine import macros
+from engine.storage import INTERNAL_PREFIX
 from proxy.sql.context import Context
 from proxy.sql.transforms.character_lengths import CHAR_TYPES, declared_length
 from proxy.sql.transforms.macros import call
+from proxy.sql.transforms.virtual_relations import catalog_sql
 
 _T = exp.DataType.Type
 _CHARACTER_TYPES = {_T.VARCHAR, _T.NVARCHAR, *CHAR_TYPES}
@@ -37,6 +43,13 @@ _WRAPPERS = frozenset({macros.CUT, macros.CHAR, macros.PAD})
 _FLOAT_NAMES = {_T.DOUBLE: "double precision", _T.FLOAT: "real"}
 _INTEGER_NAMES = {_T.SMALLINT: "smallint", _T.INT: "integer", _T.BIGINT: "bigint"}
 _INTEGER_TEXT = re.compile(r"\s*[-+]?\d+\s*")
+_TEXT_MACROS = _WRAPPERS | {macros.TEXT}
+_DUCK_INTEGERS = {_T.SMALLINT: "SMALLINT", _T.INT: "INTEGER", _T.BIGINT: "BIGINT"}
+# Operands that are never strings, by how they are written: numbers, arithmetic, aggregates
+# of numbers, parameters (whose type the client or the statement gives).
+_NOT_STRINGS = (exp.Literal, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.IntDiv, exp.Neg,
+                exp.Count, exp.Sum, exp.Avg, exp.Placeholder, exp.Parameter, exp.Boolean,
+                exp.Null)
 
 
 def truncated_cast(node: exp.Expr) -> exp.Cast | None:
@@ -91,13 +104,34 @@ def _check_literal(cast: exp.Cast, literal: exp.Literal) -> None:
         literal.set("this", text.strip())
 
 
+def _may_be_text(node: exp.Expr) -> bool:
+    """Whether ``node`` may be a string, by how it is written (a cast says its type)."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, exp.Cast):
+        return node.to.this in _CHARACTER_TYPES or node.to.this == _T.TEXT
+    engine_call = node.expression if isinstance(node, exp.Dot) else None
+    if isinstance(engine_call, exp.Anonymous) and engine_call.name.startswith(INTERNAL_PREFIX):
+        # An engine macro's value, built by an earlier rewrite: a string only where it is a
+        # cut, padded or converted text (LEN's character count is an integer, say).
+        return engine_call.name in _TEXT_MACROS
+    return not isinstance(node, _NOT_STRINGS)
+
+
 def explicit_casts(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Wrap each explicit cast to VARCHAR(n)/CHAR(n) in the byte-truncating macro (for CHAR,
-    the one that also drops trailing blanks); check literal casts to numbers and booleans."""
+    the one that also drops trailing blanks); check literal casts to numbers and booleans, and
+    make a cast of any other value that may be a string to an integer type read it as
+    PostgreSQL does."""
     # Innermost first: an outer cast's wrapper copies the inner cast, already wrapped.
     for cast in reversed(list(tree.find_all(exp.Cast))):
         if isinstance(cast.this, exp.Literal):
             _check_literal(cast, cast.this)
+        elif (cast.to.this in _DUCK_INTEGERS and type(cast) is exp.Cast
+              and _may_be_text(cast.this) and not catalog_sql(cast)):
+            name, _ = macros.INTEGER_CASTS[_DUCK_INTEGERS[cast.to.this]]
+            cast.replace(call(name, cast.this.copy()))
+            continue
         length = declared_length(cast.to) if cast.to.this in _CHARACTER_TYPES else None
         if length is None:  # a bare VARCHAR
             continue

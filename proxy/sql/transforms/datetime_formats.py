@@ -14,7 +14,10 @@ and comparing). The format is then read pattern by pattern and rebuilt:
   ``+05:30``), ``TZ``/``tz`` its abbreviation at that instant (``engine/time_zones.py``); for
   a TIMESTAMP, ``TZ`` is empty and ``OF`` ``+00``, as in PostgreSQL.
 * TO_DATE and TO_TIMESTAMP become ``strptime`` with the equivalent codes; TO_TIMESTAMP returns
-  TIMESTAMPTZ as in Redshift, the time read being one in the session's time zone.
+  TIMESTAMPTZ as in Redshift, the time read being one in the session's time zone. A TO_DATE
+  whose format has a day of the month rolls a day past the month's end over into the next
+  month ('20010631' is 2001-07-01), or with its third argument (is_strict) true fails with
+  22008, as Redshift documents (the engine's ``ROLLED_DATE`` and ``STRICT_DATE``).
 
 A format that uses a pattern without a faithful translation (numeric formats
 such as ``'999D99'``, time zones in TO_DATE/TO_TIMESTAMP) or whose format is not a literal
@@ -299,14 +302,14 @@ _STRPTIME = {
 }
 
 
-def strptime_format(fmt: str, function: str) -> str:
-    """The strptime format reading what ``fmt`` describes."""
+def strptime_format(fmt: str, function: str, day: str = "%d") -> str:
+    """The strptime format reading what ``fmt`` describes (its day of the month with ``day``)."""
     out = []
     for p in tokenize_format(fmt):
         if not p.name:
             out.append(p.text.replace("%", "%%"))
             continue
-        code = _STRPTIME.get(p.name.upper())
+        code = day if p.name.upper() == "DD" else _STRPTIME.get(p.name.upper())
         if code is None:
             raise FeatureNotSupported(
                 f"feature not supported on Duckshift: {function} pattern {p.name}"
@@ -324,19 +327,61 @@ def _format_of(node: exp.Expr, function: str) -> str:
     return original_format(fmt.this, function)
 
 
+# Codes that read any number of up to two digits, for a day that may pass the month's end.
+_LENIENT_DAYS = ("%M", "%S")
+
+
+def _to_date(value: exp.Expr, fmt: str, strict: bool) -> exp.Expr:
+    """TO_DATE of ``value`` with Redshift's format ``fmt``: a day past the month's end rolls
+    over (or fails, ``strict``) where the format has a day of the month a free code can read."""
+    strptime = strptime_format(fmt, "TO_DATE")
+    codes = {p.name.upper() for p in tokenize_format(fmt) if p.name}
+    lenient = next((code for code in _LENIENT_DAYS if code not in strptime), None)
+    if "DD" not in codes or lenient is None:
+        parsed = _call("strptime", value, exp.Literal.string(strptime))
+    else:
+        parsed = call(macros.STRICT_DATE if strict else macros.ROLLED_DATE, value,
+                      exp.Literal.string(strptime),
+                      exp.Literal.string(strptime_format(fmt, "TO_DATE", lenient)))
+    return exp.cast(parsed, "DATE")
+
+
+def _strictness(node: exp.Anonymous) -> bool:
+    """TO_DATE's is_strict (the third argument), which must be written as TRUE or FALSE."""
+    strict = node.expressions[2]
+    if not isinstance(strict, exp.Boolean):
+        raise FeatureNotSupported(
+            "feature not supported on Duckshift: TO_DATE with an is_strict that is not TRUE "
+            "or FALSE")
+    return bool(strict.this)
+
+
+def _is_to_date(node: exp.Expr) -> bool:
+    """Whether ``node`` is TO_DATE of three arguments, kept by name at parsing."""
+    return isinstance(node, exp.Anonymous) and node.name.lower() == "to_date" \
+        and len(node.expressions) == 3
+
+
 def datetime_formats(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Rewrite TO_CHAR, TO_DATE and TO_TIMESTAMP with Redshift's format semantics."""
-    for node in list(tree.find_all(exp.TimeToStr, exp.StrToDate, exp.StrToTime)):
+    for node in list(tree.find_all(exp.TimeToStr, exp.StrToDate, exp.StrToTime, exp.Anonymous)):
+        if isinstance(node, exp.Anonymous):
+            if _is_to_date(node):
+                fmt = node.expressions[1]
+                if not isinstance(fmt, exp.Literal) or not fmt.is_string:
+                    raise FeatureNotSupported(
+                        "feature not supported on Duckshift: TO_DATE with a non-literal format")
+                node.replace(_to_date(node.expressions[0].copy(), fmt.this, _strictness(node)))
+            continue
         this = node.this.copy()
         if isinstance(node, exp.TimeToStr):
             new = to_char(this, _format_of(node, "TO_CHAR"), ctx)
+        elif isinstance(node, exp.StrToDate):
+            new = _to_date(this, _format_of(node, "TO_DATE"), strict=False)
         else:
-            function = "TO_DATE" if isinstance(node, exp.StrToDate) else "TO_TIMESTAMP"
-            fmt = strptime_format(_format_of(node, function), function)
+            fmt = strptime_format(_format_of(node, "TO_TIMESTAMP"), "TO_TIMESTAMP")
             parsed = _call("strptime", this, exp.Literal.string(fmt))
-            if function == "TO_DATE":
-                new = exp.cast(parsed, "DATE")
-            elif is_utc(ctx):
+            if is_utc(ctx):
                 new = exp.cast(parsed, "TIMESTAMPTZ")
             else:  # the time read is a wall clock in the session's zone
                 new = call(macros.ZONE_INSTANT, running_zone(ctx), parsed)

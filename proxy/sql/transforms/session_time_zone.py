@@ -58,7 +58,7 @@ from engine import macros
 from engine.time_zones import TZ_OFFSET
 from proxy.sql.context import Context
 from proxy.sql.transforms.macros import call
-from proxy.sql.transforms.virtual_relations import CATALOG_ROWS
+from proxy.sql.transforms.virtual_relations import catalog_sql
 
 # The meta key of a SQL function's argument ($n in its body): its declared type (Redshift's
 # name), a value of which it is when the function runs, not a parameter the client sends.
@@ -231,17 +231,6 @@ def _outer_join_condition(node: exp.Expr) -> bool:
             return child is parent.args.get("on") and parent.side.upper() in (
                 "LEFT", "RIGHT", "FULL")
         child, parent = parent, parent.parent
-    return False
-
-
-def _catalog(node: exp.Expr) -> bool:
-    """Whether ``node`` is part of the SQL of a catalog view or function (whose comparisons
-    are of types known when it was written)."""
-    parent = node.parent
-    while parent is not None:
-        if parent.meta.get(CATALOG_ROWS):
-            return True
-        parent = parent.parent
     return False
 
 
@@ -624,31 +613,31 @@ def _rewrite(tree: exp.Expr, ctx: Context) -> None:
     for insert in list(tree.find_all(exp.Insert)):
         _insert(insert, ctx)
     for chosen in list(tree.find_all(exp.Case, exp.DecodeCase)):
-        if not _catalog(chosen):
+        if not catalog_sql(chosen):
             _searched(chosen)
     for nullif in list(tree.find_all(exp.Nullif)):
-        if not _catalog(nullif):
+        if not catalog_sql(nullif):
             _nullif(nullif)
     for values in list(tree.find_all(exp.Between, exp.In)):
-        if not _catalog(values):
+        if not catalog_sql(values):
             _spread(values)
     for compared in list(tree.find_all(exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE,
                                        exp.NullSafeEQ, exp.NullSafeNEQ)):
-        _comparison(compared, ctx, not _catalog(compared),
+        _comparison(compared, ctx, not catalog_sql(compared),
                     _outer_join_condition(compared))
     for values in list(tree.find_all(exp.Between, exp.In)):
         _compared_values(values, ctx)
         query = values.args.get("query")
         if isinstance(query, exp.Subquery) and _pairable(values.this) and not (
-                _has_subquery(values.this) or _catalog(values)):
+                _has_subquery(values.this) or catalog_sql(values)):
             _beside_subquery(values.this, query, ctx)
     for joined in list(tree.find_all(exp.DPipe, exp.Concat)):
-        if not _catalog(joined):
+        if not catalog_sql(joined):
             _concat(joined, ctx)
     # Innermost first: an enclosing one copies the rewritten branches.
     for chosen in reversed(list(tree.find_all(exp.Case, exp.Coalesce, exp.Greatest,
                                               exp.Least))):
-        if not _catalog(chosen):
+        if not catalog_sql(chosen):
             _branching(chosen, ctx)
     texts: list[exp.Cast] = []
     for node in list(tree.find_all(
@@ -704,5 +693,5 @@ def _rewrite(tree: exp.Expr, ctx: Context) -> None:
     # After every other rewrite, which the branches' copies then need not take again;
     # outermost only, whose branches are all of them.
     for operation in list(tree.find_all(exp.SetOperation)):
-        if not isinstance(operation.parent, exp.SetOperation) and not _catalog(operation):
+        if not isinstance(operation.parent, exp.SetOperation) and not catalog_sql(operation):
             _set_operation(operation, ctx)

@@ -71,6 +71,17 @@ def _rows(query: exp.Expr, alias: exp.TableAlias | None = None) -> exp.Subquery:
     return rows
 
 
+def catalog_sql(node: exp.Expr) -> bool:
+    """Whether ``node`` is part of the SQL of a catalog view or function (whose comparisons
+    and casts are of types known when it was written)."""
+    parent = node.parent
+    while parent is not None:
+        if parent.meta.get(CATALOG_ROWS):
+            return True
+        parent = parent.parent
+    return False
+
+
 def _subquery(sql: str, *args: exp.Expr) -> exp.Expr:
     return _rows(_template(sql, *args))
 

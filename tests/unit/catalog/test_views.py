@@ -24,7 +24,7 @@ from catalog.store import SYSTEM_ALIAS, SYSTEM_SCHEMA, Catalog
 from catalog.views import VIEWS, View, find
 from catalog.views.base import lit, user_oid, user_oid_expr
 from catalog.views.pg_type import DUCKDB_TYPES, pretty_names
-from engine import table_metadata
+from engine import macros, table_metadata
 from proxy.codecs.types import pg_type, pg_type_from_duckdb
 from proxy.sql.context import Context
 from proxy.sql.pipeline import translate
@@ -72,6 +72,7 @@ def _identities(con: duckdb.DuckDBPyConnection) -> None:
 
 def _engine() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
+    macros.install(con)  # translations call the engine's macros (an integer cast, say)
     _identities(con)
     for alias in ALIASES:
         con.execute(f"ATTACH ':memory:' AS {alias}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from catalog.directory import DOUBLE, REAL, Number
 from engine import macros
 from proxy.sql.context import Context
 from proxy.sql.pipeline import StatementCache
@@ -95,3 +96,83 @@ def test_arithmetic_without_a_double_cast_is_not_wrapped() -> None:
 )
 def test_a_float_beside_an_interval_is_not_checked(expr: str, expected: str) -> None:
     assert str(run(f"select {expr}")[0][0]) == expected
+
+
+@pytest.mark.parametrize(
+    ("sql", "wrapped"),
+    [
+        ("select s::int from t", True),
+        ("select cast(upper(s) as bigint) from t", True),
+        ("select (s || 'x')::smallint from t", True),
+        ("select (x + 1)::int from t", False),
+        ("select sum(x)::int from t", False),
+        ("select x::decimal(5,2)::int from t", False),
+        ("select '12'::int", False),
+    ],
+)
+def test_only_casts_of_what_may_be_a_string_read_text(sql: str, wrapped: bool) -> None:
+    stmt = StatementCache().get(sql, CTX)[0]
+    assert stmt.duck_sql is not None
+    names = [name for name, _ in macros.INTEGER_CASTS.values()]
+    assert any(name in stmt.duck_sql for name in names) == wrapped
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("'  12  '", 12), ("'+12'", 12), ("'-0'", 0), ("null", None)])
+def test_integer_cast_of_text_reads_digits(value: str, expected: int | None) -> None:
+    assert run(f"select s::int from (select {value}::varchar as s) t") == [(expected,)]
+
+
+@pytest.mark.parametrize("value", ["12.5", "1e3", "0x1F", "1_000", "", "12 3"])
+def test_integer_cast_of_text_refuses_other_text(value: str) -> None:
+    with pytest.raises(duckdb.InvalidInputException, match="invalid input syntax for type"):
+        run(f"select s::int from (select '{value}'::varchar as s) t")
+
+
+FLOATS = Context("ns", "dev", "alice", {"dev": "__ds_ns__dev"}, numeric_columns={
+    ("__ds_ns__dev", "public", "f"): {"d": DOUBLE, "e": DOUBLE, "r": REAL, "s": REAL,
+                                       "i": Number(10, 0, True)}})
+
+
+def run_floats(sql: str) -> list[tuple[object, ...]]:
+    stmt = StatementCache().get(sql, FLOATS)[0]
+    assert stmt.duck_sql is not None
+    con = duckdb.connect()
+    macros.install(con)
+    con.execute("ATTACH ':memory:' AS __ds_ns__dev")
+    con.execute("CREATE SCHEMA __ds_ns__dev.public")
+    con.execute("USE __ds_ns__dev.public")
+    con.execute("CREATE TABLE f (d DOUBLE, e DOUBLE, r REAL, s REAL, i INTEGER)")
+    con.execute("INSERT INTO f VALUES (1e200, 1e-200, 3e38, 1e-30, 1), (2, 3, 2, 3, 2)")
+    return con.execute(stmt.duck_sql).fetchall()
+
+
+@pytest.mark.parametrize(
+    ("expr", "message"),
+    [("d * d", "overflow"), ("e * e", "underflow"), ("(d * d + 1) / 2", "overflow"),
+     ("d / (e * e)", "underflow"), ("r * r", "overflow"), ("s * s", "underflow"),
+     ("abs(d * d) + 1", "overflow"), ("i % (d * d)", "overflow")],
+)
+def test_float_columns_overflow(expr: str, message: str) -> None:
+    with pytest.raises(duckdb.InvalidInputException, match=message):
+        run_floats(f"select {expr} from f where i = 1")
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [("d * e", 6.0), ("r * s", 6.0), ("d / (i - 1)", 2.0), ("r * 2", 4.0), ("d * 0", 0.0)],
+)
+def test_float_columns_answer(expr: str, expected: float) -> None:
+    assert run_floats(f"select {expr} from f where i = 2") == [(expected,)]
+
+
+def test_a_real_beside_another_number_is_double_precision() -> None:
+    # REAL * INTEGER is DOUBLE PRECISION in Redshift (DuckDB computes it in REAL).
+    assert run_floats("select typeof(r * 2), typeof(r * s) from f where i = 1") == [
+        ("DOUBLE", "FLOAT")]
+
+
+def test_a_float_tree_with_a_subquery_is_only_checked() -> None:
+    stmt = StatementCache().get("select f.d * (select 2.0::float8) from f", FLOATS)[0]
+    assert stmt.duck_sql is not None
+    assert "ISFINITE" not in stmt.duck_sql.upper() and macros.FLOAT_MUL in stmt.duck_sql

@@ -6,12 +6,17 @@ import pytest
 import sqlglot
 
 from catalog.errors import FeatureNotSupported
+from engine import macros
+from proxy.sql.context import Context
+from proxy.sql.pipeline import StatementCache
 from proxy.sql.transforms.datetime_formats import (
     Pattern,
     original_format,
     strptime_format,
     tokenize_format,
 )
+
+CTX = Context("ns", "dev", "alice", {"dev": "__ds_ns__dev"})
 
 
 @pytest.mark.parametrize(
@@ -42,3 +47,25 @@ def test_strptime_format() -> None:
     assert strptime_format("DD Mon YYYY HH:MI:SS AM %", "TO_DATE") == "%d %b %Y %I:%M:%S %p %%"
     with pytest.raises(FeatureNotSupported):
         strptime_format("J", "TO_DATE")
+
+
+def test_strptime_format_reads_the_day_with_another_code() -> None:
+    assert strptime_format("YYYY-MM-DD", "TO_DATE", "%M") == "%Y-%m-%M"
+
+
+@pytest.mark.parametrize(
+    ("sql", "macro"),
+    [
+        ("select to_date(s, 'YYYY-MM-DD') from t", macros.ROLLED_DATE),
+        ("select to_date(s, 'YYYY-MM-DD', false) from t", macros.ROLLED_DATE),
+        ("select to_date(s, 'YYYY-MM-DD', true) from t", macros.STRICT_DATE),
+    ],
+)
+def test_to_date_rolls_over_or_is_strict(sql: str, macro: str) -> None:
+    stmt = StatementCache().get(sql, CTX)[0]
+    assert stmt.duck_sql is not None and macro in stmt.duck_sql
+
+
+def test_to_date_without_a_day_is_plain_strptime() -> None:
+    stmt = StatementCache().get("select to_date(s, 'YYYY-MM') from t", CTX)[0]
+    assert stmt.duck_sql is not None and macros.ROLLED_DATE not in stmt.duck_sql

@@ -6,6 +6,7 @@ import duckdb
 import pytest
 
 from catalog.errors import InsufficientPrivilege
+from engine import macros
 from proxy.sql.context import Context
 from proxy.sql.pipeline import StatementCache
 
@@ -15,7 +16,9 @@ CTX = Context("ns", "dev", "alice", {"dev": "__ds_ns__dev"})
 def run(sql: str) -> tuple[list[str], list[tuple[object, ...]]]:
     stmt = StatementCache().get(sql, CTX)[0]
     assert stmt.duck_sql is not None
-    cur = duckdb.connect().execute(stmt.duck_sql)
+    con = duckdb.connect()
+    macros.install(con)  # translations call the engine's macros (an integer cast, say)
+    cur = con.execute(stmt.duck_sql)
     return [d[0] for d in cur.description], cur.fetchall()
 
 
