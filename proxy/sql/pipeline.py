@@ -29,7 +29,7 @@ from proxy.sql.transforms import companions
 from proxy.sql.transforms.add_column import add_column
 from proxy.sql.transforms.aggregates import aggregates
 from proxy.sql.transforms.alter_attributes import alter_attributes, recognize_encode
-from proxy.sql.transforms.arithmetic import guard_arithmetic
+from proxy.sql.transforms.arithmetic import guard_arithmetic, integer_text_operands
 from proxy.sql.transforms.blank_padded import blank_padded
 from proxy.sql.transforms.casts import explicit_casts
 from proxy.sql.transforms.char_columns import char_columns
@@ -172,6 +172,8 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     # After every rewrite of Redshift's functions into DuckDB's: the calls left of functions
     # DuckDB does not have are SQL UDFs'.
     udf_null_arguments,
+    # Before the typing of divisions: ``5 / '2'`` divides integers.
+    integer_text_operands,
     # After every rewrite that builds a division or an AVG (whose type it reads); it guards
     # the divisors it takes as guard_arithmetic does.
     decimal_arithmetic,

@@ -34,6 +34,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from sqlglot import exp
@@ -231,6 +232,41 @@ def _root(node: exp.Expr, kinds: dict[int, str]) -> bool:
     while isinstance(parent, exp.Paren | exp.Neg):
         parent = parent.parent
     return id(parent) not in kinds
+
+
+# An integer as PostgreSQL reads one from text: blanks around, a sign, digits.
+_INTEGER_TEXT = re.compile(r"\s*[+-]?\d+\s*")
+_BIGINT_LIMIT = 2**63
+
+
+def _integer_text(node: exp.Expr) -> int | None:
+    """The value of a string literal whose text is an integer of BIGINT's range, else None."""
+    if not (isinstance(node, exp.Literal) and node.is_string
+            and _INTEGER_TEXT.fullmatch(node.this)):
+        return None
+    value = int(node.this)
+    return value if -_BIGINT_LIMIT <= value < _BIGINT_LIMIT else None
+
+
+def integer_text_operands(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """A string literal holding an integer, an operand of ``+ - * / %`` beside anything but
+    another string literal, is that integer.
+
+    PostgreSQL and Redshift read such a literal (type unknown) as the other operand's type:
+    ``int_col + '2'`` is 3 more, ``5 / '2'`` is 2 and ``date + '1'`` the next day. DuckDB cannot
+    choose an operator for most of these (42725 here) and divides ``5 / '2'`` in DOUBLE
+    PRECISION (2.5). An integer answers as PostgreSQL does beside every numeric and date type.
+    Other text (``'1 day'`` beside a timestamp, ``'2.5'``) is left as written."""
+    for node in tree.find_all(exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod):
+        operands = (node.this, node.expression)
+        if all(isinstance(o, exp.Literal) and o.is_string for o in operands):
+            continue
+        for key, operand in zip(("this", "expression"), operands, strict=True):
+            value = _integer_text(operand)
+            if value is not None:
+                number = exp.Literal.number(abs(value))
+                node.set(key, exp.Paren(this=exp.Neg(this=number)) if value < 0 else number)
+    return tree
 
 
 def guard_arithmetic(tree: exp.Expr, ctx: Context) -> exp.Expr:

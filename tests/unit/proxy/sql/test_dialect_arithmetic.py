@@ -176,3 +176,20 @@ def test_a_float_tree_with_a_subquery_is_only_checked() -> None:
     stmt = StatementCache().get("select f.d * (select 2.0::float8) from f", FLOATS)[0]
     assert stmt.duck_sql is not None
     assert "ISFINITE" not in stmt.duck_sql.upper() and macros.FLOAT_MUL in stmt.duck_sql
+
+
+@pytest.mark.parametrize(("expr", "expected"), [
+    ("x + '2'", 3), ("5 / '2'", 2), ("'7' % x", 0), ("x * ' -4 '", -4), ("'10' - x", 9),
+    ("x::float8 * '2'", 2.0),
+])
+def test_integer_text_beside_a_number_is_an_integer(expr: str, expected: object) -> None:
+    # PostgreSQL reads the unknown literal as the other operand's type; DuckDB would refuse
+    # most of these or divide 5 / '2' in DOUBLE PRECISION.
+    assert run(f"select {expr} from (select 1 as x) t") == [(expected,)]
+
+
+@pytest.mark.parametrize("expr", ["'5' * '2'", "x + '2.5'", "x + '99999999999999999999'",
+                                  "'1 day' + x"])
+def test_other_text_is_left_as_written(expr: str) -> None:
+    stmt = StatementCache().get(f"select {expr} from (select 1 as x) t", CTX)[0]
+    assert stmt.duck_sql is not None and "'" in stmt.duck_sql.split("FROM")[0]
