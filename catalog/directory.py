@@ -101,25 +101,18 @@ def read_char_columns(con: duckdb.DuckDBPyConnection, temporary: bool = False,
     return char_columns
 
 
-def read_typed_columns(con: duckdb.DuckDBPyConnection, temporary: bool = False,
-                       ) -> tuple[dict[tuple[str, str, str], dict[str, int]],
-                                  dict[tuple[str, str, str], dict[str, Number]]]:
-    """The SUPER columns (with their positions) and the DECIMAL, integer and floating point
-    columns ``con`` sees, of tables and views, as ``read_char_columns`` reads the CHAR ones (with
-    ``temporary``, also the session's temporary tables)."""
-    supers, numbers, _, _ = read_column_facts(con, None, temporary)
-    return supers, numbers
-
-
 def read_column_facts(
     con: duckdb.DuckDBPyConnection, identity_mark: str | None, temporary: bool = False,
 ) -> tuple[dict[tuple[str, str, str], dict[str, int]],
            dict[tuple[str, str, str], dict[str, Number]], frozenset[str] | None,
            dict[tuple[str, str, str], frozenset[str]]]:
-    """``read_typed_columns``'s SUPER and numeric columns, the names (lower case) of the
-    tables with a column whose default draws on a sequence named with ``identity_mark`` (the
-    engine's IDENTITY columns; None without a mark), and the VARCHAR columns. One scan of
-    DuckDB's columns for all of them: it costs about 10 ms for 500 tables."""
+    """The column facts ``con`` sees, of tables and views, as ``read_char_columns`` reads the
+    CHAR ones (with ``temporary``, also the session's temporary tables): the SUPER columns
+    (with their positions), the DECIMAL, integer and floating point columns, the names (lower
+    case) of the tables with a column whose default draws on a sequence named with
+    ``identity_mark`` (the engine's IDENTITY columns; None without a mark), and the VARCHAR
+    columns. One scan of DuckDB's columns for all of them: it costs about 10 ms for 500
+    tables."""
     supers: dict[tuple[str, str, str], dict[str, int]] = {}
     numbers: dict[tuple[str, str, str], dict[str, Number]] = {}
     strings: dict[tuple[str, str, str], set[str]] = {}

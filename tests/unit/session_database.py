@@ -28,9 +28,14 @@ def session_database(search_path: str = "public") -> duckdb.DuckDBPyConnection:
     return con
 
 
+def translated(sql: str, ctx: Context = CTX) -> str:
+    """The DuckDB SQL of one Redshift statement."""
+    stmt = StatementCache().get(sql, ctx)[0]
+    assert stmt.duck_sql is not None
+    return stmt.duck_sql
+
+
 def run(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[object, ...]]:
     """Translate one Redshift statement and run it; its rows, if it returns any."""
-    stmt = StatementCache().get(sql, CTX)[0]
-    assert stmt.duck_sql is not None
-    result = con.execute(stmt.duck_sql)
+    result = con.execute(translated(sql))
     return result.fetchall() if result.description else []

@@ -14,7 +14,7 @@ from catalog.errors import FeatureNotSupported
 from engine import macros, table_metadata, time_zones
 from proxy.sql.char_views import view_char_columns
 from proxy.sql.context import Context
-from proxy.sql.pipeline import StatementCache
+from tests.unit.session_database import translated
 
 ALIAS = "__ds_ns__dev"
 BASE = Context("ns", "dev", "alice", {"dev": ALIAS}, search_path=("main",))
@@ -26,11 +26,6 @@ def _context(con: duckdb.DuckDBPyConnection) -> Context:
                    char_version=1, search_path=("main",))
 
 
-def _duck(sql: str, ctx: Context) -> str:
-    stmt = StatementCache().get(sql, ctx)[0]
-    assert stmt.duck_sql is not None
-    return stmt.duck_sql
-
 
 @pytest.fixture
 def con() -> Iterator[duckdb.DuckDBPyConnection]:
@@ -41,7 +36,7 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
     c.execute(f"USE {ALIAS}.main")
     for sql in ("create table t (id int, c char(4), v varchar(8))",
                 "create table u (d char(2), w varchar(8))"):
-        c.execute(_duck(sql, BASE))
+        c.execute(translated(sql, BASE))
     c.execute("INSERT INTO t VALUES (1, 'ab', 'ab'), (2, 'ab  ', 'ab '), (3, NULL, ''), "
               "(4, '', '')")
     c.execute("INSERT INTO u VALUES ('ab', 'x'), ('', 'y')")
@@ -50,7 +45,7 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[Any, ...]]:
-    return con.execute(_duck(sql, _context(con))).fetchall()
+    return con.execute(translated(sql, _context(con))).fetchall()
 
 
 def test_the_catalog_knows_char_columns(con: duckdb.DuckDBPyConnection) -> None:
@@ -61,7 +56,7 @@ def test_the_catalog_knows_char_columns(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_result_columns_are_padded_bpchar(con: duckdb.DuckDBPyConnection) -> None:
-    result = con.execute(_duck("select c, * from t order by id", _context(con)))
+    result = con.execute(translated("select c, * from t order by id", _context(con)))
     assert [str(d[1]) for d in result.description] == [
         "UNION(bpchar_4 VARCHAR)", "INTEGER", "UNION(bpchar_4 VARCHAR)", "VARCHAR"]
     assert [r[0] for r in result.fetchall()] == ["ab  ", "ab  ", None, "    "]
@@ -87,7 +82,7 @@ def test_derived_tables_and_set_operations_keep_char(con: duckdb.DuckDBPyConnect
 
 def test_update_reads_the_target_and_keeps_the_set_column(
         con: duckdb.DuckDBPyConnection) -> None:
-    sql = _duck("update t set c = c || 'x' where c = 'ab '", _context(con))
+    sql = translated("update t set c = c || 'x' where c = 'ab '", _context(con))
     assert "UPDATE t SET c = " in sql
     con.execute(sql)
     assert con.execute("SELECT id, c FROM t WHERE id < 3 ORDER BY id").fetchall() == [
@@ -95,34 +90,34 @@ def test_update_reads_the_target_and_keeps_the_set_column(
 
 
 def test_temporary_table_comes_first(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(_duck("create temp table u (d varchar(3), w char(3))", BASE))
+    con.execute(translated("create temp table u (d varchar(3), w char(3))", BASE))
     con.execute("INSERT INTO u VALUES ('a ', 'b')")
     assert _rows(con, "select d, w from u") == [("a ", "b  ")]
 
 
 def test_other_tables_and_contexts_are_untouched(con: duckdb.DuckDBPyConnection) -> None:
     plain = "select v from t where v = 'ab '"
-    assert _duck(plain, _context(con)) == _duck(plain, BASE)
+    assert translated(plain, _context(con)) == translated(plain, BASE)
     assert _context(con).key != BASE.key  # translations differ by the CHAR columns
 
 
 def test_join_using_char_columns_ignores_trailing_blanks(
         con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(_duck("create table w (c char(4), n int)", BASE))
+    con.execute(translated("create table w (c char(4), n int)", BASE))
     con.execute("INSERT INTO w VALUES ('ab', 7), ('    ', 8)")
     assert _rows(con, "select id, c, n from t join w using (c) order by id") == [
         (1, "ab  ", 7), (2, "ab  ", 7), (4, "    ", 8)]
-    result = con.execute(_duck("select * from t join w using (c) where id = 2",
+    result = con.execute(translated("select * from t join w using (c) where id = 2",
                                _context(con)))
     assert [d[0] for d in result.description] == ["id", "c", "v", "n"]
     assert str(result.description[1][1]) == "UNION(bpchar_4 VARCHAR)"
     with pytest.raises(FeatureNotSupported, match="USING a CHAR column"):
-        _duck("select * from t join u using (d)", _context(con))
+        translated("select * from t join u using (d)", _context(con))
 
 
 def test_merge_reads_char_columns_and_keeps_its_assignments(
         con: duckdb.DuckDBPyConnection) -> None:
-    sql = _duck("merge into t using u s on t.c = s.d when matched then update set v = s.d "
+    sql = translated("merge into t using u s on t.c = s.d when matched then update set v = s.d "
                 "when not matched then insert (id, c) values (9, s.d)", _context(con))
     assert "SET v = " in sql and "INSERT (id, c)" in sql
     con.execute(sql)
@@ -132,7 +127,7 @@ def test_merge_reads_char_columns_and_keeps_its_assignments(
 
 
 def test_update_set_from_a_char_column_assigns(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(_duck("update t set v = c where id = 2", _context(con)))
+    con.execute(translated("update t set v = c where id = 2", _context(con)))
     assert con.execute("SELECT v FROM t WHERE id = 2").fetchall() == [("ab",)]
 
 
@@ -143,7 +138,7 @@ def test_views_have_char_columns(con: duckdb.DuckDBPyConnection) -> None:
                 "create view v3 as select * from t",
                 "create view v4 as select c from t union select 'z'::char(6)",
                 "create view v5 as select upper(c) as c from t"):
-        con.execute(_duck(sql, _context(con)))
+        con.execute(translated(sql, _context(con)))
     views = {k[2]: v for k, v in read_char_columns(con, views=view_char_columns).items()
              if k[2].startswith("v")}
     assert views == {"v1": {"c": 4}, "v2": {"y": 4}, "v3": {"c": 4}, "v4": {"c": 6}}
@@ -152,7 +147,7 @@ def test_views_have_char_columns(con: duckdb.DuckDBPyConnection) -> None:
     ctx = Context("ns", "dev", "alice", {"dev": ALIAS},
                   char_columns=read_char_columns(con, views=view_char_columns),
                   char_version=3, search_path=("main",))
-    assert con.execute(_duck("select id from v1 where c = 'ab ' order by id", ctx)
+    assert con.execute(translated("select id from v1 where c = 'ab ' order by id", ctx)
                        ).fetchall() == [(1,), (2,)]
     with pytest.raises(FeatureNotSupported, match="a view with a list of column names"):
-        _duck("create view v6 (a) as select * from t", ctx)
+        translated("create view v6 (a) as select * from t", ctx)

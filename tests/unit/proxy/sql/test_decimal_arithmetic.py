@@ -10,7 +10,7 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from catalog.directory import DOUBLE, REAL, Number, read_typed_columns
+from catalog.directory import DOUBLE, REAL, Number, read_column_facts
 from engine import macros
 from proxy.sql.context import Context
 from proxy.sql.pipeline import StatementCache
@@ -95,11 +95,11 @@ def test_zero_divisor_raises() -> None:
         _run("select 1.5 / x from (select 0 as x) t")
 
 
-def test_read_typed_columns() -> None:
+def test_read_column_facts() -> None:
     con = duckdb.connect()
     con.execute("CREATE TABLE t (a SMALLINT, b INTEGER, c BIGINT, d DECIMAL(12, 3), "
                 "e DOUBLE, f VARCHAR, g JSON, h REAL)")
-    supers, numbers = read_typed_columns(con)
+    supers, numbers, _, _ = read_column_facts(con, None)
     assert supers == {("memory", "main", "t"): {"g": 6}}
     assert numbers == {("memory", "main", "t"): {
         "a": Number(5, 0, True), "b": Number(10, 0, True), "c": Number(19, 0, True),

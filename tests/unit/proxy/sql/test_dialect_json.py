@@ -9,6 +9,7 @@ from catalog.errors import FeatureNotSupported
 from engine import macros
 from proxy.sql.context import Context
 from proxy.sql.pipeline import StatementCache
+from tests.unit.session_database import translated
 
 CTX = Context("ns", "dev", "alice", {"dev": "__ds_ns__dev"})
 
@@ -51,11 +52,6 @@ def test_invalid_json_raises() -> None:
         run("select json_array_length('{}')")
 
 
-def _duck(sql: str) -> str:
-    stmt = StatementCache().get(sql, CTX)[0]
-    assert stmt.duck_sql is not None
-    return stmt.duck_sql
-
 
 @pytest.mark.parametrize(
     "sql",
@@ -67,7 +63,7 @@ def _duck(sql: str) -> str:
     ],
 )
 def test_columns_of_tables_keep_plain_operators(sql: str) -> None:
-    assert "super_" not in _duck(sql)
+    assert "super_" not in translated(sql, CTX)
 
 
 @pytest.mark.parametrize(
@@ -82,7 +78,7 @@ def test_columns_of_tables_keep_plain_operators(sql: str) -> None:
     ],
 )
 def test_super_values_use_dynamic_typing(sql: str, macro: str) -> None:
-    assert f"__ds_{macro}(" in _duck(sql)
+    assert f"__ds_{macro}(" in translated(sql, CTX)
 
 
 @pytest.mark.parametrize(
@@ -97,7 +93,7 @@ def test_super_values_use_dynamic_typing(sql: str, macro: str) -> None:
 def test_super_dynamic_answers(sql: str, expected: object) -> None:
     con = duckdb.connect()
     macros.install(con)
-    row = con.execute(_duck(sql)).fetchone()
+    row = con.execute(translated(sql, CTX)).fetchone()
     assert row is not None and row[0] == expected
 
 
@@ -182,10 +178,10 @@ def test_other_columns_keep_plain_operators(sql: str) -> None:
 def test_number_kinds(sql: str, expected: object) -> None:
     con = duckdb.connect()
     macros.install(con)
-    row = con.execute(_duck(sql)).fetchone()
+    row = con.execute(translated(sql, CTX)).fetchone()
     assert row is not None and row[0] == expected
 
 
 def test_size_is_refused() -> None:
     with pytest.raises(FeatureNotSupported, match="SIZE"):
-        _duck("select size(json_parse('[1]'))")
+        translated("select size(json_parse('[1]'))", CTX)

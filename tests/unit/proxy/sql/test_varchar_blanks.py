@@ -13,7 +13,7 @@ import pytest
 from catalog.directory import Directory, read_column_facts
 from engine import macros, time_zones
 from proxy.sql.context import Context
-from proxy.sql.pipeline import StatementCache
+from tests.unit.session_database import translated
 
 ALIAS = "__ds_ns__dev"
 BASE = Context("ns", "dev", "alice", {"dev": ALIAS}, search_path=("main",))
@@ -33,11 +33,6 @@ def _context(con: duckdb.DuckDBPyConnection) -> Context:
                    varchar_columns=varchars, char_version=1)
 
 
-def _duck(sql: str, ctx: Context) -> str:
-    stmt = StatementCache().get(sql, ctx)[0]
-    assert stmt.duck_sql is not None
-    return stmt.duck_sql
-
 
 @pytest.fixture
 def con() -> Iterator[duckdb.DuckDBPyConnection]:
@@ -48,7 +43,7 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
     c.execute(f"USE {ALIAS}.main")
     for sql in ("create table t (id int, v varchar(10), d date, c char(3))",
                 "create table u (w varchar(10), n int)"):
-        c.execute(_duck(sql, BASE))
+        c.execute(translated(sql, BASE))
     c.executemany("INSERT INTO t (id, v) VALUES (?, ?)", list(enumerate(VALUES)))
     c.execute("INSERT INTO t VALUES (100, NULL, DATE '2024-01-02', 'ab')")
     c.executemany("INSERT INTO u VALUES (?, ?)", [(v, i) for i, v in enumerate(VALUES)])
@@ -57,7 +52,7 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def _ids(con: duckdb.DuckDBPyConnection, sql: str, *params: object) -> set[int]:
-    return {row[0] for row in con.execute(_duck(sql, _context(con)), list(params)).fetchall()}
+    return {row[0] for row in con.execute(translated(sql, _context(con)), list(params)).fetchall()}
 
 
 def _quoted(text: str) -> str:
@@ -110,12 +105,12 @@ def test_forms(con: duckdb.DuckDBPyConnection) -> None:
     # In a filter: the comparison as written, else of the value without its blanks; of =,
     # inside a range the scan's zone maps take.
     assert ("WHERE (v >= 'ab' AND v < 'ab!' AND (v = 'ab' OR (ENDS_WITH(v, ' ') "
-            "AND RTRIM(v, ' ') = 'ab')))") in _duck("select id from t where v = 'ab  '", ctx)
-    assert "(v IN ('b', 'a') OR (ENDS_WITH(v, ' ') AND RTRIM(v, ' ') IN ('b', 'a')))" in _duck(
+            "AND RTRIM(v, ' ') = 'ab')))") in translated("select id from t where v = 'ab  '", ctx)
+    assert "(v IN ('b', 'a') OR (ENDS_WITH(v, ' ') AND RTRIM(v, ' ') IN ('b', 'a')))" in translated(
         "select id from t where v in ('b', 'a')", ctx)
     # Elsewhere the exact test alone; < and >= stay as they are.
-    assert "SELECT memory.main.__ds_bare(v) = 'ab'" in _duck("select v = 'ab' from t", ctx)
-    assert "WHERE v < 'ab' OR v >= 'b'" in _duck(
+    assert "SELECT memory.main.__ds_bare(v) = 'ab'" in translated("select v = 'ab' from t", ctx)
+    assert "WHERE v < 'ab' OR v >= 'b'" in translated(
         "select id from t where v < 'ab ' or v >= 'b'", ctx)
 
 
@@ -127,7 +122,7 @@ def test_what_is_not_a_string_is_left_alone(con: duckdb.DuckDBPyConnection) -> N
                 "select id from t where v = id",
                 "select id from t where v in (select n from u)",
                 "select id from t where v like 'ab'"):
-        assert "__ds_bare" not in _duck(sql, ctx), sql
+        assert "__ds_bare" not in translated(sql, ctx), sql
     assert _ids(con, "select id from t where d = '2024-01-02'") == {100}
 
 
@@ -147,4 +142,4 @@ def test_statements_without_string_comparisons_cost_nothing(
     ctx = _context(con)
     for sql in ("select * from t where id = $1", "select 1", "insert into u values ('a', 1)",
                 "select id from t where d < current_date"):
-        _duck(sql, ctx)
+        translated(sql, ctx)
