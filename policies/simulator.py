@@ -10,8 +10,13 @@ short statements falling back to idle main slots). The mapping from RPUs to slot
 Execution model: a statement's work (slot-seconds, from the trace's calibrated cost model)
 runs in its slot at rate 1, so capacity buys concurrency, as it does in Duckshift. With
 ``host_parallelism`` set, all running statements share that many statement-equivalents of
-compute (processor sharing: each runs at ``min(1, H / running)``), which models a real machine
-whose cores are fewer than the slots, as the 2-core machine of the live comparison.
+compute, which models a real machine whose cores are fewer than the slots, as the 2-core
+machine of the live comparison. The sharing is weighted processor sharing with two classes, as
+the live engine runs them: in a pool with a short-query lane, a statement not predicted short
+runs on lower-priority threads (``engine.instance.LONG_STATEMENT_NICENESS``) and gets
+``long_weight`` of a short one's share; no statement runs faster than rate 1. Each class keeps
+its own virtual clock (the work done by any one of its statements), as all of its statements
+run at the same rate.
 
 Billing follows Redshift Serverless: capacity x seconds while any statement runs, per second,
 each busy period charged at least 60 seconds.
@@ -58,6 +63,9 @@ class SimConfig:
         sqa_max_seconds: the short-query limit (``policies.sqa.is_short``).
         host_parallelism: statement-equivalents of compute shared by all running statements
             (None: each slot is its own compute).
+        long_weight: with a short-query lane and ``host_parallelism``, the share of compute
+            a statement not predicted short gets against one predicted short (0 < w <= 1;
+            1 is equal sharing).
         initial_capacity: the capacity before the first decision.
         horizon: minutes of workload forecast handed to the policy.
         min_charge_s: the minimum billed length of a busy period.
@@ -69,10 +77,15 @@ class SimConfig:
     short_lane: bool = False
     sqa_max_seconds: float = DEFAULT_MAX_SECONDS
     host_parallelism: float | None = None
+    long_weight: float = 1.0
     initial_capacity: int = 128
     horizon: int = 15
     min_charge_s: float = 60.0
     sla_wait_s: float = 10.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.long_weight <= 1.0:
+            raise ValueError(f"long_weight must be in (0, 1], not {self.long_weight}")
 
 
 @dataclass
@@ -277,8 +290,11 @@ class _Sim:
         self.idle = np.zeros(n, bool)
         self.pool = _Pool(shape, config.initial_capacity, config.short_lane)
         self.now = 0.0
-        self.virtual = 0.0  # the processor-sharing clock: work done by any one statement
-        self.heap: list[tuple[float, int]] = []
+        # Per priority class (0: short or no lane, 1: long): the processor-sharing clock
+        # (work done by any one running statement of the class) and the completions due.
+        self.virtual = [0.0, 0.0]
+        self.heaps: list[list[tuple[float, int]]] = [[], []]
+        self.counts = [0, 0]
         self.running_main: dict[int, float] = {}  # statement -> start time
         self.lane_of: dict[int, str] = {}
         self.queued_work = 0.0
@@ -297,14 +313,17 @@ class _Sim:
         n, i = len(arrival), 0
         next_tick = 0.0
         end_s = float(arrival[-1]) if n else 0.0
-        while i < n or self.heap:
-            rate = self._rate()
-            t_done = (self.now + (self.heap[0][0] - self.virtual) / rate
-                      if self.heap else math.inf)
-            t_tick = next_tick if next_tick <= end_s or self.heap else math.inf
+        while i < n or self._running():
+            rates = self._rates()
+            t_done = min((self.now + (heap[0][0] - clock) / rate
+                          for heap, clock, rate in zip(self.heaps, self.virtual, rates,
+                                                       strict=True) if heap),
+                         default=math.inf)
+            t_tick = next_tick if next_tick <= end_s or self._running() else math.inf
             t_arr = float(arrival[i]) if i < n else math.inf
             t = min(t_done, t_tick, t_arr)
-            self.virtual += (t - self.now) * rate
+            for c, rate in enumerate(rates):
+                self.virtual[c] += (t - self.now) * rate
             self.now = t
             if t == t_done:
                 self._complete_due()
@@ -323,10 +342,23 @@ class _Sim:
             config=self.config, short_predicted=self.short, predicted=self.pred,
         )
 
-    def _rate(self) -> float:
+    def _running(self) -> bool:
+        return bool(self.heaps[0] or self.heaps[1])
+
+    def _rates(self) -> tuple[float, float]:
+        """Each class's rate: the host's compute shared in proportion to weight (1 for a
+        short statement, ``long_weight`` for a long one), none above 1."""
         h = self.config.host_parallelism
-        n = self.pool.running + self.pool.short_running
-        return 1.0 if h is None or n <= h else h / n
+        high, low = self.counts
+        if h is None or high + low <= h:
+            return 1.0, 1.0
+        share = h / (high + self.config.long_weight * low)
+        if share >= 1.0:  # the short statements run at full speed; the long share the rest
+            return 1.0, (h - high) / low
+        return share, self.config.long_weight * share
+
+    def _class_of(self, i: int) -> int:
+        return 1 if self.config.short_lane and not self.short[i] else 0
 
     def _minute(self, seconds: float) -> int:
         return self.trace.start_minute + int(seconds // 60)
@@ -362,14 +394,18 @@ class _Sim:
         self.accelerated[i] = lane == "short"
         if lane == "main":
             self.running_main[i] = self.now
-        heapq.heappush(self.heap, (self.virtual + float(self.trace.work[i]), i))
+        c = self._class_of(i)
+        self.counts[c] += 1
+        heapq.heappush(self.heaps[c], (self.virtual[c] + float(self.trace.work[i]), i))
 
     def _complete_due(self) -> None:
-        while self.heap and self.heap[0][0] <= self.virtual + 1e-9:
-            _, i = heapq.heappop(self.heap)
-            self._complete(i)
+        for c, heap in enumerate(self.heaps):
+            while heap and heap[0][0] <= self.virtual[c] + 1e-9:
+                _, i = heapq.heappop(heap)
+                self.counts[c] -= 1
+                self._complete(i)
         self._start_granted()
-        if not self.heap and self.busy_since is not None:
+        if not self._running() and self.busy_since is not None:
             self.busy.append((self.busy_since, self.now))
             self.busy_since = None
 

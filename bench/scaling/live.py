@@ -10,16 +10,24 @@ price-performance target (BALANCED, max 256 RPUs: its scaling loop runs every 10
    time; each is predicted (fingerprint history, plan regression over the calibration's plan
    features, prior) before it runs and learned from after. Median relative error and Spearman
    rank correlation over the second half (held out: predicted before being seen), for
-   statements with a history and for one-off ones.
-3. **The slice.** ``--minutes`` of the benchmark day (data scale 1: the calibrated SF1 costs)
+   statements with a history and for one-off ones. The same executions recalibrate the
+   simulator's costs for this run: each template's work is scaled by its median time here over
+   ``policies/calibration.json``'s (the machine's load and the server's code change; the
+   trace's shape and spread stay).
+3. **Priority.** Point queries alone, then while one-off statements (never seen, so not
+   predicted short: they run on the engine's lower-priority threads) run one after another
+   (one at a time: the smallest workgroup has one main slot): the
+   slowdown gives the share a long statement gets against a short one, the simulator's
+   ``long_weight``.
+4. **The slice.** ``--minutes`` of the benchmark day (data scale 1: the calibrated SF1 costs)
    from ``--start``, compressed ``--compress`` times into 10 minutes, sent at their arrival
    times over 64 asyncpg connections. Latency is measured from the scheduled arrival to the
    last row; RPU-seconds from the capacity timeline the server recorded in
    SYS_SERVERLESS_SCALING and the seconds some statement ran, with the 60-second minimum, as
    the simulator bills. The same slice is then simulated (same policy, cold forecasters, the
-   measured host parallelism) and the two compared: target within 20% on p95 latency and
-   RPU-seconds.
-4. **Short statements under load.** Point queries alone, then while four streams of ETL
+   measured host parallelism, costs and priority) and the two compared: target within 20% on
+   p95 latency and RPU-seconds.
+5. **Short statements under load.** Point queries alone, then while four streams of ETL
    statements run: their p99 latency (target: within 2x).
 
     .venv/bin/python bench/scaling/live.py [--start 10:00] [--compress 4]
@@ -29,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import math
 import os
@@ -57,6 +66,7 @@ from policies.trace import (  # noqa: E402
     CLASSES,
     DEFAULT_CALIBRATION,
     TEMPLATES,
+    Calibration,
     Trace,
     generate,
     load_calibration,
@@ -149,8 +159,10 @@ def spearman(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.corrcoef(ra, rb)[0, 1])
 
 
-async def query_accuracy(live: Live, trace: Trace, n: int, seed: int) -> dict[str, float]:
-    """Predict-then-run over ``n`` statements of the trace, one at a time."""
+async def query_accuracy(live: Live, trace: Trace, n: int, seed: int
+                         ) -> tuple[dict[str, float], dict[str, list[float]]]:
+    """Predict-then-run over ``n`` statements of the trace, one at a time: the accuracy, and
+    the seconds each template took."""
     cal = load_calibration(DEFAULT_CALIBRATION)
     features = {t.name: cal[t.name].features for t in TEMPLATES}
     rng = np.random.default_rng(seed)
@@ -162,6 +174,7 @@ async def query_accuracy(live: Live, trace: Trace, n: int, seed: int) -> dict[st
     con = await live.connect()
     qf = QueryForecaster()
     predicted, actual, unseen = [], [], []
+    taken: dict[str, list[float]] = {}
     for i in picks:
         sql = trace.sql(int(i))
         fp = fingerprint(sql)
@@ -171,6 +184,7 @@ async def query_accuracy(live: Live, trace: Trace, n: int, seed: int) -> dict[st
         seconds = await timed(con, sql)
         actual.append(seconds)
         unseen.append(not seen)
+        taken.setdefault(trace.templates[int(trace.template[i])].name, []).append(seconds)
         qf.observe(fp, feat, seconds)
     await con.close()
     half = len(picks) // 2
@@ -181,7 +195,61 @@ async def query_accuracy(live: Live, trace: Trace, n: int, seed: int) -> dict[st
             out[f"{name}_n"] = float(sel.sum())
             out[f"{name}_median_rel_error"] = float(np.median(np.abs(p[sel] - a[sel]) / a[sel]))
             out[f"{name}_spearman"] = spearman(p[sel], a[sel])
-    return out
+    return out, taken
+
+
+def recalibrated(trace: Trace, cal: dict[str, Calibration], taken: dict[str, list[float]]
+                 ) -> tuple[Trace, dict[str, float]]:
+    """``trace`` with each template's work scaled by its median seconds in ``taken`` over
+    its calibration's (a template not run: the median factor of the others)."""
+    factors = {name: statistics.median(s) / cal[name].seconds for name, s in taken.items()}
+    typical = statistics.median(factors.values())
+    scale = np.array([factors.get(t.name, typical) for t in trace.templates])
+    return dataclasses.replace(trace, work=trace.work * scale[trace.template]), factors
+
+
+async def long_weight(live: Live, trace: Trace, parallel: float, reps: int = 40) -> float:
+    """The share of the host a long statement gets against a short one (see the module
+    docstring): beside a long statement, a short one runs at ``H / (1 + w)`` of its speed
+    alone on a host of ``H`` statement-equivalents (at most 1)."""
+    klass = trace.klass()
+    points = np.nonzero(klass == CLASSES.index("point"))[0]
+    heavy = [t for t in TEMPLATES if t.klass == "etl"]
+    con = await live.connect()
+    for i in points[:30]:  # the server's forecaster learns them from the log
+        await timed(con, trace.sql(int(i)))
+    await asyncio.sleep(12.0)
+
+    async def point_times() -> list[float]:
+        out = []
+        for k in range(reps):
+            out.append(await timed(con, trace.sql(int(points[k % len(points)]))))
+            await asyncio.sleep(0.05)
+        return out
+
+    alone = statistics.median(await point_times())
+    other = await live.connect()
+    stop = asyncio.Event()
+
+    async def one_offs() -> None:
+        rng, k = np.random.default_rng(0), 0
+        while not stop.is_set():
+            # A new alias is a new fingerprint: the forecaster has no history, so not short.
+            sql = heavy[k % len(heavy)].render(rng)
+            await other.fetch(f"SELECT * FROM ({sql}) AS priority_probe_{k}")
+            k += 1
+
+    loop = asyncio.create_task(one_offs())
+    await asyncio.sleep(1.0)
+    loaded = statistics.median(await point_times())
+    stop.set()
+    await loop
+    for c in (con, other):
+        await c.close()
+    slowdown = max(loaded / alone, 1.0)
+    print(f"priority: point query {alone * 1000:.1f} ms alone, {loaded * 1000:.1f} ms beside "
+          "a long statement", flush=True)
+    return float(np.clip(parallel * slowdown - 1.0, 0.05, 1.0))
 
 
 async def capacity_timeline(live: Live, began: float) -> tuple[np.ndarray, np.ndarray]:
@@ -279,11 +347,18 @@ async def main_async(a: argparse.Namespace) -> dict[str, object]:
         parallel = await host_parallelism(live, probes)
         results["host_parallelism"] = parallel
         print(f"host parallelism: {parallel:.2f} statements at once", flush=True)
-        acc = await query_accuracy(live, full.slice(day, day + report.DAY_S), a.accuracy,
-                                   a.seed)
+        acc, taken = await query_accuracy(live, full.slice(day, day + report.DAY_S),
+                                          a.accuracy, a.seed)
         results["query_accuracy"] = acc
         print("query forecaster on real executions (held-out half):", json.dumps(acc),
               flush=True)
+        simulated, factors = recalibrated(trace, cal, taken)
+        results["cost_factors"] = factors
+        print("costs here / calibration:", json.dumps({k: round(v, 2)
+                                                       for k, v in factors.items()}), flush=True)
+        weight = await long_weight(live, full.slice(day, day + report.DAY_S), parallel)
+        results["long_weight"] = weight
+        print(f"long statements' share against a short one: {weight:.2f}", flush=True)
         # A fresh scaling history: the accuracy run left statements in the log, which the
         # server's forecaster has learned, as the simulator's cold start has not. Restart.
         live.stop()
@@ -294,9 +369,9 @@ async def main_async(a: argparse.Namespace) -> dict[str, object]:
         times, caps = await capacity_timeline(live, began)
         latency = done - trace.arrival
         live_rpu_s = billed(sent, done, times, caps)
-        sim = simulate(trace, Scaler(50, candidates(MAX_CAPACITY)), report.shape, cal,
+        sim = simulate(simulated, Scaler(50, candidates(MAX_CAPACITY)), report.shape, cal,
                        config=SimConfig(short_lane=True, host_parallelism=parallel,
-                                        initial_capacity=128))
+                                        long_weight=weight, initial_capacity=128))
         sim_p95 = float(np.percentile(sim.latency, 95))
         sim_rpu_s = sim.billed_rpu_seconds()
         results.update({

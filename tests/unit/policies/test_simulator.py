@@ -72,6 +72,47 @@ def test_processor_sharing_on_a_small_host() -> None:
     assert unshared.end.tolist() == pytest.approx([1.0, 1.0])
 
 
+def test_weighted_sharing_favours_short_statements() -> None:
+    # One host: a long statement (unknown to the forecaster, so not short) runs alone for 1 s,
+    # then a short one arrives. At weight 0.25 the short one gets 0.8 of the host, so its
+    # 0.04 s of work take 0.05 s; the long one gets the 0.2 left meanwhile and finishes later
+    # by the short one's work.
+    qf = QueryForecaster()
+    for _ in range(20):
+        qf.observe(TEMPLATES[POINT].name, None, 0.04)
+    t = trace([0.0, 1.0], [2.0, 0.04], [ETL, POINT])
+
+    def run(weight: float) -> np.ndarray:
+        r = simulate(t, StaticPolicy(16), shape, CAL,
+                     config=SimConfig(initial_capacity=16, short_lane=True,
+                                      host_parallelism=1.0, long_weight=weight),
+                     forecasters=(qf, WorkloadForecaster(), WorkloadForecaster()))
+        return r.end
+    assert run(0.25).tolist() == pytest.approx([2.04, 1.05])
+    assert run(1.0).tolist() == pytest.approx([2.04, 1.08])  # equal sharing: 0.5 each
+
+
+def test_short_statements_are_never_faster_than_alone() -> None:
+    qf = QueryForecaster()
+    for _ in range(20):
+        qf.observe(TEMPLATES[POINT].name, None, 0.3)
+    # Two hosts' worth of compute, one short and three long statements: the short one runs
+    # at rate 1, the long ones share the other 1.
+    t = trace([0.0, 0.0, 0.0, 0.0], [0.3, 3.0, 3.0, 3.0], [POINT, ETL, ETL, ETL])
+    r = simulate(t, StaticPolicy(32), shape, CAL,
+                 config=SimConfig(initial_capacity=32, short_lane=True, host_parallelism=2.0,
+                                  long_weight=0.1),
+                 forecasters=(qf, WorkloadForecaster(), WorkloadForecaster()))
+    assert r.end[0] == pytest.approx(0.3)
+    # Until 0.3 s the long ones get 1/3 each; then 2/3 each for the remaining 3 - 0.1.
+    assert r.end[1:].tolist() == pytest.approx([0.3 + (3.0 - 0.1) * 1.5] * 3)
+
+
+def test_long_weight_is_validated() -> None:
+    with pytest.raises(ValueError, match="long_weight"):
+        SimConfig(long_weight=0.0)
+
+
 def test_billing_charges_busy_seconds_with_a_minimum() -> None:
     t = trace([0.0, 200.0], [5.0, 90.0])
     r = simulate(t, StaticPolicy(32), shape, CAL, config=SimConfig(initial_capacity=32))
