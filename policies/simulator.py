@@ -151,6 +151,7 @@ class SimResult:
             "cost_usd": rpu_h * PRICE_PER_RPU_HOUR,
             "p50_s": _pct(lat, 50), "p95_s": _pct(lat, 95), "p99_s": _pct(lat, 99),
             "wait_p95_s": _pct(wait, 95), "wait_mean_s": float(wait.mean()) if len(wait) else 0,
+            "exec_p95_s": _pct(exec_s, 95),
             "sla_violations": float(np.sum((wait > self.config.sla_wait_s) & (wait > exec_s))),
             "scale_events": float(len(self.decisions)),
             "accelerated": float(self.accelerated.sum()),
