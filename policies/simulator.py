@@ -9,14 +9,17 @@ short statements falling back to idle main slots). The mapping from RPUs to slot
 
 Execution model: a statement's work (slot-seconds, from the trace's calibrated cost model)
 runs in its slot at rate 1, so capacity buys concurrency, as it does in Duckshift. With
-``host_parallelism`` set, all running statements share that many statement-equivalents of
-compute, which models a real machine whose cores are fewer than the slots, as the 2-core
-machine of the live comparison. The sharing is weighted processor sharing with two classes, as
-the live engine runs them: in a pool with a short-query lane, a statement not predicted short
-runs on lower-priority threads (``engine.instance.LONG_STATEMENT_NICENESS``) and gets
-``long_weight`` of a short one's share; no statement runs faster than rate 1. Each class keeps
-its own virtual clock (the work done by any one of its statements), as all of its statements
-run at the same rate.
+``host_parallelism`` set, the running statements share a host of that much compute, which
+models a real machine whose cores are fewer than the slots, as the 2-core machine of the live
+comparison. A statement of class ``k`` uses ``demand[k]`` of it at full speed (1 by default: a
+statement that keeps every core busy on a host measured in statements; a small one that
+keeps one of two cores busy uses less of a host measured in cores). The sharing is weighted:
+in a pool with a short-query lane, a statement not predicted short runs on lower-priority
+threads (``engine.instance.LONG_STATEMENT_NICENESS``) with ``long_weight`` against a short
+one's 1. Each statement gets compute in proportion to its weight, never more than its demand
+(water-filling), and runs at the rate its share gives it. All the statements of one group
+(priority and class) run at the same rate, so each group keeps one virtual clock: the work done
+by any one of its statements.
 
 Billing follows Redshift Serverless: capacity x seconds while any statement runs, per second,
 each busy period charged at least 60 seconds.
@@ -66,6 +69,8 @@ class SimConfig:
         long_weight: with a short-query lane and ``host_parallelism``, the share of compute
             a statement not predicted short gets against one predicted short (0 < w <= 1;
             1 is equal sharing).
+        demand: per class of ``policies.trace.CLASSES``, how much of ``host_parallelism``
+            one statement uses at full speed (None: 1 each).
         initial_capacity: the capacity before the first decision.
         horizon: minutes of workload forecast handed to the policy.
         min_charge_s: the minimum billed length of a busy period.
@@ -78,6 +83,7 @@ class SimConfig:
     sqa_max_seconds: float = DEFAULT_MAX_SECONDS
     host_parallelism: float | None = None
     long_weight: float = 1.0
+    demand: tuple[float, ...] | None = None
     initial_capacity: int = 128
     horizon: int = 15
     min_charge_s: float = 60.0
@@ -86,6 +92,9 @@ class SimConfig:
     def __post_init__(self) -> None:
         if not 0.0 < self.long_weight <= 1.0:
             raise ValueError(f"long_weight must be in (0, 1], not {self.long_weight}")
+        if self.demand is not None and (len(self.demand) != len(CLASSES)
+                                        or min(self.demand) <= 0.0):
+            raise ValueError(f"demand needs {len(CLASSES)} positive values, not {self.demand}")
 
 
 @dataclass
@@ -291,11 +300,16 @@ class _Sim:
         self.idle = np.zeros(n, bool)
         self.pool = _Pool(shape, config.initial_capacity, config.short_lane)
         self.now = 0.0
-        # Per priority class (0: short or no lane, 1: long): the processor-sharing clock
-        # (work done by any one running statement of the class) and the completions due.
-        self.virtual = [0.0, 0.0]
-        self.heaps: list[list[tuple[float, int]]] = [[], []]
-        self.counts = [0, 0]
+        # Per group (priority: 0 short or no lane, 1 long; class): the processor-sharing
+        # clock (work done by any one running statement of the group) and the completions due.
+        self.klass = trace.klass()
+        groups = 2 * len(CLASSES)
+        self.virtual = [0.0] * groups
+        self.heaps: list[list[tuple[float, int]]] = [[] for _ in range(groups)]
+        self.counts = [0] * groups
+        demand = config.demand or (1.0,) * len(CLASSES)
+        self.weight = [1.0] * len(CLASSES) + [config.long_weight] * len(CLASSES)
+        self.demand = list(demand) * 2
         self.running_main: dict[int, float] = {}  # statement -> start time
         self.lane_of: dict[int, str] = {}
         self.queued_work = 0.0
@@ -318,7 +332,7 @@ class _Sim:
             rates = self._rates()
             t_done = min((self.now + (heap[0][0] - clock) / rate
                           for heap, clock, rate in zip(self.heaps, self.virtual, rates,
-                                                       strict=True) if heap),
+                                                       strict=True) if heap and rate > 0.0),
                          default=math.inf)
             t_tick = next_tick if next_tick <= end_s or self._running() else math.inf
             t_arr = float(arrival[i]) if i < n else math.inf
@@ -344,22 +358,32 @@ class _Sim:
         )
 
     def _running(self) -> bool:
-        return bool(self.heaps[0] or self.heaps[1])
+        return any(self.counts)
 
-    def _rates(self) -> tuple[float, float]:
-        """Each class's rate: the host's compute shared in proportion to weight (1 for a
-        short statement, ``long_weight`` for a long one), none above 1."""
+    def _rates(self) -> list[float]:
+        """Each group's rate (see the module docstring)."""
         h = self.config.host_parallelism
-        high, low = self.counts
-        if h is None or high + low <= h:
-            return 1.0, 1.0
-        share = h / (high + self.config.long_weight * low)
-        if share >= 1.0:  # the short statements run at full speed; the long share the rest
-            return 1.0, (h - high) / low
-        return share, self.config.long_weight * share
+        rates = [1.0] * len(self.counts)
+        busy = [g for g, n in enumerate(self.counts) if n]
+        if h is None or sum(self.counts[g] * self.demand[g] for g in busy) <= h:
+            return rates
+        # Water-filling: compute per unit of weight rises until a group gets all it demands;
+        # that group is served and the rest share what is left.
+        left, weight = h, sum(self.counts[g] * self.weight[g] for g in busy)
+        for g in sorted(busy, key=lambda g: self.demand[g] / self.weight[g]):
+            per_weight = left / weight
+            if per_weight * self.weight[g] < self.demand[g]:
+                for k in busy:
+                    if rates[k] == 1.0 and per_weight * self.weight[k] < self.demand[k]:
+                        rates[k] = per_weight * self.weight[k] / self.demand[k]
+                break
+            left -= self.counts[g] * self.demand[g]
+            weight -= self.counts[g] * self.weight[g]
+        return rates
 
-    def _class_of(self, i: int) -> int:
-        return 1 if self.config.short_lane and not self.short[i] else 0
+    def _group_of(self, i: int) -> int:
+        long = self.config.short_lane and not self.short[i]
+        return int(long) * len(CLASSES) + int(self.klass[i])
 
     def _minute(self, seconds: float) -> int:
         return self.trace.start_minute + int(seconds // 60)
@@ -395,7 +419,7 @@ class _Sim:
         self.accelerated[i] = lane == "short"
         if lane == "main":
             self.running_main[i] = self.now
-        c = self._class_of(i)
+        c = self._group_of(i)
         self.counts[c] += 1
         heapq.heappush(self.heaps[c], (self.virtual[c] + float(self.trace.work[i]), i))
 

@@ -3,9 +3,12 @@
 Starts ``duckshift serve`` on a fresh copy of TPC-H SF1 with one workgroup at a
 price-performance target (BALANCED, max 256 RPUs: its scaling loop runs every 10 s), then:
 
-1. **Host parallelism.** Three statements (dashboard, ad hoc, ETL), each alone and four copies
-   at once, five times: how many statements' worth of compute this machine runs at a time (the
-   median; the simulator's ``host_parallelism``).
+1. **Host parallelism.** One statement of each class (point, dashboard, ad hoc, ETL), alone and
+   four copies at once: how many of them this machine runs at a time at full speed. The
+   median over the dashboard, ad hoc and ETL statements is the simulator's
+   ``host_parallelism`` (the host in statements that keep every core busy); a class that runs
+   more at once uses less of it (the simulator's ``demand``: a point query keeps one core
+   busy, not both).
 2. **Query forecaster on real executions.** ``--accuracy`` statements of the trace run one at a
    time; each is predicted (fingerprint history, plan regression over the calibration's plan
    features, prior) before it runs and learned from after. Median relative error and Spearman
@@ -135,23 +138,37 @@ async def timed(con: asyncpg.Connection, sql: str) -> float:
     return time.perf_counter() - started
 
 
-async def host_parallelism(live: Live, statements: list[str], reps: int = 5) -> float:
-    """Statements' worth of compute the machine runs at once: for each statement, 4 x its
-    median time alone over the median time of four copies at once; the median over them."""
+# Per class: the template whose copies measure the class's parallelism, and how many times
+# each connection runs it per measurement (a point query alone takes a few milliseconds).
+PARALLELISM_PROBES = {"point": ("order_by_key", 20), "dashboard": ("revenue_forecast", 1),
+                      "adhoc": ("pricing_summary", 1), "etl": ("daily_rollup", 1)}
+
+
+async def host_parallelism(live: Live, reps: int = 5) -> dict[str, float]:
+    """How many statements of each class the machine runs at once at full speed: 4 x the
+    median time of the class's probe alone over the median time of four copies at once."""
     cons = [await live.connect() for _ in range(4)]
-    ratios = []
-    for sql in statements:
-        await timed(cons[0], sql)
-        alone = statistics.median([await timed(cons[0], sql) for _ in range(reps)])
-        together = []
-        for _ in range(reps):
+    out = {}
+    for klass, (name, batch) in PARALLELISM_PROBES.items():
+        template = next(t for t in TEMPLATES if t.name == name)
+        sql = template.render(np.random.default_rng(0))
+
+        async def run(c: asyncpg.Connection, sql: str = sql, batch: int = batch) -> None:
+            for _ in range(batch):
+                await c.fetch(sql)
+
+        async def seconds(runs: list[asyncpg.Connection]) -> float:
             started = time.perf_counter()
-            await asyncio.gather(*(c.fetch(sql) for c in cons))
-            together.append(time.perf_counter() - started)
-        ratios.append(4 * alone / statistics.median(together))
+            await asyncio.gather(*(run(c) for c in runs))
+            return time.perf_counter() - started
+
+        await run(cons[0])
+        alone = statistics.median([await seconds(cons[:1]) for _ in range(reps)])
+        together = statistics.median([await seconds(cons) for _ in range(reps)])
+        out[klass] = float(np.clip(4 * alone / together, 1.0, 4.0))
     for c in cons:
         await c.close()
-    return float(np.clip(statistics.median(ratios), 1.0, 4.0))
+    return out
 
 
 def spearman(a: np.ndarray, b: np.ndarray) -> float:
@@ -208,10 +225,11 @@ def recalibrated(trace: Trace, cal: dict[str, Calibration], taken: dict[str, lis
     return dataclasses.replace(trace, work=trace.work * scale[trace.template]), factors
 
 
-async def long_weight(live: Live, trace: Trace, parallel: float, reps: int = 40) -> float:
+async def long_weight(live: Live, trace: Trace, points_at_once: float, reps: int = 40
+                      ) -> float:
     """The share of the host a long statement gets against a short one (see the module
-    docstring): beside a long statement, a short one runs at ``H / (1 + w)`` of its speed
-    alone on a host of ``H`` statement-equivalents (at most 1)."""
+    docstring): beside a long statement, a point query runs at ``P / (1 + w)`` of its speed
+    alone (at most 1), where ``P`` point queries run at once at full speed."""
     klass = trace.klass()
     points = np.nonzero(klass == CLASSES.index("point"))[0]
     heavy = [t for t in TEMPLATES if t.klass == "etl"]
@@ -249,7 +267,7 @@ async def long_weight(live: Live, trace: Trace, parallel: float, reps: int = 40)
     slowdown = max(loaded / alone, 1.0)
     print(f"priority: point query {alone * 1000:.1f} ms alone, {loaded * 1000:.1f} ms beside "
           "a long statement", flush=True)
-    return float(np.clip(parallel * slowdown - 1.0, 0.05, 1.0))
+    return float(np.clip(points_at_once * slowdown - 1.0, 0.05, 1.0))
 
 
 async def capacity_timeline(live: Live, began: float) -> tuple[np.ndarray, np.ndarray]:
@@ -341,12 +359,12 @@ async def main_async(a: argparse.Namespace) -> dict[str, object]:
     results: dict[str, object] = {"slice": f"{a.start} + {a.minutes} min / {a.compress}",
                                   "statements": len(trace)}
     try:
-        # A dashboard, an ad hoc and an ETL statement: the machine's parallelism for each.
-        probes = [t.render(np.random.default_rng(0)) for t in TEMPLATES
-                  if t.name in ("revenue_forecast", "pricing_summary", "daily_rollup")]
-        parallel = await host_parallelism(live, probes)
-        results["host_parallelism"] = parallel
-        print(f"host parallelism: {parallel:.2f} statements at once", flush=True)
+        at_once = await host_parallelism(live)
+        parallel = statistics.median([at_once[k] for k in ("dashboard", "adhoc", "etl")])
+        demand = tuple(parallel / at_once[k] for k in CLASSES)
+        results["at_once"], results["host_parallelism"] = at_once, parallel
+        print("statements at once at full speed:", json.dumps(
+            {k: round(v, 2) for k, v in at_once.items()}), flush=True)
         acc, taken = await query_accuracy(live, full.slice(day, day + report.DAY_S),
                                           a.accuracy, a.seed)
         results["query_accuracy"] = acc
@@ -356,7 +374,8 @@ async def main_async(a: argparse.Namespace) -> dict[str, object]:
         results["cost_factors"] = factors
         print("costs here / calibration:", json.dumps({k: round(v, 2)
                                                        for k, v in factors.items()}), flush=True)
-        weight = await long_weight(live, full.slice(day, day + report.DAY_S), parallel)
+        weight = await long_weight(live, full.slice(day, day + report.DAY_S),
+                                   at_once["point"])
         results["long_weight"] = weight
         print(f"long statements' share against a short one: {weight:.2f}", flush=True)
         # A fresh scaling history: the accuracy run left statements in the log, which the
@@ -371,7 +390,8 @@ async def main_async(a: argparse.Namespace) -> dict[str, object]:
         live_rpu_s = billed(sent, done, times, caps)
         sim = simulate(simulated, Scaler(50, candidates(MAX_CAPACITY)), report.shape, cal,
                        config=SimConfig(short_lane=True, host_parallelism=parallel,
-                                        long_weight=weight, initial_capacity=128))
+                                        long_weight=weight, demand=demand,
+                                        initial_capacity=128))
         sim_p95 = float(np.percentile(sim.latency, 95))
         sim_rpu_s = sim.billed_rpu_seconds()
         results.update({

@@ -108,9 +108,27 @@ def test_short_statements_are_never_faster_than_alone() -> None:
     assert r.end[1:].tolist() == pytest.approx([0.3 + (3.0 - 0.1) * 1.5] * 3)
 
 
+def test_a_small_statement_demands_part_of_the_host() -> None:
+    # A point query that keeps one of two cores busy (demand 0.5 of a host of 1) beside an
+    # ETL statement that keeps both busy (demand 1): equal weights give each 0.5, all the point
+    # query wants, so it runs at full speed and the ETL statement at half until it is done.
+    t = trace([0.0, 0.0], [0.2, 1.0], [POINT, ETL])
+    r = simulate(t, StaticPolicy(16), shape, CAL,
+                 config=SimConfig(initial_capacity=16, host_parallelism=1.0,
+                                  demand=(0.5, 1.0, 1.0, 1.0)))
+    assert r.end.tolist() == pytest.approx([0.2, 1.1])
+    # Two point queries fit the host together: neither slows down.
+    two = simulate(trace([0.0, 0.0], [0.2, 0.2], [POINT, POINT]), StaticPolicy(16), shape,
+                   CAL, config=SimConfig(initial_capacity=16, host_parallelism=1.0,
+                                         demand=(0.5, 1.0, 1.0, 1.0)))
+    assert two.end.tolist() == pytest.approx([0.2, 0.2])
+
+
 def test_long_weight_is_validated() -> None:
     with pytest.raises(ValueError, match="long_weight"):
         SimConfig(long_weight=0.0)
+    with pytest.raises(ValueError, match="demand"):
+        SimConfig(demand=(1.0, 1.0))
 
 
 def test_billing_charges_busy_seconds_with_a_minimum() -> None:
