@@ -18,7 +18,9 @@ from typing import Any
 from catalog.capacity import (
     DEFAULT_BASE_CAPACITY,
     DEFAULT_MAX_CAPACITY,
+    CapacitySettings,
     parse_level,
+    settings_problem,
     valid_capacity,
 )
 from catalog.errors import ConfigError
@@ -70,6 +72,8 @@ class WorkgroupConfig:
     # Price-performance level 1..100 (AI-driven scaling); then base_capacity is only where
     # the pool starts.
     price_performance_target: int | None = None
+    # The short-query lane's limit, seconds (with a target only; None: the default).
+    short_query_max_seconds: float | None = None
     # [workgroup.config_parameters]: query limits or wlm_json_configuration (policies/wlm.py).
     config_parameters: tuple[tuple[str, str], ...] = ()
 
@@ -154,7 +158,8 @@ _TOP_KEYS = {"server", "namespace", "workgroup", "usage_limit"}
 _SERVER_KEYS = {"host", "tls_cert", "tls_key", "limits", "copy_directories", "wlm"}
 _NAMESPACE_KEYS = {"name", "admin_user", "admin_password", "databases", "account"}
 _WORKGROUP_KEYS = {"name", "namespace", "port", "host", "base_capacity", "max_capacity",
-                   "price_performance_target", "config_parameters"}
+                   "price_performance_target", "short_query_max_seconds",
+                   "config_parameters"}
 
 
 def parse(raw: dict[str, Any]) -> ServerConfig:
@@ -303,6 +308,9 @@ def _workgroup(t: dict[str, Any], i: int, default_host: str) -> WorkgroupConfig:
         raise ConfigError(f"{where}port: {port} is not a TCP port")
     if "price_performance_target" in t:
         return _target_workgroup(t, where, name, namespace, port, default_host)
+    if "short_query_max_seconds" in t:
+        raise ConfigError(f"{where}short_query_max_seconds: needs price_performance_target "
+                          "(the short-query lane comes with AI-driven scaling)")
     base = _int(t, "base_capacity", where, DEFAULT_BASE_CAPACITY)
     if not valid_capacity(base):
         raise ConfigError(
@@ -334,8 +342,14 @@ def _target_workgroup(
     top = _int(t, "max_capacity", where, DEFAULT_MAX_CAPACITY)
     if not valid_capacity(top):
         raise ConfigError(f"{where}max_capacity: {top} RPUs is not an allowed capacity")
+    limit = None
+    if "short_query_max_seconds" in t:
+        limit = _number(t, "short_query_max_seconds", where, 0.0)
+        problem = settings_problem(CapacitySettings(short_query_max_seconds=limit))
+        if problem:
+            raise ConfigError(f"{where}short_query_max_seconds: {problem}")
     return WorkgroupConfig(name, namespace, port, _host(t, where, default_host),
-                           min(DEFAULT_BASE_CAPACITY, top), top, level)
+                           min(DEFAULT_BASE_CAPACITY, top), top, level, limit)
 
 
 def _host(t: dict[str, Any], where: str, default_host: str) -> str | None:

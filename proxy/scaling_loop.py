@@ -85,8 +85,9 @@ class WorkgroupPolicies:
         self.scaler = Scaler(self.level, candidates(self.max_capacity))
 
     def retarget(self, settings: CapacitySettings) -> None:
-        """Follow a changed level or ceiling (the forecasts are kept)."""
+        """Follow a changed level, ceiling or short-query limit (the forecasts are kept)."""
         assert settings.target_level is not None
+        self.sqa_max_seconds = settings.short_query_max_seconds or DEFAULT_MAX_SECONDS
         if (settings.target_level, settings.max_capacity) != (self.level, self.max_capacity):
             self.level, self.max_capacity = settings.target_level, settings.max_capacity
             self.scaler = Scaler(self.level, candidates(self.max_capacity))

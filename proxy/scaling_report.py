@@ -41,6 +41,10 @@ def candidates(low: int, high: int) -> list[Candidate]:
     return [Candidate(c, shape_for_capacity(c).slots) for c in capacities(low, high)]
 
 
+# How many times the calibration's data (TPC-H SF1) the benchmark day's warehouse holds.
+DATA_SCALE = 50.0
+
+
 @dataclass(frozen=True)
 class Setup:
     """The simulated workgroup: base capacity (floor of the reactive and multi-cluster rules,

@@ -180,7 +180,8 @@ class Server:
             catalog.put_workgroup(Workgroup(wgc.name, ns.guid, host, wgc.port,
                                             wgc.base_capacity, wgc.max_capacity))
             settings = CapacitySettings(wgc.base_capacity, wgc.max_capacity,
-                                        wgc.price_performance_target)
+                                        wgc.price_performance_target,
+                                        wgc.short_query_max_seconds)
             pool = WorkgroupPool(wgc.name, wgc.base_capacity,
                                  short_lane=settings.target_enabled)
             server.workgroups[wgc.name] = WorkgroupRuntime(

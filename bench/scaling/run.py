@@ -99,7 +99,7 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--days", type=int, default=16)
-    p.add_argument("--data-scale", type=float, default=50.0)
+    p.add_argument("--data-scale", type=float, default=report.DATA_SCALE)
     p.add_argument("--base", type=int, default=32)
     p.add_argument("--max", type=int, default=256)
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "scaling" / "results")

@@ -45,6 +45,12 @@ def test_target_default_ceiling() -> None:
     assert workgroup(price_performance_target=1).max_capacity == 512
 
 
+def test_short_query_limit() -> None:
+    assert workgroup(price_performance_target=50).short_query_max_seconds is None
+    wg = workgroup(price_performance_target=50, short_query_max_seconds=0.02)
+    assert wg.short_query_max_seconds == 0.02
+
+
 @pytest.mark.parametrize(
     ("keys", "message"),
     [
@@ -67,6 +73,17 @@ def test_target_default_ceiling() -> None:
          "HIGH_PERFORMANCE"),
         ({"price_performance_target": 50, "max_capacity": 100},
          "workgroup[0].max_capacity: 100 RPUs is not an allowed capacity"),
+        ({"price_performance_target": 50, "short_query_max_seconds": 0},
+         "workgroup[0].short_query_max_seconds: short query max seconds 0 is not between "
+         "0.001 and 20"),
+        ({"price_performance_target": 50, "short_query_max_seconds": 21},
+         "workgroup[0].short_query_max_seconds: short query max seconds 21 is not between "
+         "0.001 and 20"),
+        ({"price_performance_target": 50, "short_query_max_seconds": "1s"},
+         "workgroup[0].short_query_max_seconds: must be a number"),
+        ({"base_capacity": 32, "short_query_max_seconds": 1},
+         "workgroup[0].short_query_max_seconds: needs price_performance_target (the "
+         "short-query lane comes with AI-driven scaling)"),
     ],
 )
 def test_target_errors(keys: dict[str, Any], message: str) -> None:

@@ -115,6 +115,30 @@ async def test_learns_short_statements_from_the_log(server: Server) -> None:
     assert not server.scaling.short_statement("fixed", "select * from orders where id = 1")
 
 
+async def test_the_workgroup_sets_the_short_query_limit(tmp_path: Path) -> None:
+    # 4 ms point queries and 0.2 s scans: both short under the default limit (0.5 s), only
+    # the point queries under a limit of 0.02 s.
+    auto = {"name": "auto", "namespace": "sales", "port": 5441,
+            "price_performance_target": 50, "short_query_max_seconds": 0.02}
+    limited = {"namespace": CONFIG["namespace"], "workgroup": [auto]}
+    for config, scans_short in ((CONFIG, True), (limited, False)):
+        srv = Server.open(parse(config), tmp_path / f"data-{scans_short}")
+        try:
+            assert srv.scaling is not None
+            srv.scaling.bootstrap()
+            t = now()
+            for i in range(20):
+                record(srv, "auto", f"select * from orders where id = {i}", 0.004, t)
+                record(srv, "auto", f"select count(*) from lineitem where d > {i}", 0.2, t)
+            srv.query_log.flush()
+            await srv.scaling.tick(t)
+            assert srv.scaling.short_statement("auto", "select * from orders where id = 1")
+            assert srv.scaling.short_statement(
+                "auto", "select count(*) from lineitem where d > 1") is scans_short
+        finally:
+            srv.engine.close()
+
+
 async def test_disabling_the_target_stops_scaling(server: Server) -> None:
     assert server.scaling is not None
     await server.scaling.tick(now())
