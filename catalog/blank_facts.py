@@ -19,7 +19,9 @@ column, and errs towards "may have blanks":
   start).
 
 Anything else (a new table, a view, a temporary table, a failed scan) may have blanks.
-``version`` moves whenever the clean columns change; translations depend on them.
+``version`` moves whenever the clean columns change (translations depend on them), and
+``forgotten`` whenever a write forgets one (a statement translated before that must not run
+as translated, unless its snapshot cannot see that write).
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ class BlankFacts:
         self._clock = 0
         self._clean: dict[Key, frozenset[str]] = {}  # replaced, never changed in place
         self.version = 0
+        self.forgotten = 0
 
     def now(self) -> int:
         """A point in time to compare with writes' ends (a transaction's start)."""
@@ -73,22 +76,22 @@ class BlankFacts:
             return self._clock
 
     def clean(self, since: int | None = None) -> tuple[object, CleanColumns, int]:
-        """The clean columns, with a key naming them (for a translation cache) and the
-        ``version`` they are of.
+        """The clean columns, with a key naming them (for a translation cache) and
+        ``forgotten`` as it was when they were read.
 
         ``since``: for a transaction that started at that ``now``, without the tables whose
         writes ended after it began (its snapshot may hold their replaced rows).
         """
         with self._lock:
-            version, clean = self.version, self._clean
+            version, clean, forgotten = self.version, self._clean, self.forgotten
             if since is None or not clean:
-                return version, clean, version
+                return version, clean, forgotten
             if self._anywhere_ended >= since:
-                return (version, None), {}, version
+                return (version, None), {}, forgotten
             stale = frozenset(key for key in clean if self._tables[key].ended >= since)
         if not stale:
-            return version, clean, version
-        return (version, stale), {k: v for k, v in clean.items() if k not in stale}, version
+            return version, clean, forgotten
+        return (version, stale), {k: v for k, v in clean.items() if k not in stale}, forgotten
 
     def written(self, keys: Iterable[Key], writer: int) -> None:
         """``writer`` is about to write these tables (in its open transaction, if any)."""
@@ -104,6 +107,7 @@ class BlankFacts:
                 table.clean = frozenset()
                 mine.add(key)
             if changed:
+                self.forgotten += 1
                 self._publish()
 
     def written_anywhere(self, writer: int | None) -> None:
@@ -120,6 +124,7 @@ class BlankFacts:
                 changed |= bool(table.clean)
                 table.clean = table.blanks = frozenset()
             if changed:
+                self.forgotten += 1
                 self._publish()
 
     def settle(self, writer: int) -> None:

@@ -3,10 +3,11 @@
 Every statement that may write a table marks the tables it writes before it runs (all of them
 when they cannot be named), and a session's marks end with its transaction. A statement whose
 translation compared a column that may hold blank-ended values asks for a scan of it, run on
-the engine's executor, never on the event loop and never in the statement's way. A statement
-translated with a column's clean fact runs its exact translation instead once the facts have
-moved on: the check is made again on the worker thread, right before DuckDB starts the
-statement, so a write that began after it was translated is never missed.
+the engine's executor, never on the event loop and never in the statement's way. Only a query
+runs as translated with a column's clean fact (a write, whose effects could not be undone,
+runs its exact translation), and only if no write has made the facts forget a clean column
+since it was translated: checked on the worker thread right before DuckDB runs it and again
+once its snapshot is taken, when a write that raced it makes it run again exactly.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from catalog.blank_facts import BlankFacts, Key, scan
 from engine.instance import Engine
+from engine.streaming import Result, close
 
 if TYPE_CHECKING:
     from proxy.access import Authorizer
@@ -82,22 +84,32 @@ def scan_wanted(facts: BlankFacts, engine: Engine, stmt: Statement) -> None:
 
 
 def current(facts: BlankFacts, stmt: Statement) -> Statement:
-    """``stmt``, or its exact translation when the clean facts it read have moved on."""
-    if stmt.exact is not None and facts.version != stmt.blank_version:
+    """``stmt``, or its exact translation: for a write (its effects could not be undone if a
+    write it cannot see the start of had committed before its snapshot), or when a write has
+    made the facts forget clean columns since it was translated."""
+    if stmt.exact is not None and (stmt.statement_type != "SELECT"
+                                   or facts.forgotten != stmt.blank_forgotten):
         return stmt.exact
     return stmt
 
 
 def checked(facts: BlankFacts, stmt: Statement, sql: str | None,
-            run: Callable[..., Any]) -> Callable[..., Any]:
-    """``run`` (called on the worker thread with the statement's SQL first), given the exact
-    translation's SQL instead if the facts moved after ``current`` chose ``stmt``."""
-    if stmt.exact is None or sql is not None:
+            run: Callable[..., Result]) -> Callable[..., Result]:
+    """``run`` (``streaming.execute``, on the worker thread), made exact for a query that
+    ``current`` let read clean columns: a write that forgets one after that may commit before
+    DuckDB takes the query's snapshot, so once the snapshot is taken (``run`` returned) the
+    count is read again, and if it moved the query runs again as its exact translation. A
+    re-run happens only when a write to a clean table raced the query."""
+    exact = stmt.exact.duck_sql if stmt.exact is not None else None
+    if exact is None or sql is not None:
         return run
-    exact = stmt.exact.duck_sql
 
-    def guarded(cursor: Any, text: str, *args: Any, **kwargs: Any) -> Any:
-        if facts.version != stmt.blank_version:
-            text = exact or text
-        return run(cursor, text, *args, **kwargs)
+    def guarded(cursor: Any, text: str, *args: Any, **kwargs: Any) -> Result:
+        if facts.forgotten != stmt.blank_forgotten:
+            return run(cursor, exact, *args, **kwargs)
+        result = run(cursor, text, *args, **kwargs)
+        if facts.forgotten == stmt.blank_forgotten:
+            return result
+        close(result)
+        return run(cursor, exact, *args, **kwargs)
     return guarded

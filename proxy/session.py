@@ -164,9 +164,10 @@ class Session:
             self._typed_columns())
         blank_key: object = 0
         clean: Mapping[tuple[str, str, str], frozenset[str]] = {}
-        version = 0
+        forgotten = 0
         if self.blank_facts is not None:
-            blank_key, clean, version = self.blank_facts.clean(self.blank_since)
+            blank_key, clean, forgotten = self.blank_facts.clean(
+                self.blank_since if self.tx != TxStatus.IDLE else None)
         return Context(
             self.namespace.guid, self.database, self.user.name, self.aliases, self.generation,
             self.user.superuser, self.accounts, self.external,
@@ -174,7 +175,7 @@ class Session:
             char_columns, char_version, self.schemas,
             settings.date_order(self.values.get("datestyle", "")), self.values["timezone"],
             super_columns, numeric_columns, identity, varchar_columns=varchars,
-            clean_columns=clean, blank_key=blank_key, blank_version=version,
+            clean_columns=clean, blank_key=blank_key, blank_forgotten=forgotten,
         )
 
     def _typed_columns(

@@ -82,7 +82,8 @@ class Context:
     # names them in the cache key.
     clean_columns: CleanColumns = field(default_factory=dict, compare=False)
     blank_key: object = 0
-    blank_version: int = field(default=0, compare=False)  # the facts' version in blank_key
+    # The facts' ``forgotten`` count when they were read (``Statement.blank_forgotten``).
+    blank_forgotten: int = field(default=0, compare=False)
     # Filled by ``varchar_blanks`` for the statement being translated (``compile_tree`` gives
     # each statement its own). Not in the key.
     blank_notes: BlankNotes | None = field(default=None, compare=False)

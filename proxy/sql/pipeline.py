@@ -94,10 +94,11 @@ class Statement:
     # SQL made when the statement runs, from the catalog as it is then (proxy/late_ddl.py).
     late: Late | None = None
     # Set where ``duck_sql`` compares a column as written because no value of it ended with a
-    # blank at ``catalog.blank_facts`` version ``blank_version``: the statement as translated
-    # without that fact, to run instead once the version has moved.
+    # blank when ``catalog.blank_facts`` had forgotten clean columns ``blank_forgotten`` times:
+    # the statement as translated without that fact, to run instead once a write has made it
+    # forget more (proxy/blank_writes.py).
     exact: Statement | None = None
-    blank_version: int = 0
+    blank_forgotten: int = 0
     # The compared VARCHAR columns that may hold blank-ended values (worth a scan).
     blank_wanted: tuple[tuple[Key, str], ...] = ()
 
@@ -574,7 +575,7 @@ def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
         text, stype, tag, returns, counts, duck_sql=companions.joined(tree, tree.sql("duckdb")),
         nparams=nparams, param_probes=probes(tree) if nparams else (), refs=refs,
         understood=understood, cacheable=companions.cacheable(tree),
-        late=companions.late(tree), exact=exact, blank_version=ctx.blank_version,
+        late=companions.late(tree), exact=exact, blank_forgotten=ctx.blank_forgotten,
         blank_wanted=tuple(sorted(notes.wanted)),
     )
 

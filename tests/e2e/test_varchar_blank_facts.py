@@ -12,6 +12,7 @@ import psycopg
 import pytest
 
 from tests.e2e.server import RunningServer, free_port, start
+from tests.e2e.test_datashares import CONFIG, Pair, guid
 
 pytestmark = pytest.mark.e2e
 
@@ -50,6 +51,16 @@ def _table(conn: psycopg.Connection, name: str = "vbf") -> None:
     conn.execute(f"INSERT INTO {name} VALUES (1, 'a'), (2, 'b')")
 
 
+@pytest.fixture
+def clean_pair(srv: RunningServer) -> Iterator[tuple[psycopg.Connection, psycopg.Connection]]:
+    """Two sessions, over a table whose column ``v`` the server knows to be clean."""
+    with (psycopg.connect(srv.dsn, autocommit=True) as first,
+          psycopg.connect(srv.dsn, autocommit=True) as second):
+        _table(first)
+        _wait_plain(first, QUERY)
+        yield first, second
+
+
 def test_a_clean_column_is_a_plain_equality(srv: RunningServer) -> None:
     with psycopg.connect(srv.dsn, autocommit=True) as conn:
         _table(conn)
@@ -60,39 +71,35 @@ def test_a_clean_column_is_a_plain_equality(srv: RunningServer) -> None:
         assert "ends_with" in _plan(conn, QUERY)
 
 
-def test_an_uncommitted_writer_blocks_the_fact_until_it_ends(srv: RunningServer) -> None:
-    with (psycopg.connect(srv.dsn, autocommit=True) as reader,
-          psycopg.connect(srv.dsn, autocommit=True) as writer):
-        _table(reader)
-        _wait_plain(reader, QUERY)
-        writer.execute("BEGIN")
-        writer.execute("INSERT INTO vbf VALUES (3, 'a  ')")
-        # The writer sees its own row; the reader cannot, and its scans (the table may look
-        # clean to them) must not be trusted while the writer is open.
-        assert _ids(writer) == [1, 3]
-        for _ in range(10):
-            assert _ids(reader) == [1]
-            time.sleep(0.05)
-        assert "ends_with" in _plan(reader, QUERY)
-        writer.execute("COMMIT")
+def test_an_uncommitted_writer_blocks_the_fact_until_it_ends(
+        clean_pair: tuple[psycopg.Connection, psycopg.Connection]) -> None:
+    reader, writer = clean_pair
+    writer.execute("BEGIN")
+    writer.execute("INSERT INTO vbf VALUES (3, 'a  ')")
+    # The writer sees its own row; the reader cannot, and its scans (the table may look
+    # clean to them) must not be trusted while the writer is open.
+    assert _ids(writer) == [1, 3]
+    for _ in range(10):
+        assert _ids(reader) == [1]
+        time.sleep(0.05)
+    assert "ends_with" in _plan(reader, QUERY)
+    writer.execute("COMMIT")
+    assert _ids(reader) == [1, 3]
+    for _ in range(10):
         assert _ids(reader) == [1, 3]
-        for _ in range(10):
-            assert _ids(reader) == [1, 3]
-            time.sleep(0.05)
+        time.sleep(0.05)
 
 
-def test_a_rolled_back_writer(srv: RunningServer) -> None:
-    with (psycopg.connect(srv.dsn, autocommit=True) as reader,
-          psycopg.connect(srv.dsn, autocommit=True) as writer):
-        _table(reader)
-        _wait_plain(reader, QUERY)
-        writer.execute("BEGIN")
-        writer.execute("UPDATE vbf SET v = 'a ' WHERE id = 2")
-        assert _ids(writer) == [1, 2]
-        writer.execute("ROLLBACK")
-        assert _ids(reader) == [1]
-        _wait_plain(reader, QUERY)  # the table is clean again after a scan
-        assert _ids(reader) == [1]
+def test_a_rolled_back_writer(
+        clean_pair: tuple[psycopg.Connection, psycopg.Connection]) -> None:
+    reader, writer = clean_pair
+    writer.execute("BEGIN")
+    writer.execute("UPDATE vbf SET v = 'a ' WHERE id = 2")
+    assert _ids(writer) == [1, 2]
+    writer.execute("ROLLBACK")
+    assert _ids(reader) == [1]
+    _wait_plain(reader, QUERY)  # the table is clean again after a scan
+    assert _ids(reader) == [1]
 
 
 def test_an_older_snapshot_keeps_the_rows_a_later_write_removed(srv: RunningServer) -> None:
@@ -111,15 +118,13 @@ def test_an_older_snapshot_keeps_the_rows_a_later_write_removed(srv: RunningServ
         assert _ids(old) == [1]
 
 
-def test_a_prepared_statement_outlives_the_fact(srv: RunningServer) -> None:
-    with (psycopg.connect(srv.dsn, autocommit=True) as conn,
-          psycopg.connect(srv.dsn, autocommit=True) as writer):
-        _table(conn)
-        _wait_plain(conn, QUERY)
-        for _ in range(3):
-            assert [r[0] for r in conn.execute(QUERY, prepare=True).fetchall()] == [1]
-        writer.execute("INSERT INTO vbf VALUES (3, 'a ')")
-        assert [r[0] for r in conn.execute(QUERY, prepare=True).fetchall()] == [1, 3]
+def test_a_prepared_statement_outlives_the_fact(
+        clean_pair: tuple[psycopg.Connection, psycopg.Connection]) -> None:
+    conn, writer = clean_pair
+    for _ in range(3):
+        assert [r[0] for r in conn.execute(QUERY, prepare=True).fetchall()] == [1]
+    writer.execute("INSERT INTO vbf VALUES (3, 'a ')")
+    assert [r[0] for r in conn.execute(QUERY, prepare=True).fetchall()] == [1, 3]
 
 
 def test_copy_from_stdin_into_a_clean_table(srv: RunningServer) -> None:
@@ -131,54 +136,22 @@ def test_copy_from_stdin_into_a_clean_table(srv: RunningServer) -> None:
         assert _ids(conn) == [1, 3]
 
 
-CONFIG = """
-[server]
-host = "127.0.0.1"
-
-[[namespace]]
-name = "producer"
-admin_user = "padmin"
-admin_password = "Producer-pw-1"
-
-[[namespace]]
-name = "consumer"
-admin_user = "cadmin"
-admin_password = "Consumer-pw-1"
-
-[[workgroup]]
-name = "producer-wg"
-namespace = "producer"
-port = {p1}
-
-[[workgroup]]
-name = "consumer-wg"
-namespace = "consumer"
-port = {p2}
-"""
-
-
 def test_datashare_writes_and_reads(tmp_path_factory: pytest.TempPathFactory) -> None:
     p1, p2 = free_port(), free_port()
     server = start(tmp_path_factory.mktemp("blank_shares") / "data",
                    config=CONFIG.format(p1=p1, p2=p2), ports={"producer-wg": p1, "consumer-wg": p2})
-
-    def connect(port: int, user: str, password: str) -> psycopg.Connection:
-        return psycopg.connect(host="127.0.0.1", port=port, user=user, password=password,
-                               dbname="dev", sslmode="disable", autocommit=True)
-
+    pair = Pair(server, p1, p2)
     try:
-        with (connect(p1, "padmin", "Producer-pw-1") as prod,
-              connect(p2, "cadmin", "Consumer-pw-1") as cons):
-            prod_ns = prod.execute("SELECT current_namespace").fetchone()[0]  # type: ignore[index]
-            cons_ns = cons.execute("SELECT current_namespace").fetchone()[0]  # type: ignore[index]
+        with pair.producer() as prod, pair.consumer() as cons:
             prod.execute("CREATE SCHEMA s")
             prod.execute("CREATE TABLE s.vbf (id int, v varchar(10))")
             prod.execute("INSERT INTO s.vbf VALUES (1, 'a'), (2, 'b')")
             prod.execute("CREATE DATASHARE vbshare")
             prod.execute("GRANT USAGE ON SCHEMA s TO DATASHARE vbshare")
             prod.execute("GRANT ALL ON s.vbf TO DATASHARE vbshare")
-            prod.execute(f"GRANT USAGE ON DATASHARE vbshare TO NAMESPACE '{cons_ns}'")
-            cons.execute(f"CREATE DATABASE vb_db FROM DATASHARE vbshare OF NAMESPACE '{prod_ns}'")
+            prod.execute(f"GRANT USAGE ON DATASHARE vbshare TO NAMESPACE '{guid(cons)}'")
+            cons.execute("CREATE DATABASE vb_db FROM DATASHARE vbshare "
+                         f"OF NAMESPACE '{guid(prod)}'")
             local = "SELECT id FROM s.vbf WHERE v = 'a' ORDER BY id"
             shared = "SELECT id FROM vb_db.s.vbf WHERE v = 'a' ORDER BY id"
             _wait_plain(prod, local)

@@ -32,14 +32,15 @@ blank:
 
 DuckDB estimates the rows of a scan filtered by anything but an equality with a constant at a
 fifth of the table, where it estimates an equality from the column's distinct values, so a
-join may be planned in another order than before (README: known differences).
+join may be planned in another order than the comparison as written would be.
 
-A column no value of which ends with a blank (``Context.clean_columns``, from
-``catalog.blank_facts``; never of a statement with parameters, whose translation outlives the
-fact) needs none of this: it is compared as written, beside literals without their trailing
-blanks, so a filter is a plain equality again and a join of two such columns stays as written.
-A column that may hold blank-ended values and is compared is noted (``Context.blank_notes``) so
-the server can scan for the fact.
+None of this is needed for a column no value of which ends with a blank
+(``Context.clean_columns``, from ``catalog.blank_facts``): it is compared as written, beside
+literals without their trailing blanks, so its filter is a plain equality and a join of two
+such columns stays as written. Not in a statement with parameters: its text is typed for them
+when bound, and the server could not swap it for the exact one once the fact moves. A column
+that may hold blank-ended values and is compared is noted (``Context.blank_notes``) so the
+server can scan for the fact.
 
 ``x IN (SELECT y ...)`` of strings compares both without their blanks too. Grouping, DISTINCT,
 set operations, JOIN ... USING and comparisons with a subquery's value keep the blanks
@@ -354,7 +355,8 @@ def varchar_blanks(tree: exp.Expr, ctx: Context) -> exp.Expr:
     if not any(_candidate(node, names) for node in comparisons):
         return tree
     if ctx.clean_columns and tree.find(exp.Placeholder, exp.Parameter) is not None:
-        # A parameterised statement is prepared once and run later, maybe after a write.
+        # Its text is typed for its parameters when bound (``exec_sql``), from this
+        # translation: the server could not swap it for the exact one once the fact moves.
         ctx = replace(ctx, clean_columns={})
     if isinstance(tree, exp.Update | exp.Delete | exp.Merge):
         for query in [s for s in tree.find_all(exp.Select) if s.parent is not None

@@ -19,15 +19,14 @@ def _clean(facts: BlankFacts, key=T, columns=("a", "b"), blanks=frozenset()) -> 
 
 def test_unknown_tables_are_not_clean() -> None:
     facts = BlankFacts()
-    key, clean, version = facts.clean()
-    assert clean == {} and key == version == 0
+    assert facts.clean() == (0, {}, 0)
 
 
 def test_a_scan_makes_columns_clean_and_moves_the_version() -> None:
     facts = BlankFacts()
     _clean(facts, blanks={"b"})
-    key, clean, version = facts.clean()
-    assert clean == {T: frozenset({"a"})} and key == version == 1
+    key, clean, forgotten = facts.clean()
+    assert clean == {T: frozenset({"a"})} and key == 1 and forgotten == 0
     # Known both ways: nothing to scan again until a write.
     assert facts.plan(T, ["a", "b"]) is None
 
@@ -37,7 +36,10 @@ def test_a_write_forgets_the_clean_columns() -> None:
     _clean(facts)
     facts.written([T], writer=7)
     assert facts.clean()[1] == {}
-    assert facts.version == 2
+    assert facts.version == 2 and facts.forgotten == 1
+    # Writing a table with no clean column forgets nothing.
+    facts.written([U], writer=7)
+    assert facts.version == 2 and facts.forgotten == 1
 
 
 def test_no_scan_while_a_writer_is_open() -> None:
@@ -119,8 +121,8 @@ def test_an_older_snapshot_does_not_read_a_later_writes_fact() -> None:
     facts.written([T], writer=7)
     facts.settle(7)  # another session's write ended after it began
     _clean(facts)
-    key, clean, version = facts.clean(since)
-    assert clean == {} and key != version
+    key, clean, _ = facts.clean(since)
+    assert clean == {} and key != facts.version
     assert facts.clean()[1] == {T: frozenset({"a", "b"})}
     # A transaction begun after the write reads it.
     assert facts.clean(facts.now())[1] == {T: frozenset({"a", "b"})}

@@ -160,7 +160,7 @@ def clean(con: duckdb.DuckDBPyConnection) -> Context:
     return Context("ns", "dev", "alice", {"dev": ALIAS}, search_path=("main",),
                    varchar_columns=ctx.varchar_columns, char_version=1,
                    clean_columns={(ALIAS, "main", "k"): frozenset({"v"})}, blank_key=1,
-                   blank_version=1)
+                   blank_forgotten=1)
 
 
 @pytest.mark.parametrize(("op", "literal"), list(itertools.product(OPERATORS, LITERALS)))
@@ -176,7 +176,7 @@ def test_clean_columns_compared_as_written_are_exact(
 def test_clean_forms(con: duckdb.DuckDBPyConnection, clean: Context) -> None:
     stmt = StatementCache().get("select id from k where v = 'ab  '", clean)[0]
     assert stmt.duck_sql is not None and "WHERE v = 'ab'" in stmt.duck_sql
-    assert stmt.blank_version == 1 and stmt.exact is not None
+    assert stmt.blank_forgotten == 1 and stmt.exact is not None
     assert "ENDS_WITH" in (stmt.exact.duck_sql or "")
     assert "WHERE v IN ('b', 'ab')" in translated("select id from k where v in ('b', 'ab ')",
                                                   clean)
