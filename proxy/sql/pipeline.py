@@ -557,10 +557,9 @@ def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
     if keeps_sql(tree):
         ctx = replace(ctx, stored=True)
     # Stored SQL (a view, a function's body) outlives any fact about the data.
-    clean = ctx.clean_columns and not ctx.stored
-    original = tree.copy() if clean else None
     notes = BlankNotes()
-    ctx = replace(ctx, blank_notes=notes, clean_columns=ctx.clean_columns if clean else {})
+    ctx = replace(ctx, blank_notes=notes,
+                  clean_columns={} if ctx.stored else ctx.clean_columns)
     for transform in TRANSFORMS:
         tree = transform(tree, ctx)
     nparams = max(
@@ -568,9 +567,9 @@ def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
     )
     if any(True for _ in tree.find_all(exp.Placeholder)):
         raise SyntaxError_('syntax error at or near "?"')
-    exact = None
-    if notes.used and original is not None:
-        exact = compile_tree(text, original, replace(ctx, clean_columns={}))
+    # ``tree`` is ``text``'s parse wherever clean columns are in the context (``columns``
+    # narrows a tree of its own without them), so the exact translation parses it again.
+    exact = compile_tree(text, parse(text), replace(ctx, clean_columns={})) if notes.used else None
     return Statement(
         text, stype, tag, returns, counts, duck_sql=companions.joined(tree, tree.sql("duckdb")),
         nparams=nparams, param_probes=probes(tree) if nparams else (), refs=refs,
