@@ -335,8 +335,9 @@ class Connection(
         if any(ref.action == "CREATE" or (ref.kind == "function" and ref.action == "DROP")
                for ref in stmt.refs):
             self.server.authorizer.before(session, stmt)
-        blank_writes.scan_wanted(facts, self.server.engine, stmt)
+        # Marked first: a write's own comparisons do not start a scan its write would void.
         blank_writes.mark_writes(facts, self.server.authorizer, session, stmt)
+        blank_writes.scan_wanted(facts, self.server.engine, stmt)
         try:
             return await self._run_marked(session, stmt, params, sql, planned)
         finally:
