@@ -21,7 +21,7 @@ from catalog import errors as err
 from catalog.model import QueryRecord
 from engine import streaming
 from engine.duckdb_errors import translate as translate_duckdb
-from proxy import copy_flow, late_ddl
+from proxy import blank_writes, copy_flow, late_ddl
 from proxy.access_commands import AccessCommands
 from proxy.client_stream import ClientReader
 from proxy.datashare_commands import DatashareCommands
@@ -156,6 +156,7 @@ class Connection(
                     await self.server.engine.run(session.cursor.execute, "ROLLBACK")
             with contextlib.suppress(Exception):
                 await self.server.engine.run(session.cursor.close)
+            blank_writes.end_of_writes(self.server.blank_facts, session)
         with contextlib.suppress(Exception):
             self.writer.close()
 
@@ -281,6 +282,7 @@ class Connection(
         session.tx = TxStatus.IDLE
         session.pipeline_transaction = False
         self.server.authorizer.settle(session, committed)
+        blank_writes.end_of_writes(self.server.blank_facts, session)
         self.server.wlm.tx_ended(session)
 
     def _fail(self, exc: err.SQLError) -> None:
@@ -325,10 +327,26 @@ class Connection(
         if session.tx == TxStatus.FAILED:
             raise err.in_failed_transaction()
         assert stmt.duck_sql is not None
+        facts = self.server.blank_facts
+        # Late DDL's text is made before it runs, unchecked: it takes the exact translation.
+        stmt = (stmt.exact or stmt) if stmt.late is not None else blank_writes.current(
+            facts, stmt)
         sql = self.server.authorizer.check(session, stmt) or sql
         if any(ref.action == "CREATE" or (ref.kind == "function" and ref.action == "DROP")
                for ref in stmt.refs):
             self.server.authorizer.before(session, stmt)
+        # Marked first: a write's own comparisons do not start a scan its write would void.
+        blank_writes.mark_writes(facts, self.server.authorizer, session, stmt)
+        blank_writes.scan_wanted(facts, self.server.engine, stmt)
+        try:
+            return await self._run_marked(session, stmt, params, sql, planned)
+        finally:
+            if session.tx == TxStatus.IDLE:
+                blank_writes.end_of_writes(facts, session)
+
+    async def _run_marked(self, session: Session, stmt: Statement, params: list[object],
+                          sql: str | None, planned: bool) -> Outcome:
+        """``_run`` once the statement's writes are marked."""
         await self._park_streams()
         if stmt.late is not None:
             # DDL made from the catalog as it is now (LIKE, ALTER COLUMN TYPE, TRUNCATE).
@@ -359,7 +377,8 @@ class Connection(
             long = pool.short_lane and not short
             result = await self._engine_call_on(
                 self.server.engine.long_executor if long else self.server.engine.executor,
-                streaming.execute, session.cursor, sql or stmt.duck_sql, params,
+                blank_writes.checked(self.server.blank_facts, stmt, sql, streaming.execute),
+                session.cursor, sql or stmt.duck_sql, params,
                 returns_rows=stmt.returns_rows,
                 on_done=partial(run.completed, session.cursor) if wlm.profiling() else None,
                 parsed=session.parsed,

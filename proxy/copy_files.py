@@ -333,7 +333,8 @@ async def _unload(
     stmts = conn.server.cache.get(cmd.query, session.context)
     if len(stmts) != 1 or not stmts[0].returns_rows or stmts[0].command is not None:
         raise err.SyntaxError_("UNLOAD query must be a SELECT")
-    query = stmts[0]
+    # Its text is made here, not checked against the clean VARCHAR facts when it runs.
+    query = stmts[0].exact or stmts[0]
     options = _copy_to_options(cmd.options)
     target = _target(place, cmd)
     target.parent.mkdir(parents=True, exist_ok=True)

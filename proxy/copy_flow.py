@@ -20,7 +20,7 @@ from sqlglot import exp
 from catalog import errors as err
 from engine import streaming
 from engine.storage import quote_ident
-from proxy import copy_files, session_zone
+from proxy import blank_writes, copy_files, session_zone
 from proxy.codecs import pg_type_from_duckdb
 from proxy.result_sender import in_zone
 from proxy.session import TxStatus
@@ -73,6 +73,21 @@ async def run(conn: Connection, stmt: Statement) -> None:
     """Run one COPY statement (from a simple Query) to completion."""
     cmd = stmt.command
     assert isinstance(cmd, commands.Copy)
+    if cmd.direction != "in" or cmd.unload:
+        await _run_copy(conn, stmt, cmd)
+        return
+    # The rows it loads may end with blanks: every table may (its target is resolved later).
+    session = conn._session()
+    facts = conn.server.blank_facts
+    facts.written_anywhere(session.pid)
+    try:
+        await _run_copy(conn, stmt, cmd)
+    finally:
+        if session.tx == TxStatus.IDLE:
+            blank_writes.end_of_writes(facts, session)
+
+
+async def _run_copy(conn: Connection, stmt: Statement, cmd: commands.Copy) -> None:
     if cmd.path is not None:
         await copy_files.run(conn, stmt)
         return

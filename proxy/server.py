@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from catalog.blank_facts import BlankFacts
 from catalog.capacity import CapacitySettings, update_problem
 from catalog.datashares import ConsumerDatabase, Datashares
 from catalog.directory import Directory
@@ -96,6 +97,8 @@ class Server:
         self.authorizer = authorizer
         self.security = authorizer.security
         self.cache = StatementCache()
+        # Which VARCHAR columns hold no value ending with a blank (proxy/blank_writes.py).
+        self.blank_facts = BlankFacts()
         self.translator = Translator(self.cache)
         self.sessions: dict[int, Connection] = {}
         self.aliases: dict[str, dict[str, str]] = {}
@@ -326,6 +329,7 @@ class Server:
         self.security.forget_object(ns.guid, ObjectKey("database", name))
         self._attached(ns, name, alias)
         self._seed_database(ns, name, owner)
+        self.blank_facts.written_anywhere(None)
         self.authorizer.directory.invalidate()
         self.generation[ns.guid] += 1
         self._refresh_sessions(ns.guid)
@@ -347,6 +351,7 @@ class Server:
         alias = self.aliases[ns.guid].pop(name)
         self.authorizer.places.pop(alias, None)
         self.security.forget_object(ns.guid, ObjectKey("database", name))
+        self.blank_facts.written_anywhere(None)
         self.authorizer.directory.invalidate()
         self.generation[ns.guid] += 1
         await self.engine.run(self.engine.drop, ns.name, name)

@@ -16,6 +16,7 @@ from typing import Any
 
 import duckdb
 
+from catalog.blank_facts import BlankFacts
 from catalog.directory import (
     CharColumns,
     Directory,
@@ -143,6 +144,10 @@ class Session:
                             frozenset[str] | None, VarcharColumns] | None = None
     # The existing schemas of search_path, in order (``apply_search_path``).
     schemas: tuple[str, ...] = ("public",)
+    # Which VARCHAR columns hold no value ending with a blank (shared by the server's sessions),
+    # and ``now`` of it when the session's open transaction began (None: no transaction).
+    blank_facts: BlankFacts | None = None
+    blank_since: int | None = None
 
     def __post_init__(self) -> None:
         self.login_database = self.database
@@ -157,6 +162,12 @@ class Session:
         """The translation context (cache key) of this session right now."""
         char_version, char_columns, super_columns, numeric_columns, identity, varchars = (
             self._typed_columns())
+        blank_key: object = 0
+        clean: Mapping[tuple[str, str, str], frozenset[str]] = {}
+        forgotten = 0
+        if self.blank_facts is not None:
+            blank_key, clean, forgotten = self.blank_facts.clean(
+                self.blank_since if self.tx != TxStatus.IDLE else None)
         return Context(
             self.namespace.guid, self.database, self.user.name, self.aliases, self.generation,
             self.user.superuser, self.accounts, self.external,
@@ -164,6 +175,7 @@ class Session:
             char_columns, char_version, self.schemas,
             settings.date_order(self.values.get("datestyle", "")), self.values["timezone"],
             super_columns, numeric_columns, identity, varchar_columns=varchars,
+            clean_columns=clean, blank_key=blank_key, blank_forgotten=forgotten,
         )
 
     def _typed_columns(

@@ -20,6 +20,7 @@ from engine import streaming
 from engine.admission import Ticket
 from proxy import (
     access_commands,
+    blank_writes,
     datashare_commands,
     settings,
     show_commands,
@@ -237,6 +238,8 @@ class SessionCommands:
                 "there is already a transaction in progress", "25001", "WARNING"
             ))
             return
+        # Before the snapshot: the clean facts of tables written after this may not hold for it.
+        session.blank_since = self.server.blank_facts.now()
         await self._engine_call(session.cursor.execute, "BEGIN TRANSACTION")
         session.tx = TxStatus.IN_BLOCK
         session.pipeline_transaction = False
@@ -261,6 +264,7 @@ class SessionCommands:
             session.tx = TxStatus.IDLE
             session.pipeline_transaction = False
             self.server.authorizer.settle(session, committed)
+            blank_writes.end_of_writes(self.server.blank_facts, session)
             self.server.wlm.tx_ended(session)
         return "COMMIT"
 
@@ -279,6 +283,7 @@ class SessionCommands:
         session.tx = TxStatus.IDLE
         session.pipeline_transaction = False
         self.server.authorizer.settle(session, committed=False)
+        blank_writes.end_of_writes(self.server.blank_facts, session)
         self.server.wlm.tx_ended(session)
 
     async def _set(self, session: Session, cmd: commands.SetParam) -> None:

@@ -129,6 +129,7 @@ class StartupAuth:
             accounts=self.server.authorizer.shared.accounts,
             external=self.server.authorizer.shares.external_of(ns.guid),
             directory=self.server.authorizer.directory,
+            blank_facts=self.server.blank_facts,
         )
         self._apply_startup_params(session, params)
         await self.server.engine.run(session.set_identity)

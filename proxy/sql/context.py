@@ -10,8 +10,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from catalog.blank_facts import CleanColumns, Key
 from catalog.directory import Number, VarcharColumns
 from proxy import session_zone
+
+
+@dataclass(slots=True)
+class BlankNotes:
+    """What ``varchar_blanks`` noted while translating one statement: whether it left a
+    comparison as written because its columns are clean, and the VARCHAR columns it compared
+    that may hold blank-ended values (worth a scan: ``catalog.blank_facts``)."""
+
+    used: bool = False
+    wanted: set[tuple[Key, str]] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +77,16 @@ class Context:
     # The VARCHAR columns of tables and views, {(alias, schema, relation): {column, ...}}
     # (``varchar_blanks`` reads them); ``char_version`` names them in the key too.
     varchar_columns: VarcharColumns = field(default_factory=dict, compare=False)
+    # The VARCHAR columns of tables known to hold no value ending with a blank
+    # (``catalog.blank_facts``; ``varchar_blanks`` compares them as written), and the key that
+    # names them in the cache key.
+    clean_columns: CleanColumns = field(default_factory=dict, compare=False)
+    blank_key: object = 0
+    # The facts' ``forgotten`` count when they were read (``Statement.blank_forgotten``).
+    blank_forgotten: int = field(default=0, compare=False)
+    # Filled by ``varchar_blanks`` for the statement being translated (``compile_tree`` gives
+    # each statement its own). Not in the key.
+    blank_notes: BlankNotes | None = field(default=None, compare=False)
     # Whether the statement stores SQL that later sessions run (a view, a function's body, a
     # table's defaults): its zone-dependent conversions then read the running session's zone
     # (session_time_zone.running_zone). Not in the key: the statement's text decides it.
@@ -86,8 +107,8 @@ class Context:
         return self.accounts.get(self.namespace, "")
 
     @property
-    def key(self) -> tuple[str, str, str, int, bool, bool, int, tuple[str, ...], str, str]:
+    def key(self) -> tuple[object, ...]:
         """The cache key: every fact above that a translation may read."""
         return (self.namespace, self.database, self.user, self.generation, self.superuser,
                 self.case_sensitive, self.char_version, self.search_path, self.date_order,
-                self.time_zone)
+                self.time_zone, self.blank_key)

@@ -18,9 +18,10 @@ from sqlglot.dialects.redshift import Redshift
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 
+from catalog.blank_facts import Key
 from catalog.errors import FeatureNotSupported, SyntaxError_
 from proxy.sql import append, catalog_syntax, commands, datashare_sql, dcl, show, udfs, wlm_sql
-from proxy.sql.context import Context
+from proxy.sql.context import BlankNotes, Context
 from proxy.sql.late import AppendFrom, CreateFunction, DropFunction, Late, Place
 from proxy.sql.param_types import Probe, probes
 from proxy.sql.references import Ref, references
@@ -92,6 +93,14 @@ class Statement:
     cacheable: bool = True  # False: translate again when the text repeats
     # SQL made when the statement runs, from the catalog as it is then (proxy/late_ddl.py).
     late: Late | None = None
+    # Set where ``duck_sql`` compares a column as written because no value of it ended with a
+    # blank when ``catalog.blank_facts`` had forgotten clean columns ``blank_forgotten`` times:
+    # the statement as translated without that fact, to run instead once a write has made it
+    # forget more (proxy/blank_writes.py).
+    exact: Statement | None = None
+    blank_forgotten: int = 0
+    # The compared VARCHAR columns that may hold blank-ended values (worth a scan).
+    blank_wanted: tuple[tuple[Key, str], ...] = ()
 
 
 # The transforms, in order.
@@ -547,6 +556,10 @@ def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
     tree = output_names(tree, text)
     if keeps_sql(tree):
         ctx = replace(ctx, stored=True)
+    # Stored SQL (a view, a function's body) outlives any fact about the data.
+    notes = BlankNotes()
+    ctx = replace(ctx, blank_notes=notes,
+                  clean_columns={} if ctx.stored else ctx.clean_columns)
     for transform in TRANSFORMS:
         tree = transform(tree, ctx)
     nparams = max(
@@ -554,11 +567,15 @@ def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
     )
     if any(True for _ in tree.find_all(exp.Placeholder)):
         raise SyntaxError_('syntax error at or near "?"')
+    # ``tree`` is ``text``'s parse wherever clean columns are in the context (``columns``
+    # narrows a tree of its own without them), so the exact translation parses it again.
+    exact = compile_tree(text, parse(text), replace(ctx, clean_columns={})) if notes.used else None
     return Statement(
         text, stype, tag, returns, counts, duck_sql=companions.joined(tree, tree.sql("duckdb")),
         nparams=nparams, param_probes=probes(tree) if nparams else (), refs=refs,
         understood=understood, cacheable=companions.cacheable(tree),
-        late=companions.late(tree),
+        late=companions.late(tree), exact=exact, blank_forgotten=ctx.blank_forgotten,
+        blank_wanted=tuple(sorted(notes.wanted)),
     )
 
 

@@ -32,7 +32,15 @@ blank:
 
 DuckDB estimates the rows of a scan filtered by anything but an equality with a constant at a
 fifth of the table, where it estimates an equality from the column's distinct values, so a
-join may be planned in another order than before (README: known differences).
+join may be planned in another order than the comparison as written would be.
+
+None of this is needed for a column no value of which ends with a blank
+(``Context.clean_columns``, from ``catalog.blank_facts``): it is compared as written, beside
+literals without their trailing blanks, so its filter is a plain equality and a join of two
+such columns stays as written. Not in a statement with parameters: its text is typed for them
+when bound, and the server could not swap it for the exact one once the fact moves. A column
+that may hold blank-ended values and is compared is noted (``Context.blank_notes``) so the
+server can scan for the fact.
 
 ``x IN (SELECT y ...)`` of strings compares both without their blanks too. Grouping, DISTINCT,
 set operations, JOIN ... USING and comparisons with a subquery's value keep the blanks
@@ -42,13 +50,15 @@ set operations, JOIN ... USING and comparisons with a subquery's value keep the 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from sqlglot import exp
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
+from catalog.blank_facts import Key
 from engine import macros
 from proxy.sql.char_views import branches
-from proxy.sql.context import Context
+from proxy.sql.context import BlankNotes, Context
 from proxy.sql.table_keys import table_keys
 from proxy.sql.transforms.blank_padded import COMPARISONS, comparison_operands
 from proxy.sql.transforms.character_lengths import CHAR_TYPES
@@ -67,6 +77,7 @@ _CONCATENATIONS = (exp.DPipe, exp.Concat, exp.ConcatWs)
 
 # What an operand is, by how it is written (None: not known to be a string).
 _STRING = "string"
+_CLEAN = "clean"  # a column of a table none of whose values ends with a blank
 _LITERAL = "literal"
 _PARAMETER = "parameter"
 _NULL = "null"
@@ -75,7 +86,16 @@ _CHAR = "char"
 # Sorts right after the blank: the bound of the values that are a literal and blanks.
 _AFTER_BLANK = "!"
 
-# A column's kind (_STRING, _CHAR or None) by its source.
+
+
+class _Dirty(str):
+    """``_STRING`` (equal to it), of a table's column that may hold blank-ended values: it
+    carries the table, so a comparison of it can note the column for a scan."""
+
+    key: Key
+
+
+# A column's kind (_STRING, _CLEAN, _CHAR or None) by its source.
 Resolve = Callable[[exp.Column], str | None]
 
 
@@ -97,13 +117,14 @@ def _kind(node: exp.Expr, resolve: Resolve) -> str | None:
     if isinstance(node, _STRING_RESULTS):
         return _STRING
     if isinstance(node, _STRING_OF_STRING):
-        return _STRING if _kind(node.this, resolve) in (_STRING, _LITERAL, _CHAR) else None
+        return _STRING if _kind(node.this, resolve) in (_STRING, _CLEAN, _LITERAL,
+                                                         _CHAR) else None
     if isinstance(node, _CONCATENATIONS):
         kinds = [_kind(arg, resolve) for arg in node.iter_expressions()]
-        return _STRING if any(k in (_STRING, _LITERAL, _CHAR) for k in kinds) else None
+        return _STRING if any(k in (_STRING, _CLEAN, _LITERAL, _CHAR) for k in kinds) else None
     if isinstance(node, exp.Coalesce):
         kinds = [_kind(arg, resolve) for arg in node.iter_expressions()]
-        return _STRING if all(k in (_STRING, _LITERAL, _NULL) for k in kinds) and any(
+        return _STRING if all(k in (_STRING, _CLEAN, _LITERAL, _NULL) for k in kinds) and any(
             k != _NULL for k in kinds) else None
     return None
 
@@ -154,18 +175,24 @@ def _filter_form(node: exp.EQ | exp.In, column: exp.Column, values: list[exp.Exp
         exact, copy=False))
 
 
-def _rewrite(node: exp.Expr, resolve: Resolve) -> None:
+def _rewrite(node: exp.Expr, resolve: Resolve, notes: BlankNotes | None) -> None:
     operands = comparison_operands(node)
     if not operands or (isinstance(node, exp.In) and (
             node.args.get("unnest") is not None or node.args.get("field") is not None)):
         return
     kinds = [_kind(operand, resolve) for _, operand in operands]
-    if None in kinds or _CHAR in kinds or not ({_STRING, _LITERAL} & set(kinds)):
+    if None in kinds or _CHAR in kinds or not ({_STRING, _CLEAN, _LITERAL} & set(kinds)):
         return
     if _NULL in kinds[:1] or (_NULL in kinds and not isinstance(node, exp.In)):
         return  # a comparison with NULL is NULL, blanks or not
+    if notes is not None:
+        notes.used |= _CLEAN in kinds
+        notes.wanted.update((kind.key, operand.name) for (_, operand), kind
+                            in zip(operands, kinds, strict=True)
+                            if isinstance(kind, _Dirty) and isinstance(operand, exp.Column))
     literals = [_bare(operand) for (_, operand), kind in zip(operands, kinds, strict=True)
                 if kind == _LITERAL]
+    # A clean column takes the general form below: its literals lose their blanks, it stays.
     if (((isinstance(node, exp.LT | exp.GTE) and kinds == [_STRING, _LITERAL])
             or (isinstance(node, exp.GT | exp.LTE) and kinds == [_LITERAL, _STRING]))
             and not _below_blank(literals[0])):
@@ -177,7 +204,8 @@ def _rewrite(node: exp.Expr, resolve: Resolve) -> None:
     if isinstance(node, exp.EQ) and kinds == [_LITERAL, _STRING]:
         values.reverse()  # 'abc' = c: as c = 'abc'
     column = next((v for v in values[:1] if isinstance(v, exp.Column)), None)
-    if (column is not None and isinstance(node, exp.EQ | exp.In) and literals
+    if (column is not None and _CLEAN not in kinds and isinstance(node, exp.EQ | exp.In)
+            and literals
             and all(v is column or isinstance(v, exp.Literal | exp.Null) for v in values)
             and _in_filter(node)):
         node.replace(_filter_form(node, column, values[1:]))
@@ -203,7 +231,8 @@ def _in_query(node: exp.In, resolve: Resolve,
     select = query.this if isinstance(query, exp.Subquery) else query
     columns = known.get(id(select))
     if (not isinstance(select, exp.Select) or columns is None or len(columns) != 1
-            or not columns[0][1] or _kind(node.this, resolve) not in (_STRING, _LITERAL)):
+            or not columns[0][1]
+            or _kind(node.this, resolve) not in (_STRING, _CLEAN, _LITERAL)):
         return
     projection = select.expressions[0]
     value = projection.this if isinstance(projection, exp.Alias) else projection
@@ -212,14 +241,14 @@ def _in_query(node: exp.In, resolve: Resolve,
 
 
 def _comparisons(nodes: list[exp.Expr], resolve: Resolve,
-                 known: Mapping[int, list[tuple[str, bool]]]) -> None:
+                 known: Mapping[int, list[tuple[str, bool]]], notes: BlankNotes | None) -> None:
     for node in nodes:
         if isinstance(node.parent, exp.Update) and node.arg_key == "expressions":
             continue  # UPDATE's (and MERGE's) SET c = value assigns, it does not compare
         if isinstance(node, exp.In) and node.args.get("query") is not None:
             _in_query(node, resolve, known)
         else:
-            _rewrite(node, resolve)
+            _rewrite(node, resolve, notes)
 
 
 _KINDS = (*COMPARISONS, exp.In, exp.Between)
@@ -230,12 +259,16 @@ Sources = dict[str, Mapping[str, str]]
 
 def _table_columns(table: exp.Table, ctx: Context) -> Mapping[str, str]:
     """The kinds of a table's string columns: its VARCHAR columns, less the CHAR ones (DuckDB
-    stores those as VARCHARs; ``blank_padded`` compares them)."""
+    stores those as VARCHARs; ``blank_padded`` compares them), the clean ones apart."""
     for key in table_keys(table, ctx):
         found = ctx.varchar_columns.get(key)
         if found is not None:
             chars = ctx.char_columns.get(key) or {}
-            return {name: _CHAR if name in chars else _STRING for name in found}
+            clean = ctx.clean_columns.get(key) or frozenset()
+            dirty = _Dirty(_STRING)
+            dirty.key = key
+            return {name: _CHAR if name in chars else _CLEAN if name in clean else dirty
+                    for name in found}
     return {}
 
 
@@ -262,7 +295,7 @@ def _outputs(query: exp.Expr, resolve: Resolve, known: Mapping[int, list[tuple[s
     when it is one in every branch (a CHAR column of a derived table is ``char_columns``')."""
     if isinstance(query, exp.Select):
         return [(p.alias_or_name, _kind(p.this if isinstance(p, exp.Alias) else p, resolve)
-                 in (_STRING, _LITERAL)) for p in query.expressions]
+                 in (_STRING, _CLEAN, _LITERAL)) for p in query.expressions]
     columns = [known.get(id(select)) for select in branches(query)]
     if not columns or any(c is None for c in columns) or len({len(c or []) for c in columns}) != 1:
         return []
@@ -299,7 +332,7 @@ def _scopes(tree: exp.Expr, ctx: Context) -> None:
         known[id(scope.expression)] = _outputs(scope.expression, resolve, known)
         resolvers.append((scope, resolve))
     for scope, resolve in resolvers:
-        _comparisons(list(scope.find_all(*_KINDS)), resolve, known)
+        _comparisons(list(scope.find_all(*_KINDS)), resolve, known, ctx.blank_notes)
 
 
 def _statement_sources(tree: exp.Update | exp.Delete | exp.Merge, ctx: Context) -> Sources:
@@ -321,13 +354,17 @@ def varchar_blanks(tree: exp.Expr, ctx: Context) -> exp.Expr:
     names = _names(tree, ctx)
     if not any(_candidate(node, names) for node in comparisons):
         return tree
+    if ctx.clean_columns and tree.find(exp.Placeholder, exp.Parameter) is not None:
+        # Its text is typed for its parameters when bound (``exec_sql``), from this
+        # translation: the server could not swap it for the exact one once the fact moves.
+        ctx = replace(ctx, clean_columns={})
     if isinstance(tree, exp.Update | exp.Delete | exp.Merge):
         for query in [s for s in tree.find_all(exp.Select) if s.parent is not None
                       and s.parent.find_ancestor(exp.Select) is None]:
             _scopes(query, ctx)
         resolve = _resolver(_statement_sources(tree, ctx), lambda _: None)
         _comparisons([node for node in tree.find_all(*_KINDS)
-                      if node.find_ancestor(exp.Select) is None], resolve, {})
+                      if node.find_ancestor(exp.Select) is None], resolve, {}, ctx.blank_notes)
     else:
         _scopes(tree, ctx)
     return tree

@@ -13,6 +13,7 @@ import pytest
 from catalog.directory import Directory, read_column_facts
 from engine import macros, time_zones
 from proxy.sql.context import Context
+from proxy.sql.pipeline import StatementCache
 from tests.unit.session_database import translated
 
 ALIAS = "__ds_ns__dev"
@@ -143,3 +144,57 @@ def test_statements_without_string_comparisons_cost_nothing(
     for sql in ("select * from t where id = $1", "select 1", "insert into u values ('a', 1)",
                 "select id from t where d < current_date"):
         translated(sql, ctx)
+
+
+# Values of a clean column: none ends with a blank (catalog/blank_facts.py).
+CLEAN_VALUES = [v for v in VALUES if not v.endswith(" ")]
+
+
+@pytest.fixture
+def clean(con: duckdb.DuckDBPyConnection) -> Context:
+    """A context in which ``k.v`` is known to hold no blank-ended value (``k.w`` is not)."""
+    con.execute(translated("create table k (id int, v varchar(10), w varchar(10))", BASE))
+    con.executemany("INSERT INTO k VALUES (?, ?, ?)",
+                    [(i, v, v) for i, v in enumerate(CLEAN_VALUES)])
+    ctx = _context(con)
+    return Context("ns", "dev", "alice", {"dev": ALIAS}, search_path=("main",),
+                   varchar_columns=ctx.varchar_columns, char_version=1,
+                   clean_columns={(ALIAS, "main", "k"): frozenset({"v"})}, blank_key=1,
+                   blank_forgotten=1)
+
+
+@pytest.mark.parametrize(("op", "literal"), list(itertools.product(OPERATORS, LITERALS)))
+def test_clean_columns_compared_as_written_are_exact(
+        con: duckdb.DuckDBPyConnection, clean: Context, op: str, literal: str) -> None:
+    expected = {i for i, v in enumerate(CLEAN_VALUES)
+                if OPERATORS[op](v, literal.rstrip(" "))}
+    sql = translated(f"select id from k where v {op} {_quoted(literal)}", clean)
+    assert "__ds_bare" not in sql and "ENDS_WITH" not in sql
+    assert {row[0] for row in con.execute(sql).fetchall()} == expected
+
+
+def test_clean_forms(con: duckdb.DuckDBPyConnection, clean: Context) -> None:
+    stmt = StatementCache().get("select id from k where v = 'ab  '", clean)[0]
+    assert stmt.duck_sql is not None and "WHERE v = 'ab'" in stmt.duck_sql
+    assert stmt.blank_forgotten == 1 and stmt.exact is not None
+    assert "ENDS_WITH" in (stmt.exact.duck_sql or "")
+    assert "WHERE v IN ('b', 'ab')" in translated("select id from k where v in ('b', 'ab ')",
+                                                  clean)
+    # A join of a clean column with another keeps the clean one as written.
+    assert "ON k.v = memory.main.__ds_bare(u.w)" in translated(
+        "select k.id from k join u on k.v = u.w", clean)
+    assert "ON k.v = k2.v" in translated("select k.id from k join k k2 on k.v = k2.v", clean)
+
+
+def test_clean_columns_not_read_where_the_text_outlives_them(
+        con: duckdb.DuckDBPyConnection, clean: Context) -> None:
+    stmt = StatementCache().get("select id from k where v = $1", clean)[0]
+    assert stmt.exact is None and "__ds_bare" in (stmt.duck_sql or "")
+    assert "ENDS_WITH" in translated("create view kv as select id from k where v = 'ab'", clean)
+
+
+def test_dirty_columns_are_noted_for_a_scan(con: duckdb.DuckDBPyConnection,
+                                            clean: Context) -> None:
+    stmt = StatementCache().get("select id from k where w = 'ab' and v = 'ab'", clean)[0]
+    assert stmt.blank_wanted == (((ALIAS, "main", "k"), "w"),)
+    assert StatementCache().get("select id from k where id = 1", clean)[0].blank_wanted == ()

@@ -1,0 +1,209 @@
+"""Which VARCHAR columns of tables hold no value that ends with a blank.
+
+Redshift compares VARCHAR values without trailing blanks (``varchar_blanks`` in the proxy
+rewrites comparisons for it). Where no value of a column ends with one, the comparison as
+written is already exact, and DuckDB plans it better: it estimates an equality with a constant
+from the column's distinct values, any other filter at a fifth of the table. This module keeps
+that fact per table (``(alias, schema, table)``, as the catalog's column facts are keyed) and
+column, and errs towards "may have blanks":
+
+* every write marks its tables before it runs (``written``, or ``written_anywhere`` when the
+  tables are not known): their clean columns are forgotten, their epoch moves, and the writing
+  session is an open writer of them until its transaction ends (``settle``);
+* a column becomes clean only through a scan of the committed table (``plan``, ``scan``,
+  ``record``) that no write can have overtaken: the epochs did not move between planning and
+  recording, and no writer was open when it was planned (an open writer's rows are invisible to
+  the scan and may commit later);
+* a transaction whose snapshot began before a write of a table ended may still see the rows
+  that write replaced: ``clean`` leaves that table out for it (``since``, from ``now`` at its
+  start).
+
+Anything else (a new table, a view, a temporary table, a failed scan) may have blanks.
+``version`` moves whenever the clean columns change (translations depend on them), and
+``forgotten`` whenever a write forgets one (a statement translated before that must not run
+as translated, unless its snapshot cannot see that write).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import duckdb
+
+Key = tuple[str, str, str]
+# The clean columns of tables, ``{(alias, schema, table): {column, ...}}``.
+CleanColumns = Mapping[Key, frozenset[str]]
+# What ``plan`` hands to ``record``: the table's epoch and the global one then.
+Planned = tuple[int, int]
+
+# DuckDB's catalog of a connection's temporary tables: each session has its own, under one
+# name, so a fact about one would be read for another's.
+_TEMPORARY = "temp"
+
+
+@dataclass(slots=True)
+class _Table:
+    clean: frozenset[str] = frozenset()
+    # Found to hold a value ending with a blank at ``epoch`` (not scanned again until a write).
+    blanks: frozenset[str] = frozenset()
+    epoch: int = 0
+    writers: set[int] = field(default_factory=set)
+    ended: int = 0  # ``now`` when its last writer's transaction ended
+    scanning: bool = False
+
+
+class BlankFacts:
+    """The clean VARCHAR columns of tables, kept exact across writes and transactions."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tables: dict[Key, _Table] = {}
+        self._writes: dict[int, set[Key]] = {}  # writer -> the tables it wrote
+        self._anywhere: set[int] = set()  # writers whose tables are not known
+        self._anywhere_epoch = 0
+        self._anywhere_ended = 0
+        self._clock = 0
+        self._clean: dict[Key, frozenset[str]] = {}  # replaced, never changed in place
+        self.version = 0
+        self.forgotten = 0
+
+    def now(self) -> int:
+        """A point in time to compare with writes' ends (a transaction's start)."""
+        with self._lock:
+            self._clock += 1
+            return self._clock
+
+    def clean(self, since: int | None = None) -> tuple[object, CleanColumns, int]:
+        """The clean columns, with a key naming them (for a translation cache) and
+        ``forgotten`` as it was when they were read.
+
+        ``since``: for a transaction that started at that ``now``, without the tables whose
+        writes ended after it began (its snapshot may hold their replaced rows).
+        """
+        with self._lock:
+            version, clean, forgotten = self.version, self._clean, self.forgotten
+            if since is None or not clean:
+                return version, clean, forgotten
+            if self._anywhere_ended >= since:
+                return (version, None), {}, forgotten
+            stale = frozenset(key for key in clean if self._tables[key].ended >= since)
+        if not stale:
+            return version, clean, forgotten
+        return (version, stale), {k: v for k, v in clean.items() if k not in stale}, forgotten
+
+    def written(self, keys: Iterable[Key], writer: int) -> None:
+        """``writer`` is about to write these tables (in its open transaction, if any)."""
+        with self._lock:
+            changed = False
+            mine = self._writes.setdefault(writer, set())
+            for key in keys:
+                table = self._tables.setdefault(key, _Table())
+                table.epoch += 1
+                table.writers.add(writer)
+                table.blanks = frozenset()
+                changed |= bool(table.clean)
+                table.clean = frozenset()
+                mine.add(key)
+            if changed:
+                self.forgotten += 1
+                self._publish()
+
+    def written_anywhere(self, writer: int | None) -> None:
+        """``writer`` is about to write tables that are not known (None: something changed
+        that no transaction holds, such as a database attached or dropped)."""
+        with self._lock:
+            self._anywhere_epoch += 1
+            if writer is not None:
+                self._anywhere.add(writer)
+            else:
+                self._anywhere_ended = self._clock = self._clock + 1
+            changed = False
+            for table in self._tables.values():
+                changed |= bool(table.clean)
+                table.clean = table.blanks = frozenset()
+            if changed:
+                self.forgotten += 1
+                self._publish()
+
+    def settle(self, writer: int) -> None:
+        """``writer``'s transaction ended (committed or rolled back)."""
+        if writer not in self._writes and writer not in self._anywhere:
+            return
+        with self._lock:
+            self._clock += 1
+            for key in self._writes.pop(writer, ()):
+                table = self._tables[key]
+                table.writers.discard(writer)
+                table.ended = self._clock
+            if writer in self._anywhere:
+                self._anywhere.discard(writer)
+                self._anywhere_ended = self._clock
+
+    def plan(self, key: Key, columns: Iterable[str]) -> tuple[frozenset[str], Planned] | None:
+        """The columns of ``key`` to scan now, of ``columns`` (those not yet known), or None
+        when nothing is to be scanned or a scan could not be trusted (an open writer)."""
+        if key[0] == _TEMPORARY:
+            return None
+        with self._lock:
+            table = self._tables.setdefault(key, _Table())
+            if table.scanning or table.writers or self._anywhere:
+                return None
+            wanted = frozenset(columns) - table.clean - table.blanks
+            if not wanted:
+                return None
+            table.scanning = True
+            return wanted, (table.epoch, self._anywhere_epoch)
+
+    def record(self, key: Key, columns: frozenset[str], planned: Planned,
+               blanks: frozenset[str] | None) -> None:
+        """A scan planned by ``plan`` found ``blanks`` among ``columns`` (None: it failed, or
+        ``key`` is not a table); the others are clean unless a write may have overtaken it."""
+        with self._lock:
+            table = self._tables[key]
+            table.scanning = False
+            if planned != (table.epoch, self._anywhere_epoch) or table.writers:
+                return
+            if blanks is None:
+                table.blanks |= columns  # not again until a write
+                return
+            table.blanks |= blanks
+            clean = table.clean | (columns - blanks)
+            if clean != table.clean:
+                table.clean = clean
+                self._publish()
+
+    def _publish(self) -> None:
+        self._clean = {key: t.clean for key, t in self._tables.items() if t.clean}
+        self.version += 1
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def scan(con: duckdb.DuckDBPyConnection, key: Key, columns: frozenset[str],
+         ) -> frozenset[str] | None:
+    """Which of ``columns`` of the table ``key`` hold a value ending with a blank, in its
+    committed rows (``con`` is a cursor of its own, in no transaction); None when ``key`` is
+    not a table or the scan failed."""
+    alias, schema, name = key
+    try:
+        found = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND schema_name = ? "
+            "AND table_name = ? AND NOT temporary", [alias, schema, name]).fetchone()
+        if not found or not found[0]:
+            return None
+        ordered = sorted(columns)
+        tests = ", ".join(f"coalesce(bool_or(ends_with({_quote(c)}, ' ')), false)"
+                          for c in ordered)
+        row = con.execute(
+            f"SELECT {tests} FROM {_quote(alias)}.{_quote(schema)}.{_quote(name)}").fetchone()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    if row is None:
+        return None
+    return frozenset(c for c, blank in zip(ordered, row, strict=True) if blank)

@@ -1,0 +1,115 @@
+"""The server's side of ``catalog.blank_facts``: writes marked, scans run, stale texts replaced.
+
+Every statement that may write a table marks the tables it writes before it runs (all of them
+when they cannot be named), and a session's marks end with its transaction. A statement whose
+translation compared a column that may hold blank-ended values asks for a scan of it, run on
+the engine's executor, never on the event loop and never in the statement's way. Only a query
+runs as translated with a column's clean fact (a write, whose effects could not be undone,
+runs its exact translation), and only if no write has made the facts forget a clean column
+since it was translated: checked on the worker thread right before DuckDB runs it and again
+once its snapshot is taken, when a write that raced it makes it run again exactly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from catalog.blank_facts import BlankFacts, Key, scan
+from engine.instance import Engine
+from engine.streaming import Result, close
+
+if TYPE_CHECKING:
+    from proxy.access import Authorizer
+    from proxy.session import Session
+    from proxy.sql.pipeline import Statement
+
+# What reading a relation needs; anything else a statement does to one may change its rows.
+_READS = frozenset({"SELECT", "VIEWREF", "REFERENCES"})
+
+
+def mark_writes(facts: BlankFacts, authorizer: Authorizer, session: Session,
+                stmt: Statement) -> None:
+    """Mark what ``stmt`` may write, before it runs, as written by ``session``."""
+    if stmt.statement_type == "SELECT" and stmt.understood:
+        return  # a query writes nothing (SELECT INTO is CTAS)
+    keys: list[Key] = []
+    for ref in stmt.refs:
+        if ref.kind != "relation" or ref.action in _READS:
+            continue
+        resolved = authorizer.resolve_quietly(session, ref)
+        if resolved is None:
+            facts.written_anywhere(session.pid)
+            return
+        keys.append((resolved.alias, resolved.schema, ref.name))
+        if ref.new_name is not None:
+            keys.append((resolved.alias, resolved.schema, ref.new_name))
+    if not stmt.understood or (not keys and stmt.statement_type not in ("UTILITY", "SELECT")):
+        # A write this module cannot see the target of (DROP SCHEMA ... CASCADE, a shape
+        # references() does not know): every table may have changed.
+        facts.written_anywhere(session.pid)
+    elif keys:
+        facts.written(keys, session.pid)
+
+
+def end_of_writes(facts: BlankFacts, session: Session) -> None:
+    """The session's transaction ended (or its statement ran outside one)."""
+    session.blank_since = None
+    facts.settle(session.pid)
+
+
+def scan_wanted(facts: BlankFacts, engine: Engine, stmt: Statement) -> None:
+    """Start scans of the columns ``stmt`` compared that may hold blank-ended values."""
+    if not stmt.blank_wanted:
+        return
+    by_table: dict[Key, list[str]] = {}
+    for key, column in stmt.blank_wanted:
+        by_table.setdefault(key, []).append(column)
+    for key, columns in by_table.items():
+        planned = facts.plan(key, columns)
+        if planned is None:
+            continue
+        wanted, token = planned
+
+        def run(key: Key = key, wanted: frozenset[str] = wanted,
+                token: tuple[int, int] = token) -> None:
+            blanks = None
+            try:
+                blanks = scan(engine.system_cursor(), key, wanted)
+            finally:
+                facts.record(key, wanted, token, blanks)
+
+        asyncio.get_running_loop().run_in_executor(engine.executor, run)
+
+
+def current(facts: BlankFacts, stmt: Statement) -> Statement:
+    """``stmt``, or its exact translation: for a write (its effects could not be undone if a
+    write it cannot see the start of had committed before its snapshot), or when a write has
+    made the facts forget clean columns since it was translated."""
+    if stmt.exact is not None and (stmt.statement_type != "SELECT"
+                                   or facts.forgotten != stmt.blank_forgotten):
+        return stmt.exact
+    return stmt
+
+
+def checked(facts: BlankFacts, stmt: Statement, sql: str | None,
+            run: Callable[..., Result]) -> Callable[..., Result]:
+    """``run`` (``streaming.execute``, on the worker thread), made exact for a query that
+    ``current`` let read clean columns: a write that forgets one after that may commit before
+    DuckDB takes the query's snapshot, so once the snapshot is taken (``run`` returned) the
+    count is read again, and if it moved the query runs again as its exact translation. A
+    re-run happens only when a write to a clean table raced the query."""
+    exact = stmt.exact.duck_sql if stmt.exact is not None else None
+    if exact is None or sql is not None:
+        return run
+
+    def guarded(cursor: Any, text: str, *args: Any, **kwargs: Any) -> Result:
+        if facts.forgotten != stmt.blank_forgotten:
+            return run(cursor, exact, *args, **kwargs)
+        result = run(cursor, text, *args, **kwargs)
+        if facts.forgotten == stmt.blank_forgotten:
+            return result
+        close(result)
+        return run(cursor, exact, *args, **kwargs)
+    return guarded
