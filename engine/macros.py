@@ -61,8 +61,9 @@ since a session's search path names only its own database.
   string, picked when the statement binds: any other value is DuckDB's own cast.
   ``STORED_INTEGER(x, v)`` is a value ``v`` stored into column ``x``: a string stored into a
   SMALLINT, INTEGER or BIGINT column is read by the cast above (DuckDB's implicit cast would
-  round '12.5' to 13), anything else is ``v`` unchanged. Only the overload DuckDB picks by the
-  two types is expanded, so ``x`` (a typed sample of the column) is never evaluated.
+  round '12.5' to 13), anything else (a SUPER value too) is ``v`` unchanged. Only the
+  overload DuckDB picks by the two types is expanded, so ``x`` (a typed sample of the
+  column) is never evaluated.
 * ``TRUNC`` of one argument is the date of a timestamp (Redshift's ``TRUNC(timestamp)``)
   and DuckDB's ``trunc`` of a number.
 * ``CUT`` truncates a string to a number of bytes without splitting a character: Redshift's
@@ -924,6 +925,8 @@ _DEFINITIONS.update({name: _integer_cast(duck_type, pg_name)
 _DEFINITIONS[STORED_INTEGER] = ", ".join([
     *(f"(x {duck_type}, v VARCHAR) AS {CATALOG}.{SCHEMA}.{name}(v)"
       for duck_type, (name, _) in INTEGER_CASTS.items()),
+    # A SUPER value (JSON, which DuckDB would also pass as a VARCHAR) keeps its own cast.
+    *(f"(x {duck_type}, v JSON) AS v" for duck_type in INTEGER_CASTS),
     "(x, v) AS v",
 ])
 
