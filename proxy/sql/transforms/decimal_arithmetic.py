@@ -28,7 +28,9 @@ Redshift's type, whose values are the same); elsewhere (inside another expressio
 aggregate or a derived table) DuckDB's type stays. DuckDB multiplies two operands of up to 18
 digits each in BIGINT, typed DECIMAL(18, s1 + s2), and fails (22003) once the product passes
 18 digits: such a product in a result column's arithmetic is computed in HUGEINT
-(``_in_hugeint``), and SUM of one adds the rows that overflow in HUGEINT apart (``_summed``).
+(``_in_hugeint``). SUM of one still fails there: summing the rows that overflow apart (DuckDB's
+``TRY``) made the nine TPC-H SF1 queries with such a SUM 5% slower (Q1 1.22 times, Q11 1.45,
+Q15 1.37), for values no TPC-H row reaches.
 """
 
 from __future__ import annotations
@@ -432,27 +434,6 @@ def _in_hugeint(mul: exp.Mul, a: Number, b: Number) -> None:
         _wide(mul, a)
 
 
-def _summed(total: exp.Sum, product: exp.Mul, a: Number) -> None:
-    """SUM of a product that may pass 18 digits, as two sums: of the rows whose BIGINT product
-    fits (DuckDB's ``TRY``: NULL where it overflows) and, in HUGEINT, of the rows where it
-    does not. DuckDB evaluates the CASE's wide product only for those rows, but ``TRY``
-    costs: SUM(a * b) of DECIMAL(15,2) columns over 6M rows took 66 ms against 37 ms through
-    the server, and the TPC-H SF1 queries with such a SUM 5% longer in all (Q1 1.22 times,
-    Q11 1.45, Q15 1.37). The two sums keep SUM's FILTER and window (SUM(DISTINCT ...) is
-    left to DuckDB)."""
-    outer: exp.Expr = total
-    while isinstance(outer.parent, exp.Filter | exp.Window) and outer.arg_key == "this":
-        outer = outer.parent
-    tried = exp.Anonymous(this="try", expressions=[product.copy()])
-    fits, wide = outer.copy(), outer.copy()
-    next(fits.find_all(exp.Sum)).set("this", tried)
-    next(wide.find_all(exp.Sum)).set("this", exp.Case(ifs=[exp.If(
-        this=exp.Is(this=tried.copy(), expression=exp.Null()), true=_wide(product.copy(), a))]))
-    # Either sum is NULL where it had no row: then the other is the total.
-    outer.replace(exp.Coalesce(this=exp.Add(this=fits, expression=wide),
-                               expressions=[fits.copy(), wide.copy()]))
-
-
 def _arithmetic_top(node: exp.Expr) -> exp.Expr:
     """The outermost ``+ - *`` (or parentheses) ``node`` is an operand of, or ``node``."""
     while isinstance(node.parent, exp.Add | exp.Sub | exp.Mul | exp.Neg | exp.Paren):
@@ -493,11 +474,4 @@ def decimal_arithmetic(tree: exp.Expr, ctx: Context) -> exp.Expr:
     for node in _result_columns(tree):
         if isinstance(node, exp.Add | exp.Sub):
             _widened(node, _type(node, columns))
-    # After the divisions, which typed these sums as written (and may have copied them).
-    for total in list(tree.find_all(exp.Sum)):
-        product = total.this.unnest() if isinstance(total.this, exp.Expr) else None
-        if isinstance(product, exp.Mul):
-            a, b = _type(product.this, columns), _type(product.expression, columns)
-            if isinstance(a, Number) and isinstance(b, Number) and _overflows(a, b):
-                _summed(total, product, a)
     return tree

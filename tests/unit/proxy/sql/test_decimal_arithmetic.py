@@ -325,16 +325,6 @@ def test_products_shown_pass_18_digits(sql: str, value: Decimal, type_: str) -> 
     assert con.execute(f"select typeof(x) from ({duck_sql}) r(x)").fetchall() == [(type_,)]
 
 
-@pytest.mark.parametrize("aggregate", [
-    "sum(a * b)", "sum(a * b) filter (where a > 1)", "sum(a * b) over ()",
-])
-def test_sums_of_products_pass_18_digits(aggregate: str) -> None:
-    rows = (f"select {_NINES} a, {_NINES} b union all select 2, 3 "
-            "union all select null, 1")
-    _, result = _run(f"select {aggregate} from ({rows}) t")
-    assert result[0] == (Decimal("999999999999999998000000000000000007"),)
-
-
 def test_products_that_fit_18_digits_stay_duckdbs() -> None:
     sql = "select pricepaid * commission, sum(pricepaid * qtysold) from sales group by 1"
     duck_sql = StatementCache().get(sql, CTX)[0].duck_sql
