@@ -45,7 +45,9 @@ since a session's search path names only its own database.
   quotient of non-zero ones), for an operand that is DOUBLE PRECISION (an explicit cast or a
   column of that type); ``REAL_ADD`` ... are the same in REAL, for two REAL operands. Each
   names its arguments once (inside a lambda), so nested calls do not multiply the expression
-  DuckDB binds.
+  DuckDB binds. ``FLOAT_TOTAL(s, t)`` is a SUM or AVG ``s`` of floating point values failing
+  (22003 ``value out of range: overflow``) where it is not finite though its values were:
+  ``t``, the SUM of the values times 2^-64, stays finite exactly when every value is.
 * ``ROLLED_DATE(s, f, g)`` is TO_DATE's ``strptime(s, f)`` where a day past the month's end
   rolls over into the next month, as Redshift's TO_DATE does by default ('20010631' is
   2001-07-01): ``g`` is ``f`` with the day read as minutes (any number of up to two digits),
@@ -57,6 +59,11 @@ since a session's search path names only its own database.
   DuckDB's cast rounds '12.5' to 13 and reads '1e3', '0x1F' and '1_000'; text that is not
   fails with 22P02, digits the type cannot hold with 22003, in PostgreSQL's words. Typed for a
   string, picked when the statement binds: any other value is DuckDB's own cast.
+  ``STORED_INTEGER(x, v)`` is a value ``v`` stored into column ``x``: a string stored into a
+  SMALLINT, INTEGER or BIGINT column is read by the cast above (DuckDB's implicit cast would
+  round '12.5' to 13), anything else (a SUPER value too) is ``v`` unchanged. Only the
+  overload DuckDB picks by the two types is expanded, so ``x`` (a typed sample of the
+  column) is never evaluated.
 * ``TRUNC`` of one argument is the date of a timestamp (Redshift's ``TRUNC(timestamp)``)
   and DuckDB's ``trunc`` of a number.
 * ``CUT`` truncates a string to a number of bytes without splitting a character: Redshift's
@@ -187,6 +194,7 @@ FLOAT_ADD = f"{INTERNAL_PREFIX}float_add"
 FLOAT_SUB = f"{INTERNAL_PREFIX}float_sub"
 FLOAT_MUL = f"{INTERNAL_PREFIX}float_mul"
 FLOAT_DIV = f"{INTERNAL_PREFIX}float_div"
+FLOAT_TOTAL = f"{INTERNAL_PREFIX}float_total"
 REAL_ADD = f"{INTERNAL_PREFIX}real_add"
 REAL_SUB = f"{INTERNAL_PREFIX}real_sub"
 REAL_MUL = f"{INTERNAL_PREFIX}real_mul"
@@ -199,6 +207,7 @@ INTEGER_CASTS = {
     "INTEGER": (f"{INTERNAL_PREFIX}integer", "integer"),
     "BIGINT": (f"{INTERNAL_PREFIX}bigint", "bigint"),
 }
+STORED_INTEGER = f"{INTERNAL_PREFIX}stored_integer"
 ROLLED_DATE = f"{INTERNAL_PREFIX}rolled_date"
 STRICT_DATE = f"{INTERNAL_PREFIX}strict_date"
 CHAR = f"{INTERNAL_PREFIX}char"
@@ -589,6 +598,8 @@ _DEFINITIONS = {
         f"AND pow(v[1], v[2]) = 0 THEN {_UNDERFLOW} ELSE pow(v[1], v[2]) END)[1]"
     ),
     FLOAT_ADD: _float_operator("+", underflow=""),
+    FLOAT_TOTAL: (f"(s, t) AS CASE WHEN s IS NULL OR isfinite(s) OR NOT isfinite(t) THEN s "
+                  f"ELSE {_OVERFLOW} END"),
     FLOAT_SUB: _float_operator("-", underflow=""),
     FLOAT_MUL: _float_operator("*", underflow="v[1] <> 0 AND v[2] <> 0"),
     # The divisor is never zero here (guard_arithmetic raises 22012 first).
@@ -911,6 +922,13 @@ _DEFINITIONS = {
 
 _DEFINITIONS.update({name: _integer_cast(duck_type, pg_name)
                      for duck_type, (name, pg_name) in INTEGER_CASTS.items()})
+_DEFINITIONS[STORED_INTEGER] = ", ".join([
+    *(f"(x {duck_type}, v VARCHAR) AS {CATALOG}.{SCHEMA}.{name}(v)"
+      for duck_type, (name, _) in INTEGER_CASTS.items()),
+    # A SUPER value (JSON, which DuckDB would also pass as a VARCHAR) keeps its own cast.
+    *(f"(x {duck_type}, v JSON) AS v" for duck_type in INTEGER_CASTS),
+    "(x, v) AS v",
+])
 
 
 def install(con: duckdb.DuckDBPyConnection) -> None:

@@ -61,6 +61,7 @@ from proxy.sql.transforms.session_time_zone import (
     session_time_zone,
 )
 from proxy.sql.transforms.statements import statements
+from proxy.sql.transforms.stored_integers import stored_integers
 from proxy.sql.transforms.string_functions import string_functions
 from proxy.sql.transforms.super_arrays import super_arrays
 from proxy.sql.transforms.super_dynamic import super_dynamic
@@ -167,6 +168,9 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     # On the literals session_time_zone leaves (or hands to its macros) beside what they are
     # compared with or stored into.
     implicit_date_literals,
+    # On the values as session_time_zone and implicit_date_literals leave them (their
+    # wrappers of dates and times are not strings to it).
+    stored_integers,
     # Before datetime_formats: a TO_CHAR with a numeric format is not a datetime's.
     number_formats,
     datetime_formats,

@@ -1,12 +1,13 @@
-"""A DuckDB connection set up as a session's: one namespace database attached under its
-internal alias, with schemas ``public`` and ``other``, its metadata tables, and the search path
-on ``public``, for unit tests that run the translated SQL of the dialect's DDL and DML."""
+"""A DuckDB connection set up as a session's: the engine's macros, one namespace database
+attached under its internal alias, with schemas ``public`` and ``other``, its metadata tables,
+and the search path on ``public``, for unit tests that run the translated SQL of the dialect's
+DDL and DML."""
 
 from __future__ import annotations
 
 import duckdb
 
-from engine import table_metadata
+from engine import macros, table_metadata
 from proxy.sql.context import Context
 from proxy.sql.pipeline import StatementCache
 
@@ -18,6 +19,7 @@ def session_database(search_path: str = "public") -> duckdb.DuckDBPyConnection:
     """A fresh in-memory engine with the database attached; ``search_path`` lists its
     schemas, comma-separated."""
     con = duckdb.connect()
+    macros.install(con)  # translations call them (a string stored into an integer column)
     con.execute(f"ATTACH ':memory:' AS {ALIAS}")
     con.execute(f"CREATE SCHEMA {ALIAS}.public")
     con.execute(f"CREATE SCHEMA {ALIAS}.other")

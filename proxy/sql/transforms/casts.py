@@ -42,7 +42,7 @@ _CHARACTER_TYPES = {_T.VARCHAR, _T.NVARCHAR, *CHAR_TYPES}
 _WRAPPERS = frozenset({macros.CUT, macros.CHAR, macros.PAD})
 _FLOAT_NAMES = {_T.DOUBLE: "double precision", _T.FLOAT: "real"}
 _INTEGER_NAMES = {_T.SMALLINT: "smallint", _T.INT: "integer", _T.BIGINT: "bigint"}
-_INTEGER_TEXT = re.compile(r"\s*[-+]?\d+\s*")
+INTEGER_TEXT = re.compile(r"\s*[-+]?\d+\s*")
 _TEXT_MACROS = _WRAPPERS | {macros.TEXT}
 _DUCK_INTEGERS = {_T.SMALLINT: "SMALLINT", _T.INT: "INTEGER", _T.BIGINT: "BIGINT"}
 # Operands that are never strings, by how they are written: numbers, arithmetic, aggregates
@@ -97,14 +97,14 @@ def _check_literal(cast: exp.Cast, literal: exp.Literal) -> None:
                 f'"{shown}" is out of range for type {_FLOAT_NAMES[kind]}')
     elif not literal.is_string:
         return
-    elif kind in _INTEGER_NAMES and not _INTEGER_TEXT.fullmatch(text):
+    elif kind in _INTEGER_NAMES and not INTEGER_TEXT.fullmatch(text):
         raise InvalidTextRepresentation(
             f'invalid input syntax for type {_INTEGER_NAMES[kind]}: "{text}"')
     elif kind == _T.BOOLEAN and text != text.strip():
         literal.set("this", text.strip())
 
 
-def _may_be_text(node: exp.Expr) -> bool:
+def may_be_text(node: exp.Expr) -> bool:
     """Whether ``node`` may be a string, by how it is written (a cast says its type)."""
     while isinstance(node, exp.Paren):
         node = node.this
@@ -128,7 +128,7 @@ def explicit_casts(tree: exp.Expr, ctx: Context) -> exp.Expr:
         if isinstance(cast.this, exp.Literal):
             _check_literal(cast, cast.this)
         elif (cast.to.this in _DUCK_INTEGERS and type(cast) is exp.Cast
-              and _may_be_text(cast.this) and not catalog_sql(cast)):
+              and may_be_text(cast.this) and not catalog_sql(cast)):
             name, _ = macros.INTEGER_CASTS[_DUCK_INTEGERS[cast.to.this]]
             cast.replace(call(name, cast.this.copy()))
             continue

@@ -488,7 +488,7 @@ def _compared_values(node: exp.Between | exp.In, ctx: Context) -> None:
                                  for v in node.expressions])
 
 
-def _target_columns(insert: exp.Insert) -> tuple[exp.Table, list[exp.Expr]] | None:
+def target_columns(insert: exp.Insert) -> tuple[exp.Table, list[exp.Expr]] | None:
     """The table an INSERT writes and, per position, an expression of its column's type."""
     target = insert.this
     if isinstance(target, exp.Schema) and isinstance(target.this, exp.Table):
@@ -501,7 +501,7 @@ def _target_columns(insert: exp.Insert) -> tuple[exp.Table, list[exp.Expr]] | No
 
 
 def _insert(insert: exp.Insert, ctx: Context) -> None:
-    found = _target_columns(insert)
+    found = target_columns(insert)
     source = insert.expression
     if found is None:
         return

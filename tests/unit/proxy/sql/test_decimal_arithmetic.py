@@ -305,3 +305,27 @@ def test_divisions_once_per_group(sql: str, once: bool) -> None:
     assert stmt.duck_sql is not None
     assert (macros.DIVIDE_ONCE in stmt.duck_sql) is once
     assert macros.DIVIDE in stmt.duck_sql
+
+
+_NINES = "999999999999999999::decimal(18,0)"
+
+
+@pytest.mark.parametrize(("sql", "value", "type_"), [
+    # DuckDB multiplies DECIMALs of up to 18 digits in BIGINT and fails past 18 digits.
+    (f"select {_NINES} * {_NINES}", Decimal("999999999999999998000000000000000001"),
+     "DECIMAL(37,0)"),
+    (f"select {_NINES} * 1000", Decimal("999999999999999999000"), "DECIMAL(29,0)"),
+    ("select 12345678.91::decimal(10,2) * 12345678.91::decimal(10,2) + 1",
+     Decimal("152415787748819.7881"), "DECIMAL(22,4)"),  # Redshift: max(17, 10) + 1 + 4
+])
+def test_products_shown_pass_18_digits(sql: str, value: Decimal, type_: str) -> None:
+    duck_sql, rows = _run(sql)
+    assert rows == [(value,)]
+    con = duckdb.connect()
+    assert con.execute(f"select typeof(x) from ({duck_sql}) r(x)").fetchall() == [(type_,)]
+
+
+def test_products_that_fit_18_digits_stay_duckdbs() -> None:
+    sql = "select pricepaid * commission, sum(pricepaid * qtysold) from sales group by 1"
+    duck_sql = StatementCache().get(sql, CTX)[0].duck_sql
+    assert duck_sql is not None and "TRY" not in duck_sql and "19," not in duck_sql

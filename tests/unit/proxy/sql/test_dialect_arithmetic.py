@@ -193,3 +193,39 @@ def test_integer_text_beside_a_number_is_an_integer(expr: str, expected: object)
 def test_other_text_is_left_as_written(expr: str) -> None:
     stmt = StatementCache().get(f"select {expr} from (select 1 as x) t", CTX)[0]
     assert stmt.duck_sql is not None and "'" in stmt.duck_sql.split("FROM")[0]
+
+
+@pytest.mark.parametrize("sql", [
+    # Two rows of 1e308 (f joined with itself): finite values whose total overflows.
+    "select sum(f.d * 1e108) from f, f g",
+    "select avg(f.d * 1e108) from f, f g",
+    "select sum(f.d * 1e108) over (order by f.i) from f, f g",
+    "select sum(f.d * 1e108) filter (where f.i > 0) from f, f g",
+    "select sum(distinct f.d * 1.7e108 / g.i) from f, f g",
+    "select sum(r) * 1e300 from f",
+    # A derived table's, a CTE's and SQRT's floating point value.
+    "select y * 1e200 from (select d y from f) t",
+    "with c as (select d * 2 y from f) select y * 1e200 from c",
+    "select y * 1e200 from (select d y from f union all select 1) t",
+    "select sqrt(d) * 1e300 from f",
+])
+def test_float_totals_and_values_translation_types_overflow(sql: str) -> None:
+    with pytest.raises(duckdb.InvalidInputException, match="value out of range: overflow"):
+        run_floats(sql)
+
+
+@pytest.mark.parametrize(("sql", "expected"), [
+    ("select sum(d), avg(e) from f where i = 2", [(2.0, 3.0)]),
+    ("select sum(d) from f where i > 5", [(None,)]),
+    # An infinite value sums to infinity: no finite values overflowed.
+    ("select sum(d * 'Infinity'::float8) from f", [(float("inf"),)]),
+    ("select y * 2 from (select d y from f where i = 2) t", [(4.0,)]),
+])
+def test_float_totals_answer(sql: str, expected: list[tuple[object, ...]]) -> None:
+    assert run_floats(sql) == expected
+
+
+def test_a_float_total_checks_only_its_final_value() -> None:
+    stmt = StatementCache().get("select sum(d) from f", FLOATS)[0]
+    assert stmt.duck_sql is not None
+    assert macros.FLOAT_TOTAL in stmt.duck_sql and "ISFINITE" not in stmt.duck_sql.upper()

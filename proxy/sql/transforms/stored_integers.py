@@ -1,0 +1,149 @@
+"""A string stored into an integer column is read as Redshift reads it.
+
+Redshift (like PostgreSQL's input of a literal) stores the string ``'12'`` into a SMALLINT,
+INTEGER or BIGINT column as 12 and refuses ``'12.5'`` with 22P02 ``invalid input syntax for
+type integer: "12.5"``, where DuckDB's implicit cast rounds it to 13. So each value that may be
+a string (by how it is written, ``casts.may_be_text``) stored by INSERT (VALUES, or the
+result columns of its query and of each branch of a set operation), UPDATE's SET or MERGE's
+UPDATE and INSERT becomes ``STORED_INTEGER(x, v)``, where ``x`` is a typed sample of the
+target column (``(SELECT c FROM t LIMIT 0)``, ``#n`` for a position): DuckDB picks the
+overload by both types when the statement binds, so only strings stored into integer columns
+go through the engine's integer cast (the one explicit casts use) and the sample is never
+evaluated. A string literal is rewritten only where DuckDB would read it and PostgreSQL would
+not (``'12.5'``, ``'1e3'``), so bulk VALUES of text pay nothing. The catalog's facts
+(``Context.numeric_columns``) spare the tables without integer columns, and the columns named
+in a list that are not integers, any rewrite.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from sqlglot import exp
+
+from engine import macros
+from proxy.sql.context import Context
+from proxy.sql.table_keys import table_keys
+from proxy.sql.transforms.casts import INTEGER_TEXT, may_be_text
+from proxy.sql.transforms.macros import call
+from proxy.sql.transforms.session_time_zone import target_columns
+
+
+def _integer_columns(table: exp.Table, ctx: Context) -> frozenset[str] | None:
+    """The integer columns of a table of the catalog (None when the catalog has no facts of
+    it: any column may be one)."""
+    for key in table_keys(table, ctx):
+        numbers = ctx.numeric_columns.get(key)
+        if numbers is not None:
+            return frozenset(name.lower() for name, number in numbers.items() if number.integer)
+        if key in ctx.varchar_columns or key in ctx.super_columns:
+            return frozenset()
+    return None
+
+
+def _sample(table: exp.Table, column: exp.Expr) -> exp.Expr:
+    """A typed NULL of ``table``'s column ``column`` (a name or DuckDB's ``#n``)."""
+    return exp.Subquery(this=exp.select(column.copy()).from_(table.copy()).limit(0))
+
+
+def _lenient(literal: exp.Literal) -> bool:
+    """Whether a string literal is one DuckDB's cast reads as an integer where PostgreSQL's
+    refuses it (a number with a fraction or an exponent, hexadecimal, digits with
+    underscores). Any other literal needs no rewrite: integer digits read alike, and text
+    that is no number fails in both."""
+    text = literal.this
+    if INTEGER_TEXT.fullmatch(text):
+        return False
+    bare = text.strip().replace("_", "")
+    try:
+        Decimal(bare)
+    except InvalidOperation:
+        return bare.lstrip("+-")[:2].lower() in ("0x", "0b", "0o")
+    return True
+
+
+def _store(value: exp.Expr, table: exp.Table, column: exp.Expr) -> None:
+    """Rewrite ``value`` (in place) as storing it into ``table``'s column ``column`` reads it."""
+    if isinstance(value, exp.Literal):
+        if not (value.is_string and _lenient(value)):
+            return
+    elif isinstance(value, exp.Star | exp.Var) or value.name.upper() == "DEFAULT" or not (
+            may_be_text(value)):
+        return
+    value.replace(call(macros.STORED_INTEGER, _sample(table, column), value.copy()))
+
+
+def _rows(source: exp.Expr) -> list[list[exp.Expr]]:
+    """The values an INSERT's source stores, row by row (a query's result columns; each branch
+    of a set operation is a row)."""
+    if isinstance(source, exp.Values):
+        return [list(row.expressions) for row in source.expressions if isinstance(row, exp.Tuple)]
+    if isinstance(source, exp.Select):
+        return [[e.this if isinstance(e, exp.Alias) else e for e in source.expressions]]
+    if isinstance(source, exp.SetOperation):
+        return _rows(source.this) + _rows(source.expression)
+    if isinstance(source, exp.Subquery):
+        return _rows(source.this)
+    return []
+
+
+def _insert(insert: exp.Insert, ctx: Context) -> None:
+    found = target_columns(insert)
+    if found is None:
+        return
+    table, columns = found
+    integers = _integer_columns(table, ctx)
+    if integers is not None and not integers:
+        return
+    named = isinstance(insert.this, exp.Schema)
+    for row in _rows(insert.expression):
+        for value, column in zip(row, columns, strict=False):
+            if integers is None or not named or column.name.lower() in integers:
+                _store(value, table, column)
+
+
+def _assignments(target: exp.Expr, assignments: list[exp.Expr], ctx: Context) -> None:
+    """UPDATE's (or MERGE's) ``SET column = value`` of ``target``."""
+    if not isinstance(target, exp.Table):
+        return
+    integers = _integer_columns(target, ctx)
+    bare = target.copy()
+    bare.set("alias", None)
+    for assignment in assignments:
+        if isinstance(assignment, exp.EQ) and isinstance(assignment.this, exp.Column) and (
+                integers is None or assignment.this.name.lower() in integers):
+            _store(assignment.expression, bare, exp.column(assignment.this.name))
+
+
+def _merge(merge: exp.Merge, ctx: Context) -> None:
+    target = merge.this
+    whens = merge.args.get("whens")
+    if not isinstance(target, exp.Table) or whens is None:
+        return
+    bare = target.copy()
+    bare.set("alias", None)
+    integers = _integer_columns(target, ctx)
+    for when in whens.expressions:
+        then = when.args.get("then")
+        if isinstance(then, exp.Update):
+            _assignments(target, then.expressions, ctx)
+        elif isinstance(then, exp.Insert) and isinstance(then.expression, exp.Tuple):
+            values = then.expression.expressions
+            names = then.this.expressions if isinstance(then.this, exp.Tuple) else None
+            columns = ([exp.column(c.name) for c in names] if names is not None
+                       else [exp.var(f"#{n}") for n in range(1, len(values) + 1)])
+            for value, column in zip(values, columns, strict=False):
+                if integers is None or names is None or column.name.lower() in integers:
+                    _store(value, bare, column)
+
+
+def stored_integers(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """Make each string stored into a SMALLINT, INTEGER or BIGINT column read as Redshift
+    reads it (the module docstring says how)."""
+    if isinstance(tree, exp.Insert):
+        _insert(tree, ctx)
+    elif isinstance(tree, exp.Update):
+        _assignments(tree.this, tree.expressions, ctx)
+    elif isinstance(tree, exp.Merge):
+        _merge(tree, ctx)
+    return tree
