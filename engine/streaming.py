@@ -184,9 +184,10 @@ def _next_batch(result: Result, limit: int) -> pa.RecordBatch | None:
 
 @dataclass(slots=True)
 class Ahead:
-    """Rows ``read_ahead`` took and encoded; ``batches`` can be put back if they are not wanted."""
+    """Rows ``read_ahead`` took and encoded (one piece per batch, not joined: a page is
+    several megabytes); ``batches`` can be put back if they are not wanted."""
 
-    data: bytes
+    data: list[bytes]
     rows: int
     batches: list[pa.RecordBatch]
 
@@ -223,7 +224,7 @@ def read_ahead(
             result.busy = False
             if result.closed:
                 _close_reader(result)
-    return Ahead(b"".join(chunks), rows, batches) if rows else None
+    return Ahead(chunks, rows, batches) if rows else None
 
 
 def fetch(result: Result) -> pa.RecordBatch | None:

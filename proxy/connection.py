@@ -116,10 +116,16 @@ class Connection(
         if self.writer.is_closing():
             # uvloop raises RuntimeError on a write to a closed transport.
             raise ConnectionResetError("the client closed the connection")
-        if self._out:
+        if not self._out:
+            return
+        if len(self._out) > 1 and self._out_bytes >= _FLUSH_BYTES:
+            # Big pieces (pages of rows) go to the transport as they are: joining them first
+            # copied every byte of a streamed result once more.
+            self.writer.writelines(self._out)
+        else:
             self.writer.write(b"".join(self._out))
-            self._out.clear()
-            self._out_bytes = 0
+        self._out.clear()
+        self._out_bytes = 0
 
     # -- lifecycle ------------------------------------------------------------------------
     async def run(self) -> None:

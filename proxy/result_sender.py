@@ -114,7 +114,8 @@ class ResultSender:
         sent = 0
         ahead = await self._settle_ahead(result, key, max_rows)
         if ahead is not None:
-            self._emit(result, ahead.data, ahead.rows)
+            for data, batch in zip(ahead.data, ahead.batches, strict=True):
+                self._emit(result, data, batch.num_rows)
             sent = ahead.rows
         inline = result.exhausted and streaming.pending_rows(result) <= _INLINE_ROWS
         if not inline and not max_rows:
