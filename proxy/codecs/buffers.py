@@ -44,14 +44,18 @@ def fixed_width(values: np.ndarray, like: pa.Array | None = None) -> pa.Array:
     )
 
 
-def compact(matrix: np.ndarray, keep: np.ndarray, kept: np.ndarray, like: pa.Array) -> pa.Array:
+def compact(
+    matrix: np.ndarray, keep: np.ndarray, kept: np.ndarray, like: pa.Array | None
+) -> pa.Array:
     """Binary array whose i-th value is the bytes of the elements of ``matrix[i]`` where
-    ``keep[i]`` is set, ``kept[i]`` of them (passed in: a sum along a short axis is slow)."""
+    ``keep[i]`` is set, ``kept[i]`` of them (passed in: a sum along a short axis is slow),
+    null where ``like`` is."""
     offsets = np.zeros(len(matrix) + 1, dtype=np.int32)
     np.cumsum(kept, out=offsets[1:])
     offsets *= matrix.itemsize
+    valid = None if like is None else validity(like)
     return pa.BinaryArray.from_buffers(
-        BINARY, len(matrix), [validity(like), pa.py_buffer(offsets), pa.py_buffer(matrix[keep])]
+        BINARY, len(matrix), [valid, pa.py_buffer(offsets), pa.py_buffer(matrix[keep])]
     )
 
 
