@@ -35,6 +35,7 @@ SMALL_BATCH_ROWS = 32
 _HEADER = struct.Struct(">cih")
 _LENGTH = struct.Struct(">i")
 _NULL = _LENGTH.pack(-1)
+_WORD = np.dtype(">i4")
 
 
 class SchemaKey:
@@ -168,32 +169,47 @@ def _merged_parts(
     The element-wise join costs per piece and row, and most pieces are fixed-width: the row
     header, every length word, and the values of a column whose values are all non-null and
     of one length (binary integers, dates, floats, one-letter flags). Gluing each run of them
-    into one byte matrix with numpy first takes TPC-H lineitem in binary from 33 pieces to
+    into one record array with numpy first takes TPC-H lineitem in binary from 33 pieces to
     12 and a 65,536-row batch from 87 to 66 ms (text: 16 pieces, 120 -> 95 ms).
     """
     rows = len(header)
-    pieces: list[np.ndarray | pa.Array] = [header.view(np.uint8).reshape(rows, -1)]
+    # a fixed-width piece is (numpy dtype, one value per row), a ragged one an Arrow array
+    pieces: list[tuple[np.dtype, np.ndarray] | pa.Array] = [(header.dtype, header)]
     for field, lengths in zip(fields, field_lengths, strict=True):
-        pieces.append(lengths.astype(">i4").view(np.uint8).reshape(rows, 4))
+        pieces.append((_WORD, lengths))
         width = int(lengths[0])
         if field.null_count:
             pieces.append(field.fill_null(b""))  # a NULL is its length word alone
         elif field.type != buffers.BINARY or not (lengths == width).all():
             pieces.append(field)
         elif width:
-            pieces.append(_value_matrix(field, width))
+            values = _value_matrix(field, width).view(f"V{width}").reshape(rows)
+            pieces.append((values.dtype, values))
     parts: list[pa.Array] = []
-    run: list[np.ndarray] = []
+    run: list[tuple[np.dtype, np.ndarray]] = []
     for piece in pieces:
-        if isinstance(piece, np.ndarray):
+        if isinstance(piece, tuple):
             run.append(piece)
             continue
-        parts.append(buffers.fixed_width(np.concatenate(run, axis=1)))
+        parts.append(_glued(run, rows))
         run = []
         parts.append(piece)
     if run:
-        parts.append(buffers.fixed_width(np.concatenate(run, axis=1)))
+        parts.append(_glued(run, rows))
     return parts
+
+
+def _glued(run: list[tuple[np.dtype, np.ndarray]], rows: int) -> pa.Array:
+    """Binary array of each row's fixed-width pieces side by side.
+
+    Each piece is assigned to its field of one record array, converting to big-endian on the
+    way: concatenating byte matrices along the row took a strided copy per narrow column and
+    a separate byte swap of the length words (lineitem binary: 8.5 -> 2.5 ms per 65,536 rows).
+    """
+    out = np.empty(rows, dtype=[(f"f{i}", dtype) for i, (dtype, _) in enumerate(run)])
+    for i, (_, values) in enumerate(run):
+        out[f"f{i}"] = values
+    return buffers.fixed_width(out)
 
 
 def _value_matrix(field: pa.Array, width: int) -> np.ndarray:
