@@ -107,9 +107,16 @@ def plain(arr: pa.Array) -> pa.Array:
     return arr.dictionary_decode() if pa.types.is_dictionary(arr.type) else arr
 
 
-def values_bytes(arr: pa.Array) -> bytes:
-    """The concatenated values of a binary or large_binary array, copied once."""
+def values_view(arr: pa.Array) -> memoryview:
+    """The concatenated values of a binary or large_binary array, not copied: the view keeps
+    the array's data buffer alive. Its items are unsigned bytes (Arrow exports signed
+    ones), so it compares equal to the ``bytes`` of the same content."""
     offset_type = np.int64 if pa.types.is_large_binary(arr.type) else np.int32
     offsets = np.frombuffer(arr.buffers()[1], dtype=offset_type)
     start, end = int(offsets[arr.offset]), int(offsets[arr.offset + len(arr)])
-    return arr.buffers()[2][start:end].to_pybytes()
+    return memoryview(arr.buffers()[2]).cast("B")[start:end]
+
+
+def values_bytes(arr: pa.Array) -> bytes:
+    """The concatenated values of a binary or large_binary array, copied once."""
+    return values_view(arr).tobytes()

@@ -94,7 +94,7 @@ def encode_columns(batch: pa.RecordBatch, formats: Sequence[int]) -> list[pa.Arr
 
 def encode_data_rows(
     batch: pa.RecordBatch, formats: Sequence[int], small_rows: int = SMALL_BATCH_ROWS
-) -> bytes:
+) -> bytes | memoryview:
     """Complete DataRow messages for every row of the batch, concatenated.
 
     Args:
@@ -104,7 +104,10 @@ def encode_data_rows(
             vectorized; both give the same bytes.
     Returns:
         'D', int32 length, int16 column count, then per column an int32 length (-1 for NULL)
-        and the value bytes, for each row in order.
+        and the value bytes, for each row in order. A big batch's messages are a view of
+        the Arrow buffer they were joined into: copying them to ``bytes`` cost a memory copy
+        and fresh pages for every batch (asyncpg cursor over lineitem: server CPU 4.86 ->
+        4.49 s, medians of four alternating runs).
 
     >>> encode_data_rows(pa.record_batch({"a": [1, None]}), [0])
     b'D\\x00\\x00\\x00\\x0b\\x00\\x01\\x00\\x00\\x00\\x011D\\x00\\x00\\x00\\n\\x00\\x01\\xff\\xff\\xff\\xff'
@@ -134,7 +137,7 @@ def _small_data_rows(batch: pa.RecordBatch, codecs: tuple[Codec, ...]) -> bytes:
     return b"".join(out)
 
 
-def _vectorized_data_rows(batch: pa.RecordBatch, codecs: tuple[Codec, ...]) -> bytes:
+def _vectorized_data_rows(batch: pa.RecordBatch, codecs: tuple[Codec, ...]) -> memoryview:
     rows = batch.num_rows
     fields = [codec.column(column) for codec, column in zip(codecs, batch.columns, strict=True)]
     total = np.full(rows, 4 + 2 + 4 * len(fields), dtype=np.int64)
@@ -156,9 +159,9 @@ def _vectorized_data_rows(batch: pa.RecordBatch, codecs: tuple[Codec, ...]) -> b
         parts = _merged_parts(header, fields, field_lengths)
         separator = pa.scalar(b"", buffers.BINARY)
     if len(parts) == 1:
-        return buffers.values_bytes(parts[0])
+        return buffers.values_view(parts[0])
     joined = pc.binary_join_element_wise(*parts, separator)
-    return buffers.values_bytes(joined)
+    return buffers.values_view(joined)
 
 
 def _merged_parts(
