@@ -26,6 +26,8 @@ from engine.prepared_plans import PreparedPlans
 # Rows per Arrow batch: large enough to amortise per-batch overhead in encoding, small enough
 # to keep a slow reader's buffered result small (a lineitem batch is about 8 MB).
 BATCH_ROWS = 65_536
+# Encoded rows as the encoders hand them over: big batches are views of Arrow buffers.
+Payload = bytes | memoryview
 
 
 @dataclass(slots=True)
@@ -154,8 +156,8 @@ def fill(result: Result, batch_rows: int = BATCH_ROWS) -> None:
 
 
 def take(
-    result: Result, encode: Callable[[pa.RecordBatch], bytes], limit: int = 0
-) -> tuple[bytes, int]:
+    result: Result, encode: Callable[[pa.RecordBatch], Payload], limit: int = 0
+) -> tuple[Payload, int]:
     """The next batch (at most ``limit`` rows when non-zero), passed through ``encode``.
 
     Runs on a worker thread, so encoding a large batch does not hold up the event loop and
@@ -184,15 +186,16 @@ def _next_batch(result: Result, limit: int) -> pa.RecordBatch | None:
 
 @dataclass(slots=True)
 class Ahead:
-    """Rows ``read_ahead`` took and encoded; ``batches`` can be put back if they are not wanted."""
+    """Rows ``read_ahead`` took and encoded (one piece per batch, not joined: a page is
+    several megabytes); ``batches`` can be put back if they are not wanted."""
 
-    data: bytes
+    data: list[Payload]
     rows: int
     batches: list[pa.RecordBatch]
 
 
 def read_ahead(
-    result: Result, encode: Callable[[pa.RecordBatch], bytes], limit: int
+    result: Result, encode: Callable[[pa.RecordBatch], Payload], limit: int
 ) -> Ahead | None:
     """Take and encode up to ``limit`` rows before the client asks for them.
 
@@ -204,7 +207,7 @@ def read_ahead(
             return None
         result.busy = True
     batches: list[pa.RecordBatch] = []
-    chunks: list[bytes] = []
+    chunks: list[Payload] = []
     rows = 0
     try:
         while rows < limit:
@@ -223,7 +226,7 @@ def read_ahead(
             result.busy = False
             if result.closed:
                 _close_reader(result)
-    return Ahead(b"".join(chunks), rows, batches) if rows else None
+    return Ahead(chunks, rows, batches) if rows else None
 
 
 def fetch(result: Result) -> pa.RecordBatch | None:

@@ -21,6 +21,7 @@ from catalog import errors as err
 from catalog.model import QueryRecord
 from engine import streaming
 from engine.duckdb_errors import translate as translate_duckdb
+from engine.streaming import Payload
 from proxy import blank_writes, copy_flow, late_ddl
 from proxy.access_commands import AccessCommands
 from proxy.client_stream import ClientReader
@@ -72,7 +73,7 @@ class Connection(
         self.writer = writer
         self.session: Session | None = None
         self.tls = False
-        self._out: list[bytes] = []
+        self._out: list[Payload] = []
         self._out_bytes = 0
         self._skip_until_sync = False
         self._running = False
@@ -88,7 +89,7 @@ class Connection(
         self._abort: err.SQLError | None = None
 
     # -- output ---------------------------------------------------------------------------
-    def send(self, data: bytes) -> None:
+    def send(self, data: Payload) -> None:
         self._out.append(data)
         self._out_bytes += len(data)
 
@@ -116,10 +117,16 @@ class Connection(
         if self.writer.is_closing():
             # uvloop raises RuntimeError on a write to a closed transport.
             raise ConnectionResetError("the client closed the connection")
-        if self._out:
+        if not self._out:
+            return
+        if self._out_bytes >= _FLUSH_BYTES:
+            # Big pieces (batches of rows, views of Arrow buffers) go to the transport as they
+            # are: joining them first copied every byte of a streamed result once more.
+            self.writer.writelines(self._out)
+        else:
             self.writer.write(b"".join(self._out))
-            self._out.clear()
-            self._out_bytes = 0
+        self._out.clear()
+        self._out_bytes = 0
 
     # -- lifecycle ------------------------------------------------------------------------
     async def run(self) -> None:

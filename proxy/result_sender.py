@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from catalog import errors as err
 from engine import streaming
+from engine.streaming import Payload
 from proxy import session_zone
 from proxy.codecs import encode_data_rows
 
@@ -72,7 +73,7 @@ class ResultSender:
         zone = session_zone.engine_zone(self.session.values["timezone"]) if (
             self.session is not None) else session_zone.UTC
 
-        def encode(batch: pa.RecordBatch) -> bytes:
+        def encode(batch: pa.RecordBatch) -> Payload:
             if coerce is not None:
                 try:
                     batch = batch.cast(coerce)
@@ -87,7 +88,7 @@ class ResultSender:
     async def stream(
         self,
         result: streaming.Result,
-        encode: Callable[[pa.RecordBatch], bytes],
+        encode: Callable[[pa.RecordBatch], Payload],
         max_rows: int = 0,
         key: object = None,
     ) -> tuple[int, bool]:
@@ -107,14 +108,15 @@ class ResultSender:
     async def _stream(
         self,
         result: streaming.Result,
-        encode: Callable[[pa.RecordBatch], bytes],
+        encode: Callable[[pa.RecordBatch], Payload],
         max_rows: int,
         key: object,
     ) -> tuple[int, bool]:
         sent = 0
         ahead = await self._settle_ahead(result, key, max_rows)
         if ahead is not None:
-            self._emit(result, ahead.data, ahead.rows)
+            for data, batch in zip(ahead.data, ahead.batches, strict=True):
+                self._emit(result, data, batch.num_rows)
             sent = ahead.rows
         inline = result.exhausted and streaming.pending_rows(result) <= _INLINE_ROWS
         if not inline and not max_rows:
@@ -154,7 +156,7 @@ class ResultSender:
     async def _stream_all(
         self,
         result: streaming.Result,
-        encode: Callable[[pa.RecordBatch], bytes],
+        encode: Callable[[pa.RecordBatch], Payload],
         sent: int,
     ) -> int:
         """Send every remaining row; returns the rows sent in all.
@@ -164,7 +166,7 @@ class ResultSender:
         about 1.1M rows/s on one thread and reading it at 4.4M, so read-then-encode on one
         worker capped psql COPY at 534k rows/s.
         """
-        encoding: deque[tuple[asyncio.Future[bytes], int]] = deque()
+        encoding: deque[tuple[asyncio.Future[Payload], int]] = deque()
         fetching: asyncio.Future[pa.RecordBatch | None] | None = self._submit(
             streaming.fetch, result
         )
@@ -197,7 +199,7 @@ class ResultSender:
                 future.add_done_callback(_discard)
         return sent
 
-    def _emit(self, result: streaming.Result, data: bytes, rows: int) -> None:
+    def _emit(self, result: streaming.Result, data: Payload, rows: int) -> None:
         result.rows_sent += rows
         result.bytes_sent += len(data)
         self.send(data)
@@ -205,7 +207,7 @@ class ResultSender:
     def _read_ahead(
         self,
         result: streaming.Result,
-        encode: Callable[[pa.RecordBatch], bytes],
+        encode: Callable[[pa.RecordBatch], Payload],
         rows: int,
         key: object,
     ) -> None:
@@ -245,11 +247,11 @@ class _ReadAhead:
     future: asyncio.Future[streaming.Ahead | None]
 
 
-def _guarded(encode: Callable[[pa.RecordBatch], bytes]) -> Callable[[pa.RecordBatch], bytes]:
+def _guarded(encode: Callable[[pa.RecordBatch], Payload]) -> Callable[[pa.RecordBatch], Payload]:
     """``encode`` whose unexpected failures are errors of the statement: the client gets an
     ErrorResponse and the session goes on, instead of the connection dropping."""
 
-    def guarded(batch: pa.RecordBatch) -> bytes:
+    def guarded(batch: pa.RecordBatch) -> Payload:
         try:
             return encode(batch)
         except err.SQLError:

@@ -34,22 +34,28 @@ def fixed_width(values: np.ndarray, like: pa.Array | None = None) -> pa.Array:
     """
     values = np.ascontiguousarray(values)
     width = values.dtype.itemsize if values.ndim == 1 else values.shape[1] * values.dtype.itemsize
-    fixed = pa.FixedSizeBinaryArray.from_buffers(
-        pa.binary(width),
+    # Offsets in steps of ``width`` over the values as they are: a fixed_size_binary array
+    # cast to binary copied the values too (0.14 against 0.03 ms for 65,536 rows of 71 bytes).
+    offsets = np.arange(0, (len(values) + 1) * width, width, dtype=np.int32)
+    return pa.BinaryArray.from_buffers(
+        BINARY,
         len(values),
-        [None if like is None else validity(like), pa.py_buffer(values)],
+        [None if like is None else validity(like), pa.py_buffer(offsets), pa.py_buffer(values)],
     )
-    return fixed.cast(BINARY)
 
 
-def compact(matrix: np.ndarray, keep: np.ndarray, kept: np.ndarray, like: pa.Array) -> pa.Array:
+def compact(
+    matrix: np.ndarray, keep: np.ndarray, kept: np.ndarray, like: pa.Array | None
+) -> pa.Array:
     """Binary array whose i-th value is the bytes of the elements of ``matrix[i]`` where
-    ``keep[i]`` is set, ``kept[i]`` of them (passed in: a sum along a short axis is slow)."""
+    ``keep[i]`` is set, ``kept[i]`` of them (passed in: a sum along a short axis is slow),
+    null where ``like`` is."""
     offsets = np.zeros(len(matrix) + 1, dtype=np.int32)
     np.cumsum(kept, out=offsets[1:])
     offsets *= matrix.itemsize
+    valid = None if like is None else validity(like)
     return pa.BinaryArray.from_buffers(
-        BINARY, len(matrix), [validity(like), pa.py_buffer(offsets), pa.py_buffer(matrix[keep])]
+        BINARY, len(matrix), [valid, pa.py_buffer(offsets), pa.py_buffer(matrix[keep])]
     )
 
 
@@ -101,9 +107,16 @@ def plain(arr: pa.Array) -> pa.Array:
     return arr.dictionary_decode() if pa.types.is_dictionary(arr.type) else arr
 
 
-def values_bytes(arr: pa.Array) -> bytes:
-    """The concatenated values of a binary or large_binary array, copied once."""
+def values_view(arr: pa.Array) -> memoryview:
+    """The concatenated values of a binary or large_binary array, not copied: the view keeps
+    the array's data buffer alive. Its items are unsigned bytes (Arrow exports signed
+    ones), so it compares equal to the ``bytes`` of the same content."""
     offset_type = np.int64 if pa.types.is_large_binary(arr.type) else np.int32
     offsets = np.frombuffer(arr.buffers()[1], dtype=offset_type)
     start, end = int(offsets[arr.offset]), int(offsets[arr.offset + len(arr)])
-    return arr.buffers()[2][start:end].to_pybytes()
+    return memoryview(arr.buffers()[2]).cast("B")[start:end]
+
+
+def values_bytes(arr: pa.Array) -> bytes:
+    """The concatenated values of a binary or large_binary array, copied once."""
+    return values_view(arr).tobytes()

@@ -406,6 +406,29 @@ async def test_tls(server: RunningServer) -> None:
         await c.close(timeout=5)
 
 
+async def test_tls_big_results(server: RunningServer) -> None:
+    # Big batches of rows go to the transport as views of Arrow buffers, several at a time:
+    # whole through TLS, and page by page through a cursor.
+    import ssl
+
+    ctx = ssl.create_default_context(cafile=str(server.cert))
+    ctx.check_hostname = False
+    c = await connect(server, ssl=ctx)
+    sql = "select d1.dateid a, d2.caldate b, repeat('x', 40) c from date d1, date d2"
+    try:
+        expected = await c.fetchval(f"select sum(a) from ({sql}) t")
+        rows = await c.fetch(sql)
+        assert len(rows) == 365 * 365 and sum(r["a"] for r in rows) == expected
+        assert {r["c"] for r in rows} == {"x" * 40}
+        async with c.transaction():
+            total = 0
+            async for row in c.cursor(sql, prefetch=50_000):
+                total += row["a"]
+        assert total == expected
+    finally:
+        await c.close(timeout=5)
+
+
 TOKEN_BUG = "server bug: '$1,$2' without a space after the comma fails to tokenize (42601)"
 
 

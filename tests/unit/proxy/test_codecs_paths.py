@@ -200,3 +200,16 @@ def test_random_int64_decimals_binary(scale: int) -> None:
     values = [None if i % 17 == 0 else Decimal(u).scaleb(-scale) for i, u in enumerate(unscaled)]
     array = pa.array(values, pa.decimal128(18, scale)).slice(3)
     assert_same_bytes(pa.record_batch({"x": array}))
+
+
+@pytest.mark.parametrize("scale", [0, 2, 5])
+def test_narrow_range_decimals_binary(scale: int) -> None:
+    # values spanning fewer unscaled numbers than rows are looked up in a table of the range's
+    # encodings, kept between batches: negative, zero and NULL rows, sliced, twice
+    rng = np.random.default_rng(scale)
+    unscaled = rng.integers(-60, 60, 400)
+    values = [None if i % 13 == 0 else Decimal(int(u)).scaleb(-scale)
+              for i, u in enumerate(unscaled)]
+    array = pa.array(values, pa.decimal128(15, scale)).slice(5)
+    for _ in range(2):
+        assert_same_bytes(pa.record_batch({"x": array}))
