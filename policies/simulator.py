@@ -306,7 +306,6 @@ class _Sim:
         groups = 2 * len(CLASSES)
         self.virtual = [0.0] * groups
         self.heaps: list[list[tuple[float, int]]] = [[] for _ in range(groups)]
-        self.counts = [0] * groups
         demand = config.demand or (1.0,) * len(CLASSES)
         self.weight = [1.0] * len(CLASSES) + [config.long_weight] * len(CLASSES)
         self.demand = list(demand) * 2
@@ -358,27 +357,29 @@ class _Sim:
         )
 
     def _running(self) -> bool:
-        return any(self.counts)
+        return any(self.heaps)
 
     def _rates(self) -> list[float]:
         """Each group's rate (see the module docstring)."""
         h = self.config.host_parallelism
-        rates = [1.0] * len(self.counts)
-        busy = [g for g, n in enumerate(self.counts) if n]
-        if h is None or sum(self.counts[g] * self.demand[g] for g in busy) <= h:
+        rates = [1.0] * len(self.heaps)
+        count = [len(heap) for heap in self.heaps]
+        busy = [g for g, n in enumerate(count) if n]
+        if h is None or sum(count[g] * self.demand[g] for g in busy) <= h:
             return rates
         # Water-filling: compute per unit of weight rises until a group gets all it demands;
-        # that group is served and the rest share what is left.
-        left, weight = h, sum(self.counts[g] * self.weight[g] for g in busy)
-        for g in sorted(busy, key=lambda g: self.demand[g] / self.weight[g]):
+        # that group is served and the rest share what is left. In this order the groups
+        # served come first.
+        order = sorted(busy, key=lambda g: self.demand[g] / self.weight[g])
+        left, weight = h, sum(count[g] * self.weight[g] for g in busy)
+        for j, g in enumerate(order):
             per_weight = left / weight
             if per_weight * self.weight[g] < self.demand[g]:
-                for k in busy:
-                    if rates[k] == 1.0 and per_weight * self.weight[k] < self.demand[k]:
-                        rates[k] = per_weight * self.weight[k] / self.demand[k]
+                for k in order[j:]:
+                    rates[k] = per_weight * self.weight[k] / self.demand[k]
                 break
-            left -= self.counts[g] * self.demand[g]
-            weight -= self.counts[g] * self.weight[g]
+            left -= count[g] * self.demand[g]
+            weight -= count[g] * self.weight[g]
         return rates
 
     def _group_of(self, i: int) -> int:
@@ -420,14 +421,12 @@ class _Sim:
         if lane == "main":
             self.running_main[i] = self.now
         c = self._group_of(i)
-        self.counts[c] += 1
         heapq.heappush(self.heaps[c], (self.virtual[c] + float(self.trace.work[i]), i))
 
     def _complete_due(self) -> None:
         for c, heap in enumerate(self.heaps):
             while heap and heap[0][0] <= self.virtual[c] + 1e-9:
                 _, i = heapq.heappop(heap)
-                self.counts[c] -= 1
                 self._complete(i)
         self._start_granted()
         if not self._running() and self.busy_since is not None:

@@ -51,6 +51,14 @@ def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def record_points_and_scans(server: Server, scan_seconds: float, t: datetime) -> None:
+    """20 executions each of a 4 ms point query and a scan, in the log."""
+    for i in range(20):
+        record(server, "auto", f"select * from orders where id = {i}", 0.004, t)
+        record(server, "auto", f"select count(*) from lineitem where d > {i}", scan_seconds, t)
+    server.query_log.flush()
+
+
 @dataclass
 class Viewer:
     """The session facts sys_serverless_scaling reads."""
@@ -104,10 +112,7 @@ async def test_holds_are_recorded_once_per_reason(server: Server) -> None:
 async def test_learns_short_statements_from_the_log(server: Server) -> None:
     assert server.scaling is not None
     t = now()
-    for i in range(20):
-        record(server, "auto", f"select * from orders where id = {i}", 0.004, t)
-        record(server, "auto", f"select count(*) from lineitem where d > {i}", 3.0, t)
-    server.query_log.flush()
+    record_points_and_scans(server, 3.0, t)
     await server.scaling.tick(t)
     assert server.scaling.short_statement("auto", "select * from orders where id = 999")
     assert not server.scaling.short_statement("auto", "select count(*) from lineitem where d > 9")
@@ -127,10 +132,7 @@ async def test_the_workgroup_sets_the_short_query_limit(tmp_path: Path) -> None:
             assert srv.scaling is not None
             srv.scaling.bootstrap()
             t = now()
-            for i in range(20):
-                record(srv, "auto", f"select * from orders where id = {i}", 0.004, t)
-                record(srv, "auto", f"select count(*) from lineitem where d > {i}", 0.2, t)
-            srv.query_log.flush()
+            record_points_and_scans(srv, 0.2, t)
             await srv.scaling.tick(t)
             assert srv.scaling.short_statement("auto", "select * from orders where id = 1")
             assert srv.scaling.short_statement(
