@@ -235,6 +235,14 @@ def recalibrated(trace: Trace, cal: dict[str, Calibration], taken: dict[str, lis
     return dataclasses.replace(trace, work=trace.work * scale[trace.template]), factors
 
 
+async def teach(con: asyncpg.Connection, trace: Trace, statements: np.ndarray) -> None:
+    """Run ``statements`` of ``trace`` once and wait past a scaling tick: the server's
+    forecaster learns them from its log."""
+    for i in statements:
+        await timed(con, trace.sql(int(i)))
+    await asyncio.sleep(12.0)
+
+
 async def long_weight(live: Live, trace: Trace, points_at_once: float, reps: int = 40
                       ) -> float:
     """The share of the host a long statement gets against a short one (see the module
@@ -244,9 +252,7 @@ async def long_weight(live: Live, trace: Trace, points_at_once: float, reps: int
     points = np.nonzero(klass == CLASSES.index("point"))[0]
     heavy = [t for t in TEMPLATES if t.klass == "etl"]
     con = await live.connect()
-    for i in points[:30]:  # the server's forecaster learns them from the log
-        await timed(con, trace.sql(int(i)))
-    await asyncio.sleep(12.0)
+    await teach(con, trace, points[:30])
 
     async def point_times() -> list[float]:
         out = []
@@ -326,10 +332,7 @@ async def short_under_load(live: Live, trace: Trace, seconds: float) -> tuple[fl
     points = np.nonzero(klass == CLASSES.index("point"))[0]
     etl = np.nonzero(klass == CLASSES.index("etl"))[0]
     con = await live.connect()
-    # Teach the server's forecaster the point queries (its loop learns from the log).
-    for i in points[:50]:
-        await timed(con, trace.sql(int(i)))
-    await asyncio.sleep(12.0)
+    await teach(con, trace, points[:50])
 
     async def point_stream(stop: float) -> list[float]:
         out, k = [], 50
