@@ -5,6 +5,10 @@ STV_* and SVL_* views. Rows are appended in memory and written in one insert per
 ``flush()``, which the server calls with the query log's flush, so no statement waits on a
 catalog write. ``purge`` applies the retention periods.
 Usage limits are few and changed by hand: they are written at once.
+
+The store's one DuckDB connection is used from the engine's executor (flush, purge) and from
+the event loop (usage limits). A DuckDB connection must not run two statements at once (the
+second fails, or both hang), so every use of it holds ``_using``.
 """
 
 from __future__ import annotations
@@ -101,6 +105,8 @@ class MonitoringStore:
         self._con = con
         self.schema = schema
         self._lock = threading.Lock()
+        # Held by every use of ``_con``; apart from ``_lock``, so appends never wait on a write.
+        self._using = threading.Lock()
         con.execute(_SCHEMA.format(s=schema))
         self._pending: dict[str, list[tuple[Any, ...]]] = {t: [] for t in TABLES}
         # Rows written by the last flush: views read them from memory too, because a view's
@@ -130,13 +136,14 @@ class MonitoringStore:
             columns = TABLES[table]
             data = pa.table({c: [r[i] for r in rows] for i, c in enumerate(columns)})
             name = f"__ds_mon_{table}"
-            self._con.register(name, data)
-            try:
-                cols = ", ".join(columns)
-                self._con.execute(
-                    f"INSERT INTO {self.schema}.{table} ({cols}) SELECT {cols} FROM {name}")
-            finally:
-                self._con.unregister(name)
+            with self._using:
+                self._con.register(name, data)
+                try:
+                    cols = ", ".join(columns)
+                    self._con.execute(
+                        f"INSERT INTO {self.schema}.{table} ({cols}) SELECT {cols} FROM {name}")
+                finally:
+                    self._con.unregister(name)
             written += len(rows)
         with self._lock:
             self._recent = batches
@@ -147,36 +154,37 @@ class MonitoringStore:
         per-minute usage after seven days (charges stay, for chargeback reports)."""
         cutoff = now - timedelta(days=history_days)
         for table, column in _AGE_COLUMN.items():
-            self._con.execute(
-                f"DELETE FROM {self.schema}.{table} WHERE {column} < ?", [cutoff])
-        self._con.execute(
-            f"DELETE FROM {self.schema}.serverless_usage WHERE start_time < ?",
-            [now - timedelta(days=USAGE_RETENTION_DAYS)])
+            self._rows(f"DELETE FROM {self.schema}.{table} WHERE {column} < ?", [cutoff])
+        self._rows(f"DELETE FROM {self.schema}.serverless_usage WHERE start_time < ?",
+                   [now - timedelta(days=USAGE_RETENTION_DAYS)])
+
+    def _rows(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        with self._using:
+            return self._con.execute(sql, params).fetchall()
 
     # -- usage limits ---------------------------------------------------------------------
     def limits(self) -> list[StoredLimit]:
         """Every usage limit, oldest first."""
-        rows = self._con.execute(
+        rows = self._rows(
             "SELECT limit_id, workgroup, usage_type, amount, period, breach_action "
-            f"FROM {self.schema}.usage_limits ORDER BY created_at, limit_id").fetchall()
+            f"FROM {self.schema}.usage_limits ORDER BY created_at, limit_id", [])
         return [StoredLimit(*row) for row in rows]
 
     def put_limit(self, limit: StoredLimit, now: datetime) -> None:
         """Create or replace a usage limit."""
-        self._con.execute(
+        self._rows(
             f"INSERT OR REPLACE INTO {self.schema}.usage_limits VALUES (?, ?, ?, ?, ?, ?, ?)",
             [limit.limit_id, limit.workgroup, limit.usage_type, limit.amount, limit.period,
              limit.breach_action, now])
 
     def drop_limit(self, limit_id: str) -> bool:
         """Delete a usage limit; whether it existed."""
-        row = self._con.execute(
+        return bool(self._rows(
             f"DELETE FROM {self.schema}.usage_limits WHERE limit_id = ? RETURNING limit_id",
-            [limit_id]).fetchone()
-        return row is not None
+            [limit_id]))
 
     def charges_by_minute(self, workgroup: str, since: datetime) -> list[tuple[datetime, float]]:
         """RPU-seconds charged to a workgroup per minute from ``since`` on (written rows)."""
-        return [(m, float(c)) for m, c in self._con.execute(
+        return [(m, float(c)) for m, c in self._rows(
             f"SELECT minute, sum(charged_seconds) FROM {self.schema}.usage_charges "
-            "WHERE workgroup = ? AND minute >= ? GROUP BY minute", [workgroup, since]).fetchall()]
+            "WHERE workgroup = ? AND minute >= ? GROUP BY minute", [workgroup, since])]

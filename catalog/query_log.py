@@ -42,6 +42,9 @@ class QueryLog:
         # snapshot may predate its insert.
         self._recent: list[QueryRecord] = []
         self._lock = threading.Lock()
+        # Held while ``_con`` writes: the server's last flush at shutdown may meet one still
+        # running on the executor, and a DuckDB connection must not run two statements at once.
+        self._writing = threading.Lock()
         # Fills what records leave to be computed later (their profile columns) before they are
         # written; set by whoever computes it (workload management, which also calls it before
         # it shows unwritten records).
@@ -72,15 +75,16 @@ class QueryLog:
         if self.complete is not None:
             self.complete(batch)
         table = pa.table({c: [getattr(r, c) for r in batch] for c in COLUMNS})
-        self._con.register("__ds_qlog_batch", table)
         cols = ", ".join(COLUMNS)
-        try:
-            self._con.execute(
-                f"INSERT INTO {self.schema}.query_history ({cols}) "
-                f"SELECT {cols} FROM __ds_qlog_batch"
-            )
-        finally:
-            self._con.unregister("__ds_qlog_batch")
+        with self._writing:
+            self._con.register("__ds_qlog_batch", table)
+            try:
+                self._con.execute(
+                    f"INSERT INTO {self.schema}.query_history ({cols}) "
+                    f"SELECT {cols} FROM __ds_qlog_batch"
+                )
+            finally:
+                self._con.unregister("__ds_qlog_batch")
         with self._lock:
             self._recent = batch
         return len(batch)
