@@ -407,6 +407,15 @@ async def main_async(a: argparse.Namespace) -> dict[str, object]:
                                         initial_capacity=128))
         sim_p95 = float(np.percentile(sim.latency, 95))
         sim_rpu_s = sim.billed_rpu_seconds()
+        klass = trace.klass()
+        # Where live and simulated latencies part: per statement class.
+        results["per_class"] = {name: {
+            "n": int((klass == k).sum()),
+            "live_p50_s": float(np.percentile(latency[klass == k], 50)),
+            "live_p95_s": float(np.percentile(latency[klass == k], 95)),
+            "sim_p50_s": float(np.percentile(sim.latency[sim.klass == k], 50)),
+            "sim_p95_s": float(np.percentile(sim.latency[sim.klass == k], 95)),
+        } for k, name in enumerate(CLASSES) if (klass == k).any()}
         results.update({
             "live_p95_s": float(np.percentile(latency, 95)),
             "live_p50_s": float(np.percentile(latency, 50)),

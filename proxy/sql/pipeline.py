@@ -469,6 +469,42 @@ def _late_binding(tokens: list[Token]) -> list[Token]:
     return tokens
 
 
+def _intervals_before_casts(tokens: list[Token]) -> list[Token]:
+    """Parenthesize ``INTERVAL 'v' [unit]`` when ``+`` or ``-`` and a cast literal follow.
+
+    sqlglot reads ``INTERVAL '1 month' + '2020-01-31'::date`` as a sum of two intervals cast
+    to DATE (it takes a string after ``INTERVAL ... +`` as a second interval, then applies the
+    cast to the sum). In PostgreSQL and Redshift the cast binds to its literal first.
+    """
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        end = i + 2  # past INTERVAL 'v'
+        if end < len(tokens) and tokens[end].token_type == TokenType.VAR:
+            end += 1  # a unit: INTERVAL '1' MONTH
+        if (
+            tok.token_type == TokenType.INTERVAL
+            and i + 1 < len(tokens) and tokens[i + 1].token_type == TokenType.STRING
+            and end + 2 < len(tokens)
+            and tokens[end].token_type in (TokenType.PLUS, TokenType.DASH)
+            and tokens[end + 1].token_type == TokenType.STRING
+            and tokens[end + 2].token_type == TokenType.DCOLON
+        ):
+            out.append(_like(tok, TokenType.L_PAREN, "("))
+            out.extend(tokens[i:end])
+            out.append(_like(tokens[end - 1], TokenType.R_PAREN, ")"))
+            i = end
+            continue
+        out.append(tok)
+        i += 1
+    return out
+
+
+def _like(token: Token, token_type: TokenType, text: str) -> Token:
+    return Token(token_type, text, token.line, token.col, token.start, token.end)
+
+
 def _redshift_tokens(tokens: list[Token]) -> tuple[list[Token], dict[str, object]]:
     """Token-level repairs for Redshift syntax that sqlglot's parser cannot keep apart.
 
@@ -483,6 +519,8 @@ def _redshift_tokens(tokens: list[Token]) -> tuple[list[Token], dict[str, object
     """
     if tokens and tokens[0].token_type == TokenType.FROM:
         raise SyntaxError_('syntax error at or near "from"', position=tokens[0].start + 1)
+    if any(t.token_type == TokenType.INTERVAL for t in tokens):
+        tokens = _intervals_before_casts(tokens)
     for i, tok in enumerate(tokens[:-1]):
         if (
             tokens[i + 1].token_type == TokenType.L_BRACKET
