@@ -13,6 +13,7 @@ import concurrent.futures
 import contextlib
 import logging
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -28,7 +29,7 @@ from proxy.client_stream import ClientReader
 from proxy.datashare_commands import DatashareCommands
 from proxy.extended import ExtendedProtocol
 from proxy.result_sender import ResultSender, _ReadAhead, statement_timeout_error
-from proxy.result_types import fields_of
+from proxy.result_types import described, fields_of
 from proxy.session import Outcome, Session, TxStatus
 from proxy.session_commands import SessionCommands, command_tag
 from proxy.sql import commands
@@ -299,6 +300,13 @@ class Connection(
         if session is not None and session.tx == TxStatus.IN_BLOCK:
             session.tx = TxStatus.FAILED
 
+    def _row_description(self, fields: Sequence[backend.FieldDescription]) -> bytes:
+        """A RowDescription of ``fields`` as this session names columns."""
+        session = self.session
+        upper = session is not None and (
+            session.values.get("describe_field_name_in_uppercase") == "on")
+        return backend.row_description(described(fields, upper))
+
     # -- extended protocol ------------------------------------------------------------------
     async def _run_and_send(self, stmt: Statement) -> None:
         """Run one statement of a simple Query and send everything it produces."""
@@ -312,7 +320,7 @@ class Connection(
         assert outcome.result.schema is not None
         try:
             fields = fields_of(outcome.result.schema)
-            self.send(backend.row_description(fields))
+            self.send(self._row_description(fields))
             sent, _ = await self._send_rows(outcome.result, [0] * len(fields), outcome.limit)
         finally:
             if outcome.owned:

@@ -232,7 +232,7 @@ class ExtendedProtocol:
         if fields is None:
             self.send(backend.no_data())
         else:
-            self.send(backend.row_description(with_formats(fields, formats)))
+            self.send(self._row_description(with_formats(fields, formats)))
 
     async def _describe_statement(self, session: Session, ps: PreparedStatement) -> None:
         if ps.described:

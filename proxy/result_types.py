@@ -8,6 +8,7 @@ rows whose types still differ are cast to what was described.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 from collections.abc import Callable, Sequence
@@ -53,6 +54,15 @@ def _fields(key: SchemaKey) -> tuple[backend.FieldDescription, ...]:
         t = pg_type_from_arrow(f.type)
         out.append(backend.FieldDescription(f.name, t.oid, t.typlen, t.typmod))
     return tuple(out)
+
+
+def described(fields: Sequence[backend.FieldDescription], upper: bool
+              ) -> Sequence[backend.FieldDescription]:
+    """The fields a RowDescription names: upper-cased under Redshift's
+    ``describe_field_name_in_uppercase`` (``upper``), which changes nothing else."""
+    if not upper:
+        return fields
+    return [dataclasses.replace(f, name=f.name.upper()) for f in fields]
 
 
 def with_formats(

@@ -123,6 +123,10 @@ PARAMS: dict[str, Param] = {
     "json_parse_truncate_strings": _only("json_parse_truncate_strings", "off"),
     "json_parse_dedupe_attributes": _only("json_parse_dedupe_attributes", "off"),
     "error_on_nondeterministic_update": _only("error_on_nondeterministic_update", "off"),
+    # Casts of NUMERIC values round (Redshift's default); identifiers fold unless
+    # enable_case_sensitive_identifier says otherwise (which replaces this older switch).
+    "enable_numeric_rounding": _only("enable_numeric_rounding", "on"),
+    "downcase_delimited_identifier": _only("downcase_delimited_identifier", "on"),
     # Redshift's tuning knobs, which change no answer here.
     "enable_vacuum_boost": Param("off", check=_bool),
     "mv_enable_aqmv_for_session": Param("on", check=_bool),

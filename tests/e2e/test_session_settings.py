@@ -67,3 +67,30 @@ def test_bad_settings_are_refused(conn: psycopg.Connection[Any], sql: str, error
     with pytest.raises(error):
         conn.execute(sql)
     assert conn.execute("select 1").fetchone() == (1,)
+
+
+def test_field_names_in_upper_case(conn: psycopg.Connection[Any]) -> None:
+    """describe_field_name_in_uppercase renames RowDescription's fields, in the simple and
+    the extended protocol, and nothing else."""
+    conn.execute("set describe_field_name_in_uppercase to on")
+    cur = conn.execute("select 1 as abc, 'x' as \"MiXed\"")
+    assert [d.name for d in cur.description or ()] == ["ABC", "MIXED"]
+    assert cur.fetchone() == (1, "x")
+    cur = conn.execute("select %s::int as abc", [5])  # extended protocol
+    assert [d.name for d in cur.description or ()] == ["ABC"]
+    assert cur.fetchone() == (5,)
+    conn.execute("reset describe_field_name_in_uppercase")
+    cur = conn.execute("select 1 as abc")
+    assert [d.name for d in cur.description or ()] == ["abc"]
+
+
+@pytest.mark.parametrize(
+    ("name", "default", "other"),
+    [("enable_numeric_rounding", "on", "off"), ("downcase_delimited_identifier", "on", "off")],
+)
+def test_redshift_switches_keep_their_defaults(conn: psycopg.Connection[Any], name: str,
+                                               default: str, other: str) -> None:
+    assert conn.execute(f"show {name}").fetchone() == (default,)
+    conn.execute(f"set {name} to {default}")
+    with pytest.raises(errors.FeatureNotSupported, match=f"{name} {other}"):
+        conn.execute(f"set {name} to {other}")
