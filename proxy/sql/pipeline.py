@@ -35,6 +35,7 @@ from proxy.sql.transforms.blank_padded import blank_padded
 from proxy.sql.transforms.casts import explicit_casts
 from proxy.sql.transforms.char_columns import char_columns
 from proxy.sql.transforms.character_lengths import character_lengths
+from proxy.sql.transforms.comparison_functions import comparison_functions
 from proxy.sql.transforms.date_literals import date_literals, implicit_date_literals
 from proxy.sql.transforms.datetime_formats import datetime_formats
 from proxy.sql.transforms.datetime_functions import datetime_functions
@@ -116,6 +117,9 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     refusals,
     # Before any rewrite could introduce a function call of its own.
     refuse_engine_functions,
+    # After the sandbox (they call engine macros), before date_literals and session_time_zone,
+    # which read the casts of literal arguments it makes in the DateStyle order and the zone.
+    comparison_functions,
     # After the sandbox (it calls engine macros), before the catalog's SQL (lengths and text
     # of lists, which the macros' overloads may take for a BLOB) is spliced in.
     varbyte,

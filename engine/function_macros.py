@@ -1,0 +1,116 @@
+"""Macros behind Redshift functions DuckDB does not have, which translations call by name.
+
+They live beside ``engine/macros.py``'s, in the engine's in-memory catalog, under the internal
+prefix that user SQL cannot name (proxy/sql/transforms/comparison_functions.py calls them).
+
+* ``CMP[name](a, b, z)`` is Redshift's comparison function ``name`` (DATE_CMP,
+  TIMESTAMP_CMP_TIMESTAMPTZ, INTERVAL_CMP, BPCHARCMP ...): -1, 0 or 1 as ``a`` is less than,
+  equal to or greater than ``b``, NULL where either is NULL. Each argument is converted as
+  PostgreSQL's implicit casts convert it into the function's parameter type (a string, a
+  DATE into a TIMESTAMP, a DATE or TIMESTAMP into a TIMESTAMPTZ, read in the session's zone
+  ``z``); any other type is PostgreSQL's 42883 ``function name(types) does not exist``. Picked
+  by typeof (folded when the statement binds), not typed overloads, so that an aggregate's
+  value is taken too. Strings compare by their bytes without trailing blanks, as Redshift
+  compares CHAR and VARCHAR values.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from engine.macros import CATALOG, SCHEMA, ZONE_INSTANT, ZONED
+from engine.storage import INTERNAL_PREFIX
+
+_TSTZ = "TIMESTAMP WITH TIME ZONE"
+_NULL = '"NULL"'
+# PostgreSQL's name of a value's type, by DuckDB's typeof, for error messages.
+PG_TYPE = f"{INTERNAL_PREFIX}pg_type"
+_PG_NAMES = {
+    _NULL: "unknown", "VARCHAR": "character varying", "SMALLINT": "smallint",
+    "INTEGER": "integer", "BIGINT": "bigint", "BOOLEAN": "boolean",
+    "DOUBLE": "double precision", "FLOAT": "real", "DATE": "date",
+    "TIMESTAMP": "timestamp without time zone", _TSTZ: "timestamp with time zone",
+    "TIME": "time without time zone", "TIME WITH TIME ZONE": "time with time zone",
+    "INTERVAL": "interval", "BLOB": "varbyte", "JSON": "super",
+}
+
+# What each parameter type takes (PostgreSQL's implicit casts; a string stands for a literal)
+# and how a value of those types becomes the comparison's type ({v}: the value, z: the zone).
+_TAKES = {
+    "DATE": ("DATE", "VARCHAR", _NULL),
+    "TIMESTAMP": ("DATE", "TIMESTAMP", "VARCHAR", _NULL),
+    "TIMESTAMPTZ": ("DATE", "TIMESTAMP", _TSTZ, "VARCHAR", _NULL),
+    "INTERVAL": ("INTERVAL", "VARCHAR", _NULL),
+    "BPCHAR": ("VARCHAR", _NULL),
+}
+_INSTANT = f"{CATALOG}.{SCHEMA}.{ZONE_INSTANT}"
+_CONVERT = {
+    "DATE": "CAST({v} AS DATE)",
+    "TIMESTAMP": "CAST({v} AS TIMESTAMP)",
+    "TIMESTAMPTZ": (
+        f"CASE WHEN typeof({{v}}) = '{_TSTZ}' THEN CAST({{v}} AS TIMESTAMPTZ) "
+        f"WHEN typeof({{v}}) = 'VARCHAR' THEN {CATALOG}.{SCHEMA}.{ZONED}({{v}}, z) "
+        f"ELSE {_INSTANT}(z, CAST({{v}} AS TIMESTAMP)) END"
+    ),
+    "INTERVAL": "CAST({v} AS INTERVAL)",
+    # Trailing blanks do not count (rtrim only where there is one: it costs more than the
+    # comparison itself).
+    "BPCHAR": (
+        "CASE WHEN ends_with(CAST({v} AS VARCHAR), ' ') THEN rtrim(CAST({v} AS VARCHAR), ' ') "
+        "ELSE CAST({v} AS VARCHAR) END"
+    ),
+}
+# The order in which DATE, TIMESTAMP and TIMESTAMPTZ convert into one another.
+_RANK = {"DATE": 0, "TIMESTAMP": 1, "TIMESTAMPTZ": 2}
+
+# Redshift's comparison functions: name -> the types of their two parameters.
+COMPARISONS = {
+    "date_cmp": ("DATE", "DATE"),
+    "date_cmp_timestamp": ("DATE", "TIMESTAMP"),
+    "date_cmp_timestamptz": ("DATE", "TIMESTAMPTZ"),
+    "timestamp_cmp": ("TIMESTAMP", "TIMESTAMP"),
+    "timestamp_cmp_date": ("TIMESTAMP", "DATE"),
+    "timestamp_cmp_timestamptz": ("TIMESTAMP", "TIMESTAMPTZ"),
+    "timestamptz_cmp": ("TIMESTAMPTZ", "TIMESTAMPTZ"),
+    "timestamptz_cmp_date": ("TIMESTAMPTZ", "DATE"),
+    "timestamptz_cmp_timestamp": ("TIMESTAMPTZ", "TIMESTAMP"),
+    "interval_cmp": ("INTERVAL", "INTERVAL"),
+    "bpcharcmp": ("BPCHAR", "BPCHAR"),
+    "bttext_pattern_cmp": ("BPCHAR", "BPCHAR"),
+}
+# Each function's macro.
+CMP = {name: f"{INTERNAL_PREFIX}{name}" for name in COMPARISONS}
+
+
+def _no_function(name: str) -> str:
+    """PostgreSQL's error for a call of ``name`` with arguments of types it does not take."""
+    pg_type = f"{CATALOG}.{SCHEMA}.{PG_TYPE}"
+    return (f"error('function {name}(' || {pg_type}(a) || ', ' || {pg_type}(b) "
+            "|| ') does not exist')")
+
+
+def _comparison(name: str, left: str, right: str) -> str:
+    """The body of comparison function ``name`` of parameter types ``left`` and ``right``."""
+    common = max(left, right, key=lambda t: _RANK.get(t, 0))
+    x, y = (_CONVERT[common].format(v=v) for v in ("a", "b"))
+    takes = " AND ".join(f"typeof({v}) IN ({', '.join(repr(t) for t in _TAKES[kind])})"
+                         for v, kind in (("a", left), ("b", right)))
+    return (f"(a, b, z) AS CASE WHEN {takes} "
+            f"THEN CAST({x} > {y} AS INTEGER) - CAST({x} < {y} AS INTEGER) "
+            f"ELSE {_no_function(name)} END")
+
+
+_DEFINITIONS = {
+    PG_TYPE: (
+        "(x) AS CASE WHEN typeof(x) LIKE 'DECIMAL%' THEN 'numeric' ELSE coalesce(MAP {"
+        + ", ".join(f"'{k}': '{v}'" for k, v in _PG_NAMES.items())
+        + "}[typeof(x)], lower(typeof(x))) END"
+    ),
+    **{CMP[name]: _comparison(name, *types) for name, types in COMPARISONS.items()},
+}
+
+
+def install(con: duckdb.DuckDBPyConnection) -> None:
+    """Create (or replace) every macro of this module in the engine's in-memory catalog."""
+    for name, body in _DEFINITIONS.items():
+        con.execute(f"CREATE OR REPLACE MACRO {CATALOG}.{SCHEMA}.{name}{body}")
