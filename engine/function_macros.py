@@ -12,6 +12,8 @@ prefix that user SQL cannot name (proxy/sql/transforms/comparison_functions.py c
   by typeof (folded when the statement binds), not typed overloads, so that an aggregate's
   value is taken too. Strings compare by their bytes without trailing blanks, as Redshift
   compares CHAR and VARCHAR values.
+* ``OCTETINDEX(sub, s)`` is the position of ``sub`` in ``s`` in bytes (DuckDB's ``strlen``
+  counts bytes): 0 where it is not there, 1 for an empty ``sub``.
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ COMPARISONS = {
 }
 # Each function's macro.
 CMP = {name: f"{INTERNAL_PREFIX}{name}" for name in COMPARISONS}
+OCTETINDEX = f"{INTERNAL_PREFIX}octetindex"
 
 
 def _no_function(name: str) -> str:
@@ -107,6 +110,14 @@ _DEFINITIONS = {
         + "}[typeof(x)], lower(typeof(x))) END"
     ),
     **{CMP[name]: _comparison(name, *types) for name, types in COMPARISONS.items()},
+    OCTETINDEX: (
+        "(a, b) AS CASE WHEN typeof(a) IN ('VARCHAR', '\"NULL\"') "
+        "AND typeof(b) IN ('VARCHAR', '\"NULL\"') THEN CAST(CASE "
+        "WHEN strpos(CAST(b AS VARCHAR), CAST(a AS VARCHAR)) = 0 THEN 0 "
+        "ELSE strlen(left(CAST(b AS VARCHAR), "
+        "strpos(CAST(b AS VARCHAR), CAST(a AS VARCHAR)) - 1)) + 1 END AS INTEGER) "
+        f"ELSE {_no_function('octetindex')} END"
+    ),
 }
 
 

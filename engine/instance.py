@@ -35,6 +35,7 @@ from engine import (
     hash_functions,
     macros,
     number_format,
+    soundex,
     table_metadata,
     time_zones,
 )
@@ -179,6 +180,7 @@ class Engine:
         )
         macros.install(self._con)
         function_macros.install(self._con)
+        soundex.install(self._con)
         hash_functions.install(self._con)
         number_format.install(self._con)
         time_zones.install(self._con)

@@ -35,7 +35,6 @@ from proxy.sql.transforms.blank_padded import blank_padded
 from proxy.sql.transforms.casts import explicit_casts
 from proxy.sql.transforms.char_columns import char_columns
 from proxy.sql.transforms.character_lengths import character_lengths
-from proxy.sql.transforms.comparison_functions import comparison_functions
 from proxy.sql.transforms.date_literals import date_literals, implicit_date_literals
 from proxy.sql.transforms.datetime_formats import datetime_formats
 from proxy.sql.transforms.datetime_functions import datetime_functions
@@ -53,6 +52,7 @@ from proxy.sql.transforms.number_formats import number_formats
 from proxy.sql.transforms.output_names import output_names
 from proxy.sql.transforms.partiql import partiql_unnest
 from proxy.sql.transforms.quoting import quoting_functions
+from proxy.sql.transforms.redshift_functions import redshift_functions
 from proxy.sql.transforms.refusals import refusals
 from proxy.sql.transforms.sandbox import refuse_engine_functions
 from proxy.sql.transforms.session_functions import session_functions
@@ -119,7 +119,7 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     refuse_engine_functions,
     # After the sandbox (they call engine macros), before date_literals and session_time_zone,
     # which read the casts of literal arguments it makes in the DateStyle order and the zone.
-    comparison_functions,
+    redshift_functions,
     # After the sandbox (it calls engine macros), before the catalog's SQL (lengths and text
     # of lists, which the macros' overloads may take for a BLOB) is spliced in.
     varbyte,

@@ -49,9 +49,9 @@ def test_copy_from_stdin(server: RunningServer) -> None:
                               (copy_id,)).fetchone() or (None,)
         assert text == "copy last_copy from stdin"
         # A COPY that fails while it loads still updates the id; its count is 0.
-        with pytest.raises(psycopg.errors.InvalidTextRepresentation):
-            with con.cursor().copy("copy last_copy from stdin") as copy:
-                copy.write("x\ta\n")
+        with pytest.raises(psycopg.errors.InvalidTextRepresentation), \
+                con.cursor().copy("copy last_copy from stdin") as copy:
+            copy.write("x\ta\n")
         failed_id, failed_count = con.execute(
             "select pg_last_copy_id(), pg_last_copy_count()").fetchone() or (None, None)
         assert failed_id is not None and failed_id > copy_id and failed_count == 0
@@ -59,6 +59,6 @@ def test_copy_from_stdin(server: RunningServer) -> None:
 
 
 def test_wrong_arguments(server: RunningServer) -> None:
-    with psycopg.connect(server.dsn, autocommit=True) as con:
-        with pytest.raises(psycopg.errors.UndefinedFunction):
-            con.execute("select pg_last_query_id(1)")
+    with psycopg.connect(server.dsn, autocommit=True) as con, \
+            pytest.raises(psycopg.errors.UndefinedFunction):
+        con.execute("select pg_last_query_id(1)")
