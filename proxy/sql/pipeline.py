@@ -20,7 +20,17 @@ from sqlglot.tokens import Token, TokenType
 
 from catalog.blank_facts import Key
 from catalog.errors import FeatureNotSupported, SyntaxError_
-from proxy.sql import append, catalog_syntax, commands, datashare_sql, dcl, show, udfs, wlm_sql
+from proxy.sql import (
+    abs_operator,
+    append,
+    catalog_syntax,
+    commands,
+    datashare_sql,
+    dcl,
+    show,
+    udfs,
+    wlm_sql,
+)
 from proxy.sql.context import BlankNotes, Context
 from proxy.sql.late import AppendFrom, CreateFunction, DropFunction, Late, Place
 from proxy.sql.param_types import Probe, probes
@@ -517,7 +527,7 @@ def parse(text: str) -> exp.Expr:
         tokens = _REDSHIFT.tokenize(text)
         if any(t.text.lower() == "pg_catalog" for t in tokens):
             tokens = _unqualify_types(tokens)
-        tokens = catalog_syntax.repair(tokens)
+        tokens = abs_operator.repair(catalog_syntax.repair(tokens))
         repaired, dropped = _redshift_tokens(tokens)
         late_binding = _late_binding(tokens) is not tokens
         encode = recognize_encode(tokens, text)
