@@ -12,6 +12,11 @@ prefix that user SQL cannot name (proxy/sql/transforms/comparison_functions.py c
   by typeof (folded when the statement binds), not typed overloads, so that an aggregate's
   value is taken too. Strings compare by their bytes without trailing blanks, as Redshift
   compares CHAR and VARCHAR values.
+* ``ARRAY_CONTAINS(a, v, m)`` is whether SUPER array ``a`` holds ``v`` (made a SUPER value
+  as a cast to SUPER makes it), elements compared as SUPER values are (by value and type:
+  1 = 1.0, 1 <> '1'); NULL where ``a`` is not an array (lax mode). With ``m`` (null_match,
+  Redshift's default) a NULL is an element like any other and an array without ``v`` answers
+  false; without it a NULL ``v``, or an array without ``v`` that holds a NULL, answers NULL.
 * ``OCTETINDEX(sub, s)`` is the position of ``sub`` in ``s`` in bytes (DuckDB's ``strlen``
   counts bytes): 0 where it is not there, 1 for an empty ``sub``.
 """
@@ -20,7 +25,7 @@ from __future__ import annotations
 
 import duckdb
 
-from engine.macros import CATALOG, SCHEMA, ZONE_INSTANT, ZONED
+from engine.macros import CATALOG, SCHEMA, SUPER, SUPER_EQ, ZONE_INSTANT, ZONED
 from engine.storage import INTERNAL_PREFIX
 
 _TSTZ = "TIMESTAMP WITH TIME ZONE"
@@ -83,6 +88,9 @@ COMPARISONS = {
 # Each function's macro.
 CMP = {name: f"{INTERNAL_PREFIX}{name}" for name in COMPARISONS}
 OCTETINDEX = f"{INTERNAL_PREFIX}octetindex"
+ARRAY_CONTAINS = f"{INTERNAL_PREFIX}array_contains"
+# Whether the elements r.e (a list of JSON values) hold a NULL.
+_HOLDS_NULL = "list_contains(list_transform(r.e, lambda x: x IS NULL), true)"
 
 
 def _no_function(name: str) -> str:
@@ -110,6 +118,17 @@ _DEFINITIONS = {
         + "}[typeof(x)], lower(typeof(x))) END"
     ),
     **{CMP[name]: _comparison(name, *types) for name, types in COMPARISONS.items()},
+    # The array and the value are named once, inside a lambda (see engine/macros.py).
+    ARRAY_CONTAINS: (
+        "(a, v, m) AS CASE WHEN json_type(CAST(a AS JSON)) = 'ARRAY' THEN list_transform(["
+        "struct_pack(e := CAST(CAST(a AS JSON) AS JSON[]), "
+        f"v := {CATALOG}.{SCHEMA}.{SUPER}(v))], lambda r: CASE "
+        "WHEN r.v IS NULL OR json_type(r.v) = 'NULL' "
+        f"THEN CASE WHEN m THEN {_HOLDS_NULL} END "
+        "WHEN list_bool_or(list_transform(r.e, lambda x: "
+        f"coalesce({CATALOG}.{SCHEMA}.{SUPER_EQ}(x, r.v), false))) THEN true "
+        f"WHEN NOT m AND {_HOLDS_NULL} THEN NULL ELSE false END)[1] END"
+    ),
     OCTETINDEX: (
         "(a, b) AS CASE WHEN typeof(a) IN ('VARCHAR', '\"NULL\"') "
         "AND typeof(b) IN ('VARCHAR', '\"NULL\"') THEN CAST(CASE "

@@ -9,6 +9,9 @@
 * ``SPLIT_TO_ARRAY(s [, delimiter])``: a SUPER array of strings (the delimiter defaults to
   a comma).
 * ``JSON_SERIALIZE_TO_VARBYTE(x)``: the UTF-8 bytes of JSON_SERIALIZE's text.
+* ``ARRAY_CONTAINS(a, v [, null_match])`` through the engine's ``ARRAY_CONTAINS`` macro
+  (elements compared as SUPER values; null_match defaults to true, as in Redshift; the
+  default_array_search_null_handling setting is not taken).
 
 This runs before the catalog's views are spliced in: their SQL builds DuckDB lists, which
 must stay lists.
@@ -19,6 +22,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from engine import macros
+from engine.function_macros import ARRAY_CONTAINS
 from proxy.sql.context import Context
 from proxy.sql.transforms.macros import call
 
@@ -46,7 +50,7 @@ def _anonymous(node: exp.Anonymous) -> exp.Expr | None:
 
 def super_arrays(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Rewrite the SUPER constructors and functions listed in the module docstring."""
-    kinds = (exp.Array, exp.ArrayConcat, exp.StringToArray, exp.Anonymous)
+    kinds = (exp.Array, exp.ArrayConcat, exp.StringToArray, exp.ArrayContains, exp.Anonymous)
     # Innermost first: a rewritten argument is copied into its enclosing rewrite.
     for node in reversed(list(tree.find_all(*kinds))):
         new: exp.Expr | None = None
@@ -59,6 +63,10 @@ def super_arrays(tree: exp.Expr, ctx: Context) -> exp.Expr:
         elif isinstance(node, exp.StringToArray):
             delimiter = node.expression or exp.Literal.string(",")
             new = _call("to_json", _call("string_split", node.this.copy(), delimiter.copy()))
+        elif isinstance(node, exp.ArrayContains):
+            null_match = node.args.get("check_null") or exp.true()
+            new = call(ARRAY_CONTAINS, node.this.copy(), node.expression.copy(),
+                       null_match.copy())
         elif isinstance(node, exp.Anonymous):
             new = _anonymous(node)
         if new is not None:
