@@ -12,11 +12,13 @@ prefix that user SQL cannot name (proxy/sql/transforms/comparison_functions.py c
   by typeof (folded when the statement binds), not typed overloads, so that an aggregate's
   value is taken too. Strings compare by their bytes without trailing blanks, as Redshift
   compares CHAR and VARCHAR values.
-* ``ARRAY_CONTAINS(a, v, m)`` is whether SUPER array ``a`` holds ``v`` (made a SUPER value
-  as a cast to SUPER makes it), elements compared as SUPER values are (by value and type:
-  1 = 1.0, 1 <> '1'); NULL where ``a`` is not an array (lax mode). With ``m`` (null_match,
-  Redshift's default) a NULL is an element like any other and an array without ``v`` answers
-  false; without it a NULL ``v``, or an array without ``v`` that holds a NULL, answers NULL.
+* ``ARRAY_CONTAINS(a, v, m)``, ``ARRAY_POSITION`` and ``ARRAY_POSITIONS`` are whether SUPER
+  array ``a`` holds ``v`` (made a SUPER value as a cast to SUPER makes it), the 0-based
+  position of its first occurrence (-1 for none) and a SUPER array of all of them, elements
+  compared as SUPER values are (by value and type: 1 = 1.0, 1 <> '1'); NULL where ``a`` is not
+  an array (lax mode). With ``m`` (null_match, Redshift's default) a NULL is an element like
+  any other; without it a NULL ``v``, or an array without ``v`` that holds a NULL, answers
+  NULL.
 * ``OCTETINDEX(sub, s)`` is the position of ``sub`` in ``s`` in bytes (DuckDB's ``strlen``
   counts bytes): 0 where it is not there, 1 for an empty ``sub``.
 """
@@ -89,6 +91,12 @@ COMPARISONS = {
 CMP = {name: f"{INTERNAL_PREFIX}{name}" for name in COMPARISONS}
 OCTETINDEX = f"{INTERNAL_PREFIX}octetindex"
 ARRAY_CONTAINS = f"{INTERNAL_PREFIX}array_contains"
+ARRAY_POSITION = f"{INTERNAL_PREFIX}array_position"
+ARRAY_POSITIONS = f"{INTERNAL_PREFIX}array_positions"
+# The 0-based positions of the elements of SUPER array a matching v (with null_match m), NULL
+# where the answer is NULL.
+_ARRAY_MATCHES = f"{INTERNAL_PREFIX}array_matches"
+_MATCHES = f"{CATALOG}.{SCHEMA}.{_ARRAY_MATCHES}"
 # Whether the elements r.e (a list of JSON values) hold a NULL.
 _HOLDS_NULL = "list_contains(list_transform(r.e, lambda x: x IS NULL), true)"
 
@@ -119,16 +127,24 @@ _DEFINITIONS = {
     ),
     **{CMP[name]: _comparison(name, *types) for name, types in COMPARISONS.items()},
     # The array and the value are named once, inside a lambda (see engine/macros.py).
-    ARRAY_CONTAINS: (
+    _ARRAY_MATCHES: (
         "(a, v, m) AS CASE WHEN json_type(CAST(a AS JSON)) = 'ARRAY' THEN list_transform(["
         "struct_pack(e := CAST(CAST(a AS JSON) AS JSON[]), "
         f"v := {CATALOG}.{SCHEMA}.{SUPER}(v))], lambda r: CASE "
+        "WHEN (r.v IS NULL OR json_type(r.v) = 'NULL') AND NOT m THEN NULL "
         "WHEN r.v IS NULL OR json_type(r.v) = 'NULL' "
-        f"THEN CASE WHEN m THEN {_HOLDS_NULL} END "
-        "WHEN list_bool_or(list_transform(r.e, lambda x: "
-        f"coalesce({CATALOG}.{SCHEMA}.{SUPER_EQ}(x, r.v), false))) THEN true "
-        f"WHEN NOT m AND {_HOLDS_NULL} THEN NULL ELSE false END)[1] END"
+        "THEN list_filter(range(len(r.e)), lambda i: r.e[i + 1] IS NULL) "
+        "ELSE list_transform([list_filter(range(len(r.e)), lambda i: "
+        f"coalesce({CATALOG}.{SCHEMA}.{SUPER_EQ}(r.e[i + 1], r.v), false))], "
+        f"lambda p: CASE WHEN len(p) = 0 AND NOT m AND {_HOLDS_NULL} THEN NULL "
+        "ELSE p END)[1] END)[1] END"
     ),
+    ARRAY_CONTAINS: f"(a, v, m) AS len({_MATCHES}(a, v, m)) > 0",
+    ARRAY_POSITION: (
+        f"(a, v, m) AS list_transform([{_MATCHES}(a, v, m)], "
+        "lambda p: CAST(CASE WHEN p IS NOT NULL THEN coalesce(p[1], -1) END AS INTEGER))[1]"
+    ),
+    ARRAY_POSITIONS: f"(a, v, m) AS to_json({_MATCHES}(a, v, m))",
     OCTETINDEX: (
         "(a, b) AS CASE WHEN typeof(a) IN ('VARCHAR', '\"NULL\"') "
         "AND typeof(b) IN ('VARCHAR', '\"NULL\"') THEN CAST(CASE "
