@@ -19,6 +19,10 @@ prefix that user SQL cannot name (proxy/sql/transforms/comparison_functions.py c
   an array (lax mode). With ``m`` (null_match, Redshift's default) a NULL is an element like
   any other; without it a NULL ``v``, or an array without ``v`` that holds a NULL, answers
   NULL.
+* ``ARRAYS_OVERLAP(a, b)`` is whether two SUPER arrays share an element and
+  ``ARRAY_DISTINCT(a)`` is an array of the first occurrence of each of its elements, elements
+  compared as SUPER values are and a NULL equal to a NULL (Redshift's "NULL-safe"); NULL where
+  an argument is not an array.
 * ``OCTETINDEX(sub, s)`` is the position of ``sub`` in ``s`` in bytes (DuckDB's ``strlen``
   counts bytes): 0 where it is not there, 1 for an empty ``sub``.
 """
@@ -97,6 +101,11 @@ ARRAY_POSITIONS = f"{INTERNAL_PREFIX}array_positions"
 # where the answer is NULL.
 _ARRAY_MATCHES = f"{INTERNAL_PREFIX}array_matches"
 _MATCHES = f"{CATALOG}.{SCHEMA}.{_ARRAY_MATCHES}"
+ARRAYS_OVERLAP = f"{INTERNAL_PREFIX}arrays_overlap"
+ARRAY_DISTINCT = f"{INTERNAL_PREFIX}array_distinct"
+# Whether SUPER elements x and y are the same: equal SUPER values, or both NULL.
+_SAME = ("(({x} IS NULL AND {y} IS NULL) OR "
+         f"coalesce({CATALOG}.{SCHEMA}.{SUPER_EQ}({{x}}, {{y}}), false))")
 # Whether the elements r.e (a list of JSON values) hold a NULL.
 _HOLDS_NULL = "list_contains(list_transform(r.e, lambda x: x IS NULL), true)"
 
@@ -145,6 +154,21 @@ _DEFINITIONS = {
         "lambda p: CAST(CASE WHEN p IS NOT NULL THEN coalesce(p[1], -1) END AS INTEGER))[1]"
     ),
     ARRAY_POSITIONS: f"(a, v, m) AS to_json({_MATCHES}(a, v, m))",
+    ARRAYS_OVERLAP: (
+        "(a, b) AS CASE WHEN json_type(CAST(a AS JSON)) = 'ARRAY' "
+        "AND json_type(CAST(b AS JSON)) = 'ARRAY' THEN list_transform([struct_pack("
+        "p := CAST(CAST(a AS JSON) AS JSON[]), q := CAST(CAST(b AS JSON) AS JSON[]))], "
+        "lambda r: coalesce(list_bool_or(list_transform(r.p, lambda x: coalesce("
+        f"list_bool_or(list_transform(r.q, lambda y: {_SAME.format(x='x', y='y')})), "
+        "false))), false))[1] END"
+    ),
+    ARRAY_DISTINCT: (
+        "(a) AS CASE WHEN json_type(CAST(a AS JSON)) = 'ARRAY' THEN list_transform("
+        "[CAST(CAST(a AS JSON) AS JSON[])], lambda e: to_json(list_transform(list_filter("
+        "range(len(e)), lambda i: NOT coalesce(list_bool_or(list_transform(range(i), "
+        f"lambda j: {_SAME.format(x='e[j + 1]', y='e[i + 1]')})), false)), "
+        "lambda i: e[i + 1])))[1] END"
+    ),
     OCTETINDEX: (
         "(a, b) AS CASE WHEN typeof(a) IN ('VARCHAR', '\"NULL\"') "
         "AND typeof(b) IN ('VARCHAR', '\"NULL\"') THEN CAST(CASE "

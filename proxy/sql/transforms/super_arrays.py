@@ -23,11 +23,18 @@ from sqlglot import exp
 
 from catalog.errors import UndefinedFunction
 from engine import macros
-from engine.function_macros import ARRAY_CONTAINS, ARRAY_POSITION, ARRAY_POSITIONS
+from engine.function_macros import (
+    ARRAY_CONTAINS,
+    ARRAY_DISTINCT,
+    ARRAY_POSITION,
+    ARRAY_POSITIONS,
+    ARRAYS_OVERLAP,
+)
 from proxy.sql.context import Context
 from proxy.sql.transforms.macros import call
 
-_MACROS = {"array_flatten": (macros.SUPER_FLATTEN, 1), "subarray": (macros.SUBARRAY, 3)}
+_MACROS = {"array_flatten": (macros.SUPER_FLATTEN, 1), "subarray": (macros.SUBARRAY, 3),
+           "arrays_overlap": (ARRAYS_OVERLAP, 2)}
 
 
 def _call(name: str, *args: exp.Expr) -> exp.Expr:
@@ -62,7 +69,7 @@ def _search(macro: str, args: list[exp.Expr], name: str) -> exp.Expr:
 def super_arrays(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Rewrite the SUPER constructors and functions listed in the module docstring."""
     kinds = (exp.Array, exp.ArrayConcat, exp.StringToArray, exp.ArrayContains,
-             exp.ArrayPosition, exp.Anonymous)
+             exp.ArrayPosition, exp.ArrayDistinct, exp.Anonymous)
     # Innermost first: a rewritten argument is copied into its enclosing rewrite.
     for node in reversed(list(tree.find_all(*kinds))):
         new: exp.Expr | None = None
@@ -85,6 +92,8 @@ def super_arrays(tree: exp.Expr, ctx: Context) -> exp.Expr:
             new = _search(ARRAY_POSITION, [node.this, node.expression,
                                            *([third] if third is not None else [])],
                           "array_position")
+        elif isinstance(node, exp.ArrayDistinct):
+            new = call(ARRAY_DISTINCT, node.this.copy())
         elif isinstance(node, exp.Anonymous):
             new = _anonymous(node)
         if new is not None:
