@@ -23,6 +23,11 @@ prefix that user SQL cannot name (proxy/sql/transforms/comparison_functions.py c
   ``ARRAY_DISTINCT(a)`` is an array of the first occurrence of each of its elements, elements
   compared as SUPER values are and a NULL equal to a NULL (Redshift's "NULL-safe"); NULL where
   an argument is not an array.
+* ``ARRAY_INTERSECTION(a, b, d)`` and ``ARRAY_EXCEPT(a, b, d)`` are the elements of ``a``
+  that are (are not) in ``b``, in ``a``'s order, compared as ARRAYS_OVERLAP compares them:
+  without ``d`` (Redshift's default) as multisets (an element of ``a`` occurring k times in
+  ``a`` before it is kept if ``b`` holds more (at most) than k equal elements), with it as
+  sets (each element once).
 * ``OCTETINDEX(sub, s)`` is the position of ``sub`` in ``s`` in bytes (DuckDB's ``strlen``
   counts bytes): 0 where it is not there, 1 for an empty ``sub``.
 """
@@ -106,6 +111,12 @@ ARRAY_DISTINCT = f"{INTERNAL_PREFIX}array_distinct"
 # Whether SUPER elements x and y are the same: equal SUPER values, or both NULL.
 _SAME = ("(({x} IS NULL AND {y} IS NULL) OR "
          f"coalesce({CATALOG}.{SCHEMA}.{SUPER_EQ}({{x}}, {{y}}), false))")
+ARRAY_INTERSECTION = f"{INTERNAL_PREFIX}array_intersection"
+ARRAY_EXCEPT = f"{INTERNAL_PREFIX}array_except"
+# Over struct r of SUPER arrays' elements r.p and r.q, at index i of r.p: how many elements
+# equal to r.p[i + 1] come before it in r.p, and how many r.q holds.
+_BEFORE = "len(list_filter(range(i), lambda j: {same}))"
+_IN_Q = "len(list_filter(r.q, lambda y: {same}))"
 # Whether the elements r.e (a list of JSON values) hold a NULL.
 _HOLDS_NULL = "list_contains(list_transform(r.e, lambda x: x IS NULL), true)"
 
@@ -126,6 +137,21 @@ def _comparison(name: str, left: str, right: str) -> str:
     return (f"(a, b, z) AS CASE WHEN {takes} "
             f"THEN CAST({x} > {y} AS INTEGER) - CAST({x} < {y} AS INTEGER) "
             f"ELSE {_no_function(name)} END")
+
+
+def _multiset(keep: str) -> str:
+    """The elements of SUPER array a (in its order) that ``keep`` keeps, as a SUPER array:
+    ``keep`` reads ``{before}`` and ``{in_q}`` (``_BEFORE``, ``_IN_Q``) and the macro's d."""
+    test = keep.format(
+        before=_BEFORE.format(same=_SAME.format(x="r.p[j + 1]", y="r.p[i + 1]")),
+        in_q=_IN_Q.format(same=_SAME.format(x="r.p[i + 1]", y="y")))
+    return (
+        "CASE WHEN json_type(CAST(a AS JSON)) = 'ARRAY' "
+        "AND json_type(CAST(b AS JSON)) = 'ARRAY' THEN list_transform([struct_pack("
+        "p := CAST(CAST(a AS JSON) AS JSON[]), q := CAST(CAST(b AS JSON) AS JSON[]))], "
+        f"lambda r: to_json(list_transform(list_filter(range(len(r.p)), lambda i: {test}), "
+        "lambda i: r.p[i + 1])))[1] END"
+    )
 
 
 _DEFINITIONS = {
@@ -169,6 +195,10 @@ _DEFINITIONS = {
         f"lambda j: {_SAME.format(x='e[j + 1]', y='e[i + 1]')})), false)), "
         "lambda i: e[i + 1])))[1] END"
     ),
+    ARRAY_INTERSECTION: "(a, b, d) AS {body}".format(body=_multiset(
+        "CASE WHEN d THEN {before} = 0 AND {in_q} > 0 ELSE {before} < {in_q} END")),
+    ARRAY_EXCEPT: "(a, b, d) AS {body}".format(body=_multiset(
+        "CASE WHEN d THEN {before} = 0 AND {in_q} = 0 ELSE {before} >= {in_q} END")),
     OCTETINDEX: (
         "(a, b) AS CASE WHEN typeof(a) IN ('VARCHAR', '\"NULL\"') "
         "AND typeof(b) IN ('VARCHAR', '\"NULL\"') THEN CAST(CASE "

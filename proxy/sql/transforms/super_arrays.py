@@ -26,6 +26,8 @@ from engine import macros
 from engine.function_macros import (
     ARRAY_CONTAINS,
     ARRAY_DISTINCT,
+    ARRAY_EXCEPT,
+    ARRAY_INTERSECTION,
     ARRAY_POSITION,
     ARRAY_POSITIONS,
     ARRAYS_OVERLAP,
@@ -66,10 +68,27 @@ def _search(macro: str, args: list[exp.Expr], name: str) -> exp.Expr:
     return call(macro, *(a.copy() for a in (*args[:2], null_match)))
 
 
+def _set_operation(node: exp.ArrayIntersect | exp.ArrayExcept) -> exp.Expr:
+    """ARRAY_INTERSECTION or ARRAY_EXCEPT(a, b [, distinct]) through its macro."""
+    if isinstance(node, exp.ArrayExcept):
+        # sqlglot keeps the third argument (distinct here) as "is_multiset".
+        third = node.args.get("is_multiset")
+        args = [node.this, node.expression, *([third] if third is not None else [])]
+        macro, name = ARRAY_EXCEPT, "array_except"
+    else:
+        args = list(node.expressions)
+        macro, name = ARRAY_INTERSECTION, "array_intersection"
+    if len(args) not in (2, 3):
+        raise UndefinedFunction(f"function {name} does not exist")
+    distinct = args[2] if len(args) == 3 else exp.false()
+    return call(macro, *(a.copy() for a in (*args[:2], distinct)))
+
+
 def super_arrays(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Rewrite the SUPER constructors and functions listed in the module docstring."""
     kinds = (exp.Array, exp.ArrayConcat, exp.StringToArray, exp.ArrayContains,
-             exp.ArrayPosition, exp.ArrayDistinct, exp.Anonymous)
+             exp.ArrayPosition, exp.ArrayDistinct, exp.ArrayIntersect, exp.ArrayExcept,
+             exp.Anonymous)
     # Innermost first: a rewritten argument is copied into its enclosing rewrite.
     for node in reversed(list(tree.find_all(*kinds))):
         new: exp.Expr | None = None
@@ -92,6 +111,8 @@ def super_arrays(tree: exp.Expr, ctx: Context) -> exp.Expr:
             new = _search(ARRAY_POSITION, [node.this, node.expression,
                                            *([third] if third is not None else [])],
                           "array_position")
+        elif isinstance(node, exp.ArrayIntersect | exp.ArrayExcept):
+            new = _set_operation(node)
         elif isinstance(node, exp.ArrayDistinct):
             new = call(ARRAY_DISTINCT, node.this.copy())
         elif isinstance(node, exp.Anonymous):
