@@ -231,6 +231,8 @@ _INVALID_INPUT: list[_Rule] = [
     _r(r"^date/time field (?:date )?value out of range: ", e.DatetimeFieldOverflow),
     _r(r"^index -?\d+ out of valid range, 0\.\.-?\d+$", e.ArraySubscriptError),  # GETBIT
     _r(r"^operator does not exist: ", e.UndefinedFunction),  # the bitwise macros
+    # Arguments a Redshift function's macro does not take (engine/function_macros.py).
+    _r(r"^function [a-z_]+\(.*\) does not exist$", e.UndefinedFunction),
     _r(r"^cannot cast type [a-z ]+ to super$", e.CannotCoerce),  # the SUPER macro
     _r(r"^feature not supported on Duckshift: ", e.FeatureNotSupported),
     # FROM_HEX and TO_VARBYTE(s, 'hex') of a string that is not hex.

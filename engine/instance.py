@@ -30,7 +30,15 @@ import duckdb
 
 from catalog.errors import DuplicateDatabase, InvalidCatalogName
 from catalog.store import SYSTEM_ALIAS
-from engine import hash_functions, macros, number_format, table_metadata, time_zones
+from engine import (
+    function_macros,
+    hash_functions,
+    macros,
+    number_format,
+    soundex,
+    table_metadata,
+    time_zones,
+)
 from engine.storage import (
     INTERNAL_PREFIX,
     Storage,
@@ -171,6 +179,8 @@ class Engine:
             f"AS {quote_ident(SYSTEM_ALIAS)}"
         )
         macros.install(self._con)
+        function_macros.install(self._con)
+        soundex.install(self._con)
         hash_functions.install(self._con)
         number_format.install(self._con)
         time_zones.install(self._con)

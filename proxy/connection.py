@@ -592,6 +592,8 @@ class Connection(
             self.server.wlm.finished(run, record)
             if self._abort is run.abort:
                 self._abort = None
+        if self.session is not None:
+            self.session.last.finished(record.query_id, record.statement_type, exc is None, rows)
         self.server.query_log.append(record)
 
     # -- session commands -----------------------------------------------------------------------

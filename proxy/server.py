@@ -46,7 +46,7 @@ from proxy.metrics import Metrics
 from proxy.scaling_loop import ScalingLoop
 from proxy.sql.char_views import view_char_columns
 from proxy.sql.pipeline import StatementCache
-from proxy.sql.transforms.session_functions import PRIVILEGE_FUNCTION
+from proxy.sql.transforms.session_functions import LAST_FUNCTION, PRIVILEGE_FUNCTION
 from proxy.sql.transforms.wlm_functions import SIGNAL_FUNCTION
 from proxy.tls import ensure_self_signed, server_context
 from proxy.translation import Translator
@@ -194,6 +194,8 @@ class Server:
         engine.register_function(LIVE_FUNCTION, server.wlm.live, ["VARCHAR"], "VARCHAR")
         engine.register_function(SIGNAL_FUNCTION, server._signal_function,
                                  ["BIGINT", "BIGINT", "VARCHAR"], "INTEGER")
+        engine.register_function(LAST_FUNCTION, server._last_function, ["BIGINT", "VARCHAR"],
+                                 "BIGINT")
         server.scaling = ScalingLoop(
             engine.system_cursor(), schema, ScalingLog(engine.system_cursor(), schema),
             server.workgroups, engine.run)
@@ -210,6 +212,14 @@ class Server:
             return int(self.wlm.signal_threadsafe(conn, pid, what == "terminate"))
         except SQLError as exc:
             raise ValueError(f"{exc.sqlstate} {exc.message}") from None
+
+    def _last_function(self, pid: int, what: str) -> int:
+        """PG_LAST_QUERY_ID and its siblings (``LAST_FUNCTION``): a fact of the last statements
+        of the session ``pid`` (the caller's). Runs on a DuckDB worker."""
+        conn = self.sessions.get(pid)
+        if conn is None or conn.session is None:
+            return 0 if what.endswith("count") else -1
+        return conn.session.last.value(what)
 
     def _ensure_admin(self, ns: Namespace, name: str, password: str | None) -> None:
         user = self.catalog.user(ns.guid, name)

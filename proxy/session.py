@@ -97,6 +97,31 @@ class SqlCursor:
 
 
 @dataclass
+class LastStatements:
+    """The session's last statements as Redshift's session information functions see them:
+    query ids as SYS_QUERY_HISTORY shows them (-1 before any), row counts (0 before any)."""
+
+    query_id: int = -1
+    copy_id: int = -1
+    copy_count: int = 0
+    unload_id: int = -1
+    unload_count: int = 0
+
+    def finished(self, query_id: int, statement_type: str, ok: bool, rows: int) -> None:
+        """A recorded statement ended: a COPY or UNLOAD that failed while it ran counts 0
+        rows, as Redshift documents (one refused before it ran has no record)."""
+        self.query_id = query_id
+        if statement_type == "COPY":
+            self.copy_id, self.copy_count = query_id, rows if ok else 0
+        elif statement_type == "UNLOAD":
+            self.unload_id, self.unload_count = query_id, rows if ok else 0
+
+    def value(self, what: str) -> int:
+        """One of the facts above by its name (``query_id``, ``copy_count`` ...)."""
+        return int(getattr(self, what))
+
+
+@dataclass
 class Session:
     """The state of one connection after authentication."""
 
@@ -148,6 +173,9 @@ class Session:
     # and ``now`` of it when the session's open transaction began (None: no transaction).
     blank_facts: BlankFacts | None = None
     blank_since: int | None = None
+    # What PG_LAST_QUERY_ID, PG_LAST_COPY_ID/COUNT and PG_LAST_UNLOAD_ID/COUNT answer
+    # (``finished``).
+    last: LastStatements = field(default_factory=LastStatements)
 
     def __post_init__(self) -> None:
         self.login_database = self.database

@@ -20,7 +20,17 @@ from sqlglot.tokens import Token, TokenType
 
 from catalog.blank_facts import Key
 from catalog.errors import FeatureNotSupported, SyntaxError_
-from proxy.sql import append, catalog_syntax, commands, datashare_sql, dcl, show, udfs, wlm_sql
+from proxy.sql import (
+    abs_operator,
+    append,
+    catalog_syntax,
+    commands,
+    datashare_sql,
+    dcl,
+    show,
+    udfs,
+    wlm_sql,
+)
 from proxy.sql.context import BlankNotes, Context
 from proxy.sql.late import AppendFrom, CreateFunction, DropFunction, Late, Place
 from proxy.sql.param_types import Probe, probes
@@ -52,6 +62,7 @@ from proxy.sql.transforms.number_formats import number_formats
 from proxy.sql.transforms.output_names import output_names
 from proxy.sql.transforms.partiql import partiql_unnest
 from proxy.sql.transforms.quoting import quoting_functions
+from proxy.sql.transforms.redshift_functions import redshift_functions
 from proxy.sql.transforms.refusals import refusals
 from proxy.sql.transforms.sandbox import refuse_engine_functions
 from proxy.sql.transforms.session_functions import session_functions
@@ -116,6 +127,9 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     refusals,
     # Before any rewrite could introduce a function call of its own.
     refuse_engine_functions,
+    # After the sandbox (they call engine macros), before date_literals and session_time_zone,
+    # which read the casts of literal arguments it makes in the DateStyle order and the zone.
+    redshift_functions,
     # After the sandbox (it calls engine macros), before the catalog's SQL (lengths and text
     # of lists, which the macros' overloads may take for a BLOB) is spliced in.
     varbyte,
@@ -551,7 +565,7 @@ def parse(text: str) -> exp.Expr:
         tokens = _REDSHIFT.tokenize(text)
         if any(t.text.lower() == "pg_catalog" for t in tokens):
             tokens = _unqualify_types(tokens)
-        tokens = catalog_syntax.repair(tokens)
+        tokens = abs_operator.repair(catalog_syntax.repair(tokens))
         repaired, dropped = _redshift_tokens(tokens)
         late_binding = _late_binding(tokens) is not tokens
         encode = recognize_encode(tokens, text)

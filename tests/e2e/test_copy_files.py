@@ -297,3 +297,21 @@ def test_a_superuser_demoted_mid_session_is_refused(
     finally:
         admin.execute("drop user boss")
     assert _rows(admin) == [(8, "eight", "8.00")]
+
+
+def test_last_copy_and_unload_ids_and_counts(files: Files, admin: psycopg.Connection) -> None:
+    facts = ("select pg_last_copy_id(), pg_last_copy_count(), pg_last_unload_id(), "
+             "pg_last_unload_count()")
+    (files.allowed / "counted.txt").write_text("1|alpha|1.50\n2|beta|2.00\n3|gamma|\\N\n")
+    admin.execute(f"copy sales from '{files.allowed}/counted.txt' iam_role default")
+    (last,) = admin.execute("select pg_last_query_id()").fetchone() or (None,)
+    copy_id, copy_count, _, unload_count = admin.execute(facts).fetchone() or ()
+    assert (copy_id, copy_count, unload_count) == (last, 3, 0)
+    admin.execute(f"unload ('select * from sales where id < 3') to '{files.allowed}/counted_' "
+                  "allowoverwrite")
+    (last,) = admin.execute("select pg_last_query_id()").fetchone() or (None,)
+    assert admin.execute(facts).fetchone() == (copy_id, 3, last, 2)
+    # Refused before it ran (a path outside the allowed directories): nothing changes.
+    with pytest.raises(psycopg.Error):
+        admin.execute(f"copy sales from '{files.outside}/none.txt' iam_role default")
+    assert admin.execute(facts).fetchone() == (copy_id, 3, last, 2)

@@ -71,6 +71,9 @@ def pg_name(node: exp.Expr, text: str = "") -> str | None:
         if isinstance(node, exp.TsOrDsAdd | exp.TsOrDsDiff):
             # Redshift names DATEADD/DATEDIFF columns by its internal functions.
             return "date_add" if isinstance(node, exp.TsOrDsAdd) else "date_diff"
+        start = node.meta.get("start")
+        if isinstance(start, int) and text[start:start + 1] == "@":
+            return "?column?"  # the @ operator, read as an ABS call (proxy/sql/abs_operator.py)
         written = _written(node, text)
         if written is not None:
             return written

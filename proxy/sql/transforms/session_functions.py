@@ -6,13 +6,18 @@ and database, not DuckDB's internals. Each becomes a literal, which is why they 
 statement cache key. ``current_namespace`` reads a variable of the session's connection
 instead, so that views evaluate it for whoever queries them. The privilege inquiry functions
 (``has_table_privilege`` and its siblings) become calls of the server's own function, which
-answers from the grants as they are when the statement runs.
+answers from the grants as they are when the statement runs. PG_LAST_QUERY_ID,
+PG_LAST_COPY_ID, PG_LAST_COPY_COUNT, PG_LAST_UNLOAD_ID and PG_LAST_UNLOAD_COUNT become calls of
+the server's function that reads the calling session's last statements (the session is named
+by the pid its connection holds, as pg_cancel_backend's caller is).
 """
 
 from __future__ import annotations
 
 from sqlglot import exp
 
+from catalog.errors import UndefinedFunction
+from catalog.monitoring import PID_VARIABLE
 from proxy.sql.context import Context
 
 DUCKSHIFT_VERSION = "0.1.0"
@@ -29,6 +34,17 @@ NAMESPACE_VARIABLE = "__ds_namespace"
 # The server's function behind has_*_privilege (registered by the server; user SQL cannot
 # name it): (namespace, database, kind, user, object, column, privilege) -> boolean.
 PRIVILEGE_FUNCTION = "__ds_has_privilege"
+# The server's function behind PG_LAST_QUERY_ID and its siblings (registered by the server):
+# (caller pid, fact) -> BIGINT.
+LAST_FUNCTION = "__ds_last_statement"
+# Session information function -> (the fact it reads, its Redshift type).
+_LAST = {
+    "pg_last_query_id": ("query_id", "INTEGER"),
+    "pg_last_copy_id": ("copy_id", "INTEGER"),
+    "pg_last_copy_count": ("copy_count", "BIGINT"),
+    "pg_last_unload_id": ("unload_id", "INTEGER"),
+    "pg_last_unload_count": ("unload_count", "BIGINT"),
+}
 # Inquiry function -> (kind, number of arguments without the user, has a column argument).
 _INQUIRIES = {
     "has_table_privilege": ("table", 2, False),
@@ -59,6 +75,20 @@ def _inquiry(node: exp.Anonymous, ctx: Context) -> exp.Expr | None:
     ])
 
 
+def _last(node: exp.Anonymous) -> exp.Expr | None:
+    """A call of the server's LAST_FUNCTION for PG_LAST_QUERY_ID and its siblings, or None."""
+    name = node.name.lower()
+    spec = _LAST.get(name)
+    if spec is None:
+        return None
+    if node.expressions:
+        raise UndefinedFunction(f"function {name} does not exist")
+    fact, kind = spec
+    caller = exp.Anonymous(this="getvariable", expressions=[exp.Literal.string(PID_VARIABLE)])
+    return exp.cast(exp.Anonymous(this=LAST_FUNCTION, expressions=[
+        exp.cast(caller, "BIGINT"), exp.Literal.string(fact)]), kind)
+
+
 def _fact(node: exp.Expr, ctx: Context) -> str | None:
     if isinstance(node, exp.CurrentVersion):
         return VERSION_STRING
@@ -73,7 +103,8 @@ def _fact(node: exp.Expr, ctx: Context) -> str | None:
 
 def session_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Replace version(), current_user, session_user, current_database() and
-    current_namespace with literals, and the privilege inquiry functions with the server's."""
+    current_namespace with literals, and the privilege inquiry and session information
+    functions with the server's."""
     for col in list(tree.find_all(exp.Column)):
         if not col.table and not col.this.args.get("quoted") and (
             col.name.lower() == "current_namespace"
@@ -86,7 +117,7 @@ def session_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
                 value = exp.alias_(value, "current_namespace")  # the column's name
             col.replace(value)
     for node in list(tree.find_all(exp.Anonymous)):
-        call = _inquiry(node, ctx)
+        call = _inquiry(node, ctx) or _last(node)
         if call is not None:
             node.replace(call)
     for node in list(tree.find_all(exp.Func)):

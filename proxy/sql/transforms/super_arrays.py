@@ -9,6 +9,9 @@
 * ``SPLIT_TO_ARRAY(s [, delimiter])``: a SUPER array of strings (the delimiter defaults to
   a comma).
 * ``JSON_SERIALIZE_TO_VARBYTE(x)``: the UTF-8 bytes of JSON_SERIALIZE's text.
+* ``ARRAY_CONTAINS``, ``ARRAY_POSITION`` and ``ARRAY_POSITIONS(a, v [, null_match])``
+  through the engine's macros (elements compared as SUPER values; null_match defaults to
+  true, as in Redshift; the default_array_search_null_handling setting is not taken).
 
 This runs before the catalog's views are spliced in: their SQL builds DuckDB lists, which
 must stay lists.
@@ -18,11 +21,22 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from catalog.errors import UndefinedFunction
 from engine import macros
+from engine.function_macros import (
+    ARRAY_CONTAINS,
+    ARRAY_DISTINCT,
+    ARRAY_EXCEPT,
+    ARRAY_INTERSECTION,
+    ARRAY_POSITION,
+    ARRAY_POSITIONS,
+    ARRAYS_OVERLAP,
+)
 from proxy.sql.context import Context
 from proxy.sql.transforms.macros import call
 
-_MACROS = {"array_flatten": (macros.SUPER_FLATTEN, 1), "subarray": (macros.SUBARRAY, 3)}
+_MACROS = {"array_flatten": (macros.SUPER_FLATTEN, 1), "subarray": (macros.SUBARRAY, 3),
+           "arrays_overlap": (ARRAYS_OVERLAP, 2)}
 
 
 def _call(name: str, *args: exp.Expr) -> exp.Expr:
@@ -37,6 +51,8 @@ def _anonymous(node: exp.Anonymous) -> exp.Expr | None:
         return _call("json_object", *args)
     if name in _MACROS and len(args) == _MACROS[name][1]:
         return call(_MACROS[name][0], *args)
+    if name == "array_positions":
+        return _search(ARRAY_POSITIONS, args, name)
     if name == "json_serialize_to_varbyte" and len(args) == 1:
         text = exp.Coalesce(this=exp.cast(args[0], "VARCHAR"),
                             expressions=[exp.Literal.string("null")])
@@ -44,9 +60,35 @@ def _anonymous(node: exp.Anonymous) -> exp.Expr | None:
     return None
 
 
+def _search(macro: str, args: list[exp.Expr], name: str) -> exp.Expr:
+    """ARRAY_POSITION or ARRAY_POSITIONS(a, v [, null_match]) through its macro."""
+    if len(args) not in (2, 3):
+        raise UndefinedFunction(f"function {name} does not exist")
+    null_match = args[2] if len(args) == 3 else exp.true()
+    return call(macro, *(a.copy() for a in (*args[:2], null_match)))
+
+
+def _set_operation(node: exp.ArrayIntersect | exp.ArrayExcept) -> exp.Expr:
+    """ARRAY_INTERSECTION or ARRAY_EXCEPT(a, b [, distinct]) through its macro."""
+    if isinstance(node, exp.ArrayExcept):
+        # sqlglot keeps the third argument (distinct here) as "is_multiset".
+        third = node.args.get("is_multiset")
+        args = [node.this, node.expression, *([third] if third is not None else [])]
+        macro, name = ARRAY_EXCEPT, "array_except"
+    else:
+        args = list(node.expressions)
+        macro, name = ARRAY_INTERSECTION, "array_intersection"
+    if len(args) not in (2, 3):
+        raise UndefinedFunction(f"function {name} does not exist")
+    distinct = args[2] if len(args) == 3 else exp.false()
+    return call(macro, *(a.copy() for a in (*args[:2], distinct)))
+
+
 def super_arrays(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Rewrite the SUPER constructors and functions listed in the module docstring."""
-    kinds = (exp.Array, exp.ArrayConcat, exp.StringToArray, exp.Anonymous)
+    kinds = (exp.Array, exp.ArrayConcat, exp.StringToArray, exp.ArrayContains,
+             exp.ArrayPosition, exp.ArrayDistinct, exp.ArrayIntersect, exp.ArrayExcept,
+             exp.Anonymous)
     # Innermost first: a rewritten argument is copied into its enclosing rewrite.
     for node in reversed(list(tree.find_all(*kinds))):
         new: exp.Expr | None = None
@@ -59,6 +101,20 @@ def super_arrays(tree: exp.Expr, ctx: Context) -> exp.Expr:
         elif isinstance(node, exp.StringToArray):
             delimiter = node.expression or exp.Literal.string(",")
             new = _call("to_json", _call("string_split", node.this.copy(), delimiter.copy()))
+        elif isinstance(node, exp.ArrayContains):
+            null_match = node.args.get("check_null") or exp.true()
+            new = call(ARRAY_CONTAINS, node.this.copy(), node.expression.copy(),
+                       null_match.copy())
+        elif isinstance(node, exp.ArrayPosition):
+            # sqlglot keeps the third argument (null_match here) as "zero_based".
+            third = node.args.get("zero_based")
+            new = _search(ARRAY_POSITION, [node.this, node.expression,
+                                           *([third] if third is not None else [])],
+                          "array_position")
+        elif isinstance(node, exp.ArrayIntersect | exp.ArrayExcept):
+            new = _set_operation(node)
+        elif isinstance(node, exp.ArrayDistinct):
+            new = call(ARRAY_DISTINCT, node.this.copy())
         elif isinstance(node, exp.Anonymous):
             new = _anonymous(node)
         if new is not None:
