@@ -339,6 +339,8 @@ class Connection(
         stmt = (stmt.exact or stmt) if stmt.late is not None else blank_writes.current(
             facts, stmt)
         sql = self.server.authorizer.check(session, stmt) or sql
+        if sql is None:
+            stmt = await self._with_first_facts(session, stmt)
         if any(ref.action == "CREATE" or (ref.kind == "function" and ref.action == "DROP")
                for ref in stmt.refs):
             self.server.authorizer.before(session, stmt)
@@ -350,6 +352,21 @@ class Connection(
         finally:
             if session.tx == TxStatus.IDLE:
                 blank_writes.end_of_writes(facts, session)
+
+    async def _with_first_facts(self, session: Session, stmt: Statement) -> Statement:
+        """``stmt``, translated again if scans of the columns it compares, run first where
+        cheap (``blank_writes.scan_first``, on a worker thread), found some of them clean:
+        its first run then compares them as written too, not only the runs after it."""
+        facts = self.server.blank_facts
+        tables = blank_writes.first_scans(facts, stmt)
+        if not tables:
+            return stmt
+        version = facts.version
+        await self._engine_call(blank_writes.scan_first, facts, self.server.engine, tables)
+        if facts.version == version:
+            return stmt
+        fresh = await self.server.translator.statements(stmt.text, session.context)
+        return blank_writes.current(facts, fresh[0]) if len(fresh) == 1 else stmt
 
     async def _run_marked(self, session: Session, stmt: Statement, params: list[object],
                           sql: str | None, planned: bool) -> Outcome:
