@@ -13,12 +13,13 @@ once its snapshot is taken, when a write that raced it makes it run again exactl
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from catalog.blank_facts import BlankFacts, Key, scan, table_rows
 from engine.instance import Engine
 from engine.streaming import Result, close
+from proxy.result_types import typed_params
 
 if TYPE_CHECKING:
     from proxy.access import Authorizer
@@ -129,14 +130,22 @@ def current(facts: BlankFacts, stmt: Statement) -> Statement:
     return stmt
 
 
+def typed_text(stmt: Statement, param_oids: Sequence[int] | None) -> str | None:
+    """``stmt``'s DuckDB text, each ``$n`` cast to its type when ``param_oids`` are given."""
+    if param_oids is None or stmt.duck_sql is None:
+        return stmt.duck_sql
+    return typed_params(stmt.duck_sql, param_oids)
+
+
 def checked(facts: BlankFacts, stmt: Statement, sql: str | None,
-            run: Callable[..., Result]) -> Callable[..., Result]:
+            run: Callable[..., Result], param_oids: Sequence[int] | None = None,
+            ) -> Callable[..., Result]:
     """``run`` (``streaming.execute``, on the worker thread), made exact for a query that
     ``current`` let read clean columns: a write that forgets one after that may commit before
     DuckDB takes the query's snapshot, so once the snapshot is taken (``run`` returned) the
     count is read again, and if it moved the query runs again as its exact translation. A
     re-run happens only when a write to a clean table raced the query."""
-    exact = stmt.exact.duck_sql if stmt.exact is not None else None
+    exact = typed_text(stmt.exact, param_oids) if stmt.exact is not None else None
     if exact is None or sql is not None:
         return run
 

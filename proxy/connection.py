@@ -13,6 +13,7 @@ import concurrent.futures
 import contextlib
 import logging
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -323,11 +324,13 @@ class Connection(
 
     async def _run(
         self, stmt: Statement, params: list[object], sql: str | None = None,
-        planned: bool = False,
+        planned: bool = False, param_oids: Sequence[int] | None = None,
     ) -> Outcome:
         """Run a statement (``sql`` overrides its DuckDB text); rows come back open.
 
-        ``planned``: every parameter is typed, so the session may keep DuckDB's plan."""
+        ``planned``: every parameter is typed, so the session may keep DuckDB's plan.
+        ``param_oids``: the parameters' types, to cast each ``$n`` of the translation that
+        runs to (``result_types.typed_params``)."""
         session = self._session()
         if stmt.command is not None:
             return await self._command(session, stmt, params)
@@ -348,7 +351,7 @@ class Connection(
         blank_writes.mark_writes(facts, self.server.authorizer, session, stmt)
         blank_writes.scan_wanted(facts, self.server.engine, stmt)
         try:
-            return await self._run_marked(session, stmt, params, sql, planned)
+            return await self._run_marked(session, stmt, params, sql, planned, param_oids)
         finally:
             if session.tx == TxStatus.IDLE:
                 blank_writes.end_of_writes(facts, session)
@@ -369,7 +372,8 @@ class Connection(
         return blank_writes.current(facts, fresh[0]) if len(fresh) == 1 else stmt
 
     async def _run_marked(self, session: Session, stmt: Statement, params: list[object],
-                          sql: str | None, planned: bool) -> Outcome:
+                          sql: str | None, planned: bool,
+                          param_oids: Sequence[int] | None) -> Outcome:
         """``_run`` once the statement's writes are marked."""
         await self._park_streams()
         if stmt.late is not None:
@@ -401,8 +405,9 @@ class Connection(
             long = pool.short_lane and not short
             result = await self._engine_call_on(
                 self.server.engine.long_executor if long else self.server.engine.executor,
-                blank_writes.checked(self.server.blank_facts, stmt, sql, streaming.execute),
-                session.cursor, sql or stmt.duck_sql, params,
+                blank_writes.checked(self.server.blank_facts, stmt, sql, streaming.execute,
+                                     param_oids),
+                session.cursor, sql or blank_writes.typed_text(stmt, param_oids), params,
                 returns_rows=stmt.returns_rows,
                 on_done=partial(run.completed, session.cursor) if wlm.profiling() else None,
                 parsed=session.parsed,

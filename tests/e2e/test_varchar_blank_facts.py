@@ -165,6 +165,20 @@ def test_a_prepared_statement_outlives_the_fact(
     assert [r[0] for r in conn.execute(QUERY, prepare=True).fetchall()] == [1, 3]
 
 
+@pytest.mark.parametrize("prepare", [False, True])
+def test_a_statement_with_parameters_outlives_the_fact(
+        clean_pair: tuple[psycopg.Connection, psycopg.Connection], prepare: bool) -> None:
+    # Its text is typed for its parameters as it runs: the exact one once a write to the
+    # clean column moves the facts (an int parameter makes the text typed).
+    conn, writer = clean_pair
+    query = "SELECT id FROM vbf WHERE v = %s AND id > %s ORDER BY id"
+    for _ in range(3):
+        assert [r[0] for r in conn.execute(query, ("a  ", 0), prepare=prepare)] == [1]
+    writer.execute("INSERT INTO vbf VALUES (3, 'a ')")
+    assert [r[0] for r in conn.execute(query, ("a", 0), prepare=prepare)] == [1, 3]
+    assert [r[0] for r in conn.execute(query, ("a  ", 0), prepare=prepare)] == [1, 3]
+
+
 def test_copy_from_stdin_into_a_clean_table(srv: RunningServer) -> None:
     with psycopg.connect(srv.dsn, autocommit=True) as conn:
         _table(conn)
