@@ -3,11 +3,12 @@
 Every statement that may write a table marks the tables it writes before it runs (all of them
 when they cannot be named), and a session's marks end with its transaction. A statement whose
 translation compared a column that may hold blank-ended values asks for a scan of it, run on
-the engine's executor, never on the event loop and never in the statement's way. Only a query
-runs as translated with a column's clean fact (a write, whose effects could not be undone,
-runs its exact translation), and only if no write has made the facts forget a clean column
-since it was translated: checked on the worker thread right before DuckDB runs it and again
-once its snapshot is taken, when a write that raced it makes it run again exactly.
+the engine's executor, never on the event loop: before a query's first run where its tables
+are small (``scan_first``, so that run already reads the facts), beside it otherwise. Only a
+query runs as translated with a column's clean fact (a write, whose effects could not be
+undone, runs its exact translation), and only if no write has made the facts forget a clean
+column since it was translated: checked on the worker thread right before DuckDB runs it and
+again once its snapshot is taken, when a write that raced it makes it run again exactly.
 """
 
 from __future__ import annotations
