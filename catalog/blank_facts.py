@@ -141,6 +141,18 @@ class BlankFacts:
                 self._anywhere.discard(writer)
                 self._anywhere_ended = self._clock
 
+    def unknown(self, key: Key, columns: Iterable[str]) -> bool:
+        """Whether ``plan`` would hand out a scan of some of ``columns`` of ``key`` now
+        (without planning it)."""
+        if key[0] == _TEMPORARY:
+            return False
+        with self._lock:
+            table = self._tables.get(key)
+            if table is None:
+                return not self._anywhere
+            return not (table.scanning or table.writers or self._anywhere) and bool(
+                frozenset(columns) - table.clean - table.blanks)
+
     def plan(self, key: Key, columns: Iterable[str]) -> tuple[frozenset[str], Planned] | None:
         """The columns of ``key`` to scan now, of ``columns`` (those not yet known), or None
         when nothing is to be scanned or a scan could not be trusted (an open writer)."""
@@ -181,6 +193,23 @@ class BlankFacts:
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def table_rows(con: duckdb.DuckDBPyConnection, keys: Iterable[Key]) -> dict[Key, int]:
+    """DuckDB's estimate of the committed rows of each of ``keys`` that is a table (not a view
+    nor a temporary table); ``con`` is a cursor of its own, closed here."""
+    wanted = set(keys)
+    try:
+        rows = con.execute(
+            "SELECT database_name, schema_name, table_name, estimated_size FROM duckdb_tables() "
+            "WHERE NOT temporary AND list_contains(?, table_name)",
+            [sorted({name for _, _, name in wanted})]).fetchall()
+    except duckdb.Error:
+        return {}
+    finally:
+        con.close()
+    return {(alias, schema, name): size for alias, schema, name, size in rows
+            if (alias, schema, name) in wanted}
 
 
 def scan(con: duckdb.DuckDBPyConnection, key: Key, columns: frozenset[str],

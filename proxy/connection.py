@@ -331,11 +331,13 @@ class Connection(
 
     async def _run(
         self, stmt: Statement, params: list[object], sql: str | None = None,
-        planned: bool = False,
+        planned: bool = False, param_oids: Sequence[int] | None = None,
     ) -> Outcome:
         """Run a statement (``sql`` overrides its DuckDB text); rows come back open.
 
-        ``planned``: every parameter is typed, so the session may keep DuckDB's plan."""
+        ``planned``: every parameter is typed, so the session may keep DuckDB's plan.
+        ``param_oids``: the parameters' types, to cast each ``$n`` of the translation that
+        runs to (``result_types.typed_params``)."""
         session = self._session()
         if stmt.command is not None:
             return await self._command(session, stmt, params)
@@ -347,6 +349,8 @@ class Connection(
         stmt = (stmt.exact or stmt) if stmt.late is not None else blank_writes.current(
             facts, stmt)
         sql = self.server.authorizer.check(session, stmt) or sql
+        if sql is None:
+            stmt = await self._with_first_facts(session, stmt)
         if any(ref.action == "CREATE" or (ref.kind == "function" and ref.action == "DROP")
                for ref in stmt.refs):
             self.server.authorizer.before(session, stmt)
@@ -354,13 +358,29 @@ class Connection(
         blank_writes.mark_writes(facts, self.server.authorizer, session, stmt)
         blank_writes.scan_wanted(facts, self.server.engine, stmt)
         try:
-            return await self._run_marked(session, stmt, params, sql, planned)
+            return await self._run_marked(session, stmt, params, sql, planned, param_oids)
         finally:
             if session.tx == TxStatus.IDLE:
                 blank_writes.end_of_writes(facts, session)
 
+    async def _with_first_facts(self, session: Session, stmt: Statement) -> Statement:
+        """``stmt``, translated again if scans of the columns it compares, run first where
+        cheap (``blank_writes.scan_first``, on a worker thread), found some of them clean:
+        its first run then compares them as written too, not only the runs after it."""
+        facts = self.server.blank_facts
+        tables = blank_writes.first_scans(facts, stmt)
+        if not tables:
+            return stmt
+        version = facts.version
+        await self._engine_call(blank_writes.scan_first, facts, self.server.engine, tables)
+        if facts.version == version:
+            return stmt
+        fresh = await self.server.translator.statements(stmt.text, session.context)
+        return blank_writes.current(facts, fresh[0]) if len(fresh) == 1 else stmt
+
     async def _run_marked(self, session: Session, stmt: Statement, params: list[object],
-                          sql: str | None, planned: bool) -> Outcome:
+                          sql: str | None, planned: bool,
+                          param_oids: Sequence[int] | None) -> Outcome:
         """``_run`` once the statement's writes are marked."""
         await self._park_streams()
         if stmt.late is not None:
@@ -392,8 +412,9 @@ class Connection(
             long = pool.short_lane and not short
             result = await self._engine_call_on(
                 self.server.engine.long_executor if long else self.server.engine.executor,
-                blank_writes.checked(self.server.blank_facts, stmt, sql, streaming.execute),
-                session.cursor, sql or stmt.duck_sql, params,
+                blank_writes.checked(self.server.blank_facts, stmt, sql, streaming.execute,
+                                     param_oids),
+                session.cursor, sql or blank_writes.typed_text(stmt, param_oids), params,
                 returns_rows=stmt.returns_rows,
                 on_done=partial(run.completed, session.cursor) if wlm.profiling() else None,
                 parsed=session.parsed,

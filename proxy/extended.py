@@ -300,8 +300,11 @@ class ExtendedProtocol:
             # and reads never need undoing.
             await self._begin(session)
             session.pipeline_transaction = True
-        outcome = await self._run(stmt, portal.params, portal.prepared.exec_sql,
-                                  planned=portal.prepared.typed)
+        # Its text is typed for the parameters as it runs: the translation that runs may be
+        # another than the one ``exec_sql`` was made from (``blank_writes``).
+        ps = portal.prepared
+        outcome = await self._run(stmt, portal.params, planned=ps.typed,
+                                  param_oids=ps.param_oids if ps.exec_sql is not None else None)
         portal.result = outcome.result
         portal.ticket = outcome.ticket
         portal.owned = outcome.owned

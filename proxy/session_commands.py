@@ -354,8 +354,10 @@ class SessionCommands:
         if session.tx == TxStatus.FAILED:
             raise err.in_failed_transaction()
         self.server.authorizer.check(session, inner[0])
+        # The plan the query's first run would take (with the facts it would learn first).
+        stmt = await self._with_first_facts(session, inner[0])
         rows = await self._engine_call(
-            lambda: session.cursor.execute("EXPLAIN " + (inner[0].duck_sql or "")).fetchall()
+            lambda: session.cursor.execute("EXPLAIN " + (stmt.duck_sql or "")).fetchall()
         )
         lines: list[str] = []
         for row in rows:

@@ -71,6 +71,44 @@ def test_a_clean_column_is_a_plain_equality(srv: RunningServer) -> None:
         assert "ends_with" in _plan(conn, QUERY)
 
 
+def test_a_first_run_compares_a_clean_column_as_written(srv: RunningServer) -> None:
+    # Nothing has compared the new table's column yet: the facts are learned before the
+    # query's first run (EXPLAIN shows the plan that run takes), not beside it.
+    with psycopg.connect(srv.dsn, autocommit=True) as conn:
+        _table(conn, "vbf_first")
+        query = "SELECT id FROM vbf_first WHERE v = 'a' ORDER BY id"
+        assert "v='a'" in _plan(conn, query).replace(" ", "")
+        assert _ids(conn, query) == [1]
+        _table(conn, "vbf_first")  # a new table: its facts are unknown again
+        assert _ids(conn, query) == [1]
+        assert "ends_with" not in _plan(conn, query)
+
+
+def test_a_first_run_over_a_blank_ended_value_is_exact(srv: RunningServer) -> None:
+    with psycopg.connect(srv.dsn, autocommit=True) as conn:
+        _table(conn, "vbf_blank")
+        conn.execute("INSERT INTO vbf_blank VALUES (3, 'a ')")
+        query = "SELECT id FROM vbf_blank WHERE v = 'a' ORDER BY id"
+        assert _ids(conn, query) == [1, 3]
+        assert "ends_with" in _plan(conn, query)
+        assert [r[0] for r in conn.execute(
+            "SELECT id FROM vbf_blank WHERE v IN ('a', 'c') ORDER BY id").fetchall()] == [1, 3]
+
+
+def test_a_first_run_beside_an_open_writer_is_exact(srv: RunningServer) -> None:
+    with (psycopg.connect(srv.dsn, autocommit=True) as reader,
+          psycopg.connect(srv.dsn, autocommit=True) as writer):
+        _table(writer, "vbf_open")
+        query = "SELECT id FROM vbf_open WHERE v = 'a' ORDER BY id"
+        writer.execute("BEGIN")
+        writer.execute("INSERT INTO vbf_open VALUES (3, 'a ')")
+        # The committed rows are clean, but the writer's may commit: no fact is learned.
+        assert "ends_with" in _plan(reader, query)
+        assert _ids(reader, query) == [1]
+        writer.execute("COMMIT")
+        assert _ids(reader, query) == [1, 3]
+
+
 def test_an_uncommitted_writer_blocks_the_fact_until_it_ends(
         clean_pair: tuple[psycopg.Connection, psycopg.Connection]) -> None:
     reader, writer = clean_pair
@@ -125,6 +163,20 @@ def test_a_prepared_statement_outlives_the_fact(
         assert [r[0] for r in conn.execute(QUERY, prepare=True).fetchall()] == [1]
     writer.execute("INSERT INTO vbf VALUES (3, 'a ')")
     assert [r[0] for r in conn.execute(QUERY, prepare=True).fetchall()] == [1, 3]
+
+
+@pytest.mark.parametrize("prepare", [False, True])
+def test_a_statement_with_parameters_outlives_the_fact(
+        clean_pair: tuple[psycopg.Connection, psycopg.Connection], prepare: bool) -> None:
+    # Its text is typed for its parameters as it runs: the exact one once a write to the
+    # clean column moves the facts (an int parameter makes the text typed).
+    conn, writer = clean_pair
+    query = "SELECT id FROM vbf WHERE v = %s AND id > %s ORDER BY id"
+    for _ in range(3):
+        assert [r[0] for r in conn.execute(query, ("a  ", 0), prepare=prepare)] == [1]
+    writer.execute("INSERT INTO vbf VALUES (3, 'a ')")
+    assert [r[0] for r in conn.execute(query, ("a", 0), prepare=prepare)] == [1, 3]
+    assert [r[0] for r in conn.execute(query, ("a  ", 0), prepare=prepare)] == [1, 3]
 
 
 def test_copy_from_stdin_into_a_clean_table(srv: RunningServer) -> None:

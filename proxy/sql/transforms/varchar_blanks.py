@@ -36,9 +36,9 @@ join may be planned in another order than the comparison as written would be.
 
 None of this is needed for a column no value of which ends with a blank
 (``Context.clean_columns``, from ``catalog.blank_facts``): it is compared as written, beside
-literals without their trailing blanks, so its filter is a plain equality and a join of two
-such columns stays as written. Not in a statement with parameters: its text is typed for them
-when bound, and the server could not swap it for the exact one once the fact moves. A column
+literals without their trailing blanks (a parameter without its blanks, ``BARE``), so its
+filter is a plain equality and a join of two such columns stays as written (a statement with
+parameters too: the server types the text of whichever translation runs). A column
 that may hold blank-ended values and is compared is noted (``Context.blank_notes``) so the
 server can scan for the fact.
 
@@ -50,7 +50,6 @@ set operations, JOIN ... USING and comparisons with a subquery's value keep the 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 
 from sqlglot import exp
 from sqlglot.optimizer.scope import Scope, traverse_scope
@@ -354,10 +353,6 @@ def varchar_blanks(tree: exp.Expr, ctx: Context) -> exp.Expr:
     names = _names(tree, ctx)
     if not any(_candidate(node, names) for node in comparisons):
         return tree
-    if ctx.clean_columns and tree.find(exp.Placeholder, exp.Parameter) is not None:
-        # Its text is typed for its parameters when bound (``exec_sql``), from this
-        # translation: the server could not swap it for the exact one once the fact moves.
-        ctx = replace(ctx, clean_columns={})
     if isinstance(tree, exp.Update | exp.Delete | exp.Merge):
         for query in [s for s in tree.find_all(exp.Select) if s.parent is not None
                       and s.parent.find_ancestor(exp.Select) is None]:

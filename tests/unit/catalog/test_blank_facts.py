@@ -145,3 +145,22 @@ def test_scan_finds_the_blank_ended_columns() -> None:
     con.execute("CREATE VIEW v AS SELECT * FROM t")
     assert scan(con.cursor(), ("memory", "main", "v"), frozenset({"a"})) is None
     assert scan(con.cursor(), ("memory", "main", "gone"), frozenset({"a"})) is None
+
+
+def test_unknown_is_what_a_plan_would_hand_out() -> None:
+    facts = BlankFacts()
+    assert facts.unknown(T, ["a"])
+    assert not facts.unknown(("temp", "main", "t"), ["a"])  # a session's own
+    _clean(facts, columns=("a",))
+    assert not facts.unknown(T, ["a"]) and facts.unknown(T, ["a", "b"])
+    planned = facts.plan(T, ["b"])
+    assert planned is not None
+    assert not facts.unknown(T, ["b"])  # being scanned
+    facts.record(T, *planned, frozenset({"b"}))
+    assert not facts.unknown(T, ["b"])  # known to hold blanks
+    facts.written([U], writer=7)
+    assert not facts.unknown(U, ["a"])  # an open writer
+    facts.settle(7)
+    assert facts.unknown(U, ["a"])
+    facts.written_anywhere(8)
+    assert not facts.unknown(("db", "public", "new"), ["a"])
