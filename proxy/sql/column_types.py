@@ -163,7 +163,7 @@ class ColumnTypes:
         if key not in self._derived_of:
             derived: tuple[exp.Expr | None, exp.TableAlias | None] | None = (None, None)
             if isinstance(source, exp.Table) and isinstance(source.this, exp.Identifier):
-                cte = _cte(source) if not source.args.get("db") else None
+                cte = cte_named(source) if not source.args.get("db") else None
                 derived = (defining_query(cte.this), cte.args.get("alias")) if cte is not None \
                     else None
             elif isinstance(source, exp.Subquery):
@@ -223,7 +223,7 @@ def _names(query: exp.Expr, alias: exp.TableAlias | None) -> list[str] | None:
     return [node.alias_or_name.lower() for node in branches[0].expressions]
 
 
-def _cte(table: exp.Table) -> exp.CTE | None:
+def cte_named(table: exp.Table) -> exp.CTE | None:
     """The CTE a table's name refers to where it is written, if one does."""
     name = table.name.lower()
     child, node = table, table.parent

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from catalog.blank_facts import CleanColumns, Key
-from catalog.directory import Number, VarcharColumns
+from catalog.directory import Number, RelationColumns, VarcharColumns
 from proxy import session_zone
 
 
@@ -77,6 +77,10 @@ class Context:
     # The VARCHAR columns of tables and views, {(alias, schema, relation): {column, ...}}
     # (``varchar_blanks`` reads them); ``char_version`` names them in the key too.
     varchar_columns: VarcharColumns = field(default_factory=dict, compare=False)
+    # Every column of tables and views in its order, {(alias, schema, relation): (column,
+    # ...)} (``stored_integers`` expands an INSERT's ``*`` with them); ``char_version`` names
+    # them in the key too.
+    relation_columns: RelationColumns = field(default_factory=dict, compare=False)
     # The VARCHAR columns of tables known to hold no value ending with a blank
     # (``catalog.blank_facts``; ``varchar_blanks`` compares them as written), and the key that
     # names them in the cache key.

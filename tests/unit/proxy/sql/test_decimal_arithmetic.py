@@ -99,8 +99,9 @@ def test_read_column_facts() -> None:
     con = duckdb.connect()
     con.execute("CREATE TABLE t (a SMALLINT, b INTEGER, c BIGINT, d DECIMAL(12, 3), "
                 "e DOUBLE, f VARCHAR, g JSON, h REAL)")
-    supers, numbers, _, _ = read_column_facts(con, None)
+    supers, numbers, _, _, ordered = read_column_facts(con, None)
     assert supers == {("memory", "main", "t"): {"g": 6}}
+    assert ordered == {("memory", "main", "t"): tuple("abcdefgh")}
     assert numbers == {("memory", "main", "t"): {
         "a": Number(5, 0, True), "b": Number(10, 0, True), "c": Number(19, 0, True),
         "d": Number(12, 3, False), "e": DOUBLE, "h": REAL,
