@@ -13,6 +13,7 @@ import concurrent.futures
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from catalog import errors as err
 from catalog.model import QueryRecord
 from engine import streaming
+from engine.duckdb_errors import ProductOverflow
 from engine.duckdb_errors import translate as translate_duckdb
 from engine.streaming import Payload
 from proxy import blank_writes, copy_flow, late_ddl
@@ -32,7 +34,7 @@ from proxy.result_types import fields_of
 from proxy.session import Outcome, Session, TxStatus
 from proxy.session_commands import SessionCommands, command_tag
 from proxy.sql import commands
-from proxy.sql.pipeline import Statement
+from proxy.sql.pipeline import Statement, widened
 from proxy.startup import StartupAuth
 from proxy.wire import backend, frontend
 from proxy.wire.framing import read_message
@@ -323,11 +325,32 @@ class Connection(
 
     async def _run(
         self, stmt: Statement, params: list[object], sql: str | None = None,
-        planned: bool = False,
+        planned: bool = False, typed: Callable[[str], str] | None = None,
     ) -> Outcome:
         """Run a statement (``sql`` overrides its DuckDB text); rows come back open.
 
-        ``planned``: every parameter is typed, so the session may keep DuckDB's plan."""
+        ``planned``: every parameter is typed, so the session may keep DuckDB's plan. A query
+        whose DECIMAL product failed in DuckDB's BIGINT (22003) runs once more in its wide form
+        (``pipeline.widened``), before the error is reported: only outside a transaction
+        block, where the failed query left no effect and DuckDB has rolled it back (inside
+        one, the failure aborted the transaction), and only where its text is the
+        translation's own or ``typed`` makes ``sql`` from it (the extended protocol's cast
+        parameters)."""
+        try:
+            return await self._run_once(stmt, params, sql, planned)
+        except ProductOverflow:
+            session = self._session()
+            wide = widened(stmt, session.context) if (
+                (sql is None or typed is not None) and session.tx == TxStatus.IDLE) else None
+            if wide is None or wide.duck_sql is None:
+                raise
+            return await self._run_once(
+                wide, params, typed(wide.duck_sql) if sql is not None and typed else None,
+                planned)
+
+    async def _run_once(self, stmt: Statement, params: list[object], sql: str | None,
+                        planned: bool) -> Outcome:
+        """``_run`` of one translation of the statement."""
         session = self._session()
         if stmt.command is not None:
             return await self._command(session, stmt, params)

@@ -9,8 +9,8 @@ import duckdb
 import pytest
 
 from catalog.directory import read_column_facts
-from proxy.sql.context import Context
 from engine import macros
+from proxy.sql.context import Context
 from tests.unit.session_database import CTX, run, session_database, translated
 
 
