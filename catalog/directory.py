@@ -60,6 +60,9 @@ NumericColumns = Mapping[tuple[str, str, str], Mapping[str, Number]]
 # ``{(alias, schema, relation): {column, ...}}``: translation compares their values without
 # trailing blanks, as Redshift does.
 VarcharColumns = Mapping[tuple[str, str, str], frozenset[str]]
+# Every column of tables and views in its order, ``{(alias, schema, relation): (column, ...)}``:
+# translation expands the ``*`` of a query an INSERT stores with them.
+RelationColumns = Mapping[tuple[str, str, str], tuple[str, ...]]
 _INTEGER_PRECISION = {"SMALLINT": 5, "INTEGER": 10, "BIGINT": 19}
 REAL = Number(24, 0, False, True)
 DOUBLE = Number(53, 0, False, True)
@@ -105,28 +108,28 @@ def read_column_facts(
     con: duckdb.DuckDBPyConnection, identity_mark: str | None, temporary: bool = False,
 ) -> tuple[dict[tuple[str, str, str], dict[str, int]],
            dict[tuple[str, str, str], dict[str, Number]], frozenset[str] | None,
-           dict[tuple[str, str, str], frozenset[str]]]:
+           dict[tuple[str, str, str], frozenset[str]],
+           dict[tuple[str, str, str], tuple[str, ...]]]:
     """The column facts ``con`` sees, of tables and views, as ``read_char_columns`` reads the
     CHAR ones (with ``temporary``, also the session's temporary tables): the SUPER columns
     (with their positions), the DECIMAL, integer and floating point columns, the names (lower
     case) of the tables with a column whose default draws on a sequence named with
-    ``identity_mark`` (the engine's IDENTITY columns; None without a mark), and the VARCHAR
-    columns. One scan of DuckDB's columns for all of them: it costs about 10 ms for 500
-    tables."""
+    ``identity_mark`` (the engine's IDENTITY columns; None without a mark), the VARCHAR
+    columns, and every column in its order. One scan of DuckDB's columns for all of them: it
+    costs about 10 ms for 500 tables."""
     supers: dict[tuple[str, str, str], dict[str, int]] = {}
     numbers: dict[tuple[str, str, str], dict[str, Number]] = {}
     strings: dict[tuple[str, str, str], set[str]] = {}
+    ordered: dict[tuple[str, str, str], list[str]] = {}
     identity: set[str] = set()
-    marked = " OR contains(column_default, ?)" if identity_mark is not None else ""
     for db, schema, relation, column, index, data_type, precision, scale, default in con.execute(
         "SELECT database_name, schema_name, table_name, column_name, column_index, "
         "data_type, numeric_precision, numeric_scale, column_default FROM duckdb_columns() "
-        "WHERE (data_type IN ('JSON', 'SMALLINT', 'INTEGER', 'BIGINT', 'FLOAT', 'DOUBLE', "
-        "'VARCHAR') "
-        f"OR data_type LIKE 'DECIMAL(%'{marked}) AND NOT internal AND {_databases(temporary)}",
-        [identity_mark] if identity_mark is not None else [],
+        f"WHERE NOT internal AND {_databases(temporary)} "
+        "ORDER BY database_name, schema_name, table_name, column_index",
     ).fetchall():
         key = (db, schema, relation)
+        ordered.setdefault(key, []).append(column)
         if identity_mark is not None and default is not None and identity_mark in default:
             identity.add(relation.lower())
         if data_type == "VARCHAR":
@@ -141,7 +144,8 @@ def read_column_facts(
         elif data_type.startswith("DECIMAL("):
             numbers.setdefault(key, {})[column] = Number(precision, scale, False)
     return (supers, numbers, None if identity_mark is None else frozenset(identity),
-            {key: frozenset(names) for key, names in strings.items()})
+            {key: frozenset(names) for key, names in strings.items()},
+            {key: tuple(names) for key, names in ordered.items()})
 
 
 class Directory:
@@ -162,6 +166,7 @@ class Directory:
         self._numeric_columns: dict[tuple[str, str, str], dict[str, Number]] = {}
         self._identity_tables: frozenset[str] | None = None
         self._varchar_columns: dict[tuple[str, str, str], frozenset[str]] = {}
+        self._relation_columns: dict[tuple[str, str, str], tuple[str, ...]] = {}
         # Moves whenever the CHAR, SUPER, numeric or VARCHAR columns or the IDENTITY tables
         # change (translations depend on them).
         self._char_version = 0
@@ -201,14 +206,16 @@ class Directory:
             }
             self._schemas, self._relations, self._functions = schemas, relations, functions
             char_columns = read_char_columns(self._con, views=self._views)
-            super_columns, numeric_columns, identity, varchar_columns = read_column_facts(
-                self._con, self.identity_mark)
-            if (char_columns, super_columns, numeric_columns, identity, varchar_columns) != (
+            super_columns, numeric_columns, identity, varchar_columns, relation_columns = (
+                read_column_facts(self._con, self.identity_mark))
+            if (char_columns, super_columns, numeric_columns, identity, varchar_columns,
+                    relation_columns) != (
                     self._char_columns, self._super_columns, self._numeric_columns,
-                    self._identity_tables, self._varchar_columns):
+                    self._identity_tables, self._varchar_columns, self._relation_columns):
                 self._char_columns, self._super_columns = char_columns, super_columns
                 self._numeric_columns, self._identity_tables = numeric_columns, identity
                 self._varchar_columns = varchar_columns
+                self._relation_columns = relation_columns
                 self._char_version += 1
 
     def schema_exists(self, alias: str, schema: str) -> bool:
@@ -275,6 +282,13 @@ class Directory:
         if self._stale:
             self._refresh()
         return self._char_version, self._varchar_columns
+
+    def relation_columns(self) -> tuple[int, RelationColumns]:
+        """Every column of committed tables and views in its order, with the version
+        ``char_columns`` gives."""
+        if self._stale:
+            self._refresh()
+        return self._char_version, self._relation_columns
 
     def identity_tables(self) -> tuple[int, frozenset[str] | None]:
         """The names of committed tables with IDENTITY columns (None when the directory was

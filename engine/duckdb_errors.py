@@ -22,6 +22,12 @@ _UDF_ERROR = re.compile(
 _Rule = tuple[re.Pattern[str], type[e.SQLError], Callable[[re.Match[str]], str] | None]
 
 
+class ProductOverflow(e.NumericValueOutOfRange):
+    """A product of two DECIMALs of up to 18 digits each that passed 18 digits: DuckDB
+    multiplies them in BIGINT, where Redshift widens the product (the statement's wide form,
+    ``proxy.sql.pipeline.widened``, answers it)."""
+
+
 def _r(
     pattern: str, cls: type[e.SQLError], fmt: Callable[[re.Match[str]], str] | None = None
 ) -> _Rule:
@@ -128,6 +134,8 @@ _OVERFLOW: list[_Rule] = [
        r"to (INT8|INT16|INT32|INT64)\b",
        e.NumericValueOutOfRange,
        lambda m: f'value "{m[1] or m[2]}" is out of range for type {_pg_type(m[3])}'),
+    _r(r"Overflow in multiplication of DECIMAL\(18\)", ProductOverflow,
+       lambda m: "numeric field overflow"),
     # A number too wide for DECIMAL(p, s), from arithmetic, a cast or a string (INT128: the
     # digits of an exact DECIMAL division, engine/macros.py's DIVIDE; Redshift has no such
     # integer type for user SQL to overflow).

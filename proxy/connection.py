@@ -14,6 +14,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from catalog import errors as err
 from catalog.model import QueryRecord
 from engine import streaming
+from engine.duckdb_errors import ProductOverflow
 from engine.duckdb_errors import translate as translate_duckdb
 from engine.streaming import Payload
 from proxy import blank_writes, copy_flow, late_ddl
@@ -33,7 +35,7 @@ from proxy.result_types import described, fields_of
 from proxy.session import Outcome, Session, TxStatus
 from proxy.session_commands import SessionCommands, command_tag
 from proxy.sql import commands
-from proxy.sql.pipeline import Statement
+from proxy.sql.pipeline import Statement, widened
 from proxy.startup import StartupAuth
 from proxy.wire import backend, frontend
 from proxy.wire.framing import read_message
@@ -337,7 +339,24 @@ class Connection(
 
         ``planned``: every parameter is typed, so the session may keep DuckDB's plan.
         ``param_oids``: the parameters' types, to cast each ``$n`` of the translation that
-        runs to (``result_types.typed_params``)."""
+        runs to (``result_types.typed_params``). A query whose DECIMAL product failed in
+        DuckDB's BIGINT (22003) runs once more in its wide form (``pipeline.widened``), before
+        the error is reported: only outside a transaction block, where the failed query left
+        no effect and DuckDB has rolled it back (inside one, the failure aborted the
+        transaction), and only where its text is the translation's own."""
+        try:
+            return await self._run_once(stmt, params, sql, planned, param_oids)
+        except ProductOverflow:
+            session = self._session()
+            wide = widened(stmt, session.context) if (
+                sql is None and session.tx == TxStatus.IDLE) else None
+            if wide is None or wide.duck_sql is None:
+                raise
+            return await self._run_once(wide, params, None, planned, param_oids)
+
+    async def _run_once(self, stmt: Statement, params: list[object], sql: str | None,
+                        planned: bool, param_oids: Sequence[int] | None) -> Outcome:
+        """``_run`` of one translation of the statement."""
         session = self._session()
         if stmt.command is not None:
             return await self._command(session, stmt, params)
@@ -375,7 +394,8 @@ class Connection(
         await self._engine_call(blank_writes.scan_first, facts, self.server.engine, tables)
         if facts.version == version:
             return stmt
-        fresh = await self.server.translator.statements(stmt.text, session.context)
+        fresh = await self.server.translator.statements(
+            stmt.text, replace(session.context, float_params=stmt.float_params))
         return blank_writes.current(facts, fresh[0]) if len(fresh) == 1 else stmt
 
     async def _run_marked(self, session: Session, stmt: Statement, params: list[object],

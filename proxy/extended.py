@@ -9,6 +9,7 @@ every message up to Sync is discarded, as PostgreSQL does.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from catalog import errors as err
@@ -16,7 +17,7 @@ from engine import describe, streaming, time_zones
 from engine.admission import Ticket
 from proxy import session_zone
 from proxy.codecs import decode_parameter, duckdb_type_for_oid, pg_type_from_duckdb
-from proxy.codecs.oids import BYTEA, TEXT, UNKNOWN, VARBYTE
+from proxy.codecs.oids import BYTEA, FLOAT4, FLOAT8, TEXT, UNKNOWN, VARBYTE
 from proxy.result_types import (
     coerce_schema,
     expand_formats,
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
 _READS = frozenset({"SELECT", "UTILITY"})
 # Statement types whose DuckDB plan a session keeps when all their parameters are typed.
 _PLANNED = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE"})
+# The floating point types a client may give a parameter at Parse, as translation names them.
+_FLOATS = {FLOAT8: "DOUBLE", FLOAT4: "FLOAT"}
 
 
 class ExtendedProtocol:
@@ -122,6 +125,7 @@ class ExtendedProtocol:
             )
         oids = list(msg.param_oids) + [0] * max(0, nparams - len(msg.param_oids))
         ps = PreparedStatement(msg.name, stmt, oids)
+        await self._float_parameters(session, ps)
         if msg.name:
             # PostgreSQL analyses a statement at Parse, so a named statement that names a
             # missing table fails here and is not kept (drivers re-Parse the same name).
@@ -203,6 +207,18 @@ class ExtendedProtocol:
             # Drivers send binary values as bytea (Redshift's own do, and asyncpg has no
             # encoder for varbyte); results stay varbyte.
             ps.param_oids[probe.index] = BYTEA if oid == VARBYTE else oid
+        await self._float_parameters(session, ps)
+
+    async def _float_parameters(self, session: Session, ps: PreparedStatement) -> None:
+        """Translate the statement again where parameters are typed DOUBLE PRECISION or REAL
+        (by the client at Parse, or inferred): their arithmetic is then checked for overflow
+        as a floating point column's is (``Context.float_params``; cached as any other)."""
+        stmt = ps.statement
+        floats = tuple((n, _FLOATS[oid]) for n, oid in enumerate(ps.param_oids, 1)
+                       if oid in _FLOATS)
+        if floats and stmt is not None and stmt.nparams and stmt.duck_sql is not None:
+            ps.statement = (await self.server.translator.statements(
+                stmt.text, replace(session.context, float_params=floats)))[0]
 
     async def _describe(self, msg: frontend.Describe) -> None:
         session = self._session()
@@ -301,7 +317,7 @@ class ExtendedProtocol:
             await self._begin(session)
             session.pipeline_transaction = True
         # Its text is typed for the parameters as it runs: the translation that runs may be
-        # another than the one ``exec_sql`` was made from (``blank_writes``).
+        # another than the one ``exec_sql`` was made from (``blank_writes``, ``widened``).
         ps = portal.prepared
         outcome = await self._run(stmt, portal.params, planned=ps.typed,
                                   param_oids=ps.param_oids if ps.exec_sql is not None else None)

@@ -3,7 +3,8 @@
 Transforms that type expressions (``decimal_arithmetic``'s exact division, ``arithmetic``'s
 floating point overflow checks) ask one ``ColumnTypes`` per statement for a column's type: a
 column of a table or view is the catalog's (``Context.numeric_columns``); a column of a derived
-table or CTE is what the asking transform's own rules make of its defining expressions.
+table or CTE (or a VALUES list in FROM) is what the asking transform's own rules make of its
+defining expressions (of its rows).
 """
 
 from __future__ import annotations
@@ -157,17 +158,19 @@ class ColumnTypes:
 
     def _derived(self, source: exp.Expr) -> tuple[exp.Expr | None, exp.TableAlias | None] | None:
         """(query, alias) of a derived table or of the CTE a table names; None for a table of
-        the catalog; query None for a relation whose columns are not read (UNNEST, VALUES, a
-        table function)."""
+        the catalog; query None for a relation whose columns are not read (UNNEST, a
+        table function); a VALUES list in FROM is its own query, its rows its branches."""
         key = id(source)
         if key not in self._derived_of:
             derived: tuple[exp.Expr | None, exp.TableAlias | None] | None = (None, None)
             if isinstance(source, exp.Table) and isinstance(source.this, exp.Identifier):
-                cte = _cte(source) if not source.args.get("db") else None
+                cte = cte_named(source) if not source.args.get("db") else None
                 derived = (defining_query(cte.this), cte.args.get("alias")) if cte is not None \
                     else None
             elif isinstance(source, exp.Subquery):
-                derived = defining_query(source), source.args.get("alias")
+                values = source.this if isinstance(source.this, exp.Values) else None
+                derived = (values if values is not None else defining_query(source),
+                           source.args.get("alias"))
             self._derived_of[key] = derived
         return self._derived_of[key]
 
@@ -178,16 +181,15 @@ class ColumnTypes:
         if key in self._outputs:
             return self._outputs[key]
         self._outputs[key] = None  # a recursive CTE's column, while its own type is read
-        names, branches = _names(query, alias), query_branches(query)
+        names, rows = _names(query, alias), _rows(query)
         typed: Typed = None
         if names is None:
             found = self._through_star(query, alias, name)
             typed = found if found != _MISSING else None
-        elif names.count(name) == 1 and branches is not None:
+        elif names.count(name) == 1 and rows is not None:
             index = names.index(name)
-            if all(len(branch.expressions) > index for branch in branches):
-                typed = self.derived(
-                    [branch.expressions[index].unalias() for branch in branches], self)
+            if all(len(row) > index for row in rows):
+                typed = self.derived([row[index].unalias() for row in rows], self)
         self._outputs[key] = typed
         return typed
 
@@ -213,6 +215,16 @@ class ColumnTypes:
         return found[0] if len(found) == 1 else None if found else _MISSING
 
 
+def _rows(query: exp.Expr) -> list[list[exp.Expr]] | None:
+    """The expressions of a derived table's columns, one list per branch of its query (per
+    row of a VALUES list); None where a branch is something else."""
+    if isinstance(query, exp.Values):
+        return [list(row.expressions) if isinstance(row, exp.Tuple) else [row]
+                for row in query.expressions]
+    branches = query_branches(query)
+    return None if branches is None else [list(branch.expressions) for branch in branches]
+
+
 def _names(query: exp.Expr, alias: exp.TableAlias | None) -> list[str] | None:
     """A derived table's column names, in order (None where a ``*`` hides them)."""
     if alias is not None and alias.columns:
@@ -223,7 +235,7 @@ def _names(query: exp.Expr, alias: exp.TableAlias | None) -> list[str] | None:
     return [node.alias_or_name.lower() for node in branches[0].expressions]
 
 
-def _cte(table: exp.Table) -> exp.CTE | None:
+def cte_named(table: exp.Table) -> exp.CTE | None:
     """The CTE a table's name refers to where it is written, if one does."""
     name = table.name.lower()
     child, node = table, table.parent

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from catalog.blank_facts import CleanColumns, Key
-from catalog.directory import Number, VarcharColumns
+from catalog.directory import Number, RelationColumns, VarcharColumns
 from proxy import session_zone
 
 
@@ -77,6 +77,10 @@ class Context:
     # The VARCHAR columns of tables and views, {(alias, schema, relation): {column, ...}}
     # (``varchar_blanks`` reads them); ``char_version`` names them in the key too.
     varchar_columns: VarcharColumns = field(default_factory=dict, compare=False)
+    # Every column of tables and views in its order, {(alias, schema, relation): (column,
+    # ...)} (``stored_integers`` expands an INSERT's ``*`` with them); ``char_version`` names
+    # them in the key too.
+    relation_columns: RelationColumns = field(default_factory=dict, compare=False)
     # The VARCHAR columns of tables known to hold no value ending with a blank
     # (``catalog.blank_facts``; ``varchar_blanks`` compares them as written), and the key that
     # names them in the cache key.
@@ -91,6 +95,15 @@ class Context:
     # table's defaults): its zone-dependent conversions then read the running session's zone
     # (session_time_zone.running_zone). Not in the key: the statement's text decides it.
     stored: bool = False
+    # Whether every DECIMAL product that may pass 18 digits is computed in HUGEINT (Redshift's
+    # width), not only a result column's: the statement's wide form, translated only to run
+    # again a query DuckDB's BIGINT product failed (``pipeline.widened``). Not in the key:
+    # that translation is never cached.
+    wide_products: bool = False
+    # The parameters a client bound as DOUBLE PRECISION or REAL, ((number, DuckDB type), ...):
+    # their arithmetic is checked for overflow as a floating point column's is
+    # (``arithmetic``). Set by the extended protocol's Parse where the client gave the types.
+    float_params: tuple[tuple[int, str], ...] = ()
 
     def external_schema(self, schema: str) -> Any:
         """The external schema ``schema`` of the current database, if it is one."""
@@ -111,4 +124,4 @@ class Context:
         """The cache key: every fact above that a translation may read."""
         return (self.namespace, self.database, self.user, self.generation, self.superuser,
                 self.case_sensitive, self.char_version, self.search_path, self.date_order,
-                self.time_zone, self.blank_key)
+                self.time_zone, self.blank_key, self.float_params)

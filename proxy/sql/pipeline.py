@@ -113,6 +113,8 @@ class Statement:
     blank_forgotten: int = 0
     # The compared VARCHAR columns that may hold blank-ended values (worth a scan).
     blank_wanted: tuple[tuple[Key, str], ...] = ()
+    # The floating point parameters it was translated for (``Context.float_params``).
+    float_params: tuple[tuple[int, str], ...] = ()
 
 
 # The transforms, in order.
@@ -631,8 +633,20 @@ def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
         nparams=nparams, param_probes=probes(tree) if nparams else (), refs=refs,
         understood=understood, cacheable=companions.cacheable(tree),
         late=companions.late(tree), exact=exact, blank_forgotten=ctx.blank_forgotten,
-        blank_wanted=tuple(sorted(notes.wanted)),
+        blank_wanted=tuple(sorted(notes.wanted)), float_params=ctx.float_params,
     )
+
+
+def widened(stmt: Statement, ctx: Context) -> Statement | None:
+    """A query's wide form: ``stmt`` translated again with every DECIMAL product that may pass
+    18 digits computed in HUGEINT (``Context.wide_products``), to run where DuckDB's BIGINT
+    product failed; None where that changes nothing or ``stmt`` is not a query (a write that
+    failed may not be run twice)."""
+    if stmt.statement_type != "SELECT" or stmt.command is not None or stmt.late is not None:
+        return None
+    wide = compile_tree(stmt.text, parse(stmt.text), replace(
+        ctx, wide_products=True, float_params=stmt.float_params))
+    return wide if wide.duck_sql != stmt.duck_sql else None
 
 
 # Statement classes whose classification does not depend on their arguments:

@@ -87,6 +87,14 @@ async def test_connection_still_usable_after_numeric(conn: asyncpg.Connection) -
     assert await conn.fetchval("select 1") == 1
 
 
+async def test_inferred_float_parameter_arithmetic_overflows(conn: asyncpg.Connection) -> None:
+    # asyncpg binds $1 as the DOUBLE PRECISION the server inferred from its comparison: its
+    # arithmetic is then checked as a floating point column's is.
+    with pytest.raises(asyncpg.NumericValueOutOfRangeError, match="value out of range: overflow"):
+        await conn.fetchrow("select $1 > 0.5::float8, $1 * 10", 1e308)
+    assert tuple(await conn.fetchrow("select $1 > 0.5::float8, $1 * 10", 2.5)) == (True, 25.0)
+
+
 async def test_float_nan(conn: asyncpg.Connection) -> None:
     for typ in ("float4", "float8"):
         assert math.isnan(await conn.fetchval(f"select $1::{typ}", math.nan))

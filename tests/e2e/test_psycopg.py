@@ -573,3 +573,51 @@ def test_tls_connection(server: RunningServer) -> None:
 
 def test_params_without_spaces(conn: psycopg.Connection[Any]) -> None:
     assert conn.execute("select %s,%s", (1, "a")).fetchone() == (1, "a")
+
+
+WIDE = ("create table if not exists wide_retry (a decimal(18,0), b decimal(18,0)); "
+        "delete from wide_retry; "
+        "insert into wide_retry values (999999999999999999, 999999999999999999), (3, 4)")
+
+
+def test_a_decimal_product_past_18_digits_runs_again_wide(server: RunningServer) -> None:
+    # DuckDB's BIGINT product fails; outside a transaction block the query runs once more in
+    # its wide form, with and without parameters, over either protocol.
+    total = Decimal("999999999999999998000000000000000013")
+    with psycopg.connect(server.dsn, autocommit=True) as c:
+        c.execute(WIDE)
+        assert c.execute("select sum(a * b) from wide_retry").fetchone() == (total,)
+        assert c.execute("select sum(a * b) from wide_retry where a > %s", (0,)).fetchone() == (
+            total,)
+        assert c.execute("select count(*) from wide_retry where a * b > %s",
+                         (Decimal(10) ** 20,)).fetchone() == (1,)
+        with psycopg.ClientCursor(c) as cur:
+            assert cur.execute("select sum(a * b) from wide_retry").fetchone() == (total,)
+
+
+def test_a_decimal_product_past_18_digits_in_a_transaction_block_fails(
+        server: RunningServer) -> None:
+    # DuckDB aborted the transaction with the failed query: it cannot run again there.
+    with psycopg.connect(server.dsn) as c:
+        c.execute(WIDE)
+        c.commit()
+        with pytest.raises(errors.NumericValueOutOfRange):
+            c.execute("select sum(a * b) from wide_retry")
+        assert c.info.transaction_status == TransactionStatus.INERROR
+        c.rollback()
+
+
+@pytest.mark.parametrize(("sql", "params", "message"), [
+    ("select %s * 10", (1e308,), "overflow"),
+    ("select %s * %s", (1e300, 1e300), "overflow"),
+    ("select %s / %s", (1e-300, 1e300), "underflow"),
+])
+def test_float_parameter_arithmetic_overflows(
+        conn: psycopg.Connection[Any], sql: str, params: tuple[float, ...], message: str) -> None:
+    # psycopg binds a float as DOUBLE PRECISION at Parse: its arithmetic is checked.
+    with pytest.raises(errors.NumericValueOutOfRange, match=f"value out of range: {message}"):
+        conn.execute(sql, params)
+
+
+def test_float_parameter_arithmetic_within_range(conn: psycopg.Connection[Any]) -> None:
+    assert conn.execute("select %s * 10, %s / 4", (2.5, 1.0)).fetchone() == (25.0, 0.25)

@@ -30,8 +30,10 @@
   column's type is the catalog's or, of a derived table or CTE, that of its defining
   expression (``proxy.sql.column_types``); SQRT and PI are DOUBLE PRECISION, and so
   are SUM and AVG of a floating point value (Redshift's documented type, also of REAL), MIN,
-  MAX and ABS keep their argument's type. A parameter's type is not known when the statement
-  is translated. Every other statement pays nothing: the check is made once per operator node
+  MAX and ABS keep their argument's type; a VALUES list's column is typed by its rows. A
+  parameter is typed where the client bound it as DOUBLE PRECISION or REAL at Parse
+  (``Context.float_params``: the statement is translated again for those types). Every other
+  statement pays nothing: the check is made once per operator node
   of the walk the division guard makes anyway.
 * SUM and AVG of floating point values (also with DISTINCT, FILTER and as windows) fail with
   22003 ``value out of range: overflow`` where the total of finite values overflows, where
@@ -138,6 +140,10 @@ def _operand_kind(node: exp.Expr, kinds: dict[int, str],
         number = columns.type_of(node) if columns is not None else None
         return None if not isinstance(number, Number) or not number.floating else \
             _REAL if number == REAL else _DOUBLE
+    if isinstance(node, exp.Parameter):
+        # Typed where the client bound it as a floating point number (``Context``).
+        bound = columns.ctx.float_params if columns is not None else ()
+        return next((kind for number, kind in bound if str(number) == node.name), None)
     inner = node.expression if isinstance(node, exp.Dot) else None
     if isinstance(inner, exp.Anonymous):
         if inner.name in _AVERAGES and inner.expressions:
@@ -258,7 +264,7 @@ def _plain_operands(node: exp.Expr, kinds: dict[int, str]) -> bool:
         node = _unwrapped(node.this)
     if isinstance(node, exp.Sqrt):
         return _plain_operands(node.this, kinds)
-    return isinstance(node, exp.Column | exp.Literal | exp.Null)
+    return isinstance(node, exp.Column | exp.Literal | exp.Null | exp.Parameter)
 
 
 def _checked_tree(root: exp.Expr, kinds: dict[int, str]) -> exp.Expr:

@@ -28,9 +28,12 @@ Redshift's type, whose values are the same); elsewhere (inside another expressio
 aggregate or a derived table) DuckDB's type stays. DuckDB multiplies two operands of up to 18
 digits each in BIGINT, typed DECIMAL(18, s1 + s2), and fails (22003) once the product passes
 18 digits: such a product in a result column's arithmetic is computed in HUGEINT
-(``_in_hugeint``). SUM of one still fails there: summing the rows that overflow apart (DuckDB's
-``TRY``) made the nine TPC-H SF1 queries with such a SUM 5% slower (Q1 1.22 times, Q11 1.45,
-Q15 1.37), for values no TPC-H row reaches.
+(``_in_hugeint``). Elsewhere (SUM's argument, a condition, another function's argument, a
+derived table) it is computed in HUGEINT only in the statement's wide form
+(``Context.wide_products``), which the server runs when DuckDB's BIGINT product of a query
+failed: summing the rows that overflow apart (DuckDB's ``TRY``) made the nine TPC-H SF1
+queries with such a SUM 5% slower (Q1 1.22 times, Q11 1.45, Q15 1.37), for values no TPC-H row
+reaches, and the wide form costs nothing until a product fails.
 """
 
 from __future__ import annotations
@@ -424,13 +427,13 @@ def _wide(product: exp.Mul, a: Number) -> exp.Mul:
     return product
 
 
-def _in_hugeint(mul: exp.Mul, a: Number, b: Number) -> None:
+def _in_hugeint(mul: exp.Mul, a: Number, b: Number, everywhere: bool) -> None:
     """Compute a product that may pass 18 digits in HUGEINT where it is a result column (or in
-    a result column's arithmetic). Only there: the cast and the HUGEINT product cost about 15
-    times the BIGINT one (a product of DECIMAL(15,2) columns over 6M rows: 1 s against
-    0.07 s), which a result column's cast to Redshift's type (``_widened``) mostly paid
-    already."""
-    if _overflows(a, b) and _shown(_arithmetic_top(mul)):
+    a result column's arithmetic), or anywhere in the statement's wide form (``everywhere``).
+    Only there: the cast and the HUGEINT product cost about 15 times the BIGINT one (a
+    product of DECIMAL(15,2) columns over 6M rows: 1 s against 0.07 s), which a result
+    column's cast to Redshift's type (``_widened``) mostly paid already."""
+    if _overflows(a, b) and (everywhere or _shown(_arithmetic_top(mul))):
         _wide(mul, a)
 
 
@@ -469,7 +472,7 @@ def decimal_arithmetic(tree: exp.Expr, ctx: Context) -> exp.Expr:
                 if not _left_to_duckdb(node, a, b):
                     node.replace(_exact(node, a, b))
             else:
-                _in_hugeint(node, a, b)
+                _in_hugeint(node, a, b, ctx.wide_products)
                 _widened(node, _product_type(a, b))
     for node in _result_columns(tree):
         if isinstance(node, exp.Add | exp.Sub):

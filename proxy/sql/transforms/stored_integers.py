@@ -12,7 +12,10 @@ go through the engine's integer cast (the one explicit casts use) and the sample
 evaluated. A string literal is rewritten only where DuckDB would read it and PostgreSQL would
 not (``'12.5'``, ``'1e3'``), so bulk VALUES of text pay nothing. The catalog's facts
 (``Context.numeric_columns``) spare the tables without integer columns, and the columns named
-in a list that are not integers, any rewrite.
+in a list that are not integers, any rewrite. A ``*`` (or ``s.*``) of the stored query is
+first expanded to the columns it stands for, where the catalog's facts
+(``Context.relation_columns``) and the derived tables' and CTEs' own columns tell them, so each
+column is stored as a named one is.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from decimal import Decimal, InvalidOperation
 from sqlglot import exp
 
 from engine import macros
+from proxy.sql.column_types import cte_named, defining_query, query_branches
 from proxy.sql.context import Context
 from proxy.sql.table_keys import table_keys
 from proxy.sql.transforms.casts import INTEGER_TEXT, may_be_text
@@ -87,6 +91,82 @@ def _rows(source: exp.Expr) -> list[list[exp.Expr]]:
     return []
 
 
+def _source_columns(source: exp.Expr, ctx: Context) -> list[str] | None:
+    """The columns of a relation of a FROM clause in their order: a table's or view's from
+    the catalog's facts, a derived table's or CTE's from its query (its stars expanded);
+    None where they are not known."""
+    query, alias = None, source.args.get("alias")
+    if isinstance(source, exp.Subquery):
+        query = defining_query(source)
+    elif isinstance(source, exp.Table) and isinstance(source.this, exp.Identifier):
+        cte = cte_named(source) if not source.args.get("db") else None
+        if cte is None:
+            return next((list(found) for key in table_keys(source, ctx)
+                         if (found := ctx.relation_columns.get(key)) is not None), None)
+        query, alias = defining_query(cte.this), cte.args.get("alias")
+    names = _query_columns(query, ctx) if query is not None else None
+    renamed = [column.name for column in alias.columns] if isinstance(
+        alias, exp.TableAlias) else []
+    if names is None or len(renamed) > len(names):
+        return None
+    return renamed + names[len(renamed):]
+
+
+def _query_columns(query: exp.Expr, ctx: Context) -> list[str] | None:
+    """A query's result column names in order, once the stars of each of its branches are
+    expanded (in place); None where they are not known or two share a name."""
+    branches = query_branches(query)
+    if branches is None or not all(_expand(branch, ctx) for branch in branches):
+        return None
+    # Only a column's or an alias's name is certain: DuckDB names other expressions by their
+    # own text.
+    names = [node.alias_or_name for node in branches[0].expressions
+             if isinstance(node, exp.Alias | exp.Column)]
+    if len(names) < len(branches[0].expressions) or len(
+            {name.lower() for name in names}) < len(names):
+        return None
+    return names
+
+
+def _expand(select: exp.Select, ctx: Context) -> bool:
+    """Replace each ``*`` and ``s.*`` of ``select`` by the columns it stands for; False (and
+    ``select`` untouched) where one stands for columns not known."""
+    if not any(node.is_star for node in select.expressions):
+        return True
+    from_ = select.args.get("from_")
+    joins = select.args.get("joins") or []
+    # A join's USING or NATURAL merges columns of the same name: its star is not the sources'.
+    if from_ is None or any(join.args.get("using") or join.method for join in joins):
+        return False
+    sources = [from_.this] + [join.this for join in joins]
+    expanded: list[exp.Expr] = []
+    for node in select.expressions:
+        if not node.is_star:
+            expanded.append(node)
+            continue
+        star = node.this if isinstance(node, exp.Column) else node
+        # An earlier rewrite's REPLACE (super_dynamic's SUPER reading of stored columns).
+        replaced = {e.alias.lower(): e for e in star.args.get("replace") or ()}
+        if star.args.get("except_") or star.args.get("rename") or star.args.get("ilike"):
+            return False
+        qualifier = node.table.lower() if isinstance(node, exp.Column) else ""
+        picked = [source for source in sources
+                  if not qualifier or source.alias_or_name.lower() == qualifier]
+        if not picked:
+            return False
+        for source in picked:
+            columns = _source_columns(source, ctx)
+            if columns is None:
+                return False
+            expanded.extend(
+                replaced[name.lower()].copy() if name.lower() in replaced
+                else exp.column(exp.to_identifier(name, quoted=True),
+                                table=exp.to_identifier(source.alias_or_name, quoted=True))
+                for name in columns)
+    select.set("expressions", expanded)
+    return True
+
+
 def _insert(insert: exp.Insert, ctx: Context) -> None:
     found = target_columns(insert)
     if found is None:
@@ -95,9 +175,14 @@ def _insert(insert: exp.Insert, ctx: Context) -> None:
     integers = _integer_columns(table, ctx)
     if integers is not None and not integers:
         return
+    query = defining_query(insert.expression)
+    for branch in (query_branches(query) or []) if query is not None else []:
+        _expand(branch, ctx)
     named = isinstance(insert.this, exp.Schema)
     for row in _rows(insert.expression):
         for value, column in zip(row, columns, strict=False):
+            if value.is_star:  # the values after it are not at known positions
+                break
             if integers is None or not named or column.name.lower() in integers:
                 _store(value, table, column)
 

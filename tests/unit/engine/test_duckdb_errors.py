@@ -122,7 +122,7 @@ def test_sqlstate_and_postgresql_wording(con: duckdb.DuckDBPyConnection, sql: st
                                          sqlstate: str, message: str) -> None:
     err = pg(con, sql)
     assert (err.sqlstate, err.message) == (sqlstate, message)
-    assert type(err) is e.lookup(sqlstate)
+    assert isinstance(err, e.lookup(sqlstate))  # a subclass may mark a case (ProductOverflow)
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from sqlglot import exp
 from catalog.directory import DOUBLE, REAL, Number, read_column_facts
 from engine import macros
 from proxy.sql.context import Context
-from proxy.sql.pipeline import StatementCache
+from proxy.sql.pipeline import StatementCache, widened
 from proxy.sql.transforms.decimal_arithmetic import quotient_type
 
 ALIAS = "__ds_ns__dev"
@@ -99,8 +99,9 @@ def test_read_column_facts() -> None:
     con = duckdb.connect()
     con.execute("CREATE TABLE t (a SMALLINT, b INTEGER, c BIGINT, d DECIMAL(12, 3), "
                 "e DOUBLE, f VARCHAR, g JSON, h REAL)")
-    supers, numbers, _, _ = read_column_facts(con, None)
+    supers, numbers, _, _, ordered = read_column_facts(con, None)
     assert supers == {("memory", "main", "t"): {"g": 6}}
+    assert ordered == {("memory", "main", "t"): tuple("abcdefgh")}
     assert numbers == {("memory", "main", "t"): {
         "a": Number(5, 0, True), "b": Number(10, 0, True), "c": Number(19, 0, True),
         "d": Number(12, 3, False), "e": DOUBLE, "h": REAL,
@@ -329,3 +330,30 @@ def test_products_that_fit_18_digits_stay_duckdbs() -> None:
     sql = "select pricepaid * commission, sum(pricepaid * qtysold) from sales group by 1"
     duck_sql = StatementCache().get(sql, CTX)[0].duck_sql
     assert duck_sql is not None and "TRY" not in duck_sql and "19," not in duck_sql
+
+
+WIDE_SUM = ("select sum(x * x), count(*) from (select 999999999999999999::decimal(18,0) as x) t "
+            "where x * x > 0")
+
+
+def test_the_wide_form_multiplies_every_product_past_18_digits_in_hugeint() -> None:
+    # The translation run first keeps DuckDB's BIGINT product inside SUM and WHERE, which
+    # fails; the wide form, run again by the server, answers Redshift's value.
+    stmt = StatementCache().get(WIDE_SUM, CTX)[0]
+    con = duckdb.connect()
+    macros.install(con)
+    assert stmt.duck_sql is not None
+    with pytest.raises(duckdb.OutOfRangeException, match="multiplication of DECIMAL"):
+        con.execute(stmt.duck_sql).fetchall()
+    wide = widened(stmt, CTX)
+    assert wide is not None and wide.duck_sql is not None
+    assert con.execute(wide.duck_sql).fetchall() == [
+        (Decimal("999999999999999998000000000000000001"), 1)]
+
+
+@pytest.mark.parametrize("sql", [
+    "select sum(pricepaid * commission) from sales",  # no product passes 18 digits
+    "insert into sales (n) select 1",  # a write may not run twice
+])
+def test_no_wide_form(sql: str) -> None:
+    assert widened(StatementCache().get(sql, CTX)[0], CTX) is None

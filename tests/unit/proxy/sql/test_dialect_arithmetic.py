@@ -3,6 +3,8 @@ PRECISION arithmetic, EXP and POWER raise where PostgreSQL's do."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import duckdb
 import pytest
 
@@ -229,3 +231,31 @@ def test_a_float_total_checks_only_its_final_value() -> None:
     stmt = StatementCache().get("select sum(d) from f", FLOATS)[0]
     assert stmt.duck_sql is not None
     assert macros.FLOAT_TOTAL in stmt.duck_sql and "ISFINITE" not in stmt.duck_sql.upper()
+
+
+@pytest.mark.parametrize("sql", [
+    "select x * 10 from (values (1e308::float8)) v(x)",
+    "select x * 10 from (values (1), (1e308::float8)) v(x)",
+    "select x * y from (values (1e200::float8, 1e200::float8)) v(x, y)",
+])
+def test_a_values_lists_float_column_overflows(sql: str) -> None:
+    with pytest.raises(duckdb.InvalidInputException, match="value out of range: overflow"):
+        run(sql)
+
+
+@pytest.mark.parametrize(("params", "checked"), [
+    ((), False), (((1, "DOUBLE"),), True), (((2, "FLOAT"),), False),
+])
+def test_a_parameter_bound_as_a_float_is_checked(
+        params: tuple[tuple[int, str], ...], checked: bool) -> None:
+    # The extended protocol translates again with the types the client (or inference) gave.
+    ctx = replace(CTX, float_params=params)
+    stmt = StatementCache().get("select $1 * 10, $2 || 'x'", ctx)[0]
+    assert stmt.duck_sql is not None
+    assert ("ISFINITE" in stmt.duck_sql.upper()) is checked
+    con = duckdb.connect()
+    macros.install(con)
+    if checked:
+        with pytest.raises(duckdb.InvalidInputException, match="value out of range: overflow"):
+            con.execute(stmt.duck_sql, [1e308, "a"]).fetchall()
+        assert con.execute(stmt.duck_sql, [2.5, "a"]).fetchall() == [(25.0, "ax")]

@@ -10,6 +10,7 @@ import pytest
 
 from catalog.directory import read_column_facts
 from engine import macros
+from proxy.sql.context import Context
 from tests.unit.session_database import CTX, run, session_database, translated
 
 
@@ -55,8 +56,51 @@ def test_what_needs_no_rewrite_is_left_as_written() -> None:
 
 def test_catalog_facts_spare_columns_that_are_not_integers(
         con: duckdb.DuckDBPyConnection) -> None:
-    _, numbers, _, varchars = read_column_facts(con, None)
+    _, numbers, _, varchars, _ = read_column_facts(con, None)
     ctx = replace(CTX, numeric_columns=numbers, varchar_columns=varchars)
     assert macros.STORED_INTEGER not in translated("insert into ints (v) select s from src", ctx)
     assert macros.STORED_INTEGER not in translated("update src set s = '12.5'", ctx)
     assert macros.STORED_INTEGER in translated("insert into ints (v, a) select s, s from src", ctx)
+
+
+def _facts(con: duckdb.DuckDBPyConnection) -> Context:
+    """The session context with the catalog's column facts of ``con``."""
+    _, numbers, _, varchars, ordered = read_column_facts(con, None)
+    return replace(CTX, numeric_columns=numbers, varchar_columns=varchars,
+                   relation_columns=ordered)
+
+
+@pytest.mark.parametrize("sql", [
+    "insert into ints select * from src2",
+    "insert into ints select src2.* from src2",
+    "insert into ints select q.* from (select * from src2) q",
+    "insert into ints select * from (select v, n, s from src2) q (s, n, v)",
+    "with c as (select * from src2) insert into ints select * from c",
+    "insert into ints with c as (select * from src2) select * from c",
+    "insert into ints (v, a, b) select * from (select s as x, n, s from src2) q",
+    "insert into ints select * from src2 where n = 2 union all select * from src2",
+    "insert into ints select a.s, a.n, b.* from src2 a join (select s from src2) b on true",
+])
+def test_a_star_is_expanded_to_the_columns_it_stores(
+        con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    run(con, "create table src2 (s varchar(20), n int, v varchar(10))")
+    run(con, "insert into src2 values ('12.5', 1, 'x')")
+    with pytest.raises(duckdb.InvalidInputException, match="invalid input syntax for type"):
+        con.execute(translated(sql, _facts(con)))
+
+
+@pytest.mark.parametrize("sql", [
+    # Columns a USING join merges, a VALUES list's and a table function's are not known.
+    "insert into ints select * from src2 join src2 b using (n)",
+    "insert into ints select * from (values ('1', 2, 'x')) v (a, b, c)",
+    "insert into ints select * from range(3)",
+])
+def test_a_star_of_columns_not_known_is_left(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    run(con, "create table src2 (s varchar(20), n int, v varchar(10))")
+    assert "*" in translated(sql, _facts(con))
+
+
+def test_values_after_a_star_are_not_stored_by_position(
+        con: duckdb.DuckDBPyConnection) -> None:
+    # src's columns are not in the facts: 'x' is the third column, not the second.
+    assert macros.STORED_INTEGER not in translated("insert into ints select *, 'x' from src")
