@@ -129,6 +129,17 @@ def operand_kind(node: exp.Expr, resolve: Resolve) -> str | None:
     return None
 
 
+def blank_ended(node: exp.Expr, resolve: Resolve, notes: BlankNotes | None) -> bool:
+    """Whether ``node`` is a string that may end with a blank, for a transform that groups or
+    matches it rather than compares it (noting the facts it reads, as a comparison does)."""
+    kind = operand_kind(node, resolve)
+    if notes is not None:
+        notes.used |= kind == CLEAN
+        if isinstance(kind, Dirty) and isinstance(node, exp.Column):
+            notes.wanted.add((kind.key, node.name))
+    return kind == STRING
+
+
 def _bare(node: exp.Expr) -> str:
     """A string literal's value without its trailing blanks."""
     return node.name.rstrip(" ")

@@ -40,12 +40,9 @@ from engine import macros
 from proxy.sql.context import BlankNotes, Context
 from proxy.sql.transforms.macros import call
 from proxy.sql.transforms.varchar_blanks import (
-    CLEAN,
-    STRING,
-    Dirty,
     Resolve,
+    blank_ended,
     facts_for,
-    operand_kind,
     resolved_scopes,
     statement_queries,
     string_names,
@@ -58,16 +55,6 @@ _SUMMED = (exp.Rollup, exp.Cube, exp.GroupingSets)
 
 def _value(projection: exp.Expr) -> exp.Expr:
     return projection.this if isinstance(projection, exp.Alias) else projection
-
-
-def _blank_ended(node: exp.Expr, resolve: Resolve, notes: BlankNotes | None) -> bool:
-    """Whether ``node`` is a string that may end with a blank (noting the facts it reads)."""
-    kind = operand_kind(node, resolve)
-    if notes is not None:
-        notes.used |= kind == CLEAN
-        if isinstance(kind, Dirty) and isinstance(node, exp.Column):
-            notes.wanted.add((kind.key, node.name))
-    return kind == STRING
 
 
 def _group_items(group: exp.Group) -> Iterator[tuple[exp.Expr, bool]]:
@@ -160,7 +147,7 @@ def _group(select: exp.Select, resolve: Resolve, notes: BlankNotes | None) -> No
     grouped = [(item, value, summed)
                for item, summed in list(_group_items(select.args["group"]))
                if (value := _grouped_value(item, select, resolve)) is not None
-               and _blank_ended(value, resolve, notes)]
+               and blank_ended(value, resolve, notes)]
     # A key both grouped and summed over reads as summed (NULL in the summary rows).
     keys: list[Key] = [(value.copy(), any(s for _, v, s in grouped if _same(v, value)))
                        for _, value, _ in grouped]
@@ -190,7 +177,7 @@ def _distinct_as_group(select: exp.Select, resolve: Resolve,
     if any(isinstance(value, exp.Star) or isinstance(value.this, exp.Star)
            or value.find(exp.AggFunc, exp.Window) is not None for value in values):
         return
-    if not any([_blank_ended(value, resolve, notes) for value in values]):
+    if not any([blank_ended(value, resolve, notes) for value in values]):
         return
     select.set("distinct", None)
     select.set("group", exp.Group(expressions=[value.copy() for value in values]))
@@ -204,7 +191,7 @@ def _distinct_counts(scope: Scope, resolve: Resolve, notes: BlankNotes | None) -
             if not isinstance(argument, exp.Distinct) or len(argument.expressions) != 1:
                 continue
             argument = argument.expressions[0]
-        if isinstance(argument, exp.Expr) and _blank_ended(argument, resolve, notes):
+        if isinstance(argument, exp.Expr) and blank_ended(argument, resolve, notes):
             argument.replace(call(macros.BARE, argument.copy()))
 
 
