@@ -260,18 +260,19 @@ def _query_operands(node: exp.Expr) -> tuple[exp.Expr, exp.Expr] | None:
 
 def _with_query(node: exp.Expr, resolve: Resolve,
                 known: Mapping[int, Outputs]) -> None:
-    """``x IN (SELECT y ...)`` and ``x = (SELECT y ...)`` (any comparison, ANY and ALL too)
-    of strings: both without trailing blanks (the subquery's one column serves only the
-    comparison)."""
-    select, other = _query_operands(node) or (None, None)
-    columns = known.get(id(select))
-    if (not isinstance(select, exp.Select) or other is None or columns is None
-            or len(columns) != 1 or not columns[0][1]
+    """``x IN (SELECT y ...)`` and ``x = (SELECT y ...)`` (any comparison, ANY and ALL too;
+    the query may be a set operation) of strings: both without trailing blanks (the
+    subquery's one column serves only the comparison)."""
+    query, other = _query_operands(node) or (None, None)
+    columns = known.get(id(query))
+    if (query is None or other is None or columns is None or len(columns) != 1
+            or not columns[0][1]
             or operand_kind(other, resolve) not in (STRING, CLEAN, LITERAL)):
         return
-    projection = select.expressions[0]
-    value = projection.this if isinstance(projection, exp.Alias) else projection
-    value.replace(call(macros.BARE, value.copy()))
+    for select in branches(query):  # of a set operation, each branch's
+        projection = select.expressions[0]
+        value = projection.this if isinstance(projection, exp.Alias) else projection
+        value.replace(call(macros.BARE, value.copy()))
     other.replace(call(macros.BARE, other.copy()))
 
 

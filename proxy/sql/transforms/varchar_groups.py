@@ -31,22 +31,35 @@ subquery reads one of its grouped keys.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from sqlglot import exp
 from sqlglot.optimizer.scope import Scope
 
 from engine import macros
+from proxy.sql.char_views import branches
 from proxy.sql.context import BlankNotes, Context
 from proxy.sql.transforms.macros import call
 from proxy.sql.transforms.varchar_blanks import (
+    CHAR,
+    CLEAN,
+    STRING,
+    Outputs,
     Resolve,
     blank_ended,
     facts_for,
+    operand_kind,
     resolved_scopes,
     statement_queries,
     string_names,
 )
+
+# The clauses of a set operation that apply to its result.
+_MODIFIERS = ("order", "limit", "offset")
+# The names of the derived tables of a set operation's rows (of INTERSECT's and EXCEPT's
+# right branch, _OTHERS).
+_ROWS = "_ds_rows"
+_OTHERS = "_ds_others"
 
 # (key, whether ROLLUP, CUBE or GROUPING SETS may sum over it)
 Key = tuple[exp.Expr, bool]
@@ -195,10 +208,89 @@ def _distinct_counts(scope: Scope, resolve: Resolve, notes: BlankNotes | None) -
             argument.replace(call(macros.BARE, argument.copy()))
 
 
+def _set_operations(node: exp.Expr) -> Iterator[exp.SetOperation]:
+    """The set operations ``node`` combines its rows by (itself and those of its branches)."""
+    if isinstance(node, exp.Subquery):
+        yield from _set_operations(node.this)
+    elif isinstance(node, exp.SetOperation):
+        yield node
+        yield from _set_operations(node.left)
+        yield from _set_operations(node.right)
+
+
+def _rows(query: exp.Expr, alias: str, count: int) -> exp.Subquery:
+    """``query`` as a derived table ``alias`` whose columns are ``c0``, ``c1``, ..."""
+    query = query.this if isinstance(query, exp.Subquery) else query
+    return exp.Subquery(this=query.copy(), alias=exp.TableAlias(
+        this=exp.to_identifier(alias),
+        columns=[exp.to_identifier(f"c{i}") for i in range(count)]))
+
+
+def _set_operation(operation: exp.SetOperation, outputs: Outputs,
+                   resolvers: Mapping[int, Resolve], notes: BlankNotes | None,
+                   ) -> exp.Select | None:
+    """A UNION, INTERSECT or EXCEPT of blank-ended strings, as the query that replaces it
+    (None to leave it): the rows of a UNION are UNION ALL'd, those of the others are the
+    left's that have (INTERSECT) or have not (EXCEPT) a match among the right's, and then
+    grouped by every column (each shows a stored value of the left's). ``resolvers``: of
+    each query (by ``id``), the resolver of its columns."""
+    names = [name for name, _ in outputs]
+    nested = list(_set_operations(operation))[1:]
+    if not names or "" in names or (isinstance(operation, exp.Union) and any(
+            not isinstance(n, exp.Union) or any(n.args.get(k) for k in _MODIFIERS)
+            for n in nested)):
+        return None
+    for select in branches(operation):
+        # A branch this transform made of a set operation has neither to note nor CHARs.
+        resolve = resolvers.get(id(select))
+        for projection in select.expressions if resolve is not None else []:
+            # Noted for a scan, as a compared column is.
+            blank_ended(_value(projection), resolve, notes)
+            if operand_kind(_value(projection), resolve) == CHAR:
+                return None  # blank_padded pads a set operation's CHAR columns
+    if notes is not None:
+        notes.used |= any(kind == CLEAN for _, kind in outputs)
+    blank = [kind == STRING for _, kind in outputs]
+    if not any(blank):
+        return None
+    modifiers = {key: operation.args.get(key) for key in (*_MODIFIERS, "with_")}
+    for key in modifiers:
+        operation.set(key, None)
+    columns = [exp.column(f"c{i}", table=_ROWS) for i in range(len(names))]
+    if isinstance(operation, exp.Union):
+        for union in [operation, *nested]:
+            union.set("distinct", False)
+        query = exp.select().from_(_rows(operation, _ROWS, len(names)))
+    else:
+        others = [exp.column(f"c{i}", table=_OTHERS) for i in range(len(names))]
+        match = exp.select("1").from_(_rows(operation.right, _OTHERS, len(names))).where(
+            exp.and_(*[exp.NullSafeEQ(
+                this=call(macros.BARE, column.copy()) if ended else column.copy(),
+                expression=call(macros.BARE, other) if ended else other)
+                for column, other, ended in zip(columns, others, blank, strict=True)]))
+        found: exp.Expr = exp.Exists(this=match)
+        query = exp.select().from_(_rows(operation.left, _ROWS, len(names))).where(
+            found if isinstance(operation, exp.Intersect) else exp.Not(this=found))
+    query.set("expressions", [
+        exp.alias_(exp.Min(this=column.copy()) if ended else column.copy(), name, quoted=True)
+        for column, name, ended in zip(columns, names, blank, strict=True)])
+    query.set("group", exp.Group(expressions=[
+        call(macros.BARE, column.copy()) if ended else column.copy()
+        for column, ended in zip(columns, blank, strict=True)]))
+    for key, value in modifiers.items():
+        query.set(key, value)
+    return query
+
+
 def _grouped_columns(tree: exp.Expr) -> Iterator[exp.Column]:
-    """The columns a GROUP BY, DISTINCT or COUNT(DISTINCT) may group (for a GROUP BY, the
-    select list's too: an item may be a position or an alias)."""
-    for node in tree.find_all(exp.Group, exp.Distinct, exp.ApproxDistinct):
+    """The columns a GROUP BY, DISTINCT, COUNT(DISTINCT) or set operation may group (for a GROUP BY,
+    the select list's too: an item may be a position or an alias)."""
+    for node in tree.find_all(exp.Group, exp.Distinct, exp.ApproxDistinct, exp.SetOperation):
+        if isinstance(node, exp.SetOperation):
+            for select in branches(node) if node.args.get("distinct") else []:
+                for projection in select.expressions:
+                    yield from projection.find_all(exp.Column)
+            continue
         yield from node.find_all(exp.Column)
         if isinstance(node.parent, exp.Select) and node.arg_key in ("group", "distinct"):
             for projection in node.parent.expressions:
@@ -208,7 +300,7 @@ def _grouped_columns(tree: exp.Expr) -> Iterator[exp.Column]:
 def varchar_groups(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Group, make DISTINCT and count DISTINCT strings without their trailing blanks."""
     # Most statements group nothing, or only columns of other types or known to be clean.
-    if tree.find(exp.Group, exp.Distinct, exp.ApproxDistinct) is None:
+    if tree.find(exp.Group, exp.Distinct, exp.ApproxDistinct, exp.SetOperation) is None:
         return tree
     grouped = {column.name for column in _grouped_columns(tree)}
     if not grouped & string_names(tree, ctx, clean=False):
@@ -219,8 +311,17 @@ def varchar_groups(tree: exp.Expr, ctx: Context) -> exp.Expr:
     queries = statement_queries(tree) if isinstance(
         tree, exp.Update | exp.Delete | exp.Merge) else [tree]
     for query in queries:
-        for scope, resolve in resolved_scopes(query, ctx)[0]:
+        resolvers, known = resolved_scopes(query, ctx)
+        by_query = {id(scope.expression): resolve for scope, resolve in resolvers}
+        for scope, resolve in resolvers:
             select = scope.expression
+            if isinstance(select, exp.SetOperation) and select.args.get("distinct"):
+                rows = _set_operation(select, known.get(id(select), []), by_query,
+                                      ctx.blank_notes)
+                if rows is not None and select is tree:
+                    tree = rows
+                elif rows is not None:
+                    select.replace(rows)
             if not isinstance(select, exp.Select):
                 continue
             _distinct_counts(scope, resolve, ctx.blank_notes)
