@@ -9,8 +9,8 @@ blanks. Strings: a VARCHAR column of a table or view (the catalog's,
 ``Context.varchar_columns``, by its table's alias or, unqualified, when one source of the query
 has it), a column of a derived table or CTE that is one of these, a string literal, an explicit
 cast to VARCHAR or TEXT, a concatenation with a string, a string function of a string (UPPER,
-SUBSTRING, TRIM, ...) and TO_CHAR; a parameter beside them is one too (it takes their type).
-Any other operand (a DATE column beside ``'2024-01-01'``, a number, a subquery, a column the
+SUBSTRING, TRIM, MIN, MAX, ...) and TO_CHAR; a parameter beside them is one too (it takes
+their type). Any other operand (a DATE column beside ``'2024-01-01'``, a number, a column the
 catalog does not know) leaves the comparison to DuckDB. A comparison with a CHAR value is
 ``blank_padded``'s, which trims every operand.
 
@@ -42,9 +42,10 @@ when bound, and the server could not swap it for the exact one once the fact mov
 that may hold blank-ended values and is compared is noted (``Context.blank_notes``) so the
 server can scan for the fact.
 
-``x IN (SELECT y ...)`` of strings compares both without their blanks too. Grouping, DISTINCT,
-set operations, JOIN ... USING and comparisons with a subquery's value keep the blanks
-(README: known differences).
+``x IN (SELECT y ...)`` and ``x = (SELECT y ...)`` (any comparison, ANY, ALL; the query may
+be a set operation) of strings compare both without their blanks too. Grouping, DISTINCT and
+set operations are ``varchar_groups``', JOIN ... USING is ``varchar_using``'; both read
+columns with the resolvers built here (``resolved_scopes``).
 """
 
 from __future__ import annotations
