@@ -1,4 +1,5 @@
-"""VARCHAR values grouped, made DISTINCT and counted DISTINCT without trailing blanks.
+"""VARCHAR values grouped, made DISTINCT, counted DISTINCT, set-combined and partitioned
+without trailing blanks.
 
 Redshift compares VARCHAR values without their trailing blanks (``varchar_blanks``), and
 groups them as it compares them: ``'a'`` and ``'a '`` are one group, one DISTINCT row, one
@@ -14,7 +15,8 @@ it is written: ``varchar_blanks.operand_kind``) that may end with a blank:
   CUBE or GROUPING SETS sum over the key, and GROUPING(key) is GROUPING(BARE(key));
 * SELECT DISTINCT (of a select list without ``*``, aggregates or windows) is the GROUP BY
   of its columns, rewritten as above;
-* COUNT(DISTINCT key) and APPROXIMATE COUNT(DISTINCT key) count ``BARE(key)``;
+* COUNT(DISTINCT key) and APPROXIMATE COUNT(DISTINCT key) count ``BARE(key)``, and a
+  window's PARTITION BY key partitions by it;
 * UNION, INTERSECT and EXCEPT (MINUS) are the GROUP BY of every column of their rows: of a
   UNION's, UNION ALL'd; of INTERSECT's and EXCEPT's, the left branch's that have (have not) a
   match among the right's, compared as ``BARE`` values (ORDER BY, LIMIT and WITH move to the
@@ -66,6 +68,10 @@ _MODIFIERS = ("order", "limit", "offset")
 # right branch, _OTHERS).
 _ROWS = "_ds_rows"
 _OTHERS = "_ds_others"
+
+_AGGREGATES = (exp.AggFunc, exp.Filter, exp.WithinGroup)
+# What may group strings.
+_GROUPING = (exp.Group, exp.Distinct, exp.ApproxDistinct, exp.SetOperation, exp.Window)
 
 # (key, whether ROLLUP, CUBE or GROUPING SETS may sum over it)
 Key = tuple[exp.Expr, bool]
@@ -139,8 +145,9 @@ def _lift(root: exp.Expr, keys: list[Key]) -> None:
                 if found is not None:
                     argument.replace(call(macros.BARE, found[0].copy()))
         elif not isinstance(node, exp.Query | exp.Subquery) and not (
-                isinstance(node, exp.AggFunc) and not isinstance(node.parent, exp.Window)):
-            # An aggregate reads the rows; one that is a window function's reads the groups.
+                isinstance(node, _AGGREGATES) and not isinstance(node.parent, exp.Window)):
+            # An aggregate (its FILTER and WITHIN GROUP too) reads the rows; one that is a
+            # window function's reads the groups.
             stack.extend(node.iter_expressions())
 
 
@@ -212,6 +219,15 @@ def _distinct_counts(scope: Scope, resolve: Resolve, notes: BlankNotes | None) -
             argument = argument.expressions[0]
         if isinstance(argument, exp.Expr) and blank_ended(argument, resolve, notes):
             argument.replace(call(macros.BARE, argument.copy()))
+
+
+def _partitions(scope: Scope, resolve: Resolve, notes: BlankNotes | None) -> None:
+    """A window's PARTITION BY a blank-ended string: by ``BARE(key)`` (after ``_group``,
+    whose per-group ``min(key)`` is such a string)."""
+    for window in scope.find_all(exp.Window):
+        for key in window.args.get("partition_by") or []:
+            if blank_ended(key, resolve, notes):
+                key.replace(call(macros.BARE, key.copy()))
 
 
 def _set_operations(node: exp.Expr) -> Iterator[exp.SetOperation]:
@@ -289,9 +305,13 @@ def _set_operation(operation: exp.SetOperation, outputs: Outputs,
 
 
 def _grouped_columns(tree: exp.Expr) -> Iterator[exp.Column]:
-    """The columns a GROUP BY, DISTINCT, COUNT(DISTINCT) or set operation may group (for a GROUP BY,
-    the select list's too: an item may be a position or an alias)."""
-    for node in tree.find_all(exp.Group, exp.Distinct, exp.ApproxDistinct, exp.SetOperation):
+    """The columns a GROUP BY, DISTINCT, COUNT(DISTINCT), set operation or PARTITION BY may
+    group (for a GROUP BY, the select list's too: an item may be a position or an alias)."""
+    for node in tree.find_all(*_GROUPING):
+        if isinstance(node, exp.Window):
+            for key in node.args.get("partition_by") or []:
+                yield from key.find_all(exp.Column)
+            continue
         if isinstance(node, exp.SetOperation):
             for select in branches(node) if node.args.get("distinct") else []:
                 for projection in select.expressions:
@@ -306,7 +326,7 @@ def _grouped_columns(tree: exp.Expr) -> Iterator[exp.Column]:
 def varchar_groups(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Group, make DISTINCT and count DISTINCT strings without their trailing blanks."""
     # Most statements group nothing, or only columns of other types or known to be clean.
-    if tree.find(exp.Group, exp.Distinct, exp.ApproxDistinct, exp.SetOperation) is None:
+    if tree.find(*_GROUPING) is None:
         return tree
     grouped = {column.name for column in _grouped_columns(tree)}
     if not grouped & string_names(tree, ctx, clean=False):
@@ -337,4 +357,5 @@ def varchar_groups(tree: exp.Expr, ctx: Context) -> exp.Expr:
                 _distinct_as_group(select, resolve, ctx.blank_notes)
             if select.args.get("group") is not None:
                 _group(select, resolve, ctx.blank_notes)
+            _partitions(scope, resolve, ctx.blank_notes)
     return tree
