@@ -31,7 +31,7 @@ string; a grouped column that may hold blank-ended values is noted for a scan
 (``Context.blank_notes``), as a compared one is.
 
 Left as written (README: known differences): LISTAGG(DISTINCT) and other DISTINCT
-aggregates of strings, SELECT DISTINCT of ``*`` or with aggregates, a query whose subquery
+aggregates of strings, SELECT DISTINCT of ``*``, with aggregates or GROUP BY, a query whose subquery
 reads one of its grouped keys, INTERSECT ALL and EXCEPT ALL, a set operation with a CHAR
 column (``blank_padded`` pads those as columns of the set operation) or whose branches are
 set operations with their own ORDER BY or LIMIT.

@@ -244,3 +244,33 @@ def test_groups_disregard_trailing_blanks(con: duckdb.DuckDBPyConnection) -> Non
                                       ctx)).fetchall()) == len(groups)
     assert con.execute(translated("select count(distinct v) from t", ctx)).fetchall() == [
         (len(groups),)]
+
+
+def test_joins_using_and_set_operations_of_clean_columns_stay_as_written(
+        con: duckdb.DuckDBPyConnection, clean: Context) -> None:
+    for sql, plain in (("select id from k join k k2 using (v)", "JOIN k AS k2 USING (v)"),
+                       ("select v from k union select v from k", "SELECT v FROM k UNION SELECT v"),
+                       ("select v from k intersect select v from k",
+                        "SELECT v FROM k INTERSECT SELECT v"),
+                       ("select count(*) over (partition by v) from k", "PARTITION BY v)")):
+        stmt = StatementCache().get(sql, clean)[0]
+        assert stmt.duck_sql is not None and plain in stmt.duck_sql, stmt.duck_sql
+        assert "__ds_bare" not in stmt.duck_sql and stmt.exact is not None
+        assert "__ds_bare" in (stmt.exact.duck_sql or ""), stmt.exact.duck_sql
+    assert "ON memory.main.__ds_bare(k.w) = memory.main.__ds_bare(u.w)" in translated(
+        "select id from k join u using (w)", clean)
+
+
+def test_joins_using_and_set_operations_disregard_trailing_blanks(
+        con: duckdb.DuckDBPyConnection) -> None:
+    ctx = _context(con)
+    bare = {v.rstrip(" ") for v in VALUES}
+    rows = con.execute(translated("select v from t union select w from u", ctx)).fetchall()
+    assert sorted(v.rstrip(" ") for v, in rows if v is not None) == sorted(bare)
+    # The merged column is the left table's.
+    rows = con.execute(translated("select w, u.n, u2.n from u join u u2 using (w)",
+                                  ctx)).fetchall()
+    assert all(w == VALUES[n] for w, n, _ in rows)
+    assert sorted((n, n2) for _, n, n2 in rows) == [
+        (i, j) for i, v in enumerate(VALUES) for j, v2 in enumerate(VALUES)
+        if v.rstrip(" ") == v2.rstrip(" ")]
