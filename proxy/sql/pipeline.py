@@ -81,6 +81,8 @@ from proxy.sql.transforms.types import map_types
 from proxy.sql.transforms.udf_calls import udf_null_arguments
 from proxy.sql.transforms.varbyte import varbyte, varbyte_substrings
 from proxy.sql.transforms.varchar_blanks import varchar_blanks
+from proxy.sql.transforms.varchar_groups import varchar_groups
+from proxy.sql.transforms.varchar_using import varchar_using
 from proxy.sql.transforms.virtual_relations import virtual_relations
 from proxy.sql.transforms.wlm_functions import wlm_functions
 
@@ -144,9 +146,14 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     # On the statement as written (casts to SUPER not yet mapped), before the catalog's SQL,
     # whose DuckDB structures are not SUPER values, is spliced in.
     super_dynamic,
+    # Before varchar_blanks and varchar_groups, which then read a column JOIN ... USING
+    # merged as the left table's column it becomes.
+    varchar_using,
     # On the comparisons as written (casts not yet macros, CHAR columns not yet CHAR casts),
     # before the catalog views' own SQL is spliced in.
     varchar_blanks,
+    # After varchar_blanks, which reads the keys it makes per-group values as strings.
+    varchar_groups,
     # Right after the sandbox: the catalog views it splices in read DuckDB's metadata
     # functions, which user SQL may not call.
     virtual_relations,

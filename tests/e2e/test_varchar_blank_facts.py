@@ -109,6 +109,19 @@ def test_a_first_run_beside_an_open_writer_is_exact(srv: RunningServer) -> None:
         assert _ids(reader, query) == [1, 3]
 
 
+def test_a_grouped_column_is_learned_clean_and_grouped_as_written(srv: RunningServer) -> None:
+    """A GROUP BY alone has the server scan its column; once clean it is grouped as written,
+    and a blank-ended value written later groups without its blanks again."""
+    query = "SELECT v, count(*) FROM vbg GROUP BY v ORDER BY v"
+    with psycopg.connect(srv.dsn, autocommit=True) as conn:
+        _table(conn, "vbg")
+        _wait_plain(conn, query)
+        assert conn.execute(query).fetchall() == [("a", 1), ("b", 1)]
+        conn.execute("INSERT INTO vbg VALUES (3, 'a ')")
+        assert conn.execute(query).fetchall() == [("a", 2), ("b", 1)]
+        assert "ends_with" in _plan(conn, query)
+
+
 def test_an_uncommitted_writer_blocks_the_fact_until_it_ends(
         clean_pair: tuple[psycopg.Connection, psycopg.Connection]) -> None:
     reader, writer = clean_pair

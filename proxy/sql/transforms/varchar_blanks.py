@@ -9,8 +9,8 @@ blanks. Strings: a VARCHAR column of a table or view (the catalog's,
 ``Context.varchar_columns``, by its table's alias or, unqualified, when one source of the query
 has it), a column of a derived table or CTE that is one of these, a string literal, an explicit
 cast to VARCHAR or TEXT, a concatenation with a string, a string function of a string (UPPER,
-SUBSTRING, TRIM, ...) and TO_CHAR; a parameter beside them is one too (it takes their type).
-Any other operand (a DATE column beside ``'2024-01-01'``, a number, a subquery, a column the
+SUBSTRING, TRIM, MIN, MAX, ...) and TO_CHAR; a parameter beside them is one too (it takes
+their type). Any other operand (a DATE column beside ``'2024-01-01'``, a number, a column the
 catalog does not know) leaves the comparison to DuckDB. A comparison with a CHAR value is
 ``blank_padded``'s, which trims every operand.
 
@@ -42,9 +42,10 @@ parameters too: the server types the text of whichever translation runs). A colu
 that may hold blank-ended values and is compared is noted (``Context.blank_notes``) so the
 server can scan for the fact.
 
-``x IN (SELECT y ...)`` of strings compares both without their blanks too. Grouping, DISTINCT,
-set operations, JOIN ... USING and comparisons with a subquery's value keep the blanks
-(README: known differences).
+``x IN (SELECT y ...)`` and ``x = (SELECT y ...)`` (any comparison, ANY, ALL; the query may
+be a set operation) of strings compare both without their blanks too. Grouping, DISTINCT and
+set operations are ``varchar_groups``', JOIN ... USING is ``varchar_using``'; both read
+columns with the resolvers built here (``resolved_scopes``).
 """
 
 from __future__ import annotations
@@ -71,39 +72,39 @@ _STRING_RESULTS = (exp.TimeToStr, exp.ToChar, exp.MD5, exp.Chr)
 # a VARBYTE).
 _STRING_OF_STRING = (exp.Upper, exp.Lower, exp.Initcap, exp.Trim, exp.Substring, exp.Left,
                      exp.Right, exp.Pad, exp.Replace, exp.Reverse, exp.SplitPart,
-                     exp.Translate, exp.Repeat)
+                     exp.Translate, exp.Repeat, exp.Min, exp.Max)
 _CONCATENATIONS = (exp.DPipe, exp.Concat, exp.ConcatWs)
 
 # What an operand is, by how it is written (None: not known to be a string).
-_STRING = "string"
-_CLEAN = "clean"  # a column of a table none of whose values ends with a blank
-_LITERAL = "literal"
+STRING = "string"
+CLEAN = "clean"  # a column of a table none of whose values ends with a blank
+LITERAL = "literal"
 _PARAMETER = "parameter"
 _NULL = "null"
-_CHAR = "char"
+CHAR = "char"
 
 # Sorts right after the blank: the bound of the values that are a literal and blanks.
 _AFTER_BLANK = "!"
 
 
 
-class _Dirty(str):
-    """``_STRING`` (equal to it), of a table's column that may hold blank-ended values: it
+class Dirty(str):
+    """``STRING`` (equal to it), of a table's column that may hold blank-ended values: it
     carries the table, so a comparison of it can note the column for a scan."""
 
     key: Key
 
 
-# A column's kind (_STRING, _CLEAN, _CHAR or None) by its source.
+# A column's kind (STRING, CLEAN, CHAR or None) by its source.
 Resolve = Callable[[exp.Column], str | None]
 
 
-def _kind(node: exp.Expr, resolve: Resolve) -> str | None:
+def operand_kind(node: exp.Expr, resolve: Resolve) -> str | None:
     """What ``node`` is as an operand of a comparison."""
     while isinstance(node, exp.Paren):
         node = node.this
     if isinstance(node, exp.Literal):
-        return _LITERAL if node.is_string else None
+        return LITERAL if node.is_string else None
     if isinstance(node, exp.Null):
         return _NULL
     if isinstance(node, exp.Placeholder | exp.Parameter):
@@ -112,20 +113,31 @@ def _kind(node: exp.Expr, resolve: Resolve) -> str | None:
         return resolve(node)
     if isinstance(node, exp.Cast):
         kind = node.to.this
-        return _CHAR if kind in CHAR_TYPES else _STRING if kind in _STRING_TYPES else None
+        return CHAR if kind in CHAR_TYPES else STRING if kind in _STRING_TYPES else None
     if isinstance(node, _STRING_RESULTS):
-        return _STRING
+        return STRING
     if isinstance(node, _STRING_OF_STRING):
-        return _STRING if _kind(node.this, resolve) in (_STRING, _CLEAN, _LITERAL,
-                                                         _CHAR) else None
+        return STRING if operand_kind(node.this, resolve) in (STRING, CLEAN, LITERAL,
+                                                         CHAR) else None
     if isinstance(node, _CONCATENATIONS):
-        kinds = [_kind(arg, resolve) for arg in node.iter_expressions()]
-        return _STRING if any(k in (_STRING, _CLEAN, _LITERAL, _CHAR) for k in kinds) else None
+        kinds = [operand_kind(arg, resolve) for arg in node.iter_expressions()]
+        return STRING if any(k in (STRING, CLEAN, LITERAL, CHAR) for k in kinds) else None
     if isinstance(node, exp.Coalesce):
-        kinds = [_kind(arg, resolve) for arg in node.iter_expressions()]
-        return _STRING if all(k in (_STRING, _CLEAN, _LITERAL, _NULL) for k in kinds) and any(
+        kinds = [operand_kind(arg, resolve) for arg in node.iter_expressions()]
+        return STRING if all(k in (STRING, CLEAN, LITERAL, _NULL) for k in kinds) and any(
             k != _NULL for k in kinds) else None
     return None
+
+
+def blank_ended(node: exp.Expr, resolve: Resolve, notes: BlankNotes | None) -> bool:
+    """Whether ``node`` is a string that may end with a blank, for a transform that groups or
+    matches it rather than compares it (noting the facts it reads, as a comparison does)."""
+    kind = operand_kind(node, resolve)
+    if notes is not None:
+        notes.used |= kind == CLEAN
+        if isinstance(kind, Dirty) and isinstance(node, exp.Column):
+            notes.wanted.add((kind.key, node.name))
+    return kind == STRING
 
 
 def _bare(node: exp.Expr) -> str:
@@ -179,40 +191,40 @@ def _rewrite(node: exp.Expr, resolve: Resolve, notes: BlankNotes | None) -> None
     if not operands or (isinstance(node, exp.In) and (
             node.args.get("unnest") is not None or node.args.get("field") is not None)):
         return
-    kinds = [_kind(operand, resolve) for _, operand in operands]
-    if None in kinds or _CHAR in kinds or not ({_STRING, _CLEAN, _LITERAL} & set(kinds)):
+    kinds = [operand_kind(operand, resolve) for _, operand in operands]
+    if None in kinds or CHAR in kinds or not ({STRING, CLEAN, LITERAL} & set(kinds)):
         return
     if _NULL in kinds[:1] or (_NULL in kinds and not isinstance(node, exp.In)):
         return  # a comparison with NULL is NULL, blanks or not
     if notes is not None:
-        notes.used |= _CLEAN in kinds
+        notes.used |= CLEAN in kinds
         notes.wanted.update((kind.key, operand.name) for (_, operand), kind
                             in zip(operands, kinds, strict=True)
-                            if isinstance(kind, _Dirty) and isinstance(operand, exp.Column))
+                            if isinstance(kind, Dirty) and isinstance(operand, exp.Column))
     literals = [_bare(operand) for (_, operand), kind in zip(operands, kinds, strict=True)
-                if kind == _LITERAL]
+                if kind == LITERAL]
     # A clean column takes the general form below: its literals lose their blanks, it stays.
-    if (((isinstance(node, exp.LT | exp.GTE) and kinds == [_STRING, _LITERAL])
-            or (isinstance(node, exp.GT | exp.LTE) and kinds == [_LITERAL, _STRING]))
+    if (((isinstance(node, exp.LT | exp.GTE) and kinds == [STRING, LITERAL])
+            or (isinstance(node, exp.GT | exp.LTE) and kinds == [LITERAL, STRING]))
             and not _below_blank(literals[0])):
-        literal = next(o for (_, o), k in zip(operands, kinds, strict=True) if k == _LITERAL)
+        literal = next(o for (_, o), k in zip(operands, kinds, strict=True) if k == LITERAL)
         literal.replace(exp.Literal.string(literals[0]))
         return
-    values = [exp.Literal.string(_bare(operand)) if kind == _LITERAL else operand.copy()
+    values = [exp.Literal.string(_bare(operand)) if kind == LITERAL else operand.copy()
               for (_, operand), kind in zip(operands, kinds, strict=True)]
-    if isinstance(node, exp.EQ) and kinds == [_LITERAL, _STRING]:
+    if isinstance(node, exp.EQ) and kinds == [LITERAL, STRING]:
         values.reverse()  # 'abc' = c: as c = 'abc'
     column = next((v for v in values[:1] if isinstance(v, exp.Column)), None)
-    if (column is not None and _CLEAN not in kinds and isinstance(node, exp.EQ | exp.In)
+    if (column is not None and CLEAN not in kinds and isinstance(node, exp.EQ | exp.In)
             and literals
             and all(v is column or isinstance(v, exp.Literal | exp.Null) for v in values)
             and _in_filter(node)):
         node.replace(_filter_form(node, column, values[1:]))
         return
     for (key, operand), kind in zip(operands, kinds, strict=True):
-        if kind == _LITERAL:
+        if kind == LITERAL:
             new: exp.Expr = exp.Literal.string(_bare(operand))
-        elif kind in (_STRING, _PARAMETER):
+        elif kind in (STRING, _PARAMETER):
             new = call(macros.BARE, operand.copy())
         else:
             continue
@@ -222,30 +234,55 @@ def _rewrite(node: exp.Expr, resolve: Resolve, notes: BlankNotes | None) -> None
             node.set(key, new)
 
 
-def _in_query(node: exp.In, resolve: Resolve,
-              known: Mapping[int, list[tuple[str, bool]]]) -> None:
-    """``x IN (SELECT y ...)`` of strings: both without trailing blanks (the subquery's one
-    column serves only the comparison)."""
-    query = node.args["query"]
-    select = query.this if isinstance(query, exp.Subquery) else query
-    columns = known.get(id(select))
-    if (not isinstance(select, exp.Select) or columns is None or len(columns) != 1
+def _subquery(node: exp.Expr) -> exp.Expr | None:
+    """The query of a subquery operand (``(SELECT ...)``, ``ANY (SELECT ...)``, ``ALL``)."""
+    if isinstance(node, exp.Any | exp.All):
+        node = node.this  # a subquery, or a query without its parentheses
+        if not isinstance(node, exp.Subquery):
+            return node if isinstance(node, exp.Query) else None
+    return node.this if isinstance(node, exp.Subquery) else None
+
+
+def _query_operands(node: exp.Expr) -> tuple[exp.Expr, exp.Expr] | None:
+    """(query, other operand) of ``x IN (SELECT ...)`` or a comparison with a subquery."""
+    if isinstance(node, exp.In):
+        query = node.args.get("query")
+        return (query.this if isinstance(query, exp.Subquery) else query,
+                node.this) if query is not None else None
+    if not isinstance(node, COMPARISONS):
+        return None
+    for operand, other in ((node.this, node.expression), (node.expression, node.this)):
+        query = _subquery(operand)
+        if query is not None and isinstance(other, exp.Expr) and _subquery(other) is None:
+            return query, other
+    return None
+
+
+def _with_query(node: exp.Expr, resolve: Resolve,
+                known: Mapping[int, Outputs]) -> None:
+    """``x IN (SELECT y ...)`` and ``x = (SELECT y ...)`` (any comparison, ANY and ALL too;
+    the query may be a set operation) of strings: both without trailing blanks (the
+    subquery's one column serves only the comparison)."""
+    query, other = _query_operands(node) or (None, None)
+    columns = known.get(id(query))
+    if (query is None or other is None or columns is None or len(columns) != 1
             or not columns[0][1]
-            or _kind(node.this, resolve) not in (_STRING, _CLEAN, _LITERAL)):
+            or operand_kind(other, resolve) not in (STRING, CLEAN, LITERAL)):
         return
-    projection = select.expressions[0]
-    value = projection.this if isinstance(projection, exp.Alias) else projection
-    value.replace(call(macros.BARE, value.copy()))
-    node.set("this", call(macros.BARE, node.this.copy()))
+    for select in branches(query):  # of a set operation, each branch's
+        projection = select.expressions[0]
+        value = projection.this if isinstance(projection, exp.Alias) else projection
+        value.replace(call(macros.BARE, value.copy()))
+    other.replace(call(macros.BARE, other.copy()))
 
 
 def _comparisons(nodes: list[exp.Expr], resolve: Resolve,
-                 known: Mapping[int, list[tuple[str, bool]]], notes: BlankNotes | None) -> None:
+                 known: Mapping[int, Outputs], notes: BlankNotes | None) -> None:
     for node in nodes:
         if isinstance(node.parent, exp.Update) and node.arg_key == "expressions":
             continue  # UPDATE's (and MERGE's) SET c = value assigns, it does not compare
-        if isinstance(node, exp.In) and node.args.get("query") is not None:
-            _in_query(node, resolve, known)
+        if _query_operands(node) is not None:
+            _with_query(node, resolve, known)
         else:
             _rewrite(node, resolve, notes)
 
@@ -264,9 +301,9 @@ def _table_columns(table: exp.Table, ctx: Context) -> Mapping[str, str]:
         if found is not None:
             chars = ctx.char_columns.get(key) or {}
             clean = ctx.clean_columns.get(key) or frozenset()
-            dirty = _Dirty(_STRING)
+            dirty = Dirty(STRING)
             dirty.key = key
-            return {name: _CHAR if name in chars else _CLEAN if name in clean else dirty
+            return {name: CHAR if name in chars else CLEAN if name in clean else dirty
                     for name in found}
     return {}
 
@@ -288,24 +325,38 @@ def _resolver(sources: Sources, outer: Callable[[str], Mapping[str, str] | None]
     return resolve
 
 
-def _outputs(query: exp.Expr, resolve: Resolve, known: Mapping[int, list[tuple[str, bool]]],
-             ) -> list[tuple[str, bool]]:
-    """(name, whether a string) of each column a query returns; of a set operation, a string
-    when it is one in every branch (a CHAR column of a derived table is ``char_columns``')."""
+# (name, kind) of each column a query returns: STRING, CLEAN or None (not a string).
+Outputs = list[tuple[str, str | None]]
+
+
+def _output_kind(kinds: list[str | None]) -> str | None:
+    """A column's kind from its kinds in each branch of a query: CLEAN when it is clean in
+    every one (it holds only their clean values), a string when it is one in every one."""
+    if all(kind == CLEAN for kind in kinds):
+        return CLEAN
+    return STRING if all(kind in (STRING, CLEAN, LITERAL) for kind in kinds) else None
+
+
+def _outputs(query: exp.Expr, resolve: Resolve, known: Mapping[int, Outputs]) -> Outputs:
+    """(name, kind) of each column a query returns; of a set operation, a string when it is
+    one in every branch (a CHAR column of a derived table is ``char_columns``')."""
     if isinstance(query, exp.Select):
-        return [(p.alias_or_name, _kind(p.this if isinstance(p, exp.Alias) else p, resolve)
-                 in (_STRING, _CLEAN, _LITERAL)) for p in query.expressions]
+        return [(p.alias_or_name, _output_kind(
+            [operand_kind(p.this if isinstance(p, exp.Alias) else p, resolve)]))
+            for p in query.expressions]
     columns = [known.get(id(select)) for select in branches(query)]
     if not columns or any(c is None for c in columns) or len({len(c or []) for c in columns}) != 1:
         return []
     first = columns[0] or []
-    return [(name, all((c or [])[i][1] for c in columns)) for i, (name, _) in enumerate(first)]
+    return [(name, _output_kind([(c or [])[i][1] for c in columns]))
+            for i, (name, _) in enumerate(first)]
 
 
-def _scopes(tree: exp.Expr, ctx: Context) -> None:
-    """Rewrite the comparisons of each query of ``tree``, once every query's sources are
-    known (a subquery may compare a column of the query around it)."""
-    known: dict[int, list[tuple[str, bool]]] = {}
+def resolved_scopes(tree: exp.Expr, ctx: Context,
+                    ) -> tuple[list[tuple[Scope, Resolve]], dict[int, Outputs]]:
+    """Each query of ``tree`` with the resolver of its columns' kinds, innermost first, and
+    the columns each query returns (by ``id`` of the query)."""
+    known: dict[int, Outputs] = {}
     of_scope: dict[int, Sources] = {}
     resolvers: list[tuple[Scope, Resolve]] = []
     for scope in traverse_scope(tree):  # innermost first: a query's sources come before it
@@ -314,8 +365,8 @@ def _scopes(tree: exp.Expr, ctx: Context) -> None:
             if isinstance(source, exp.Table):
                 sources[name] = _table_columns(source, ctx)
             elif isinstance(source, Scope):
-                sources[name] = {n: _STRING for n, string in known.get(id(source.expression), [])
-                                 if string}
+                sources[name] = {n: kind for n, kind in known.get(id(source.expression), [])
+                                 if kind}
         of_scope[id(scope)] = sources
 
         def outer(name: str, scope: Scope = scope) -> Mapping[str, str] | None:
@@ -330,6 +381,13 @@ def _scopes(tree: exp.Expr, ctx: Context) -> None:
         resolve = _resolver(sources, outer)
         known[id(scope.expression)] = _outputs(scope.expression, resolve, known)
         resolvers.append((scope, resolve))
+    return resolvers, known
+
+
+def _scopes(tree: exp.Expr, ctx: Context) -> None:
+    """Rewrite the comparisons of each query of ``tree``, once every query's sources are
+    known (a subquery may compare a column of the query around it)."""
+    resolvers, known = resolved_scopes(tree, ctx)
     for scope, resolve in resolvers:
         _comparisons(list(scope.find_all(*_KINDS)), resolve, known, ctx.blank_notes)
 
@@ -343,6 +401,12 @@ def _statement_sources(tree: exp.Update | exp.Delete | exp.Merge, ctx: Context) 
             if isinstance(t, exp.Table)}
 
 
+def statement_queries(tree: exp.Update | exp.Delete | exp.Merge) -> list[exp.Select]:
+    """The outermost queries of a DML statement (its subqueries, its USING's)."""
+    return [s for s in tree.find_all(exp.Select) if s.parent is not None
+            and s.parent.find_ancestor(exp.Select) is None]
+
+
 def varchar_blanks(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Compare strings without trailing blanks where every operand is one."""
     # Most statements have no comparison that could be of strings: first by the operands'
@@ -350,12 +414,11 @@ def varchar_blanks(tree: exp.Expr, ctx: Context) -> exp.Expr:
     comparisons = [node for node in tree.find_all(*_KINDS) if _candidate(node, None)]
     if not comparisons:
         return tree
-    names = _names(tree, ctx)
+    names = string_names(tree, ctx)
     if not any(_candidate(node, names) for node in comparisons):
         return tree
     if isinstance(tree, exp.Update | exp.Delete | exp.Merge):
-        for query in [s for s in tree.find_all(exp.Select) if s.parent is not None
-                      and s.parent.find_ancestor(exp.Select) is None]:
+        for query in statement_queries(tree):
             _scopes(query, ctx)
         resolve = _resolver(_statement_sources(tree, ctx), lambda _: None)
         _comparisons([node for node in tree.find_all(*_KINDS)
@@ -365,13 +428,15 @@ def varchar_blanks(tree: exp.Expr, ctx: Context) -> exp.Expr:
     return tree
 
 
-def _names(tree: exp.Expr, ctx: Context) -> frozenset[str]:
-    """The names a string column of ``tree`` may have: the VARCHAR columns of its tables and
-    the names it gives columns (a derived table's or CTE's)."""
+def string_names(tree: exp.Expr, ctx: Context, *, clean: bool = True) -> frozenset[str]:
+    """The names a string column of ``tree`` may have: the VARCHAR columns of its tables
+    (without the clean ones unless ``clean``) and the names it gives columns (a derived
+    table's or CTE's)."""
     names: set[str] = set()
     if ctx.varchar_columns:
         for table in tree.find_all(exp.Table):
-            names |= set(_table_columns(table, ctx))
+            names |= {name for name, kind in _table_columns(table, ctx).items()
+                      if clean or kind != CLEAN}
     names |= {alias.alias for alias in tree.find_all(exp.Alias)}
     names |= {column.name for alias in tree.find_all(exp.TableAlias)
               for column in alias.columns}
@@ -382,9 +447,10 @@ def _candidate(node: exp.Expr, names: frozenset[str] | None) -> bool:
     """Whether a comparison may be of strings: none of its operands is known not to be one
     (a column is one when it has one of ``names``, or any name without them; its source is
     looked up only later)."""
-    operands = [operand for _, operand in comparison_operands(node)] or (
-        [node.this] if isinstance(node, exp.In) and node.args.get("query") is not None else [])
-    kinds = [_kind(operand, lambda column: _STRING if names is None or column.name in names
+    queried = _query_operands(node)
+    operands = [queried[1]] if queried else [operand for _, operand
+                                             in comparison_operands(node)]
+    kinds = [operand_kind(operand, lambda column: STRING if names is None or column.name in names
                    else None)
              for operand in operands]
-    return bool(kinds) and None not in kinds and _CHAR not in kinds
+    return bool(kinds) and None not in kinds and CHAR not in kinds

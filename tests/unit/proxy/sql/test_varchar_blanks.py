@@ -207,3 +207,79 @@ def test_dirty_columns_are_noted_for_a_scan(con: duckdb.DuckDBPyConnection,
     stmt = StatementCache().get("select id from k where w = 'ab' and v = 'ab'", clean)[0]
     assert stmt.blank_wanted == (((ALIAS, "main", "k"), "w"),)
     assert StatementCache().get("select id from k where id = 1", clean)[0].blank_wanted == ()
+
+
+def test_groups_of_clean_columns_stay_as_written(con: duckdb.DuckDBPyConnection,
+                                                 clean: Context) -> None:
+    """A clean column (also through a derived table) is grouped, made DISTINCT and counted
+    DISTINCT as written; the other one groups without its blanks and is noted for a scan."""
+    for sql, plain in (("select v, count(*) from k group by v order by v",
+                        'SELECT v, COUNT(*) AS "count" FROM k GROUP BY v ORDER BY v'),
+                       ("select distinct v from k", "SELECT DISTINCT v FROM k"),
+                       ("select count(distinct v) from k", "COUNT(DISTINCT v)"),
+                       ("select x, count(*) from (select v as x from k) d group by 1",
+                        "GROUP BY 1")):
+        stmt = StatementCache().get(sql, clean)[0]
+        assert stmt.duck_sql is not None and plain in stmt.duck_sql, stmt.duck_sql
+        assert "__ds_bare" not in stmt.duck_sql and stmt.exact is not None
+        assert "__ds_bare" in (stmt.exact.duck_sql or "")
+    stmt = StatementCache().get("select w, count(*) from k group by w", clean)[0]
+    assert stmt.duck_sql is not None and (
+        'SELECT MIN(w) AS "w", COUNT(*) AS "count" FROM k GROUP BY memory.main.__ds_bare(w)'
+        in stmt.duck_sql)
+    assert stmt.blank_wanted == (((ALIAS, "main", "k"), "w"),)
+
+
+def test_groups_of_other_values_stay_as_written(con: duckdb.DuckDBPyConnection) -> None:
+    ctx = _context(con)
+    for sql in ("select id, count(*) from t group by id", "select distinct d from t",
+                "select 'a ' as x, count(*) from t group by 1", "select count(distinct id) from t",
+                "select distinct * from t", "select count(*) from t"):
+        assert "__ds_bare" not in translated(sql, ctx), sql
+
+
+def test_groups_disregard_trailing_blanks(con: duckdb.DuckDBPyConnection) -> None:
+    """Each group of values equal without their blanks is one, and shows a stored value."""
+    ctx = _context(con)
+    groups: dict[str, set[str]] = {}
+    for v in VALUES:
+        groups.setdefault(v.rstrip(" "), set()).add(v)
+    rows = con.execute(translated("select v, count(*) from t where v is not null group by v",
+                                  ctx)).fetchall()
+    assert len(rows) == len(groups)
+    for shown, count in rows:
+        assert shown in groups[shown.rstrip(" ")] and count == len(groups[shown.rstrip(" ")])
+    assert len(con.execute(translated("select distinct v from t where v is not null",
+                                      ctx)).fetchall()) == len(groups)
+    assert con.execute(translated("select count(distinct v) from t", ctx)).fetchall() == [
+        (len(groups),)]
+
+
+def test_joins_using_and_set_operations_of_clean_columns_stay_as_written(
+        con: duckdb.DuckDBPyConnection, clean: Context) -> None:
+    for sql, plain in (("select id from k join k k2 using (v)", "JOIN k AS k2 USING (v)"),
+                       ("select v from k union select v from k", "SELECT v FROM k UNION SELECT v"),
+                       ("select v from k intersect select v from k",
+                        "SELECT v FROM k INTERSECT SELECT v"),
+                       ("select count(*) over (partition by v) from k", "PARTITION BY v)")):
+        stmt = StatementCache().get(sql, clean)[0]
+        assert stmt.duck_sql is not None and plain in stmt.duck_sql, stmt.duck_sql
+        assert "__ds_bare" not in stmt.duck_sql and stmt.exact is not None
+        assert "__ds_bare" in (stmt.exact.duck_sql or ""), stmt.exact.duck_sql
+    assert "ON memory.main.__ds_bare(k.w) = memory.main.__ds_bare(u.w)" in translated(
+        "select id from k join u using (w)", clean)
+
+
+def test_joins_using_and_set_operations_disregard_trailing_blanks(
+        con: duckdb.DuckDBPyConnection) -> None:
+    ctx = _context(con)
+    bare = {v.rstrip(" ") for v in VALUES}
+    rows = con.execute(translated("select v from t union select w from u", ctx)).fetchall()
+    assert sorted(v.rstrip(" ") for v, in rows if v is not None) == sorted(bare)
+    # The merged column is the left table's.
+    rows = con.execute(translated("select w, u.n, u2.n from u join u u2 using (w)",
+                                  ctx)).fetchall()
+    assert all(w == VALUES[n] for w, n, _ in rows)
+    assert sorted((n, n2) for _, n, n2 in rows) == [
+        (i, j) for i, v in enumerate(VALUES) for j, v2 in enumerate(VALUES)
+        if v.rstrip(" ") == v2.rstrip(" ")]
