@@ -136,5 +136,12 @@ class AppendFrom:
     extra: str  # "IGNOREEXTRA", "FILLTARGET" or ""
 
 
+@dataclass(frozen=True, slots=True)
+class RefreshView:
+    """``REFRESH MATERIALIZED VIEW``: nothing to do once the view is found to be one."""
+
+    place: Place
+
+
 Late = (CreateLike | AlterVarchar | AddColumn | CommitFirst | CreateFunction | DropFunction
-        | RenameRelation | RenameColumn | DropRelations | AppendFrom | CreateAsChar)
+        | RenameRelation | RenameColumn | DropRelations | AppendFrom | CreateAsChar | RefreshView)

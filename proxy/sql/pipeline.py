@@ -20,9 +20,20 @@ from sqlglot.tokens import Token, TokenType
 
 from catalog.blank_facts import Key
 from catalog.errors import FeatureNotSupported, SyntaxError_
-from proxy.sql import append, catalog_syntax, commands, datashare_sql, dcl, show, udfs, wlm_sql
+from proxy.sql import (
+    append,
+    catalog_syntax,
+    commands,
+    datashare_sql,
+    dcl,
+    materialized,
+    refused_statements,
+    show,
+    udfs,
+    wlm_sql,
+)
 from proxy.sql.context import BlankNotes, Context
-from proxy.sql.late import AppendFrom, CreateFunction, DropFunction, Late, Place
+from proxy.sql.late import AppendFrom, CreateFunction, DropFunction, Late, Place, RefreshView
 from proxy.sql.param_types import Probe, probes
 from proxy.sql.references import Ref, references
 from proxy.sql.split import Piece, split
@@ -220,6 +231,7 @@ _COMMAND_TAGS: dict[type, tuple[str, str]] = {
 
 def translate(piece: Piece, ctx: Context) -> Statement:
     """Turn one statement into a ``Statement`` (no caching; see ``StatementCache``)."""
+    refused_statements.check(piece)
     access_command = dcl.recognize(piece)
     if access_command is not None:
         stype, tag = dcl.tag_of(access_command)
@@ -245,6 +257,13 @@ def translate(piece: Piece, ctx: Context) -> Statement:
     appended = append.recognize(piece)
     if appended is not None:
         return _append_statement(piece.text, appended, ctx)
+    refreshed = materialized.recognize(piece)
+    if refreshed is not None:
+        database, schema, name = refreshed.view
+        place = Place(ctx.databases.get(database or ctx.database, database or ""), schema, name)
+        return Statement(piece.text, "UTILITY", "REFRESH MATERIALIZED VIEW",
+                         duck_sql="SELECT 1", late=RefreshView(place),
+                         refs=(Ref("relation", database, schema, name, "OWNER"),))
     command = commands.recognize(piece)
     if command is not None:
         if isinstance(command, commands.NoOp):
@@ -502,6 +521,7 @@ def _redshift_tokens(tokens: list[Token]) -> tuple[list[Token], dict[str, object
                                       or _top_level_commas(tokens, i + 1, close) == 2):
                 tokens[close].comments.append(_ANONYMOUS)
     dropped: dict[str, object] = {}
+    tokens = refused_statements.without_unlimited_quota(tokens)
     if _is_create_table(tokens):
         tokens, dropped = _table_attributes(tokens)
     return _late_binding(tokens), dropped

@@ -11,6 +11,8 @@
 * TRUNCATE commits the transaction it runs in, as in Redshift (``proxy/late_ddl.py``).
 * ALTER TABLE ... RENAME TO renames a view too, as in Redshift: whether the relation is a
   view is known when it runs (``proxy/late_ddl.py``).
+* A materialized view is a view, recorded as materialized (``meta.MATERIALIZED_VIEWS``) for
+  REFRESH MATERIALIZED VIEW and SVV_MV_INFO; DROP MATERIALIZED VIEW drops the view.
 * Regular views bind to the relations they read, late-binding views (WITH NO SCHEMA BINDING)
   by name when queried: CREATE VIEW records which kind a view is (``meta.LATE_BINDING_VIEWS``),
   and RENAME TO, RENAME COLUMN and DROP TABLE/VIEW act on the regular views over what they
@@ -54,24 +56,33 @@ def _place(table: exp.Table, ctx: Context) -> Place:
 
 
 def _create_view(tree: exp.Create, ctx: Context) -> None:
-    """Record whether the view binds late (a replaced view may change kind)."""
+    """Record whether the view binds late and whether it is a materialized view (a replaced
+    view may change kind)."""
     table = tree.find(exp.Table)
     props = tree.args.get("properties")
-    if table is None or (isinstance(props, exp.Properties) and any(
-        isinstance(p, exp.TemporaryProperty) for p in props.expressions
-    )):
+    kept = props.expressions if isinstance(props, exp.Properties) else []
+    if table is None or any(isinstance(p, exp.TemporaryProperty) for p in kept):
         return
     place = _place(table, ctx)
     schema = quote_literal(place.schema) if place.schema else "current_schema()"
-    views = meta.qualified(place.alias, meta.LATE_BINDING_VIEWS)
-    companions.after(tree, f"DELETE FROM {views} WHERE lower(schema_name) = lower({schema}) "
-                           f"AND lower(view_name) = lower({quote_literal(place.name)})")
+    name = quote_literal(place.name)
+    late = meta.qualified(place.alias, meta.LATE_BINDING_VIEWS)
+    materialized = meta.qualified(place.alias, meta.MATERIALIZED_VIEWS)
+    for views in (late, materialized):
+        companions.after(tree, f"DELETE FROM {views} WHERE lower(schema_name) = "
+                               f"lower({schema}) AND lower(view_name) = lower({name})")
     if tree.meta.get("late_binding"):
-        companions.after(tree, f"INSERT INTO {views} VALUES ({schema}, "
-                               f"{quote_literal(place.name)})")
+        companions.after(tree, f"INSERT INTO {late} VALUES ({schema}, {name})")
+    if any(isinstance(p, exp.MaterializedProperty) for p in kept):
+        auto = any(isinstance(p, exp.AutoRefreshProperty) and p.name.upper() == "YES"
+                   for p in kept)
+        companions.after(tree, f"INSERT INTO {materialized} VALUES ({schema}, {name}, "
+                               f"{str(auto).lower()})")
 
 
 def _drop(tree: exp.Drop, ctx: Context) -> None:
+    # A materialized view is kept as a view (its metadata row goes with it).
+    tree.set("materialized", False)
     kind = (tree.args.get("kind") or "").upper()
     tables = [t for t in tree.args.get("tables") or [tree.this] if isinstance(t, exp.Table)]
     if kind in ("TABLE", "VIEW") and tables:

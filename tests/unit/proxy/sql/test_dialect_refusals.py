@@ -25,7 +25,9 @@ def duck(sql: str) -> str:
         ("insert into t values (1) on conflict do nothing", SyntaxError_),
         ("update t set a = 1 returning a", SyntaxError_),
         ("from t", SyntaxError_),
-        ("select * exclude (a) from t", SyntaxError_),
+        ("select * replace (1 as a) from t", SyntaxError_),
+        ("select * exclude a, upper(b) from t", SyntaxError_),
+        ("select a, * exclude a from t", FeatureNotSupported),
         ("select columns('a') from t", SyntaxError_),
         ("select [1, 2]", SyntaxError_),
         ("select a from t where a in [1]", SyntaxError_),
@@ -38,6 +40,11 @@ def duck(sql: str) -> str:
 def test_refused(sql: str, error: type[SQLError]) -> None:
     with pytest.raises(error):
         duck(sql)
+
+
+def test_exclude_takes_the_names_after_it() -> None:
+    assert duck("select * exclude a, b from t") == "SELECT * EXCLUDE (a, b) FROM t"
+    assert duck("select t.* exclude (a) from t") == "SELECT t.* EXCLUDE (a) FROM t"
 
 
 def test_subscripts_and_array_constructor_pass() -> None:
