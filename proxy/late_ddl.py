@@ -68,6 +68,7 @@ from proxy.sql.late import (
     CreateLike,
     DropFunction,
     DropRelations,
+    MergeAllColumns,
     Place,
     RefreshView,
     RenameColumn,
@@ -132,6 +133,9 @@ async def _sql(conn: Connection, session: Session, stmt: Statement, sql: str) ->
     if isinstance(late, CreateLike):
         result: str = await conn._engine_call(create_like_sql, session.cursor, late)
         return result
+    if isinstance(late, MergeAllColumns):
+        merge: str = await conn._engine_call(merge_all_columns_sql, session.cursor, late, sql)
+        return merge
     if isinstance(late, RefreshView):
         probe: str = await conn._engine_call(refresh_sql, session.cursor, late)
         return probe
@@ -228,6 +232,38 @@ def find_view(cur: duckdb.DuckDBPyConnection, place: Place) -> bound_views.Relat
         [place.alias, place.schema, place.name],
     ).fetchone()
     return bound_views.Relation(place.alias, row[0], row[1]) if row else None
+
+
+def merge_all_columns_sql(cur: duckdb.DuckDBPyConnection, late: MergeAllColumns,
+                          sql: str) -> str:
+    """A REMOVE DUPLICATES MERGE (``sql``) inserting every column of its source, which must
+    have as many as its target (42601 otherwise); a target row several source rows match is
+    21000, as in Redshift."""
+    *before, merge = sqlglot.parse(sql, read="duckdb")  # before: companions
+    assert isinstance(merge, exp.Merge)
+    using = merge.args["using"]
+    source = [d[0] for d in cur.execute(
+        f"SELECT * FROM ({using.this.sql('duckdb')}) LIMIT 0").description][:-1]
+    target = cur.execute(f"SELECT * FROM {merge.this.sql('duckdb')} LIMIT 0").description
+    if len(source) != len(target):
+        raise err.SyntaxError_(
+            "MERGE ... REMOVE DUPLICATES needs a source with as many columns as its target "
+            f"({len(source)} and {len(target)})")
+    # Redshift refuses a target row that several source rows match (DuckDB would delete it
+    # once and insert them all).
+    twice = cur.execute(
+        f"SELECT 1 FROM {merge.this.sql('duckdb')} JOIN {using.sql('duckdb')} "
+        f"ON {merge.args['on'].sql('duckdb')} "
+        f"GROUP BY {quote_ident(merge.this.alias_or_name)}.rowid HAVING count(*) > 1 LIMIT 1"
+    ).fetchone()
+    if twice is not None:
+        raise err.CardinalityViolation("Found multiple matches to update the same tuple.")
+    insert = merge.find(exp.Insert)
+    assert insert is not None
+    insert.set("this", None)
+    insert.set("expression", exp.Tuple(expressions=[
+        exp.column(exp.to_identifier(c, quoted=True), table=using.alias) for c in source]))
+    return "; ".join(s.sql("duckdb") for s in [*before, merge] if s is not None)
 
 
 def refresh_sql(cur: duckdb.DuckDBPyConnection, late: RefreshView) -> str:

@@ -143,5 +143,14 @@ class RefreshView:
     place: Place
 
 
+@dataclass(frozen=True, slots=True)
+class MergeAllColumns:
+    """``MERGE ... REMOVE DUPLICATES``: its INSERT takes every column of the source, as many
+    as the target has, which are known when it runs."""
+
+    flag: str  # the source's last column, which tells inserted copies of its rows
+
+
 Late = (CreateLike | AlterVarchar | AddColumn | CommitFirst | CreateFunction | DropFunction
-        | RenameRelation | RenameColumn | DropRelations | AppendFrom | CreateAsChar | RefreshView)
+        | RenameRelation | RenameColumn | DropRelations | AppendFrom | CreateAsChar | RefreshView
+        | MergeAllColumns)

@@ -71,7 +71,7 @@ from proxy.sql.transforms.session_time_zone import (
     keeps_sql,
     session_time_zone,
 )
-from proxy.sql.transforms.statements import statements
+from proxy.sql.transforms.statements import REMOVE_DUPLICATES, statements
 from proxy.sql.transforms.stored_integers import stored_integers
 from proxy.sql.transforms.string_functions import string_functions
 from proxy.sql.transforms.super_arrays import super_arrays
@@ -488,6 +488,26 @@ def _late_binding(tokens: list[Token]) -> list[Token]:
     return tokens
 
 
+_REMOVE_DUPLICATES = ("remove", "duplicates")
+# What REMOVE DUPLICATES stands in for until ``statements`` rewrites the MERGE: an action of
+# each kind it takes (the references ask for SELECT, INSERT and DELETE, as Redshift does).
+_MERGE_ACTIONS = "WHEN MATCHED THEN DELETE WHEN NOT MATCHED THEN INSERT (x) VALUES (NULL)"
+
+
+def _remove_duplicates(tokens: list[Token]) -> list[Token]:
+    """``MERGE ... REMOVE DUPLICATES`` with the clause replaced by ``_MERGE_ACTIONS``."""
+    if (
+        len(tokens) > 2
+        and tokens[0].token_type == TokenType.MERGE
+        and tuple(t.text.lower() for t in tokens[-2:]) == _REMOVE_DUPLICATES
+    ):
+        at = tokens[-2]
+        actions = [Token(t.token_type, t.text, at.line, at.col, at.start, at.end)
+                   for t in _REDSHIFT.tokenize(_MERGE_ACTIONS)]
+        return tokens[:-2] + actions
+    return tokens
+
+
 def _redshift_tokens(tokens: list[Token]) -> tuple[list[Token], dict[str, object]]:
     """Token-level repairs for Redshift syntax that sqlglot's parser cannot keep apart.
 
@@ -536,6 +556,9 @@ def parse(text: str) -> exp.Expr:
         tokens = catalog_syntax.repair(tokens)
         repaired, dropped = _redshift_tokens(tokens)
         late_binding = _late_binding(tokens) is not tokens
+        merged = _remove_duplicates(repaired)
+        remove_duplicates = merged is not repaired
+        repaired = merged
         encode = recognize_encode(tokens, text)
         trees = [encode] if encode is not None else _REDSHIFT.parser().parse(repaired, text)
     except TokenError as exc:
@@ -556,6 +579,8 @@ def parse(text: str) -> exp.Expr:
         raise SyntaxError_("syntax error at end of input")
     if late_binding:
         trees[0].meta["late_binding"] = True  # the access checks read it
+    if remove_duplicates:
+        trees[0].meta[REMOVE_DUPLICATES] = True
     if dropped:
         trees[0].meta[DROPPED_ATTRIBUTES] = dropped
     return trees[0]
