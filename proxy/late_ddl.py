@@ -243,7 +243,7 @@ def merge_all_columns_sql(cur: duckdb.DuckDBPyConnection, late: MergeAllColumns,
     assert isinstance(merge, exp.Merge)
     using = merge.args["using"]
     source = [d[0] for d in cur.execute(
-        f"SELECT * FROM ({using.this.sql('duckdb')}) LIMIT 0").description][:-1]
+        f"SELECT * FROM ({using.this.sql('duckdb')}) LIMIT 0").description if d[0] != late.flag]
     target = cur.execute(f"SELECT * FROM {merge.this.sql('duckdb')} LIMIT 0").description
     if len(source) != len(target):
         raise err.SyntaxError_(

@@ -24,6 +24,8 @@ class RefreshSpec:
 
 def recognize(piece: Piece) -> RefreshSpec | None:
     """The REFRESH statement ``piece`` is, or None for any other statement."""
+    if piece.tokens[0].text.upper() != "REFRESH":
+        return None  # most statements: without reading them again
     t = _Tokens(piece)
     if not t.accept_seq("REFRESH", "MATERIALIZED", "VIEW"):
         return None

@@ -516,7 +516,7 @@ def _redshift_tokens(tokens: list[Token]) -> tuple[list[Token], dict[str, object
     TO_DATE of three arguments (``datetime_formats`` reads the third); a ``#`` on its
     own is the XOR operator; CREATE TABLE
     loses the attributes sqlglot cannot parse (returned, see ``_table_attributes``); CREATE
-    VIEW loses WITH NO SCHEMA BINDING; a
+    SCHEMA loses QUOTA UNLIMITED; CREATE VIEW loses WITH NO SCHEMA BINDING; a
     statement starting with FROM (DuckDB's FROM-first SELECT) or holding a ``[1, 2]`` list
     literal is a syntax error, as in Redshift.
     """
