@@ -20,7 +20,8 @@ rejects parse and DuckDB would happily run them. Each gets the error Redshift gi
 * Collations: CASE_SENSITIVE (CS) is every string's collation here, as it is Redshift's
   default, so a column's ``COLLATE case_sensitive`` and ``COLLATE(x, 'cs')`` are dropped;
   CASE_INSENSITIVE (CI) is 0A000 (DuckDB's NOCASE is not exact: its COUNT(DISTINCT) and
-  functions of a column disagree with Redshift's), and another name 42704.
+  functions of a column disagree with Redshift's), and another name 42704 (but PostgreSQL's
+  "default", "C" and "POSIX", which clients send, are the binary collation DuckDB has).
 """
 
 from __future__ import annotations
@@ -89,6 +90,8 @@ _CASE_INSENSITIVE = frozenset({"case_insensitive", "ci"})
 def _collation(node: exp.Collate | exp.CollateColumnConstraint) -> None:
     """Drop a case-sensitive collation; refuse the others (module docstring)."""
     name = node.expression.name if isinstance(node, exp.Collate) else node.this.name
+    if name.lower() == "default" or name in ("C", "POSIX"):
+        return  # PostgreSQL's names of the binary collation (psql's patterns): DuckDB's own
     if name.lower() in _CASE_INSENSITIVE:
         raise FeatureNotSupported(
             "feature not supported on Duckshift: COLLATE CASE_INSENSITIVE")
