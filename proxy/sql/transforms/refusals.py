@@ -90,7 +90,7 @@ _CASE_INSENSITIVE = frozenset({"case_insensitive", "ci"})
 def _collation(node: exp.Collate | exp.CollateColumnConstraint) -> None:
     """Drop a case-sensitive collation; refuse the others (module docstring)."""
     name = node.expression.name if isinstance(node, exp.Collate) else node.this.name
-    if name.lower() == "default" or name in ("C", "POSIX"):
+    if name.lower() in ("default", "c", "posix"):
         return  # PostgreSQL's names of the binary collation (psql's patterns): DuckDB's own
     if name.lower() in _CASE_INSENSITIVE:
         raise FeatureNotSupported(
