@@ -67,6 +67,9 @@ _BINDER: list[_Rule] = [
     # "... not found in FROM clause", or "... was not found because the FROM clause is missing".
     _r(r'Referenced column "?([^"!]+?)"? (?:was )?not found', e.UndefinedColumn,
        lambda m: f'column "{m[1]}" does not exist'),
+    # SELECT * EXCLUDE of a name no relation of the FROM clause has.
+    _r(r'Column "([^"]+)" in EXCLUDE list not found', e.UndefinedColumn,
+       lambda m: f'column "{m[1]}" does not exist'),
     _r(r'Table "?([^"!]+?)"? does not have a column (?:named|with name) "([^"]+)"',
        e.UndefinedColumn, lambda m: f'column "{m[2]}" of relation "{m[1]}" does not exist'),
     _r(r'Referenced table "?([^"!]+?)"? not found', e.UndefinedTable,

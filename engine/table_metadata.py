@@ -39,6 +39,12 @@ a regular one, bound to the relations it names, ``proxy/view_bindings.py``):
 
     schema_name VARCHAR, view_name VARCHAR
 
+``MATERIALIZED_VIEWS``: one row per view created as CREATE MATERIALIZED VIEW (kept as a view,
+so it is always fresh; REFRESH MATERIALIZED VIEW accepts only these):
+
+    schema_name VARCHAR, view_name VARCHAR
+    autorefresh BOOLEAN     -- AUTO REFRESH YES as declared
+
 Names are as DuckDB stores them; compare them case-insensitively, as DuckDB resolves names.
 Rows of tables that no longer exist are deleted by the statements that drop them; identity
 sequences left behind by dropped tables are dropped when the database is attached.
@@ -52,6 +58,7 @@ from catalog.table_attributes import (
     COLUMN_ATTRIBUTES,
     FUNCTIONS,
     LATE_BINDING_VIEWS,
+    MATERIALIZED_VIEWS,
     SCHEMA,
     TABLE_ATTRIBUTES,
 )
@@ -77,6 +84,8 @@ _DDL = (
     "volatility VARCHAR, body VARCHAR)",
     "CREATE TABLE IF NOT EXISTS {s}.{v} (schema_name VARCHAR NOT NULL, "
     "view_name VARCHAR NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS {s}.{m} (schema_name VARCHAR NOT NULL, "
+    "view_name VARCHAR NOT NULL, autorefresh BOOLEAN)",
 )
 
 
@@ -90,7 +99,8 @@ def ensure(con: duckdb.DuckDBPyConnection, alias: str) -> None:
     for ddl in _DDL:
         con.execute(ddl.format(s=schema, t=quote_ident(TABLE_ATTRIBUTES),
                                c=quote_ident(COLUMN_ATTRIBUTES), f=quote_ident(FUNCTIONS),
-                               v=quote_ident(LATE_BINDING_VIEWS)))
+                               v=quote_ident(LATE_BINDING_VIEWS),
+                               m=quote_ident(MATERIALIZED_VIEWS)))
     # A sequence still named in some column's default is in use, whatever the metadata says.
     orphans = con.execute(
         "SELECT s.sequence_name FROM duckdb_sequences() s WHERE s.database_name = ? "
@@ -133,6 +143,7 @@ def forget_dropped(alias: str) -> list[str]:
         f"DELETE FROM {qualified(alias, COLUMN_ATTRIBUTES)} m WHERE NOT EXISTS ({columns})",
         f"DELETE FROM {qualified(alias, FUNCTIONS)} m WHERE NOT EXISTS ({functions})",
         f"DELETE FROM {qualified(alias, LATE_BINDING_VIEWS)} m WHERE NOT EXISTS ({views})",
+        f"DELETE FROM {qualified(alias, MATERIALIZED_VIEWS)} m WHERE NOT EXISTS ({views})",
     ]
 
 

@@ -68,7 +68,9 @@ from proxy.sql.late import (
     CreateLike,
     DropFunction,
     DropRelations,
+    MergeAllColumns,
     Place,
+    RefreshView,
     RenameColumn,
     RenameRelation,
 )
@@ -131,6 +133,12 @@ async def _sql(conn: Connection, session: Session, stmt: Statement, sql: str) ->
     if isinstance(late, CreateLike):
         result: str = await conn._engine_call(create_like_sql, session.cursor, late)
         return result
+    if isinstance(late, MergeAllColumns):
+        merge: str = await conn._engine_call(merge_all_columns_sql, session.cursor, late, sql)
+        return merge
+    if isinstance(late, RefreshView):
+        probe: str = await conn._engine_call(refresh_sql, session.cursor, late)
+        return probe
     if isinstance(late, CreateFunction | DropFunction):
         made: str = await conn._engine_call(function_sql, session.cursor, late)
         return made
@@ -226,6 +234,57 @@ def find_view(cur: duckdb.DuckDBPyConnection, place: Place) -> bound_views.Relat
     return bound_views.Relation(place.alias, row[0], row[1]) if row else None
 
 
+def merge_all_columns_sql(cur: duckdb.DuckDBPyConnection, late: MergeAllColumns,
+                          sql: str) -> str:
+    """A REMOVE DUPLICATES MERGE (``sql``) inserting every column of its source, which must
+    have as many as its target (42601 otherwise); a target row several source rows match is
+    21000, as in Redshift."""
+    *before, merge = sqlglot.parse(sql, read="duckdb")  # before: companions
+    assert isinstance(merge, exp.Merge)
+    using = merge.args["using"]
+    source = [d[0] for d in cur.execute(
+        f"SELECT * FROM ({using.this.sql('duckdb')}) LIMIT 0").description if d[0] != late.flag]
+    target = cur.execute(f"SELECT * FROM {merge.this.sql('duckdb')} LIMIT 0").description
+    if len(source) != len(target):
+        raise err.SyntaxError_(
+            "MERGE ... REMOVE DUPLICATES needs a source with as many columns as its target "
+            f"({len(source)} and {len(target)})")
+    # Redshift refuses a target row that several source rows match (DuckDB would delete it
+    # once and insert them all).
+    twice = cur.execute(
+        f"SELECT 1 FROM {merge.this.sql('duckdb')} JOIN {using.sql('duckdb')} "
+        f"ON {merge.args['on'].sql('duckdb')} "
+        f"GROUP BY {quote_ident(merge.this.alias_or_name)}.rowid HAVING count(*) > 1 LIMIT 1"
+    ).fetchone()
+    if twice is not None:
+        raise err.CardinalityViolation("Found multiple matches to update the same tuple.")
+    insert = merge.find(exp.Insert)
+    assert insert is not None
+    insert.set("this", None)
+    insert.set("expression", exp.Tuple(expressions=[
+        exp.column(exp.to_identifier(c, quoted=True), table=using.alias) for c in source]))
+    return "; ".join(s.sql("duckdb") for s in [*before, merge] if s is not None)
+
+
+def refresh_sql(cur: duckdb.DuckDBPyConnection, late: RefreshView) -> str:
+    """REFRESH MATERIALIZED VIEW: a query that binds the view (failing as a refresh would when
+    what it reads is gone) once the view is found to be a materialized one, else 42809 for a
+    view or table, 42P01 for nothing."""
+    view = find_view(cur, late.place)
+    shown = late.place.name
+    if view is None:
+        find_table(cur, late.place)  # 42P01 when there is no table either
+        raise err.WrongObjectType(f'"{shown}" is not a materialized view')
+    listed = cur.execute(
+        f"SELECT 1 FROM {meta.qualified(view.alias, meta.MATERIALIZED_VIEWS)} "
+        "WHERE lower(schema_name) = lower(?) AND lower(view_name) = lower(?)",
+        [view.schema, view.name]).fetchone()
+    if listed is None:
+        raise err.WrongObjectType(f'"{shown}" is not a materialized view')
+    qualified = ".".join(quote_ident(p) for p in (view.alias, view.schema, view.name))
+    return f"SELECT 1 FROM {qualified} LIMIT 0"
+
+
 def _relation(cur: duckdb.DuckDBPyConnection, place: Place,
               view: bool) -> bound_views.Relation | None:
     """The persistent table (or view) ``place`` names; None for a temporary or missing one."""
@@ -259,10 +318,11 @@ def _with_views(cur: duckdb.DuckDBPyConnection,
     after = [] if target is None else bound_views.rename_sql(cur, target, late.new_name)
     if view is not None:
         sql = sql.replace("ALTER TABLE ", "ALTER VIEW ", 1)
-        views = meta.qualified(view.alias, meta.LATE_BINDING_VIEWS)
-        after.append(f"UPDATE {views} SET view_name = {quote_literal(late.new_name)} "
-                     f"WHERE lower(schema_name) = lower({quote_literal(view.schema)}) "
-                     f"AND lower(view_name) = lower({quote_literal(view.name)})")
+        for kind in (meta.LATE_BINDING_VIEWS, meta.MATERIALIZED_VIEWS):
+            after.append(f"UPDATE {meta.qualified(view.alias, kind)} "
+                         f"SET view_name = {quote_literal(late.new_name)} "
+                         f"WHERE lower(schema_name) = lower({quote_literal(view.schema)}) "
+                         f"AND lower(view_name) = lower({quote_literal(view.name)})")
     return "; ".join([sql, *after]), []
 
 

@@ -6,7 +6,11 @@ that, what the FROM clause names must exist: the database (3D000), the schema (3
 table (42P01). Redshift's rules on the result: at most 10,000 rows without a LIMIT (54000), and
 a user who is not a superuser sees a schema only with USAGE on it (or owning it) and a table
 or its columns only with USAGE on the schema and SELECT on the table or one of its columns (or
-owning it). SHOW VIEW finds the view as the search path does and shows its query.
+owning it). SHOW VIEW finds the view as the search path does and shows its query; SHOW TABLE
+finds a table so and shows a CREATE TABLE for it: column types, NOT NULL, DEFAULT, IDENTITY,
+the encodings and distribution and sort keys CREATE/ALTER TABLE declared (``ENCODE`` only where
+one was: the others are what DuckDB stores), the primary key, and the distribution style
+(AUTO when none was declared).
 
 Result columns are fixed per command (``fields``), so Describe answers without running.
 """
@@ -21,7 +25,14 @@ import pyarrow as pa
 
 from catalog import errors as err
 from catalog.security import ObjectKey
-from catalog.views.show import LISTINGS, VIEW_DDL_COLUMN, listing_sql, view_sql
+from catalog.views.show import (
+    LISTINGS,
+    TABLE_DDL_COLUMN,
+    VIEW_DDL_COLUMN,
+    listing_sql,
+    table_sql,
+    view_sql,
+)
 from engine import streaming
 from policies import access
 from proxy.result_types import fields_of
@@ -35,6 +46,7 @@ if TYPE_CHECKING:
 
 _ARROW = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "TIMESTAMP": pa.timestamp("us")}
 _VIEW_SCHEMA = pa.schema([(VIEW_DDL_COLUMN, pa.string())])
+_TABLE_SCHEMA = pa.schema([(TABLE_DDL_COLUMN, pa.string())])
 # Listings whose FROM names a schema, and those whose FROM names a table.
 _IN_SCHEMA = frozenset({"tables", "procedures", "functions"})
 _OF_TABLE = frozenset({"columns", "primary_keys", "foreign_keys", "exported_keys"})
@@ -59,6 +71,8 @@ def fields(cmd: show.Command) -> list[FieldDescription] | None:
         return fields_of(_schema(cmd.kind))
     if isinstance(cmd, show.ShowView):
         return fields_of(_VIEW_SCHEMA)
+    if isinstance(cmd, show.ShowTable):
+        return fields_of(_TABLE_SCHEMA)
     return None
 
 
@@ -165,6 +179,60 @@ async def show_view(conn: Connection, session: Session, cmd: show.ShowView,
     return Outcome("SHOW", result=_result(table))
 
 
+def _column_ddl(column: dict[str, object]) -> str:
+    """One column of SHOW TABLE's CREATE TABLE."""
+    words = [str(column["attname"]), str(column["type"])]
+    if column["notnull"]:
+        words.append("NOT NULL")
+    if column["identity_seed"] is not None:
+        words.append(f"identity({column['identity_seed']},{column['identity_step']})")
+    elif column["default_sql"] is not None:
+        words.append(f"DEFAULT {column['default_sql']}")
+    if column["encoding"] is not None:
+        words.append(f"ENCODE {column['encoding']}")
+    distkey = column["distkey"]
+    if isinstance(distkey, str) and distkey.lower() == str(column["attname"]).lower():
+        words.append("distkey")
+    return " ".join(words)
+
+
+def table_ddl(columns: list[dict[str, object]]) -> str:
+    """SHOW TABLE's text for a table's columns (rows of ``catalog.views.show.table_sql``), in
+    the layout of Redshift's documented example."""
+    first = columns[0]
+    lines = [_column_ddl(c) for c in columns]
+    primary_key = first["primary_key"]
+    if isinstance(primary_key, list) and primary_key:
+        lines.append(f"PRIMARY KEY ({', '.join(str(k) for k in primary_key)})")
+    tail = [f"DISTSTYLE {first['diststyle'] or 'AUTO'}"]
+    sortkey = first["sortkey"]
+    if first["sortkey_type"] == "AUTO":
+        tail.append("SORTKEY AUTO")
+    elif isinstance(sortkey, list) and sortkey:
+        kind = "INTERLEAVED " if first["sortkey_type"] == "INTERLEAVED" else ""
+        tail.append(f"{kind}SORTKEY ( {', '.join(str(k) for k in sortkey)} )")
+    head = f"CREATE TABLE {first['nspname']}.{first['relname']} ("
+    return "\n".join([head, ",\n".join(lines), ")", " ".join(tail) + ";"])
+
+
+async def show_table(conn: Connection, session: Session, cmd: show.ShowTable,
+                     _: list[object]) -> Outcome:
+    """SHOW TABLE [schema.]name: a CREATE TABLE statement for the table."""
+    qualified = cmd.schema is not None
+    params: list[object] = [cmd.name, *([cmd.schema] if qualified else [])]
+    rows = (await _rows(conn, session, table_sql(session.context, qualified),
+                        params if qualified else params * 2)).to_pylist()
+    shown = f"{cmd.schema}.{cmd.name}" if qualified else cmd.name
+    if not rows:
+        view = (await _rows(conn, session, view_sql(session.context, qualified),
+                            params)).to_pylist()
+        if view:
+            raise err.WrongObjectType(f'"{shown}" is not a table')
+        raise err.UndefinedTable(f'relation "{shown}" does not exist')
+    table = pa.table([pa.array([table_ddl(rows)], pa.string())], schema=_TABLE_SCHEMA)
+    return Outcome("SHOW", result=_result(table))
+
+
 async def show_parameters(conn: Connection, session: Session, cmd: show.ShowParameters,
                           _: list[object]) -> Outcome:
     """SHOW PARAMETERS OF PROCEDURE|FUNCTION: Duckshift has no stored procedures or
@@ -175,5 +243,6 @@ async def show_parameters(conn: Connection, session: Session, cmd: show.ShowPara
 HANDLERS = {
     show.ShowCatalog: show_catalog,
     show.ShowView: show_view,
+    show.ShowTable: show_table,
     show.ShowParameters: show_parameters,
 }

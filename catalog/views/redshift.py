@@ -16,7 +16,7 @@ schemas of its own. Its tables keep table_type TABLE or VIEW, as Redshift's exam
 
 from __future__ import annotations
 
-from catalog.table_attributes import COLUMN_ATTRIBUTES, TABLE_ATTRIBUTES
+from catalog.table_attributes import COLUMN_ATTRIBUTES, MATERIALIZED_VIEWS, TABLE_ATTRIBUTES
 from catalog.views.acl import system_table
 from catalog.views.aclitems import acl_items_sql, acl_text_sql
 from catalog.views.base import Session, View, lit, oid_sql, user_oid_expr, values
@@ -284,12 +284,17 @@ def svv_redshift_columns(session: Session) -> str:
 
 
 def svv_mv_info(session: Session) -> str:
-    """svv_mv_info: empty (no materialized views)."""
-    return values([], [
-        ("database_name", "VARCHAR"), ("schema_name", "VARCHAR"), ("user_name", "VARCHAR"),
-        ("name", "VARCHAR"), ("is_stale", "VARCHAR"), ("state", "INTEGER"),
-        ("autorefresh", "VARCHAR"), ("autorewrite", "VARCHAR"),
-    ])
+    """svv_mv_info: the current database's materialized views, each kept as a view and so
+    never stale; state 0 (recomputed when refreshed)."""
+    return (
+        f"SELECT r.datname AS database_name, r.nspname AS schema_name, r.owner AS user_name, "
+        "r.relname AS name, 'f' AS is_stale, CAST(0 AS INTEGER) AS state, "
+        "CASE WHEN m.autorefresh THEN 't' ELSE 'f' END AS autorefresh, 'f' AS autorewrite "
+        f"FROM ({relations_sql(session)}) r "
+        f"JOIN ({attribute_rows_sql(session, MATERIALIZED_VIEWS)}) m "
+        "ON m.datname = r.datname AND lower(m.schema_name) = lower(r.nspname) "
+        "AND lower(m.view_name) = lower(r.relname) WHERE r.relkind = 'v'"
+    )
 
 
 VIEWS = (

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from catalog.table_attributes import COLUMN_ATTRIBUTES, TABLE_ATTRIBUTES
 from catalog.views.base import Session, lit, values
 from catalog.views.functions import show_functions_sql
 from catalog.views.information_schema import column_facts_sql
@@ -25,6 +26,7 @@ from catalog.views.redshift import (
     svv_redshift_tables,
     svv_table_info,
 )
+from catalog.views.scope import attribute_rows_sql
 
 _V, _I = "VARCHAR", "INTEGER"
 
@@ -181,6 +183,7 @@ def listing_sql(listing: Listing, session: Session, keys: int, like: bool,
 
 
 VIEW_DDL_COLUMN = "Show View DDL statement"
+TABLE_DDL_COLUMN = "Show Table DDL statement"
 
 
 def view_sql(session: Session, qualified: bool) -> str:
@@ -191,4 +194,36 @@ def view_sql(session: Session, qualified: bool) -> str:
         "SELECT nspname, relkind, trim(definition) AS definition "
         f"FROM ({relations_sql(session)}) WHERE relname = ? AND relkind IN ('r', 'v') "
         f"AND {schema} ORDER BY list_position(current_schemas(false), nspname) LIMIT 1"
+    )
+
+
+def table_sql(session: Session, qualified: bool) -> str:
+    """SHOW TABLE: one row per column of the table named ? (in the schema named by a second
+    ?, when ``qualified``; else the first on the search path, the name given twice), in
+    order, with what its DDL
+    shows: (nspname, relname, attname, type, notnull, default_sql, encoding, identity_seed,
+    identity_step, diststyle, distkey, sortkey_type, sortkey, primary_key)."""
+    schema = "c.nspname = ?" if qualified else "list_contains(current_schemas(false), c.nspname)"
+    first = "list_position(current_schemas(false), c.nspname)"
+    # Unqualified: the table of the schema first on the search path (the second pair of ?).
+    closest = "true" if qualified else (
+        f"{first} = (SELECT min({first}) FROM ({relations_sql(session)}) c "
+        f"WHERE c.relname = ? AND c.relkind = 'r' AND {schema})")
+
+    def attributes(table: str, alias: str) -> str:
+        return (f"LEFT JOIN ({attribute_rows_sql(session, table)}) {alias} "
+                f"ON lower({alias}.schema_name) = lower(c.nspname) "
+                f"AND lower({alias}.table_name) = lower(c.relname)")
+
+    return (
+        "SELECT c.nspname, c.relname, c.attname, c.formatted_type AS type, c.attnotnull "
+        "AS notnull, c.default_sql, a.encoding, a.identity_seed, a.identity_step, "
+        "t.diststyle, t.distkey, t.sortkey_type, t.sortkey, k.column_names AS primary_key "
+        f"FROM ({column_facts_sql(session)}) c "
+        f"JOIN ({relations_sql(session)}) r ON r.oid = c.attrelid AND r.relkind = 'r' "
+        f"{attributes(TABLE_ATTRIBUTES, 't')} "
+        f"{attributes(COLUMN_ATTRIBUTES, 'a')} AND lower(a.column_name) = lower(c.attname) "
+        f"LEFT JOIN ({constraints_sql(session)}) k ON k.conrelid = c.attrelid "
+        "AND k.contype = 'p' "
+        f"WHERE c.relname = ? AND {schema} AND {closest} ORDER BY c.attnum"
     )

@@ -391,6 +391,14 @@ def _create(t: _Tokens) -> Command | None:
         elif t.accept("OWNER"):
             t.accept("=")
             owner = t.ident()
+        elif t.accept("COLLATE"):
+            # Case-sensitive is every database's collation here (and Redshift's default).
+            collation = t.ident()
+            if collation in ("case_insensitive", "ci"):
+                raise FeatureNotSupported(
+                    "feature not supported on Duckshift: COLLATE CASE_INSENSITIVE")
+            if collation not in ("case_sensitive", "cs"):
+                raise SyntaxError_(f'syntax error at or near "{collation}"')
         else:
             raise FeatureNotSupported(
                 f"feature not supported on Duckshift: CREATE DATABASE option {t.word()}"

@@ -136,5 +136,21 @@ class AppendFrom:
     extra: str  # "IGNOREEXTRA", "FILLTARGET" or ""
 
 
+@dataclass(frozen=True, slots=True)
+class RefreshView:
+    """``REFRESH MATERIALIZED VIEW``: nothing to do once the view is found to be one."""
+
+    place: Place
+
+
+@dataclass(frozen=True, slots=True)
+class MergeAllColumns:
+    """``MERGE ... REMOVE DUPLICATES``: its INSERT takes every column of the source, as many
+    as the target has, which are known when it runs."""
+
+    flag: str  # the source's last column, which tells inserted copies of its rows
+
+
 Late = (CreateLike | AlterVarchar | AddColumn | CommitFirst | CreateFunction | DropFunction
-        | RenameRelation | RenameColumn | DropRelations | AppendFrom | CreateAsChar)
+        | RenameRelation | RenameColumn | DropRelations | AppendFrom | CreateAsChar | RefreshView
+        | MergeAllColumns)

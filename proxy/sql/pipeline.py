@@ -27,12 +27,14 @@ from proxy.sql import (
     commands,
     datashare_sql,
     dcl,
+    materialized,
+    refused_statements,
     show,
     udfs,
     wlm_sql,
 )
 from proxy.sql.context import BlankNotes, Context
-from proxy.sql.late import AppendFrom, CreateFunction, DropFunction, Late, Place
+from proxy.sql.late import AppendFrom, CreateFunction, DropFunction, Late, Place, RefreshView
 from proxy.sql.param_types import Probe, probes
 from proxy.sql.references import Ref, references
 from proxy.sql.split import Piece, split
@@ -71,7 +73,7 @@ from proxy.sql.transforms.session_time_zone import (
     keeps_sql,
     session_time_zone,
 )
-from proxy.sql.transforms.statements import statements
+from proxy.sql.transforms.statements import REMOVE_DUPLICATES, statements
 from proxy.sql.transforms.stored_integers import stored_integers
 from proxy.sql.transforms.string_functions import string_functions
 from proxy.sql.transforms.super_arrays import super_arrays
@@ -243,6 +245,7 @@ _COMMAND_TAGS: dict[type, tuple[str, str]] = {
 
 def translate(piece: Piece, ctx: Context) -> Statement:
     """Turn one statement into a ``Statement`` (no caching; see ``StatementCache``)."""
+    refused_statements.check(piece)
     access_command = dcl.recognize(piece)
     if access_command is not None:
         stype, tag = dcl.tag_of(access_command)
@@ -268,6 +271,13 @@ def translate(piece: Piece, ctx: Context) -> Statement:
     appended = append.recognize(piece)
     if appended is not None:
         return _append_statement(piece.text, appended, ctx)
+    refreshed = materialized.recognize(piece)
+    if refreshed is not None:
+        database, schema, name = refreshed.view
+        place = Place(ctx.databases.get(database or ctx.database, database or ""), schema, name)
+        return Statement(piece.text, "UTILITY", "REFRESH MATERIALIZED VIEW",
+                         duck_sql="SELECT 1", late=RefreshView(place),
+                         refs=(Ref("relation", database, schema, name, "OWNER"),))
     command = commands.recognize(piece)
     if command is not None:
         if isinstance(command, commands.NoOp):
@@ -528,6 +538,25 @@ def _like(token: Token, token_type: TokenType, text: str) -> Token:
     return Token(token_type, text, token.line, token.col, token.start, token.end)
 
 
+_REMOVE_DUPLICATES = ("remove", "duplicates")
+# What REMOVE DUPLICATES stands in for until ``statements`` rewrites the MERGE: an action of
+# each kind it takes (the references ask for SELECT, INSERT and DELETE, as Redshift does).
+_MERGE_ACTIONS = "WHEN MATCHED THEN DELETE WHEN NOT MATCHED THEN INSERT (x) VALUES (NULL)"
+
+
+def _remove_duplicates(tokens: list[Token]) -> list[Token]:
+    """``MERGE ... REMOVE DUPLICATES`` with the clause replaced by ``_MERGE_ACTIONS``."""
+    if (
+        len(tokens) > 2
+        and tokens[0].token_type == TokenType.MERGE
+        and tuple(t.text.lower() for t in tokens[-2:]) == _REMOVE_DUPLICATES
+    ):
+        at = tokens[-2]
+        actions = [_like(at, t.token_type, t.text) for t in _REDSHIFT.tokenize(_MERGE_ACTIONS)]
+        return tokens[:-2] + actions
+    return tokens
+
+
 def _redshift_tokens(tokens: list[Token]) -> tuple[list[Token], dict[str, object]]:
     """Token-level repairs for Redshift syntax that sqlglot's parser cannot keep apart.
 
@@ -536,7 +565,7 @@ def _redshift_tokens(tokens: list[Token]) -> tuple[list[Token], dict[str, object
     TO_DATE of three arguments (``datetime_formats`` reads the third); a ``#`` on its
     own is the XOR operator; CREATE TABLE
     loses the attributes sqlglot cannot parse (returned, see ``_table_attributes``); CREATE
-    VIEW loses WITH NO SCHEMA BINDING; a
+    SCHEMA loses QUOTA UNLIMITED; CREATE VIEW loses WITH NO SCHEMA BINDING; a
     statement starting with FROM (DuckDB's FROM-first SELECT) or holding a ``[1, 2]`` list
     literal is a syntax error, as in Redshift.
     """
@@ -563,6 +592,7 @@ def _redshift_tokens(tokens: list[Token]) -> tuple[list[Token], dict[str, object
                                       or _top_level_commas(tokens, i + 1, close) == 2):
                 tokens[close].comments.append(_ANONYMOUS)
     dropped: dict[str, object] = {}
+    tokens = refused_statements.without_unlimited_quota(tokens)
     if _is_create_table(tokens):
         tokens, dropped = _table_attributes(tokens)
     return _late_binding(tokens), dropped
@@ -577,6 +607,9 @@ def parse(text: str) -> exp.Expr:
         tokens = abs_operator.repair(catalog_syntax.repair(tokens))
         repaired, dropped = _redshift_tokens(tokens)
         late_binding = _late_binding(tokens) is not tokens
+        merged = _remove_duplicates(repaired)
+        remove_duplicates = merged is not repaired
+        repaired = merged
         encode = recognize_encode(tokens, text)
         trees = [encode] if encode is not None else _REDSHIFT.parser().parse(repaired, text)
     except TokenError as exc:
@@ -597,6 +630,8 @@ def parse(text: str) -> exp.Expr:
         raise SyntaxError_("syntax error at end of input")
     if late_binding:
         trees[0].meta["late_binding"] = True  # the access checks read it
+    if remove_duplicates:
+        trees[0].meta[REMOVE_DUPLICATES] = True
     if dropped:
         trees[0].meta[DROPPED_ATTRIBUTES] = dropped
     return trees[0]

@@ -10,11 +10,13 @@
     SHOW PROCEDURES | FUNCTIONS FROM SCHEMA database.schema [LIKE 'pattern'] [LIMIT n]
     SHOW PARAMETERS OF PROCEDURE | FUNCTION database.schema.name(types)
     SHOW VIEW [schema.]view
+    SHOW TABLE [schema.]table
 
-sqlglot leaves SHOW opaque; ``recognize`` reads these forms into a ``ShowCatalog`` or a
-``ShowView`` (carried out by ``proxy.show_commands``) and leaves every other SHOW to the session
-commands. A row limit must be 0 to 10,000, as in Redshift (22023). The database may be left out
-of the FROM name (the current one); quoted names keep their case, others are folded.
+sqlglot leaves SHOW opaque; ``recognize`` reads these forms into a ``ShowCatalog``, a
+``ShowView`` or a ``ShowTable`` (carried out by ``proxy.show_commands``) and leaves every
+other SHOW to the session commands. A row limit must be 0 to 10,000, as in Redshift (22023).
+The database may be left out of the FROM name (the current one); quoted names keep their case,
+others are folded.
 """
 
 from __future__ import annotations
@@ -57,6 +59,14 @@ class ShowView:
 
 
 @dataclass(frozen=True, slots=True)
+class ShowTable:
+    """SHOW TABLE [schema.]name."""
+
+    schema: str | None
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class ShowParameters:
     """SHOW PARAMETERS OF PROCEDURE|FUNCTION name(types): there are no such routines."""
 
@@ -64,7 +74,7 @@ class ShowParameters:
     name: str
 
 
-Command = ShowCatalog | ShowView | ShowParameters
+Command = ShowCatalog | ShowView | ShowTable | ShowParameters
 
 # kind -> (words after SHOW, the FROM object's keyword, how many name parts it has)
 _FORMS: tuple[tuple[str, tuple[str, ...], str | None, int], ...] = (
@@ -139,11 +149,12 @@ def recognize(piece: Piece) -> Command | None:
     if not tokens:
         return None
     r = _Reader(tokens)
-    if r.accept("VIEW"):
-        parts = _at_most(r.dotted(), 2)
-        if not r.done():
-            raise r.near()
-        return ShowView(parts[0] if len(parts) == 2 else None, parts[-1])
+    for word, kind in (("VIEW", ShowView), ("TABLE", ShowTable)):
+        if r.accept(word):
+            parts = _at_most(r.dotted(), 2)
+            if not r.done():
+                raise r.near()
+            return kind(parts[0] if len(parts) == 2 else None, parts[-1])
     if r.accept("PARAMETERS", "OF"):
         kind = r.word().lower()
         if not r.accept("PROCEDURE") and not r.accept("FUNCTION"):

@@ -134,6 +134,27 @@ def test_show_view(rc: redshift_connector.Cursor) -> None:
     assert _show(rc, "SHOW VIEW public.v_big")[1] == rows
 
 
+def test_show_table(srv: RunningServer) -> None:
+    with psycopg.connect(srv.dsn, autocommit=True) as conn:
+        conn.execute("CREATE TABLE sales_ddl (salesid integer NOT NULL ENCODE az64, "
+                     "listid integer NOT NULL ENCODE az64 DISTKEY, dateid smallint NOT NULL, "
+                     "pricepaid numeric(8,2) ENCODE az64, note varchar(10) DEFAULT 'n', "
+                     "id bigint IDENTITY(1,1)) DISTSTYLE KEY SORTKEY (dateid)")
+        cur = conn.execute("SHOW TABLE sales_ddl")
+        assert [d.name for d in cur.description or []] == ["Show Table DDL statement"]
+        assert cur.fetchall() == [(
+            "CREATE TABLE public.sales_ddl (\n"
+            "salesid integer NOT NULL ENCODE az64,\n"
+            "listid integer NOT NULL ENCODE az64 distkey,\n"
+            "dateid smallint NOT NULL,\n"
+            "pricepaid numeric(8,2) ENCODE az64,\n"
+            "note character varying(10) DEFAULT 'n',\n"
+            "id bigint identity(1,1)\n"
+            ")\nDISTSTYLE KEY SORTKEY ( dateid );",)]
+        shown = conn.execute("SHOW TABLE public.customers").fetchone()
+        assert shown is not None and shown[0].endswith("PRIMARY KEY (id)\n)\nDISTSTYLE AUTO;")
+
+
 @pytest.mark.parametrize(
     ("sql", "sqlstate", "message"),
     [
@@ -145,6 +166,8 @@ def test_show_view(rc: redshift_connector.Cursor) -> None:
          "LIMIT 10001 is out of range: a SHOW returns 0 to 10000 rows"),
         ("SHOW VIEW customers", "42809", '"customers" is not a view'),
         ("SHOW VIEW nope", "42P01", 'relation "nope" does not exist'),
+        ("SHOW TABLE v_big", "42809", '"v_big" is not a table'),
+        ("SHOW TABLE public.nope", "42P01", 'relation "public.nope" does not exist'),
     ],
 )
 def test_show_errors(srv: RunningServer, sql: str, sqlstate: str, message: str) -> None:

@@ -1,12 +1,13 @@
 """dbt-redshift against Duckshift: ``dbt build`` and ``dbt docs generate`` on a small project.
 
-The project (``tests/e2e/dbt_project``: two seeds, a view, a table with DISTKEY/SORTKEY, an
-incremental model, a check snapshot, schema tests) is copied to a temporary directory and run
-with dbt-core 1.11 and dbt-redshift 1.11 from their own virtualenv (``.venv-dbt``, which
-``./dev test`` installs: dbt-redshift pins an older redshift_connector than the tests use).
-dbt talks to the server through redshift_connector, over the extended protocol with binary
-results, as against Redshift. A second build after the seeds change runs the incremental
-model's merge and the snapshot's update; ``docs generate`` reads the catalog.
+The project (``tests/e2e/dbt_project``: two seeds, a view, a materialized view (always fresh),
+a table with DISTKEY/SORTKEY, an incremental model, a check snapshot, schema tests) is copied
+to a temporary directory and run with dbt-core 1.11 and dbt-redshift 1.11 from their own
+virtualenv (``.venv-dbt``, which ``./dev test`` installs: dbt-redshift pins an older
+redshift_connector than the tests use). dbt talks to the server through redshift_connector,
+over the extended protocol with binary results, as against Redshift. A second build after the
+seeds change runs the incremental model's merge and the snapshot's update; ``docs generate``
+reads the catalog.
 """
 
 from __future__ import annotations
@@ -59,10 +60,12 @@ def _rows(srv: RunningServer, sql: str) -> list[tuple[object, ...]]:
 
 def test_build_twice_and_generate_docs(srv: RunningServer, project: Path) -> None:
     out = _dbt(srv, project, "build")
-    assert "PASS=14 WARN=0 ERROR=0 SKIP=0" in out, out[-3000:]
+    assert "PASS=15 WARN=0 ERROR=0 SKIP=0" in out, out[-3000:]
     assert _rows(srv, "SELECT customer_id, orders, total FROM analytics.customer_totals "
                       "ORDER BY customer_id") == [(1, 2, 19.75), (2, 1, 30.0), (3, 1, 5.0)]
     assert _rows(srv, "SELECT count(*) FROM analytics.orders_incremental") == [(4,)]
+    assert _rows(srv, "SELECT name, is_stale FROM svv_mv_info "
+                      "WHERE schema_name = 'analytics'") == [("orders_per_customer", "f")]
     assert _rows(srv, "SELECT table_type FROM information_schema.tables "
                       "WHERE table_schema = 'analytics' AND table_name = 'stg_customers'") == [
         ("VIEW",)]
@@ -74,9 +77,10 @@ def test_build_twice_and_generate_docs(srv: RunningServer, project: Path) -> Non
     customers = project / "seeds" / "raw_customers.csv"
     customers.write_text(customers.read_text().replace("3,Cid,north", "3,Cid,south"))
     out = _dbt(srv, project, "build")
-    assert "PASS=14 WARN=0 ERROR=0 SKIP=0" in out, out[-3000:]
+    assert "PASS=15 WARN=0 ERROR=0 SKIP=0" in out, out[-3000:]
     assert _rows(srv, "SELECT count(*), max(order_id) FROM analytics.orders_incremental") == [
         (5, 14)]
+    assert _rows(srv, "SELECT sum(orders) FROM analytics.orders_per_customer") == [(5,)]
     assert _rows(srv, "SELECT customer_id, region, dbt_valid_to IS NULL "
                       "FROM snapshots.customers_snapshot WHERE customer_id = 3 "
                       "ORDER BY dbt_valid_from") == [(3, "north", False), (3, "south", True)]

@@ -4,21 +4,31 @@ sqlglot's Redshift dialect inherits PostgreSQL's and DuckDB's grammar, so statem
 rejects parse and DuckDB would happily run them. Each gets the error Redshift gives:
 
 * Redshift's parser (PostgreSQL 8.0's) has no ``RETURNING`` and no ``ON CONFLICT``, nor
-  DuckDB's ``SELECT * EXCLUDE``/``REPLACE``, ``COLUMNS(...)`` and ``{'k': v}`` struct
-  literals: 42601 syntax errors at the word. (DuckDB's FROM-first SELECT and ``[1, 2]`` list
+  DuckDB's ``SELECT * REPLACE``, ``COLUMNS(...)`` and ``{'k': v}`` struct literals: 42601
+  syntax errors at the word.
+* Redshift's ``EXCLUDE column_list`` ends a select list and names columns left out of it,
+  with or without parentheses: sqlglot reads ``* EXCLUDE a, b`` as ``* EXCLUDE (a)`` and a
+  column ``b``, so the names after it join its list (anything else there is a 42601). DuckDB
+  leaves them out of the ``*`` only, which is the same unless another item of the list has
+  an excluded name (0A000). (DuckDB's FROM-first SELECT and ``[1, 2]`` list
   literals, which parse like Redshift forms, are refused by ``pipeline.parse``.)
 * Indexes, sequences, triggers, user-defined types and array column types do not exist in
   Redshift: 0A000 naming the feature.
 * Redshift's spatial types (GEOMETRY, GEOGRAPHY) and HyperLogLog sketches (HLLSKETCH) exist
   there but not here (DuckDB has neither their functions nor their formats): 0A000 naming
   the type, in a column, a cast or anywhere a type is written.
+* Collations: CASE_SENSITIVE (CS) is every string's collation here, as it is Redshift's
+  default, so a column's ``COLLATE case_sensitive`` and ``COLLATE(x, 'cs')`` are dropped;
+  CASE_INSENSITIVE (CI) is 0A000 (DuckDB's NOCASE is not exact: its COUNT(DISTINCT) and
+  functions of a column disagree with Redshift's), and another name 42704 (but PostgreSQL's
+  "default", "C" and "POSIX", which clients send, are the binary collation DuckDB has).
 """
 
 from __future__ import annotations
 
 from sqlglot import exp
 
-from catalog.errors import FeatureNotSupported, SyntaxError_
+from catalog.errors import FeatureNotSupported, SyntaxError_, UndefinedObject
 from proxy.sql.context import Context
 
 _ARRAYS = {exp.DataType.Type.ARRAY, exp.DataType.Type.LIST}
@@ -49,18 +59,67 @@ def _statement(tree: exp.Expr) -> None:
         raise _syntax("on")
 
 
+def _exclude(star: exp.Star) -> None:
+    """Give a ``* EXCLUDE`` the names written after it in its select list."""
+    item = star.parent if isinstance(star.parent, exp.Column) else star
+    select = item.parent
+    if not isinstance(select, exp.Select) or item.arg_key != "expressions":
+        raise _syntax("exclude")
+    items = select.expressions
+    after = items[item.index + 1:] if item.index is not None else []
+    for extra in after:
+        if not isinstance(extra, exp.Column) or extra.table or isinstance(extra.this, exp.Star):
+            # Where Redshift's parser stops: after a name, at its "(" or "."; else at it.
+            # (output_names may have named the item: an alias around what was written.)
+            written = extra.unalias()
+            word = ("(" if isinstance(written, exp.Func) else "."
+                    if isinstance(written, exp.Column) else written.sql("redshift").split(" ")[0])
+            raise _syntax(word)
+        star.append("except_", extra.pop())
+    excluded = {c.name.lower() for c in star.args["except_"]}
+    if any(other is not item and other.alias_or_name.lower() in excluded
+           for other in select.expressions):
+        raise FeatureNotSupported(
+            "feature not supported on Duckshift: EXCLUDE of a column the select list names")
+
+
+_CASE_SENSITIVE = frozenset({"case_sensitive", "cs"})
+_CASE_INSENSITIVE = frozenset({"case_insensitive", "ci"})
+
+
+def _collation(node: exp.Collate | exp.CollateColumnConstraint) -> None:
+    """Drop a case-sensitive collation; refuse the others (module docstring)."""
+    name = node.expression.name if isinstance(node, exp.Collate) else node.this.name
+    if name.lower() in ("default", "c", "posix"):
+        return  # PostgreSQL's names of the binary collation (psql's patterns): DuckDB's own
+    if name.lower() in _CASE_INSENSITIVE:
+        raise FeatureNotSupported(
+            "feature not supported on Duckshift: COLLATE CASE_INSENSITIVE")
+    if name.lower() not in _CASE_SENSITIVE:
+        raise UndefinedObject(f'collation "{name}" does not exist')
+    if isinstance(node, exp.Collate):
+        node.replace(node.this)
+    elif isinstance(node.parent, exp.ColumnConstraint):
+        node.parent.pop()
+
+
 def refusals(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Refuse statements and syntax Redshift does not have."""
     _statement(tree)
-    for node in tree.find_all(exp.Star, exp.Columns, exp.Struct, exp.ColumnDef, exp.DataType):
+    for node in list(tree.find_all(exp.Star, exp.Columns, exp.Struct, exp.ColumnDef,
+                                   exp.DataType, exp.Collate, exp.CollateColumnConstraint)):
+        if isinstance(node, exp.Collate | exp.CollateColumnConstraint):
+            _collation(node)
+            continue
         if isinstance(node, exp.DataType):
             if node.this in _NOT_HERE:
                 raise FeatureNotSupported(
                     f"feature not supported on Duckshift: the {_NOT_HERE[node.this]} type")
             continue
-        if isinstance(node, exp.Star) and (node.args.get("except_") or node.args.get("replace")
-                                           or node.args.get("rename")):
-            raise _syntax("exclude" if node.args.get("except_") else "replace")
+        if isinstance(node, exp.Star) and (node.args.get("replace") or node.args.get("rename")):
+            raise _syntax("replace")
+        if isinstance(node, exp.Star) and node.args.get("except_"):
+            _exclude(node)
         if isinstance(node, exp.Columns):
             raise _syntax("columns")
         if isinstance(node, exp.Struct):

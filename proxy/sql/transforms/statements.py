@@ -6,11 +6,19 @@
 * ``MERGE ... WHEN NOT MATCHED THEN INSERT VALUES (...)`` without a column list: sqlglot
   reads the VALUES as a call of a function ``values`` in the column list; it becomes the
   VALUES row it is.
+* ``MERGE ... REMOVE DUPLICATES`` (Redshift's simplified MERGE; ``pipeline.parse`` reads the
+  clause as one action of each kind): every target row a source row matches is deleted and
+  every source row inserted, so matched rows take the source's values and the target's
+  duplicates of a matched row are left once, as Redshift documents. It is one DuckDB MERGE
+  over the source's rows twice, a flag column telling the copies to insert; the INSERT's
+  values are the source's columns, read when it runs (``proxy/late_ddl.py``).
 * SQL UDFs are read by their own grammar (``proxy/sql/udfs.py``); a CREATE FUNCTION it does
   not read (``CREATE TEMP FUNCTION``) is refused with 0A000.
 * TRUNCATE commits the transaction it runs in, as in Redshift (``proxy/late_ddl.py``).
 * ALTER TABLE ... RENAME TO renames a view too, as in Redshift: whether the relation is a
   view is known when it runs (``proxy/late_ddl.py``).
+* A materialized view is a view, recorded as materialized (``meta.MATERIALIZED_VIEWS``) for
+  REFRESH MATERIALIZED VIEW and SVV_MV_INFO; DROP MATERIALIZED VIEW drops the view.
 * Regular views bind to the relations they read, late-binding views (WITH NO SCHEMA BINDING)
   by name when queried: CREATE VIEW records which kind a view is (``meta.LATE_BINDING_VIEWS``),
   and RENAME TO, RENAME COLUMN and DROP TABLE/VIEW act on the regular views over what they
@@ -23,10 +31,21 @@ from sqlglot import exp
 
 from catalog.errors import FeatureNotSupported
 from engine import table_metadata as meta
-from engine.storage import quote_literal
+from engine.storage import INTERNAL_PREFIX, quote_literal
 from proxy.sql.context import Context
-from proxy.sql.late import CommitFirst, DropRelations, Place, RenameColumn, RenameRelation
+from proxy.sql.late import (
+    CommitFirst,
+    DropRelations,
+    MergeAllColumns,
+    Place,
+    RenameColumn,
+    RenameRelation,
+)
 from proxy.sql.transforms import companions
+
+# Meta mark of a MERGE written with REMOVE DUPLICATES (set by ``pipeline.parse``).
+REMOVE_DUPLICATES = "remove_duplicates"
+_INSERTED = f"{INTERNAL_PREFIX}inserted"
 
 
 def _refuse(what: str) -> FeatureNotSupported:
@@ -47,6 +66,28 @@ def _merge_insert_values(tree: exp.Merge) -> None:
             insert.set("expression", row)
 
 
+def _merge_remove_duplicates(tree: exp.Merge) -> None:
+    """Rewrite a REMOVE DUPLICATES MERGE (module docstring)."""
+    using = tree.args["using"]
+    name = using.alias_or_name
+    source = using.copy()
+
+    def rows(inserted: bool) -> exp.Select:
+        return exp.select(exp.Star(), exp.alias_(exp.Boolean(this=inserted), _INSERTED)).from_(
+            source.copy())
+
+    copies = exp.union(rows(False), rows(True), distinct=False)
+    tree.set("using", exp.Subquery(this=copies, alias=exp.TableAlias(
+        this=exp.to_identifier(name))))
+    flag = exp.column(_INSERTED, table=name)
+    tree.set("on", exp.and_(exp.paren(tree.args["on"]), exp.not_(flag.copy())))
+    insert = tree.find(exp.Insert)
+    assert insert is not None and isinstance(insert.parent, exp.When)
+    insert.parent.set("condition", flag)
+    insert.set("this", None)  # every column, in order: the values are set when it runs
+    companions.set_late(tree, MergeAllColumns(_INSERTED))
+
+
 def _place(table: exp.Table, ctx: Context) -> Place:
     catalog, db = table.args.get("catalog"), table.args.get("db")
     alias = catalog.name if catalog is not None else ctx.databases.get(ctx.database, "")
@@ -54,24 +95,33 @@ def _place(table: exp.Table, ctx: Context) -> Place:
 
 
 def _create_view(tree: exp.Create, ctx: Context) -> None:
-    """Record whether the view binds late (a replaced view may change kind)."""
+    """Record whether the view binds late and whether it is a materialized view (a replaced
+    view may change kind)."""
     table = tree.find(exp.Table)
     props = tree.args.get("properties")
-    if table is None or (isinstance(props, exp.Properties) and any(
-        isinstance(p, exp.TemporaryProperty) for p in props.expressions
-    )):
+    kept = props.expressions if isinstance(props, exp.Properties) else []
+    if table is None or any(isinstance(p, exp.TemporaryProperty) for p in kept):
         return
     place = _place(table, ctx)
     schema = quote_literal(place.schema) if place.schema else "current_schema()"
-    views = meta.qualified(place.alias, meta.LATE_BINDING_VIEWS)
-    companions.after(tree, f"DELETE FROM {views} WHERE lower(schema_name) = lower({schema}) "
-                           f"AND lower(view_name) = lower({quote_literal(place.name)})")
+    name = quote_literal(place.name)
+    late = meta.qualified(place.alias, meta.LATE_BINDING_VIEWS)
+    materialized = meta.qualified(place.alias, meta.MATERIALIZED_VIEWS)
+    for views in (late, materialized):
+        companions.after(tree, f"DELETE FROM {views} WHERE lower(schema_name) = "
+                               f"lower({schema}) AND lower(view_name) = lower({name})")
     if tree.meta.get("late_binding"):
-        companions.after(tree, f"INSERT INTO {views} VALUES ({schema}, "
-                               f"{quote_literal(place.name)})")
+        companions.after(tree, f"INSERT INTO {late} VALUES ({schema}, {name})")
+    if any(isinstance(p, exp.MaterializedProperty) for p in kept):
+        auto = any(isinstance(p, exp.AutoRefreshProperty) and p.name.upper() == "YES"
+                   for p in kept)
+        companions.after(tree, f"INSERT INTO {materialized} VALUES ({schema}, {name}, "
+                               f"{str(auto).lower()})")
 
 
 def _drop(tree: exp.Drop, ctx: Context) -> None:
+    # A materialized view is kept as a view (its metadata row goes with it).
+    tree.set("materialized", False)
     kind = (tree.args.get("kind") or "").upper()
     tables = [t for t in tree.args.get("tables") or [tree.this] if isinstance(t, exp.Table)]
     if kind in ("TABLE", "VIEW") and tables:
@@ -94,7 +144,10 @@ def statements(tree: exp.Expr, ctx: Context) -> exp.Expr:
             if not any(isinstance(p, exp.TemporaryProperty) for p in props.expressions):
                 props.append("expressions", exp.TemporaryProperty())
     if isinstance(tree, exp.Merge):
-        _merge_insert_values(tree)
+        if tree.meta.get(REMOVE_DUPLICATES):
+            _merge_remove_duplicates(tree)
+        else:
+            _merge_insert_values(tree)
     if isinstance(tree, exp.TruncateTable):
         companions.set_late(tree, CommitFirst())
     if isinstance(tree, exp.Create) and (tree.args.get("kind") or "").upper() == "VIEW":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlglot import exp, parse_one
 
-from catalog.errors import FeatureNotSupported, SQLError, SyntaxError_
+from catalog.errors import FeatureNotSupported, SQLError, SyntaxError_, UndefinedObject
 from proxy.sql.context import Context
 from proxy.sql.pipeline import StatementCache
 
@@ -25,7 +25,16 @@ def duck(sql: str) -> str:
         ("insert into t values (1) on conflict do nothing", SyntaxError_),
         ("update t set a = 1 returning a", SyntaxError_),
         ("from t", SyntaxError_),
-        ("select * exclude (a) from t", SyntaxError_),
+        ("select * replace (1 as a) from t", SyntaxError_),
+        ("select * exclude a, upper(b) from t", SyntaxError_),
+        ("select a, * exclude a from t", FeatureNotSupported),
+        ("create table t (a varchar(5) collate case_insensitive)", FeatureNotSupported),
+        ("select collate(a, 'ci') from t", FeatureNotSupported),
+        ("select collate(a, 'french') from t", UndefinedObject),
+        ("create procedure p() as $$ begin null; end; $$ language plpgsql", FeatureNotSupported),
+        ("call p()", FeatureNotSupported),
+        ("analyze compression t", FeatureNotSupported),
+        ("create schema s quota 5 gb", FeatureNotSupported),
         ("select columns('a') from t", SyntaxError_),
         ("select [1, 2]", SyntaxError_),
         ("select a from t where a in [1]", SyntaxError_),
@@ -38,6 +47,17 @@ def duck(sql: str) -> str:
 def test_refused(sql: str, error: type[SQLError]) -> None:
     with pytest.raises(error):
         duck(sql)
+
+
+def test_case_sensitive_collation_and_unlimited_quota_are_dropped() -> None:
+    assert duck("select collate(a, 'case_sensitive') from t") == 'SELECT a AS "collate" FROM t'
+    assert "COLLATE" not in duck("create table t (a varchar(5) collate cs)")
+    assert duck("create schema s quota unlimited") == "CREATE SCHEMA s"
+
+
+def test_exclude_takes_the_names_after_it() -> None:
+    assert duck("select * exclude a, b from t") == "SELECT * EXCLUDE (a, b) FROM t"
+    assert duck("select t.* exclude (a) from t") == "SELECT t.* EXCLUDE (a) FROM t"
 
 
 def test_subscripts_and_array_constructor_pass() -> None:

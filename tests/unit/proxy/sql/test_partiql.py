@@ -43,3 +43,17 @@ def test_at_counts_from_zero(con: duckdb.DuckDBPyConnection) -> None:
 def test_nested_unnest(con: duckdb.DuckDBPyConnection) -> None:
     got = rows(con, "select it from cust c, c.doc.orders o, o.items it order by 1")
     assert [int(v) for (v,) in got] == [7, 8]
+
+
+def test_unpivot_gives_attributes_with_any_name(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("""INSERT INTO cust VALUES (4, '{"$x": 1, "a.b": "y", "q\\"t": [2]}')""")
+    got = rows(con, "select k, v from cust c, unpivot c.doc as v at k where c.id = 4 "
+                    "order by k")
+    assert [(k, str(v)) for k, v in got] == [("$x", "1"), ("a.b", '"y"'), ('q"t', "[2]")]
+
+
+def test_unpivot_of_no_object_gives_no_rows(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "select v from cust c, c.doc.orders o, unpivot o as v")
+    assert sorted(str(v) for (v,) in got) == ["1", "2", "[7,8]", "[]"]
+    assert rows(con, "select count(*) from cust c, unpivot c.doc.orders as v at k "
+                     "where c.id = 1") == [(0,)]

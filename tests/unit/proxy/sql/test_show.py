@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from catalog.errors import InvalidParameterValue, SQLError, SyntaxError_
+from proxy.show_commands import table_ddl
 from proxy.sql import show
 from proxy.sql.split import split
 
@@ -43,6 +44,8 @@ def _recognize(sql: str) -> show.Command | None:
          show.ShowParameters("function", "dev.public.add_one")),
         ("SHOW VIEW v", show.ShowView(None, "v")),
         ('SHOW VIEW public."V"', show.ShowView("public", "V")),
+        ("SHOW TABLE t", show.ShowTable(None, "t")),
+        ("SHOW TABLE Sales.T", show.ShowTable("sales", "t")),
     ],
 )
 def test_recognized(sql: str, expected: show.Command) -> None:
@@ -77,3 +80,21 @@ def test_refused(sql: str, error: type[SQLError], message: str) -> None:
     with pytest.raises(error) as info:
         _recognize(sql)
     assert info.value.message == message
+
+
+def test_table_ddl_in_redshifts_layout() -> None:
+    def column(name: str, type_: str, **facts: object) -> dict[str, object]:
+        row: dict[str, object] = {
+            "nspname": "public", "relname": "sales", "attname": name, "type": type_,
+            "notnull": False, "default_sql": None, "encoding": None, "identity_seed": None,
+            "identity_step": None, "diststyle": "KEY", "distkey": "listid",
+            "sortkey_type": "COMPOUND", "sortkey": ["dateid"], "primary_key": None}
+        return {**row, **facts}
+
+    assert table_ddl([
+        column("salesid", "integer", notnull=True, encoding="az64"),
+        column("listid", "integer", notnull=True, encoding="az64"),
+        column("dateid", "smallint", notnull=True),
+    ]) == ("CREATE TABLE public.sales (\nsalesid integer NOT NULL ENCODE az64,\n"
+           "listid integer NOT NULL ENCODE az64 distkey,\ndateid smallint NOT NULL\n)\n"
+           "DISTSTYLE KEY SORTKEY ( dateid );")
