@@ -12,7 +12,7 @@ from __future__ import annotations
 from catalog.table_attributes import LATE_BINDING_VIEWS
 from catalog.views.base import Session, View, lit
 from catalog.views.pg_attribute import columns_sql
-from catalog.views.pg_class import relations_sql
+from catalog.views.pg_class import relations_sql, views_sql
 from catalog.views.pg_namespace import schemas_sql
 from catalog.views.pg_type import pg_type, type_name_sql
 from catalog.views.scope import attribute_rows_sql
@@ -124,7 +124,7 @@ def views(session: Session) -> str:
         "relname AS table_name, definition AS view_definition, 'NONE' AS check_option, "
         "'NO' AS is_updatable, 'NO' AS is_insertable_into, 'NO' AS is_trigger_updatable, "
         "'NO' AS is_trigger_deletable, 'NO' AS is_trigger_insertable_into "
-        f"FROM ({relations_sql(session)}) WHERE relkind = 'v'"
+        f"FROM ({views_sql(session)})"
     )
 
 

@@ -11,6 +11,7 @@ the producer's, and may name what the share does not show.
 
 from __future__ import annotations
 
+from catalog.table_attributes import MATERIALIZED_VIEWS
 from catalog.views.acl import default_owner_sql, owners_sql
 from catalog.views.aclitems import acl_items_sql, acl_sql
 from catalog.views.base import (
@@ -26,7 +27,7 @@ from catalog.views.base import (
     unalias_sql,
     user_oid_expr,
 )
-from catalog.views.scope import engine_rows_sql
+from catalog.views.scope import attribute_rows_sql, engine_rows_sql
 
 
 def view_definition_sql(session: Session, sql: str) -> str:
@@ -114,11 +115,28 @@ def pg_tables(session: Session) -> str:
     )
 
 
+def views_sql(session: Session) -> str:
+    """The current database's views: (nspname, relname, owner, definition).
+
+    A materialized view's text starts ``create materialized view <name> as``, as Redshift
+    shows it: clients tell the two kinds apart by it (dbt-redshift looks for that phrase in
+    information_schema.views and refreshes a materialized view rather than rebuild it).
+    """
+    return (
+        "SELECT r.nspname, r.relname, r.owner, CASE WHEN m.view_name IS NULL THEN r.definition "
+        "ELSE 'create materialized view ' || r.relname || ' as' || r.definition END "
+        f"AS definition FROM ({relations_sql(session)}) r "
+        f"LEFT JOIN ({attribute_rows_sql(session, MATERIALIZED_VIEWS)}) m "
+        "ON m.datname = r.datname AND lower(m.schema_name) = lower(r.nspname) "
+        "AND lower(m.view_name) = lower(r.relname) WHERE r.relkind = 'v'"
+    )
+
+
 def pg_views(session: Session) -> str:
     """pg_catalog.pg_views: the current database's views and their query text."""
     return (
         "SELECT nspname AS schemaname, relname AS viewname, owner AS viewowner, "
-        f"definition FROM ({relations_sql(session)}) WHERE relkind = 'v'"
+        f"definition FROM ({views_sql(session)})"
     )
 
 

@@ -138,14 +138,17 @@ def pg_table_def(session: Session) -> str:
 def svv_table_info(session: Session) -> str:
     """svv_table_info: one row per table, with the distribution style, sort key and encodings
     CREATE/ALTER TABLE declared (Redshift's AUTO(EVEN) when none was); sizes not measured are
-    NULL."""
+    NULL. A materialized view is listed too, as Redshift lists the table behind one (clients
+    such as dbt-redshift describe a materialized view from this row)."""
     first_key = "list_extract(t.sortkey, 1)"
     return (
         f"SELECT {lit(session.database)} AS database, r.nspname AS schema, "
         "CAST(r.oid AS BIGINT) AS table_id, r.relname AS \"table\", "
         "CASE WHEN e.encoded THEN 'Y' ELSE 'N' END AS encoded, "
-        "CASE t.diststyle WHEN 'EVEN' THEN 'EVEN' WHEN 'ALL' THEN 'ALL' "
-        "WHEN 'KEY' THEN 'KEY(' || t.distkey || ')' ELSE 'AUTO(EVEN)' END AS diststyle, "
+        "CASE WHEN t.diststyle IN ('EVEN', 'ALL') THEN t.diststyle "
+        "WHEN t.diststyle = 'KEY' THEN 'KEY(' || t.distkey || ')' "
+        # A materialized view has no AUTO distribution: EVEN unless it declared another.
+        "WHEN mv.view_name IS NOT NULL THEN 'EVEN' ELSE 'AUTO(EVEN)' END AS diststyle, "
         "CASE WHEN t.sortkey_type = 'AUTO' THEN 'AUTO(SORTKEY)' "
         f"WHEN t.sortkey_type = 'INTERLEAVED' THEN 'INTERLEAVED' ELSE {first_key} END "
         "AS sortkey1, "
@@ -171,7 +174,10 @@ def svv_table_info(session: Session) -> str:
         f"FROM ({attribute_rows_sql(session, COLUMN_ATTRIBUTES)}) "
         "GROUP BY ALL) e ON lower(e.nspname) = lower(r.nspname) "
         "AND lower(e.relname) = lower(r.relname) "
-        "WHERE r.relkind = 'r'"
+        f"LEFT JOIN ({attribute_rows_sql(session, MATERIALIZED_VIEWS)}) mv "
+        "ON mv.datname = r.datname AND lower(mv.schema_name) = lower(r.nspname) "
+        "AND lower(mv.view_name) = lower(r.relname) "
+        "WHERE r.relkind = 'r' OR (r.relkind = 'v' AND mv.view_name IS NOT NULL)"
     )
 
 

@@ -81,6 +81,10 @@ def test_build_twice_and_generate_docs(srv: RunningServer, project: Path) -> Non
     assert _rows(srv, "SELECT count(*), max(order_id) FROM analytics.orders_incremental") == [
         (5, 14)]
     assert _rows(srv, "SELECT sum(orders) FROM analytics.orders_per_customer") == [(5,)]
+    # dbt told the materialized view from a view (its text starts CREATE MATERIALIZED VIEW),
+    # described it (svv_table_info, svv_mv_info) and refreshed it rather than rebuild it.
+    assert _rows(srv, "SELECT count(*) FROM sys_query_history WHERE query_text "
+                      "ILIKE 'refresh materialized view%orders_per_customer%'") == [(1,)]
     assert _rows(srv, "SELECT customer_id, region, dbt_valid_to IS NULL "
                       "FROM snapshots.customers_snapshot WHERE customer_id = 3 "
                       "ORDER BY dbt_valid_from") == [(3, "north", False), (3, "south", True)]
