@@ -59,6 +59,7 @@ from proxy.sql.transforms.varchar_blanks import (
     resolved_scopes,
     statement_queries,
     string_names,
+    table_columns,
 )
 
 # The clauses of a set operation that apply to its result.
@@ -208,6 +209,48 @@ def _distinct_as_group(select: exp.Select, resolve: Resolve,
     select.set("group", exp.Group(expressions=[value.copy() for value in values]))
 
 
+def _star_keys(select: exp.Select, scope: Scope, ctx: Context, resolve: Resolve
+               ) -> list[tuple[exp.Expr, bool]] | None:
+    """(key, whether it is a blank-ended string) of a ``SELECT DISTINCT *`` of one table: its
+    string columns one by one, then the others (``COLUMNS(* EXCLUDE (...))``); None where the
+    star's columns are not known (another source, a derived table, EXCLUDE or REPLACE)."""
+    star = select.expressions[0]
+    sources = list(scope.sources.values())
+    if (len(select.expressions) != 1 or not isinstance(star, exp.Star) or len(sources) != 1
+            or not isinstance(sources[0], exp.Table) or select.args.get("joins")
+            or star.args.get("except_") or star.args.get("replace")):
+        return None
+    alias = next(iter(scope.sources))
+    keys = []
+    for name, kind in table_columns(sources[0], ctx).items():
+        if kind != CHAR:  # a CHAR column is stored without its blanks
+            column = exp.column(name, table=alias)
+            keys.append((column, blank_ended(column, resolve, ctx.blank_notes)))
+    others = [column.copy() for column, ended in keys if ended]
+    return [(column, True) for column in others] + [
+        (exp.Columns(this=exp.Star(except_=others)), False)]
+
+
+def _distinct_on(select: exp.Select, scope: Scope, ctx: Context, resolve: Resolve) -> None:
+    """SELECT DISTINCT of ``*``, aggregates or windows, or with a GROUP BY (its keys
+    already grouped by ``_group``): DISTINCT ON the select list's values, ``BARE`` of the
+    blank-ended strings, ordered (after the query's own order) by these strings, so that
+    each row kept shows the stored values with the fewest blanks."""
+    keys = _star_keys(select, scope, ctx, resolve) if any(
+        isinstance(p, exp.Star) or isinstance(p.this, exp.Star)
+        for p in select.expressions) else [
+        (value, blank_ended(value, resolve, ctx.blank_notes))
+        for value in map(_value, select.expressions)]
+    if keys is None or not any(ended for _, ended in keys):
+        return
+    select.set("distinct", exp.Distinct(on=exp.Tuple(expressions=[
+        call(macros.BARE, key.copy()) if ended else key.copy() for key, ended in keys])))
+    order = select.args.get("order") or exp.Order(expressions=[])
+    order.set("expressions", [*order.expressions, *[
+        exp.Ordered(this=key.copy(), nulls_first=False) for key, ended in keys if ended]])
+    select.set("order", order)
+
+
 def _distinct_counts(scope: Scope, resolve: Resolve, notes: BlankNotes | None) -> None:
     """COUNT(DISTINCT key) and APPROXIMATE COUNT(DISTINCT key) of a blank-ended string."""
     for node in scope.find_all(exp.Count, exp.ApproxDistinct):
@@ -218,6 +261,54 @@ def _distinct_counts(scope: Scope, resolve: Resolve, notes: BlankNotes | None) -
             argument = argument.expressions[0]
         if isinstance(argument, exp.Expr) and blank_ended(argument, resolve, notes):
             argument.replace(call(macros.BARE, argument.copy()))
+
+
+def _listagg_parts(node: exp.GroupConcat) -> tuple[exp.Expr, exp.Expr] | None:
+    """(value, delimiter) of ``LISTAGG(DISTINCT value, delimiter)`` (None for any other
+    LISTAGG). sqlglot reads the delimiter as a second DISTINCT expression (``aggregates``
+    puts it back later)."""
+    argument = node.this
+    if not isinstance(argument, exp.Distinct) or not 1 <= len(argument.expressions) <= 2:
+        return None
+    value, *rest = argument.expressions
+    delimiter = rest[0] if rest else node.args.get("separator")
+    return value, (delimiter.copy() if delimiter is not None else exp.Literal.string(""))
+
+
+def _distinct_listaggs(scope: Scope, resolve: Resolve, notes: BlankNotes | None) -> None:
+    """LISTAGG(DISTINCT key, d) [WITHIN GROUP (ORDER BY key)] [OVER (...)] of a blank-ended
+    string: of the values equal without their blanks, one is concatenated.
+
+    Redshift keeps "the first value encountered", one of the stored values. The one shown
+    here is the one with the fewest blanks, as a GROUP BY shows, of the group's (or window's)
+    own values: the aggregate collects the distinct stored values (``list(DISTINCT key)``)
+    and ``BARE_DISTINCT`` keeps one of each set, so no derived table has to be made of the
+    query and its other aggregates read the rows as written."""
+    for node in list(scope.find_all(exp.GroupConcat)):
+        parts = _listagg_parts(node)
+        if parts is None or not blank_ended(parts[0], resolve, notes):
+            continue
+        value, delimiter = parts
+        outer: exp.Expr = node.parent if isinstance(node.parent, exp.WithinGroup) else node
+        order = outer.expression.expressions if outer is not node else []
+        if len(order) > 1 or (order and not _same(order[0].this, value)):
+            continue  # Redshift orders a DISTINCT LISTAGG by its value only
+        values: exp.Expr = exp.Filter(
+            this=exp.ArrayAgg(this=exp.Distinct(expressions=[value.copy()])),
+            expression=exp.Where(this=exp.Not(this=exp.Is(this=value.copy(),
+                                                          expression=exp.Null()))))
+        window = outer.parent if isinstance(outer.parent, exp.Window) else None
+        if window is not None:
+            outer = window
+            window = window.copy()
+            window.set("this", values)
+            values = window
+        kept = call(macros.BARE_DISTINCT, values)
+        if order:
+            direction = "DESC" if order[0].args.get("desc") else "ASC"
+            kept = exp.Anonymous(this="list_sort",
+                                 expressions=[kept, exp.Literal.string(direction)])
+        outer.replace(exp.func("array_to_string", kept, delimiter))
 
 
 def _partitions(scope: Scope, resolve: Resolve, notes: BlankNotes | None) -> None:
@@ -319,7 +410,9 @@ def _grouped_columns(tree: exp.Expr) -> Iterator[exp.Column]:
         yield from node.find_all(exp.Column)
         if isinstance(node.parent, exp.Select) and node.arg_key in ("group", "distinct"):
             for projection in node.parent.expressions:
-                yield from projection.find_all(exp.Column)
+                # A star is named "*": a SELECT DISTINCT * groups the table's strings.
+                yield from (projection.find_all(exp.Column) if not isinstance(
+                    projection, exp.Star) else [exp.column("*")])
 
 
 def varchar_groups(tree: exp.Expr, ctx: Context) -> exp.Expr:
@@ -328,7 +421,8 @@ def varchar_groups(tree: exp.Expr, ctx: Context) -> exp.Expr:
     if tree.find(*_GROUPING) is None:
         return tree
     grouped = {column.name for column in _grouped_columns(tree)}
-    if not grouped & string_names(tree, ctx, clean=False):
+    dirty = string_names(tree, ctx, clean=False)
+    if not grouped & dirty and not (dirty and "*" in grouped):
         if ctx.blank_notes is not None and grouped & string_names(tree, ctx):
             ctx.blank_notes.used = True  # a clean column grouped as written
         return tree
@@ -349,11 +443,15 @@ def varchar_groups(tree: exp.Expr, ctx: Context) -> exp.Expr:
             if not isinstance(select, exp.Select):
                 continue
             _distinct_counts(scope, resolve, ctx.blank_notes)
+            _distinct_listaggs(scope, resolve, ctx.blank_notes)
             distinct = select.args.get("distinct")
             if (distinct is not None and not distinct.args.get("on")
                     and select.args.get("group") is None):
                 _distinct_as_group(select, resolve, ctx.blank_notes)
             if select.args.get("group") is not None:
                 _group(select, resolve, ctx.blank_notes)
+            distinct = select.args.get("distinct")
+            if distinct is not None and not distinct.args.get("on"):
+                _distinct_on(select, scope, ctx, resolve)
             _partitions(scope, resolve, ctx.blank_notes)
     return tree
