@@ -68,6 +68,8 @@ _MODIFIERS = ("order", "limit", "offset")
 # right branch, _OTHERS).
 _ROWS = "_ds_rows"
 _OTHERS = "_ds_others"
+# The number of a row among its equals (INTERSECT ALL, EXCEPT ALL).
+_NUMBER = "_ds_n"
 
 _AGGREGATES = (exp.AggFunc, exp.Filter, exp.WithinGroup)
 # What may group strings.
@@ -338,6 +340,29 @@ def _rows(query: exp.Expr, alias: str, count: int) -> exp.Subquery:
         columns=[exp.to_identifier(f"c{i}") for i in range(count)]))
 
 
+def _combines(node: exp.Expr) -> bool:
+    """Whether ``node`` is a set operation that compares its rows: any but UNION ALL."""
+    return isinstance(node, exp.SetOperation) and bool(
+        node.args.get("distinct") or not isinstance(node, exp.Union))
+
+
+def _numbered(query: exp.Expr, alias: str, blank: list[bool]) -> exp.Subquery:
+    """The rows of ``query`` as ``_rows`` makes them, each with its number (``_ds_n``) among
+    those equal to it without trailing blanks, the ones with the fewest blanks first."""
+    columns = [exp.column(f"c{i}", table=alias) for i in range(len(blank))]
+    number = exp.Window(
+        this=exp.RowNumber(),
+        partition_by=[call(macros.BARE, column.copy()) if ended else column.copy()
+                      for column, ended in zip(columns, blank, strict=True)],
+        order=exp.Order(expressions=[exp.Ordered(this=column.copy(), nulls_first=False)
+                                     for column, ended in zip(columns, blank, strict=True)
+                                     if ended]),
+        over="OVER")
+    rows = exp.select(*[column.copy() for column in columns],
+                      exp.alias_(number, _NUMBER)).from_(_rows(query, alias, len(blank)))
+    return exp.Subquery(this=rows, alias=exp.TableAlias(this=exp.to_identifier(alias)))
+
+
 def _set_operation(operation: exp.SetOperation, outputs: Outputs,
                    resolvers: Mapping[int, Resolve], notes: BlankNotes | None,
                    ) -> exp.Select | None:
@@ -369,26 +394,36 @@ def _set_operation(operation: exp.SetOperation, outputs: Outputs,
     for key in modifiers:
         operation.set(key, None)
     columns = [exp.column(f"c{i}", table=_ROWS) for i in range(len(names))]
+    every = not operation.args.get("distinct")  # INTERSECT ALL, EXCEPT ALL
     if isinstance(operation, exp.Union):
         for union in [operation, *nested]:
             union.set("distinct", False)
         query = exp.select().from_(_rows(operation, _ROWS, len(names)))
     else:
+        # ALL: the n-th of the left's rows equal without blanks is kept where the right has
+        # (INTERSECT) or has not (EXCEPT) an n-th, so as many as Redshift's counts keep.
         others = [exp.column(f"c{i}", table=_OTHERS) for i in range(len(names))]
-        match = exp.select("1").from_(_rows(operation.right, _OTHERS, len(names))).where(
-            exp.and_(*[exp.NullSafeEQ(
-                this=call(macros.BARE, column.copy()) if ended else column.copy(),
-                expression=call(macros.BARE, other) if ended else other)
-                for column, other, ended in zip(columns, others, blank, strict=True)]))
-        found: exp.Expr = exp.Exists(this=match)
-        query = exp.select().from_(_rows(operation.left, _ROWS, len(names))).where(
+        right = (_numbered(operation.right, _OTHERS, blank) if every
+                 else _rows(operation.right, _OTHERS, len(names)))
+        same = [exp.NullSafeEQ(
+            this=call(macros.BARE, column.copy()) if ended else column.copy(),
+            expression=call(macros.BARE, other) if ended else other)
+            for column, other, ended in zip(columns, others, blank, strict=True)]
+        if every:
+            same.append(exp.EQ(this=exp.column(_NUMBER, table=_ROWS),
+                               expression=exp.column(_NUMBER, table=_OTHERS)))
+        found: exp.Expr = exp.Exists(this=exp.select("1").from_(right).where(exp.and_(*same)))
+        query = exp.select().from_(_numbered(operation.left, _ROWS, blank) if every
+                                   else _rows(operation.left, _ROWS, len(names))).where(
             found if isinstance(operation, exp.Intersect) else exp.Not(this=found))
     query.set("expressions", [
-        exp.alias_(exp.Min(this=column.copy()) if ended else column.copy(), name, quoted=True)
+        exp.alias_(exp.Min(this=column.copy()) if ended and not every else column.copy(),
+                   name, quoted=True)
         for column, name, ended in zip(columns, names, blank, strict=True)])
-    query.set("group", exp.Group(expressions=[
-        call(macros.BARE, column.copy()) if ended else column.copy()
-        for column, ended in zip(columns, blank, strict=True)]))
+    if not every:
+        query.set("group", exp.Group(expressions=[
+            call(macros.BARE, column.copy()) if ended else column.copy()
+            for column, ended in zip(columns, blank, strict=True)]))
     for key, value in modifiers.items():
         query.set(key, value)
     return query
@@ -403,7 +438,7 @@ def _grouped_columns(tree: exp.Expr) -> Iterator[exp.Column]:
                 yield from key.find_all(exp.Column)
             continue
         if isinstance(node, exp.SetOperation):
-            for select in branches(node) if node.args.get("distinct") else []:
+            for select in branches(node) if _combines(node) else []:
                 for projection in select.expressions:
                     yield from projection.find_all(exp.Column)
             continue
@@ -433,7 +468,7 @@ def varchar_groups(tree: exp.Expr, ctx: Context) -> exp.Expr:
         by_query = {id(scope.expression): resolve for scope, resolve in resolvers}
         for scope, resolve in resolvers:
             select = scope.expression
-            if isinstance(select, exp.SetOperation) and select.args.get("distinct"):
+            if isinstance(select, exp.SetOperation) and _combines(select):
                 rows = _set_operation(select, known.get(id(select), []), by_query,
                                       ctx.blank_notes)
                 if rows is not None and select is tree:

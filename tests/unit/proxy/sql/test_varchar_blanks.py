@@ -302,7 +302,11 @@ def test_joins_using_and_set_operations_of_clean_columns_stay_as_written(
                        ("select v from k union select v from k", "SELECT v FROM k UNION SELECT v"),
                        ("select v from k intersect select v from k",
                         "SELECT v FROM k INTERSECT SELECT v"),
-                       ("select count(*) over (partition by v) from k", "PARTITION BY v)")):
+                       ("select count(*) over (partition by v) from k", "PARTITION BY v)"),
+                       ("select v from k except all select v from k",
+                        "SELECT v FROM k EXCEPT ALL SELECT v"),
+                       ("select * from k full join k k2 using (v)",
+                        "FULL JOIN k AS k2 USING (v)")):
         stmt = StatementCache().get(sql, clean)[0]
         assert stmt.duck_sql is not None and plain in stmt.duck_sql, stmt.duck_sql
         assert "__ds_bare" not in stmt.duck_sql and stmt.exact is not None
