@@ -2,18 +2,21 @@
 
 ``a JOIN b USING (c)`` matches rows whose ``c`` are equal, and Redshift compares VARCHAR values
 without their trailing blanks (``varchar_blanks``), so ``'x'`` meets ``'x '``; DuckDB's USING
-compares bytes. Where a USING column is a string that may end with a blank on either side, an
-inner or left join USING it becomes the join ON ``BARE(a.c) = BARE(b.c)`` (its other USING
-columns ``a.d = b.d``), and the merged column is the left table's, as Redshift's is for these
-joins (it shows the left row's stored value): an unqualified reference to it in the query is
-``a.c`` and ``*`` leaves ``b.c`` out (``* EXCLUDE (b.c)``: the columns in the order DuckDB's
-USING gives them, README: known differences).
+compares bytes. Where a USING column is a string that may end with a blank on either side, a
+join USING it becomes the join ON ``BARE(a.c) = BARE(b.c)`` (its other USING columns
+``a.d = b.d``), and the merged column of an inner or left join is the left table's, as
+Redshift's is for these joins (it shows the left row's stored value): an unqualified
+reference to it in the query is ``a.c`` and ``*`` leaves ``b.c`` out (``* EXCLUDE (b.c)``:
+the columns in the order DuckDB's USING gives them, README: known differences). Of a right
+or full join, the merged column is PostgreSQL's: the right table's (RIGHT),
+``COALESCE(a.c, b.c)`` (FULL), and ``*`` is written out in PostgreSQL's order (the merged
+columns, then each table's others); a query with another USING or NATURAL join and such a
+``*`` is left as written.
 
 Left as written: USING CHAR columns (``char_columns`` reads both sides as CHAR values, which
-match without blanks) and clean columns (``Context.clean_columns``, noted as read); RIGHT and
-FULL joins, whose merged column is the right one or both; a join whose USING column is also
-merged by an earlier or a later join of the query, or named unqualified in a subquery of it;
-a ``*`` that already excludes or replaces columns.
+match without blanks) and clean columns (``Context.clean_columns``, noted as read); a join
+whose USING column is also merged by an earlier or a later join of the query, or named
+unqualified in a subquery of it; a ``*`` that already excludes or replaces columns.
 """
 
 from __future__ import annotations
