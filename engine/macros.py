@@ -76,6 +76,11 @@ since a session's search path names only its own database.
   (``proxy/sql/transforms/varchar_blanks.py``): ``rtrim(x, ' ')`` only where ``x`` ends with a
   blank (measured on 5M rows: ``rtrim`` on every value costs 5-7 times a comparison, this
   about 1.3 times).
+  ``BARE_DISTINCT(l)`` is a list of distinct strings as Redshift's DISTINCT sees them: of the
+  values equal without their trailing blanks, the one with the fewest blanks (the smallest),
+  in the order of their values without blanks (LISTAGG(DISTINCT),
+  ``proxy/sql/transforms/varchar_groups.py``). The list is sorted once, by the value without
+  blanks and then the value, so each set's first is the one kept.
 * ``VARBYTE`` is Redshift's cast to VARBYTE, picked by the argument's type: the UTF-8 bytes of
   a string, the two, four or eight big-endian bytes of a SMALLINT, INTEGER or BIGINT (two's
   complement), a VARBYTE itself. DuckDB's own cast reads ``\\x`` escapes in a string and
@@ -215,6 +220,7 @@ PAD = f"{INTERNAL_PREFIX}pad"
 VARBYTE = f"{INTERNAL_PREFIX}varbyte"
 OCTETS = f"{INTERNAL_PREFIX}octets"
 BARE = f"{INTERNAL_PREFIX}bare"
+BARE_DISTINCT = f"{INTERNAL_PREFIX}bare_distinct"
 LENGTH = f"{INTERNAL_PREFIX}length"
 TEXT = f"{INTERNAL_PREFIX}text"
 SUBSTR = f"{INTERNAL_PREFIX}substr"
@@ -636,6 +642,12 @@ _DEFINITIONS = {
     ),
     CHAR: f"(s VARCHAR, n BIGINT) AS rtrim({CATALOG}.{SCHEMA}.{CUT}(s, n), ' ')",
     BARE: "(x) AS CASE WHEN ends_with(x, ' ') THEN rtrim(x, ' ') ELSE x END",
+    # The sorted list is named once (the one-element list binds it to ``s``), as CUT does.
+    BARE_DISTINCT: (
+        "(l) AS list_transform([list_sort(list_transform(l, lambda x: "
+        f"{{'b': {CATALOG}.{SCHEMA}.{BARE}(x), 'v': x}}))], lambda s: list_transform("
+        "list_filter(s, lambda e, i: i = 1 OR e.b <> s[i - 1].b), lambda e: e.v))[1]"
+    ),
     PAD: (
         "(s VARCHAR, n BIGINT) AS CAST(CASE WHEN strlen(s) <= n "
         "THEN s || repeat(' ', n - strlen(s)) ELSE list_transform([s], lambda s: "

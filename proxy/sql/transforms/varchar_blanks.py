@@ -293,7 +293,7 @@ _KINDS = (*COMPARISONS, exp.In, exp.Between)
 Sources = dict[str, Mapping[str, str]]
 
 
-def _table_columns(table: exp.Table, ctx: Context) -> Mapping[str, str]:
+def table_columns(table: exp.Table, ctx: Context) -> Mapping[str, str]:
     """The kinds of a table's string columns: its VARCHAR columns, less the CHAR ones (DuckDB
     stores those as VARCHARs; ``blank_padded`` compares them), the clean ones apart."""
     for key in table_keys(table, ctx):
@@ -363,7 +363,7 @@ def resolved_scopes(tree: exp.Expr, ctx: Context,
         sources: Sources = {}
         for name, source in scope.sources.items():
             if isinstance(source, exp.Table):
-                sources[name] = _table_columns(source, ctx)
+                sources[name] = table_columns(source, ctx)
             elif isinstance(source, Scope):
                 sources[name] = {n: kind for n, kind in known.get(id(source.expression), [])
                                  if kind}
@@ -397,7 +397,7 @@ def _statement_sources(tree: exp.Update | exp.Delete | exp.Merge, ctx: Context) 
     tables = [tree.this, tree.args.get("using")] if isinstance(tree, exp.Merge) else [
         tree.this, *(tree.args.get("from_").find_all(exp.Table) if tree.args.get("from_")
                      else []), *(tree.args.get("using") or [])]
-    return {t.alias_or_name: _table_columns(t, ctx) for t in tables
+    return {t.alias_or_name: table_columns(t, ctx) for t in tables
             if isinstance(t, exp.Table)}
 
 
@@ -435,7 +435,7 @@ def string_names(tree: exp.Expr, ctx: Context, *, clean: bool = True) -> frozens
     names: set[str] = set()
     if ctx.varchar_columns:
         for table in tree.find_all(exp.Table):
-            names |= {name for name, kind in _table_columns(table, ctx).items()
+            names |= {name for name, kind in table_columns(table, ctx).items()
                       if clean or kind != CLEAN}
     names |= {alias.alias for alias in tree.find_all(exp.Alias)}
     names |= {column.name for alias in tree.find_all(exp.TableAlias)

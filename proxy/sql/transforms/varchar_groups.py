@@ -14,27 +14,33 @@ it is written: ``varchar_blanks.operand_kind``) that may end with a blank:
   the value without its blanks unless one is stored so); NULL in the rows in which ROLLUP,
   CUBE or GROUPING SETS sum over the key, and GROUPING(key) is GROUPING(BARE(key));
 * SELECT DISTINCT (of a select list without ``*``, aggregates or windows) is the GROUP BY
-  of its columns, rewritten as above;
+  of its columns, rewritten as above; any other SELECT DISTINCT (of ``*`` of one table, with
+  aggregates, windows or GROUP BY) is DISTINCT ON its values, ``BARE`` of the strings,
+  ordered last by the strings so that the row kept shows the fewest blanks;
 * COUNT(DISTINCT key) and APPROXIMATE COUNT(DISTINCT key) count ``BARE(key)``, and a
-  window's PARTITION BY key partitions by it;
+  window's PARTITION BY key partitions by it; LISTAGG(DISTINCT key) concatenates one stored
+  value of each set of equal ones (``_distinct_listaggs``);
 * UNION, INTERSECT and EXCEPT (MINUS) are the GROUP BY of every column of their rows: of a
   UNION's, UNION ALL'd; of INTERSECT's and EXCEPT's, the left branch's that have (have not) a
   match among the right's, compared as ``BARE`` values (ORDER BY, LIMIT and WITH move to the
-  query that replaces them).
+  query that replaces them); INTERSECT ALL and EXCEPT ALL match the n-th of the equal rows
+  of one branch with the n-th of the other's, and are not grouped.
 
 Measured on 6M rows of 1,000 keys: GROUP BY c 157 ms, by ``BARE(c)`` with ``min(c)`` 394 ms
 (``any_value`` 245 ms, but the value it shows varies from run to run; ``rtrim`` rather than
-``BARE`` 1,363 ms). So a column no value of which ends with a blank (``Context.clean_columns``,
+``BARE`` 1,363 ms); LISTAGG(DISTINCT c) per group 430-440 ms against 320-345 ms, SELECT
+DISTINCT * as DISTINCT ON 805-840 ms against 295-310 ms (2 columns, 6M rows, 291,000
+distinct rows). So a column no value of which ends with a blank (``Context.clean_columns``,
 also through a derived table or CTE) is grouped as written, and so are literals, CHAR values
 (``char_columns`` reads them as CHAR casts, which group without blanks) and what is not a
 string; a grouped column that may hold blank-ended values is noted for a scan
 (``Context.blank_notes``), as a compared one is.
 
-Left as written (README: known differences): LISTAGG(DISTINCT) and other DISTINCT
-aggregates of strings, SELECT DISTINCT of ``*``, with aggregates or GROUP BY, a query whose subquery
-reads one of its grouped keys, INTERSECT ALL and EXCEPT ALL, a set operation with a CHAR
-column (``blank_padded`` pads those as columns of the set operation) or whose branches are
-set operations with their own ORDER BY or LIMIT.
+Left as written (README: known differences): SELECT DISTINCT ``*`` of a join or a derived
+table (its columns are not known here), a LISTAGG(DISTINCT) ordered by another expression
+(Redshift refuses it), a query whose subquery reads one of its grouped keys, a set
+operation with a CHAR column (``blank_padded`` pads those as columns of the set operation)
+or whose branches are set operations with their own ORDER BY or LIMIT.
 """
 
 from __future__ import annotations
@@ -59,6 +65,7 @@ from proxy.sql.transforms.varchar_blanks import (
     resolved_scopes,
     statement_queries,
     string_names,
+    table_columns,
 )
 
 # The clauses of a set operation that apply to its result.
@@ -67,6 +74,8 @@ _MODIFIERS = ("order", "limit", "offset")
 # right branch, _OTHERS).
 _ROWS = "_ds_rows"
 _OTHERS = "_ds_others"
+# The number of a row among its equals (INTERSECT ALL, EXCEPT ALL).
+_NUMBER = "_ds_n"
 
 _AGGREGATES = (exp.AggFunc, exp.Filter, exp.WithinGroup)
 # What may group strings.
@@ -208,6 +217,48 @@ def _distinct_as_group(select: exp.Select, resolve: Resolve,
     select.set("group", exp.Group(expressions=[value.copy() for value in values]))
 
 
+def _star_keys(select: exp.Select, scope: Scope, ctx: Context, resolve: Resolve
+               ) -> list[tuple[exp.Expr, bool]] | None:
+    """(key, whether it is a blank-ended string) of a ``SELECT DISTINCT *`` of one table: its
+    string columns one by one, then the others (``COLUMNS(* EXCLUDE (...))``); None where the
+    star's columns are not known (another source, a derived table, EXCLUDE or REPLACE)."""
+    star = select.expressions[0]
+    sources = list(scope.sources.values())
+    if (len(select.expressions) != 1 or not isinstance(star, exp.Star) or len(sources) != 1
+            or not isinstance(sources[0], exp.Table) or select.args.get("joins")
+            or star.args.get("except_") or star.args.get("replace")):
+        return None
+    alias = next(iter(scope.sources))
+    keys = []
+    for name, kind in table_columns(sources[0], ctx).items():
+        if kind != CHAR:  # a CHAR column is stored without its blanks
+            column = exp.column(name, table=alias)
+            keys.append((column, blank_ended(column, resolve, ctx.blank_notes)))
+    others = [column.copy() for column, ended in keys if ended]
+    return [(column, True) for column in others] + [
+        (exp.Columns(this=exp.Star(except_=others)), False)]
+
+
+def _distinct_on(select: exp.Select, scope: Scope, ctx: Context, resolve: Resolve) -> None:
+    """SELECT DISTINCT of ``*``, aggregates or windows, or with a GROUP BY (its keys
+    already grouped by ``_group``): DISTINCT ON the select list's values, ``BARE`` of the
+    blank-ended strings, ordered (after the query's own order) by these strings, so that
+    each row kept shows the stored values with the fewest blanks."""
+    keys = _star_keys(select, scope, ctx, resolve) if any(
+        isinstance(p, exp.Star) or isinstance(p.this, exp.Star)
+        for p in select.expressions) else [
+        (value, blank_ended(value, resolve, ctx.blank_notes))
+        for value in map(_value, select.expressions)]
+    if keys is None or not any(ended for _, ended in keys):
+        return
+    select.set("distinct", exp.Distinct(on=exp.Tuple(expressions=[
+        call(macros.BARE, key.copy()) if ended else key.copy() for key, ended in keys])))
+    order = select.args.get("order") or exp.Order(expressions=[])
+    order.set("expressions", [*order.expressions, *[
+        exp.Ordered(this=key.copy(), nulls_first=False) for key, ended in keys if ended]])
+    select.set("order", order)
+
+
 def _distinct_counts(scope: Scope, resolve: Resolve, notes: BlankNotes | None) -> None:
     """COUNT(DISTINCT key) and APPROXIMATE COUNT(DISTINCT key) of a blank-ended string."""
     for node in scope.find_all(exp.Count, exp.ApproxDistinct):
@@ -218,6 +269,54 @@ def _distinct_counts(scope: Scope, resolve: Resolve, notes: BlankNotes | None) -
             argument = argument.expressions[0]
         if isinstance(argument, exp.Expr) and blank_ended(argument, resolve, notes):
             argument.replace(call(macros.BARE, argument.copy()))
+
+
+def _listagg_parts(node: exp.GroupConcat) -> tuple[exp.Expr, exp.Expr] | None:
+    """(value, delimiter) of ``LISTAGG(DISTINCT value, delimiter)`` (None for any other
+    LISTAGG). sqlglot reads the delimiter as a second DISTINCT expression (``aggregates``
+    puts it back later)."""
+    argument = node.this
+    if not isinstance(argument, exp.Distinct) or not 1 <= len(argument.expressions) <= 2:
+        return None
+    value, *rest = argument.expressions
+    delimiter = rest[0] if rest else node.args.get("separator")
+    return value, (delimiter.copy() if delimiter is not None else exp.Literal.string(""))
+
+
+def _distinct_listaggs(scope: Scope, resolve: Resolve, notes: BlankNotes | None) -> None:
+    """LISTAGG(DISTINCT key, d) [WITHIN GROUP (ORDER BY key)] [OVER (...)] of a blank-ended
+    string: of the values equal without their blanks, one is concatenated.
+
+    Redshift keeps "the first value encountered", one of the stored values. The one shown
+    here is the one with the fewest blanks, as a GROUP BY shows, of the group's (or window's)
+    own values: the aggregate collects the distinct stored values (``list(DISTINCT key)``)
+    and ``BARE_DISTINCT`` keeps one of each set, so no derived table has to be made of the
+    query and its other aggregates read the rows as written."""
+    for node in list(scope.find_all(exp.GroupConcat)):
+        parts = _listagg_parts(node)
+        if parts is None or not blank_ended(parts[0], resolve, notes):
+            continue
+        value, delimiter = parts
+        outer: exp.Expr = node.parent if isinstance(node.parent, exp.WithinGroup) else node
+        order = outer.expression.expressions if outer is not node else []
+        if len(order) > 1 or (order and not _same(order[0].this, value)):
+            continue  # Redshift orders a DISTINCT LISTAGG by its value only
+        values: exp.Expr = exp.Filter(
+            this=exp.ArrayAgg(this=exp.Distinct(expressions=[value.copy()])),
+            expression=exp.Where(this=exp.Not(this=exp.Is(this=value.copy(),
+                                                          expression=exp.Null()))))
+        window = outer.parent if isinstance(outer.parent, exp.Window) else None
+        if window is not None:
+            outer = window
+            window = window.copy()
+            window.set("this", values)
+            values = window
+        kept = call(macros.BARE_DISTINCT, values)
+        if order:
+            direction = "DESC" if order[0].args.get("desc") else "ASC"
+            kept = exp.Anonymous(this="list_sort",
+                                 expressions=[kept, exp.Literal.string(direction)])
+        outer.replace(exp.func("array_to_string", kept, delimiter))
 
 
 def _partitions(scope: Scope, resolve: Resolve, notes: BlankNotes | None) -> None:
@@ -245,6 +344,29 @@ def _rows(query: exp.Expr, alias: str, count: int) -> exp.Subquery:
     return exp.Subquery(this=query.copy(), alias=exp.TableAlias(
         this=exp.to_identifier(alias),
         columns=[exp.to_identifier(f"c{i}") for i in range(count)]))
+
+
+def _combines(node: exp.Expr) -> bool:
+    """Whether ``node`` is a set operation that compares its rows: any but UNION ALL."""
+    return isinstance(node, exp.SetOperation) and bool(
+        node.args.get("distinct") or not isinstance(node, exp.Union))
+
+
+def _numbered(query: exp.Expr, alias: str, blank: list[bool]) -> exp.Subquery:
+    """The rows of ``query`` as ``_rows`` makes them, each with its number (``_ds_n``) among
+    those equal to it without trailing blanks, the ones with the fewest blanks first."""
+    columns = [exp.column(f"c{i}", table=alias) for i in range(len(blank))]
+    number = exp.Window(
+        this=exp.RowNumber(),
+        partition_by=[call(macros.BARE, column.copy()) if ended else column.copy()
+                      for column, ended in zip(columns, blank, strict=True)],
+        order=exp.Order(expressions=[exp.Ordered(this=column.copy(), nulls_first=False)
+                                     for column, ended in zip(columns, blank, strict=True)
+                                     if ended]),
+        over="OVER")
+    rows = exp.select(*[column.copy() for column in columns],
+                      exp.alias_(number, _NUMBER)).from_(_rows(query, alias, len(blank)))
+    return exp.Subquery(this=rows, alias=exp.TableAlias(this=exp.to_identifier(alias)))
 
 
 def _set_operation(operation: exp.SetOperation, outputs: Outputs,
@@ -278,26 +400,36 @@ def _set_operation(operation: exp.SetOperation, outputs: Outputs,
     for key in modifiers:
         operation.set(key, None)
     columns = [exp.column(f"c{i}", table=_ROWS) for i in range(len(names))]
+    every = not operation.args.get("distinct")  # INTERSECT ALL, EXCEPT ALL
     if isinstance(operation, exp.Union):
         for union in [operation, *nested]:
             union.set("distinct", False)
         query = exp.select().from_(_rows(operation, _ROWS, len(names)))
     else:
+        # ALL: the n-th of the left's rows equal without blanks is kept where the right has
+        # (INTERSECT) or has not (EXCEPT) an n-th, so as many as Redshift's counts keep.
         others = [exp.column(f"c{i}", table=_OTHERS) for i in range(len(names))]
-        match = exp.select("1").from_(_rows(operation.right, _OTHERS, len(names))).where(
-            exp.and_(*[exp.NullSafeEQ(
-                this=call(macros.BARE, column.copy()) if ended else column.copy(),
-                expression=call(macros.BARE, other) if ended else other)
-                for column, other, ended in zip(columns, others, blank, strict=True)]))
-        found: exp.Expr = exp.Exists(this=match)
-        query = exp.select().from_(_rows(operation.left, _ROWS, len(names))).where(
+        right = (_numbered(operation.right, _OTHERS, blank) if every
+                 else _rows(operation.right, _OTHERS, len(names)))
+        same = [exp.NullSafeEQ(
+            this=call(macros.BARE, column.copy()) if ended else column.copy(),
+            expression=call(macros.BARE, other) if ended else other)
+            for column, other, ended in zip(columns, others, blank, strict=True)]
+        if every:
+            same.append(exp.EQ(this=exp.column(_NUMBER, table=_ROWS),
+                               expression=exp.column(_NUMBER, table=_OTHERS)))
+        found: exp.Expr = exp.Exists(this=exp.select("1").from_(right).where(exp.and_(*same)))
+        query = exp.select().from_(_numbered(operation.left, _ROWS, blank) if every
+                                   else _rows(operation.left, _ROWS, len(names))).where(
             found if isinstance(operation, exp.Intersect) else exp.Not(this=found))
     query.set("expressions", [
-        exp.alias_(exp.Min(this=column.copy()) if ended else column.copy(), name, quoted=True)
+        exp.alias_(exp.Min(this=column.copy()) if ended and not every else column.copy(),
+                   name, quoted=True)
         for column, name, ended in zip(columns, names, blank, strict=True)])
-    query.set("group", exp.Group(expressions=[
-        call(macros.BARE, column.copy()) if ended else column.copy()
-        for column, ended in zip(columns, blank, strict=True)]))
+    if not every:
+        query.set("group", exp.Group(expressions=[
+            call(macros.BARE, column.copy()) if ended else column.copy()
+            for column, ended in zip(columns, blank, strict=True)]))
     for key, value in modifiers.items():
         query.set(key, value)
     return query
@@ -312,14 +444,16 @@ def _grouped_columns(tree: exp.Expr) -> Iterator[exp.Column]:
                 yield from key.find_all(exp.Column)
             continue
         if isinstance(node, exp.SetOperation):
-            for select in branches(node) if node.args.get("distinct") else []:
+            for select in branches(node) if _combines(node) else []:
                 for projection in select.expressions:
                     yield from projection.find_all(exp.Column)
             continue
         yield from node.find_all(exp.Column)
         if isinstance(node.parent, exp.Select) and node.arg_key in ("group", "distinct"):
             for projection in node.parent.expressions:
-                yield from projection.find_all(exp.Column)
+                # A star is named "*": a SELECT DISTINCT * groups the table's strings.
+                yield from (projection.find_all(exp.Column) if not isinstance(
+                    projection, exp.Star) else [exp.column("*")])
 
 
 def varchar_groups(tree: exp.Expr, ctx: Context) -> exp.Expr:
@@ -328,7 +462,8 @@ def varchar_groups(tree: exp.Expr, ctx: Context) -> exp.Expr:
     if tree.find(*_GROUPING) is None:
         return tree
     grouped = {column.name for column in _grouped_columns(tree)}
-    if not grouped & string_names(tree, ctx, clean=False):
+    dirty = string_names(tree, ctx, clean=False)
+    if not grouped & dirty and not (dirty and "*" in grouped):
         if ctx.blank_notes is not None and grouped & string_names(tree, ctx):
             ctx.blank_notes.used = True  # a clean column grouped as written
         return tree
@@ -339,7 +474,7 @@ def varchar_groups(tree: exp.Expr, ctx: Context) -> exp.Expr:
         by_query = {id(scope.expression): resolve for scope, resolve in resolvers}
         for scope, resolve in resolvers:
             select = scope.expression
-            if isinstance(select, exp.SetOperation) and select.args.get("distinct"):
+            if isinstance(select, exp.SetOperation) and _combines(select):
                 rows = _set_operation(select, known.get(id(select), []), by_query,
                                       ctx.blank_notes)
                 if rows is not None and select is tree:
@@ -349,11 +484,15 @@ def varchar_groups(tree: exp.Expr, ctx: Context) -> exp.Expr:
             if not isinstance(select, exp.Select):
                 continue
             _distinct_counts(scope, resolve, ctx.blank_notes)
+            _distinct_listaggs(scope, resolve, ctx.blank_notes)
             distinct = select.args.get("distinct")
             if (distinct is not None and not distinct.args.get("on")
                     and select.args.get("group") is None):
                 _distinct_as_group(select, resolve, ctx.blank_notes)
             if select.args.get("group") is not None:
                 _group(select, resolve, ctx.blank_notes)
+            distinct = select.args.get("distinct")
+            if distinct is not None and not distinct.args.get("on"):
+                _distinct_on(select, scope, ctx, resolve)
             _partitions(scope, resolve, ctx.blank_notes)
     return tree

@@ -230,11 +230,52 @@ def test_groups_of_clean_columns_stay_as_written(con: duckdb.DuckDBPyConnection,
     assert stmt.blank_wanted == (((ALIAS, "main", "k"), "w"),)
 
 
+def test_distinct_aggregates_and_rows_of_clean_columns_stay_as_written(
+        con: duckdb.DuckDBPyConnection, clean: Context) -> None:
+    """LISTAGG(DISTINCT) and SELECT DISTINCT with GROUP BY or a window of a clean column are
+    as written; of the other column, exact (and noted for a scan)."""
+    for sql, plain in (("select listagg(distinct v, ',') within group (order by v) from k",
+                        "LISTAGG(DISTINCT v, ',' ORDER BY v)"),
+                       ("select distinct v, count(*) from k group by id, v",
+                        "SELECT DISTINCT v, COUNT(*)"),
+                       ("select distinct v, count(*) over () from k",
+                        "SELECT DISTINCT v, COUNT(*) OVER ()")):
+        stmt = StatementCache().get(sql, clean)[0]
+        assert stmt.duck_sql is not None and plain in stmt.duck_sql, stmt.duck_sql
+        assert "__ds_bare" not in stmt.duck_sql and stmt.exact is not None
+        assert "__ds_bare" in (stmt.exact.duck_sql or "")
+    stmt = StatementCache().get("select listagg(distinct w) from k", clean)[0]
+    assert stmt.duck_sql is not None and "__ds_bare_distinct" in stmt.duck_sql
+    assert stmt.blank_wanted == (((ALIAS, "main", "k"), "w"),)
+
+
+def test_distinct_aggregates_and_rows_disregard_trailing_blanks(
+        con: duckdb.DuckDBPyConnection) -> None:
+    """LISTAGG(DISTINCT) concatenates one stored value of each set equal without blanks, the
+    one with the fewest blanks; SELECT DISTINCT *, with GROUP BY or a window keeps one row."""
+    con.execute(translated("create table s (v varchar(10))", BASE))
+    con.executemany("INSERT INTO s VALUES (?)", [(v,) for v in VALUES + VALUES[::-1]])
+    ctx = _context(con)
+    shortest: dict[str, str] = {}
+    for v in VALUES:
+        shortest[v.rstrip(" ")] = min(shortest.get(v.rstrip(" "), v), v)
+    (listed,), = con.execute(translated(
+        "select listagg(distinct v, '|') within group (order by v desc) from t",
+        ctx)).fetchall()
+    assert listed == "|".join(sorted(shortest.values(), reverse=True))
+    rows = con.execute(translated("select distinct * from s", ctx)).fetchall()
+    assert sorted(v for v, in rows if v is not None) == sorted(shortest.values())
+    rows = con.execute(translated("select distinct v, count(*) over () from t", ctx)).fetchall()
+    assert sorted(v for v, _ in rows if v is not None) == sorted(shortest.values())
+    rows = con.execute(translated("select distinct max(v) from t group by id", ctx)).fetchall()
+    assert sorted(v for v, in rows if v is not None) == sorted(shortest.values())
+
+
 def test_groups_of_other_values_stay_as_written(con: duckdb.DuckDBPyConnection) -> None:
     ctx = _context(con)
     for sql in ("select id, count(*) from t group by id", "select distinct d from t",
                 "select 'a ' as x, count(*) from t group by 1", "select count(distinct id) from t",
-                "select distinct * from t", "select count(*) from t"):
+                "select distinct id, d from t", "select count(*) from t"):
         assert "__ds_bare" not in translated(sql, ctx), sql
 
 
@@ -261,7 +302,11 @@ def test_joins_using_and_set_operations_of_clean_columns_stay_as_written(
                        ("select v from k union select v from k", "SELECT v FROM k UNION SELECT v"),
                        ("select v from k intersect select v from k",
                         "SELECT v FROM k INTERSECT SELECT v"),
-                       ("select count(*) over (partition by v) from k", "PARTITION BY v)")):
+                       ("select count(*) over (partition by v) from k", "PARTITION BY v)"),
+                       ("select v from k except all select v from k",
+                        "SELECT v FROM k EXCEPT ALL SELECT v"),
+                       ("select * from k full join k k2 using (v)",
+                        "FULL JOIN k AS k2 USING (v)")):
         stmt = StatementCache().get(sql, clean)[0]
         assert stmt.duck_sql is not None and plain in stmt.duck_sql, stmt.duck_sql
         assert "__ds_bare" not in stmt.duck_sql and stmt.exact is not None
