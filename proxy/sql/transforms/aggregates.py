@@ -6,6 +6,9 @@
   output puts a comma between the values.
 * ``LISTAGG(DISTINCT x, d)``: sqlglot reads the delimiter as a second DISTINCT expression
   and prints a row constructor; the delimiter is put back in its place.
+* LISTAGG ignores empty strings as it ignores NULLs (Redshift documents both): the
+  aggregate reads its rows through ``FILTER (WHERE x::VARCHAR <> '')`` (a FILTER rather than
+  NULLIF(x, ''), which DuckDB would not order a DISTINCT aggregate by ``x`` with).
 """
 
 from __future__ import annotations
@@ -36,6 +39,19 @@ def _listagg(node: exp.GroupConcat) -> None:
         node.set("separator", arg.expressions[1].pop())
     elif node.args.get("separator") is None:
         node.set("separator", exp.Literal.string(""))
+    value = arg.expressions[0] if isinstance(arg, exp.Distinct) else arg
+    if isinstance(value, exp.Order):  # STRING_AGG(x, d ORDER BY y): the value is x
+        value = value.this
+    if not isinstance(value, exp.Expr):
+        return
+    aggregate = node.parent if isinstance(node.parent, exp.WithinGroup) else node
+    # As text: LISTAGG takes any type, and only a string can be empty.
+    not_empty = exp.NEQ(this=exp.cast(value.copy(), "VARCHAR"), expression=exp.Literal.string(""))
+    if isinstance(aggregate.parent, exp.Filter):
+        where = aggregate.parent.expression
+        where.set("this", exp.and_(where.this, not_empty))
+    else:
+        aggregate.replace(exp.Filter(this=aggregate.copy(), expression=exp.Where(this=not_empty)))
 
 
 def aggregates(tree: exp.Expr, ctx: Context) -> exp.Expr:
