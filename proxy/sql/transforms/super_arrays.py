@@ -12,6 +12,9 @@
 * ``ARRAY_CONTAINS``, ``ARRAY_POSITION`` and ``ARRAY_POSITIONS(a, v [, null_match])``
   through the engine's macros (elements compared as SUPER values; null_match defaults to
   true, as in Redshift; the default_array_search_null_handling setting is not taken).
+* ``ARRAYS_OVERLAP``, ``ARRAY_DISTINCT``, ``ARRAY_INTERSECTION``, ``ARRAY_EXCEPT``,
+  ``ARRAY_UNION`` and ``ARRAY_SORT(a [, ascending [, nulls_first]])`` likewise (ascending
+  defaults to true and nulls_first to descending, as Redshift's examples show).
 
 This runs before the catalog's views are spliced in: their SQL builds DuckDB lists, which
 must stay lists.
@@ -30,13 +33,15 @@ from engine.function_macros import (
     ARRAY_INTERSECTION,
     ARRAY_POSITION,
     ARRAY_POSITIONS,
+    ARRAY_SORT,
+    ARRAY_UNION,
     ARRAYS_OVERLAP,
 )
 from proxy.sql.context import Context
 from proxy.sql.transforms.macros import call
 
 _MACROS = {"array_flatten": (macros.SUPER_FLATTEN, 1), "subarray": (macros.SUBARRAY, 3),
-           "arrays_overlap": (ARRAYS_OVERLAP, 2)}
+           "arrays_overlap": (ARRAYS_OVERLAP, 2), "array_union": (ARRAY_UNION, 2)}
 
 
 def _call(name: str, *args: exp.Expr) -> exp.Expr:
@@ -84,11 +89,19 @@ def _set_operation(node: exp.ArrayIntersect | exp.ArrayExcept) -> exp.Expr:
     return call(macro, *(a.copy() for a in (*args[:2], distinct)))
 
 
+def _sort(node: exp.ArraySort) -> exp.Expr:
+    """ARRAY_SORT(a [, ascending [, nulls_first]]) through its macro."""
+    # sqlglot keeps the second argument as "expression" and the third as "asc".
+    ascending = node.expression or exp.true()
+    nulls_first = node.args.get("asc") or exp.not_(ascending.copy())
+    return call(ARRAY_SORT, node.this.copy(), ascending.copy(), nulls_first.copy())
+
+
 def super_arrays(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Rewrite the SUPER constructors and functions listed in the module docstring."""
     kinds = (exp.Array, exp.ArrayConcat, exp.StringToArray, exp.ArrayContains,
              exp.ArrayPosition, exp.ArrayDistinct, exp.ArrayIntersect, exp.ArrayExcept,
-             exp.Anonymous)
+             exp.ArraySort, exp.Anonymous)
     # Innermost first: a rewritten argument is copied into its enclosing rewrite.
     for node in reversed(list(tree.find_all(*kinds))):
         new: exp.Expr | None = None
@@ -115,6 +128,8 @@ def super_arrays(tree: exp.Expr, ctx: Context) -> exp.Expr:
             new = _set_operation(node)
         elif isinstance(node, exp.ArrayDistinct):
             new = call(ARRAY_DISTINCT, node.this.copy())
+        elif isinstance(node, exp.ArraySort):
+            new = _sort(node)
         elif isinstance(node, exp.Anonymous):
             new = _anonymous(node)
         if new is not None:
