@@ -12,6 +12,7 @@
 * ``ARRAY_CONTAINS``, ``ARRAY_POSITION`` and ``ARRAY_POSITIONS(a, v [, null_match])``
   through the engine's macros (elements compared as SUPER values; null_match defaults to
   true, as in Redshift; the default_array_search_null_handling setting is not taken).
+* ``OBJECT_TRANSFORM`` (proxy/sql/transforms/object_transform.py).
 * ``ARRAYS_OVERLAP``, ``ARRAY_DISTINCT``, ``ARRAY_INTERSECTION``, ``ARRAY_EXCEPT``,
   ``ARRAY_UNION`` and ``ARRAY_SORT(a [, ascending [, nulls_first]])`` likewise (ascending
   defaults to true and nulls_first to descending, as Redshift's examples show).
@@ -39,6 +40,7 @@ from engine.function_macros import (
 )
 from proxy.sql.context import Context
 from proxy.sql.transforms.macros import call
+from proxy.sql.transforms.object_transform import object_transform
 
 _MACROS = {"array_flatten": (macros.SUPER_FLATTEN, 1), "subarray": (macros.SUBARRAY, 3),
            "arrays_overlap": (ARRAYS_OVERLAP, 2), "array_union": (ARRAY_UNION, 2)}
@@ -101,7 +103,7 @@ def super_arrays(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Rewrite the SUPER constructors and functions listed in the module docstring."""
     kinds = (exp.Array, exp.ArrayConcat, exp.StringToArray, exp.ArrayContains,
              exp.ArrayPosition, exp.ArrayDistinct, exp.ArrayIntersect, exp.ArrayExcept,
-             exp.ArraySort, exp.Anonymous)
+             exp.ArraySort, exp.ObjectTransform, exp.Anonymous)
     # Innermost first: a rewritten argument is copied into its enclosing rewrite.
     for node in reversed(list(tree.find_all(*kinds))):
         new: exp.Expr | None = None
@@ -130,6 +132,8 @@ def super_arrays(tree: exp.Expr, ctx: Context) -> exp.Expr:
             new = call(ARRAY_DISTINCT, node.this.copy())
         elif isinstance(node, exp.ArraySort):
             new = _sort(node)
+        elif isinstance(node, exp.ObjectTransform):
+            new = object_transform(node)
         elif isinstance(node, exp.Anonymous):
             new = _anonymous(node)
         if new is not None:
