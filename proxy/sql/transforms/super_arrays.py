@@ -11,7 +11,7 @@
 * ``JSON_SERIALIZE_TO_VARBYTE(x)``: the UTF-8 bytes of JSON_SERIALIZE's text.
 * ``ARRAY_CONTAINS``, ``ARRAY_POSITION`` and ``ARRAY_POSITIONS(a, v [, null_match])``
   through the engine's macros (elements compared as SUPER values; null_match defaults to
-  true, as in Redshift; the default_array_search_null_handling setting is not taken).
+  the session's default_array_search_null_handling, true unless SET otherwise).
 * ``OBJECT_TRANSFORM`` (proxy/sql/transforms/object_transform.py).
 * ``ARRAYS_OVERLAP``, ``ARRAY_DISTINCT``, ``ARRAY_INTERSECTION``, ``ARRAY_EXCEPT``,
   ``ARRAY_UNION`` and ``ARRAY_SORT(a [, ascending [, nulls_first]])`` likewise (ascending
@@ -50,7 +50,7 @@ def _call(name: str, *args: exp.Expr) -> exp.Expr:
     return exp.Anonymous(this=name, expressions=list(args))
 
 
-def _anonymous(node: exp.Anonymous) -> exp.Expr | None:
+def _anonymous(node: exp.Anonymous, ctx: Context) -> exp.Expr | None:
     """OBJECT, ARRAY_FLATTEN, SUBARRAY and JSON_SERIALIZE_TO_VARBYTE, or None."""
     name = node.name.lower()
     args = [a.copy() for a in node.expressions]
@@ -59,7 +59,7 @@ def _anonymous(node: exp.Anonymous) -> exp.Expr | None:
     if name in _MACROS and len(args) == _MACROS[name][1]:
         return call(_MACROS[name][0], *args)
     if name == "array_positions":
-        return _search(ARRAY_POSITIONS, args, name)
+        return _search(ARRAY_POSITIONS, args, name, ctx)
     if name == "json_serialize_to_varbyte" and len(args) == 1:
         text = exp.Coalesce(this=exp.cast(args[0], "VARCHAR"),
                             expressions=[exp.Literal.string("null")])
@@ -67,11 +67,11 @@ def _anonymous(node: exp.Anonymous) -> exp.Expr | None:
     return None
 
 
-def _search(macro: str, args: list[exp.Expr], name: str) -> exp.Expr:
+def _search(macro: str, args: list[exp.Expr], name: str, ctx: Context) -> exp.Expr:
     """ARRAY_POSITION or ARRAY_POSITIONS(a, v [, null_match]) through its macro."""
     if len(args) not in (2, 3):
         raise UndefinedFunction(f"function {name} does not exist")
-    null_match = args[2] if len(args) == 3 else exp.true()
+    null_match = args[2] if len(args) == 3 else exp.Boolean(this=ctx.array_search_nulls)
     return call(macro, *(a.copy() for a in (*args[:2], null_match)))
 
 
@@ -117,7 +117,8 @@ def super_arrays(tree: exp.Expr, ctx: Context) -> exp.Expr:
             delimiter = node.expression or exp.Literal.string(",")
             new = _call("to_json", _call("string_split", node.this.copy(), delimiter.copy()))
         elif isinstance(node, exp.ArrayContains):
-            null_match = node.args.get("check_null") or exp.true()
+            null_match = (node.args.get("check_null")
+                          or exp.Boolean(this=ctx.array_search_nulls))
             new = call(ARRAY_CONTAINS, node.this.copy(), node.expression.copy(),
                        null_match.copy())
         elif isinstance(node, exp.ArrayPosition):
@@ -125,7 +126,7 @@ def super_arrays(tree: exp.Expr, ctx: Context) -> exp.Expr:
             third = node.args.get("zero_based")
             new = _search(ARRAY_POSITION, [node.this, node.expression,
                                            *([third] if third is not None else [])],
-                          "array_position")
+                          "array_position", ctx)
         elif isinstance(node, exp.ArrayIntersect | exp.ArrayExcept):
             new = _set_operation(node)
         elif isinstance(node, exp.ArrayDistinct):
@@ -135,7 +136,7 @@ def super_arrays(tree: exp.Expr, ctx: Context) -> exp.Expr:
         elif isinstance(node, exp.ObjectTransform):
             new = object_transform(node)
         elif isinstance(node, exp.Anonymous):
-            new = _anonymous(node)
+            new = _anonymous(node, ctx)
         if new is not None:
             node.replace(new)
     return tree
