@@ -28,6 +28,15 @@ prefix that user SQL cannot name (proxy/sql/transforms/comparison_functions.py c
   without ``d`` (Redshift's default) as multisets (an element of ``a`` occurring k times in
   ``a`` before it is kept if ``b`` holds more (at most) than k equal elements), with it as
   sets (each element once).
+* ``ARRAY_UNION(a, b)`` is ARRAY_DISTINCT of ``a``'s elements followed by ``b``'s (the
+  order of Redshift's documented examples); NULL where an argument is not an array.
+* ``ARRAY_SORT(a, s, n)`` is SUPER array ``a`` sorted ascending (``s``) or descending, its
+  NULLs first (``n``) or last, NULL where it is not an array or ``s`` or ``n`` is NULL.
+  Booleans come before numbers, numbers before strings, strings before arrays and arrays
+  before objects (Redshift's documented precedence, reversed when descending); within a
+  kind false before true, numbers by value (integers exactly, others as DOUBLE), strings by
+  their bytes, and equal values in the JSON text's order. Redshift does not document how
+  two arrays or two objects order, so an array holding two of either is refused (0A000).
 * ``OCTETINDEX(sub, s)`` is the position of ``sub`` in ``s`` in bytes (DuckDB's ``strlen``
   counts bytes): 0 where it is not there, 1 for an empty ``sub``.
 """
@@ -36,7 +45,7 @@ from __future__ import annotations
 
 import duckdb
 
-from engine.macros import CATALOG, SCHEMA, SUPER, SUPER_EQ, ZONE_INSTANT, ZONED
+from engine.macros import CATALOG, SCHEMA, SUPER, SUPER_CONCAT, SUPER_EQ, ZONE_INSTANT, ZONED
 from engine.storage import INTERNAL_PREFIX
 
 _TSTZ = "TIMESTAMP WITH TIME ZONE"
@@ -111,6 +120,18 @@ ARRAY_DISTINCT = f"{INTERNAL_PREFIX}array_distinct"
 # Whether SUPER elements x and y are the same: equal SUPER values, or both NULL.
 _SAME = ("(({x} IS NULL AND {y} IS NULL) OR "
          f"coalesce({CATALOG}.{SCHEMA}.{SUPER_EQ}({{x}}, {{y}}), false))")
+ARRAY_UNION = f"{INTERNAL_PREFIX}array_union"
+ARRAY_SORT = f"{INTERNAL_PREFIX}array_sort"
+# The sort key of a non-NULL SUPER element x: its kind's rank, then its value within the kind.
+_SORT_KEY = (
+    "struct_pack(k := CASE json_type(x) WHEN 'BOOLEAN' THEN 0 WHEN 'VARCHAR' THEN 2 "
+    "WHEN 'ARRAY' THEN 3 WHEN 'OBJECT' THEN 4 ELSE 1 END, "
+    "n := TRY_CAST(x AS DOUBLE), i := CASE WHEN json_type(x) IN ('BIGINT', 'UBIGINT') "
+    "THEN CAST(x AS HUGEINT) END, "
+    "s := CASE json_type(x) WHEN 'VARCHAR' THEN json_extract_string(x, '$') END, "
+    "x := x)"
+)
+_NESTED = "len(list_filter(e, lambda x: json_type(x) = '{kind}')) > 1"
 ARRAY_INTERSECTION = f"{INTERNAL_PREFIX}array_intersection"
 ARRAY_EXCEPT = f"{INTERNAL_PREFIX}array_except"
 # Over struct r of SUPER arrays' elements r.p and r.q, at index i of r.p: how many elements
@@ -199,6 +220,22 @@ _DEFINITIONS = {
         "CASE WHEN d THEN {before} = 0 AND {in_q} > 0 ELSE {before} < {in_q} END")),
     ARRAY_EXCEPT: "(a, b, d) AS {body}".format(body=_multiset(
         "CASE WHEN d THEN {before} = 0 AND {in_q} = 0 ELSE {before} >= {in_q} END")),
+    ARRAY_UNION: (
+        f"(a, b) AS {CATALOG}.{SCHEMA}.{ARRAY_DISTINCT}({CATALOG}.{SCHEMA}.{SUPER_CONCAT}(a, b))"
+    ),
+    # Sorted ascending, then reversed for descending; the NULLs set apart and put back.
+    ARRAY_SORT: (
+        "(a, s, n) AS CASE WHEN json_type(CAST(a AS JSON)) = 'ARRAY' AND s IS NOT NULL "
+        "AND n IS NOT NULL THEN list_transform([CAST(CAST(a AS JSON) AS JSON[])], lambda e: "
+        f"CASE WHEN {_NESTED.format(kind='ARRAY')} OR {_NESTED.format(kind='OBJECT')} "
+        "THEN CAST(error('feature not supported on Duckshift: ARRAY_SORT of an array holding "
+        "two arrays or two objects') AS JSON) ELSE list_transform([list_transform(list_sort("
+        f"list_transform(list_filter(e, lambda x: x IS NOT NULL), lambda x: {_SORT_KEY})), "
+        "lambda t: t.x)], lambda p: to_json(list_transform([CASE WHEN s THEN p "
+        "ELSE list_reverse(p) END], lambda q: CASE WHEN n THEN list_concat(list_filter(e, "
+        "lambda x: x IS NULL), q) ELSE list_concat(q, list_filter(e, lambda x: x IS NULL)) "
+        "END)[1]))[1] END)[1] END"
+    ),
     OCTETINDEX: (
         "(a, b) AS CASE WHEN typeof(a) IN ('VARCHAR', '\"NULL\"') "
         "AND typeof(b) IN ('VARCHAR', '\"NULL\"') THEN CAST(CASE "

@@ -206,6 +206,7 @@ class Session:
             super_columns, numeric_columns, identity, varchar_columns=varchars,
             clean_columns=clean, blank_key=blank_key, blank_forgotten=forgotten,
             relation_columns=ordered,
+            array_search_nulls=self.values.get("default_array_search_null_handling") != "off",
         )
 
     def _typed_columns(

@@ -122,6 +122,9 @@ PARAMS: dict[str, Param] = {
                                                    "off"),
     "json_parse_truncate_strings": _only("json_parse_truncate_strings", "off"),
     "json_parse_dedupe_attributes": _only("json_parse_dedupe_attributes", "off"),
+    # Whether ARRAY_CONTAINS, ARRAY_POSITION and ARRAY_POSITIONS match NULLs when their
+    # null_match argument is left out (Context.array_search_nulls).
+    "default_array_search_null_handling": Param("on", check=_bool),
     "error_on_nondeterministic_update": _only("error_on_nondeterministic_update", "off"),
     # Casts of NUMERIC values round (Redshift's default); identifiers fold unless
     # enable_case_sensitive_identifier says otherwise (which replaces this older switch).

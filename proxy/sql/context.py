@@ -104,6 +104,9 @@ class Context:
     # their arithmetic is checked for overflow as a floating point column's is
     # (``arithmetic``). Set by the extended protocol's Parse where the client gave the types.
     float_params: tuple[tuple[int, str], ...] = ()
+    # SET default_array_search_null_handling: the null_match that ARRAY_CONTAINS,
+    # ARRAY_POSITION and ARRAY_POSITIONS take when their call leaves it out (``super_arrays``).
+    array_search_nulls: bool = True
 
     def external_schema(self, schema: str) -> Any:
         """The external schema ``schema`` of the current database, if it is one."""
@@ -124,4 +127,4 @@ class Context:
         """The cache key: every fact above that a translation may read."""
         return (self.namespace, self.database, self.user, self.generation, self.superuser,
                 self.case_sensitive, self.char_version, self.search_path, self.date_order,
-                self.time_zone, self.blank_key, self.float_params)
+                self.time_zone, self.blank_key, self.float_params, self.array_search_nulls)

@@ -11,7 +11,11 @@
 * ``JSON_SERIALIZE_TO_VARBYTE(x)``: the UTF-8 bytes of JSON_SERIALIZE's text.
 * ``ARRAY_CONTAINS``, ``ARRAY_POSITION`` and ``ARRAY_POSITIONS(a, v [, null_match])``
   through the engine's macros (elements compared as SUPER values; null_match defaults to
-  true, as in Redshift; the default_array_search_null_handling setting is not taken).
+  the session's default_array_search_null_handling, true unless SET otherwise).
+* ``OBJECT_TRANSFORM`` (proxy/sql/transforms/object_transform.py).
+* ``ARRAYS_OVERLAP``, ``ARRAY_DISTINCT``, ``ARRAY_INTERSECTION``, ``ARRAY_EXCEPT``,
+  ``ARRAY_UNION`` and ``ARRAY_SORT(a [, ascending [, nulls_first]])`` likewise (ascending
+  defaults to true and nulls_first to descending, as Redshift's examples show).
 
 This runs before the catalog's views are spliced in: their SQL builds DuckDB lists, which
 must stay lists.
@@ -30,20 +34,23 @@ from engine.function_macros import (
     ARRAY_INTERSECTION,
     ARRAY_POSITION,
     ARRAY_POSITIONS,
+    ARRAY_SORT,
+    ARRAY_UNION,
     ARRAYS_OVERLAP,
 )
 from proxy.sql.context import Context
 from proxy.sql.transforms.macros import call
+from proxy.sql.transforms.object_transform import object_transform
 
 _MACROS = {"array_flatten": (macros.SUPER_FLATTEN, 1), "subarray": (macros.SUBARRAY, 3),
-           "arrays_overlap": (ARRAYS_OVERLAP, 2)}
+           "arrays_overlap": (ARRAYS_OVERLAP, 2), "array_union": (ARRAY_UNION, 2)}
 
 
 def _call(name: str, *args: exp.Expr) -> exp.Expr:
     return exp.Anonymous(this=name, expressions=list(args))
 
 
-def _anonymous(node: exp.Anonymous) -> exp.Expr | None:
+def _anonymous(node: exp.Anonymous, ctx: Context) -> exp.Expr | None:
     """OBJECT, ARRAY_FLATTEN, SUBARRAY and JSON_SERIALIZE_TO_VARBYTE, or None."""
     name = node.name.lower()
     args = [a.copy() for a in node.expressions]
@@ -52,7 +59,7 @@ def _anonymous(node: exp.Anonymous) -> exp.Expr | None:
     if name in _MACROS and len(args) == _MACROS[name][1]:
         return call(_MACROS[name][0], *args)
     if name == "array_positions":
-        return _search(ARRAY_POSITIONS, args, name)
+        return _search(ARRAY_POSITIONS, args, name, ctx)
     if name == "json_serialize_to_varbyte" and len(args) == 1:
         text = exp.Coalesce(this=exp.cast(args[0], "VARCHAR"),
                             expressions=[exp.Literal.string("null")])
@@ -60,11 +67,11 @@ def _anonymous(node: exp.Anonymous) -> exp.Expr | None:
     return None
 
 
-def _search(macro: str, args: list[exp.Expr], name: str) -> exp.Expr:
+def _search(macro: str, args: list[exp.Expr], name: str, ctx: Context) -> exp.Expr:
     """ARRAY_POSITION or ARRAY_POSITIONS(a, v [, null_match]) through its macro."""
     if len(args) not in (2, 3):
         raise UndefinedFunction(f"function {name} does not exist")
-    null_match = args[2] if len(args) == 3 else exp.true()
+    null_match = args[2] if len(args) == 3 else exp.Boolean(this=ctx.array_search_nulls)
     return call(macro, *(a.copy() for a in (*args[:2], null_match)))
 
 
@@ -84,11 +91,19 @@ def _set_operation(node: exp.ArrayIntersect | exp.ArrayExcept) -> exp.Expr:
     return call(macro, *(a.copy() for a in (*args[:2], distinct)))
 
 
+def _sort(node: exp.ArraySort) -> exp.Expr:
+    """ARRAY_SORT(a [, ascending [, nulls_first]]) through its macro."""
+    # sqlglot keeps the second argument as "expression" and the third as "asc".
+    ascending = node.expression or exp.true()
+    nulls_first = node.args.get("asc") or exp.not_(ascending.copy())
+    return call(ARRAY_SORT, node.this.copy(), ascending.copy(), nulls_first.copy())
+
+
 def super_arrays(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Rewrite the SUPER constructors and functions listed in the module docstring."""
     kinds = (exp.Array, exp.ArrayConcat, exp.StringToArray, exp.ArrayContains,
              exp.ArrayPosition, exp.ArrayDistinct, exp.ArrayIntersect, exp.ArrayExcept,
-             exp.Anonymous)
+             exp.ArraySort, exp.ObjectTransform, exp.Anonymous)
     # Innermost first: a rewritten argument is copied into its enclosing rewrite.
     for node in reversed(list(tree.find_all(*kinds))):
         new: exp.Expr | None = None
@@ -102,7 +117,8 @@ def super_arrays(tree: exp.Expr, ctx: Context) -> exp.Expr:
             delimiter = node.expression or exp.Literal.string(",")
             new = _call("to_json", _call("string_split", node.this.copy(), delimiter.copy()))
         elif isinstance(node, exp.ArrayContains):
-            null_match = node.args.get("check_null") or exp.true()
+            null_match = (node.args.get("check_null")
+                          or exp.Boolean(this=ctx.array_search_nulls))
             new = call(ARRAY_CONTAINS, node.this.copy(), node.expression.copy(),
                        null_match.copy())
         elif isinstance(node, exp.ArrayPosition):
@@ -110,13 +126,17 @@ def super_arrays(tree: exp.Expr, ctx: Context) -> exp.Expr:
             third = node.args.get("zero_based")
             new = _search(ARRAY_POSITION, [node.this, node.expression,
                                            *([third] if third is not None else [])],
-                          "array_position")
+                          "array_position", ctx)
         elif isinstance(node, exp.ArrayIntersect | exp.ArrayExcept):
             new = _set_operation(node)
         elif isinstance(node, exp.ArrayDistinct):
             new = call(ARRAY_DISTINCT, node.this.copy())
+        elif isinstance(node, exp.ArraySort):
+            new = _sort(node)
+        elif isinstance(node, exp.ObjectTransform):
+            new = object_transform(node)
         elif isinstance(node, exp.Anonymous):
-            new = _anonymous(node)
+            new = _anonymous(node, ctx)
         if new is not None:
             node.replace(new)
     return tree
