@@ -45,7 +45,16 @@ from __future__ import annotations
 
 import duckdb
 
-from engine.macros import CATALOG, SCHEMA, SUPER, SUPER_CONCAT, SUPER_EQ, ZONE_INSTANT, ZONED
+from engine.macros import (
+    BARE,
+    CATALOG,
+    SCHEMA,
+    SUPER,
+    SUPER_CONCAT,
+    SUPER_EQ,
+    ZONE_INSTANT,
+    ZONED,
+)
 from engine.storage import INTERNAL_PREFIX
 
 _TSTZ = "TIMESTAMP WITH TIME ZONE"
@@ -80,12 +89,8 @@ _CONVERT = {
         f"ELSE {_INSTANT}(z, CAST({{v}} AS TIMESTAMP)) END"
     ),
     "INTERVAL": "CAST({v} AS INTERVAL)",
-    # Trailing blanks do not count (rtrim only where there is one: it costs more than the
-    # comparison itself).
-    "BPCHAR": (
-        "CASE WHEN ends_with(CAST({v} AS VARCHAR), ' ') THEN rtrim(CAST({v} AS VARCHAR), ' ') "
-        "ELSE CAST({v} AS VARCHAR) END"
-    ),
+    # Trailing blanks do not count.
+    "BPCHAR": f"{CATALOG}.{SCHEMA}.{BARE}(CAST({{v}} AS VARCHAR))",
 }
 # The order in which DATE, TIMESTAMP and TIMESTAMPTZ convert into one another.
 _RANK = {"DATE": 0, "TIMESTAMP": 1, "TIMESTAMPTZ": 2}
