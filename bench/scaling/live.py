@@ -22,7 +22,13 @@ price-performance target (BALANCED, max 256 RPUs: its scaling loop runs every 10
    (one at a time: the smallest workgroup has one main slot): the
    slowdown gives the share a long statement gets against a short one, the simulator's
    ``long_weight``.
-4. **The slice.** ``--minutes`` of the benchmark day (data scale 1: the calibrated SF1 costs)
+4. **The host under a mixed load.** Copies of one statement leave out what a mix served over
+   64 connections adds (the client's and the server's own per-statement work beside the
+   running statements): another slice of the day (``--fit-start``, ``--fit-minutes``, the same
+   compression) runs live, and the simulator's host is scaled by the one factor (the host's
+   efficiency under the mix) that makes its mean latency the live one. It is fitted on that
+   slice only; the slice below then tests it.
+5. **The slice.** ``--minutes`` of the benchmark day (data scale 1: the calibrated SF1 costs)
    from ``--start``, compressed ``--compress`` times into 10 minutes, sent at their arrival
    times over 64 asyncpg connections. Latency is measured from the scheduled arrival to the
    last row; RPU-seconds from the capacity timeline the server recorded in
@@ -30,7 +36,7 @@ price-performance target (BALANCED, max 256 RPUs: its scaling loop runs every 10
    the simulator bills. The same slice is then simulated (same policy, cold forecasters, the
    measured host parallelism, costs and priority) and the two compared: target within 20% on
    p95 latency and RPU-seconds.
-5. **Short statements under load.** Point queries alone, then while four streams of ETL
+6. **Short statements under load.** Point queries alone, then while four streams of ETL
    statements run: their p99 latency (target: within 2x). Twice: on the same server, whose
    short-query limit (0.5 s) is the simulator's for a warehouse of 50 times this data, so
    that at SF1 the ETL statements (about 0.25 s) are short too and share the lane; then on a
@@ -286,6 +292,29 @@ async def long_weight(live: Live, trace: Trace, points_at_once: float, reps: int
     return float(np.clip(points_at_once * slowdown - 1.0, 0.05, 1.0))
 
 
+# The host's efficiency under a mixed load (see the module docstring) is looked for here.
+EFFICIENCY_GRID = np.round(np.arange(0.5, 1.5001, 0.025), 3)
+
+
+def fit_efficiency(trace: Trace, live_latency: np.ndarray, cal: dict[str, Calibration],
+                   config: SimConfig) -> tuple[float, float]:
+    """The factor of ``config.host_parallelism`` whose simulation of ``trace`` has the mean
+    latency nearest (in ratio) to ``live_latency``'s, and that simulation's mean."""
+    assert config.host_parallelism is not None
+    target = float(np.mean(live_latency))
+    best: tuple[float, float, float] | None = None
+    for e in EFFICIENCY_GRID:
+        sim = simulate(trace, Scaler(50, candidates(MAX_CAPACITY)), report.shape, cal,
+                       config=dataclasses.replace(
+                           config, host_parallelism=config.host_parallelism * float(e)))
+        mean = float(np.mean(sim.latency))
+        miss = abs(math.log(mean / target))
+        if best is None or miss < best[0]:
+            best = (miss, float(e), mean)
+    assert best is not None
+    return best[1], best[2]
+
+
 async def capacity_timeline(live: Live, began: float) -> tuple[np.ndarray, np.ndarray]:
     """(seconds since the replay began, capacity) of every recorded scaling change."""
     con = await live.connect()
@@ -391,8 +420,29 @@ async def main_async(a: argparse.Namespace) -> dict[str, object]:
                                    at_once["point"])
         results["long_weight"] = weight
         print(f"long statements' share against a short one: {weight:.2f}", flush=True)
-        # A fresh scaling history: the accuracy run left statements in the log, which the
-        # server's forecaster has learned, as the simulator's cold start has not. Restart.
+        config = SimConfig(short_lane=True, host_parallelism=parallel, long_weight=weight,
+                           demand=demand, initial_capacity=128)
+        # A fresh scaling history for each replay: the runs before left statements in the
+        # log, which the server's forecaster has learned, as the simulator's cold start has
+        # not. Restart.
+        h, m = (int(x) for x in a.fit_start.split(":"))
+        fit_begin = day + h * 3600 + m * 60
+        fit_trace = full.slice(fit_begin, fit_begin + a.fit_minutes * 60.0).compressed(
+            a.compress)
+        live.stop()
+        live.start(public)
+        _, fit_done, _, _ = await replay_live(fit_trace, live.connect, CONNECTIONS)
+        fit_live = fit_done - fit_trace.arrival
+        fit_simulated, _ = recalibrated(fit_trace, cal, taken)
+        efficiency, fit_mean = fit_efficiency(fit_simulated, fit_live, cal, config)
+        config = dataclasses.replace(config, host_parallelism=parallel * efficiency)
+        results["host_fit"] = {
+            "slice": f"{a.fit_start} + {a.fit_minutes} min / {a.compress}",
+            "statements": len(fit_trace), "live_mean_s": float(np.mean(fit_live)),
+            "sim_mean_s": fit_mean, "efficiency": efficiency,
+        }
+        print(f"host under a mixed load: efficiency {efficiency:.3f} (mean latency live "
+              f"{np.mean(fit_live):.4f} s, simulated {fit_mean:.4f} s)", flush=True)
         live.stop()
         live.start(public)
         sent, done, began, waited = await replay_live(trace, live.connect, CONNECTIONS)
@@ -402,9 +452,7 @@ async def main_async(a: argparse.Namespace) -> dict[str, object]:
         latency = done - trace.arrival
         live_rpu_s = billed(sent, done, times, caps)
         sim = simulate(simulated, Scaler(50, candidates(MAX_CAPACITY)), report.shape, cal,
-                       config=SimConfig(short_lane=True, host_parallelism=parallel,
-                                        long_weight=weight, demand=demand,
-                                        initial_capacity=128))
+                       config=config)
         sim_p95 = float(np.percentile(sim.latency, 95))
         sim_rpu_s = sim.billed_rpu_seconds()
         klass = trace.klass()
@@ -445,6 +493,10 @@ def main() -> int:
     p.add_argument("--days", type=int, default=16)
     p.add_argument("--start", default="10:00", help="slice start, hh:mm of the measured day")
     p.add_argument("--minutes", type=float, default=40.0, help="trace minutes in the slice")
+    p.add_argument("--fit-start", default="14:00",
+                   help="start of the slice that fits the host's efficiency under a mix")
+    p.add_argument("--fit-minutes", type=float, default=12.0,
+                   help="trace minutes in that slice")
     p.add_argument("--compress", type=float, default=4.0, help="time compression factor")
     p.add_argument("--accuracy", type=int, default=240, help="statements for the accuracy run")
     p.add_argument("--isolation-seconds", type=float, default=30.0)
