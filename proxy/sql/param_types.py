@@ -19,6 +19,7 @@ from sqlglot import exp
 
 from engine import macros
 from proxy.codecs import oids
+from proxy.sql.transforms.arithmetic import GUARD
 
 _BINARY = (
     exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Add, exp.Sub, exp.Mul, exp.Div,
@@ -120,11 +121,17 @@ def probes(tree: exp.Expr) -> tuple[Probe, ...]:
         if target is not None:
             found[index] = Probe(index, query=target[0], column=target[1])
             continue
+        node: exp.Expr = param
+        if parent is not None and parent.meta.get(GUARD):
+            if not isinstance(parent, exp.Case):
+                continue  # a guard's test of its divisor against zero
+            # A guarded divisor: typed by the division's other operand.
+            node, parent = parent, parent.parent
         sibling: exp.Expr | None = None
         if isinstance(parent, _BINARY):
-            other = parent.expression if parent.this is param else parent.this
+            other = parent.expression if parent.this is node else parent.this
             sibling = other if _number(other) is None else None
-        elif isinstance(parent, exp.In | exp.Between) and parent.this is not param:
+        elif isinstance(parent, exp.In | exp.Between) and parent.this is not node:
             sibling = parent.this
         if sibling is not None:
             query = _probe_in_scope(param, sibling, tree)

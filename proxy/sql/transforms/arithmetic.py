@@ -63,6 +63,8 @@ def _call(name: str, *args: exp.Expr) -> exp.Expr:
     return exp.Anonymous(this=name, expressions=list(args))
 
 DIVISION_BY_ZERO = "division by zero"
+# Marks a divisor's guard (``_guarded``): its CASE and its test of the divisor.
+GUARD = "division_guard"
 _FLOAT_MACROS = {
     exp.Add: macros.FLOAT_ADD, exp.Sub: macros.FLOAT_SUB, exp.Mul: macros.FLOAT_MUL,
     exp.Div: macros.FLOAT_DIV,
@@ -109,17 +111,20 @@ def guarded(divisor: exp.Expr) -> exp.Expr:
 
 
 def _guarded(divisor: exp.Expr, modulo: bool) -> exp.Expr:
-    ifs = [exp.If(
-        this=exp.EQ(this=divisor.copy(), expression=exp.Literal.number(0)),
-        true=_call("error", exp.Literal.string(DIVISION_BY_ZERO)),
-    )]
+    test = exp.EQ(this=divisor.copy(), expression=exp.Literal.number(0))
+    # Not a comparison the statement makes: a parameter's type is not inferred from it
+    # (``param_types.probes``), but from the division's other operand.
+    test.meta[GUARD] = True
+    ifs = [exp.If(this=test, true=_call("error", exp.Literal.string(DIVISION_BY_ZERO)))]
     if modulo:
         # x % -1 is x % 1 for every type, and DuckDB fails the smallest integer % -1 (an
         # overflow of the quotient it does not need), where Redshift answers 0.
         minus_one = exp.Neg(this=exp.Literal.number(1))
         ifs.append(exp.If(this=exp.EQ(this=divisor.copy(), expression=minus_one),
                           true=exp.Literal.number(1)))
-    return exp.Case(ifs=ifs, default=divisor)
+    case = exp.Case(ifs=ifs, default=divisor)
+    case.meta[GUARD] = True
+    return case
 
 
 def _unwrapped(node: exp.Expr) -> exp.Expr:
