@@ -106,7 +106,7 @@ class Context:
     # Whether every DECIMAL product that may pass 18 digits is computed in HUGEINT (Redshift's
     # width), not only a result column's: a write's translation, and a query's wide form, run
     # up front in a transaction block or again where DuckDB's BIGINT product failed outside
-    # one (``pipeline.widened``, ``Connection._run``).
+    # one (``pipeline.wide_context``, ``Connection._run``).
     wide_products: bool = False
     # Filled by ``decimal_arithmetic`` for the statement being translated (``compile_tree``
     # gives each statement its own). Not in the key.
