@@ -25,7 +25,7 @@ _Rule = tuple[re.Pattern[str], type[e.SQLError], Callable[[re.Match[str]], str] 
 class ProductOverflow(e.NumericValueOutOfRange):
     """A product of two DECIMALs of up to 18 digits each that passed 18 digits: DuckDB
     multiplies them in BIGINT, where Redshift widens the product (the statement's wide form,
-    ``proxy.sql.pipeline.widened``, answers it)."""
+    ``proxy.sql.pipeline.wide_context``, answers it)."""
 
 
 def _r(

@@ -35,7 +35,7 @@ from proxy.result_types import described, fields_of
 from proxy.session import Outcome, Session, TxStatus
 from proxy.session_commands import SessionCommands, command_tag
 from proxy.sql import commands
-from proxy.sql.pipeline import Statement, widened
+from proxy.sql.pipeline import Statement, wide_context
 from proxy.startup import StartupAuth
 from proxy.wire import backend, frontend
 from proxy.wire.framing import read_message
@@ -339,20 +339,30 @@ class Connection(
 
         ``planned``: every parameter is typed, so the session may keep DuckDB's plan.
         ``param_oids``: the parameters' types, to cast each ``$n`` of the translation that
-        runs to (``result_types.typed_params``). A query whose DECIMAL product failed in
-        DuckDB's BIGINT (22003) runs once more in its wide form (``pipeline.widened``), before
-        the error is reported: only outside a transaction block, where the failed query left
-        no effect and DuckDB has rolled it back (inside one, the failure aborted the
-        transaction), and only where its text is the translation's own."""
+        runs to (``result_types.typed_params``). A query whose DECIMAL product may pass 18
+        digits in DuckDB's BIGINT runs in its wide form (``pipeline.wide_context``) up front
+        in a transaction block, where a failure aborts the transaction; outside one, only once
+        its product failed (22003), before the error is reported (the failed query left no
+        effect and DuckDB has rolled it back). Only where its text is the translation's own."""
+        session = self._session()
+        if sql is None and session.tx != TxStatus.IDLE and stmt.narrow_products:
+            stmt = await self._wide_form(session, stmt) or stmt
         try:
             return await self._run_once(stmt, params, sql, planned, param_oids)
         except ProductOverflow:
-            session = self._session()
-            wide = widened(stmt, session.context) if (
+            wide = await self._wide_form(session, stmt) if (
                 sql is None and session.tx == TxStatus.IDLE) else None
-            if wide is None or wide.duck_sql is None:
+            if wide is None:
                 raise
             return await self._run_once(wide, params, None, planned, param_oids)
+
+    async def _wide_form(self, session: Session, stmt: Statement) -> Statement | None:
+        """``stmt``'s wide form from the statement cache; None where it has none."""
+        ctx = wide_context(stmt, session.context)
+        if ctx is None:
+            return None
+        fresh = await self.server.translator.statements(stmt.text, ctx)
+        return fresh[0] if len(fresh) == 1 and fresh[0].duck_sql is not None else None
 
     async def _run_once(self, stmt: Statement, params: list[object], sql: str | None,
                         planned: bool, param_oids: Sequence[int] | None) -> Outcome:
@@ -395,7 +405,7 @@ class Connection(
         if facts.version == version:
             return stmt
         fresh = await self.server.translator.statements(
-            stmt.text, replace(session.context, float_params=stmt.float_params))
+            stmt.text, replace(session.context, param_types=stmt.param_types))
         return blank_writes.current(facts, fresh[0]) if len(fresh) == 1 else stmt
 
     async def _run_marked(self, session: Session, stmt: Statement, params: list[object],

@@ -17,7 +17,7 @@ from engine import describe, streaming, time_zones
 from engine.admission import Ticket
 from proxy import session_zone
 from proxy.codecs import decode_parameter, duckdb_type_for_oid, pg_type_from_duckdb
-from proxy.codecs.oids import BYTEA, FLOAT4, FLOAT8, TEXT, UNKNOWN, VARBYTE
+from proxy.codecs.oids import BYTEA, TEXT, UNKNOWN, VARBYTE
 from proxy.result_types import (
     coerce_schema,
     expand_formats,
@@ -29,6 +29,8 @@ from proxy.result_types import (
 from proxy.session import Portal, PreparedStatement, Session, TxStatus
 from proxy.session_commands import command_fields, command_tag
 from proxy.sql import commands
+from proxy.sql.param_types import parameter_types
+from proxy.sql.pipeline import Statement
 from proxy.wire import backend, frontend
 
 if TYPE_CHECKING:
@@ -38,8 +40,6 @@ if TYPE_CHECKING:
 _READS = frozenset({"SELECT", "UTILITY"})
 # Statement types whose DuckDB plan a session keeps when all their parameters are typed.
 _PLANNED = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE"})
-# The floating point types a client may give a parameter at Parse, as translation names them.
-_FLOATS = {FLOAT8: "DOUBLE", FLOAT4: "FLOAT"}
 
 
 class ExtendedProtocol:
@@ -125,7 +125,7 @@ class ExtendedProtocol:
             )
         oids = list(msg.param_oids) + [0] * max(0, nparams - len(msg.param_oids))
         ps = PreparedStatement(msg.name, stmt, oids)
-        await self._float_parameters(session, ps)
+        await self._typed_parameters(session, ps)
         if msg.name:
             # PostgreSQL analyses a statement at Parse, so a named statement that names a
             # missing table fails here and is not kept (drivers re-Parse the same name).
@@ -168,10 +168,12 @@ class ExtendedProtocol:
             decode_parameter(oid, fmt, raw, zone)
             for oid, fmt, raw in zip(ps.param_oids, formats, msg.params, strict=True)
         ]
+        statement = await self._for_values(session, ps, values)
         old = session.portals.pop(msg.portal, None)
         if old is not None:
             self._close_portal(old)
-        session.portals[msg.portal] = Portal(msg.portal, ps, values, msg.result_formats)
+        session.portals[msg.portal] = Portal(msg.portal, ps, values, msg.result_formats,
+                                             statement=statement)
         self.send(backend.bind_complete())
 
     def _type_parameters(self, ps: PreparedStatement) -> None:
@@ -207,18 +209,39 @@ class ExtendedProtocol:
             # Drivers send binary values as bytea (Redshift's own do, and asyncpg has no
             # encoder for varbyte); results stay varbyte.
             ps.param_oids[probe.index] = BYTEA if oid == VARBYTE else oid
-        await self._float_parameters(session, ps)
+        await self._typed_parameters(session, ps)
 
-    async def _float_parameters(self, session: Session, ps: PreparedStatement) -> None:
+    async def _typed_parameters(self, session: Session, ps: PreparedStatement) -> None:
         """Translate the statement again where parameters are typed DOUBLE PRECISION or REAL
-        (by the client at Parse, or inferred): their arithmetic is then checked for overflow
-        as a floating point column's is (``Context.float_params``; cached as any other)."""
+        (by the client at Parse, or inferred), whose arithmetic is then checked for overflow
+        as a floating point column's is, or an integer or NUMERIC one is in a division, which
+        is then exact (``Context.param_types``; cached as any other). A NUMERIC one stands
+        for any value here (``_for_values`` types it by its value at Bind)."""
         stmt = ps.statement
-        floats = tuple((n, _FLOATS[oid]) for n, oid in enumerate(ps.param_oids, 1)
-                       if oid in _FLOATS)
-        if floats and stmt is not None and stmt.nparams and stmt.duck_sql is not None:
-            ps.statement = (await self.server.translator.statements(
-                stmt.text, replace(session.context, float_params=floats)))[0]
+        if stmt is None or not stmt.nparams or stmt.duck_sql is None:
+            return
+        types = parameter_types(ps.param_oids, stmt.divided_params, None)
+        if types != stmt.param_types:
+            ps.statement = await self._translated_for(session, stmt, types)
+
+    async def _for_values(self, session: Session, ps: PreparedStatement,
+                          values: list[object]) -> Statement | None:
+        """The statement translated for the bound values of its NUMERIC parameters in a
+        division, each typed DECIMAL(p, s) of its digits (``param_types.decimal_type``);
+        None where that is the prepared translation."""
+        stmt = ps.statement
+        if stmt is None or not stmt.divided_params or stmt.duck_sql is None:
+            return None
+        types = parameter_types(ps.param_oids, stmt.divided_params, values)
+        if types == stmt.param_types:
+            return None
+        return await self._translated_for(session, stmt, types)
+
+    async def _translated_for(self, session: Session, stmt: Statement,
+                              types: tuple[tuple[int, str], ...]) -> Statement:
+        """``stmt`` translated for parameters of ``types`` (``Context.param_types``)."""
+        return (await self.server.translator.statements(
+            stmt.text, replace(session.context, param_types=types)))[0]
 
     async def _describe(self, msg: frontend.Describe) -> None:
         session = self._session()
@@ -306,7 +329,7 @@ class ExtendedProtocol:
 
     async def _start_portal(self, session: Session, portal: Portal, described: bool = False
                             ) -> None:
-        stmt = portal.prepared.statement
+        stmt = portal.statement or portal.prepared.statement
         assert stmt is not None
         if (session.tx == TxStatus.IDLE and stmt.command is None and stmt.late is None
                 and stmt.statement_type not in _READS
@@ -317,7 +340,7 @@ class ExtendedProtocol:
             await self._begin(session)
             session.pipeline_transaction = True
         # Its text is typed for the parameters as it runs: the translation that runs may be
-        # another than the one ``exec_sql`` was made from (``blank_writes``, ``widened``).
+        # another than the one ``exec_sql`` was made from (``blank_writes``, ``wide_context``).
         ps = portal.prepared
         outcome = await self._run(stmt, portal.params, planned=ps.typed,
                                   param_oids=ps.param_oids if ps.exec_sql is not None else None)

@@ -82,6 +82,9 @@ class Portal:
     owned: bool = True  # False: the rows belong to a SQL cursor (FETCH), not to the portal
     limit: int = 0  # FETCH n: at most this many rows in all (0: no limit)
     coerce: object | None = None  # pa.Schema the rows are cast to, to match a Describe
+    # The translation its run takes, where not the prepared one: typed for the values bound
+    # (a NUMERIC parameter in a division, ``ExtendedProtocol._for_values``).
+    statement: Statement | None = None
 
 
 @dataclass(slots=True)

@@ -25,6 +25,14 @@ class BlankNotes:
     wanted: set[tuple[Key, str]] = field(default_factory=set)
 
 
+@dataclass(slots=True)
+class ProductNotes:
+    """What ``decimal_arithmetic`` noted while translating one statement: whether it left a
+    DECIMAL product that may pass 18 digits in DuckDB's BIGINT (its wide form differs)."""
+
+    narrow: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     """The session facts that translation reads."""
@@ -96,14 +104,20 @@ class Context:
     # (session_time_zone.running_zone). Not in the key: the statement's text decides it.
     stored: bool = False
     # Whether every DECIMAL product that may pass 18 digits is computed in HUGEINT (Redshift's
-    # width), not only a result column's: the statement's wide form, translated only to run
-    # again a query DuckDB's BIGINT product failed (``pipeline.widened``). Not in the key:
-    # that translation is never cached.
+    # width), not only a result column's: a write's translation, and a query's wide form, run
+    # up front in a transaction block or again where DuckDB's BIGINT product failed outside
+    # one (``pipeline.wide_context``, ``Connection._run``).
     wide_products: bool = False
-    # The parameters a client bound as DOUBLE PRECISION or REAL, ((number, DuckDB type), ...):
-    # their arithmetic is checked for overflow as a floating point column's is
-    # (``arithmetic``). Set by the extended protocol's Parse where the client gave the types.
-    float_params: tuple[tuple[int, str], ...] = ()
+    # Filled by ``decimal_arithmetic`` for the statement being translated (``compile_tree``
+    # gives each statement its own). Not in the key.
+    product_notes: ProductNotes | None = field(default=None, compare=False)
+    # The numeric types of parameters, ((number, DuckDB type), ...), set by the extended
+    # protocol (``proxy.extended``): every parameter a client bound (or that was inferred) as
+    # DOUBLE PRECISION or REAL, whose arithmetic is then checked for overflow as a floating
+    # point column's is (``arithmetic``); and each one in a division bound as an integer
+    # (SMALLINT, INTEGER, BIGINT) or NUMERIC, typed DECIMAL(p, s) by the digits of its value,
+    # whose division is then exact (``decimal_arithmetic``).
+    param_types: tuple[tuple[int, str], ...] = ()
     # SET default_array_search_null_handling: the null_match that ARRAY_CONTAINS,
     # ARRAY_POSITION and ARRAY_POSITIONS take when their call leaves it out (``super_arrays``).
     array_search_nulls: bool = True
@@ -127,4 +141,5 @@ class Context:
         """The cache key: every fact above that a translation may read."""
         return (self.namespace, self.database, self.user, self.generation, self.superuser,
                 self.case_sensitive, self.char_version, self.search_path, self.date_order,
-                self.time_zone, self.blank_key, self.float_params, self.array_search_nulls)
+                self.time_zone, self.blank_key, self.param_types, self.array_search_nulls,
+                self.wide_products)

@@ -11,11 +11,15 @@ unknown literal.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlglot import exp
 
 from engine import macros
+from proxy.codecs import oids
+from proxy.sql.transforms.arithmetic import GUARD
 
 _BINARY = (
     exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Add, exp.Sub, exp.Mul, exp.Div,
@@ -117,14 +121,75 @@ def probes(tree: exp.Expr) -> tuple[Probe, ...]:
         if target is not None:
             found[index] = Probe(index, query=target[0], column=target[1])
             continue
+        node: exp.Expr = param
+        if parent is not None and parent.meta.get(GUARD):
+            if not isinstance(parent, exp.Case):
+                continue  # a guard's test of its divisor against zero
+            # A guarded divisor: typed by the division's other operand.
+            node, parent = parent, parent.parent
         sibling: exp.Expr | None = None
         if isinstance(parent, _BINARY):
-            other = parent.expression if parent.this is param else parent.this
+            other = parent.expression if parent.this is node else parent.this
             sibling = other if _number(other) is None else None
-        elif isinstance(parent, exp.In | exp.Between) and parent.this is not param:
+        elif isinstance(parent, exp.In | exp.Between) and parent.this is not node:
             sibling = parent.this
         if sibling is not None:
             query = _probe_in_scope(param, sibling, tree)
             if query is not None:
                 found[index] = Probe(index, query=query)
     return tuple(found[i] for i in sorted(found))
+
+
+def divided_params(tree: exp.Expr) -> tuple[int, ...]:
+    """The numbers of the parameters in a division's operands (``$1`` of ``x / ($1 + 1)``):
+    their types make the division an exact DECIMAL (``Context.param_types``)."""
+    found = {int(p.name) for div in tree.find_all(exp.Div)
+             for p in div.find_all(exp.Parameter) if p.name.isdigit()}
+    return tuple(sorted(found))
+
+
+# The types a parameter's arithmetic is translated for, by the type the client bound it as (or
+# that was inferred): floating point ones wherever they stand, integers in a division.
+_FLOATS = {oids.FLOAT8: "DOUBLE", oids.FLOAT4: "FLOAT"}
+_INTEGERS = {oids.INT2: "SMALLINT", oids.INT4: "INTEGER", oids.INT8: "BIGINT"}
+# A NUMERIC parameter's type before its value is bound (a Describe's): any DECIMAL gives the
+# result's type (NUMERIC); one digit makes the exact division as cheap as most values do.
+_UNBOUND = "DECIMAL(1,0)"
+_MAX_DIGITS = 38
+
+
+def decimal_type(value: object) -> str | None:
+    """The DECIMAL(p, s) of a NUMERIC parameter's value, as a literal of its digits is typed
+    (``12.50`` is DECIMAL(4, 2), ``0.05`` DECIMAL(2, 2)); None past 38 digits or for NaN and
+    infinities (the division is then left to the engine).
+
+    >>> decimal_type(Decimal("12.50")), decimal_type(Decimal("0.05")), decimal_type(Decimal("1E+3"))
+    ('DECIMAL(4,2)', 'DECIMAL(2,2)', 'DECIMAL(4,0)')
+    """
+    if value is None:
+        return _UNBOUND
+    if not isinstance(value, Decimal) or not value.is_finite():
+        return None
+    digits, exponent = len(value.as_tuple().digits), int(value.as_tuple().exponent)
+    scale = max(0, -exponent)
+    precision = max(digits + exponent, 0) + scale
+    if precision > _MAX_DIGITS:
+        return None
+    return f"DECIMAL({max(precision, 1)},{scale})"
+
+
+def parameter_types(param_oids: Sequence[int], divided: Sequence[int],
+                    values: Sequence[object] | None) -> tuple[tuple[int, str], ...]:
+    """``Context.param_types`` of a statement's parameters: each floating point one, and each
+    integer or NUMERIC one of ``divided`` (1-based numbers), a NUMERIC one typed by its bound
+    value (of ``values``; before a Bind, ``_UNBOUND``)."""
+    found: list[tuple[int, str]] = []
+    for number, oid in enumerate(param_oids, 1):
+        name = _FLOATS.get(oid)
+        if name is None and number in divided:
+            name = _INTEGERS.get(oid)
+            if name is None and oid == oids.NUMERIC:
+                name = decimal_type(values[number - 1] if values is not None else None)
+        if name is not None:
+            found.append((number, name))
+    return tuple(found)

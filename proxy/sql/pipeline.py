@@ -33,9 +33,9 @@ from proxy.sql import (
     udfs,
     wlm_sql,
 )
-from proxy.sql.context import BlankNotes, Context
+from proxy.sql.context import BlankNotes, Context, ProductNotes
 from proxy.sql.late import AppendFrom, CreateFunction, DropFunction, Late, Place, RefreshView
-from proxy.sql.param_types import Probe, probes
+from proxy.sql.param_types import Probe, divided_params, probes
 from proxy.sql.references import Ref, references
 from proxy.sql.split import Piece, split
 from proxy.sql.transforms import companions
@@ -117,8 +117,14 @@ class Statement:
     blank_forgotten: int = 0
     # The compared VARCHAR columns that may hold blank-ended values (worth a scan).
     blank_wanted: tuple[tuple[Key, str], ...] = ()
-    # The floating point parameters it was translated for (``Context.float_params``).
-    float_params: tuple[tuple[int, str], ...] = ()
+    # The numeric types of parameters it was translated for (``Context.param_types``).
+    param_types: tuple[tuple[int, str], ...] = ()
+    # The parameters (numbers) in a division's operands: bound as an integer or NUMERIC, their
+    # types make the division exact (``Context.param_types``).
+    divided_params: tuple[int, ...] = ()
+    # Whether it computes a DECIMAL product that may pass 18 digits in DuckDB's BIGINT (a
+    # query's; its wide form, ``widened``, does not).
+    narrow_products: bool = False
 
 
 # The transforms, in order.
@@ -650,6 +656,8 @@ def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
     """Classify a parsed statement and generate its DuckDB SQL."""
     # Names as Redshift folds them, before anything reads them (references, column names).
     tree = fold_identifiers(tree, ctx)
+    # Before the transforms: a division made exact no longer shows its operands.
+    divided = divided_params(tree) if "$" in text else ()
     stype, tag, returns, counts = classify(tree, text)
     refs, understood = references(tree)
     # Result columns are named by what the user wrote, before any rewrite replaces it.
@@ -658,7 +666,11 @@ def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
         ctx = replace(ctx, stored=True)
     # Stored SQL (a view, a function's body) outlives any fact about the data.
     notes = BlankNotes()
-    ctx = replace(ctx, blank_notes=notes,
+    products = ProductNotes()
+    # A write's DECIMAL products are computed wide up front: a failed write cannot run again,
+    # and a view's stored query is never translated again to run wide.
+    ctx = replace(ctx, blank_notes=notes, product_notes=products,
+                  wide_products=ctx.wide_products or ctx.stored or stype in _WRITES,
                   clean_columns={} if ctx.stored else ctx.clean_columns)
     for transform in TRANSFORMS:
         tree = transform(tree, ctx)
@@ -675,20 +687,24 @@ def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
         nparams=nparams, param_probes=probes(tree) if nparams else (), refs=refs,
         understood=understood, cacheable=companions.cacheable(tree),
         late=companions.late(tree), exact=exact, blank_forgotten=ctx.blank_forgotten,
-        blank_wanted=tuple(sorted(notes.wanted)), float_params=ctx.float_params,
+        blank_wanted=tuple(sorted(notes.wanted)), param_types=ctx.param_types,
+        divided_params=divided, narrow_products=products.narrow,
     )
 
 
-def widened(stmt: Statement, ctx: Context) -> Statement | None:
-    """A query's wide form: ``stmt`` translated again with every DECIMAL product that may pass
-    18 digits computed in HUGEINT (``Context.wide_products``), to run where DuckDB's BIGINT
-    product failed; None where that changes nothing or ``stmt`` is not a query (a write that
-    failed may not be run twice)."""
-    if stmt.statement_type != "SELECT" or stmt.command is not None or stmt.late is not None:
+# Statement types whose DECIMAL products are computed wide up front (``Context.wide_products``).
+_WRITES = frozenset({"INSERT", "UPDATE", "DELETE", "MERGE", "CTAS"})
+
+
+def wide_context(stmt: Statement, ctx: Context) -> Context | None:
+    """The context of a query's wide form: ``stmt`` translated in it computes every DECIMAL
+    product that may pass 18 digits in HUGEINT (``Context.wide_products``), to run up front in
+    a transaction block or again where DuckDB's BIGINT product failed outside one; None where
+    its translation left no such product (``Statement.narrow_products``: a write's are wide
+    already)."""
+    if not stmt.narrow_products or stmt.command is not None or stmt.late is not None:
         return None
-    wide = compile_tree(stmt.text, parse(stmt.text), replace(
-        ctx, wide_products=True, float_params=stmt.float_params))
-    return wide if wide.duck_sql != stmt.duck_sql else None
+    return replace(ctx, wide_products=True, param_types=stmt.param_types)
 
 
 # Statement classes whose classification does not depend on their arguments:

@@ -457,3 +457,13 @@ async def test_copy_from_query_with_args(conn: asyncpg.Connection, tmp_path: Any
 
 async def test_numeric_param_arithmetic(conn: asyncpg.Connection) -> None:
     assert await conn.fetchval("select $1::numeric(10,2) + 1", Decimal("1.25")) == Decimal("2.25")
+
+
+async def test_decimal_parameter_division_is_exact(conn: asyncpg.Connection) -> None:
+    # asyncpg binds by the inferred type (NUMERIC beside a DECIMAL): the parameter is typed by
+    # its value's digits, as a literal of them, and the quotient is Redshift's exact DECIMAL.
+    statement = await conn.prepare("select 10.00 / $1, $2 / 3.0")
+    row = await statement.fetchrow(Decimal("3"), Decimal("10.00"))
+    assert [str(v) for v in row] == ["3.3333", "3.3333"]
+    row = await statement.fetchrow(Decimal("30"), Decimal("1"))
+    assert [str(v) for v in row] == ["0.33333", "0.3333"]

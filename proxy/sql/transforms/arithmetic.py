@@ -28,11 +28,13 @@
   again, a large expression be bound again). An operation with an
   interval, date or time written beside it is not one of numbers and is left alone. A
   column's type is the catalog's or, of a derived table or CTE, that of its defining
-  expression (``proxy.sql.column_types``); SQRT and PI are DOUBLE PRECISION, and so
+  expression (``proxy.sql.column_types``); SQRT, PI and RANDOM are DOUBLE PRECISION (an
+  operation of RANDOM's value and a literal that cannot fail, ``random() * 100``, is left
+  unchecked: a volatile value takes only the checked macros, not the CASE), and so
   are SUM and AVG of a floating point value (Redshift's documented type, also of REAL), MIN,
   MAX and ABS keep their argument's type; a VALUES list's column is typed by its rows. A
   parameter is typed where the client bound it as DOUBLE PRECISION or REAL at Parse
-  (``Context.float_params``: the statement is translated again for those types). Every other
+  (``Context.param_types``: the statement is translated again for those types). Every other
   statement pays nothing: the check is made once per operator node
   of the walk the division guard makes anyway.
 * SUM and AVG of floating point values (also with DISTINCT, FILTER and as windows) fail with
@@ -61,6 +63,8 @@ def _call(name: str, *args: exp.Expr) -> exp.Expr:
     return exp.Anonymous(this=name, expressions=list(args))
 
 DIVISION_BY_ZERO = "division by zero"
+# Marks a divisor's guard (``_guarded``): its CASE and its test of the divisor.
+GUARD = "division_guard"
 _FLOAT_MACROS = {
     exp.Add: macros.FLOAT_ADD, exp.Sub: macros.FLOAT_SUB, exp.Mul: macros.FLOAT_MUL,
     exp.Div: macros.FLOAT_DIV,
@@ -78,10 +82,10 @@ _DOUBLE = "DOUBLE"
 _REAL = "FLOAT"
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div)
 # Functions whose value is a DOUBLE PRECISION whatever their arguments (Redshift's and DuckDB's).
-# Not RANDOM: below 1, it overflows only beside a factor near the largest DOUBLE PRECISION, and
-# as a volatile value it could only take the checked macros (``random() * 1e6`` over 6M rows
-# took 3.3 times as long).
-_DOUBLE_FUNCTIONS = (exp.Sqrt, exp.Pi)
+_DOUBLE_FUNCTIONS = (exp.Sqrt, exp.Pi, exp.Rand)
+# The literals beside which RANDOM's value (in [0, 1)) can neither overflow nor underflow in
+# ``+ - *`` or as a dividend (``_bounded``): zero, or of a magnitude in [1e-300, 1e300].
+_SMALLEST, _LARGEST = 1e-300, 1e300
 _AVERAGES = frozenset({macros.AVG, macros.AVG_DISTINCT})
 # 2^-64: a SUM of finite values scaled by it cannot overflow (``_checked_total``).
 _SCALE = "5.421010862427522e-20"
@@ -107,17 +111,20 @@ def guarded(divisor: exp.Expr) -> exp.Expr:
 
 
 def _guarded(divisor: exp.Expr, modulo: bool) -> exp.Expr:
-    ifs = [exp.If(
-        this=exp.EQ(this=divisor.copy(), expression=exp.Literal.number(0)),
-        true=_call("error", exp.Literal.string(DIVISION_BY_ZERO)),
-    )]
+    test = exp.EQ(this=divisor.copy(), expression=exp.Literal.number(0))
+    # Not a comparison the statement makes: a parameter's type is not inferred from it
+    # (``param_types.probes``), but from the division's other operand.
+    test.meta[GUARD] = True
+    ifs = [exp.If(this=test, true=_call("error", exp.Literal.string(DIVISION_BY_ZERO)))]
     if modulo:
         # x % -1 is x % 1 for every type, and DuckDB fails the smallest integer % -1 (an
         # overflow of the quotient it does not need), where Redshift answers 0.
         minus_one = exp.Neg(this=exp.Literal.number(1))
         ifs.append(exp.If(this=exp.EQ(this=divisor.copy(), expression=minus_one),
                           true=exp.Literal.number(1)))
-    return exp.Case(ifs=ifs, default=divisor)
+    case = exp.Case(ifs=ifs, default=divisor)
+    case.meta[GUARD] = True
+    return case
 
 
 def _unwrapped(node: exp.Expr) -> exp.Expr:
@@ -142,8 +149,9 @@ def _operand_kind(node: exp.Expr, kinds: dict[int, str],
             _REAL if number == REAL else _DOUBLE
     if isinstance(node, exp.Parameter):
         # Typed where the client bound it as a floating point number (``Context``).
-        bound = columns.ctx.float_params if columns is not None else ()
-        return next((kind for number, kind in bound if str(number) == node.name), None)
+        bound = columns.ctx.param_types if columns is not None else ()
+        return next((kind for number, kind in bound
+                     if str(number) == node.name and kind in (_DOUBLE, _REAL)), None)
     inner = node.expression if isinstance(node, exp.Dot) else None
     if isinstance(inner, exp.Anonymous):
         if inner.name in _AVERAGES and inner.expressions:
@@ -281,6 +289,25 @@ def _checked_tree(root: exp.Expr, kinds: dict[int, str]) -> exp.Expr:
     return exp.Case(ifs=[exp.If(this=exp.and_(*conditions), true=plain)], default=checked)
 
 
+def _bounded(node: exp.Expr) -> bool:
+    """Whether ``+ - * /`` of RANDOM's value and a literal cannot fail: its value, in
+    [0, 1), times, plus or divided by a literal of magnitude 1e-300 to 1e300 (or zero, not
+    as a divisor) is finite, and not zero unless an operand is. The common ``random() * 100``
+    then costs nothing: as a volatile value, RANDOM's could only take the checked macros
+    (``random() * 1e6`` over 6M rows took 3.3 times as long)."""
+    this, that = _unwrapped(node.this), _unwrapped(node.expression)
+    if isinstance(that, exp.Rand) and not isinstance(node, exp.Div):
+        this, that = that, this
+    if not isinstance(this, exp.Rand) or this.this is not None:
+        return False
+    while isinstance(that, exp.Paren | exp.Neg):
+        that = that.this
+    if not (isinstance(that, exp.Literal) and that.is_number):
+        return False
+    value = abs(float(that.this))
+    return _SMALLEST <= value <= _LARGEST or (value == 0 and not isinstance(node, exp.Div))
+
+
 def _root(node: exp.Expr, kinds: dict[int, str]) -> bool:
     """Whether the floating point operation ``node`` is not an operand of another one."""
     parent = node.parent
@@ -385,6 +412,6 @@ def guard_arithmetic(tree: exp.Expr, ctx: Context) -> exp.Expr:
             # operation in it is still the node ``kinds`` knows.
             node.set("expression", _guarded(divisor, isinstance(node, exp.Mod)))
     for node in reversed(nodes):
-        if id(node) in kinds and _root(node, kinds):
+        if id(node) in kinds and _root(node, kinds) and not _bounded(node):
             node.replace(_checked_tree(node, kinds))
     return tree

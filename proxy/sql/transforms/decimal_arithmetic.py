@@ -18,9 +18,10 @@ resolved scope by scope, ``proxy.sql.column_types``), SUM, AVG, COUNT, MIN and M
 (also as windows), ABS, a scalar subquery's column, CASE, COALESCE, NVL and DECODE
 (``_common``: Redshift's rule for set operations and COALESCE/DECODE), ROUND and TRUNC (their
 scale only, which SUM and AVG need), and ``+``, ``-``, ``*`` and ``/`` of them (Redshift's
-rules, which DuckDB's own match for ``+`` and ``-``). Any other division is left to DuckDB (a
-DOUBLE PRECISION where an operand is a DECIMAL): a bound parameter's type is not known when the
-statement is translated.
+rules, which DuckDB's own match for ``+`` and ``-``), and a bound parameter in a division
+where the extended protocol typed it (``Context.param_types``: an integer by its type, a
+NUMERIC one as DECIMAL(p, s) of its value's digits, as a literal of them is typed). Any other
+division is left to DuckDB (a DOUBLE PRECISION where an operand is a DECIMAL).
 
 A product of such operands that is a result column, or a sum or difference with one in it,
 gets Redshift's precision p1 + p2 + 1 (DuckDB's is p1 + p2; below 38 digits it is cast to
@@ -30,10 +31,13 @@ digits each in BIGINT, typed DECIMAL(18, s1 + s2), and fails (22003) once the pr
 18 digits: such a product in a result column's arithmetic is computed in HUGEINT
 (``_in_hugeint``). Elsewhere (SUM's argument, a condition, another function's argument, a
 derived table) it is computed in HUGEINT only in the statement's wide form
-(``Context.wide_products``), which the server runs when DuckDB's BIGINT product of a query
-failed: summing the rows that overflow apart (DuckDB's ``TRY``) made the nine TPC-H SF1
-queries with such a SUM 5% slower (Q1 1.22 times, Q11 1.45, Q15 1.37), for values no TPC-H row
-reaches, and the wide form costs nothing until a product fails.
+(``Context.wide_products``): a write's translation, and a query's where it runs in a
+transaction block (where a failed query cannot run again) or again where DuckDB's BIGINT
+product of it failed outside one (the translation notes that it left such a product,
+``Context.product_notes``): summing the rows that overflow apart (DuckDB's ``TRY``) made the
+nine TPC-H SF1 queries with such a SUM 5% slower (Q1 1.22 times, Q11 1.45, Q15 1.37), for
+values no TPC-H row reaches, and outside a block the wide form costs nothing until a product
+fails.
 """
 
 from __future__ import annotations
@@ -127,6 +131,12 @@ def _cast_type(to: exp.DataType) -> Typed:
     return None
 
 
+def _parameter_type(node: exp.Parameter, ctx: Context) -> Typed:
+    """A parameter's type where the extended protocol gave it (``Context.param_types``)."""
+    name = next((t for number, t in ctx.param_types if str(number) == node.name), None)
+    return _cast_type(exp.DataType.build(name, dialect="duckdb")) if name else None
+
+
 # A DECIMAL whose scale the statement shows but not its precision (ROUND's and TRUNC's, or
 # CASE/COALESCE past 19 digits): SUM and AVG of it are DECIMAL(38, scale), and + - * keep a
 # scale; a division by or of it is left to DuckDB.
@@ -209,6 +219,8 @@ def _type(node: exp.Expr, columns: ColumnTypes) -> Typed:
     if isinstance(node, exp.Column):
         typed = columns.type_of(node)
         return _FLOAT if isinstance(typed, Number) and typed.floating else typed
+    if isinstance(node, exp.Parameter):
+        return _parameter_type(node, columns.ctx)
     if isinstance(node, exp.Count):
         return _INT8
     if isinstance(node, exp.Sum | exp.Min | exp.Max):
@@ -427,14 +439,19 @@ def _wide(product: exp.Mul, a: Number) -> exp.Mul:
     return product
 
 
-def _in_hugeint(mul: exp.Mul, a: Number, b: Number, everywhere: bool) -> None:
+def _in_hugeint(mul: exp.Mul, a: Number, b: Number, ctx: Context) -> None:
     """Compute a product that may pass 18 digits in HUGEINT where it is a result column (or in
-    a result column's arithmetic), or anywhere in the statement's wide form (``everywhere``).
+    a result column's arithmetic), or anywhere in the statement's wide form
+    (``Context.wide_products``; elsewhere noting that it left one, ``Context.product_notes``).
     Only there: the cast and the HUGEINT product cost about 15 times the BIGINT one (a
     product of DECIMAL(15,2) columns over 6M rows: 1 s against 0.07 s), which a result
     column's cast to Redshift's type (``_widened``) mostly paid already."""
-    if _overflows(a, b) and (everywhere or _shown(_arithmetic_top(mul))):
+    if not _overflows(a, b):
+        return
+    if ctx.wide_products or _shown(_arithmetic_top(mul)):
         _wide(mul, a)
+    elif ctx.product_notes is not None:
+        ctx.product_notes.narrow = True
 
 
 def _arithmetic_top(node: exp.Expr) -> exp.Expr:
@@ -472,7 +489,7 @@ def decimal_arithmetic(tree: exp.Expr, ctx: Context) -> exp.Expr:
                 if not _left_to_duckdb(node, a, b):
                     node.replace(_exact(node, a, b))
             else:
-                _in_hugeint(node, a, b, ctx.wide_products)
+                _in_hugeint(node, a, b, ctx)
                 _widened(node, _product_type(a, b))
     for node in _result_columns(tree):
         if isinstance(node, exp.Add | exp.Sub):

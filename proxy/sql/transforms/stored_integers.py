@@ -14,7 +14,8 @@ not (``'12.5'``, ``'1e3'``), so bulk VALUES of text pay nothing. The catalog's f
 (``Context.numeric_columns``) spare the tables without integer columns, and the columns named
 in a list that are not integers, any rewrite. A ``*`` (or ``s.*``) of the stored query is
 first expanded to the columns it stands for, where the catalog's facts
-(``Context.relation_columns``) and the derived tables' and CTEs' own columns tell them, so each
+(``Context.relation_columns``), the derived tables', CTEs' and VALUES lists' own columns tell
+them (a join's USING or NATURAL merging columns, first, as PostgreSQL orders them), so each
 column is stored as a named one is.
 """
 
@@ -96,6 +97,14 @@ def _source_columns(source: exp.Expr, ctx: Context) -> list[str] | None:
     the catalog's facts, a derived table's or CTE's from its query (its stars expanded);
     None where they are not known."""
     query, alias = None, source.args.get("alias")
+    values = source.this if isinstance(source, exp.Subquery) else source
+    if isinstance(values, exp.Values):
+        # A VALUES list's columns are its alias's (all of them named: DuckDB's own names for
+        # the others are not PostgreSQL's column1 ...).
+        width = {len(row.expressions) for row in values.expressions if isinstance(row, exp.Tuple)}
+        names = [column.name for column in alias.columns] if isinstance(
+            alias, exp.TableAlias) else []
+        return names if width == {len(names)} else None
     if isinstance(source, exp.Subquery):
         query = defining_query(source)
     elif isinstance(source, exp.Table) and isinstance(source.this, exp.Identifier):
@@ -134,10 +143,9 @@ def _expand(select: exp.Select, ctx: Context) -> bool:
     if not any(node.is_star for node in select.expressions):
         return True
     from_ = select.args.get("from_")
-    joins = select.args.get("joins") or []
-    # A join's USING or NATURAL merges columns of the same name: its star is not the sources'.
-    if from_ is None or any(join.args.get("using") or join.method for join in joins):
+    if from_ is None:
         return False
+    joins = select.args.get("joins") or []
     sources = [from_.this] + [join.this for join in joins]
     expanded: list[exp.Expr] = []
     for node in select.expressions:
@@ -150,21 +158,65 @@ def _expand(select: exp.Select, ctx: Context) -> bool:
         if star.args.get("except_") or star.args.get("rename") or star.args.get("ilike"):
             return False
         qualifier = node.table.lower() if isinstance(node, exp.Column) else ""
-        picked = [source for source in sources
-                  if not qualifier or source.alias_or_name.lower() == qualifier]
-        if not picked:
+        if qualifier:
+            # ``s.*`` is the relation's own columns, also where a join merges some of them.
+            picked = [_relation_columns(source, ctx) for source in sources
+                      if source.alias_or_name.lower() == qualifier]
+            columns = picked[0] if len(picked) == 1 else None
+        else:
+            columns = _joined_columns(from_.this, joins, ctx)
+        if columns is None:
             return False
-        for source in picked:
-            columns = _source_columns(source, ctx)
-            if columns is None:
-                return False
-            expanded.extend(
-                replaced[name.lower()].copy() if name.lower() in replaced
-                else exp.column(exp.to_identifier(name, quoted=True),
-                                table=exp.to_identifier(source.alias_or_name, quoted=True))
-                for name in columns)
+        expanded.extend(replaced[name.lower()].copy() if name.lower() in replaced
+                        else value.copy() for name, value in columns)
     select.set("expressions", expanded)
     return True
+
+
+Named = list[tuple[str, exp.Expr]]
+
+
+def _relation_columns(source: exp.Expr, ctx: Context) -> Named | None:
+    """A relation's columns in order, each with its reference (``"s"."c"``)."""
+    columns = _source_columns(source, ctx)
+    return None if columns is None else [
+        (name, exp.column(exp.to_identifier(name, quoted=True),
+                          table=exp.to_identifier(source.alias_or_name, quoted=True)))
+        for name in columns]
+
+
+def _joined_columns(from_: exp.Expr, joins: list[exp.Join], ctx: Context) -> Named | None:
+    """The columns an unqualified ``*`` stands for, in order, each with the expression that
+    gives it: each relation's in turn, except that a join's USING or NATURAL merges the
+    columns of the same name into one, put first (PostgreSQL's order): its left side's value,
+    the right side's for a RIGHT JOIN, COALESCE of both for a FULL JOIN. None where the
+    columns of a relation are not known."""
+    columns = _relation_columns(from_, ctx)
+    for join in joins:
+        right = _relation_columns(join.this, ctx)
+        if columns is None or right is None:
+            return None
+        using = [name.name.lower() for name in join.args.get("using") or ()]
+        if join.method:
+            if join.method.upper() != "NATURAL":
+                return None
+            common = {name.lower() for name, _ in right}
+            using = [name.lower() for name, _ in columns if name.lower() in common]
+        merged: Named = []
+        for name in using:
+            left_ones = [(n, e) for n, e in columns if n.lower() == name]
+            right_ones = [e for n, e in right if n.lower() == name]
+            if len(left_ones) != 1 or len(right_ones) != 1:
+                return None  # ambiguous or missing: the engine refuses it
+            (written, left), value = left_ones[0], right_ones[0]
+            if join.side.upper() == "FULL":
+                both = exp.Coalesce(this=left.unalias().copy(), expressions=[value])
+                value = exp.alias_(both, written, quoted=True)
+            elif join.side.upper() != "RIGHT":
+                value = left
+            merged.append((written, value))
+        columns = merged + [(n, e) for n, e in columns + right if n.lower() not in using]
+    return columns
 
 
 def _insert(insert: exp.Insert, ctx: Context) -> None:

@@ -13,7 +13,7 @@ from sqlglot import exp
 from catalog.directory import DOUBLE, REAL, Number, read_column_facts
 from engine import macros
 from proxy.sql.context import Context
-from proxy.sql.pipeline import StatementCache, widened
+from proxy.sql.pipeline import StatementCache, wide_context
 from proxy.sql.transforms.decimal_arithmetic import quotient_type
 
 ALIAS = "__ds_ns__dev"
@@ -345,15 +345,27 @@ def test_the_wide_form_multiplies_every_product_past_18_digits_in_hugeint() -> N
     assert stmt.duck_sql is not None
     with pytest.raises(duckdb.OutOfRangeException, match="multiplication of DECIMAL"):
         con.execute(stmt.duck_sql).fetchall()
-    wide = widened(stmt, CTX)
-    assert wide is not None and wide.duck_sql is not None
+    assert stmt.narrow_products
+    wide_ctx = wide_context(stmt, CTX)
+    assert wide_ctx is not None
+    wide = StatementCache().get(WIDE_SUM, wide_ctx)[0]
+    assert wide.duck_sql is not None and not wide.narrow_products
     assert con.execute(wide.duck_sql).fetchall() == [
         (Decimal("999999999999999998000000000000000001"), 1)]
 
 
 @pytest.mark.parametrize("sql", [
     "select sum(pricepaid * commission) from sales",  # no product passes 18 digits
-    "insert into sales (n) select 1",  # a write may not run twice
+    "insert into sales (n) select 1",
+    # A write's products are wide up front: a failed write may not run twice.
+    "insert into sales (n) select count(*) from sales where pricepaid * 1000000000000.00 > 0",
 ])
 def test_no_wide_form(sql: str) -> None:
-    assert widened(StatementCache().get(sql, CTX)[0], CTX) is None
+    assert wide_context(StatementCache().get(sql, CTX)[0], CTX) is None
+
+
+def test_a_writes_products_are_wide_up_front() -> None:
+    duck_sql = StatementCache().get(
+        "insert into sales (n) select count(*) from (select 999999999999999999::decimal(18,0) x) t"
+        " where x * x > 0", CTX)[0].duck_sql
+    assert duck_sql is not None and "DECIMAL(19, 0)" in duck_sql

@@ -245,11 +245,12 @@ def test_a_values_lists_float_column_overflows(sql: str) -> None:
 
 @pytest.mark.parametrize(("params", "checked"), [
     ((), False), (((1, "DOUBLE"),), True), (((2, "FLOAT"),), False),
+    (((1, "DECIMAL(4,2)"),), False),  # a DECIMAL one is exact, never a float
 ])
 def test_a_parameter_bound_as_a_float_is_checked(
         params: tuple[tuple[int, str], ...], checked: bool) -> None:
     # The extended protocol translates again with the types the client (or inference) gave.
-    ctx = replace(CTX, float_params=params)
+    ctx = replace(CTX, param_types=params)
     stmt = StatementCache().get("select $1 * 10, $2 || 'x'", ctx)[0]
     assert stmt.duck_sql is not None
     assert ("ISFINITE" in stmt.duck_sql.upper()) is checked
@@ -259,3 +260,33 @@ def test_a_parameter_bound_as_a_float_is_checked(
         with pytest.raises(duckdb.InvalidInputException, match="value out of range: overflow"):
             con.execute(stmt.duck_sql, [1e308, "a"]).fetchall()
         assert con.execute(stmt.duck_sql, [2.5, "a"]).fetchall() == [(25.0, "ax")]
+
+
+@pytest.mark.parametrize("expr", [
+    "(random() + 1) * 1e308 * 10",
+    "1e308 / (random() * 1e-10 + 1e-300)",
+    "random() * 1e308 * 1e308",
+])
+def test_random_arithmetic_overflows(expr: str) -> None:
+    with pytest.raises(duckdb.InvalidInputException, match="value out of range: overflow"):
+        run(f"select {expr}")
+
+
+@pytest.mark.parametrize(("expr", "checked"), [
+    ("random() * 100", False),  # in [0, 100): cannot fail
+    ("100 * random()", False),
+    ("random() / 7", False),
+    ("random() - 0.5", False),
+    ("random() * 1e-305", True),  # may underflow
+    ("7 / random()", True),  # may overflow, or divide by zero
+    ("random() * x", True),
+])
+def test_random_beside_a_literal_that_cannot_fail_is_unchecked(expr: str, checked: bool) -> None:
+    stmt = StatementCache().get(f"select {expr} from (select 2::float8 as x) t", CTX)[0]
+    assert stmt.duck_sql is not None
+    assert (macros.FLOAT_MUL in stmt.duck_sql or macros.FLOAT_DIV in stmt.duck_sql) is checked
+
+
+def test_random_arithmetic_within_range() -> None:
+    rows = run("select random() * 100, (random() + 1) * 1e300 from range(100)")
+    assert all(0 <= a < 100 and 1e300 <= b < 2e300 for a, b in rows)

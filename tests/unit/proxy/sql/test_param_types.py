@@ -7,13 +7,14 @@ Bind time, so a probe that does not bind is caught here rather than by a client.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 import duckdb
 import pytest
 
 from engine.describe import column_types
 from proxy.sql.context import Context
-from proxy.sql.param_types import Probe, probes
+from proxy.sql.param_types import Probe, decimal_type, divided_params, parameter_types, probes
 from proxy.sql.pipeline import parse, translate
 from proxy.sql.split import split
 
@@ -59,6 +60,9 @@ def types_of(cursor: duckdb.DuckDBPyConnection, sql: str) -> dict[int, str]:
         ("SELECT * FROM t WHERE b LIKE $1", {0: "VARCHAR"}),
         ("SELECT * FROM t WHERE b ILIKE $1", {0: "VARCHAR"}),
         ("SELECT a + $1 FROM t", {0: "INTEGER"}),
+        # A divisor's guard against zero is not a comparison of the statement's.
+        ("SELECT x / $1, 10.00 / $2, $3 / 3.0 FROM u",
+         {0: "DOUBLE", 1: "DECIMAL(4,2)", 2: "DECIMAL(2,1)"}),
         ("SELECT * FROM t WHERE a + 1 = $1", {0: "INTEGER"}),
         ("SELECT * FROM t WHERE a IN ($1, $2)", {0: "INTEGER", 1: "INTEGER"}),
         ("SELECT * FROM t WHERE d BETWEEN $1 AND $2", {0: "DATE", 1: "DATE"}),
@@ -151,3 +155,12 @@ def test_correlated_subquery_parameter(cursor: duckdb.DuckDBPyConnection) -> Non
 def test_update_from_parameter(cursor: duckdb.DuckDBPyConnection) -> None:
     sql = "UPDATE t SET a = 1 FROM u WHERE u.id = t.a AND u.x = $1"
     assert types_of(cursor, sql).get(0, "DOUBLE") == "DOUBLE"
+
+
+def test_parameter_types_of_a_division() -> None:
+    # Floats wherever they stand; integers and NUMERIC (by the value's digits) in a division.
+    assert parameter_types([701, 23, 23, 1700, 1700], (3, 4, 5),
+                           [1.5, 1, 2, Decimal("12.50"), None]) == (
+        (1, "DOUBLE"), (3, "INTEGER"), (4, "DECIMAL(4,2)"), (5, "DECIMAL(1,0)"))
+    assert decimal_type(Decimal("1E+40")) is None and decimal_type(Decimal("NaN")) is None
+    assert divided_params(parse("select $1 / ($2 + 1), $3 * 2")) == (1, 2)

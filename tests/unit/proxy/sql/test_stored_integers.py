@@ -80,6 +80,14 @@ def _facts(con: duckdb.DuckDBPyConnection) -> Context:
     "insert into ints (v, a, b) select * from (select s as x, n, s from src2) q",
     "insert into ints select * from src2 where n = 2 union all select * from src2",
     "insert into ints select a.s, a.n, b.* from src2 a join (select s from src2) b on true",
+    # A USING or NATURAL join's merged columns come first (n, then s), as in PostgreSQL.
+    "insert into ints select * from (select s, n, v from src2) x join (select n from src2) y "
+    "using (n)",
+    "insert into ints select * from (select s, n from src2) x natural join (select n, v "
+    "from src2) y",
+    "insert into ints select * from (select s, n, v from src2) x full join (select n from "
+    "src2) y using (n)",
+    "insert into ints select * from (values ('12.5', 2, 'x')) v (a, b, c)",
 ])
 def test_a_star_is_expanded_to_the_columns_it_stores(
         con: duckdb.DuckDBPyConnection, sql: str) -> None:
@@ -90,9 +98,9 @@ def test_a_star_is_expanded_to_the_columns_it_stores(
 
 
 @pytest.mark.parametrize("sql", [
-    # Columns a USING join merges, a VALUES list's and a table function's are not known.
-    "insert into ints select * from src2 join src2 b using (n)",
-    "insert into ints select * from (values ('1', 2, 'x')) v (a, b, c)",
+    # A table function's columns, and a VALUES list's not all named, are not known.
+    "insert into ints select * from (values ('1', 2, 'x')) v",
+    "insert into ints select * from (values ('1', 2, 'x')) v (a)",
     "insert into ints select * from range(3)",
 ])
 def test_a_star_of_columns_not_known_is_left(con: duckdb.DuckDBPyConnection, sql: str) -> None:
