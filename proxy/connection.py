@@ -339,14 +339,12 @@ class Connection(
 
         ``planned``: every parameter is typed, so the session may keep DuckDB's plan.
         ``param_oids``: the parameters' types, to cast each ``$n`` of the translation that
-        runs to (``result_types.typed_params``). A query whose DECIMAL product may pass 18
-        digits in DuckDB's BIGINT runs in its wide form (``pipeline.wide_context``) up front
-        in a transaction block, where a failure aborts the transaction; outside one, only once
-        its product failed (22003), before the error is reported (the failed query left no
-        effect and DuckDB has rolled it back). Only where its text is the translation's own."""
+        runs to (``result_types.typed_params``). A query whose DECIMAL product failed in
+        DuckDB's BIGINT (22003) runs once more in its wide form (``pipeline.wide_context``),
+        before the error is reported: only outside a transaction block, where the failed query
+        left no effect and DuckDB has rolled it back (inside one, the failure aborted the
+        transaction), and only where its text is the translation's own."""
         session = self._session()
-        if sql is None and session.tx != TxStatus.IDLE and stmt.narrow_products:
-            stmt = await self._wide_form(session, stmt) or stmt
         try:
             return await self._run_once(stmt, params, sql, planned, param_oids)
         except ProductOverflow:

@@ -104,9 +104,9 @@ class Context:
     # (session_time_zone.running_zone). Not in the key: the statement's text decides it.
     stored: bool = False
     # Whether every DECIMAL product that may pass 18 digits is computed in HUGEINT (Redshift's
-    # width), not only a result column's: a write's translation, and a query's wide form, run
-    # up front in a transaction block or again where DuckDB's BIGINT product failed outside
-    # one (``pipeline.wide_context``, ``Connection._run``).
+    # width), not only a result column's: a query's wide form, run again where DuckDB's BIGINT
+    # product failed outside a transaction block (``pipeline.wide_context``,
+    # ``Connection._run``).
     wide_products: bool = False
     # Filled by ``decimal_arithmetic`` for the statement being translated (``compile_tree``
     # gives each statement its own). Not in the key.

@@ -31,13 +31,13 @@ digits each in BIGINT, typed DECIMAL(18, s1 + s2), and fails (22003) once the pr
 18 digits: such a product in a result column's arithmetic is computed in HUGEINT
 (``_in_hugeint``). Elsewhere (SUM's argument, a condition, another function's argument, a
 derived table) it is computed in HUGEINT only in the statement's wide form
-(``Context.wide_products``): a write's translation, and a query's where it runs in a
-transaction block (where a failed query cannot run again) or again where DuckDB's BIGINT
-product of it failed outside one (the translation notes that it left such a product,
-``Context.product_notes``): summing the rows that overflow apart (DuckDB's ``TRY``) made the
-nine TPC-H SF1 queries with such a SUM 5% slower (Q1 1.22 times, Q11 1.45, Q15 1.37), for
-values no TPC-H row reaches, and outside a block the wide form costs nothing until a product
-fails.
+(``Context.wide_products``), which runs again where DuckDB's BIGINT product of it failed
+outside a transaction block (the translation notes that it left such a product,
+``Context.product_notes``). Not up front: the wide form's HUGEINT sums made TPC-H SF1 Q1 2.9
+times as slow, and summing the rows that overflow apart (DuckDB's ``TRY``) made the nine
+queries with such a SUM 5% slower (Q1 1.22 times, Q11 1.45, Q15 1.37), for values no TPC-H
+row reaches; so in a transaction block, a write or a view such a product that passes 18
+digits fails (22003; README, known differences).
 """
 
 from __future__ import annotations
