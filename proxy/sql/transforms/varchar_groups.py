@@ -199,9 +199,9 @@ def _subquery_reads(select: exp.Select, keys: list[Key], owns: Owns
                     ) -> list[tuple[exp.Column, Key]] | None:
     """The columns of subqueries of the select list and of the per-group clauses that read
     one of the group's keys (a column of ``select``, which no query between has), each to be
-    its representative; None where one may read a key otherwise (a key summed over or of an
-    expression, an aggregate of the subquery's that reads its own columns too, a source whose
-    columns are not known). An aggregate of ``select``'s columns only, in a subquery, is
+    its representative; None where one may read a key otherwise (a key of an expression, an
+    aggregate of the subquery's that reads its own columns too, a source whose columns are
+    not known). An aggregate of ``select``'s columns only, in a subquery, is
     ``select``'s: it reads the rows, as one outside the subquery does."""
     names = {column.name for value, _ in keys for column in value.find_all(exp.Column)}
     reads = []
@@ -227,7 +227,7 @@ def _subquery_reads(select: exp.Select, keys: list[Key], owns: Owns
                     continue  # ``select``'s aggregate, of its rows
                 return None
             key = _key_of(column, keys)
-            if key is None or key[1]:
+            if key is None:
                 return None
             reads.append((column, key))
     return reads
@@ -281,27 +281,54 @@ def _distinct_as_group(select: exp.Select, resolve: Resolve,
 def _source_kinds(source: exp.Expr | Scope, ctx: Context, known: Mapping[int, Outputs]
                   ) -> Mapping[str, str | None] | None:
     """The kinds of the columns of a query's source that ``*`` may stand for (of a table,
-    its string columns; of a derived table or CTE, every column); None where they are not
-    known (a ``*`` of its own, two columns of one name)."""
+    its string columns; of a derived table or CTE, every column it names and the string
+    columns its own ``*`` passes on); None where they are not known (two columns of one
+    name, a set operation's or USING join's ``*``, EXCLUDE, REPLACE)."""
     if isinstance(source, exp.Table):
         return table_columns(source, ctx)
     if not isinstance(source, Scope):
         return {}  # a function's rows: not known to be strings, as anywhere else
-    outputs = known.get(id(source.expression)) or []
-    names = [name for name, _ in outputs]
-    if not outputs or any(name in ("", "*") for name in names) or len(set(names)) < len(names):
+    query = source.expression
+    outputs = known.get(id(query)) or []
+    if not outputs or "" in (name for name, _ in outputs):
         return None
-    return dict(outputs)
+    if not isinstance(query, exp.Select) or not any(p.is_star for p in query.expressions):
+        found = dict(outputs)
+        return found if len(found) == len(outputs) and "*" not in found else None
+    # A string column two sources have (a USING or NATURAL join merges it, or the name is
+    # ambiguous) is not known: the star has it once, or DuckDB names it otherwise.
+    kinds: dict[str, str | None] = {}
+    for (name, kind), value in zip(outputs, map(_value, query.expressions), strict=True):
+        inner = value.this if isinstance(value, exp.Column) else value
+        if inner.args.get("replace"):
+            return None
+        passed: dict[str, str | None] = {name: kind}
+        if value.is_star:
+            qualifier = value.table if isinstance(value, exp.Column) else ""
+            excluded = {(c.table, c.name) for c in inner.args.get("except_") or []}
+            passed = {}
+            for alias, (_, below) in source.selected_sources.items():
+                found = _source_kinds(below, ctx, known) if alias == (
+                    qualifier or alias) else {}
+                if found is None:
+                    return None
+                found = {n: k for n, k in found.items() if not {(alias, n), ("", n)} & excluded}
+                if found.keys() & passed.keys():
+                    return None
+                passed.update(found)
+        if passed.keys() & kinds.keys():
+            return None
+        kinds.update(passed)
+    return kinds
 
 
 def _star_keys(star: exp.Expr, select: exp.Select, scope: Scope, ctx: Context,
-               resolve: Resolve, known: Mapping[int, Outputs]
-               ) -> list[tuple[exp.Expr, bool]] | None:
+               known: Mapping[int, Outputs]) -> list[tuple[exp.Expr, bool]] | None:
     """(key, whether it is a blank-ended string) of the columns a ``*`` or ``t.*`` of a
     SELECT DISTINCT stands for: its sources' strings one by one (a CHAR column as itself,
     which ``char_columns`` reads without the blanks it may be stored with), then the others
-    (``COLUMNS(* EXCLUDE (...))``); None where its columns are not known (a derived table's
-    ``*``, REPLACE, a NATURAL join, a string a join USING merges)."""
+    (``COLUMNS(* EXCLUDE (...))``); None where its columns are not known
+    (``_source_kinds``, REPLACE, a NATURAL join, a string a join USING merges)."""
     inner = star.this if isinstance(star, exp.Column) else star
     qualifier = star.table if isinstance(star, exp.Column) else ""
     joins = select.args.get("joins") or []
@@ -319,7 +346,9 @@ def _star_keys(star: exp.Expr, select: exp.Select, scope: Scope, ctx: Context,
             if kind not in (STRING, CLEAN, CHAR) or {(alias, name), ("", name)} & left_out:
                 continue
             column = exp.column(name, table=alias)
-            ended = blank_ended(column, resolve, ctx.blank_notes)  # notes a clean one read
+            # Of its kind as found (a derived table's ``*`` passes on what the query's
+            # resolver does not know); noted as a compared column is.
+            ended = blank_ended(column, lambda _, kind=kind: kind, ctx.blank_notes)
             if kind == CLEAN:
                 continue
             if name in merged:
@@ -344,7 +373,7 @@ def _distinct_on(select: exp.Select, scope: Scope, ctx: Context, resolve: Resolv
         if not value.is_star:
             keys.append((value, blank_ended(value, resolve, ctx.blank_notes)))
             continue
-        found = _star_keys(value, select, scope, ctx, resolve, known)
+        found = _star_keys(value, select, scope, ctx, known)
         if found is None:
             return
         keys.extend(found)
