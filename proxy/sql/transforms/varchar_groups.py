@@ -12,11 +12,16 @@ it is written: ``varchar_blanks.operand_kind``) that may end with a blank:
   and window specifications, outside aggregates) it reads ``min(key)``: one of the group's
   stored values, as Redshift shows one of them, here the one with the fewest blanks (never
   the value without its blanks unless one is stored so); NULL in the rows in which ROLLUP,
-  CUBE or GROUPING SETS sum over the key, and GROUPING(key) is GROUPING(BARE(key));
+  CUBE or GROUPING SETS sum over the key, and GROUPING(key) is GROUPING(BARE(key)); a
+  subquery there that reads the key (a column of the query's that no query between has)
+  reads the same, an aggregate of the query's, while an aggregate in a subquery of the
+  query's columns only is the query's and reads the rows (``_subquery_reads``);
 * SELECT DISTINCT (of a select list without ``*``, aggregates or windows) is the GROUP BY
-  of its columns, rewritten as above; any other SELECT DISTINCT (of ``*`` of one table, with
-  aggregates, windows or GROUP BY) is DISTINCT ON its values, ``BARE`` of the strings,
-  ordered last by the strings so that the row kept shows the fewest blanks;
+  of its columns, rewritten as above; any other SELECT DISTINCT (of ``*`` or ``t.*`` of
+  tables, joins, derived tables and CTEs, with aggregates, windows or GROUP BY) is DISTINCT
+  ON its values, ``BARE`` of the strings (a star's one by one, its CHAR columns as the
+  values ``char_columns`` reads, its others as ``COLUMNS(* EXCLUDE (...))``), ordered last
+  by the strings so that the row kept shows the fewest blanks;
 * COUNT(DISTINCT key) and APPROXIMATE COUNT(DISTINCT key) count ``BARE(key)``, and a
   window's PARTITION BY key partitions by it; LISTAGG(DISTINCT key) concatenates one stored
   value of each set of equal ones (``_distinct_listaggs``);
@@ -24,7 +29,10 @@ it is written: ``varchar_blanks.operand_kind``) that may end with a blank:
   UNION's, UNION ALL'd; of INTERSECT's and EXCEPT's, the left branch's that have (have not) a
   match among the right's, compared as ``BARE`` values (ORDER BY, LIMIT and WITH move to the
   query that replaces them); INTERSECT ALL and EXCEPT ALL match the n-th of the equal rows
-  of one branch with the n-th of the other's, and are not grouped.
+  of one branch with the n-th of the other's, and are not grouped. A CHAR column beside
+  strings is one of them (``char_columns`` reads its values without their blanks); a
+  column CHAR in every branch is grouped as it is and stays CHAR (``char_columns`` reads
+  the columns of the derived table made here by the names it gives them).
 
 Measured on 6M rows of 1,000 keys: GROUP BY c 157 ms, by ``BARE(c)`` with ``min(c)`` 394 ms
 (``any_value`` 245 ms, but the value it shows varies from run to run; ``rtrim`` rather than
@@ -36,11 +44,15 @@ also through a derived table or CTE) is grouped as written, and so are literals,
 string; a grouped column that may hold blank-ended values is noted for a scan
 (``Context.blank_notes``), as a compared one is.
 
-Left as written (README: known differences): SELECT DISTINCT ``*`` of a join or a derived
-table (its columns are not known here), a LISTAGG(DISTINCT) ordered by another expression
-(Redshift refuses it), a query whose subquery reads one of its grouped keys, a set
-operation with a CHAR column (``blank_padded`` pads those as columns of the set operation)
-or whose branches are set operations with their own ORDER BY or LIMIT.
+Left as written (README: known differences): a SELECT DISTINCT ``*`` whose columns are not
+known here (a NATURAL join, a string column USING merged and left as written, a derived
+table's string column of a name two of its sources have), a LISTAGG(DISTINCT) ordered by
+another expression (Redshift refuses it), a query whose subquery reads one of its grouped
+keys inside an aggregate of the subquery's own columns too, reads a key that is an
+expression, or names a key's column unqualified beside a source whose columns are not
+known, a set operation with a column that is CHAR in some branches and a string
+literal in the others (``blank_padded`` pads it as a column of the set operation) or whose
+branches are set operations with their own ORDER BY or LIMIT.
 """
 
 from __future__ import annotations
