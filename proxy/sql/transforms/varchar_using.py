@@ -9,12 +9,13 @@ Redshift's is for these joins (it shows the left row's stored value): an unquali
 reference to it in the query is ``a.c`` and ``*`` leaves ``b.c`` out (``* EXCLUDE (b.c)``:
 the columns in the order DuckDB's USING gives them, README: known differences). Of a right
 or full join, the merged column is PostgreSQL's: the right table's (RIGHT),
-``COALESCE(a.c, b.c)`` (FULL), and ``*`` is written out in PostgreSQL's order (the merged
-columns, then each table's others); a query with another USING or NATURAL join and such a
-``*`` is left as written. A name two joins USING (``a JOIN b USING (k) JOIN c USING (k)``)
-is, to the later join, the merged column of the earlier (``a.k``, or ``COALESCE(a.k, b.k)``
-after a full join), as in PostgreSQL; such joins are rewritten together or not at all (a
-join left USING a name would find it in two tables).
+``COALESCE(a.c, b.c)`` (FULL), and ``*`` is written out in PostgreSQL's order (of each join
+USING columns, the merged columns, then its left side's others, then its right table's);
+such a ``*`` beside a NATURAL join or a join USING columns that stays as written (of
+another type) is left as written. A name two joins USING (``a JOIN b USING (k) JOIN c
+USING (k)``) is, to the later join, the merged column of the earlier (``a.k``, or
+``COALESCE(a.k, b.k)`` after a full join), as in PostgreSQL; such joins are rewritten
+together or not at all (a join left USING a name would find it in two tables).
 
 Left as written: USING CHAR columns (``char_columns`` reads both sides as CHAR values, which
 match without blanks) and clean columns (``Context.clean_columns``, noted as read); a join
@@ -72,6 +73,8 @@ def _nested_reference(select: exp.Select, scope: Scope, names: set[str]) -> bool
 _OUTER = ("RIGHT", "FULL")
 # (the left side's operand, the right table's column, whether each may end with a blank)
 Pair = tuple[exp.Expr, exp.Column, list[bool]]
+# (the position of a join, the merged column a name is after it; -1: before any)
+Step = tuple[int, exp.Expr]
 
 
 def _pairs(select: exp.Select, position: int, merged: dict[str, exp.Expr], resolve: Resolve,
@@ -135,21 +138,17 @@ def _joins(select: exp.Select, scope: Scope, resolve: Resolve,
     stars = [p for p in select.expressions if isinstance(p, exp.Star)]
     if any(star.args.get("except_") or star.args.get("replace") for star in stars):
         return
-    several = sum(1 for j in joins if j.args.get("using") or j.method) > 1
-    # Of each rewritten join, its pairs; of each name, its merged column after each join.
-    plans: dict[int, list[Pair]] = {}
-    merged: dict[str, exp.Expr] = {}
-    history: dict[str, list[tuple[int, exp.Expr]]] = {}
+    # Of each set of joins rewritten together: their positions, pairs and, of each name,
+    # its merged column after each join.
+    planned: list[tuple[list[int], dict[int, list[Pair]], dict[str, list[Step]]]] = []
     for component in _components(joins):
         names = set().union(*(_using_names(joins[p]) for p in component))
         found: dict[int, list[Pair]] = {}
         state: dict[str, exp.Expr] = {}
-        steps: dict[str, list[tuple[int, exp.Expr]]] = {}
+        steps: dict[str, list[Step]] = {}
         for position in component:
             pairs = _pairs(select, position, state, resolve, notes)
-            # A star of a right or full join is made of each table's: another USING or
-            # NATURAL join would merge more.
-            if pairs is None or (stars and several and joins[position].side in _OUTER):
+            if pairs is None:
                 break
             found[position] = pairs
             for operand, right_column, _ in pairs:
@@ -160,9 +159,17 @@ def _joins(select: exp.Select, scope: Scope, resolve: Resolve,
         else:
             if any(any(ended) for pairs in found.values() for _, _, ended in pairs) and not (
                     _nested_reference(select, scope, names)):
-                plans.update(found)
-                merged.update({name: state[name] for name in names})
-                history.update(steps)
+                planned.append((component, found, steps))
+    rewritten = {position for component, _, _ in planned for position in component}
+    if stars and any(j.method or (j.args.get("using") and i not in rewritten)
+                     for i, j in enumerate(joins)):
+        # A star of a right or full join is written out from what is known of each join:
+        # another USING or NATURAL join left as written would merge more.
+        planned = [entry for entry in planned
+                   if not any(joins[position].side in _OUTER for position in entry[0])]
+    plans = {position: pairs for _, found, _ in planned for position, pairs in found.items()}
+    history = {name: steps for _, _, found_steps in planned
+               for name, steps in found_steps.items()}
     if not plans:
         return
     for name, steps in history.items():
@@ -184,18 +191,16 @@ def _joins(select: exp.Select, scope: Scope, resolve: Resolve,
             for left, right_column, ended in pairs]))
     outer = any(joins[position].side in _OUTER for position in plans)
     if outer and stars:  # DuckDB's USING order is not PostgreSQL's
-        position, pairs = next(iter(plans.items()))
         select.set("expressions", [
             expanded for projection in select.expressions
-            for expanded in (_table_stars(select, joins[position].this.alias_or_name, pairs,
-                                          joins[position].side)
+            for expanded in (_postgres_star(select, plans, history)
                              if isinstance(projection, exp.Star) else [projection])])
     for star in stars if not outer else []:
         star.set("except_", [right_column.copy() for pairs in plans.values()
                              for _, right_column, _ in pairs])
 
 
-def _merged_at(column: exp.Column, steps: list[tuple[int, exp.Expr]],
+def _merged_at(column: exp.Column, steps: list[Step],
                joins: list[exp.Join]) -> exp.Expr:
     """The merged column a reference means: in the ON of a later join, the one of the
     joins before it; elsewhere, of them all."""
@@ -215,22 +220,36 @@ def _merged(side: str, left: exp.Expr, right: exp.Column) -> exp.Expr:
     return left.copy()
 
 
-def _table_stars(select: exp.Select, right: str, pairs: list[Pair],
-                 side: str) -> list[exp.Expr]:
-    """``*`` of a right or full join USING the ``pairs``, in PostgreSQL's order: the merged
-    columns, then each table's other columns."""
-    merged: list[exp.Expr] = [exp.alias_(_merged(side, left, right_column), left.name)
-                              for left, right_column, _ in pairs]
-    stars = []
-    for source in [select.args["from_"].this, *(j.this for j in select.args["joins"])]:
-        name = source.alias_or_name
+def _postgres_star(select: exp.Select, plans: dict[int, list[Pair]],
+                   history: dict[str, list[Step]]) -> list[exp.Expr]:
+    """``*`` of joins USING the ``plans``' columns, in PostgreSQL's order: a join USING
+    columns has its merged columns first, then its left side's other columns, then its
+    right table's (``a FULL JOIN b USING (k) FULL JOIN c USING (k)``: ``k``, then ``a``'s,
+    ``b``'s and ``c``'s others)."""
+    joins = select.args["joins"]
+    # Each a table's alias, or (name,) of a merged column.
+    segments: list[str | tuple[str]] = [select.args["from_"].this.alias_or_name]
+    merged_from: dict[str, set[str]] = {}  # of a merged column, the tables merged into it
+    for position, join in enumerate(joins):
+        right = join.this.alias_or_name
+        names = [right_column.name for _, right_column, _ in plans.get(position, [])]
+        for operand, right_column, _ in plans.get(position, []):
+            merged_from.setdefault(right_column.name, {
+                column.table for column in operand.find_all(exp.Column)}).add(right)
+        segments = [(name,) for name in names] + [
+            segment for segment in segments
+            if not (isinstance(segment, tuple) and segment[0] in names)] + [right]
+    stars: list[exp.Expr] = []
+    for segment in segments:
+        if isinstance(segment, tuple):
+            stars.append(exp.alias_(history[segment[0]][-1][1].copy(), segment[0]))
+            continue
         star = exp.Star()
-        owned = [exp.column(left.name) for left, _, _ in pairs
-                 if left.table == name or name == right]
+        owned = [exp.column(name) for name, tables in merged_from.items() if segment in tables]
         if owned:
             star.set("except_", owned)
-        stars.append(exp.Column(this=star, table=exp.to_identifier(name)))
-    return merged + stars
+        stars.append(exp.Column(this=star, table=exp.to_identifier(segment)))
+    return stars
 
 
 def varchar_using(tree: exp.Expr, ctx: Context) -> exp.Expr:
