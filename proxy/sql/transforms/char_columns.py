@@ -69,8 +69,13 @@ def _char_length(node: exp.Expr) -> int | None:
 
 
 def _select_layout(query: exp.Expr) -> Layout:
-    """The CHAR columns a derived table or CTE (its query) returns; of a set operation, those
-    that are CHAR in every branch, with the longest length."""
+    """The CHAR columns a derived table or CTE (its query) returns, by the names it gives
+    them (its column list's, else the query's); of a set operation, those that are CHAR in
+    every branch, with the longest length."""
+    holder = query.parent
+    alias = holder.args.get("alias") if isinstance(holder, exp.Subquery | exp.CTE) else None
+    renamed = [column.name for column in alias.columns] if isinstance(
+        alias, exp.TableAlias) else []
     selects = branches(query)
     if not all(isinstance(s, exp.Select) for s in selects) or len(
         {len(s.expressions) for s in selects}
@@ -80,7 +85,8 @@ def _select_layout(query: exp.Expr) -> Layout:
     for position, projection in enumerate(selects[0].expressions):
         lengths = [_char_length(s.expressions[position]) for s in selects]
         if all(n is not None for n in lengths):
-            layout[projection.alias_or_name] = max(n for n in lengths if n is not None)
+            name = renamed[position] if position < len(renamed) else projection.alias_or_name
+            layout[name] = max(n for n in lengths if n is not None)
     return layout
 
 
@@ -209,8 +215,9 @@ def _query_columns(tree: exp.Expr, ctx: Context) -> None:
             continue
         merged = _using_columns(scope.expression, layouts)
         for column in [*scope.columns, *_filter_columns(scope.expression)]:
-            if isinstance(column.this, exp.Star) or _names_result_column(column,
-                                                                         scope.expression):
+            # A name in a star's EXCLUDE list names a column, it does not read it.
+            if isinstance(column.this, exp.Star) or isinstance(column.parent, exp.Star) or (
+                    _names_result_column(column, scope.expression)):
                 continue
             length = _length_of(column, layouts, merged)
             if length is not None:

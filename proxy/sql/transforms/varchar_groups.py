@@ -12,11 +12,16 @@ it is written: ``varchar_blanks.operand_kind``) that may end with a blank:
   and window specifications, outside aggregates) it reads ``min(key)``: one of the group's
   stored values, as Redshift shows one of them, here the one with the fewest blanks (never
   the value without its blanks unless one is stored so); NULL in the rows in which ROLLUP,
-  CUBE or GROUPING SETS sum over the key, and GROUPING(key) is GROUPING(BARE(key));
+  CUBE or GROUPING SETS sum over the key, and GROUPING(key) is GROUPING(BARE(key)); a
+  subquery there that reads the key (a column of the query's that no query between has)
+  reads the same, an aggregate of the query's, while an aggregate in a subquery of the
+  query's columns only is the query's and reads the rows (``_subquery_reads``);
 * SELECT DISTINCT (of a select list without ``*``, aggregates or windows) is the GROUP BY
-  of its columns, rewritten as above; any other SELECT DISTINCT (of ``*`` of one table, with
-  aggregates, windows or GROUP BY) is DISTINCT ON its values, ``BARE`` of the strings,
-  ordered last by the strings so that the row kept shows the fewest blanks;
+  of its columns, rewritten as above; any other SELECT DISTINCT (of ``*`` or ``t.*`` of
+  tables, joins, derived tables and CTEs, with aggregates, windows or GROUP BY) is DISTINCT
+  ON its values, ``BARE`` of the strings (a star's one by one, its CHAR columns as the
+  values ``char_columns`` reads, its others as ``COLUMNS(* EXCLUDE (...))``), ordered last
+  by the strings so that the row kept shows the fewest blanks;
 * COUNT(DISTINCT key) and APPROXIMATE COUNT(DISTINCT key) count ``BARE(key)``, and a
   window's PARTITION BY key partitions by it; LISTAGG(DISTINCT key) concatenates one stored
   value of each set of equal ones (``_distinct_listaggs``);
@@ -24,7 +29,10 @@ it is written: ``varchar_blanks.operand_kind``) that may end with a blank:
   UNION's, UNION ALL'd; of INTERSECT's and EXCEPT's, the left branch's that have (have not) a
   match among the right's, compared as ``BARE`` values (ORDER BY, LIMIT and WITH move to the
   query that replaces them); INTERSECT ALL and EXCEPT ALL match the n-th of the equal rows
-  of one branch with the n-th of the other's, and are not grouped.
+  of one branch with the n-th of the other's, and are not grouped. A CHAR column beside
+  strings is one of them (``char_columns`` reads its values without their blanks); a
+  column CHAR in every branch is grouped as it is and stays CHAR (``char_columns`` reads
+  the columns of the derived table made here by the names it gives them).
 
 Measured on 6M rows of 1,000 keys: GROUP BY c 157 ms, by ``BARE(c)`` with ``min(c)`` 394 ms
 (``any_value`` 245 ms, but the value it shows varies from run to run; ``rtrim`` rather than
@@ -36,16 +44,20 @@ also through a derived table or CTE) is grouped as written, and so are literals,
 string; a grouped column that may hold blank-ended values is noted for a scan
 (``Context.blank_notes``), as a compared one is.
 
-Left as written (README: known differences): SELECT DISTINCT ``*`` of a join or a derived
-table (its columns are not known here), a LISTAGG(DISTINCT) ordered by another expression
-(Redshift refuses it), a query whose subquery reads one of its grouped keys, a set
-operation with a CHAR column (``blank_padded`` pads those as columns of the set operation)
-or whose branches are set operations with their own ORDER BY or LIMIT.
+Left as written (README: known differences): a SELECT DISTINCT ``*`` whose columns are not
+known here (a NATURAL join, a string column USING merged and left as written, a derived
+table's string column of a name two of its sources have), a LISTAGG(DISTINCT) ordered by
+another expression (Redshift refuses it), a query whose subquery reads one of its grouped
+keys inside an aggregate of the subquery's own columns too, reads a key that is an
+expression, or names a key's column unqualified beside a source whose columns are not
+known, a set operation with a column that is CHAR in some branches and a string
+literal in the others (``blank_padded`` pads it as a column of the set operation) or whose
+branches are set operations with their own ORDER BY or LIMIT.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from sqlglot import exp
 from sqlglot.optimizer.scope import Scope
@@ -53,10 +65,12 @@ from sqlglot.optimizer.scope import Scope
 from engine import macros
 from proxy.sql.char_views import branches
 from proxy.sql.context import BlankNotes, Context
+from proxy.sql.table_keys import table_keys
 from proxy.sql.transforms.macros import call
 from proxy.sql.transforms.varchar_blanks import (
     CHAR,
     CLEAN,
+    LITERAL,
     STRING,
     Outputs,
     Resolve,
@@ -166,17 +180,73 @@ def _reads_per_group(select: exp.Select) -> list[exp.Expr]:
         select.args.get("windows") or [])
 
 
-def _subquery_reads(select: exp.Select, keys: list[Key]) -> bool:
-    """Whether a subquery of the select list or of a per-group clause names a key's column
-    (it may read the key of the group, which would then have to be its representative)."""
+# Whether the sources of a query (its SELECT) have a column (None: not known).
+Owns = Callable[[exp.Select, exp.Column], bool | None]
+
+
+def _per_group(node: exp.Expr, select: exp.Select) -> bool:
+    """Whether ``node`` (under a clause of ``select`` evaluated once per group) is read once
+    per group: not inside an aggregate, which reads the rows."""
+    parent = node.parent
+    while parent is not None and parent is not select:
+        if isinstance(parent, _AGGREGATES) and not isinstance(parent.parent, exp.Window):
+            return False
+        parent = parent.parent
+    return True
+
+
+def _reads_outer(column: exp.Column, select: exp.Select, owns: Owns) -> bool | None:
+    """Whether ``column``, in a subquery of ``select``, is a column of ``select``'s sources
+    (not of a query between, nor of one around ``select``); None where that is not known."""
+    query = column.find_ancestor(exp.Select)
+    while query is not None and query is not select:
+        owned = owns(query, column)
+        if owned is None or owned:
+            return None if owned is None else False
+        query = query.find_ancestor(exp.Select)
+    return owns(select, column) if query is select else False
+
+
+def _subquery_reads(select: exp.Select, keys: list[Key], owns: Owns
+                    ) -> list[tuple[exp.Column, Key]] | None:
+    """The columns of subqueries of the select list and of the per-group clauses that read
+    one of the group's keys (a column of ``select``, which no query between has), each to be
+    its representative; None where one may read a key otherwise (a key of an expression, an
+    aggregate of the subquery's that reads its own columns too, a source whose columns are
+    not known). An aggregate of ``select``'s columns only, in a subquery, is
+    ``select``'s: it reads the rows, as one outside the subquery does."""
     names = {column.name for value, _ in keys for column in value.find_all(exp.Column)}
-    return any(column.name in names
-               for clause in [*select.expressions, *_reads_per_group(select)]
-               for query in clause.find_all(exp.Query)
-               for column in query.find_all(exp.Column))
+    reads = []
+    for clause in [*select.expressions, *_reads_per_group(select)]:
+        for column in clause.find_all(exp.Column):
+            if column.name not in names or column.find_ancestor(exp.Select) is select:
+                continue
+            # The outermost subquery: inside an aggregate of ``select``, it reads the rows.
+            subquery: exp.Expr = column
+            node: exp.Expr | None = column
+            while node is not None and node is not select:
+                subquery = node if isinstance(node, exp.Query) else subquery
+                node = node.parent
+            outer = _reads_outer(column, select, owns)
+            if outer is None:
+                return None
+            if not outer or not _per_group(subquery, select):
+                continue  # a column of the subquery's own, or read per row
+            aggregate = column.find_ancestor(*_AGGREGATES)
+            if aggregate is not None and aggregate.find_ancestor(exp.Query) is not select:
+                if all(_reads_outer(other, select, owns)
+                       for other in aggregate.find_all(exp.Column)):
+                    continue  # ``select``'s aggregate, of its rows
+                return None
+            key = _key_of(column, keys)
+            if key is None:
+                return None
+            reads.append((column, key))
+    return reads
 
 
-def _group(select: exp.Select, resolve: Resolve, notes: BlankNotes | None) -> None:
+def _group(select: exp.Select, resolve: Resolve, notes: BlankNotes | None,
+           owns: Owns) -> None:
     """Group the blank-ended string keys of ``select`` without their blanks."""
     grouped = [(item, value, summed)
                for item, summed in list(_group_items(select.args["group"]))
@@ -185,8 +255,11 @@ def _group(select: exp.Select, resolve: Resolve, notes: BlankNotes | None) -> No
     # A key both grouped and summed over reads as summed (NULL in the summary rows).
     keys: list[Key] = [(value.copy(), any(s for _, v, s in grouped if _same(v, value)))
                        for _, value, _ in grouped]
-    if not keys or _subquery_reads(select, keys):
+    reads = _subquery_reads(select, keys, owns) if keys else None
+    if reads is None:
         return
+    for column, (_, summed) in reads:  # a subquery reads the group's value, once per group
+        column.replace(_representative((column.copy(), summed)))
     for item, value, _ in grouped:
         item.replace(call(macros.BARE, value.copy()))
     for projection in select.expressions:
@@ -217,39 +290,106 @@ def _distinct_as_group(select: exp.Select, resolve: Resolve,
     select.set("group", exp.Group(expressions=[value.copy() for value in values]))
 
 
-def _star_keys(select: exp.Select, scope: Scope, ctx: Context, resolve: Resolve
-               ) -> list[tuple[exp.Expr, bool]] | None:
-    """(key, whether it is a blank-ended string) of a ``SELECT DISTINCT *`` of one table: its
-    string columns one by one, then the others (``COLUMNS(* EXCLUDE (...))``); None where the
-    star's columns are not known (another source, a derived table, EXCLUDE or REPLACE)."""
-    star = select.expressions[0]
-    sources = list(scope.sources.values())
-    if (len(select.expressions) != 1 or not isinstance(star, exp.Star) or len(sources) != 1
-            or not isinstance(sources[0], exp.Table) or select.args.get("joins")
-            or star.args.get("except_") or star.args.get("replace")):
+def _source_kinds(source: exp.Expr | Scope, ctx: Context, known: Mapping[int, Outputs]
+                  ) -> Mapping[str, str | None] | None:
+    """The kinds of the columns of a query's source that ``*`` may stand for (of a table,
+    its string columns; of a derived table or CTE, every column it names and the string
+    columns its own ``*`` passes on); None where they are not known (two columns of one
+    name, a set operation's or USING join's ``*``, EXCLUDE, REPLACE)."""
+    if isinstance(source, exp.Table):
+        return table_columns(source, ctx)
+    if not isinstance(source, Scope):
+        return {}  # a function's rows: not known to be strings, as anywhere else
+    query = source.expression
+    outputs = known.get(id(query)) or []
+    if not outputs or "" in (name for name, _ in outputs):
         return None
-    alias = next(iter(scope.sources))
-    keys = []
-    for name, kind in table_columns(sources[0], ctx).items():
-        if kind != CHAR:  # a CHAR column is stored without its blanks
+    if not isinstance(query, exp.Select) or not any(p.is_star for p in query.expressions):
+        found = dict(outputs)
+        return found if len(found) == len(outputs) and "*" not in found else None
+    # A string column two sources have (a USING or NATURAL join merges it, or the name is
+    # ambiguous) is not known: the star has it once, or DuckDB names it otherwise.
+    kinds: dict[str, str | None] = {}
+    for (name, kind), value in zip(outputs, map(_value, query.expressions), strict=True):
+        inner = value.this if isinstance(value, exp.Column) else value
+        if inner.args.get("replace"):
+            return None
+        passed: dict[str, str | None] = {name: kind}
+        if value.is_star:
+            qualifier = value.table if isinstance(value, exp.Column) else ""
+            excluded = {(c.table, c.name) for c in inner.args.get("except_") or []}
+            passed = {}
+            for alias, (_, below) in source.selected_sources.items():
+                found = _source_kinds(below, ctx, known) if alias == (
+                    qualifier or alias) else {}
+                if found is None:
+                    return None
+                found = {n: k for n, k in found.items() if not {(alias, n), ("", n)} & excluded}
+                if found.keys() & passed.keys():
+                    return None
+                passed.update(found)
+        if passed.keys() & kinds.keys():
+            return None
+        kinds.update(passed)
+    return kinds
+
+
+def _star_keys(star: exp.Expr, select: exp.Select, scope: Scope, ctx: Context,
+               known: Mapping[int, Outputs]) -> list[tuple[exp.Expr, bool]] | None:
+    """(key, whether it is a blank-ended string) of the columns a ``*`` or ``t.*`` of a
+    SELECT DISTINCT stands for: its sources' strings one by one (a CHAR column as itself,
+    which ``char_columns`` reads without the blanks it may be stored with), then the others
+    (``COLUMNS(* EXCLUDE (...))``); None where its columns are not known
+    (``_source_kinds``, REPLACE, a NATURAL join, a string a join USING merges)."""
+    inner = star.this if isinstance(star, exp.Column) else star
+    qualifier = star.table if isinstance(star, exp.Column) else ""
+    joins = select.args.get("joins") or []
+    if inner.args.get("replace") or any(join.method for join in joins):
+        return None
+    merged = {i.name for join in joins for i in join.args.get("using") or []}
+    excluded = list(inner.args.get("except_") or [])
+    left_out = {(column.table, column.name) for column in excluded}
+    keys: list[tuple[exp.Expr, bool]] = []
+    for alias, (_, source) in scope.selected_sources.items():
+        kinds = _source_kinds(source, ctx, known) if not qualifier or alias == qualifier else {}
+        if kinds is None:
+            return None
+        for name, kind in kinds.items():
+            if kind not in (STRING, CLEAN, CHAR) or {(alias, name), ("", name)} & left_out:
+                continue
             column = exp.column(name, table=alias)
-            keys.append((column, blank_ended(column, resolve, ctx.blank_notes)))
-    others = [column.copy() for column, ended in keys if ended]
-    return [(column, True) for column in others] + [
-        (exp.Columns(this=exp.Star(except_=others)), False)]
+            # Of its kind as found (a derived table's ``*`` passes on what the query's
+            # resolver does not know); noted as a compared column is.
+            ended = blank_ended(column, lambda _, kind=kind: kind, ctx.blank_notes)
+            if kind == CLEAN:
+                continue
+            if name in merged:
+                return None  # ``*`` has the merged column, not each table's
+            keys.append((column, ended))
+            excluded.append(exp.column(name, table=None if qualifier else alias))
+    others = inner.copy()
+    others.set("except_", excluded or None)
+    if qualifier:
+        others = exp.Column(this=others, table=exp.to_identifier(qualifier))
+    return [*keys, (exp.Columns(this=others), False)]
 
 
-def _distinct_on(select: exp.Select, scope: Scope, ctx: Context, resolve: Resolve) -> None:
+def _distinct_on(select: exp.Select, scope: Scope, ctx: Context, resolve: Resolve,
+                 known: Mapping[int, Outputs]) -> None:
     """SELECT DISTINCT of ``*``, aggregates or windows, or with a GROUP BY (its keys
     already grouped by ``_group``): DISTINCT ON the select list's values, ``BARE`` of the
     blank-ended strings, ordered (after the query's own order) by these strings, so that
     each row kept shows the stored values with the fewest blanks."""
-    keys = _star_keys(select, scope, ctx, resolve) if any(
-        isinstance(p, exp.Star) or isinstance(p.this, exp.Star)
-        for p in select.expressions) else [
-        (value, blank_ended(value, resolve, ctx.blank_notes))
-        for value in map(_value, select.expressions)]
-    if keys is None or not any(ended for _, ended in keys):
+    keys: list[tuple[exp.Expr, bool]] = []
+    for value in map(_value, select.expressions):
+        if not value.is_star:
+            keys.append((value, blank_ended(value, resolve, ctx.blank_notes)))
+            continue
+        found = _star_keys(value, select, scope, ctx, known)
+        if found is None:
+            return
+        keys.extend(found)
+    if not any(ended for _, ended in keys):
         return
     select.set("distinct", exp.Distinct(on=exp.Tuple(expressions=[
         call(macros.BARE, key.copy()) if ended else key.copy() for key, ended in keys])))
@@ -383,17 +523,28 @@ def _set_operation(operation: exp.SetOperation, outputs: Outputs,
             not isinstance(n, exp.Union) or any(n.args.get(k) for k in _MODIFIERS)
             for n in nested)):
         return None
+    blank = [kind == STRING for _, kind in outputs]
+    # Of each column, the kinds of its values in the branches (a branch this transform made
+    # of a set operation has neither to note nor CHARs).
+    kinds: list[set[str | None]] = [set() for _ in names]
     for select in branches(operation):
-        # A branch this transform made of a set operation has neither to note nor CHARs.
         resolve = resolvers.get(id(select))
-        for projection in select.expressions if resolve is not None else []:
+        for i, projection in enumerate(select.expressions if resolve is not None else []):
             # Noted for a scan, as a compared column is.
             blank_ended(_value(projection), resolve, notes)
-            if operand_kind(_value(projection), resolve) == CHAR:
-                return None  # blank_padded pads a set operation's CHAR columns
+            if i < len(kinds):
+                kinds[i].add(operand_kind(_value(projection), resolve))
+    for i, found in enumerate(kinds):
+        if CHAR not in found:
+            continue
+        if LITERAL in found and found <= {CHAR, LITERAL}:
+            return None  # blank_padded pads it as a column of the set operation itself
+        # A CHAR value is read without its blanks (char_columns): beside strings that may
+        # end with one, it is one of them; a column CHAR in every branch is grouped as it is
+        # and stays CHAR (char_columns reads the columns of the derived table made here).
+        blank[i] = found <= {CHAR, STRING, CLEAN, LITERAL} and STRING in found
     if notes is not None:
         notes.used |= any(kind == CLEAN for _, kind in outputs)
-    blank = [kind == STRING for _, kind in outputs]
     if not any(blank):
         return None
     modifiers = {key: operation.args.get(key) for key in (*_MODIFIERS, "with_")}
@@ -456,6 +607,32 @@ def _grouped_columns(tree: exp.Expr) -> Iterator[exp.Column]:
                     projection, exp.Star) else [exp.column("*")])
 
 
+def _column_names(source: exp.Expr | Scope, ctx: Context, known: Mapping[int, Outputs]
+                  ) -> set[str] | None:
+    """The names of the columns of a query's source (None where they are not known)."""
+    if isinstance(source, exp.Table):
+        return next((set(found) for key in table_keys(source, ctx)
+                     if (found := ctx.relation_columns.get(key)) is not None), None)
+    names = {name for name, _ in known.get(id(source.expression)) or []} if isinstance(
+        source, Scope) else set()
+    return names if names and not names & {"", "*"} else None
+
+
+def _owns(scopes: Mapping[int, Scope], ctx: Context, known: Mapping[int, Outputs]) -> Owns:
+    """Whether the sources of a query of the statement have a column."""
+    def owns(query: exp.Select, column: exp.Column) -> bool | None:
+        scope = scopes.get(id(query))
+        if scope is None:
+            return None
+        if column.table:
+            return column.table in scope.selected_sources
+        found = [_column_names(source, ctx, known)
+                 for _, source in scope.selected_sources.values()]
+        return None if None in found else any(column.name in names for names in found
+                                                if names is not None)
+    return owns
+
+
 def varchar_groups(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Group, make DISTINCT and count DISTINCT strings without their trailing blanks."""
     # Most statements group nothing, or only columns of other types or known to be clean.
@@ -472,6 +649,7 @@ def varchar_groups(tree: exp.Expr, ctx: Context) -> exp.Expr:
     for query in queries:
         resolvers, known = resolved_scopes(query, ctx)
         by_query = {id(scope.expression): resolve for scope, resolve in resolvers}
+        owns = _owns({id(scope.expression): scope for scope, _ in resolvers}, ctx, known)
         for scope, resolve in resolvers:
             select = scope.expression
             if isinstance(select, exp.SetOperation) and _combines(select):
@@ -490,9 +668,9 @@ def varchar_groups(tree: exp.Expr, ctx: Context) -> exp.Expr:
                     and select.args.get("group") is None):
                 _distinct_as_group(select, resolve, ctx.blank_notes)
             if select.args.get("group") is not None:
-                _group(select, resolve, ctx.blank_notes)
+                _group(select, resolve, ctx.blank_notes, owns)
             distinct = select.args.get("distinct")
             if distinct is not None and not distinct.args.get("on"):
-                _distinct_on(select, scope, ctx, resolve)
+                _distinct_on(select, scope, ctx, resolve, known)
             _partitions(scope, resolve, ctx.blank_notes)
     return tree

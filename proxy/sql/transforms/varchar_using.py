@@ -9,14 +9,18 @@ Redshift's is for these joins (it shows the left row's stored value): an unquali
 reference to it in the query is ``a.c`` and ``*`` leaves ``b.c`` out (``* EXCLUDE (b.c)``:
 the columns in the order DuckDB's USING gives them, README: known differences). Of a right
 or full join, the merged column is PostgreSQL's: the right table's (RIGHT),
-``COALESCE(a.c, b.c)`` (FULL), and ``*`` is written out in PostgreSQL's order (the merged
-columns, then each table's others); a query with another USING or NATURAL join and such a
-``*`` is left as written.
+``COALESCE(a.c, b.c)`` (FULL), and ``*`` is written out in PostgreSQL's order (of each join
+USING columns, the merged columns, then its left side's others, then its right table's);
+such a ``*`` beside a NATURAL join or a join USING columns that stays as written (of
+another type) is left as written. A name two joins USING (``a JOIN b USING (k) JOIN c
+USING (k)``) is, to the later join, the merged column of the earlier (``a.k``, or
+``COALESCE(a.k, b.k)`` after a full join), as in PostgreSQL; such joins are rewritten
+together or not at all (a join left USING a name would find it in two tables).
 
 Left as written: USING CHAR columns (``char_columns`` reads both sides as CHAR values, which
 match without blanks) and clean columns (``Context.clean_columns``, noted as read); a join
-whose USING column is also merged by an earlier or a later join of the query, or named
-unqualified in a subquery of it; a ``*`` that already excludes or replaces columns.
+whose USING column is named unqualified in a subquery of the query; a ``*`` that already
+excludes or replaces columns.
 """
 
 from __future__ import annotations
@@ -66,62 +70,146 @@ def _nested_reference(select: exp.Select, scope: Scope, names: set[str]) -> bool
                for column in child.expression.find_all(exp.Column))
 
 
-def _join(select: exp.Select, scope: Scope, position: int, resolve: Resolve,
-          notes: BlankNotes | None) -> None:
-    """Match the USING columns of the join at ``position`` without trailing blanks."""
+_OUTER = ("RIGHT", "FULL")
+# (the left side's operand, the right table's column, whether each may end with a blank)
+Pair = tuple[exp.Expr, exp.Column, list[bool]]
+# (the position of a join, the merged column a name is after it; -1: before any)
+Step = tuple[int, exp.Expr]
+
+
+def _pairs(select: exp.Select, position: int, merged: dict[str, exp.Expr], resolve: Resolve,
+           notes: BlankNotes | None) -> list[Pair] | None:
+    """The operands the join at ``position`` matches USING, None where it stays as written.
+    A name an earlier join merged is that join's merged column (``merged``), as in
+    PostgreSQL: ``a JOIN b USING (k) JOIN c USING (k)`` matches ``c.k`` with ``a.k``."""
     joins = select.args["joins"]
     join = joins[position]
     right = join.this.alias_or_name
+    if (join.side not in ("", "LEFT", "RIGHT", "FULL") or not right or join.method
+            or join.args.get("on") is not None):
+        return None
     left = [select.args["from_"].this.alias_or_name] + [j.this.alias_or_name
                                                         for j in joins[:position]]
-    names = [identifier.name for identifier in join.args["using"]]
-    if (join.side not in ("", "LEFT", "RIGHT", "FULL") or not right
-            or join.args.get("on") is not None
-            or any(name in (i.name for j in joins[:position] + joins[position + 1:]
-                            for i in j.args.get("using") or [])
-                   for name in names)):
-        return
     pairs = []
-    for name in names:
-        owner = _owner(name, left, resolve)
-        if owner is None or resolve(exp.column(name, table=right)) is None:
-            return
-        pair = (exp.column(name, table=owner), exp.column(name, table=right))
-        if any(operand_kind(side, resolve) == CHAR for side in pair):
-            return
-        pairs.append((*pair, [blank_ended(side, resolve, notes) for side in pair]))
+    for identifier in join.args["using"]:
+        name = identifier.name
+        if name in merged:
+            operand = merged[name].copy()
+        else:
+            owner = _owner(name, left, resolve)
+            if owner is None:
+                return None
+            operand = exp.column(name, table=owner)
+        right_column = exp.column(name, table=right)
+        if resolve(right_column) is None or operand_kind(operand, resolve) is None or any(
+                operand_kind(side, resolve) == CHAR for side in (operand, right_column)):
+            return None
+        pairs.append((operand, right_column,
+                      [blank_ended(side, resolve, notes) for side in (operand, right_column)]))
+    return pairs
+
+
+def _using_names(join: exp.Join) -> set[str]:
+    return {identifier.name for identifier in join.args.get("using") or []}
+
+
+def _components(joins: list[exp.Join]) -> list[list[int]]:
+    """The positions of the USING joins, in sets that share a name (transitively): a name
+    two joins USING is matched by both or by neither."""
+    components: list[tuple[set[str], list[int]]] = []
+    for position, join in enumerate(joins):
+        names = _using_names(join)
+        if not names:
+            continue
+        joined = [c for c in components if c[0] & names]
+        component = (set(names), [position])
+        for other in joined:
+            components.remove(other)
+            component[0].update(other[0])
+            component[1].extend(other[1])
+        components.append(component)
+    return [sorted(positions) for _, positions in components]
+
+
+def _joins(select: exp.Select, scope: Scope, resolve: Resolve,
+           notes: BlankNotes | None) -> None:
+    """Match the USING columns of the joins of ``select`` without trailing blanks."""
+    joins = select.args["joins"]
     stars = [p for p in select.expressions if isinstance(p, exp.Star)]
-    outer = join.side in ("RIGHT", "FULL")
-    if (not any(any(ended) for _, _, ended in pairs) or _nested_reference(select, scope, set(names))
-            or any(star.args.get("except_") or star.args.get("replace") for star in stars)
-            # a star made of each table's: another USING or NATURAL join would merge more
-            or (outer and stars and any(j is not join and (j.args.get("using") or j.method)
-                                        for j in joins))):
+    if any(star.args.get("except_") or star.args.get("replace") for star in stars):
         return
-    for owner_column, right_column, _ in pairs:
-        merged = _merged(join.side, owner_column, right_column)
-        for column in _unqualified(select, scope, owner_column.name):
-            if isinstance(merged, exp.Column):
-                column.set("table", merged.args["table"].copy())
+    # Of each set of joins rewritten together: their positions, pairs and, of each name,
+    # its merged column after each join.
+    planned: list[tuple[list[int], dict[int, list[Pair]], dict[str, list[Step]]]] = []
+    for component in _components(joins):
+        names = set().union(*(_using_names(joins[p]) for p in component))
+        found: dict[int, list[Pair]] = {}
+        state: dict[str, exp.Expr] = {}
+        steps: dict[str, list[Step]] = {}
+        for position in component:
+            pairs = _pairs(select, position, state, resolve, notes)
+            if pairs is None:
+                break
+            found[position] = pairs
+            for operand, right_column, _ in pairs:
+                if right_column.name not in steps:  # what the name meant before
+                    steps[right_column.name] = [(-1, operand)]
+                state[right_column.name] = _merged(joins[position].side, operand, right_column)
+                steps[right_column.name].append((position, state[right_column.name]))
+        else:
+            if any(any(ended) for pairs in found.values() for _, _, ended in pairs) and not (
+                    _nested_reference(select, scope, names)):
+                planned.append((component, found, steps))
+    rewritten = {position for component, _, _ in planned for position in component}
+    if stars and any(j.method or (j.args.get("using") and i not in rewritten)
+                     for i, j in enumerate(joins)):
+        # A star of a right or full join is written out from what is known of each join:
+        # another USING or NATURAL join left as written would merge more.
+        planned = [entry for entry in planned
+                   if not any(joins[position].side in _OUTER for position in entry[0])]
+    plans = {position: pairs for _, found, _ in planned for position, pairs in found.items()}
+    history = {name: steps for _, _, found_steps in planned
+               for name, steps in found_steps.items()}
+    if not plans:
+        return
+    for name, steps in history.items():
+        for column in _unqualified(select, scope, name):
+            value = _merged_at(column, steps, joins)
+            if isinstance(value, exp.Column):
+                column.set("table", value.args["table"].copy())
             elif column.parent is select:  # a result column keeps its name
-                column.replace(exp.alias_(merged.copy(), column.name))
+                column.replace(exp.alias_(value.copy(), column.name))
             else:
-                column.replace(merged.copy())
-    join.set("using", None)
-    join.set("on", exp.and_(*[
-        exp.EQ(this=call(macros.BARE, left_column), expression=call(macros.BARE, right_column))
-        if any(ended) else exp.EQ(this=left_column, expression=right_column)
-        for left_column, right_column, ended in pairs]))
+                column.replace(value.copy())
+    for position, pairs in plans.items():
+        join = joins[position]
+        join.set("using", None)
+        join.set("on", exp.and_(*[
+            exp.EQ(this=call(macros.BARE, left.copy()),
+                   expression=call(macros.BARE, right_column.copy()))
+            if any(ended) else exp.EQ(this=left.copy(), expression=right_column.copy())
+            for left, right_column, ended in pairs]))
+    outer = any(joins[position].side in _OUTER for position in plans)
     if outer and stars:  # DuckDB's USING order is not PostgreSQL's
         select.set("expressions", [
             expanded for projection in select.expressions
-            for expanded in (_table_stars(select, right, pairs, join.side)
+            for expanded in (_postgres_star(select, plans, history)
                              if isinstance(projection, exp.Star) else [projection])])
     for star in stars if not outer else []:
-        star.set("except_", [right_column.copy() for _, right_column, _ in pairs])
+        star.set("except_", [right_column.copy() for pairs in plans.values()
+                             for _, right_column, _ in pairs])
 
 
-def _merged(side: str, left: exp.Column, right: exp.Column) -> exp.Expr:
+def _merged_at(column: exp.Column, steps: list[Step],
+               joins: list[exp.Join]) -> exp.Expr:
+    """The merged column a reference means: in the ON of a later join, the one of the
+    joins before it; elsewhere, of them all."""
+    join = column.find_ancestor(exp.Join)
+    at = next((i for i, j in enumerate(joins) if j is join), len(joins))
+    return next(value for position, value in reversed(steps) if position < at)
+
+
+def _merged(side: str, left: exp.Expr, right: exp.Column) -> exp.Expr:
     """The merged column of a join USING a column, by PostgreSQL's rule: the left table's
     of an inner or left join, the right table's of a right join, and of a full join the
     left's where it has a row (``COALESCE(left, right)``)."""
@@ -132,23 +220,36 @@ def _merged(side: str, left: exp.Column, right: exp.Column) -> exp.Expr:
     return left.copy()
 
 
-def _table_stars(select: exp.Select, right: str, pairs: list[tuple[exp.Column, exp.Column,
-                                                                   list[bool]]],
-                 side: str) -> list[exp.Expr]:
-    """``*`` of a right or full join USING the ``pairs``, in PostgreSQL's order: the merged
-    columns, then each table's other columns."""
-    merged: list[exp.Expr] = [exp.alias_(_merged(side, left, right_column), left.name)
-                              for left, right_column, _ in pairs]
-    stars = []
-    for source in [select.args["from_"].this, *(j.this for j in select.args["joins"])]:
-        name = source.alias_or_name
+def _postgres_star(select: exp.Select, plans: dict[int, list[Pair]],
+                   history: dict[str, list[Step]]) -> list[exp.Expr]:
+    """``*`` of joins USING the ``plans``' columns, in PostgreSQL's order: a join USING
+    columns has its merged columns first, then its left side's other columns, then its
+    right table's (``a FULL JOIN b USING (k) FULL JOIN c USING (k)``: ``k``, then ``a``'s,
+    ``b``'s and ``c``'s others)."""
+    joins = select.args["joins"]
+    # Each a table's alias, or (name,) of a merged column.
+    segments: list[str | tuple[str]] = [select.args["from_"].this.alias_or_name]
+    merged_from: dict[str, set[str]] = {}  # of a merged column, the tables merged into it
+    for position, join in enumerate(joins):
+        right = join.this.alias_or_name
+        names = [right_column.name for _, right_column, _ in plans.get(position, [])]
+        for operand, right_column, _ in plans.get(position, []):
+            merged_from.setdefault(right_column.name, {
+                column.table for column in operand.find_all(exp.Column)}).add(right)
+        segments = [(name,) for name in names] + [
+            segment for segment in segments
+            if not (isinstance(segment, tuple) and segment[0] in names)] + [right]
+    stars: list[exp.Expr] = []
+    for segment in segments:
+        if isinstance(segment, tuple):
+            stars.append(exp.alias_(history[segment[0]][-1][1].copy(), segment[0]))
+            continue
         star = exp.Star()
-        owned = [exp.column(left.name) for left, _, _ in pairs
-                 if left.table == name or name == right]
+        owned = [exp.column(name) for name, tables in merged_from.items() if segment in tables]
         if owned:
             star.set("except_", owned)
-        stars.append(exp.Column(this=star, table=exp.to_identifier(name)))
-    return merged + stars
+        stars.append(exp.Column(this=star, table=exp.to_identifier(segment)))
+    return stars
 
 
 def varchar_using(tree: exp.Expr, ctx: Context) -> exp.Expr:
@@ -165,8 +266,7 @@ def varchar_using(tree: exp.Expr, ctx: Context) -> exp.Expr:
     for query in queries:
         for scope, resolve in resolved_scopes(query, ctx)[0]:
             select = scope.expression
-            if isinstance(select, exp.Select) and select.args.get("from_") is not None:
-                for position, join in enumerate(select.args.get("joins") or []):
-                    if join.args.get("using"):
-                        _join(select, scope, position, resolve, ctx.blank_notes)
+            if isinstance(select, exp.Select) and select.args.get("from_") is not None and any(
+                    join.args.get("using") for join in select.args.get("joins") or []):
+                _joins(select, scope, resolve, ctx.blank_notes)
     return tree

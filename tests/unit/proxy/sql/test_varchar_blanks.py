@@ -256,9 +256,7 @@ def test_distinct_aggregates_and_rows_disregard_trailing_blanks(
     con.execute(translated("create table s (v varchar(10))", BASE))
     con.executemany("INSERT INTO s VALUES (?)", [(v,) for v in VALUES + VALUES[::-1]])
     ctx = _context(con)
-    shortest: dict[str, str] = {}
-    for v in VALUES:
-        shortest[v.rstrip(" ")] = min(shortest.get(v.rstrip(" "), v), v)
+    shortest = _shortest()
     (listed,), = con.execute(translated(
         "select listagg(distinct v, '|') within group (order by v desc) from t",
         ctx)).fetchall()
@@ -306,7 +304,11 @@ def test_joins_using_and_set_operations_of_clean_columns_stay_as_written(
                        ("select v from k except all select v from k",
                         "SELECT v FROM k EXCEPT ALL SELECT v"),
                        ("select * from k full join k k2 using (v)",
-                        "FULL JOIN k AS k2 USING (v)")):
+                        "FULL JOIN k AS k2 USING (v)"),
+                       ("select distinct * from (select id, v from k) d",
+                        "SELECT DISTINCT * FROM (SELECT id, v FROM k) AS d"),
+                       ("select id from k join k k2 using (v) join k k3 using (v)",
+                        "JOIN k AS k2 USING (v) JOIN k AS k3 USING (v)")):
         stmt = StatementCache().get(sql, clean)[0]
         assert stmt.duck_sql is not None and plain in stmt.duck_sql, stmt.duck_sql
         assert "__ds_bare" not in stmt.duck_sql and stmt.exact is not None
@@ -328,3 +330,53 @@ def test_joins_using_and_set_operations_disregard_trailing_blanks(
     assert sorted((n, n2) for _, n, n2 in rows) == [
         (i, j) for i, v in enumerate(VALUES) for j, v2 in enumerate(VALUES)
         if v.rstrip(" ") == v2.rstrip(" ")]
+
+
+def _shortest() -> dict[str, str]:
+    """Of each set of VALUES equal without trailing blanks, the one with the fewest blanks."""
+    shortest: dict[str, str] = {}
+    for v in VALUES:
+        shortest[v.rstrip(" ")] = min(shortest.get(v.rstrip(" "), v), v)
+    return shortest
+
+
+def _sizes() -> dict[str, int]:
+    """How many VALUES each value without trailing blanks stands for."""
+    sizes: dict[str, int] = {}
+    for v in VALUES:
+        sizes[v.rstrip(" ")] = sizes.get(v.rstrip(" "), 0) + 1
+    return sizes
+
+
+def test_distinct_stars_of_joins_and_derived_tables_disregard_trailing_blanks(
+        con: duckdb.DuckDBPyConnection) -> None:
+    ctx = _context(con)
+    shortest = _shortest()
+    rows = con.execute(translated(
+        "select distinct * from (select v from t) a join (select w from u) b on a.v = b.w",
+        ctx)).fetchall()
+    assert sorted(rows) == sorted((v, v) for v in shortest.values())
+    rows = con.execute(translated("select distinct a.*, b.w from (select v from t) a "
+                                  "join u b on a.v = b.w", ctx)).fetchall()
+    assert sorted(rows) == sorted((v, v) for v in shortest.values())
+
+
+def test_a_name_two_joins_use_matches_without_trailing_blanks(
+        con: duckdb.DuckDBPyConnection) -> None:
+    ctx = _context(con)
+    sizes = _sizes()
+    sql = translated("select w, u.n, u3.n from u join u u2 using (w) join u u3 using (w)", ctx)
+    assert "USING" not in sql
+    rows = con.execute(sql).fetchall()
+    assert len(rows) == sum(size ** 3 for size in sizes.values())
+    assert all(w == VALUES[n] and w.rstrip(" ") == VALUES[n3].rstrip(" ") for w, n, n3 in rows)
+
+
+def test_a_subquery_reads_the_group_s_value(con: duckdb.DuckDBPyConnection) -> None:
+    ctx = _context(con)
+    shortest = _shortest()
+    sizes = _sizes()
+    rows = con.execute(translated(
+        "select v, (select count(*) from u where u.w = t.v), (select '[' || t.v || ']') "
+        "from t where v is not null group by v", ctx)).fetchall()
+    assert sorted(rows) == sorted((v, sizes[bare], f"[{v}]") for bare, v in shortest.items())
