@@ -53,6 +53,7 @@ from sqlglot.optimizer.scope import Scope
 from engine import macros
 from proxy.sql.char_views import branches
 from proxy.sql.context import BlankNotes, Context
+from proxy.sql.transforms.aggregates import listagg_reads
 from proxy.sql.transforms.macros import call
 from proxy.sql.transforms.varchar_blanks import (
     CHAR,
@@ -301,10 +302,10 @@ def _distinct_listaggs(scope: Scope, resolve: Resolve, notes: BlankNotes | None)
         order = outer.expression.expressions if outer is not node else []
         if len(order) > 1 or (order and not _same(order[0].this, value)):
             continue  # Redshift orders a DISTINCT LISTAGG by its value only
+        # Without NULLs and empty strings, which LISTAGG ignores (``aggregates``).
         values: exp.Expr = exp.Filter(
             this=exp.ArrayAgg(this=exp.Distinct(expressions=[value.copy()])),
-            expression=exp.Where(this=exp.Not(this=exp.Is(this=value.copy(),
-                                                          expression=exp.Null()))))
+            expression=exp.Where(this=listagg_reads(value)))
         window = outer.parent if isinstance(outer.parent, exp.Window) else None
         if window is not None:
             outer = window
