@@ -36,8 +36,10 @@ _FUNCTION_NAMES: dict[type[exp.Expr], str] = {
     exp.CurrentDatabase: "current_database",
     # POSITION(a IN b), read without the name's position.
     exp.StrPosition: "position",
-    # Redshift names NVL as COALESCE, DECODE as a CASE and APPROXIMATE COUNT(DISTINCT) as
-    # COUNT (its documented examples).
+}
+# Functions Redshift names otherwise than as written (its documented examples): NVL as
+# COALESCE, DECODE as a CASE, APPROXIMATE COUNT(DISTINCT) as COUNT.
+_RENAMED: dict[type[exp.Expr], str] = {
     exp.Coalesce: "coalesce",
     exp.DecodeCase: "case",
     exp.ApproxDistinct: "count",
@@ -104,10 +106,13 @@ def pg_name(node: exp.Expr, text: str = "") -> str | None:
         start = node.meta.get("start")
         if isinstance(start, int) and text[start:start + 1] == "@":
             return "?column?"  # the @ operator, read as an ABS call (proxy/sql/abs_operator.py)
+        renamed = _RENAMED.get(type(node))
+        if renamed is not None:
+            return renamed
         written = _written(node, text)
         if isinstance(node, exp.Trim) and written in (None, "trim"):
             return _TRIMS.get(str(node.args.get("position") or "").upper(), "btrim")
-        if written is not None and not isinstance(node, exp.Coalesce):
+        if written is not None:
             return written
         for cls, name in _FUNCTION_NAMES.items():
             if isinstance(node, cls):
