@@ -65,10 +65,21 @@ def _extract_name(node: exp.Extract, text: str) -> str:
     stands before the source's first token tells them apart: a comma only in DATE_PART."""
     starts = [n.meta["start"] for n in node.expression.walk()
               if isinstance(n.meta.get("start"), int)]
-    if starts:
-        before = text[: min(starts)].rstrip(" \t\r\n(")
+    if not starts:  # (DATE_PART(dow, CURRENT_DATE)): told apart only if one is written
+        lowered = text.lower()
+        return "pgdate_part" if "extract" not in lowered and "date_part" in lowered else (
+            "date_part")
+    before = text[: min(starts)]
+    while before:
+        before = before.rstrip(" \t\r\n(")
         if before.endswith(","):
             return "pgdate_part"
+        # Words before the first positioned token: FROM, or a typed literal's type.
+        word = len(before) - len(before.rstrip("abcdefghijklmnopqrstuvwxyz"
+                                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ_"))
+        if not word or before[-word:].lower() == "from":
+            break
+        before = before[:-word]
     return "date_part"
 
 
