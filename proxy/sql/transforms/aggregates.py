@@ -33,13 +33,6 @@ def _ratio_to_report(window: exp.Window) -> exp.Expr | None:
     return exp.Div(this=exp.cast(value.copy(), "DOUBLE"), expression=total)
 
 
-def listagg_reads(value: exp.Expr) -> exp.Expr:
-    """The condition on the rows LISTAGG concatenates ``value`` of: neither NULL nor empty.
-
-    As text: LISTAGG takes any type, and only a string can be empty."""
-    return exp.NEQ(this=exp.cast(value.copy(), "VARCHAR"), expression=exp.Literal.string(""))
-
-
 def _listagg(node: exp.GroupConcat) -> None:
     arg = node.this
     if isinstance(arg, exp.Distinct) and len(arg.expressions) == 2:
@@ -52,7 +45,8 @@ def _listagg(node: exp.GroupConcat) -> None:
     if not isinstance(value, exp.Expr):
         return
     aggregate = node.parent if isinstance(node.parent, exp.WithinGroup) else node
-    not_empty = listagg_reads(value)
+    # As text: LISTAGG takes any type, and only a string can be empty.
+    not_empty = exp.NEQ(this=exp.cast(value.copy(), "VARCHAR"), expression=exp.Literal.string(""))
     if isinstance(aggregate.parent, exp.Filter):
         where = aggregate.parent.expression
         where.set("this", exp.and_(where.this, not_empty))
