@@ -6,9 +6,10 @@ prefix that user SQL cannot name (proxy/sql/transforms/comparison_functions.py c
 * ``CMP[name](a, b, z)`` is Redshift's comparison function ``name`` (DATE_CMP,
   TIMESTAMP_CMP_TIMESTAMPTZ, INTERVAL_CMP, BPCHARCMP ...): -1, 0 or 1 as ``a`` is less than,
   equal to or greater than ``b``, NULL where either is NULL. Each argument is converted as
-  PostgreSQL's implicit casts convert it into the function's parameter type (a string, a
-  DATE into a TIMESTAMP, a DATE or TIMESTAMP into a TIMESTAMPTZ, read in the session's zone
-  ``z``); any other type is PostgreSQL's 42883 ``function name(types) does not exist``. Picked
+  PostgreSQL's implicit casts convert it into the function's parameter type (a DATE into a
+  TIMESTAMP, a DATE or TIMESTAMP into a TIMESTAMPTZ, read in the session's zone ``z``; a
+  string literal comes cast to the parameter's type, and other strings only reach BPCHARCMP);
+  any other type is PostgreSQL's 42883 ``function name(types) does not exist``. Picked
   by typeof (folded when the statement binds), not typed overloads, so that an aggregate's
   value is taken too. Strings compare by their bytes without trailing blanks, as Redshift
   compares CHAR and VARCHAR values.
@@ -53,7 +54,6 @@ from engine.macros import (
     SUPER_CONCAT,
     SUPER_EQ,
     ZONE_INSTANT,
-    ZONED,
 )
 from engine.storage import INTERNAL_PREFIX
 
@@ -70,13 +70,16 @@ _PG_NAMES = {
     "INTERVAL": "interval", "BLOB": "varbyte", "JSON": "super",
 }
 
-# What each parameter type takes (PostgreSQL's implicit casts; a string stands for a literal)
-# and how a value of those types becomes the comparison's type ({v}: the value, z: the zone).
+# What each parameter type takes (PostgreSQL's implicit casts) and how a value of those types
+# becomes the comparison's type ({v}: the value, z: the zone). A string literal reaches the
+# macro cast to the parameter's type already (proxy/sql/transforms/redshift_functions.py), so
+# a VARCHAR here is a column or an expression, which no implicit cast makes a date, time or
+# interval (Redshift: 42883).
 _TAKES = {
-    "DATE": ("DATE", "VARCHAR", _NULL),
-    "TIMESTAMP": ("DATE", "TIMESTAMP", "VARCHAR", _NULL),
-    "TIMESTAMPTZ": ("DATE", "TIMESTAMP", _TSTZ, "VARCHAR", _NULL),
-    "INTERVAL": ("INTERVAL", "VARCHAR", _NULL),
+    "DATE": ("DATE", _NULL),
+    "TIMESTAMP": ("DATE", "TIMESTAMP", _NULL),
+    "TIMESTAMPTZ": ("DATE", "TIMESTAMP", _TSTZ, _NULL),
+    "INTERVAL": ("INTERVAL", _NULL),
     "BPCHAR": ("VARCHAR", _NULL),
 }
 _INSTANT = f"{CATALOG}.{SCHEMA}.{ZONE_INSTANT}"
@@ -85,7 +88,6 @@ _CONVERT = {
     "TIMESTAMP": "CAST({v} AS TIMESTAMP)",
     "TIMESTAMPTZ": (
         f"CASE WHEN typeof({{v}}) = '{_TSTZ}' THEN CAST({{v}} AS TIMESTAMPTZ) "
-        f"WHEN typeof({{v}}) = 'VARCHAR' THEN {CATALOG}.{SCHEMA}.{ZONED}({{v}}, z) "
         f"ELSE {_INSTANT}(z, CAST({{v}} AS TIMESTAMP)) END"
     ),
     "INTERVAL": "CAST({v} AS INTERVAL)",

@@ -426,7 +426,8 @@ class Connection(
             self._check_client()
             ticket = await wlm.wait(run, pool.acquire(short=short))
         except err.SQLError as exc:
-            self._finish_record(record, time.perf_counter(), exc, run=run)
+            self._finish_record(record, time.perf_counter(), exc, run=run,
+                                compute=stmt.compute)
             raise
         record.queue_us = int(ticket.queued_s * 1e6)
         record.short_query_accelerated = ticket.lane == "short"
@@ -451,7 +452,7 @@ class Connection(
         except err.SQLError as exc:
             pool.release(ticket)
             self._disarm(timer)
-            self._finish_record(record, started, exc, run=run)
+            self._finish_record(record, started, exc, run=run, compute=stmt.compute)
             raise
         self._ran(session, stmt)
         if stmt.statement_type in ("DDL", "CTAS"):
@@ -460,7 +461,8 @@ class Connection(
         if not stmt.returns_rows:
             pool.release(ticket)
             self._disarm(timer)
-            self._finish_record(record, started, None, rows=result.rowcount or 0, run=run)
+            self._finish_record(record, started, None, rows=result.rowcount or 0, run=run,
+                                compute=stmt.compute)
             return Outcome(stmt.tag, stmt.counts_rows, None, result.rowcount)
         run.result = result
 
@@ -473,7 +475,7 @@ class Connection(
                 sql_failure = err.QueryCanceled("client went away while rows were sent")
             self._finish_record(
                 record, started, sql_failure, rows=res.rows_sent, sent_bytes=res.bytes_sent,
-                run=run,
+                run=run, compute=stmt.compute,
             )
 
         result.on_close = finished
@@ -626,7 +628,10 @@ class Connection(
         rows: int = 0,
         sent_bytes: int = 0,
         run: Running | None = None,
+        compute: bool = True,
     ) -> None:
+        """End a statement's record; ``compute``: whether Redshift would have run it on its
+        compute nodes, the only statements PG_LAST_QUERY_ID names (``Statement.compute``)."""
         record.execution_us = int((time.perf_counter() - started) * 1e6)
         record.end_time = datetime.now(UTC).replace(tzinfo=None)
         record.rows_returned = rows
@@ -641,7 +646,7 @@ class Connection(
             self.server.wlm.finished(run, record)
             if self._abort is run.abort:
                 self._abort = None
-        if self.session is not None:
+        if self.session is not None and compute:
             self.session.last.finished(record.query_id, record.statement_type, exc is None, rows)
         self.server.query_log.append(record)
 

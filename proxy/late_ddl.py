@@ -86,6 +86,8 @@ if TYPE_CHECKING:
 # Encodings whose columns Redshift cannot alter.
 _FIXED_ENCODINGS = frozenset({"bytedict", "runlength", "text255", "text32k"})
 _LENGTH_MESSAGE = "value too long for type character varying("
+# The column of a REMOVE DUPLICATES MERGE's source rows naming the target row each updates.
+_KEEP = f"{INTERNAL_PREFIX}keep"
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,31 +240,58 @@ def merge_all_columns_sql(cur: duckdb.DuckDBPyConnection, late: MergeAllColumns,
                           sql: str) -> str:
     """A REMOVE DUPLICATES MERGE (``sql``) inserting every column of its source, which must
     have as many as its target (42601 otherwise); a target row several source rows match is
-    21000, as in Redshift."""
+    21000, as in Redshift.
+
+    Redshift documents what it does: a target row a source row matches is updated to the
+    source row's values, its other matches (duplicates) removed, and a source row nothing
+    matches inserted. So of a source row's matches one (the first stored) is updated and the
+    others deleted, and the statement counts each row it updates, deletes or inserts once, as
+    PostgreSQL counts a MERGE's rows (deleting them all and inserting every source row would
+    count a matched source row twice)."""
     *before, merge = sqlglot.parse(sql, read="duckdb")  # before: companions
     assert isinstance(merge, exp.Merge)
-    using = merge.args["using"]
+    using, on, target = merge.args["using"], merge.args["on"], merge.this
+    # ``statements`` made ON (the written condition) AND NOT <flag>.
+    assert isinstance(on, exp.And) and isinstance(on.this, exp.Paren)
+    rowid = exp.column("rowid", table=exp.to_identifier(target.alias_or_name, quoted=True))
+    # The first target row each source row matches (NULL: none), read before the MERGE runs.
+    first = exp.select(exp.Min(this=rowid.copy())).from_(target.copy()).where(
+        on.this.this.copy())
+    for branch in (using.this.left, using.this.right):  # the source's rows, twice
+        branch.select(exp.alias_(exp.Subquery(this=first.copy()), _KEEP), copy=False)
     source = [d[0] for d in cur.execute(
-        f"SELECT * FROM ({using.this.sql('duckdb')}) LIMIT 0").description if d[0] != late.flag]
-    target = cur.execute(f"SELECT * FROM {merge.this.sql('duckdb')} LIMIT 0").description
-    if len(source) != len(target):
+        f"SELECT * FROM ({using.this.sql('duckdb')}) LIMIT 0").description
+        if d[0] not in (late.flag, _KEEP)]
+    target_columns = [d[0] for d in cur.execute(
+        f"SELECT * FROM {target.sql('duckdb')} LIMIT 0").description]
+    if len(source) != len(target_columns):
         raise err.SyntaxError_(
             "MERGE ... REMOVE DUPLICATES needs a source with as many columns as its target "
-            f"({len(source)} and {len(target)})")
-    # Redshift refuses a target row that several source rows match (DuckDB would delete it
-    # once and insert them all).
+            f"({len(source)} and {len(target_columns)})")
+    # Redshift refuses a target row that several source rows match (DuckDB would update it
+    # once and insert the others).
     twice = cur.execute(
-        f"SELECT 1 FROM {merge.this.sql('duckdb')} JOIN {using.sql('duckdb')} "
-        f"ON {merge.args['on'].sql('duckdb')} "
-        f"GROUP BY {quote_ident(merge.this.alias_or_name)}.rowid HAVING count(*) > 1 LIMIT 1"
+        f"SELECT 1 FROM {target.sql('duckdb')} JOIN {using.sql('duckdb')} "
+        f"ON {on.sql('duckdb')} "
+        f"GROUP BY {quote_ident(target.alias_or_name)}.rowid HAVING count(*) > 1 LIMIT 1"
     ).fetchone()
     if twice is not None:
         raise err.CardinalityViolation("Found multiple matches to update the same tuple.")
+    values = [exp.column(exp.to_identifier(c, quoted=True), table=using.alias) for c in source]
+    keep = exp.column(_KEEP, table=using.alias)
+    whens = merge.args["whens"].expressions
+    update = exp.When(matched=True, source=False, condition=exp.EQ(this=rowid, expression=keep),
+                      then=exp.Update(expressions=[
+                          exp.EQ(this=exp.column(exp.to_identifier(c, quoted=True)),
+                                 expression=v.copy())
+                          for c, v in zip(target_columns, values, strict=True)]))
+    whens.insert(0, update)
     insert = merge.find(exp.Insert)
-    assert insert is not None
+    assert insert is not None and isinstance(insert.parent, exp.When)
+    insert.parent.set("condition", exp.and_(
+        insert.parent.args["condition"], exp.Is(this=keep.copy(), expression=exp.Null())))
     insert.set("this", None)
-    insert.set("expression", exp.Tuple(expressions=[
-        exp.column(exp.to_identifier(c, quoted=True), table=using.alias) for c in source]))
+    insert.set("expression", exp.Tuple(expressions=values))
     return "; ".join(s.sql("duckdb") for s in [*before, merge] if s is not None)
 
 

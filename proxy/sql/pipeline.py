@@ -123,8 +123,11 @@ class Statement:
     # types make the division exact (``Context.param_types``).
     divided_params: tuple[int, ...] = ()
     # Whether it computes a DECIMAL product that may pass 18 digits in DuckDB's BIGINT (a
-    # query's; its wide form, ``widened``, does not).
+    # query's; its wide form, ``wide_context``, does not).
     narrow_products: bool = False
+    # Whether Redshift runs it on its compute nodes (``on_compute``): PG_LAST_QUERY_ID names
+    # the last statement that did.
+    compute: bool = False
 
 
 # The transforms, in order.
@@ -300,7 +303,8 @@ def translate(piece: Piece, ctx: Context) -> Statement:
             # The cursor's query may carry $n parameters (psycopg's server-side cursors).
             nparams = compile_tree(command.query, parse(command.query), ctx).nparams
         return Statement(piece.text, stype, tag, returns_rows=returns, counts_rows=isinstance(
-            command, commands.Fetch), command=command, nparams=nparams)
+            command, commands.Fetch), command=command, nparams=nparams,
+            compute=isinstance(command, commands.Copy))
     tree = parse(piece.text)
     return compile_tree(piece.text, tree, ctx)
 
@@ -660,6 +664,7 @@ def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
     divided = divided_params(tree) if "$" in text else ()
     stype, tag, returns, counts = classify(tree, text)
     refs, understood = references(tree)
+    compute = on_compute(tree, stype, refs)
     # Result columns are named by what the user wrote, before any rewrite replaces it.
     tree = output_names(tree, text)
     if keeps_sql(tree):
@@ -685,8 +690,27 @@ def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
         understood=understood, cacheable=companions.cacheable(tree),
         late=companions.late(tree), exact=exact, blank_forgotten=ctx.blank_forgotten,
         blank_wanted=tuple(sorted(notes.wanted)), param_types=ctx.param_types,
-        divided_params=divided, narrow_products=products.narrow,
+        divided_params=divided, narrow_products=products.narrow, compute=compute,
     )
+
+
+# The statements Redshift may run on its compute nodes; DDL and utility statements run on the
+# leader node alone (STL_QUERY, whose ids PG_LAST_QUERY_ID returns, lists none of them).
+_COMPUTE_TYPES = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "CTAS"})
+# System tables and views, which Redshift reads on the compute nodes (its PG_ catalog tables
+# are the leader node's).
+_SYSTEM_PREFIXES = ("stl_", "stv_", "svl_", "svv_", "svcs_", "sys_")
+
+
+def on_compute(tree: exp.Expr, statement_type: str, refs: tuple[Ref, ...]) -> bool:
+    """Whether Redshift runs a statement on its compute nodes: a query or write that reads or
+    writes a table or a system table or view. One that reads only the PG_ catalog tables, or
+    no table at all (``SELECT 1``, ``SELECT pg_last_query_id()``), runs on the leader node
+    alone, as Redshift documents for its leader node-only functions."""
+    if statement_type not in _COMPUTE_TYPES:
+        return False
+    return any(ref.kind == "relation" for ref in refs) or any(
+        table.name.lower().startswith(_SYSTEM_PREFIXES) for table in tree.find_all(exp.Table))
 
 
 def wide_context(stmt: Statement, ctx: Context) -> Context | None:

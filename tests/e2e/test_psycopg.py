@@ -99,6 +99,49 @@ def test_column_names_like_postgres(conn: psycopg.Connection[Any]) -> None:
     assert [d.name for d in cur.description] == ["?column?", "int2", "count"]
 
 
+@pytest.mark.parametrize(
+    ("select_list", "names"),
+    [
+        # Redshift's documented examples name these columns so.
+        ("listagg(catname, ',') within group (order by catname)", ["listagg"]),
+        # (Sort-based aggregates of one statement must share their ORDER BY in Redshift.)
+        ("median(catid), percentile_cont(0.5) within group (order by catid), "
+         "percentile_disc(0.5) within group (order by catid), approximate count(distinct catid)",
+         ["median", "percentile_cont", "percentile_disc", "count"]),
+        ("nvl(catname, 'x'), coalesce(catname, 'x'), decode(catid, 1, 'one'), len(catname), "
+         "position('a' in catname), trim(catname), mod(catid, 2), catid % 2",
+         ["coalesce", "coalesce", "case", "len", "position", "btrim", "mod", "?column?"]),
+        ("getdate(), sysdate, dateadd(day, 1, '2008-01-01'), datediff(day, '2008-01-01', "
+         "'2008-01-02'), convert_timezone('UTC', getdate()), extract(year from getdate()), "
+         "date_part(year, getdate())",
+         ["getdate", "timestamp", "date_add", "date_diff", "convert_timezone", "date_part",
+          "pgdate_part"]),
+    ],
+)
+def test_function_column_names_like_redshift(
+    conn: psycopg.Connection[Any], select_list: str, names: list[str]
+) -> None:
+    cur = conn.execute(f"select {select_list} from category")
+    assert cur.description is not None
+    assert [d.name for d in cur.description] == names
+
+
+def test_listagg_window_column_name(conn: psycopg.Connection[Any]) -> None:
+    cur = conn.execute("select listagg(catname, ',') within group (order by catname) "
+                       "over (partition by catgroup) from category limit 1")
+    assert cur.description is not None
+    assert [d.name for d in cur.description] == ["listagg"]
+
+
+def test_comparison_function_takes_a_parameter_as_a_literal(
+    conn: psycopg.Connection[Any],
+) -> None:
+    # An untyped parameter is PostgreSQL's unknown, which takes DATE_CMP's parameter type;
+    # a VARCHAR column would not (42883, tests/corpus/functions_more.test).
+    row = conn.execute("select date_cmp(%s, date '2008-01-02')", ["2008-01-01"]).fetchone()
+    assert row == (-1,)
+
+
 PARAMS: list[Any] = [
     True,
     False,
@@ -638,3 +681,23 @@ def test_decimal_parameter_division_is_exact(conn: psycopg.Connection[Any], prep
     assert row is not None and str(row[0]) == "0.33333"
     with pytest.raises(errors.DivisionByZero):
         conn.execute("select 1.5 / %s", (Decimal("0"),), prepare=prepare)
+
+
+def test_merge_remove_duplicates_counts_each_row_once(conn: psycopg.Connection[Any]) -> None:
+    # Redshift's documented example of matched duplicates: 23 Bill updated to David, 23 Nikki
+    # removed, 22 Clarence inserted; each row counted once, as PostgreSQL counts a MERGE's.
+    conn.execute("create temp table rd_target (id int, name varchar(10))")
+    conn.execute("create temp table rd_source (id int, name varchar(10))")
+    conn.execute("insert into rd_target values (30, 'Tony'), (30, 'Daisy'), (11, 'Alice'), "
+                 "(23, 'Bill'), (23, 'Nikki')")
+    conn.execute("insert into rd_source values (23, 'David'), (22, 'Clarence')")
+    cur = conn.execute("merge into rd_target t using rd_source s on t.id = s.id "
+                       "remove duplicates")
+    assert cur.rowcount == 3
+    rows = conn.execute("select id, name from rd_target order by id, name").fetchall()
+    assert rows == [(11, "Alice"), (22, "Clarence"), (23, "David"), (30, "Daisy"),
+                    (30, "Tony")]
+    cur = conn.execute("merge into rd_target using rd_source on rd_target.id = rd_source.id "
+                       "remove duplicates")
+    assert cur.rowcount == 2  # both matched now: two rows updated
+    assert conn.execute("select count(*) from rd_target").fetchone() == (5,)

@@ -21,12 +21,38 @@ def test_last_query_id_is_the_history_id(server: RunningServer) -> None:
     with psycopg.connect(server.dsn, autocommit=True) as con:
         con.execute("select count(*) from category").fetchall()
         (last,) = con.execute("select pg_last_query_id()").fetchone() or (None,)
+        # The call itself runs on Redshift's leader node alone: it does not count.
+        (again,) = con.execute("select pg_last_query_id()").fetchone() or (None,)
+        assert again == last
         rows = con.execute(
             "select query_text from sys_query_history where query_id = %s", (last,)).fetchall()
         assert rows == [("select count(*) from category",)]
-        # The call itself is the last statement for the next one.
-        (after,) = con.execute("select pg_last_query_id()").fetchone() or (None,)
-        assert after is not None and after > last
+
+
+def test_leader_node_statements_do_not_count(server: RunningServer) -> None:
+    """PG_LAST_QUERY_ID does not name what Redshift runs on its leader node only: queries of
+    no table or of the PG_ catalog tables only, DDL and utility statements."""
+    with psycopg.connect(server.dsn, autocommit=True) as con:
+        con.execute("select 1").fetchall()
+        assert con.execute("select pg_last_query_id()").fetchone() == (-1,)
+        con.execute("select count(*) from category").fetchall()
+        (last,) = con.execute("select pg_last_query_id()").fetchone() or (None,)
+        assert last is not None and last > 0
+        con.execute("set datestyle to 'ISO, MDY'")
+        con.execute("show timezone").fetchall()
+        con.execute("select relname from pg_class limit 1").fetchall()
+        con.execute("with c as (select 1 as x) select x from c").fetchall()
+        con.execute("drop table if exists leader_only")
+        con.execute("create table leader_only (a int)")
+        assert con.execute("select pg_last_query_id()").fetchone() == (last,)
+        # A write of a table, and a query of a system view, run on the compute nodes.
+        con.execute("insert into leader_only values (1)")
+        (insert,) = con.execute("select pg_last_query_id()").fetchone() or (None,)
+        assert insert is not None and insert > last
+        con.execute("select count(*) from sys_query_history").fetchall()
+        (system,) = con.execute("select pg_last_query_id()").fetchone() or (None,)
+        assert system is not None and system > insert
+        con.execute("drop table leader_only")
 
 
 def test_sessions_see_their_own(server: RunningServer) -> None:

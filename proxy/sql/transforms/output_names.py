@@ -34,7 +34,19 @@ _FUNCTION_NAMES: dict[type[exp.Expr], str] = {
     exp.CurrentUser: "current_user",
     exp.SessionUser: "session_user",
     exp.CurrentDatabase: "current_database",
+    # POSITION(a IN b), read without the name's position.
+    exp.StrPosition: "position",
 }
+# Functions Redshift names otherwise than as written (its documented examples): NVL as
+# COALESCE, DECODE as a CASE, APPROXIMATE COUNT(DISTINCT) as COUNT.
+_RENAMED: dict[type[exp.Expr], str] = {
+    exp.Coalesce: "coalesce",
+    exp.DecodeCase: "case",
+    exp.ApproxDistinct: "count",
+}
+# TRIM by where it trims, as PostgreSQL's grammar turns it into BTRIM, LTRIM or RTRIM
+# (Redshift's TRIM example is named btrim).
+_TRIMS = {"LEADING": "ltrim", "TRAILING": "rtrim"}
 
 
 def _written(node: exp.Expr, text: str) -> str | None:
@@ -45,6 +57,30 @@ def _written(node: exp.Expr, text: str) -> str | None:
         if name.replace("_", "").isalnum():
             return name.lower()
     return None
+
+
+def _extract_name(node: exp.Extract, text: str) -> str:
+    """EXTRACT(part FROM x) is named date_part, DATE_PART(part, x) pgdate_part (Redshift's
+    documented names). sqlglot reads both as one node without the name's position, so what
+    stands before the source's first token tells them apart: a comma only in DATE_PART."""
+    starts = [n.meta["start"] for n in node.expression.walk()
+              if isinstance(n.meta.get("start"), int)]
+    if not starts:  # (DATE_PART(dow, CURRENT_DATE)): told apart only if one is written
+        lowered = text.lower()
+        return "pgdate_part" if "extract" not in lowered and "date_part" in lowered else (
+            "date_part")
+    before = text[: min(starts)]
+    while before:
+        before = before.rstrip(" \t\r\n(")
+        if before.endswith(","):
+            return "pgdate_part"
+        # Words before the first positioned token: FROM, or a typed literal's type.
+        word = len(before) - len(before.rstrip("abcdefghijklmnopqrstuvwxyz"
+                                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ_"))
+        if not word or before[-word:].lower() == "from":
+            break
+        before = before[:-word]
+    return "date_part"
 
 
 def pg_name(node: exp.Expr, text: str = "") -> str | None:
@@ -62,19 +98,31 @@ def pg_name(node: exp.Expr, text: str = "") -> str | None:
         return _TYPNAMES.get(node.to.this, "?column?")
     if isinstance(node, exp.Case):
         return "case"
-    if isinstance(node, exp.Paren | exp.Window | exp.Filter):
-        # A window or FILTER is named by its function: avg(x) OVER (...) is "avg".
+    if isinstance(node, exp.Paren | exp.Window | exp.Filter | exp.WithinGroup):
+        # A window, FILTER or WITHIN GROUP is named by its function: avg(x) OVER (...) is
+        # "avg", LISTAGG(x, ',') WITHIN GROUP (ORDER BY x) "listagg".
         return pg_name(node.this, text)
     if isinstance(node, exp.Anonymous):
         return node.name.lower()
+    if isinstance(node, exp.Mod):
+        return "mod" if _written(node, text) == "mod" else "?column?"  # MOD(a, b), not a % b
     if isinstance(node, exp.Func):
         if isinstance(node, exp.TsOrDsAdd | exp.TsOrDsDiff):
             # Redshift names DATEADD/DATEDIFF columns by its internal functions.
             return "date_add" if isinstance(node, exp.TsOrDsAdd) else "date_diff"
+        if isinstance(node, exp.Extract):
+            return _extract_name(node, text)
+        if isinstance(node, exp.CurrentTimestamp) and node.args.get("sysdate"):
+            return "timestamp"  # SYSDATE is a TIMESTAMP (Redshift's example names it so)
         start = node.meta.get("start")
         if isinstance(start, int) and text[start:start + 1] == "@":
             return "?column?"  # the @ operator, read as an ABS call (proxy/sql/abs_operator.py)
+        renamed = _RENAMED.get(type(node))
+        if renamed is not None:
+            return renamed
         written = _written(node, text)
+        if isinstance(node, exp.Trim) and written in (None, "trim"):
+            return _TRIMS.get(str(node.args.get("position") or "").upper(), "btrim")
         if written is not None:
             return written
         for cls, name in _FUNCTION_NAMES.items():

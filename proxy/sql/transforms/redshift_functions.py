@@ -6,9 +6,10 @@
   as PostgreSQL's implicit casts do and refuse other types with 42883. The TIMESTAMPTZ ones
   read a DATE, a TIMESTAMP or a string without an offset in the session's time zone, so the
   zone the statement runs in is passed along (``running_zone``: a view follows its reader's
-  zone). A string literal argument is cast to its parameter's type here, so that the rewrites
-  of casts read it as they read any literal (dates in the DateStyle order, time stamps in the
-  session's zone).
+  zone). A string literal (or ``$n`` parameter) argument is cast to its parameter's type
+  here, so that the rewrites of casts read it as they read any literal (dates in the DateStyle
+  order, time stamps in the session's zone); any other VARCHAR value is refused, as Redshift
+  has no implicit cast of one to a date, time or interval.
 * SOUNDEX and DIFFERENCE (``engine/soundex.py``), OCTETINDEX (a position in bytes).
 * REPLICATE is REPEAT.
 * CHECKSUM is refused (0A000): Redshift does not document how it computes its value.
@@ -23,7 +24,7 @@ from engine import soundex
 from engine.function_macros import CMP, COMPARISONS, OCTETINDEX
 from proxy.sql.context import Context
 from proxy.sql.transforms.macros import call
-from proxy.sql.transforms.session_time_zone import running_zone
+from proxy.sql.transforms.session_time_zone import FUNCTION_ARGUMENT, running_zone
 
 # Function -> (its macro, its number of arguments).
 _MACROS = {
@@ -33,12 +34,22 @@ _MACROS = {
 }
 
 
+def _unknown(arg: exp.Expr) -> bool:
+    """Whether an argument is of PostgreSQL's type unknown, which takes the parameter's type:
+    a string literal, or a ``$n`` parameter of the statement (a SQL function's argument has
+    its declared type)."""
+    if isinstance(arg, exp.Literal):
+        return arg.is_string
+    return isinstance(arg, exp.Parameter | exp.Placeholder) and FUNCTION_ARGUMENT not in arg.meta
+
+
 def _comparison(name: str, args: list[exp.Expr], ctx: Context) -> exp.Expr:
     if len(args) != 2:
         raise UndefinedFunction(f"function {name} does not exist")
+    # Only these are converted: any other string (a column, an expression) is a VARCHAR,
+    # which no implicit cast makes a date, time or interval (the macros refuse it, 42883).
     typed = [
-        exp.cast(arg, kind) if isinstance(arg, exp.Literal) and arg.is_string and (
-            kind != "BPCHAR") else arg
+        exp.cast(arg, kind) if _unknown(arg) and kind != "BPCHAR" else arg
         for arg, kind in zip(args, COMPARISONS[name], strict=True)
     ]
     return call(CMP[name], *typed, running_zone(ctx))

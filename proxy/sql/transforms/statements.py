@@ -7,11 +7,11 @@
   reads the VALUES as a call of a function ``values`` in the column list; it becomes the
   VALUES row it is.
 * ``MERGE ... REMOVE DUPLICATES`` (Redshift's simplified MERGE; ``pipeline.parse`` reads the
-  clause as one action of each kind): every target row a source row matches is deleted and
-  every source row inserted, so matched rows take the source's values and the target's
-  duplicates of a matched row are left once, as Redshift documents. It is one DuckDB MERGE
-  over the source's rows twice, a flag column telling the copies to insert; the INSERT's
-  values are the source's columns, read when it runs (``proxy/late_ddl.py``).
+  clause as one action of each kind): of the target rows a source row matches one is updated
+  to its values and the others deleted, and a source row nothing matches is inserted, as
+  Redshift documents. It is one DuckDB MERGE over the source's rows twice, a flag column
+  telling the copies to insert; the UPDATE's and INSERT's values are the source's columns,
+  read when it runs (``proxy/late_ddl.py``).
 * SQL UDFs are read by their own grammar (``proxy/sql/udfs.py``); a CREATE FUNCTION it does
   not read (``CREATE TEMP FUNCTION``) is refused with 0A000.
 * TRUNCATE commits the transaction it runs in, as in Redshift (``proxy/late_ddl.py``).

@@ -24,7 +24,7 @@ it is written: ``varchar_blanks.operand_kind``) that may end with a blank:
   by the strings so that the row kept shows the fewest blanks;
 * COUNT(DISTINCT key) and APPROXIMATE COUNT(DISTINCT key) count ``BARE(key)``, and a
   window's PARTITION BY key partitions by it; LISTAGG(DISTINCT key) concatenates one stored
-  value of each set of equal ones (``_distinct_listaggs``);
+  value of each set of equal ones, not an empty string (``_distinct_listaggs``);
 * UNION, INTERSECT and EXCEPT (MINUS) are the GROUP BY of every column of their rows: of a
   UNION's, UNION ALL'd; of INTERSECT's and EXCEPT's, the left branch's that have (have not) a
   match among the right's, compared as ``BARE`` values (ORDER BY, LIMIT and WITH move to the
@@ -451,12 +451,19 @@ def _distinct_listaggs(scope: Scope, resolve: Resolve, notes: BlankNotes | None)
             window = window.copy()
             window.set("this", values)
             values = window
-        kept = call(macros.BARE_DISTINCT, values)
+        # LISTAGG ignores empty strings (``aggregates``): the set of values equal to '' is
+        # dropped where '' is the one kept (the fewest blanks), as it is where it is stored.
+        kept = exp.Anonymous(this="list_filter", expressions=[
+            call(macros.BARE_DISTINCT, values),
+            exp.Lambda(this=exp.NEQ(this=exp.column("x"), expression=exp.Literal.string("")),
+                       expressions=[exp.to_identifier("x")])])
         if order:
             direction = "DESC" if order[0].args.get("desc") else "ASC"
             kept = exp.Anonymous(this="list_sort",
                                  expressions=[kept, exp.Literal.string(direction)])
-        outer.replace(exp.func("array_to_string", kept, delimiter))
+        # NULL where nothing is left, as for a group of NULLs.
+        outer.replace(exp.Nullif(this=exp.func("array_to_string", kept, delimiter),
+                                 expression=exp.Literal.string("")))
 
 
 def _partitions(scope: Scope, resolve: Resolve, notes: BlankNotes | None) -> None:

@@ -446,3 +446,25 @@ def test_statement_cache_is_bounded_by_characters() -> None:
     # A text bigger than a quarter of the budget is translated but not kept.
     cache.get("SELECT '" + "y" * 200 + "'", ctx)
     assert all("yyyy" not in sql for sql, _ in cache._items)
+
+
+@pytest.mark.parametrize(
+    ("sql", "compute"),
+    [
+        ("select 1", False),
+        ("select pg_last_query_id()", False),
+        ("select relname from pg_class", False),
+        ("with c as (select 1 as x) select x from c", False),
+        ("create table t (a int)", False),
+        ("set datestyle to 'ISO, MDY'", False),
+        ("select * from sales", True),
+        ("insert into t values (1)", True),
+        ("select count(*) from stl_query", True),
+        ("select count(*) from sys_query_history", True),
+        ("create table t2 as select * from sales", True),
+        ("copy sales from stdin", True),
+    ],
+)
+def test_statements_redshift_runs_on_its_compute_nodes(sql: str, compute: bool) -> None:
+    # PG_LAST_QUERY_ID names only these (Redshift: leader node-only queries have no id).
+    assert tr(sql).compute is compute

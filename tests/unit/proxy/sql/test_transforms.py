@@ -47,6 +47,13 @@ def test_quoting_functions(expr: str, expected: object) -> None:
         ("version(), current_user, current_database()",
          ["version", "current_user", "current_database"]),
         ("x as named, upper('a')", ["named", "upper"]),
+        ("listagg(x::varchar, ',') within group (order by x), "
+         "percentile_cont(0.5) within group (order by x)", ["listagg", "percentile_cont"]),
+        ("nvl(x, 1), decode(x, 1, 2), mod(x, 2), x % 2", ["coalesce", "case", "mod", "?column?"]),
+        ("approximate count(distinct x)", ["count"]),
+        ("extract(year from date '2008-01-01'), date_part(year, date '2008-01-01'), "
+         "trim(' a'), position('a' in 'ba'), sysdate",
+         ["date_part", "pgdate_part", "btrim", "position", "timestamp"]),
     ],
 )
 def test_output_names_follow_postgresql(select_list: str, names: list[str]) -> None:
