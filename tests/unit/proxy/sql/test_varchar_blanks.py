@@ -209,6 +209,14 @@ def test_dirty_columns_are_noted_for_a_scan(con: duckdb.DuckDBPyConnection,
     assert StatementCache().get("select id from k where id = 1", clean)[0].blank_wanted == ()
 
 
+def _as_written_exact_kept(sql: str, plain: str, ctx: Context) -> None:
+    """``sql`` over clean columns translates as written (``plain`` in it, no BARE), and keeps
+    an exact translation (with BARE) for when the facts no longer hold."""
+    stmt = StatementCache().get(sql, ctx)[0]
+    assert stmt.duck_sql is not None and plain in stmt.duck_sql, stmt.duck_sql
+    assert "__ds_bare" not in stmt.duck_sql and stmt.exact is not None
+    assert "__ds_bare" in (stmt.exact.duck_sql or ""), stmt.exact.duck_sql
+
 def test_groups_of_clean_columns_stay_as_written(con: duckdb.DuckDBPyConnection,
                                                  clean: Context) -> None:
     """A clean column (also through a derived table) is grouped, made DISTINCT and counted
@@ -219,10 +227,7 @@ def test_groups_of_clean_columns_stay_as_written(con: duckdb.DuckDBPyConnection,
                        ("select count(distinct v) from k", "COUNT(DISTINCT v)"),
                        ("select x, count(*) from (select v as x from k) d group by 1",
                         "GROUP BY 1")):
-        stmt = StatementCache().get(sql, clean)[0]
-        assert stmt.duck_sql is not None and plain in stmt.duck_sql, stmt.duck_sql
-        assert "__ds_bare" not in stmt.duck_sql and stmt.exact is not None
-        assert "__ds_bare" in (stmt.exact.duck_sql or "")
+        _as_written_exact_kept(sql, plain, clean)
     stmt = StatementCache().get("select w, count(*) from k group by w", clean)[0]
     assert stmt.duck_sql is not None and (
         'SELECT MIN(w) AS "w", COUNT(*) AS "count" FROM k GROUP BY memory.main.__ds_bare(w)'
@@ -240,10 +245,7 @@ def test_distinct_aggregates_and_rows_of_clean_columns_stay_as_written(
                         "SELECT DISTINCT v, COUNT(*)"),
                        ("select distinct v, count(*) over () from k",
                         "SELECT DISTINCT v, COUNT(*) OVER ()")):
-        stmt = StatementCache().get(sql, clean)[0]
-        assert stmt.duck_sql is not None and plain in stmt.duck_sql, stmt.duck_sql
-        assert "__ds_bare" not in stmt.duck_sql and stmt.exact is not None
-        assert "__ds_bare" in (stmt.exact.duck_sql or "")
+        _as_written_exact_kept(sql, plain, clean)
     stmt = StatementCache().get("select listagg(distinct w) from k", clean)[0]
     assert stmt.duck_sql is not None and "__ds_bare_distinct" in stmt.duck_sql
     assert stmt.blank_wanted == (((ALIAS, "main", "k"), "w"),)
@@ -311,10 +313,7 @@ def test_joins_using_and_set_operations_of_clean_columns_stay_as_written(
                         "SELECT DISTINCT * FROM (SELECT id, v FROM k) AS d"),
                        ("select id from k join k k2 using (v) join k k3 using (v)",
                         "JOIN k AS k2 USING (v) JOIN k AS k3 USING (v)")):
-        stmt = StatementCache().get(sql, clean)[0]
-        assert stmt.duck_sql is not None and plain in stmt.duck_sql, stmt.duck_sql
-        assert "__ds_bare" not in stmt.duck_sql and stmt.exact is not None
-        assert "__ds_bare" in (stmt.exact.duck_sql or ""), stmt.exact.duck_sql
+        _as_written_exact_kept(sql, plain, clean)
     assert "ON memory.main.__ds_bare(k.w) = memory.main.__ds_bare(u.w)" in translated(
         "select id from k join u using (w)", clean)
 
