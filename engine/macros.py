@@ -33,7 +33,12 @@ since a session's search path names only its own database.
   argument or a WHERE condition (2 to 4 us a row). Those estimates make SQL that DuckDB takes
   30 ms to 0.4 s to plan; ``DIVIDE_ONCE(n, d, f)`` is the same quotient by HUGEINT integer
   division and remainder (about 2 us a row, 4 ms to plan), for a division computed once per
-  group of a result.
+  group of a result. Each of these names its operands several times, and DuckDB binds a
+  macro's argument once per mention: a division whose operand is another division's
+  translation grows fivefold a level (two levels took 40 s to plan). ``DIVIDE_NESTED(n, d,
+  f)`` is ``DIVIDE_ONCE`` naming each operand once, inside a lambda, with the zero divisor's
+  22012 there too, for a division of such operands (DuckDB shares no mention inside a
+  lambda, so the estimates would cost 2 us a row there; HUGEINT's division costs 1 us).
 * ``CBRT`` is DuckDB's cube root, made exact for perfect cubes (DuckDB's ``cbrt(27.0)`` is
   3.0000000000000004; PostgreSQL's and Redshift's is 3).
 * ``EXP`` and ``POWER`` are DuckDB's, failing where PostgreSQL's floating point functions do
@@ -189,6 +194,7 @@ AVG_RATIO = f"{INTERNAL_PREFIX}avg_ratio"
 QUOTIENT = f"{INTERNAL_PREFIX}quotient"
 DIVIDE = f"{INTERNAL_PREFIX}divide"
 DIVIDE_ONCE = f"{INTERNAL_PREFIX}divide_once"
+DIVIDE_NESTED = f"{INTERNAL_PREFIX}divide_nested"
 ESTIMATE = f"{INTERNAL_PREFIX}estimate"
 _ROUNDED = f"{INTERNAL_PREFIX}rounded"
 _DECIMAL_TEXT = f"{INTERNAL_PREFIX}decimal_text"
@@ -577,6 +583,11 @@ _DEFINITIONS = {
         "(n, d, q) AS q + CAST(CAST(n - q * d AS DOUBLE) / CAST(d AS DOUBLE) AS HUGEINT)"
     ),
     DIVIDE: f"(n, d, q, f) AS CAST({CATALOG}.{SCHEMA}.{_ROUNDED}(n, d, q) AS DECIMAL(38, 0)) * f",
+    DIVIDE_NESTED: (
+        "(n, d, f) AS list_transform([[n, d]], lambda v: CASE WHEN v[2] = 0 "
+        f"THEN error('division by zero') ELSE {CATALOG}.{SCHEMA}.{DIVIDE_ONCE}(v[1], v[2], f) "
+        "END)[1]"
+    ),
     # DuckDB's // truncates toward zero and % has the dividend's sign: one more unit away
     # from zero where the remainder is at least half of d (compared without doubling it).
     DIVIDE_ONCE: (

@@ -318,9 +318,14 @@ def _exact(div: exp.Div, a: Number, b: Number) -> exp.Expr:
     by_group = not small and _once_per_group(div)
     dividend = exp.Mul(this=_digits(div.this, a, integer), expression=_cast(
         exp.Literal.number(10 ** shift), exp.DataType(this=integer)))
-    divisor = _digits(guarded(div.expression), b, integer)
     unit = _cast(exp.Literal.string("0." + "0" * (scale - 1) + "1" if scale else "1"),
                  _decimal(_MAX_PRECISION, scale))
+    if _nested(div):
+        # The macros below name the operands several times; the macro raises 22012 for a
+        # zero divisor itself.
+        return _cast(call(macros.DIVIDE_NESTED, dividend, _digits(div.expression, b, integer),
+                          unit), _decimal(precision, scale))
+    divisor = _digits(guarded(div.expression), b, integer)
     if by_group:
         # HUGEINT's integer division costs about 2 us a row, but its SQL is small: DuckDB
         # plans the DOUBLE PRECISION estimates below in 30 ms to 0.4 s (the TPC-H Q8 and Q14
@@ -338,6 +343,16 @@ def _exact(div: exp.Div, a: Number, b: Number) -> exp.Expr:
             quotient = call(macros.ESTIMATE, dividend.copy(), divisor.copy(), quotient)
     divide = call(macros.DIVIDE, dividend, divisor, quotient, unit)
     return _cast(divide, _decimal(precision, scale))
+
+
+# The macros of an exact division: an operand holding one is named once (``DIVIDE_NESTED``).
+_DIVISIONS = frozenset({macros.DIVIDE, macros.DIVIDE_ONCE, macros.DIVIDE_NESTED})
+
+
+def _nested(div: exp.Div) -> bool:
+    """Whether an operand of ``div`` holds another exact division's translation, which each
+    mention of it in the macros would make DuckDB bind again (fivefold a level)."""
+    return any(node.name in _DIVISIONS for node in div.find_all(exp.Anonymous))
 
 
 def _aggregate(node: exp.Expr) -> bool:
