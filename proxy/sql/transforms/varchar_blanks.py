@@ -80,7 +80,7 @@ STRING = "string"
 CLEAN = "clean"  # a column of a table none of whose values ends with a blank
 LITERAL = "literal"
 _PARAMETER = "parameter"
-_NULL = "null"
+NULL = "null"
 CHAR = "char"
 
 # Sorts right after the blank: the bound of the values that are a literal and blanks.
@@ -106,7 +106,7 @@ def operand_kind(node: exp.Expr, resolve: Resolve) -> str | None:
     if isinstance(node, exp.Literal):
         return LITERAL if node.is_string else None
     if isinstance(node, exp.Null):
-        return _NULL
+        return NULL
     if isinstance(node, exp.Placeholder | exp.Parameter):
         return _PARAMETER
     if isinstance(node, exp.Column):
@@ -124,8 +124,8 @@ def operand_kind(node: exp.Expr, resolve: Resolve) -> str | None:
         return STRING if any(k in (STRING, CLEAN, LITERAL, CHAR) for k in kinds) else None
     if isinstance(node, exp.Coalesce):
         kinds = [operand_kind(arg, resolve) for arg in node.iter_expressions()]
-        return STRING if all(k in (STRING, CLEAN, LITERAL, _NULL) for k in kinds) and any(
-            k != _NULL for k in kinds) else None
+        return STRING if all(k in (STRING, CLEAN, LITERAL, NULL) for k in kinds) and any(
+            k != NULL for k in kinds) else None
     return None
 
 
@@ -194,7 +194,7 @@ def _rewrite(node: exp.Expr, resolve: Resolve, notes: BlankNotes | None) -> None
     kinds = [operand_kind(operand, resolve) for _, operand in operands]
     if None in kinds or CHAR in kinds or not ({STRING, CLEAN, LITERAL} & set(kinds)):
         return
-    if _NULL in kinds[:1] or (_NULL in kinds and not isinstance(node, exp.In)):
+    if NULL in kinds[:1] or (NULL in kinds and not isinstance(node, exp.In)):
         return  # a comparison with NULL is NULL, blanks or not
     if notes is not None:
         notes.used |= CLEAN in kinds
@@ -382,6 +382,58 @@ def resolved_scopes(tree: exp.Expr, ctx: Context,
         known[id(scope.expression)] = _outputs(scope.expression, resolve, known)
         resolvers.append((scope, resolve))
     return resolvers, known
+
+
+def column_names(source: exp.Expr | Scope, ctx: Context, known: Mapping[int, Outputs],
+                 node: exp.Expr | None = None) -> list[str] | None:
+    """The names of the columns of a query's source in their order (None where they are not
+    known): a table's from the catalog, a derived table's or CTE's from its query (its ``*``
+    and ``t.*`` expanded, where no join of it merges columns), renamed by the list of names
+    of the CTE's alias and of ``node``'s (the FROM item)."""
+    if isinstance(source, exp.Table):
+        found = next((list(names) for key in table_keys(source, ctx)
+                      if (names := ctx.relation_columns.get(key)) is not None), None)
+    elif isinstance(source, Scope):
+        found = _query_names(source, ctx, known)
+    else:
+        return None
+    holders: list[exp.Expr | None] = [node]
+    if isinstance(source, Scope) and isinstance(source.expression.parent, exp.CTE):
+        holders.insert(0, source.expression.parent)
+    for holder in holders:
+        alias = holder.args.get("alias") if holder is not None else None
+        renamed = [c.name for c in alias.columns] if isinstance(alias, exp.TableAlias) else []
+        if found is None or len(renamed) > len(found):
+            return None
+        found = renamed + found[len(renamed):]
+    return found if found and not {"", "*"} & set(found) else None
+
+
+def _query_names(scope: Scope, ctx: Context, known: Mapping[int, Outputs]) -> list[str] | None:
+    """The names of the columns a query returns, its stars expanded."""
+    query = scope.expression
+    outputs = [name for name, _ in known.get(id(query)) or []]
+    if not isinstance(query, exp.Select) or not any(p.is_star for p in query.expressions):
+        return outputs
+    if any(join.method or join.args.get("using") for join in query.args.get("joins") or []):
+        return None  # the star has the merged columns once
+    names: list[str] = []
+    for projection in query.expressions:
+        inner = projection.this if isinstance(projection, exp.Column) else projection
+        if not projection.is_star:
+            names.append(projection.alias_or_name)
+            continue
+        if any(inner.args.get(key) for key in ("except_", "replace", "rename", "ilike")):
+            return None
+        qualifier = projection.table if isinstance(projection, exp.Column) else ""
+        for alias, (below_node, below) in scope.selected_sources.items():
+            if qualifier and alias != qualifier:
+                continue
+            found = column_names(below, ctx, known, below_node)
+            if found is None:
+                return None
+            names.extend(found)
+    return names
 
 
 def _scopes(tree: exp.Expr, ctx: Context) -> None:

@@ -62,19 +62,21 @@ from collections.abc import Callable, Iterator, Mapping
 from sqlglot import exp
 from sqlglot.optimizer.scope import Scope
 
+from catalog.errors import FeatureNotSupported
 from engine import macros
 from proxy.sql.char_views import branches
 from proxy.sql.context import BlankNotes, Context
-from proxy.sql.table_keys import table_keys
 from proxy.sql.transforms.macros import call
 from proxy.sql.transforms.varchar_blanks import (
     CHAR,
     CLEAN,
     LITERAL,
+    NULL,
     STRING,
     Outputs,
     Resolve,
     blank_ended,
+    column_names,
     operand_kind,
     resolved_scopes,
     statement_queries,
@@ -516,36 +518,53 @@ def _numbered(query: exp.Expr, alias: str, blank: list[bool]) -> exp.Subquery:
     return exp.Subquery(this=rows, alias=exp.TableAlias(this=exp.to_identifier(alias)))
 
 
+def _bare_literals(selects: list[exp.Select], position: int) -> None:
+    """The string literals at ``position`` of the select lists, without trailing blanks."""
+    for select in selects:
+        value = _value(select.expressions[position])
+        if isinstance(value, exp.Literal) and value.is_string:
+            value.replace(exp.Literal.string(value.name.rstrip(" ")))
+
+
 def _set_operation(operation: exp.SetOperation, outputs: Outputs,
                    resolvers: Mapping[int, Resolve], notes: BlankNotes | None,
-                   ) -> exp.Select | None:
+                   result: bool = False) -> exp.Select | None:
     """A UNION, INTERSECT or EXCEPT of blank-ended strings, as the query that replaces it
     (None to leave it): the rows of a UNION are UNION ALL'd, those of the others are the
     left's that have (INTERSECT) or have not (EXCEPT) a match among the right's, and then
     grouped by every column (each shows a stored value of the left's). ``resolvers``: of
-    each query (by ``id``), the resolver of its columns."""
+    each query (by ``id``), the resolver of its columns; ``result``: whether the operation's
+    rows are the statement's result.
+
+    A column that is CHAR in some branches and a string literal in the others is a CHAR
+    column (Redshift reads the literals as CHAR values): its literals lose their trailing
+    blanks, as the CHAR values do (``char_columns``), so the rows compare as Redshift's."""
     names = [name for name, _ in outputs]
     nested = list(_set_operations(operation))[1:]
-    if not names or "" in names or (isinstance(operation, exp.Union) and any(
-            not isinstance(n, exp.Union) or any(n.args.get(k) for k in _MODIFIERS)
-            for n in nested)):
-        return None
-    blank = [kind == STRING for _, kind in outputs]
+    selects = branches(operation)
     # Of each column, the kinds of its values in the branches (a branch this transform made
     # of a set operation has neither to note nor CHARs).
-    kinds: list[set[str | None]] = [set() for _ in names]
-    for select in branches(operation):
+    kinds: list[set[str | None]] = [set() for _ in (selects[0].expressions if selects else [])]
+    for select in selects:
         resolve = resolvers.get(id(select))
         for i, projection in enumerate(select.expressions if resolve is not None else []):
             # Noted for a scan, as a compared column is.
             blank_ended(_value(projection), resolve, notes)
             if i < len(kinds):
                 kinds[i].add(operand_kind(_value(projection), resolve))
-    for i, found in enumerate(kinds):
-        if CHAR not in found:
+    padded = [i for i, found in enumerate(kinds)
+              if {CHAR, LITERAL} <= found and found - {NULL} <= {CHAR, LITERAL}
+              and all(len(select.expressions) == len(kinds) for select in selects)]
+    for i in padded:
+        _bare_literals(selects, i)
+    if not names or "" in names or (isinstance(operation, exp.Union) and any(
+            not isinstance(n, exp.Union) or any(n.args.get(k) for k in _MODIFIERS)
+            for n in nested)):
+        return None
+    blank = [kind == STRING for _, kind in outputs]
+    for i, found in enumerate(kinds[:len(blank)]):
+        if CHAR not in found or i in padded:
             continue
-        if LITERAL in found and found <= {CHAR, LITERAL}:
-            return None  # blank_padded pads it as a column of the set operation itself
         # A CHAR value is read without its blanks (char_columns): beside strings that may
         # end with one, it is one of them; a column CHAR in every branch is grouped as it is
         # and stays CHAR (char_columns reads the columns of the derived table made here).
@@ -554,6 +573,12 @@ def _set_operation(operation: exp.SetOperation, outputs: Outputs,
         notes.used |= any(kind == CLEAN for _, kind in outputs)
     if not any(blank):
         return None
+    if padded and result:
+        # blank_padded pads such a column of the result only where it is the operation's own.
+        raise FeatureNotSupported(
+            "feature not supported on Duckshift: a set operation with a column that is CHAR "
+            "in some branches and a string literal in the others beside a VARCHAR column that "
+            "may hold values ending with blanks; cast the literals to CHAR")
     modifiers = {key: operation.args.get(key) for key in (*_MODIFIERS, "with_")}
     for key in modifiers:
         operation.set(key, None)
@@ -614,17 +639,6 @@ def _grouped_columns(tree: exp.Expr) -> Iterator[exp.Column]:
                     projection, exp.Star) else [exp.column("*")])
 
 
-def _column_names(source: exp.Expr | Scope, ctx: Context, known: Mapping[int, Outputs]
-                  ) -> set[str] | None:
-    """The names of the columns of a query's source (None where they are not known)."""
-    if isinstance(source, exp.Table):
-        return next((set(found) for key in table_keys(source, ctx)
-                     if (found := ctx.relation_columns.get(key)) is not None), None)
-    names = {name for name, _ in known.get(id(source.expression)) or []} if isinstance(
-        source, Scope) else set()
-    return names if names and not names & {"", "*"} else None
-
-
 def _owns(scopes: Mapping[int, Scope], ctx: Context, known: Mapping[int, Outputs]) -> Owns:
     """Whether the sources of a query of the statement have a column."""
     def owns(query: exp.Select, column: exp.Column) -> bool | None:
@@ -633,8 +647,8 @@ def _owns(scopes: Mapping[int, Scope], ctx: Context, known: Mapping[int, Outputs
             return None
         if column.table:
             return column.table in scope.selected_sources
-        found = [_column_names(source, ctx, known)
-                 for _, source in scope.selected_sources.values()]
+        found = [column_names(source, ctx, known, node)
+                 for node, source in scope.selected_sources.values()]
         return None if None in found else any(column.name in names for names in found
                                                 if names is not None)
     return owns
@@ -661,7 +675,7 @@ def varchar_groups(tree: exp.Expr, ctx: Context) -> exp.Expr:
             select = scope.expression
             if isinstance(select, exp.SetOperation) and _combines(select):
                 rows = _set_operation(select, known.get(id(select), []), by_query,
-                                      ctx.blank_notes)
+                                      ctx.blank_notes, select is tree)
                 if rows is not None and select is tree:
                     tree = rows
                 elif rows is not None:
