@@ -45,14 +45,14 @@ string; a grouped column that may hold blank-ended values is noted for a scan
 (``Context.blank_notes``), as a compared one is.
 
 Left as written (README: known differences): a SELECT DISTINCT ``*`` whose columns are not
-known here (a NATURAL join, a string column USING merged and left as written, a derived
-table's string column of a name two of its sources have), a LISTAGG(DISTINCT) ordered by
-another expression (Redshift refuses it), a query whose subquery reads one of its grouped
-keys inside an aggregate of the subquery's own columns too, reads a key that is an
-expression, or names a key's column unqualified beside a source whose columns are not
-known, a set operation with a column that is CHAR in some branches and a string
-literal in the others (``blank_padded`` pads it as a column of the set operation) or whose
-branches are set operations with their own ORDER BY or LIMIT.
+known here (a string column USING merged and left as written, a derived table's string column
+of a name two of its sources have), a LISTAGG(DISTINCT) ordered by another expression
+(Redshift refuses it), a query whose subquery reads one of its grouped keys that is an
+expression, or names a key's column unqualified beside a source whose columns are not known, a
+set operation whose branches are set operations with their own ORDER BY or LIMIT. A set
+operation's column that is CHAR in some branches and a string literal in the others is a CHAR
+column: its literals lose their trailing blanks (as the set operation's own result column,
+``blank_padded`` pads it; beside a string that may end with a blank there, refused).
 """
 
 from __future__ import annotations
@@ -213,10 +213,10 @@ def _subquery_reads(select: exp.Select, keys: list[Key], owns: Owns
                     ) -> list[tuple[exp.Column, Key]] | None:
     """The columns of subqueries of the select list and of the per-group clauses that read
     one of the group's keys (a column of ``select``, which no query between has), each to be
-    its representative; None where one may read a key otherwise (a key of an expression, an
-    aggregate of the subquery's that reads its own columns too, a source whose columns are
-    not known). An aggregate of ``select``'s columns only, in a subquery, is
-    ``select``'s: it reads the rows, as one outside the subquery does."""
+    its representative (inside an aggregate of the subquery's own columns too, which is the
+    subquery's, as well); None where one may read a key otherwise (a key of an expression, a
+    source whose columns are not known). An aggregate of ``select``'s columns only, in a
+    subquery, is ``select``'s: it reads the rows, as one outside the subquery does."""
     names = {column.name for value, _ in keys for column in value.find_all(exp.Column)}
     reads = []
     for clause in [*select.expressions, *_reads_per_group(select)]:
@@ -235,11 +235,12 @@ def _subquery_reads(select: exp.Select, keys: list[Key], owns: Owns
             if not outer or not _per_group(subquery, select):
                 continue  # a column of the subquery's own, or read per row
             aggregate = column.find_ancestor(*_AGGREGATES)
-            if aggregate is not None and aggregate.find_ancestor(exp.Query) is not select:
-                if all(_reads_outer(other, select, owns)
-                       for other in aggregate.find_all(exp.Column)):
-                    continue  # ``select``'s aggregate, of its rows
-                return None
+            if aggregate is not None and aggregate.find_ancestor(exp.Query) is not select and (
+                    all(_reads_outer(other, select, owns)
+                        for other in aggregate.find_all(exp.Column))):
+                continue  # ``select``'s aggregate, of its rows
+            # Elsewhere (an aggregate of the subquery's own columns too is the subquery's) it
+            # reads the group's value: ``select``'s aggregate inside the subquery's.
             key = _key_of(column, keys)
             if key is None:
                 return None

@@ -327,7 +327,10 @@ def _natural_joins(select: exp.Select, resolve: Resolve, names: Names) -> None:
                     "blanks); join USING the common columns instead")
         elif _natural(join):
             using = [name for name in dict.fromkeys(left or []) if name in right]
-            if using and all((left or []).count(n) == 1 == right.count(n) for n in using):
+            if not using:  # no name in common: every row meets every row (DuckDB refuses it)
+                join.set("method", None)
+                join.set("on", exp.true())
+            elif all((left or []).count(n) == 1 == right.count(n) for n in using):
                 join.set("method", None)
                 join.set("using", [exp.to_identifier(name) for name in using])
         left = None if left is None or right is None else [
