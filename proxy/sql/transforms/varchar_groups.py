@@ -555,7 +555,8 @@ def _set_operation(operation: exp.SetOperation, outputs: Outputs,
                 kinds[i].add(operand_kind(_value(projection), resolve))
     padded = [i for i, found in enumerate(kinds)
               if {CHAR, LITERAL} <= found and found - {NULL} <= {CHAR, LITERAL}
-              and all(len(select.expressions) == len(kinds) for select in selects)]
+              and all(len(select.expressions) == len(kinds) and id(select) in resolvers
+                      for select in selects)]
     for i in padded:
         _bare_literals(selects, i)
     if not names or "" in names or (isinstance(operation, exp.Union) and any(
