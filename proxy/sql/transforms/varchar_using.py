@@ -228,7 +228,7 @@ def _joins(select: exp.Select, scope: Scope, resolve: Resolve, names: Names,
     if stars and outer:  # DuckDB's USING order is not PostgreSQL's
         select.set("expressions", [
             expanded for projection in select.expressions
-            for expanded in (_postgres_star(select, plans, history)
+            for expanded in (_postgres_star(select, plans, history, names)
                              if isinstance(projection, exp.Star) else [projection])])
     for star in stars if not outer else []:
         star.set("except_", [right_column.copy() for pairs in plans.values()
@@ -256,7 +256,7 @@ def _merged(side: str, left: exp.Expr, right: exp.Column) -> exp.Expr:
 
 
 def _postgres_star(select: exp.Select, plans: dict[int, list[Pair]],
-                   history: dict[str, list[Step]]) -> list[exp.Expr]:
+                   history: dict[str, list[Step]], columns: Names) -> list[exp.Expr]:
     """``*`` of joins USING the ``plans``' columns, in PostgreSQL's order: a join USING
     columns has its merged columns first, then its left side's other columns, then its
     right table's (``a FULL JOIN b USING (k) FULL JOIN c USING (k)``: ``k``, then ``a``'s,
@@ -281,6 +281,9 @@ def _postgres_star(select: exp.Select, plans: dict[int, list[Pair]],
             continue
         star = exp.Star()
         owned = [exp.column(name) for name, tables in merged_from.items() if segment in tables]
+        known = columns(segment)
+        if known is not None and set(known) <= {column.name for column in owned}:
+            continue  # every column of the table is a merged one
         if owned:
             star.set("except_", owned)
         stars.append(exp.Column(this=star, table=exp.to_identifier(segment)))
@@ -359,6 +362,10 @@ def varchar_using(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Match JOIN ... USING strings (a NATURAL join's too) without their trailing blanks."""
     joins = list(tree.find_all(exp.Join))
     if any(_natural(join) for join in joins):  # rare: only these pay for reading the columns
+        if any(_natural(join) and join.find_ancestor(exp.Select) is None for join in joins):
+            raise FeatureNotSupported(
+                "feature not supported on Duckshift: a NATURAL join in the FROM or USING of "
+                "UPDATE, DELETE or MERGE; join USING the common columns instead")
         for select, _, resolve, names in _selects(tree, ctx, lambda select: any(
                 _natural(join) for join in select.args.get("joins") or [])):
             _natural_joins(select, resolve, names)
