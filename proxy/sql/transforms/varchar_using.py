@@ -82,9 +82,9 @@ def _unqualified(select: exp.Select, scope: Scope, name: str) -> list[exp.Column
 
 def _nested_reference(select: exp.Select, scope: Scope, names: set[str]) -> bool:
     """Whether a subquery of the query names one of ``names`` unqualified (it may mean the
-    merged column)."""
+    merged column; a derived table of its FROM cannot read the columns beside it)."""
     return any(column.name in names and not column.table
-               for child in scope.subquery_scopes + scope.derived_table_scopes
+               for child in scope.subquery_scopes
                for column in child.expression.find_all(exp.Column))
 
 
