@@ -352,6 +352,50 @@ def _outputs(query: exp.Expr, resolve: Resolve, known: Mapping[int, Outputs]) ->
             for i, (name, _) in enumerate(first)]
 
 
+def source_kinds(source: exp.Expr | Scope, ctx: Context, known: Mapping[int, Outputs]
+                  ) -> Mapping[str, str | None] | None:
+    """The kinds of the columns of a query's source that ``*`` may stand for (of a table,
+    its string columns; of a derived table or CTE, every column it names and the string
+    columns its own ``*`` passes on); None where they are not known (two columns of one
+    name, a set operation's or USING join's ``*``, EXCLUDE, REPLACE)."""
+    if isinstance(source, exp.Table):
+        return table_columns(source, ctx)
+    if not isinstance(source, Scope):
+        return {}  # a function's rows: not known to be strings, as anywhere else
+    query = source.expression
+    outputs = known.get(id(query)) or []
+    if not outputs or "" in (name for name, _ in outputs):
+        return None
+    if not isinstance(query, exp.Select) or not any(p.is_star for p in query.expressions):
+        found = dict(outputs)
+        return found if len(found) == len(outputs) and "*" not in found else None
+    # A string column two sources have (a USING or NATURAL join merges it, or the name is
+    # ambiguous) is not known: the star has it once, or DuckDB names it otherwise.
+    kinds: dict[str, str | None] = {}
+    for (name, kind), value in zip(outputs, (p.unalias() for p in query.expressions), strict=True):
+        inner = value.this if isinstance(value, exp.Column) else value
+        if inner.args.get("replace"):
+            return None
+        passed: dict[str, str | None] = {name: kind}
+        if value.is_star:
+            qualifier = value.table if isinstance(value, exp.Column) else ""
+            excluded = {(c.table, c.name) for c in inner.args.get("except_") or []}
+            passed = {}
+            for alias, (_, below) in source.selected_sources.items():
+                found = source_kinds(below, ctx, known) if alias == (
+                    qualifier or alias) else {}
+                if found is None:
+                    return None
+                found = {n: k for n, k in found.items() if not {(alias, n), ("", n)} & excluded}
+                if found.keys() & passed.keys():
+                    return None
+                passed.update(found)
+        if passed.keys() & kinds.keys():
+            return None
+        kinds.update(passed)
+    return kinds
+
+
 def resolved_scopes(tree: exp.Expr, ctx: Context,
                     ) -> tuple[list[tuple[Scope, Resolve]], dict[int, Outputs]]:
     """Each query of ``tree`` with the resolver of its columns' kinds, innermost first, and
@@ -365,8 +409,10 @@ def resolved_scopes(tree: exp.Expr, ctx: Context,
             if isinstance(source, exp.Table):
                 sources[name] = table_columns(source, ctx)
             elif isinstance(source, Scope):
-                sources[name] = {n: kind for n, kind in known.get(id(source.expression), [])
-                                 if kind}
+                outputs = known.get(id(source.expression), [])
+                if any(n == "*" for n, _ in outputs):  # the columns its ``*`` passes on
+                    outputs = list((source_kinds(source, ctx, known) or {}).items())
+                sources[name] = {n: kind for n, kind in outputs if kind}
         of_scope[id(scope)] = sources
 
         def outer(name: str, scope: Scope = scope) -> Mapping[str, str] | None:

@@ -79,9 +79,9 @@ from proxy.sql.transforms.varchar_blanks import (
     column_names,
     operand_kind,
     resolved_scopes,
+    source_kinds,
     statement_queries,
     string_names,
-    table_columns,
 )
 
 # The clauses of a set operation that apply to its result.
@@ -293,57 +293,13 @@ def _distinct_as_group(select: exp.Select, resolve: Resolve,
     select.set("group", exp.Group(expressions=[value.copy() for value in values]))
 
 
-def _source_kinds(source: exp.Expr | Scope, ctx: Context, known: Mapping[int, Outputs]
-                  ) -> Mapping[str, str | None] | None:
-    """The kinds of the columns of a query's source that ``*`` may stand for (of a table,
-    its string columns; of a derived table or CTE, every column it names and the string
-    columns its own ``*`` passes on); None where they are not known (two columns of one
-    name, a set operation's or USING join's ``*``, EXCLUDE, REPLACE)."""
-    if isinstance(source, exp.Table):
-        return table_columns(source, ctx)
-    if not isinstance(source, Scope):
-        return {}  # a function's rows: not known to be strings, as anywhere else
-    query = source.expression
-    outputs = known.get(id(query)) or []
-    if not outputs or "" in (name for name, _ in outputs):
-        return None
-    if not isinstance(query, exp.Select) or not any(p.is_star for p in query.expressions):
-        found = dict(outputs)
-        return found if len(found) == len(outputs) and "*" not in found else None
-    # A string column two sources have (a USING or NATURAL join merges it, or the name is
-    # ambiguous) is not known: the star has it once, or DuckDB names it otherwise.
-    kinds: dict[str, str | None] = {}
-    for (name, kind), value in zip(outputs, map(_value, query.expressions), strict=True):
-        inner = value.this if isinstance(value, exp.Column) else value
-        if inner.args.get("replace"):
-            return None
-        passed: dict[str, str | None] = {name: kind}
-        if value.is_star:
-            qualifier = value.table if isinstance(value, exp.Column) else ""
-            excluded = {(c.table, c.name) for c in inner.args.get("except_") or []}
-            passed = {}
-            for alias, (_, below) in source.selected_sources.items():
-                found = _source_kinds(below, ctx, known) if alias == (
-                    qualifier or alias) else {}
-                if found is None:
-                    return None
-                found = {n: k for n, k in found.items() if not {(alias, n), ("", n)} & excluded}
-                if found.keys() & passed.keys():
-                    return None
-                passed.update(found)
-        if passed.keys() & kinds.keys():
-            return None
-        kinds.update(passed)
-    return kinds
-
-
 def _star_keys(star: exp.Expr, select: exp.Select, scope: Scope, ctx: Context,
                known: Mapping[int, Outputs]) -> list[tuple[exp.Expr, bool]] | None:
     """(key, whether it is a blank-ended string) of the columns a ``*`` or ``t.*`` of a
     SELECT DISTINCT stands for: its sources' strings one by one (a CHAR column as itself,
     which ``char_columns`` reads without the blanks it may be stored with), then the others
     (``COLUMNS(* EXCLUDE (...))``); None where its columns are not known
-    (``_source_kinds``, REPLACE, a NATURAL join, a string a join USING merges)."""
+    (``source_kinds``, REPLACE, a NATURAL join, a string a join USING merges)."""
     inner = star.this if isinstance(star, exp.Column) else star
     qualifier = star.table if isinstance(star, exp.Column) else ""
     joins = select.args.get("joins") or []
@@ -354,7 +310,7 @@ def _star_keys(star: exp.Expr, select: exp.Select, scope: Scope, ctx: Context,
     left_out = {(column.table, column.name) for column in excluded}
     keys: list[tuple[exp.Expr, bool]] = []
     for alias, (_, source) in scope.selected_sources.items():
-        kinds = _source_kinds(source, ctx, known) if not qualifier or alias == qualifier else {}
+        kinds = source_kinds(source, ctx, known) if not qualifier or alias == qualifier else {}
         if kinds is None:
             return None
         for name, kind in kinds.items():
