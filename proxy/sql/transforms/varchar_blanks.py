@@ -7,7 +7,8 @@ them. DuckDB compares strings byte by byte, blanks and all. So a comparison (``=
 written) whose operands are all strings by how they are written compares them without trailing
 blanks. Strings: a VARCHAR column of a table or view (the catalog's,
 ``Context.varchar_columns``, by its table's alias or, unqualified, when one source of the query
-has it), a column of a derived table or CTE that is one of these, a string literal, an explicit
+has it), a column of a derived table or CTE that is one of these (also one its ``*`` passes
+on, ``source_kinds``), a string literal, an explicit
 cast to VARCHAR or TEXT, a concatenation with a string, a string function of a string (UPPER,
 SUBSTRING, TRIM, MIN, MAX, ...) and TO_CHAR; a parameter beside them is one too (it takes
 their type). Any other operand (a DATE column beside ``'2024-01-01'``, a number, a column the
