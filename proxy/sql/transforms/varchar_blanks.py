@@ -7,7 +7,8 @@ them. DuckDB compares strings byte by byte, blanks and all. So a comparison (``=
 written) whose operands are all strings by how they are written compares them without trailing
 blanks. Strings: a VARCHAR column of a table or view (the catalog's,
 ``Context.varchar_columns``, by its table's alias or, unqualified, when one source of the query
-has it), a column of a derived table or CTE that is one of these, a string literal, an explicit
+has it), a column of a derived table or CTE that is one of these (also one its ``*`` passes
+on, ``source_kinds``), a string literal, an explicit
 cast to VARCHAR or TEXT, a concatenation with a string, a string function of a string (UPPER,
 SUBSTRING, TRIM, MIN, MAX, ...) and TO_CHAR; a parameter beside them is one too (it takes
 their type). Any other operand (a DATE column beside ``'2024-01-01'``, a number, a column the
@@ -80,7 +81,7 @@ STRING = "string"
 CLEAN = "clean"  # a column of a table none of whose values ends with a blank
 LITERAL = "literal"
 _PARAMETER = "parameter"
-_NULL = "null"
+NULL = "null"
 CHAR = "char"
 
 # Sorts right after the blank: the bound of the values that are a literal and blanks.
@@ -106,7 +107,7 @@ def operand_kind(node: exp.Expr, resolve: Resolve) -> str | None:
     if isinstance(node, exp.Literal):
         return LITERAL if node.is_string else None
     if isinstance(node, exp.Null):
-        return _NULL
+        return NULL
     if isinstance(node, exp.Placeholder | exp.Parameter):
         return _PARAMETER
     if isinstance(node, exp.Column):
@@ -124,8 +125,8 @@ def operand_kind(node: exp.Expr, resolve: Resolve) -> str | None:
         return STRING if any(k in (STRING, CLEAN, LITERAL, CHAR) for k in kinds) else None
     if isinstance(node, exp.Coalesce):
         kinds = [operand_kind(arg, resolve) for arg in node.iter_expressions()]
-        return STRING if all(k in (STRING, CLEAN, LITERAL, _NULL) for k in kinds) and any(
-            k != _NULL for k in kinds) else None
+        return STRING if all(k in (STRING, CLEAN, LITERAL, NULL) for k in kinds) and any(
+            k != NULL for k in kinds) else None
     return None
 
 
@@ -194,7 +195,7 @@ def _rewrite(node: exp.Expr, resolve: Resolve, notes: BlankNotes | None) -> None
     kinds = [operand_kind(operand, resolve) for _, operand in operands]
     if None in kinds or CHAR in kinds or not ({STRING, CLEAN, LITERAL} & set(kinds)):
         return
-    if _NULL in kinds[:1] or (_NULL in kinds and not isinstance(node, exp.In)):
+    if NULL in kinds[:1] or (NULL in kinds and not isinstance(node, exp.In)):
         return  # a comparison with NULL is NULL, blanks or not
     if notes is not None:
         notes.used |= CLEAN in kinds
@@ -352,6 +353,50 @@ def _outputs(query: exp.Expr, resolve: Resolve, known: Mapping[int, Outputs]) ->
             for i, (name, _) in enumerate(first)]
 
 
+def source_kinds(source: exp.Expr | Scope, ctx: Context, known: Mapping[int, Outputs]
+                  ) -> Mapping[str, str | None] | None:
+    """The kinds of the columns of a query's source that ``*`` may stand for (of a table,
+    its string columns; of a derived table or CTE, every column it names and the string
+    columns its own ``*`` passes on); None where they are not known (two columns of one
+    name, a set operation's or USING join's ``*``, EXCLUDE, REPLACE)."""
+    if isinstance(source, exp.Table):
+        return table_columns(source, ctx)
+    if not isinstance(source, Scope):
+        return {}  # a function's rows: not known to be strings, as anywhere else
+    query = source.expression
+    outputs = known.get(id(query)) or []
+    if not outputs or "" in (name for name, _ in outputs):
+        return None
+    if not isinstance(query, exp.Select) or not any(p.is_star for p in query.expressions):
+        found = dict(outputs)
+        return found if len(found) == len(outputs) and "*" not in found else None
+    # A string column two sources have (a USING or NATURAL join merges it, or the name is
+    # ambiguous) is not known: the star has it once, or DuckDB names it otherwise.
+    kinds: dict[str, str | None] = {}
+    for (name, kind), value in zip(outputs, (p.unalias() for p in query.expressions), strict=True):
+        inner = value.this if isinstance(value, exp.Column) else value
+        if inner.args.get("replace"):
+            return None
+        passed: dict[str, str | None] = {name: kind}
+        if value.is_star:
+            qualifier = value.table if isinstance(value, exp.Column) else ""
+            excluded = {(c.table, c.name) for c in inner.args.get("except_") or []}
+            passed = {}
+            for alias, (_, below) in source.selected_sources.items():
+                found = source_kinds(below, ctx, known) if alias == (
+                    qualifier or alias) else {}
+                if found is None:
+                    return None
+                found = {n: k for n, k in found.items() if not {(alias, n), ("", n)} & excluded}
+                if found.keys() & passed.keys():
+                    return None
+                passed.update(found)
+        if passed.keys() & kinds.keys():
+            return None
+        kinds.update(passed)
+    return kinds
+
+
 def resolved_scopes(tree: exp.Expr, ctx: Context,
                     ) -> tuple[list[tuple[Scope, Resolve]], dict[int, Outputs]]:
     """Each query of ``tree`` with the resolver of its columns' kinds, innermost first, and
@@ -365,8 +410,10 @@ def resolved_scopes(tree: exp.Expr, ctx: Context,
             if isinstance(source, exp.Table):
                 sources[name] = table_columns(source, ctx)
             elif isinstance(source, Scope):
-                sources[name] = {n: kind for n, kind in known.get(id(source.expression), [])
-                                 if kind}
+                outputs = known.get(id(source.expression), [])
+                if any(n == "*" for n, _ in outputs):  # the columns its ``*`` passes on
+                    outputs = list((source_kinds(source, ctx, known) or {}).items())
+                sources[name] = {n: kind for n, kind in outputs if kind}
         of_scope[id(scope)] = sources
 
         def outer(name: str, scope: Scope = scope) -> Mapping[str, str] | None:
@@ -382,6 +429,58 @@ def resolved_scopes(tree: exp.Expr, ctx: Context,
         known[id(scope.expression)] = _outputs(scope.expression, resolve, known)
         resolvers.append((scope, resolve))
     return resolvers, known
+
+
+def column_names(source: exp.Expr | Scope, ctx: Context, known: Mapping[int, Outputs],
+                 node: exp.Expr | None = None) -> list[str] | None:
+    """The names of the columns of a query's source in their order (None where they are not
+    known): a table's from the catalog, a derived table's or CTE's from its query (its ``*``
+    and ``t.*`` expanded, where no join of it merges columns), renamed by the list of names
+    of the CTE's alias and of ``node``'s (the FROM item)."""
+    if isinstance(source, exp.Table):
+        found = next((list(names) for key in table_keys(source, ctx)
+                      if (names := ctx.relation_columns.get(key)) is not None), None)
+    elif isinstance(source, Scope):
+        found = _query_names(source, ctx, known)
+    else:
+        return None
+    holders: list[exp.Expr | None] = [node]
+    if isinstance(source, Scope) and isinstance(source.expression.parent, exp.CTE):
+        holders.insert(0, source.expression.parent)
+    for holder in holders:
+        alias = holder.args.get("alias") if holder is not None else None
+        renamed = [c.name for c in alias.columns] if isinstance(alias, exp.TableAlias) else []
+        if found is None or len(renamed) > len(found):
+            return None
+        found = renamed + found[len(renamed):]
+    return found if found and not {"", "*"} & set(found) else None
+
+
+def _query_names(scope: Scope, ctx: Context, known: Mapping[int, Outputs]) -> list[str] | None:
+    """The names of the columns a query returns, its stars expanded."""
+    query = scope.expression
+    outputs = [name for name, _ in known.get(id(query)) or []]
+    if not isinstance(query, exp.Select) or not any(p.is_star for p in query.expressions):
+        return outputs
+    if any(join.method or join.args.get("using") for join in query.args.get("joins") or []):
+        return None  # the star has the merged columns once
+    names: list[str] = []
+    for projection in query.expressions:
+        inner = projection.this if isinstance(projection, exp.Column) else projection
+        if not projection.is_star:
+            names.append(projection.alias_or_name)
+            continue
+        if any(inner.args.get(key) for key in ("except_", "replace", "rename", "ilike")):
+            return None
+        qualifier = projection.table if isinstance(projection, exp.Column) else ""
+        for alias, (below_node, below) in scope.selected_sources.items():
+            if qualifier and alias != qualifier:
+                continue
+            found = column_names(below, ctx, known, below_node)
+            if found is None:
+                return None
+            names.extend(found)
+    return names
 
 
 def _scopes(tree: exp.Expr, ctx: Context) -> None:

@@ -45,14 +45,14 @@ string; a grouped column that may hold blank-ended values is noted for a scan
 (``Context.blank_notes``), as a compared one is.
 
 Left as written (README: known differences): a SELECT DISTINCT ``*`` whose columns are not
-known here (a NATURAL join, a string column USING merged and left as written, a derived
-table's string column of a name two of its sources have), a LISTAGG(DISTINCT) ordered by
-another expression (Redshift refuses it), a query whose subquery reads one of its grouped
-keys inside an aggregate of the subquery's own columns too, reads a key that is an
-expression, or names a key's column unqualified beside a source whose columns are not
-known, a set operation with a column that is CHAR in some branches and a string
-literal in the others (``blank_padded`` pads it as a column of the set operation) or whose
-branches are set operations with their own ORDER BY or LIMIT.
+known here (a string column USING merged and left as written, a derived table's string column
+of a name two of its sources have), a LISTAGG(DISTINCT) ordered by another expression
+(Redshift refuses it), a query whose subquery reads one of its grouped keys that is an
+expression, or names a key's column unqualified beside a source whose columns are not known, a
+set operation whose branches are set operations with their own ORDER BY or LIMIT. A set
+operation's column that is CHAR in some branches and a string literal in the others is a CHAR
+column: its literals lose their trailing blanks (as the set operation's own result column,
+``blank_padded`` pads it; beside a string that may end with a blank there, refused).
 """
 
 from __future__ import annotations
@@ -62,24 +62,26 @@ from collections.abc import Callable, Iterator, Mapping
 from sqlglot import exp
 from sqlglot.optimizer.scope import Scope
 
+from catalog.errors import FeatureNotSupported
 from engine import macros
 from proxy.sql.char_views import branches
 from proxy.sql.context import BlankNotes, Context
-from proxy.sql.table_keys import table_keys
 from proxy.sql.transforms.macros import call
 from proxy.sql.transforms.varchar_blanks import (
     CHAR,
     CLEAN,
     LITERAL,
+    NULL,
     STRING,
     Outputs,
     Resolve,
     blank_ended,
+    column_names,
     operand_kind,
     resolved_scopes,
+    source_kinds,
     statement_queries,
     string_names,
-    table_columns,
 )
 
 # The clauses of a set operation that apply to its result.
@@ -211,10 +213,10 @@ def _subquery_reads(select: exp.Select, keys: list[Key], owns: Owns
                     ) -> list[tuple[exp.Column, Key]] | None:
     """The columns of subqueries of the select list and of the per-group clauses that read
     one of the group's keys (a column of ``select``, which no query between has), each to be
-    its representative; None where one may read a key otherwise (a key of an expression, an
-    aggregate of the subquery's that reads its own columns too, a source whose columns are
-    not known). An aggregate of ``select``'s columns only, in a subquery, is
-    ``select``'s: it reads the rows, as one outside the subquery does."""
+    its representative (inside an aggregate of the subquery's own columns too, which is the
+    subquery's, as well); None where one may read a key otherwise (a key of an expression, a
+    source whose columns are not known). An aggregate of ``select``'s columns only, in a
+    subquery, is ``select``'s: it reads the rows, as one outside the subquery does."""
     names = {column.name for value, _ in keys for column in value.find_all(exp.Column)}
     reads = []
     for clause in [*select.expressions, *_reads_per_group(select)]:
@@ -233,11 +235,12 @@ def _subquery_reads(select: exp.Select, keys: list[Key], owns: Owns
             if not outer or not _per_group(subquery, select):
                 continue  # a column of the subquery's own, or read per row
             aggregate = column.find_ancestor(*_AGGREGATES)
-            if aggregate is not None and aggregate.find_ancestor(exp.Query) is not select:
-                if all(_reads_outer(other, select, owns)
-                       for other in aggregate.find_all(exp.Column)):
-                    continue  # ``select``'s aggregate, of its rows
-                return None
+            if aggregate is not None and aggregate.find_ancestor(exp.Query) is not select and (
+                    all(_reads_outer(other, select, owns)
+                        for other in aggregate.find_all(exp.Column))):
+                continue  # ``select``'s aggregate, of its rows
+            # Elsewhere (an aggregate of the subquery's own columns too is the subquery's) it
+            # reads the group's value: ``select``'s aggregate inside the subquery's.
             key = _key_of(column, keys)
             if key is None:
                 return None
@@ -290,57 +293,13 @@ def _distinct_as_group(select: exp.Select, resolve: Resolve,
     select.set("group", exp.Group(expressions=[value.copy() for value in values]))
 
 
-def _source_kinds(source: exp.Expr | Scope, ctx: Context, known: Mapping[int, Outputs]
-                  ) -> Mapping[str, str | None] | None:
-    """The kinds of the columns of a query's source that ``*`` may stand for (of a table,
-    its string columns; of a derived table or CTE, every column it names and the string
-    columns its own ``*`` passes on); None where they are not known (two columns of one
-    name, a set operation's or USING join's ``*``, EXCLUDE, REPLACE)."""
-    if isinstance(source, exp.Table):
-        return table_columns(source, ctx)
-    if not isinstance(source, Scope):
-        return {}  # a function's rows: not known to be strings, as anywhere else
-    query = source.expression
-    outputs = known.get(id(query)) or []
-    if not outputs or "" in (name for name, _ in outputs):
-        return None
-    if not isinstance(query, exp.Select) or not any(p.is_star for p in query.expressions):
-        found = dict(outputs)
-        return found if len(found) == len(outputs) and "*" not in found else None
-    # A string column two sources have (a USING or NATURAL join merges it, or the name is
-    # ambiguous) is not known: the star has it once, or DuckDB names it otherwise.
-    kinds: dict[str, str | None] = {}
-    for (name, kind), value in zip(outputs, map(_value, query.expressions), strict=True):
-        inner = value.this if isinstance(value, exp.Column) else value
-        if inner.args.get("replace"):
-            return None
-        passed: dict[str, str | None] = {name: kind}
-        if value.is_star:
-            qualifier = value.table if isinstance(value, exp.Column) else ""
-            excluded = {(c.table, c.name) for c in inner.args.get("except_") or []}
-            passed = {}
-            for alias, (_, below) in source.selected_sources.items():
-                found = _source_kinds(below, ctx, known) if alias == (
-                    qualifier or alias) else {}
-                if found is None:
-                    return None
-                found = {n: k for n, k in found.items() if not {(alias, n), ("", n)} & excluded}
-                if found.keys() & passed.keys():
-                    return None
-                passed.update(found)
-        if passed.keys() & kinds.keys():
-            return None
-        kinds.update(passed)
-    return kinds
-
-
 def _star_keys(star: exp.Expr, select: exp.Select, scope: Scope, ctx: Context,
                known: Mapping[int, Outputs]) -> list[tuple[exp.Expr, bool]] | None:
     """(key, whether it is a blank-ended string) of the columns a ``*`` or ``t.*`` of a
     SELECT DISTINCT stands for: its sources' strings one by one (a CHAR column as itself,
     which ``char_columns`` reads without the blanks it may be stored with), then the others
     (``COLUMNS(* EXCLUDE (...))``); None where its columns are not known
-    (``_source_kinds``, REPLACE, a NATURAL join, a string a join USING merges)."""
+    (``source_kinds``, REPLACE, a NATURAL join, a string a join USING merges)."""
     inner = star.this if isinstance(star, exp.Column) else star
     qualifier = star.table if isinstance(star, exp.Column) else ""
     joins = select.args.get("joins") or []
@@ -351,7 +310,7 @@ def _star_keys(star: exp.Expr, select: exp.Select, scope: Scope, ctx: Context,
     left_out = {(column.table, column.name) for column in excluded}
     keys: list[tuple[exp.Expr, bool]] = []
     for alias, (_, source) in scope.selected_sources.items():
-        kinds = _source_kinds(source, ctx, known) if not qualifier or alias == qualifier else {}
+        kinds = source_kinds(source, ctx, known) if not qualifier or alias == qualifier else {}
         if kinds is None:
             return None
         for name, kind in kinds.items():
@@ -516,36 +475,54 @@ def _numbered(query: exp.Expr, alias: str, blank: list[bool]) -> exp.Subquery:
     return exp.Subquery(this=rows, alias=exp.TableAlias(this=exp.to_identifier(alias)))
 
 
+def _bare_literals(selects: list[exp.Select], position: int) -> None:
+    """The string literals at ``position`` of the select lists, without trailing blanks."""
+    for select in selects:
+        value = _value(select.expressions[position])
+        if isinstance(value, exp.Literal) and value.is_string:
+            value.replace(exp.Literal.string(value.name.rstrip(" ")))
+
+
 def _set_operation(operation: exp.SetOperation, outputs: Outputs,
                    resolvers: Mapping[int, Resolve], notes: BlankNotes | None,
-                   ) -> exp.Select | None:
+                   result: bool = False) -> exp.Select | None:
     """A UNION, INTERSECT or EXCEPT of blank-ended strings, as the query that replaces it
     (None to leave it): the rows of a UNION are UNION ALL'd, those of the others are the
     left's that have (INTERSECT) or have not (EXCEPT) a match among the right's, and then
     grouped by every column (each shows a stored value of the left's). ``resolvers``: of
-    each query (by ``id``), the resolver of its columns."""
+    each query (by ``id``), the resolver of its columns; ``result``: whether the operation's
+    rows are the statement's result.
+
+    A column that is CHAR in some branches and a string literal in the others is a CHAR
+    column (Redshift reads the literals as CHAR values): its literals lose their trailing
+    blanks, as the CHAR values do (``char_columns``), so the rows compare as Redshift's."""
     names = [name for name, _ in outputs]
     nested = list(_set_operations(operation))[1:]
-    if not names or "" in names or (isinstance(operation, exp.Union) and any(
-            not isinstance(n, exp.Union) or any(n.args.get(k) for k in _MODIFIERS)
-            for n in nested)):
-        return None
-    blank = [kind == STRING for _, kind in outputs]
+    selects = branches(operation)
     # Of each column, the kinds of its values in the branches (a branch this transform made
     # of a set operation has neither to note nor CHARs).
-    kinds: list[set[str | None]] = [set() for _ in names]
-    for select in branches(operation):
+    kinds: list[set[str | None]] = [set() for _ in (selects[0].expressions if selects else [])]
+    for select in selects:
         resolve = resolvers.get(id(select))
         for i, projection in enumerate(select.expressions if resolve is not None else []):
             # Noted for a scan, as a compared column is.
             blank_ended(_value(projection), resolve, notes)
             if i < len(kinds):
                 kinds[i].add(operand_kind(_value(projection), resolve))
-    for i, found in enumerate(kinds):
-        if CHAR not in found:
+    padded = [i for i, found in enumerate(kinds)
+              if {CHAR, LITERAL} <= found and found - {NULL} <= {CHAR, LITERAL}
+              and all(len(select.expressions) == len(kinds) and id(select) in resolvers
+                      for select in selects)]
+    for i in padded:
+        _bare_literals(selects, i)
+    if not names or "" in names or (isinstance(operation, exp.Union) and any(
+            not isinstance(n, exp.Union) or any(n.args.get(k) for k in _MODIFIERS)
+            for n in nested)):
+        return None
+    blank = [kind == STRING for _, kind in outputs]
+    for i, found in enumerate(kinds[:len(blank)]):
+        if CHAR not in found or i in padded:
             continue
-        if LITERAL in found and found <= {CHAR, LITERAL}:
-            return None  # blank_padded pads it as a column of the set operation itself
         # A CHAR value is read without its blanks (char_columns): beside strings that may
         # end with one, it is one of them; a column CHAR in every branch is grouped as it is
         # and stays CHAR (char_columns reads the columns of the derived table made here).
@@ -554,6 +531,12 @@ def _set_operation(operation: exp.SetOperation, outputs: Outputs,
         notes.used |= any(kind == CLEAN for _, kind in outputs)
     if not any(blank):
         return None
+    if padded and result:
+        # blank_padded pads such a column of the result only where it is the operation's own.
+        raise FeatureNotSupported(
+            "feature not supported on Duckshift: a set operation with a column that is CHAR "
+            "in some branches and a string literal in the others beside a VARCHAR column that "
+            "may hold values ending with blanks; cast the literals to CHAR")
     modifiers = {key: operation.args.get(key) for key in (*_MODIFIERS, "with_")}
     for key in modifiers:
         operation.set(key, None)
@@ -614,17 +597,6 @@ def _grouped_columns(tree: exp.Expr) -> Iterator[exp.Column]:
                     projection, exp.Star) else [exp.column("*")])
 
 
-def _column_names(source: exp.Expr | Scope, ctx: Context, known: Mapping[int, Outputs]
-                  ) -> set[str] | None:
-    """The names of the columns of a query's source (None where they are not known)."""
-    if isinstance(source, exp.Table):
-        return next((set(found) for key in table_keys(source, ctx)
-                     if (found := ctx.relation_columns.get(key)) is not None), None)
-    names = {name for name, _ in known.get(id(source.expression)) or []} if isinstance(
-        source, Scope) else set()
-    return names if names and not names & {"", "*"} else None
-
-
 def _owns(scopes: Mapping[int, Scope], ctx: Context, known: Mapping[int, Outputs]) -> Owns:
     """Whether the sources of a query of the statement have a column."""
     def owns(query: exp.Select, column: exp.Column) -> bool | None:
@@ -633,8 +605,8 @@ def _owns(scopes: Mapping[int, Scope], ctx: Context, known: Mapping[int, Outputs
             return None
         if column.table:
             return column.table in scope.selected_sources
-        found = [_column_names(source, ctx, known)
-                 for _, source in scope.selected_sources.values()]
+        found = [column_names(source, ctx, known, node)
+                 for node, source in scope.selected_sources.values()]
         return None if None in found else any(column.name in names for names in found
                                                 if names is not None)
     return owns
@@ -661,7 +633,7 @@ def varchar_groups(tree: exp.Expr, ctx: Context) -> exp.Expr:
             select = scope.expression
             if isinstance(select, exp.SetOperation) and _combines(select):
                 rows = _set_operation(select, known.get(id(select), []), by_query,
-                                      ctx.blank_notes)
+                                      ctx.blank_notes, select is tree)
                 if rows is not None and select is tree:
                     tree = rows
                 elif rows is not None:

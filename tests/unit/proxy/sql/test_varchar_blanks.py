@@ -6,11 +6,13 @@ from __future__ import annotations
 import itertools
 import operator
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 import duckdb
 import pytest
 
 from catalog.directory import Directory, read_column_facts
+from catalog.errors import FeatureNotSupported
 from engine import macros, time_zones
 from proxy.sql.context import Context
 from proxy.sql.pipeline import StatementCache
@@ -381,3 +383,56 @@ def test_a_subquery_reads_the_group_s_value(con: duckdb.DuckDBPyConnection) -> N
         "select v, (select count(*) from u where u.w = t.v), (select '[' || t.v || ']') "
         "from t where v is not null group by v", ctx)).fetchall()
     assert sorted(rows) == sorted((v, sizes[bare], f"[{v}]") for bare, v in shortest.items())
+
+
+def _with_columns(con: duckdb.DuckDBPyConnection, ctx: Context) -> Context:
+    """``ctx`` with every relation's columns in order (a NATURAL join's are read from them)."""
+    return replace(ctx, relation_columns=read_column_facts(con, None, temporary=True)[4])
+
+
+def test_natural_joins_match_without_trailing_blanks(con: duckdb.DuckDBPyConnection) -> None:
+    """A NATURAL join is the join USING its common columns: a VARCHAR one matches without
+    trailing blanks (an INTEGER one as written), the merged column is the left one's."""
+    con.execute(translated("create table u2 (w varchar(10), m int, n int)", BASE))
+    con.executemany("INSERT INTO u2 VALUES (?, ?, ?)",
+                    [(v, i, i % 2) for i, v in enumerate(VALUES)])
+    ctx = _with_columns(con, _context(con))
+    sql = translated("select w, u.n, u2.m from u natural join u2", ctx)
+    assert "NATURAL" not in sql and "USING" not in sql
+    rows = con.execute(sql).fetchall()
+    assert sorted((n, m) for _, n, m in rows) == sorted(
+        (i, j) for i, v in enumerate(VALUES) for j, v2 in enumerate(VALUES)
+        if v.rstrip(" ") == v2.rstrip(" ") and i == j % 2)
+    assert all(w == VALUES[n] for w, n, _ in rows)
+    # Without a string in common, as written (the join USING the common columns).
+    assert "USING (n)" in translated("select m from u2 natural join (select n from u) x", ctx)
+
+
+def test_natural_joins_of_clean_columns_stay_as_written(con: duckdb.DuckDBPyConnection,
+                                                         clean: Context) -> None:
+    ctx = _with_columns(con, clean)
+    _as_written_exact_kept("select k.id from k natural join (select id, v from k) k2",
+                           "JOIN (SELECT id, v FROM k) AS k2 USING (id, v)", ctx)
+
+
+def test_natural_joins_of_unknown_columns_are_refused(con: duckdb.DuckDBPyConnection) -> None:
+    ctx = _with_columns(con, _context(con))
+    with pytest.raises(FeatureNotSupported, match="NATURAL join of a relation"):
+        translated("select * from u natural join (select count(*) from t) x", ctx)
+    # One side's columns known and none a string: its common columns are none.
+    assert "NATURAL JOIN" in translated(
+        "select * from (select id from t) a natural join (select count(*) from t) x", ctx)
+
+
+def test_statements_without_natural_joins_do_not_read_columns(
+        con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
+    from proxy.sql.transforms import varchar_using
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("columns read")
+
+    monkeypatch.setattr(varchar_using, "_natural_joins", refuse)
+    ctx = _with_columns(con, _context(con))
+    for sql in ("select * from t join u on t.v = u.w", "select 1",
+                "select id from t join t t2 using (id)"):
+        translated(sql, ctx)
