@@ -129,8 +129,11 @@ LONG_STATEMENT_NICENESS = 10
 def _lower_priority() -> None:
     # On Linux a thread is a task: PRIO_PROCESS with its native id renices only this thread.
     # Raising one's own niceness needs no privilege; a platform without it keeps the default.
+    # Relative to the process's own niceness (a server started under nice stays below it).
     with contextlib.suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LONG_STATEMENT_NICENESS)
+        base = os.getpriority(os.PRIO_PROCESS, 0)
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
+                       min(base + LONG_STATEMENT_NICENESS, 19))
 
 
 class Engine:
