@@ -42,6 +42,17 @@ _READS = frozenset({"SELECT", "UTILITY"})
 _PLANNED = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE"})
 
 
+def _untyped_operands(ps: PreparedStatement) -> bool:
+    """Whether a parameter the client left untyped is an operand of arithmetic: its type is
+    inferred at Bind then (as PostgreSQL infers it at Parse), so that text of a floating point
+    number is not DuckDB's to read in a type of its choosing (where DOUBLE arithmetic would
+    overflow to infinity unchecked)."""
+    stmt = ps.statement
+    return stmt is not None and any(
+        number <= len(ps.param_oids) and ps.param_oids[number - 1] == 0
+        for number in stmt.operand_params)
+
+
 class ExtendedProtocol:
     """Handlers of extended-protocol messages (a mixin of ``Connection``)."""
 
@@ -159,7 +170,8 @@ class ExtendedProtocol:
                 sqlstate="08P01",
             )
         formats = expand_formats(msg.param_formats, nparams, "parameter")
-        if any(f == 1 and oid == 0 for f, oid in zip(formats, ps.param_oids, strict=True)):
+        if any(f == 1 and oid == 0 for f, oid in zip(formats, ps.param_oids, strict=True)) or (
+                _untyped_operands(ps)):
             await self._infer_parameter_types(session, ps)
         if nparams and ps.exec_sql is None and ps.statement and ps.statement.duck_sql:
             self._type_parameters(ps)

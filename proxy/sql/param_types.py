@@ -148,6 +148,21 @@ def divided_params(tree: exp.Expr) -> tuple[int, ...]:
     return tuple(sorted(found))
 
 
+def operand_params(tree: exp.Expr) -> tuple[int, ...]:
+    """The numbers of the parameters that are an operand of ``+ - * /`` (through parentheses
+    and signs): bound untyped, their types are inferred at Bind (``probes``), as PostgreSQL
+    infers them at Parse, so that a floating point one's arithmetic fails on overflow as a
+    column's does and text that is not of the inferred type fails as in PostgreSQL."""
+    found: set[int] = set()
+    for param in tree.find_all(exp.Parameter):
+        node: exp.Expr = param
+        while isinstance(node.parent, exp.Paren | exp.Neg):
+            node = node.parent
+        if isinstance(node.parent, exp.Add | exp.Sub | exp.Mul | exp.Div) and param.name.isdigit():
+            found.add(int(param.name))
+    return tuple(sorted(found))
+
+
 # The types a parameter's arithmetic is translated for, by the type the client bound it as (or
 # that was inferred): floating point ones wherever they stand, integers in a division.
 _FLOATS = {oids.FLOAT8: "DOUBLE", oids.FLOAT4: "FLOAT"}
