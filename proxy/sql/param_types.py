@@ -122,6 +122,9 @@ def probes(tree: exp.Expr) -> tuple[Probe, ...]:
             found[index] = Probe(index, query=target[0], column=target[1])
             continue
         node: exp.Expr = param
+        while isinstance(parent, exp.Paren):
+            # ``($1) / x``: typed by the operator around the parentheses.
+            node, parent = parent, parent.parent
         if parent is not None and parent.meta.get(GUARD):
             if not isinstance(parent, exp.Case):
                 continue  # a guard's test of its divisor against zero

@@ -67,6 +67,8 @@ def types_of(cursor: duckdb.DuckDBPyConnection, sql: str) -> dict[int, str]:
         ("SELECT * FROM t WHERE b LIKE $1", {0: "VARCHAR"}),
         ("SELECT * FROM t WHERE b ILIKE $1", {0: "VARCHAR"}),
         ("SELECT a + $1 FROM t", {0: "INTEGER"}),
+        # Through parentheses, as PostgreSQL types ``($1) * x``.
+        ("SELECT ($1) * x, ((($2))) - id FROM u", {0: "DOUBLE", 1: "BIGINT"}),
         # A divisor's guard against zero is not a comparison of the statement's.
         ("SELECT x / $1, 10.00 / $2, $3 / 3.0 FROM u",
          {0: "DOUBLE", 1: "DECIMAL(4,2)", 2: "DECIMAL(2,1)"}),
