@@ -57,7 +57,7 @@ from sqlglot import exp
 
 from catalog.directory import DOUBLE, REAL, Number
 from engine import macros
-from proxy.sql.column_types import ColumnTypes
+from proxy.sql.column_types import ColumnTypes, defining_query, query_branches
 from proxy.sql.context import Context
 from proxy.sql.transforms.macros import call
 
@@ -200,6 +200,12 @@ def _operand_kind(node: exp.Expr, kinds: dict[int, str],
     if isinstance(node, exp.Case):
         return _common_kind([*(branch.args.get("true") for branch in node.args.get("ifs") or ()),
                              node.args.get("default")], kinds, columns)
+    if isinstance(node, exp.Subquery):
+        # A scalar subquery's value: its one result column's (each branch's, of a UNION).
+        query = defining_query(node)
+        branches = query_branches(query) if query is not None else None
+        return _common_kind([branch.expressions[0].unalias() for branch in branches
+                             if len(branch.expressions) == 1], kinds, columns) if branches else None
     return _DOUBLE if isinstance(node, _DOUBLE_FUNCTIONS) else None
 
 
