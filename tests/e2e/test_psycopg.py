@@ -688,6 +688,17 @@ def test_untyped_parameter_arithmetic_fails_as_its_inferred_type(
         conn.execute(sql, params)
 
 
+@pytest.mark.parametrize("value", ["1e300", Decimal("1E+300"), Decimal("1" * 39)])
+def test_a_numeric_parameter_past_38_digits_is_refused(
+        conn: psycopg.Connection[Any], value: object) -> None:
+    # DuckDB would compute with it as a DOUBLE PRECISION; Redshift's NUMERIC has 38 digits.
+    with pytest.raises(errors.FeatureNotSupported, match="more than 38 digits"):
+        conn.execute("select %s * 1.5", (value,))
+    conn.rollback()
+    assert conn.execute("select %s + 1", (Decimal("1" * 38),)).fetchone() == (
+        Decimal("1" * 37 + "2"),)
+
+
 def test_untyped_parameter_arithmetic_within_range(conn: psycopg.Connection[Any]) -> None:
     row = conn.execute("select %s * x, %s * 10 from (select 2.5::float8 as x) t",
                        ("4", "7")).fetchone()
