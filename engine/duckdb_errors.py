@@ -108,6 +108,9 @@ _OVERFLOW: list[_Rule] = [
        e.NumericValueOutOfRange, lambda m: f"{_MIN_INTEGERS[m[1]]} out of range"),
     _r(r"Failed to cast decimal value \S+ to type (INT8|INT16|INT32|INT64)\b",
        e.NumericValueOutOfRange, lambda m: f"{_pg_type(m[1])} out of range"),
+    # SIN, COS, TAN, COT ... of an infinite value: PostgreSQL's words.
+    _r(r"^input value -?inf is out of range for numeric function", e.NumericValueOutOfRange,
+       lambda m: "input is out of range"),
     # A DOUBLE PRECISION value too large for REAL (literals are checked in translation).
     _r(r"Type DOUBLE with value \S+ can't be cast because the value is out of range for the "
        r"destination type FLOAT\b", e.NumericValueOutOfRange,

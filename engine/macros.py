@@ -44,7 +44,10 @@ since a session's search path names only its own database.
 * ``EXP`` and ``POWER`` are DuckDB's, failing where PostgreSQL's floating point functions do
   (DuckDB answers infinity, zero or NaN): a finite argument whose result is infinite
   (22003 ``value out of range: overflow``) or zero (``underflow``), zero raised to a negative
-  power and a negative number raised to a non-integer power (2201F). ``FLOAT_ADD``,
+  power and a negative number raised to a non-integer power (2201F). ``DEGREES`` and
+  ``RADIANS`` are DuckDB's with PostgreSQL's checks (degrees of a finite value that is
+  infinite, 22003 ``value out of range: overflow``; radians of a non-zero value that is zero,
+  ``underflow``). ``FLOAT_ADD``,
   ``FLOAT_SUB``, ``FLOAT_MUL`` and ``FLOAT_DIV`` are the arithmetic operators with
   PostgreSQL's float8 checks (an infinite result of finite operands, a zero product or
   quotient of non-zero ones), for an operand that is DOUBLE PRECISION (an explicit cast or a
@@ -201,6 +204,8 @@ _DECIMAL_TEXT = f"{INTERNAL_PREFIX}decimal_text"
 CBRT = f"{INTERNAL_PREFIX}cbrt"
 EXP = f"{INTERNAL_PREFIX}exp"
 POWER = f"{INTERNAL_PREFIX}power"
+DEGREES = f"{INTERNAL_PREFIX}degrees"
+RADIANS = f"{INTERNAL_PREFIX}radians"
 FLOAT_ADD = f"{INTERNAL_PREFIX}float_add"
 FLOAT_SUB = f"{INTERNAL_PREFIX}float_sub"
 FLOAT_MUL = f"{INTERNAL_PREFIX}float_mul"
@@ -460,6 +465,8 @@ def _compared(op: str) -> str:
 _OVERFLOW = "error('value out of range: overflow')"
 _UNDERFLOW = "error('value out of range: underflow')"
 _FINITE = "NOT isinf({v})"
+# PostgreSQL's RADIANS_PER_DEGREE (float.c), as a DOUBLE.
+_RADIANS_PER_DEGREE = "CAST('0.017453292519943295' AS DOUBLE)"
 
 
 def _float_operator(op: str, underflow: str, kind: str = "DOUBLE") -> str:
@@ -613,6 +620,20 @@ _DEFINITIONS = {
         f"AND isinf(pow(v[1], v[2])) THEN {_OVERFLOW} "
         f"WHEN {_FINITE.format(v='v[1]')} AND {_FINITE.format(v='v[2]')} AND v[1] <> 0 "
         f"AND pow(v[1], v[2]) = 0 THEN {_UNDERFLOW} ELSE pow(v[1], v[2]) END)[1]"
+    ),
+    # PostgreSQL's degrees divides by the radians in a degree (DuckDB multiplies by the
+    # degrees in a radian, one unit in the last place off for some values), radians
+    # multiplies by them, each with its float8 operator's checks: only degrees can overflow,
+    # only radians underflow.
+    DEGREES: (
+        f"(x DOUBLE) AS list_transform([x], lambda x: CASE WHEN {_FINITE.format(v='x')} "
+        f"AND isinf(x / {_RADIANS_PER_DEGREE}) THEN {_OVERFLOW} "
+        f"ELSE x / {_RADIANS_PER_DEGREE} END)[1]"
+    ),
+    RADIANS: (
+        f"(x DOUBLE) AS list_transform([x], lambda x: CASE WHEN x <> 0 "
+        f"AND x * {_RADIANS_PER_DEGREE} = 0 THEN {_UNDERFLOW} "
+        f"ELSE x * {_RADIANS_PER_DEGREE} END)[1]"
     ),
     FLOAT_ADD: _float_operator("+", underflow=""),
     FLOAT_TOTAL: (f"(s, t) AS CASE WHEN s IS NULL OR isfinite(s) OR NOT isfinite(t) THEN s "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from catalog import errors as err
@@ -17,7 +18,7 @@ from engine import describe, streaming, time_zones
 from engine.admission import Ticket
 from proxy import session_zone
 from proxy.codecs import decode_parameter, duckdb_type_for_oid, pg_type_from_duckdb
-from proxy.codecs.oids import BYTEA, TEXT, UNKNOWN, VARBYTE
+from proxy.codecs.oids import BYTEA, NUMERIC, TEXT, UNKNOWN, VARBYTE
 from proxy.result_types import (
     coerce_schema,
     expand_formats,
@@ -40,6 +41,33 @@ if TYPE_CHECKING:
 _READS = frozenset({"SELECT", "UTILITY"})
 # Statement types whose DuckDB plan a session keeps when all their parameters are typed.
 _PLANNED = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE"})
+
+
+# The digits before the point of a NUMERIC parameter: DuckDB's DECIMAL, like Redshift's
+# NUMERIC, holds 38 digits, and DuckDB reads a wider value as a DOUBLE PRECISION.
+_NUMERIC_DIGITS = 38
+
+
+def _refuse_wide_numerics(param_oids: Sequence[int], values: Sequence[object]) -> None:
+    """Refuse (0A000) a NUMERIC parameter with more than 38 digits before the point, which
+    DuckDB would compute with as a DOUBLE PRECISION (``'1e300'`` beside ``1.5``)."""
+    for oid, value in zip(param_oids, values, strict=True):
+        if oid == NUMERIC and isinstance(value, Decimal) and value.is_finite() and (
+                value.adjusted() >= _NUMERIC_DIGITS):
+            raise err.FeatureNotSupported(
+                "feature not supported on Duckshift: a NUMERIC parameter of more than "
+                f"{_NUMERIC_DIGITS} digits before the decimal point")
+
+
+def _untyped_operands(ps: PreparedStatement) -> bool:
+    """Whether a parameter the client left untyped is an operand of arithmetic: its type is
+    inferred at Bind then (as PostgreSQL infers it at Parse), so that text of a floating point
+    number is not DuckDB's to read in a type of its choosing (where DOUBLE arithmetic would
+    overflow to infinity unchecked)."""
+    stmt = ps.statement
+    return stmt is not None and any(
+        number <= len(ps.param_oids) and ps.param_oids[number - 1] == 0
+        for number in stmt.operand_params)
 
 
 class ExtendedProtocol:
@@ -159,7 +187,8 @@ class ExtendedProtocol:
                 sqlstate="08P01",
             )
         formats = expand_formats(msg.param_formats, nparams, "parameter")
-        if any(f == 1 and oid == 0 for f, oid in zip(formats, ps.param_oids, strict=True)):
+        if any(f == 1 and oid == 0 for f, oid in zip(formats, ps.param_oids, strict=True)) or (
+                _untyped_operands(ps)):
             await self._infer_parameter_types(session, ps)
         if nparams and ps.exec_sql is None and ps.statement and ps.statement.duck_sql:
             self._type_parameters(ps)
@@ -168,6 +197,8 @@ class ExtendedProtocol:
             decode_parameter(oid, fmt, raw, zone)
             for oid, fmt, raw in zip(ps.param_oids, formats, msg.params, strict=True)
         ]
+        if NUMERIC in ps.param_oids:
+            _refuse_wide_numerics(ps.param_oids, values)
         statement = await self._for_values(session, ps, values)
         old = session.portals.pop(msg.portal, None)
         if old is not None:

@@ -122,6 +122,9 @@ def probes(tree: exp.Expr) -> tuple[Probe, ...]:
             found[index] = Probe(index, query=target[0], column=target[1])
             continue
         node: exp.Expr = param
+        while isinstance(parent, exp.Paren):
+            # ``($1) / x``: typed by the operator around the parentheses.
+            node, parent = parent, parent.parent
         if parent is not None and parent.meta.get(GUARD):
             if not isinstance(parent, exp.Case):
                 continue  # a guard's test of its divisor against zero
@@ -145,6 +148,21 @@ def divided_params(tree: exp.Expr) -> tuple[int, ...]:
     their types make the division an exact DECIMAL (``Context.param_types``)."""
     found = {int(p.name) for div in tree.find_all(exp.Div)
              for p in div.find_all(exp.Parameter) if p.name.isdigit()}
+    return tuple(sorted(found))
+
+
+def operand_params(tree: exp.Expr) -> tuple[int, ...]:
+    """The numbers of the parameters that are an operand of ``+ - * /`` (through parentheses
+    and signs): bound untyped, their types are inferred at Bind (``probes``), as PostgreSQL
+    infers them at Parse, so that a floating point one's arithmetic fails on overflow as a
+    column's does and text that is not of the inferred type fails as in PostgreSQL."""
+    found: set[int] = set()
+    for param in tree.find_all(exp.Parameter):
+        node: exp.Expr = param
+        while isinstance(node.parent, exp.Paren | exp.Neg):
+            node = node.parent
+        if isinstance(node.parent, exp.Add | exp.Sub | exp.Mul | exp.Div) and param.name.isdigit():
+            found.add(int(param.name))
     return tuple(sorted(found))
 
 

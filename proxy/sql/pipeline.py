@@ -35,7 +35,7 @@ from proxy.sql import (
 )
 from proxy.sql.context import BlankNotes, Context, ProductNotes
 from proxy.sql.late import AppendFrom, CreateFunction, DropFunction, Late, Place, RefreshView
-from proxy.sql.param_types import Probe, divided_params, probes
+from proxy.sql.param_types import Probe, divided_params, operand_params, probes
 from proxy.sql.references import Ref, references
 from proxy.sql.split import Piece, split
 from proxy.sql.transforms import companions
@@ -122,6 +122,9 @@ class Statement:
     # The parameters (numbers) in a division's operands: bound as an integer or NUMERIC, their
     # types make the division exact (``Context.param_types``).
     divided_params: tuple[int, ...] = ()
+    # The parameters (numbers) that are operands of arithmetic: bound untyped, their types are
+    # inferred at Bind (``param_types.operand_params``).
+    operand_params: tuple[int, ...] = ()
     # Whether it computes a DECIMAL product that may pass 18 digits in DuckDB's BIGINT (a
     # query's; its wide form, ``wide_context``, does not).
     narrow_products: bool = False
@@ -662,6 +665,7 @@ def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
     tree = fold_identifiers(tree, ctx)
     # Before the transforms: a division made exact no longer shows its operands.
     divided = divided_params(tree) if "$" in text else ()
+    operands = operand_params(tree) if "$" in text else ()
     stype, tag, returns, counts = classify(tree, text)
     refs, understood = references(tree)
     compute = on_compute(tree, stype, refs)
@@ -690,7 +694,8 @@ def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
         understood=understood, cacheable=companions.cacheable(tree),
         late=companions.late(tree), exact=exact, blank_forgotten=ctx.blank_forgotten,
         blank_wanted=tuple(sorted(notes.wanted)), param_types=ctx.param_types,
-        divided_params=divided, narrow_products=products.narrow, compute=compute,
+        divided_params=divided, operand_params=operands, narrow_products=products.narrow,
+        compute=compute,
     )
 
 

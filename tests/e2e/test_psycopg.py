@@ -666,6 +666,45 @@ def test_float_parameter_arithmetic_within_range(conn: psycopg.Connection[Any]) 
     assert conn.execute("select %s * 10, %s / 4", (2.5, 1.0)).fetchone() == (25.0, 0.25)
 
 
+@pytest.mark.parametrize(("sql", "params", "error", "message"), [
+    # psycopg sends a str untyped: its type is inferred from the other operand, as
+    # PostgreSQL infers it, and its arithmetic is checked as that type's.
+    ("select %s * x from (select 10::float8 as x) t", ("1e308",), errors.NumericValueOutOfRange,
+     "value out of range: overflow"),
+    ("select %s * ln(x) from (select 10::float8 as x) t", ("1e308",),
+     errors.NumericValueOutOfRange, "value out of range: overflow"),
+    ("select (%s) / x from (select 1e300::float8 as x) t", ("1e-300",),
+     errors.NumericValueOutOfRange, "value out of range: underflow"),
+    # An integer's text only (DuckDB read '2.5' as 3).
+    ("select %s * 10", ("2.5",), errors.InvalidTextRepresentation,
+     'invalid input syntax for type integer: "2.5"'),
+    ("select %s * 10", ("1e308",), errors.InvalidTextRepresentation,
+     'invalid input syntax for type integer: "1e308"'),
+])
+def test_untyped_parameter_arithmetic_fails_as_its_inferred_type(
+        conn: psycopg.Connection[Any], sql: str, params: tuple[str, ...],
+        error: type[Exception], message: str) -> None:
+    with pytest.raises(error, match=message):
+        conn.execute(sql, params)
+
+
+@pytest.mark.parametrize("value", ["1e300", Decimal("1E+300"), Decimal("1" * 39)])
+def test_a_numeric_parameter_past_38_digits_is_refused(
+        conn: psycopg.Connection[Any], value: object) -> None:
+    # DuckDB would compute with it as a DOUBLE PRECISION; Redshift's NUMERIC has 38 digits.
+    with pytest.raises(errors.FeatureNotSupported, match="more than 38 digits"):
+        conn.execute("select %s * 1.5", (value,))
+    conn.rollback()
+    assert conn.execute("select %s + 1", (Decimal("1" * 38),)).fetchone() == (
+        Decimal("1" * 37 + "2"),)
+
+
+def test_untyped_parameter_arithmetic_within_range(conn: psycopg.Connection[Any]) -> None:
+    row = conn.execute("select %s * x, %s * 10 from (select 2.5::float8 as x) t",
+                       ("4", "7")).fetchone()
+    assert row == (10.0, 70)
+
+
 @pytest.mark.parametrize("prepare", [False, True])
 def test_decimal_parameter_division_is_exact(conn: psycopg.Connection[Any], prepare: bool) -> None:
     # A NUMERIC parameter in a division is typed by its value's digits, as a literal of them

@@ -24,15 +24,19 @@
   something may have failed, or whose value is zero or not finite by itself, take the slower
   checked branch (sum(x * x) over 6M rows of a DOUBLE PRECISION column: about 3 times the
   unchecked time, against about 9 times for the checked macros alone). A tree whose operands
-  are not all columns, literals, casts or SQRTs of them is only checked (a subquery would run
-  again, a large expression be bound again). An operation with an
+  are not all columns, literals, casts or DuckDB's math functions of them is only checked (a
+  subquery would run again, a large expression be bound again). An operation with an
   interval, date or time written beside it is not one of numbers and is left alone. A
   column's type is the catalog's or, of a derived table or CTE, that of its defining
-  expression (``proxy.sql.column_types``); SQRT, PI and RANDOM are DOUBLE PRECISION (an
+  expression (``proxy.sql.column_types``); SQRT, PI, RANDOM and the other math functions
+  (EXP/DEXP, POWER, LN/DLOG1, LOG/DLOG10, CBRT, DEGREES, RADIANS, the trigonometric and
+  hyperbolic ones) are DOUBLE PRECISION (an
   operation of RANDOM's value and a literal that cannot fail, ``random() * 100``, is left
   unchecked: a volatile value takes only the checked macros, not the CASE), and so
   are SUM and AVG of a floating point value (Redshift's documented type, also of REAL), MIN,
-  MAX and ABS keep their argument's type; a VALUES list's column is typed by its rows. A
+  MAX, ABS, FLOOR, CEIL, ROUND, TRUNC, SIGN and NULLIF keep their argument's type, CASE,
+  COALESCE/NVL, GREATEST and LEAST take their branches' (DOUBLE PRECISION where one is, else
+  REAL where one is); a VALUES list's column is typed by its rows. A
   parameter is typed where the client bound it as DOUBLE PRECISION or REAL at Parse
   (``Context.param_types``: the statement is translated again for those types). Every other
   statement pays nothing: the check is made once per operator node
@@ -53,7 +57,7 @@ from sqlglot import exp
 
 from catalog.directory import DOUBLE, REAL, Number
 from engine import macros
-from proxy.sql.column_types import ColumnTypes
+from proxy.sql.column_types import ColumnTypes, defining_query, query_branches
 from proxy.sql.context import Context
 from proxy.sql.transforms.macros import call
 
@@ -73,7 +77,8 @@ _REAL_MACROS = {
     exp.Add: macros.REAL_ADD, exp.Sub: macros.REAL_SUB, exp.Mul: macros.REAL_MUL,
     exp.Div: macros.REAL_DIV,
 }
-_DOUBLE_RESULTS = frozenset({*_FLOAT_MACROS.values(), macros.EXP, macros.POWER})
+_DOUBLE_RESULTS = frozenset({*_FLOAT_MACROS.values(), macros.EXP, macros.POWER, macros.CBRT,
+                             macros.DEGREES, macros.RADIANS})
 _REAL_RESULTS = frozenset(_REAL_MACROS.values())
 _T = exp.DataType.Type
 _TEMPORAL = frozenset({_T.INTERVAL, _T.DATE, _T.TIME, _T.TIMETZ, _T.TIMESTAMP, _T.TIMESTAMPTZ})
@@ -81,8 +86,27 @@ _TEMPORAL = frozenset({_T.INTERVAL, _T.DATE, _T.TIME, _T.TIMETZ, _T.TIMESTAMP, _
 _DOUBLE = "DOUBLE"
 _REAL = "FLOAT"
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div)
-# Functions whose value is a DOUBLE PRECISION whatever their arguments (Redshift's and DuckDB's).
-_DOUBLE_FUNCTIONS = (exp.Sqrt, exp.Pi, exp.Rand)
+# Functions whose value is a DOUBLE PRECISION whatever their arguments (Redshift's math
+# functions; DuckDB computes each in DOUBLE): SQRT, PI, RANDOM, the trigonometric and
+# hyperbolic ones, LN and LOG (DLOG1 and DLOG10 are renamed to ln and log10 by then; EXP,
+# POWER, CBRT, DEGREES and RADIANS are the engine's macros, ``_DOUBLE_RESULTS``).
+_DOUBLE_FUNCTIONS = (
+    exp.Sqrt, exp.Pi, exp.Rand, exp.Acos, exp.Asin, exp.Atan, exp.Atan2, exp.Cos, exp.Cot,
+    exp.Sin, exp.Tan, exp.Sinh, exp.Cosh, exp.Tanh, exp.Ln, exp.Log, exp.Cbrt, exp.Exp,
+    exp.Pow, exp.Degrees, exp.Radians,
+)
+# The same functions where sqlglot leaves the call by its name.
+_DOUBLE_NAMES = frozenset({"ln", "log", "log10", "log2", "atan2", "cot", "degrees", "radians",
+                           "sinh", "cosh", "tanh", "asinh", "acosh", "atanh"})
+# Functions whose value has their (first) argument's type: a floating point argument gives a
+# floating point value.
+_ARGUMENT_TYPED = (exp.Min, exp.Max, exp.Abs, exp.Window, exp.Filter, exp.Floor, exp.Ceil,
+                   exp.Round, exp.Trunc, exp.Sign, exp.Nullif)
+# Functions whose value is the common type of their arguments.
+_COMMON_TYPED = (exp.Coalesce, exp.Greatest, exp.Least)
+# DuckDB's own scalar functions, which cost little to name more than once (``_plain_operands``).
+_PLAIN_FUNCTIONS = (*_DOUBLE_FUNCTIONS, *_COMMON_TYPED, exp.Abs, exp.Floor, exp.Ceil,
+                    exp.Round, exp.Trunc, exp.Sign, exp.Nullif)
 # The literals beside which RANDOM's value (in [0, 1)) can neither overflow nor underflow in
 # ``+ - *`` or as a dividend (``_bounded``): zero, or of a magnitude in [1e-300, 1e300].
 _SMALLEST, _LARGEST = 1e-300, 1e300
@@ -156,8 +180,12 @@ def _operand_kind(node: exp.Expr, kinds: dict[int, str],
     if isinstance(inner, exp.Anonymous):
         if inner.name in _AVERAGES and inner.expressions:
             return _DOUBLE if _operand_kind(inner.expressions[0], kinds, columns) else None
+        if inner.name == macros.TRUNC and inner.expressions:
+            return _operand_kind(inner.expressions[0], kinds, columns)
         return _DOUBLE if inner.name in _DOUBLE_RESULTS else \
             _REAL if inner.name in _REAL_RESULTS else None
+    if isinstance(node, exp.Anonymous):
+        return _DOUBLE if node.name.lower() in _DOUBLE_NAMES else None
     if isinstance(node, _ARITHMETIC):
         # Not one of the statement's operations walked so far (a derived table's column's
         # defining expression): typed the same way.
@@ -165,9 +193,29 @@ def _operand_kind(node: exp.Expr, kinds: dict[int, str],
     if isinstance(node, exp.Sum):
         # Redshift's SUM of a floating point value is a DOUBLE PRECISION.
         return _DOUBLE if _operand_kind(_sum_argument(node), kinds, columns) else None
-    if isinstance(node, exp.Min | exp.Max | exp.Abs | exp.Window | exp.Filter):
+    if isinstance(node, _ARGUMENT_TYPED):
         return _operand_kind(node.this, kinds, columns)
+    if isinstance(node, _COMMON_TYPED):
+        return _common_kind([node.this, *node.expressions], kinds, columns)
+    if isinstance(node, exp.Case):
+        return _common_kind([*(branch.args.get("true") for branch in node.args.get("ifs") or ()),
+                             node.args.get("default")], kinds, columns)
+    if isinstance(node, exp.Subquery):
+        # A scalar subquery's value: its one result column's (each branch's, of a UNION).
+        query = defining_query(node)
+        branches = query_branches(query) if query is not None else None
+        return _common_kind([branch.expressions[0].unalias() for branch in branches
+                             if len(branch.expressions) == 1], kinds, columns) if branches else None
     return _DOUBLE if isinstance(node, _DOUBLE_FUNCTIONS) else None
+
+
+def _common_kind(nodes: list[exp.Expr | None], kinds: dict[int, str],
+                 columns: ColumnTypes | None) -> str | None:
+    """The floating point type of a CASE's, COALESCE's, GREATEST's or LEAST's value from its
+    branches: DOUBLE PRECISION where one is, else REAL where one is (beside an integer too,
+    as PostgreSQL resolves the common type); None where none is a floating point number."""
+    found = {_operand_kind(node, kinds, columns) for node in nodes if node is not None}
+    return _DOUBLE if _DOUBLE in found else _REAL if _REAL in found else None
 
 
 def _sum_argument(node: exp.Sum) -> exp.Expr:
@@ -262,16 +310,20 @@ def _tree(node: exp.Expr, kinds: dict[int, str], checked: bool,
 
 def _plain_operands(node: exp.Expr, kinds: dict[int, str]) -> bool:
     """Whether the operands of the floating point operations of ``node`` are columns,
-    literals or casts of them: cheap to name more than once (the unchecked branch names each
-    two or three times; a subquery would run again, and a large expression such as
-    decimal_arithmetic's exact division would be bound again, its macros copying it)."""
+    literals, casts of them or DuckDB's own scalar functions of them: cheap to name more than
+    once (the unchecked branch names each two or three times; a subquery would run again, and
+    a large expression such as decimal_arithmetic's exact division would be bound again, its
+    macros copying it)."""
     node = _unwrapped(node)
     if id(node) in kinds:
         return _plain_operands(node.this, kinds) and _plain_operands(node.expression, kinds)
     while isinstance(node, exp.Cast):
         node = _unwrapped(node.this)
-    if isinstance(node, exp.Sqrt):
-        return _plain_operands(node.this, kinds)
+    if (isinstance(node, _PLAIN_FUNCTIONS) and not isinstance(node, exp.Rand)) or (
+            isinstance(node, exp.Anonymous) and node.name.lower() in _DOUBLE_NAMES):
+        # SQRT, LN, FLOOR, COALESCE ... of such operands (RANDOM's value would differ at each
+        # naming).
+        return all(_plain_operands(arg, kinds) for arg in node.iter_expressions())
     return isinstance(node, exp.Column | exp.Literal | exp.Null | exp.Parameter)
 
 

@@ -12,6 +12,8 @@
 * ``EXP``/``DEXP`` and ``POWER``/``POW``/``^`` fail as PostgreSQL's floating point functions do
   (22003 on overflow and underflow, 2201F for zero to a negative power or a negative number to
   a non-integer one) where DuckDB answers infinity, zero or NaN: the engine's checked macros.
+  So do ``DEGREES`` (22003 overflow of a finite value) and ``RADIANS`` (underflow of a
+  non-zero one).
 """
 
 from __future__ import annotations
@@ -71,8 +73,10 @@ def _avg_window(
 
 
 def math_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
-    """Rewrite AVG, CBRT, EXP, POWER, DEXP, DLOG1 and DLOG10 as the module docstring says."""
-    nodes = list(tree.find_all(exp.Avg, exp.Cbrt, exp.Exp, exp.Pow, exp.Anonymous))
+    """Rewrite AVG, CBRT, EXP, POWER, DEGREES, RADIANS, DEXP, DLOG1 and DLOG10 as the module
+    docstring says."""
+    nodes = list(tree.find_all(exp.Avg, exp.Cbrt, exp.Exp, exp.Pow, exp.Degrees, exp.Radians,
+                               exp.Anonymous))
     # Read before any rewrite turns an inner aggregate into a macro call.
     over_aggregate = {
         id(n) for n in nodes if isinstance(n, exp.Avg) and n.this.find(exp.AggFunc) is not None
@@ -87,6 +91,9 @@ def math_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
             node.replace(call(macros.EXP, node.this.copy()))
         elif isinstance(node, exp.Pow):
             node.replace(call(macros.POWER, node.this.copy(), node.expression.copy()))
+        elif isinstance(node, exp.Degrees | exp.Radians):
+            macro = macros.DEGREES if isinstance(node, exp.Degrees) else macros.RADIANS
+            node.replace(call(macro, node.this.copy()))
         elif node.name.lower() == "dexp" and len(node.expressions) == 1:
             node.replace(call(macros.EXP, node.expressions[0].copy()))
         else:

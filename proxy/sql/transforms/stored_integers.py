@@ -99,12 +99,22 @@ def _source_columns(source: exp.Expr, ctx: Context) -> list[str] | None:
     query, alias = None, source.args.get("alias")
     values = source.this if isinstance(source, exp.Subquery) else source
     if isinstance(values, exp.Values):
-        # A VALUES list's columns are its alias's (all of them named: DuckDB's own names for
-        # the others are not PostgreSQL's column1 ...).
+        # A VALUES list's columns are its alias's, the others named as DuckDB names them
+        # (col1 for the second, where PostgreSQL's name is column2: only the star stands for
+        # them here, which names none).
+        alias = values.args.get("alias") or alias
         width = {len(row.expressions) for row in values.expressions if isinstance(row, exp.Tuple)}
         names = [column.name for column in alias.columns] if isinstance(
             alias, exp.TableAlias) else []
-        return names if width == {len(names)} else None
+        if len(width) != 1 or len(names) > min(width):
+            return None
+        return names + [f"col{n}" for n in range(len(names), min(width))]
+    if isinstance(source, exp.Unnest) and len(source.expressions) == 1:
+        # A table function's: UNNEST of one array is one column, its alias's or DuckDB's
+        # ``unnest`` (generate_series and range give numbers or times, never a string).
+        names = [column.name for column in alias.columns] if isinstance(
+            alias, exp.TableAlias) else []
+        return names if len(names) == 1 else None if names else ["unnest"]
     if isinstance(source, exp.Subquery):
         query = defining_query(source)
     elif isinstance(source, exp.Table) and isinstance(source.this, exp.Identifier):
@@ -177,12 +187,14 @@ Named = list[tuple[str, exp.Expr]]
 
 
 def _relation_columns(source: exp.Expr, ctx: Context) -> Named | None:
-    """A relation's columns in order, each with its reference (``"s"."c"``)."""
+    """A relation's columns in order, each with its reference (``"s"."c"``; ``"c"`` of a
+    relation without a name)."""
     columns = _source_columns(source, ctx)
+    name = source.alias_or_name
+    table = exp.to_identifier(name, quoted=True) if name else None
     return None if columns is None else [
-        (name, exp.column(exp.to_identifier(name, quoted=True),
-                          table=exp.to_identifier(source.alias_or_name, quoted=True)))
-        for name in columns]
+        (column, exp.column(exp.to_identifier(column, quoted=True), table=table))
+        for column in columns]
 
 
 def _joined_columns(from_: exp.Expr, joins: list[exp.Join], ctx: Context) -> Named | None:

@@ -14,7 +14,14 @@ import pytest
 
 from engine.describe import column_types
 from proxy.sql.context import Context
-from proxy.sql.param_types import Probe, decimal_type, divided_params, parameter_types, probes
+from proxy.sql.param_types import (
+    Probe,
+    decimal_type,
+    divided_params,
+    operand_params,
+    parameter_types,
+    probes,
+)
 from proxy.sql.pipeline import parse, translate
 from proxy.sql.split import split
 
@@ -60,6 +67,8 @@ def types_of(cursor: duckdb.DuckDBPyConnection, sql: str) -> dict[int, str]:
         ("SELECT * FROM t WHERE b LIKE $1", {0: "VARCHAR"}),
         ("SELECT * FROM t WHERE b ILIKE $1", {0: "VARCHAR"}),
         ("SELECT a + $1 FROM t", {0: "INTEGER"}),
+        # Through parentheses, as PostgreSQL types ``($1) * x``.
+        ("SELECT ($1) * x, ((($2))) - id FROM u", {0: "DOUBLE", 1: "BIGINT"}),
         # A divisor's guard against zero is not a comparison of the statement's.
         ("SELECT x / $1, 10.00 / $2, $3 / 3.0 FROM u",
          {0: "DOUBLE", 1: "DECIMAL(4,2)", 2: "DECIMAL(2,1)"}),
@@ -164,3 +173,10 @@ def test_parameter_types_of_a_division() -> None:
         (1, "DOUBLE"), (3, "INTEGER"), (4, "DECIMAL(4,2)"), (5, "DECIMAL(1,0)"))
     assert decimal_type(Decimal("1E+40")) is None and decimal_type(Decimal("NaN")) is None
     assert divided_params(parse("select $1 / ($2 + 1), $3 * 2")) == (1, 2)
+
+
+def test_operand_params() -> None:
+    # The parameters an operator of arithmetic takes (through parentheses and signs): bound
+    # untyped, their types are inferred at Bind.
+    assert operand_params(parse("select $1 * 10, -($2) + x, f($3), $4 = 1, ($5 / 2)")) == (
+        1, 2, 5)

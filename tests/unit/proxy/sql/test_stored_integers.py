@@ -88,6 +88,11 @@ def _facts(con: duckdb.DuckDBPyConnection) -> Context:
     "insert into ints select * from (select s, n, v from src2) x full join (select n from "
     "src2) y using (n)",
     "insert into ints select * from (values ('12.5', 2, 'x')) v (a, b, c)",
+    # A VALUES list's columns without a name are DuckDB's col1 ...; UNNEST's is unnest.
+    "insert into ints select * from (values ('12.5', 2, 'x')) v",
+    "insert into ints select * from (values (1, '1e3', 'x')) v (a)",
+    "insert into ints (a) select * from unnest(['12.5'])",
+    "insert into ints (b) select * from unnest(['12.5']) u (x)",
 ])
 def test_a_star_is_expanded_to_the_columns_it_stores(
         con: duckdb.DuckDBPyConnection, sql: str) -> None:
@@ -98,10 +103,9 @@ def test_a_star_is_expanded_to_the_columns_it_stores(
 
 
 @pytest.mark.parametrize("sql", [
-    # A table function's columns, and a VALUES list's not all named, are not known.
-    "insert into ints select * from (values ('1', 2, 'x')) v",
-    "insert into ints select * from (values ('1', 2, 'x')) v (a)",
+    # range's and generate_series's columns are numbers or times, never strings.
     "insert into ints select * from range(3)",
+    "insert into ints select * from generate_series(1, 3)",
 ])
 def test_a_star_of_columns_not_known_is_left(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     run(con, "create table src2 (s varchar(20), n int, v varchar(10))")
