@@ -32,10 +32,11 @@ _READS = frozenset({"SELECT", "VIEWREF", "REFERENCES"})
 
 
 def mark_writes(facts: BlankFacts, authorizer: Authorizer, session: Session,
-                stmt: Statement) -> None:
-    """Mark what ``stmt`` may write, before it runs, as written by ``session``."""
+                stmt: Statement) -> list[Key] | None:
+    """Mark what ``stmt`` may write, before it runs, as written by ``session``; returns those
+    tables (None: tables it cannot name, any of them)."""
     if stmt.statement_type == "SELECT" and stmt.understood:
-        return  # a query writes nothing (SELECT INTO is CTAS)
+        return []  # a query writes nothing (SELECT INTO is CTAS)
     keys: list[Key] = []
     for ref in stmt.refs:
         if ref.kind != "relation" or ref.action in _READS:
@@ -43,7 +44,7 @@ def mark_writes(facts: BlankFacts, authorizer: Authorizer, session: Session,
         resolved = authorizer.resolve_quietly(session, ref)
         if resolved is None:
             facts.written_anywhere(session.pid)
-            return
+            return None
         keys.append((resolved.alias, resolved.schema, ref.name))
         if ref.new_name is not None:
             keys.append((resolved.alias, resolved.schema, ref.new_name))
@@ -51,8 +52,10 @@ def mark_writes(facts: BlankFacts, authorizer: Authorizer, session: Session,
         # A write this module cannot see the target of (DROP SCHEMA ... CASCADE, a shape
         # references() does not know): every table may have changed.
         facts.written_anywhere(session.pid)
-    elif keys:
+        return None
+    if keys:
         facts.written(keys, session.pid)
+    return keys
 
 
 def end_of_writes(facts: BlankFacts, session: Session) -> None:
