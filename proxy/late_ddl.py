@@ -150,6 +150,8 @@ async def _sql(conn: Connection, session: Session, stmt: Statement, sql: str) ->
             refresher.forget(view.alias)
             return materialized_views.auto_refresh_sql(view, late.auto)
         if mv is not None:  # else one made before they kept rows: always fresh
+            # Writes committed before it are followed first (their marks would be late).
+            await refresher.idle()
             async with refresher.lock:
                 await conn._engine_call(refresher.refresh, mv, late.cascade)
         return "SELECT 1 WHERE false"  # done: a statement that changes nothing
