@@ -157,7 +157,7 @@ async def _sql(conn: Connection, session: Session, stmt: Statement, sql: str) ->
         return "SELECT 1 WHERE false"  # done: a statement that changes nothing
     if isinstance(late, CreateView):
         if late.materialized:
-            conn.server.materialized.forget(late.place.alias)
+            conn.server.materialized.made(session, late.place.alias)
         created: str = await conn._engine_call(materialized_views.create_sql,
                                                session.cursor, late, sql)
         return created

@@ -27,6 +27,7 @@ as its definition.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Iterable
@@ -226,8 +227,9 @@ def after_writes(cur: duckdb.DuckDBPyConnection, alias: str,
                 _refresh_one(cur, mv)
             except Exception:  # best effort, as Redshift's: it stays stale
                 log.warning("auto refresh of %s.%s failed", mv.schema, mv.name, exc_info=True)
-                cur.execute(f"UPDATE {meta.qualified(alias, meta.MATERIALIZED_VIEWS)} "
-                            "SET stale = true WHERE storage = ?", [mv.key])
+                with contextlib.suppress(duckdb.Error):
+                    cur.execute(f"UPDATE {meta.qualified(alias, meta.MATERIALIZED_VIEWS)} "
+                                "SET stale = true WHERE storage = ?", [mv.key])
     return True
 
 
@@ -241,6 +243,10 @@ class Refresher:
         self._engine = engine
         self._writes: dict[int, dict[str, set[tuple[str, str]] | None]] = {}
         self._without: set[str] = set()  # aliases known to have no materialized views
+        self._generation = 0  # counts ``forget``: a look that raced one proves nothing
+        self._made: dict[int, set[str]] = {}  # aliases each open transaction made one in
+        # Tables written by committed transactions whose look has not started, by alias.
+        self._queued: dict[str, set[tuple[str, str]] | None] = {}
         self._lock = asyncio.Lock()  # one refresh at a time: they would conflict
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -265,21 +271,42 @@ class Refresher:
     def settled(self, session: Session, committed: bool) -> None:
         """``session``'s transaction ended: after a commit, act on what it wrote."""
         writes = self._writes.pop(session.pid, None)
+        made = self._made.pop(session.pid, ())
+        for alias in made if committed else ():
+            self.forget(alias)  # its materialized views are there for all to see now
         if not committed or not writes:
             return
         for alias, tables in writes.items():
             if alias in self._without:
                 continue
-            task = asyncio.get_running_loop().create_task(self._after(alias, tables))
+            if alias in self._queued:  # a look not started yet takes these tables too
+                queued = self._queued[alias]
+                if tables is None:
+                    self._queued[alias] = None
+                elif queued is not None:
+                    queued |= tables
+                continue
+            self._queued[alias] = None if tables is None else set(tables)
+            task = asyncio.get_running_loop().create_task(self._after(alias))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
     def forget(self, alias: str) -> None:
         """A materialized view was made (or changed) in ``alias``."""
         self._without.discard(alias)
+        self._generation += 1
 
-    async def _after(self, alias: str, tables: set[tuple[str, str]] | None) -> None:
+    def made(self, session: Session, alias: str) -> None:
+        """``session`` makes a materialized view in ``alias`` (seen by others once it
+        commits)."""
+        self._made.setdefault(session.pid, set()).add(alias)
+        self.forget(alias)
+
+    async def _after(self, alias: str) -> None:
+        generation = self._generation
         async with self._lock:
+            # Writes committed while this waited joined it: one look for a burst of them.
+            tables = self._queued.pop(alias, set())
             try:
                 has = await asyncio.get_running_loop().run_in_executor(
                     self._engine.long_executor, self._on_own_cursor, after_writes, alias,
@@ -287,7 +314,7 @@ class Refresher:
             except Exception:
                 log.warning("materialized views of %s not followed", alias, exc_info=True)
                 return
-            if not has:
+            if not has and self._generation == generation:
                 self._without.add(alias)
 
     @property
