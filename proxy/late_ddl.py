@@ -148,7 +148,13 @@ async def _sql(conn: Connection, session: Session, stmt: Statement, sql: str) ->
         refresher = conn.server.materialized
         if isinstance(late, AlterAutoRefresh):
             refresher.forget(view.alias)
-            return materialized_views.auto_refresh_sql(view, late.auto)
+            update = materialized_views.auto_refresh_sql(view, late.auto)
+            if session.tx != TxStatus.IDLE:
+                return update
+            # Not beside a refresh, which updates the same metadata row (a write conflict).
+            async with refresher.lock:
+                await conn._engine_call(session.cursor.execute, update)
+            return "SELECT 1 WHERE false"
         if mv is not None:  # else one made before they kept rows: always fresh
             # Writes committed before it are followed first (their marks would be late).
             await refresher.idle()
