@@ -162,10 +162,10 @@ async def _sql(conn: Connection, session: Session, stmt: Statement, sql: str) ->
                 await conn._engine_call(refresher.refresh, mv, late.cascade)
         return "SELECT 1 WHERE false"  # done: a statement that changes nothing
     if isinstance(late, CreateView):
-        if late.materialized:
-            conn.server.materialized.made(session, late.place.alias)
+        key = conn.server.materialized.made(session, late.place.alias) if (
+            late.materialized) else None
         created: str = await conn._engine_call(materialized_views.create_sql,
-                                               session.cursor, late, sql)
+                                               session.cursor, late, sql, key)
         return created
     if isinstance(late, CreateFunction | DropFunction):
         made: str = await conn._engine_call(function_sql, session.cursor, late)

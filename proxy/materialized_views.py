@@ -30,7 +30,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -76,7 +76,8 @@ class Materialized:
                 f"{quote_ident(meta.MV_QUERY_PREFIX + self.key)}")
 
 
-def create_sql(cur: duckdb.DuckDBPyConnection, late: CreateView, sql: str) -> str:
+def create_sql(cur: duckdb.DuckDBPyConnection, late: CreateView, sql: str,
+               key: str | None = None) -> str:
     """The statements of CREATE MATERIALIZED VIEW: ``sql`` (the view of its query, with its
     metadata row), then that view hidden, its rows stored and the view made over them; before
     them, those dropping the hidden parts of a materialized view ``sql`` replaces. A CREATE OR
@@ -89,7 +90,7 @@ def create_sql(cur: duckdb.DuckDBPyConnection, late: CreateView, sql: str) -> st
                                                                      replaced)
     if not late.materialized:
         return "; ".join([*before, sql])
-    mv = Materialized(place.alias, schema, place.name, uuid.uuid4().hex[:16])
+    mv = Materialized(place.alias, schema, place.name, key or new_key())
     view = ".".join(quote_ident(p) for p in (place.alias, schema, place.name))
     return "; ".join([
         *before,
@@ -118,6 +119,11 @@ def _columns(sql: str) -> str:
     char = f"{macros.CATALOG}.{macros.SCHEMA}.{macros.CHAR}"
     return "* REPLACE ({})".format(", ".join(
         f"{char}({quote_ident(c)}, {n}) AS {quote_ident(c)}" for c, n in chars.items()))
+
+
+def new_key() -> str:
+    """A new storage key."""
+    return uuid.uuid4().hex[:16]
 
 
 def lookup(cur: duckdb.DuckDBPyConnection, view: bound_views.Relation) -> Materialized | None:
@@ -202,10 +208,13 @@ def refresh(cur: duckdb.DuckDBPyConnection, mv: Materialized, cascade: bool) -> 
 
 
 def after_writes(cur: duckdb.DuckDBPyConnection, alias: str,
-                 tables: Iterable[tuple[str, str]] | None) -> bool:
+                 tables: Iterable[tuple[str, str]] | None, fresh: frozenset[str] = frozenset(),
+                 started: Callable[[str], None] | None = None) -> bool:
     """Committed writes to ``tables`` ((schema, name) of ``alias``; None: any) happened: the
-    materialized views over them with AUTO REFRESH YES are refreshed, the others marked stale.
-    Returns whether ``alias`` has materialized views that keep rows at all."""
+    materialized views over them with AUTO REFRESH YES are refreshed, the others marked stale,
+    except those (storage keys) ``fresh``: made or refreshed after the writes committed.
+    ``started`` is told of each refresh as it starts. Returns whether ``alias`` has
+    materialized views that keep rows at all."""
     known = _all(cur, alias)
     if not known:
         return False
@@ -217,12 +226,15 @@ def after_writes(cur: duckdb.DuckDBPyConnection, alias: str,
             for mv, auto in _over(cur, bound_views.Relation(alias, schema, name), known):
                 found[mv.key] = (mv, auto)
         hit = list(found.values())
+    hit = [(mv, auto) for mv, auto in hit if mv.key not in fresh]
     stale = [mv.key for mv, auto in hit if not auto]
     if stale:
         cur.execute(f"UPDATE {meta.qualified(alias, meta.MATERIALIZED_VIEWS)} SET stale = true "
                     "WHERE list_contains(?, storage)", [stale])
     for mv, auto in hit:
         if auto:
+            if started is not None:
+                started(mv.key)
             try:
                 _refresh_one(cur, mv)
             except Exception:  # best effort, as Redshift's: it stays stale
@@ -245,8 +257,13 @@ class Refresher:
         self._without: set[str] = set()  # aliases known to have no materialized views
         self._generation = 0  # counts ``forget``: a look that raced one proves nothing
         self._made: dict[int, set[str]] = {}  # aliases each open transaction made one in
-        # Tables written by committed transactions whose look has not started, by alias.
-        self._queued: dict[str, set[tuple[str, str]] | None] = {}
+        # Tables written by committed transactions whose look has not started, by alias, and
+        # the number of the last of those commits.
+        self._queued: dict[str, tuple[set[tuple[str, str]] | None, int]] = {}
+        # Commits are numbered; each materialized view (by storage key) was made or last
+        # refreshed after the commits up to this number (here since the server started).
+        self._commits = 0
+        self._fresh_after: dict[str, int] = {}
         self._lock = asyncio.Lock()  # one refresh at a time: they would conflict
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -276,17 +293,18 @@ class Refresher:
             self.forget(alias)  # its materialized views are there for all to see now
         if not committed or not writes:
             return
+        self._commits += 1
         for alias, tables in writes.items():
             if alias in self._without:
                 continue
             if alias in self._queued:  # a look not started yet takes these tables too
-                queued = self._queued[alias]
-                if tables is None:
-                    self._queued[alias] = None
-                elif queued is not None:
-                    queued |= tables
+                queued, _ = self._queued[alias]
+                if tables is None or queued is None:
+                    self._queued[alias] = (None, self._commits)
+                else:
+                    self._queued[alias] = (queued | tables, self._commits)
                 continue
-            self._queued[alias] = None if tables is None else set(tables)
+            self._queued[alias] = (None if tables is None else set(tables), self._commits)
             task = asyncio.get_running_loop().create_task(self._after(alias))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -296,21 +314,30 @@ class Refresher:
         self._without.discard(alias)
         self._generation += 1
 
-    def made(self, session: Session, alias: str) -> None:
+    def made(self, session: Session, alias: str) -> str:
         """``session`` makes a materialized view in ``alias`` (seen by others once it
-        commits)."""
+        commits): the storage key to give it."""
         self._made.setdefault(session.pid, set()).add(alias)
         self.forget(alias)
+        key = new_key()
+        self._started(key)
+        return key
+
+    def _started(self, key: str) -> None:
+        """The rows of the materialized view ``key`` are being computed: they reflect every
+        commit so far (a write's commit is numbered after DuckDB's)."""
+        self._fresh_after[key] = self._commits
 
     async def _after(self, alias: str) -> None:
         generation = self._generation
         async with self._lock:
             # Writes committed while this waited joined it: one look for a burst of them.
-            tables = self._queued.pop(alias, set())
+            tables, last = self._queued.pop(alias, (set(), 0))
+            fresh = frozenset(k for k, n in self._fresh_after.items() if n >= last)
             try:
                 has = await asyncio.get_running_loop().run_in_executor(
                     self._engine.long_executor, self._on_own_cursor, after_writes, alias,
-                    tables)
+                    tables, fresh, self._started)
             except Exception:
                 log.warning("materialized views of %s not followed", alias, exc_info=True)
                 return
@@ -326,6 +353,7 @@ class Refresher:
         """REFRESH MATERIALIZED VIEW on a cursor of its own (on a worker thread, under
         ``lock``)."""
         self._without.discard(mv.alias)
+        self._started(mv.key)
         self._on_own_cursor(refresh, mv, cascade)
 
     async def idle(self) -> None:
