@@ -18,6 +18,8 @@ from typing import NamedTuple
 
 import duckdb
 
+from catalog.table_attributes import MV_QUERY_PREFIX
+
 
 @dataclass(frozen=True, slots=True)
 class Relation:
@@ -193,7 +195,8 @@ class Directory:
                 relations[(db, schema, name)] = Relation(db, schema, name, "table")
             for db, schema, name, sql in self._con.execute(
                 "SELECT database_name, schema_name, view_name, sql FROM duckdb_views() "
-                "WHERE NOT internal AND NOT temporary"
+                "WHERE NOT internal AND NOT temporary AND NOT starts_with(view_name, ?)",
+                [MV_QUERY_PREFIX],  # a materialized view's hidden query: no user's to name
             ).fetchall():
                 relations[(db, schema, name)] = Relation(db, schema, name, "view", sql)
             # SQL UDFs are macros of their database (the engine's own are not in one).

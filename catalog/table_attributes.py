@@ -16,6 +16,10 @@ COLUMN_ATTRIBUTES = "__ds_column_attributes"
 FUNCTIONS = "__ds_functions"
 LATE_BINDING_VIEWS = "__ds_late_binding_views"
 MATERIALIZED_VIEWS = "__ds_materialized_views"
+# A materialized view's hidden parts: the table of its rows (in ``main``) and the view of its
+# query (in its own schema), each named with this prefix and the view's storage key.
+MV_ROWS_PREFIX = "__ds_mv_"
+MV_QUERY_PREFIX = "__ds_mvq_"
 
 
 def qualified_name(alias: str, table: str) -> str:

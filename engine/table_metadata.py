@@ -39,11 +39,16 @@ a regular one, bound to the relations it names, ``proxy/view_bindings.py``):
 
     schema_name VARCHAR, view_name VARCHAR
 
-``MATERIALIZED_VIEWS``: one row per view created as CREATE MATERIALIZED VIEW (kept as a view,
-so it is always fresh; REFRESH MATERIALIZED VIEW accepts only these):
+``MATERIALIZED_VIEWS``: one row per view created as CREATE MATERIALIZED VIEW (REFRESH
+MATERIALIZED VIEW accepts only these; ``proxy/materialized_views.py`` keeps their rows):
 
     schema_name VARCHAR, view_name VARCHAR
-    autorefresh BOOLEAN     -- AUTO REFRESH YES as declared
+    autorefresh BOOLEAN     -- AUTO REFRESH YES as declared (or as ALTER set it)
+    storage VARCHAR         -- the key of its hidden parts: the table of its rows
+                            -- (``MV_ROWS_PREFIX`` + key, in ``main``) and the view of its
+                            -- query (``MV_QUERY_PREFIX`` + key, in its own schema); NULL for
+                            -- one made before materialized views kept rows (a plain view)
+    stale BOOLEAN           -- a base table changed since its last refresh (committed writes)
 
 Names are as DuckDB stores them; compare them case-insensitively, as DuckDB resolves names.
 Rows of tables that no longer exist are deleted by the statements that drop them; identity
@@ -59,6 +64,8 @@ from catalog.table_attributes import (
     FUNCTIONS,
     LATE_BINDING_VIEWS,
     MATERIALIZED_VIEWS,
+    MV_QUERY_PREFIX,
+    MV_ROWS_PREFIX,
     SCHEMA,
     TABLE_ATTRIBUTES,
 )
@@ -86,11 +93,15 @@ _DDL = (
     "view_name VARCHAR NOT NULL)",
     "CREATE TABLE IF NOT EXISTS {s}.{m} (schema_name VARCHAR NOT NULL, "
     "view_name VARCHAR NOT NULL, autorefresh BOOLEAN)",
+    # Added when materialized views began to keep rows (databases made before lack them).
+    "ALTER TABLE {s}.{m} ADD COLUMN IF NOT EXISTS storage VARCHAR",
+    "ALTER TABLE {s}.{m} ADD COLUMN IF NOT EXISTS stale BOOLEAN",
 )
 
 
 def ensure(con: duckdb.DuckDBPyConnection, alias: str) -> None:
-    """Create the metadata tables of a database if missing; drop orphaned identity sequences.
+    """Create the metadata tables of a database if missing; drop orphaned identity sequences
+    and the stored rows of materialized views that are gone.
 
     A sequence is orphaned when the table of its identity column was dropped (DuckDB SQL
     cannot drop an object whose name it would read from the catalog, so DROP TABLE leaves it).
@@ -111,6 +122,16 @@ def ensure(con: duckdb.DuckDBPyConnection, alias: str) -> None:
     ).fetchall()
     for (name,) in orphans:
         con.execute(f"DROP SEQUENCE IF EXISTS {schema}.{quote_ident(name)}")
+    # The rows of materialized views dropped with their schema (DROP SCHEMA ... CASCADE).
+    orphaned_rows = con.execute(
+        "SELECT t.table_name FROM duckdb_tables() t WHERE t.database_name = ? "
+        "AND t.schema_name = ? AND starts_with(t.table_name, ?) AND NOT EXISTS ("
+        f"SELECT 1 FROM {schema}.{quote_ident(MATERIALIZED_VIEWS)} m "
+        "WHERE t.table_name = ? || m.storage)",
+        [alias, SCHEMA, MV_ROWS_PREFIX, MV_ROWS_PREFIX],
+    ).fetchall()
+    for (name,) in orphaned_rows:
+        con.execute(f"DROP TABLE IF EXISTS {schema}.{quote_ident(name)}")
 
 
 def forget_dropped(alias: str) -> list[str]:
@@ -186,4 +207,36 @@ def renamed_column(alias: str, table: str, old: str, new: str) -> list[str]:
         f"distkey = CASE WHEN lower(distkey) = lower({old_lit}) THEN {new_lit} ELSE distkey END, "
         f"sortkey = list_transform(sortkey, k -> CASE WHEN lower(k) = lower({old_lit}) "
         f"THEN {new_lit} ELSE k END) WHERE {renamed}",
+    ]
+
+
+def materialized_key(con: duckdb.DuckDBPyConnection, alias: str, schema: str,
+                     name: str) -> str | None:
+    """The storage key of the materialized view ``schema.name`` of ``alias`` (None: no such
+    materialized view, or one made before they kept rows)."""
+    row = con.execute(
+        f"SELECT storage FROM {qualified(alias, MATERIALIZED_VIEWS)} WHERE lower(schema_name) "
+        "= lower(?) AND lower(view_name) = lower(?) AND storage IS NOT NULL",
+        [schema, name]).fetchone()
+    return None if row is None else str(row[0])
+
+
+def materialized_of_query(con: duckdb.DuckDBPyConnection, alias: str,
+                          query_view: str) -> tuple[str, str] | None:
+    """(schema, name) of the materialized view whose hidden query view is ``query_view``."""
+    if not query_view.lower().startswith(MV_QUERY_PREFIX):
+        return None
+    row = con.execute(
+        f"SELECT schema_name, view_name FROM {qualified(alias, MATERIALIZED_VIEWS)} "
+        "WHERE storage = ?", [query_view[len(MV_QUERY_PREFIX):]]).fetchone()
+    return None if row is None else (str(row[0]), str(row[1]))
+
+
+def materialized_parts_sql(alias: str, schema: str, key: str) -> list[str]:
+    """Statements dropping the hidden parts of the materialized view with storage ``key``
+    (in schema ``schema``): the view of its query and the table of its rows."""
+    return [
+        f"DROP VIEW IF EXISTS {quote_ident(alias)}.{quote_ident(schema)}."
+        f"{quote_ident(MV_QUERY_PREFIX + key)}",
+        f"DROP TABLE IF EXISTS {quote_ident(alias)}.{SCHEMA}.{quote_ident(MV_ROWS_PREFIX + key)}",
     ]

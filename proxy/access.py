@@ -14,6 +14,7 @@ ones keep them) wait for the transaction's commit, and vanish with a rollback.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,7 @@ from catalog.datashares import (
 from catalog.directory import Directory, Relation
 from catalog.security import PUBLIC, DefaultPrivilege, Grant, ObjectKey, Security
 from catalog.store import Catalog
+from catalog.table_attributes import MV_ROWS_PREFIX
 from policies import access
 from proxy import columns
 from proxy.shared_access import SharedAccess
@@ -124,6 +126,8 @@ class Authorizer:
         self._principals: dict[tuple[str, str], tuple[int, access.Principal]] = {}
         self._default_owners: dict[str, tuple[int, str]] = {}
         self._views: dict[tuple[str, str, str, str], tuple[Ref, ...]] = {}
+        # Called with (session, committed) whenever a session's transaction ends.
+        self.settle_hooks: list[Callable[[Session, bool], None]] = []
 
     # -- who ------------------------------------------------------------------------------
     def default_owner(self, namespace: str) -> str:
@@ -318,6 +322,10 @@ class Authorizer:
         for ref in self._view_refs(r.relation):
             if ref.kind == "function":
                 self._check_view_function(ref, r, owner)
+                continue
+            if ref.name.startswith(MV_ROWS_PREFIX):
+                # A materialized view's stored rows (no user SQL can name them): reading it
+                # needs SELECT on it alone, as in Redshift.
                 continue
             base = self._resolve_in_view(ref, r)
             if base.via is not None:
@@ -608,6 +616,8 @@ class Authorizer:
         if not committed:
             session.own_char_columns = None  # the tables the transaction made are gone
         session.effects = PendingEffects()
+        for hook in self.settle_hooks:
+            hook(session, committed)
 
     def _created(self, c: Created) -> None:
         """Record a committed new object: its owner, default privileges, shares it joins."""

@@ -32,27 +32,30 @@ _READS = frozenset({"SELECT", "VIEWREF", "REFERENCES"})
 
 
 def mark_writes(facts: BlankFacts, authorizer: Authorizer, session: Session,
-                stmt: Statement) -> None:
-    """Mark what ``stmt`` may write, before it runs, as written by ``session``."""
+                stmt: Statement) -> list[Key] | None:
+    """Mark what ``stmt`` may write, before it runs, as written by ``session``; returns the
+    existing tables it names to write (None: a statement whose shape is not understood)."""
     if stmt.statement_type == "SELECT" and stmt.understood:
-        return  # a query writes nothing (SELECT INTO is CTAS)
+        return []  # a query writes nothing (SELECT INTO is CTAS)
     keys: list[Key] = []
+    anywhere = not stmt.understood
     for ref in stmt.refs:
         if ref.kind != "relation" or ref.action in _READS:
             continue
         resolved = authorizer.resolve_quietly(session, ref)
         if resolved is None:
-            facts.written_anywhere(session.pid)
-            return
+            anywhere = True  # not a table that exists now (or not one this can find)
+            continue
         keys.append((resolved.alias, resolved.schema, ref.name))
         if ref.new_name is not None:
             keys.append((resolved.alias, resolved.schema, ref.new_name))
-    if not stmt.understood or (not keys and stmt.statement_type not in ("UTILITY", "SELECT")):
+    if anywhere or (not keys and stmt.statement_type not in ("UTILITY", "SELECT")):
         # A write this module cannot see the target of (DROP SCHEMA ... CASCADE, a shape
         # references() does not know): every table may have changed.
         facts.written_anywhere(session.pid)
     elif keys:
         facts.written(keys, session.pid)
+    return keys if stmt.understood else None
 
 
 def end_of_writes(facts: BlankFacts, session: Session) -> None:

@@ -18,6 +18,7 @@ late-binding views may read another database in Redshift).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import duckdb
 import sqlglot
@@ -137,6 +138,28 @@ def _dependents(cur: duckdb.DuckDBPyConnection, target: Relation) -> list[_View]
     ]
 
 
+def reads(cur: duckdb.DuckDBPyConnection, view: Relation) -> list[Relation]:
+    """The relations of its own database the view ``view`` reads, as its names resolve now
+    (none for a view that is gone)."""
+    row = cur.execute(
+        "SELECT sql FROM duckdb_views() WHERE database_name = ? AND schema_name = ? "
+        "AND view_name = ?", [view.alias, view.schema, view.name]).fetchone()
+    tree = _parsed(row[0]) if row is not None else None
+    if not isinstance(tree, exp.Create):
+        return []
+    found = _View(view, tree)
+    return [b for t in _tables(found) if (b := _bound(cur, found, t)) is not None]
+
+
+@lru_cache(maxsize=1024)
+def _parsed(sql: str) -> exp.Expr | None:
+    """A view's DuckDB SQL parsed (not to be changed: the parse is shared)."""
+    try:
+        return sqlglot.parse_one(sql, read="duckdb")
+    except SqlglotError:
+        return None
+
+
 def rename_sql(cur: duckdb.DuckDBPyConnection, target: Relation, new_name: str) -> list[str]:
     """Statements re-creating the regular views over ``target`` to read it under
     ``new_name`` (to run after the rename)."""
@@ -200,29 +223,55 @@ def _qualified(cur: duckdb.DuckDBPyConnection, view: _View) -> exp.Expr:
             f'"{view.relation.name}", whose query cannot be rewritten') from None
 
 
+def _shown(cur: duckdb.DuckDBPyConnection, rel: Relation) -> tuple[Relation, bool]:
+    """The relation users know ``rel`` as, and whether it is a materialized view: the hidden
+    view of a materialized view's query (``meta.MATERIALIZED_VIEWS``) stands for the
+    materialized view, which reads its stored rows."""
+    found = meta.materialized_of_query(cur, rel.alias, rel.name)
+    if found is None:
+        return rel, False
+    return Relation(rel.alias, *found), True
+
+
+def _hidden_parts_sql(cur: duckdb.DuckDBPyConnection, rel: Relation) -> list[str]:
+    """Statements dropping the hidden parts of ``rel`` if it is a materialized view."""
+    key = meta.materialized_key(cur, rel.alias, rel.schema, rel.name)
+    return [] if key is None else meta.materialized_parts_sql(rel.alias, rel.schema, key)
+
+
 def drop_sql(cur: duckdb.DuckDBPyConnection, targets: list[Relation], kind: str,
              cascade: bool) -> tuple[list[str], list[Relation]]:
     """Statements dropping the regular views that depend on ``targets`` (to run before the
-    DROP) and those views, or 2BP01 when some do and ``cascade`` is not given."""
+    DROP) and those views, or 2BP01 when some do and ``cascade`` is not given. A materialized
+    view goes with its hidden parts, its own or a dependent one."""
     dropped: list[Relation] = []
+    materialized: set[Relation] = set()
     pending = list(targets)
     while pending:
         target = pending.pop(0)
         for view in _dependents(cur, target):
-            rel = view.relation
+            rel, is_mv = _shown(cur, view.relation)
             if any(rel.same(d) for d in [*targets, *dropped]):
                 continue
             if not cascade:
                 first = targets[0]
+                what = "materialized view" if is_mv else "view"
                 raise err.DependentObjectsStillExist(
                     f"cannot drop {kind.lower()} {first.name} because other objects depend "
                     "on it",
-                    detail=f"view {rel.name} depends on {kind.lower()} {target.name}",
+                    detail=f"{what} {rel.name} depends on {kind.lower()} {target.name}",
                     hint="Use DROP ... CASCADE to drop the dependent objects too.")
             dropped.append(rel)
             pending.append(rel)
+            if is_mv:
+                materialized.add(rel)
     # Dependents of dependents first: DuckDB checks nothing, but the order reads right.
-    return [
-        f"DROP VIEW IF EXISTS {quote_ident(r.alias)}.{quote_ident(r.schema)}."
-        f"{quote_ident(r.name)}" for r in reversed(dropped)
-    ], dropped
+    drops = []
+    for r in reversed(dropped):
+        drops.append(f"DROP VIEW IF EXISTS {quote_ident(r.alias)}.{quote_ident(r.schema)}."
+                     f"{quote_ident(r.name)}")
+        if r in materialized:
+            drops += _hidden_parts_sql(cur, r)
+    if kind == "VIEW":
+        drops += [s for t in targets for s in _hidden_parts_sql(cur, t)]
+    return drops, dropped

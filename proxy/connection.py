@@ -167,6 +167,7 @@ class Connection(
             with contextlib.suppress(Exception):
                 await self.server.engine.run(session.cursor.close)
             blank_writes.end_of_writes(self.server.blank_facts, session)
+            self.server.materialized.settled(session, committed=False)
         with contextlib.suppress(Exception):
             self.writer.close()
 
@@ -382,13 +383,19 @@ class Connection(
                for ref in stmt.refs):
             self.server.authorizer.before(session, stmt)
         # Marked first: a write's own comparisons do not start a scan its write would void.
-        blank_writes.mark_writes(facts, self.server.authorizer, session, stmt)
+        written = blank_writes.mark_writes(facts, self.server.authorizer, session, stmt)
+        if written != []:
+            # The materialized views over them follow once the write commits.
+            self.server.materialized.written(session, written)
         blank_writes.scan_wanted(facts, self.server.engine, stmt)
         try:
             return await self._run_marked(session, stmt, params, sql, planned, param_oids)
         finally:
             if session.tx == TxStatus.IDLE:
                 blank_writes.end_of_writes(facts, session)
+                # A statement that failed outside a transaction wrote nothing (one that ran
+                # has settled its writes already).
+                self.server.materialized.settled(session, committed=False)
 
     async def _with_first_facts(self, session: Session, stmt: Statement) -> Statement:
         """``stmt``, translated again if scans of the columns it compares, run first where

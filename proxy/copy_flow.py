@@ -80,11 +80,15 @@ async def run(conn: Connection, stmt: Statement) -> None:
     session = conn._session()
     facts = conn.server.blank_facts
     facts.written_anywhere(session.pid)
+    ok = False
     try:
         await _run_copy(conn, stmt, cmd)
+        ok = True
     finally:
         if session.tx == TxStatus.IDLE:
             blank_writes.end_of_writes(facts, session)
+            # Outside a block COPY FROM STDIN commits on its own (a COPY of files has settled).
+            conn.server.materialized.settled(session, committed=ok)
 
 
 async def _run_copy(conn: Connection, stmt: Statement, cmd: commands.Copy) -> None:
@@ -142,8 +146,13 @@ async def _copy_in(conn: Connection, stmt: Statement, cmd: commands.Copy,
     target = conn.server.cache.get(f"SELECT * FROM {cmd.table}", session.context)[0]
     assert target.duck_sql is not None
     # COPY FROM writes into the table: INSERT is what it needs, not SELECT.
-    conn.server.authorizer.check(session, dataclasses.replace(
+    authorizer = conn.server.authorizer
+    authorizer.check(session, dataclasses.replace(
         target, refs=tuple(dataclasses.replace(r, action="INSERT") for r in target.refs)))
+    # The materialized views over the table follow once the rows are committed.
+    conn.server.materialized.written(session, [
+        (r.alias, r.schema, ref.name) for ref in target.refs
+        if (r := authorizer.resolve_quietly(session, ref)) is not None])
     table_sql = sqlglot.parse_one(target.duck_sql, read="duckdb").find(exp.Table)
     assert table_sql is not None
     described = await conn._engine_call(

@@ -39,7 +39,10 @@ after its access check and before it runs, and returns the DuckDB SQL to run ins
   a consumer database of a datashare it stays in the transaction (Redshift's rule for shared
   tables).
 * RENAME TO, RENAME COLUMN and DROP TABLE/VIEW take the regular views over what they change
-  along (``proxy/bound_views.py``).
+  along (``proxy/bound_views.py``), a materialized view with its hidden parts.
+* CREATE MATERIALIZED VIEW stores the query's rows; REFRESH MATERIALIZED VIEW computes them
+  again in a transaction of its own; ALTER MATERIALIZED VIEW ... AUTO REFRESH records the
+  choice (``proxy/materialized_views.py``). DROP MATERIALIZED VIEW of a plain view is 42809.
 """
 
 from __future__ import annotations
@@ -56,16 +59,18 @@ from sqlglot import exp
 from catalog import errors as err
 from engine import table_metadata as meta
 from engine.storage import INTERNAL_PREFIX, quote_ident, quote_literal
-from proxy import bound_views
+from proxy import bound_views, materialized_views
 from proxy.session import TxStatus
 from proxy.sql.late import (
     AddColumn,
+    AlterAutoRefresh,
     AlterVarchar,
     AppendFrom,
     CommitFirst,
     CreateAsChar,
     CreateFunction,
     CreateLike,
+    CreateView,
     DropFunction,
     DropRelations,
     MergeAllColumns,
@@ -138,9 +143,30 @@ async def _sql(conn: Connection, session: Session, stmt: Statement, sql: str) ->
     if isinstance(late, MergeAllColumns):
         merge: str = await conn._engine_call(merge_all_columns_sql, session.cursor, late, sql)
         return merge
-    if isinstance(late, RefreshView):
-        probe: str = await conn._engine_call(refresh_sql, session.cursor, late)
-        return probe
+    if isinstance(late, RefreshView | AlterAutoRefresh):
+        view, mv = await conn._engine_call(materialized_view, session.cursor, late.place)
+        refresher = conn.server.materialized
+        if isinstance(late, AlterAutoRefresh):
+            refresher.forget(view.alias)
+            update = materialized_views.auto_refresh_sql(view, late.auto)
+            if session.tx != TxStatus.IDLE:
+                return update
+            # Not beside a refresh, which updates the same metadata row (a write conflict).
+            async with refresher.lock:
+                await conn._engine_call(session.cursor.execute, update)
+            return "SELECT 1 WHERE false"
+        if mv is not None:  # else one made before they kept rows: always fresh
+            # Writes committed before it are followed first (their marks would be late).
+            await refresher.idle()
+            async with refresher.lock:
+                await conn._engine_call(refresher.refresh, mv, late.cascade)
+        return "SELECT 1 WHERE false"  # done: a statement that changes nothing
+    if isinstance(late, CreateView):
+        key = conn.server.materialized.made(session, late.place.alias) if (
+            late.materialized) else None
+        created: str = await conn._engine_call(materialized_views.create_sql,
+                                               session.cursor, late, sql, key)
+        return created
     if isinstance(late, CreateFunction | DropFunction):
         made: str = await conn._engine_call(function_sql, session.cursor, late)
         return made
@@ -295,23 +321,18 @@ def merge_all_columns_sql(cur: duckdb.DuckDBPyConnection, late: MergeAllColumns,
     return "; ".join(s.sql("duckdb") for s in [*before, merge] if s is not None)
 
 
-def refresh_sql(cur: duckdb.DuckDBPyConnection, late: RefreshView) -> str:
-    """REFRESH MATERIALIZED VIEW: a query that binds the view (failing as a refresh would when
-    what it reads is gone) once the view is found to be a materialized one, else 42809 for a
-    view or table, 42P01 for nothing."""
-    view = find_view(cur, late.place)
-    shown = late.place.name
+def materialized_view(cur: duckdb.DuckDBPyConnection, place: Place,
+                      ) -> tuple[bound_views.Relation, materialized_views.Materialized | None]:
+    """The materialized view ``place`` names (None beside it for one made before materialized
+    views kept rows), else 42809 for a view or table, 42P01 for nothing."""
+    view = find_view(cur, place)
+    shown = place.name
     if view is None:
-        find_table(cur, late.place)  # 42P01 when there is no table either
+        find_table(cur, place)  # 42P01 when there is no table either
         raise err.WrongObjectType(f'"{shown}" is not a materialized view')
-    listed = cur.execute(
-        f"SELECT 1 FROM {meta.qualified(view.alias, meta.MATERIALIZED_VIEWS)} "
-        "WHERE lower(schema_name) = lower(?) AND lower(view_name) = lower(?)",
-        [view.schema, view.name]).fetchone()
-    if listed is None:
+    if not materialized_views.listed(cur, view):
         raise err.WrongObjectType(f'"{shown}" is not a materialized view')
-    qualified = ".".join(quote_ident(p) for p in (view.alias, view.schema, view.name))
-    return f"SELECT 1 FROM {qualified} LIMIT 0"
+    return view, materialized_views.lookup(cur, view)
 
 
 def _relation(cur: duckdb.DuckDBPyConnection, place: Place,
@@ -335,6 +356,11 @@ def _with_views(cur: duckdb.DuckDBPyConnection,
     if isinstance(late, DropRelations):
         targets = [r for p in late.places
                    if (r := _relation(cur, p, late.kind == "VIEW")) is not None]
+        for target in targets if late.materialized else ():
+            if not materialized_views.listed(cur, target):
+                # Redshift: even with IF EXISTS.
+                raise err.WrongObjectType(f'"{target.name}" is not a materialized view',
+                                          hint="Use DROP VIEW to remove a view.")
         drops, dropped = bound_views.drop_sql(cur, targets, late.kind, late.cascade)
         return "; ".join([*drops, sql]), dropped
     if isinstance(late, RenameColumn):

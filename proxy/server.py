@@ -42,6 +42,7 @@ from proxy.access import Authorizer
 from proxy.catalog_privileges import catalog_inquiry
 from proxy.config import ServerConfig
 from proxy.connection import Connection
+from proxy.materialized_views import Refresher
 from proxy.metrics import Metrics
 from proxy.scaling_loop import ScalingLoop
 from proxy.sql.char_views import view_char_columns
@@ -99,6 +100,9 @@ class Server:
         self.cache = StatementCache()
         # Which VARCHAR columns hold no value ending with a blank (proxy/blank_writes.py).
         self.blank_facts = BlankFacts()
+        # Materialized views follow committed writes to their base tables.
+        self.materialized = Refresher(engine)
+        authorizer.settle_hooks.append(self.materialized.settled)
         self.translator = Translator(self.cache)
         self.sessions: dict[int, Connection] = {}
         self.aliases: dict[str, dict[str, str]] = {}

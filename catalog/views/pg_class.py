@@ -11,7 +11,7 @@ the producer's, and may name what the share does not show.
 
 from __future__ import annotations
 
-from catalog.table_attributes import MATERIALIZED_VIEWS
+from catalog.table_attributes import MATERIALIZED_VIEWS, MV_QUERY_PREFIX
 from catalog.views.acl import default_owner_sql, owners_sql
 from catalog.views.aclitems import acl_items_sql, acl_sql
 from catalog.views.base import (
@@ -40,6 +40,20 @@ def view_definition_sql(session: Session, sql: str) -> str:
     return f"' ' || rtrim({text}, ';')"
 
 
+def _views_sql(session: Session, everywhere: bool) -> str:
+    """``engine_rows_sql`` of the views, a materialized view's ``sql`` being its hidden query
+    view's (it reads its stored rows, which the catalog does not show)."""
+    return (
+        f"SELECT v.* REPLACE (coalesce(q.sql, v.sql) AS sql) "
+        f"FROM ({engine_rows_sql(session, 'duckdb_views', everywhere)}) v "
+        f"LEFT JOIN ({attribute_rows_sql(session, MATERIALIZED_VIEWS, everywhere)}) m "
+        "ON m.datname = v.datname AND lower(m.schema_name) = lower(v.schema_name) "
+        "AND lower(m.view_name) = lower(v.view_name) "
+        "LEFT JOIN duckdb_views() q ON q.database_name = v.database_name "
+        f"AND q.schema_name = v.schema_name AND q.view_name = {lit(MV_QUERY_PREFIX)} || m.storage"
+    )
+
+
 def relations_sql(session: Session, everywhere: bool = False) -> str:
     """The relations of the databases in scope (see ``scope``): (datname, shared, oid, nspoid,
     nspname, relname, relkind, relnatts, reltuples, relhasindex, definition, owner).
@@ -60,7 +74,7 @@ def relations_sql(session: Session, everywhere: bool = False) -> str:
         f"UNION ALL SELECT datname, shared, "
         f"{relation_oid_sql('datname', 'schema_name', 'view_name')}, {nsp}, "
         f"schema_name, view_name, 'v', column_count, 0, false, {definition}, view_name "
-        f"FROM ({engine_rows_sql(session, 'duckdb_views', everywhere)}) WHERE NOT internal "
+        f"FROM ({_views_sql(session, everywhere)}) WHERE NOT internal "
         f"UNION ALL SELECT datname, shared, {index_oid}, {nsp}, schema_name, constraint_name, "
         "'i', len(constraint_column_indexes), 0, false, NULL, table_name "
         f"FROM ({engine_rows_sql(session, 'duckdb_constraints', everywhere)}) "

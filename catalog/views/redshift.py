@@ -290,11 +290,13 @@ def svv_redshift_columns(session: Session) -> str:
 
 
 def svv_mv_info(session: Session) -> str:
-    """svv_mv_info: the current database's materialized views, each kept as a view and so
-    never stale; state 0 (recomputed when refreshed)."""
+    """svv_mv_info: the current database's materialized views; is_stale when a committed write
+    changed a base table since the last refresh (``proxy/materialized_views.py``); state 0 (a
+    refresh recomputes all its rows)."""
     return (
         f"SELECT r.datname AS database_name, r.nspname AS schema_name, r.owner AS user_name, "
-        "r.relname AS name, 'f' AS is_stale, CAST(0 AS INTEGER) AS state, "
+        "r.relname AS name, CASE WHEN m.stale THEN 't' ELSE 'f' END AS is_stale, "
+        "CAST(0 AS INTEGER) AS state, "
         "CASE WHEN m.autorefresh THEN 't' ELSE 'f' END AS autorefresh, 'f' AS autorewrite "
         f"FROM ({relations_sql(session)}) r "
         f"JOIN ({attribute_rows_sql(session, MATERIALIZED_VIEWS)}) m "

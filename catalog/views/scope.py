@@ -17,7 +17,7 @@ REVOKE USAGE show at the next statement without a cached translation having to b
 from __future__ import annotations
 
 from catalog.datashares import RELATION_KINDS
-from catalog.table_attributes import qualified_name
+from catalog.table_attributes import MV_QUERY_PREFIX, qualified_name
 from catalog.views.acl import system_table
 from catalog.views.base import HIDDEN_SCHEMAS, Session, lit
 
@@ -140,10 +140,15 @@ def engine_rows_sql(session: Session, function: str, everywhere: bool = False) -
         # The schema exists, as PostgreSQL's pg_temp does, once the session has a table there.
         temporary += (" AND EXISTS (SELECT 1 FROM duckdb_tables() t "
                       "WHERE t.database_name = 'temp')")
+    # The hidden view of a materialized view's query sits in the view's schema.
+    hidden = "" if function != "duckdb_views" else (
+        f"AND NOT starts_with(f.view_name, {lit(MV_QUERY_PREFIX)}) ")
+    if function == "duckdb_columns":
+        hidden = f"AND NOT starts_with(f.table_name, {lit(MV_QUERY_PREFIX)}) "
     return (
         f"SELECT d.datname, d.shared, f.* FROM {function}() f "
         f"JOIN ({scope_sql(session, everywhere)}) d ON f.database_name = d.alias "
         f"WHERE f.schema_name NOT IN {_in(HIDDEN_SCHEMAS)} AND (NOT d.shared OR {visible}) "
-        f"UNION ALL {temporary}"
+        f"{hidden}UNION ALL {temporary}"
     )
 

@@ -115,6 +115,7 @@ class DropRelations:
     places: tuple[Place, ...]
     kind: str  # "TABLE" or "VIEW"
     cascade: bool
+    materialized: bool = False  # DROP MATERIALIZED VIEW: a plain view is refused (42809)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,9 +139,31 @@ class AppendFrom:
 
 @dataclass(frozen=True, slots=True)
 class RefreshView:
-    """``REFRESH MATERIALIZED VIEW``: nothing to do once the view is found to be one."""
+    """``REFRESH MATERIALIZED VIEW name [RESTRICT | CASCADE]``: its rows computed again, in a
+    transaction of its own (``proxy/materialized_views.py``); CASCADE also refreshes the
+    materialized views over it."""
 
     place: Place
+    cascade: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CreateView:
+    """``CREATE MATERIALIZED VIEW`` or ``CREATE OR REPLACE VIEW`` (which may replace a
+    materialized view, whose hidden parts go then). A materialized view made as translated
+    becomes the hidden view of its query, its rows are stored in a hidden table and the view
+    is made again over them (``proxy/materialized_views.py``)."""
+
+    place: Place
+    materialized: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AlterAutoRefresh:
+    """``ALTER MATERIALIZED VIEW name AUTO REFRESH YES | NO``."""
+
+    place: Place
+    auto: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,4 +176,4 @@ class MergeAllColumns:
 
 Late = (CreateLike | AlterVarchar | AddColumn | CommitFirst | CreateFunction | DropFunction
         | RenameRelation | RenameColumn | DropRelations | AppendFrom | CreateAsChar | RefreshView
-        | MergeAllColumns)
+        | MergeAllColumns | CreateView | AlterAutoRefresh)

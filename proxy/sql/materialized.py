@@ -1,16 +1,17 @@
-"""``REFRESH MATERIALIZED VIEW name [RESTRICT | CASCADE]``, read from its tokens.
+"""``REFRESH MATERIALIZED VIEW name [RESTRICT | CASCADE]`` and ``ALTER MATERIALIZED VIEW name
+AUTO REFRESH {YES | NO}``, read from their tokens.
 
-sqlglot leaves REFRESH opaque. A materialized view is kept as a view (always fresh), so a
-refresh has nothing to do, but it must find a materialized view as Redshift does: a missing
-relation is 42P01, a table or a plain view 42809, and only the view's owner may refresh it
-(the statement's reference asks for ownership). Which views are materialized is known when it
-runs (``proxy/late_ddl.py``).
+sqlglot leaves both opaque. They must find a materialized view as Redshift does: a missing
+relation is 42P01, a table or a plain view 42809, and only the view's owner may refresh or
+alter it (the statement's reference asks for ownership). Which views are materialized is
+known when they run (``proxy/materialized_views.py``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from catalog.errors import SyntaxError_
 from proxy.sql.commands import _Tokens
 from proxy.sql.split import Piece
 
@@ -20,20 +21,49 @@ class RefreshSpec:
     """The view as written: (database, schema, name), None where not written."""
 
     view: tuple[str | None, str | None, str]
+    cascade: bool = False
 
 
-def recognize(piece: Piece) -> RefreshSpec | None:
-    """The REFRESH statement ``piece`` is, or None for any other statement."""
-    if piece.tokens[0].text.upper() != "REFRESH":
-        return None  # most statements: without reading them again
-    t = _Tokens(piece)
-    if not t.accept_seq("REFRESH", "MATERIALIZED", "VIEW"):
-        return None
+@dataclass(frozen=True, slots=True)
+class AutoRefreshSpec:
+    """ALTER MATERIALIZED VIEW ... AUTO REFRESH: the view as written and YES (True) or NO."""
+
+    view: tuple[str | None, str | None, str]
+    auto: bool
+
+
+def _view(t: _Tokens) -> tuple[str | None, str | None, str]:
     parts = [t.ident()]
     while len(parts) < 3 and t.accept("."):
         parts.append(t.ident())
-    # CASCADE would refresh the materialized views over this one: always fresh too.
+    padded: list[str | None] = [None] * (3 - len(parts))
+    return (*padded, *parts)  # type: ignore[return-value]
+
+
+def recognize(piece: Piece) -> RefreshSpec | AutoRefreshSpec | None:
+    """The REFRESH or ALTER MATERIALIZED VIEW statement ``piece`` is, or None for any other
+    statement."""
+    first = piece.tokens[0].text.upper()
+    if first not in ("REFRESH", "ALTER"):
+        return None  # most statements: without reading them again
+    t = _Tokens(piece)
+    if first == "ALTER":
+        if not t.accept_seq("ALTER", "MATERIALIZED", "VIEW"):
+            return None
+        view = _view(t)
+        if not t.accept_seq("AUTO", "REFRESH"):
+            tok = t.peek()
+            raise SyntaxError_(f'syntax error at or near "{tok.text if tok else view[-1]}"')
+        auto = t.word()
+        if not t.accept("YES", "NO"):
+            tok = t.peek()
+            raise SyntaxError_(f'syntax error at or near "{tok.text if tok else "REFRESH"}"')
+        t.expect_end()
+        return AutoRefreshSpec(view, auto == "YES")
+    if not t.accept_seq("REFRESH", "MATERIALIZED", "VIEW"):
+        return None
+    view = _view(t)
+    cascade = t.word() == "CASCADE"
     t.accept("RESTRICT", "CASCADE")
     t.expect_end()
-    padded = [None] * (3 - len(parts)) + parts
-    return RefreshSpec((padded[0], padded[1], parts[-1]))
+    return RefreshSpec(view, cascade)

@@ -34,7 +34,15 @@ from proxy.sql import (
     wlm_sql,
 )
 from proxy.sql.context import BlankNotes, Context, ProductNotes
-from proxy.sql.late import AppendFrom, CreateFunction, DropFunction, Late, Place, RefreshView
+from proxy.sql.late import (
+    AlterAutoRefresh,
+    AppendFrom,
+    CreateFunction,
+    DropFunction,
+    Late,
+    Place,
+    RefreshView,
+)
 from proxy.sql.param_types import Probe, divided_params, operand_params, probes
 from proxy.sql.references import Ref, references
 from proxy.sql.split import Piece, split
@@ -283,12 +291,16 @@ def translate(piece: Piece, ctx: Context) -> Statement:
     appended = append.recognize(piece)
     if appended is not None:
         return _append_statement(piece.text, appended, ctx)
-    refreshed = materialized.recognize(piece)
-    if refreshed is not None:
-        database, schema, name = refreshed.view
+    mv_command = materialized.recognize(piece)
+    if mv_command is not None:
+        database, schema, name = mv_command.view
         place = Place(ctx.databases.get(database or ctx.database, database or ""), schema, name)
-        return Statement(piece.text, "UTILITY", "REFRESH MATERIALIZED VIEW",
-                         duck_sql="SELECT 1", late=RefreshView(place),
+        late: Late = (RefreshView(place, mv_command.cascade)
+                      if isinstance(mv_command, materialized.RefreshSpec)
+                      else AlterAutoRefresh(place, mv_command.auto))
+        return Statement(piece.text, "UTILITY" if isinstance(late, RefreshView) else "DDL",
+                         "REFRESH MATERIALIZED VIEW" if isinstance(late, RefreshView)
+                         else "ALTER MATERIALIZED VIEW", duck_sql="SELECT 1", late=late,
                          refs=(Ref("relation", database, schema, name, "OWNER"),))
     command = commands.recognize(piece)
     if command is not None:

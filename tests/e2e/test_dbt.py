@@ -1,6 +1,6 @@
 """dbt-redshift against Duckshift: ``dbt build`` and ``dbt docs generate`` on a small project.
 
-The project (``tests/e2e/dbt_project``: two seeds, a view, a materialized view (always fresh),
+The project (``tests/e2e/dbt_project``: two seeds, a view, a materialized view,
 a table with DISTKEY/SORTKEY, an incremental model, a check snapshot, schema tests) is copied
 to a temporary directory and run with dbt-core 1.11 and dbt-redshift 1.11 from their own
 virtualenv (``.venv-dbt``, which ``./dev test`` installs: dbt-redshift pins an older

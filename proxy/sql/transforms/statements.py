@@ -17,8 +17,9 @@
 * TRUNCATE commits the transaction it runs in, as in Redshift (``proxy/late_ddl.py``).
 * ALTER TABLE ... RENAME TO renames a view too, as in Redshift: whether the relation is a
   view is known when it runs (``proxy/late_ddl.py``).
-* A materialized view is a view, recorded as materialized (``meta.MATERIALIZED_VIEWS``) for
-  REFRESH MATERIALIZED VIEW and SVV_MV_INFO; DROP MATERIALIZED VIEW drops the view.
+* A materialized view is a view over a hidden table of its rows, recorded as materialized
+  (``meta.MATERIALIZED_VIEWS``); its rows are stored when it runs and when it is refreshed
+  (``proxy/materialized_views.py``); DROP MATERIALIZED VIEW drops it with its hidden parts.
 * Regular views bind to the relations they read, late-binding views (WITH NO SCHEMA BINDING)
   by name when queried: CREATE VIEW records which kind a view is (``meta.LATE_BINDING_VIEWS``),
   and RENAME TO, RENAME COLUMN and DROP TABLE/VIEW act on the regular views over what they
@@ -35,6 +36,7 @@ from engine.storage import INTERNAL_PREFIX, quote_literal
 from proxy.sql.context import Context
 from proxy.sql.late import (
     CommitFirst,
+    CreateView,
     DropRelations,
     MergeAllColumns,
     Place,
@@ -115,18 +117,26 @@ def _create_view(tree: exp.Create, ctx: Context) -> None:
     if any(isinstance(p, exp.MaterializedProperty) for p in kept):
         auto = any(isinstance(p, exp.AutoRefreshProperty) and p.name.upper() == "YES"
                    for p in kept)
-        companions.after(tree, f"INSERT INTO {materialized} VALUES ({schema}, {name}, "
-                               f"{str(auto).lower()})")
+        companions.after(tree, f"INSERT INTO {materialized} (schema_name, view_name, "
+                               f"autorefresh, stale) VALUES ({schema}, {name}, "
+                               f"{str(auto).lower()}, false)")
+        # Its rows are stored when it runs (``proxy/materialized_views.py``).
+        companions.set_late(tree, CreateView(place, True))
+    elif tree.args.get("replace"):
+        # It may replace a materialized view, whose hidden parts go then.
+        companions.set_late(tree, CreateView(place, False))
 
 
 def _drop(tree: exp.Drop, ctx: Context) -> None:
-    # A materialized view is kept as a view (its metadata row goes with it).
+    # A materialized view is a view (its hidden parts and metadata row go with it).
+    materialized = bool(tree.args.get("materialized"))
     tree.set("materialized", False)
     kind = (tree.args.get("kind") or "").upper()
     tables = [t for t in tree.args.get("tables") or [tree.this] if isinstance(t, exp.Table)]
     if kind in ("TABLE", "VIEW") and tables:
         companions.set_late(tree, DropRelations(
-            tuple(_place(t, ctx) for t in tables), kind, bool(tree.args.get("cascade"))))
+            tuple(_place(t, ctx) for t in tables), kind, bool(tree.args.get("cascade")),
+            materialized))
 
 
 def statements(tree: exp.Expr, ctx: Context) -> exp.Expr:
