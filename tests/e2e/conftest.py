@@ -1,4 +1,4 @@
-"""Fixtures: one demo server for the whole session, and a factory for fresh servers."""
+"""Fixtures: a demo server for each test file, and a factory for fresh servers."""
 
 from __future__ import annotations
 
@@ -11,9 +11,13 @@ import pytest
 from tests.e2e.server import RunningServer, start
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    """A server on the embedded default with the TICKIT demo data, shared by many tests."""
+    """A server on the embedded default with the TICKIT demo data, shared by a file's tests.
+
+    One per file, not per session: the files run in parallel in an order that changes from
+    run to run (``./dev test``), and a file's catalog assertions (no functions, one database)
+    must not see what another file left behind."""
     srv = start(tmp_path_factory.mktemp("shared") / "data", demo=True)
     yield srv
     srv.stop()
