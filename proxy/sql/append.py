@@ -25,25 +25,17 @@ class AppendSpec:
     extra: str
 
 
-def _table(t: _Tokens) -> tuple[str | None, str | None, str]:
-    parts = [t.ident()]
-    while len(parts) < 3 and t.accept("."):
-        parts.append(t.ident())
-    padded = [None] * (3 - len(parts)) + parts
-    return padded[0], padded[1], parts[-1]
-
-
 def recognize(piece: Piece) -> AppendSpec | None:
     """The APPEND statement ``piece`` is, or None for any other statement."""
     t = _Tokens(piece)
     if not t.accept_seq("ALTER", "TABLE"):
         return None
     start = t.i
-    target = _table(t)
+    target = t.qualified()
     if not t.accept_seq("APPEND", "FROM"):
         t.i = start
         return None
-    source = _table(t)
+    source = t.qualified()
     extra = t.take().text.upper() if not t.done() else ""
     if extra not in ("", "IGNOREEXTRA", "FILLTARGET"):
         raise SyntaxError_(f'syntax error at or near "{extra.lower()}"')

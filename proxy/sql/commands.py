@@ -209,6 +209,15 @@ class _Tokens:
             raise SyntaxError_(f'syntax error at or near "{tok.text}"')
         return _name(tok)
 
+    def qualified(self) -> tuple[str | None, str | None, str]:
+        """A relation's name as written: (database, schema, name), None where not written."""
+        parts = [self.ident()]
+        while len(parts) < 3 and self.accept("."):
+            parts.append(self.ident())
+        padded: list[str | None] = [None] * (3 - len(parts))
+        padded += parts
+        return padded[0], padded[1], parts[-1]
+
     def expect_end(self) -> None:
         tok = self.peek()
         if tok is not None:

@@ -32,14 +32,6 @@ class AutoRefreshSpec:
     auto: bool
 
 
-def _view(t: _Tokens) -> tuple[str | None, str | None, str]:
-    parts = [t.ident()]
-    while len(parts) < 3 and t.accept("."):
-        parts.append(t.ident())
-    padded: list[str | None] = [None] * (3 - len(parts))
-    return (*padded, *parts)  # type: ignore[return-value]
-
-
 def recognize(piece: Piece) -> RefreshSpec | AutoRefreshSpec | None:
     """The REFRESH or ALTER MATERIALIZED VIEW statement ``piece`` is, or None for any other
     statement."""
@@ -50,7 +42,7 @@ def recognize(piece: Piece) -> RefreshSpec | AutoRefreshSpec | None:
     if first == "ALTER":
         if not t.accept_seq("ALTER", "MATERIALIZED", "VIEW"):
             return None
-        view = _view(t)
+        view = t.qualified()
         if not t.accept_seq("AUTO", "REFRESH"):
             tok = t.peek()
             raise SyntaxError_(f'syntax error at or near "{tok.text if tok else view[-1]}"')
@@ -62,7 +54,7 @@ def recognize(piece: Piece) -> RefreshSpec | AutoRefreshSpec | None:
         return AutoRefreshSpec(view, auto == "YES")
     if not t.accept_seq("REFRESH", "MATERIALIZED", "VIEW"):
         return None
-    view = _view(t)
+    view = t.qualified()
     cascade = t.word() == "CASCADE"
     t.accept("RESTRICT", "CASCADE")
     t.expect_end()
