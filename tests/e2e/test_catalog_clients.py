@@ -23,6 +23,8 @@ from psycopg.types.enum import EnumInfo
 
 from tests.e2e.server import REPO, RunningServer, free_port
 
+pytestmark = pytest.mark.slow_file(40)
+
 PSQL = shutil.which("psql") or "/usr/bin/psql"
 CLIENTS = REPO.parent / "shared" / "clients"
 TICKIT = ["category", "date", "event", "listing", "sales", "users", "venue"]

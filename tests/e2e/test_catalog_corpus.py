@@ -24,6 +24,8 @@ import pytest
 
 from tests.e2e.server import REPO, RunningServer, start
 
+pytestmark = pytest.mark.slow_file(130)
+
 CLIENTS = REPO.parent / "shared" / "clients"
 # Corpus file -> whether its client uses the extended protocol (else simple queries).
 FILES: dict[str, bool] = {

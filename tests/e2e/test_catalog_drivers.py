@@ -20,6 +20,8 @@ import redshift_connector
 from tests.e2e.server import RunningServer
 from tests.e2e.test_pgjdbc import _jar
 
+pytestmark = pytest.mark.slow_file(50)
+
 HERE = Path(__file__).resolve().parent
 
 

@@ -33,6 +33,8 @@ import pytest
 
 from tests.e2e.server import RunningServer
 
+pytestmark = pytest.mark.slow_file(120)
+
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
 

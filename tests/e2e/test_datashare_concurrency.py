@@ -18,7 +18,7 @@ import pytest
 from tests.e2e.server import RunningServer, free_port, start
 from tests.e2e.test_datashares import CONFIG
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow_file(45)]
 
 ACCOUNTS = 10
 START_BALANCE = 1000

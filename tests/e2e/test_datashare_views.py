@@ -23,7 +23,7 @@ from tests.e2e.server import free_port, start
 from tests.e2e.test_catalog_clients import PSQL
 from tests.e2e.test_datashares import Pair, guid
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow_file(50)]
 
 PRODUCER_ACCOUNT, CONSUMER_ACCOUNT = "222222222222", "111111111111"
 CONFIG = """

@@ -27,7 +27,10 @@ from tests.e2e.server import REPO, RunningServer, start
 DBT = REPO / ".venv-dbt" / "bin" / "dbt"
 PROJECT = Path(__file__).resolve().parent / "dbt_project"
 
-pytestmark = pytest.mark.skipif(not DBT.exists(), reason=f"{DBT} is not installed (./dev test)")
+pytestmark = [
+    pytest.mark.skipif(not DBT.exists(), reason=f"{DBT} is not installed (./dev test)"),
+    pytest.mark.slow_file(55),
+]
 
 
 @pytest.fixture(scope="module")

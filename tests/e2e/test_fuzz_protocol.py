@@ -35,6 +35,8 @@ from hypothesis import strategies as st
 from tests.e2e import rawpg
 from tests.e2e.server import ADMIN_PASSWORD, RunningServer, free_port, start
 
+pytestmark = pytest.mark.slow_file(70)
+
 MAX_MESSAGE = 64 * 1024
 MAX_STATEMENT = 16 * 1024
 

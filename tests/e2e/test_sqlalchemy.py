@@ -18,6 +18,8 @@ from sqlalchemy import orm
 
 from tests.e2e.server import RunningServer, start
 
+pytestmark = pytest.mark.slow_file(100)
+
 DIALECTS = ("postgresql+psycopg", "redshift+redshift_connector")
 
 

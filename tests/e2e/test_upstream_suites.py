@@ -25,7 +25,7 @@ from tests.upstream.suites import (
     suite_dir,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow_file(155)]
 
 # The suite's database and superuser are called what asyncpg's tests hard-code in places
 # (``database='postgres'`` beside the default connection, to see the same tables).
