@@ -340,11 +340,11 @@ class Connection(
 
         ``planned``: every parameter is typed, so the session may keep DuckDB's plan.
         ``param_oids``: the parameters' types, to cast each ``$n`` of the translation that
-        runs to (``result_types.typed_params``). A query whose DECIMAL product failed in
-        DuckDB's BIGINT (22003) runs once more in its wide form (``pipeline.wide_context``),
-        before the error is reported: only outside a transaction block, where the failed query
-        left no effect and DuckDB has rolled it back (inside one, the failure aborted the
-        transaction), and only where its text is the translation's own."""
+        runs to (``result_types.typed_params``). A query or a write whose DECIMAL product failed
+        in DuckDB's BIGINT (22003) runs once more in its wide form (``pipeline.wide_context``),
+        before the error is reported: only outside a transaction block, where the failed
+        statement left no effect and DuckDB has rolled it back (inside one, the failure aborted
+        the transaction), and only where its text is the translation's own."""
         session = self._session()
         try:
             return await self._run_once(stmt, params, sql, planned, param_oids)

@@ -734,13 +734,15 @@ def wide_context(stmt: Statement, ctx: Context) -> Context | None:
     """The context of a query's wide form: ``stmt`` translated in it computes every DECIMAL
     product that may pass 18 digits in HUGEINT (``Context.wide_products``), to run again
     where DuckDB's BIGINT product failed; None where its translation left no such product
-    (``Statement.narrow_products``) or it is not a query (a write that failed may not be run
-    twice).
+    (``Statement.narrow_products``) or it is neither a query nor a write of rows (INSERT,
+    UPDATE, DELETE, MERGE, CREATE TABLE AS). The caller runs it again only outside a
+    transaction block, where DuckDB rolled the failed statement back whole, so a write that
+    failed left no row behind to be written twice.
 
     Not up front: the wide form's HUGEINT sums cost TPC-H Q1 2.9x its time, and a product
-    past 18 digits is rare, so a transaction block, a write or a view pays for it only where
-    one fails (22003, as before: README, known differences)."""
-    if (not stmt.narrow_products or stmt.statement_type != "SELECT"
+    past 18 digits is rare, so a transaction block or a view pays for it only where one
+    fails (22003, as before: README, known differences)."""
+    if (not stmt.narrow_products or stmt.statement_type not in _COMPUTE_TYPES
             or stmt.command is not None or stmt.late is not None):
         return None
     return replace(ctx, wide_products=True, param_types=stmt.param_types)

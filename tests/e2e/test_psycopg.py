@@ -638,6 +638,29 @@ def test_a_decimal_product_past_18_digits_runs_again_wide(server: RunningServer)
             assert cur.execute("select sum(a * b) from wide_retry").fetchone() == (total,)
 
 
+def test_a_write_with_a_decimal_product_past_18_digits_runs_again_wide(
+        server: RunningServer) -> None:
+    # Outside a transaction block DuckDB rolled the failed write back whole: its wide form
+    # writes each row once.
+    big = Decimal("999999999999999998000000000000000001")
+    with psycopg.connect(server.dsn, autocommit=True) as c:
+        c.execute(WIDE)
+        c.execute("create table if not exists wide_out (n int, p decimal(38,0)); "
+                  "delete from wide_out")
+        assert c.execute("insert into wide_out select 1, a * b from wide_retry").rowcount == 2
+        assert c.execute("update wide_out set p = r.a * r.b + %s from wide_retry r "
+                         "where wide_out.p = r.a * r.b", (1,)).rowcount == 2
+        c.execute("insert into wide_out select 2, sum(a * b) from wide_retry")
+        assert c.execute("delete from wide_out where p = (select max(a * b) + 1 from wide_retry)"
+                         ).rowcount == 1
+        c.execute("drop table if exists wide_ctas; "
+                  "create table wide_ctas as select a * b as p from wide_retry")
+        assert c.execute("select n, p from wide_out order by n, p").fetchall() == [
+            (1, Decimal(13)), (2, Decimal("999999999999999998000000000000000013"))]
+        assert c.execute("select p from wide_ctas order by p").fetchall() == [
+            (Decimal(12),), (big,)]
+
+
 def test_a_decimal_product_past_18_digits_in_a_transaction_block_fails(
         server: RunningServer) -> None:
     # DuckDB aborted the transaction with the failed query: it cannot run again there.
