@@ -372,9 +372,14 @@ def test_the_wide_form_multiplies_every_product_past_18_digits_in_hugeint() -> N
 @pytest.mark.parametrize("sql", [
     "select sum(pricepaid * commission) from sales",  # no product passes 18 digits
     "insert into sales (n) select 1",
-    # A write that failed may not be run twice.
-    "insert into sales (n) select count(*) from sales where pricepaid * 1000000000000.00 > 0",
+    "create view v as select count(*) from sales where pricepaid * 1000000000000.00 > 0",
 ])
 def test_no_wide_form(sql: str) -> None:
     assert wide_context(StatementCache().get(sql, CTX)[0], CTX) is None
+
+
+def test_a_write_has_a_wide_form() -> None:
+    # Outside a block DuckDB rolled the failed write back whole, so it may run again.
+    sql = "insert into sales (n) select count(*) from sales where pricepaid * 1000000000000.00 > 0"
+    assert wide_context(StatementCache().get(sql, CTX)[0], CTX) is not None
 
