@@ -309,9 +309,11 @@ def table_columns(table: exp.Table, ctx: Context) -> Mapping[str, str]:
     return {}
 
 
-def _resolver(sources: Sources, outer: Callable[[str], Mapping[str, str] | None]) -> Resolve:
+def _resolver(sources: Sources, outer: Callable[[str], Mapping[str, str] | None],
+              enclosing: Callable[[str], str | None] = lambda _: None) -> Resolve:
     """The kind of a column of ``sources`` (of a qualified one of an enclosing query's
-    sources too, through ``outer``)."""
+    sources too, through ``outer``; of an unqualified one no source here has, through
+    ``enclosing``)."""
     def resolve(column: exp.Column) -> str | None:
         if column.table:
             found = sources.get(column.table)
@@ -319,10 +321,12 @@ def _resolver(sources: Sources, outer: Callable[[str], Mapping[str, str] | None]
                 found = outer(column.table)
             return found.get(column.name) if found is not None else None
         # Unqualified: a column of one source (another source's column of that name would
-        # make the name ambiguous, an error). Not an enclosing query's: one of this query's
-        # sources may have it, of another type.
+        # make the name ambiguous, an error); an enclosing query's where no source here has
+        # a column of that name, of any type.
         kinds = [found[column.name] for found in sources.values() if column.name in found]
-        return kinds[0] if len(kinds) == 1 else None
+        if kinds:
+            return kinds[0] if len(kinds) == 1 else None
+        return enclosing(column.name)
     return resolve
 
 
@@ -425,10 +429,37 @@ def resolved_scopes(tree: exp.Expr, ctx: Context,
                 parent = parent.parent
             return None
 
-        resolve = _resolver(sources, outer)
+        def enclosing(name: str, scope: Scope = scope) -> str | None:
+            below = scope
+            while _lacks(below, name, ctx, known):
+                below = below.parent
+                if below is None:
+                    return None
+                kinds = [found[name] for found in of_scope.get(id(below), {}).values()
+                         if name in found]
+                if kinds:
+                    return kinds[0] if len(kinds) == 1 else None
+            return None
+
+        resolve = _resolver(sources, outer, enclosing)
         known[id(scope.expression)] = _outputs(scope.expression, resolve, known)
         resolvers.append((scope, resolve))
     return resolvers, known
+
+
+def _lacks(scope: Scope, name: str, ctx: Context, known: Mapping[int, Outputs]) -> bool:
+    """Whether no column of ``scope``'s sources, of any type, nor an alias of its select list
+    (which DuckDB lets its conditions name) is called ``name``: only then does an unqualified
+    ``name`` there stand for an enclosing query's column."""
+    query = scope.expression
+    if isinstance(query, exp.Select) and name in {
+            p.alias for p in query.expressions if isinstance(p, exp.Alias)}:
+        return False
+    for node, source in scope.selected_sources.values():
+        names = column_names(source, ctx, known, node)
+        if names is None or name in names:
+            return False
+    return True
 
 
 def column_names(source: exp.Expr | Scope, ctx: Context, known: Mapping[int, Outputs],
