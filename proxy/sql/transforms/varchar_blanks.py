@@ -431,7 +431,7 @@ def resolved_scopes(tree: exp.Expr, ctx: Context,
 
         def enclosing(name: str, scope: Scope = scope) -> str | None:
             below = scope
-            while _lacks(below, name, ctx, known):
+            while names_column(below, name, ctx, known) is False:
                 below = below.parent
                 if below is None:
                     return None
@@ -447,19 +447,23 @@ def resolved_scopes(tree: exp.Expr, ctx: Context,
     return resolvers, known
 
 
-def _lacks(scope: Scope, name: str, ctx: Context, known: Mapping[int, Outputs]) -> bool:
-    """Whether no column of ``scope``'s sources, of any type, nor an alias of its select list
-    (which DuckDB lets its conditions name) is called ``name``: only then does an unqualified
-    ``name`` there stand for an enclosing query's column."""
+def names_column(scope: Scope, name: str, ctx: Context, known: Mapping[int, Outputs]
+                 ) -> bool | None:
+    """Whether a column of ``scope``'s sources (of any type) or an alias of its select list
+    (which DuckDB lets its conditions name) is called ``name``; None where that is not known.
+    An unqualified ``name`` there that it does not name is an enclosing query's column."""
     query = scope.expression
     if isinstance(query, exp.Select) and name in {
             p.alias for p in query.expressions if isinstance(p, exp.Alias)}:
-        return False
+        return True
+    unknown = False
     for node, source in scope.selected_sources.values():
         names = column_names(source, ctx, known, node)
-        if names is None or name in names:
-            return False
-    return True
+        if names is None:
+            unknown = True
+        elif name in names:
+            return True
+    return None if unknown else False
 
 
 def column_names(source: exp.Expr | Scope, ctx: Context, known: Mapping[int, Outputs],

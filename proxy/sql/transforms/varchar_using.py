@@ -23,15 +23,18 @@ catalog, ``Context.relation_columns``; a derived table's or CTE's from its query
 that join first and is matched as above (its CHAR columns then as ``char_columns`` matches
 USING CHAR columns); where they are not and may be strings it is refused (0A000).
 
-Left as written: USING CHAR columns (``char_columns`` reads both sides as CHAR values, which
-match without blanks; beside a string that may end with a blank, refused) and clean columns
-(``Context.clean_columns``, noted as read); a join whose USING column is named unqualified in
-a subquery of the query; a ``*`` that already excludes or replaces columns.
+A subquery's unqualified reference to a USING column that no query between has a column of
+is the merged column too; where a query between has sources whose columns are not known, the
+join is left as written. Also left as written: USING CHAR columns (``char_columns`` reads both
+sides as CHAR values, which match without blanks; beside a string that may end with a blank,
+refused) and clean columns (``Context.clean_columns``, noted as read); a ``*`` that already
+excludes or replaces columns.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 
 from sqlglot import exp
 from sqlglot.optimizer.scope import Scope
@@ -46,6 +49,7 @@ from proxy.sql.transforms.varchar_blanks import (
     Resolve,
     blank_ended,
     column_names,
+    names_column,
     operand_kind,
     resolved_scopes,
     statement_queries,
@@ -80,12 +84,27 @@ def _unqualified(select: exp.Select, scope: Scope, name: str) -> list[exp.Column
     return columns
 
 
-def _nested_reference(select: exp.Select, scope: Scope, names: set[str]) -> bool:
-    """Whether a subquery of the query names one of ``names`` unqualified (it may mean the
-    merged column; a derived table of its FROM cannot read the columns beside it)."""
-    return any(column.name in names and not column.table
-               for child in scope.subquery_scopes
-               for column in child.expression.find_all(exp.Column))
+def _nested_references(scope: Scope, names: set[str], has: Has) -> list[exp.Column] | None:
+    """The unqualified references to ``names`` in the subqueries of the query that mean its
+    merged columns: no query between has a column of that name (``names_column``). None
+    where one may mean either (the columns of a source between are not known)."""
+    found = []
+    for child in scope.subquery_scopes:
+        for inner in child.traverse():
+            for column in inner.find_all(exp.Column):
+                if column.table or column.name not in names or isinstance(column.this, exp.Star):
+                    continue
+                level: Scope | None = inner
+                while level is not None and level is not scope:
+                    owned = has(level, column.name)
+                    if owned is None:
+                        return None
+                    if owned:
+                        break
+                    level = level.parent
+                else:
+                    found.append(column)
+    return found
 
 
 _OUTER = ("RIGHT", "FULL")
@@ -161,7 +180,7 @@ def _components(joins: list[exp.Join]) -> list[list[int]]:
     return [sorted(positions) for _, positions in components]
 
 
-def _joins(select: exp.Select, scope: Scope, resolve: Resolve, names: Names,
+def _joins(select: exp.Select, scope: Scope, resolve: Resolve, names: Names, has: Has,
            notes: BlankNotes | None) -> None:
     """Match the USING columns of the joins of ``select`` without trailing blanks."""
     joins = select.args["joins"]
@@ -169,8 +188,10 @@ def _joins(select: exp.Select, scope: Scope, resolve: Resolve, names: Names,
     if any(star.args.get("except_") or star.args.get("replace") for star in stars):
         return
     # Of each set of joins that can be rewritten together: their positions, pairs and, of
-    # each name, its merged column after each join; whether one of them needs it.
-    complete: list[tuple[list[int], dict[int, list[Pair]], dict[str, list[Step]], bool]] = []
+    # each name, its merged column after each join; whether one of them needs it; the
+    # references to its names in subqueries.
+    complete: list[tuple[list[int], dict[int, list[Pair]], dict[str, list[Step]], bool,
+                         list[exp.Column]]] = []
     for component in _components(joins):
         found: dict[int, list[Pair]] = {}
         state: dict[str, exp.Expr] = {}
@@ -187,9 +208,10 @@ def _joins(select: exp.Select, scope: Scope, resolve: Resolve, names: Names,
                 steps[right_column.name].append((position, state[right_column.name]))
         else:
             names_used = set().union(*(_using_names(joins[p]) for p in component))
-            if not _nested_reference(select, scope, names_used):
+            nested = _nested_references(scope, names_used, has)
+            if nested is not None:
                 needed = any(any(ended) for pairs in found.values() for _, _, ended in pairs)
-                complete.append((component, found, steps, needed))
+                complete.append((component, found, steps, needed, nested))
     planned = [entry for entry in complete if entry[3]]
     outer = any(joins[position].side in _OUTER for entry in planned for position in entry[0])
     if stars and outer:
@@ -203,13 +225,16 @@ def _joins(select: exp.Select, scope: Scope, resolve: Resolve, names: Names,
             raise FeatureNotSupported(
                 "feature not supported on Duckshift: SELECT * of a RIGHT or FULL join USING a "
                 "VARCHAR column beside a join whose columns are not known; name the columns")
-    plans = {position: pairs for _, found, _, _ in planned for position, pairs in found.items()}
-    history = {name: steps for _, _, found_steps, _ in planned
+    plans = {position: pairs for _, found, _, _, _ in planned
+             for position, pairs in found.items()}
+    history = {name: steps for _, _, found_steps, _, _ in planned
                for name, steps in found_steps.items()}
+    nested_references = [column for *_, nested in planned for column in nested]
     if not plans:
         return
     for name, steps in history.items():
-        for column in _unqualified(select, scope, name):
+        for column in [*_unqualified(select, scope, name),
+                       *(c for c in nested_references if c.name == name)]:
             value = _merged_at(column, steps, joins)
             if isinstance(value, exp.Column):
                 column.set("table", value.args["table"].copy())
@@ -237,10 +262,12 @@ def _joins(select: exp.Select, scope: Scope, resolve: Resolve, names: Names,
 
 def _merged_at(column: exp.Column, steps: list[Step],
                joins: list[exp.Join]) -> exp.Expr:
-    """The merged column a reference means: in the ON of a later join, the one of the
-    joins before it; elsewhere, of them all."""
-    join = column.find_ancestor(exp.Join)
-    at = next((i for i, j in enumerate(joins) if j is join), len(joins))
+    """The merged column a reference means: in the ON of a later join (a subquery's there
+    too), the one of the joins before it; elsewhere, of them all."""
+    node = column.parent
+    while node is not None and not any(node is join for join in joins):
+        node = node.parent
+    at = next((i for i, j in enumerate(joins) if j is node), len(joins))
     return next(value for position, value in reversed(steps) if position < at)
 
 
@@ -293,6 +320,8 @@ def _postgres_star(select: exp.Select, plans: dict[int, list[Pair]],
 # The names of the columns of a source of a query's FROM, by its alias, in their order (None
 # where they are not known).
 Names = Callable[[str], list[str] | None]
+# Whether a query names a column (``names_column``): of any of its sources, or an alias.
+Has = Callable[[Scope, str], bool | None]
 
 
 def _source_names(scope: Scope, ctx: Context, known: Mapping[int, Outputs]) -> Names:
@@ -342,9 +371,9 @@ def _natural_joins(select: exp.Select, resolve: Resolve, names: Names) -> None:
 
 
 def _selects(tree: exp.Expr, ctx: Context, wanted: Callable[[exp.Select], bool],
-             ) -> list[tuple[exp.Select, Scope, Resolve, Names]]:
+             ) -> list[tuple[exp.Select, Scope, Resolve, Names, Has]]:
     """The queries of the statement ``wanted`` picks, each with its scope, the resolver of its
-    columns' kinds and the names of its sources' columns."""
+    columns' kinds, the names of its sources' columns and ``names_column`` of its queries."""
     queries = statement_queries(tree) if isinstance(
         tree, exp.Update | exp.Delete | exp.Merge) else [tree]
     found = []
@@ -354,7 +383,8 @@ def _selects(tree: exp.Expr, ctx: Context, wanted: Callable[[exp.Select], bool],
             select = scope.expression
             if isinstance(select, exp.Select) and select.args.get("from_") is not None and (
                     wanted(select)):
-                found.append((select, scope, resolve, _source_names(scope, ctx, known)))
+                found.append((select, scope, resolve, _source_names(scope, ctx, known),
+                              partial(names_column, ctx=ctx, known=known)))
     return found
 
 
@@ -366,7 +396,7 @@ def varchar_using(tree: exp.Expr, ctx: Context) -> exp.Expr:
             raise FeatureNotSupported(
                 "feature not supported on Duckshift: a NATURAL join in the FROM or USING of "
                 "UPDATE, DELETE or MERGE; join USING the common columns instead")
-        for select, _, resolve, names in _selects(tree, ctx, lambda select: any(
+        for select, _, resolve, names, _ in _selects(tree, ctx, lambda select: any(
                 _natural(join) for join in select.args.get("joins") or [])):
             _natural_joins(select, resolve, names)
     # Most statements join without USING, or USING columns of other types or known clean.
@@ -376,7 +406,7 @@ def varchar_using(tree: exp.Expr, ctx: Context) -> exp.Expr:
         if ctx.blank_notes is not None and using and using & string_names(tree, ctx):
             ctx.blank_notes.used = True  # a clean column joined as written
         return tree
-    for select, scope, resolve, names in _selects(tree, ctx, lambda select: any(
+    for select, scope, resolve, names, has in _selects(tree, ctx, lambda select: any(
             join.args.get("using") for join in select.args.get("joins") or [])):
-        _joins(select, scope, resolve, names, ctx.blank_notes)
+        _joins(select, scope, resolve, names, has, ctx.blank_notes)
     return tree
