@@ -673,6 +673,19 @@ def test_a_decimal_product_past_18_digits_in_a_transaction_block_fails(
         c.rollback()
 
 
+def test_a_product_of_high_scales_in_a_transaction_block(server: RunningServer) -> None:
+    # psycopg opens a block: DECIMAL(18,6) values of 1,000 would pass DuckDB's BIGINT there.
+    with psycopg.connect(server.dsn) as c:
+        c.execute("create table if not exists rates (a decimal(18,6), b decimal(18,6)); "
+                  "delete from rates; insert into rates values (1000, 1000), (2.5, 4)")
+        assert c.execute("select sum(a * b), count(*) from rates where a * b > 1").fetchone() \
+            == (Decimal("1000010.000000000000"), 2)
+        c.execute("create or replace view rate_products as select sum(a * b) as s from rates")
+        assert c.execute("select s from rate_products").fetchone() == (
+            Decimal("1000010.000000000000"),)
+        c.rollback()
+
+
 @pytest.mark.parametrize(("sql", "params", "message"), [
     ("select %s * 10", (1e308,), "overflow"),
     ("select %s * %s", (1e300, 1e300), "overflow"),

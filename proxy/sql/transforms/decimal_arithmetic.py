@@ -33,7 +33,8 @@ digits each in BIGINT, typed DECIMAL(18, s1 + s2), and fails (22003) once the pr
 derived table) it is computed in HUGEINT only in the statement's wide form
 (``Context.wide_products``), which runs again where DuckDB's BIGINT product of it failed
 outside a transaction block (the translation notes that it left such a product,
-``Context.product_notes``). Not up front: the wide form's HUGEINT sums made TPC-H SF1 Q1 2.9
+``Context.product_notes``), or up front where its scales add to 8 or more (it passes 18
+digits at 10^10). Not up front otherwise: the wide form's HUGEINT sums made TPC-H SF1 Q1 2.9
 times as slow, and summing the rows that overflow apart (DuckDB's ``TRY``) made the nine
 queries with such a SUM 5% slower (Q1 1.22 times, Q11 1.45, Q15 1.37), for values no TPC-H
 row reaches; so in a transaction block, a write or a view such a product that passes 18
@@ -437,6 +438,13 @@ def _widened(node: exp.Expr, typed: Typed) -> None:
         cast.set("this", node)
 
 
+# A product whose operands' scales add to this or more passes 18 digits in BIGINT once its
+# value reaches 10^10 (two DECIMAL(18,6) values of 1,000): values that common are computed in
+# HUGEINT up front, where the wide form cannot run again too (a transaction block, a view).
+# TPC-H's products (scales 2 + 2, and 4 + 2 of Q1's nested one) stay in BIGINT.
+_EARLY_OVERFLOW_SCALE = 8
+
+
 def _overflows(a: Number, b: Number) -> bool:
     """Whether DuckDB multiplies ``a`` by ``b`` in BIGINT (both of up to 18 digits), typed
     DECIMAL(18, s1 + s2), though the product may pass 18 digits: there it fails (22003),
@@ -463,7 +471,8 @@ def _in_hugeint(mul: exp.Mul, a: Number, b: Number, ctx: Context) -> None:
     column's cast to Redshift's type (``_widened``) mostly paid already."""
     if not _overflows(a, b):
         return
-    if ctx.wide_products or _shown(_arithmetic_top(mul)):
+    if ctx.wide_products or _shown(_arithmetic_top(mul)) or (
+            a.scale + b.scale >= _EARLY_OVERFLOW_SCALE):
         _wide(mul, a)
     elif ctx.product_notes is not None:
         ctx.product_notes.narrow = True
