@@ -151,6 +151,22 @@ def reads(cur: duckdb.DuckDBPyConnection, view: Relation) -> list[Relation]:
     return [b for t in _tables(found) if (b := _bound(cur, found, t)) is not None]
 
 
+def reads_elsewhere(cur: duckdb.DuckDBPyConnection, view: Relation) -> list[Relation]:
+    """The relations of other databases the view ``view`` names (by database alias, as a
+    consumer's materialized view names a producer's shared tables)."""
+    row = cur.execute(
+        "SELECT sql FROM duckdb_views() WHERE database_name = ? AND schema_name = ? "
+        "AND view_name = ?", [view.alias, view.schema, view.name]).fetchone()
+    tree = _parsed(row[0]) if row is not None else None
+    if not isinstance(tree, exp.Create):
+        return []
+    found = _View(view, tree)
+    return [
+        Relation(t.catalog, t.db or "main", t.name) for t in _tables(found)
+        if t.catalog and t.catalog != view.alias
+    ]
+
+
 @lru_cache(maxsize=1024)
 def _parsed(sql: str) -> exp.Expr | None:
     """A view's DuckDB SQL parsed (not to be changed: the parse is shared)."""

@@ -9,7 +9,12 @@ from dataclasses import replace
 import duckdb
 import pytest
 
-from catalog.errors import DependentObjectsStillExist, SyntaxError_, WrongObjectType
+from catalog.errors import (
+    DependentObjectsStillExist,
+    FeatureNotSupported,
+    SyntaxError_,
+    WrongObjectType,
+)
 from engine import table_metadata
 from proxy import late_ddl
 from proxy import materialized_views as mvs
@@ -87,18 +92,53 @@ def test_auto_refresh_after_writes_to_a_base_only(con: duckdb.DuckDBPyConnection
     assert meta_rows(con) == [("m", True, False)]
 
 
-def test_refresh_cascade_follows_materialized_views_over_it(
+def test_refresh_cascade_refreshes_the_materialized_views_it_reads_first(
         con: duckdb.DuckDBPyConnection) -> None:
-    execute(con, "create materialized view m1 as select v from t")
-    execute(con, "create materialized view m2 as select sum(v) as s from m1")
+    # Redshift's nested materialized views: u <- v <- w; REFRESH v CASCADE refreshes u, then
+    # v, in one transaction, and leaves w (over v) stale.
+    execute(con, "create materialized view u as select v from t")
+    execute(con, "create materialized view v as select sum(v) as s from u")
+    execute(con, "create materialized view w as select s * 10 as s10 from v")
     run(con, "insert into t values ('c', 3)")
-    mvs.refresh(con.cursor(), found(con, "m1"), cascade=False)
-    assert con.execute("SELECT s FROM m2").fetchall() == [(3,)]
-    assert meta_rows(con) == [("m1", False, False), ("m2", False, True)]
-    run(con, "insert into t values ('d', 4)")
-    mvs.refresh(con.cursor(), found(con, "m1"), cascade=True)
-    assert con.execute("SELECT s FROM m2").fetchall() == [(10,)]
-    assert meta_rows(con) == [("m1", False, False), ("m2", False, False)]
+    mvs.refresh(con.cursor(), found(con, "v"), cascade=False)
+    assert con.execute("SELECT s FROM v").fetchall() == [(3,)]  # from u's stored rows
+    assert meta_rows(con) == [("u", False, False), ("v", False, False), ("w", False, True)]
+    mvs.refresh(con.cursor(), found(con, "v"), cascade=True)
+    assert con.execute("SELECT s FROM v").fetchall() == [(6,)]
+    assert con.execute("SELECT s10 FROM w").fetchall() == [(30,)]
+    assert meta_rows(con) == [("u", False, False), ("v", False, False), ("w", False, True)]
+    mvs.refresh(con.cursor(), found(con, "u"), cascade=True)  # nothing under u
+    assert meta_rows(con) == [("u", False, False), ("v", False, True), ("w", False, True)]
+
+
+def test_auto_refresh_follows_through_materialized_views_over_it(
+        con: duckdb.DuckDBPyConnection) -> None:
+    execute(con, "create materialized view u auto refresh yes as select v from t")
+    execute(con, "create materialized view v auto refresh yes as select sum(v) as s from u")
+    execute(con, "create materialized view w as select s from v")
+    run(con, "insert into t values ('c', 3)")
+    mvs.after_writes(con.cursor(), ALIAS, [("public", "t")], next_xid=lambda: 42)
+    assert con.execute("SELECT s FROM v").fetchall() == [(6,)]
+    assert meta_rows(con) == [("u", True, False), ("v", True, False), ("w", False, True)]
+    assert con.execute(
+        "SELECT view_name, user_name, xid, status, refresh_type FROM "
+        f"{table_metadata.qualified(ALIAS, table_metadata.MV_REFRESHES)} ORDER BY start_time"
+    ).fetchall() == [("u", None, 42, mvs.RECOMPUTED, "Auto"),
+                     ("v", None, 42, mvs.RECOMPUTED, "Auto")]
+
+
+def test_refresh_in_the_transaction_that_made_it(con: duckdb.DuckDBPyConnection) -> None:
+    run(con, "begin")
+    execute(con, "create materialized view m as select count(*) as n from t")
+    run(con, "insert into t values ('c', 3)")
+    mvs.refresh(con, found(con, "m"), False, mvs.Run("alice", 7, 9), own_transaction=False)
+    assert con.execute("SELECT n FROM m").fetchall() == [(3,)]
+    run(con, "rollback")
+    assert con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'm'"
+                       ).fetchall() == [(0,)]
+    assert con.execute(
+        f"SELECT count(*) FROM {table_metadata.qualified(ALIAS, table_metadata.MV_REFRESHES)}"
+    ).fetchall() == [(0,)]
 
 
 def test_drop_goes_with_the_hidden_parts(con: duckdb.DuckDBPyConnection) -> None:
@@ -175,3 +215,31 @@ def test_statements_refused(text: str) -> None:
 
 def test_other_statements_pass() -> None:
     assert materialized.recognize(split("alter table t add column c int")[0]) is None
+
+
+@pytest.mark.parametrize(("query", "function"), [
+    ("select getdate() as x", "getdate"),
+    ("select now() as x", "getdate"),
+    ("select k from t where sysdate > '2020-01-01'", "sysdate"),
+    ("select random() as r", "random"),
+    ("select timeofday() as x", "timeofday"),
+    ("select current_date as d", "current_date"),
+    ("select k, current_user as u from t", "current_user"),
+])
+def test_auto_refresh_of_a_mutable_function_is_refused(query: str, function: str) -> None:
+    with pytest.raises(FeatureNotSupported) as info:
+        StatementCache().get(f"create materialized view m auto refresh yes as {query}", CTX)
+    assert info.value.message == (
+        "materialized view cannot be created, reason: auto refresh is not supported for "
+        f"materialized view with mutable function. Found mutable function :{function}.")
+
+
+def test_mutable_function_recorded(con: duckdb.DuckDBPyConnection) -> None:
+    execute(con, "create materialized view m as select k, getdate() as seen from t")
+    execute(con, "create materialized view n auto refresh yes as "
+                 "select upper(k) as u, date_trunc('day', '2020-01-01'::timestamp) as d from t")
+    rows = con.execute(
+        f"SELECT view_name, mutable FROM "
+        f"{table_metadata.qualified(ALIAS, table_metadata.MATERIALIZED_VIEWS)} ORDER BY 1"
+    ).fetchall()
+    assert rows == [("m", "getdate"), ("n", None)]
