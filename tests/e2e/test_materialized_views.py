@@ -278,17 +278,25 @@ def test_auto_refresh_refused_for_mutable_functions(admin: psycopg.Connection) -
         ("t", "f")]
 
 
-def test_consumer_materialized_view_over_shared_tables(pair: Pair) -> None:
-    prod, cons = pair.producer(), pair.consumer()
+def shared_table(prod: psycopg.Connection, cons: psycopg.Connection,
+                 table: str) -> tuple[str, str, str]:
+    """A producer's ``schema.table`` (made with ``table``'s columns) shared with the consumer,
+    mounted there: (schema, share, consumer database)."""
     schema, share, db = name("mvcs"), name("mvcshare"), name("mvcdb")
     prod.execute(f"CREATE SCHEMA {schema}")
-    prod.execute(f"CREATE TABLE {schema}.orders (id int, amount int)")
-    prod.execute(f"INSERT INTO {schema}.orders VALUES (1, 10), (2, 20)")
+    prod.execute(f"CREATE TABLE {schema}.{table}")
     prod.execute(f"CREATE DATASHARE {share}")
     prod.execute(f"ALTER DATASHARE {share} ADD SCHEMA {schema}")
-    prod.execute(f"ALTER DATASHARE {share} ADD TABLE {schema}.orders")
+    prod.execute(f"ALTER DATASHARE {share} ADD TABLE {schema}.{table.split(' ')[0]}")
     prod.execute(f"GRANT USAGE ON DATASHARE {share} TO NAMESPACE '{guid(cons)}'")
     cons.execute(f"CREATE DATABASE {db} FROM DATASHARE {share} OF NAMESPACE '{guid(prod)}'")
+    return schema, share, db
+
+
+def test_consumer_materialized_view_over_shared_tables(pair: Pair) -> None:
+    prod, cons = pair.producer(), pair.consumer()
+    schema, share, db = shared_table(prod, cons, "orders (id int, amount int)")
+    prod.execute(f"INSERT INTO {schema}.orders VALUES (1, 10), (2, 20)")
     mv, auto = name("cmv"), name("cmva")
     # Its rows are stored in the consumer's own database.
     cur = cons.execute(f"CREATE MATERIALIZED VIEW {mv} AS "
@@ -325,14 +333,7 @@ def test_consumer_materialized_view_over_shared_tables(pair: Pair) -> None:
 
 def test_consumer_user_needs_select_through_the_share(pair: Pair) -> None:
     prod, cons = pair.producer(), pair.consumer()
-    schema, share, db = name("mvcu"), name("mvcushare"), name("mvcudb")
-    prod.execute(f"CREATE SCHEMA {schema}")
-    prod.execute(f"CREATE TABLE {schema}.t (v int)")
-    prod.execute(f"CREATE DATASHARE {share}")
-    prod.execute(f"ALTER DATASHARE {share} ADD SCHEMA {schema}")
-    prod.execute(f"ALTER DATASHARE {share} ADD TABLE {schema}.t")
-    prod.execute(f"GRANT USAGE ON DATASHARE {share} TO NAMESPACE '{guid(cons)}'")
-    cons.execute(f"CREATE DATABASE {db} FROM DATASHARE {share} OF NAMESPACE '{guid(prod)}'")
+    schema, _, db = shared_table(prod, cons, "t (v int)")
     user = name("mvcuser")
     cons.execute(f"CREATE USER {user} PASSWORD '{PASSWORD}'")
     cons.execute(f"GRANT CREATE ON SCHEMA public TO {user}")

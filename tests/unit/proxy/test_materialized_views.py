@@ -20,6 +20,7 @@ from proxy import late_ddl
 from proxy import materialized_views as mvs
 from proxy.sql import materialized
 from proxy.sql.char_views import view_char_columns
+from proxy.sql.context import Context
 from proxy.sql.late import AlterAutoRefresh, CreateView, Place, RefreshView
 from proxy.sql.pipeline import StatementCache
 from proxy.sql.split import split
@@ -35,9 +36,9 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
     con.close()
 
 
-def execute(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+def execute(con: duckdb.DuckDBPyConnection, sql: str, ctx: Context = CTX) -> None:
     """Run one Redshift statement as the server would, its late SQL made first."""
-    stmt = StatementCache().get(sql, CTX)[0]
+    stmt = StatementCache().get(sql, ctx)[0]
     assert stmt.duck_sql is not None
     text = stmt.duck_sql
     if isinstance(stmt.late, CreateView):
@@ -128,12 +129,12 @@ def test_auto_refresh_follows_through_materialized_views_over_it(
 
 
 def test_refresh_in_the_transaction_that_made_it(con: duckdb.DuckDBPyConnection) -> None:
-    run(con, "begin")
+    con.execute("BEGIN TRANSACTION")
     execute(con, "create materialized view m as select count(*) as n from t")
     run(con, "insert into t values ('c', 3)")
     mvs.refresh(con, found(con, "m"), False, mvs.Run("alice", 7, 9), own_transaction=False)
     assert con.execute("SELECT n FROM m").fetchall() == [(3,)]
-    run(con, "rollback")
+    con.execute("ROLLBACK")
     assert con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'm'"
                        ).fetchall() == [(0,)]
     assert con.execute(
@@ -243,3 +244,37 @@ def test_mutable_function_recorded(con: duckdb.DuckDBPyConnection) -> None:
         f"{table_metadata.qualified(ALIAS, table_metadata.MATERIALIZED_VIEWS)} ORDER BY 1"
     ).fetchall()
     assert rows == [("m", "getdate"), ("n", None)]
+
+
+def test_a_materialized_view_over_another_database_follows_its_writes(
+        con: duckdb.DuckDBPyConnection) -> None:
+    # A consumer's materialized view names the producer's shared table by its database alias.
+    other = "__ds_ns__prod"
+    con.execute(f"ATTACH ':memory:' AS {other}")
+    con.execute(f"CREATE SCHEMA {other}.sales")
+    con.execute(f"CREATE TABLE {other}.sales.orders (amount INTEGER)")
+    con.execute(f"INSERT INTO {other}.sales.orders VALUES (10), (20)")
+    table_metadata.ensure(con, other)
+    ctx = replace(CTX, databases={"dev": ALIAS, "prod": other})
+    execute(con, "create materialized view m as select sum(amount) as s from prod.sales.orders",
+            ctx)
+    execute(con, "create materialized view a auto refresh yes as "
+                 "select count(*) as n from prod.sales.orders", ctx)
+    con.execute(f"INSERT INTO {other}.sales.orders VALUES (30)")
+    asked: list[str] = []
+
+    def allowed(mv: mvs.Materialized, sql: str) -> bool:
+        asked.append(mv.name)
+        return other in sql
+
+    assert mvs.after_writes(con.cursor(), other, [("sales", "orders")], allowed=allowed)
+    assert asked == ["a"]
+    assert con.execute("SELECT n FROM a").fetchall() == [(3,)]
+    assert meta_rows(con) == [("a", True, False), ("m", False, True)]
+    mvs.refresh(con.cursor(), found(con, "m"), cascade=False)
+    assert con.execute("SELECT s FROM m").fetchall() == [(60,)]
+    # Refused by its owner's rights: not refreshed, stale.
+    con.execute(f"INSERT INTO {other}.sales.orders VALUES (40)")
+    mvs.after_writes(con.cursor(), other, [("sales", "orders")], allowed=lambda mv, sql: False)
+    assert con.execute("SELECT n FROM a").fetchall() == [(3,)]
+    assert meta_rows(con) == [("a", True, True), ("m", False, True)]
