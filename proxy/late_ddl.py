@@ -41,8 +41,11 @@ after its access check and before it runs, and returns the DuckDB SQL to run ins
 * RENAME TO, RENAME COLUMN and DROP TABLE/VIEW take the regular views over what they change
   along (``proxy/bound_views.py``), a materialized view with its hidden parts.
 * CREATE MATERIALIZED VIEW stores the query's rows; REFRESH MATERIALIZED VIEW computes them
-  again in a transaction of its own; ALTER MATERIALIZED VIEW ... AUTO REFRESH records the
-  choice (``proxy/materialized_views.py``). DROP MATERIALIZED VIEW of a plain view is 42809.
+  again in a transaction of its own (in the session's for one made in its open transaction
+  block), once its owner's right to read what it reads (through a datashare too) is checked;
+  ALTER MATERIALIZED VIEW ... AUTO REFRESH records the choice, refused for a query calling a
+  mutable function (``proxy/materialized_views.py``). DROP MATERIALIZED VIEW of a plain view
+  is 42809.
 """
 
 from __future__ import annotations
