@@ -16,6 +16,9 @@ COLUMN_ATTRIBUTES = "__ds_column_attributes"
 FUNCTIONS = "__ds_functions"
 LATE_BINDING_VIEWS = "__ds_late_binding_views"
 MATERIALIZED_VIEWS = "__ds_materialized_views"
+# The refreshes of its materialized views (not named with MV_ROWS_PREFIX: the tables so named
+# in ``main`` that hold no materialized view's rows are dropped at attach).
+MV_REFRESHES = "__ds_materialized_view_refreshes"
 # A materialized view's hidden parts: the table of its rows (in ``main``) and the view of its
 # query (in its own schema), each named with this prefix and the view's storage key.
 MV_ROWS_PREFIX = "__ds_mv_"

@@ -49,6 +49,18 @@ MATERIALIZED VIEW accepts only these; ``proxy/materialized_views.py`` keeps thei
                             -- query (``MV_QUERY_PREFIX`` + key, in its own schema); NULL for
                             -- one made before materialized views kept rows (a plain view)
     stale BOOLEAN           -- a base table changed since its last refresh (committed writes)
+    mutable VARCHAR         -- the first mutable function its query calls (GETDATE, RANDOM ...),
+                            -- as Redshift names it; NULL for none
+
+``MV_REFRESHES``: one row per refresh of a materialized view (``proxy/materialized_views.py``),
+written in the refresh's transaction, kept a week:
+
+    schema_name VARCHAR, view_name VARCHAR  -- as when refreshed
+    user_name VARCHAR       -- who ran REFRESH MATERIALIZED VIEW; NULL for an auto refresh
+    session_pid INTEGER, xid BIGINT         -- its session (NULL: auto) and transaction
+    start_time TIMESTAMP, end_time TIMESTAMP  -- UTC
+    status VARCHAR          -- as SVL_MV_REFRESH_STATUS words it
+    refresh_type VARCHAR    -- 'Manual' or 'Auto'
 
 Names are as DuckDB stores them; compare them case-insensitively, as DuckDB resolves names.
 Rows of tables that no longer exist are deleted by the statements that drop them; identity
@@ -65,6 +77,7 @@ from catalog.table_attributes import (
     LATE_BINDING_VIEWS,
     MATERIALIZED_VIEWS,
     MV_QUERY_PREFIX,
+    MV_REFRESHES,
     MV_ROWS_PREFIX,
     SCHEMA,
     TABLE_ATTRIBUTES,
@@ -96,6 +109,10 @@ _DDL = (
     # Added when materialized views began to keep rows (databases made before lack them).
     "ALTER TABLE {s}.{m} ADD COLUMN IF NOT EXISTS storage VARCHAR",
     "ALTER TABLE {s}.{m} ADD COLUMN IF NOT EXISTS stale BOOLEAN",
+    "ALTER TABLE {s}.{m} ADD COLUMN IF NOT EXISTS mutable VARCHAR",
+    "CREATE TABLE IF NOT EXISTS {s}.{r} (schema_name VARCHAR NOT NULL, "
+    "view_name VARCHAR NOT NULL, user_name VARCHAR, session_pid INTEGER, xid BIGINT, "
+    "start_time TIMESTAMP, end_time TIMESTAMP, status VARCHAR, refresh_type VARCHAR)",
 )
 
 
@@ -111,7 +128,8 @@ def ensure(con: duckdb.DuckDBPyConnection, alias: str) -> None:
         con.execute(ddl.format(s=schema, t=quote_ident(TABLE_ATTRIBUTES),
                                c=quote_ident(COLUMN_ATTRIBUTES), f=quote_ident(FUNCTIONS),
                                v=quote_ident(LATE_BINDING_VIEWS),
-                               m=quote_ident(MATERIALIZED_VIEWS)))
+                               m=quote_ident(MATERIALIZED_VIEWS),
+                               r=quote_ident(MV_REFRESHES)))
     # A sequence still named in some column's default is in use, whatever the metadata says.
     orphans = con.execute(
         "SELECT s.sequence_name FROM duckdb_sequences() s WHERE s.database_name = ? "

@@ -312,6 +312,22 @@ class Authorizer:
         """Check a view's base relations as the view's owner."""
         self._check_view(session, r, 0)
 
+    def check_materialized(self, session: Session | None, alias: str, schema: str, name: str,
+                           query_sql: str) -> None:
+        """A refresh of the materialized view ``schema.name`` of ``alias`` (``query_sql``: the
+        DuckDB CREATE VIEW of its query): its owner must still read what it reads (Redshift:
+        SELECT on its bases), through a datashare as the share and the consumer's grants allow
+        now. ``session`` is None for an auto refresh (the checks of reads use none)."""
+        ns, db = self.places[alias]
+        key = ObjectKey("table", db, schema, name)
+        owner = self.principal(ns, self.security.owner(ns, key) or self.default_owner(ns))
+        if owner.superuser and not any(
+                other in query_sql for other, (where, _) in self.places.items() if where != ns):
+            return  # a superuser reads everything of its own namespace
+        query = Relation(alias, schema, name, "view", query_sql)
+        r = Resolved(Ref("relation", None, schema, name, "SELECT"), ns, alias, schema, key, query)
+        self._check_view(session, r, 0)  # type: ignore[arg-type]
+
     def _check_view(self, session: Session, r: Resolved, depth: int) -> None:
         """A view's base relations are checked as the view's owner."""
         if depth >= _MAX_VIEW_DEPTH:

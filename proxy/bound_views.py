@@ -138,17 +138,34 @@ def _dependents(cur: duckdb.DuckDBPyConnection, target: Relation) -> list[_View]
     ]
 
 
-def reads(cur: duckdb.DuckDBPyConnection, view: Relation) -> list[Relation]:
-    """The relations of its own database the view ``view`` reads, as its names resolve now
-    (none for a view that is gone)."""
+def _stored(cur: duckdb.DuckDBPyConnection, view: Relation) -> _View | None:
+    """The view ``view`` as DuckDB stores it (None: gone, or not read)."""
     row = cur.execute(
         "SELECT sql FROM duckdb_views() WHERE database_name = ? AND schema_name = ? "
         "AND view_name = ?", [view.alias, view.schema, view.name]).fetchone()
     tree = _parsed(row[0]) if row is not None else None
-    if not isinstance(tree, exp.Create):
+    return _View(view, tree) if isinstance(tree, exp.Create) else None
+
+
+def reads(cur: duckdb.DuckDBPyConnection, view: Relation) -> list[Relation]:
+    """The relations of its own database the view ``view`` reads, as its names resolve now
+    (none for a view that is gone)."""
+    found = _stored(cur, view)
+    if found is None:
         return []
-    found = _View(view, tree)
     return [b for t in _tables(found) if (b := _bound(cur, found, t)) is not None]
+
+
+def reads_elsewhere(cur: duckdb.DuckDBPyConnection, view: Relation) -> list[Relation]:
+    """The relations of other databases the view ``view`` names (by database alias, as a
+    consumer's materialized view names a producer's shared tables)."""
+    found = _stored(cur, view)
+    if found is None:
+        return []
+    return [
+        Relation(t.catalog, t.db or "main", t.name) for t in _tables(found)
+        if t.catalog and t.catalog != view.alias
+    ]
 
 
 @lru_cache(maxsize=1024)

@@ -41,8 +41,11 @@ after its access check and before it runs, and returns the DuckDB SQL to run ins
 * RENAME TO, RENAME COLUMN and DROP TABLE/VIEW take the regular views over what they change
   along (``proxy/bound_views.py``), a materialized view with its hidden parts.
 * CREATE MATERIALIZED VIEW stores the query's rows; REFRESH MATERIALIZED VIEW computes them
-  again in a transaction of its own; ALTER MATERIALIZED VIEW ... AUTO REFRESH records the
-  choice (``proxy/materialized_views.py``). DROP MATERIALIZED VIEW of a plain view is 42809.
+  again in a transaction of its own (in the session's for one made in its open transaction
+  block), once its owner's right to read what it reads (through a datashare too) is checked;
+  ALTER MATERIALIZED VIEW ... AUTO REFRESH records the choice, refused for a query calling a
+  mutable function (``proxy/materialized_views.py``). DROP MATERIALIZED VIEW of a plain view
+  is 42809.
 """
 
 from __future__ import annotations
@@ -82,6 +85,7 @@ from proxy.sql.late import (
 from proxy.sql.references import Ref
 from proxy.sql.transforms.char_columns import table_with_char_columns
 from proxy.sql.transforms.ddl_attributes import Attributes, missing, records, sequence_ddl
+from proxy.sql.transforms.statements import auto_refresh_refused
 
 if TYPE_CHECKING:
     from proxy.connection import Connection
@@ -147,6 +151,10 @@ async def _sql(conn: Connection, session: Session, stmt: Statement, sql: str) ->
         view, mv = await conn._engine_call(materialized_view, session.cursor, late.place)
         refresher = conn.server.materialized
         if isinstance(late, AlterAutoRefresh):
+            function = await conn._engine_call(materialized_views.mutable, session.cursor,
+                                               view) if late.auto else None
+            if function is not None:
+                raise auto_refresh_refused(function, "altered")
             refresher.forget(view.alias)
             update = materialized_views.auto_refresh_sql(view, late.auto)
             if session.tx != TxStatus.IDLE:
@@ -155,11 +163,23 @@ async def _sql(conn: Connection, session: Session, stmt: Statement, sql: str) ->
             async with refresher.lock:
                 await conn._engine_call(session.cursor.execute, update)
             return "SELECT 1 WHERE false"
-        if mv is not None:  # else one made before they kept rows: always fresh
+        if mv is not None and refresher.uncommitted(session, mv):
+            # Made in this transaction block: no transaction of its own sees it, so it is
+            # refreshed in the session's (which commits or rolls back both).
+            await conn._engine_call(materialized_views.refresh, session.cursor, mv,
+                                    late.cascade, refresher.run(session, False), False)
+        elif mv is not None:  # else one made before they kept rows: always fresh
+            # Its owner must still read what it reads (through a datashare, as the share
+            # allows now), as for each it refreshes first with CASCADE.
+            for each in await conn._engine_call(materialized_views.refresh_order,
+                                                session.cursor, mv, late.cascade):
+                sql = await conn._engine_call(materialized_views.query_sql, session.cursor, each)
+                conn.server.authorizer.check_materialized(session, each.alias, each.schema,
+                                                          each.name, sql)
             # Writes committed before it are followed first (their marks would be late).
             await refresher.idle()
             async with refresher.lock:
-                await conn._engine_call(refresher.refresh, mv, late.cascade)
+                await conn._engine_call(refresher.refresh, session, mv, late.cascade)
         return "SELECT 1 WHERE false"  # done: a statement that changes nothing
     if isinstance(late, CreateView):
         key = conn.server.materialized.made(session, late.place.alias) if (

@@ -15,13 +15,22 @@ as its definition.
   in the statement's transaction).
 * REFRESH MATERIALIZED VIEW computes the rows again in a transaction of its own, on a cursor of
   its own: it sees committed base rows, not the session's uncommitted writes, and leaves the
-  session's transaction as it was (Redshift: "runs as a transaction of its own"). CASCADE
-  refreshes the materialized views over it too.
+  session's transaction as it was (Redshift: "runs as a transaction of its own"). One made in
+  the session's open transaction block is invisible there: it is refreshed in the session's
+  transaction, seeing what that transaction sees (Redshift's full refresh: "all base table rows
+  visible to the refresh transaction"). CASCADE first refreshes the materialized views it
+  reads, nested ones first, all in the one transaction (Redshift's nested materialized views);
+  the materialized views over a refreshed one are stale then.
+* Each refresh leaves a row in ``meta.MV_REFRESHES`` (in the refresh's transaction): who ran it
+  (none for an auto refresh), its session and transaction ids, when, its status and type
+  (Manual or Auto), which SVL_MV_REFRESH_STATUS and SYS_MV_REFRESH_HISTORY show.
 * Committed writes to a base table (``Refresher``, told by the connection which tables each
   statement writes and when its transaction ends) mark the materialized views over it stale,
   or refresh those with AUTO REFRESH YES: after the commit, in the background, on the engine's
   lower-priority threads, never on the writer's path (Redshift's auto refresh is best effort
-  too; here it is eager). Refreshes run one at a time.
+  too; here it is eager). Those with AUTO REFRESH YES over one refreshed so follow it (a
+  materialized view over another is stale only once the one it reads changes). Refreshes run
+  one at a time.
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -141,6 +151,16 @@ def listed(cur: duckdb.DuckDBPyConnection, view: bound_views.Relation) -> bool:
         [view.schema, view.name]).fetchone() is not None
 
 
+def mutable(cur: duckdb.DuckDBPyConnection, view: bound_views.Relation) -> str | None:
+    """The first mutable function the query of the materialized view ``view`` calls (None:
+    none), as recorded when it was made."""
+    row = cur.execute(
+        f"SELECT mutable FROM {meta.qualified(view.alias, meta.MATERIALIZED_VIEWS)} "
+        "WHERE lower(schema_name) = lower(?) AND lower(view_name) = lower(?)",
+        [view.schema, view.name]).fetchone()
+    return None if row is None else row[0]
+
+
 def auto_refresh_sql(view: bound_views.Relation, auto: bool) -> str:
     """ALTER MATERIALIZED VIEW ... AUTO REFRESH YES | NO, as DuckDB SQL."""
     return (f"UPDATE {meta.qualified(view.alias, meta.MATERIALIZED_VIEWS)} "
@@ -160,62 +180,144 @@ def _all(cur: duckdb.DuckDBPyConnection, alias: str) -> dict[str, tuple[Material
     }
 
 
+def _readers_elsewhere(cur: duckdb.DuckDBPyConnection,
+                       alias: str) -> dict[str, tuple[Materialized, bool]]:
+    """The materialized views of other databases whose query names ``alias`` (a consumer's
+    over a producer's shared tables), by storage key, with AUTO REFRESH."""
+    rows = cur.execute(
+        "SELECT DISTINCT database_name FROM duckdb_views() WHERE database_name <> ? "
+        "AND starts_with(view_name, ?) AND contains(sql, ?)",
+        [alias, meta.MV_QUERY_PREFIX, alias]).fetchall()
+    found: dict[str, tuple[Materialized, bool]] = {}
+    for (other,) in rows:
+        found.update(_all(cur, other))
+    return found
+
+
+def _query(mv: Materialized) -> bound_views.Relation:
+    """The hidden view of ``mv``'s query."""
+    return bound_views.Relation(mv.alias, mv.schema, meta.MV_QUERY_PREFIX + mv.key)
+
+
 def _over(cur: duckdb.DuckDBPyConnection, target: bound_views.Relation,
           known: dict[str, tuple[Materialized, bool]]) -> list[tuple[Materialized, bool]]:
-    """The materialized views (of ``known``) whose query reads ``target``."""
+    """The materialized views (of ``known``) whose query reads ``target`` (of their own
+    database, or of another by its alias)."""
     return [
         (mv, auto) for mv, auto in known.values()
-        if any(r.same(target) for r in bound_views.reads(
-            cur, bound_views.Relation(mv.alias, mv.schema, meta.MV_QUERY_PREFIX + mv.key)))
+        if any(r.same(target) for r in (
+            bound_views.reads(cur, _query(mv)) if mv.alias == target.alias
+            else bound_views.reads_elsewhere(cur, _query(mv))))
     ]
 
 
-def _refresh_one(cur: duckdb.DuckDBPyConnection, mv: Materialized) -> None:
-    """Compute ``mv``'s rows again in a transaction of its own; the materialized views over it
-    are then stale."""
+# SVL_MV_REFRESH_STATUS's status of a refresh that computed every row (all of them here).
+RECOMPUTED = "Refresh successfully recomputed MV from scratch"
+# How long the refresh history is kept (Redshift keeps its SVL views' rows about a week).
+_HISTORY_DAYS = 7
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """Who refreshes, for the refresh history: the user (None: Redshift's own auto refresh),
+    the session's pid, the transaction id and the refresh type ("Manual" or "Auto")."""
+
+    user: str | None = None
+    pid: int | None = None
+    xid: int = 0
+    kind: str = "Manual"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _recompute(cur: duckdb.DuckDBPyConnection, mv: Materialized, run: Run) -> None:
+    """Compute ``mv``'s rows again in the transaction open on ``cur`` and record it; the
+    materialized views over it are then stale."""
     table = meta.qualified(mv.alias, meta.MATERIALIZED_VIEWS)
+    start = _now()
+    cur.execute(f"DELETE FROM {mv.rows}")
+    cur.execute(f"INSERT INTO {mv.rows} SELECT * FROM {mv.query}")
+    cur.execute(f"UPDATE {table} SET stale = false WHERE storage = ?", [mv.key])
+    over = [m.key for m, _ in _over(cur, bound_views.Relation(mv.alias, mv.schema, mv.name),
+                                    _all(cur, mv.alias))]
+    if over:
+        cur.execute(f"UPDATE {table} SET stale = true WHERE list_contains(?, storage)", [over])
+    cur.execute(f"INSERT INTO {meta.qualified(mv.alias, meta.MV_REFRESHES)} VALUES "
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [mv.schema, mv.name, run.user, run.pid, run.xid, start, _now(), RECOMPUTED,
+                 run.kind])
+
+
+def _below(cur: duckdb.DuckDBPyConnection, mv: Materialized) -> list[Materialized]:
+    """The materialized views ``mv`` reads, nested ones first (each once)."""
+    found: list[Materialized] = []
+
+    def visit(current: Materialized, path: tuple[str, ...]) -> None:
+        for read in bound_views.reads(cur, _query(current)):
+            under = lookup(cur, read)
+            if under is None or under.key in path or any(m.key == under.key for m in found):
+                continue
+            visit(under, (*path, under.key))
+            found.append(under)
+
+    visit(mv, (mv.key,))
+    return found
+
+
+def refresh_order(cur: duckdb.DuckDBPyConnection, mv: Materialized,
+                  cascade: bool) -> list[Materialized]:
+    """What REFRESH MATERIALIZED VIEW ``mv`` [CASCADE] refreshes, in order."""
+    return [*_below(cur, mv), mv] if cascade else [mv]
+
+
+def query_sql(cur: duckdb.DuckDBPyConnection, mv: Materialized) -> str:
+    """The DuckDB CREATE VIEW of ``mv``'s query (its hidden view)."""
+    row = cur.execute(
+        "SELECT sql FROM duckdb_views() WHERE database_name = ? AND schema_name = ? "
+        "AND view_name = ?", [mv.alias, mv.schema, meta.MV_QUERY_PREFIX + mv.key]).fetchone()
+    return "" if row is None else str(row[0])
+
+
+def refresh(cur: duckdb.DuckDBPyConnection, mv: Materialized, cascade: bool,
+            run: Run | None = None, own_transaction: bool = True) -> None:
+    """REFRESH MATERIALIZED VIEW ``mv`` (with ``cascade``, the materialized views it reads
+    first, nested ones first) on ``cur``: in a transaction of its own (a cursor of its own), or
+    in the transaction open on ``cur`` (the session's, which made ``mv``)."""
+    run = run or Run()
+    order = refresh_order(cur, mv, cascade)
+    if not own_transaction:
+        for current in order:
+            _recompute(cur, current, run)
+        return
     cur.execute("BEGIN TRANSACTION")
     try:
-        cur.execute(f"DELETE FROM {mv.rows}")
-        cur.execute(f"INSERT INTO {mv.rows} SELECT * FROM {mv.query}")
-        cur.execute(f"UPDATE {table} SET stale = false WHERE storage = ?", [mv.key])
-        over = [m.key for m, _ in _over(cur, bound_views.Relation(mv.alias, mv.schema, mv.name),
-                                        _all(cur, mv.alias))]
-        if over:
-            cur.execute(f"UPDATE {table} SET stale = true WHERE list_contains(?, storage)",
-                        [over])
+        for current in order:
+            _recompute(cur, current, run)
+        # Old history goes here, under the refresher's lock (never beside another refresh).
+        cur.execute(f"DELETE FROM {meta.qualified(mv.alias, meta.MV_REFRESHES)} "
+                    "WHERE start_time < ?", [_now() - timedelta(days=_HISTORY_DAYS)])
         cur.execute("COMMIT")
     except BaseException:
         cur.execute("ROLLBACK")
         raise
 
 
-def refresh(cur: duckdb.DuckDBPyConnection, mv: Materialized, cascade: bool) -> None:
-    """REFRESH MATERIALIZED VIEW ``mv`` (and, with ``cascade``, the materialized views over it,
-    after it) on ``cur``, a cursor of its own."""
-    done: set[str] = set()
-    pending = [mv]
-    while pending:
-        current = pending.pop(0)
-        if current.key in done:
-            continue
-        _refresh_one(cur, current)
-        done.add(current.key)
-        if cascade:
-            pending += [m for m, _ in _over(
-                cur, bound_views.Relation(current.alias, current.schema, current.name),
-                _all(cur, current.alias))]
-
-
 def after_writes(cur: duckdb.DuckDBPyConnection, alias: str,
                  tables: Iterable[tuple[str, str]] | None, fresh: frozenset[str] = frozenset(),
-                 started: Callable[[str], None] | None = None) -> bool:
+                 started: Callable[[str], None] | None = None,
+                 next_xid: Callable[[], int] | None = None,
+                 allowed: Callable[[Materialized, str], bool] | None = None) -> bool:
     """Committed writes to ``tables`` ((schema, name) of ``alias``; None: any) happened: the
-    materialized views over them with AUTO REFRESH YES are refreshed, the others marked stale,
-    except those (storage keys) ``fresh``: made or refreshed after the writes committed.
-    ``started`` is told of each refresh as it starts. Returns whether ``alias`` has
-    materialized views that keep rows at all."""
-    known = _all(cur, alias)
+    materialized views over them with AUTO REFRESH YES are refreshed (then those with AUTO
+    REFRESH YES over these), the others marked stale, except those (storage keys) ``fresh``:
+    made or refreshed after the writes committed. ``started`` is told of each refresh as it
+    starts; ``next_xid`` numbers their transactions; ``allowed`` tells whether the owner of one
+    reading another database may still read what it reads (its query's SQL given; else it is
+    not refreshed). Returns whether ``alias`` has
+    materialized views that keep rows, or other databases have some over it, at all."""
+    known = {**_all(cur, alias), **_readers_elsewhere(cur, alias)}
     if not known:
         return False
     if tables is None:
@@ -227,21 +329,40 @@ def after_writes(cur: duckdb.DuckDBPyConnection, alias: str,
                 found[mv.key] = (mv, auto)
         hit = list(found.values())
     hit = [(mv, auto) for mv, auto in hit if mv.key not in fresh]
-    stale = [mv.key for mv, auto in hit if not auto]
-    if stale:
-        cur.execute(f"UPDATE {meta.qualified(alias, meta.MATERIALIZED_VIEWS)} SET stale = true "
-                    "WHERE list_contains(?, storage)", [stale])
+    stale: dict[str, list[str]] = {}
     for mv, auto in hit:
-        if auto:
-            if started is not None:
-                started(mv.key)
-            try:
-                _refresh_one(cur, mv)
-            except Exception:  # best effort, as Redshift's: it stays stale
-                log.warning("auto refresh of %s.%s failed", mv.schema, mv.name, exc_info=True)
-                with contextlib.suppress(duckdb.Error):
-                    cur.execute(f"UPDATE {meta.qualified(alias, meta.MATERIALIZED_VIEWS)} "
-                                "SET stale = true WHERE storage = ?", [mv.key])
+        if not auto:
+            stale.setdefault(mv.alias, []).append(mv.key)
+    for where, keys in stale.items():
+        cur.execute(f"UPDATE {meta.qualified(where, meta.MATERIALIZED_VIEWS)} SET stale = true "
+                    "WHERE list_contains(?, storage)", [keys])
+    pending = [mv for mv, auto in hit if auto]
+    done: set[str] = set()
+    while pending:
+        mv = pending.pop(0)
+        if mv.key in done:
+            continue
+        done.add(mv.key)
+        if started is not None:
+            started(mv.key)
+        if (allowed is not None and bound_views.reads_elsewhere(cur, _query(mv))
+                and not allowed(mv, query_sql(cur, mv))):
+            # Its owner may no longer read what it reads (a datashare revoked): it stays stale.
+            cur.execute(f"UPDATE {meta.qualified(mv.alias, meta.MATERIALIZED_VIEWS)} "
+                        "SET stale = true WHERE storage = ?", [mv.key])
+            continue
+        try:
+            refresh(cur, mv, False, Run(xid=next_xid() if next_xid else 0, kind="Auto"))
+        except Exception:  # best effort, as Redshift's: it stays stale
+            log.warning("auto refresh of %s.%s failed", mv.schema, mv.name, exc_info=True)
+            with contextlib.suppress(duckdb.Error):
+                cur.execute(f"UPDATE {meta.qualified(mv.alias, meta.MATERIALIZED_VIEWS)} "
+                            "SET stale = true WHERE storage = ?", [mv.key])
+            continue
+        # Those over it are stale now; the ones with AUTO REFRESH YES follow.
+        pending += [m for m, auto in _over(
+            cur, bound_views.Relation(mv.alias, mv.schema, mv.name), _all(cur, mv.alias))
+            if auto]
     return True
 
 
@@ -251,12 +372,18 @@ class Refresher:
     background. Databases found to have no materialized views are skipped until one is made
     there (``forget``), so writes elsewhere cost a set lookup."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, next_xid: Callable[[], int] | None = None) -> None:
         self._engine = engine
+        self._next_xid = next_xid or (lambda: 0)  # transaction ids (the query log's)
+        # Whether a materialized view's owner may still read what it reads, given its query's
+        # SQL (set by the server: the authorizer's check, which an auto refresh of one over
+        # another database must pass too). Called on the event loop.
+        self.allowed: Callable[[Materialized, str], bool] | None = None
         self._writes: dict[int, dict[str, set[tuple[str, str]] | None]] = {}
         self._without: set[str] = set()  # aliases known to have no materialized views
         self._generation = 0  # counts ``forget``: a look that raced one proves nothing
         self._made: dict[int, set[str]] = {}  # aliases each open transaction made one in
+        self._made_keys: dict[int, set[str]] = {}  # storage keys of those it made
         # Tables written by committed transactions whose look has not started, by alias, and
         # the number of the last of those commits.
         self._queued: dict[str, tuple[set[tuple[str, str]] | None, int]] = {}
@@ -289,6 +416,7 @@ class Refresher:
         """``session``'s transaction ended: after a commit, act on what it wrote."""
         writes = self._writes.pop(session.pid, None)
         made = self._made.pop(session.pid, ())
+        self._made_keys.pop(session.pid, None)
         for alias in made if committed else ():
             self.forget(alias)  # its materialized views are there for all to see now
         if not committed or not writes:
@@ -319,9 +447,17 @@ class Refresher:
         commits): the storage key to give it."""
         self._made.setdefault(session.pid, set()).add(alias)
         self.forget(alias)
+        # It may read other databases (a consumer's over shared tables): writes to any are
+        # looked at again.
+        self._without.clear()
         key = new_key()
+        self._made_keys.setdefault(session.pid, set()).add(key)
         self._started(key)
         return key
+
+    def uncommitted(self, session: Session, mv: Materialized) -> bool:
+        """Whether ``session``'s open transaction made ``mv`` (no other transaction sees it)."""
+        return mv.key in self._made_keys.get(session.pid, ())
 
     def _started(self, key: str) -> None:
         """The rows of the materialized view ``key`` are being computed: they reflect every
@@ -330,6 +466,19 @@ class Refresher:
 
     async def _after(self, alias: str) -> None:
         generation = self._generation
+        loop = asyncio.get_running_loop()
+        check = self.allowed
+
+        def allowed(mv: Materialized, sql: str) -> bool:
+            """``check`` on the event loop (the authorizer lives there), from a worker."""
+            if check is None:
+                return True
+
+            async def ask() -> bool:
+                return check(mv, sql)
+
+            return asyncio.run_coroutine_threadsafe(ask(), loop).result()
+
         async with self._lock:
             # Writes committed while this waited joined it: one look for a burst of them.
             tables, last = self._queued.pop(alias, (set(), 0))
@@ -337,7 +486,7 @@ class Refresher:
             try:
                 has = await asyncio.get_running_loop().run_in_executor(
                     self._engine.long_executor, self._on_own_cursor, after_writes, alias,
-                    tables, fresh, self._started)
+                    tables, fresh, self._started, self._next_xid, allowed)
             except Exception:
                 log.warning("materialized views of %s not followed", alias, exc_info=True)
                 return
@@ -349,12 +498,18 @@ class Refresher:
         """Held by each refresh while it runs (REFRESH MATERIALIZED VIEW takes it too)."""
         return self._lock
 
-    def refresh(self, mv: Materialized, cascade: bool) -> None:
-        """REFRESH MATERIALIZED VIEW on a cursor of its own (on a worker thread, under
-        ``lock``)."""
+    def refresh(self, session: Session, mv: Materialized, cascade: bool) -> None:
+        """REFRESH MATERIALIZED VIEW by ``session`` on a cursor of its own (on a worker thread,
+        under ``lock``)."""
         self._without.discard(mv.alias)
         self._started(mv.key)
-        self._on_own_cursor(refresh, mv, cascade)
+        self._on_own_cursor(refresh, mv, cascade, self.run(session, own_transaction=True))
+
+    def run(self, session: Session, own_transaction: bool) -> Run:
+        """The history facts of a REFRESH by ``session``: in a transaction of its own (a new
+        transaction id) or in the session's."""
+        xid = self._next_xid() if own_transaction else session.transaction_id
+        return Run(session.user.name, session.pid, xid, "Manual")
 
     async def idle(self) -> None:
         """Wait for the refreshes started so far (tests, shutdown)."""

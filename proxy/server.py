@@ -42,6 +42,7 @@ from proxy.access import Authorizer
 from proxy.catalog_privileges import catalog_inquiry
 from proxy.config import ServerConfig
 from proxy.connection import Connection
+from proxy.materialized_views import Materialized as MaterializedView
 from proxy.materialized_views import Refresher
 from proxy.metrics import Metrics
 from proxy.scaling_loop import ScalingLoop
@@ -101,7 +102,8 @@ class Server:
         # Which VARCHAR columns hold no value ending with a blank (proxy/blank_writes.py).
         self.blank_facts = BlankFacts()
         # Materialized views follow committed writes to their base tables.
-        self.materialized = Refresher(engine)
+        self.materialized = Refresher(engine, query_log.next_id)
+        self.materialized.allowed = self._materialized_allowed
         authorizer.settle_hooks.append(self.materialized.settled)
         self.translator = Translator(self.cache)
         self.sessions: dict[int, Connection] = {}
@@ -205,6 +207,15 @@ class Server:
             server.workgroups, engine.run)
         engine.lock_down(config.copy_directories)
         return server
+
+    def _materialized_allowed(self, mv: MaterializedView, query_sql: str) -> bool:
+        """Whether an auto refresh of ``mv`` (over another database) may read what it reads:
+        its owner's rights to it now, through a datashare as the share allows."""
+        try:
+            self.authorizer.check_materialized(None, mv.alias, mv.schema, mv.name, query_sql)
+        except (SQLError, KeyError):  # KeyError: its database is gone
+            return False
+        return True
 
     def _signal_function(self, caller: int, pid: int, what: str) -> int:
         """pg_cancel_backend / pg_terminate_backend (``SIGNAL_FUNCTION``): ``caller`` is the

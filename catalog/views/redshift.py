@@ -1,6 +1,7 @@
 """Redshift's own catalog views: svv_tables, svv_columns, svv_table_info, pg_table_def (the
 current database's objects), svv_all_* and svv_redshift_* (every database of the namespace,
-consumer databases included), svv_mv_info, svv_external_*.
+consumer databases included), the materialized views' (svv_mv_info, stv_mv_info,
+svl_mv_refresh_status, sys_mv_refresh_history), svv_external_*.
 
 They live in pg_catalog as in Redshift, so unqualified names reach them. External (Spectrum)
 schemas do not exist on Duckshift, but the svv_external_* views are there, empty and with the
@@ -16,10 +17,23 @@ schemas of its own. Its tables keep table_type TABLE or VIEW, as Redshift's exam
 
 from __future__ import annotations
 
-from catalog.table_attributes import COLUMN_ATTRIBUTES, MATERIALIZED_VIEWS, TABLE_ATTRIBUTES
+from catalog.table_attributes import (
+    COLUMN_ATTRIBUTES,
+    MATERIALIZED_VIEWS,
+    MV_REFRESHES,
+    TABLE_ATTRIBUTES,
+)
 from catalog.views.acl import system_table
 from catalog.views.aclitems import acl_items_sql, acl_text_sql
-from catalog.views.base import Session, View, lit, oid_sql, user_oid_expr, values
+from catalog.views.base import (
+    Session,
+    View,
+    lit,
+    oid_sql,
+    relation_oid_sql,
+    user_oid_expr,
+    values,
+)
 from catalog.views.information_schema import column_facts_sql, table_rows_sql
 from catalog.views.pg_class import relations_sql
 from catalog.views.pg_namespace import schemas_sql
@@ -289,19 +303,82 @@ def svv_redshift_columns(session: Session) -> str:
     )
 
 
-def svv_mv_info(session: Session) -> str:
-    """svv_mv_info: the current database's materialized views; is_stale when a committed write
-    changed a base table since the last refresh (``proxy/materialized_views.py``); state 0 (a
-    refresh recomputes all its rows)."""
+def _mv_rows(session: Session) -> str:
+    """The current database's materialized views: the facts svv_mv_info and stv_mv_info show.
+    is_stale is 't' once a committed write changed a base table since the last refresh
+    (``proxy/materialized_views.py``), and always for one that calls a mutable function (as
+    Redshift documents); state 0 (a refresh recomputes all its rows); autorewrite 'f' (queries
+    are never rewritten to read one); updated_upto_xid, the transaction of its last refresh."""
+    history = attribute_rows_sql(session, MV_REFRESHES)
     return (
-        f"SELECT r.datname AS database_name, r.nspname AS schema_name, r.owner AS user_name, "
-        "r.relname AS name, CASE WHEN m.stale THEN 't' ELSE 'f' END AS is_stale, "
+        "SELECT r.datname, r.nspname, r.relname, r.owner, "
+        "CASE WHEN m.stale OR m.mutable IS NOT NULL THEN 't' ELSE 'f' END AS is_stale, "
         "CAST(0 AS INTEGER) AS state, "
-        "CASE WHEN m.autorefresh THEN 't' ELSE 'f' END AS autorefresh, 'f' AS autorewrite "
+        "CASE WHEN m.autorefresh THEN 't' ELSE 'f' END AS autorefresh, 'f' AS autorewrite, "
+        f"(SELECT max(h.xid) FROM ({history}) h WHERE h.datname = r.datname "
+        "AND lower(h.schema_name) = lower(r.nspname) "
+        "AND lower(h.view_name) = lower(r.relname)) AS xid "
         f"FROM ({relations_sql(session)}) r "
         f"JOIN ({attribute_rows_sql(session, MATERIALIZED_VIEWS)}) m "
         "ON m.datname = r.datname AND lower(m.schema_name) = lower(r.nspname) "
         "AND lower(m.view_name) = lower(r.relname) WHERE r.relkind = 'v'"
+    )
+
+
+def svv_mv_info(session: Session) -> str:
+    """svv_mv_info: the current database's materialized views (``_mv_rows``)."""
+    return (
+        "SELECT datname AS database_name, nspname AS schema_name, owner AS user_name, "
+        "relname AS name, is_stale, state, autorefresh, autorewrite "
+        f"FROM ({_mv_rows(session)})"
+    )
+
+
+def stv_mv_info(session: Session) -> str:
+    """stv_mv_info: svv_mv_info's facts with Redshift's STV column names (``_mv_rows``)."""
+    return (
+        "SELECT datname AS db_name, nspname AS schema, relname AS name, "
+        "CAST(xid AS BIGINT) AS updated_upto_xid, is_stale, owner AS owner_user_name, state, "
+        f"autorefresh, autorewrite FROM ({_mv_rows(session)})"
+    )
+
+
+# The user id Redshift's own work shows (rdsdb): auto refreshes run as it.
+_RDSDB_ID = 1
+
+
+def _refreshes(session: Session) -> str:
+    """The refreshes of the current database's materialized views (``MV_REFRESHES``) the
+    session may see: a superuser all, another user those it ran; none through a consumer
+    database (they are the producer's)."""
+    mine = "" if session.superuser else f" AND user_name = {lit(session.user)}"
+    user_id = f"CASE WHEN user_name IS NULL THEN {_RDSDB_ID} ELSE {user_oid_expr('user_name')} END"
+    return (f"SELECT *, {user_id} AS user_id "
+            f"FROM ({attribute_rows_sql(session, MV_REFRESHES)}) h "
+            f"WHERE NOT EXISTS (SELECT 1 FROM ({consumer_databases_sql(session)}) c "
+            f"WHERE c.datname = h.datname){mine}")
+
+
+def svl_mv_refresh_status(session: Session) -> str:
+    """svl_mv_refresh_status: one row per refresh of a materialized view (manual or auto), as
+    ``proxy/materialized_views.py`` records them."""
+    return (
+        "SELECT datname AS db_name, CAST(user_id AS BIGINT) AS userid, schema_name, "
+        "view_name AS mv_name, xid, start_time AS starttime, end_time AS endtime, status, "
+        f"refresh_type FROM ({_refreshes(session)})"
+    )
+
+
+def sys_mv_refresh_history(session: Session) -> str:
+    """sys_mv_refresh_history: svl_mv_refresh_status's rows with the SYS view's columns (its
+    session, the view's OID, the duration in microseconds)."""
+    mv_id = relation_oid_sql("datname", "schema_name", "view_name")
+    return (
+        "SELECT CAST(user_id AS INTEGER) AS user_id, session_pid AS session_id, "
+        "xid AS transaction_id, datname AS database_name, schema_name, "
+        f"CAST({mv_id} AS BIGINT) AS mv_id, view_name AS mv_name, refresh_type, status, "
+        "start_time, end_time, date_diff('microsecond', start_time, end_time) AS duration "
+        f"FROM ({_refreshes(session)})"
     )
 
 
@@ -315,6 +392,9 @@ VIEWS = (
     View("pg_catalog", "svv_all_columns", svv_all_columns),
     View("pg_catalog", "svv_redshift_columns", svv_redshift_columns),
     View("pg_catalog", "svv_mv_info", svv_mv_info),
+    View("pg_catalog", "stv_mv_info", stv_mv_info),
+    View("pg_catalog", "svl_mv_refresh_status", svl_mv_refresh_status),
+    View("pg_catalog", "sys_mv_refresh_history", sys_mv_refresh_history),
     View("pg_catalog", "svv_tables", svv_tables),
     View("pg_catalog", "svv_columns", svv_columns),
     View("pg_catalog", "svv_external_schemas", svv_external_schemas),

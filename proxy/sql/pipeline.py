@@ -774,10 +774,17 @@ def classify(tree: exp.Expr, text: str = "") -> tuple[str, str, bool, bool]:
         kind = (tree.args.get("kind") or "TABLE").upper()
         if kind == "TABLE" and tree.args.get("expression") is not None:
             return "CTAS", "SELECT", False, True
+        props = tree.args.get("properties")
+        if kind == "VIEW" and isinstance(props, exp.Properties) and any(
+                isinstance(p, exp.MaterializedProperty) for p in props.expressions):
+            kind = "MATERIALIZED VIEW"  # Redshift's tag, as REFRESH/ALTER/DROP's name it
         return "DDL", f"CREATE {kind}", False, False
     if isinstance(tree, exp.Drop | exp.Alter):
         verb = "DROP" if isinstance(tree, exp.Drop) else "ALTER"
-        return "DDL", f"{verb} {(tree.args.get('kind') or 'TABLE').upper()}", False, False
+        kind = (tree.args.get("kind") or "TABLE").upper()
+        if isinstance(tree, exp.Drop) and kind == "VIEW" and tree.args.get("materialized"):
+            kind = "MATERIALIZED VIEW"
+        return "DDL", f"{verb} {kind}", False, False
     if isinstance(tree, exp.Command):
         word = str(tree.this).upper()
         raise FeatureNotSupported(f"feature not supported on Duckshift: {word}")

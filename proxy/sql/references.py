@@ -28,7 +28,8 @@ class Ref:
     CREATE, TEMP, OWNER (only the owner may), ANALYZE. ``view`` marks a relation created as a
     view (CREATE VIEW), ``new_name`` the target of a rename. A relation a view being created
     reads is a ``VIEWREF``: not checked then (the view's owner is checked when it is used),
-    but a view may read a datashare database only if it binds late.
+    but a view may read a datashare database only if it binds late. A materialized view's
+    creator needs SELECT on what it reads (its refs are SELECTs).
     """
 
     kind: str
@@ -218,8 +219,11 @@ def _create(tree: exp.Create, out: list[Ref], skip: set[int]) -> tuple[tuple[Ref
         return (), False
     out.append(_create_ref(target, temporary, view=kind == "VIEW",
                            replace=bool(tree.args.get("replace"))))
-    if kind == "TABLE":
-        # CTAS and LIKE read their sources; a view's are checked when it is used.
+    materialized = bool(props and any(
+        isinstance(p, exp.MaterializedProperty) for p in props.expressions))
+    if kind == "TABLE" or materialized:
+        # CTAS and LIKE read their sources, a materialized view its bases (Redshift: SELECT
+        # on them, through a datashare too); a view's are checked when it is used.
         _reads(tree, skip, out)
         _calls(tree, out)
     else:

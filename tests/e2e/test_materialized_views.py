@@ -197,3 +197,148 @@ def test_consumer_reads_the_stored_rows_of_a_shared_materialized_view(pair: Pair
         cons.execute(f"SELECT * FROM {db}.{schema}.orders")
     prod.close()
     cons.close()
+
+
+def test_command_tags(admin: psycopg.Connection) -> None:
+    t, mv = name("mvb"), name("mv")
+    admin.execute(f"CREATE TABLE {t} (v int)")
+    tags = [admin.execute(sql).statusmessage for sql in (
+        f"CREATE MATERIALIZED VIEW {mv} AS SELECT v FROM {t}",
+        f"REFRESH MATERIALIZED VIEW {mv}",
+        f"ALTER MATERIALIZED VIEW {mv} AUTO REFRESH YES",
+        f"DROP MATERIALIZED VIEW {mv}",
+    )]
+    assert tags == ["CREATE MATERIALIZED VIEW", "REFRESH MATERIALIZED VIEW",
+                    "ALTER MATERIALIZED VIEW", "DROP MATERIALIZED VIEW"]
+
+
+def test_refresh_of_one_made_in_the_same_block(pair: Pair, admin: psycopg.Connection) -> None:
+    t, mv = name("mvb"), name("mv")
+    admin.execute(f"CREATE TABLE {t} (v int)")
+    admin.execute(f"INSERT INTO {t} VALUES (1)")
+    with pair.producer(autocommit=False) as con:
+        con.execute(f"CREATE MATERIALIZED VIEW {mv} AS SELECT count(*) AS n FROM {t}")
+        con.execute(f"INSERT INTO {t} VALUES (2)")
+        cur = con.execute(f"REFRESH MATERIALIZED VIEW {mv}")
+        assert cur.statusmessage == "REFRESH MATERIALIZED VIEW"
+        # As a full refresh in this transaction: it sees the transaction's rows.
+        assert rows(con, f"SELECT n FROM {mv}") == [(2,)]
+        xid = rows(con, f"SELECT xid FROM svl_mv_refresh_status WHERE mv_name = '{mv}'")
+        con.commit()
+    assert rows(admin, f"SELECT n FROM {mv}") == [(2,)]
+    assert rows(admin, f"SELECT xid, refresh_type FROM svl_mv_refresh_status "
+                       f"WHERE mv_name = '{mv}'") == [(xid[0][0], "Manual")]
+
+
+def test_refresh_history_manual_and_auto(pair: Pair, admin: psycopg.Connection) -> None:
+    owner = name("mvh")
+    admin.execute(f"CREATE USER {owner} PASSWORD '{PASSWORD}'")
+    admin.execute(f"GRANT CREATE ON SCHEMA public TO {owner}")
+    t, mv, auto = name("mvb"), name("mv"), name("mva")
+    with pair.producer(owner, PASSWORD) as con:
+        con.execute(f"CREATE TABLE {t} (v int)")
+        con.execute(f"CREATE MATERIALIZED VIEW {mv} AS SELECT sum(v) AS s FROM {t}")
+        con.execute(f"CREATE MATERIALIZED VIEW {auto} AUTO REFRESH YES AS "
+                    f"SELECT count(*) AS n FROM {t}")
+        con.execute(f"INSERT INTO {t} VALUES (1)")
+        eventually(lambda: rows(con, f"SELECT n FROM {auto}") == [(1,)])
+        con.execute(f"REFRESH MATERIALIZED VIEW {mv}")
+        pid = con.info.backend_pid
+        user_id = rows(con, f"SELECT usesysid FROM pg_user WHERE usename = '{owner}'")[0][0]
+        # Its own refreshes only: the auto refresh ran as Redshift's own user.
+        assert rows(con, "SELECT mv_name, userid, refresh_type FROM svl_mv_refresh_status "
+                         f"WHERE mv_name IN ('{mv}', '{auto}')") == [(mv, user_id, "Manual")]
+        assert rows(con, "SELECT mv_name, user_id, session_id, refresh_type "
+                         "FROM sys_mv_refresh_history "
+                         f"WHERE mv_name IN ('{mv}', '{auto}')") == [(mv, user_id, pid, "Manual")]
+    # A superuser sees every row.
+    assert sorted(rows(admin, "SELECT mv_name, userid, refresh_type, status "
+                              "FROM svl_mv_refresh_status "
+                              f"WHERE mv_name IN ('{mv}', '{auto}')")) == sorted([
+        (mv, user_id, "Manual", "Refresh successfully recomputed MV from scratch"),
+        (auto, 1, "Auto", "Refresh successfully recomputed MV from scratch")])
+    assert rows(admin, "SELECT session_id FROM sys_mv_refresh_history "
+                       f"WHERE mv_name = '{auto}'") == [(None,)]
+    assert rows(admin, "SELECT owner_user_name, autorefresh, is_stale FROM stv_mv_info "
+                       f"WHERE name = '{auto}'") == [(owner, "t", "f")]
+
+
+def test_auto_refresh_refused_for_mutable_functions(admin: psycopg.Connection) -> None:
+    t, mv = name("mvb"), name("mv")
+    admin.execute(f"CREATE TABLE {t} (v int, at timestamp)")
+    with pytest.raises(psycopg.errors.FeatureNotSupported) as info:
+        admin.execute(f"CREATE MATERIALIZED VIEW {mv} AUTO REFRESH YES AS "
+                      f"SELECT v FROM {t} WHERE at > getdate()")
+    assert str(info.value.diag.message_primary).endswith(
+        "Found mutable function :getdate.")
+    admin.execute(f"CREATE MATERIALIZED VIEW {mv} AS SELECT v FROM {t} WHERE at > getdate()")
+    with pytest.raises(psycopg.errors.FeatureNotSupported):
+        admin.execute(f"ALTER MATERIALIZED VIEW {mv} AUTO REFRESH YES")
+    assert rows(admin, f"SELECT is_stale, autorefresh FROM svv_mv_info WHERE name = '{mv}'") == [
+        ("t", "f")]
+
+
+def shared_table(prod: psycopg.Connection, cons: psycopg.Connection,
+                 table: str) -> tuple[str, str, str]:
+    """A producer's ``schema.table`` (made with ``table``'s columns) shared with the consumer,
+    mounted there: (schema, share, consumer database)."""
+    schema, share, db = name("mvcs"), name("mvcshare"), name("mvcdb")
+    prod.execute(f"CREATE SCHEMA {schema}")
+    prod.execute(f"CREATE TABLE {schema}.{table}")
+    prod.execute(f"CREATE DATASHARE {share}")
+    prod.execute(f"ALTER DATASHARE {share} ADD SCHEMA {schema}")
+    prod.execute(f"ALTER DATASHARE {share} ADD TABLE {schema}.{table.split(' ')[0]}")
+    prod.execute(f"GRANT USAGE ON DATASHARE {share} TO NAMESPACE '{guid(cons)}'")
+    cons.execute(f"CREATE DATABASE {db} FROM DATASHARE {share} OF NAMESPACE '{guid(prod)}'")
+    return schema, share, db
+
+
+def test_consumer_materialized_view_over_shared_tables(pair: Pair) -> None:
+    prod, cons = pair.producer(), pair.consumer()
+    schema, share, db = shared_table(prod, cons, "orders (id int, amount int)")
+    prod.execute(f"INSERT INTO {schema}.orders VALUES (1, 10), (2, 20)")
+    mv, auto = name("cmv"), name("cmva")
+    # Its rows are stored in the consumer's own database.
+    cur = cons.execute(f"CREATE MATERIALIZED VIEW {mv} AS "
+                       f"SELECT count(*) AS n, sum(amount) AS total FROM {db}.{schema}.orders")
+    assert cur.statusmessage == "CREATE MATERIALIZED VIEW"
+    cons.execute(f"CREATE MATERIALIZED VIEW {auto} AUTO REFRESH YES AS "
+                 f"SELECT count(*) AS n FROM {db}.{schema}.orders")
+    assert rows(cons, f"SELECT n, total FROM {mv}") == [(2, 30)]
+    # A committed write of the producer leaves it stale; the auto refreshed one follows.
+    prod.execute(f"INSERT INTO {schema}.orders VALUES (3, 30)")
+    eventually(lambda: stale(cons, mv) == "t")
+    eventually(lambda: rows(cons, f"SELECT n FROM {auto}") == [(3,)])
+    assert rows(cons, f"SELECT n, total FROM {mv}") == [(2, 30)]
+    # REFRESH reads the producer's live tables.
+    cons.execute(f"REFRESH MATERIALIZED VIEW {mv}")
+    assert rows(cons, f"SELECT n, total FROM {mv}") == [(3, 60)]
+    assert stale(cons, mv) == "f"
+    # The producer's permissions are checked at refresh: the table leaves the share.
+    prod.execute(f"ALTER DATASHARE {share} REMOVE TABLE {schema}.orders")
+    prod.execute(f"INSERT INTO {schema}.orders VALUES (4, 40)")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        cons.execute(f"REFRESH MATERIALIZED VIEW {mv}")
+    eventually(lambda: stale(cons, auto) == "t")
+    assert rows(cons, f"SELECT n FROM {auto}") == [(3,)]
+    # Its stored rows stay readable.
+    assert rows(cons, f"SELECT n, total FROM {mv}") == [(3, 60)]
+    # A consumer still cannot create a regular view over shared tables.
+    prod.execute(f"ALTER DATASHARE {share} ADD TABLE {schema}.orders")
+    with pytest.raises(psycopg.errors.FeatureNotSupported):
+        cons.execute(f"CREATE VIEW {name('cv')} AS SELECT id FROM {db}.{schema}.orders")
+    prod.close()
+    cons.close()
+
+
+def test_consumer_user_needs_select_through_the_share(pair: Pair) -> None:
+    prod, cons = pair.producer(), pair.consumer()
+    schema, _, db = shared_table(prod, cons, "t (v int)")
+    user = name("mvcuser")
+    cons.execute(f"CREATE USER {user} PASSWORD '{PASSWORD}'")
+    cons.execute(f"GRANT CREATE ON SCHEMA public TO {user}")
+    with pair.consumer(user, PASSWORD) as con, pytest.raises(
+            psycopg.errors.InsufficientPrivilege):
+        con.execute(f"CREATE MATERIALIZED VIEW {name('cmv')} AS SELECT v FROM {db}.{schema}.t")
+    prod.close()
+    cons.close()

@@ -18,8 +18,10 @@
 * ALTER TABLE ... RENAME TO renames a view too, as in Redshift: whether the relation is a
   view is known when it runs (``proxy/late_ddl.py``).
 * A materialized view is a view over a hidden table of its rows, recorded as materialized
-  (``meta.MATERIALIZED_VIEWS``); its rows are stored when it runs and when it is refreshed
-  (``proxy/materialized_views.py``); DROP MATERIALIZED VIEW drops it with its hidden parts.
+  (``meta.MATERIALIZED_VIEWS``, with the first mutable function its query calls); its rows are
+  stored when it runs and when it is refreshed (``proxy/materialized_views.py``); DROP
+  MATERIALIZED VIEW drops it with its hidden parts. AUTO REFRESH YES of a query that calls a
+  mutable function (GETDATE, RANDOM ...) is refused, as Redshift refuses it.
 * Regular views bind to the relations they read, late-binding views (WITH NO SCHEMA BINDING)
   by name when queried: CREATE VIEW records which kind a view is (``meta.LATE_BINDING_VIEWS``),
   and RENAME TO, RENAME COLUMN and DROP TABLE/VIEW act on the regular views over what they
@@ -96,6 +98,42 @@ def _place(table: exp.Table, ctx: Context) -> Place:
     return Place(alias, db.name if db is not None else None, table.name)
 
 
+# Redshift's mutable functions (their result changes between calls with the same arguments):
+# a materialized view calling one is always stale and cannot AUTO REFRESH. By the name Redshift
+# gives them; sqlglot reads them as these nodes or as calls it does not know.
+_MUTABLE = frozenset({
+    "getdate", "sysdate", "now", "current_date", "current_time", "current_timestamp",
+    "localtime", "localtimestamp", "timeofday", "random", "current_user", "session_user",
+    "user", "current_schema", "current_schemas", "current_database", "version",
+    "pg_backend_pid", "age", "to_timestamp", "date_cmp_timestamptz", "has_database_privilege",
+    "has_schema_privilege", "has_table_privilege", "pg_last_query_id", "pg_last_copy_id",
+    "pg_last_copy_count", "pg_last_unload_id", "pg_last_unload_count",
+})
+_MUTABLE_NODES = (exp.CurrentTimestamp, exp.CurrentDate, exp.CurrentTime, exp.Localtime,
+                  exp.Localtimestamp, exp.Rand, exp.CurrentUser, exp.SessionUser,
+                  exp.CurrentSchema, exp.CurrentVersion, exp.CurrentDatabase, exp.StrToTime,
+                  exp.Anonymous)
+
+
+def mutable_function(query: exp.Expr) -> str | None:
+    """The first mutable function ``query`` calls, as Redshift names it (lower case)."""
+    for node in query.find_all(*_MUTABLE_NODES):
+        if isinstance(node, exp.Anonymous):
+            name = node.name.lower()
+        else:  # the name Redshift's dialect writes it with (NOW is GETDATE)
+            name = node.sql("redshift").split("(", 1)[0].strip().lower()
+        if name in _MUTABLE:
+            return name
+    return None
+
+
+def auto_refresh_refused(function: str, verb: str) -> FeatureNotSupported:
+    """Redshift's refusal of AUTO REFRESH YES for a materialized view calling ``function``."""
+    return FeatureNotSupported(
+        f"materialized view cannot be {verb}, reason: auto refresh is not supported for "
+        f"materialized view with mutable function. Found mutable function :{function}.")
+
+
 def _create_view(tree: exp.Create, ctx: Context) -> None:
     """Record whether the view binds late and whether it is a materialized view (a replaced
     view may change kind)."""
@@ -117,9 +155,14 @@ def _create_view(tree: exp.Create, ctx: Context) -> None:
     if any(isinstance(p, exp.MaterializedProperty) for p in kept):
         auto = any(isinstance(p, exp.AutoRefreshProperty) and p.name.upper() == "YES"
                    for p in kept)
+        query = tree.expression
+        mutable = mutable_function(query) if query is not None else None
+        if auto and mutable is not None:
+            raise auto_refresh_refused(mutable, "created")
         companions.after(tree, f"INSERT INTO {materialized} (schema_name, view_name, "
-                               f"autorefresh, stale) VALUES ({schema}, {name}, "
-                               f"{str(auto).lower()}, false)")
+                               f"autorefresh, stale, mutable) VALUES ({schema}, {name}, "
+                               f"{str(auto).lower()}, false, "
+                               f"{quote_literal(mutable) if mutable else 'NULL'})")
         # Its rows are stored when it runs (``proxy/materialized_views.py``).
         companions.set_late(tree, CreateView(place, True))
     elif tree.args.get("replace"):

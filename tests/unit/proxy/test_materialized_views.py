@@ -9,12 +9,18 @@ from dataclasses import replace
 import duckdb
 import pytest
 
-from catalog.errors import DependentObjectsStillExist, SyntaxError_, WrongObjectType
+from catalog.errors import (
+    DependentObjectsStillExist,
+    FeatureNotSupported,
+    SyntaxError_,
+    WrongObjectType,
+)
 from engine import table_metadata
 from proxy import late_ddl
 from proxy import materialized_views as mvs
 from proxy.sql import materialized
 from proxy.sql.char_views import view_char_columns
+from proxy.sql.context import Context
 from proxy.sql.late import AlterAutoRefresh, CreateView, Place, RefreshView
 from proxy.sql.pipeline import StatementCache
 from proxy.sql.split import split
@@ -30,9 +36,9 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
     con.close()
 
 
-def execute(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+def execute(con: duckdb.DuckDBPyConnection, sql: str, ctx: Context = CTX) -> None:
     """Run one Redshift statement as the server would, its late SQL made first."""
-    stmt = StatementCache().get(sql, CTX)[0]
+    stmt = StatementCache().get(sql, ctx)[0]
     assert stmt.duck_sql is not None
     text = stmt.duck_sql
     if isinstance(stmt.late, CreateView):
@@ -87,18 +93,53 @@ def test_auto_refresh_after_writes_to_a_base_only(con: duckdb.DuckDBPyConnection
     assert meta_rows(con) == [("m", True, False)]
 
 
-def test_refresh_cascade_follows_materialized_views_over_it(
+def test_refresh_cascade_refreshes_the_materialized_views_it_reads_first(
         con: duckdb.DuckDBPyConnection) -> None:
-    execute(con, "create materialized view m1 as select v from t")
-    execute(con, "create materialized view m2 as select sum(v) as s from m1")
+    # Redshift's nested materialized views: u <- v <- w; REFRESH v CASCADE refreshes u, then
+    # v, in one transaction, and leaves w (over v) stale.
+    execute(con, "create materialized view u as select v from t")
+    execute(con, "create materialized view v as select sum(v) as s from u")
+    execute(con, "create materialized view w as select s * 10 as s10 from v")
     run(con, "insert into t values ('c', 3)")
-    mvs.refresh(con.cursor(), found(con, "m1"), cascade=False)
-    assert con.execute("SELECT s FROM m2").fetchall() == [(3,)]
-    assert meta_rows(con) == [("m1", False, False), ("m2", False, True)]
-    run(con, "insert into t values ('d', 4)")
-    mvs.refresh(con.cursor(), found(con, "m1"), cascade=True)
-    assert con.execute("SELECT s FROM m2").fetchall() == [(10,)]
-    assert meta_rows(con) == [("m1", False, False), ("m2", False, False)]
+    mvs.refresh(con.cursor(), found(con, "v"), cascade=False)
+    assert con.execute("SELECT s FROM v").fetchall() == [(3,)]  # from u's stored rows
+    assert meta_rows(con) == [("u", False, False), ("v", False, False), ("w", False, True)]
+    mvs.refresh(con.cursor(), found(con, "v"), cascade=True)
+    assert con.execute("SELECT s FROM v").fetchall() == [(6,)]
+    assert con.execute("SELECT s10 FROM w").fetchall() == [(30,)]
+    assert meta_rows(con) == [("u", False, False), ("v", False, False), ("w", False, True)]
+    mvs.refresh(con.cursor(), found(con, "u"), cascade=True)  # nothing under u
+    assert meta_rows(con) == [("u", False, False), ("v", False, True), ("w", False, True)]
+
+
+def test_auto_refresh_follows_through_materialized_views_over_it(
+        con: duckdb.DuckDBPyConnection) -> None:
+    execute(con, "create materialized view u auto refresh yes as select v from t")
+    execute(con, "create materialized view v auto refresh yes as select sum(v) as s from u")
+    execute(con, "create materialized view w as select s from v")
+    run(con, "insert into t values ('c', 3)")
+    mvs.after_writes(con.cursor(), ALIAS, [("public", "t")], next_xid=lambda: 42)
+    assert con.execute("SELECT s FROM v").fetchall() == [(6,)]
+    assert meta_rows(con) == [("u", True, False), ("v", True, False), ("w", False, True)]
+    assert con.execute(
+        "SELECT view_name, user_name, xid, status, refresh_type FROM "
+        f"{table_metadata.qualified(ALIAS, table_metadata.MV_REFRESHES)} ORDER BY start_time"
+    ).fetchall() == [("u", None, 42, mvs.RECOMPUTED, "Auto"),
+                     ("v", None, 42, mvs.RECOMPUTED, "Auto")]
+
+
+def test_refresh_in_the_transaction_that_made_it(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("BEGIN TRANSACTION")
+    execute(con, "create materialized view m as select count(*) as n from t")
+    run(con, "insert into t values ('c', 3)")
+    mvs.refresh(con, found(con, "m"), False, mvs.Run("alice", 7, 9), own_transaction=False)
+    assert con.execute("SELECT n FROM m").fetchall() == [(3,)]
+    con.execute("ROLLBACK")
+    assert con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'm'"
+                       ).fetchall() == [(0,)]
+    assert con.execute(
+        f"SELECT count(*) FROM {table_metadata.qualified(ALIAS, table_metadata.MV_REFRESHES)}"
+    ).fetchall() == [(0,)]
 
 
 def test_drop_goes_with_the_hidden_parts(con: duckdb.DuckDBPyConnection) -> None:
@@ -175,3 +216,65 @@ def test_statements_refused(text: str) -> None:
 
 def test_other_statements_pass() -> None:
     assert materialized.recognize(split("alter table t add column c int")[0]) is None
+
+
+@pytest.mark.parametrize(("query", "function"), [
+    ("select getdate() as x", "getdate"),
+    ("select now() as x", "getdate"),
+    ("select k from t where sysdate > '2020-01-01'", "sysdate"),
+    ("select random() as r", "random"),
+    ("select timeofday() as x", "timeofday"),
+    ("select current_date as d", "current_date"),
+    ("select k, current_user as u from t", "current_user"),
+])
+def test_auto_refresh_of_a_mutable_function_is_refused(query: str, function: str) -> None:
+    with pytest.raises(FeatureNotSupported) as info:
+        StatementCache().get(f"create materialized view m auto refresh yes as {query}", CTX)
+    assert info.value.message == (
+        "materialized view cannot be created, reason: auto refresh is not supported for "
+        f"materialized view with mutable function. Found mutable function :{function}.")
+
+
+def test_mutable_function_recorded(con: duckdb.DuckDBPyConnection) -> None:
+    execute(con, "create materialized view m as select k, getdate() as seen from t")
+    execute(con, "create materialized view n auto refresh yes as "
+                 "select upper(k) as u, date_trunc('day', '2020-01-01'::timestamp) as d from t")
+    rows = con.execute(
+        f"SELECT view_name, mutable FROM "
+        f"{table_metadata.qualified(ALIAS, table_metadata.MATERIALIZED_VIEWS)} ORDER BY 1"
+    ).fetchall()
+    assert rows == [("m", "getdate"), ("n", None)]
+
+
+def test_a_materialized_view_over_another_database_follows_its_writes(
+        con: duckdb.DuckDBPyConnection) -> None:
+    # A consumer's materialized view names the producer's shared table by its database alias.
+    other = "__ds_ns__prod"
+    con.execute(f"ATTACH ':memory:' AS {other}")
+    con.execute(f"CREATE SCHEMA {other}.sales")
+    con.execute(f"CREATE TABLE {other}.sales.orders (amount INTEGER)")
+    con.execute(f"INSERT INTO {other}.sales.orders VALUES (10), (20)")
+    table_metadata.ensure(con, other)
+    ctx = replace(CTX, databases={"dev": ALIAS, "prod": other})
+    execute(con, "create materialized view m as select sum(amount) as s from prod.sales.orders",
+            ctx)
+    execute(con, "create materialized view a auto refresh yes as "
+                 "select count(*) as n from prod.sales.orders", ctx)
+    con.execute(f"INSERT INTO {other}.sales.orders VALUES (30)")
+    asked: list[str] = []
+
+    def allowed(mv: mvs.Materialized, sql: str) -> bool:
+        asked.append(mv.name)
+        return other in sql
+
+    assert mvs.after_writes(con.cursor(), other, [("sales", "orders")], allowed=allowed)
+    assert asked == ["a"]
+    assert con.execute("SELECT n FROM a").fetchall() == [(3,)]
+    assert meta_rows(con) == [("a", True, False), ("m", False, True)]
+    mvs.refresh(con.cursor(), found(con, "m"), cascade=False)
+    assert con.execute("SELECT s FROM m").fetchall() == [(60,)]
+    # Refused by its owner's rights: not refreshed, stale.
+    con.execute(f"INSERT INTO {other}.sales.orders VALUES (40)")
+    mvs.after_writes(con.cursor(), other, [("sales", "orders")], allowed=lambda mv, sql: False)
+    assert con.execute("SELECT n FROM a").fetchall() == [(3,)]
+    assert meta_rows(con) == [("a", True, True), ("m", False, True)]
