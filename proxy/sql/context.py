@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from catalog.blank_facts import CleanColumns, Key
-from catalog.directory import Number, RelationColumns, VarcharColumns
+from catalog.directory import FunctionTypes, Number, RelationColumns, VarcharColumns
 from proxy import session_zone
 
 
@@ -78,6 +78,10 @@ class Context:
     # ``char_version`` names them too.
     numeric_columns: Mapping[tuple[str, str, str], Mapping[str, Number]] = field(
         default_factory=dict, compare=False)
+    # The numeric result types of SQL UDFs, {(alias, schema, function): {arguments: Number}}
+    # (``decimal_arithmetic`` types divisions of their results); ``char_version`` names them
+    # in the key too.
+    function_types: FunctionTypes = field(default_factory=dict, compare=False)
     # The names (lower case) of the tables with IDENTITY columns, anywhere the session can see
     # (``identity_writes`` checks writes to those only); None when unknown, so every write is
     # checked. ``char_version`` names them in the key too.
