@@ -177,7 +177,14 @@ def _common(nodes: list[exp.Expr], columns: ColumnTypes) -> Typed:
         if typed is None:
             return None
         types.append(typed)
-    if not types:
+    return _combined(types)
+
+
+def _combined(types: list[Typed]) -> Typed:
+    """The type of values of ``types`` taken together (``_common``'s rule; NULLs left out
+    already); a catalog's floating point column is a floating point value."""
+    types = [_FLOAT if isinstance(t, Number) and t.floating else t for t in types]
+    if any(t is None for t in types) or not types:
         return None
     if _FLOAT in types:
         return _FLOAT
@@ -299,7 +306,7 @@ def _qualifier(node: exp.Expr) -> list[str] | None:
         return [node.name]
     if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Identifier):
         inner = _qualifier(node.this)
-        return inner + [node.expression.name] if inner is not None else None
+        return [*inner, node.expression.name] if inner is not None else None
     return None
 
 
@@ -602,7 +609,7 @@ def decimal_arithmetic(tree: exp.Expr, ctx: Context) -> exp.Expr:
     nodes = list(tree.find_all(exp.Div, exp.Mul))
     if not nodes:
         return tree
-    columns = ColumnTypes(ctx, _common)
+    columns = ColumnTypes(ctx, _common, _combined)
     # Innermost first: an outer operator then sees the inner one's DECIMAL cast.
     for node in reversed(nodes):
         a, b = _type(node.this, columns), _type(node.expression, columns)
