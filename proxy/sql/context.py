@@ -28,9 +28,13 @@ class BlankNotes:
 @dataclass(slots=True)
 class ProductNotes:
     """What ``decimal_arithmetic`` noted while translating one statement: whether it left a
-    DECIMAL product that may pass 18 digits in DuckDB's BIGINT (its wide form differs)."""
+    DECIMAL product that may pass 18 digits in DuckDB's BIGINT (its wide form differs), and
+    the DuckDB type of the other operand of each division by or of a parameter whose own type
+    it did not know (an untyped parameter the probes could not type takes it at Bind, as
+    PostgreSQL types an unknown operand by the other one)."""
 
     narrow: bool = False
+    divided_beside: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,6 +68,8 @@ _INTEGERS = {
     exp.DataType.Type.INT: _INT4,
     exp.DataType.Type.BIGINT: _INT8,
 }
+# DuckDB's names of the integer types (``ProductNotes.divided_beside``).
+_INTEGER_NAMES = {Number(5, 0, True): "SMALLINT", _INT4: "INTEGER", _INT8: "BIGINT"}
 
 
 # A REAL or DOUBLE PRECISION operand (the division stays DuckDB's); None: not known.
@@ -590,6 +592,21 @@ def _arithmetic_top(node: exp.Expr) -> exp.Expr:
     return node
 
 
+def _note_parameter(div: exp.Div, a: Typed, b: Typed, ctx: Context) -> None:
+    """Note the other operand's type of a division by or of a parameter whose own type is not
+    known (``ProductNotes.divided_beside``): a DECIMAL's as NUMERIC, an integer's as itself."""
+    if ctx.product_notes is None:
+        return
+    for operand, other in ((div.this, b), (div.expression, a)):
+        while isinstance(operand, exp.Paren):
+            operand = operand.this
+        if isinstance(operand, exp.Parameter) and operand.name.isdigit() \
+                and isinstance(other, Number) and not other.floating:
+            name = _INTEGER_NAMES.get(other) if other.integer else "DECIMAL"
+            if name is not None:
+                ctx.product_notes.divided_beside[int(operand.name)] = name
+
+
 def _result_columns(tree: exp.Expr) -> list[exp.Expr]:
     """The statement's result columns (or CREATE TABLE AS's), through aliases and parentheses."""
     select = tree.expression if isinstance(tree, exp.Create) else tree
@@ -613,6 +630,8 @@ def decimal_arithmetic(tree: exp.Expr, ctx: Context) -> exp.Expr:
     # Innermost first: an outer operator then sees the inner one's DECIMAL cast.
     for node in reversed(nodes):
         a, b = _type(node.this, columns), _type(node.expression, columns)
+        if isinstance(node, exp.Div) and (a is None or b is None):
+            _note_parameter(node, a, b, ctx)
         if isinstance(a, Number) and isinstance(b, Number) and not (a.integer and b.integer):
             if isinstance(node, exp.Div):
                 if not _left_to_duckdb(node, a, b):
