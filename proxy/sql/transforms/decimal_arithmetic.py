@@ -14,14 +14,20 @@ shown: numeric literals (``100.0`` is DECIMAL(4, 1), ``3`` INTEGER), explicit ca
 CONVERT, the DECIMAL and integer columns of the statement's tables and views (the catalog's,
 ``Context.numeric_columns``), a derived table's or CTE's column (typed by its defining
 expression, through nested ones, alias column lists, ``*`` and UNION branches; names are
-resolved scope by scope, ``proxy.sql.column_types``), SUM, AVG, COUNT, MIN and MAX of those
-(also as windows), ABS, a scalar subquery's column, CASE, COALESCE, NVL and DECODE
-(``_common``: Redshift's rule for set operations and COALESCE/DECODE), ROUND and TRUNC (their
-scale only, which SUM and AVG need), and ``+``, ``-``, ``*`` and ``/`` of them (Redshift's
-rules, which DuckDB's own match for ``+`` and ``-``), and a bound parameter in a division
-where the extended protocol typed it (``Context.param_types``: an integer by its type, a
-NUMERIC one as DECIMAL(p, s) of its value's digits, as a literal of them is typed). Any other
-division is left to DuckDB (a DOUBLE PRECISION where an operand is a DECIMAL).
+resolved scope by scope, a ``*`` of a UNION's branch by position, ``proxy.sql.column_types``),
+SUM, AVG, COUNT, MIN and MAX of those (also as windows), ABS, a scalar subquery's column,
+CASE, COALESCE, NVL, DECODE, GREATEST and LEAST (``_common``: Redshift's rule for set
+operations and COALESCE/DECODE), NVL2 of one type, NULLIF (its first argument's type), LAG,
+LEAD, FIRST_VALUE, LAST_VALUE and NTH_VALUE (their argument's), MOD, SIGN, FLOOR and CEIL
+(``_kept_type``: Redshift's documented return types; of FLOOR and CEIL only the scale),
+ROUND and TRUNC (their scale only, which SUM and AVG need), a SQL UDF's declared result type
+(``Context.function_types``), and ``+``, ``-``, ``*`` and ``/`` of them (Redshift's rules,
+which DuckDB's own match for ``+`` and ``-``), and a bound parameter in a division where the
+extended protocol typed it (``Context.param_types``: an integer by its type, a NUMERIC one as
+DECIMAL(p, s) of its value's digits, as a literal of them is typed; one left untyped is typed
+at Bind by the division's other operand, whose type this transform notes,
+``ProductNotes.divided_beside``). Any other division is left to DuckDB (a DOUBLE PRECISION
+where an operand is a DECIMAL).
 
 A product of such operands that is a result column, or a sum or difference with one in it,
 gets Redshift's precision p1 + p2 + 1 (DuckDB's is p1 + p2; below 38 digits it is cast to
@@ -283,8 +289,6 @@ def _type(node: exp.Expr, columns: ColumnTypes) -> Typed:
             return _FLOAT
         return _arithmetic_type(node, a, b)
     return None
-
-
 
 
 def _macro_type(macro: exp.Anonymous, columns: ColumnTypes) -> Typed:
