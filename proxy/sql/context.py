@@ -82,10 +82,6 @@ class Context:
     # ``char_version`` names them too.
     numeric_columns: Mapping[tuple[str, str, str], Mapping[str, Number]] = field(
         default_factory=dict, compare=False)
-    # The numeric result types of SQL UDFs, {(alias, schema, function): {arguments: Number}}
-    # (``decimal_arithmetic`` types divisions of their results); ``char_version`` names them
-    # in the key too.
-    function_types: FunctionTypes = field(default_factory=dict, compare=False)
     # The names (lower case) of the tables with IDENTITY columns, anywhere the session can see
     # (``identity_writes`` checks writes to those only); None when unknown, so every write is
     # checked. ``char_version`` names them in the key too.
@@ -97,6 +93,10 @@ class Context:
     # ...)} (``stored_integers`` expands an INSERT's ``*`` with them); ``char_version`` names
     # them in the key too.
     relation_columns: RelationColumns = field(default_factory=dict, compare=False)
+    # The numeric result types of SQL UDFs, {(alias, schema, function): {arguments: Number}}
+    # (``decimal_arithmetic`` types divisions of their results); ``char_version`` names them
+    # in the key too.
+    function_types: FunctionTypes = field(default_factory=dict, compare=False)
     # The VARCHAR columns of tables known to hold no value ending with a blank
     # (``catalog.blank_facts``; ``varchar_blanks`` compares them as written), and the key that
     # names them in the cache key.
