@@ -231,9 +231,11 @@ class ColumnTypes:
         outputs: list[_Output] = []
         for node in select.expressions:
             if node.is_star:
+                star = node.this if isinstance(node, exp.Column) else node
                 if any(join.args.get("using") or join.args.get("method")
-                       for join in select.args.get("joins") or ()):
-                    return None
+                       for join in select.args.get("joins") or ()) or any(
+                        star.args.get(key) for key in ("except_", "replace", "rename", "ilike")):
+                    return None  # columns merged, left out, renamed or chosen
                 table = node.table.lower() if isinstance(node, exp.Column) else ""
                 chosen = [sources.get(table)] if table else list(sources.values())
                 for source in chosen:
