@@ -456,3 +456,14 @@ def test_read_function_types() -> None:
         ("memory", "public", "f_two"): {1: None, 0: Number(19, 0, True)},
         ("memory", "public", "f_text"): {0: None},
     }
+
+
+@pytest.mark.parametrize(("sql", "beside"), [
+    # An untyped parameter divided by (or dividing) an operand of a known type: noted, so
+    # that Bind types it so where no probe query can (a correlated subquery's scope).
+    ("select (select $1 / d.p) from (select 2.50::decimal(8,2) as p) d", ((1, "DECIMAL"),)),
+    ("select n / ($2), pricepaid / $1 from sales", ((1, "DECIMAL"), (2, "INTEGER"))),
+    ("select $1 / 2.5::float8, $1 / $2, $1 / 2 + 1 from sales", ((1, "INTEGER"),)),
+])
+def test_untyped_parameters_divided_beside_a_type(sql: str, beside: tuple[object, ...]) -> None:
+    assert StatementCache().get(sql, CTX)[0].divided_beside == beside
