@@ -739,6 +739,20 @@ def test_untyped_parameter_division_is_exact(conn: psycopg.Connection[Any], prep
                      prepare=prepare)
 
 
+def test_udf_result_division_is_exact_in_its_transaction(conn: psycopg.Connection[Any]) -> None:
+    # A SQL UDF's declared result type types a division of its result, also in the
+    # transaction block that created it (the session's own catalog), and after its commit.
+    conn.execute("create function f_tx_dec (int) returns decimal(10,3) immutable "
+                 "as $$ select $1 * 2.5 $$ language sql")
+    row = conn.execute("select f_tx_dec(4) / 3").fetchone()
+    assert row is not None and str(row[0]) == "3.33333333333333"  # DECIMAL(21,14)
+    conn.commit()
+    row = conn.execute("select f_tx_dec(1) / 3").fetchone()
+    assert row is not None and str(row[0]) == "0.83333333333333"
+    conn.execute("drop function f_tx_dec (int)")
+    conn.commit()
+
+
 def test_merge_remove_duplicates_counts_each_row_once(conn: psycopg.Connection[Any]) -> None:
     # Redshift's documented example of matched duplicates: 23 Bill updated to David, 23 Nikki
     # removed, 22 Clarence inserted; each row counted once, as PostgreSQL counts a MERGE's.
