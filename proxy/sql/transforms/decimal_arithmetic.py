@@ -243,8 +243,10 @@ def _type(node: exp.Expr, columns: ColumnTypes) -> Typed:
         return _FLOAT if isinstance(typed, Number) and typed.floating else typed
     if isinstance(node, exp.Parameter):
         return _parameter_type(node, columns.ctx)
-    if isinstance(node, exp.Count):
-        return _INT8
+    if isinstance(node, exp.Count | exp.RowNumber | exp.DenseRank | exp.Ntile):
+        return _INT8  # COUNT's, ROW_NUMBER's, DENSE_RANK's and NTILE's documented BIGINT
+    if isinstance(node, exp.Rank):
+        return _INT4  # RANK's documented INTEGER
     if isinstance(node, exp.Sum | exp.Min | exp.Max):
         return _aggregate_type(_type(node.this, columns), type(node))
     if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Anonymous):

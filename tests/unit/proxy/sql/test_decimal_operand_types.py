@@ -42,6 +42,10 @@ FUNCTIONS_CTX = replace(CTX, function_types={
     ("select avg(pricepaid) over () / 3, pricepaid / avg(n) over (), "
      "avg(sum(pricepaid)) over () / 3 from sales group by pricepaid",
      ["DECIMAL(38, 4)", "DECIMAL(28, 22)", "DECIMAL(38, 4)"]),
+    # ROW_NUMBER, DENSE_RANK and NTILE are BIGINTs, RANK an INTEGER.
+    ("select pricepaid / row_number() over (), pricepaid / dense_rank() over (order by n), "
+     "pricepaid / ntile(2) over (order by n), pricepaid / rank() over (order by n) from sales",
+     ["DECIMAL(28, 22)"] * 3 + ["DECIMAL(19, 13)"]),
     # A SQL UDF's declared result type, found by its schema or the search path.
     ("select f_dec(pricepaid) / 3, public.f_dec(1) / 3, dev.public.f_dec(1) / 3 from sales",
      ["DECIMAL(21, 14)"] * 3),
