@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import duckdb
 
-from catalog.table_attributes import MV_QUERY_PREFIX
+from catalog.table_attributes import FUNCTIONS, MV_QUERY_PREFIX, SCHEMA, qualified_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +62,11 @@ NumericColumns = Mapping[tuple[str, str, str], Mapping[str, Number]]
 # ``{(alias, schema, relation): {column, ...}}``: translation compares their values without
 # trailing blanks, as Redshift does.
 VarcharColumns = Mapping[tuple[str, str, str], frozenset[str]]
+# The result types of SQL UDFs by their number of arguments, ``{(alias, schema, function):
+# {arguments: Number}}`` (names in lower case): a numeric result of every overload of that
+# many arguments (None where they differ or one is not numeric). Translation types divisions
+# of their results as it types a column's.
+FunctionTypes = Mapping[tuple[str, str, str], Mapping[int, "Number | None"]]
 # Every column of tables and views in its order, ``{(alias, schema, relation): (column, ...)}``:
 # translation expands the ``*`` of a query an INSERT stores with them.
 RelationColumns = Mapping[tuple[str, str, str], tuple[str, ...]]
@@ -138,16 +143,49 @@ def read_column_facts(
             strings.setdefault(key, set()).add(column)
         elif data_type == "JSON":
             supers.setdefault(key, {})[column] = index - 1
-        elif data_type in _INTEGER_PRECISION:
-            numbers.setdefault(key, {})[column] = Number(
-                _INTEGER_PRECISION[data_type], 0, True)
-        elif data_type in _FLOATING:
-            numbers.setdefault(key, {})[column] = _FLOATING[data_type]
-        elif data_type.startswith("DECIMAL("):
-            numbers.setdefault(key, {})[column] = Number(precision, scale, False)
+        elif (number := _numeric_type(data_type, precision, scale)) is not None:
+            numbers.setdefault(key, {})[column] = number
     return (supers, numbers, None if identity_mark is None else frozenset(identity),
             {key: frozenset(names) for key, names in strings.items()},
             {key: tuple(names) for key, names in ordered.items()})
+
+
+def _numeric_type(data_type: str, precision: int | None, scale: int | None) -> Number | None:
+    """The ``Number`` of a DuckDB type name (DECIMAL's precision and scale given apart)."""
+    if data_type in _INTEGER_PRECISION:
+        return Number(_INTEGER_PRECISION[data_type], 0, True)
+    if data_type in _FLOATING:
+        return _FLOATING[data_type]
+    if data_type.startswith("DECIMAL(") and precision is not None and scale is not None:
+        return Number(precision, scale, False)
+    return None
+
+
+_DECIMAL_TYPE = re.compile(r"DECIMAL\((\d+),\s*(\d+)\)")
+
+
+def read_function_types(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str],
+                                                                 dict[int, Number | None]]:
+    """The numeric result types of the SQL UDFs ``con`` sees (``FunctionTypes``), from each
+    database's ``FUNCTIONS`` attribute table (DuckDB's names of the declared types)."""
+    aliases = [row[0] for row in con.execute(
+        "SELECT DISTINCT database_name FROM duckdb_tables() WHERE schema_name = ? "
+        "AND table_name = ? AND database_name NOT IN ('system', 'temp') ORDER BY 1",
+        [SCHEMA, FUNCTIONS]).fetchall()]
+    if not aliases:
+        return {}
+    union = " UNION ALL ".join(
+        "SELECT ? AS alias, schema_name, function_name, len(arg_types), return_type "
+        f"FROM {qualified_name(alias, FUNCTIONS)}" for alias in aliases)
+    found: dict[tuple[str, str, str], dict[int, Number | None]] = {}
+    for alias, schema, name, arguments, returns in con.execute(union, aliases).fetchall():
+        sizes = _DECIMAL_TYPE.fullmatch(returns)
+        typed = _numeric_type(returns, *(int(size) for size in sizes.groups())) \
+            if sizes is not None else _numeric_type(returns, None, None)
+        overloads = found.setdefault((alias, schema.lower(), name.lower()), {})
+        # Overloads of one number of arguments whose result types differ: not known.
+        overloads[arguments] = typed if overloads.get(arguments, typed) == typed else None
+    return found
 
 
 class Directory:
@@ -169,6 +207,7 @@ class Directory:
         self._identity_tables: frozenset[str] | None = None
         self._varchar_columns: dict[tuple[str, str, str], frozenset[str]] = {}
         self._relation_columns: dict[tuple[str, str, str], tuple[str, ...]] = {}
+        self._function_types: dict[tuple[str, str, str], dict[int, Number | None]] = {}
         # Moves whenever the CHAR, SUPER, numeric or VARCHAR columns or the IDENTITY tables
         # change (translations depend on them).
         self._char_version = 0
@@ -211,14 +250,17 @@ class Directory:
             char_columns = read_char_columns(self._con, views=self._views)
             super_columns, numeric_columns, identity, varchar_columns, relation_columns = (
                 read_column_facts(self._con, self.identity_mark))
+            function_types = read_function_types(self._con)
             if (char_columns, super_columns, numeric_columns, identity, varchar_columns,
-                    relation_columns) != (
+                    relation_columns, function_types) != (
                     self._char_columns, self._super_columns, self._numeric_columns,
-                    self._identity_tables, self._varchar_columns, self._relation_columns):
+                    self._identity_tables, self._varchar_columns, self._relation_columns,
+                    self._function_types):
                 self._char_columns, self._super_columns = char_columns, super_columns
                 self._numeric_columns, self._identity_tables = numeric_columns, identity
                 self._varchar_columns = varchar_columns
                 self._relation_columns = relation_columns
+                self._function_types = function_types
                 self._char_version += 1
 
     def schema_exists(self, alias: str, schema: str) -> bool:
@@ -292,6 +334,13 @@ class Directory:
         if self._stale:
             self._refresh()
         return self._char_version, self._relation_columns
+
+    def function_types(self) -> tuple[int, FunctionTypes]:
+        """The numeric result types of committed SQL UDFs (``FunctionTypes``), with the
+        version ``char_columns`` gives."""
+        if self._stale:
+            self._refresh()
+        return self._char_version, self._function_types
 
     def identity_tables(self) -> tuple[int, frozenset[str] | None]:
         """The names of committed tables with IDENTITY columns (None when the directory was

@@ -374,7 +374,26 @@ _SUPER_CLASS = (
     "WHEN 'VARCHAR' THEN 's' WHEN 'BOOLEAN' THEN 'b' WHEN 'NULL' THEN NULL ELSE 'c' END"
 )
 _SUPER_INTEGERS = "json_type(r.a) <> 'DOUBLE' AND json_type(r.b) <> 'DOUBLE'"
+# ``op`` of two SUPER numbers in DOUBLE PRECISION.
+_SUPER_DOUBLE_ARITH = (
+    "CASE op WHEN '+' THEN CAST(r.a AS DOUBLE) + CAST(r.b AS DOUBLE) "
+    "WHEN '-' THEN CAST(r.a AS DOUBLE) - CAST(r.b AS DOUBLE) "
+    "WHEN '*' THEN CAST(r.a AS DOUBLE) * CAST(r.b AS DOUBLE) "
+    "WHEN '/' THEN CAST(r.a AS DOUBLE) / CAST(r.b AS DOUBLE) "
+    "ELSE fmod(CAST(r.a AS DOUBLE), CAST(r.b AS DOUBLE)) END"
+)
 _THREE_WAY = "CASE WHEN {x} < {y} THEN -1 WHEN {x} > {y} THEN 1 ELSE 0 END"
+
+
+# A DOUBLE ``{d}`` as a SUPER float: its shortest digits with an exponent, as ``SUPER`` writes
+# one (a value that is not finite as DuckDB's JSON of it). No macro call and no lambda: the
+# aggregates' bodies are written out over a window, each column in them their argument.
+_FLOAT_TEXT = (
+    "CASE WHEN isfinite({d}) THEN CAST(CAST({d} AS VARCHAR) || CASE WHEN "
+    "contains(CAST({d} AS VARCHAR), 'e') THEN '' ELSE 'e+0' END AS JSON) ELSE to_json({d}) END"
+)
+# Whether a SUPER value ``{v}`` is a float (a number written with an exponent, ``SUPER_FLOAT``).
+_IS_FLOAT = "(json_type({v}) = 'DOUBLE' AND regexp_matches(CAST({v} AS VARCHAR), '[eE]'))"
 
 
 # SUM or AVG of SUPER values: one of their numbers' aggregate (integers, or DOUBLE where one is
@@ -383,6 +402,7 @@ _SUPER_AGGREGATE = (
     "CASE WHEN count(CASE WHEN json_type(CAST(x AS JSON)) NOT IN ('BIGINT', 'UBIGINT', "
     "'DOUBLE', 'NULL') THEN 1 END) > 0 THEN CAST(error('feature not supported on Duckshift: "
     "{name} of a SUPER value that is not a number') AS JSON) "
+    "WHEN bool_or(" + _IS_FLOAT.format(v="CAST(x AS JSON)") + ") THEN {float_text} "
     "WHEN bool_or(json_type(CAST(x AS JSON)) = 'DOUBLE') "
     "THEN to_json({floats}) ELSE to_json({integers}) END"
 )
@@ -393,14 +413,22 @@ _SUPER_COUNT = (
 
 # The bodies of SUPER_SUM and SUPER_AVG, of their argument ``x``: as window functions they
 # are written out with each aggregate over the window (a macro cannot take OVER).
+_SUPER_FLOATS = {
+    "SUM": f"sum({_SUPER_NUMBER.format(kind='DOUBLE')})",
+    # favg: a window's body goes through translation after this, whose rewrite of AVG
+    # (Redshift's AVG of integers) is not for these DOUBLEs.
+    "AVG": f"favg({_SUPER_NUMBER.format(kind='DOUBLE')})",
+}
+# A float among the values makes the result a float; decimals alone give a decimal (computed
+# in DOUBLE PRECISION, written without an exponent).
 SUPER_AGGREGATES = {
     SUPER_SUM: _SUPER_AGGREGATE.format(
-        name="SUM", floats=f"sum({_SUPER_NUMBER.format(kind='DOUBLE')})",
+        name="SUM", floats=_SUPER_FLOATS["SUM"],
+        float_text=_FLOAT_TEXT.format(d=_SUPER_FLOATS["SUM"]),
         integers=f"sum({_SUPER_NUMBER.format(kind='HUGEINT')})"),
     SUPER_AVG: _SUPER_AGGREGATE.format(
-        # favg: a window's body goes through translation after this, whose rewrite of AVG
-        # (Redshift's AVG of integers) is not for these DOUBLEs.
-        name="AVG", floats=f"favg({_SUPER_NUMBER.format(kind='DOUBLE')})",
+        name="AVG", floats=_SUPER_FLOATS["AVG"],
+        float_text=_FLOAT_TEXT.format(d=_SUPER_FLOATS["AVG"]),
         integers=f"sum({_SUPER_NUMBER.format(kind='HUGEINT')}) // nullif({_SUPER_COUNT}, 0)"),
 }
 
@@ -793,12 +821,10 @@ _DEFINITIONS = {
         "WHEN '*' THEN CAST(r.a AS BIGINT) * CAST(r.b AS BIGINT) "
         "WHEN '/' THEN CAST(r.a AS BIGINT) // CAST(r.b AS BIGINT) "
         "ELSE CAST(r.a AS BIGINT) % CAST(r.b AS BIGINT) END) "
-        "ELSE to_json(CASE op "
-        "WHEN '+' THEN CAST(r.a AS DOUBLE) + CAST(r.b AS DOUBLE) "
-        "WHEN '-' THEN CAST(r.a AS DOUBLE) - CAST(r.b AS DOUBLE) "
-        "WHEN '*' THEN CAST(r.a AS DOUBLE) * CAST(r.b AS DOUBLE) "
-        "WHEN '/' THEN CAST(r.a AS DOUBLE) / CAST(r.b AS DOUBLE) "
-        "ELSE fmod(CAST(r.a AS DOUBLE), CAST(r.b AS DOUBLE)) END) END "
+        # A float operand makes a float (written with an exponent), decimals a decimal.
+        f"WHEN {_IS_FLOAT.format(v='r.a')} OR {_IS_FLOAT.format(v='r.b')} THEN "
+        f"{_FLOAT_TEXT.format(d=_SUPER_DOUBLE_ARITH)} "
+        f"ELSE to_json({_SUPER_DOUBLE_ARITH}) END "
         f"WHEN op = '+' AND {_SUPER_CLASS.format(v='r.a')} = 's' "
         f"AND {_SUPER_CLASS.format(v='r.b')} = 's' THEN to_json("
         f"{_STRING.format(v='r.a')} || {_STRING.format(v='r.b')}) END)[1]"

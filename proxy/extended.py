@@ -240,6 +240,11 @@ class ExtendedProtocol:
             # Drivers send binary values as bytea (Redshift's own do, and asyncpg has no
             # encoder for varbyte); results stay varbyte.
             ps.param_oids[probe.index] = BYTEA if oid == VARBYTE else oid
+        for number, type_name in stmt.divided_beside:
+            # One no probe typed (its scope was not the probe's: a correlated subquery) takes
+            # the type translation found for the division's other operand.
+            if number <= len(ps.param_oids) and not ps.param_oids[number - 1]:
+                ps.param_oids[number - 1] = pg_type_from_duckdb(type_name).oid
         await self._typed_parameters(session, ps)
 
     async def _typed_parameters(self, session: Session, ps: PreparedStatement) -> None:

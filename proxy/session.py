@@ -20,12 +20,14 @@ from catalog.blank_facts import BlankFacts
 from catalog.directory import (
     CharColumns,
     Directory,
+    FunctionTypes,
     NumericColumns,
     RelationColumns,
     SuperColumns,
     VarcharColumns,
     read_char_columns,
     read_column_facts,
+    read_function_types,
 )
 from catalog.errors import ActiveSqlTransaction, InvalidCatalogName
 from catalog.model import Namespace, User
@@ -168,9 +170,10 @@ class Session:
     # The CHAR, SUPER, numeric and VARCHAR columns and the IDENTITY tables its own cursor saw
     # since it last ran DDL (``_typed_columns``): (the directory's version then, their version,
     # the CHAR columns, the SUPER columns, the numeric columns, the IDENTITY tables, the
-    # VARCHAR columns, every column in its order)
+    # VARCHAR columns, every column in its order, the SQL UDFs' numeric result types)
     own_char_columns: tuple[int, int, CharColumns, SuperColumns, NumericColumns,
-                            frozenset[str] | None, VarcharColumns, RelationColumns] | None = None
+                            frozenset[str] | None, VarcharColumns, RelationColumns,
+                            FunctionTypes] | None = None
     # The existing schemas of search_path, in order (``apply_search_path``).
     schemas: tuple[str, ...] = ("public",)
     # Which VARCHAR columns hold no value ending with a blank (shared by the server's sessions),
@@ -193,7 +196,7 @@ class Session:
     def context(self) -> Context:
         """The translation context (cache key) of this session right now."""
         (char_version, char_columns, super_columns, numeric_columns, identity, varchars,
-         ordered) = self._typed_columns()
+         ordered, functions) = self._typed_columns()
         blank_key: object = 0
         clean: Mapping[tuple[str, str, str], frozenset[str]] = {}
         forgotten = 0
@@ -208,42 +211,44 @@ class Session:
             settings.date_order(self.values.get("datestyle", "")), self.values["timezone"],
             super_columns, numeric_columns, identity, varchar_columns=varchars,
             clean_columns=clean, blank_key=blank_key, blank_forgotten=forgotten,
-            relation_columns=ordered,
+            relation_columns=ordered, function_types=functions,
             array_search_nulls=self.values.get("default_array_search_null_handling") != "off",
         )
 
     def _typed_columns(
         self,
     ) -> tuple[int, CharColumns, SuperColumns, NumericColumns, frozenset[str] | None,
-               VarcharColumns, RelationColumns]:
-        """The CHAR, SUPER, numeric and VARCHAR columns, the IDENTITY tables and every
-        relation's columns in order that translation reads, and a version naming them in the
-        cache key.
+               VarcharColumns, RelationColumns, FunctionTypes]:
+        """The CHAR, SUPER, numeric and VARCHAR columns, the IDENTITY tables, every
+        relation's columns in order and the SQL UDFs' numeric result types that translation
+        reads, and a version naming them in the cache key.
 
         The directory's hold committed tables only: while the session has temporary tables or
         an open transaction that ran DDL, its own cursor reads them (again only after it ran
         DDL, ``Authorizer.ran``).
         """
         if self.directory is None:
-            return 0, {}, {}, {}, None, {}, {}
+            return 0, {}, {}, {}, None, {}, {}, {}
         version, char_columns = self.directory.char_columns()
         if not (self.effects.own or self.effects.altered or self.temp_tables
                 or self.effects.temp_created):
             return (version, char_columns, self.directory.super_columns()[1],
                     self.directory.numeric_columns()[1], self.directory.identity_tables()[1],
-                    self.directory.varchar_columns()[1], self.directory.relation_columns()[1])
+                    self.directory.varchar_columns()[1], self.directory.relation_columns()[1],
+                    self.directory.function_types()[1])
         # Read again when the committed ones changed too (another session's DDL).
         if self.own_char_columns is None or self.own_char_columns[0] != version:
             columns = read_char_columns(self.cursor, temporary=True, views=view_char_columns)
             supers, numerics, identity, varchars, ordered = read_column_facts(
                 self.cursor, self.directory.identity_mark, temporary=True)
+            functions = read_function_types(self.cursor)
             own = hash((*(tuple(sorted((k, tuple(sorted(v.items()))) for k, v in found.items()))
-                          for found in (columns, supers, numerics)),
+                          for found in (columns, supers, numerics, functions)),
                         tuple(sorted((k, tuple(sorted(v))) for k, v in varchars.items())),
                         tuple(sorted(ordered.items())),
                         None if identity is None else tuple(sorted(identity))))
             self.own_char_columns = (version, own, columns, supers, numerics, identity,
-                                     varchars, ordered)
+                                     varchars, ordered, functions)
         return self.own_char_columns[1:]
 
     def outside_transaction(self, what: str) -> None:

@@ -24,6 +24,11 @@ Typed = Any
 # How the asking transform types a derived table's column from its defining expression in each
 # branch of the query (None: not known).
 DerivedType = Callable[[list[exp.Expr], "ColumnTypes"], Typed]
+# How it types a set operation's column from the types of its branches' columns (where a ``*``
+# passes a relation's column on, which has a type but no defining expression here).
+CombinedType = Callable[[list[Typed]], Typed]
+# A column of a query's result: its name, and how to read its type.
+_Output = tuple[str, Callable[[], Typed]]
 
 
 # A name a scope does not have (look in the enclosing one), unlike None (not known).
@@ -72,9 +77,10 @@ class ColumnTypes:
     resolved."""
 
     def __init__(self, ctx: Context, derived: DerivedType = lambda _nodes, _columns: None,
-                 ) -> None:
+                 combined: CombinedType = lambda _types: None) -> None:
         self.ctx = ctx
         self.derived = derived
+        self.combined = combined
         self._sources: dict[int, dict[str, exp.Expr] | None] = {}
         self._derived_of: dict[int, tuple[exp.Expr | None, exp.TableAlias | None] | None] = {}
         self._outputs: dict[tuple[int, str], Typed] = {}
@@ -140,6 +146,9 @@ class ColumnTypes:
         if query is None:
             return None
         names = _names(query, alias)
+        if names is None and isinstance(query, exp.SetOperation):
+            outputs = self._set_outputs(query)
+            return None if outputs is None else name in [found for found, _ in outputs[0]]
         return name in names if names is not None \
             else self._through_star(query, alias, name) != _MISSING
 
@@ -183,7 +192,16 @@ class ColumnTypes:
         self._outputs[key] = None  # a recursive CTE's column, while its own type is read
         names, rows = _names(query, alias), _rows(query)
         typed: Typed = None
-        if names is None:
+        starred = _starred(query)
+        if starred and (names is not None or isinstance(query, exp.SetOperation)):
+            # A ``*`` in a branch: its columns by position, the relation's it passes on.
+            outputs = self._set_outputs(query)
+            if outputs is not None:
+                names = names if names is not None else [found for found, _ in outputs[0]]
+                if names.count(name) == 1 and all(len(o) == len(names) for o in outputs):
+                    index = names.index(name)
+                    typed = self.combined([o[index][1]() for o in outputs])
+        elif names is None:
             found = self._through_star(query, alias, name)
             typed = found if found != _MISSING else None
         elif names.count(name) == 1 and rows is not None:
@@ -192,6 +210,66 @@ class ColumnTypes:
                 typed = self.derived([row[index].unalias() for row in rows], self)
         self._outputs[key] = typed
         return typed
+
+    def _set_outputs(self, query: exp.Expr) -> list[list[_Output]] | None:
+        """The result columns of each branch of a query (a set operation's, or one SELECT's),
+        a ``*`` expanded to the columns it passes on; None where one is not known."""
+        branches = query_branches(query)
+        if branches is None:
+            return None
+        outputs = [self._outputs_of(branch) for branch in branches]
+        return None if any(o is None for o in outputs) else outputs  # type: ignore[return-value]
+
+    def _outputs_of(self, select: exp.Select) -> list[_Output] | None:
+        """The result columns of a SELECT in order, each ``*`` (or ``t.*``) expanded to the
+        columns of the relations it names (a table's from the catalog's list of its columns,
+        ``Context.relation_columns``); None where they are not known (a join's USING or
+        NATURAL merges columns)."""
+        sources = self._sources_of(select)
+        if sources is None:
+            return None
+        outputs: list[_Output] = []
+        for node in select.expressions:
+            if node.is_star:
+                star = node.this if isinstance(node, exp.Column) else node
+                if any(join.args.get("using") or join.args.get("method")
+                       for join in select.args.get("joins") or ()) or any(
+                        star.args.get(key) for key in ("except_", "replace", "rename", "ilike")):
+                    return None  # columns merged, left out, renamed or chosen
+                table = node.table.lower() if isinstance(node, exp.Column) else ""
+                chosen = [sources.get(table)] if table else list(sources.values())
+                for source in chosen:
+                    passed = self._relation_outputs(source) if source is not None else None
+                    if passed is None:
+                        return None
+                    outputs += passed
+            else:
+                expression = node.unalias()
+                outputs.append((node.alias_or_name.lower(),
+                                lambda e=expression: self.derived([e], self)))
+        return outputs
+
+    def _relation_outputs(self, source: exp.Expr) -> list[_Output] | None:
+        """The columns a ``*`` passes on from ``source``, in order, with their types."""
+        derived = self._derived(source)
+        if derived is None:
+            assert isinstance(source, exp.Table)
+            for key in table_keys(source, self.ctx):
+                names = self.ctx.relation_columns.get(key)
+                if names is not None:
+                    numbers = self.ctx.numeric_columns.get(key) or {}
+                    return [(n.lower(), lambda n=n, found=numbers: found.get(n)) for n in names]
+            return None
+        query, alias = derived
+        if query is None:
+            return None
+        names = _names(query, alias)
+        if names is None:
+            outputs = self._set_outputs(query)
+            names = [found for found, _ in outputs[0]] if outputs else None
+        if names is None:
+            return None
+        return [(n, lambda q=query, a=alias, n=n: self._output(q, a, n)) for n in names]
 
     def _through_star(self, query: exp.Expr, alias: exp.TableAlias | None, name: str) -> Typed:
         """The type of column ``name`` of a SELECT with a ``*`` (or ``t.*``): the relation's
@@ -213,6 +291,13 @@ class ColumnTypes:
             if typed != _MISSING:
                 found.append(typed)
         return found[0] if len(found) == 1 else None if found else _MISSING
+
+
+def _starred(query: exp.Expr) -> bool:
+    """Whether a branch of ``query`` has a ``*`` (or ``t.*``) in its list."""
+    branches = query_branches(query)
+    return branches is not None and any(
+        node.is_star for branch in branches for node in branch.expressions)
 
 
 def _rows(query: exp.Expr) -> list[list[exp.Expr]] | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from catalog.blank_facts import CleanColumns, Key
-from catalog.directory import Number, RelationColumns, VarcharColumns
+from catalog.directory import FunctionTypes, Number, RelationColumns, VarcharColumns
 from proxy import session_zone
 
 
@@ -28,9 +28,13 @@ class BlankNotes:
 @dataclass(slots=True)
 class ProductNotes:
     """What ``decimal_arithmetic`` noted while translating one statement: whether it left a
-    DECIMAL product that may pass 18 digits in DuckDB's BIGINT (its wide form differs)."""
+    DECIMAL product that may pass 18 digits in DuckDB's BIGINT (its wide form differs), and
+    the DuckDB type of the other operand of each division by or of a parameter whose own type
+    it did not know (an untyped parameter the probes could not type takes it at Bind, as
+    PostgreSQL types an unknown operand by the other one)."""
 
     narrow: bool = False
+    divided_beside: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +93,10 @@ class Context:
     # ...)} (``stored_integers`` expands an INSERT's ``*`` with them); ``char_version`` names
     # them in the key too.
     relation_columns: RelationColumns = field(default_factory=dict, compare=False)
+    # The numeric result types of SQL UDFs, {(alias, schema, function): {arguments: Number}}
+    # (``decimal_arithmetic`` types divisions of their results); ``char_version`` names them
+    # in the key too.
+    function_types: FunctionTypes = field(default_factory=dict, compare=False)
     # The VARCHAR columns of tables known to hold no value ending with a blank
     # (``catalog.blank_facts``; ``varchar_blanks`` compares them as written), and the key that
     # names them in the cache key.

@@ -136,6 +136,10 @@ class Statement:
     # Whether it computes a DECIMAL product that may pass 18 digits in DuckDB's BIGINT (a
     # query's; its wide form, ``wide_context``, does not).
     narrow_products: bool = False
+    # The parameters (numbers) divided by or dividing an operand of a known numeric type, with
+    # that type (DuckDB's name): one left untyped that no probe types takes it at Bind
+    # (``ProductNotes.divided_beside``).
+    divided_beside: tuple[tuple[int, str], ...] = ()
     # Whether Redshift runs it on its compute nodes (``on_compute``): PG_LAST_QUERY_ID names
     # the last statement that did.
     compute: bool = False
@@ -707,7 +711,7 @@ def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
         late=companions.late(tree), exact=exact, blank_forgotten=ctx.blank_forgotten,
         blank_wanted=tuple(sorted(notes.wanted)), param_types=ctx.param_types,
         divided_params=divided, operand_params=operands, narrow_products=products.narrow,
-        compute=compute,
+        divided_beside=tuple(sorted(products.divided_beside.items())), compute=compute,
     )
 
 

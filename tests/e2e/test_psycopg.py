@@ -758,6 +758,37 @@ def test_decimal_parameter_division_is_exact(conn: psycopg.Connection[Any], prep
         conn.execute("select 1.5 / %s", (Decimal("0"),), prepare=prepare)
 
 
+@pytest.mark.parametrize("prepare", [False, True])
+def test_untyped_parameter_division_is_exact(conn: psycopg.Connection[Any], prepare: bool) -> None:
+    # psycopg sends a str untyped: it takes the type of the division's other operand, as
+    # PostgreSQL types an unknown (NUMERIC, typed by the value's digits: '3' is DECIMAL(1,0),
+    # '10.5' DECIMAL(3,1)), also where it stands in a correlated subquery, whose scope no
+    # probe query has (DuckDB would have divided in DOUBLE PRECISION).
+    row = conn.execute(
+        "select 10.00 / %s, %s / 4.0, (select %s / d.p) from (select 2.50::decimal(8,2) as p) d",
+        ("3", "10.5", "10"), prepare=prepare).fetchone()
+    assert row is not None
+    assert [str(v) for v in row] == ["3.3333", "2.6250", "4.0000000"]
+    # Beside an integer it is an integer, as in PostgreSQL: text of a fraction fails.
+    with pytest.raises(errors.InvalidTextRepresentation):
+        conn.execute("select (select d.n / %s) from (select 7 as n) d", ("2.5",),
+                     prepare=prepare)
+
+
+def test_udf_result_division_is_exact_in_its_transaction(conn: psycopg.Connection[Any]) -> None:
+    # A SQL UDF's declared result type types a division of its result, also in the
+    # transaction block that created it (the session's own catalog), and after its commit.
+    conn.execute("create function f_tx_dec (int) returns decimal(10,3) immutable "
+                 "as $$ select $1 * 2.5 $$ language sql")
+    row = conn.execute("select f_tx_dec(4) / 3").fetchone()
+    assert row is not None and str(row[0]) == "3.33333333333333"  # DECIMAL(21,14)
+    conn.commit()
+    row = conn.execute("select f_tx_dec(1) / 3").fetchone()
+    assert row is not None and str(row[0]) == "0.83333333333333"
+    conn.execute("drop function f_tx_dec (int)")
+    conn.commit()
+
+
 def test_merge_remove_duplicates_counts_each_row_once(conn: psycopg.Connection[Any]) -> None:
     # Redshift's documented example of matched duplicates: 23 Bill updated to David, 23 Nikki
     # removed, 22 Clarence inserted; each row counted once, as PostgreSQL counts a MERGE's.

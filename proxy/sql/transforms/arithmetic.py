@@ -243,6 +243,15 @@ def _derived_kind(nodes: list[exp.Expr], columns: ColumnTypes) -> Number | None:
     return REAL if all(kind == _REAL for kind in found) else DOUBLE
 
 
+def _combined_kind(types: list[Number | None]) -> Number | None:
+    """A set operation's column from its branches' columns' types (a ``*`` passes a relation's
+    on): a floating point number where one is, as ``_derived_kind`` types it."""
+    found = [t for t in types if isinstance(t, Number) and t.floating]
+    if not found:
+        return None
+    return REAL if len(found) == len(types) and all(t == REAL for t in found) else DOUBLE
+
+
 def _temporal(node: exp.Expr) -> bool:
     """Whether ``node`` is an interval, date or time by how it is written (``x::float8 *
     interval '1 day'`` is an interval, not a DOUBLE PRECISION operation)."""
@@ -446,7 +455,8 @@ def guard_arithmetic(tree: exp.Expr, ctx: Context) -> exp.Expr:
     totals = [(node, arg) for node in found if (arg := _total_argument(node)) is not None]
     if not nodes and not totals:
         return tree
-    columns = ColumnTypes(ctx, _derived_kind)  # lazy: only the names asked for are resolved
+    # Lazy: only the names asked for are resolved.
+    columns = ColumnTypes(ctx, _derived_kind, _combined_kind)
     kinds = _float_kinds(nodes, columns)
     for total, argument in totals:
         if _operand_kind(argument, kinds, columns):

@@ -14,14 +14,20 @@ shown: numeric literals (``100.0`` is DECIMAL(4, 1), ``3`` INTEGER), explicit ca
 CONVERT, the DECIMAL and integer columns of the statement's tables and views (the catalog's,
 ``Context.numeric_columns``), a derived table's or CTE's column (typed by its defining
 expression, through nested ones, alias column lists, ``*`` and UNION branches; names are
-resolved scope by scope, ``proxy.sql.column_types``), SUM, AVG, COUNT, MIN and MAX of those
-(also as windows), ABS, a scalar subquery's column, CASE, COALESCE, NVL and DECODE
-(``_common``: Redshift's rule for set operations and COALESCE/DECODE), ROUND and TRUNC (their
-scale only, which SUM and AVG need), and ``+``, ``-``, ``*`` and ``/`` of them (Redshift's
-rules, which DuckDB's own match for ``+`` and ``-``), and a bound parameter in a division
-where the extended protocol typed it (``Context.param_types``: an integer by its type, a
-NUMERIC one as DECIMAL(p, s) of its value's digits, as a literal of them is typed). Any other
-division is left to DuckDB (a DOUBLE PRECISION where an operand is a DECIMAL).
+resolved scope by scope, a ``*`` of a UNION's branch by position, ``proxy.sql.column_types``),
+SUM, AVG, COUNT, MIN and MAX of those (also as windows), ABS, a scalar subquery's column,
+CASE, COALESCE, NVL, DECODE, GREATEST and LEAST (``_common``: Redshift's rule for set
+operations and COALESCE/DECODE), NVL2 of one type, NULLIF (its first argument's type), LAG,
+LEAD, FIRST_VALUE, LAST_VALUE and NTH_VALUE (their argument's), MOD, SIGN, FLOOR and CEIL
+(``_kept_type``: Redshift's documented return types; of FLOOR and CEIL only the scale),
+ROUND and TRUNC (their scale only, which SUM and AVG need), a SQL UDF's declared result type
+(``Context.function_types``), and ``+``, ``-``, ``*`` and ``/`` of them (Redshift's rules,
+which DuckDB's own match for ``+`` and ``-``), and a bound parameter in a division where the
+extended protocol typed it (``Context.param_types``: an integer by its type, a NUMERIC one as
+DECIMAL(p, s) of its value's digits, as a literal of them is typed; one left untyped is typed
+at Bind by the division's other operand, whose type this transform notes,
+``ProductNotes.divided_beside``). Any other division is left to DuckDB (a DOUBLE PRECISION
+where an operand is a DECIMAL).
 
 A product of such operands that is a result column, or a sum or difference with one in it,
 gets Redshift's precision p1 + p2 + 1 (DuckDB's is p1 + p2; below 38 digits it is cast to
@@ -49,6 +55,7 @@ from sqlglot import exp
 
 from catalog.directory import Number
 from engine import macros
+from engine.storage import INTERNAL_PREFIX
 from proxy.sql.column_types import ColumnTypes, defining_query, enclosing_scope, query_branches
 from proxy.sql.context import Context
 from proxy.sql.transforms.arithmetic import guarded
@@ -68,6 +75,8 @@ _INTEGERS = {
     exp.DataType.Type.INT: _INT4,
     exp.DataType.Type.BIGINT: _INT8,
 }
+# DuckDB's names of the integer types (``ProductNotes.divided_beside``).
+_INTEGER_NAMES = {Number(5, 0, True): "SMALLINT", _INT4: "INTEGER", _INT8: "BIGINT"}
 
 
 # A REAL or DOUBLE PRECISION operand (the division stays DuckDB's); None: not known.
@@ -177,7 +186,14 @@ def _common(nodes: list[exp.Expr], columns: ColumnTypes) -> Typed:
         if typed is None:
             return None
         types.append(typed)
-    if not types:
+    return _combined(types)
+
+
+def _combined(types: list[Typed]) -> Typed:
+    """The type of values of ``types`` taken together (``_common``'s rule; NULLs left out
+    already); a catalog's floating point column is a floating point value."""
+    types = [_FLOAT if isinstance(t, Number) and t.floating else t for t in types]
+    if any(t is None for t in types) or not types:
         return None
     if _FLOAT in types:
         return _FLOAT
@@ -209,6 +225,12 @@ def _rounded(node: exp.Round | exp.Trunc, columns: ColumnTypes) -> Typed:
         if isinstance(places, exp.Literal) and places.is_int else None
 
 
+# What has its (first) argument's type: a window, ABS, NULLIF, and the window functions whose
+# value is a row's value of their argument (LAG, LEAD, FIRST_VALUE, LAST_VALUE, NTH_VALUE).
+_ARGUMENT_TYPED = (exp.Window, exp.Abs, exp.Nullif, exp.Lag, exp.Lead, exp.FirstValue,
+                   exp.LastValue, exp.NthValue, exp.IgnoreNulls, exp.RespectNulls)
+
+
 def _type(node: exp.Expr, columns: ColumnTypes) -> Typed:
     """The numeric type of ``node`` as Redshift types it, where the statement shows it."""
     while isinstance(node, exp.Paren | exp.Neg):
@@ -222,15 +244,31 @@ def _type(node: exp.Expr, columns: ColumnTypes) -> Typed:
         return _FLOAT if isinstance(typed, Number) and typed.floating else typed
     if isinstance(node, exp.Parameter):
         return _parameter_type(node, columns.ctx)
-    if isinstance(node, exp.Count):
-        return _INT8
+    if isinstance(node, exp.Count | exp.RowNumber | exp.DenseRank | exp.Ntile):
+        return _INT8  # COUNT's, ROW_NUMBER's, DENSE_RANK's and NTILE's documented BIGINT
+    if isinstance(node, exp.Rank):
+        return _INT4  # RANK's documented INTEGER
     if isinstance(node, exp.Sum | exp.Min | exp.Max):
         return _aggregate_type(_type(node.this, columns), type(node))
-    if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Anonymous) \
-            and node.expression.name in _AVERAGES:
-        return _aggregate_type(_type(node.expression.expressions[0], columns), "avg")
-    if isinstance(node, exp.Window | exp.Abs):
+    if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Anonymous):
+        if node.expression.name.startswith(INTERNAL_PREFIX):
+            return _macro_type(node.expression, columns)
+        return _function_type(node.expression, _qualifier(node.this), columns.ctx)
+    if isinstance(node, exp.Anonymous):
+        return _function_type(node, [], columns.ctx)
+    if isinstance(node, _ARGUMENT_TYPED):
+        # NULLIF's type is its first argument's; a window's, LAG's, LEAD's, FIRST_VALUE's,
+        # LAST_VALUE's and NTH_VALUE's their argument's (Redshift's documented return types).
+        if isinstance(node, exp.Lag | exp.Lead) and node.args.get("default") is not None:
+            return _common([node.this, node.args["default"]], columns)
         return _type(node.this, columns)
+    if isinstance(node, exp.Nvl2):
+        return _nvl2_type(node, columns)
+    if isinstance(node, exp.Greatest | exp.Least):
+        # Their arguments' common type, as COALESCE's.
+        return _common([node.this, *node.expressions], columns)
+    if isinstance(node, exp.Sign | exp.Floor | exp.Ceil | exp.Mod):
+        return _kept_type(node, columns)
     if isinstance(node, exp.Case):
         return _common([branch.args["true"] for branch in node.args.get("ifs") or ()]
                        + [node.args.get("default") or exp.Null()], columns)
@@ -253,6 +291,90 @@ def _type(node: exp.Expr, columns: ColumnTypes) -> Typed:
         if isinstance(node, exp.Div) and _left_to_duckdb(node, a, b):
             return _FLOAT
         return _arithmetic_type(node, a, b)
+    return None
+
+
+def _macro_type(macro: exp.Anonymous, columns: ColumnTypes) -> Typed:
+    """The type of a call of the engine's AVG macros: AVG's (also as a window: ``AVG_WINDOW``
+    takes the window's SUM, COUNT and argument, ``AVG_RATIO`` the SUM and COUNT of a window
+    over an aggregate, whose quotient has the SUM's type)."""
+    args = macro.expressions
+    if macro.name in _AVERAGES and args:
+        return _aggregate_type(_type(args[0], columns), "avg")
+    if macro.name == macros.AVG_WINDOW and len(args) == 3:
+        return _aggregate_type(_type(args[2], columns), "avg")
+    if macro.name == macros.AVG_RATIO and args:
+        return _type(args[0], columns)
+    return None
+
+
+def _qualifier(node: exp.Expr) -> list[str] | None:
+    """The names of a qualified call's qualifier (``public`` of ``public.f(x)``, the database's
+    alias and the schema of ``dev.public.f(x)``); None for anything else."""
+    if isinstance(node, exp.Identifier):
+        return [node.name]
+    if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Identifier):
+        inner = _qualifier(node.this)
+        return [*inner, node.expression.name] if inner is not None else None
+    return None
+
+
+def _function_type(call: exp.Anonymous, qualifier: list[str] | None, ctx: Context) -> Typed:
+    """A SQL UDF's declared result type (``Context.function_types``), found as DuckDB finds
+    its macro: a qualified name in its schema, an unqualified one in the first schema of the
+    search path that has it; None where its overloads of that many arguments differ."""
+    if qualifier is None or len(qualifier) > 2 or not ctx.function_types:
+        return None
+    alias = qualifier[0] if len(qualifier) == 2 else ctx.databases.get(ctx.database, "")
+    schemas = qualifier[-1:] if qualifier else ctx.search_path
+    name = call.name.lower()
+    for schema in schemas:
+        overloads = ctx.function_types.get((alias, schema.lower(), name))
+        if overloads is not None:
+            typed = overloads.get(len(call.expressions))
+            return _FLOAT if typed is not None and typed.floating else typed
+    return None
+
+
+def _nvl2_type(node: exp.Nvl2, columns: ColumnTypes) -> Typed:
+    """NVL2's type where Redshift documents it: of its two results, the one that is not NULL,
+    their one type, or of two integer types the wider. Of unlike DECIMALs it is "the smallest
+    compatible numeric data type" (and its usage notes say the first result's): not known."""
+    results = [node.args.get("true"), node.args.get("false")]
+    if any(result is None for result in results):
+        return None
+    typed = _common(results, columns)
+    kinds = {_type(result, columns) for result in results if not isinstance(result, exp.Null)}
+    return typed if len(kinds) == 1 or (
+        isinstance(typed, Number) and typed.integer) else None
+
+
+def _kept_type(node: exp.Sign | exp.Floor | exp.Ceil | exp.Mod, columns: ColumnTypes) -> Typed:
+    """SIGN's, FLOOR's, CEIL's and MOD's type, as Redshift documents them: of an integer or a
+    floating point argument, its own; SIGN of a DECIMAL is DECIMAL(1, 0); FLOOR and CEIL of a
+    DECIMAL are of scale 0 (``FLOOR(28.05)`` is 28; their precision is not documented); MOD of
+    two operands of one type is of that type and of an INTEGER an INTEGER; of other DECIMALs
+    it has the larger scale (``MOD(10.5, 4)`` is 2.5; the precision is not documented)."""
+    arg = _type(node.this, columns)
+    if isinstance(node, exp.Mod):
+        other = _type(node.expression, columns)
+        if arg is None or other is None:
+            return None
+        if _FLOAT in (arg, other):
+            return _FLOAT
+        if arg == other:
+            return arg
+        if isinstance(arg, Number) and isinstance(other, Number) and arg.integer \
+                and other.integer:
+            return _INT4 if _INT4 in (arg, other) else None
+        assert isinstance(arg, Number | _Scale) and isinstance(other, Number | _Scale)
+        return _Scale(max(arg.scale, other.scale))
+    if isinstance(node, exp.Floor | exp.Ceil) and node.args.get("decimals") is not None:
+        return None
+    if arg == _FLOAT or (isinstance(arg, Number) and arg.integer):
+        return arg
+    if isinstance(arg, Number | _Scale):
+        return Number(1, 0, False) if isinstance(node, exp.Sign) else _Scale(0)
     return None
 
 
@@ -485,6 +607,21 @@ def _arithmetic_top(node: exp.Expr) -> exp.Expr:
     return node
 
 
+def _note_parameter(div: exp.Div, a: Typed, b: Typed, ctx: Context) -> None:
+    """Note the other operand's type of a division by or of a parameter whose own type is not
+    known (``ProductNotes.divided_beside``): a DECIMAL's as NUMERIC, an integer's as itself."""
+    if ctx.product_notes is None:
+        return
+    for operand, other in ((div.this, b), (div.expression, a)):
+        while isinstance(operand, exp.Paren):
+            operand = operand.this
+        if isinstance(operand, exp.Parameter) and operand.name.isdigit() \
+                and isinstance(other, Number) and not other.floating:
+            name = _INTEGER_NAMES.get(other) if other.integer else "DECIMAL"
+            if name is not None:
+                ctx.product_notes.divided_beside[int(operand.name)] = name
+
+
 def _result_columns(tree: exp.Expr) -> list[exp.Expr]:
     """The statement's result columns (or CREATE TABLE AS's), through aliases and parentheses."""
     select = tree.expression if isinstance(tree, exp.Create) else tree
@@ -504,10 +641,12 @@ def decimal_arithmetic(tree: exp.Expr, ctx: Context) -> exp.Expr:
     nodes = list(tree.find_all(exp.Div, exp.Mul))
     if not nodes:
         return tree
-    columns = ColumnTypes(ctx, _common)
+    columns = ColumnTypes(ctx, _common, _combined)
     # Innermost first: an outer operator then sees the inner one's DECIMAL cast.
     for node in reversed(nodes):
         a, b = _type(node.this, columns), _type(node.expression, columns)
+        if isinstance(node, exp.Div) and (a is None or b is None):
+            _note_parameter(node, a, b, ctx)
         if isinstance(a, Number) and isinstance(b, Number) and not (a.integer and b.integer):
             if isinstance(node, exp.Div):
                 if not _left_to_duckdb(node, a, b):
