@@ -104,7 +104,7 @@ class _Parser:
         tok = self.take()
         if tok.token_type == TokenType.IDENTIFIER:
             return tok.text
-        if tok.token_type in _WORD_TYPES or not tok.text[:1].isalpha() and tok.text[:1] != "_":
+        if tok.token_type in _WORD_TYPES or (not tok.text[:1].isalpha() and tok.text[:1] != "_"):
             self.i -= 1
             raise self.near()
         return tok.text.lower()
@@ -186,7 +186,7 @@ class _Parser:
 
     def end_label(self, label: str | None) -> None:
         tok = self.peek()
-        if tok is not None and self.word() not in ("", ";") or (
+        if (tok is not None and self.word() not in ("", ";")) or (
                 tok is not None and tok.token_type == TokenType.IDENTIFIER):
             name = self.ident()
             if name != label:
