@@ -30,7 +30,7 @@ from catalog.procedures import Procedure, Procedures, normal_type
 from catalog.security import ObjectKey
 from engine import streaming
 from policies import access
-from proxy.plpgsql import executor, parser
+from proxy.plpgsql import ast, executor, parser
 from proxy.result_sender import statement_timeout_error
 from proxy.session import Outcome, Session, TxStatus
 from proxy.sql import commands, procedures
@@ -84,7 +84,9 @@ def _reaches(arg: str, param: str) -> int:
     cast, 0 not at all."""
     param = normal_type(param)
     if arg == "unknown":
-        return 1
+        # A string literal or NULL fits any type, a string type best (PostgreSQL prefers
+        # its string category for an unknown).
+        return 2 if _CATEGORY.get(param) == "text" else 1
     if arg == param:
         return 2
     a, p = _CATEGORY.get(arg, arg), _CATEGORY.get(param, param)
@@ -281,19 +283,28 @@ class ProcedureCommands:
         args = [executor.Argument(a.name, a.mode, a.type,
                                   next(inputs) if a.is_input else None)
                 for a in proc.arguments]
-        host = _Host(self, session)
-        run = executor.Executor(host, proc.nonatomic, depth)
-        if depth > 1:
-            return await run.run(body, args)
+        run = executor.Executor(_Host(self, session), proc.nonatomic, depth)
         user = session.user
         if proc.security_definer and proc.owner != user.name:
             owner = self.server.catalog.user(session.namespace.guid, proc.owner)
             if owner is None:
                 raise err.InsufficientPrivilege(
                     f"permission denied for procedure {proc.name}")
-            session.user = owner
-        # Outside a transaction block the call is its own transaction (atomic mode), or each
-        # of its statements is (NONATOMIC); inside one, it is part of the caller's.
+            session.user = owner  # SECURITY DEFINER: the body runs as the owner
+        try:
+            if depth > 1:
+                # A nested call is a statement of its caller's transaction.
+                return await run.run(body, args)
+            return await self._call_transaction(session, proc, run, body, args)
+        finally:
+            session.user = user
+
+    async def _call_transaction(self: Connection, session: Session, proc: Procedure,
+                                run: executor.Executor, body: ast.Block,
+                                args: list[executor.Argument]) -> list[object]:
+        """A top-level call: outside a transaction block it is its own transaction (atomic
+        mode), or each of its statements is (NONATOMIC); inside one, it is part of the
+        caller's. statement_timeout covers the whole call."""
         own = session.tx == TxStatus.IDLE
         ms = int(session.values.get("statement_timeout") or 0)
         self._call_deadline = time.monotonic() + ms / 1000 if ms > 0 else None
@@ -313,7 +324,6 @@ class ProcedureCommands:
         finally:
             self._call_depth -= 1
             self._call_deadline = None
-            session.user = user
 
     async def _proc_run(self: Connection, text: str, params: Sequence[object]
                         ) -> executor.Ran:

@@ -206,12 +206,13 @@ class Executor:
         """``sql`` with each variable it names as a parameter ``$n``; the parameters."""
         params: list[object] = [] if values is None else values
         toks = tokenize(sql.text)
+        columns = _column_names(toks)
         out: list[str] = []
         pos = 0
         i = 0
         while i < len(toks):
             tok = toks[i]
-            found, used = self._variable_at(toks, i)
+            found, used = (None, 1) if i in columns else self._variable_at(toks, i)
             if found is None:
                 i += 1
                 continue
@@ -555,6 +556,32 @@ class Executor:
             toks = tokenize(s.args[position].text)
             if len(toks) == 1 and self.lookup(toks[0].text.lower()) is not None:
                 self.assign(toks[0].text.lower(), value)
+
+
+def _column_names(toks: list) -> set[int]:
+    """Where a statement names columns rather than values, which are never variables (as in
+    PostgreSQL): an UPDATE's SET targets and an INSERT's column list."""
+    head = toks[0].text.upper() if toks else ""
+    out: set[int] = set()
+    if head == "UPDATE":
+        for i in range(1, len(toks) - 1):
+            if toks[i + 1].token_type == TokenType.EQ and toks[i - 1].token_type in (
+                    TokenType.SET, TokenType.COMMA):
+                out.add(i)
+    elif head == "INSERT":
+        i = 2
+        while i < len(toks) and toks[i].token_type != TokenType.L_PAREN:
+            if toks[i].text.upper() in ("VALUES", "SELECT", "WITH", "DEFAULT"):
+                return out
+            i += 1
+        depth = 0
+        for j in range(i, len(toks)):
+            tt = toks[j].token_type
+            depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(tt, 0)
+            if depth == 0:
+                break
+            out.add(j)
+    return out
 
 
 def _format(message: str, values: list[object]) -> str:
