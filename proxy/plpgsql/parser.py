@@ -9,6 +9,8 @@ EXECUTE, PERFORM, GET DIAGNOSTICS, COMMIT/ROLLBACK, CALL, NULL and plain SQL) in
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlglot.dialects.redshift import Redshift
 from sqlglot.errors import TokenError
 from sqlglot.tokens import Token, TokenType
@@ -47,8 +49,10 @@ def refuse(what: str) -> FeatureNotSupported:
     return FeatureNotSupported(f"feature not supported on Duckshift: {what} in stored procedures")
 
 
+@lru_cache(maxsize=256)
 def parse(body: str) -> ast.Block:
-    """The outer block of a procedure body; 42601 where it does not parse."""
+    """The outer block of a procedure body; 42601 where it does not parse. Cached by text:
+    a body is parsed once, not at every CALL (the executor never changes the tree)."""
     p = _Parser(body)
     block = p.block(None)
     p.accept(";")

@@ -273,7 +273,8 @@ def translate(piece: Piece, ctx: Context) -> Statement:
         return Statement(piece.text, "UTILITY" if call else "DDL",
                          "CALL" if call else ("CREATE PROCEDURE" if isinstance(
                              procedure, procedures.CreateProcedure) else "DROP PROCEDURE"),
-                         command=procedure, returns_rows=call)
+                         command=procedure, returns_rows=call,
+                         nparams=procedure.nparams if call else 0)
     access_command = dcl.recognize(piece)
     if access_command is not None:
         stype, tag = dcl.tag_of(access_command)

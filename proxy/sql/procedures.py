@@ -14,12 +14,14 @@ refused (0A000).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from sqlglot import exp
 from sqlglot.tokens import Token, TokenType
 
 from catalog.errors import FeatureNotSupported, SyntaxError_, UndefinedObject
 from catalog.procedures import Argument
+from proxy.plpgsql.parser import tokenize
 from proxy.sql.split import Piece
 from proxy.sql.udfs import _Reader
 
@@ -51,11 +53,13 @@ class DropProcedure:
 
 @dataclass(frozen=True, slots=True)
 class CallProcedure:
-    """CALL name(arguments): each argument's source text (an expression)."""
+    """CALL name(arguments): each argument's source text (an expression), and the number of
+    parameters ($n) they use (extended protocol)."""
 
     schema: str | None
     name: str
     arguments: tuple[str, ...]
+    nparams: int = 0
 
 
 Command = CreateProcedure | DropProcedure | CallProcedure
@@ -66,6 +70,9 @@ def recognize(piece: Piece) -> Command | None:
     r = _Reader(piece)
     head = r.word()
     if head == "CALL":
+        # sqlglot reads CALL as a command that swallows the rest as one string: its words
+        # are read again by the body tokenizer, which keeps them apart.
+        r = _Reader(Piece(piece.text, tuple(tokenize(piece.text))))
         r.take()
         return _call(r)
     if head == "CREATE":
@@ -210,4 +217,14 @@ def _call(r: _Reader) -> CallProcedure:
         r.expect(",")
     if r.peek() is not None:
         raise r.near()
-    return CallProcedure(schema, name, tuple(args))
+    return CallProcedure(schema, name, tuple(args), _parameters(r.toks))
+
+
+def _parameters(toks: list[Token]) -> int:
+    """The highest ``$n`` among the tokens (0 for none)."""
+    top = 0
+    for tok, nxt in pairwise(toks):
+        if tok.token_type == TokenType.PARAMETER and nxt.token_type == TokenType.NUMBER \
+                and nxt.text.isdigit():
+            top = max(top, int(nxt.text))
+    return top
