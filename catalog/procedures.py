@@ -23,8 +23,31 @@ CREATE TABLE IF NOT EXISTS {s}.procedures (
     name VARCHAR NOT NULL, signature VARCHAR NOT NULL, arguments VARCHAR NOT NULL,
     body VARCHAR NOT NULL, nonatomic BOOLEAN NOT NULL, security_definer BOOLEAN NOT NULL,
     owner VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL, proc_id INTEGER NOT NULL,
+    argument_list VARCHAR NOT NULL, return_type VARCHAR, arg_oids UINTEGER[] NOT NULL,
+    all_oids UINTEGER[] NOT NULL, arg_modes VARCHAR[] NOT NULL, arg_names VARCHAR[] NOT NULL,
     PRIMARY KEY (namespace_guid, database, schema_name, name, signature));
 """
+
+# PostgreSQL's names of types, as its messages and catalogs show them, and their OIDs.
+_DISPLAY = {"varchar": "character varying", "char": "character",
+            "timestamp": "timestamp without time zone",
+            "timestamptz": "timestamp with time zone", "time": "time without time zone",
+            "timetz": "time with time zone"}
+_OIDS = {"smallint": 21, "integer": 23, "bigint": 20, "numeric": 1700, "real": 700,
+         "double precision": 701, "boolean": 16, "varchar": 1043, "char": 1042, "date": 1082,
+         "timestamp": 1114, "timestamptz": 1184, "time": 1083, "timetz": 1266,
+         "super": 4000, "varbyte": 6551, "geometry": 3000, "hllsketch": 2935}
+
+
+def display_type(text: str) -> str:
+    """A declared type as PostgreSQL's messages and catalogs name it."""
+    t = normal_type(text)
+    return _DISPLAY.get(t, t)
+
+
+def type_oid(text: str) -> int:
+    """The PostgreSQL OID of a declared type (0 for one without)."""
+    return _OIDS.get(normal_type(text), 0)
 
 # Procedure ids (pg_proc oids) start above the built-in functions'.
 FIRST_PROC_ID = 200_000
@@ -73,7 +96,8 @@ class Procedure:
 
     def display(self) -> str:
         """``name(type, ...)`` of its input arguments, as error messages name it."""
-        return f"{self.name}({', '.join(a.type.lower() for a in self.arguments if a.is_input)})"
+        types = (display_type(a.type) for a in self.arguments if a.is_input)
+        return f"{self.name}({', '.join(types)})"
 
 
 def normal_type(text: str) -> str:
@@ -139,13 +163,22 @@ class Procedures(Persisted):
                                proc.security_definer, proc.owner,
                                datetime.now(UTC).replace(tzinfo=None), pid)
             self._delete(stored)
+            args = stored.arguments
+            outputs = [display_type(a.type) for a in args if a.is_output]
             self._con.execute(
-                f"INSERT INTO {self._s}.procedures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO {self._s}.procedures VALUES "
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [stored.namespace, stored.database, stored.schema, stored.name,
                  json.dumps(stored.signature), json.dumps(
-                     [[a.name, a.mode, a.type] for a in stored.arguments]),
+                     [[a.name, a.mode, a.type] for a in args]),
                  stored.body, stored.nonatomic, stored.security_definer, stored.owner,
-                 stored.created_at, stored.proc_id])
+                 stored.created_at, stored.proc_id,
+                 ", ".join(display_type(a.type) for a in args if a.is_input),
+                 ", ".join(outputs) if outputs else None,
+                 [type_oid(a.type) for a in args if a.is_input],
+                 [type_oid(a.type) for a in args],
+                 [{"IN": "i", "OUT": "o", "INOUT": "b"}[a.mode] for a in args],
+                 [a.name for a in args]])
             self._procs[_key(stored)] = stored
             self._changed()
             return stored

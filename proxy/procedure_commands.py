@@ -26,7 +26,7 @@ import pyarrow as pa
 from sqlglot.tokens import TokenType
 
 from catalog import errors as err
-from catalog.procedures import Procedure, Procedures, normal_type
+from catalog.procedures import Procedure, Procedures, display_type, normal_type
 from catalog.security import ObjectKey
 from engine import streaming
 from policies import access
@@ -40,10 +40,6 @@ from proxy.wire import backend
 if TYPE_CHECKING:
     from proxy.connection import Connection
 
-# PostgreSQL's names of the types, as its messages show them.
-_DISPLAY = {"varchar": "character varying", "char": "character",
-            "timestamp": "timestamp without time zone",
-            "timestamptz": "timestamp with time zone"}
 # The category of a declared type, and the order of width within the numeric ones.
 _CATEGORY = {"smallint": "int", "integer": "int", "bigint": "int", "numeric": "numeric",
              "real": "float", "double precision": "float", "varchar": "text", "char": "text",
@@ -53,12 +49,6 @@ _WIDTH = {"smallint": 1, "integer": 2, "bigint": 3}
 # PostgreSQL's implicit casts between categories (beside a category to itself).
 _IMPLICIT = {("int", "numeric"), ("int", "float"), ("numeric", "float"),
              ("date", "timestamp"), ("date", "timestamptz"), ("timestamp", "timestamptz")}
-
-
-def display_type(text: str) -> str:
-    """A declared type as PostgreSQL's messages name it."""
-    t = normal_type(text)
-    return _DISPLAY.get(t, t)
 
 
 def _arrow_type(t: pa.DataType, literal: bool) -> str:
@@ -247,7 +237,7 @@ class ProcedureCommands:
                     candidates.append((sum(fits), proc))
             if candidates:
                 break
-        shown = f"{name}({', '.join(_DISPLAY.get(t, t) for t in types)})"
+        shown = f"{name}({', '.join(display_type(t) for t in types)})"
         if not candidates:
             raise err.UndefinedFunction(
                 f"procedure {shown} does not exist",
