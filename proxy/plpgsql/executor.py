@@ -18,6 +18,7 @@ may name is OTHERS, which catches every error except a cancellation.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -222,7 +223,7 @@ class Executor:
             out.append(sql.text[pos:tok.start])
             k = len(params)
             out.append(f"CAST(${k} AS {type_sql(var.type)})" if var.type and not var.record
-                       and used == 1 else f"${k}")
+                       else f"${k}")
             pos = end
             i += used
         out.append(sql.text[pos:])
@@ -262,12 +263,15 @@ class Executor:
             if field_name not in var.fields:
                 raise err.UndefinedColumn(f'record "{name}" has no field "{field_name}"')
             return (var, var.value[var.fields.index(field_name)]), 3  # type: ignore[index]
-        if var is not None:
-            return (var, var.value), 1
         if dotted:
+            # ``x.y``: a block label's variable, else a column of a table x (a scalar variable
+            # x does not qualify a name, in PostgreSQL's resolution).
             labelled = self.qualified(name, field_name)
             if labelled is not None:
                 return (labelled, labelled.value), 3
+            return None, 1
+        if var is not None:
+            return (var, var.value), 1
         return None, 1
 
     # -- evaluation ---------------------------------------------------------------------------
@@ -442,6 +446,10 @@ class Executor:
 
     async def loop_pass(self, label: str | None, body: list[ast.Stmt]) -> bool:
         """One pass of a loop's body; False when the loop ends (EXIT)."""
+        # Let the event loop in at every pass: a loop of statements that run no SQL would
+        # otherwise hold it, and with it the CancelRequest that should stop the loop.
+        await asyncio.sleep(0)
+        self.host.check_interrupt()
         try:
             await self.statements(body)
         except _Exit as exc:
