@@ -273,7 +273,7 @@ class ProcedureCommands:
         args = [executor.Argument(a.name, a.mode, a.type,
                                   next(inputs) if a.is_input else None)
                 for a in proc.arguments]
-        run = executor.Executor(_Host(self, session), proc.nonatomic, depth)
+        run = executor.Executor(_Host(self, session, not proc.nonatomic), proc.nonatomic, depth)
         user = session.user
         if proc.security_definer and proc.owner != user.name:
             owner = self.server.catalog.user(session.namespace.guid, proc.owner)
@@ -369,12 +369,18 @@ class ProcedureCommands:
 class _Host:
     """The connection as the interpreter's ``Host`` for one call."""
 
-    def __init__(self, conn: Connection, session: Session) -> None:
+    def __init__(self, conn: Connection, session: Session, atomic: bool) -> None:
         self.conn = conn
         self.session = session
+        self.atomic = atomic
 
     async def run(self, text: str, params: Sequence[object]) -> executor.Ran:
-        return await self.conn._proc_run(text, params)
+        before = self.session.tx
+        ran = await self.conn._proc_run(text, params)
+        if self.atomic and before != TxStatus.IDLE and self.session.tx == TxStatus.IDLE:
+            # TRUNCATE committed the transaction: in atomic mode the next one starts now.
+            await self.conn._begin(self.session)
+        return ran
 
     def notice(self, level: str, message: str) -> None:
         self.conn.send(backend.notice_response(message, "00000", level))
