@@ -203,6 +203,8 @@ class _Parser:
         if self.accept("ALIAS"):
             self.expect("FOR")
             tok = self.take()
+            if tok.token_type == TokenType.PARAMETER and self.peek() is not None:
+                tok = self.take()  # ``$1`` is read as ``$`` and ``1``
             digits = tok.text.lstrip("$")
             if not digits.isdigit():
                 raise SyntaxError_(f'syntax error at or near "{tok.text}"',

@@ -392,3 +392,25 @@ def test_procedures_survive_a_restart(tmp_path: Path,
             assert c.execute("CALL keep_me(41)").fetchall() == [(42,)]
     finally:
         second.stop()
+
+
+def test_catalog_lists_procedures(con: psycopg.Connection) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS proc_cat")
+    con.execute("CREATE OR REPLACE PROCEDURE proc_cat.sp_cat(f1 int, INOUT f2 varchar(10), "
+                "f3 OUT numeric(10, 2)) AS $$ BEGIN NULL; END; $$ LANGUAGE plpgsql")
+    rows = con.execute(
+        "SELECT p.proname, p.prokind, l.lanname, p.pronargs, p.proargtypes, p.proallargtypes, "
+        "p.proargmodes, p.proargnames FROM pg_proc p JOIN pg_namespace n "
+        "ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang "
+        "WHERE n.nspname = 'proc_cat'").fetchall()
+    assert rows == [("sp_cat", "p", "plpgsql", 2, [23, 1043], [23, 1043, 1700],
+                     ["i", "b", "o"], ["f1", "f2", "f3"])]
+    assert con.execute(
+        "SELECT function_type, argument_type, result_type FROM svv_redshift_functions "
+        "WHERE schema_name = 'proc_cat'").fetchall() == [
+        ("STORED PROCEDURE", "integer, character varying", "character varying, numeric")]
+    assert con.execute("SHOW PROCEDURES FROM SCHEMA dev.proc_cat").fetchall() == [
+        ("dev", "proc_cat", "sp_cat", "character varying, numeric",
+         "integer, character varying")]
+    with pytest.raises(psycopg.errors.FeatureNotSupported):
+        con.execute("SHOW PARAMETERS OF PROCEDURE dev.proc_cat.sp_cat(int, varchar)")

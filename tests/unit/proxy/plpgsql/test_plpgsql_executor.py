@@ -26,8 +26,8 @@ class FakeHost:
         self.sql.append((text, list(params)))
         try:
             rel = self.con.execute(text, list(params))
-        except duckdb.DivisionByZeroException as exc:
-            raise err.DivisionByZero(str(exc)) from None
+        except duckdb.Error as exc:
+            raise err.DataException(str(exc)) from None
         if rel.description is None:
             return executor.Ran([], None, 0)
         columns = [d[0] for d in rel.description]
@@ -118,18 +118,19 @@ def test_strict_and_exceptions() -> None:
 
 def test_atomic_handler_rolls_back_commits_and_rethrows() -> None:
     host = FakeHost()
-    with pytest.raises(err.DivisionByZero):
-        run("BEGIN PERFORM 1 / 0; EXCEPTION WHEN OTHERS THEN RAISE INFO '%', SQLSTATE; END",
-            host=host)
-    assert host.notices == [("INFO", "22012")]
+    with pytest.raises(err.SQLError) as info:
+        run("BEGIN RAISE EXCEPTION 'boom'; EXCEPTION WHEN OTHERS THEN "
+            "RAISE INFO '% %', SQLSTATE, SQLERRM; END", host=host)
+    assert info.value.message == "boom"
+    assert host.notices == [("INFO", "P0001 boom")]
     assert host.transactions == ["ROLLBACK BEGIN", "COMMIT"]
 
 
 def test_nonatomic_handler_swallows() -> None:
     host = FakeHost()
     host.open = False
-    run("BEGIN PERFORM 1 / 0; EXCEPTION WHEN OTHERS THEN RAISE INFO 'h'; END", nonatomic=True,
-        host=host)
+    run("BEGIN RAISE EXCEPTION 'boom'; EXCEPTION WHEN OTHERS THEN RAISE INFO 'h'; END",
+        nonatomic=True, host=host)
     assert host.notices == [("INFO", "h")]
     assert host.transactions == []
 
@@ -159,5 +160,5 @@ def test_update_set_targets_are_columns() -> None:
     host.con.execute("INSERT INTO t VALUES (1)")
     run("DECLARE b int := 5; BEGIN UPDATE t SET b = b + 1; END", host=host)
     text, params = host.sql[-1]
-    assert text == "UPDATE t SET b = CAST($1 AS INT) + 1"
+    assert text == "UPDATE t SET b = CAST($1 AS INTEGER) + 1"
     assert params == [5]

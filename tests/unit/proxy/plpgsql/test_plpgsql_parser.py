@@ -22,9 +22,9 @@ def test_declarations() -> None:
     assert block.decls == [
         ast.Decl("x", "int", default=ast.Sql("3", 17)),
         ast.Decl("r", "record"),
-        ast.Decl("s", "varchar(20)", default=ast.Sql("'a'", 56)),
-        ast.Decl("c", "int", constant=True, default=ast.Sql("5", 80)),
-        ast.Decl("n", "numeric(10, 2)", not_null=True, default=ast.Sql("0", 113)),
+        ast.Decl("s", "varchar(20)", default=ast.Sql("'a'", 52)),
+        ast.Decl("c", "int", constant=True, default=ast.Sql("5", 74)),
+        ast.Decl("n", "numeric(10, 2)", not_null=True, default=ast.Sql("0", 106)),
         ast.Decl("a", "", alias_of=1),
     ]
     assert block.body == [ast.Null()]
@@ -32,7 +32,7 @@ def test_declarations() -> None:
 
 def test_assignment_and_select_into() -> None:
     assert body("BEGIN x := a + 1; r.f = 2; END") == [
-        ast.Assign("x", ast.Sql("a + 1", 11)), ast.Assign("r.f", ast.Sql("2", 25))]
+        ast.Assign("x", ast.Sql("a + 1", 11)), ast.Assign("r.f", ast.Sql("2", 24))]
     into, strict = body("BEGIN SELECT count(*) INTO n FROM t WHERE a = n; "
                         "SELECT INTO STRICT a, b x, y FROM t; END")
     assert into == ast.SqlStatement(ast.Sql("SELECT count(*)  FROM t WHERE a = n", 6),
@@ -64,7 +64,7 @@ def test_loops_and_labels() -> None:
     assert isinstance(loop, ast.ForRange)
     assert (loop.label, loop.var, loop.reverse) == ("outer", "i", True)
     assert (loop.low.text, loop.high.text, loop.step.text) == ("10", "1", "2")  # type: ignore[union-attr]
-    assert loop.body == [ast.Exit(True, "outer", ast.Sql("i < 3", 62)),
+    assert loop.body == [ast.Exit(True, "outer", ast.Sql("i < 3", 65)),
                          ast.Exit(False, None, None)]
     (spaced,) = body("BEGIN FOR i IN a + 1 .. b LOOP NULL; END LOOP; END")
     assert (spaced.low.text, spaced.high.text) == ("a + 1", "b")  # type: ignore[union-attr]
@@ -89,12 +89,12 @@ def test_other_statements() -> None:
     assert stmts == [
         ast.Raise("NOTICE", "x %", (ast.Sql("v", 26),)),
         ast.Raise(None, None),
-        ast.Perform(ast.Sql("SELECT f(1)", 43)),
-        ast.Execute(ast.Sql("'q'", 63), ("v",), True),
+        ast.Perform(ast.Sql("SELECT f(1)", 44)),
+        ast.Execute(ast.Sql("'q'", 58), ("v",), True),
         ast.GetDiagnostics((("n", "ROW_COUNT"),)),
         ast.Transaction(True), ast.Transaction(False),
-        ast.Call(ast.Sql("CALL p(x, (1 + 2))", 149), (None, "p"),
-                 (ast.Sql("x", 156), ast.Sql("(1 + 2)", 159))),
+        ast.Call(ast.Sql("CALL p(x, (1 + 2))", 127), (None, "p"),
+                 (ast.Sql("x", 134), ast.Sql("(1 + 2)", 137))),
         ast.Return(),
     ]
 
