@@ -596,12 +596,14 @@ class Connection(
         session stays open."""
         if self.session is None:
             return
+        if self._call_depth:
+            # A stored procedure runs: its next check stops it, even where the interrupt
+            # below comes between two of its statements.
+            self._call_cancelled = True
         if self._running:
             self._cancelled = True
             self.session.cursor.interrupt()
             return
-        if self._call_depth:
-            self._call_cancelled = True  # seen before the procedure's next statement
         running = self.server.wlm.running_of(self)
         if running is not None and running.task is not None:
             running.abort = err.QueryCanceled("canceling statement due to user request")

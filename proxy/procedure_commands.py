@@ -26,7 +26,7 @@ import pyarrow as pa
 from sqlglot.tokens import TokenType
 
 from catalog import errors as err
-from catalog.procedures import Procedure, Procedures, display_type, normal_type
+from catalog.procedures import Procedure, Procedures, display_type, normal_type, type_oid
 from catalog.security import ObjectKey
 from engine import streaming
 from policies import access
@@ -204,8 +204,18 @@ class ProcedureCommands:
     async def _cmd_call(self: Connection, session: Session, cmd: procedures.CallProcedure,
                         params: list[object]) -> Outcome:
         texts = list(cmd.arguments)
-        proc, values = await self._resolve_call(session, cmd.schema, cmd.name, texts, params)
-        finals = await self._invoke(session, proc, values, depth=1)
+        # statement_timeout and a CancelRequest cover the whole call, from here.
+        ms = int(session.values.get("statement_timeout") or 0)
+        self._call_deadline = time.monotonic() + ms / 1000 if ms > 0 else None
+        self._call_cancelled = False
+        self._call_depth += 1
+        try:
+            proc, values = await self._resolve_call(session, cmd.schema, cmd.name, texts,
+                                                    params)
+            finals = await self._invoke(session, proc, values, depth=1)
+        finally:
+            self._call_depth -= 1
+            self._call_deadline = None
         outs = [(i, a) for i, a in enumerate(proc.arguments) if a.is_output]
         if not outs:
             return Outcome("CALL")
@@ -216,6 +226,25 @@ class ProcedureCommands:
                                                         session.context)
         outcome = await self._run(stmts[0], [finals[i] for i, _ in outs])
         return Outcome("CALL", False, outcome.result, None, outcome.ticket)
+
+    def _call_fields(self: Connection, session: Session, cmd: procedures.CallProcedure
+                     ) -> list[backend.FieldDescription] | None:
+        """The columns a CALL will return, from the catalog (never by running it): those of
+        the OUT and INOUT arguments when every overload it may call has the same; None for
+        no row."""
+        outs: set[tuple[tuple[str, int], ...]] = set()
+        for schema in self._schemas(session, cmd.schema):
+            for proc in self._overloads(session, schema, cmd.name):
+                if len(proc.signature) == len(cmd.arguments):
+                    outs.add(tuple(
+                        (a.name or f"column{k}", type_oid(a.type)) for k, a in enumerate(
+                            (a for a in proc.arguments if a.is_output), start=1)))
+            if outs:
+                break
+        if len(outs) != 1:
+            return None
+        (columns,) = outs
+        return [backend.FieldDescription(n, oid) for n, oid in columns] or None
 
     async def _resolve_call(self: Connection, session: Session, schema: str | None,
                             name: str, texts: list[str], params: Sequence[object]
@@ -296,10 +325,6 @@ class ProcedureCommands:
         mode), or each of its statements is (NONATOMIC); inside one, it is part of the
         caller's. statement_timeout covers the whole call."""
         own = session.tx == TxStatus.IDLE
-        ms = int(session.values.get("statement_timeout") or 0)
-        self._call_deadline = time.monotonic() + ms / 1000 if ms > 0 else None
-        self._call_cancelled = False
-        self._call_depth += 1
         try:
             if own and not proc.nonatomic:
                 await self._begin(session)
@@ -311,9 +336,6 @@ class ProcedureCommands:
             if own and session.tx != TxStatus.IDLE:
                 await self._rollback(session)
             raise
-        finally:
-            self._call_depth -= 1
-            self._call_deadline = None
 
     async def _proc_run(self: Connection, text: str, params: Sequence[object]
                         ) -> executor.Ran:

@@ -323,13 +323,24 @@ def test_statement_timeout_stops_an_endless_loop(con: psycopg.Connection) -> Non
 def test_cancel_stops_a_running_procedure(con: psycopg.Connection) -> None:
     p = name()
     create(con, f"{p}()", "BEGIN LOOP PERFORM 1; END LOOP; END;")
-    timer = threading.Timer(1.0, con.cancel)
-    timer.start()
+    con.execute("SET statement_timeout TO 120000")  # a net: the test must not hang
+    done = threading.Event()
+
+    def cancel_until_done() -> None:
+        # A cancel that comes before the CALL starts cancels nothing (as in PostgreSQL).
+        while not done.wait(0.5):
+            con.cancel()
+
+    canceller = threading.Thread(target=cancel_until_done)
+    canceller.start()
     try:
-        with pytest.raises(psycopg.errors.QueryCanceled):
+        with pytest.raises(psycopg.errors.QueryCanceled) as info:
             con.execute(f"CALL {p}()")
     finally:
-        timer.cancel()
+        done.set()
+        canceller.join()
+    assert "user request" in str(info.value)
+    con.execute("RESET statement_timeout")
     assert con.execute("SELECT 2").fetchone() == (2,)
 
 
@@ -414,3 +425,23 @@ def test_catalog_lists_procedures(con: psycopg.Connection) -> None:
          "integer, character varying")]
     with pytest.raises(psycopg.errors.FeatureNotSupported):
         con.execute("SHOW PARAMETERS OF PROCEDURE dev.proc_cat.sp_cat(int, varchar)")
+
+
+def test_redshift_connector_calls_and_lists_procedures(srv: RunningServer,
+                                                       con: psycopg.Connection) -> None:
+    redshift_connector = pytest.importorskip("redshift_connector")
+    con.execute("CREATE SCHEMA IF NOT EXISTS proc_rc")
+    con.execute("CREATE OR REPLACE PROCEDURE proc_rc.sp_rc(a int, INOUT b int) AS $$ "
+                "BEGIN b := a + b; END; $$ LANGUAGE plpgsql")
+    conn = redshift_connector.connect(host=srv.host, port=srv.port, user=srv.user,
+                                      password=srv.password, database=srv.database, ssl=False,
+                                      timeout=15)
+    try:
+        cursor = conn.cursor()
+        rows = cursor.get_procedures(schema_pattern="proc_rc")
+        # PROCEDURE_CAT, PROCEDURE_SCHEM, PROCEDURE_NAME, ..., PROCEDURE_TYPE (1: procedure)
+        assert [(r[0], r[1], r[2], r[7]) for r in rows] == [("dev", "proc_rc", "sp_rc", 1)]
+        cursor.execute("CALL proc_rc.sp_rc(1, 41)")
+        assert list(cursor.fetchall()) == [[42]]
+    finally:
+        conn.close()
