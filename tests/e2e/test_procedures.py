@@ -339,6 +339,7 @@ def test_cancel_stops_a_running_procedure(con: psycopg.Connection) -> None:
     finally:
         done.set()
         canceller.join()
+    time.sleep(0.5)  # a CancelRequest still on its way must not meet the next statement
     assert "user request" in str(info.value)
     con.execute("RESET statement_timeout")
     assert con.execute("SELECT 2").fetchone() == (2,)
