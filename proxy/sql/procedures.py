@@ -98,6 +98,10 @@ def recognize(piece: Piece) -> Command | None:
         return DropProcedure(schema, name, args, if_exists)
     if head == "ALTER" and len(piece.tokens) > 1 and piece.tokens[1].text.upper() == "PROCEDURE":
         raise FeatureNotSupported("feature not supported on Duckshift: ALTER PROCEDURE")
+    if head == "SHOW":
+        words = tokenize(piece.text)  # SHOW swallows the rest as one string too
+        if len(words) > 1 and words[1].text.upper() == "PROCEDURE":
+            raise FeatureNotSupported("feature not supported on Duckshift: SHOW PROCEDURE")
     return None
 
 
