@@ -44,6 +44,7 @@ PRIVILEGES: dict[str, tuple[str, ...]] = {
     "schema": ("CREATE", "USAGE", "ALTER", "DROP"),
     "database": ("CREATE", "TEMP", "USAGE", "ALTER", "DROP"),
     "function": ("EXECUTE",),
+    "procedure": ("EXECUTE",),
     "datashare": ("ALTER", "SHARE"),
 }
 _COLUMN_PRIVILEGES = frozenset({"SELECT", "UPDATE"})
@@ -294,6 +295,8 @@ class AccessCommands:
                 if key is None:
                     raise err.UndefinedFunction(f"function {'.'.join(parts)} does not exist")
                 out.append(key)
+            elif target.kind == "procedure":
+                out.append(self._procedure_key(session, parts))
             elif target.kind == "all_functions":
                 schema = parts[0]
                 alias = session.alias()

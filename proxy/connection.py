@@ -30,6 +30,7 @@ from proxy.access_commands import AccessCommands
 from proxy.client_stream import ClientReader
 from proxy.datashare_commands import DatashareCommands
 from proxy.extended import ExtendedProtocol
+from proxy.procedure_commands import ProcedureCommands
 from proxy.result_sender import ResultSender, _ReadAhead, statement_timeout_error
 from proxy.result_types import described, fields_of
 from proxy.session import Outcome, Session, TxStatus
@@ -58,7 +59,7 @@ def client_gone_error() -> err.QueryCanceled:
 
 class Connection(
     StartupAuth, ResultSender, ExtendedProtocol, SessionCommands, AccessCommands,
-    DatashareCommands, WlmCommands,
+    DatashareCommands, WlmCommands, ProcedureCommands,
 ):
     """The protocol state machine of one client socket."""
 
@@ -90,6 +91,11 @@ class Connection(
         # Why the running statement is being stopped, when workload management or CANCEL
         # stops it: the error its client gets.
         self._abort: err.SQLError | None = None
+        # A stored procedure running (its nesting), a CancelRequest that came between its
+        # statements, and when its statement_timeout ends (time.monotonic()).
+        self._call_depth = 0
+        self._call_cancelled = False
+        self._call_deadline: float | None = None
 
     # -- output ---------------------------------------------------------------------------
     def send(self, data: Payload) -> None:
@@ -499,6 +505,9 @@ class Connection(
         """statement_timeout (milliseconds, 0 = none) covers running and sending rows."""
         self._timed_out = False
         ms = int(session.values.get("statement_timeout") or 0)
+        if self._call_deadline is not None:
+            # A statement of a stored procedure: the call's timeout covers all of them.
+            ms = max(1, int((self._call_deadline - time.monotonic()) * 1000))
         if ms <= 0:
             return None
         return asyncio.get_running_loop().call_later(ms / 1000, self._statement_timed_out)
@@ -587,6 +596,10 @@ class Connection(
         session stays open."""
         if self.session is None:
             return
+        if self._call_depth:
+            # A stored procedure runs: its next check stops it, even where the interrupt
+            # below comes between two of its statements.
+            self._call_cancelled = True
         if self._running:
             self._cancelled = True
             self.session.cursor.interrupt()

@@ -29,7 +29,7 @@ from proxy.result_types import (
 )
 from proxy.session import Portal, PreparedStatement, Session, TxStatus
 from proxy.session_commands import command_fields, command_tag
-from proxy.sql import commands
+from proxy.sql import commands, procedures
 from proxy.sql.param_types import parameter_types
 from proxy.sql.pipeline import Statement
 from proxy.wire import backend, frontend
@@ -344,6 +344,9 @@ class ExtendedProtocol:
                 raise err.InvalidCursorName(f'cursor "{stmt.command.name}" does not exist')
             ps.fields = cursor.fields
             return  # a cursor's columns can change with its name's next DECLARE
+        elif stmt is not None and isinstance(stmt.command, procedures.CallProcedure):
+            # A CALL's row is its procedure's OUT and INOUT arguments, known from the catalog.
+            ps.fields = self._call_fields(session, stmt.command)
         elif stmt is not None and stmt.returns_rows:
             ps.fields = command_fields(stmt.command)
         ps.described = True

@@ -29,6 +29,7 @@ from catalog.errors import InvalidCatalogName, InvalidParameterValue, ObjectInUs
 from catalog.model import Namespace, Workgroup
 from catalog.monitoring import LIVE_FUNCTION, MonitoringStore
 from catalog.passwords import make_verifiers
+from catalog.procedures import Procedure, Procedures
 from catalog.query_log import QueryLog
 from catalog.scaling_log import ScalingLog
 from catalog.security import PUBLIC, Grant, ObjectKey, Security
@@ -45,6 +46,7 @@ from proxy.connection import Connection
 from proxy.materialized_views import Materialized as MaterializedView
 from proxy.materialized_views import Refresher
 from proxy.metrics import Metrics
+from proxy.procedure_commands import settle_hook
 from proxy.scaling_loop import ScalingLoop
 from proxy.sql.char_views import view_char_columns
 from proxy.sql.pipeline import StatementCache
@@ -105,6 +107,11 @@ class Server:
         self.materialized = Refresher(engine, query_log.next_id)
         self.materialized.allowed = self._materialized_allowed
         authorizer.settle_hooks.append(self.materialized.settled)
+        # Stored procedures, and the CREATE/DROP PROCEDUREs of open transactions by session.
+        self.procedures = Procedures(engine.system_cursor(),
+                                     quote_ident(SYSTEM_ALIAS) + ".main")
+        self.procedure_changes: dict[int, list[tuple[bool, Procedure]]] = {}
+        authorizer.settle_hooks.append(settle_hook(self))
         self.translator = Translator(self.cache)
         self.sessions: dict[int, Connection] = {}
         self.aliases: dict[str, dict[str, str]] = {}
@@ -352,6 +359,7 @@ class Server:
             self.catalog.remove_database(ns.guid, name)
             raise
         self.security.forget_object(ns.guid, ObjectKey("database", name))
+        self.procedures.forget_database(ns.guid, name)
         self._attached(ns, name, alias)
         self._seed_database(ns, name, owner)
         self.blank_facts.written_anywhere(None)
@@ -376,6 +384,7 @@ class Server:
         alias = self.aliases[ns.guid].pop(name)
         self.authorizer.places.pop(alias, None)
         self.security.forget_object(ns.guid, ObjectKey("database", name))
+        self.procedures.forget_database(ns.guid, name)
         self.blank_facts.written_anywhere(None)
         self.authorizer.directory.invalidate()
         self.generation[ns.guid] += 1

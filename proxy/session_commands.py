@@ -22,6 +22,7 @@ from proxy import (
     access_commands,
     blank_writes,
     datashare_commands,
+    procedure_commands,
     settings,
     show_commands,
     wlm_commands,
@@ -427,4 +428,5 @@ _HANDLERS = {
     **datashare_commands.HANDLERS,
     **show_commands.HANDLERS,
     **wlm_commands.HANDLERS,
+    **procedure_commands.HANDLERS,
 }

@@ -235,8 +235,15 @@ async def show_table(conn: Connection, session: Session, cmd: show.ShowTable,
 
 async def show_parameters(conn: Connection, session: Session, cmd: show.ShowParameters,
                           _: list[object]) -> Outcome:
-    """SHOW PARAMETERS OF PROCEDURE|FUNCTION: Duckshift has no stored procedures or
-    user-defined functions, so the one named does not exist."""
+    """SHOW PARAMETERS OF PROCEDURE|FUNCTION: not built (0A000) for a stored procedure that
+    exists; any other routine named does not exist here."""
+    parts = cmd.name.split(".")
+    here = len(parts) < 3 or (len(parts) == 3 and parts[0] == session.database)
+    if cmd.kind == "procedure" and here:
+        schemas = [parts[-2]] if len(parts) > 1 else conn.server.authorizer.search_path(session)
+        if any(conn._overloads(session, s, parts[-1]) for s in schemas):
+            raise err.FeatureNotSupported(
+                "feature not supported on Duckshift: SHOW PARAMETERS OF PROCEDURE")
     raise err.UndefinedFunction(f"{cmd.kind} {cmd.name} does not exist")
 
 

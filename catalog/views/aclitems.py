@@ -32,6 +32,7 @@ _LETTERS: dict[str, str] = {
 # What an owner holds on its object, by the grants' object kind.
 OWNER_PRIVILEGES: dict[str, str] = {
     "table": "arwdRxtDPA", "schema": "UC", "database": "CT", "function": "X",
+    "procedure": "X",
 }
 
 

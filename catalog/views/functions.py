@@ -3,7 +3,8 @@ svv_redshift_functions, and the set-returning catalog functions clients call in 
 
 The functions listed are the SQL UDFs of CREATE FUNCTION, which each database keeps in its
 ``FUNCTIONS`` attribute table (one row per overload, argument and result types in DuckDB's
-spelling); Duckshift has no stored procedures, so none is of kind 'p'. A consumer database
+spelling); the stored procedures of CREATE PROCEDURE (kind 'p', LANGUAGE plpgsql) are rows of
+the system catalog's ``procedures`` table (``catalog.procedures``). A consumer database
 shows the functions its live datashare lists. The table functions: ``current_database()``
 (redshift_connector's ``FROM current_database()``), ``pg_get_late_binding_view_cols()`` (the
 columns of the views created WITH NO SCHEMA BINDING, which information_schema.columns leaves
@@ -14,7 +15,7 @@ PostgreSQL's).
 from __future__ import annotations
 
 from catalog.table_attributes import FUNCTIONS, LATE_BINDING_VIEWS
-from catalog.views.acl import default_owner_sql, owners_sql
+from catalog.views.acl import default_owner_sql, owners_sql, system_table
 from catalog.views.aclitems import acl_items_sql, acl_sql
 from catalog.views.base import (
     Session,
@@ -30,8 +31,11 @@ from catalog.views.pg_type import column_type_sql, type_name_sql
 from catalog.views.scope import attribute_rows_sql, consumer_databases_sql, shared_objects_sql
 
 _V, _I = "VARCHAR", "INTEGER"
-# pg_language's OID of LANGUAGE sql, as in PostgreSQL.
+# pg_language's OID of LANGUAGE sql, as in PostgreSQL, and of plpgsql (pg_language's row).
 _SQL_LANGUAGE_OID = 14
+PLPGSQL_LANGUAGE_OID = 100125
+# pg_type's OID of void, a procedure's result type.
+_VOID_OID = 2278
 
 
 def _columns(spec: str) -> list[tuple[str, str]]:
@@ -108,6 +112,24 @@ def functions_sql(session: Session, everywhere: bool = False) -> str:
     )
 
 
+def procedures_sql(session: Session, everywhere: bool = False) -> str:
+    """The stored procedures of the current database or, with ``everywhere``, of every database
+    of the namespace, one row per overload: (datname, oid, nspname, nspoid, proname, body,
+    owner, security_definer, argument_list, return_type, arg_oids, all_oids, arg_modes,
+    arg_names)."""
+    where = f"namespace_guid = {lit(session.namespace)}"
+    if not everywhere:
+        where += f" AND database = {lit(session.database)}"
+    return (
+        "SELECT database AS datname, "
+        f"{oid_sql('database', 'schema_name', 'name', 'signature')} AS oid, "
+        "schema_name AS nspname, "
+        f"{schema_oid_sql('database', 'schema_name')} AS nspoid, name AS proname, body, owner, "
+        "security_definer, argument_list, return_type, arg_oids, all_oids, arg_modes, "
+        f"arg_names FROM {system_table('procedures')} WHERE {where}"
+    )
+
+
 def _argument_list(types: str) -> str:
     """SQL for a UDF's argument types as PostgreSQL names them, comma-separated."""
     return (
@@ -118,9 +140,10 @@ def _argument_list(types: str) -> str:
 
 def pg_proc(session: Session) -> str:
     """pg_catalog.pg_proc: the current database's SQL UDFs (LANGUAGE sql, kind 'f'), with
-    PostgreSQL's type OIDs; proacl from the grants on functions (``aclitems``)."""
+    PostgreSQL's type OIDs, and its stored procedures (LANGUAGE plpgsql, kind 'p', result
+    void, argument names and modes); proacl from the grants on them (``aclitems``)."""
     volatile = "CASE p.volatility WHEN 'IMMUTABLE' THEN 'i' WHEN 'STABLE' THEN 's' ELSE 'v' END"
-    return (
+    functions = (
         "SELECT p.oid, p.proname, p.nspoid AS pronamespace, "
         f"CAST({user_oid_expr('p.owner')} AS BIGINT) AS proowner, "
         f"CAST({_SQL_LANGUAGE_OID} AS BIGINT) AS prolang, CAST(100 AS REAL) AS procost, "
@@ -142,6 +165,24 @@ def pg_proc(session: Session) -> str:
         f"LEFT JOIN ({acl_items_sql(session, 'function')}) a ON a.database = p.datname "
         "AND a.schema_name = p.nspname AND a.name = p.proname"
     )
+    procedures = (
+        "SELECT p.oid, p.proname, p.nspoid, "
+        f"CAST({user_oid_expr('p.owner')} AS BIGINT), "
+        f"CAST({PLPGSQL_LANGUAGE_OID} AS BIGINT), CAST(100 AS REAL), CAST(0 AS REAL), "
+        "CAST(0 AS BIGINT), '-', 'p', false, false, p.security_definer, false, false, false, "
+        "'v', 'u', CAST(len(p.arg_oids) AS SMALLINT), CAST(0 AS SMALLINT), "
+        f"CAST({_VOID_OID} AS BIGINT), p.arg_oids, "
+        "CASE WHEN list_has_any(p.arg_modes, ['o', 'b']) THEN p.all_oids END, "
+        "CASE WHEN list_has_any(p.arg_modes, ['o', 'b']) THEN p.arg_modes END, "
+        "CASE WHEN len(list_filter(p.arg_names, n -> n <> '')) > 0 THEN p.arg_names END, "
+        "CAST(NULL AS VARCHAR), CAST(NULL AS UINTEGER[]), p.body, "
+        "CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR[]), "
+        f"{acl_sql('a.items', 'procedure', 'p.owner')} "
+        f"FROM ({procedures_sql(session)}) p "
+        f"LEFT JOIN ({acl_items_sql(session, 'procedure')}) a ON a.database = p.datname "
+        "AND a.schema_name = p.nspname AND a.name = p.proname"
+    )
+    return f"{functions} UNION ALL {procedures}"
 
 
 def pg_proc_info(session: Session) -> str:
@@ -192,13 +233,16 @@ def parameters(session: Session) -> str:
 
 def svv_redshift_functions(session: Session) -> str:
     """svv_redshift_functions: the SQL UDFs of every database of the namespace, consumer
-    databases' shared ones included."""
+    databases' shared ones included, and the stored procedures ('STORED PROCEDURE', their
+    input types as argument_type, OUT and INOUT types as result_type)."""
     return (
         "SELECT datname AS database_name, nspname AS schema_name, proname AS function_name, "
         "'REGULAR FUNCTION' AS function_type, "
         f"{_argument_list('arg_types')} AS argument_type, "
         f"{type_name_sql(type_oid_sql('return_type'), '-1')} AS result_type "
-        f"FROM ({functions_sql(session, everywhere=True)})"
+        f"FROM ({functions_sql(session, everywhere=True)}) "
+        "UNION ALL SELECT datname, nspname, proname, 'STORED PROCEDURE', argument_list, "
+        f"return_type FROM ({procedures_sql(session, everywhere=True)})"
     )
 
 
@@ -208,7 +252,18 @@ def show_functions_sql(session: Session) -> str:
     return (
         "SELECT database_name, schema_name, function_name, result_type AS return_type, "
         "argument_type AS argument_list "
-        f"FROM ({svv_redshift_functions(session)}) WHERE database_name = {lit(session.database)}"
+        f"FROM ({svv_redshift_functions(session)}) WHERE database_name = {lit(session.database)} "
+        "AND function_type = 'REGULAR FUNCTION'"
+    )
+
+
+def show_procedures_sql(session: Session) -> str:
+    """SHOW PROCEDURES' rows: (database_name, schema_name, procedure_name, return_type,
+    argument_list) of the current database's stored procedures."""
+    return (
+        "SELECT datname AS database_name, nspname AS schema_name, proname AS procedure_name, "
+        "return_type, argument_list "
+        f"FROM ({procedures_sql(session)})"
     )
 
 

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from catalog.table_attributes import COLUMN_ATTRIBUTES, TABLE_ATTRIBUTES
-from catalog.views.base import Session, lit, values
-from catalog.views.functions import show_functions_sql
+from catalog.views.base import Session, lit
+from catalog.views.functions import show_functions_sql, show_procedures_sql
 from catalog.views.information_schema import column_facts_sql
 from catalog.views.pg_class import relations_sql
 from catalog.views.pg_constraint import constraints_sql
@@ -103,12 +103,6 @@ def _foreign_keys(session: Session) -> str:
     )
 
 
-def _no_procedures(session: Session) -> str:
-    # Duckshift has no stored procedures.
-    return values([], [("database_name", _V), ("schema_name", _V), ("procedure_name", _V),
-                       ("return_type", _V), ("argument_list", _V)])
-
-
 _FK_COLUMNS = (
     ("pk_database_name", _V), ("pk_schema_name", _V), ("pk_table_name", _V),
     ("pk_column_name", _V), ("fk_database_name", _V), ("fk_schema_name", _V),
@@ -154,7 +148,7 @@ LISTINGS: dict[str, Listing] = {
     "procedures": Listing(
         (*_ROUTINE_COLUMNS, ("procedure_name", _V), ("return_type", _V),
          ("argument_list", _V)),
-        _no_procedures, ("database_name", "schema_name"), "procedure_name",
+        show_procedures_sql, ("database_name", "schema_name"), "procedure_name",
         "procedure_name"),
     "functions": Listing(
         (*_ROUTINE_COLUMNS, ("function_name", _V), ("return_type", _V),

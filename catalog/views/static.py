@@ -109,11 +109,13 @@ def pg_tablespace(session: Session) -> str:
 
 
 def pg_language(session: Session) -> str:
-    """pg_catalog.pg_language: PostgreSQL's built-in languages (no procedural ones)."""
+    """pg_catalog.pg_language: PostgreSQL's built-in languages and plpgsql, the language of
+    stored procedures (its OID the one pg_proc.prolang gives them)."""
     return values(
         [(12, "internal", BOOTSTRAP_SUPERUSER_OID, False, False, 0, 0, 2246, None),
          (13, "c", BOOTSTRAP_SUPERUSER_OID, False, False, 0, 0, 2247, None),
-         (14, "sql", BOOTSTRAP_SUPERUSER_OID, False, True, 0, 0, 2248, None)],
+         (14, "sql", BOOTSTRAP_SUPERUSER_OID, False, True, 0, 0, 2248, None),
+         (100125, "plpgsql", BOOTSTRAP_SUPERUSER_OID, True, True, 0, 0, 0, None)],
         [("oid", "BIGINT"), ("lanname", "VARCHAR"), ("lanowner", "BIGINT"),
          ("lanispl", "BOOLEAN"), ("lanpltrusted", "BOOLEAN"), ("lanplcallfoid", "BIGINT"),
          ("laninline", "BIGINT"), ("lanvalidator", "BIGINT"), ("lanacl", "VARCHAR[]")],

@@ -68,8 +68,9 @@ class DropRole:
 class Target:
     """What a privilege statement is about.
 
-    ``kind``: table, schema, database, function, datashare, all_tables (ALL TABLES IN SCHEMA),
-    all_functions, or a scope: scope_tables, scope_schemas, scope_functions (FOR ... IN).
+    ``kind``: table, schema, database, function, procedure, datashare, all_tables (ALL TABLES
+    IN SCHEMA), all_functions, or a scope: scope_tables, scope_schemas, scope_functions
+    (FOR ... IN).
     ``names``: qualified names as tuples of parts; for scopes, (schema, database) where either
     may be empty.
     """
@@ -354,8 +355,10 @@ def _target(t: _Tokens) -> Target:
                        ("DATASHARE", "datashare")):
         if t.accept(word):
             return Target(kind, tuple(_list(t, lambda: _qualified(t))))
-    if t.accept("FUNCTION") or t.accept("PROCEDURE"):
+    if t.accept("FUNCTION"):
         return Target("function", tuple(_list(t, lambda: _function(t))))
+    if t.accept("PROCEDURE"):
+        return Target("procedure", tuple(_list(t, lambda: _function(t))))
     if t.word() == "LANGUAGE":
         raise SyntaxError_('syntax error at or near "LANGUAGE"')
     t.accept("TABLE")

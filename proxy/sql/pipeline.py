@@ -28,6 +28,7 @@ from proxy.sql import (
     datashare_sql,
     dcl,
     materialized,
+    procedures,
     refused_statements,
     show,
     udfs,
@@ -108,7 +109,7 @@ class Statement:
     counts_rows: bool = False
     duck_sql: str | None = None
     command: (commands.Command | dcl.Command | datashare_sql.Command | show.Command
-              | wlm_sql.Command | None) = None
+              | wlm_sql.Command | procedures.Command | None) = None
     nparams: int = 0
     param_probes: tuple[Probe, ...] = ()
     # What it touches (checked at every execution) and whether its shape was understood.
@@ -270,6 +271,14 @@ _COMMAND_TAGS: dict[type, tuple[str, str]] = {
 def translate(piece: Piece, ctx: Context) -> Statement:
     """Turn one statement into a ``Statement`` (no caching; see ``StatementCache``)."""
     refused_statements.check(piece)
+    procedure = procedures.recognize(piece)
+    if procedure is not None:
+        call = isinstance(procedure, procedures.CallProcedure)
+        return Statement(piece.text, "UTILITY" if call else "DDL",
+                         "CALL" if call else ("CREATE PROCEDURE" if isinstance(
+                             procedure, procedures.CreateProcedure) else "DROP PROCEDURE"),
+                         command=procedure, returns_rows=call,
+                         nparams=procedure.nparams if call else 0)
     access_command = dcl.recognize(piece)
     if access_command is not None:
         stype, tag = dcl.tag_of(access_command)

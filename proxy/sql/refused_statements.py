@@ -1,9 +1,6 @@
 """Statements read by their first words before sqlglot parses them: refused by name, or
 repaired for the parser.
 
-* Stored procedures (CREATE [OR REPLACE] PROCEDURE, ALTER PROCEDURE, DROP PROCEDURE, CALL):
-  DuckDB has no procedural language, so these are 0A000 naming stored procedures (sqlglot
-  reads some of them and stops with a syntax error at others).
 * ANALYZE COMPRESSION: Redshift's report proposes an encoding per column from a sample of its
   rows by Redshift's own encoders, which have no counterpart here: 0A000.
 * CREATE SCHEMA ... QUOTA: a quota of a size is neither kept nor enforced, so it is 0A000
@@ -18,7 +15,7 @@ from sqlglot.tokens import Token
 from catalog.errors import FeatureNotSupported
 from proxy.sql.split import Piece
 
-_HEADS = frozenset({"CREATE", "ALTER", "DROP", "CALL", "ANALYZE"})
+_HEADS = frozenset({"CREATE", "ANALYZE"})
 
 
 def _refuse(what: str) -> FeatureNotSupported:
@@ -34,11 +31,8 @@ def check(piece: Piece) -> None:
     tokens = piece.tokens
     if not tokens or tokens[0].text.upper() not in _HEADS:
         return
-    words = _words(tokens, 4)
+    words = _words(tokens, 2)
     head = words[0]
-    kind = words[3:4] if words[1:3] == ["OR", "REPLACE"] else words[1:2]
-    if head == "CALL" or (head in ("CREATE", "ALTER", "DROP") and kind == ["PROCEDURE"]):
-        raise _refuse("stored procedures")
     if head == "ANALYZE" and words[1:2] == ["COMPRESSION"]:
         raise _refuse("ANALYZE COMPRESSION")
     if words[:2] == ["CREATE", "SCHEMA"]:

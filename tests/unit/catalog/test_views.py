@@ -18,6 +18,7 @@ from catalog.datashares import Datashares
 from catalog.errors import FeatureNotSupported, InsufficientPrivilege
 from catalog.monitoring import LIVE_FUNCTION, MonitoringStore
 from catalog.passwords import make_verifiers
+from catalog.procedures import Procedures
 from catalog.scaling_log import ScalingLog
 from catalog.security import Grant, Grantee, ObjectKey, Security
 from catalog.store import SYSTEM_ALIAS, SYSTEM_SCHEMA, Catalog
@@ -41,6 +42,7 @@ def _identities(con: duckdb.DuckDBPyConnection) -> None:
     catalog = Catalog(con.cursor(), SYSTEM_SCHEMA)
     security = Security(con.cursor(), SYSTEM_SCHEMA)
     Datashares(con.cursor(), SYSTEM_SCHEMA)
+    Procedures(con.cursor(), SYSTEM_SCHEMA)  # pg_proc's stored procedures
     ScalingLog(con.cursor(), SYSTEM_SCHEMA)  # sys_serverless_scaling's table
     # The workload-management views read these tables and the server's function of rows
     # still in memory (none here).
@@ -354,6 +356,7 @@ def test_information_schema_constraints(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_routines_parameters_and_procedures_are_empty(con: duckdb.DuckDBPyConnection) -> None:
+    # No SQL UDF or stored procedure exists in these databases.
     for sql in ("select routine_name, routine_type, specific_name from information_schema.routines",
                 "select parameter_name, data_type from information_schema.parameters",
                 "select prooid, prokind, proname from pg_proc_info"):
