@@ -173,7 +173,9 @@ class Connection(
             with contextlib.suppress(Exception):
                 await self.server.engine.run(session.cursor.close)
             blank_writes.end_of_writes(self.server.blank_facts, session)
-            self.server.materialized.settled(session, committed=False)
+            # Its transaction, if one was open, was rolled back: what it would have made
+            # (ownership, materialized views, procedures) is forgotten, as on ROLLBACK.
+            self.server.authorizer.settle(session, committed=False)
         with contextlib.suppress(Exception):
             self.writer.close()
 
