@@ -17,6 +17,7 @@ from sqlglot.tokens import Token, TokenType
 
 from catalog.errors import DatatypeMismatch, FeatureNotSupported, SyntaxError_
 from proxy.plpgsql import ast
+from proxy.sql.commands import TokenCursor
 
 _LEVELS = frozenset({"DEBUG", "LOG", "INFO", "NOTICE", "WARNING", "EXCEPTION"})
 _CURSOR_WORDS = frozenset({"OPEN", "FETCH", "CLOSE", "MOVE"})
@@ -61,48 +62,22 @@ def parse(body: str) -> ast.Block:
     return block
 
 
-class _Parser:
+class _Parser(TokenCursor):
     def __init__(self, text: str) -> None:
+        # The body's own tokens, as they are (a statement's cursor reads some heads again).
         self.text = text
         self.toks = tokenize(text)
+        self.base = 0
         self.i = 0
         self.labels: list[str | None] = []  # enclosing blocks' and loops' labels
 
     # -- tokens -----------------------------------------------------------------------------
-    def peek(self, k: int = 0) -> Token | None:
-        j = self.i + k
-        return self.toks[j] if j < len(self.toks) else None
-
     def word(self, k: int = 0) -> str:
         """The upper-case text of a keyword or bare word (a string or quoted name is none)."""
         tok = self.peek(k)
         if tok is None or tok.token_type in _WORD_TYPES:
             return ""
         return tok.text.upper()
-
-    def accept(self, *words: str) -> bool:
-        if self.word() in words:
-            self.i += 1
-            return True
-        return False
-
-    def expect(self, *words: str) -> None:
-        for w in words:
-            if not self.accept(w):
-                raise self.near()
-
-    def take(self) -> Token:
-        tok = self.peek()
-        if tok is None:
-            raise SyntaxError_("syntax error at end of input")
-        self.i += 1
-        return tok
-
-    def near(self) -> SyntaxError_:
-        tok = self.peek()
-        if tok is None:
-            return SyntaxError_("syntax error at end of input")
-        return SyntaxError_(f'syntax error at or near "{tok.text}"', position=tok.start + 1)
 
     def ident(self) -> str:
         tok = self.take()

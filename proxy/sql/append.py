@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from catalog.errors import SyntaxError_
-from proxy.sql.commands import _Tokens
+from proxy.sql.commands import TokenCursor
 from proxy.sql.split import Piece
 
 
@@ -27,7 +27,7 @@ class AppendSpec:
 
 def recognize(piece: Piece) -> AppendSpec | None:
     """The APPEND statement ``piece`` is, or None for any other statement."""
-    t = _Tokens(piece)
+    t = TokenCursor(piece)
     if not t.accept_seq("ALTER", "TABLE"):
         return None
     start = t.i

@@ -153,16 +153,17 @@ _OPAQUE_HEADS = frozenset({TokenType.COMMAND, TokenType.SHOW, TokenType.EXECUTE,
                            TokenType.FETCH})
 
 
-class _Tokens:
-    """A cursor over a statement's tokens."""
+class TokenCursor:
+    """A cursor over a statement's tokens: the one the readers of what sqlglot does not
+    parse share (session commands, access control, UDFs, procedures and their bodies)."""
 
     def __init__(self, piece: Piece) -> None:
         self.text = piece.text
         self.toks: Sequence[Token] = piece.tokens
-        self.base = piece.tokens[0].start
+        self.base = piece.tokens[0].start if piece.tokens else 0
         self.i = 0
-        head = piece.tokens[0]
-        if head.token_type in _OPAQUE_HEADS and len(piece.tokens) > 1:
+        head = piece.tokens[0] if piece.tokens else None
+        if head is not None and head.token_type in _OPAQUE_HEADS and len(piece.tokens) > 1:
             # sqlglot turns everything after SHOW, EXPLAIN, ... into one string token with no
             # usable position: tokenize the rest again, blanking the head to keep offsets.
             n = head.end - head.start + 1
@@ -203,6 +204,19 @@ class _Tokens:
         self.i += 1
         return tok
 
+    def expect(self, *words: str) -> None:
+        """Take ``words`` in order; a syntax error at the first that is not there."""
+        for word in words:
+            if not self.accept(word):
+                raise self.near()
+
+    def near(self) -> SyntaxError_:
+        """PostgreSQL's syntax error at the next token, with its position."""
+        tok = self.peek()
+        if tok is None:
+            return SyntaxError_("syntax error at end of input")
+        return SyntaxError_(f'syntax error at or near "{tok.text}"', position=tok.start + 1)
+
     def ident(self) -> str:
         tok = self.take()
         if tok.token_type in (TokenType.STRING, TokenType.NUMBER):
@@ -237,13 +251,13 @@ def _value(tok: Token) -> str:
 
 def recognize(piece: Piece) -> Command | None:
     """The session command a statement is, or None for ordinary SQL."""
-    t = _Tokens(piece)
+    t = TokenCursor(piece)
     head = t.word()
     handler = _HEADS.get(head)
     return handler(t) if handler else None
 
 
-def _begin(t: _Tokens) -> Begin:
+def _begin(t: TokenCursor) -> Begin:
     t.i += 1
     if t.word(-1) == "START" and not t.accept("TRANSACTION"):
         raise SyntaxError_('syntax error at or near "START"')
@@ -267,14 +281,14 @@ def _begin(t: _Tokens) -> Begin:
     return Begin(read_only)
 
 
-def _commit(t: _Tokens) -> Commit:
+def _commit(t: TokenCursor) -> Commit:
     t.i += 1
     t.accept("WORK", "TRANSACTION")
     t.expect_end()
     return Commit()
 
 
-def _rollback(t: _Tokens) -> Rollback:
+def _rollback(t: TokenCursor) -> Rollback:
     t.i += 1
     t.accept("WORK", "TRANSACTION")
     if t.word() == "TO":
@@ -283,11 +297,11 @@ def _rollback(t: _Tokens) -> Rollback:
     return Rollback()
 
 
-def _savepoint(t: _Tokens) -> Command:
+def _savepoint(t: TokenCursor) -> Command:
     raise FeatureNotSupported("feature not supported on Duckshift: SAVEPOINT")
 
 
-def _set(t: _Tokens) -> Command:
+def _set(t: TokenCursor) -> Command:
     t.i += 1
     local = False
     # SET SESSION AUTHORIZATION is proxy.sql.dcl's.
@@ -325,7 +339,7 @@ def _set(t: _Tokens) -> Command:
     return SetParam(name, ", ".join(values), local)
 
 
-def _reset(t: _Tokens) -> Command:
+def _reset(t: TokenCursor) -> Command:
     t.i += 1
     if t.accept("ALL"):
         t.expect_end()
@@ -339,7 +353,7 @@ def _reset(t: _Tokens) -> Command:
     return ResetParam(name)
 
 
-def _show(t: _Tokens) -> Command:
+def _show(t: TokenCursor) -> Command:
     t.i += 1
     if t.accept("USE"):
         t.expect_end()
@@ -359,14 +373,14 @@ def _show(t: _Tokens) -> Command:
     return ShowParam(name)
 
 
-def _use(t: _Tokens) -> Command:
+def _use(t: TokenCursor) -> Command:
     t.i += 1
     name = t.ident()
     t.expect_end()
     return UseDatabase(name)
 
 
-def _deallocate(t: _Tokens) -> Command:
+def _deallocate(t: TokenCursor) -> Command:
     t.i += 1
     t.accept("PREPARE")
     if t.accept("ALL"):
@@ -377,14 +391,14 @@ def _deallocate(t: _Tokens) -> Command:
     return Deallocate(name)
 
 
-def _discard(t: _Tokens) -> Command:
+def _discard(t: TokenCursor) -> Command:
     t.i += 1
     what = t.ident().upper()
     t.expect_end()
     return Discard(what)
 
 
-def _create(t: _Tokens) -> Command | None:
+def _create(t: TokenCursor) -> Command | None:
     if t.word(1) != "DATABASE":
         return None
     t.i += 2
@@ -415,7 +429,7 @@ def _create(t: _Tokens) -> Command | None:
     return CreateDatabase(name, isolation, owner)
 
 
-def _drop(t: _Tokens) -> Command | None:
+def _drop(t: TokenCursor) -> Command | None:
     if t.word(1) != "DATABASE":
         return None
     t.i += 2
@@ -425,7 +439,7 @@ def _drop(t: _Tokens) -> Command | None:
     return DropDatabase(name, if_exists)
 
 
-def _explain(t: _Tokens) -> Command:
+def _explain(t: TokenCursor) -> Command:
     t.i += 1
     verbose = t.accept("VERBOSE")
     if t.word() == "ANALYZE":
@@ -436,11 +450,11 @@ def _explain(t: _Tokens) -> Command:
     return Explain(inner, verbose)
 
 
-def _vacuum(t: _Tokens) -> Command:
+def _vacuum(t: TokenCursor) -> Command:
     return Vacuum()
 
 
-def _copy(t: _Tokens) -> Command | None:
+def _copy(t: TokenCursor) -> Command | None:
     t.i += 1
     table: str | None = None
     query: str | None = None
@@ -491,7 +505,7 @@ def _copy(t: _Tokens) -> Command | None:
     return Copy(direction, table, tuple(columns), query, _copy_options(t))
 
 
-def _unload(t: _Tokens) -> Command:
+def _unload(t: TokenCursor) -> Command:
     """UNLOAD ('query') TO 'prefix' [option ...]."""
     t.i += 1
     if not t.accept("("):
@@ -503,7 +517,7 @@ def _unload(t: _Tokens) -> Command:
     return Copy("out", None, (), query, _file_options(t, "UNLOAD"), path=path, unload=True)
 
 
-def _declare(t: _Tokens) -> Command:
+def _declare(t: TokenCursor) -> Command:
     t.i += 1
     name = t.ident()
     hold = False
@@ -525,7 +539,7 @@ def _declare(t: _Tokens) -> Command:
     return Declare(name, query, hold, t.text.strip())
 
 
-def _fetch(t: _Tokens) -> Command:
+def _fetch(t: TokenCursor) -> Command:
     move = t.word() == "MOVE"
     t.i += 1
     count: int | None = 1
@@ -550,7 +564,7 @@ def _fetch(t: _Tokens) -> Command:
     return Fetch(name, count, move)
 
 
-def _close(t: _Tokens) -> Command:
+def _close(t: TokenCursor) -> Command:
     t.i += 1
     if t.accept("ALL"):
         t.expect_end()
@@ -569,7 +583,7 @@ _COPY_KEYWORDS = frozenset({
 })
 
 
-def _name_list(t: _Tokens) -> list[str]:
+def _name_list(t: TokenCursor) -> list[str]:
     """``a, b`` or ``(a, b)``: column names after FORCE QUOTE."""
     wrapped = t.accept("(")
     names = [t.ident()]
@@ -581,7 +595,7 @@ def _name_list(t: _Tokens) -> list[str]:
     return names
 
 
-def _copy_options(t: _Tokens) -> dict[str, str | bool]:
+def _copy_options(t: TokenCursor) -> dict[str, str | bool]:
     opts: dict[str, str | bool] = {}
     t.accept("WITH")
     parenthesised = t.accept("(")
@@ -607,7 +621,7 @@ def _copy_options(t: _Tokens) -> dict[str, str | bool]:
     return opts
 
 
-def _near(t: _Tokens) -> SyntaxError_:
+def _near(t: TokenCursor) -> SyntaxError_:
     """PostgreSQL's syntax error at the next token, quoted as written."""
     tok = t.peek()
     if tok is None:
@@ -617,7 +631,7 @@ def _near(t: _Tokens) -> SyntaxError_:
     )
 
 
-def _string(t: _Tokens) -> str:
+def _string(t: TokenCursor) -> str:
     tok = t.peek()
     if tok is None or tok.token_type != TokenType.STRING:
         raise _near(t)
@@ -643,7 +657,7 @@ _FILE_FLAGS = {
 }
 
 
-def _file_options(t: _Tokens, verb: str) -> dict[str, str | bool]:
+def _file_options(t: TokenCursor, verb: str) -> dict[str, str | bool]:
     """Redshift's options of COPY from files (``verb`` "COPY") and of UNLOAD.
 
     Keys: format (csv, parquet, json; none for Redshift's pipe-delimited text), delimiter,

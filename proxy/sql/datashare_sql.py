@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlglot.tokens import TokenType
 
 from catalog.errors import FeatureNotSupported, SyntaxError_
-from proxy.sql.commands import _Tokens
+from proxy.sql.commands import TokenCursor
 from proxy.sql.split import Piece
 
 
@@ -115,7 +115,7 @@ def tag_of(cmd: Command) -> tuple[str, str]:
 def recognize(piece: Piece, external: Collection[str] = ()) -> Command | None:
     """The datashare command a statement is, or None. ``external`` names the current
     database's external schemas (a DROP SCHEMA of one is ours, of any other is not)."""
-    t = _Tokens(piece)
+    t = TokenCursor(piece)
     head, second = t.word(), t.word(1)
     if head == "CREATE" and second == "EXTERNAL" and t.word(2) == "SCHEMA":
         t.i += 3
@@ -160,18 +160,18 @@ def recognize(piece: Piece, external: Collection[str] = ()) -> Command | None:
     return None
 
 
-def _mentions(t: _Tokens, word: str) -> bool:
+def _mentions(t: TokenCursor, word: str) -> bool:
     return any(tok.text.upper() == word for tok in t.toks)
 
 
-def _string(t: _Tokens) -> str:
+def _string(t: TokenCursor) -> str:
     tok = t.take()
     if tok.token_type != TokenType.STRING:
         raise SyntaxError_(f'syntax error at or near "{tok.text}"')
     return tok.text
 
 
-def _bool(t: _Tokens) -> bool:
+def _bool(t: TokenCursor) -> bool:
     t.accept("=")
     word = t.take().text.upper()
     if word not in ("TRUE", "FALSE"):
@@ -179,7 +179,7 @@ def _bool(t: _Tokens) -> bool:
     return word == "TRUE"
 
 
-def _create(t: _Tokens) -> CreateDatashare:
+def _create(t: TokenCursor) -> CreateDatashare:
     name = t.ident()
     public = False
     managed_by = None
@@ -194,7 +194,7 @@ def _create(t: _Tokens) -> CreateDatashare:
     return CreateDatashare(name, public, managed_by)
 
 
-def _names(t: _Tokens, qualified: bool) -> tuple[tuple[str, ...], ...]:
+def _names(t: TokenCursor, qualified: bool) -> tuple[tuple[str, ...], ...]:
     out: list[tuple[str, ...]] = []
     while True:
         parts = [t.ident()]
@@ -211,7 +211,7 @@ def _names(t: _Tokens, qualified: bool) -> tuple[tuple[str, ...], ...]:
             return tuple(out)
 
 
-def _alter(t: _Tokens) -> AlterDatashare:
+def _alter(t: TokenCursor) -> AlterDatashare:
     name = t.ident()
     if t.accept("ADD") or t.accept("REMOVE"):
         action = t.word(-1).lower()
@@ -244,7 +244,7 @@ def _alter(t: _Tokens) -> AlterDatashare:
     raise SyntaxError_(f'syntax error at or near "{t.word() or "end"}"')
 
 
-def _producer(t: _Tokens) -> tuple[str | None, str | None]:
+def _producer(t: TokenCursor) -> tuple[str | None, str | None]:
     """[OF] [ACCOUNT 'a'] NAMESPACE 'guid' -> (account, namespace)."""
     t.accept("OF")
     account = _string(t) if t.accept("ACCOUNT") else None
@@ -252,7 +252,7 @@ def _producer(t: _Tokens) -> tuple[str | None, str | None]:
     return account, namespace
 
 
-def _desc(t: _Tokens) -> DescDatashare:
+def _desc(t: TokenCursor) -> DescDatashare:
     name = t.ident()
     account = namespace = None
     if t.word() == "OF":
@@ -263,7 +263,7 @@ def _desc(t: _Tokens) -> DescDatashare:
     return DescDatashare(name, namespace, account)
 
 
-def _switch(t: _Tokens, head: str) -> WriteSwitch:
+def _switch(t: TokenCursor, head: str) -> WriteSwitch:
     share = t.ident()
     side = "authorize" if head.endswith("AUTHORIZE") else "associate"
     if side == "authorize":
@@ -283,7 +283,7 @@ def _switch(t: _Tokens, head: str) -> WriteSwitch:
     return WriteSwitch(side, share, account, namespace, on)
 
 
-def _external_schema(t: _Tokens) -> CreateExternalSchema:
+def _external_schema(t: TokenCursor) -> CreateExternalSchema:
     if_not_exists = t.accept_seq("IF", "NOT", "EXISTS")
     name = t.ident()
     if not t.accept("FROM"):
@@ -298,7 +298,7 @@ def _external_schema(t: _Tokens) -> CreateExternalSchema:
     return CreateExternalSchema(name, database, schema, if_not_exists)
 
 
-def _consumer_database(t: _Tokens) -> CreateConsumerDatabase:
+def _consumer_database(t: TokenCursor) -> CreateConsumerDatabase:
     name = t.ident()
     with_permissions = t.accept_seq("WITH", "PERMISSIONS")
     if not t.accept_seq("FROM", "DATASHARE"):

@@ -14,7 +14,7 @@ from sqlglot.tokens import TokenType
 
 from catalog.errors import SyntaxError_
 from catalog.security import SYSTEM_PRIVILEGES, Grantee
-from proxy.sql.commands import _name, _near, _Tokens
+from proxy.sql.commands import TokenCursor, _name, _near
 from proxy.sql.show import row_limit
 from proxy.sql.split import Piece
 
@@ -161,7 +161,7 @@ _MAX_SYSPRIV_WORDS = 5
 
 def recognize(piece: Piece) -> Command | None:
     """The identity or privilege command a statement is, or None."""
-    t = _Tokens(piece)
+    t = TokenCursor(piece)
     head = t.word()
     if head == "GRANT":
         t.i += 1
@@ -221,21 +221,21 @@ def recognize(piece: Piece) -> Command | None:
     return None
 
 
-def _list(t: _Tokens, item):  # type: ignore[no-untyped-def]
+def _list(t: TokenCursor, item):  # type: ignore[no-untyped-def]
     out = [item()]
     while t.accept(","):
         out.append(item())
     return out
 
 
-def _string(t: _Tokens) -> str:
+def _string(t: TokenCursor) -> str:
     tok = t.take()
     if tok.token_type != TokenType.STRING:
         raise SyntaxError_(f'syntax error at or near "{tok.text}"')
     return tok.text
 
 
-def _int(t: _Tokens) -> int:
+def _int(t: TokenCursor) -> int:
     tok = t.take()
     neg = False
     if tok.token_type == TokenType.DASH:
@@ -245,7 +245,7 @@ def _int(t: _Tokens) -> int:
     return -int(tok.text) if neg else int(tok.text)
 
 
-def _role(t: _Tokens) -> str:
+def _role(t: TokenCursor) -> str:
     """A role name; the system roles' ``sys:dba`` spelling arrives as three tokens."""
     name = t.ident()
     while t.word() == ":" and t.peek(1) is not None:
@@ -254,14 +254,14 @@ def _role(t: _Tokens) -> str:
     return name
 
 
-def _qualified(t: _Tokens) -> tuple[str, ...]:
+def _qualified(t: TokenCursor) -> tuple[str, ...]:
     parts = [t.ident()]
     while t.accept("."):
         parts.append(t.ident())
     return tuple(parts)
 
 
-def _user_options(t: _Tokens) -> UserOptions:
+def _user_options(t: TokenCursor) -> UserOptions:
     opts: dict[str, object] = {}
     t.accept("WITH")
     while not t.done():
@@ -302,7 +302,7 @@ def _user_options(t: _Tokens) -> UserOptions:
     return UserOptions(**opts)  # type: ignore[arg-type]
 
 
-def _grantees(t: _Tokens) -> tuple[Grantee, ...]:
+def _grantees(t: TokenCursor) -> tuple[Grantee, ...]:
     out: list[Grantee] = []
     while True:
         if t.accept("ROLE") or t.accept("GROUP"):
@@ -325,7 +325,7 @@ def _grantees(t: _Tokens) -> tuple[Grantee, ...]:
             return tuple(out)
 
 
-def _privileges(t: _Tokens) -> tuple[Privilege, ...]:
+def _privileges(t: TokenCursor) -> tuple[Privilege, ...]:
     out: list[Privilege] = []
     while True:
         word = t.word()
@@ -346,7 +346,7 @@ def _privileges(t: _Tokens) -> tuple[Privilege, ...]:
             return tuple(out)
 
 
-def _target(t: _Tokens) -> Target:
+def _target(t: TokenCursor) -> Target:
     if t.accept_seq("ALL", "TABLES", "IN", "SCHEMA"):
         return Target("all_tables", tuple((n,) for n in _list(t, t.ident)))
     if t.accept_seq("ALL", "FUNCTIONS", "IN", "SCHEMA"):
@@ -365,7 +365,7 @@ def _target(t: _Tokens) -> Target:
     return Target("table", tuple(_list(t, lambda: _qualified(t))))
 
 
-def _function(t: _Tokens) -> tuple[str, ...]:
+def _function(t: TokenCursor) -> tuple[str, ...]:
     name = _qualified(t)
     if t.accept("("):
         depth = 1
@@ -378,7 +378,7 @@ def _function(t: _Tokens) -> tuple[str, ...]:
     return name
 
 
-def _scope(t: _Tokens) -> Target:
+def _scope(t: TokenCursor) -> Target:
     if t.accept_seq("TABLES", "IN"):
         kind = "scope_tables"
     elif t.accept_seq("SCHEMAS", "IN"):
@@ -399,7 +399,7 @@ def _scope(t: _Tokens) -> Target:
     return Target(kind, ((schema, database),))
 
 
-def _grant(t: _Tokens, revoke: bool) -> Command:
+def _grant(t: TokenCursor, revoke: bool) -> Command:
     option = False
     if revoke and t.accept_seq("GRANT", "OPTION", "FOR"):
         option = True
@@ -443,7 +443,7 @@ def _grant(t: _Tokens, revoke: bool) -> Command:
     return GrantPrivileges(revoke, privileges, target, grantees, option, cascade)
 
 
-def _role_grantees(t: _Tokens) -> tuple[Grantee, ...]:
+def _role_grantees(t: TokenCursor) -> tuple[Grantee, ...]:
     out: list[Grantee] = []
     while True:
         if t.accept("ROLE"):
@@ -454,14 +454,14 @@ def _role_grantees(t: _Tokens) -> tuple[Grantee, ...]:
             return tuple(out)
 
 
-def _end_revoke(t: _Tokens) -> bool:
+def _end_revoke(t: TokenCursor) -> bool:
     cascade = t.accept("CASCADE")
     t.accept("RESTRICT")
     t.expect_end()
     return cascade
 
 
-def _system_privileges(t: _Tokens, to_word: str) -> tuple[str, ...]:
+def _system_privileges(t: TokenCursor, to_word: str) -> tuple[str, ...]:
     out: list[str] = []
     words: list[str] = []
     while t.word() != to_word:
@@ -485,7 +485,7 @@ def _system_privileges(t: _Tokens, to_word: str) -> tuple[str, ...]:
     return tuple(expanded)
 
 
-def _default_privileges(t: _Tokens) -> AlterDefaultPrivileges:
+def _default_privileges(t: TokenCursor) -> AlterDefaultPrivileges:
     users: list[str] = []
     schemas: list[str] = []
     while True:
@@ -518,7 +518,7 @@ def _default_privileges(t: _Tokens) -> AlterDefaultPrivileges:
     return AlterDefaultPrivileges(tuple(users), tuple(schemas), grant)
 
 
-def _alter_owner(t: _Tokens) -> AlterOwner | None:
+def _alter_owner(t: TokenCursor) -> AlterOwner | None:
     """ALTER TABLE|VIEW|SCHEMA|DATABASE|DATASHARE name OWNER TO user (other ALTERs: None)."""
     kind = t.word(1).lower()
     j = t.i + 2
@@ -535,7 +535,7 @@ def _alter_owner(t: _Tokens) -> AlterOwner | None:
     return AlterOwner(kind, name, owner)
 
 
-def _show_grants(t: _Tokens, columns: bool = False) -> ShowGrants:
+def _show_grants(t: TokenCursor, columns: bool = False) -> ShowGrants:
     """SHOW [COLUMN] GRANTS [ON target] [FOR grantee] [LIMIT n]; column grants are of a table."""
     target: Target | None = None
     grantee: Grantee | None = None

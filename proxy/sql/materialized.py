@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from catalog.errors import SyntaxError_
-from proxy.sql.commands import _Tokens
+from proxy.sql.commands import TokenCursor
 from proxy.sql.split import Piece
 
 
@@ -38,7 +38,7 @@ def recognize(piece: Piece) -> RefreshSpec | AutoRefreshSpec | None:
     first = piece.tokens[0].text.upper()
     if first not in ("REFRESH", "ALTER"):
         return None  # most statements: without reading them again
-    t = _Tokens(piece)
+    t = TokenCursor(piece)
     if first == "ALTER":
         if not t.accept_seq("ALTER", "MATERIALIZED", "VIEW"):
             return None

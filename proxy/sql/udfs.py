@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlglot import exp
-from sqlglot.tokens import Token, TokenType
+from sqlglot.tokens import TokenType
 
 from catalog.errors import (
     FeatureNotSupported,
@@ -37,6 +37,7 @@ from catalog.errors import (
     UndefinedParameter,
 )
 from engine.storage import INTERNAL_PREFIX
+from proxy.sql.commands import TokenCursor
 from proxy.sql.context import Context
 from proxy.sql.late import Place
 from proxy.sql.split import Piece
@@ -70,41 +71,8 @@ class DropSpec:
     if_exists: bool
 
 
-class _Reader:
-    def __init__(self, piece: Piece) -> None:
-        self.text = piece.text
-        self.toks = piece.tokens
-        self.i = 0
-
-    def peek(self) -> Token | None:
-        return self.toks[self.i] if self.i < len(self.toks) else None
-
-    def word(self) -> str:
-        tok = self.peek()
-        return tok.text.upper() if tok is not None else ""
-
-    def accept(self, *words: str) -> bool:
-        if self.word() in words:
-            self.i += 1
-            return True
-        return False
-
-    def take(self) -> Token:
-        tok = self.peek()
-        if tok is None:
-            raise SyntaxError_("syntax error at end of input")
-        self.i += 1
-        return tok
-
-    def expect(self, word: str) -> None:
-        if not self.accept(word):
-            raise self.near()
-
-    def near(self) -> SyntaxError_:
-        tok = self.peek()
-        if tok is None:
-            return SyntaxError_("syntax error at end of input")
-        return SyntaxError_(f'syntax error at or near "{tok.text}"', position=tok.start + 1)
+class _Reader(TokenCursor):
+    """The tokens of CREATE/DROP FUNCTION (and PROCEDURE, ``procedures``)."""
 
     def name(self) -> tuple[str | None, str]:
         """``[schema.]name``: quoted names keep their case, others fold to lower case."""

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from sqlglot.tokens import TokenType
 
 from catalog.errors import SyntaxError_
-from proxy.sql.commands import _string, _Tokens
+from proxy.sql.commands import TokenCursor, _string
 from proxy.sql.split import Piece
 
 
@@ -75,7 +75,7 @@ def tag_of(cmd: Command) -> tuple[str, str]:
 
 def recognize(piece: Piece) -> Command | None:
     """The workload-management statement a statement is, or None."""
-    t = _Tokens(piece)
+    t = TokenCursor(piece)
     head = t.word()
     if head == "CANCEL":
         t.i += 1
@@ -109,7 +109,7 @@ def recognize(piece: Piece) -> Command | None:
     return None
 
 
-def _create(t: _Tokens) -> CreateUsageLimit:
+def _create(t: TokenCursor) -> CreateUsageLimit:
     if not t.accept_seq("FOR", "WORKGROUP"):
         raise SyntaxError_(f'syntax error at or near "{t.word()}"')
     workgroup = _name(t)
@@ -124,7 +124,7 @@ def _create(t: _Tokens) -> CreateUsageLimit:
 _OPTIONS = ("AMOUNT", "PERIOD", "BREACH_ACTION", "USAGE_TYPE")
 
 
-def _options(t: _Tokens) -> dict[str, str]:
+def _options(t: TokenCursor) -> dict[str, str]:
     options: dict[str, str] = {}
     while not t.done():
         key = t.word()
@@ -136,14 +136,14 @@ def _options(t: _Tokens) -> dict[str, str]:
     return options
 
 
-def _integer(t: _Tokens) -> int:
+def _integer(t: TokenCursor) -> int:
     tok = t.take()
     if tok.token_type != TokenType.NUMBER or not tok.text.isdigit():
         raise SyntaxError_(f'syntax error at or near "{tok.text}"')
     return int(tok.text)
 
 
-def _word(t: _Tokens) -> str:
+def _word(t: TokenCursor) -> str:
     """A value written bare or quoted; bare ones may hold hyphens (emit-metric)."""
     tok = t.peek()
     if tok is not None and tok.token_type == TokenType.STRING:
@@ -155,7 +155,7 @@ def _word(t: _Tokens) -> str:
     return "".join(parts).lower()
 
 
-def _name(t: _Tokens) -> str:
+def _name(t: TokenCursor) -> str:
     tok = t.peek()
     if tok is not None and tok.token_type == TokenType.STRING:
         return _string(t)
