@@ -338,7 +338,7 @@ class Connection(
                 streaming.close(outcome.result)
                 if outcome.ticket is not None:
                     self.workgroup.pool.release(outcome.ticket)
-        self.send(backend.command_complete(f"{outcome.tag} {sent}"))
+        self.send(backend.command_complete(command_tag(outcome, sent)))
 
     async def _run(
         self, stmt: Statement, params: list[object], sql: str | None = None,

@@ -388,6 +388,7 @@ class ExtendedProtocol:
         portal.owned = outcome.owned
         portal.limit = outcome.limit
         portal.tag = outcome.tag
+        portal.counts_rows = outcome.counts_rows
         if outcome.result is not None and outcome.result.schema is not None:
             portal.fields = fields_of(outcome.result.schema)
             described = portal.prepared.fields
@@ -430,7 +431,8 @@ class ExtendedProtocol:
                 self.send(backend.portal_suspended())
                 return
             self._close_portal(portal, keep=True)
-            portal.tag = f"{portal.tag} {portal.rows_sent}"
+            if portal.counts_rows:
+                portal.tag = f"{portal.tag} {portal.rows_sent}"
         if portal.tag:
             self.send(backend.command_complete(portal.tag))
 

@@ -81,6 +81,9 @@ class Portal:
     done: bool = False
     ticket: object | None = None
     tag: str | None = None
+    # Whether its CommandComplete counts the rows sent (SELECT 3, FETCH 3; SHOW, CALL and
+    # EXPLAIN do not, as in PostgreSQL).
+    counts_rows: bool = True
     owned: bool = True  # False: the rows belong to a SQL cursor (FETCH), not to the portal
     limit: int = 0  # FETCH n: at most this many rows in all (0: no limit)
     coerce: object | None = None  # pa.Schema the rows are cast to, to match a Describe

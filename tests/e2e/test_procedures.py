@@ -78,6 +78,12 @@ END;""")
     cur = con.execute(f"CALL {p}(5, 'abc')")
     assert [d.name for d in cur.description] == ["f2", "out_var"]
     assert cur.fetchall() == [("abc5", "abc out")]
+    assert cur.statusmessage == "CALL"  # PostgreSQL's tag, with or without a row
+    with psycopg.ClientCursor(con) as simple:  # the simple protocol sends the same
+        simple.execute(f"CALL {p}(5, 'abc')")
+        assert simple.statusmessage == "CALL"
+        simple.execute("show search_path")
+        assert simple.statusmessage == "SHOW"
 
 
 def test_control_flow(con: psycopg.Connection, notices: list[tuple[str, str]]) -> None:
