@@ -29,6 +29,7 @@ from catalog import errors as err
 from catalog.procedures import Procedure, Procedures, display_type, normal_type, type_oid
 from catalog.security import ObjectKey
 from engine import streaming
+from engine.storage import quote_ident
 from policies import access
 from proxy.plpgsql import ast, executor, parser
 from proxy.result_sender import statement_timeout_error
@@ -39,6 +40,7 @@ from proxy.wire import backend
 
 if TYPE_CHECKING:
     from proxy.connection import Connection
+    from proxy.server import Server
 
 # The category of a declared type, and the order of width within the numeric ones.
 _CATEGORY = {"smallint": "int", "integer": "int", "bigint": "int", "numeric": "numeric",
@@ -221,7 +223,7 @@ class ProcedureCommands:
             return Outcome("CALL")
         columns = ", ".join(
             f"CAST(${k} AS {executor.type_sql(a.type)}) AS "
-            f"{_quoted(a.name or f'column{k}')}" for k, (_, a) in enumerate(outs, start=1))
+            f"{quote_ident(a.name or f'column{k}')}" for k, (_, a) in enumerate(outs, start=1))
         stmts = await self.server.translator.statements(f"SELECT {columns}",
                                                         session.context)
         outcome = await self._run(stmts[0], [finals[i] for i, _ in outs])
@@ -442,19 +444,15 @@ def _is_literal(text: str) -> bool:
     return len(toks) == 1 and toks[0].token_type == TokenType.STRING
 
 
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def apply_change(server: object, put: bool, proc: Procedure) -> None:
+def apply_change(server: Server, put: bool, proc: Procedure) -> None:
     """Make a CREATE (``put``) or DROP of a procedure permanent: the catalog row, and its
     owner and grants in the security catalog (grants are per name, shared by overloads)."""
-    store: Procedures = server.procedures  # type: ignore[attr-defined]
-    security = server.security  # type: ignore[attr-defined]
+    store = server.procedures
+    security = server.security
     key = ObjectKey("procedure", proc.database, proc.schema, proc.name)
     if put:
         store.put(proc)
@@ -466,12 +464,12 @@ def apply_change(server: object, put: bool, proc: Procedure) -> None:
         security.forget_object(proc.namespace, key)
 
 
-def settle_hook(server: object) -> Callable[[Session, bool], None]:
+def settle_hook(server: Server) -> Callable[[Session, bool], None]:
     """The authorizer's settle hook: a session's pending procedure changes, applied when its
     transaction commits and forgotten when it rolls back."""
 
     def settled(session: Session, committed: bool) -> None:
-        changes = server.procedure_changes.pop(session.pid, [])  # type: ignore[attr-defined]
+        changes = server.procedure_changes.pop(session.pid, [])
         if committed:
             for put, proc in changes:
                 apply_change(server, put, proc)

@@ -130,7 +130,7 @@ class ForQuery:
 
 @dataclass(frozen=True, slots=True)
 class Exit:
-    """EXIT (``loop`` False: CONTINUE) [label] [WHEN condition]."""
+    """EXIT (``leave`` False: CONTINUE) [label] [WHEN condition]."""
 
     leave: bool
     label: str | None

@@ -23,7 +23,7 @@ from catalog.errors import FeatureNotSupported, SyntaxError_, UndefinedObject
 from catalog.procedures import Argument
 from proxy.plpgsql.parser import tokenize
 from proxy.sql.split import Piece
-from proxy.sql.udfs import _Reader
+from proxy.sql.udfs import RoutineReader
 
 _MODES = frozenset({"IN", "OUT", "INOUT"})
 
@@ -67,12 +67,12 @@ Command = CreateProcedure | DropProcedure | CallProcedure
 
 def recognize(piece: Piece) -> Command | None:
     """The procedure statement ``piece`` is, or None for any other statement."""
-    r = _Reader(piece)
+    r = RoutineReader(piece)
     head = r.word()
     if head == "CALL":
         # sqlglot reads CALL as a command that swallows the rest as one string: its words
         # are read again by the body tokenizer, which keeps them apart.
-        r = _Reader(Piece(piece.text, tuple(tokenize(piece.text))))
+        r = RoutineReader(Piece(piece.text, tuple(tokenize(piece.text))))
         r.take()
         return _call(r)
     if head == "CREATE":
@@ -105,7 +105,7 @@ def recognize(piece: Piece) -> Command | None:
     return None
 
 
-def _create(r: _Reader, replace: bool) -> CreateProcedure:
+def _create(r: RoutineReader, replace: bool) -> CreateProcedure:
     schema, name = r.name()
     args = _arguments(r)
     body = language = None
@@ -143,7 +143,7 @@ def err_language(language: str) -> UndefinedObject:
     return UndefinedObject(f'language "{language}" does not exist')
 
 
-def _arguments(r: _Reader) -> tuple[Argument, ...]:
+def _arguments(r: RoutineReader) -> tuple[Argument, ...]:
     r.expect("(")
     if r.accept(")"):
         return ()
@@ -196,7 +196,7 @@ def _is_type(text: str, toks: list[Token]) -> bool:
     return True
 
 
-def _call(r: _Reader) -> CallProcedure:
+def _call(r: RoutineReader) -> CallProcedure:
     schema, name = r.name()
     r.expect("(")
     args: list[str] = []

@@ -71,7 +71,7 @@ class DropSpec:
     if_exists: bool
 
 
-class _Reader(TokenCursor):
+class RoutineReader(TokenCursor):
     """The tokens of CREATE/DROP FUNCTION (and PROCEDURE, ``procedures``)."""
 
     def name(self) -> tuple[str | None, str]:
@@ -115,7 +115,7 @@ class _Reader(TokenCursor):
 
 def recognize(piece: Piece) -> FunctionSpec | DropSpec | None:
     """The function statement ``piece`` is, or None for any other statement."""
-    r = _Reader(piece)
+    r = RoutineReader(piece)
     if r.accept("CREATE"):
         replace = r.accept("OR")
         if replace:
@@ -128,7 +128,7 @@ def recognize(piece: Piece) -> FunctionSpec | DropSpec | None:
     return None
 
 
-def _create(r: _Reader, replace: bool) -> FunctionSpec:
+def _create(r: RoutineReader, replace: bool) -> FunctionSpec:
     schema, name = r.name()
     arg_types = r.arg_types()
     returns = body = language = None
@@ -158,7 +158,7 @@ def _create(r: _Reader, replace: bool) -> FunctionSpec:
     return FunctionSpec(schema, name, arg_types, returns, body, replace, volatility)
 
 
-def _drop(r: _Reader) -> DropSpec:
+def _drop(r: RoutineReader) -> DropSpec:
     if_exists = r.accept("IF")
     if if_exists:
         r.expect("EXISTS")
