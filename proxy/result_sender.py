@@ -22,6 +22,7 @@ from engine import streaming
 from engine.streaming import Payload
 from proxy import session_zone
 from proxy.codecs import encode_data_rows
+from proxy.codecs.registry import redshift_registry
 
 if TYPE_CHECKING:
     from proxy.connection import Connection
@@ -72,6 +73,8 @@ class ResultSender:
 
         zone = session_zone.engine_zone(self.session.values["timezone"]) if (
             self.session is not None) else session_zone.UTC
+        registry = redshift_registry() if (
+            self.session is not None and self.session.redshift_driver) else None
 
         def encode(batch: pa.RecordBatch) -> Payload:
             if coerce is not None:
@@ -81,7 +84,7 @@ class ResultSender:
                     raise err.DatatypeMismatch(
                         f"result does not match its description: {exc}"
                     ) from None
-            return encode_data_rows(in_zone(batch, zone), formats)
+            return encode_data_rows(in_zone(batch, zone), formats, registry=registry)
 
         return await self.stream(result, encode, max_rows, (tuple(formats), coerce))
 

@@ -186,6 +186,9 @@ class Session:
     # What PG_LAST_QUERY_ID, PG_LAST_COPY_ID/COUNT and PG_LAST_UNLOAD_ID/COUNT answer
     # (``finished``).
     last: LastStatements = field(default_factory=LastStatements)
+    # Whether the client is one of Redshift's own drivers (its startup packet names
+    # client_protocol_version or driver_version): they read Redshift's binary forms.
+    redshift_driver: bool = False
 
     def __post_init__(self) -> None:
         self.login_database = self.database

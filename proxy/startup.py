@@ -130,6 +130,7 @@ class StartupAuth:
             external=self.server.authorizer.shares.external_of(ns.guid),
             directory=self.server.authorizer.directory,
             blank_facts=self.server.blank_facts,
+            redshift_driver=is_redshift_driver(params),
         )
         self._apply_startup_params(session, params)
         await self.server.engine.run(session.set_identity)
@@ -153,7 +154,7 @@ class StartupAuth:
         secret = self.server.mock_secret
         # Redshift's drivers announce themselves and cannot complete SCRAM (redshift_connector
         # 2.2 mis-parses the mechanism list); they get Redshift's SHA-256 digest (code 13).
-        redshift_driver = "client_protocol_version" in params or "driver_version" in params
+        redshift_driver = is_redshift_driver(params)
         method = self.server.auth_method
         if method == "scram-sha-256" and redshift_driver:
             method = "digest"
@@ -222,6 +223,12 @@ class StartupAuth:
                 continue
 
     # -- the message loop -----------------------------------------------------------------
+
+
+def is_redshift_driver(params: dict[str, str]) -> bool:
+    """Whether a startup packet comes from one of Redshift's drivers, which announce
+    themselves (redshift_connector, Redshift's JDBC and ODBC drivers)."""
+    return "client_protocol_version" in params or "driver_version" in params
 
 
 def _refuse_if_throttled(wait: float) -> None:

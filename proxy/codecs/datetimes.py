@@ -21,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from catalog.errors import DatetimeFieldOverflow
 from engine import time_zones
 from proxy.codecs import buffers, oids
 from proxy.codecs.registry import BINARY, TEXT, Registry, per_value, values_of
@@ -380,6 +381,35 @@ def _interval_binary(arr: pa.Array) -> pa.Array:
 
 _INT32, _INT64 = struct.Struct(">i"), struct.Struct(">q")
 _INTERVAL = struct.Struct(">qii")
+# Redshift's binary interval is PostgreSQL 8.0's: microseconds (days counted in them) and
+# months, 12 bytes. Its drivers read that (redshift_connector unpacks ``>qhh``), and read
+# PostgreSQL's 16 bytes as nonsense ('1 day' as one month).
+_REDSHIFT_INTERVAL = struct.Struct(">qi")
+# Days whose microseconds still fit an int64.
+_MAX_INTERVAL_DAYS = (2**63 - 1) // _US_PER_DAY
+
+
+def _redshift_time(months: int, days: int, micros: int) -> bytes:
+    if abs(days) > _MAX_INTERVAL_DAYS:
+        raise DatetimeFieldOverflow("interval out of range")
+    return _REDSHIFT_INTERVAL.pack(days * _US_PER_DAY + micros, months)
+
+
+def _redshift_interval_binary(arr: pa.Array) -> pa.Array:
+    months, days, micros = _interval_parts(arr)
+    if len(days) and int(np.abs(days).max()) > _MAX_INTERVAL_DAYS:
+        raise DatetimeFieldOverflow("interval out of range")
+    out = np.empty(len(arr), dtype=[("time", ">i8"), ("months", ">i4")])
+    out["time"], out["months"] = days.astype(np.int64) * _US_PER_DAY + micros, months
+    return buffers.fixed_width(out, arr)
+
+
+def register_redshift(registry: Registry) -> None:
+    """Install Redshift's binary interval (for its drivers) over PostgreSQL's."""
+    registry.register(
+        oids.INTERVAL, BINARY, _redshift_interval_binary,
+        values_of(lambda v: _redshift_time(*v), _python_intervals),
+    )
 
 
 def register(registry: Registry) -> None:

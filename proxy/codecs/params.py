@@ -353,7 +353,13 @@ def decode_numeric(data: bytes) -> Decimal:
 
 
 def _decode_interval(data: bytes) -> object:
-    micros, days, months = _unpack(">qii", data, oids.INTERVAL)
+    if len(data) == 12:
+        # Redshift's own form (PostgreSQL 8.0's), which its drivers send: microseconds with
+        # the days in them, then months (redshift_connector packs them as ``>qhh``).
+        micros, months = _unpack(">qi", data, oids.INTERVAL)
+        days = 0
+    else:
+        micros, days, months = _unpack(">qii", data, oids.INTERVAL)
     text = f"{months} months {days} days {micros} microseconds"
     if months:
         return text

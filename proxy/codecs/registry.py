@@ -81,6 +81,12 @@ class Registry:
             found = self._codecs.get((oid, TEXT))
         return found or _STR_FALLBACK
 
+    def copy(self) -> Registry:
+        """A registry with the same codecs, to override some of."""
+        copied = Registry()
+        copied._codecs.update(self._codecs)
+        return copied
+
     def encoder(self, oid: int, fmt: int) -> Encoder:
         """The column encoder for (oid, fmt), with the fallbacks of ``codec``."""
         return self.codec(oid, fmt).column
@@ -95,4 +101,15 @@ def default_registry() -> Registry:
     registry = Registry()
     for family in (numeric, strings, datetimes, arrays):
         family.register(registry)
+    return registry
+
+
+@functools.cache
+def redshift_registry() -> Registry:
+    """The registry for Redshift's own drivers: the default one with Redshift's binary
+    interval (PostgreSQL 8.0's 12 bytes instead of 8.1's 16, which those drivers misread)."""
+    from proxy.codecs import datetimes
+
+    registry = default_registry().copy()
+    datetimes.register_redshift(registry)
     return registry

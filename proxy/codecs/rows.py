@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from proxy.codecs import buffers
-from proxy.codecs.registry import Codec, default_registry
+from proxy.codecs.registry import Codec, Registry, default_registry
 from proxy.codecs.types import pg_type_from_arrow
 
 _INT32_LIMIT = 2**31 - 1
@@ -72,8 +72,7 @@ def _decoding(codec: Codec) -> Codec:
 
 
 @functools.lru_cache(maxsize=256)
-def _plan(key: SchemaKey) -> tuple[Codec, ...]:
-    registry = default_registry()
+def _plan(key: SchemaKey, registry: Registry) -> tuple[Codec, ...]:
     codecs = []
     for field, fmt in zip(key.schema, key.formats, strict=True):
         codec = registry.codec(pg_type_from_arrow(field.type).oid, fmt)
@@ -81,9 +80,11 @@ def _plan(key: SchemaKey) -> tuple[Codec, ...]:
     return tuple(codecs)
 
 
-def column_codecs(schema: pa.Schema, formats: Sequence[int]) -> tuple[Codec, ...]:
-    """The codec of each column of ``schema`` for the given per-column format codes."""
-    return _plan(SchemaKey(schema, tuple(formats)))
+def column_codecs(schema: pa.Schema, formats: Sequence[int],
+                  registry: Registry | None = None) -> tuple[Codec, ...]:
+    """The codec of each column of ``schema`` for the given per-column format codes, from
+    ``registry`` (the default one when None)."""
+    return _plan(SchemaKey(schema, tuple(formats)), registry or default_registry())
 
 
 def encode_columns(batch: pa.RecordBatch, formats: Sequence[int]) -> list[pa.Array]:
@@ -93,7 +94,8 @@ def encode_columns(batch: pa.RecordBatch, formats: Sequence[int]) -> list[pa.Arr
 
 
 def encode_data_rows(
-    batch: pa.RecordBatch, formats: Sequence[int], small_rows: int = SMALL_BATCH_ROWS
+    batch: pa.RecordBatch, formats: Sequence[int], small_rows: int = SMALL_BATCH_ROWS,
+    registry: Registry | None = None,
 ) -> bytes | memoryview:
     """Complete DataRow messages for every row of the batch, concatenated.
 
@@ -102,6 +104,7 @@ def encode_data_rows(
         formats: one format code per column (0 text, 1 binary), already expanded.
         small_rows: batches of at most this many rows are encoded value by value, bigger ones
             vectorized; both give the same bytes.
+        registry: the codecs (the default one when None; Redshift's drivers get their own).
     Returns:
         'D', int32 length, int16 column count, then per column an int32 length (-1 for NULL)
         and the value bytes, for each row in order. A big batch's messages are a view of
@@ -115,7 +118,7 @@ def encode_data_rows(
     rows = batch.num_rows
     if rows == 0:
         return b""
-    codecs = column_codecs(batch.schema, formats)
+    codecs = column_codecs(batch.schema, formats, registry)
     if rows <= small_rows:
         return _small_data_rows(batch, codecs)
     return _vectorized_data_rows(batch, codecs)

@@ -108,16 +108,24 @@ def test_all_types_one_row(conn: redshift_connector.Connection) -> None:
     assert cur.fetchone() == [v for _, v in LITERALS]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server bug: binary interval to redshift_connector decodes as 1 month "
-    "(driver reads int64 us, int16 days, int16 months)",
-)
 def test_interval(conn: redshift_connector.Connection) -> None:
+    """The driver reads Redshift's binary interval (PostgreSQL 8.0's 12 bytes), not 8.1's."""
     cur = conn.cursor()
-    cur.execute("select '1 day 02:00:00'::interval")
-    (value,) = cur.fetchone()
-    assert value == dt.timedelta(days=1, hours=2)
+    cur.execute("select '1 day 02:00:00'::interval, '-3 days 00:00:01.5'::interval, "
+                "'1 year 2 months 3 days'::interval, null::interval")
+    short, negative, months, null = cur.fetchone()
+    assert short == dt.timedelta(days=1, hours=2)
+    assert negative == dt.timedelta(days=-3, seconds=1, microseconds=500000)
+    assert (months.months, months.microseconds) == (14, 3 * 86_400_000_000)
+    assert null is None
+
+
+def test_interval_parameter(conn: redshift_connector.Connection) -> None:
+    """A timedelta parameter arrives in the driver's 12-byte form and means what it says."""
+    cur = conn.cursor()
+    cur.execute("select %s::interval = '1 day 02:00:00'::interval, %s",
+                (dt.timedelta(days=1, hours=2), dt.timedelta(minutes=-90)))
+    assert cur.fetchone() == [True, dt.timedelta(minutes=-90)]
 
 
 PARAMS: list[Any] = [

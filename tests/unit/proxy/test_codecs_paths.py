@@ -6,6 +6,7 @@ Every supported type is run with its boundary values and a NULL through both pat
 
 from __future__ import annotations
 
+import struct
 import sys
 from decimal import Decimal
 
@@ -14,7 +15,9 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from catalog.errors import DatetimeFieldOverflow
 from proxy.codecs import encode_data_rows
+from proxy.codecs.registry import redshift_registry
 
 # DuckDB type -> literals (SQL text), each column also gets a NULL
 DUCKDB_CASES: dict[str, list[str]] = {
@@ -213,3 +216,29 @@ def test_narrow_range_decimals_binary(scale: int) -> None:
     array = pa.array(values, pa.decimal128(15, scale)).slice(5)
     for _ in range(2):
         assert_same_bytes(pa.record_batch({"x": array}))
+
+
+def test_redshift_interval_binary(con: duckdb.DuckDBPyConnection) -> None:
+    """Redshift's drivers get PostgreSQL 8.0's 12-byte interval: microseconds with the days in
+    them, then months; both paths alike, NULLs kept."""
+    batch = con.execute(
+        "select * from (values (interval '1 day 02:00:00'), (interval '1 year 2 months -3 days"
+        " 00:00:01.5'), (null::interval)) t(x)").to_arrow_table().to_batches()[0]
+    registry = redshift_registry()
+    for rows in (0, sys.maxsize):
+        encoded = encode_data_rows(batch, [1], small_rows=rows, registry=registry)
+        assert bytes(encoded) == b"".join([
+            b"D\x00\x00\x00\x16\x00\x01\x00\x00\x00\x0c"
+            + struct.pack(">qi", 26 * 3_600_000_000, 0),
+            b"D\x00\x00\x00\x16\x00\x01\x00\x00\x00\x0c"
+            + struct.pack(">qi", -3 * 86_400_000_000 + 1_500_000, 14),
+            b"D\x00\x00\x00\x0a\x00\x01\xff\xff\xff\xff",
+        ])
+
+
+def test_redshift_interval_out_of_range() -> None:
+    batch = pa.record_batch({"x": pa.array([pa.MonthDayNano((0, 2**31 - 1, 0))],
+                                           pa.month_day_nano_interval())})
+    for rows in (0, sys.maxsize):
+        with pytest.raises(DatetimeFieldOverflow, match="interval out of range"):
+            encode_data_rows(batch, [1], small_rows=rows, registry=redshift_registry())
