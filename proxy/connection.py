@@ -316,7 +316,8 @@ class Connection(
         session = self.session
         upper = session is not None and (
             session.values.get("describe_field_name_in_uppercase") == "on")
-        return backend.row_description(described(fields, upper))
+        return backend.row_description(described(
+            fields, upper, session is not None and session.redshift_driver))
 
     # -- extended protocol ------------------------------------------------------------------
     async def _run_and_send(self, stmt: Statement) -> None:

@@ -56,10 +56,17 @@ def _fields(key: SchemaKey) -> tuple[backend.FieldDescription, ...]:
     return tuple(out)
 
 
-def described(fields: Sequence[backend.FieldDescription], upper: bool
-              ) -> Sequence[backend.FieldDescription]:
+def described(fields: Sequence[backend.FieldDescription], upper: bool,
+              redshift_driver: bool = False) -> Sequence[backend.FieldDescription]:
     """The fields a RowDescription names: upper-cased under Redshift's
-    ``describe_field_name_in_uppercase`` (``upper``), which changes nothing else."""
+    ``describe_field_name_in_uppercase`` (``upper``), which changes nothing else.
+
+    For Redshift's own drivers (``redshift_driver``) a SUPER column (DuckDB JSON, ``json`` to
+    PostgreSQL's clients, which decode it) is ``super`` (OID 4000), as Redshift describes it:
+    they read its JSON text as a string, as they do from Redshift. The bytes are the same."""
+    if redshift_driver and any(f.type_oid == oids.JSON for f in fields):
+        fields = [dataclasses.replace(f, type_oid=oids.SUPER) if f.type_oid == oids.JSON else f
+                  for f in fields]
     if not upper:
         return fields
     return [dataclasses.replace(f, name=f.name.upper()) for f in fields]

@@ -18,6 +18,8 @@ INT4 = 23
 TEXT = 25
 OID = 26
 JSON = 114
+# Redshift's SUPER, as Redshift describes it to its own drivers (sent as text).
+SUPER = 4000
 FLOAT4 = 700
 FLOAT8 = 701
 UNKNOWN = 705

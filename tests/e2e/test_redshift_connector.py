@@ -108,6 +108,16 @@ def test_all_types_one_row(conn: redshift_connector.Connection) -> None:
     assert cur.fetchone() == [v for _, v in LITERALS]
 
 
+def test_super_is_text(conn: redshift_connector.Connection) -> None:
+    """SUPER reaches Redshift's driver as Redshift sends it (OID 4000, its JSON text), so the
+    driver returns strings, not decoded objects."""
+    cur = conn.cursor()
+    cur.execute("select json_parse('{\"a\": [1, 2.5]}') o, json_parse('\"x\"') s, "
+                "split_to_array('a,b', ',') arr, null::super n")
+    assert cur.fetchone() == ['{"a":[1,2.5]}', '"x"', '["a","b"]', None]
+    assert [d[1] for d in cur.description] == [4000] * 4
+
+
 def test_interval(conn: redshift_connector.Connection) -> None:
     """The driver reads Redshift's binary interval (PostgreSQL 8.0's 12 bytes), not 8.1's."""
     cur = conn.cursor()
