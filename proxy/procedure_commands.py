@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 # The category of a declared type, and the order of width within the numeric ones.
 _CATEGORY = {"smallint": "int", "integer": "int", "bigint": "int", "numeric": "numeric",
              "real": "float", "double precision": "float", "varchar": "text", "char": "text",
+             "refcursor": "text",
              "boolean": "bool", "date": "date", "timestamp": "timestamp",
              "timestamptz": "timestamptz"}
 _WIDTH = {"smallint": 1, "integer": 2, "bigint": 3}
@@ -57,6 +58,8 @@ def _arrow_type(t: pa.DataType, literal: bool) -> str:
     """The PostgreSQL type of an argument's value ("unknown" for a string literal or NULL)."""
     if literal or pa.types.is_null(t):
         return "unknown"
+    if isinstance(t, pa.BaseExtensionType) and t.extension_name == "arrow.bool8":
+        return "boolean"  # DuckDB's BOOLEAN as Arrow's canonical 8-bit boolean
     for test, name in ((pa.types.is_int16, "smallint"), (pa.types.is_int8, "smallint"),
                        (pa.types.is_int32, "integer"), (pa.types.is_int64, "bigint"),
                        (pa.types.is_decimal, "numeric"), (pa.types.is_float32, "real"),
@@ -438,10 +441,63 @@ class _Host:
                 if proc.arguments[i].mode == "INOUT"]
 
 
+    async def open_cursor(self, name: str, text: str, params: Sequence[object],
+                          statement: str) -> None:
+        conn, session = self.conn, self.session
+        if session.tx == TxStatus.IDLE:
+            # A NONATOMIC procedure outside a transaction block (in atomic mode the call is
+            # its transaction): a cursor needs one, as DECLARE does.
+            raise err.NoActiveSqlTransaction(
+                "DECLARE CURSOR can only be used in transaction blocks")
+        if name in session.cursors:
+            raise err.DuplicateCursor(f'cursor "{name}" already exists')
+        stmts = await conn.server.translator.statements(text, session.context)
+        stmt = stmts[0] if len(stmts) == 1 else None
+        if stmt is None or not stmt.returns_rows or stmt.command is not None:
+            # The command's name, without the "0" of an INSERT's tag.
+            tag = " ".join(w for w in stmt.tag.split() if not w.isdigit()) if stmt else \
+                "multi-statement"
+            raise err.make("42P11", f"cannot open {tag} query as cursor")
+        await conn._open_cursor(session, name, stmt, list(params), False, statement)
+
+    def cursor_exists(self, name: str) -> bool:
+        return name in self.session.cursors
+
+    async def fetch_row(self, name: str) -> tuple[list[str], tuple[object, ...] | None]:
+        cursor = self.session.cursors.get(name)
+        if cursor is None:
+            raise err.InvalidCursorName(f'cursor "{name}" does not exist')
+        result = cursor.result
+        batch, rows = await self.conn._engine_call(streaming.take, result, _batch, 1)
+        assert result.schema is not None
+        if not rows:
+            return list(result.schema.names), None
+        return list(result.schema.names), tuple(c[0].as_py() for c in batch.columns)
+
+    def close_cursor(self, name: str) -> None:
+        cursor = self.session.cursors.pop(name, None)
+        if cursor is None:
+            raise err.InvalidCursorName(f'cursor "{name}" does not exist')
+        self.conn._close_cursor(cursor)
+
+    def portal_name(self) -> str:
+        session = self.session
+        while True:
+            session.unnamed_portals += 1
+            name = f"<unnamed portal {session.unnamed_portals}>"
+            if name not in session.cursors:
+                return name
+
+
+def _batch(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """``streaming.take``'s encoding that keeps the batch as it is."""
+    return batch
+
+
 def _is_literal(text: str) -> bool:
-    """Whether an argument is a string literal (PostgreSQL's type "unknown")."""
+    """Whether an argument is a string literal or NULL (PostgreSQL's type "unknown")."""
     toks = tokenize(text)
-    return len(toks) == 1 and toks[0].token_type == TokenType.STRING
+    return len(toks) == 1 and toks[0].token_type in (TokenType.STRING, TokenType.NULL)
 
 
 def _now() -> datetime:

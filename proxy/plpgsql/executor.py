@@ -75,6 +75,24 @@ class Host(Protocol):
         """A nested CALL of the argument expressions ``args`` (over ``params``); the values
         of its INOUT arguments, by position."""
 
+    async def open_cursor(self, name: str, text: str, params: Sequence[object],
+                          statement: str) -> None:
+        """Open the session's cursor ``name`` on the query ``text`` (over ``params``);
+        ``statement`` is what pg_cursors shows."""
+
+    def cursor_exists(self, name: str) -> bool:
+        """Whether the session has a cursor ``name`` open."""
+
+    async def fetch_row(self, name: str) -> tuple[list[str], tuple[object, ...] | None]:
+        """The columns of the session's cursor ``name`` and its next row (None at the end);
+        34000 when it is not open."""
+
+    def close_cursor(self, name: str) -> None:
+        """Close the session's cursor ``name``; 34000 when it is not open."""
+
+    def portal_name(self) -> str:
+        """A new name for a cursor opened without one (``<unnamed portal n>``)."""
+
 
 @dataclass(slots=True)
 class Var:
@@ -87,6 +105,7 @@ class Var:
     not_null: bool = False
     record: bool = False
     fields: list[str] | None = None  # a RECORD's columns once assigned
+    cursor: ast.Decl | None = None  # a bound cursor's declaration
 
 
 class _Exit(Exception):
@@ -111,7 +130,10 @@ class Argument:
 
 
 def type_sql(text: str) -> str:
-    """A declared type as Redshift SQL built by sqlglot; 42704 for what is no type."""
+    """A declared type as Redshift SQL built by sqlglot; 42704 for what is no type. A
+    refcursor's value is the name of a cursor: text."""
+    if text.strip().lower() == "refcursor":
+        return "VARCHAR"
     try:
         return exp.DataType.build(text, dialect="redshift").sql("redshift")
     except Exception:  # sqlglot raises several kinds on what is not a type
@@ -327,6 +349,10 @@ class Executor:
             return self.args[d.alias_of - 1]
         if d.type == "record":
             return Var(d.name, None, None, record=True)
+        if d.cursor is not None:
+            # A bound cursor's value is its name, the name of the cursor it opens (unless
+            # assigned another before OPEN), as in PostgreSQL.
+            return Var(d.name, "refcursor", d.name, cursor=d)
         type_sql(d.type)
         var = Var(d.name, d.type, None, d.constant, d.not_null)
         if d.default is not None:
@@ -566,6 +592,119 @@ class Executor:
                 self.assign(toks[0].text.lower(), value)
 
 
+    # -- cursors ------------------------------------------------------------------------------
+    def cursor_var(self, name: str) -> Var:
+        """The refcursor variable a cursor statement names."""
+        var = self.lookup(name)
+        if var is None:
+            raise err.SyntaxError_(f'"{name}" is not a known variable')
+        if var.type is None or var.type.strip().lower() != "refcursor":
+            raise err.DatatypeMismatch(
+                f'variable "{name}" must be of type cursor or refcursor')
+        return var
+
+    def cursor_name(self, var: Var) -> str:
+        """The name of the cursor a variable holds; 22004 when it holds none."""
+        if var.value is None:
+            raise err.make("22004", f'cursor variable "{var.name}" is null')
+        return str(var.value)
+
+    async def open(self, var: Var, query: ast.Sql | None, dynamic: bool,
+                   args: tuple[ast.Sql, ...] | None) -> str:
+        """Open the cursor of ``var``: its bound query over ``args``, or ``query``; the name
+        of the cursor opened (a new portal name when the variable holds none)."""
+        if var.value is not None and self.host.cursor_exists(str(var.value)):
+            raise err.DuplicateCursor(f'cursor "{var.value}" already in use')
+        decl = var.cursor
+        if decl is not None:
+            if query is not None:
+                raise err.SyntaxError_(f'cursor "{var.name}" is a bound cursor: OPEN it '
+                                       "without FOR")
+            text, params = await self.bound_query(decl, args)
+            shown = decl.cursor.text  # type: ignore[union-attr]
+        elif query is None:
+            raise err.SyntaxError_(f'cursor "{var.name}" is not a bound cursor: OPEN it '
+                                   "FOR a query")
+        elif dynamic:
+            command = await self.value(query, "varchar")
+            if command is None:
+                raise err.make("22004", "query string argument of EXECUTE is null")
+            text, params, shown = str(command), [], str(command)
+        else:
+            text, params = self.bind(query)
+            shown = query.text
+        if var.value is None:
+            self.assign_cursor(var, self.host.portal_name())
+        name = str(var.value)
+        self.host.check_interrupt()
+        await self.host.open_cursor(name, text, params, shown)
+        return name
+
+    def assign_cursor(self, var: Var, name: str) -> None:
+        if var.constant:
+            raise err.SyntaxError_(f'variable "{var.name}" is declared CONSTANT')
+        var.value = name
+
+    async def bound_query(self, decl: ast.Decl, args: tuple[ast.Sql, ...] | None
+                          ) -> tuple[str, list[object]]:
+        """A bound cursor's query, its arguments' values bound as its parameters."""
+        declared = decl.cursor_args
+        if declared and args is None:
+            raise err.SyntaxError_(f'cursor "{decl.name}" has arguments')
+        if not declared and args is not None:
+            raise err.SyntaxError_(f'cursor "{decl.name}" has no arguments')
+        given = args or ()
+        if len(given) < len(declared):
+            raise err.SyntaxError_(f'not enough arguments for cursor "{decl.name}"')
+        if len(given) > len(declared):
+            raise err.SyntaxError_(f'too many arguments for cursor "{decl.name}"')
+        scope: dict[str, Var] = {}
+        for (name, type_text), arg in zip(declared, given, strict=True):
+            scope[name] = Var(name, type_text, await self.value(arg, type_text))
+        self.scopes.append(scope)
+        try:
+            return self.bind(decl.cursor)  # type: ignore[arg-type]
+        finally:
+            self.scopes.pop()
+
+    async def st_open(self, s: ast.Open) -> None:
+        await self.open(self.cursor_var(s.cursor), s.query, s.dynamic, s.args)
+
+    async def st_fetch(self, s: ast.Fetch) -> None:
+        name = self.cursor_name(self.cursor_var(s.cursor))
+        self.host.check_interrupt()
+        columns, row = await self.host.fetch_row(name)
+        self.into(s.into, Ran(columns, [] if row is None else [row], 0), strict=False)
+        self.row_count = 0 if row is None else 1
+
+    async def st_close(self, s: ast.Close) -> None:
+        self.host.close_cursor(self.cursor_name(self.cursor_var(s.cursor)))
+
+    async def st_for_cursor(self, s: ast.ForCursor) -> None:
+        var = self.cursor_var(s.cursor)
+        if var.cursor is None:
+            raise err.SyntaxError_('cursor FOR loop must use a bound cursor variable')
+        name = await self.open(var, None, False, s.args)
+        # The loop's record is declared by the loop, as in PostgreSQL.
+        target = Var(s.target, None, None, record=True)
+        self.scopes.append({s.target: target})
+        found = False
+        try:
+            while True:
+                columns, row = await self.host.fetch_row(name)
+                if row is None:
+                    break
+                found = True
+                target.value, target.fields = tuple(row), list(columns)
+                if not await self.loop_pass(s.label, s.body):
+                    break
+        finally:
+            self.scopes.pop()
+            if self.host.cursor_exists(name):
+                self.host.close_cursor(name)
+        self.set_found(found)
+
+
 def _column_names(toks: list) -> set[int]:
     """Where a statement names columns rather than values, which are never variables (as in
     PostgreSQL): an UPDATE's SET targets and an INSERT's column list."""
@@ -635,4 +774,8 @@ _HANDLERS = {
     ast.GetDiagnostics: Executor.st_diagnostics,
     ast.Transaction: Executor.st_transaction,
     ast.Call: Executor.st_call,
+    ast.Open: Executor.st_open,
+    ast.Fetch: Executor.st_fetch,
+    ast.Close: Executor.st_close,
+    ast.ForCursor: Executor.st_for_cursor,
 }

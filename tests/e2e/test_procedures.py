@@ -352,9 +352,9 @@ def test_cancel_stops_a_running_procedure(con: psycopg.Connection) -> None:
 
 
 def test_unsupported_constructs_are_refused(con: psycopg.Connection) -> None:
-    for body in ("DECLARE c CURSOR FOR SELECT 1; BEGIN NULL; END;",
+    for body in ("DECLARE c SCROLL CURSOR FOR SELECT 1; BEGIN NULL; END;",
                  "BEGIN RAISE EXCEPTION 'x' USING HINT = 'h'; END;",
-                 "DECLARE v int; BEGIN OPEN v; END;"):
+                 "DECLARE c CURSOR FOR SELECT 1; BEGIN MOVE c; END;"):
         with pytest.raises(psycopg.errors.FeatureNotSupported):
             create(con, f"{name()}()", body)
     with pytest.raises(psycopg.errors.FeatureNotSupported):
