@@ -242,7 +242,7 @@ class ProcedureCommands:
             for proc in self._overloads(session, schema, cmd.name):
                 if len(proc.signature) == len(cmd.arguments):
                     outs.add(tuple(
-                        (a.name or f"column{k}", type_oid(a.type)) for k, a in enumerate(
+                        (a.name or f"column{k}", _row_oid(a.type)) for k, a in enumerate(
                             (a for a in proc.arguments if a.is_output), start=1)))
             if outs:
                 break
@@ -487,6 +487,14 @@ class _Host:
             name = f"<unnamed portal {session.unnamed_portals}>"
             if name not in session.cursors:
                 return name
+
+
+def _row_oid(type_text: str) -> int:
+    """The OID of an OUT/INOUT argument's column in CALL's row: its type's, except that a
+    refcursor's value (a cursor name) is sent as the VARCHAR the row is made of, so that a
+    Describe and a simple Query describe the column alike."""
+    oid = type_oid(type_text)
+    return type_oid("varchar") if oid == type_oid("refcursor") else oid
 
 
 def _batch(batch: pa.RecordBatch) -> pa.RecordBatch:
