@@ -489,6 +489,39 @@ class _Host:
                 return name
 
 
+    async def relation_columns(self, parts: tuple[str, ...]) -> list[tuple[str, str]]:
+        if len(parts) > 2:
+            raise err.FeatureNotSupported(
+                "feature not supported on Duckshift: %TYPE and %ROWTYPE of another database")
+        conn, session = self.conn, self.session
+        where = "table_name = CAST($1 AS VARCHAR)"
+        if len(parts) == 2:
+            where += " AND table_schema = CAST($2 AS VARCHAR)"
+        ran = await conn._proc_run(
+            "SELECT table_schema, column_name, data_type, character_maximum_length, "
+            "numeric_precision, numeric_scale FROM information_schema.columns WHERE "
+            f"{where} ORDER BY ordinal_position", [parts[-1], *parts[:-1]])
+        rows = ran.rows or []
+        # The session's temporary schema first, then the search_path (PostgreSQL's order).
+        present = {r[0] for r in rows}
+        order = sorted(s for s in present if s.startswith("pg_temp")) + [
+            s for s in conn._schemas(session, parts[0] if len(parts) == 2 else None)
+            if s in present]
+        if not order:
+            raise err.UndefinedTable(f'relation "{".".join(parts)}" does not exist')
+        return [(r[1], _declared_type(*r[2:])) for r in rows if r[0] == order[0]]
+
+
+def _declared_type(data_type: str, length: int | None, precision: int | None,
+                   scale: int | None) -> str:
+    """A column's declared type from information_schema's parts."""
+    if data_type in ("character varying", "character") and length is not None:
+        return f"{data_type}({length})"
+    if data_type == "numeric" and precision is not None:
+        return f"numeric({precision}, {scale or 0})"
+    return "varbyte" if data_type == "binary varying" else data_type
+
+
 def _row_oid(type_text: str) -> int:
     """The OID of an OUT/INOUT argument's column in CALL's row: its type's, except that a
     refcursor's value (a cursor name) is sent as the VARCHAR the row is made of, so that a

@@ -20,7 +20,8 @@ class Sql:
 @dataclass(frozen=True, slots=True)
 class Decl:
     """``name [CONSTANT] type [NOT NULL] [{DEFAULT | := | =} expression]``, or ``name RECORD``,
-    or ``name ALIAS FOR $n``, or a bound cursor ``name CURSOR [(arguments)] FOR query``."""
+    or ``name ALIAS FOR $n``, or a bound cursor ``name CURSOR [(arguments)] FOR query``; the
+    type may be ``variable%TYPE``, ``[schema.]table.column%TYPE`` or ``[schema.]table%ROWTYPE``."""
 
     name: str
     type: str  # as written; "record" for RECORD, "refcursor" for a cursor
@@ -30,6 +31,9 @@ class Decl:
     alias_of: int = 0  # ALIAS FOR $n: the n-th argument
     cursor: Sql | None = None  # a bound cursor's query
     cursor_args: tuple[tuple[str, str], ...] = ()  # its arguments: (name, type as written)
+    # ``name%TYPE`` / ``relation%ROWTYPE``: the dotted name the type is taken from, at run time
+    anchor: tuple[str, ...] = ()
+    rowtype: bool = False
 
 
 @dataclass(slots=True)

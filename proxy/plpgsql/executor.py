@@ -93,6 +93,10 @@ class Host(Protocol):
     def portal_name(self) -> str:
         """A new name for a cursor opened without one (``<unnamed portal n>``)."""
 
+    async def relation_columns(self, parts: tuple[str, ...]) -> list[tuple[str, str]]:
+        """The columns of the table or view ``[schema.]name`` as the session resolves it, and
+        their declared types (Redshift's text); 42P01 when there is none."""
+
 
 @dataclass(slots=True)
 class Var:
@@ -106,6 +110,7 @@ class Var:
     record: bool = False
     fields: list[str] | None = None  # a RECORD's columns once assigned
     cursor: ast.Decl | None = None  # a bound cursor's declaration
+    field_types: list[str] | None = None  # a %ROWTYPE record's declared column types
 
 
 class _Exit(Exception):
@@ -284,7 +289,11 @@ class Executor:
                     detail="The tuple structure of a not-yet-assigned record is indeterminate.")
             if field_name not in var.fields:
                 raise err.UndefinedColumn(f'record "{name}" has no field "{field_name}"')
-            return (var, var.value[var.fields.index(field_name)]), 3  # type: ignore[index]
+            k = var.fields.index(field_name)
+            if var.field_types is not None:
+                # A %ROWTYPE field is bound as its column's type (CHAR's semantics too).
+                return (Var(field_name, var.field_types[k]), var.value[k]), 3  # type: ignore[index]
+            return (var, var.value[k]), 3  # type: ignore[index]
         if dotted:
             # ``x.y``: a block label's variable, else a column of a table x (a scalar variable
             # x does not qualify a name, in PostgreSQL's resolution).
@@ -347,6 +356,8 @@ class Executor:
             if not 1 <= d.alias_of <= len(self.args):
                 raise err.UndefinedParameter(f"there is no parameter ${d.alias_of}")
             return self.args[d.alias_of - 1]
+        if d.anchor:
+            return await self.declare_anchored(d)
         if d.type == "record":
             return Var(d.name, None, None, record=True)
         if d.cursor is not None:
@@ -361,6 +372,54 @@ class Executor:
             raise err.NotNullViolation(
                 f'null value cannot be assigned to variable "{d.name}" declared NOT NULL')
         return var
+
+    async def declare_anchored(self, d: ast.Decl) -> Var:
+        """A ``%TYPE`` or ``%ROWTYPE`` declaration, its type taken from the catalog (or the
+        variable) now, as the call runs."""
+        if d.rowtype:
+            columns = await self.host.relation_columns(d.anchor)
+            # PostgreSQL: a row variable starts with every field NULL.
+            return Var(d.name, None, (None,) * len(columns), d.constant, record=True,
+                       fields=[c for c, _ in columns], field_types=[t for _, t in columns])
+        var = None
+        if len(d.anchor) == 1:
+            var = self.lookup(d.anchor[0])
+            if var is None:
+                raise err.UndefinedObject(f'type "{d.anchor[0]}%type" does not exist')
+        elif len(d.anchor) == 2:
+            var = self.qualified(d.anchor[0], d.anchor[1])
+        if var is not None:
+            if var.record:
+                raise refuse("%TYPE of a record variable")
+            type_text = var.type or ""
+        else:
+            *relation, column = d.anchor
+            found = dict(await self.host.relation_columns(tuple(relation)))
+            if column not in found:
+                raise err.UndefinedColumn(
+                    f'column "{column}" of relation "{relation[-1]}" does not exist')
+            type_text = found[column]
+        return await self.declare(ast.Decl(d.name, type_text, d.constant, d.not_null,
+                                           d.default))
+
+    async def store_row(self, var: Var, row: Sequence[object] | None, columns: list[str]
+                        ) -> None:
+        """A row into a record variable: a RECORD takes the row's columns; a %ROWTYPE one
+        keeps its own, the values cast to them by position (missing ones NULL)."""
+        if var.constant:
+            raise err.SyntaxError_(f'variable "{var.name}" is declared CONSTANT')
+        if var.field_types is None:
+            var.value = tuple(row) if row is not None else (None,) * len(columns)
+            var.fields = list(columns)
+            return
+        n = len(var.field_types)
+        values = list(row or ())[:n]
+        values += [None] * (n - len(values))
+        casts = ", ".join(f"CAST(${k} AS {type_sql(t)})"
+                          for k, t in enumerate(var.field_types, start=1))
+        self.host.check_interrupt()
+        ran = await self.host.run(f"SELECT {casts}", values)
+        var.value = tuple(ran.rows[0]) if ran.rows else tuple(values)
 
     async def guarded(self, block: ast.Block) -> None:
         assert block.handlers is not None
@@ -401,12 +460,14 @@ class Executor:
         head, _, tail = s.target.partition(".")
         var = self.lookup(head)
         type_text = var.type if var is not None and not var.record and not tail else None
+        if var is not None and var.field_types is not None and tail in (var.fields or ()):
+            type_text = var.field_types[var.fields.index(tail)]  # type: ignore[union-attr]
         self.assign(s.target, await self.value(s.value, type_text))
 
     async def st_sql(self, s: ast.SqlStatement) -> None:
         ran = await self.query(s.sql, bind=s.head in _BINDS)
         if s.into:
-            self.into(s.into, ran, s.strict)
+            await self.into(s.into, ran, s.strict)
         elif ran.rows is not None and s.head in ("SELECT", "WITH", "VALUES", "("):
             raise err.make("42601", "query has no destination for result data",
                            hint="If you want to discard the results of a SELECT, use "
@@ -414,7 +475,7 @@ class Executor:
         else:
             self.set_found(self.row_count > 0)
 
-    def into(self, targets: tuple[str, ...], ran: Ran, strict: bool) -> None:
+    async def into(self, targets: tuple[str, ...], ran: Ran, strict: bool) -> None:
         rows = ran.rows or []
         if strict and not rows:
             raise err.make("P0002", "query returned no rows")
@@ -423,10 +484,7 @@ class Executor:
         row = rows[0] if rows else (None,) * len(ran.columns)
         first = self.lookup(targets[0])
         if len(targets) == 1 and first is not None and first.record:
-            self.assign(targets[0], tuple(row) if rows else None, list(ran.columns))
-            if not rows:
-                first.fields = list(ran.columns)
-                first.value = (None,) * len(ran.columns)
+            await self.store_row(first, row if rows else None, list(ran.columns))
         else:
             for i, target in enumerate(targets):
                 self.assign(target, row[i] if i < len(row) else None)
@@ -442,7 +500,7 @@ class Executor:
             raise err.make("22004", "query string argument of EXECUTE is null")
         ran = await self.query(ast.Sql(str(command)), bind=False)
         if s.into:
-            self.into(s.into, ran, s.strict)
+            await self.into(s.into, ran, s.strict)
         else:
             self.set_found(self.row_count > 0)
 
@@ -537,7 +595,7 @@ class Executor:
             raise err.SyntaxError_(f'"{s.targets[0]}" is not a known variable')
         for row in rows:
             if len(s.targets) == 1 and first.record:
-                self.assign(s.targets[0], tuple(row), list(ran.columns))
+                await self.store_row(first, row, list(ran.columns))
             else:
                 for i, target in enumerate(s.targets):
                     self.assign(target, row[i] if i < len(row) else None)
@@ -674,7 +732,7 @@ class Executor:
         name = self.cursor_name(self.cursor_var(s.cursor))
         self.host.check_interrupt()
         columns, row = await self.host.fetch_row(name)
-        self.into(s.into, Ran(columns, [] if row is None else [row], 0), strict=False)
+        await self.into(s.into, Ran(columns, [] if row is None else [row], 0), strict=False)
         self.row_count = 0 if row is None else 1
 
     async def st_close(self, s: ast.Close) -> None:

@@ -5,7 +5,7 @@ EXCEPTION, assignment, SELECT INTO, IF, CASE, LOOP/WHILE/FOR, EXIT/CONTINUE, RET
 EXECUTE, PERFORM, GET DIAGNOSTICS, COMMIT/ROLLBACK, CALL, NULL, cursors (refcursor variables,
 bound cursors, OPEN, FETCH ... INTO, CLOSE, FOR over a cursor) and plain SQL) into the tree of
 ``proxy.plpgsql.ast``. What it does not run (SCROLL cursors, FETCH directions other than NEXT,
-MOVE, RAISE ... USING, %TYPE) is refused with 0A000 when the procedure is created, not when a
+MOVE, RAISE ... USING) is refused with 0A000 when the procedure is created, not when a
 branch of it first runs.
 """
 
@@ -195,8 +195,10 @@ class _Parser(TokenCursor):
             return self.cursor_decl(name)
         a, b = self.scan(frozenset({"NOT", "DEFAULT", ":=", "=", ";", "COLLATE"}))
         type_text = self.frag(a, b).text
+        anchor: tuple[str, ...] = ()
+        rowtype = False
         if any(t.token_type == TokenType.MOD for t in self.toks[a:b]):
-            raise refuse("%TYPE and %ROWTYPE")
+            anchor, rowtype = self.anchor(a, b)
         if self.word() == "COLLATE":
             raise refuse("COLLATE")
         not_null = False
@@ -211,8 +213,38 @@ class _Parser(TokenCursor):
             raise SyntaxError_(f'variable "{name}" must have a default value, since it\'s '
                                "declared NOT NULL")
         kind = type_text.lower()
+        if rowtype and default is not None:
+            raise SyntaxError_("default value for row or record variable is not supported")
         return ast.Decl(name, "record" if kind == "record" else type_text, constant, not_null,
-                        default)
+                        default, anchor=anchor, rowtype=rowtype)
+
+    def anchor(self, a: int, b: int) -> tuple[tuple[str, ...], bool]:
+        """``name[.name ...] % {TYPE | ROWTYPE}`` of a declaration's type: the dotted name
+        and whether it is %ROWTYPE."""
+        toks = self.toks[a:b]
+        kinds = [t.token_type for t in toks]
+        if len(toks) < 3 or kinds[-2] != TokenType.MOD or kinds.count(TokenType.MOD) != 1 or \
+                toks[-1].text.upper() not in ("TYPE", "ROWTYPE") or len(toks) % 2 == 0:
+            bad = next(t for t in toks if t.token_type == TokenType.MOD)
+            raise SyntaxError_(f'syntax error at or near "{bad.text}"', position=bad.start + 1)
+        parts: list[str] = []
+        for k, tok in enumerate(toks[:-2]):
+            if k % 2:
+                if tok.token_type != TokenType.DOT:
+                    raise SyntaxError_(f'syntax error at or near "{tok.text}"',
+                                       position=tok.start + 1)
+                continue
+            if tok.token_type == TokenType.IDENTIFIER:
+                parts.append(tok.text)
+            elif tok.text[:1].isalpha() or tok.text[:1] == "_":
+                parts.append(tok.text.lower())
+            else:
+                raise SyntaxError_(f'syntax error at or near "{tok.text}"',
+                                   position=tok.start + 1)
+        if len(parts) > 3:
+            raise SyntaxError_(f'improper %TYPE reference (too many dotted names): '
+                               f'{".".join(parts)}')
+        return tuple(parts), toks[-1].text.upper() == "ROWTYPE"
 
     def cursor_decl(self, name: str) -> ast.Decl:
         """``name [[NO] SCROLL] CURSOR [(arg type, ...)] {FOR | IS} query;``"""

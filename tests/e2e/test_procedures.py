@@ -452,3 +452,42 @@ def test_redshift_connector_calls_and_lists_procedures(srv: RunningServer,
         assert list(cursor.fetchall()) == [[42]]
     finally:
         conn.close()
+
+
+def test_type_and_rowtype_declarations(con: psycopg.Connection) -> None:
+    con.execute("CREATE TABLE IF NOT EXISTS sp_typed (id int, label varchar(5), "
+                "amount numeric(8, 2))")
+    con.execute("DELETE FROM sp_typed")
+    con.execute("INSERT INTO sp_typed VALUES (7, 'seven', 1.25)")
+    p = name()
+    create(con, f"{p}(INOUT a varchar(40), INOUT b varchar(40), INOUT c varchar(40))", """
+DECLARE
+  amt sp_typed.amount%TYPE := 2.345;
+  lbl public.sp_typed.label%TYPE;
+  twice amt%TYPE;
+  r sp_typed%ROWTYPE;
+BEGIN
+  twice := amt * 2;
+  a := amt || ' ' || twice;
+  c := coalesce(r.label, 'null') || ' ' || coalesce(r.id::varchar, 'null');
+  SELECT * INTO r FROM sp_typed WHERE id = 7;
+  b := r.id || ' ' || r.label || ' ' || r.amount;
+  SELECT 8.6, 'eight' INTO r;
+  r.amount := 3.333;
+  c := c || ' / ' || r.id || ' ' || r.label || ' ' || r.amount;
+  lbl := 'abcde';
+  a := a || ' ' || lbl;
+END;""")
+    # numeric(8, 2) rounds; a %ROWTYPE record keeps its columns and casts by position.
+    assert con.execute(f"CALL {p}('', '', '')").fetchall() == [
+        ("2.35 4.70 abcde", "7 seven 1.25", "null null / 9 eight 3.33")]
+    for body, error in (
+            ("DECLARE v sp_nope.x%TYPE; BEGIN NULL; END;", psycopg.errors.UndefinedTable),
+            ("DECLARE v sp_typed.nope%TYPE; BEGIN NULL; END;",
+             psycopg.errors.UndefinedColumn),
+            ("DECLARE r sp_nope%ROWTYPE; BEGIN NULL; END;", psycopg.errors.UndefinedTable),
+            ("DECLARE v nothing%TYPE; BEGIN NULL; END;", psycopg.errors.UndefinedObject)):
+        q = name()
+        create(con, f"{q}()", body)
+        with pytest.raises(error):
+            con.execute(f"CALL {q}()")

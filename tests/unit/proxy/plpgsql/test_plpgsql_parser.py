@@ -131,6 +131,15 @@ def test_cursors() -> None:
     assert isinstance(rng, ast.ForRange)
 
 
+def test_type_and_rowtype_anchors() -> None:
+    decls = parse('DECLARE a t.x%TYPE; b s.t%ROWTYPE; c a%type := 3; d "T".y%TYPE NOT NULL '
+                  ":= 1; BEGIN NULL; END").decls
+    assert [(d.name, d.anchor, d.rowtype, d.not_null) for d in decls] == [
+        ("a", ("t", "x"), False, False), ("b", ("s", "t"), True, False),
+        ("c", ("a",), False, False), ("d", ("T", "y"), False, True)]
+    assert decls[2].default is not None and decls[2].default.text == "3"
+
+
 def test_exception_handlers() -> None:
     (block,) = body("BEGIN BEGIN x := 1; EXCEPTION WHEN OTHERS THEN RAISE INFO '%', SQLERRM; "
                     "END; END")
@@ -149,7 +158,10 @@ def test_exception_handlers() -> None:
         ("BEGIN OPEN c FOR EXECUTE 'q' USING 1; END", FeatureNotSupported),
         ("BEGIN FETCH c; END", SyntaxError_),
         ("DECLARE c CURSOR (k) FOR SELECT 1; BEGIN NULL; END", SyntaxError_),
-        ("DECLARE v t.a%TYPE; BEGIN NULL; END", FeatureNotSupported),
+        ("DECLARE v t.a%FOO; BEGIN NULL; END", SyntaxError_),
+        ("DECLARE v t.%TYPE; BEGIN NULL; END", SyntaxError_),
+        ("DECLARE r t%ROWTYPE := 1; BEGIN NULL; END", SyntaxError_),
+        ("DECLARE v a.b.c.d%TYPE; BEGIN NULL; END", SyntaxError_),
         ("BEGIN RAISE 'x' USING HINT = 'h'; END", FeatureNotSupported),
         ("BEGIN RAISE division_by_zero; END", FeatureNotSupported),
         ("BEGIN EXECUTE 'q' USING 1; END", FeatureNotSupported),
