@@ -491,3 +491,45 @@ END;""")
         create(con, f"{q}()", body)
         with pytest.raises(error):
             con.execute(f"CALL {q}()")
+
+
+def test_information_schema_and_show_procedures_by_privilege(
+        con: psycopg.Connection, srv: RunningServer) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS proc_vis")
+    hidden, granted = name("hidden"), name("granted")
+    con.execute(f"CREATE OR REPLACE PROCEDURE proc_vis.{hidden}(a int) AS $$ BEGIN NULL; END; "
+                "$$ LANGUAGE plpgsql")
+    con.execute(f"CREATE OR REPLACE PROCEDURE proc_vis.{granted}(a int, INOUT b varchar(9), "
+                "c OUT numeric(5, 1), d INOUT refcursor) AS $$ BEGIN NULL; END; $$ "
+                "LANGUAGE plpgsql SECURITY DEFINER")
+    assert con.execute(
+        "SELECT routine_name, routine_type, data_type, routine_body, external_language, "
+        "security_type FROM information_schema.routines WHERE routine_schema = 'proc_vis' "
+        "ORDER BY routine_name").fetchall() == [
+        (granted, "PROCEDURE", None, "EXTERNAL", "PLPGSQL", "DEFINER"),
+        (hidden, "PROCEDURE", None, "EXTERNAL", "PLPGSQL", "INVOKER")]
+    assert con.execute(
+        "SELECT p.ordinal_position, p.parameter_mode, p.parameter_name, p.data_type, "
+        "p.udt_name FROM information_schema.parameters p JOIN information_schema.routines r "
+        "ON r.specific_name = p.specific_name WHERE r.routine_name = %s "
+        "ORDER BY p.ordinal_position", (granted,)).fetchall() == [
+        (1, "IN", "a", "integer", "int4"), (2, "INOUT", "b", "character varying", "varchar"),
+        (3, "OUT", "c", "numeric", "numeric"), (4, "INOUT", "d", "refcursor", "refcursor")]
+    user = name("u")
+    con.execute(f"CREATE USER {user} PASSWORD '{PASSWORD}'")
+    con.execute(f"GRANT USAGE ON SCHEMA proc_vis TO {user}")
+    con.execute(f"GRANT EXECUTE ON PROCEDURE proc_vis.{granted}(int, varchar, refcursor) "
+                f"TO {user}")
+    with psycopg.connect(host=srv.host, port=srv.port, user=user, password=PASSWORD,
+                         dbname="dev", sslmode="disable", autocommit=True) as other:
+        # Redshift: the owner, or USAGE on the schema and EXECUTE on the procedure.
+        assert [r[2] for r in other.execute(
+            "SHOW PROCEDURES FROM SCHEMA dev.proc_vis").fetchall()] == [granted]
+        assert other.execute(
+            "SELECT routine_name FROM information_schema.routines "
+            "WHERE routine_schema = 'proc_vis'").fetchall() == [(granted,)]
+        assert other.execute(
+            "SELECT count(*) FROM information_schema.parameters "
+            "WHERE specific_schema = 'proc_vis'").fetchone() == (4,)
+    assert sorted(r[2] for r in con.execute(
+        "SHOW PROCEDURES FROM SCHEMA dev.proc_vis").fetchall()) == sorted([granted, hidden])
