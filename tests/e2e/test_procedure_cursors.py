@@ -135,40 +135,8 @@ def test_redshift_connector_fetches_a_returned_cursor(srv: RunningServer,
         conn.close()
 
 
-def test_cursors_inside_a_body(con: psycopg.Connection) -> None:
-    p = name()
-    create(con, f"{p}(lo int, INOUT total int, INOUT names varchar(200), INOUT last_found "
-           "boolean)", """
-DECLARE
-  c CURSOR (k int) FOR SELECT id, name FROM fact_tbl WHERE id >= k ORDER BY name;
-  r record;
-  v_id int;
-  v_name varchar(20);
-BEGIN
-  total := 0;
-  names := '';
-  OPEN c(lo);
-  LOOP
-    FETCH c INTO v_id, v_name;
-    EXIT WHEN NOT FOUND;
-    total := total + v_id;
-    names := names || v_name || ',';
-  END LOOP;
-  CLOSE c;
-  FOR r IN c(2) LOOP
-    names := names || r.name || ';';
-  END LOOP;
-  OPEN c(0);
-  FETCH NEXT FROM c INTO r;
-  names := names || r.name;
-  CLOSE c;
-  FETCH c INTO v_id;
-END;""")
-    with pytest.raises(psycopg.errors.InvalidCursorName, match='cursor "c" does not exist'):
-        con.execute(f"CALL {p}(1, 0, '', false)")
-    p2 = name()
-    create(con, f"{p2}(lo int, INOUT total int, INOUT names varchar(200), INOUT found_last "
-           "boolean)", """
+def _cursor_body(tail: str) -> str:
+    return f"""
 DECLARE
   c CURSOR (k int) FOR SELECT id, name FROM fact_tbl WHERE id >= k ORDER BY name;
   r record;
@@ -193,9 +161,21 @@ BEGIN
   FETCH NEXT FROM c INTO r;
   names := names || r.name;
   CLOSE c;
-END;""")
-    assert con.execute(f"CALL {p2}(1, 0, '', true)").fetchall() == [
+  {tail}
+END;"""
+
+
+def test_cursors_inside_a_body(con: psycopg.Connection) -> None:
+    header = "(lo int, INOUT total int, INOUT names varchar(200), INOUT found_last boolean)"
+    p = name()
+    create(con, p + header, _cursor_body(""))
+    assert con.execute(f"CALL {p}(1, 0, '', true)").fetchall() == [
         (5, "Ed,Joe,Mary,Mike,Mary;Ed", False)]
+    # A closed cursor is gone: FETCH from it is 34000.
+    closed = name()
+    create(con, closed + header, _cursor_body("FETCH c INTO v_id;"))
+    with pytest.raises(psycopg.errors.InvalidCursorName, match='cursor "c" does not exist'):
+        con.execute(f"CALL {closed}(1, 0, '', false)")
 
 
 def test_open_for_query_and_execute(con: psycopg.Connection) -> None:
