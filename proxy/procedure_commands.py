@@ -442,9 +442,9 @@ class _Host:
 
 
     async def open_cursor(self, name: str, text: str, params: Sequence[object],
-                          statement: str) -> None:
+                          statement: str, hold: bool = False) -> None:
         conn, session = self.conn, self.session
-        if session.tx == TxStatus.IDLE:
+        if session.tx == TxStatus.IDLE and not hold:
             # A NONATOMIC procedure outside a transaction block (in atomic mode the call is
             # its transaction): a cursor needs one, as DECLARE does.
             raise err.NoActiveSqlTransaction(
@@ -458,7 +458,7 @@ class _Host:
             tag = " ".join(w for w in stmt.tag.split() if not w.isdigit()) if stmt else \
                 "multi-statement"
             raise err.make("42P11", f"cannot open {tag} query as cursor")
-        await conn._open_cursor(session, name, stmt, list(params), False, statement)
+        await conn._open_cursor(session, name, stmt, list(params), hold, statement)
 
     def cursor_exists(self, name: str) -> bool:
         return name in self.session.cursors

@@ -76,9 +76,9 @@ class Host(Protocol):
         of its INOUT arguments, by position."""
 
     async def open_cursor(self, name: str, text: str, params: Sequence[object],
-                          statement: str) -> None:
+                          statement: str, hold: bool = False) -> None:
         """Open the session's cursor ``name`` on the query ``text`` (over ``params``);
-        ``statement`` is what pg_cursors shows."""
+        ``statement`` is what pg_cursors shows; ``hold``: it outlives a COMMIT."""
 
     def cursor_exists(self, name: str) -> bool:
         """Whether the session has a cursor ``name`` open."""
@@ -668,7 +668,7 @@ class Executor:
         return str(var.value)
 
     async def open(self, var: Var, query: ast.Sql | None, dynamic: bool,
-                   args: tuple[ast.Sql, ...] | None) -> str:
+                   args: tuple[ast.Sql, ...] | None, hold: bool = False) -> str:
         """Open the cursor of ``var``: its bound query over ``args``, or ``query``; the name
         of the cursor opened (a new portal name when the variable holds none)."""
         if var.value is not None and self.host.cursor_exists(str(var.value)):
@@ -695,7 +695,7 @@ class Executor:
             self.assign_cursor(var, self.host.portal_name())
         name = str(var.value)
         self.host.check_interrupt()
-        await self.host.open_cursor(name, text, params, shown)
+        await self.host.open_cursor(name, text, params, shown, hold)
         return name
 
     def assign_cursor(self, var: Var, name: str) -> None:
@@ -742,7 +742,9 @@ class Executor:
         var = self.cursor_var(s.cursor)
         if var.cursor is None:
             raise err.SyntaxError_('cursor FOR loop must use a bound cursor variable')
-        name = await self.open(var, None, False, s.args)
+        # Held, as PostgreSQL converts a loop's cursor at a COMMIT in the loop's body: the
+        # loop reads on in the next transaction.
+        name = await self.open(var, None, False, s.args, hold=True)
         # The loop's record is declared by the loop, as in PostgreSQL.
         target = Var(s.target, None, None, record=True)
         self.scopes.append({s.target: target})

@@ -236,3 +236,17 @@ def test_refused_cursor_forms(con: psycopg.Connection) -> None:
                  "DECLARE c refcursor; BEGIN OPEN c FOR EXECUTE 'SELECT $1' USING 1; END;"):
         with pytest.raises(psycopg.errors.FeatureNotSupported):
             create(con, f"{name()}()", body)
+
+
+def test_commit_inside_a_cursor_loop_keeps_reading(con: psycopg.Connection) -> None:
+    con.execute("CREATE TABLE IF NOT EXISTS cursor_log (name varchar(20))")
+    con.execute("DELETE FROM cursor_log")
+    for options in ("", "NONATOMIC"):
+        p = name()
+        con.execute(f"CREATE PROCEDURE {p}(INOUT n int) {options} AS $$ DECLARE "
+                    "c CURSOR FOR SELECT name FROM fact_tbl ORDER BY name; BEGIN n := 0; "
+                    "FOR r IN c LOOP INSERT INTO cursor_log VALUES (r.name); COMMIT; "
+                    "n := n + 1; END LOOP; END; $$ LANGUAGE plpgsql")
+        assert con.execute(f"CALL {p}(0)").fetchall() == [(5,)]
+    assert con.execute("SELECT count(*) FROM cursor_log").fetchone() == (10,)
+    assert con.execute("SELECT count(*) FROM pg_cursors").fetchone() == (0,)
