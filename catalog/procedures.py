@@ -36,7 +36,8 @@ _DISPLAY = {"varchar": "character varying", "char": "character",
 _OIDS = {"smallint": 21, "integer": 23, "bigint": 20, "numeric": 1700, "real": 700,
          "double precision": 701, "boolean": 16, "varchar": 1043, "char": 1042, "date": 1082,
          "timestamp": 1114, "timestamptz": 1184, "time": 1083, "timetz": 1266,
-         "super": 4000, "varbyte": 6551, "geometry": 3000, "hllsketch": 2935}
+         "super": 4000, "varbyte": 6551, "geometry": 3000, "hllsketch": 2935,
+         "refcursor": 1790}
 
 
 def display_type(text: str) -> str:

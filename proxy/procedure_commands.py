@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 # The category of a declared type, and the order of width within the numeric ones.
 _CATEGORY = {"smallint": "int", "integer": "int", "bigint": "int", "numeric": "numeric",
              "real": "float", "double precision": "float", "varchar": "text", "char": "text",
+             "refcursor": "text",
              "boolean": "bool", "date": "date", "timestamp": "timestamp",
              "timestamptz": "timestamptz"}
 _WIDTH = {"smallint": 1, "integer": 2, "bigint": 3}
@@ -57,6 +58,8 @@ def _arrow_type(t: pa.DataType, literal: bool) -> str:
     """The PostgreSQL type of an argument's value ("unknown" for a string literal or NULL)."""
     if literal or pa.types.is_null(t):
         return "unknown"
+    if isinstance(t, pa.BaseExtensionType) and t.extension_name == "arrow.bool8":
+        return "boolean"  # DuckDB's BOOLEAN as Arrow's canonical 8-bit boolean
     for test, name in ((pa.types.is_int16, "smallint"), (pa.types.is_int8, "smallint"),
                        (pa.types.is_int32, "integer"), (pa.types.is_int64, "bigint"),
                        (pa.types.is_decimal, "numeric"), (pa.types.is_float32, "real"),
@@ -239,7 +242,7 @@ class ProcedureCommands:
             for proc in self._overloads(session, schema, cmd.name):
                 if len(proc.signature) == len(cmd.arguments):
                     outs.add(tuple(
-                        (a.name or f"column{k}", type_oid(a.type)) for k, a in enumerate(
+                        (a.name or f"column{k}", _row_oid(a.type)) for k, a in enumerate(
                             (a for a in proc.arguments if a.is_output), start=1)))
             if outs:
                 break
@@ -438,10 +441,104 @@ class _Host:
                 if proc.arguments[i].mode == "INOUT"]
 
 
+    async def open_cursor(self, name: str, text: str, params: Sequence[object],
+                          statement: str, hold: bool = False) -> None:
+        conn, session = self.conn, self.session
+        if session.tx == TxStatus.IDLE and not hold:
+            # A NONATOMIC procedure outside a transaction block (in atomic mode the call is
+            # its transaction): a cursor needs one, as DECLARE does.
+            raise err.NoActiveSqlTransaction(
+                "DECLARE CURSOR can only be used in transaction blocks")
+        if name in session.cursors:
+            raise err.DuplicateCursor(f'cursor "{name}" already exists')
+        stmts = await conn.server.translator.statements(text, session.context)
+        stmt = stmts[0] if len(stmts) == 1 else None
+        if stmt is None or not stmt.returns_rows or stmt.command is not None:
+            # The command's name, without the "0" of an INSERT's tag.
+            tag = " ".join(w for w in stmt.tag.split() if not w.isdigit()) if stmt else \
+                "multi-statement"
+            raise err.make("42P11", f"cannot open {tag} query as cursor")
+        await conn._open_cursor(session, name, stmt, list(params), hold, statement)
+
+    def cursor_exists(self, name: str) -> bool:
+        return name in self.session.cursors
+
+    async def fetch_row(self, name: str) -> tuple[list[str], tuple[object, ...] | None]:
+        cursor = self.session.cursors.get(name)
+        if cursor is None:
+            raise err.InvalidCursorName(f'cursor "{name}" does not exist')
+        result = cursor.result
+        batch, rows = await self.conn._engine_call(streaming.take, result, _batch, 1)
+        assert result.schema is not None
+        if not rows:
+            return list(result.schema.names), None
+        return list(result.schema.names), tuple(c[0].as_py() for c in batch.columns)
+
+    def close_cursor(self, name: str) -> None:
+        cursor = self.session.cursors.pop(name, None)
+        if cursor is None:
+            raise err.InvalidCursorName(f'cursor "{name}" does not exist')
+        self.conn._close_cursor(cursor)
+
+    def portal_name(self) -> str:
+        session = self.session
+        while True:
+            session.unnamed_portals += 1
+            name = f"<unnamed portal {session.unnamed_portals}>"
+            if name not in session.cursors:
+                return name
+
+
+    async def relation_columns(self, parts: tuple[str, ...]) -> list[tuple[str, str]]:
+        if len(parts) > 2:
+            raise err.FeatureNotSupported(
+                "feature not supported on Duckshift: %TYPE and %ROWTYPE of another database")
+        conn, session = self.conn, self.session
+        where = "table_name = CAST($1 AS VARCHAR)"
+        if len(parts) == 2:
+            where += " AND table_schema = CAST($2 AS VARCHAR)"
+        ran = await conn._proc_run(
+            "SELECT table_schema, column_name, data_type, character_maximum_length, "
+            "numeric_precision, numeric_scale FROM information_schema.columns WHERE "
+            f"{where} ORDER BY ordinal_position", [parts[-1], *parts[:-1]])
+        rows = ran.rows or []
+        # The session's temporary schema first, then the search_path (PostgreSQL's order).
+        present = {r[0] for r in rows}
+        order = sorted(s for s in present if s.startswith("pg_temp")) + [
+            s for s in conn._schemas(session, parts[0] if len(parts) == 2 else None)
+            if s in present]
+        if not order:
+            raise err.UndefinedTable(f'relation "{".".join(parts)}" does not exist')
+        return [(r[1], _declared_type(*r[2:])) for r in rows if r[0] == order[0]]
+
+
+def _declared_type(data_type: str, length: int | None, precision: int | None,
+                   scale: int | None) -> str:
+    """A column's declared type from information_schema's parts."""
+    if data_type in ("character varying", "character") and length is not None:
+        return f"{data_type}({length})"
+    if data_type == "numeric" and precision is not None:
+        return f"numeric({precision}, {scale or 0})"
+    return "varbyte" if data_type == "binary varying" else data_type
+
+
+def _row_oid(type_text: str) -> int:
+    """The OID of an OUT/INOUT argument's column in CALL's row: its type's, except that a
+    refcursor's value (a cursor name) is sent as the VARCHAR the row is made of, so that a
+    Describe and a simple Query describe the column alike."""
+    oid = type_oid(type_text)
+    return type_oid("varchar") if oid == type_oid("refcursor") else oid
+
+
+def _batch(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """``streaming.take``'s encoding that keeps the batch as it is."""
+    return batch
+
+
 def _is_literal(text: str) -> bool:
-    """Whether an argument is a string literal (PostgreSQL's type "unknown")."""
+    """Whether an argument is a string literal or NULL (PostgreSQL's type "unknown")."""
     toks = tokenize(text)
-    return len(toks) == 1 and toks[0].token_type == TokenType.STRING
+    return len(toks) == 1 and toks[0].token_type in (TokenType.STRING, TokenType.NULL)
 
 
 def _now() -> datetime:

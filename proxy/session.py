@@ -148,6 +148,7 @@ class Session:
     prepared: dict[str, PreparedStatement] = field(default_factory=dict)
     portals: dict[str, Portal] = field(default_factory=dict)
     cursors: dict[str, SqlCursor] = field(default_factory=dict)
+    unnamed_portals: int = 0  # cursors a procedure opened without a name (<unnamed portal n>)
     transaction_id: int = 0
     login_database: str = field(init=False)  # where RESET USE returns
     login_user: User = field(init=False)  # who authenticated (SET SESSION AUTHORIZATION)

@@ -197,11 +197,17 @@ class SessionCommands:
         inner = self.server.cache.get(cmd.query, session.context)
         if len(inner) != 1 or not inner[0].returns_rows or inner[0].command is not None:
             raise err.InvalidCursorName("DECLARE CURSOR must be followed by a query")
-        outcome = await self._run(inner[0], params)
+        await self._open_cursor(session, cmd.name, inner[0], params, cmd.hold, cmd.statement)
+
+    async def _open_cursor(self, session: Session, name: str, stmt: Statement,
+                           params: list[object], hold: bool, statement: str) -> None:
+        """Run a query into the session's cursor ``name``: DECLARE's, and a stored
+        procedure's OPEN (the same cursors FETCH, MOVE, CLOSE and pg_cursors see)."""
+        outcome = await self._run(stmt, params)
         assert outcome.result is not None and outcome.result.schema is not None
-        session.cursors[cmd.name] = SqlCursor(
-            cmd.name, outcome.result, fields_of(outcome.result.schema), outcome.ticket, cmd.hold,
-            cmd.statement,
+        session.cursors[name] = SqlCursor(
+            name, outcome.result, fields_of(outcome.result.schema), outcome.ticket, hold,
+            statement,
         )
 
     async def _fetch(self, session: Session, cmd: commands.Fetch) -> Outcome:

@@ -4,9 +4,10 @@ A listing runs the SQL of ``catalog.views.show`` on the session's own cursor, so
 session's uncommitted DDL, with the names after FROM and the LIKE pattern as parameters. Before
 that, what the FROM clause names must exist: the database (3D000), the schema (3F000), the
 table (42P01). Redshift's rules on the result: at most 10,000 rows without a LIMIT (54000), and
-a user who is not a superuser sees a schema only with USAGE on it (or owning it) and a table
+a user who is not a superuser sees a schema only with USAGE on it (or owning it), a table
 or its columns only with USAGE on the schema and SELECT on the table or one of its columns (or
-owning it). SHOW VIEW finds the view as the search path does and shows its query; SHOW TABLE
+owning it), and a stored procedure only with USAGE on the schema and EXECUTE on it (or owning
+it). SHOW VIEW finds the view as the search path does and shows its query; SHOW TABLE
 finds a table so and shows a CREATE TABLE for it: column types, NOT NULL, DEFAULT, IDENTITY,
 the encodings and distribution and sort keys CREATE/ALTER TABLE declared (``ENCODE`` only where
 one was: the others are what DuckDB stores), the primary key, and the distribution style
@@ -58,6 +59,7 @@ _VISIBLE_BY = {
     "primary_keys": ("schema_name", "table_name"),
     "foreign_keys": ("fk_schema_name", "fk_table_name"),
     "exported_keys": ("pk_schema_name", "pk_table_name"),
+    "procedures": ("schema_name", "procedure_name"),
 }
 
 
@@ -127,7 +129,12 @@ def _visible(conn: Connection, session: Session, database: str, kind: str,
     for schema, name in zip(schemas, tables, strict=True):
         seen = access.has_privilege(
             security, who, ObjectKey("schema", database, schema), "USAGE", owner)
-        if seen and name is not None:
+        if name is not None and kind == "procedures":
+            # Redshift: the owner, or USAGE on the schema and EXECUTE on the procedure.
+            key = ObjectKey("procedure", database, schema, name)
+            seen = access.is_owner(security, who, key, owner) or (seen and access.has_privilege(
+                security, who, key, "EXECUTE", owner))
+        elif seen and name is not None:
             key = ObjectKey("table", database, schema, name)
             seen = access.has_privilege(security, who, key, "SELECT", owner) or bool(
                 access.column_privileges(security, who, key, "SELECT"))

@@ -15,7 +15,13 @@ PostgreSQL's).
 from __future__ import annotations
 
 from catalog.table_attributes import FUNCTIONS, LATE_BINDING_VIEWS
-from catalog.views.acl import default_owner_sql, owners_sql, system_table
+from catalog.views.acl import (
+    default_owner_sql,
+    grants_sql,
+    held_roles_sql,
+    owners_sql,
+    system_table,
+)
 from catalog.views.aclitems import acl_items_sql, acl_sql
 from catalog.views.base import (
     Session,
@@ -27,7 +33,7 @@ from catalog.views.base import (
     user_oid_expr,
 )
 from catalog.views.information_schema import column_facts_sql
-from catalog.views.pg_type import column_type_sql, type_name_sql
+from catalog.views.pg_type import BUILTIN_TYPES, column_type_sql, type_name_sql
 from catalog.views.scope import attribute_rows_sql, consumer_databases_sql, shared_objects_sql
 
 _V, _I = "VARCHAR", "INTEGER"
@@ -190,8 +196,76 @@ def pg_proc_info(session: Session) -> str:
     return f"SELECT oid AS prooid, * FROM ({pg_proc(session)})"
 
 
+def _executable_procedures_sql(session: Session) -> str:
+    """The current database's stored procedures the session user may see in
+    information_schema, as PostgreSQL's views show routines: its own, and those it may
+    EXECUTE (a grant to it, a role it holds or PUBLIC); a superuser sees all."""
+    procedures = procedures_sql(session)
+    if session.superuser:
+        return procedures
+    grantee = (
+        f"(g.grantee_kind = 'public' OR (g.grantee_kind = 'user' AND g.grantee = "
+        f"{lit(session.user)}) OR (g.grantee_kind = 'role' AND g.grantee IN "
+        f"({held_roles_sql(session)})))"
+    )
+    return (
+        f"SELECT * FROM ({procedures}) p WHERE p.owner = {lit(session.user)} OR EXISTS ("
+        f"SELECT 1 FROM ({grants_sql(session)}) g WHERE g.object_kind = 'procedure' "
+        "AND g.privilege = 'EXECUTE' AND g.scope = '' AND coalesce(g.column_name, '') = '' "
+        "AND g.database = p.datname AND g.schema_name = p.nspname AND g.name = p.proname "
+        f"AND {grantee})"
+    )
+
+
+def _procedure_routines(session: Session) -> str:
+    """information_schema.routines' rows of stored procedures, as PostgreSQL shows them
+    (routine_type PROCEDURE, no result type, routine_body EXTERNAL, LANGUAGE PLPGSQL)."""
+    known = {
+        "specific_catalog": "datname", "specific_schema": "nspname",
+        "specific_name": "proname || '_' || oid", "routine_catalog": "datname",
+        "routine_schema": "nspname", "routine_name": "proname",
+        "routine_type": "'PROCEDURE'", "routine_body": "'EXTERNAL'",
+        "routine_definition": "body", "external_language": "'PLPGSQL'",
+        "parameter_style": "'GENERAL'", "is_deterministic": "'NO'",
+        "sql_data_access": "'MODIFIES'", "schema_level_routine": "'YES'",
+        "max_dynamic_result_sets": "0",
+        "security_type": "CASE WHEN security_definer THEN 'DEFINER' ELSE 'INVOKER' END",
+        "as_locator": "'NO'", "is_udt_dependent": "'NO'",
+    }
+    return (f"SELECT {_select_list(_ROUTINES, known)} "
+            f"FROM ({_executable_procedures_sql(session)})")
+
+
+def _procedure_parameters(session: Session) -> str:
+    """information_schema.parameters' rows of stored procedures' arguments (every mode)."""
+    known = {
+        "specific_catalog": "datname", "specific_schema": "nspname",
+        "specific_name": "proname || '_' || oid", "ordinal_position": "position",
+        "parameter_mode": "CASE arg_mode WHEN 'o' THEN 'OUT' WHEN 'b' THEN 'INOUT' "
+                          "ELSE 'IN' END",
+        "is_result": "'NO'", "as_locator": "'NO'",
+        "parameter_name": "nullif(arg_name, '')",
+        "data_type": type_name_sql("arg_oid", "-1"),
+        "udt_catalog": "datname", "udt_schema": "'pg_catalog'",
+        "udt_name": f"MAP {{{_typnames()}}}[arg_oid]",
+        "dtd_identifier": "CAST(position AS VARCHAR)",
+    }
+    arguments = (
+        "SELECT *, unnest(all_oids) AS arg_oid, unnest(arg_modes) AS arg_mode, "
+        "unnest(arg_names) AS arg_name, unnest(generate_series(1, len(all_oids))) AS position "
+        f"FROM ({_executable_procedures_sql(session)})"
+    )
+    return f"SELECT {_select_list(_PARAMETERS, known)} FROM ({arguments})"
+
+
+def _typnames() -> str:
+    """The entries of a DuckDB MAP from a built-in type's OID to its pg_type.typname."""
+    return ", ".join(f"{t.oid}: '{t.typname}'" for t in BUILTIN_TYPES)
+
+
 def routines(session: Session) -> str:
-    """information_schema.routines: the current database's SQL UDFs."""
+    """information_schema.routines: the current database's SQL UDFs and the stored procedures
+    the session user owns or may EXECUTE."""
     known = {
         "specific_catalog": "datname", "specific_schema": "nspname",
         "specific_name": "proname || '_' || oid", "routine_catalog": "datname",
@@ -209,12 +283,14 @@ def routines(session: Session) -> str:
         "security_type": "'INVOKER'", "as_locator": "'NO'", "new_savepoint_level": "'NO'",
         "is_udt_dependent": "'NO'",
     }
-    return f"SELECT {_select_list(_ROUTINES, known)} FROM ({functions_sql(session)})"
+    return (f"SELECT {_select_list(_ROUTINES, known)} FROM ({functions_sql(session)}) "
+            f"UNION ALL {_procedure_routines(session)}")
 
 
 def parameters(session: Session) -> str:
     """information_schema.parameters: the arguments of the current database's SQL UDFs (IN,
-    unnamed, as Redshift's $1-style SQL UDFs declare them)."""
+    unnamed, as Redshift's $1-style SQL UDFs declare them), and of the stored procedures
+    information_schema.routines lists (their modes and names)."""
     known = {
         "specific_catalog": "datname", "specific_schema": "nspname",
         "specific_name": "proname || '_' || oid", "ordinal_position": "position",
@@ -228,7 +304,8 @@ def parameters(session: Session) -> str:
         "unnest(generate_series(1, len(arg_types))) AS position "
         f"FROM ({functions_sql(session)})"
     )
-    return f"SELECT {_select_list(_PARAMETERS, known)} FROM ({arguments})"
+    return (f"SELECT {_select_list(_PARAMETERS, known)} FROM ({arguments}) "
+            f"UNION ALL {_procedure_parameters(session)}")
 
 
 def svv_redshift_functions(session: Session) -> str:

@@ -79,6 +79,8 @@ BUILTIN_TYPES: tuple[BuiltinType, ...] = (
     _T(1562, "varbit", -1, False, "V", "varbit_in", "i", "x", 1563, "bit varying",
        typispreferred=True),
     _T(1700, "numeric", -1, False, "N", "numeric_in", "i", "m", 1231, "numeric"),
+    # The type of a stored procedure's cursor arguments (a cursor's name).
+    _T(1790, "refcursor", -1, False, "U", "textin", "i", "x", 2201, "refcursor"),
     _T(2205, "regclass", 4, True, "N", "regclassin", "i", "p", 2210, "regclass"),
     _T(2206, "regtype", 4, True, "N", "regtypein", "i", "p", 2211, "regtype"),
     _T(2249, "record", -1, False, "P", "record_in", "d", "x", 2287, "record", typtype="p"),

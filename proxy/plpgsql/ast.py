@@ -20,14 +20,20 @@ class Sql:
 @dataclass(frozen=True, slots=True)
 class Decl:
     """``name [CONSTANT] type [NOT NULL] [{DEFAULT | := | =} expression]``, or ``name RECORD``,
-    or ``name ALIAS FOR $n``."""
+    or ``name ALIAS FOR $n``, or a bound cursor ``name CURSOR [(arguments)] FOR query``; the
+    type may be ``variable%TYPE``, ``[schema.]table.column%TYPE`` or ``[schema.]table%ROWTYPE``."""
 
     name: str
-    type: str  # as written; "record" for RECORD
+    type: str  # as written; "record" for RECORD, "refcursor" for a cursor
     constant: bool = False
     not_null: bool = False
     default: Sql | None = None
     alias_of: int = 0  # ALIAS FOR $n: the n-th argument
+    cursor: Sql | None = None  # a bound cursor's query
+    cursor_args: tuple[tuple[str, str], ...] = ()  # its arguments: (name, type as written)
+    # ``name%TYPE`` / ``relation%ROWTYPE``: the dotted name the type is taken from, at run time
+    anchor: tuple[str, ...] = ()
+    rowtype: bool = False
 
 
 @dataclass(slots=True)
@@ -177,8 +183,44 @@ class Call:
     args: tuple[Sql, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Open:
+    """``OPEN cursor [(arguments)]`` of a bound cursor (``args`` None: no parentheses), or
+    ``OPEN var FOR query`` / ``OPEN var FOR EXECUTE expression`` of a refcursor variable."""
+
+    cursor: str
+    query: Sql | None = None
+    dynamic: bool = False
+    args: tuple[Sql, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fetch:
+    """``FETCH [NEXT] [FROM | IN] cursor INTO target [, ...]``: the cursor's next row."""
+
+    cursor: str
+    into: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Close:
+    cursor: str
+
+
+@dataclass(frozen=True, slots=True)
+class ForCursor:
+    """``FOR record IN bound_cursor [(arguments)] LOOP``: opens, reads and closes it."""
+
+    label: str | None
+    target: str
+    cursor: str
+    args: tuple[Sql, ...] | None
+    body: list[Stmt]
+
+
 Stmt = (Block | Assign | SqlStatement | Perform | Execute | If | Case | Loop | While | ForRange
-        | ForQuery | Exit | Return | Null | Raise | GetDiagnostics | Transaction | Call)
+        | ForQuery | Exit | Return | Null | Raise | GetDiagnostics | Transaction | Call | Open
+        | Fetch | Close | ForCursor)
 
 
 @dataclass(slots=True)

@@ -75,6 +75,28 @@ class Host(Protocol):
         """A nested CALL of the argument expressions ``args`` (over ``params``); the values
         of its INOUT arguments, by position."""
 
+    async def open_cursor(self, name: str, text: str, params: Sequence[object],
+                          statement: str, hold: bool = False) -> None:
+        """Open the session's cursor ``name`` on the query ``text`` (over ``params``);
+        ``statement`` is what pg_cursors shows; ``hold``: it outlives a COMMIT."""
+
+    def cursor_exists(self, name: str) -> bool:
+        """Whether the session has a cursor ``name`` open."""
+
+    async def fetch_row(self, name: str) -> tuple[list[str], tuple[object, ...] | None]:
+        """The columns of the session's cursor ``name`` and its next row (None at the end);
+        34000 when it is not open."""
+
+    def close_cursor(self, name: str) -> None:
+        """Close the session's cursor ``name``; 34000 when it is not open."""
+
+    def portal_name(self) -> str:
+        """A new name for a cursor opened without one (``<unnamed portal n>``)."""
+
+    async def relation_columns(self, parts: tuple[str, ...]) -> list[tuple[str, str]]:
+        """The columns of the table or view ``[schema.]name`` as the session resolves it, and
+        their declared types (Redshift's text); 42P01 when there is none."""
+
 
 @dataclass(slots=True)
 class Var:
@@ -87,6 +109,8 @@ class Var:
     not_null: bool = False
     record: bool = False
     fields: list[str] | None = None  # a RECORD's columns once assigned
+    cursor: ast.Decl | None = None  # a bound cursor's declaration
+    field_types: list[str] | None = None  # a %ROWTYPE record's declared column types
 
 
 class _Exit(Exception):
@@ -111,7 +135,10 @@ class Argument:
 
 
 def type_sql(text: str) -> str:
-    """A declared type as Redshift SQL built by sqlglot; 42704 for what is no type."""
+    """A declared type as Redshift SQL built by sqlglot; 42704 for what is no type. A
+    refcursor's value is the name of a cursor: text."""
+    if text.strip().lower() == "refcursor":
+        return "VARCHAR"
     try:
         return exp.DataType.build(text, dialect="redshift").sql("redshift")
     except Exception:  # sqlglot raises several kinds on what is not a type
@@ -262,7 +289,11 @@ class Executor:
                     detail="The tuple structure of a not-yet-assigned record is indeterminate.")
             if field_name not in var.fields:
                 raise err.UndefinedColumn(f'record "{name}" has no field "{field_name}"')
-            return (var, var.value[var.fields.index(field_name)]), 3  # type: ignore[index]
+            k = var.fields.index(field_name)
+            if var.field_types is not None:
+                # A %ROWTYPE field is bound as its column's type (CHAR's semantics too).
+                return (Var(field_name, var.field_types[k]), var.value[k]), 3  # type: ignore[index]
+            return (var, var.value[k]), 3  # type: ignore[index]
         if dotted:
             # ``x.y``: a block label's variable, else a column of a table x (a scalar variable
             # x does not qualify a name, in PostgreSQL's resolution).
@@ -325,8 +356,14 @@ class Executor:
             if not 1 <= d.alias_of <= len(self.args):
                 raise err.UndefinedParameter(f"there is no parameter ${d.alias_of}")
             return self.args[d.alias_of - 1]
+        if d.anchor:
+            return await self.declare_anchored(d)
         if d.type == "record":
             return Var(d.name, None, None, record=True)
+        if d.cursor is not None:
+            # A bound cursor's value is its name, the name of the cursor it opens (unless
+            # assigned another before OPEN), as in PostgreSQL.
+            return Var(d.name, "refcursor", d.name, cursor=d)
         type_sql(d.type)
         var = Var(d.name, d.type, None, d.constant, d.not_null)
         if d.default is not None:
@@ -335,6 +372,54 @@ class Executor:
             raise err.NotNullViolation(
                 f'null value cannot be assigned to variable "{d.name}" declared NOT NULL')
         return var
+
+    async def declare_anchored(self, d: ast.Decl) -> Var:
+        """A ``%TYPE`` or ``%ROWTYPE`` declaration, its type taken from the catalog (or the
+        variable) now, as the call runs."""
+        if d.rowtype:
+            columns = await self.host.relation_columns(d.anchor)
+            # PostgreSQL: a row variable starts with every field NULL.
+            return Var(d.name, None, (None,) * len(columns), d.constant, record=True,
+                       fields=[c for c, _ in columns], field_types=[t for _, t in columns])
+        var = None
+        if len(d.anchor) == 1:
+            var = self.lookup(d.anchor[0])
+            if var is None:
+                raise err.UndefinedObject(f'type "{d.anchor[0]}%type" does not exist')
+        elif len(d.anchor) == 2:
+            var = self.qualified(d.anchor[0], d.anchor[1])
+        if var is not None:
+            if var.record:
+                raise refuse("%TYPE of a record variable")
+            type_text = var.type or ""
+        else:
+            *relation, column = d.anchor
+            found = dict(await self.host.relation_columns(tuple(relation)))
+            if column not in found:
+                raise err.UndefinedColumn(
+                    f'column "{column}" of relation "{relation[-1]}" does not exist')
+            type_text = found[column]
+        return await self.declare(ast.Decl(d.name, type_text, d.constant, d.not_null,
+                                           d.default))
+
+    async def store_row(self, var: Var, row: Sequence[object] | None, columns: list[str]
+                        ) -> None:
+        """A row into a record variable: a RECORD takes the row's columns; a %ROWTYPE one
+        keeps its own, the values cast to them by position (missing ones NULL)."""
+        if var.constant:
+            raise err.SyntaxError_(f'variable "{var.name}" is declared CONSTANT')
+        if var.field_types is None:
+            var.value = tuple(row) if row is not None else (None,) * len(columns)
+            var.fields = list(columns)
+            return
+        n = len(var.field_types)
+        values = list(row or ())[:n]
+        values += [None] * (n - len(values))
+        casts = ", ".join(f"CAST(${k} AS {type_sql(t)})"
+                          for k, t in enumerate(var.field_types, start=1))
+        self.host.check_interrupt()
+        ran = await self.host.run(f"SELECT {casts}", values)
+        var.value = tuple(ran.rows[0]) if ran.rows else tuple(values)
 
     async def guarded(self, block: ast.Block) -> None:
         assert block.handlers is not None
@@ -375,12 +460,14 @@ class Executor:
         head, _, tail = s.target.partition(".")
         var = self.lookup(head)
         type_text = var.type if var is not None and not var.record and not tail else None
+        if var is not None and var.field_types is not None and tail in (var.fields or ()):
+            type_text = var.field_types[var.fields.index(tail)]  # type: ignore[union-attr]
         self.assign(s.target, await self.value(s.value, type_text))
 
     async def st_sql(self, s: ast.SqlStatement) -> None:
         ran = await self.query(s.sql, bind=s.head in _BINDS)
         if s.into:
-            self.into(s.into, ran, s.strict)
+            await self.into(s.into, ran, s.strict)
         elif ran.rows is not None and s.head in ("SELECT", "WITH", "VALUES", "("):
             raise err.make("42601", "query has no destination for result data",
                            hint="If you want to discard the results of a SELECT, use "
@@ -388,7 +475,7 @@ class Executor:
         else:
             self.set_found(self.row_count > 0)
 
-    def into(self, targets: tuple[str, ...], ran: Ran, strict: bool) -> None:
+    async def into(self, targets: tuple[str, ...], ran: Ran, strict: bool) -> None:
         rows = ran.rows or []
         if strict and not rows:
             raise err.make("P0002", "query returned no rows")
@@ -397,10 +484,7 @@ class Executor:
         row = rows[0] if rows else (None,) * len(ran.columns)
         first = self.lookup(targets[0])
         if len(targets) == 1 and first is not None and first.record:
-            self.assign(targets[0], tuple(row) if rows else None, list(ran.columns))
-            if not rows:
-                first.fields = list(ran.columns)
-                first.value = (None,) * len(ran.columns)
+            await self.store_row(first, row if rows else None, list(ran.columns))
         else:
             for i, target in enumerate(targets):
                 self.assign(target, row[i] if i < len(row) else None)
@@ -416,7 +500,7 @@ class Executor:
             raise err.make("22004", "query string argument of EXECUTE is null")
         ran = await self.query(ast.Sql(str(command)), bind=False)
         if s.into:
-            self.into(s.into, ran, s.strict)
+            await self.into(s.into, ran, s.strict)
         else:
             self.set_found(self.row_count > 0)
 
@@ -511,7 +595,7 @@ class Executor:
             raise err.SyntaxError_(f'"{s.targets[0]}" is not a known variable')
         for row in rows:
             if len(s.targets) == 1 and first.record:
-                self.assign(s.targets[0], tuple(row), list(ran.columns))
+                await self.store_row(first, row, list(ran.columns))
             else:
                 for i, target in enumerate(s.targets):
                     self.assign(target, row[i] if i < len(row) else None)
@@ -564,6 +648,121 @@ class Executor:
             toks = tokenize(s.args[position].text)
             if len(toks) == 1 and self.lookup(toks[0].text.lower()) is not None:
                 self.assign(toks[0].text.lower(), value)
+
+
+    # -- cursors ------------------------------------------------------------------------------
+    def cursor_var(self, name: str) -> Var:
+        """The refcursor variable a cursor statement names."""
+        var = self.lookup(name)
+        if var is None:
+            raise err.SyntaxError_(f'"{name}" is not a known variable')
+        if var.type is None or var.type.strip().lower() != "refcursor":
+            raise err.DatatypeMismatch(
+                f'variable "{name}" must be of type cursor or refcursor')
+        return var
+
+    def cursor_name(self, var: Var) -> str:
+        """The name of the cursor a variable holds; 22004 when it holds none."""
+        if var.value is None:
+            raise err.make("22004", f'cursor variable "{var.name}" is null')
+        return str(var.value)
+
+    async def open(self, var: Var, query: ast.Sql | None, dynamic: bool,
+                   args: tuple[ast.Sql, ...] | None, hold: bool = False) -> str:
+        """Open the cursor of ``var``: its bound query over ``args``, or ``query``; the name
+        of the cursor opened (a new portal name when the variable holds none)."""
+        if var.value is not None and self.host.cursor_exists(str(var.value)):
+            raise err.DuplicateCursor(f'cursor "{var.value}" already in use')
+        decl = var.cursor
+        if decl is not None:
+            if query is not None:
+                raise err.SyntaxError_(f'cursor "{var.name}" is a bound cursor: OPEN it '
+                                       "without FOR")
+            text, params = await self.bound_query(decl, args)
+            shown = decl.cursor.text  # type: ignore[union-attr]
+        elif query is None:
+            raise err.SyntaxError_(f'cursor "{var.name}" is not a bound cursor: OPEN it '
+                                   "FOR a query")
+        elif dynamic:
+            command = await self.value(query, "varchar")
+            if command is None:
+                raise err.make("22004", "query string argument of EXECUTE is null")
+            text, params, shown = str(command), [], str(command)
+        else:
+            text, params = self.bind(query)
+            shown = query.text
+        if var.value is None:
+            self.assign_cursor(var, self.host.portal_name())
+        name = str(var.value)
+        self.host.check_interrupt()
+        await self.host.open_cursor(name, text, params, shown, hold)
+        return name
+
+    def assign_cursor(self, var: Var, name: str) -> None:
+        if var.constant:
+            raise err.SyntaxError_(f'variable "{var.name}" is declared CONSTANT')
+        var.value = name
+
+    async def bound_query(self, decl: ast.Decl, args: tuple[ast.Sql, ...] | None
+                          ) -> tuple[str, list[object]]:
+        """A bound cursor's query, its arguments' values bound as its parameters."""
+        declared = decl.cursor_args
+        if declared and args is None:
+            raise err.SyntaxError_(f'cursor "{decl.name}" has arguments')
+        if not declared and args is not None:
+            raise err.SyntaxError_(f'cursor "{decl.name}" has no arguments')
+        given = args or ()
+        if len(given) < len(declared):
+            raise err.SyntaxError_(f'not enough arguments for cursor "{decl.name}"')
+        if len(given) > len(declared):
+            raise err.SyntaxError_(f'too many arguments for cursor "{decl.name}"')
+        scope: dict[str, Var] = {}
+        for (name, type_text), arg in zip(declared, given, strict=True):
+            scope[name] = Var(name, type_text, await self.value(arg, type_text))
+        self.scopes.append(scope)
+        try:
+            return self.bind(decl.cursor)  # type: ignore[arg-type]
+        finally:
+            self.scopes.pop()
+
+    async def st_open(self, s: ast.Open) -> None:
+        await self.open(self.cursor_var(s.cursor), s.query, s.dynamic, s.args)
+
+    async def st_fetch(self, s: ast.Fetch) -> None:
+        name = self.cursor_name(self.cursor_var(s.cursor))
+        self.host.check_interrupt()
+        columns, row = await self.host.fetch_row(name)
+        await self.into(s.into, Ran(columns, [] if row is None else [row], 0), strict=False)
+        self.row_count = 0 if row is None else 1
+
+    async def st_close(self, s: ast.Close) -> None:
+        self.host.close_cursor(self.cursor_name(self.cursor_var(s.cursor)))
+
+    async def st_for_cursor(self, s: ast.ForCursor) -> None:
+        var = self.cursor_var(s.cursor)
+        if var.cursor is None:
+            raise err.SyntaxError_('cursor FOR loop must use a bound cursor variable')
+        # Held, as PostgreSQL converts a loop's cursor at a COMMIT in the loop's body: the
+        # loop reads on in the next transaction.
+        name = await self.open(var, None, False, s.args, hold=True)
+        # The loop's record is declared by the loop, as in PostgreSQL.
+        target = Var(s.target, None, None, record=True)
+        self.scopes.append({s.target: target})
+        found = False
+        try:
+            while True:
+                columns, row = await self.host.fetch_row(name)
+                if row is None:
+                    break
+                found = True
+                target.value, target.fields = tuple(row), list(columns)
+                if not await self.loop_pass(s.label, s.body):
+                    break
+        finally:
+            self.scopes.pop()
+            if self.host.cursor_exists(name):
+                self.host.close_cursor(name)
+        self.set_found(found)
 
 
 def _column_names(toks: list) -> set[int]:
@@ -635,4 +834,8 @@ _HANDLERS = {
     ast.GetDiagnostics: Executor.st_diagnostics,
     ast.Transaction: Executor.st_transaction,
     ast.Call: Executor.st_call,
+    ast.Open: Executor.st_open,
+    ast.Fetch: Executor.st_fetch,
+    ast.Close: Executor.st_close,
+    ast.ForCursor: Executor.st_for_cursor,
 }

@@ -2,9 +2,11 @@
 
 It reads the statements Redshift documents for stored procedures (blocks with DECLARE and
 EXCEPTION, assignment, SELECT INTO, IF, CASE, LOOP/WHILE/FOR, EXIT/CONTINUE, RETURN, RAISE,
-EXECUTE, PERFORM, GET DIAGNOSTICS, COMMIT/ROLLBACK, CALL, NULL and plain SQL) into the tree of
-``proxy.plpgsql.ast``. What it does not run (cursors, RAISE ... USING, %TYPE) is refused with
-0A000 when the procedure is created, not when a branch of it first runs.
+EXECUTE, PERFORM, GET DIAGNOSTICS, COMMIT/ROLLBACK, CALL, NULL, cursors (refcursor variables,
+bound cursors, OPEN, FETCH ... INTO, CLOSE, FOR over a cursor) and plain SQL) into the tree of
+``proxy.plpgsql.ast``. What it does not run (SCROLL cursors, FETCH directions other than NEXT,
+MOVE, RAISE ... USING) is refused with 0A000 when the procedure is created, not when a
+branch of it first runs.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from proxy.plpgsql import ast
 from proxy.sql.commands import TokenCursor
 
 _LEVELS = frozenset({"DEBUG", "LOG", "INFO", "NOTICE", "WARNING", "EXCEPTION"})
-_CURSOR_WORDS = frozenset({"OPEN", "FETCH", "CLOSE", "MOVE"})
+# FETCH directions that read the next row (the others, and MOVE, are refused).
+_NEXT = frozenset({"NEXT", "FORWARD"})
+_DIRECTIONS = frozenset({"PRIOR", "FIRST", "LAST", "ABSOLUTE", "RELATIVE", "BACKWARD", "ALL"})
 _STOPS = frozenset({"END", "ELSIF", "ELSEIF", "ELSE", "WHEN", "EXCEPTION"})
 _WORD_TYPES = frozenset({TokenType.STRING, TokenType.IDENTIFIER, TokenType.NUMBER,
                          TokenType.HEREDOC_STRING, TokenType.NATIONAL_STRING})
@@ -187,12 +191,14 @@ class _Parser(TokenCursor):
             self.end_statement()
             return ast.Decl(name, "", alias_of=int(digits))
         constant = self.accept("CONSTANT")
-        if self.word() in ("CURSOR", "REFCURSOR", "SCROLL", "NO"):
-            raise refuse("cursors")
+        if self.word() in ("CURSOR", "SCROLL", "NO"):
+            return self.cursor_decl(name)
         a, b = self.scan(frozenset({"NOT", "DEFAULT", ":=", "=", ";", "COLLATE"}))
         type_text = self.frag(a, b).text
+        anchor: tuple[str, ...] = ()
+        rowtype = False
         if any(t.token_type == TokenType.MOD for t in self.toks[a:b]):
-            raise refuse("%TYPE and %ROWTYPE")
+            anchor, rowtype = self.anchor(a, b)
         if self.word() == "COLLATE":
             raise refuse("COLLATE")
         not_null = False
@@ -207,10 +213,87 @@ class _Parser(TokenCursor):
             raise SyntaxError_(f'variable "{name}" must have a default value, since it\'s '
                                "declared NOT NULL")
         kind = type_text.lower()
-        if kind == "refcursor":
-            raise refuse("cursors")
+        if rowtype and default is not None:
+            raise SyntaxError_("default value for row or record variable is not supported")
         return ast.Decl(name, "record" if kind == "record" else type_text, constant, not_null,
-                        default)
+                        default, anchor=anchor, rowtype=rowtype)
+
+    def anchor(self, a: int, b: int) -> tuple[tuple[str, ...], bool]:
+        """``name[.name ...] % {TYPE | ROWTYPE}`` of a declaration's type: the dotted name
+        and whether it is %ROWTYPE."""
+        toks = self.toks[a:b]
+        kinds = [t.token_type for t in toks]
+        if len(toks) < 3 or kinds[-2] != TokenType.MOD or kinds.count(TokenType.MOD) != 1 or \
+                toks[-1].text.upper() not in ("TYPE", "ROWTYPE") or len(toks) % 2 == 0:
+            bad = next(t for t in toks if t.token_type == TokenType.MOD)
+            raise SyntaxError_(f'syntax error at or near "{bad.text}"', position=bad.start + 1)
+        parts: list[str] = []
+        for k, tok in enumerate(toks[:-2]):
+            if k % 2:
+                if tok.token_type != TokenType.DOT:
+                    raise SyntaxError_(f'syntax error at or near "{tok.text}"',
+                                       position=tok.start + 1)
+                continue
+            if tok.token_type == TokenType.IDENTIFIER:
+                parts.append(tok.text)
+            elif tok.text[:1].isalpha() or tok.text[:1] == "_":
+                parts.append(tok.text.lower())
+            else:
+                raise SyntaxError_(f'syntax error at or near "{tok.text}"',
+                                   position=tok.start + 1)
+        if len(parts) > 3:
+            raise SyntaxError_(f'improper %TYPE reference (too many dotted names): '
+                               f'{".".join(parts)}')
+        return tuple(parts), toks[-1].text.upper() == "ROWTYPE"
+
+    def cursor_decl(self, name: str) -> ast.Decl:
+        """``name [[NO] SCROLL] CURSOR [(arg type, ...)] {FOR | IS} query;``"""
+        if self.accept("NO"):
+            self.expect("SCROLL")  # NO SCROLL: forward only, what every cursor here is
+        elif self.word() == "SCROLL":
+            raise refuse("SCROLL cursors")
+        self.expect("CURSOR")
+        params: list[tuple[str, str]] = []
+        if self.word() == "(":
+            a, b = self.parens()
+            for piece in self.split_commas(a, b):
+                toks = tokenize(piece.text)
+                if len(toks) < 2:
+                    raise SyntaxError_(f'syntax error at or near "{piece.text}"',
+                                       position=piece.start + 1)
+                first = toks[0]
+                arg = first.text if first.token_type == TokenType.IDENTIFIER else \
+                    first.text.lower()
+                params.append((arg, piece.text[toks[1].start:].strip()))
+        if not self.accept("FOR", "IS"):
+            raise self.near()
+        query = self.sql_until(";")
+        self.end_statement()
+        return ast.Decl(name, "refcursor", cursor=query, cursor_args=tuple(params))
+
+    def parens(self) -> tuple[int, int]:
+        """At ``(``: the range of the tokens inside it, up to its matching ``)``, which is
+        taken."""
+        self.expect("(")
+        a = self.i
+        depth = 1
+        while (tok := self.peek()) is not None:
+            if tok.token_type == TokenType.L_PAREN:
+                depth += 1
+            elif tok.token_type == TokenType.R_PAREN:
+                depth -= 1
+                if depth == 0:
+                    self.i += 1
+                    return a, self.i - 1
+            self.i += 1
+        raise SyntaxError_("syntax error at end of input")
+
+    def cursor_args(self) -> tuple[ast.Sql, ...] | None:
+        """A cursor's ``(arguments)`` after its name, or None without parentheses."""
+        if self.word() != "(":
+            return None
+        a, b = self.parens()
+        return tuple(self.split_commas(a, b)) if b > a else ()
 
     # -- statements -------------------------------------------------------------------------
     def statements(self) -> list[ast.Stmt]:
@@ -243,8 +326,8 @@ class _Parser(TokenCursor):
         if handler is not None:
             self.i += 1
             return handler(self)
-        if w in _CURSOR_WORDS:
-            raise refuse("cursors")
+        if w == "MOVE":
+            raise refuse("MOVE")
         if self.is_assignment():
             target = self.target()
             self.take()  # := or =
@@ -288,6 +371,11 @@ class _Parser(TokenCursor):
             return ast.ForQuery(label, tuple(targets), query, False, self.loop_body(label))
         if len(targets) != 1 or "." in targets[0]:
             raise self.near()
+        if self.is_cursor_loop():
+            cursor = self.ident()
+            args = self.cursor_args()
+            self.expect("LOOP")
+            return ast.ForCursor(label, targets[0], cursor, args, self.loop_body(label))
         reverse = self.accept("REVERSE")
         low, high = self.range_bounds()
         step = None
@@ -295,6 +383,23 @@ class _Parser(TokenCursor):
             step = self.sql_until("LOOP")
         self.expect("LOOP")
         return ast.ForRange(label, targets[0], reverse, low, high, step, self.loop_body(label))
+
+    def is_cursor_loop(self) -> bool:
+        """``FOR rec IN name [(arguments)] LOOP``: a name, then LOOP (a range has ``..``)."""
+        tok = self.peek()
+        if tok is None or tok.token_type in _WORD_TYPES - {TokenType.IDENTIFIER}:
+            return False
+        if self.word(1) == "LOOP":
+            return True
+        if self.word(1) != "(":
+            return False
+        save = self.i
+        self.i += 1
+        try:
+            self.parens()
+            return self.word() == "LOOP"
+        finally:
+            self.i = save
 
     def range_bounds(self) -> tuple[ast.Sql, ast.Sql]:
         """``low .. high`` (the tokenizer reads ``1..10`` as ``1.``, ``.``, ``10``)."""
@@ -510,6 +615,54 @@ class _Parser(TokenCursor):
         self.end_statement()
         return ast.Transaction(commit)
 
+    def st_open(self) -> ast.Stmt:
+        cursor = self.ident()
+        if self.accept("NO"):
+            self.expect("SCROLL")
+        elif self.word() == "SCROLL":
+            raise refuse("SCROLL cursors")
+        if not self.accept("FOR"):
+            args = self.cursor_args()
+            self.end_statement()
+            return ast.Open(cursor, args=args)
+        if self.accept("EXECUTE"):
+            command = self.sql_until("USING", ";")
+            if self.word() == "USING":
+                raise refuse("OPEN ... FOR EXECUTE ... USING")
+            self.end_statement()
+            return ast.Open(cursor, command, dynamic=True)
+        if self.word() == "USING":
+            raise refuse("OPEN ... FOR EXECUTE ... USING")
+        query = self.sql_until(";")
+        self.end_statement()
+        return ast.Open(cursor, query)
+
+    def st_fetch(self) -> ast.Stmt:
+        if self.accept(*_NEXT) and self.word() not in ("FROM", "IN"):
+            self.counted_fetch(self.toks[self.i - 1].text.upper())
+        self.counted_fetch("")
+        self.accept("FROM", "IN")
+        cursor = self.ident()
+        self.expect("INTO")
+        targets = [self.target()]
+        while self.accept(","):
+            targets.append(self.target())
+        self.end_statement()
+        return ast.Fetch(cursor, tuple(targets))
+
+    def counted_fetch(self, direction: str) -> None:
+        """Refuse a FETCH direction other than NEXT (a count, ALL, PRIOR ...)."""
+        tok = self.peek()
+        if self.word() in _DIRECTIONS or (tok is not None and tok.token_type in (
+                TokenType.NUMBER, TokenType.DASH)):
+            what = " ".join(w for w in (direction, self.word() or "count") if w)
+            raise refuse(f"FETCH {what}")
+
+    def st_close(self) -> ast.Stmt:
+        cursor = self.ident()
+        self.end_statement()
+        return ast.Close(cursor)
+
     def st_call(self) -> ast.Stmt:
         start = self.i - 1
         first = self.ident()
@@ -544,4 +697,7 @@ _STATEMENTS = {
     "ROLLBACK": lambda p: p.st_transaction(False),
     "ABORT": lambda p: p.st_transaction(False),
     "CALL": _Parser.st_call,
+    "OPEN": _Parser.st_open,
+    "FETCH": _Parser.st_fetch,
+    "CLOSE": _Parser.st_close,
 }

@@ -186,9 +186,8 @@ def _argument(text: str, toks: list[Token]) -> Argument:
 
 def _is_type(text: str, toks: list[Token]) -> bool:
     source = text[toks[0].start:toks[-1].end + 1]
-    if toks[0].text.lower() == "refcursor":
-        raise FeatureNotSupported(
-            "feature not supported on Duckshift: refcursor arguments of stored procedures")
+    if len(toks) == 1 and toks[0].text.lower() == "refcursor":
+        return True  # a cursor's name (PL/pgSQL's type; no column has it)
     try:
         exp.DataType.build(source, dialect="redshift")
     except Exception:  # sqlglot raises several kinds on what is not a type

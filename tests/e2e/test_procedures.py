@@ -352,9 +352,9 @@ def test_cancel_stops_a_running_procedure(con: psycopg.Connection) -> None:
 
 
 def test_unsupported_constructs_are_refused(con: psycopg.Connection) -> None:
-    for body in ("DECLARE c CURSOR FOR SELECT 1; BEGIN NULL; END;",
+    for body in ("DECLARE c SCROLL CURSOR FOR SELECT 1; BEGIN NULL; END;",
                  "BEGIN RAISE EXCEPTION 'x' USING HINT = 'h'; END;",
-                 "DECLARE v int; BEGIN OPEN v; END;"):
+                 "DECLARE c CURSOR FOR SELECT 1; BEGIN MOVE c; END;"):
         with pytest.raises(psycopg.errors.FeatureNotSupported):
             create(con, f"{name()}()", body)
     with pytest.raises(psycopg.errors.FeatureNotSupported):
@@ -452,3 +452,84 @@ def test_redshift_connector_calls_and_lists_procedures(srv: RunningServer,
         assert list(cursor.fetchall()) == [[42]]
     finally:
         conn.close()
+
+
+def test_type_and_rowtype_declarations(con: psycopg.Connection) -> None:
+    con.execute("CREATE TABLE IF NOT EXISTS sp_typed (id int, label varchar(5), "
+                "amount numeric(8, 2))")
+    con.execute("DELETE FROM sp_typed")
+    con.execute("INSERT INTO sp_typed VALUES (7, 'seven', 1.25)")
+    p = name()
+    create(con, f"{p}(INOUT a varchar(40), INOUT b varchar(40), INOUT c varchar(40))", """
+DECLARE
+  amt sp_typed.amount%TYPE := 2.345;
+  lbl public.sp_typed.label%TYPE;
+  twice amt%TYPE;
+  r sp_typed%ROWTYPE;
+BEGIN
+  twice := amt * 2;
+  a := amt || ' ' || twice;
+  c := coalesce(r.label, 'null') || ' ' || coalesce(r.id::varchar, 'null');
+  SELECT * INTO r FROM sp_typed WHERE id = 7;
+  b := r.id || ' ' || r.label || ' ' || r.amount;
+  SELECT 8.6, 'eight' INTO r;
+  r.amount := 3.333;
+  c := c || ' / ' || r.id || ' ' || r.label || ' ' || r.amount;
+  lbl := 'abcde';
+  a := a || ' ' || lbl;
+END;""")
+    # numeric(8, 2) rounds; a %ROWTYPE record keeps its columns and casts by position.
+    assert con.execute(f"CALL {p}('', '', '')").fetchall() == [
+        ("2.35 4.70 abcde", "7 seven 1.25", "null null / 9 eight 3.33")]
+    for body, error in (
+            ("DECLARE v sp_nope.x%TYPE; BEGIN NULL; END;", psycopg.errors.UndefinedTable),
+            ("DECLARE v sp_typed.nope%TYPE; BEGIN NULL; END;",
+             psycopg.errors.UndefinedColumn),
+            ("DECLARE r sp_nope%ROWTYPE; BEGIN NULL; END;", psycopg.errors.UndefinedTable),
+            ("DECLARE v nothing%TYPE; BEGIN NULL; END;", psycopg.errors.UndefinedObject)):
+        q = name()
+        create(con, f"{q}()", body)
+        with pytest.raises(error):
+            con.execute(f"CALL {q}()")
+
+
+def test_information_schema_and_show_procedures_by_privilege(
+        con: psycopg.Connection, srv: RunningServer) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS proc_vis")
+    hidden, granted = name("hidden"), name("granted")
+    con.execute(f"CREATE OR REPLACE PROCEDURE proc_vis.{hidden}(a int) AS $$ BEGIN NULL; END; "
+                "$$ LANGUAGE plpgsql")
+    con.execute(f"CREATE OR REPLACE PROCEDURE proc_vis.{granted}(a int, INOUT b varchar(9), "
+                "c OUT numeric(5, 1), d INOUT refcursor) AS $$ BEGIN NULL; END; $$ "
+                "LANGUAGE plpgsql SECURITY DEFINER")
+    assert con.execute(
+        "SELECT routine_name, routine_type, data_type, routine_body, external_language, "
+        "security_type FROM information_schema.routines WHERE routine_schema = 'proc_vis' "
+        "ORDER BY routine_name").fetchall() == [
+        (granted, "PROCEDURE", None, "EXTERNAL", "PLPGSQL", "DEFINER"),
+        (hidden, "PROCEDURE", None, "EXTERNAL", "PLPGSQL", "INVOKER")]
+    assert con.execute(
+        "SELECT p.ordinal_position, p.parameter_mode, p.parameter_name, p.data_type, "
+        "p.udt_name FROM information_schema.parameters p JOIN information_schema.routines r "
+        "ON r.specific_name = p.specific_name WHERE r.routine_name = %s "
+        "ORDER BY p.ordinal_position", (granted,)).fetchall() == [
+        (1, "IN", "a", "integer", "int4"), (2, "INOUT", "b", "character varying", "varchar"),
+        (3, "OUT", "c", "numeric", "numeric"), (4, "INOUT", "d", "refcursor", "refcursor")]
+    user = name("u")
+    con.execute(f"CREATE USER {user} PASSWORD '{PASSWORD}'")
+    con.execute(f"GRANT USAGE ON SCHEMA proc_vis TO {user}")
+    con.execute(f"GRANT EXECUTE ON PROCEDURE proc_vis.{granted}(int, varchar, refcursor) "
+                f"TO {user}")
+    with psycopg.connect(host=srv.host, port=srv.port, user=user, password=PASSWORD,
+                         dbname="dev", sslmode="disable", autocommit=True) as other:
+        # Redshift: the owner, or USAGE on the schema and EXECUTE on the procedure.
+        assert [r[2] for r in other.execute(
+            "SHOW PROCEDURES FROM SCHEMA dev.proc_vis").fetchall()] == [granted]
+        assert other.execute(
+            "SELECT routine_name FROM information_schema.routines "
+            "WHERE routine_schema = 'proc_vis'").fetchall() == [(granted,)]
+        assert other.execute(
+            "SELECT count(*) FROM information_schema.parameters "
+            "WHERE specific_schema = 'proc_vis'").fetchone() == (4,)
+    assert sorted(r[2] for r in con.execute(
+        "SHOW PROCEDURES FROM SCHEMA dev.proc_vis").fetchall()) == sorted([granted, hidden])

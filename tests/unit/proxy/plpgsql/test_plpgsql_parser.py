@@ -99,6 +99,47 @@ def test_other_statements() -> None:
     ]
 
 
+def test_cursors() -> None:
+    src = ("DECLARE c CURSOR (k int, n varchar(3)) FOR SELECT k; r refcursor; "
+           "d NO SCROLL CURSOR IS SELECT 1; "
+           "BEGIN OPEN c(1, 'a'); OPEN r FOR SELECT 2; OPEN r FOR EXECUTE 'q'; "
+           "FETCH c INTO x, y; FETCH NEXT FROM r INTO z; FETCH IN d INTO z; CLOSE c; "
+           "FOR rec IN c(2, 'b') LOOP NULL; END LOOP; FOR rec IN d LOOP END LOOP; "
+           "FOR i IN a..b LOOP END LOOP; END")
+    block = parse(src)
+
+    def at(text: str, after: str = "") -> ast.Sql:
+        return ast.Sql(text, src.index(text, src.index(after) if after else 0))
+
+    assert block.decls == [
+        ast.Decl("c", "refcursor", cursor=at("SELECT k"),
+                 cursor_args=(("k", "int"), ("n", "varchar(3)"))),
+        ast.Decl("r", "refcursor"),
+        ast.Decl("d", "refcursor", cursor=at("SELECT 1")),
+    ]
+    assert block.body[:7] == [
+        ast.Open("c", args=(at("1", "OPEN c("), at("'a'"))),
+        ast.Open("r", at("SELECT 2")),
+        ast.Open("r", at("'q'"), dynamic=True),
+        ast.Fetch("c", ("x", "y")), ast.Fetch("r", ("z",)), ast.Fetch("d", ("z",)),
+        ast.Close("c"),
+    ]
+    loop, bare, rng = block.body[7:]
+    assert isinstance(loop, ast.ForCursor) and (loop.target, loop.cursor) == ("rec", "c")
+    assert loop.args == (at("2", "IN c("), at("'b'")) and loop.body == [ast.Null()]
+    assert isinstance(bare, ast.ForCursor) and bare.args is None
+    assert isinstance(rng, ast.ForRange)
+
+
+def test_type_and_rowtype_anchors() -> None:
+    decls = parse('DECLARE a t.x%TYPE; b s.t%ROWTYPE; c a%type := 3; d "T".y%TYPE NOT NULL '
+                  ":= 1; BEGIN NULL; END").decls
+    assert [(d.name, d.anchor, d.rowtype, d.not_null) for d in decls] == [
+        ("a", ("t", "x"), False, False), ("b", ("s", "t"), True, False),
+        ("c", ("a",), False, False), ("d", ("T", "y"), False, True)]
+    assert decls[2].default is not None and decls[2].default.text == "3"
+
+
 def test_exception_handlers() -> None:
     (block,) = body("BEGIN BEGIN x := 1; EXCEPTION WHEN OTHERS THEN RAISE INFO '%', SQLERRM; "
                     "END; END")
@@ -109,10 +150,18 @@ def test_exception_handlers() -> None:
 @pytest.mark.parametrize(
     ("text", "error"),
     [
-        ("DECLARE c CURSOR FOR SELECT 1; BEGIN NULL; END", FeatureNotSupported),
-        ("DECLARE c refcursor; BEGIN NULL; END", FeatureNotSupported),
-        ("DECLARE v t.a%TYPE; BEGIN NULL; END", FeatureNotSupported),
-        ("BEGIN OPEN c; END", FeatureNotSupported),
+        ("DECLARE c SCROLL CURSOR FOR SELECT 1; BEGIN NULL; END", FeatureNotSupported),
+        ("BEGIN FETCH PRIOR FROM c INTO v; END", FeatureNotSupported),
+        ("BEGIN FETCH 2 FROM c INTO v; END", FeatureNotSupported),
+        ("BEGIN FETCH FORWARD ALL FROM c INTO v; END", FeatureNotSupported),
+        ("BEGIN MOVE c; END", FeatureNotSupported),
+        ("BEGIN OPEN c FOR EXECUTE 'q' USING 1; END", FeatureNotSupported),
+        ("BEGIN FETCH c; END", SyntaxError_),
+        ("DECLARE c CURSOR (k) FOR SELECT 1; BEGIN NULL; END", SyntaxError_),
+        ("DECLARE v t.a%FOO; BEGIN NULL; END", SyntaxError_),
+        ("DECLARE v t.%TYPE; BEGIN NULL; END", SyntaxError_),
+        ("DECLARE r t%ROWTYPE := 1; BEGIN NULL; END", SyntaxError_),
+        ("DECLARE v a.b.c.d%TYPE; BEGIN NULL; END", SyntaxError_),
         ("BEGIN RAISE 'x' USING HINT = 'h'; END", FeatureNotSupported),
         ("BEGIN RAISE division_by_zero; END", FeatureNotSupported),
         ("BEGIN EXECUTE 'q' USING 1; END", FeatureNotSupported),
