@@ -330,6 +330,10 @@ def clean_message(raw: str, aliases: Mapping[str, str] | None = None) -> str:
     return msg
 
 
+# DuckDB's text for an interrupted statement.
+_INTERRUPTED = "Interrupted!"
+
+
 def translate(exc: BaseException, aliases: Mapping[str, str] | None = None) -> e.SQLError:
     """Map a DuckDB exception to the SQLError a PostgreSQL client expects."""
     if isinstance(exc, e.SQLError):
@@ -341,6 +345,10 @@ def translate(exc: BaseException, aliases: Mapping[str, str] | None = None) -> e
         return e.make(udf[1], udf[2])
     if isinstance(exc, duckdb.ParserException):
         return e.SyntaxError_(_parser_message(msg))
+    if msg == _INTERRUPTED:
+        # An interrupt can surface through other paths than InterruptException (an Arrow
+        # reader's error, for one); it is still the cancel the caller asked for.
+        return e.QueryCanceled(msg)
     for family, rules, default in _FAMILIES:
         if isinstance(exc, family):
             for pattern, cls, fmt in rules:

@@ -183,6 +183,31 @@ def test_interrupt_is_57014(con: duckdb.DuckDBPyConnection) -> None:
     assert isinstance(err, e.QueryCanceled)
 
 
+def test_interrupt_of_an_arrow_reader_is_57014(con: duckdb.DuckDBPyConnection) -> None:
+    """Interrupted while its Arrow reader streams, DuckDB raises an OSError, not its
+    InterruptException: still the cancel (it was XX000 once, in a cancelled procedure)."""
+    cur = con.cursor()
+    reader = cur.execute("SELECT range FROM range(1000000000)").to_arrow_reader(100_000)
+    done = threading.Event()
+
+    def keep_interrupting() -> None:
+        while not done.wait(0.01):
+            cur.interrupt()
+
+    thread = threading.Thread(target=keep_interrupting)
+    thread.start()
+    try:
+        with pytest.raises(OSError) as raised:
+            for _ in reader:
+                pass
+    finally:
+        done.set()
+        thread.join()
+    err = translate(raised.value)
+    assert isinstance(err, e.QueryCanceled)
+    assert err.sqlstate == "57014"
+
+
 def test_caret_context_is_stripped(con: duckdb.DuckDBPyConnection) -> None:
     raw = failure(con, "SELECT abs('x')")
     assert "LINE 1" in str(raw)
