@@ -35,7 +35,7 @@ from proxy.result_sender import ResultSender, _ReadAhead, statement_timeout_erro
 from proxy.result_types import described, fields_of
 from proxy.session import Outcome, Session, TxStatus
 from proxy.session_commands import SessionCommands, command_tag
-from proxy.sql import commands
+from proxy.sql import commands, product_bounds
 from proxy.sql.pipeline import Statement, wide_context
 from proxy.startup import StartupAuth
 from proxy.wire import backend, frontend
@@ -363,6 +363,30 @@ class Connection(
                 raise
             return await self._run_once(wide, params, None, planned, param_oids)
 
+    async def _sized_form(self, session: Session, stmt: Statement) -> Statement:
+        """``stmt`` (its narrow form) where DuckDB's statistics of the table columns its
+        DECIMAL products read show that their arithmetic fits 18 digits
+        (``proxy.sql.product_bounds``), else its wide form. Read on the session's own cursor,
+        now: the statistics then cover its transaction's own updates, and show nothing while
+        it has rows of its own in a table (the wide form runs)."""
+        bounds = stmt.product_bounds
+        columns = product_bounds.columns_of(bounds) if bounds is not None else None
+        directory = session.directory
+        if columns is not None and directory is not None and all(
+                (found := directory.relation(*key)) is not None and found.kind == "table"
+                for key, _ in columns):
+            assert bounds is not None
+            await self._park_streams()
+            try:
+                known = await self._engine_call(product_bounds.measured, session.cursor,
+                                                columns)
+            except err.SQLError:
+                known = None  # the statement itself reports what is wrong
+            if known is not None and product_bounds.fits(bounds, known):
+                return stmt
+        wide = await self._wide_form(session, stmt)
+        return stmt if wide is None else blank_writes.current(self.server.blank_facts, wide)
+
     async def _wide_form(self, session: Session, stmt: Statement) -> Statement | None:
         """``stmt``'s wide form from the statement cache; None where it has none."""
         ctx = wide_context(stmt, session.context)
@@ -387,6 +411,8 @@ class Connection(
         sql = self.server.authorizer.check(session, stmt) or sql
         if sql is None:
             stmt = await self._with_first_facts(session, stmt)
+            if stmt.narrow_products:
+                stmt = await self._sized_form(session, stmt)
         if any(ref.action == "CREATE" or (ref.kind == "function" and ref.action == "DROP")
                for ref in stmt.refs):
             self.server.authorizer.before(session, stmt)

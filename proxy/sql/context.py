@@ -13,6 +13,7 @@ from typing import Any
 from catalog.blank_facts import CleanColumns, Key
 from catalog.directory import FunctionTypes, Number, RelationColumns, VarcharColumns
 from proxy import session_zone
+from proxy.sql.product_bounds import Bound
 
 
 @dataclass(slots=True)
@@ -34,6 +35,9 @@ class ProductNotes:
     PostgreSQL types an unknown operand by the other one)."""
 
     narrow: bool = False
+    # The arithmetic around each such product as table columns and constants bound it
+    # (``proxy.sql.product_bounds``); None where one of them has no such bound.
+    bounds: list[Bound] | None = field(default_factory=list)
     divided_beside: dict[int, str] = field(default_factory=dict)
 
 

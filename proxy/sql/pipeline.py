@@ -45,6 +45,7 @@ from proxy.sql.late import (
     RefreshView,
 )
 from proxy.sql.param_types import Probe, divided_params, operand_params, probes
+from proxy.sql.product_bounds import Bound
 from proxy.sql.references import Ref, references
 from proxy.sql.split import Piece, split
 from proxy.sql.transforms import companions
@@ -137,6 +138,10 @@ class Statement:
     # Whether it computes a DECIMAL product that may pass 18 digits in DuckDB's BIGINT (a
     # query's; its wide form, ``wide_context``, does not).
     narrow_products: bool = False
+    # The arithmetic around those products as table columns and constants bound it: when it
+    # runs, DuckDB's statistics of the columns decide between this form and the wide one
+    # (``proxy.sql.product_bounds``); None where one has no such bound (the wide one runs).
+    product_bounds: tuple[Bound, ...] | None = ()
     # The parameters (numbers) divided by or dividing an operand of a known numeric type, with
     # that type (DuckDB's name): one left untyped that no probe types takes it at Bind
     # (``ProductNotes.divided_beside``).
@@ -720,6 +725,7 @@ def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
         late=companions.late(tree), exact=exact, blank_forgotten=ctx.blank_forgotten,
         blank_wanted=tuple(sorted(notes.wanted)), param_types=ctx.param_types,
         divided_params=divided, operand_params=operands, narrow_products=products.narrow,
+        product_bounds=None if products.bounds is None else tuple(products.bounds),
         divided_beside=tuple(sorted(products.divided_beside.items())), compute=compute,
     )
 

@@ -56,6 +56,7 @@ from sqlglot import exp
 from catalog.directory import Number
 from engine import macros
 from engine.storage import INTERNAL_PREFIX
+from proxy.sql import product_bounds
 from proxy.sql.column_types import ColumnTypes, defining_query, enclosing_scope, query_branches
 from proxy.sql.context import Context
 from proxy.sql.transforms.arithmetic import guarded
@@ -584,20 +585,69 @@ def _wide(product: exp.Mul, a: Number) -> exp.Mul:
     return product
 
 
-def _in_hugeint(mul: exp.Mul, a: Number, b: Number, ctx: Context) -> None:
+def _in_hugeint(mul: exp.Mul, a: Number, b: Number, columns: ColumnTypes) -> None:
     """Compute a product that may pass 18 digits in HUGEINT where it is a result column (or in
-    a result column's arithmetic), or anywhere in the statement's wide form
-    (``Context.wide_products``; elsewhere noting that it left one, ``Context.product_notes``).
-    Only there: the cast and the HUGEINT product cost about 15 times the BIGINT one (a
-    product of DECIMAL(15,2) columns over 6M rows: 1 s against 0.07 s), which a result
-    column's cast to Redshift's type (``_widened``) mostly paid already."""
+    a result column's arithmetic), in stored SQL (a view's query, a function's body: no run
+    of it can choose), or anywhere in the statement's wide form (``Context.wide_products``).
+    Elsewhere leave it in BIGINT, noting the arithmetic around it (``Context.product_notes``,
+    ``_bound``): the statement runs in this narrow form where DuckDB's statistics show that
+    arithmetic fits 18 digits (``proxy.sql.product_bounds``), else in its wide form. Only
+    there: the cast and the HUGEINT product cost about 15 times the BIGINT one (a product of
+    DECIMAL(15,2) columns over 6M rows: 1 s against 0.07 s), which a result column's cast to
+    Redshift's type (``_widened``) mostly paid already."""
     if not _overflows(a, b):
         return
-    if ctx.wide_products or _shown(_arithmetic_top(mul)) or (
+    ctx = columns.ctx
+    top = _arithmetic_top(mul)
+    if ctx.wide_products or ctx.stored or _shown(top) or (
             a.scale + b.scale >= _EARLY_OVERFLOW_SCALE):
         _wide(mul, a)
     elif ctx.product_notes is not None:
-        ctx.product_notes.narrow = True
+        notes = ctx.product_notes
+        notes.narrow = True
+        bound = _bound(top, columns) if notes.bounds is not None else None
+        if bound is None:
+            notes.bounds = None
+        elif bound not in notes.bounds:  # type: ignore[operator]
+            notes.bounds.append(bound)  # type: ignore[union-attr]
+
+
+# What has the magnitude of one of its arguments (``_bound``).
+_ONE_OF = (exp.Case, exp.Coalesce, exp.Greatest, exp.Least)
+
+
+def _bound(node: exp.Expr, columns: ColumnTypes) -> product_bounds.Bound | None:
+    """The magnitude of ``node``'s values as table columns and constants bound it, with the
+    scale of each ``+ - *`` on the way (``product_bounds.Bound``); None where some operand has
+    no such bound (a parameter, an aggregate, a derived table's column, a function)."""
+    while isinstance(node, exp.Paren | exp.Neg | exp.Abs | exp.Min | exp.Max):
+        node = node.this
+    if isinstance(node, exp.Literal):
+        return ("value", node.this.lstrip("-")) if node.is_number and "e" not in \
+            node.this.lower() else None
+    if isinstance(node, exp.Null):
+        return ("value", "0")
+    if isinstance(node, exp.Column):
+        found = columns.catalog_column(node)
+        return None if found is None else ("column", *found)
+    if isinstance(node, exp.Cast):
+        inner = _bound(node.this, columns)
+        return None if inner is None else inner if node.meta.get(_WIDE) else ("cast", inner)
+    if isinstance(node, _ONE_OF):
+        if isinstance(node, exp.Case):
+            items = [b.args["true"] for b in node.args.get("ifs") or ()] + [
+                node.args.get("default") or exp.Null()]
+        else:
+            items = [node.this, *node.expressions]
+        bounds = [_bound(item, columns) for item in items]
+        return None if any(b is None for b in bounds) else ("max", tuple(bounds))
+    if isinstance(node, exp.Add | exp.Sub | exp.Mul):
+        typed = _type(node, columns)
+        a, b = _bound(node.this, columns), _bound(node.expression, columns)
+        if not isinstance(typed, Number | _Scale) or a is None or b is None:
+            return None
+        return ("*" if isinstance(node, exp.Mul) else "+", typed.scale, a, b)
+    return None
 
 
 def _arithmetic_top(node: exp.Expr) -> exp.Expr:
@@ -652,7 +702,7 @@ def decimal_arithmetic(tree: exp.Expr, ctx: Context) -> exp.Expr:
                 if not _left_to_duckdb(node, a, b):
                     node.replace(_exact(node, a, b))
             else:
-                _in_hugeint(node, a, b, ctx)
+                _in_hugeint(node, a, b, columns)
                 _widened(node, _product_type(a, b))
     for node in _result_columns(tree):
         if isinstance(node, exp.Add | exp.Sub):
