@@ -408,11 +408,12 @@ class Connection(
         # Late DDL's text is made before it runs, unchecked: it takes the exact translation.
         stmt = (stmt.exact or stmt) if stmt.late is not None else blank_writes.current(
             facts, stmt)
+        if stmt.narrow_products and sql is None:
+            # Before the privilege check: it may narrow the form chosen to run.
+            stmt = await self._sized_form(session, stmt)
         sql = self.server.authorizer.check(session, stmt) or sql
         if sql is None:
             stmt = await self._with_first_facts(session, stmt)
-            if stmt.narrow_products:
-                stmt = await self._sized_form(session, stmt)
         if any(ref.action == "CREATE" or (ref.kind == "function" and ref.action == "DROP")
                for ref in stmt.refs):
             self.server.authorizer.before(session, stmt)
@@ -443,8 +444,8 @@ class Connection(
         await self._engine_call(blank_writes.scan_first, facts, self.server.engine, tables)
         if facts.version == version:
             return stmt
-        fresh = await self.server.translator.statements(
-            stmt.text, replace(session.context, param_types=stmt.param_types))
+        fresh = await self.server.translator.statements(stmt.text, replace(
+            session.context, param_types=stmt.param_types, wide_products=stmt.wide_products))
         return blank_writes.current(facts, fresh[0]) if len(fresh) == 1 else stmt
 
     async def _run_marked(self, session: Session, stmt: Statement, params: list[object],

@@ -142,6 +142,8 @@ class Statement:
     # runs, DuckDB's statistics of the columns decide between this form and the wide one
     # (``proxy.sql.product_bounds``); None where one has no such bound (the wide one runs).
     product_bounds: tuple[Bound, ...] | None = ()
+    # Whether it is a statement's wide form (``wide_context``): every such product in HUGEINT.
+    wide_products: bool = False
     # The parameters (numbers) divided by or dividing an operand of a known numeric type, with
     # that type (DuckDB's name): one left untyped that no probe types takes it at Bind
     # (``ProductNotes.divided_beside``).
@@ -726,6 +728,7 @@ def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
         blank_wanted=tuple(sorted(notes.wanted)), param_types=ctx.param_types,
         divided_params=divided, operand_params=operands, narrow_products=products.narrow,
         product_bounds=None if products.bounds is None else tuple(products.bounds),
+        wide_products=ctx.wide_products,
         divided_beside=tuple(sorted(products.divided_beside.items())), compute=compute,
     )
 

@@ -561,13 +561,6 @@ def _widened(node: exp.Expr, typed: Typed) -> None:
         cast.set("this", node)
 
 
-# A product whose operands' scales add to this or more passes 18 digits in BIGINT once its
-# value reaches 10^10 (two DECIMAL(18,6) values of 1,000): values that common are computed in
-# HUGEINT up front, where the wide form cannot run again too (a transaction block, a view).
-# TPC-H's products (scales 2 + 2, and 4 + 2 of Q1's nested one) stay in BIGINT.
-_EARLY_OVERFLOW_SCALE = 8
-
-
 def _overflows(a: Number, b: Number) -> bool:
     """Whether DuckDB multiplies ``a`` by ``b`` in BIGINT (both of up to 18 digits), typed
     DECIMAL(18, s1 + s2), though the product may pass 18 digits: there it fails (22003),
@@ -599,8 +592,7 @@ def _in_hugeint(mul: exp.Mul, a: Number, b: Number, columns: ColumnTypes) -> Non
         return
     ctx = columns.ctx
     top = _arithmetic_top(mul)
-    if ctx.wide_products or ctx.stored or _shown(top) or (
-            a.scale + b.scale >= _EARLY_OVERFLOW_SCALE):
+    if ctx.wide_products or ctx.stored or _shown(top):
         _wide(mul, a)
     elif ctx.product_notes is not None:
         notes = ctx.product_notes
