@@ -348,8 +348,10 @@ class Connection(
 
         ``planned``: every parameter is typed, so the session may keep DuckDB's plan.
         ``param_oids``: the parameters' types, to cast each ``$n`` of the translation that
-        runs to (``result_types.typed_params``). A query or a write whose DECIMAL product failed
-        in DuckDB's BIGINT (22003) runs once more in its wide form (``pipeline.wide_context``),
+        runs to (``result_types.typed_params``). A statement with DECIMAL products that may pass
+        18 digits in DuckDB's BIGINT runs in the form DuckDB's statistics choose
+        (``_sized_form``); one whose BIGINT product failed all the same (22003: another
+        session's commit since) runs once more in its wide form (``pipeline.wide_context``),
         before the error is reported: only outside a transaction block, where the failed
         statement left no effect and DuckDB has rolled it back (inside one, the failure aborted
         the transaction), and only where its text is the translation's own."""

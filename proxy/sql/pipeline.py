@@ -136,7 +136,7 @@ class Statement:
     # inferred at Bind (``param_types.operand_params``).
     operand_params: tuple[int, ...] = ()
     # Whether it computes a DECIMAL product that may pass 18 digits in DuckDB's BIGINT (a
-    # query's; its wide form, ``wide_context``, does not).
+    # statement's narrow form; its wide form, ``wide_context``, does not).
     narrow_products: bool = False
     # The arithmetic around those products as table columns and constants bound it: when it
     # runs, DuckDB's statistics of the columns decide between this form and the wide one
@@ -753,17 +753,18 @@ def on_compute(tree: exp.Expr, statement_type: str, refs: tuple[Ref, ...]) -> bo
 
 
 def wide_context(stmt: Statement, ctx: Context) -> Context | None:
-    """The context of a query's wide form: ``stmt`` translated in it computes every DECIMAL
-    product that may pass 18 digits in HUGEINT (``Context.wide_products``), to run again
-    where DuckDB's BIGINT product failed; None where its translation left no such product
+    """The context of a statement's wide form: ``stmt`` translated in it computes every DECIMAL
+    product that may pass 18 digits in HUGEINT (``Context.wide_products``), to run where
+    DuckDB's statistics do not show that its own (narrow) products fit 18 digits
+    (``Connection._sized_form``), or again where DuckDB's BIGINT product failed all the same
+    (a commit of another session between the two, outside a transaction block only: there
+    DuckDB rolled the failed statement back whole, so a write that failed left no row behind
+    to be written twice); None where its translation left no such product
     (``Statement.narrow_products``) or it is neither a query nor a write of rows (INSERT,
-    UPDATE, DELETE, MERGE, CREATE TABLE AS). The caller runs it again only outside a
-    transaction block, where DuckDB rolled the failed statement back whole, so a write that
-    failed left no row behind to be written twice.
+    UPDATE, DELETE, MERGE, CREATE TABLE AS).
 
     Not up front: the wide form's HUGEINT sums cost TPC-H Q1 2.9x its time, and a product
-    past 18 digits is rare, so a transaction block or a view pays for it only where one
-    fails (22003, as before: README, known differences)."""
+    past 18 digits is rare."""
     if (not stmt.narrow_products or stmt.statement_type not in _COMPUTE_TYPES
             or stmt.command is not None or stmt.late is not None):
         return None

@@ -113,3 +113,11 @@ def test_duckdbs_statistics_cover_updates_and_not_the_transactions_own_rows() ->
     con.execute("INSERT INTO items VALUES (1, 1)")
     assert product_bounds.measured(con, columns)[(key, "p")] is None
     con.execute("ROLLBACK")
+
+
+def test_a_rounded_product_multiplied_again_is_bounded_too() -> None:
+    # DuckDB types ROUND(p * q, 2) DECIMAL(18,2) and multiplies it by r in BIGINT again.
+    bounds = _bounds("select sum(round(p * q, 2) * r) from items")
+    assert bounds is not None and bounds[0][:2] == ("*", 6)
+    assert product_bounds.fits(bounds, _known(p="1000.00", q="1000.00", r="1000.0"))
+    assert not product_bounds.fits(bounds, _known(p="100000.00", q="100000.00", r="1000.0"))
