@@ -611,25 +611,31 @@ def _in_hugeint(mul: exp.Mul, a: Number, b: Number, columns: ColumnTypes) -> Non
 _ONE_OF = (exp.Case, exp.Coalesce, exp.Greatest, exp.Least)
 # What keeps its argument's magnitude but for a unit of its last digit (``_bound``).
 _ROUNDED = (exp.Cast, exp.Round, exp.Trunc, exp.Floor, exp.Ceil)
-# Where a narrow product's value goes on into DuckDB's 18-digit arithmetic (``_bounded_top``).
-_CARRIED = (exp.Add, exp.Sub, exp.Mul, exp.Neg, exp.Paren, exp.Abs, *_ROUNDED)
+# What has its first argument's magnitude, or less (``_bound``).
+_KEPT = (exp.Paren, exp.Neg, exp.Abs, exp.Min, exp.Max, exp.Nullif)
 
 
 def _bounded_top(node: exp.Expr) -> exp.Expr:
     """The outermost expression whose arithmetic DuckDB may do in 18 digits with ``node``'s
-    value in it: through ``+ - *``, parentheses, ABS and roundings (``ROUND(a * b, 2) * c``
-    multiplies in BIGINT again)."""
-    while (isinstance(node.parent, _CARRIED) and node.arg_key == "this") or isinstance(
-            node.parent, exp.Add | exp.Sub | exp.Mul):
-        node = node.parent
-    return node
+    value in it: through ``+ - *``, parentheses, ABS, NULLIF, roundings, and the branches of
+    CASE, COALESCE, GREATEST and LEAST (``ROUND(a * b, 2) * c`` multiplies in BIGINT
+    again)."""
+    while True:
+        parent, key = node.parent, node.arg_key
+        if not (isinstance(parent, exp.Add | exp.Sub | exp.Mul | exp.Coalesce | exp.Greatest
+                           | exp.Least)
+                or (isinstance(parent, _KEPT + _ROUNDED) and key == "this")
+                or (isinstance(parent, exp.If) and key == "true")
+                or (isinstance(parent, exp.Case) and key in ("ifs", "default"))):
+            return node
+        node = parent
 
 
 def _bound(node: exp.Expr, columns: ColumnTypes) -> product_bounds.Bound | None:
     """The magnitude of ``node``'s values as table columns and constants bound it, with the
     scale of each ``+ - *`` on the way (``product_bounds.Bound``); None where some operand has
     no such bound (a parameter, an aggregate, a derived table's column, a function)."""
-    while isinstance(node, exp.Paren | exp.Neg | exp.Abs | exp.Min | exp.Max):
+    while isinstance(node, _KEPT):
         node = node.this
     if isinstance(node, exp.Literal):
         return ("value", node.this.lstrip("-")) if node.is_number and "e" not in \

@@ -73,7 +73,7 @@ def test_constants_bound_too() -> None:
 @pytest.mark.parametrize("sql", [
     "select sum(x * y) from (select p as x, q as y from items) t",  # a derived table's
     "select sum(p * $1::decimal(15,2)) from items",  # a parameter
-    "select sum(nullif(p, 0) * q) from items",  # a function's value
+    "select sum(decode(n, 1, p, 0) * q) from items",  # DECODE's value
 ])
 def test_operands_without_a_bound_choose_the_wide_form(sql: str) -> None:
     assert _bounds(sql) is None
@@ -119,5 +119,18 @@ def test_a_rounded_product_multiplied_again_is_bounded_too() -> None:
     # DuckDB types ROUND(p * q, 2) DECIMAL(18,2) and multiplies it by r in BIGINT again.
     bounds = _bounds("select sum(round(p * q, 2) * r) from items")
     assert bounds is not None and bounds[0][:2] == ("*", 6)
+    assert product_bounds.fits(bounds, _known(p="1000.00", q="1000.00", r="1000.0"))
+    assert not product_bounds.fits(bounds, _known(p="100000.00", q="100000.00", r="1000.0"))
+
+
+@pytest.mark.parametrize("sql", [
+    "select count(*) from items where coalesce(p * q, 0) * r > 0",
+    "select count(*) from items where case when n > 0 then p * q end * r > 0",
+    "select count(*) from items where greatest(p * q, 1) * r > 0",
+    "select count(*) from items where nullif(p * q, 1) * r > 0",
+])
+def test_a_products_value_through_case_and_coalesce_is_bounded_too(sql: str) -> None:
+    bounds = _bounds(sql)
+    assert bounds is not None and bounds[0][:2] == ("*", 8)
     assert product_bounds.fits(bounds, _known(p="1000.00", q="1000.00", r="1000.0"))
     assert not product_bounds.fits(bounds, _known(p="100000.00", q="100000.00", r="1000.0"))
