@@ -134,3 +134,15 @@ def test_a_products_value_through_case_and_coalesce_is_bounded_too(sql: str) -> 
     assert bounds is not None and bounds[0][:2] == ("*", 8)
     assert product_bounds.fits(bounds, _known(p="1000.00", q="1000.00", r="1000.0"))
     assert not product_bounds.fits(bounds, _known(p="100000.00", q="100000.00", r="1000.0"))
+
+
+def test_statistics_of_several_tables_and_of_an_empty_one() -> None:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE a (p DECIMAL(15,2)); CREATE TABLE b (q DECIMAL(15,2))")
+    con.execute("CREATE TABLE c (r DECIMAL(15,2)); INSERT INTO a VALUES (-5.25)")
+    con.execute("INSERT INTO c VALUES (7)")
+    columns = [(("memory", "main", name), column) for name, column in
+               (("a", "p"), ("b", "q"), ("c", "r"))]
+    assert list(product_bounds.measured(con, columns).values()) == [
+        Decimal("5.25"), Decimal(0), Decimal("7.00")]
+    assert list(product_bounds.measured(con, columns[1:2]).values()) == [Decimal(0)]
