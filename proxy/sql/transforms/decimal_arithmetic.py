@@ -613,6 +613,8 @@ _ONE_OF = (exp.Case, exp.Coalesce, exp.Greatest, exp.Least)
 _ROUNDED = (exp.Cast, exp.Round, exp.Trunc, exp.Floor, exp.Ceil)
 # What has its first argument's magnitude, or less (``_bound``).
 _KEPT = (exp.Paren, exp.Neg, exp.Abs, exp.Min, exp.Max, exp.Nullif)
+# What carries its first argument's value on (``_bounded_top``).
+_CARRIED = (*_KEPT, *_ROUNDED)
 
 
 def _bounded_top(node: exp.Expr) -> exp.Expr:
@@ -624,7 +626,7 @@ def _bounded_top(node: exp.Expr) -> exp.Expr:
         parent, key = node.parent, node.arg_key
         if not (isinstance(parent, exp.Add | exp.Sub | exp.Mul | exp.Coalesce | exp.Greatest
                            | exp.Least)
-                or (isinstance(parent, _KEPT + _ROUNDED) and key == "this")
+                or (isinstance(parent, _CARRIED) and key == "this")
                 or (isinstance(parent, exp.If) and key == "true")
                 or (isinstance(parent, exp.Case) and key in ("ifs", "default"))):
             return node
