@@ -35,7 +35,7 @@ from proxy.result_sender import ResultSender, _ReadAhead, statement_timeout_erro
 from proxy.result_types import described, fields_of
 from proxy.session import Outcome, Session, TxStatus
 from proxy.session_commands import SessionCommands, command_tag
-from proxy.sql import commands
+from proxy.sql import commands, product_bounds
 from proxy.sql.pipeline import Statement, wide_context
 from proxy.startup import StartupAuth
 from proxy.wire import backend, frontend
@@ -349,8 +349,10 @@ class Connection(
 
         ``planned``: every parameter is typed, so the session may keep DuckDB's plan.
         ``param_oids``: the parameters' types, to cast each ``$n`` of the translation that
-        runs to (``result_types.typed_params``). A query or a write whose DECIMAL product failed
-        in DuckDB's BIGINT (22003) runs once more in its wide form (``pipeline.wide_context``),
+        runs to (``result_types.typed_params``). A statement with DECIMAL products that may pass
+        18 digits in DuckDB's BIGINT runs in the form DuckDB's statistics choose
+        (``_sized_form``); one whose BIGINT product failed all the same (22003: another
+        session's commit since) runs once more in its wide form (``pipeline.wide_context``),
         before the error is reported: only outside a transaction block, where the failed
         statement left no effect and DuckDB has rolled it back (inside one, the failure aborted
         the transaction), and only where its text is the translation's own."""
@@ -363,6 +365,30 @@ class Connection(
             if wide is None:
                 raise
             return await self._run_once(wide, params, None, planned, param_oids)
+
+    async def _sized_form(self, session: Session, stmt: Statement) -> Statement:
+        """``stmt`` (its narrow form) where DuckDB's statistics of the table columns its
+        DECIMAL products read show that their arithmetic fits 18 digits
+        (``proxy.sql.product_bounds``), else its wide form. Read on the session's own cursor,
+        now: the statistics then cover its transaction's own updates, and show nothing while
+        it has rows of its own in a table (the wide form runs)."""
+        bounds = stmt.product_bounds
+        columns = product_bounds.columns_of(bounds) if bounds is not None else None
+        directory = session.directory
+        if columns is not None and directory is not None and all(
+                (found := directory.relation(*key)) is not None and found.kind == "table"
+                for key, _ in columns):
+            assert bounds is not None
+            await self._park_streams()
+            try:
+                known = await self._engine_call(product_bounds.measured, session.cursor,
+                                                columns)
+            except err.SQLError:
+                known = None  # the statement itself reports what is wrong
+            if known is not None and product_bounds.fits(bounds, known):
+                return stmt
+        wide = await self._wide_form(session, stmt)
+        return stmt if wide is None else blank_writes.current(self.server.blank_facts, wide)
 
     async def _wide_form(self, session: Session, stmt: Statement) -> Statement | None:
         """``stmt``'s wide form from the statement cache; None where it has none."""
@@ -385,6 +411,9 @@ class Connection(
         # Late DDL's text is made before it runs, unchecked: it takes the exact translation.
         stmt = (stmt.exact or stmt) if stmt.late is not None else blank_writes.current(
             facts, stmt)
+        if stmt.narrow_products and sql is None:
+            # Before the privilege check: it may narrow the form chosen to run.
+            stmt = await self._sized_form(session, stmt)
         sql = self.server.authorizer.check(session, stmt) or sql
         if sql is None:
             stmt = await self._with_first_facts(session, stmt)
@@ -418,8 +447,8 @@ class Connection(
         await self._engine_call(blank_writes.scan_first, facts, self.server.engine, tables)
         if facts.version == version:
             return stmt
-        fresh = await self.server.translator.statements(
-            stmt.text, replace(session.context, param_types=stmt.param_types))
+        fresh = await self.server.translator.statements(stmt.text, replace(
+            session.context, param_types=stmt.param_types, wide_products=stmt.wide_products))
         return blank_writes.current(facts, fresh[0]) if len(fresh) == 1 else stmt
 
     async def _run_marked(self, session: Session, stmt: Statement, params: list[object],

@@ -86,23 +86,45 @@ class ColumnTypes:
         self._outputs: dict[tuple[int, str], Typed] = {}
 
     def type_of(self, column: exp.Column) -> Typed:
+        found = self._resolved(column)
+        return None if found is None else self._column(found, column.name.lower())
+
+    def catalog_column(self, column: exp.Column) -> tuple[tuple[str, str, str], str] | None:
+        """The catalog key of the table or view ``column`` names a numeric column of, and
+        the column's name (lower case); None where it is a derived table's or not known."""
+        name = column.name.lower()
+        source = self._resolved(column)
+        if source is None or self._derived(source) is not None:
+            return None
+        assert isinstance(source, exp.Table)
+        return next(((key, name) for key in table_keys(source, self.ctx)
+                     if name in self.ctx.numeric_columns.get(key, ())), None)
+
+    def _resolved(self, column: exp.Column) -> exp.Expr | None:
+        """The relation ``column`` names a column of, scope by scope; None if not known."""
         name = column.name.lower()
         qualifier = column.table.lower() if column.table else None
         scope = enclosing_scope(column)
         while scope is not None:
-            found = self._in_scope(scope, qualifier, name)
-            if found != _MISSING:
-                return found
+            found = self._source_in_scope(scope, qualifier, name)
+            if found is not _MISSING:
+                return found  # type: ignore[return-value]
             scope = enclosing_scope(scope)
         return None
 
     def _in_scope(self, scope: exp.Expr, qualifier: str | None, name: str) -> Typed:
+        found = self._source_in_scope(scope, qualifier, name)
+        return found if found is _MISSING or found is None else self._column(found, name)
+
+    def _source_in_scope(self, scope: exp.Expr, qualifier: str | None,
+                         name: str) -> exp.Expr | str | None:
+        """The relation of ``scope`` that has column ``name``; ``_MISSING`` if none has it,
+        None if not known."""
         sources = self._sources_of(scope)
         if sources is None:
             return None
         if qualifier is not None:
-            source = sources.get(qualifier)
-            return _MISSING if source is None else self._column(source, name)
+            return sources.get(qualifier, _MISSING)
         found: list[exp.Expr] = []
         for source in sources.values():
             has = self._has(source, name)
@@ -112,7 +134,7 @@ class ColumnTypes:
                 found.append(source)
         if not found:
             return _MISSING
-        return self._column(found[0], name) if len(found) == 1 else None
+        return found[0] if len(found) == 1 else None
 
     def _sources_of(self, scope: exp.Expr) -> dict[str, exp.Expr] | None:
         """The relations of a scope by name (a SELECT's FROM and joins; UPDATE's, DELETE's and

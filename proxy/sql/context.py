@@ -13,6 +13,7 @@ from typing import Any
 from catalog.blank_facts import CleanColumns, Key
 from catalog.directory import FunctionTypes, Number, RelationColumns, VarcharColumns
 from proxy import session_zone
+from proxy.sql.product_bounds import Bound
 
 
 @dataclass(slots=True)
@@ -28,12 +29,16 @@ class BlankNotes:
 @dataclass(slots=True)
 class ProductNotes:
     """What ``decimal_arithmetic`` noted while translating one statement: whether it left a
-    DECIMAL product that may pass 18 digits in DuckDB's BIGINT (its wide form differs), and
+    DECIMAL product that may pass 18 digits in DuckDB's BIGINT (its wide form differs), the
+    arithmetic around each such product as table columns and constants bound it, and
     the DuckDB type of the other operand of each division by or of a parameter whose own type
     it did not know (an untyped parameter the probes could not type takes it at Bind, as
     PostgreSQL types an unknown operand by the other one)."""
 
     narrow: bool = False
+    # The arithmetic around each such product as table columns and constants bound it
+    # (``proxy.sql.product_bounds``); None where one of them has no such bound.
+    bounds: list[Bound] | None = field(default_factory=list)
     divided_beside: dict[int, str] = field(default_factory=dict)
 
 
@@ -112,9 +117,10 @@ class Context:
     # (session_time_zone.running_zone). Not in the key: the statement's text decides it.
     stored: bool = False
     # Whether every DECIMAL product that may pass 18 digits is computed in HUGEINT (Redshift's
-    # width), not only a result column's: a query's wide form, run again where DuckDB's BIGINT
-    # product failed outside a transaction block (``pipeline.wide_context``,
-    # ``Connection._run``).
+    # width), not only a result column's: a statement's wide form, run where DuckDB's
+    # statistics do not show its narrow form's products fit 18 digits
+    # (``Connection._sized_form``), or again where the narrow one failed outside a block
+    # (``pipeline.wide_context``, ``Connection._run``).
     wide_products: bool = False
     # Filled by ``decimal_arithmetic`` for the statement being translated (``compile_tree``
     # gives each statement its own). Not in the key.

@@ -45,6 +45,7 @@ from proxy.sql.late import (
     RefreshView,
 )
 from proxy.sql.param_types import Probe, divided_params, operand_params, probes
+from proxy.sql.product_bounds import Bound
 from proxy.sql.references import Ref, references
 from proxy.sql.split import Piece, split
 from proxy.sql.transforms import companions
@@ -135,8 +136,14 @@ class Statement:
     # inferred at Bind (``param_types.operand_params``).
     operand_params: tuple[int, ...] = ()
     # Whether it computes a DECIMAL product that may pass 18 digits in DuckDB's BIGINT (a
-    # query's; its wide form, ``wide_context``, does not).
+    # statement's narrow form; its wide form, ``wide_context``, does not).
     narrow_products: bool = False
+    # The arithmetic around those products as table columns and constants bound it: when it
+    # runs, DuckDB's statistics of the columns decide between this form and the wide one
+    # (``proxy.sql.product_bounds``); None where one has no such bound (the wide one runs).
+    product_bounds: tuple[Bound, ...] | None = ()
+    # Whether it is a statement's wide form (``wide_context``): every such product in HUGEINT.
+    wide_products: bool = False
     # The parameters (numbers) divided by or dividing an operand of a known numeric type, with
     # that type (DuckDB's name): one left untyped that no probe types takes it at Bind
     # (``ProductNotes.divided_beside``).
@@ -720,6 +727,8 @@ def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
         late=companions.late(tree), exact=exact, blank_forgotten=ctx.blank_forgotten,
         blank_wanted=tuple(sorted(notes.wanted)), param_types=ctx.param_types,
         divided_params=divided, operand_params=operands, narrow_products=products.narrow,
+        product_bounds=None if products.bounds is None else tuple(products.bounds),
+        wide_products=ctx.wide_products,
         divided_beside=tuple(sorted(products.divided_beside.items())), compute=compute,
     )
 
@@ -744,17 +753,18 @@ def on_compute(tree: exp.Expr, statement_type: str, refs: tuple[Ref, ...]) -> bo
 
 
 def wide_context(stmt: Statement, ctx: Context) -> Context | None:
-    """The context of a query's wide form: ``stmt`` translated in it computes every DECIMAL
-    product that may pass 18 digits in HUGEINT (``Context.wide_products``), to run again
-    where DuckDB's BIGINT product failed; None where its translation left no such product
+    """The context of a statement's wide form: ``stmt`` translated in it computes every DECIMAL
+    product that may pass 18 digits in HUGEINT (``Context.wide_products``), to run where
+    DuckDB's statistics do not show that its own (narrow) products fit 18 digits
+    (``Connection._sized_form``), or again where DuckDB's BIGINT product failed all the same
+    (a commit of another session between the two, outside a transaction block only: there
+    DuckDB rolled the failed statement back whole, so a write that failed left no row behind
+    to be written twice); None where its translation left no such product
     (``Statement.narrow_products``) or it is neither a query nor a write of rows (INSERT,
-    UPDATE, DELETE, MERGE, CREATE TABLE AS). The caller runs it again only outside a
-    transaction block, where DuckDB rolled the failed statement back whole, so a write that
-    failed left no row behind to be written twice.
+    UPDATE, DELETE, MERGE, CREATE TABLE AS).
 
     Not up front: the wide form's HUGEINT sums cost TPC-H Q1 2.9x its time, and a product
-    past 18 digits is rare, so a transaction block or a view pays for it only where one
-    fails (22003, as before: README, known differences)."""
+    past 18 digits is rare."""
     if (not stmt.narrow_products or stmt.statement_type not in _COMPUTE_TYPES
             or stmt.command is not None or stmt.late is not None):
         return None

@@ -623,9 +623,9 @@ WIDE = ("create table if not exists wide_retry (a decimal(18,0), b decimal(18,0)
         "insert into wide_retry values (999999999999999999, 999999999999999999), (3, 4)")
 
 
-def test_a_decimal_product_past_18_digits_runs_again_wide(server: RunningServer) -> None:
-    # DuckDB's BIGINT product fails; outside a transaction block the query runs once more in
-    # its wide form, with and without parameters, over either protocol.
+def test_a_decimal_product_past_18_digits_runs_wide(server: RunningServer) -> None:
+    # DuckDB's statistics of the columns show that its BIGINT product may pass 18 digits: the
+    # query runs in its wide form, with and without parameters, over either protocol.
     total = Decimal("999999999999999998000000000000000013")
     with psycopg.connect(server.dsn, autocommit=True) as c:
         c.execute(WIDE)
@@ -640,8 +640,7 @@ def test_a_decimal_product_past_18_digits_runs_again_wide(server: RunningServer)
 
 def test_a_write_with_a_decimal_product_past_18_digits_runs_again_wide(
         server: RunningServer) -> None:
-    # Outside a transaction block DuckDB rolled the failed write back whole: its wide form
-    # writes each row once.
+    # Its wide form writes each row once.
     big = Decimal("999999999999999998000000000000000001")
     with psycopg.connect(server.dsn, autocommit=True) as c:
         c.execute(WIDE)
@@ -661,16 +660,27 @@ def test_a_write_with_a_decimal_product_past_18_digits_runs_again_wide(
             (Decimal(12),), (big,)]
 
 
-def test_a_decimal_product_past_18_digits_in_a_transaction_block_fails(
-        server: RunningServer) -> None:
-    # DuckDB aborted the transaction with the failed query: it cannot run again there.
+def test_a_decimal_product_past_18_digits_in_a_transaction_block(server: RunningServer) -> None:
+    # A failed query would abort the transaction, so the wide form is chosen before it runs.
     with psycopg.connect(server.dsn) as c:
         c.execute(WIDE)
         c.commit()
-        with pytest.raises(errors.NumericValueOutOfRange):
-            c.execute("select sum(a * b) from wide_retry")
-        assert c.info.transaction_status == TransactionStatus.INERROR
+        assert c.execute("select sum(a * b) from wide_retry").fetchone() == (
+            Decimal("999999999999999998000000000000000013"),)
+        assert c.info.transaction_status == TransactionStatus.INTRANS
         c.rollback()
+
+
+def test_a_product_past_18_digits_no_bound_reaches_runs_again_wide(
+        server: RunningServer) -> None:
+    # The statistics bound a * b (it fits) but not DECODE's value times c: DuckDB's BIGINT
+    # product fails, and outside a transaction block the query runs once more wide.
+    with psycopg.connect(server.dsn, autocommit=True) as c:
+        c.execute("create table if not exists decoded (a decimal(15,2), b decimal(15,2), "
+                  "c decimal(15,2)); delete from decoded; "
+                  "insert into decoded values (100000.00, 100000.00, 100000.00)")
+        assert c.execute("select count(*) from decoded where decode(a, 0, 0, a * b) * c > 0"
+                         ).fetchone() == (1,)
 
 
 def test_a_product_of_high_scales_in_a_transaction_block(server: RunningServer) -> None:

@@ -35,16 +35,19 @@ Redshift's type, whose values are the same); elsewhere (inside another expressio
 aggregate or a derived table) DuckDB's type stays. DuckDB multiplies two operands of up to 18
 digits each in BIGINT, typed DECIMAL(18, s1 + s2), and fails (22003) once the product passes
 18 digits: such a product in a result column's arithmetic is computed in HUGEINT
-(``_in_hugeint``). Elsewhere (SUM's argument, a condition, another function's argument, a
-derived table) it is computed in HUGEINT only in the statement's wide form
-(``Context.wide_products``), which runs again where DuckDB's BIGINT product of it failed
-outside a transaction block (the translation notes that it left such a product,
-``Context.product_notes``), or up front where its scales add to 8 or more (it passes 18
-digits at 10^10). Not up front otherwise: the wide form's HUGEINT sums made TPC-H SF1 Q1 2.9
-times as slow, and summing the rows that overflow apart (DuckDB's ``TRY``) made the nine
-queries with such a SUM 5% slower (Q1 1.22 times, Q11 1.45, Q15 1.37), for values no TPC-H
-row reaches; so in a transaction block, a write or a view such a product that passes 18
-digits fails (22003; README, known differences).
+(``_in_hugeint``), and so is every one in stored SQL (a view's query, a function's body),
+which no run of it can choose. Elsewhere (SUM's argument, a condition, another function's
+argument, a derived table) the statement has two forms: this narrow one, which leaves the
+product in BIGINT and notes the arithmetic around it as table columns and constants bound it
+(``Context.product_notes``, ``_bound``), and a wide one with every such product in HUGEINT
+(``Context.wide_products``). Each run chooses (``Connection._sized_form``): the narrow form
+where DuckDB's statistics of those columns show that arithmetic fits 18 digits
+(``proxy.sql.product_bounds``), else the wide one, so a product past 18 digits is exact in a
+transaction block, a write and a query whose rows stream too. Never wide up front: the wide
+form's HUGEINT sums made TPC-H SF1 Q1 2.9 times as slow, and summing the rows that overflow
+apart (DuckDB's ``TRY``) made the nine queries with such a SUM 5% slower (Q1 1.22 times, Q11
+1.45, Q15 1.37), for values no TPC-H row reaches; reading the statistics costs a run about
+0.5 ms.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ from sqlglot import exp
 from catalog.directory import Number
 from engine import macros
 from engine.storage import INTERNAL_PREFIX
+from proxy.sql import product_bounds
 from proxy.sql.column_types import ColumnTypes, defining_query, enclosing_scope, query_branches
 from proxy.sql.context import Context
 from proxy.sql.transforms.arithmetic import guarded
@@ -560,13 +564,6 @@ def _widened(node: exp.Expr, typed: Typed) -> None:
         cast.set("this", node)
 
 
-# A product whose operands' scales add to this or more passes 18 digits in BIGINT once its
-# value reaches 10^10 (two DECIMAL(18,6) values of 1,000): values that common are computed in
-# HUGEINT up front, where the wide form cannot run again too (a transaction block, a view).
-# TPC-H's products (scales 2 + 2, and 4 + 2 of Q1's nested one) stay in BIGINT.
-_EARLY_OVERFLOW_SCALE = 8
-
-
 def _overflows(a: Number, b: Number) -> bool:
     """Whether DuckDB multiplies ``a`` by ``b`` in BIGINT (both of up to 18 digits), typed
     DECIMAL(18, s1 + s2), though the product may pass 18 digits: there it fails (22003),
@@ -584,20 +581,90 @@ def _wide(product: exp.Mul, a: Number) -> exp.Mul:
     return product
 
 
-def _in_hugeint(mul: exp.Mul, a: Number, b: Number, ctx: Context) -> None:
+def _in_hugeint(mul: exp.Mul, a: Number, b: Number, columns: ColumnTypes) -> None:
     """Compute a product that may pass 18 digits in HUGEINT where it is a result column (or in
-    a result column's arithmetic), or anywhere in the statement's wide form
-    (``Context.wide_products``; elsewhere noting that it left one, ``Context.product_notes``).
-    Only there: the cast and the HUGEINT product cost about 15 times the BIGINT one (a
-    product of DECIMAL(15,2) columns over 6M rows: 1 s against 0.07 s), which a result
-    column's cast to Redshift's type (``_widened``) mostly paid already."""
+    a result column's arithmetic), in stored SQL (a view's query, a function's body: no run
+    of it can choose), or anywhere in the statement's wide form (``Context.wide_products``).
+    Elsewhere leave it in BIGINT, noting the arithmetic around it (``Context.product_notes``,
+    ``_bound``): the statement runs in this narrow form where DuckDB's statistics show that
+    arithmetic fits 18 digits (``proxy.sql.product_bounds``), else in its wide form. Only
+    there: the cast and the HUGEINT product cost about 15 times the BIGINT one (a product of
+    DECIMAL(15,2) columns over 6M rows: 1 s against 0.07 s), which a result column's cast to
+    Redshift's type (``_widened``) mostly paid already."""
     if not _overflows(a, b):
         return
-    if ctx.wide_products or _shown(_arithmetic_top(mul)) or (
-            a.scale + b.scale >= _EARLY_OVERFLOW_SCALE):
+    ctx = columns.ctx
+    top = _arithmetic_top(mul)
+    if ctx.wide_products or ctx.stored or _shown(top):
         _wide(mul, a)
     elif ctx.product_notes is not None:
-        ctx.product_notes.narrow = True
+        notes = ctx.product_notes
+        notes.narrow = True
+        bound = _bound(_bounded_top(mul), columns) if notes.bounds is not None else None
+        if bound is None:
+            notes.bounds = None
+        elif bound not in notes.bounds:  # type: ignore[operator]
+            notes.bounds.append(bound)  # type: ignore[union-attr]
+
+
+# What has the magnitude of one of its arguments (``_bound``).
+_ONE_OF = (exp.Case, exp.Coalesce, exp.Greatest, exp.Least)
+# What keeps its argument's magnitude but for a unit of its last digit (``_bound``).
+_ROUNDED = (exp.Cast, exp.Round, exp.Trunc, exp.Floor, exp.Ceil)
+# What has its first argument's magnitude, or less (``_bound``).
+_KEPT = (exp.Paren, exp.Neg, exp.Abs, exp.Min, exp.Max, exp.Nullif)
+# What carries its first argument's value on (``_bounded_top``).
+_CARRIED = (*_KEPT, *_ROUNDED)
+
+
+def _bounded_top(node: exp.Expr) -> exp.Expr:
+    """The outermost expression whose arithmetic DuckDB may do in 18 digits with ``node``'s
+    value in it: through ``+ - *``, parentheses, ABS, NULLIF, roundings, and the branches of
+    CASE, COALESCE, GREATEST and LEAST (``ROUND(a * b, 2) * c`` multiplies in BIGINT
+    again)."""
+    while True:
+        parent, key = node.parent, node.arg_key
+        if not (isinstance(parent, exp.Add | exp.Sub | exp.Mul | exp.Coalesce | exp.Greatest
+                           | exp.Least)
+                or (isinstance(parent, _CARRIED) and key == "this")
+                or (isinstance(parent, exp.If) and key == "true")
+                or (isinstance(parent, exp.Case) and key in ("ifs", "default"))):
+            return node
+        node = parent
+
+
+def _bound(node: exp.Expr, columns: ColumnTypes) -> product_bounds.Bound | None:
+    """The magnitude of ``node``'s values as table columns and constants bound it, with the
+    scale of each ``+ - *`` on the way (``product_bounds.Bound``); None where some operand has
+    no such bound (a parameter, an aggregate, a derived table's column, a function)."""
+    while isinstance(node, _KEPT):
+        node = node.this
+    if isinstance(node, exp.Literal):
+        return ("value", node.this.lstrip("-")) if node.is_number and "e" not in \
+            node.this.lower() else None
+    if isinstance(node, exp.Null):
+        return ("value", "0")
+    if isinstance(node, exp.Column):
+        found = columns.catalog_column(node)
+        return None if found is None else ("column", *found)
+    if isinstance(node, _ROUNDED):
+        inner = _bound(node.this, columns)
+        return None if inner is None else inner if node.meta.get(_WIDE) else ("cast", inner)
+    if isinstance(node, _ONE_OF):
+        if isinstance(node, exp.Case):
+            items = [b.args["true"] for b in node.args.get("ifs") or ()] + [
+                node.args.get("default") or exp.Null()]
+        else:
+            items = [node.this, *node.expressions]
+        bounds = [_bound(item, columns) for item in items]
+        return None if any(b is None for b in bounds) else ("max", tuple(bounds))
+    if isinstance(node, exp.Add | exp.Sub | exp.Mul):
+        typed = _type(node, columns)
+        a, b = _bound(node.this, columns), _bound(node.expression, columns)
+        if not isinstance(typed, Number | _Scale) or a is None or b is None:
+            return None
+        return ("*" if isinstance(node, exp.Mul) else "+", typed.scale, a, b)
+    return None
 
 
 def _arithmetic_top(node: exp.Expr) -> exp.Expr:
@@ -652,7 +719,7 @@ def decimal_arithmetic(tree: exp.Expr, ctx: Context) -> exp.Expr:
                 if not _left_to_duckdb(node, a, b):
                     node.replace(_exact(node, a, b))
             else:
-                _in_hugeint(node, a, b, ctx)
+                _in_hugeint(node, a, b, columns)
                 _widened(node, _product_type(a, b))
     for node in _result_columns(tree):
         if isinstance(node, exp.Add | exp.Sub):

@@ -345,16 +345,21 @@ def test_products_that_fit_18_digits_stay_duckdbs() -> None:
     assert duck_sql is not None and "TRY" not in duck_sql and "19," not in duck_sql
 
 
-def test_products_of_high_scales_are_wide_up_front() -> None:
-    # DECIMAL(18,6) values of 1,000 multiply past 18 digits in BIGINT: such products are
-    # computed in HUGEINT everywhere (a transaction block cannot run the wide form again).
+def test_products_of_operands_without_bounds_run_wide() -> None:
+    # DECIMAL(18,6) values of 1,000 multiply past 18 digits in BIGINT; a derived table's
+    # columns have no statistics to show they fit, so the server runs the wide form
+    # (``proxy.sql.product_bounds``), which answers Redshift's value.
     sql = ("select sum(a * b), count(*) from (select 1000::decimal(18,6) as a, "
            "1000::decimal(18,6) as b) t where a * b > 0")
     stmt = StatementCache().get(sql, CTX)[0]
-    assert stmt.duck_sql is not None and not stmt.narrow_products
+    assert stmt.narrow_products and stmt.product_bounds is None
+    wide_ctx = wide_context(stmt, CTX)
+    assert wide_ctx is not None
+    wide = StatementCache().get(sql, wide_ctx)[0]
+    assert wide.duck_sql is not None and wide.wide_products and not wide.narrow_products
     con = duckdb.connect()
     macros.install(con)
-    assert con.execute(stmt.duck_sql).fetchall() == [(Decimal("1000000.000000000000"), 1)]
+    assert con.execute(wide.duck_sql).fetchall() == [(Decimal("1000000.000000000000"), 1)]
 
 
 WIDE_SUM = ("select sum(x * x), count(*) from (select 999999999999999999::decimal(18,0) as x) t "
