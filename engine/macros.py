@@ -199,6 +199,10 @@ DIVIDE = f"{INTERNAL_PREFIX}divide"
 DIVIDE_ONCE = f"{INTERNAL_PREFIX}divide_once"
 DIVIDE_NESTED = f"{INTERNAL_PREFIX}divide_nested"
 ESTIMATE = f"{INTERNAL_PREFIX}estimate"
+DIVIDE_SHARED = f"{INTERNAL_PREFIX}divide_shared"
+SHARED_DIVIDEND = f"{INTERNAL_PREFIX}shared_dividend"
+SHARED_DIVISOR = f"{INTERNAL_PREFIX}shared_divisor"
+SHARED_ESTIMATE = f"{INTERNAL_PREFIX}shared_estimate"
 _ROUNDED = f"{INTERNAL_PREFIX}rounded"
 _DECIMAL_TEXT = f"{INTERNAL_PREFIX}decimal_text"
 CBRT = f"{INTERNAL_PREFIX}cbrt"
@@ -618,6 +622,20 @@ _DEFINITIONS = {
         "(n, d, q) AS q + CAST(CAST(n - q * d AS DOUBLE) / CAST(d AS DOUBLE) AS HUGEINT)"
     ),
     DIVIDE: f"(n, d, q, f) AS CAST({CATALOG}.{SCHEMA}.{_ROUNDED}(n, d, q) AS DECIMAL(38, 0)) * f",
+    # The shared form (``DIVIDE_SHARED``): |x| * m and |y| (1 for a zero, which the guard
+    # below reports), in HUGEINT; no CASE and no error() inside, which would keep DuckDB from
+    # computing their mentions once.
+    SHARED_DIVIDEND: "(x, m) AS CAST(abs(x) AS HUGEINT) * m",
+    SHARED_DIVISOR: "(y) AS CAST(abs(y) AS HUGEINT) + CAST(y = 0 AS HUGEINT)",
+    SHARED_ESTIMATE: "(n, d) AS CAST(CAST(n AS DOUBLE) / CAST(d AS DOUBLE) AS HUGEINT)",
+    # n / d (both positive) rounded half up from q within one of it, by comparisons of its
+    # remainder r (|2r| < 2d fits: d has at most 38 digits and r about half of d), given
+    # x's and y's signs; the zero divisor's 22012 is added last, outside the shared parts.
+    DIVIDE_SHARED: (
+        "(n, d, q, x, y, f) AS CAST((q + CAST((n - q * d) * 2 >= d AS HUGEINT) "
+        "- CAST((n - q * d) * 2 < -d AS HUGEINT)) * (sign(x) * sign(y)) "
+        "+ CASE WHEN y = 0 THEN error('division by zero') ELSE 0 END AS DECIMAL(38, 0)) * f"
+    ),
     DIVIDE_NESTED: (
         "(n, d, f) AS list_transform([[n, d]], lambda v: CASE WHEN v[2] = 0 "
         f"THEN error('division by zero') ELSE {CATALOG}.{SCHEMA}.{DIVIDE_ONCE}(v[1], v[2], f) "
