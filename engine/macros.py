@@ -204,6 +204,8 @@ SHARED_DIVIDEND = f"{INTERNAL_PREFIX}shared_dividend"
 SHARED_DIVISOR = f"{INTERNAL_PREFIX}shared_divisor"
 SHARED_ESTIMATE = f"{INTERNAL_PREFIX}shared_estimate"
 _ROUNDED = f"{INTERNAL_PREFIX}rounded"
+# A divisor's digits y as DOUBLE PRECISION, made positive (1 for a zero), as SHARED_DIVISOR.
+_POSITIVE_DOUBLE = "CAST(abs(y) + CAST(y = 0 AS TINYINT) AS DOUBLE)"
 _DECIMAL_TEXT = f"{INTERNAL_PREFIX}decimal_text"
 CBRT = f"{INTERNAL_PREFIX}cbrt"
 EXP = f"{INTERNAL_PREFIX}exp"
@@ -619,15 +621,17 @@ _DEFINITIONS = {
         "AND sign(n - q * d) = sign(n) THEN sign(n - q * d) * sign(d) ELSE 0 END"
     ),
     ESTIMATE: (
-        "(n, d, q) AS q + CAST(CAST(n - q * d AS DOUBLE) / CAST(d AS DOUBLE) AS HUGEINT)"
+        f"(n, d, q, y) AS q + CAST(CAST(n - q * d AS DOUBLE) / {_POSITIVE_DOUBLE} AS HUGEINT)"
     ),
     DIVIDE: f"(n, d, q, f) AS CAST({CATALOG}.{SCHEMA}.{_ROUNDED}(n, d, q) AS DECIMAL(38, 0)) * f",
     # The shared form (``DIVIDE_SHARED``): |x| * m and |y| (1 for a zero, which the guard
     # below reports), in HUGEINT; no CASE and no error() inside, which would keep DuckDB from
     # computing their mentions once.
     SHARED_DIVIDEND: "(x, m) AS CAST(abs(x) AS HUGEINT) * m",
-    SHARED_DIVISOR: "(y) AS CAST(abs(y) AS HUGEINT) + CAST(y = 0 AS HUGEINT)",
-    SHARED_ESTIMATE: "(n, d) AS CAST(CAST(n AS DOUBLE) / CAST(d AS DOUBLE) AS HUGEINT)",
+    SHARED_DIVISOR: "(y) AS CAST(abs(y) + CAST(y = 0 AS TINYINT) AS HUGEINT)",
+    SHARED_ESTIMATE: (
+        f"(x, y, m) AS CAST(CAST(abs(x) AS DOUBLE) * m / {_POSITIVE_DOUBLE} AS HUGEINT)"
+    ),
     # n / d (both positive) rounded half up from q within one of it, by comparisons of its
     # remainder r (|2r| < 2d fits: d has at most 38 digits and r about half of d), given
     # x's and y's signs; the zero divisor's 22012 is added last, outside the shared parts.

@@ -500,9 +500,10 @@ def _shared(x: exp.Expr, y: exp.Expr, shift: int, precision: int, unit: exp.Expr
     dividend = call(macros.SHARED_DIVIDEND, x.copy(),
                     _cast(exp.Literal.number(10 ** shift), hugeint))
     divisor = call(macros.SHARED_DIVISOR, y.copy())
-    quotient = call(macros.SHARED_ESTIMATE, dividend.copy(), divisor.copy())
+    quotient = call(macros.SHARED_ESTIMATE, x.copy(), y.copy(), _cast(
+        exp.Literal.number(10 ** shift), exp.DataType(this=exp.DataType.Type.DOUBLE)))
     for _ in range(-(-precision // _DOUBLE_DIGITS) - 1):
-        quotient = call(macros.ESTIMATE, dividend.copy(), divisor.copy(), quotient)
+        quotient = call(macros.ESTIMATE, dividend.copy(), divisor.copy(), quotient, y.copy())
     return call(macros.DIVIDE_SHARED, dividend, divisor, quotient, x, y, unit)
 
 
