@@ -7,9 +7,14 @@ p1 - s1 + s2 + scale; a precision above 38 becomes 38 and the scale max(38 + sca
 precision, 4); SMALLINT, INTEGER and BIGINT count as DECIMAL(5, 0), (10, 0) and (19, 0).
 
 Each division whose operands' types the statement shows, one of them a DECIMAL and neither a
-floating-point number, becomes the engine's exact ``DIVIDE`` (``engine/macros.py``; or
-``DIVIDE_ONCE`` where it is computed once per group of the result) cast to that type; its
-divisor is guarded as every divisor is (``arithmetic.guarded``: 22012 for a zero). The types
+floating-point number, becomes the engine's exact ``DIVIDE`` (``engine/macros.py``; past
+BIGINT's digits ``DIVIDE_SHARED``, whose parts DuckDB computes once per row in a result
+column and in an aggregate's or window's argument, ``DIVIDE_ONCE`` where it is computed once
+per group of the result) cast to that type; its divisor is guarded as every divisor is
+(``arithmetic.guarded``: 22012 for a zero; ``DIVIDE_SHARED`` guards its own). Past BIGINT's
+digits it stays DuckDB's DOUBLE PRECISION in a WHERE, HAVING, QUALIFY or ON condition (not
+in an aggregate there) and in a CASE's branch or a later AND/OR operand inside an aggregate,
+where DuckDB computes each mention of its parts apart (``_left_to_duckdb``). The types
 shown: numeric literals (``100.0`` is DECIMAL(4, 1), ``3`` INTEGER), explicit casts and
 CONVERT, the DECIMAL and integer columns of the statement's tables and views (the catalog's,
 ``Context.numeric_columns``), a derived table's or CTE's column (typed by its defining
@@ -471,10 +476,9 @@ def _exact(div: exp.Div, a: Number, b: Number) -> exp.Expr:
                           unit), _decimal(precision, scale))
     divisor = _digits(guarded(div.expression), b, integer)
     if not small:
-        # HUGEINT's integer division costs about 2 us a row, but its SQL is small: DuckDB
-        # plans the DOUBLE PRECISION estimates in 30 ms to 0.4 s (the TPC-H Q8 and Q14
-        # divisions: 25-50 ms against 4-8 ms), which one row per group does not repay; and
-        # where DuckDB shares no mention (``_short_circuited``) the estimates cost more.
+        # Once per group: HUGEINT's integer division costs about 2 us a row, but its SQL is
+        # small: DuckDB plans the DOUBLE PRECISION estimates in 30 ms to 0.4 s (the TPC-H Q8
+        # and Q14 divisions: 25-50 ms against 4-8 ms), which one row per group does not repay.
         return _cast(call(macros.DIVIDE_ONCE, dividend, divisor, unit),
                      _decimal(precision, scale))
     quotient = exp.IntDiv(this=dividend.copy(), expression=divisor.copy())
