@@ -610,8 +610,8 @@ def _in_aggregate(node: exp.Expr) -> bool:
 def _in_condition(node: exp.Expr) -> bool:
     """Whether ``node`` is in a WHERE, HAVING, QUALIFY or ON condition, and not in an
     aggregate's or window's argument there: DuckDB shares the mentions of an expression in a
-    projection's and an aggregate's (a window's argument is computed in a projection below
-    it), but not in a filter's or join's condition."""
+    projection's and an aggregate's arguments (a window's cost alike, as measured), but not in
+    a filter's or join's condition."""
     while node.parent is not None and not isinstance(node.parent, exp.Select):
         if _aggregate(node.parent) or isinstance(node.parent, exp.Window):
             return False
