@@ -226,6 +226,21 @@ def test_wide_division_stays_duckdbs_in_conditions(sql: str, exact: bool) -> Non
     assert (macros.DIVIDE in stmt.duck_sql) is exact
 
 
+@pytest.mark.parametrize(("sql", "macro"), [
+    (f"select sum({_WIDE}) from sales", macros.DIVIDE_SHARED),
+    # A CASE's first condition is computed for every row, its branches only for some, where
+    # DuckDB shares no mention: there the quotient is named once, inside a lambda.
+    (f"select max(case when {_WIDE} > 1 then 1 else 0 end) from sales", macros.DIVIDE_SHARED),
+    (f"select case when n > 0 then {_WIDE} end from sales", macros.DIVIDE_NESTED),
+    (f"select n > 0 and {_WIDE} > 1 from sales", macros.DIVIDE_NESTED),
+    (f"select {_WIDE} > 1 or n > 0 from sales", macros.DIVIDE_SHARED),
+])
+def test_wide_division_form_by_position(sql: str, macro: str) -> None:
+    stmt = StatementCache().get(sql, CTX)[0]
+    assert stmt.duck_sql is not None
+    assert f"{macro}(" in stmt.duck_sql
+
+
 def test_shared_quotients_match_exact_arithmetic() -> None:
     """Many rows of wide quotients (ties among them) in a result column, SUM's argument and a
     window's against Python's exact arithmetic rounded half away from zero, and against
