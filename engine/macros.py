@@ -36,7 +36,7 @@ since a session's search path names only its own database.
   an expression once in a projection and in an aggregate's arguments (its common
   subexpressions), but not inside a CASE's branch or a later AND/OR operand, nor in a
   filter's or join's condition, and not at all where an error() or CASE is in it: so none
-  of the shared parts holds one (about 0.8 us a row in SUM's argument, against 2 us for
+  of the shared parts holds one (about 0.7 us a row in SUM's argument, against 2 us for
   HUGEINT's division and 35 ns for DuckDB's DOUBLE PRECISION one). ``DIVIDE_ONCE(n, d, f)``
   is the same quotient by HUGEINT integer division and remainder (about 2 us a row, 4 ms
   to plan, where the estimates' SQL takes 30 ms to 0.4 s), for a division computed once
