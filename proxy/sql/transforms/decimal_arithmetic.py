@@ -462,10 +462,14 @@ def _exact(div: exp.Div, a: Number, b: Number) -> exp.Expr:
     by_group = not small and _once_per_group(div)
     unit = _cast(exp.Literal.string("0." + "0" * (scale - 1) + "1" if scale else "1"),
                  _decimal(_MAX_PRECISION, scale))
-    if not small and not by_group and not _nested(div) and not _short_circuited(div):
-        return _cast(_shared(_digits(div.this, a, _narrowest(a)),
-                             _digits(div.expression, b, _narrowest(b)), shift, precision, unit),
-                     _decimal(precision, scale))
+    if not small and not by_group and not _nested(div):
+        hoisted = _hoisting_case(div) if _short_circuited(div) else None
+        if hoisted is not None or not _short_circuited(div):
+            quotient = _shared(_digits(div.this, a, _narrowest(a)),
+                               _digits(div.expression, b, _narrowest(b)), shift, precision, unit)
+            if hoisted is not None:
+                _hoist(hoisted, quotient)
+            return _cast(quotient, _decimal(precision, scale))
     dividend = exp.Mul(this=_digits(div.this, a, integer), expression=_cast(
         exp.Literal.number(10 ** shift), exp.DataType(this=integer)))
     if _nested(div) or (not small and _short_circuited(div) and not by_group):
@@ -536,6 +540,39 @@ def _first_part(parent: exp.Expr, child: exp.Expr) -> bool:
     return child is parent.this
 
 
+def _hoisting_case(div: exp.Expr) -> exp.Case | None:
+    """The outermost searched CASE whose branch (or later condition) ``div`` is in, where a
+    first condition naming its estimate makes DuckDB compute that for every row, and so once
+    (``_hoist``): only where no AND or OR skips it, the CASE itself is computed for every row,
+    and the operands are columns or literals, which cannot fail on a row the CASE skips (the
+    shared form's parts cannot either: a zero divisor's 22012 stays in the branch)."""
+    for operand in (div.this, div.expression):
+        while isinstance(operand, exp.Paren | exp.Neg):
+            operand = operand.this
+        if not isinstance(operand, exp.Column | exp.Literal):
+            return None
+    node, top = div, None
+    while node.parent is not None and not isinstance(node.parent, exp.Select):
+        parent = node.parent
+        if isinstance(parent, _SHORT_CIRCUITS) and not _first_part(parent, node):
+            case = parent.parent if isinstance(parent, exp.If) else parent
+            if not isinstance(case, exp.Case) or case.this is not None:
+                return None  # AND, OR, IF() or a simple CASE
+            top = case
+        node = parent
+    return top
+
+
+def _hoist(case: exp.Case, quotient: exp.Expr) -> None:
+    """Put a first condition into ``case`` that names ``quotient``'s estimate and is never
+    true (a HUGEINT is no NaN): DuckDB then computes the estimate and its parts once for
+    every row, and shares them with their mentions in the branch."""
+    estimate = quotient.expression.expressions[2]
+    never = exp.Anonymous(this="isnan", expressions=[
+        _cast(estimate.copy(), exp.DataType(this=exp.DataType.Type.DOUBLE))])
+    case.set("ifs", [exp.If(this=never, true=exp.Null()), *(case.args.get("ifs") or [])])
+
+
 # The macros of an exact division: an operand holding one is named once (``DIVIDE_NESTED``).
 _DIVISIONS = frozenset({macros.DIVIDE, macros.DIVIDE_ONCE, macros.DIVIDE_NESTED,
                         macros.DIVIDE_SHARED})
@@ -595,7 +632,8 @@ def _left_to_duckdb(div: exp.Div, a: Typed, b: Typed) -> bool:
     END) by HUGEINT division 18 s; a known difference)."""
     return isinstance(a, Number) and isinstance(b, Number) and not (a.integer and b.integer) \
         and not _small(a, b) and (_in_condition(div) or (
-            _short_circuited(div) and _in_aggregate(div) and not _once_per_group(div)))
+            _short_circuited(div) and _in_aggregate(div) and not _once_per_group(div)
+            and _hoisting_case(div) is None))
 
 
 def _in_aggregate(node: exp.Expr) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
@@ -234,11 +235,21 @@ def test_wide_division_stays_duckdbs_in_conditions(sql: str, exact: bool) -> Non
     (f"select case when n > 0 then {_WIDE} end from sales", macros.DIVIDE_NESTED),
     (f"select n > 0 and {_WIDE} > 1 from sales", macros.DIVIDE_NESTED),
     (f"select {_WIDE} > 1 or n > 0 from sales", macros.DIVIDE_SHARED),
+    # A searched CASE's branch dividing columns: a first condition names the estimate.
+    ("select sum(case when b <> 0 then a / b else 0 end) from wide", macros.DIVIDE_SHARED),
+    ("select case when b = 0 then 0 when a > 0 then a / b end from wide", macros.DIVIDE_SHARED),
+    ("select case when b <> 0 then a / (b) end from wide", macros.DIVIDE_SHARED),
+    # Not an AND's later operand, nor a simple CASE's branch.
+    ("select b <> 0 and a / b > 1 from wide", macros.DIVIDE_NESTED),
+    ("select case b when 0 then 0 else a / b end from wide", macros.DIVIDE_NESTED),
 ])
 def test_wide_division_form_by_position(sql: str, macro: str) -> None:
-    stmt = StatementCache().get(sql, CTX)[0]
+    ctx = dataclasses.replace(CTX, numeric_columns={**CTX.numeric_columns, (
+        ALIAS, "public", "wide"): {"a": Number(18, 2, False), "b": Number(18, 2, False)}})
+    stmt = StatementCache().get(sql, ctx)[0]
     assert stmt.duck_sql is not None
     assert f"{macro}(" in stmt.duck_sql
+    assert ("ISNAN(" in stmt.duck_sql) is (macro == macros.DIVIDE_SHARED and "wide" in sql)
 
 
 def test_shared_quotients_match_exact_arithmetic() -> None:
@@ -281,6 +292,12 @@ def test_shared_quotients_match_exact_arithmetic() -> None:
                 (f"select i, max({div}) from w group by i", expected),
                 (f"select i, sum({div}) over (partition by i) from w", expected),
                 (f"select 0, sum({div}) from w", {0: total}),
+                # In a CASE's branch: the estimate named in a first condition (``_hoist``).
+                (f"select i, case when b <> 0 then a / b end from (select i, "
+                 f"a::decimal({p1},{s1}) a, b::decimal({p2},{s2}) b from w) t", expected),
+                (f"select i, sum(case when b = 0 then null else a / b end) from (select i, "
+                 f"a::decimal({p1},{s1}) a, b::decimal({p2},{s2}) b from w) t group by i",
+                 expected),
                 # One row a group: the HUGEINT division of the group's values.
                 (f"select i, max(a::decimal({p1},{s1})) / min(b::decimal({p2},{s2})) from w "
                  "group by i", expected)):
