@@ -14,7 +14,8 @@ per group of the result) cast to that type; its divisor is guarded as every divi
 (``arithmetic.guarded``: 22012 for a zero; ``DIVIDE_SHARED`` guards its own). Past BIGINT's
 digits it stays DuckDB's DOUBLE PRECISION in a WHERE, HAVING, QUALIFY or ON condition (not
 in an aggregate there) and in a CASE's branch or a later AND/OR operand inside an aggregate,
-where DuckDB computes each mention of its parts apart (``_left_to_duckdb``). The types
+where DuckDB computes each mention of its parts apart (``_left_to_duckdb``), except in a
+searched CASE's branch dividing columns or literals (``_hoist``). The types
 shown: numeric literals (``100.0`` is DECIMAL(4, 1), ``3`` INTEGER), explicit casts and
 CONVERT, the DECIMAL and integer columns of the statement's tables and views (the catalog's,
 ``Context.numeric_columns``), a derived table's or CTE's column (typed by its defining
@@ -627,9 +628,9 @@ def _left_to_duckdb(div: exp.Div, a: Typed, b: Typed) -> bool:
     """Whether an exact division of DECIMALs is left to DuckDB's DOUBLE PRECISION: one whose
     exact quotient passes 18 digits in a condition (``_in_condition``), or in a CASE's branch
     or a later AND or OR operand (``_short_circuited``) in an aggregate's or window's
-    argument, where DuckDB computes each mention of its parts apart (a WHERE's a / b of
-    DECIMAL(18,2) columns: 10 s for 2M rows against 0.07 s; SUM(CASE WHEN b <> 0 THEN a / b
-    END) by HUGEINT division 18 s; a known difference)."""
+    argument that ``_hoisting_case`` does not take, where DuckDB computes each mention of
+    its parts apart (a WHERE's a / b of DECIMAL(18,2) columns: 10 s for 2M rows against
+    0.07 s; such a CASE by HUGEINT division 18 s; a known difference)."""
     return isinstance(a, Number) and isinstance(b, Number) and not (a.integer and b.integer) \
         and not _small(a, b) and (_in_condition(div) or (
             _short_circuited(div) and _in_aggregate(div) and not _once_per_group(div)
