@@ -143,10 +143,11 @@ _OVERFLOW: list[_Rule] = [
     _r(r"Overflow in multiplication of DECIMAL\(18\)", ProductOverflow,
        lambda m: "numeric field overflow"),
     # A number too wide for DECIMAL(p, s), from arithmetic, a cast or a string (INT128: the
-    # digits of an exact DECIMAL division, engine/macros.py's DIVIDE; Redshift has no such
-    # integer type for user SQL to overflow).
+    # digits of an exact DECIMAL division and their DOUBLE PRECISION estimates,
+    # engine/macros.py's DIVIDE and DIVIDE_SHARED; Redshift has no such integer type for user
+    # SQL to overflow).
     _r(r"Overflow in \w+ of (?:DECIMAL|INT128)|Could not cast value \S+ to DECIMAL|"
-       r"destination type DECIMAL|"
+       r"destination type (?:DECIMAL|INT128)|"
        r"to type DECIMAL\(\d+,\d+\) failed: value is out of range|"
        r"Could not convert string \"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*\" "
        r"to DECIMAL",

@@ -21,24 +21,32 @@ since a session's search path names only its own database.
   integer average still truncates.
 * ``DIVIDE(n, d, q, f)`` is a division with a DECIMAL operand, exact, as Redshift computes it
   (DuckDB divides DECIMALs in DOUBLE PRECISION): ``n`` and ``d`` are the operands' digits as
-  integers (the translation scales the dividend's to the quotient's scale), ``q`` an integer
-  within one of n / d, which the exact remainder of ``q`` rounds half away from zero, as
-  PostgreSQL's NUMERIC division rounds; times ``f`` (one unit of the quotient's scale, a
-  DECIMAL(38, s)) it is the quotient, which the translation casts to its DECIMAL(p, s). For
-  BIGINT digits ``q`` is DuckDB's integer division; HUGEINT's costs about 2 us a row, so there
-  ``q`` is n / d in DOUBLE PRECISION, for a quotient of up to 15 digits, corrected by
-  ``ESTIMATE(n, d, q)`` (q plus its exact remainder divided in DOUBLE PRECISION) once up to 30
-  digits, twice up to 38 (each gains about 15 digits). DuckDB evaluates each mention of
-  ``q`` once in a SELECT list (about 25 ns a row), but again for each in an aggregate's
-  argument or a WHERE condition (2 to 4 us a row). Those estimates make SQL that DuckDB takes
-  30 ms to 0.4 s to plan; ``DIVIDE_ONCE(n, d, f)`` is the same quotient by HUGEINT integer
-  division and remainder (about 2 us a row, 4 ms to plan), for a division computed once per
-  group of a result. Each of these names its operands several times, and DuckDB binds a
-  macro's argument once per mention: a division whose operand is another division's
-  translation grows fivefold a level (two levels took 40 s to plan). ``DIVIDE_NESTED(n, d,
-  f)`` is ``DIVIDE_ONCE`` naming each operand once, inside a lambda, with the zero divisor's
-  22012 there too, for a division of such operands (DuckDB shares no mention inside a
-  lambda, so the estimates would cost 2 us a row there; HUGEINT's division costs 1 us).
+  BIGINTs (the translation scales the dividend's to the quotient's scale), ``q`` is n // d,
+  which the exact remainder rounds half away from zero, as PostgreSQL's NUMERIC division
+  rounds; times ``f`` (one unit of the quotient's scale, a DECIMAL(38, s)) it is the
+  quotient, which the translation casts to its DECIMAL(p, s). Past BIGINT's digits,
+  HUGEINT's integer division costs about 2 us a row, so there ``DIVIDE_SHARED(n, d, q, x,
+  y, f)`` takes the operands' digits ``x`` and ``y`` (BIGINT where they fit), ``n`` =
+  ``SHARED_DIVIDEND(x, m)`` = |x| times 10^shift and ``d`` = ``SHARED_DIVISOR(y)`` = |y|
+  (1 for a zero) in HUGEINT, and ``q`` within one of n / d: ``SHARED_ESTIMATE(x, y, m)``,
+  |x| * m / |y| in DOUBLE PRECISION (right to 15 digits), corrected by ``ESTIMATE(n, d, q,
+  y)`` (q plus its exact remainder divided in DOUBLE PRECISION) once up to 30 digits, twice
+  up to 38 (each gains about 15 digits); the remainder then rounds q half up, the signs of
+  x and y give the sign, and a zero y raises 22012 last. DuckDB computes each mention of
+  an expression once in a projection and in an aggregate's arguments (its common
+  subexpressions), but not inside a CASE's branch or a later AND/OR operand, nor in a
+  filter's or join's condition, and not at all where an error() or CASE is in it: so none
+  of the shared parts holds one (about 0.7 us a row in SUM's argument, against 2 us for
+  HUGEINT's division and 35 ns for DuckDB's DOUBLE PRECISION one). ``DIVIDE_ONCE(n, d, f)``
+  is the same quotient by HUGEINT integer division and remainder (about 2 us a row, 4 ms
+  to plan, where the estimates' SQL takes 30 ms to 0.4 s), for a division computed once
+  per group of a result. Each of these names its operands
+  several times, and DuckDB binds a macro's argument once per mention: a division whose
+  operand is another division's translation grows fivefold a level (two levels took 40 s to
+  plan). ``DIVIDE_NESTED(n, d, f)`` is ``DIVIDE_ONCE`` naming each operand once, inside a
+  lambda, with the zero divisor's 22012 there too, for a division of such operands, and
+  for one in a CASE's branch or a later AND/OR operand of a result column (about 9 us a
+  row: the HUGEINT division and remainder).
 * ``CBRT`` is DuckDB's cube root, made exact for perfect cubes (DuckDB's ``cbrt(27.0)`` is
   3.0000000000000004; PostgreSQL's and Redshift's is 3).
 * ``EXP`` and ``POWER`` are DuckDB's, failing where PostgreSQL's floating point functions do
@@ -199,7 +207,13 @@ DIVIDE = f"{INTERNAL_PREFIX}divide"
 DIVIDE_ONCE = f"{INTERNAL_PREFIX}divide_once"
 DIVIDE_NESTED = f"{INTERNAL_PREFIX}divide_nested"
 ESTIMATE = f"{INTERNAL_PREFIX}estimate"
+DIVIDE_SHARED = f"{INTERNAL_PREFIX}divide_shared"
+SHARED_DIVIDEND = f"{INTERNAL_PREFIX}shared_dividend"
+SHARED_DIVISOR = f"{INTERNAL_PREFIX}shared_divisor"
+SHARED_ESTIMATE = f"{INTERNAL_PREFIX}shared_estimate"
 _ROUNDED = f"{INTERNAL_PREFIX}rounded"
+# A divisor's digits y as DOUBLE PRECISION, made positive (1 for a zero), as SHARED_DIVISOR.
+_POSITIVE_DOUBLE = "CAST(abs(y) + CAST(y = 0 AS TINYINT) AS DOUBLE)"
 _DECIMAL_TEXT = f"{INTERNAL_PREFIX}decimal_text"
 CBRT = f"{INTERNAL_PREFIX}cbrt"
 EXP = f"{INTERNAL_PREFIX}exp"
@@ -615,9 +629,25 @@ _DEFINITIONS = {
         "AND sign(n - q * d) = sign(n) THEN sign(n - q * d) * sign(d) ELSE 0 END"
     ),
     ESTIMATE: (
-        "(n, d, q) AS q + CAST(CAST(n - q * d AS DOUBLE) / CAST(d AS DOUBLE) AS HUGEINT)"
+        f"(n, d, q, y) AS q + CAST(CAST(n - q * d AS DOUBLE) / {_POSITIVE_DOUBLE} AS HUGEINT)"
     ),
     DIVIDE: f"(n, d, q, f) AS CAST({CATALOG}.{SCHEMA}.{_ROUNDED}(n, d, q) AS DECIMAL(38, 0)) * f",
+    # The shared form (``DIVIDE_SHARED``): |x| * m and |y| (1 for a zero, which the guard
+    # below reports), in HUGEINT; no CASE and no error() inside, which would keep DuckDB from
+    # computing their mentions once.
+    SHARED_DIVIDEND: "(x, m) AS CAST(abs(x) AS HUGEINT) * m",
+    SHARED_DIVISOR: "(y) AS CAST(abs(y) + CAST(y = 0 AS TINYINT) AS HUGEINT)",
+    SHARED_ESTIMATE: (
+        f"(x, y, m) AS CAST(CAST(abs(x) AS DOUBLE) * m / {_POSITIVE_DOUBLE} AS HUGEINT)"
+    ),
+    # n / d (both positive) rounded half up from q within one of it, by comparisons of its
+    # remainder r (|2r| < 2d fits: d has at most 38 digits and r about half of d), given
+    # x's and y's signs; the zero divisor's 22012 is added last, outside the shared parts.
+    DIVIDE_SHARED: (
+        "(n, d, q, x, y, f) AS CAST((q + CAST((n - q * d) * 2 >= d AS HUGEINT) "
+        "- CAST((n - q * d) * 2 < -d AS HUGEINT)) * (sign(x) * sign(y)) "
+        "+ CASE WHEN y = 0 THEN error('division by zero') ELSE 0 END AS DECIMAL(38, 0)) * f"
+    ),
     DIVIDE_NESTED: (
         "(n, d, f) AS list_transform([[n, d]], lambda v: CASE WHEN v[2] = 0 "
         f"THEN error('division by zero') ELSE {CATALOG}.{SCHEMA}.{DIVIDE_ONCE}(v[1], v[2], f) "

@@ -7,9 +7,15 @@ p1 - s1 + s2 + scale; a precision above 38 becomes 38 and the scale max(38 + sca
 precision, 4); SMALLINT, INTEGER and BIGINT count as DECIMAL(5, 0), (10, 0) and (19, 0).
 
 Each division whose operands' types the statement shows, one of them a DECIMAL and neither a
-floating-point number, becomes the engine's exact ``DIVIDE`` (``engine/macros.py``; or
-``DIVIDE_ONCE`` where it is computed once per group of the result) cast to that type; its
-divisor is guarded as every divisor is (``arithmetic.guarded``: 22012 for a zero). The types
+floating-point number, becomes the engine's exact ``DIVIDE`` (``engine/macros.py``; past
+BIGINT's digits ``DIVIDE_SHARED``, whose parts DuckDB computes once per row in a result
+column and in an aggregate's or window's argument, ``DIVIDE_ONCE`` where it is computed once
+per group of the result) cast to that type; its divisor is guarded as every divisor is
+(``arithmetic.guarded``: 22012 for a zero; ``DIVIDE_SHARED`` guards its own). Past BIGINT's
+digits it stays DuckDB's DOUBLE PRECISION in a WHERE, HAVING, QUALIFY or ON condition (not
+in an aggregate there) and in a CASE's branch or a later AND/OR operand inside an aggregate,
+where DuckDB computes each mention of its parts apart (``_left_to_duckdb``), except in a
+searched CASE's branch dividing columns or literals (``_hoist``). The types
 shown: numeric literals (``100.0`` is DECIMAL(4, 1), ``3`` INTEGER), explicit casts and
 CONVERT, the DECIMAL and integer columns of the statement's tables and views (the catalog's,
 ``Context.numeric_columns``), a derived table's or CTE's column (typed by its defining
@@ -419,6 +425,22 @@ def _digits(node: exp.Expr, number: Number, integer: exp.DataType.Type) -> exp.E
     if number.integer:
         return _cast(node, exp.DataType(this=integer))
     value = _cast(node, _decimal(number.precision, number.scale))
+    if number.precision <= _BIGINT_DIGITS < number.precision + number.scale \
+            and 2 * number.scale <= _BIGINT_DIGITS:
+        # Its digits fit a BIGINT, but not DuckDB's DECIMAL(18, s) product by 10^s; through a
+        # DECIMAL(38, s) the cast to an integer divides by 10^s in HUGEINT (about 1 us a row):
+        # the whole part's digits and the fraction's apart cost 50 ns (the fraction times
+        # 10^s has 2s digits in DuckDB's DECIMAL(18, s)).
+        whole = exp.Anonymous(this="trunc", expressions=[value])
+        return _cast(exp.Add(
+            this=exp.Mul(this=_cast(whole, exp.DataType(this=exp.DataType.Type.BIGINT)),
+                         expression=exp.Literal.number(10 ** number.scale)),
+            expression=_cast(exp.Mul(this=exp.Paren(this=exp.Sub(
+                this=value.copy(), expression=whole.copy())),
+                                     expression=_cast(exp.Literal.number(10 ** number.scale),
+                                                      _decimal(number.scale + 1, 0))),
+                             exp.DataType(this=exp.DataType.Type.BIGINT))),
+            exp.DataType(this=integer))
     if number.precision + number.scale <= _MAX_PRECISION:
         # Times 10^s its digits fit DuckDB's DECIMAL (much cheaper than text, below); past 18
         # digits in a DECIMAL(38, s), since DuckDB multiplies two DECIMALs of up to 18 digits
@@ -443,37 +465,122 @@ def _exact(div: exp.Div, a: Number, b: Number) -> exp.Expr:
     small = _small(a, b)
     integer = exp.DataType.Type.BIGINT if small else exp.DataType.Type.INT128
     by_group = not small and _once_per_group(div)
-    dividend = exp.Mul(this=_digits(div.this, a, integer), expression=_cast(
-        exp.Literal.number(10 ** shift), exp.DataType(this=integer)))
     unit = _cast(exp.Literal.string("0." + "0" * (scale - 1) + "1" if scale else "1"),
                  _decimal(_MAX_PRECISION, scale))
-    if _nested(div):
-        # The macros below name the operands several times; the macro raises 22012 for a
-        # zero divisor itself.
+    if not small and not by_group and not _nested(div):
+        hoisted = _hoisting_case(div) if _short_circuited(div) else None
+        if hoisted is not None or not _short_circuited(div):
+            quotient = _shared(_digits(div.this, a, _narrowest(a)),
+                               _digits(div.expression, b, _narrowest(b)), shift, precision, unit)
+            if hoisted is not None:
+                _hoist(hoisted, quotient)
+            return _cast(quotient, _decimal(precision, scale))
+    dividend = exp.Mul(this=_digits(div.this, a, integer), expression=_cast(
+        exp.Literal.number(10 ** shift), exp.DataType(this=integer)))
+    if _nested(div) or (not small and _short_circuited(div) and not by_group):
+        # The macros below name the operands several times, which DuckDB binds once per
+        # mention (and computes so where it shares none); the macro raises 22012 for a zero
+        # divisor itself.
         return _cast(call(macros.DIVIDE_NESTED, dividend, _digits(div.expression, b, integer),
                           unit), _decimal(precision, scale))
     divisor = _digits(guarded(div.expression), b, integer)
-    if by_group:
-        # HUGEINT's integer division costs about 2 us a row, but its SQL is small: DuckDB
-        # plans the DOUBLE PRECISION estimates below in 30 ms to 0.4 s (the TPC-H Q8 and Q14
-        # divisions: 25-50 ms against 4-8 ms), which one row per group does not repay.
+    if not small:
+        # Once per group: HUGEINT's integer division costs about 2 us a row, but its SQL is
+        # small: DuckDB plans the DOUBLE PRECISION estimates in 30 ms to 0.4 s (the TPC-H Q8
+        # and Q14 divisions: 25-50 ms against 4-8 ms), which one row per group does not repay.
         return _cast(call(macros.DIVIDE_ONCE, dividend, divisor, unit),
                      _decimal(precision, scale))
-    if small:
-        quotient: exp.Expr = exp.IntDiv(this=dividend.copy(), expression=divisor.copy())
-    else:
-        double = exp.DataType(this=exp.DataType.Type.DOUBLE)
-        quotient = _cast(exp.Div(this=_cast(dividend.copy(), double),
-                                 expression=_cast(divisor.copy(), double)),
-                         exp.DataType(this=integer))
-        for _ in range(-(-precision // _DOUBLE_DIGITS) - 1):
-            quotient = call(macros.ESTIMATE, dividend.copy(), divisor.copy(), quotient)
+    quotient = exp.IntDiv(this=dividend.copy(), expression=divisor.copy())
     divide = call(macros.DIVIDE, dividend, divisor, quotient, unit)
     return _cast(divide, _decimal(precision, scale))
 
 
+def _narrowest(number: Number) -> exp.DataType.Type:
+    """The integer type the digits of a value of type ``number`` fit: BIGINT's arithmetic
+    (abs, sign, a comparison) costs a fraction of HUGEINT's."""
+    return exp.DataType.Type.BIGINT if number.precision <= _BIGINT_DIGITS \
+        else exp.DataType.Type.INT128
+
+
+def _shared(x: exp.Expr, y: exp.Expr, shift: int, precision: int, unit: exp.Expr) -> exp.Expr:
+    """The exact quotient's digits times ``unit`` (``DIVIDE_SHARED``) of dividend digits ``x``
+    (times 10^``shift``) and divisor digits ``y``, by DOUBLE PRECISION estimates: the first
+    right to 15 digits, each ``ESTIMATE`` 15 more, to within one of the quotient (of
+    ``precision`` digits), which its remainder then rounds. DuckDB computes each mention of
+    the operands and estimates once in a projection or an aggregate's arguments, where no
+    CASE or error() is in them: about 0.7 us a row, against 2 us for HUGEINT division."""
+    hugeint = exp.DataType(this=exp.DataType.Type.INT128)
+    dividend = call(macros.SHARED_DIVIDEND, x.copy(),
+                    _cast(exp.Literal.number(10 ** shift), hugeint))
+    divisor = call(macros.SHARED_DIVISOR, y.copy())
+    quotient = call(macros.SHARED_ESTIMATE, x.copy(), y.copy(), _cast(
+        exp.Literal.number(10 ** shift), exp.DataType(this=exp.DataType.Type.DOUBLE)))
+    for _ in range(-(-precision // _DOUBLE_DIGITS) - 1):
+        quotient = call(macros.ESTIMATE, dividend.copy(), divisor.copy(), quotient, y.copy())
+    return call(macros.DIVIDE_SHARED, dividend, divisor, quotient, x, y, unit)
+
+
+# Where DuckDB evaluates an expression only for some rows (a CASE's branches and later
+# conditions, AND's and OR's later operands), it computes no mention of it once for all.
+_SHORT_CIRCUITS = (exp.Case, exp.If, exp.And, exp.Or)
+
+
+def _short_circuited(node: exp.Expr) -> bool:
+    """Whether ``node`` is in a part of a CASE, AND or OR that DuckDB may skip (any but the
+    first condition), within its SELECT."""
+    while node.parent is not None and not isinstance(node.parent, exp.Select):
+        parent = node.parent
+        if isinstance(parent, _SHORT_CIRCUITS) and not _first_part(parent, node):
+            return True
+        node = parent
+    return False
+
+
+def _first_part(parent: exp.Expr, child: exp.Expr) -> bool:
+    """Whether ``child`` is what DuckDB evaluates first of ``parent``, a CASE, IF, AND or OR:
+    a CASE's operand or first WHEN, an IF's condition, an AND's or OR's first operand."""
+    if isinstance(parent, exp.Case):
+        ifs = parent.args.get("ifs") or []
+        return child is parent.this or (bool(ifs) and child is ifs[0])
+    return child is parent.this
+
+
+def _hoisting_case(div: exp.Expr) -> exp.Case | None:
+    """The outermost searched CASE whose branch (or later condition) ``div`` is in, where a
+    first condition naming its estimate makes DuckDB compute that for every row, and so once
+    (``_hoist``): only where no AND or OR skips it, the CASE itself is computed for every row,
+    and the operands are columns or literals, which cannot fail on a row the CASE skips (the
+    shared form's parts cannot either: a zero divisor's 22012 stays in the branch)."""
+    for operand in (div.this, div.expression):
+        while isinstance(operand, exp.Paren | exp.Neg):
+            operand = operand.this
+        if not isinstance(operand, exp.Column | exp.Literal):
+            return None
+    node, top = div, None
+    while node.parent is not None and not isinstance(node.parent, exp.Select):
+        parent = node.parent
+        if isinstance(parent, _SHORT_CIRCUITS) and not _first_part(parent, node):
+            case = parent.parent if isinstance(parent, exp.If) else parent
+            if not isinstance(case, exp.Case) or case.this is not None:
+                return None  # AND, OR, IF() or a simple CASE
+            top = case
+        node = parent
+    return top
+
+
+def _hoist(case: exp.Case, quotient: exp.Expr) -> None:
+    """Put a first condition into ``case`` that names ``quotient``'s estimate and is never
+    true (a HUGEINT is no NaN): DuckDB then computes the estimate and its parts once for
+    every row, and shares them with their mentions in the branch."""
+    estimate = quotient.expression.expressions[2]
+    never = exp.Anonymous(this="isnan", expressions=[
+        _cast(estimate.copy(), exp.DataType(this=exp.DataType.Type.DOUBLE))])
+    case.set("ifs", [exp.If(this=never, true=exp.Null()), *(case.args.get("ifs") or [])])
+
+
 # The macros of an exact division: an operand holding one is named once (``DIVIDE_NESTED``).
-_DIVISIONS = frozenset({macros.DIVIDE, macros.DIVIDE_ONCE, macros.DIVIDE_NESTED})
+_DIVISIONS = frozenset({macros.DIVIDE, macros.DIVIDE_ONCE, macros.DIVIDE_NESTED,
+                        macros.DIVIDE_SHARED})
 
 
 def _nested(div: exp.Div) -> bool:
@@ -518,24 +625,40 @@ def _small(a: Number, b: Number) -> bool:
     return a.precision + shift <= _BIGINT_DIGITS and b.precision <= _BIGINT_DIGITS
 
 
-_APART = (exp.AggFunc, exp.Window, exp.Where, exp.Having, exp.Qualify)
+_CONDITIONS = (exp.Where, exp.Having, exp.Qualify)
 
 
 def _left_to_duckdb(div: exp.Div, a: Typed, b: Typed) -> bool:
     """Whether an exact division of DECIMALs is left to DuckDB's DOUBLE PRECISION: one whose
-    exact quotient passes 18 digits where DuckDB evaluates it apart. There it costs 2-10 us a
-    row against DuckDB's 35 ns (SUM(a / b) of DECIMAL(12,2) by DECIMAL(10,3) over 2M rows:
-    5-10 s against 0.07 s; a known difference)."""
+    exact quotient passes 18 digits in a condition (``_in_condition``), or in a CASE's branch
+    or a later AND or OR operand (``_short_circuited``) in an aggregate's or window's
+    argument that ``_hoisting_case`` does not take, where DuckDB computes each mention of
+    its parts apart (a WHERE's a / b of DECIMAL(18,2) columns: 10 s for 2M rows against
+    0.07 s; such a CASE by HUGEINT division 18 s; a known difference)."""
     return isinstance(a, Number) and isinstance(b, Number) and not (a.integer and b.integer) \
-        and not _small(a, b) and _evaluated_apart(div)
+        and not _small(a, b) and (_in_condition(div) or (
+            _short_circuited(div) and _in_aggregate(div) and not _once_per_group(div)
+            and _hoisting_case(div) is None))
 
 
-def _evaluated_apart(node: exp.Expr) -> bool:
-    """Whether ``node`` is in an aggregate's or window's argument or in a condition (WHERE,
-    HAVING, QUALIFY, ON), where DuckDB evaluates each mention of a macro's argument apart
-    instead of once, as it does in a SELECT list."""
+def _in_aggregate(node: exp.Expr) -> bool:
+    """Whether ``node`` is in an aggregate's or window's argument (of its SELECT)."""
     while node.parent is not None and not isinstance(node.parent, exp.Select):
-        if isinstance(node.parent, _APART) or node.arg_key == "on":
+        if _aggregate(node.parent) or isinstance(node.parent, exp.Window):
+            return True
+        node = node.parent
+    return False
+
+
+def _in_condition(node: exp.Expr) -> bool:
+    """Whether ``node`` is in a WHERE, HAVING, QUALIFY or ON condition, and not in an
+    aggregate's or window's argument there: DuckDB shares the mentions of an expression in a
+    projection's and an aggregate's arguments (a window's cost alike, as measured), but not in
+    a filter's or join's condition."""
+    while node.parent is not None and not isinstance(node.parent, exp.Select):
+        if _aggregate(node.parent) or isinstance(node.parent, exp.Window):
+            return False
+        if isinstance(node.parent, _CONDITIONS) or node.arg_key == "on":
             return True
         node = node.parent
     return False

@@ -84,6 +84,8 @@ def pg(con: duckdb.DuckDBPyConnection, sql: str) -> e.SQLError:
         ("SELECT 12345.6::DECIMAL(5,2)", "22003", "numeric field overflow"),
         ("SELECT 999999999999999999::DECIMAL(18,0) * 1000::DECIMAL(18,0)", "22003",
          "numeric field overflow"),
+        # An exact division's DOUBLE PRECISION estimate past HUGEINT (engine/macros.py).
+        ("SELECT 1e43::DOUBLE::HUGEINT", "22003", "numeric field overflow"),
         ("SELECT 'abc'::DECIMAL(4,0)", "22P02", 'invalid input syntax for type numeric: "abc"'),
         ("SELECT '1.2.3'::DECIMAL(10,2)", "22P02",
          'invalid input syntax for type numeric: "1.2.3"'),

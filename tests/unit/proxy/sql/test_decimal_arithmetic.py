@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
@@ -206,20 +207,116 @@ _WIDE = "pricepaid::decimal(12,2) / commission::decimal(10,3)"  # its digits pas
 
 
 @pytest.mark.parametrize(("sql", "exact"), [
-    (f"select sum({_WIDE}) from sales", 0),
-    (f"select pricepaid from sales where {_WIDE} > 2", 0),
-    (f"select sum({_WIDE}) over () from sales", 0),
-    (f"select {_WIDE} from sales", 1),
+    # In an aggregate's or window's argument and a result column DuckDB computes each
+    # mention of the shared form's parts once.
+    (f"select sum({_WIDE}) from sales", True),
+    (f"select sum({_WIDE}) over () from sales", True),
+    (f"select n, avg({_WIDE}) from sales group by n having sum({_WIDE}) > 2", True),
+    (f"select {_WIDE} from sales", True),
+    # In a condition, or a CASE's branch inside an aggregate, it computes them apart.
+    (f"select pricepaid from sales where {_WIDE} > 2", False),
+    (f"select n from sales group by n having max(n) > {_WIDE}", False),
+    (f"select sum(case when n > 0 then {_WIDE} end) from sales", False),
     # DECIMAL(8,2) / DECIMAL(8,2) is a DECIMAL(17, 9), done in BIGINT: exact everywhere.
-    ("select sum(pricepaid / commission) from sales", 1),
-    ("select pricepaid from sales where pricepaid / commission > 2", 1),
+    ("select sum(pricepaid / commission) from sales", True),
+    ("select pricepaid from sales where pricepaid / commission > 2", True),
 ])
-def test_wide_division_stays_duckdbs_where_evaluated_apart(sql: str, exact: int) -> None:
-    # In aggregates, windows and conditions DuckDB evaluates each mention of the exact
-    # division's arguments apart: 2-10 us a row for a wide one (documented difference).
+def test_wide_division_stays_duckdbs_in_conditions(sql: str, exact: bool) -> None:
     stmt = StatementCache().get(sql, CTX)[0]
     assert stmt.duck_sql is not None
-    assert stmt.duck_sql.count(macros.DIVIDE) == exact
+    assert (macros.DIVIDE in stmt.duck_sql) is exact
+
+
+@pytest.mark.parametrize(("sql", "macro"), [
+    (f"select sum({_WIDE}) from sales", macros.DIVIDE_SHARED),
+    # A CASE's first condition is computed for every row, its branches only for some, where
+    # DuckDB shares no mention: there the quotient is named once, inside a lambda.
+    (f"select max(case when {_WIDE} > 1 then 1 else 0 end) from sales", macros.DIVIDE_SHARED),
+    (f"select case when n > 0 then {_WIDE} end from sales", macros.DIVIDE_NESTED),
+    (f"select n > 0 and {_WIDE} > 1 from sales", macros.DIVIDE_NESTED),
+    (f"select {_WIDE} > 1 or n > 0 from sales", macros.DIVIDE_SHARED),
+    # A searched CASE's branch dividing columns: a first condition names the estimate.
+    ("select sum(case when b <> 0 then a / b else 0 end) from wide", macros.DIVIDE_SHARED),
+    ("select case when b = 0 then 0 when a > 0 then a / b end from wide", macros.DIVIDE_SHARED),
+    ("select case when b <> 0 then a / (b) end from wide", macros.DIVIDE_SHARED),
+    # Not an AND's later operand, nor a simple CASE's branch.
+    ("select b <> 0 and a / b > 1 from wide", macros.DIVIDE_NESTED),
+    ("select case b when 0 then 0 else a / b end from wide", macros.DIVIDE_NESTED),
+])
+def test_wide_division_form_by_position(sql: str, macro: str) -> None:
+    ctx = dataclasses.replace(CTX, numeric_columns={**CTX.numeric_columns, (
+        ALIAS, "public", "wide"): {"a": Number(18, 2, False), "b": Number(18, 2, False)}})
+    stmt = StatementCache().get(sql, ctx)[0]
+    assert stmt.duck_sql is not None
+    assert f"{macro}(" in stmt.duck_sql
+    assert ("ISNAN(" in stmt.duck_sql) is (macro == macros.DIVIDE_SHARED and "wide" in sql)
+
+
+def test_shared_quotients_match_exact_arithmetic() -> None:
+    """Many rows of wide quotients (ties among them) in a result column, SUM's argument and a
+    window's against Python's exact arithmetic rounded half away from zero, and against
+    HUGEINT division (``DIVIDE_ONCE``, a group's quotient)."""
+    rnd = random.Random(11)
+    con = duckdb.connect()
+    con.execute("SET integer_division = true")
+    macros.install(con)
+    for p1, s1, p2, s2 in ((18, 2, 18, 2), (12, 2, 10, 3), (18, 0, 18, 9), (30, 4, 18, 2),
+                           (15, 6, 38, 10), (25, 10, 5, 0), (36, 2, 19, 0)):
+        p, s = quotient_type(p1, s1, p2, s2)
+        rows = []
+        with localcontext() as exact:
+            exact.prec = 100
+            for i in range(300):
+                b = Decimal(rnd.randint(1, 10 ** rnd.randint(1, p2) - 1)).scaleb(-s2)
+                a = Decimal(rnd.randint(0, 10 ** rnd.randint(1, p1) - 1)).scaleb(-s1)
+                # A tie (an odd number of half units of the quotient's last digit) where the
+                # dividend's scale holds it, a divisor's digits a multiple of 2 * 10^e (only
+                # where 38 digits cut the quotient's scale).
+                e = s + s2 - s1
+                if i % 3 == 0 and e < p2 - 1:
+                    b = Decimal(2 * 10 ** e * rnd.randint(1, 10 ** (p2 - e - 1) // 2)).scaleb(-s2)
+                    a = Decimal(2 * rnd.randint(0, 10 ** 5) + 1) * Decimal(1).scaleb(-s) / 2 * b
+                a, b = a * rnd.choice([1, -1]), b * rnd.choice([1, -1])
+                q = (a / b).quantize(Decimal(1).scaleb(-s), rounding=ROUND_HALF_UP)
+                if abs(a) < Decimal(10) ** (p1 - s1) and abs(q) < Decimal(10) ** (p - s) \
+                        and p1 - s1 + s2 + s <= 38:
+                    rows.append((i, a, b, q))
+            total = sum(q for *_, q in rows)
+        con.execute("create or replace table w (i int, a varchar, b varchar)")
+        con.executemany("insert into w values (?, ?, ?)",
+                        [(i, f"{a:f}", f"{b:f}") for i, a, b, _ in rows])
+        div = f"a::decimal({p1},{s1}) / b::decimal({p2},{s2})"
+        expected = {i: q for i, _, _, q in rows}
+        for sql, answer in (
+                (f"select i, {div} from w", expected),
+                (f"select i, max({div}) from w group by i", expected),
+                (f"select i, sum({div}) over (partition by i) from w", expected),
+                (f"select 0, sum({div}) from w", {0: total}),
+                # In a CASE's branch: the estimate named in a first condition (``_hoist``).
+                (f"select i, case when b <> 0 then a / b end from (select i, "
+                 f"a::decimal({p1},{s1}) a, b::decimal({p2},{s2}) b from w) t", expected),
+                (f"select i, sum(case when b = 0 then null else a / b end) from (select i, "
+                 f"a::decimal({p1},{s1}) a, b::decimal({p2},{s2}) b from w) t group by i",
+                 expected),
+                # One row a group: the HUGEINT division of the group's values.
+                (f"select i, max(a::decimal({p1},{s1})) / min(b::decimal({p2},{s2})) from w "
+                 "group by i", expected)):
+            duck_sql = StatementCache().get(sql, CTX)[0].duck_sql
+            assert duck_sql is not None
+            assert dict(con.execute(duck_sql).fetchall()) == answer, sql
+        assert len(rows) > 150
+
+
+def test_shared_division_by_zero() -> None:
+    con = duckdb.connect()
+    con.execute("SET integer_division = true")
+    macros.install(con)
+    sql = ("select sum(a / b) from (select 1.5::decimal(18,2) a, x::decimal(18,2) b "
+           "from (values (1), (0), (2)) v(x)) s")
+    duck_sql = StatementCache().get(sql, CTX)[0].duck_sql
+    assert duck_sql is not None and macros.DIVIDE_SHARED in duck_sql
+    with pytest.raises(duckdb.Error, match="division by zero"):
+        con.execute(duck_sql).fetchall()
 
 
 @pytest.mark.parametrize(("sql", "types"), [
