@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 
@@ -165,22 +166,29 @@ def test_write_write_conflict_is_40001(con: duckdb.DuckDBPyConnection) -> None:
     second.execute("ROLLBACK")
 
 
-def test_interrupt_is_57014(con: duckdb.DuckDBPyConnection) -> None:
-    cur = con.cursor()
+@contextlib.contextmanager
+def interrupting(cur: duckdb.DuckDBPyConnection, every: float) -> Iterator[None]:
+    """Interrupt ``cur`` every ``every`` seconds while the block runs: an interrupt that lands
+    before a query starts is not remembered."""
     done = threading.Event()
 
     def keep_interrupting() -> None:
-        # Repeat: an interrupt that lands before the query starts is not remembered.
-        while not done.wait(0.05):
+        while not done.wait(every):
             cur.interrupt()
 
     thread = threading.Thread(target=keep_interrupting)
     thread.start()
     try:
-        err = translate(failure(cur, "SELECT count(*) FROM range(1000000000000) a, range(10) b"))
+        yield
     finally:
         done.set()
         thread.join()
+
+
+def test_interrupt_is_57014(con: duckdb.DuckDBPyConnection) -> None:
+    cur = con.cursor()
+    with interrupting(cur, 0.05):
+        err = translate(failure(cur, "SELECT count(*) FROM range(1000000000000) a, range(10) b"))
     assert err.sqlstate == "57014"
     assert isinstance(err, e.QueryCanceled)
 
@@ -190,21 +198,9 @@ def test_interrupt_of_an_arrow_reader_is_57014(con: duckdb.DuckDBPyConnection) -
     InterruptException: still the cancel (it was XX000 once, in a cancelled procedure)."""
     cur = con.cursor()
     reader = cur.execute("SELECT range FROM range(1000000000)").to_arrow_reader(100_000)
-    done = threading.Event()
-
-    def keep_interrupting() -> None:
-        while not done.wait(0.01):
-            cur.interrupt()
-
-    thread = threading.Thread(target=keep_interrupting)
-    thread.start()
-    try:
-        with pytest.raises(OSError) as raised:
-            for _ in reader:
-                pass
-    finally:
-        done.set()
-        thread.join()
+    with interrupting(cur, 0.01), pytest.raises(OSError) as raised:
+        for _ in reader:
+            pass
     err = translate(raised.value)
     assert isinstance(err, e.QueryCanceled)
     assert err.sqlstate == "57014"
