@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from catalog import errors as err
 from catalog.model import QueryRecord
-from engine import streaming
+from engine import column_stats, streaming
 from engine.duckdb_errors import ProductOverflow
 from engine.duckdb_errors import translate as translate_duckdb
 from engine.streaming import Payload
@@ -368,10 +368,10 @@ class Connection(
 
     async def _sized_form(self, session: Session, stmt: Statement) -> Statement:
         """``stmt`` (its narrow form) where DuckDB's statistics of the table columns its
-        DECIMAL products read show that their arithmetic fits 18 digits
-        (``proxy.sql.product_bounds``), else its wide form. Read on the session's own cursor,
-        now: the statistics then cover its transaction's own updates, and show nothing while
-        it has rows of its own in a table (the wide form runs)."""
+        DECIMAL products read (``engine.column_stats``) show that their arithmetic fits 18
+        digits (``proxy.sql.product_bounds``), else its wide form. Read on the session's own
+        cursor, now: the statistics then cover its transaction's own updates, and show nothing
+        while it has rows of its own in a table (the wide form runs)."""
         bounds = stmt.product_bounds
         columns = product_bounds.columns_of(bounds) if bounds is not None else None
         directory = session.directory
@@ -381,7 +381,7 @@ class Connection(
             assert bounds is not None
             await self._park_streams()
             try:
-                known = await self._engine_call(product_bounds.measured, session.cursor,
+                known = await self._engine_call(column_stats.measured, session.cursor,
                                                 columns)
             except err.SQLError:
                 known = None  # the statement itself reports what is wrong

@@ -9,19 +9,17 @@ its result). When the statement runs, DuckDB's statistics of those columns (the 
 maximum it keeps per table column, which widen with every append and update and which its own
 optimizer trusts; none while the transaction has rows of its own in the table) bound every
 value of that arithmetic: where all of it fits 18 digits the narrow form runs, else the wide
-one (every such product in HUGEINT, the same values at a higher cost).
+one (every such product in HUGEINT, the same values at a higher cost). Reading those
+statistics is the engine's (``engine.column_stats``).
 """
 
 from __future__ import annotations
 
 import decimal
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-import duckdb
-
-from engine.storage import quote_ident
+from engine.column_stats import ColumnKey
 
 # A bound of a value's magnitude, as nested tuples (hashable: it is part of a ``Statement``):
 #   ("column", (alias, schema, relation), name)  a table column's values
@@ -30,14 +28,11 @@ from engine.storage import quote_ident
 #   ("max", (bound, ...))                        one of several (CASE, COALESCE, ...)
 #   ("+" | "*", scale, bound, bound)             DuckDB's sum, difference or product, of scale
 Bound = tuple[Any, ...]
-ColumnKey = tuple[tuple[str, str, str], str]
 
 # DuckDB's BIGINT DECIMAL holds 18 digits.
 _LIMIT = 10 ** 18
 # Exact arithmetic on magnitudes of up to 38 digits, their products and sums.
 _EXACT = decimal.Context(prec=200)
-# The minimum and maximum in DuckDB's ``stats()`` text: "[Min: -2.50, Max: 10.00][Has Null...".
-_MIN_MAX = re.compile(r"\[Min: (-?[0-9.]+), Max: (-?[0-9.]+)\]")
 
 
 def columns_of(bounds: Iterable[Bound]) -> list[ColumnKey]:
@@ -60,58 +55,6 @@ def columns_of(bounds: Iterable[Bound]) -> list[ColumnKey]:
     for bound in bounds:
         walk(bound)
     return list(found)
-
-
-def _by_table(columns: Sequence[ColumnKey]) -> dict[tuple[str, str, str], list[str]]:
-    found: dict[tuple[str, str, str], list[str]] = {}
-    for table, name in columns:
-        found.setdefault(table, []).append(name)
-    return found
-
-
-def stats_query(columns: Sequence[ColumnKey]) -> str:
-    """One query of DuckDB's statistics of ``columns`` (tables' columns): a row of a list of
-    ``stats()`` texts per table, in ``columns``' order (NULL for an empty table; a single
-    empty table gives no row). LIMIT 1: it reads one row of each table. A single table is
-    read alone (0.7 ms, against 1.7 ms as a scalar subquery), several side by side."""
-    items = []
-    for (alias, schema, table), names in _by_table(columns).items():
-        relation = ".".join(quote_ident(part) for part in (alias, schema, table))
-        listed = ", ".join(f"stats({quote_ident(name)})" for name in names)
-        items.append(f"SELECT [{listed}] FROM {relation} LIMIT 1")
-    if len(items) == 1:
-        return items[0]
-    # FULL JOIN ON true keeps a row where a table is empty (its list NULL).
-    return "SELECT * FROM " + " FULL JOIN ".join(
-        f"({item}) AS t{n}" + (" ON true" if n else "") for n, item in enumerate(items))
-
-
-def measured(cursor: duckdb.DuckDBPyConnection, columns: Sequence[ColumnKey]
-             ) -> dict[ColumnKey, decimal.Decimal | None]:
-    """The largest magnitude of each of ``columns``' values as DuckDB's statistics bound it
-    now, read on ``cursor`` (``stats_query``, ``magnitudes``)."""
-    tables = _by_table(columns)
-    row = cursor.execute(stats_query(columns)).fetchone() or (None,) * len(tables)
-    texts: list[str | None] = []
-    for names, listed in zip(tables.values(), row, strict=True):
-        texts += listed if listed is not None else [None] * len(names)
-    ordered = [(table, name) for table, names in tables.items() for name in names]
-    return magnitudes(ordered, texts)
-
-
-def magnitudes(columns: Sequence[ColumnKey], texts: Sequence[str | None]
-               ) -> dict[ColumnKey, decimal.Decimal | None]:
-    """The largest magnitude of each column's values by its ``stats()`` text: 0 for an empty
-    table (NULL: no row to read), None where DuckDB does not know its minimum and maximum."""
-    found: dict[ColumnKey, decimal.Decimal | None] = {}
-    for column, text in zip(columns, texts, strict=True):
-        if text is None:
-            found[column] = decimal.Decimal(0)
-            continue
-        match = _MIN_MAX.search(text)
-        found[column] = max(abs(decimal.Decimal(match.group(1))),
-                            abs(decimal.Decimal(match.group(2)))) if match else None
-    return found
 
 
 def fits(bounds: Iterable[Bound], known: Mapping[ColumnKey, decimal.Decimal | None]) -> bool:

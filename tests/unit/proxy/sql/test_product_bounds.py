@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import duckdb
 import pytest
 
 from catalog.directory import Number
@@ -86,35 +85,6 @@ def test_stored_sql_keeps_the_wide_form() -> None:
     assert stmt.duck_sql is not None and "DECIMAL(19, 2)" in stmt.duck_sql
 
 
-def test_magnitudes_of_stats_texts() -> None:
-    columns = [(ITEMS, "p"), (ITEMS, "q"), (ITEMS, "n")]
-    found = product_bounds.magnitudes(columns, [
-        "[Min: -2000.25, Max: 100.50][Has Null: false, Has No Null: true]",
-        "[Min: NULL, Max: NULL][Has Null: true, Has No Null: true]", None])
-    assert found == {(ITEMS, "p"): Decimal("2000.25"), (ITEMS, "q"): None,
-                     (ITEMS, "n"): Decimal(0)}
-
-
-def test_duckdbs_statistics_cover_updates_and_not_the_transactions_own_rows() -> None:
-    con = duckdb.connect()
-    con.execute("CREATE TABLE items (p DECIMAL(15,2), q DECIMAL(15,2))")
-    con.execute("CREATE TABLE empty (p DECIMAL(15,2))")
-    key = ("memory", "main", "items")
-    columns = [(key, "p"), (key, "q"), (("memory", "main", "empty"), "p")]
-    con.execute("INSERT INTO items VALUES (10.50, 2.00), (-30.25, 1.00)")
-    assert product_bounds.measured(con, columns) == {
-        (key, "p"): Decimal("30.25"), (key, "q"): Decimal("2.00"),
-        (("memory", "main", "empty"), "p"): Decimal(0)}
-    con.execute("BEGIN")
-    con.execute("UPDATE items SET q = 9999999999999.99 WHERE p > 0")
-    assert product_bounds.measured(con, columns)[(key, "q")] == Decimal("9999999999999.99")
-    con.execute("ROLLBACK")
-    con.execute("BEGIN")
-    con.execute("INSERT INTO items VALUES (1, 1)")
-    assert product_bounds.measured(con, columns)[(key, "p")] is None
-    con.execute("ROLLBACK")
-
-
 def test_a_rounded_product_multiplied_again_is_bounded_too() -> None:
     # DuckDB types ROUND(p * q, 2) DECIMAL(18,2) and multiplies it by r in BIGINT again.
     bounds = _bounds("select sum(round(p * q, 2) * r) from items")
@@ -134,15 +104,3 @@ def test_a_products_value_through_case_and_coalesce_is_bounded_too(sql: str) -> 
     assert bounds is not None and bounds[0][:2] == ("*", 8)
     assert product_bounds.fits(bounds, _known(p="1000.00", q="1000.00", r="1000.0"))
     assert not product_bounds.fits(bounds, _known(p="100000.00", q="100000.00", r="1000.0"))
-
-
-def test_statistics_of_several_tables_and_of_an_empty_one() -> None:
-    con = duckdb.connect()
-    con.execute("CREATE TABLE a (p DECIMAL(15,2)); CREATE TABLE b (q DECIMAL(15,2))")
-    con.execute("CREATE TABLE c (r DECIMAL(15,2)); INSERT INTO a VALUES (-5.25)")
-    con.execute("INSERT INTO c VALUES (7)")
-    columns = [(("memory", "main", name), column) for name, column in
-               (("a", "p"), ("b", "q"), ("c", "r"))]
-    assert list(product_bounds.measured(con, columns).values()) == [
-        Decimal("5.25"), Decimal(0), Decimal("7.00")]
-    assert list(product_bounds.measured(con, columns[1:2]).values()) == [Decimal(0)]
