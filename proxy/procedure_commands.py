@@ -19,14 +19,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
+from sqlglot import exp
 from sqlglot.tokens import TokenType
 
 from catalog import errors as err
-from catalog.procedures import Procedure, Procedures, display_type, normal_type, type_oid
+from catalog.procedures import (
+    Argument,
+    Procedure,
+    Procedures,
+    display_type,
+    normal_type,
+    type_oid,
+)
 from catalog.security import ObjectKey
 from engine import streaming
 from engine.storage import quote_ident
@@ -34,6 +43,7 @@ from policies import access
 from proxy.plpgsql import ast, executor, parser
 from proxy.result_sender import statement_timeout_error
 from proxy.session import Outcome, Session, TxStatus
+from proxy.show_commands import single_column
 from proxy.sql import commands, procedures
 from proxy.sql.split import tokenize
 from proxy.wire import backend
@@ -92,6 +102,13 @@ def _reaches(arg: str, param: str) -> int:
     return 1 if (a, p) in _IMPLICIT else 0
 
 
+# SHOW PROCEDURE's one column.
+SHOW_COLUMN = "Stored Procedure Definition"
+# A pending CREATE (True) or DROP (False) of a procedure, and the name whose privileges a
+# renamed one takes along.
+Change = tuple[bool, Procedure, ObjectKey | None]
+
+
 class ProcedureCommands:
     """Handlers of the procedure statements and the interpreter's host (a mixin of
     ``Connection``)."""
@@ -100,7 +117,7 @@ class ProcedureCommands:
     def _procedures(self: Connection) -> Procedures:
         return self.server.procedures
 
-    def _pending(self: Connection, session: Session) -> list[tuple[bool, Procedure]]:
+    def _pending(self: Connection, session: Session) -> list[Change]:
         """This session's uncommitted CREATEs (True) and DROPs (False) of procedures."""
         return self.server.procedure_changes.setdefault(session.pid, [])
 
@@ -109,7 +126,7 @@ class ProcedureCommands:
         ns = session.namespace.guid
         found = {p.signature: p for p in self._procedures().overloads(
             ns, session.database, schema, name)}
-        for put, proc in self.server.procedure_changes.get(session.pid, []):
+        for put, proc, _ in self.server.procedure_changes.get(session.pid, []):
             if (proc.namespace, proc.database, proc.schema, proc.name) != (
                     ns, session.database, schema, name):
                 continue
@@ -119,12 +136,46 @@ class ProcedureCommands:
                 found.pop(proc.signature, None)
         return list(found.values())
 
-    def _change(self: Connection, session: Session, put: bool, proc: Procedure) -> None:
-        """Create or drop now, or when the session's transaction commits."""
+    def _change(self: Connection, session: Session, put: bool, proc: Procedure,
+                renamed_from: ObjectKey | None = None) -> None:
+        """Create or drop now, or when the session's transaction commits (``renamed_from``:
+        the name whose privileges a renamed procedure takes along)."""
         if session.tx == TxStatus.IDLE:
-            apply_change(self.server, put, proc)
+            apply_change(self.server, put, proc, renamed_from)
         else:
-            self._pending(session).append((put, proc))
+            self._pending(session).append((put, proc, renamed_from))
+
+    def _named(self: Connection, session: Session, schema: str | None, name: str,
+               arguments: tuple[Argument, ...] | None) -> Procedure:
+        """The procedure ALTER PROCEDURE or SHOW PROCEDURE names: by its input argument types
+        (OUT arguments may be listed too), or by its name alone where it has no overloads."""
+        signature = None if arguments is None else tuple(
+            normal_type(a.type) for a in arguments if a.is_input)
+        for candidate in self._schemas(session, schema):
+            found = [p for p in self._overloads(session, candidate, name)
+                     if signature is None or p.signature == signature]
+            if len(found) > 1:
+                raise err.AmbiguousFunction(
+                    f'procedure name "{name}" is not unique',
+                    hint="Specify the argument list to select the procedure unambiguously.")
+            if found:
+                return found[0]
+        shown = name if signature is None else (
+            f"{name}({', '.join(display_type(t) for t in signature)})")
+        raise err.UndefinedFunction(f"procedure {shown} does not exist")
+
+    def _may_execute(self: Connection, session: Session, proc: Procedure) -> bool:
+        """Whether the session's user may call ``proc``: a superuser, its owner, or one
+        holding EXECUTE on it."""
+        who = self.server.authorizer.principal(session.namespace.guid, session.user.name)
+        key = ObjectKey("procedure", proc.database, proc.schema, proc.name)
+        return who.superuser or proc.owner == who.user or access.has_privilege(
+            self.server.security, who, key, "EXECUTE", proc.owner)
+
+    def _check_owner(self: Connection, session: Session, proc: Procedure) -> None:
+        who = self.server.authorizer.principal(session.namespace.guid, session.user.name)
+        if not (who.superuser or proc.owner == who.user):
+            raise err.InsufficientPrivilege(f"must be owner of procedure {proc.name}")
 
     def _schemas(self: Connection, session: Session, schema: str | None) -> list[str]:
         return [schema] if schema else self.server.authorizer.search_path(session)
@@ -199,11 +250,40 @@ class ProcedureCommands:
                     f"procedure {shown} does not exist, skipping"))
                 return Outcome("DROP PROCEDURE")
             raise err.UndefinedFunction(f"procedure {shown} does not exist")
-        who = self.server.authorizer.principal(session.namespace.guid, session.user.name)
-        if not (who.superuser or proc.owner == who.user):
-            raise err.InsufficientPrivilege(f"must be owner of procedure {cmd.name}")
+        self._check_owner(session, proc)
         self._change(session, False, proc)
         return Outcome("DROP PROCEDURE")
+
+    # -- ALTER / SHOW --------------------------------------------------------------------------
+    async def _cmd_alter_procedure(self: Connection, session: Session,
+                                   cmd: procedures.AlterProcedure, _: list[object]) -> Outcome:
+        proc = self._named(session, cmd.schema, cmd.name, cmd.arguments)
+        self._check_owner(session, proc)
+        if cmd.new_owner is not None:
+            owner = session.user.name if cmd.new_owner in (
+                "CURRENT_USER", "SESSION_USER") else cmd.new_owner
+            if self.server.catalog.user(session.namespace.guid, owner) is None:
+                raise err.UndefinedObject(f'user "{owner}" does not exist')
+            self._change(session, True, replace(proc, owner=owner))
+            return Outcome("ALTER PROCEDURE")
+        assert cmd.new_name is not None
+        if any(p.signature == proc.signature
+               for p in self._overloads(session, proc.schema, cmd.new_name)):
+            shown = ", ".join(display_type(t) for t in proc.signature)
+            raise err.DuplicateFunction(
+                f'procedure {cmd.new_name}({shown}) already exists in schema "{proc.schema}"')
+        # The new one first: dropping the last of the old name forgets its privileges.
+        self._change(session, True, replace(proc, name=cmd.new_name, proc_id=0),
+                     ObjectKey("procedure", proc.database, proc.schema, proc.name))
+        self._change(session, False, proc)
+        return Outcome("ALTER PROCEDURE")
+
+    async def _cmd_show_procedure(self: Connection, session: Session,
+                                  cmd: procedures.ShowProcedure, _: list[object]) -> Outcome:
+        proc = self._named(session, cmd.schema, cmd.name, cmd.arguments)
+        if not self._may_execute(session, proc):
+            raise err.InsufficientPrivilege(f"permission denied for procedure {proc.name}")
+        return Outcome("SHOW", result=single_column(SHOW_COLUMN, [definition(proc)]))
 
     # -- CALL ----------------------------------------------------------------------------------
     async def _cmd_call(self: Connection, session: Session, cmd: procedures.CallProcedure,
@@ -285,10 +365,7 @@ class ProcedureCommands:
                 hint="Could not choose a best candidate procedure. You might need to add "
                      "explicit type casts.")
         proc = chosen[0]
-        who = self.server.authorizer.principal(session.namespace.guid, session.user.name)
-        key = ObjectKey("procedure", proc.database, proc.schema, proc.name)
-        if not (who.superuser or proc.owner == who.user or access.has_privilege(
-                self.server.security, who, key, "EXECUTE", proc.owner)):
+        if not self._may_execute(session, proc):
             raise err.InsufficientPrivilege(f"permission denied for procedure {proc.name}")
         if not texts:
             return proc, []
@@ -545,15 +622,22 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def apply_change(server: Server, put: bool, proc: Procedure) -> None:
+def apply_change(server: Server, put: bool, proc: Procedure,
+                 renamed_from: ObjectKey | None = None) -> None:
     """Make a CREATE (``put``) or DROP of a procedure permanent: the catalog row, and its
-    owner and grants in the security catalog (grants are per name, shared by overloads)."""
+    owner and grants in the security catalog (grants are per name, shared by overloads; a
+    renamed procedure takes those of ``renamed_from`` along, and the owner of a name is the
+    owner of its only overload)."""
     store = server.procedures
     security = server.security
     key = ObjectKey("procedure", proc.database, proc.schema, proc.name)
     if put:
         store.put(proc)
-        if security.owner(proc.namespace, key) is None:
+        if renamed_from is not None:
+            security.add_grants(proc.namespace, [
+                replace(g, obj=key) for g in security.grants_on(proc.namespace, renamed_from)])
+        if security.owner(proc.namespace, key) is None or len(store.overloads(
+                proc.namespace, proc.database, proc.schema, proc.name)) == 1:
             security.set_owner(proc.namespace, key, proc.owner)
         return
     store.drop(proc)
@@ -568,8 +652,8 @@ def settle_hook(server: Server) -> Callable[[Session, bool], None]:
     def settled(session: Session, committed: bool) -> None:
         changes = server.procedure_changes.pop(session.pid, [])
         if committed:
-            for put, proc in changes:
-                apply_change(server, put, proc)
+            for put, proc, renamed_from in changes:
+                apply_change(server, put, proc, renamed_from)
 
     return settled
 
@@ -578,4 +662,28 @@ HANDLERS = {
     procedures.CreateProcedure: ProcedureCommands._cmd_create_procedure,
     procedures.DropProcedure: ProcedureCommands._cmd_drop_procedure,
     procedures.CallProcedure: ProcedureCommands._cmd_call,
+    procedures.AlterProcedure: ProcedureCommands._cmd_alter_procedure,
+    procedures.ShowProcedure: ProcedureCommands._cmd_show_procedure,
 }
+
+
+def definition(proc: Procedure) -> str:
+    """The CREATE OR REPLACE PROCEDURE statement that makes ``proc`` again, as SHOW PROCEDURE
+    shows it (Redshift's documented layout: argument types by PostgreSQL's names, the body
+    between ``$_$`` quotes, another tag where the body holds that one)."""
+    args = ", ".join(" ".join(part for part in (
+        "" if a.mode == "IN" else a.mode, a.name and _shown_name(a.name), display_type(a.type))
+        if part) for a in proc.arguments)
+    tag = "$_$"
+    n = 0
+    while tag in proc.body:
+        n += 1
+        tag = f"$_{n}$"
+    return (f"CREATE OR REPLACE PROCEDURE {_shown_name(proc.schema)}.{_shown_name(proc.name)}"
+            f"({args}){' NONATOMIC' if proc.nonatomic else ''} LANGUAGE plpgsql"
+            f"{' SECURITY DEFINER' if proc.security_definer else ''} AS {tag}{proc.body}{tag}")
+
+
+def _shown_name(name: str) -> str:
+    """A name as Redshift's text shows it: quoted only where it must be."""
+    return exp.to_identifier(name).sql(dialect="redshift")

@@ -29,7 +29,7 @@ from catalog.errors import InvalidCatalogName, InvalidParameterValue, ObjectInUs
 from catalog.model import Namespace, Workgroup
 from catalog.monitoring import LIVE_FUNCTION, MonitoringStore
 from catalog.passwords import make_verifiers
-from catalog.procedures import Procedure, Procedures
+from catalog.procedures import Procedures
 from catalog.query_log import QueryLog
 from catalog.scaling_log import ScalingLog
 from catalog.security import PUBLIC, Grant, ObjectKey, Security
@@ -46,7 +46,7 @@ from proxy.connection import Connection
 from proxy.materialized_views import Materialized as MaterializedView
 from proxy.materialized_views import Refresher
 from proxy.metrics import Metrics
-from proxy.procedure_commands import settle_hook
+from proxy.procedure_commands import Change, settle_hook
 from proxy.scaling_loop import ScalingLoop
 from proxy.sql.char_views import view_char_columns
 from proxy.sql.pipeline import StatementCache
@@ -110,7 +110,7 @@ class Server:
         # Stored procedures, and the CREATE/DROP PROCEDUREs of open transactions by session.
         self.procedures = Procedures(engine.system_cursor(),
                                      quote_ident(SYSTEM_ALIAS) + ".main")
-        self.procedure_changes: dict[int, list[tuple[bool, Procedure]]] = {}
+        self.procedure_changes: dict[int, list[Change]] = {}
         authorizer.settle_hooks.append(settle_hook(self))
         self.translator = Translator(self.cache)
         self.sessions: dict[int, Connection] = {}

@@ -30,7 +30,7 @@ from proxy import (
 from proxy.codecs.oids import TEXT
 from proxy.result_types import fields_of
 from proxy.session import Outcome, Session, SqlCursor, TxStatus
-from proxy.sql import commands, show
+from proxy.sql import commands, procedures, show
 from proxy.sql.pipeline import Statement
 from proxy.wire import backend
 
@@ -124,7 +124,7 @@ class SessionCommands:
     async def _cmd_show_use(
         self, session: Session, cmd: commands.ShowUse, _: list[object]
     ) -> Outcome:
-        return Outcome("SHOW", result=single_column("database", [session.database]))
+        return Outcome("SHOW", result=show_commands.single_column("database", [session.database]))
 
     async def _cmd_deallocate(
         self, session: Session, cmd: commands.Deallocate, _: list[object]
@@ -369,17 +369,11 @@ class SessionCommands:
         lines: list[str] = []
         for row in rows:
             lines.extend(str(row[-1]).splitlines())
-        return Outcome("EXPLAIN", result=single_column("QUERY PLAN", lines))
-
-
-def single_column(column: str, values: list[str]) -> streaming.Result:
-    """A one-column text result the server makes itself (SHOW, EXPLAIN)."""
-    batch = pa.record_batch([pa.array(values, pa.string())], names=[column])
-    return streaming.Result(schema=batch.schema, pending=deque([batch]), exhausted=True)
+        return Outcome("EXPLAIN", result=show_commands.single_column("QUERY PLAN", lines))
 
 
 def command_fields(
-    cmd: commands.Command | show.Command | None,
+    cmd: commands.Command | show.Command | procedures.Command | None,
 ) -> list[backend.FieldDescription] | None:
     if isinstance(cmd, show.ShowCatalog | show.ShowView | show.ShowParameters):
         return show_commands.fields(cmd)
@@ -389,6 +383,8 @@ def command_fields(
         return [backend.FieldDescription("database", TEXT)]
     if isinstance(cmd, commands.Explain):
         return [backend.FieldDescription("QUERY PLAN", TEXT)]
+    if isinstance(cmd, procedures.ShowProcedure):
+        return [backend.FieldDescription(procedure_commands.SHOW_COLUMN, TEXT)]
     return None
 
 
@@ -403,7 +399,8 @@ def show_parameter(session: Session, name: str) -> streaming.Result:
         )
         return streaming.Result(schema=batch.schema, pending=deque([batch]), exhausted=True)
     settings.lookup(name)
-    return single_column(key if key != "timezone" else "TimeZone", [session.values[key]])
+    return show_commands.single_column(key if key != "timezone" else "TimeZone",
+                                       [session.values[key]])
 
 
 def command_tag(outcome: Outcome, rows: int) -> str:

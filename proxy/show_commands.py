@@ -84,6 +84,11 @@ def _result(table: pa.Table) -> streaming.Result:
     return streaming.Result(schema=table.schema, pending=deque(batches), exhausted=True)
 
 
+def single_column(column: str, values: list[str]) -> streaming.Result:
+    """A one-column text result the server makes itself (SHOW, EXPLAIN)."""
+    return _result(pa.table([pa.array(values, pa.string())], names=[column]))
+
+
 async def _rows(conn: Connection, session: Session, sql: str,
                 params: list[object]) -> pa.Table:
     await conn._park_streams()

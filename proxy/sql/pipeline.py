@@ -281,10 +281,10 @@ def translate(piece: Piece, ctx: Context) -> Statement:
     procedure = procedures.recognize(piece)
     if procedure is not None:
         call = isinstance(procedure, procedures.CallProcedure)
-        return Statement(piece.text, "UTILITY" if call else "DDL",
-                         "CALL" if call else ("CREATE PROCEDURE" if isinstance(
-                             procedure, procedures.CreateProcedure) else "DROP PROCEDURE"),
-                         command=procedure, returns_rows=call,
+        shown = isinstance(procedure, procedures.ShowProcedure)
+        return Statement(piece.text, "UTILITY" if call or shown else "DDL",
+                         procedures.TAGS[type(procedure)], command=procedure,
+                         returns_rows=call or shown,
                          nparams=procedure.nparams if call else 0)
     access_command = dcl.recognize(piece)
     if access_command is not None:

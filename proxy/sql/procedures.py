@@ -5,10 +5,12 @@ and CALL, read from their tokens (sqlglot reads some of them and stops at others
         [ NONATOMIC ] AS $$ body $$ LANGUAGE plpgsql [ SECURITY { INVOKER | DEFINER } ]
     DROP PROCEDURE [ IF EXISTS ] [schema.]name ( [ [argname] [argmode] argtype [, ...] ] )
     CALL [schema.]name ( [ argument [, ...] ] )
+    ALTER PROCEDURE [schema.]name [ ( [ [argname] [argmode] argtype [, ...] ] ) ]
+        { RENAME TO new_name | OWNER TO { new_owner | CURRENT_USER | SESSION_USER } }
+    SHOW PROCEDURE [schema.]name [ ( [ [argname] [argmode] argtype [, ...] ] ) ]
 
 The body is kept as written and interpreted when the procedure is called
-(``proxy/plpgsql``); CREATE only checks that it parses. ALTER PROCEDURE and SET clauses are
-refused (0A000).
+(``proxy/plpgsql``); CREATE only checks that it parses. SET clauses are refused (0A000).
 """
 
 from __future__ import annotations
@@ -62,7 +64,33 @@ class CallProcedure:
     nparams: int = 0
 
 
-Command = CreateProcedure | DropProcedure | CallProcedure
+@dataclass(frozen=True, slots=True)
+class AlterProcedure:
+    """ALTER PROCEDURE name[(types)] RENAME TO / OWNER TO: ``arguments`` None where the
+    statement names no argument list (the name must then be of one procedure)."""
+
+    schema: str | None
+    name: str
+    arguments: tuple[Argument, ...] | None
+    new_name: str | None = None
+    new_owner: str | None = None  # a user's name, or CURRENT_USER / SESSION_USER
+
+
+@dataclass(frozen=True, slots=True)
+class ShowProcedure:
+    """SHOW PROCEDURE name[(types)] (``arguments`` as ALTER PROCEDURE's)."""
+
+    schema: str | None
+    name: str
+    arguments: tuple[Argument, ...] | None
+
+
+Command = CreateProcedure | DropProcedure | CallProcedure | AlterProcedure | ShowProcedure
+# Each statement's command tag.
+TAGS: dict[type, str] = {
+    CreateProcedure: "CREATE PROCEDURE", DropProcedure: "DROP PROCEDURE", CallProcedure: "CALL",
+    AlterProcedure: "ALTER PROCEDURE", ShowProcedure: "SHOW",
+}
 
 
 def recognize(piece: Piece) -> Command | None:
@@ -97,12 +125,40 @@ def recognize(piece: Piece) -> Command | None:
             raise r.near()
         return DropProcedure(schema, name, args, if_exists)
     if head == "ALTER" and len(piece.tokens) > 1 and piece.tokens[1].text.upper() == "PROCEDURE":
-        raise FeatureNotSupported("feature not supported on Duckshift: ALTER PROCEDURE")
+        r.take()
+        r.take()
+        return _alter(r)
     if head == "SHOW":
-        words = tokenize(piece.text)  # SHOW swallows the rest as one string too
-        if len(words) > 1 and words[1].text.upper() == "PROCEDURE":
-            raise FeatureNotSupported("feature not supported on Duckshift: SHOW PROCEDURE")
+        r = RoutineReader(Piece(piece.text, tuple(tokenize(piece.text))))  # as CALL's
+        r.take()
+        if not r.accept("PROCEDURE"):
+            return None
+        schema, name = r.name()
+        args = _arguments(r) if r.peek() is not None else None
+        r.expect_end()
+        return ShowProcedure(schema, name, args)
     return None
+
+
+def _alter(r: RoutineReader) -> AlterProcedure:
+    schema, name = r.name()
+    tok = r.peek()
+    args = _arguments(r) if tok is not None and tok.token_type == TokenType.L_PAREN else None
+    if r.accept("RENAME"):
+        r.expect("TO")
+        _, new_name = r.name()
+        found = AlterProcedure(schema, name, args, new_name=new_name)
+    elif r.accept("OWNER"):
+        r.expect("TO")
+        if r.word() in ("CURRENT_USER", "SESSION_USER"):
+            owner = r.take().text.upper()
+        else:
+            _, owner = r.name()
+        found = AlterProcedure(schema, name, args, new_owner=owner)
+    else:
+        raise r.near()
+    r.expect_end()
+    return found
 
 
 def _create(r: RoutineReader, replace: bool) -> CreateProcedure:

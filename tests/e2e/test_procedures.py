@@ -357,8 +357,6 @@ def test_unsupported_constructs_are_refused(con: psycopg.Connection) -> None:
                  "DECLARE c CURSOR FOR SELECT 1; BEGIN MOVE c; END;"):
         with pytest.raises(psycopg.errors.FeatureNotSupported):
             create(con, f"{name()}()", body)
-    with pytest.raises(psycopg.errors.FeatureNotSupported):
-        con.execute("ALTER PROCEDURE x() RENAME TO y")
     with pytest.raises(psycopg.errors.SyntaxError):
         create(con, f"{name()}()", "BEGIN IF THEN END;")
 
@@ -392,6 +390,41 @@ def test_privileges(con: psycopg.Connection, srv: RunningServer) -> None:
         con.execute(f"REVOKE EXECUTE ON PROCEDURE {invoker}() FROM {user}")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             other.execute(f"CALL {invoker}()")
+
+
+def test_alter_procedure_keeps_privileges_and_changes_the_owner(
+        con: psycopg.Connection, srv: RunningServer) -> None:
+    user = name("u")
+    con.execute(f"CREATE USER {user} PASSWORD '{PASSWORD}'")
+    proc, renamed, rolled_back = name(), name(), name()
+    create(con, f"{proc}(v OUT int)", "BEGIN v := 7; END;")
+    con.execute(f"GRANT EXECUTE ON PROCEDURE {proc}() TO {user}")
+    with psycopg.connect(host=srv.host, port=srv.port, user=user, password=PASSWORD,
+                         dbname="dev", sslmode="disable", autocommit=True) as other:
+        assert other.execute(f"SHOW PROCEDURE {proc}").fetchone() == (
+            f"CREATE OR REPLACE PROCEDURE public.{proc}(OUT v integer) LANGUAGE plpgsql "
+            "AS $_$\nBEGIN v := 7; END;\n$_$",)
+        # In a block, the rename takes effect at COMMIT, and not at all after ROLLBACK.
+        con.execute("BEGIN")
+        con.execute(f"ALTER PROCEDURE {proc}() RENAME TO {rolled_back}")
+        con.execute("ROLLBACK")
+        assert other.execute(f"CALL {proc}()").fetchall() == [(7,)]
+        con.execute("BEGIN")
+        con.execute(f"ALTER PROCEDURE {proc}() RENAME TO {renamed}")
+        assert other.execute(f"CALL {proc}()").fetchall() == [(7,)]
+        con.execute("COMMIT")
+        # The grant went along with the name.
+        assert other.execute(f"CALL {renamed}()").fetchall() == [(7,)]
+        with pytest.raises(psycopg.errors.UndefinedFunction):
+            other.execute(f"CALL {proc}()")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as info:
+            other.execute(f"ALTER PROCEDURE {renamed} OWNER TO {user}")
+        assert info.value.diag.message_primary == f"must be owner of procedure {renamed}"
+        con.execute(f"ALTER PROCEDURE {renamed} OWNER TO {user}")
+        other.execute(f"ALTER PROCEDURE {renamed}() RENAME TO {proc}")
+        other.execute(f"DROP PROCEDURE {proc}()")
+        with pytest.raises(psycopg.errors.UndefinedFunction):
+            con.execute(f"SHOW PROCEDURE {rolled_back}")
 
 
 def test_procedures_survive_a_restart(tmp_path: Path,

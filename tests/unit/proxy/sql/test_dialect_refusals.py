@@ -31,7 +31,6 @@ def duck(sql: str) -> str:
         ("create table t (a varchar(5) collate case_insensitive)", FeatureNotSupported),
         ("select collate(a, 'ci') from t", FeatureNotSupported),
         ("select collate(a, 'french') from t", UndefinedObject),
-        ("alter procedure p() rename to q", FeatureNotSupported),
         ("analyze compression t", FeatureNotSupported),
         ("create schema s quota 5 gb", FeatureNotSupported),
         ("select columns('a') from t", SyntaxError_),
