@@ -169,6 +169,11 @@ class CheckViolation(SQLError, code="23514"):
     pass
 
 
+# -- Class 24: invalid cursor state -------------------------------------------------------
+class InvalidCursorState(SQLError, code="24000"):
+    pass
+
+
 # -- Class 25/26: transaction state, prepared statements ----------------------------------
 class DependentObjectsStillExist(SQLError, code="2BP01"):
     """dependent_objects_still_exist."""

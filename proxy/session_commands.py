@@ -202,7 +202,12 @@ class SessionCommands:
     async def _open_cursor(self, session: Session, name: str, stmt: Statement,
                            params: list[object], hold: bool, statement: str) -> None:
         """Run a query into the session's cursor ``name``: DECLARE's, and a stored
-        procedure's OPEN (the same cursors FETCH, MOVE, CLOSE and pg_cursors see)."""
+        procedure's OPEN (the same cursors FETCH, MOVE, CLOSE and pg_cursors see). Redshift
+        keeps one cursor open per session; its error is 24000."""
+        if session.cursors:
+            raise err.InvalidCursorState(
+                "opening multiple cursors from within the same client connection is not "
+                "allowed.")
         outcome = await self._run(stmt, params)
         assert outcome.result is not None and outcome.result.schema is not None
         session.cursors[name] = SqlCursor(

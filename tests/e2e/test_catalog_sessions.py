@@ -109,13 +109,22 @@ def test_pg_cursors_lists_the_sessions_open_cursors(server: RunningServer) -> No
         assert conn.execute(sql).fetchall() == []
         conn.execute("BEGIN")
         conn.execute("DECLARE c1 CURSOR FOR SELECT 1 UNION ALL SELECT 2")
-        conn.execute("DECLARE c2 CURSOR WITH HOLD FOR SELECT 3")
-        assert conn.execute(sql + " order by name").fetchall() == [
-            ("c1", "DECLARE c1 CURSOR FOR SELECT 1 UNION ALL SELECT 2", False, False, False),
-            ("c2", "DECLARE c2 CURSOR WITH HOLD FOR SELECT 3", True, False, False)]
+        assert conn.execute(sql).fetchall() == [
+            ("c1", "DECLARE c1 CURSOR FOR SELECT 1 UNION ALL SELECT 2", False, False, False)]
         assert conn.execute("FETCH 1 FROM c1").fetchall() == [(1,)]
         assert other.execute(sql).fetchall() == []  # another session's cursors never show
-        conn.execute("COMMIT")  # closes c1; c2 is held
+        # Redshift keeps one cursor open per session.
+        with pytest.raises(psycopg.errors.InvalidCursorState) as info:
+            conn.execute("DECLARE c2 CURSOR FOR SELECT 3")
+        assert info.value.diag.message_primary == (
+            "opening multiple cursors from within the same client connection is not allowed.")
+        conn.execute("ROLLBACK")
+        assert conn.execute(sql).fetchall() == []
+        conn.execute("BEGIN")
+        conn.execute("DECLARE c2 CURSOR WITH HOLD FOR SELECT 3")
+        assert conn.execute(sql).fetchall() == [
+            ("c2", "DECLARE c2 CURSOR WITH HOLD FOR SELECT 3", True, False, False)]
+        conn.execute("COMMIT")  # c2 is held
         assert conn.execute("select name from pg_cursors").fetchall() == [("c2",)]
         conn.execute("CLOSE c2")
         assert conn.execute(sql).fetchall() == []
