@@ -212,20 +212,21 @@ class BlankFacts:
                 table.clean = clean
                 self._publish()
 
-    def magnitudes(self, columns: Sequence[ColumnKey], writer: int, since: int | None
+    def magnitudes(self, columns: Sequence[ColumnKey], since: int | None
                    ) -> dict[ColumnKey, decimal.Decimal | None] | None:
-        """The kept magnitudes of ``columns`` for ``writer``'s statement, or None unless all of
-        them are kept and may be used: ``writer`` wrote none of their tables in its open
-        transaction, and (``since``: that transaction's ``now`` at its start) no write of one
-        ended since it began."""
+        """The kept magnitudes of ``columns``, or None unless all of them are kept and may be
+        used: (``since``: the reading transaction's ``now`` at its start) no write of one of
+        their tables ended since it began. None are kept of a table while a writer of it is
+        open (``written`` forgets them, ``measured`` keeps none), so a session's own rows,
+        which are in no statistics, never meet kept magnitudes."""
         found: dict[ColumnKey, decimal.Decimal | None] = {}
         with self._lock:
-            if writer in self._anywhere or (since is not None and self._anywhere_ended >= since):
+            if since is not None and self._anywhere_ended >= since:
                 return None
             for column in columns:
                 key, name = column
                 table = self._tables.get(key)
-                if (table is None or name not in table.magnitudes or writer in table.writers
+                if (table is None or name not in table.magnitudes
                         or (since is not None and table.ended >= since)):
                     return None
                 found[column] = table.magnitudes[name]

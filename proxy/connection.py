@@ -397,7 +397,7 @@ class Connection(
         # In a transaction, only once its snapshots of the tables' databases are taken: a
         # write committed before that would be in the rows the kept magnitudes do not bound.
         if since is None or all(key[0] in session.stats_snapshots for key, _ in columns):
-            kept = facts.magnitudes(columns, session.pid, since)
+            kept = facts.magnitudes(columns, since)
             if kept is not None:
                 return kept
         token = facts.measuring(columns, since)

@@ -125,6 +125,18 @@ def test_a_write_of_another_session(
     _after(first, "km", expected)
 
 
+def test_a_read_beside_an_open_writer_is_not_kept(
+        pair: tuple[psycopg.Connection, psycopg.Connection]) -> None:
+    first, second = pair
+    second.execute("BEGIN")
+    second.execute("INSERT INTO km VALUES (3, 9999999999999.99, 9999999999999.99)")
+    # The statistics do not show the open writer's rows: read now, they bound only these.
+    assert _sum(first, "km") == SMALL
+    assert _sum(first, "km") == SMALL
+    second.execute("COMMIT")
+    _after(first, "km", _plus(SMALL, BIG))
+
+
 def test_copy_from_stdin(pair: tuple[psycopg.Connection, psycopg.Connection]) -> None:
     first, second = pair
     with second.cursor().copy("COPY km FROM STDIN") as copy:
@@ -170,6 +182,28 @@ def test_an_older_snapshot_keeps_the_dropped_tables_rows(
         assert _sum(first, "km") == _plus(SMALL, BIG)
     finally:
         first.execute("ROLLBACK")
+    _after(first, "km", SMALL)
+
+
+def test_an_older_snapshot_keeps_the_renamed_tables_rows(
+        pair: tuple[psycopg.Connection, psycopg.Connection]) -> None:
+    first, second = pair
+    second.execute("INSERT INTO km VALUES (3, 9999999999999.99, 9999999999999.99)")
+    _table(second, "km_small")
+    first.execute("BEGIN")
+    try:
+        assert _sum(first, "km") == _plus(SMALL, BIG)
+        # Another table with small values takes the name (no table is made after the block
+        # began), and its statistics are read and kept...
+        second.execute("ALTER TABLE km RENAME TO km_old")
+        second.execute("ALTER TABLE km_small RENAME TO km")
+        assert _sum(second, "km") == SMALL
+        assert _sum(second, "km") == SMALL
+        # ... but the block's snapshot still holds the big product under that name.
+        assert _sum(first, "km") == _plus(SMALL, BIG)
+    finally:
+        first.execute("ROLLBACK")
+    second.execute("DROP TABLE km_old")
     _after(first, "km", SMALL)
 
 
