@@ -76,11 +76,15 @@ def _after(conn: psycopg.Connection, name: str, expected: Decimal) -> None:
 
 @pytest.fixture
 def pair(srv: RunningServer) -> Iterator[tuple[psycopg.Connection, psycopg.Connection]]:
-    """Two sessions; the first has run products over ``km`` (small values) and ``km_other``."""
+    """Two sessions; the first has run products over ``km`` (small values) and ``km_other``
+    (``km_big`` holds a row whose product passes 18 digits)."""
     with (psycopg.connect(srv.dsn, autocommit=True) as first,
           psycopg.connect(srv.dsn, autocommit=True) as second):
         _table(first, "km")
         _table(first, "km_other")
+        first.execute("DROP TABLE IF EXISTS km_big")
+        first.execute("CREATE TABLE km_big (k int, p decimal(15,2), q decimal(15,2))")
+        first.execute("INSERT INTO km_big VALUES (3, 9999999999999.99, 9999999999999.99)")
         _after(first, "km", SMALL)
         yield first, second
 
@@ -109,10 +113,11 @@ WRITES: dict[str, tuple[Callable[[psycopg.Connection], object], Decimal]] = {
     "create as": (lambda c: (c.execute("DROP TABLE km"), c.execute(
         "CREATE TABLE km AS SELECT k, CAST(9999999999999.99 AS decimal(15,2)) AS p, "
         "CAST(9999999999999.99 AS decimal(15,2)) AS q FROM km_other")), _plus(BIG, BIG)),
-    "rename": (lambda c: (_table(c, "km_big"), c.execute(
-        "INSERT INTO km_big VALUES (3, 9999999999999.99, 9999999999999.99)"),
-        c.execute("DROP TABLE km"), c.execute("ALTER TABLE km_big RENAME TO km")),
-        _plus(SMALL, BIG)),
+    "insert select": (lambda c: c.execute("INSERT INTO km SELECT * FROM km_big"),
+                      _plus(SMALL, BIG)),
+    "append": (lambda c: c.execute("ALTER TABLE km APPEND FROM km_big"), _plus(SMALL, BIG)),
+    "rename": (lambda c: (c.execute("DROP TABLE km"), c.execute(
+        "ALTER TABLE km_big RENAME TO km")), BIG),
 }
 
 
@@ -148,6 +153,7 @@ def test_a_procedure_that_writes(pair: tuple[psycopg.Connection, psycopg.Connect
     first, second = pair
     second.execute("CREATE OR REPLACE PROCEDURE km_write() AS $$ BEGIN INSERT INTO km VALUES "
                    "(3, 9999999999999.99, 9999999999999.99); END; $$ LANGUAGE plpgsql")
+    _after(first, "km", SMALL)  # kept again after CREATE PROCEDURE
     second.execute("CALL km_write()")
     _after(first, "km", _plus(SMALL, BIG))
 
