@@ -1,4 +1,5 @@
-"""Which VARCHAR columns of tables hold no value that ends with a blank.
+"""Which VARCHAR columns of tables hold no value that ends with a blank, and how large the
+values of their DECIMAL columns may be.
 
 Redshift compares VARCHAR values without trailing blanks (``varchar_blanks`` in the proxy
 rewrites comparisons for it). Where no value of a column ends with one, the comparison as
@@ -22,12 +23,27 @@ Anything else (a new table, a view, a temporary table, a failed scan) may have b
 ``version`` moves whenever the clean columns change (translations depend on them), and
 ``forgotten`` whenever a write forgets one (a statement translated before that must not run
 as translated, unless its snapshot cannot see that write).
+
+The same bookkeeping keeps the magnitudes of table columns that DuckDB's statistics showed
+(``engine.column_stats``; a statement's DECIMAL products run in BIGINT where they bound its
+arithmetic to 18 digits, ``proxy.sql.product_bounds``), so that a statement does not read the
+statistics again until its table may have changed. The same write forgets them; a read is kept
+only where no writer was open when it was planned (``measuring``) and no write began before it
+was recorded (``measured``), and a session's own read in a transaction only where its snapshot
+sees the table as committed now (no write of it ended since the transaction began). Until the
+next write, such a magnitude bounds every value of the committed table: DuckDB's minimum and
+maximum widen with appends and updates (committed or not, rolled back or not) and do not
+narrow on DELETE, and what may shrink them (ALTER TABLE's rewrite, TRUNCATE, DROP, CREATE OR
+REPLACE) is a write. They are handed out (``magnitudes``) to a session that wrote none of the
+tables in its open transaction (its own rows are in no statistics) and, in a transaction, only
+for tables no write of which ended since it began (its snapshot may hold other rows).
 """
 
 from __future__ import annotations
 
+import decimal
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import duckdb
@@ -37,6 +53,12 @@ Key = tuple[str, str, str]
 CleanColumns = Mapping[Key, frozenset[str]]
 # What ``plan`` hands to ``record``: the table's epoch and the global one then.
 Planned = tuple[int, int]
+# A table column: ((alias, schema, table), column).
+ColumnKey = tuple[Key, str]
+# The largest magnitude of each column's values; None where DuckDB does not know it.
+Magnitudes = Mapping[ColumnKey, decimal.Decimal | None]
+# What ``measuring`` hands to ``measured``: each table's epoch, and the global one, then.
+Measuring = tuple[tuple[tuple[Key, int], ...], int]
 
 # DuckDB's catalog of a connection's temporary tables: each session has its own, under one
 # name, so a fact about one would be read for another's.
@@ -52,6 +74,8 @@ class _Table:
     writers: set[int] = field(default_factory=set)
     ended: int = 0  # ``now`` when its last writer's transaction ended
     scanning: bool = False
+    # Its columns' magnitudes by DuckDB's statistics (``measured``) since the last write.
+    magnitudes: dict[str, decimal.Decimal | None] = field(default_factory=dict)
 
 
 class BlankFacts:
@@ -103,6 +127,7 @@ class BlankFacts:
                 table.epoch += 1
                 table.writers.add(writer)
                 table.blanks = frozenset()
+                table.magnitudes.clear()
                 changed |= bool(table.clean)
                 table.clean = frozenset()
                 mine.add(key)
@@ -123,6 +148,7 @@ class BlankFacts:
             for table in self._tables.values():
                 changed |= bool(table.clean)
                 table.clean = table.blanks = frozenset()
+                table.magnitudes.clear()
             if changed:
                 self.forgotten += 1
                 self._publish()
@@ -185,6 +211,60 @@ class BlankFacts:
             if clean != table.clean:
                 table.clean = clean
                 self._publish()
+
+    def magnitudes(self, columns: Sequence[ColumnKey], since: int | None
+                   ) -> dict[ColumnKey, decimal.Decimal | None] | None:
+        """The kept magnitudes of ``columns``, or None unless all of them are kept and may be
+        used: (``since``: the reading transaction's ``now`` at its start) no write of one of
+        their tables ended since it began. None are kept of a table while a writer of it is
+        open (``written`` forgets them, ``measured`` keeps none), so a session's own rows,
+        which are in no statistics, never meet kept magnitudes."""
+        found: dict[ColumnKey, decimal.Decimal | None] = {}
+        with self._lock:
+            if since is not None and self._anywhere_ended >= since:
+                return None
+            for column in columns:
+                key, name = column
+                table = self._tables.get(key)
+                if (table is None or name not in table.magnitudes
+                        or (since is not None and table.ended >= since)):
+                    return None
+                found[column] = table.magnitudes[name]
+        return found
+
+    def measuring(self, columns: Sequence[ColumnKey], since: int | None) -> Measuring | None:
+        """A token for ``measured`` of a read of ``columns``' statistics about to start, or
+        None when it must not be kept: a writer of one of their tables is open (its rows may
+        commit unseen), one is a temporary table, or (``since``, as for ``magnitudes``) the
+        reading transaction's snapshot may not see a table as committed now."""
+        with self._lock:
+            if self._anywhere or (since is not None and self._anywhere_ended >= since):
+                return None
+            epochs: dict[Key, int] = {}
+            for key, _ in columns:
+                if key in epochs:
+                    continue
+                if key[0] == _TEMPORARY:
+                    return None
+                table = self._tables.setdefault(key, _Table())
+                if table.writers or (since is not None and table.ended >= since):
+                    return None
+                epochs[key] = table.epoch
+            return tuple(epochs.items()), self._anywhere_epoch
+
+    def measured(self, token: Measuring, found: Magnitudes) -> None:
+        """Keep the magnitudes a read planned by ``measuring`` found, unless a write began
+        since it was planned (or is open)."""
+        epochs, anywhere = token
+        with self._lock:
+            if anywhere != self._anywhere_epoch or self._anywhere:
+                return
+            tables = [(key, self._tables[key]) for key, _ in epochs]
+            if any(table.epoch != epoch or table.writers
+                   for (_, table), (_, epoch) in zip(tables, epochs, strict=True)):
+                return
+            for (key, name), magnitude in found.items():
+                self._tables[key].magnitudes[name] = magnitude
 
     def _publish(self) -> None:
         self._clean = {key: t.clean for key, t in self._tables.items() if t.clean}

@@ -14,10 +14,8 @@ from collections.abc import Sequence
 
 import duckdb
 
+from catalog.blank_facts import ColumnKey
 from engine.storage import quote_ident
-
-# A table column: ((alias, schema, table), column).
-ColumnKey = tuple[tuple[str, str, str], str]
 
 # The minimum and maximum in DuckDB's ``stats()`` text: "[Min: -2.50, Max: 10.00][Has Null...".
 _MIN_MAX = re.compile(r"\[Min: (-?[0-9.]+), Max: (-?[0-9.]+)\]")

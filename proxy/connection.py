@@ -43,6 +43,7 @@ from proxy.wire.framing import read_message
 from proxy.wlm_commands import WlmCommands
 
 if TYPE_CHECKING:
+    from catalog.blank_facts import ColumnKey, Magnitudes
     from proxy.server import Server, WorkgroupRuntime
     from proxy.wlm import Running
 
@@ -369,9 +370,11 @@ class Connection(
     async def _sized_form(self, session: Session, stmt: Statement) -> Statement:
         """``stmt`` (its narrow form) where DuckDB's statistics of the table columns its
         DECIMAL products read (``engine.column_stats``) show that their arithmetic fits 18
-        digits (``proxy.sql.product_bounds``), else its wide form. Read on the session's own
-        cursor, now: the statistics then cover its transaction's own updates, and show nothing
-        while it has rows of its own in a table (the wide form runs)."""
+        digits (``proxy.sql.product_bounds``), else its wide form. The magnitudes are those
+        the server keeps since the tables' last writes (``catalog.blank_facts``) where it may
+        use them, else read on the session's own cursor, now: the statistics then cover its
+        transaction's own updates, and show nothing while it has rows of its own in a table
+        (the wide form runs)."""
         bounds = stmt.product_bounds
         columns = product_bounds.columns_of(bounds) if bounds is not None else None
         directory = session.directory
@@ -379,16 +382,35 @@ class Connection(
                 (found := directory.relation(*key)) is not None and found.kind == "table"
                 for key, _ in columns):
             assert bounds is not None
-            await self._park_streams()
-            try:
-                known = await self._engine_call(column_stats.measured, session.cursor,
-                                                columns)
-            except err.SQLError:
-                known = None  # the statement itself reports what is wrong
+            known = await self._magnitudes(session, columns)
             if known is not None and product_bounds.fits(bounds, known):
                 return stmt
         wide = await self._wide_form(session, stmt)
         return stmt if wide is None else blank_writes.current(self.server.blank_facts, wide)
+
+    async def _magnitudes(self, session: Session, columns: list[ColumnKey]
+                          ) -> Magnitudes | None:
+        """The magnitudes of ``columns`` for ``_sized_form``: kept ones where the session may
+        use them, else read (and kept where the read may be); None where the read failed."""
+        facts = self.server.blank_facts
+        since = None if session.tx == TxStatus.IDLE else session.blank_since
+        # In a transaction, only once its snapshots of the tables' databases are taken: a
+        # write committed before that would be in the rows the kept magnitudes do not bound.
+        if since is None or all(key[0] in session.stats_snapshots for key, _ in columns):
+            kept = facts.magnitudes(columns, since)
+            if kept is not None:
+                return kept
+        token = facts.measuring(columns, since)
+        await self._park_streams()
+        try:
+            known = await self._engine_call(column_stats.measured, session.cursor, columns)
+        except err.SQLError:
+            return None  # the statement itself reports what is wrong
+        if since is not None:
+            session.stats_snapshots.update(key[0] for key, _ in columns)
+        if token is not None:
+            facts.measured(token, known)
+        return known
 
     async def _wide_form(self, session: Session, stmt: Statement) -> Statement | None:
         """``stmt``'s wide form from the statement cache; None where it has none."""

@@ -184,6 +184,11 @@ class Session:
     # and ``now`` of it when the session's open transaction began (None: no transaction).
     blank_facts: BlankFacts | None = None
     blank_since: int | None = None
+    # The databases (aliases) whose DuckDB snapshot the open transaction has taken by reading
+    # statistics there (``Connection._sized_form``): DuckDB takes a database's snapshot at
+    # the transaction's first statement that reads it, so a write may commit into it between
+    # a kept magnitude's use and the statement's start, unless it is taken already.
+    stats_snapshots: set[str] = field(default_factory=set)
     # What PG_LAST_QUERY_ID, PG_LAST_COPY_ID/COUNT and PG_LAST_UNLOAD_ID/COUNT answer
     # (``finished``).
     last: LastStatements = field(default_factory=LastStatements)

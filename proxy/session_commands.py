@@ -252,6 +252,7 @@ class SessionCommands:
             return
         # Before the snapshot: the clean facts of tables written after this may not hold for it.
         session.blank_since = self.server.blank_facts.now()
+        session.stats_snapshots.clear()
         await self._engine_call(session.cursor.execute, "BEGIN TRANSACTION")
         session.tx = TxStatus.IN_BLOCK
         session.pipeline_transaction = False
