@@ -100,6 +100,18 @@ class StringDataRightTruncation(SQLError, code="22001"):
     pass
 
 
+class InvalidArgumentForNtile(SQLError, code="22014"):
+    pass
+
+
+class InvalidRowCountInLimitClause(SQLError, code="2201W"):
+    pass
+
+
+class InvalidRowCountInResultOffsetClause(SQLError, code="2201X"):
+    pass
+
+
 class NumericValueOutOfRange(SQLError, code="22003"):
     pass
 
@@ -342,6 +354,10 @@ class WrongObjectType(SQLError, code="42809"):
 
 
 class InvalidColumnReference(SQLError, code="42P10"):
+    pass
+
+
+class WindowingError(SQLError, code="42P20"):
     pass
 
 

@@ -1,0 +1,60 @@
+"""sqlglot's parse errors as the errors PostgreSQL and Redshift give for the same text.
+
+sqlglot checks more than a grammar does: the number of a known function's arguments and the
+names of types. PostgreSQL's parser accepts those and its analysis refuses them, with other
+SQLSTATEs than 42601: ``abs(1, 2)`` is 42883 (no such function), ``cast(x as nosuch)`` is
+42704 (no such type). Its tokenizer names an unterminated string. Everything else stays a
+42601 syntax error at the token sqlglot stopped at. Only failed statements come here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from catalog.errors import SQLError, SyntaxError_, UndefinedFunction, UndefinedObject
+
+# sqlglot's descriptions of a known function called with arguments it does not take.
+_ARGUMENTS = re.compile(r"^(?:The number of provided arguments|Required keyword: '\w+' missing "
+                        r"for <class 'sqlglot\.expressions\.)")
+_TYPE = re.compile(r"^Expected (?:TYPE after CAST|type)$")
+_NAME = re.compile(r"([A-Za-z_][A-Za-z_0-9$]*)\s*$")
+
+
+def parse_error(description: str, before: str, near: str, position: int | None) -> SQLError:
+    """The error for sqlglot's ``description`` of a failure at the token ``near`` (empty at
+    the end of input), ``before`` being the statement's text up to it."""
+    if _ARGUMENTS.match(description) and near == ")":
+        name = _called(before)
+        if name is not None:
+            return UndefinedFunction(f"function {name.lower()} does not exist", position=position)
+    if _TYPE.match(description) and near:
+        return UndefinedObject(f'type "{near.lower()}" does not exist', position=position)
+    msg = f'syntax error at or near "{near}"' if near else "syntax error at end of input"
+    return SyntaxError_(msg, position=position)
+
+
+def _called(before: str) -> str | None:
+    """The name before the innermost parenthesis still open at the end of ``before``."""
+    depth = 0
+    for i in range(len(before) - 1, -1, -1):
+        if before[i] == ")":
+            depth += 1
+        elif before[i] == "(":
+            if depth == 0:
+                m = _NAME.search(before[:i])
+                return m[1] if m else None
+            depth -= 1
+    return None
+
+
+def token_error(text: str) -> SyntaxError_:
+    """PostgreSQL's error for text sqlglot could not split into tokens: a string literal left
+    open (its quotes, ``''`` included, come in pairs otherwise), else a plain syntax error."""
+    start = None
+    for i, ch in enumerate(text):
+        if ch == "'":
+            start = i if start is None else None
+    if start is None:
+        return SyntaxError_("syntax error")
+    return SyntaxError_(f'unterminated quoted string at or near "{text[start:]}"',
+                        position=start + 1)

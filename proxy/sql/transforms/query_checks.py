@@ -1,0 +1,73 @@
+"""Mistakes in a query's shape, refused with PostgreSQL's and Redshift's errors before DuckDB
+sees them.
+
+DuckDB refuses these too, but without what PostgreSQL's message names (the position, the set
+operation), or it answers where PostgreSQL refuses:
+
+* ``GROUP BY 3`` of a two-column select list: 42P10 ``GROUP BY position 3 is not in select
+  list`` (DuckDB's message gives the range, not the position).
+* ``SELECT a ... INTERSECT SELECT a, b``: 42601 ``each INTERSECT query must have the same
+  number of columns`` (DuckDB's does not say which operation).
+* ``MAX(a, b)`` and ``MIN(a, b)``: DuckDB's top-n aggregates, which answer with a list; MAX and
+  MIN take one argument in Redshift (42883).
+
+Select lists with a ``*`` are left to DuckDB, whose errors ``engine/duckdb_errors.py``
+translates (its ORDER BY positions too, read from DuckDB's caret). The checks only read the
+tree.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from catalog.errors import InvalidColumnReference, SyntaxError_, UndefinedFunction
+from proxy.sql.context import Context
+
+_SET_OPERATIONS: dict[type[exp.Expr], str] = {
+    exp.Union: "UNION", exp.Intersect: "INTERSECT", exp.Except: "EXCEPT",
+}
+
+
+def query_checks(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """Refuse GROUP BY positions past the select list, set operations of queries of different
+    widths and MAX/MIN of several arguments; return ``tree`` unchanged otherwise."""
+    for node in tree.find_all(exp.Group, exp.SetOperation, exp.Max, exp.Min):
+        if isinstance(node, exp.Group):
+            _group_positions(node)
+        elif isinstance(node, exp.SetOperation):
+            _set_widths(node)
+        elif node.expressions:
+            name = "max" if isinstance(node, exp.Max) else "min"
+            raise UndefinedFunction(
+                f"function {name} with {1 + len(node.expressions)} arguments does not exist")
+    return tree
+
+
+def _width(query: exp.Expr | None) -> int | None:
+    """How many columns a query gives, or None where the tree does not say (a ``*``)."""
+    while isinstance(query, exp.Subquery | exp.Paren):
+        query = query.this
+    if isinstance(query, exp.SetOperation):
+        return _width(query.this)
+    if not isinstance(query, exp.Select):
+        return None
+    if any(isinstance(p, exp.Star) or (isinstance(p, exp.Column) and isinstance(p.this, exp.Star))
+           for p in query.expressions):
+        return None
+    return len(query.expressions)
+
+
+def _group_positions(group: exp.Group) -> None:
+    width = _width(group.parent) if isinstance(group.parent, exp.Select) else None
+    if width is None:
+        return
+    for key in group.expressions:
+        if isinstance(key, exp.Literal) and key.is_int and not 1 <= int(key.this) <= width:
+            raise InvalidColumnReference(f"GROUP BY position {key.this} is not in select list")
+
+
+def _set_widths(node: exp.SetOperation) -> None:
+    left, right = _width(node.this), _width(node.expression)
+    if left is not None and right is not None and left != right:
+        kind = _SET_OPERATIONS.get(type(node), "UNION")
+        raise SyntaxError_(f"each {kind} query must have the same number of columns")
