@@ -84,7 +84,11 @@ _BINDER: list[_Rule] = [
     # SELECT * EXCLUDE of a name no relation of the FROM clause has.
     _r(r'Column "([^"]+)" in EXCLUDE list not found', e.UndefinedColumn,
        lambda m: f'column "{m[1]}" does not exist'),
-    _r(r'Table "?([^"!]+?)"? does not have a column (?:named|with name) "([^"]+)"',
+    # A qualified reference (t.x) names the column as written; a statement's target column
+    # (INSERT's list, UPDATE's SET) names its relation.
+    _r(r'Table "?([^"!]+?)"? does not have a column named "([^"]+)"', e.UndefinedColumn,
+       lambda m: f"column {m[1]}.{m[2]} does not exist"),
+    _r(r'Table "?([^"!]+?)"? does not have a column with name "([^"]+)"',
        e.UndefinedColumn, lambda m: f'column "{m[2]}" of relation "{m[1]}" does not exist'),
     _r(r'Referenced table "?([^"!]+?)"? not found', e.UndefinedTable,
        lambda m: f'missing FROM-clause entry for table "{m[1]}"'),
@@ -142,6 +146,8 @@ _BINDER: list[_Rule] = [
        lambda m: f'column "{m[1]}" does not exist'),
     _r(r'^Column "([^"]+)" does not exist on (left|right) side of join', e.UndefinedColumn,
        lambda m: f'column "{m[1]}" specified in USING clause does not exist in {m[2]} table'),
+    _r(r"^Cannot mix values of type (\w+) and (\w+) in (COALESCE|CASE)", e.DatatypeMismatch,
+       lambda m: f"{m[3]} types {_pg_type(m[1])} and {_pg_type(m[2])} cannot be matched"),
     _r(r"Cannot compare values|Cannot mix values|cannot be cast|No operator matches",
        e.DatatypeMismatch),
 ]

@@ -10,6 +10,9 @@ SQLSTATEs than 42601: ``abs(1, 2)`` is 42883 (no such function), ``cast(x as nos
 from __future__ import annotations
 
 import re
+from itertools import pairwise
+
+from sqlglot.tokens import Token, TokenType
 
 from catalog.errors import SQLError, SyntaxError_, UndefinedFunction, UndefinedObject
 
@@ -18,6 +21,16 @@ _ARGUMENTS = re.compile(r"^(?:The number of provided arguments|Required keyword:
                         r"for <class 'sqlglot\.expressions\.)")
 _TYPE = re.compile(r"^Expected (?:TYPE after CAST|type)$")
 _NAME = re.compile(r"([A-Za-z_][A-Za-z_0-9$]*)\s*$")
+# What cannot follow a comma in any statement; sqlglot's parser skips the empty item.
+_NOT_AFTER_COMMA = frozenset({TokenType.COMMA, TokenType.R_PAREN, TokenType.FROM})
+
+
+def stray_comma(tokens: list[Token]) -> None:
+    """Refuse an empty item of a list (``select a,, b``, ``f(a,)``, ``select a, from t``),
+    which sqlglot reads as if the comma were not there."""
+    for before, token in pairwise(tokens):
+        if before.token_type is TokenType.COMMA and token.token_type in _NOT_AFTER_COMMA:
+            raise SyntaxError_(f'syntax error at or near "{token.text}"', position=token.start + 1)
 
 
 def parse_error(description: str, before: str, near: str, position: int | None) -> SQLError:
@@ -48,13 +61,27 @@ def _called(before: str) -> str | None:
 
 
 def token_error(text: str) -> SyntaxError_:
-    """PostgreSQL's error for text sqlglot could not split into tokens: a string literal left
-    open (its quotes, ``''`` included, come in pairs otherwise), else a plain syntax error."""
-    start = None
-    for i, ch in enumerate(text):
-        if ch == "'":
-            start = i if start is None else None
-    if start is None:
-        return SyntaxError_("syntax error")
-    return SyntaxError_(f'unterminated quoted string at or near "{text[start:]}"',
-                        position=start + 1)
+    """PostgreSQL's error for text sqlglot could not split into tokens: the string literal,
+    quoted identifier or comment left open, else a plain syntax error."""
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] == "'":
+            end = i + 1
+            while (end := text.find("'", end)) != -1 and text[end + 1:end + 2] == "'":
+                end += 2
+            what = "quoted string"
+        elif text[i] == '"':
+            end, what = text.find('"', i + 1), "quoted identifier"
+        elif text.startswith("/*", i):
+            end, what = text.find("*/", i + 2), "/* comment"
+        elif text.startswith("--", i):
+            end, what = text.find("\n", i), ""
+            if end == -1:
+                break
+        else:
+            i += 1
+            continue
+        if end == -1:
+            return SyntaxError_(f'unterminated {what} at or near "{text[i:]}"', position=i + 1)
+        i = end + (2 if what == "/* comment" else 1)
+    return SyntaxError_("syntax error")

@@ -45,7 +45,7 @@ from proxy.sql.late import (
     RefreshView,
 )
 from proxy.sql.param_types import Probe, divided_params, operand_params, probes
-from proxy.sql.parse_errors import parse_error, token_error
+from proxy.sql.parse_errors import parse_error, stray_comma, token_error
 from proxy.sql.product_bounds import Bound
 from proxy.sql.references import Ref, references
 from proxy.sql.split import Piece, split
@@ -654,6 +654,7 @@ def parse(text: str) -> exp.Expr:
         if any(t.text.lower() == "pg_catalog" for t in tokens):
             tokens = _unqualify_types(tokens)
         tokens = abs_operator.repair(catalog_syntax.repair(tokens))
+        stray_comma(tokens)
         repaired, dropped = _redshift_tokens(tokens)
         late_binding = _late_binding(tokens) is not tokens
         merged = _remove_duplicates(repaired)

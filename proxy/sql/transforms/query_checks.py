@@ -10,6 +10,8 @@ operation), or it answers where PostgreSQL refuses:
   number of columns`` (DuckDB's does not say which operation).
 * ``MAX(a, b)`` and ``MIN(a, b)``: DuckDB's top-n aggregates, which answer with a list; MAX and
   MIN take one argument in Redshift (42883).
+* ``CREATE TABLE t (a int, a int)``: 42701 ``column "a" specified more than once`` (DuckDB's
+  message is the one ALTER TABLE ADD COLUMN of an existing column gets).
 
 Select lists with a ``*`` are left to DuckDB, whose errors ``engine/duckdb_errors.py``
 translates (its ORDER BY positions too, read from DuckDB's caret). The checks only read the
@@ -20,7 +22,12 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from catalog.errors import InvalidColumnReference, SyntaxError_, UndefinedFunction
+from catalog.errors import (
+    DuplicateColumn,
+    InvalidColumnReference,
+    SyntaxError_,
+    UndefinedFunction,
+)
 from proxy.sql.context import Context
 
 _SET_OPERATIONS: dict[type[exp.Expr], str] = {
@@ -30,7 +37,10 @@ _SET_OPERATIONS: dict[type[exp.Expr], str] = {
 
 def query_checks(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Refuse GROUP BY positions past the select list, set operations of queries of different
-    widths and MAX/MIN of several arguments; return ``tree`` unchanged otherwise."""
+    widths, MAX/MIN of several arguments and a table's repeated column names; return
+    ``tree`` unchanged otherwise."""
+    if isinstance(tree, exp.Create) and isinstance(tree.this, exp.Schema):
+        _column_names(tree.this)
     for node in tree.find_all(exp.Group, exp.SetOperation, exp.Max, exp.Min):
         if isinstance(node, exp.Group):
             _group_positions(node)
@@ -71,3 +81,12 @@ def _set_widths(node: exp.SetOperation) -> None:
     if left is not None and right is not None and left != right:
         kind = _SET_OPERATIONS.get(type(node), "UNION")
         raise SyntaxError_(f"each {kind} query must have the same number of columns")
+
+
+def _column_names(schema: exp.Schema) -> None:
+    seen: set[str] = set()
+    for column in schema.expressions:
+        if isinstance(column, exp.ColumnDef):
+            if column.name in seen:
+                raise DuplicateColumn(f'column "{column.name}" specified more than once')
+            seen.add(column.name)
