@@ -104,6 +104,10 @@ class InvalidArgumentForNtile(SQLError, code="22014"):
     pass
 
 
+class InvalidArgumentForNthValue(SQLError, code="22016"):
+    pass
+
+
 class InvalidRowCountInLimitClause(SQLError, code="2201W"):
     pass
 

@@ -133,6 +133,7 @@ _BINDER: list[_Rule] = [
     # The front end names the operation where it can see both column lists.
     _r(r"^Set operations can only apply to expressions with the same number of result columns",
        e.SyntaxError_, lambda m: "each set operation query must have the same number of columns"),
+    _r(r"has \d+ columns available but \d+ columns specified", e.InvalidColumnReference),
     _r(r"^Subquery returns \d+ columns - expected 1", e.SyntaxError_,
        lambda m: "subquery must return only one column"),
     # INSERT without a column list: PostgreSQL and Redshift fill the missing trailing columns
@@ -259,6 +260,13 @@ _TRANSACTION: list[_Rule] = [
     _r(r"", e.InvalidTransactionState),
 ]
 
+# What DuckDB's parser checks beyond the grammar (its words are PostgreSQL's).
+_PARSER: list[_Rule] = [
+    _r(r'^window "[^"]*" does not exist$', e.UndefinedObject),
+    _r(r"^frame (?:start|end|starting from)", e.WindowingError),
+    _r(r'^Duplicate CTE name "([^"]*)"', e.DuplicateAlias,
+       lambda m: f'WITH query name "{m[1]}" specified more than once'),
+]
 _SYNTAX: list[_Rule] = [
     _r(r"Invalid escape string", e.InvalidEscapeSequence, lambda m: "invalid escape string"),
 ]
@@ -276,6 +284,10 @@ _INVALID_INPUT: list[_Rule] = [
     _r(r'^Could not parse string "([^"]*)" according to format specifier', e.InvalidDatetimeFormat,
        lambda m: f'invalid value "{m[1]}" for the format'),
     _r(r"^negative substring length not allowed$", e.SubstringError),
+    # An argument a function casts itself (ROUND's digits).
+    _r(r"^Failed to cast value: Could not convert string '([^']*)' to (INT8|INT16|INT32|INT64)\b",
+       e.InvalidTextRepresentation,
+       lambda m: f'invalid input syntax for type {_pg_type(m[2])}: "{m[1]}"'),
     _r(r"^Argument for ntile must be greater than zero", e.InvalidArgumentForNtile,
        lambda m: "argument of ntile must be greater than zero"),
     # A string cast to an integer type (engine/macros.py INTEGER_CASTS).
@@ -457,6 +469,8 @@ def _not_unique(name: str, duck_args: str) -> str:
     args = [a.strip() for a in _pg_args(duck_args).split(",")]
     if not name[:1].isalpha() and len(args) == 2:
         return f"operator is not unique: {args[0]} {name} {args[1]}"
+    if not name[:1].isalpha() and len(args) == 1:
+        return f"operator is not unique: {name} {args[0]}"
     return f"function {name}({', '.join(args)}) is not unique"
 
 
@@ -469,8 +483,6 @@ def clean_message(raw: str, aliases: Mapping[str, str] | None = None) -> str:
     return msg
 
 
-# DuckDB's parser knows the windows a query names (``OVER w``).
-_UNDEFINED_WINDOW = re.compile(r'^window "[^"]*" does not exist$')
 # DuckDB's text for an interrupted statement.
 _INTERRUPTED = "Interrupted!"
 
@@ -485,9 +497,7 @@ def translate(exc: BaseException, aliases: Mapping[str, str] | None = None) -> e
         # Our own functions raise "<SQLSTATE> <message>" (see Engine.register_function).
         return e.make(udf[1], udf[2])
     if isinstance(exc, duckdb.ParserException):
-        if _UNDEFINED_WINDOW.match(msg):
-            return e.UndefinedObject(msg)
-        return e.SyntaxError_(_parser_message(msg))
+        return _apply(_PARSER, msg) or e.SyntaxError_(_parser_message(msg))
     if msg == _INTERRUPTED:
         # An interrupt can surface through other paths than InterruptException (an Arrow
         # reader's error, for one); it is still the cancel the caller asked for.
@@ -501,13 +511,18 @@ def translate(exc: BaseException, aliases: Mapping[str, str] | None = None) -> e
                     return found
     for family, rules, default in _FAMILIES:
         if isinstance(exc, family):
-            for pattern, cls, fmt in rules:
-                m = pattern.search(msg)
-                if m:
-                    out = fmt(m) if fmt else msg
-                    return out if isinstance(out, e.SQLError) else cls(out)
-            return default(msg)
+            return _apply(rules, msg) or default(msg)
     return e.InternalError(msg)
+
+
+def _apply(rules: list[_Rule], msg: str) -> e.SQLError | None:
+    """The error of the first rule whose pattern ``msg`` matches, else None."""
+    for pattern, cls, fmt in rules:
+        m = pattern.search(msg)
+        if m:
+            out = fmt(m) if fmt else msg
+            return out if isinstance(out, e.SQLError) else cls(out)
+    return None
 
 
 def _parser_message(msg: str) -> str:

@@ -10,6 +10,8 @@ operation), or it answers where PostgreSQL refuses:
   number of columns`` (DuckDB's does not say which operation).
 * ``MAX(a, b)`` and ``MIN(a, b)``: DuckDB's top-n aggregates, which answer with a list; MAX and
   MIN take one argument in Redshift (42883).
+* ``NTH_VALUE(x, 0)``: DuckDB answers NULL; PostgreSQL and Redshift take positions from 1
+  (22016).
 * ``CREATE TABLE t (a int, a int)``: 42701 ``column "a" specified more than once`` (DuckDB's
   message is the one ALTER TABLE ADD COLUMN of an existing column gets).
 
@@ -24,6 +26,7 @@ from sqlglot import exp
 
 from catalog.errors import (
     DuplicateColumn,
+    InvalidArgumentForNthValue,
     InvalidColumnReference,
     SyntaxError_,
     UndefinedFunction,
@@ -41,11 +44,13 @@ def query_checks(tree: exp.Expr, ctx: Context) -> exp.Expr:
     ``tree`` unchanged otherwise."""
     if isinstance(tree, exp.Create) and isinstance(tree.this, exp.Schema):
         _column_names(tree.this)
-    for node in tree.find_all(exp.Group, exp.SetOperation, exp.Max, exp.Min):
+    for node in tree.find_all(exp.Group, exp.SetOperation, exp.Max, exp.Min, exp.NthValue):
         if isinstance(node, exp.Group):
             _group_positions(node)
         elif isinstance(node, exp.SetOperation):
             _set_widths(node)
+        elif isinstance(node, exp.NthValue):
+            _nth_position(node.args.get("offset"))
         elif node.expressions:
             name = "max" if isinstance(node, exp.Max) else "min"
             raise UndefinedFunction(
@@ -90,3 +95,10 @@ def _column_names(schema: exp.Schema) -> None:
             if column.name in seen:
                 raise DuplicateColumn(f'column "{column.name}" specified more than once')
             seen.add(column.name)
+
+
+def _nth_position(offset: exp.Expr | None) -> None:
+    # A literal position only: a column's values are checked by no one (DuckDB answers NULL).
+    negative = isinstance(offset, exp.Neg) and isinstance(offset.this, exp.Literal)
+    if negative or (isinstance(offset, exp.Literal) and offset.is_int and int(offset.this) < 1):
+        raise InvalidArgumentForNthValue("argument of nth_value must be greater than zero")
