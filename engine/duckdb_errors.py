@@ -230,7 +230,8 @@ _CONVERSION: list[_Rule] = [
     # A VARBYTE read as UTF-8 text (a cast to a character type, FROM_VARBYTE(v, 'utf8')).
     _r(r"Failure in decode: could not convert blob to UTF8", e.CharacterNotInRepertoire,
        lambda m: 'invalid byte sequence for encoding "UTF8"'),
-    _r(r"Could not convert string (?:'([^']*)'|\"([^\"]*)\") to (\w+)",
+    # The text may hold the quote DuckDB puts around it (it's): up to the last "' to TYPE".
+    _r(r"Could not convert string (?:'(.*)'|\"(.*)\") to (\w+)",
        e.InvalidTextRepresentation,
        lambda m: f'invalid input syntax for type {_pg_type(m[3])}: "{m[1] or m[2] or ""}"'),
 ]
