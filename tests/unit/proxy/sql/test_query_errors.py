@@ -64,6 +64,7 @@ def refused(sql: str) -> SQLError:
         ("select nth_value(a, -1) over (order by a) from t", "22016",
          "argument of nth_value must be greater than zero"),
         ("create table t (a int, b int, a int)", "42701", 'column "a" specified more than once'),
+        ("select dateadd(nosuch, 1, d) from t", "22023", 'unit "nosuch" not recognized'),
     ],
 )
 def test_refused(sql: str, sqlstate: str, message: str) -> None:
@@ -88,6 +89,7 @@ def test_refused(sql: str, sqlstate: str, message: str) -> None:
         "select nth_value(a, b) over (order by a) from t",
         "select nth_value(a, -b) over (order by a) from t",
         "create table t (a int, b int)",
+        "select dateadd(qtr, 1, d), dateadd(ms, 1, d), dateadd(mils, 1, d) from t",
         # Commas that belong: in strings, comments and quoted names.
         "select ',,', 'x,)' from t",
         'select 1 as ",,"',
