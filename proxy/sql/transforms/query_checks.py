@@ -10,6 +10,10 @@ operation), or it answers where PostgreSQL refuses:
   number of columns`` (DuckDB's does not say which operation).
 * ``MAX(a, b)`` and ``MIN(a, b)``: DuckDB's top-n aggregates, which answer with a list; MAX and
   MIN take one argument in Redshift (42883).
+* ``SELECT DISTINCT a FROM t ORDER BY b``: DuckDB sorts by a column DISTINCT dropped; 42P10
+  ``for SELECT DISTINCT, ORDER BY expressions must appear in select list``. Only a plain
+  column is checked (by name, against the select list's columns and output names); other
+  expressions are left to DuckDB.
 * ``NTH_VALUE(x, 0)``: DuckDB answers NULL; PostgreSQL and Redshift take positions from 1
   (22016).
 * ``CREATE TABLE t (a int, a int)``: 42701 ``column "a" specified more than once`` (DuckDB's
@@ -44,8 +48,11 @@ def query_checks(tree: exp.Expr, ctx: Context) -> exp.Expr:
     ``tree`` unchanged otherwise."""
     if isinstance(tree, exp.Create) and isinstance(tree.this, exp.Schema):
         _column_names(tree.this)
-    for node in tree.find_all(exp.Group, exp.SetOperation, exp.Max, exp.Min, exp.NthValue):
-        if isinstance(node, exp.Group):
+    for node in tree.find_all(exp.Group, exp.SetOperation, exp.Max, exp.Min, exp.NthValue,
+                              exp.Distinct):
+        if isinstance(node, exp.Distinct):
+            _distinct_order(node)
+        elif isinstance(node, exp.Group):
             _group_positions(node)
         elif isinstance(node, exp.SetOperation):
             _set_widths(node)
@@ -102,3 +109,20 @@ def _nth_position(offset: exp.Expr | None) -> None:
     negative = isinstance(offset, exp.Neg) and isinstance(offset.this, exp.Literal)
     if negative or (isinstance(offset, exp.Literal) and offset.is_int and int(offset.this) < 1):
         raise InvalidArgumentForNthValue("argument of nth_value must be greater than zero")
+
+
+def _distinct_order(distinct: exp.Distinct) -> None:
+    select = distinct.parent
+    order = select.args.get("order") if isinstance(select, exp.Select) else None
+    if order is None or distinct.args.get("on") is not None or _width(select) is None:
+        return
+    names = set()
+    for item in select.expressions:
+        names.add(item.alias_or_name)
+        if isinstance(item, exp.Alias) and isinstance(item.this, exp.Column):
+            names.add(item.this.name)
+    for ordered in order.expressions:
+        key = ordered.this
+        if isinstance(key, exp.Column) and key.name not in names:
+            raise InvalidColumnReference(
+                "for SELECT DISTINCT, ORDER BY expressions must appear in select list")

@@ -65,6 +65,10 @@ def refused(sql: str) -> SQLError:
          "argument of nth_value must be greater than zero"),
         ("create table t (a int, b int, a int)", "42701", 'column "a" specified more than once'),
         ("select dateadd(nosuch, 1, d) from t", "22023", 'unit "nosuch" not recognized'),
+        ("select distinct a from t order by b", "42P10",
+         "for SELECT DISTINCT, ORDER BY expressions must appear in select list"),
+        ("select distinct upper(a) from t order by a", "42P10",
+         "for SELECT DISTINCT, ORDER BY expressions must appear in select list"),
     ],
 )
 def test_refused(sql: str, sqlstate: str, message: str) -> None:
@@ -89,6 +93,13 @@ def test_refused(sql: str, sqlstate: str, message: str) -> None:
         "select nth_value(a, b) over (order by a) from t",
         "select nth_value(a, -b) over (order by a) from t",
         "create table t (a int, b int)",
+        "select distinct t.a from t order by a",
+        "select distinct a as x from t order by a, x",
+        "select distinct upper(a) as u from t order by u",
+        "select distinct * from t order by b",
+        "select distinct a, b from t order by 2",
+        "select distinct a from t order by upper(a)",
+        "select count(distinct a) from t order by 1",
         "select dateadd(qtr, 1, d), dateadd(ms, 1, d), dateadd(mils, 1, d) from t",
         # Commas that belong: in strings, comments and quoted names.
         "select ',,', 'x,)' from t",
