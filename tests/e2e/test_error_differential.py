@@ -21,6 +21,7 @@ skipped, and ``tests/corpus/errors.test`` still checks the fixed cases against D
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import psycopg
@@ -343,8 +344,16 @@ def _outcome(conn: psycopg.Connection[Any], sql: str) -> tuple[str, str]:
 def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         tuple[psycopg.Connection[Any], psycopg.Connection[Any]]]:
     """(Duckshift, PostgreSQL) connections over the same tables."""
-    pg = start_postgres()
-    srv = start(tmp_path_factory.mktemp("errors") / "data")
+    data = tmp_path_factory.mktemp("errors") / "data"
+    # The two start side by side (each mostly waits for its process).
+    with ThreadPoolExecutor(1) as pool:
+        ours_started = pool.submit(start, data)
+        try:
+            pg = start_postgres()
+        except BaseException:
+            ours_started.result().stop()
+            raise
+        srv = ours_started.result()
     try:
         with psycopg.connect(srv.dsn, autocommit=True) as ours, \
                 psycopg.connect(pg.dsn, autocommit=True) as theirs:
@@ -353,8 +362,9 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
                 theirs.execute(sql)
             yield ours, theirs
     finally:
-        srv.stop()
-        pg.stop()
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(srv.stop)
+            pg.stop()
 
 
 def test_the_tables_name_listed_cases() -> None:
