@@ -21,6 +21,7 @@ _ARGUMENTS = re.compile(r"^(?:The number of provided arguments|Required keyword:
                         r"for <class 'sqlglot\.expressions\.)")
 _TYPE = re.compile(r"^Expected (?:TYPE after CAST|type)$")
 _NAME = re.compile(r"([A-Za-z_][A-Za-z_0-9$]*)\s*$")
+_DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$")
 # What cannot follow a comma in any statement; sqlglot's parser skips the empty item.
 _NOT_AFTER_COMMA = frozenset({TokenType.COMMA, TokenType.R_PAREN, TokenType.FROM})
 
@@ -72,6 +73,10 @@ def token_error(text: str) -> SyntaxError_:
             what = "quoted string"
         elif text[i] == '"':
             end, what = text.find('"', i + 1), "quoted identifier"
+        elif text[i] == "$" and (tag := _DOLLAR_TAG.match(text, i)):
+            end, what = text.find(tag[0], tag.end()), "dollar-quoted string"
+            if end != -1:
+                end += len(tag[0]) - 1
         elif text.startswith("/*", i):
             end, what = text.find("*/", i + 2), "/* comment"
         elif text.startswith("--", i):
