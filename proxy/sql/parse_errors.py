@@ -2,9 +2,10 @@
 
 sqlglot checks more than a grammar does: the number of a known function's arguments and the
 names of types. PostgreSQL's parser accepts those and its analysis refuses them, with other
-SQLSTATEs than 42601: ``abs(1, 2)`` is 42883 (no such function), ``cast(x as nosuch)`` is
-42704 (no such type). Its tokenizer names an unterminated string. Everything else stays a
-42601 syntax error at the token sqlglot stopped at. Only failed statements come here.
+SQLSTATEs than 42601: ``abs(1, 2)`` is 42883 (no such function), ``cast(x as nosuch)`` and
+``create table t (a nosuch)`` are 42704 (no such type). Its tokenizer names an unterminated
+string. Everything else stays a 42601 syntax error at the token sqlglot stopped at. Only failed
+statements come here.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from catalog.errors import SQLError, SyntaxError_, UndefinedFunction, UndefinedO
 _ARGUMENTS = re.compile(r"^(?:The number of provided arguments|Required keyword: '\w+' missing "
                         r"for <class 'sqlglot\.expressions\.)")
 _TYPE = re.compile(r"^Expected (?:TYPE after CAST|type)$")
+# A CREATE TABLE stopped right after a column's name: at its type, which sqlglot does not know.
+_COLUMN_TYPE = re.compile(r'^\s*create\b[^(]*\btable\b.*[(,]\s*(?:"[^"]*"|[a-z_][\w$]*)\s+$',
+                          re.I | re.S)
 _NAME = re.compile(r"([A-Za-z_][A-Za-z_0-9$]*)\s*$")
 _DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$")
 # What cannot follow a comma in any statement; sqlglot's parser skips the empty item.
@@ -41,7 +45,8 @@ def parse_error(description: str, before: str, near: str, position: int | None) 
         name = _called(before)
         if name is not None:
             return UndefinedFunction(f"function {name.lower()} does not exist", position=position)
-    if _TYPE.match(description) and near:
+    if near and (_TYPE.match(description) or (description == "Expecting )"
+                                              and _COLUMN_TYPE.match(before))):
         return UndefinedObject(f'type "{near.lower()}" does not exist', position=position)
     msg = f'syntax error at or near "{near}"' if near else "syntax error at end of input"
     return SyntaxError_(msg, position=position)

@@ -37,6 +37,9 @@ def refused(sql: str) -> SQLError:
         # Types.
         ("select cast(1 as nosuch)", "42704", 'type "nosuch" does not exist'),
         ("select 1::NoSuch", "42704", 'type "nosuch" does not exist'),
+        ("create table t (a int, b nosuch)", "42704", 'type "nosuch" does not exist'),
+        ("CREATE TEMP TABLE t (\"a b\" NoSuch(3))", "42704", 'type "nosuch" does not exist'),
+        ("create table t (a int, b int nosuch)", "42601", 'syntax error at or near "nosuch"'),
         # Tokens.
         ("select 'abc", "42601", "unterminated quoted string at or near \"'abc\""),
         ("select 'a''b', 'c", "42601", "unterminated quoted string at or near \"'c\""),
