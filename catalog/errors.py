@@ -100,6 +100,22 @@ class StringDataRightTruncation(SQLError, code="22001"):
     pass
 
 
+class InvalidArgumentForNtile(SQLError, code="22014"):
+    pass
+
+
+class InvalidArgumentForNthValue(SQLError, code="22016"):
+    pass
+
+
+class InvalidRowCountInLimitClause(SQLError, code="2201W"):
+    pass
+
+
+class InvalidRowCountInResultOffsetClause(SQLError, code="2201X"):
+    pass
+
+
 class NumericValueOutOfRange(SQLError, code="22003"):
     pass
 
@@ -347,6 +363,10 @@ class WrongObjectType(SQLError, code="42809"):
 
 
 class InvalidColumnReference(SQLError, code="42P10"):
+    pass
+
+
+class WindowingError(SQLError, code="42P20"):
     pass
 
 

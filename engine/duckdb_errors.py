@@ -19,7 +19,9 @@ from engine.storage import INTERNAL_PREFIX
 _PREFIX = re.compile(r"^[A-Za-z ]+ Error: ")
 _UDF_ERROR = re.compile(
     r"Python exception occurred while executing the UDF: \w+: ([0-9A-Z]{5}) ([^\n]*)")
-_Rule = tuple[re.Pattern[str], type[e.SQLError], Callable[[re.Match[str]], str] | None]
+# A rule's formatter returns the message, or the whole error where the match picks the class.
+_Format = Callable[[re.Match[str]], "str | e.SQLError"]
+_Rule = tuple[re.Pattern[str], type[e.SQLError], _Format | None]
 
 
 class ProductOverflow(e.NumericValueOutOfRange):
@@ -28,9 +30,7 @@ class ProductOverflow(e.NumericValueOutOfRange):
     ``proxy.sql.pipeline.wide_context``, answers it)."""
 
 
-def _r(
-    pattern: str, cls: type[e.SQLError], fmt: Callable[[re.Match[str]], str] | None = None
-) -> _Rule:
+def _r(pattern: str, cls: type[e.SQLError], fmt: _Format | None = None) -> _Rule:
     return (re.compile(pattern, re.S), cls, fmt)
 
 
@@ -41,7 +41,21 @@ def _function_named(name: str) -> str:
 
 
 # Message refinements, tried in order within each DuckDB exception family.
+# Functions that exist only as window functions: DuckDB looks for a scalar one when OVER is
+# missing.
+_WINDOW_ONLY = ("row_number|rank|dense_rank|percent_rank|cume_dist|ntile|lag|lead|first_value|"
+                "last_value|nth_value")
 _CATALOG: list[_Rule] = [
+    _r(rf'Scalar Function with name "?((?i:{_WINDOW_ONLY}))"? does not exist', e.WrongObjectType,
+       lambda m: f"window function {m[1].lower()} requires an OVER clause"),
+    _r(r'View with name "?([^"!]+?)"? does not exist', e.UndefinedTable,
+       lambda m: f'view "{m[1].lower()}" does not exist'),
+    # DROP VIEW of a table, DROP TABLE of a view.
+    _r(r'Existing object "?([^"\s]+?)"? is of type \w+, trying to drop type (\w+)',
+       e.WrongObjectType, lambda m: f'"{m[1]}" is not a {m[2].lower()}'),
+    # ALTER TABLE ... RENAME TO the name of another relation.
+    _r(r'Could not rename "[^"]+" to "([^"]+)": another entry with this name already exists',
+       e.DuplicateTable, lambda m: f'relation "{m[1]}" already exists'),
     _r(r'Table with name "?([^"!]+?)"? does not exist', e.UndefinedTable,
        lambda m: f'relation "{m[1].lower()}" does not exist'),
     _r(r'(?:Scalar|Aggregate|Table) Function with name "?([^"!]+?)"? does not exist',
@@ -70,12 +84,16 @@ _BINDER: list[_Rule] = [
     # SELECT * EXCLUDE of a name no relation of the FROM clause has.
     _r(r'Column "([^"]+)" in EXCLUDE list not found', e.UndefinedColumn,
        lambda m: f'column "{m[1]}" does not exist'),
-    _r(r'Table "?([^"!]+?)"? does not have a column (?:named|with name) "([^"]+)"',
+    # A qualified reference (t.x) names the column as written; a statement's target column
+    # (INSERT's list, UPDATE's SET) names its relation.
+    _r(r'Table "?([^"!]+?)"? does not have a column named "([^"]+)"', e.UndefinedColumn,
+       lambda m: f"column {m[1]}.{m[2]} does not exist"),
+    _r(r'Table "?([^"!]+?)"? does not have a column with name "([^"]+)"',
        e.UndefinedColumn, lambda m: f'column "{m[2]}" of relation "{m[1]}" does not exist'),
     _r(r'Referenced table "?([^"!]+?)"? not found', e.UndefinedTable,
        lambda m: f'missing FROM-clause entry for table "{m[1]}"'),
     _r(r"No function matches the given name and argument types '([^(']+)\(([^']*)\)'",
-       e.UndefinedFunction, lambda m: f"function {m[1]}({_pg_args(m[2])}) does not exist"),
+       e.UndefinedFunction, lambda m: _no_such_function(m[1], m[2])),
     # A SQL UDF (a macro) called with arguments it has no overload for.
     _r(r"Macro (\S+?)\(\) does not support the supplied arguments", e.UndefinedFunction,
        lambda m: f"function {m[1]} does not exist for these argument types"),
@@ -84,6 +102,8 @@ _BINDER: list[_Rule] = [
     _r(r"Macro (\S+?)\(\) has multiple overloads that match", e.FeatureNotSupported,
        lambda m: "feature not supported on Duckshift: the value of an aggregate or window "
        f"function as an argument of {_function_named(m[1])} overloaded by argument types"),
+    _r(r'Ambiguous reference to column name "([^"]+)"', e.AmbiguousColumn,
+       lambda m: f'column reference "{m[1]}" is ambiguous'),
     _r(r"Ambiguous reference to column name", e.AmbiguousColumn),
     _r(r'Ambiguous reference to table "(?:[^"]*\.)?([^".]+)" \(duplicate alias', e.DuplicateAlias,
        lambda m: f'table name "{m[1]}" specified more than once'),
@@ -93,7 +113,42 @@ _BINDER: list[_Rule] = [
     # DuckDB's advice (SET max_expression_depth) is a setting clients cannot change.
     _r(r"Max expression depth limit of (\d+) exceeded", e.ProgramLimitExceeded,
        lambda m: f"statement too complex: expressions nested more than {m[1]} deep"),
+    # PostgreSQL qualifies the column with its relation, which DuckDB's message does not name.
+    _r(r'column "?([^"\s]+?)"? must appear in the GROUP BY clause', e.GroupingError,
+       lambda m: f'column "{m[1]}" must appear in the GROUP BY clause or be used in an '
+       "aggregate function"),
     _r(r"must appear in the GROUP BY clause", e.GroupingError),
+    _r(r"^aggregate function calls cannot (?:be nested|contain window function calls)$",
+       e.GroupingError),
+    # DuckDB names a JOIN's ON condition WHERE.
+    _r(r"^(\w+(?: BY)?) clause cannot contain aggregates!", e.GroupingError,
+       lambda m: f"aggregate functions are not allowed in {m[1]}"),
+    _r(r"^(\w+(?: BY)?) clause cannot contain window functions!", e.WindowingError,
+       lambda m: f"window functions are not allowed in {m[1]}"),
+    # Positions the front end could not check (a * in the select list): DuckDB does not name
+    # the position (ORDER BY's is read from the caret, _CARET_RULES).
+    _r(r"^(GROUP BY|ORDER) term out of range - should be between 1 and \d+$",
+       e.InvalidColumnReference,
+       lambda m: f"{m[1].replace('ORDER', 'ORDER BY')} position is not in select list"),
+    # The front end names the operation where it can see both column lists.
+    _r(r"^Set operations can only apply to expressions with the same number of result columns",
+       e.SyntaxError_, lambda m: "each set operation query must have the same number of columns"),
+    _r(r"has \d+ columns available but \d+ columns specified", e.InvalidColumnReference),
+    _r(r"^Subquery returns \d+ columns - expected 1", e.SyntaxError_,
+       lambda m: "subquery must return only one column"),
+    # INSERT without a column list: PostgreSQL and Redshift fill the missing trailing columns
+    # with their defaults, which DuckDB refuses.
+    _r(r"^table \S+ has (\d+) columns but (\d+) values were supplied", e.SyntaxError_,
+       lambda m: _insert_count(int(m[1]), int(m[2]), listed=False)),
+    _r(r"^Column name/value mismatch for insert on \S+: expected (\d+) columns but (\d+) "
+       r"values were supplied", e.SyntaxError_,
+       lambda m: _insert_count(int(m[1]), int(m[2]), listed=True)),
+    _r(r"^Referenced update column \"?([^\"\s!]+)\"? not found in table", e.UndefinedColumn,
+       lambda m: f'column "{m[1]}" does not exist'),
+    _r(r'^Column "([^"]+)" does not exist on (left|right) side of join', e.UndefinedColumn,
+       lambda m: f'column "{m[1]}" specified in USING clause does not exist in {m[2]} table'),
+    _r(r"^Cannot mix values of type (\w+) and (\w+) in (COALESCE|CASE)", e.DatatypeMismatch,
+       lambda m: f"{m[3]} types {_pg_type(m[1])} and {_pg_type(m[2])} cannot be matched"),
     _r(r"Cannot compare values|Cannot mix values|cannot be cast|No operator matches",
        e.DatatypeMismatch),
 ]
@@ -175,7 +230,8 @@ _CONVERSION: list[_Rule] = [
     # A VARBYTE read as UTF-8 text (a cast to a character type, FROM_VARBYTE(v, 'utf8')).
     _r(r"Failure in decode: could not convert blob to UTF8", e.CharacterNotInRepertoire,
        lambda m: 'invalid byte sequence for encoding "UTF8"'),
-    _r(r"Could not convert string (?:'([^']*)'|\"([^\"]*)\") to (\w+)",
+    # The text may hold the quote DuckDB puts around it (it's): up to the last "' to TYPE".
+    _r(r"Could not convert string (?:'(.*)'|\"(.*)\") to (\w+)",
        e.InvalidTextRepresentation,
        lambda m: f'invalid input syntax for type {_pg_type(m[3])}: "{m[1] or m[2] or ""}"'),
 ]
@@ -205,6 +261,13 @@ _TRANSACTION: list[_Rule] = [
     _r(r"", e.InvalidTransactionState),
 ]
 
+# What DuckDB's parser checks beyond the grammar (its words are PostgreSQL's).
+_PARSER: list[_Rule] = [
+    _r(r'^window "[^"]*" does not exist$', e.UndefinedObject),
+    _r(r"^frame (?:start|end|starting from)", e.WindowingError),
+    _r(r'^Duplicate CTE name "([^"]*)"', e.DuplicateAlias,
+       lambda m: f'WITH query name "{m[1]}" specified more than once'),
+]
 _SYNTAX: list[_Rule] = [
     _r(r"Invalid escape string", e.InvalidEscapeSequence, lambda m: "invalid escape string"),
 ]
@@ -222,6 +285,12 @@ _INVALID_INPUT: list[_Rule] = [
     _r(r'^Could not parse string "([^"]*)" according to format specifier', e.InvalidDatetimeFormat,
        lambda m: f'invalid value "{m[1]}" for the format'),
     _r(r"^negative substring length not allowed$", e.SubstringError),
+    # An argument a function casts itself (ROUND's digits).
+    _r(r"^Failed to cast value: Could not convert string '([^']*)' to (INT8|INT16|INT32|INT64)\b",
+       e.InvalidTextRepresentation,
+       lambda m: f'invalid input syntax for type {_pg_type(m[2])}: "{m[1]}"'),
+    _r(r"^Argument for ntile must be greater than zero", e.InvalidArgumentForNtile,
+       lambda m: "argument of ntile must be greater than zero"),
     # A string cast to an integer type (engine/macros.py INTEGER_CASTS).
     _r(r"^invalid input syntax for type (?:smallint|integer|bigint): ",
        e.InvalidTextRepresentation),
@@ -260,6 +329,67 @@ _INVALID_INPUT: list[_Rule] = [
     _r(r"^More than one row returned by a subquery used as an expression", e.CardinalityViolation,
        lambda m: "more than one row returned by a subquery used as an expression"),
 ]
+
+# Binder errors whose missing detail (a position, a keyword, a literal) is read from the text
+# DuckDB's LINE context shows at its caret: the text before the caret and from it on. A rule
+# that cannot tell returns None and the family's rules apply.
+_CaretRule = tuple[re.Pattern[str], Callable[[re.Match[str], str, str], "e.SQLError | None"]]
+_INTEGERS = ("INTEGER", "BIGINT", "SMALLINT", "TINYINT", "INTEGER_LITERAL")
+_STRING_LITERAL = re.compile(r"'((?:[^']|'')*)'")
+
+
+def _order_position(m: re.Match[str], before: str, after: str) -> e.SQLError | None:
+    n = re.match(r"-?\d+", after)
+    return (e.InvalidColumnReference(f"ORDER BY position {n[0]} is not in select list")
+            if n else None)
+
+
+def _negative_row_count(m: re.Match[str], before: str, after: str) -> e.SQLError:
+    words = before.split()
+    if words and words[-1].lower() == "offset":
+        return e.InvalidRowCountInResultOffsetClause("OFFSET must not be negative")
+    return e.InvalidRowCountInLimitClause("LIMIT must not be negative")
+
+
+def _text_operand(m: re.Match[str], before: str, after: str) -> e.SQLError | None:
+    """A string literal beside an integer in arithmetic: PostgreSQL reads the literal as that
+    integer type, and fails on text that is not one (integer text is an integer already, see
+    proxy/sql/transforms/arithmetic.py's integer_text_operands)."""
+    left, right = m[2], m[3]
+    if right == "STRING_LITERAL" and left in _INTEGERS:
+        literal = re.match(r"[-+*/%]\s*" + _STRING_LITERAL.pattern, after)
+        other = left
+    elif left == "STRING_LITERAL" and right in _INTEGERS:
+        literal = re.search(_STRING_LITERAL.pattern + r"\s*$", before)
+        other = right
+    else:
+        return None
+    if literal is None:
+        return None
+    value = literal[1].replace("''", "'")
+    return e.InvalidTextRepresentation(
+        f'invalid input syntax for type {_pg_type(other.removesuffix("_LITERAL"))}: "{value}"')
+
+
+_CARET_RULES: list[_CaretRule] = [
+    (re.compile(r"^ORDER term out of range"), _order_position),
+    (re.compile(r"^LIMIT/OFFSET cannot be negative"), _negative_row_count),
+    (re.compile(r'^Could not choose a best candidate function for the function call '
+                r'"([-+*/%])\((\w+), (\w+)\)"'), _text_operand),
+]
+
+
+def _caret(raw: str) -> tuple[str, str]:
+    """The line of DuckDB's LINE context split at its caret: (before, from the caret on)."""
+    lines = raw.split("\n")
+    for i, line in enumerate(lines[:-1]):
+        if line.startswith("LINE ") and ": " in line:
+            start = line.index(": ") + 2
+            col = lines[i + 1].find("^") - start
+            if col >= 0:
+                return line[start:start + col], line[start + col:]
+    return "", ""
+
 
 _FAMILIES: list[tuple[type[BaseException], list[_Rule], type[e.SQLError]]] = [
     (duckdb.ParserException, [], e.SyntaxError_),
@@ -314,11 +444,34 @@ def _pg_args(duck_args: str) -> str:
     return ", ".join(n for n in names if n)
 
 
+def _no_such_function(name: str, duck_args: str) -> str:
+    """PostgreSQL's words for a call or an operator no overload takes."""
+    args = _pg_args(duck_args)
+    if name[:1].isalpha() or name[:1] == "_":
+        return f"function {name}({args}) does not exist"
+    left, _, right = args.partition(", ")
+    return (f"operator does not exist: {left} {name} {right}" if right
+            else f"operator does not exist: {name} {left}")
+
+
+def _insert_count(columns: int, values: int, *, listed: bool) -> e.SQLError:
+    """An INSERT whose values do not match its columns, as PostgreSQL words it."""
+    if values > columns:
+        return e.SyntaxError_("INSERT has more expressions than target columns")
+    if listed:
+        return e.SyntaxError_("INSERT has more target columns than expressions")
+    return e.FeatureNotSupported(
+        "feature not supported on Duckshift: INSERT of fewer values than the table has "
+        "columns without a column list; name the columns the values are for")
+
+
 def _not_unique(name: str, duck_args: str) -> str:
     """PostgreSQL's words for a call or an operator several overloads would take."""
     args = [a.strip() for a in _pg_args(duck_args).split(",")]
     if not name[:1].isalpha() and len(args) == 2:
         return f"operator is not unique: {args[0]} {name} {args[1]}"
+    if not name[:1].isalpha() and len(args) == 1:
+        return f"operator is not unique: {name} {args[0]}"
     return f"function {name}({', '.join(args)}) is not unique"
 
 
@@ -345,19 +498,32 @@ def translate(exc: BaseException, aliases: Mapping[str, str] | None = None) -> e
         # Our own functions raise "<SQLSTATE> <message>" (see Engine.register_function).
         return e.make(udf[1], udf[2])
     if isinstance(exc, duckdb.ParserException):
-        return e.SyntaxError_(_parser_message(msg))
+        return _apply(_PARSER, msg) or e.SyntaxError_(_parser_message(msg))
     if msg == _INTERRUPTED:
         # An interrupt can surface through other paths than InterruptException (an Arrow
         # reader's error, for one); it is still the cancel the caller asked for.
         return e.QueryCanceled(msg)
+    if isinstance(exc, duckdb.BinderException):
+        for pattern, build in _CARET_RULES:
+            m = pattern.search(msg)
+            if m:
+                found = build(m, *_caret(str(exc)))
+                if found is not None:
+                    return found
     for family, rules, default in _FAMILIES:
         if isinstance(exc, family):
-            for pattern, cls, fmt in rules:
-                m = pattern.search(msg)
-                if m:
-                    return cls(fmt(m) if fmt else msg)
-            return default(msg)
+            return _apply(rules, msg) or default(msg)
     return e.InternalError(msg)
+
+
+def _apply(rules: list[_Rule], msg: str) -> e.SQLError | None:
+    """The error of the first rule whose pattern ``msg`` matches, else None."""
+    for pattern, cls, fmt in rules:
+        m = pattern.search(msg)
+        if m:
+            out = fmt(m) if fmt else msg
+            return out if isinstance(out, e.SQLError) else cls(out)
+    return None
 
 
 def _parser_message(msg: str) -> str:

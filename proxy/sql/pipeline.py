@@ -45,6 +45,7 @@ from proxy.sql.late import (
     RefreshView,
 )
 from proxy.sql.param_types import Probe, divided_params, operand_params, probes
+from proxy.sql.parse_errors import parse_error, stray_comma, token_error
 from proxy.sql.product_bounds import Bound
 from proxy.sql.references import Ref, references
 from proxy.sql.split import Piece, split
@@ -73,6 +74,7 @@ from proxy.sql.transforms.names import resolve_databases
 from proxy.sql.transforms.number_formats import number_formats
 from proxy.sql.transforms.output_names import output_names
 from proxy.sql.transforms.partiql import partiql_unnest
+from proxy.sql.transforms.query_checks import query_checks
 from proxy.sql.transforms.quoting import quoting_functions
 from proxy.sql.transforms.redshift_functions import redshift_functions
 from proxy.sql.transforms.refusals import refusals
@@ -163,6 +165,8 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     statements,
     # What Redshift refuses, before the catalog views and rewrites add DuckDB syntax of ours.
     refusals,
+    # On the query as written, before rewrites change its select lists and calls.
+    query_checks,
     # Before any rewrite could introduce a function call of its own.
     refuse_engine_functions,
     # After the sandbox (they call engine macros), before date_literals and session_time_zone,
@@ -650,6 +654,7 @@ def parse(text: str) -> exp.Expr:
         if any(t.text.lower() == "pg_catalog" for t in tokens):
             tokens = _unqualify_types(tokens)
         tokens = abs_operator.repair(catalog_syntax.repair(tokens))
+        stray_comma(tokens)
         repaired, dropped = _redshift_tokens(tokens)
         late_binding = _late_binding(tokens) is not tokens
         merged = _remove_duplicates(repaired)
@@ -657,14 +662,14 @@ def parse(text: str) -> exp.Expr:
         repaired = merged
         encode = recognize_encode(tokens, text)
         trees = [encode] if encode is not None else _REDSHIFT.parser().parse(repaired, text)
-    except TokenError as exc:
-        raise SyntaxError_(f"syntax error: {exc}") from None
+    except TokenError:
+        raise token_error(text) from None
     except ParseError as exc:
         err = exc.errors[0] if exc.errors else {}
         near = err.get("highlight") or ""
         pos = _position(text, err.get("line"), err.get("col"), len(near))
-        msg = f'syntax error at or near "{near}"' if near else "syntax error at end of input"
-        raise SyntaxError_(msg, position=pos) from None
+        before = text[: pos - 1] if pos else ""
+        raise parse_error(err.get("description") or "", before, near, pos) from None
     except (SyntaxError_, RecursionError):
         raise  # RecursionError: the connection answers 54001, as PostgreSQL's stack limit
     except Exception:

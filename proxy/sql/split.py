@@ -14,7 +14,7 @@ from sqlglot.dialects.redshift import Redshift
 from sqlglot.errors import TokenError
 from sqlglot.tokens import Token, TokenType
 
-from catalog.errors import SyntaxError_
+from proxy.sql.parse_errors import token_error
 
 _DIALECT = Redshift()
 
@@ -31,8 +31,8 @@ def tokenize(sql: str) -> list[Token]:
     """Redshift tokens of ``sql``; an unterminated string or comment is a syntax error."""
     try:
         return _DIALECT.tokenize(sql)
-    except TokenError as exc:
-        raise SyntaxError_(f"syntax error: {exc}") from None
+    except TokenError:
+        raise token_error(sql) from None
 
 
 _DOLLAR_TAG = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$")

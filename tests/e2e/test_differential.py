@@ -8,8 +8,8 @@ common ground: no AVG of integers (Redshift truncates it), no bare NUMERIC (Reds
 compared with explicit options: rows as multisets unless the ORDER BY fixes their order,
 numbers of any type by value, floating point within a relative 1e-9.
 
-PostgreSQL runs as a throwaway cluster (initdb in a temporary directory, a free port); if it
-cannot be started (binaries missing, no permission), the tests are skipped. The examples are
+PostgreSQL runs as a throwaway cluster (``tests/e2e/postgres.py``); if it cannot be started
+(binaries missing, no permission), the tests are skipped. The examples are
 derandomized, so CI sees the same queries every run; ``DIFFERENTIAL_EXAMPLES`` sets how many
 (default: about a minute in all).
 """
@@ -18,17 +18,10 @@ from __future__ import annotations
 
 import math
 import os
-import pwd
-import shutil
-import signal
-import subprocess
-import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -36,9 +29,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.e2e.server import RunningServer, free_port
+from tests.e2e.postgres import start_postgres
+from tests.e2e.server import RunningServer
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 EXAMPLES = int(os.environ.get("DIFFERENTIAL_EXAMPLES", "150"))
 REL_TOLERANCE = 1e-9
 
@@ -70,72 +63,6 @@ DDL = [
 
 
 # -- PostgreSQL ---------------------------------------------------------------------------------
-@dataclass
-class Postgres:
-    """A throwaway PostgreSQL 15 cluster."""
-
-    dsn: str
-    proc: subprocess.Popen[bytes]
-    pgdir: Path
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        shutil.rmtree(self.pgdir, ignore_errors=True)
-
-
-def _start_postgres() -> Postgres:
-    if not (PG_BIN / "initdb").exists():
-        pytest.skip("PostgreSQL 15 is not installed")
-    as_user: dict[str, Any] = {}
-    user = pwd.getpwuid(os.geteuid()).pw_name
-    pgdir = Path(tempfile.mkdtemp(prefix="duckshift-pg-"))
-    if os.geteuid() == 0:
-        # PostgreSQL refuses to run as root: run it as the postgres user when there is one.
-        try:
-            pw = pwd.getpwnam("postgres")
-        except KeyError:
-            shutil.rmtree(pgdir, ignore_errors=True)
-            pytest.skip("running as root without a postgres user to run PostgreSQL as")
-        os.chown(pgdir, pw.pw_uid, pw.pw_gid)
-        as_user = {"user": pw.pw_uid, "group": pw.pw_gid, "extra_groups": []}
-        user = "postgres"
-    data = pgdir / "data"
-    try:
-        subprocess.run(
-            [str(PG_BIN / "initdb"), "-D", str(data), "-U", user, "--auth=trust",
-             "--encoding=UTF8", "--locale=C"],
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **as_user)
-    except (OSError, subprocess.CalledProcessError) as exc:
-        shutil.rmtree(pgdir, ignore_errors=True)
-        pytest.skip(f"initdb failed: {exc}")
-    port = free_port()
-    proc = subprocess.Popen(
-        [str(PG_BIN / "postgres"), "-D", str(data), "-p", str(port),
-         "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
-         "-c", "fsync=off"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, **as_user)
-    pg = Postgres(f"host=127.0.0.1 port={port} user={user} dbname=postgres", proc, pgdir)
-    deadline = time.monotonic() + 30
-    while True:
-        if proc.poll() is not None:
-            pg.stop()
-            pytest.skip("PostgreSQL exited on start-up")
-        try:
-            psycopg.connect(pg.dsn, connect_timeout=2).close()
-            return pg
-        except psycopg.OperationalError:
-            if time.monotonic() > deadline:
-                pg.stop()
-                pytest.skip("PostgreSQL did not accept connections")
-            time.sleep(0.2)
-
-
 def _load(conn: psycopg.Connection[Any]) -> None:
     conn.execute("drop table if exists diff_t1")
     conn.execute("drop table if exists diff_t2")
@@ -150,7 +77,7 @@ def _load(conn: psycopg.Connection[Any]) -> None:
 def pair(server: RunningServer) -> Iterator[tuple[psycopg.Connection[Any],
                                                   psycopg.Connection[Any]]]:
     """(Duckshift, PostgreSQL) connections over the same tables and rows."""
-    pg = _start_postgres()
+    pg = start_postgres()
     try:
         with psycopg.connect(server.dsn, autocommit=True) as ours, \
                 psycopg.connect(pg.dsn, autocommit=True) as theirs:

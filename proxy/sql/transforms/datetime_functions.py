@@ -16,6 +16,9 @@
 * ``CONVERT_TIMEZONE`` with a time zone abbreviation (``'PST'``) uses its fixed offset from
   UTC in Redshift, with no daylight saving time; ICU reads several abbreviations as the
   region (``PST`` as America/Los_Angeles). Literal abbreviations become ``Etc/GMT`` zones.
+* ``DATEADD`` of a date part DuckDB's intervals do not have (``dow``, ``epoch``, a misspelt
+  one) is 22023 ``unit "..." not recognized``, as DATEDIFF's and DATE_TRUNC's are, instead of
+  DuckDB's syntax error in the generated SQL.
 * ``LAST_DAY('2024-02-10')`` and ``NEXT_DAY('2024-02-10', 'Monday')`` read a string literal
   as a timestamp, as Redshift's implicit conversion does; DuckDB finds the literal ambiguous
   between its DATE and TIMESTAMP overloads.
@@ -26,6 +29,7 @@ from __future__ import annotations
 from sqlglot import exp
 from sqlglot.optimizer.annotate_types import annotate_types
 
+from catalog.errors import InvalidParameterValue
 from engine import macros
 from proxy.sql.context import Context
 from proxy.sql.transforms.macros import call
@@ -96,6 +100,12 @@ def _fixed_zone(node: exp.Expr | None) -> None:
         node.replace(exp.Literal.string(f"Etc/GMT{-hours:+d}" if hours else "UTC"))
 
 
+# The units of DuckDB's INTERVAL n UNIT, which DATEADD becomes (sqlglot names Redshift's
+# abbreviations by these).
+_INTERVAL_UNITS = frozenset(
+    u + s for u in ("YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND",
+                    "MICROSECOND", "WEEK", "QUARTER", "DECADE") for s in ("", "S")
+) | {"CENTURY", "CENTURIES", "MILLENNIUM", "MILLENNIA"}
 _TEMPORAL = {exp.DataType.Type.DATE, exp.DataType.Type.TIMESTAMP,
              exp.DataType.Type.TIMESTAMPTZ, exp.DataType.Type.DATETIME}
 
@@ -120,8 +130,12 @@ def datetime_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
                 node.this.replace(_timestamp(node.this))
         elif isinstance(node, exp.TsOrDsDiff):
             new = _datediff(node)
-        elif isinstance(node, exp.TsOrDsAdd) and node.text("unit").upper() == "YEAR":
-            new = _dateadd_year(node)
+        elif isinstance(node, exp.TsOrDsAdd):
+            unit = node.text("unit").upper()
+            if unit and unit not in _INTERVAL_UNITS:
+                raise InvalidParameterValue(f'unit "{unit.lower()}" not recognized')
+            if unit == "YEAR":
+                new = _dateadd_year(node)
         elif isinstance(node, exp.Trunc):
             if node.args.get("decimals") is None:
                 new = _trunc(node.this)

@@ -119,6 +119,66 @@ def pg(con: duckdb.DuckDBPyConnection, sql: str) -> e.SQLError:
         ("SELECT error('null character not permitted')", "54000", "null character not permitted"),
         ("SELECT error('field position must be greater than zero')", "22023",
          "field position must be greater than zero"),
+        # Grouping and windows.
+        ("SELECT a, count(*) FROM t", "42803",
+         'column "a" must appear in the GROUP BY clause or be used in an aggregate function'),
+        ("SELECT sum(sum(a)) FROM t", "42803", "aggregate function calls cannot be nested"),
+        ("SELECT sum(row_number() OVER ()) FROM t", "42803",
+         "aggregate function calls cannot contain window function calls"),
+        ("SELECT * FROM t WHERE sum(a) > 1", "42803",
+         "aggregate functions are not allowed in WHERE"),
+        ("SELECT a FROM t GROUP BY sum(a)", "42803",
+         "aggregate functions are not allowed in GROUP BY"),
+        ("SELECT a FROM t WHERE row_number() OVER () > 1", "42P20",
+         "window functions are not allowed in WHERE"),
+        ("SELECT a FROM t GROUP BY a HAVING sum(a) OVER () > 1", "42P20",
+         "window functions are not allowed in HAVING"),
+        ("SELECT row_number() FROM t", "42809",
+         "window function row_number requires an OVER clause"),
+        ("SELECT sum(a) OVER w FROM t", "42704", 'window "w" does not exist'),
+        ("SELECT ntile(0) OVER (ORDER BY a) FROM t", "22014",
+         "argument of ntile must be greater than zero"),
+        ("SELECT count(*) OVER (ORDER BY a ROWS BETWEEN 1 FOLLOWING AND 1 PRECEDING) FROM t",
+         "42P20", "frame starting from following row cannot have preceding rows"),
+        ("WITH x AS (SELECT 1), x AS (SELECT 2) SELECT * FROM x", "42712",
+         'WITH query name "x" specified more than once'),
+        # Positions: ORDER BY's read at DuckDB's caret; GROUP BY's are the front end's.
+        ("SELECT * FROM t ORDER BY 5", "42P10", "ORDER BY position 5 is not in select list"),
+        ("SELECT a\nFROM t\nORDER BY 0", "42P10", "ORDER BY position 0 is not in select list"),
+        ("SELECT a FROM t GROUP BY 3", "42P10", "GROUP BY position is not in select list"),
+        ("SELECT * FROM t LIMIT -1", "2201W", "LIMIT must not be negative"),
+        ("SELECT * FROM t LIMIT 1 OFFSET -1", "2201X", "OFFSET must not be negative"),
+        ("SELECT * FROM t AS x(a, b, c, e)", "42P10",
+         'table "t" has 3 columns available but 4 columns specified'),
+        # Text beside an integer in arithmetic is read as one.
+        ("SELECT a + 'abc' FROM t", "22P02", 'invalid input syntax for type integer: "abc"'),
+        ("SELECT 'it''s' - 1::BIGINT", "22P02", 'invalid input syntax for type bigint: "it\'s"'),
+        ("SELECT DATE '2024-01-01' + 'x'", "42725", "operator is not unique: date + unknown"),
+        ("SELECT - 'abc'", "42725", "operator is not unique: - unknown"),
+        ("SELECT true + 1", "42883", "operator does not exist: boolean + integer"),
+        ("SELECT round(1.5, 'x')", "22P02", 'invalid input syntax for type integer: "x"'),
+        # Set operations, subqueries, INSERT's counts.
+        ("SELECT a FROM t UNION SELECT a, b FROM t", "42601",
+         "each set operation query must have the same number of columns"),
+        ("SELECT 1 = (SELECT 1, 2)", "42601", "subquery must return only one column"),
+        ("INSERT INTO t VALUES (2, 'y', NULL, 4)", "42601",
+         "INSERT has more expressions than target columns"),
+        ("INSERT INTO t (a, b) VALUES (2)", "42601",
+         "INSERT has more target columns than expressions"),
+        ("INSERT INTO t (a, b) VALUES (2, 'y', NULL)", "42601",
+         "INSERT has more expressions than target columns"),
+        # Names.
+        ("SELECT t.zz FROM t", "42703", "column t.zz does not exist"),
+        ("UPDATE t SET zz = 1", "42703", 'column "zz" does not exist'),
+        ("SELECT * FROM t JOIN t AS u USING (zz)", "42703",
+         'column "zz" specified in USING clause does not exist in left table'),
+        ("SELECT a FROM t, t AS u", "42702", 'column reference "a" is ambiguous'),
+        ("SELECT coalesce(a, b) FROM t", "42804",
+         "COALESCE types integer and character varying cannot be matched"),
+        ("DROP VIEW nope", "42P01", 'view "nope" does not exist'),
+        ("DROP VIEW t", "42809", '"t" is not a view'),
+        ("CREATE TABLE u (a INTEGER); ALTER TABLE u RENAME TO t", "42P07",
+         'relation "t" already exists'),
     ],
 )
 def test_sqlstate_and_postgresql_wording(con: duckdb.DuckDBPyConnection, sql: str,
@@ -138,7 +198,6 @@ def test_sqlstate_and_postgresql_wording(con: duckdb.DuckDBPyConnection, sql: st
         # A Describe's typed NULLs of many parameters: one scalar subquery each.
         ("SELECT [" + ", ".join("(SELECT CAST(NULL AS TEXT))" for _ in range(1100)) + "]",
          "54000"),
-        ("SELECT a, count(*) FROM t", "42803"),
         ("SELECT * FROM t AS x, t AS x", "42712"),
         ("SELECT * FROM __ds_ns__dev.nope.s", "42P01"),
     ],
@@ -271,3 +330,11 @@ def test_function_signature_uses_postgresql_type_names(
 def test_bad_date_input(con: duckdb.DuckDBPyConnection) -> None:
     err = pg(con, "SELECT 'x'::DATE")
     assert (err.sqlstate, err.message) == ("22007", 'invalid input syntax for type date: "x"')
+
+
+def test_fewer_values_than_columns_without_a_list_is_refused(
+        con: duckdb.DuckDBPyConnection) -> None:
+    # PostgreSQL and Redshift fill the missing columns with their defaults; DuckDB cannot.
+    err = pg(con, "INSERT INTO t VALUES (2)")
+    assert err.sqlstate == "0A000"
+    assert err.message.startswith("feature not supported on Duckshift: INSERT of fewer values")
