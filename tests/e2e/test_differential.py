@@ -4,14 +4,30 @@ Where Redshift and PostgreSQL agree (arithmetic, comparisons, CASE, string funct
 aggregates with GROUP BY, joins, ORDER BY with NULLs, window functions), Duckshift must give
 PostgreSQL's answer. Hypothesis builds the queries from a small grammar that stays inside that
 common ground: no AVG of integers (Redshift truncates it), no bare NUMERIC (Redshift's scale is
-0), no CHAR (blank padding), ASCII strings (both compare bytes with the C locale). Results are
+0), no CHAR (blank padding), ASCII strings (both compare bytes with the C locale). A second
+grammar (``MORE_QUERIES``) covers date arithmetic, DATE_TRUNC/EXTRACT/DATE_PART, more string
+functions, LIKE/ILIKE with an ESCAPE character, IN/NOT IN lists and subqueries with NULLs,
+EXISTS, ANY/ALL, row comparisons, scalar and correlated subqueries, set operations with ALL,
+DISTINCT, COUNT(DISTINCT), HAVING, ROWS frames, LAG/LEAD with offsets and defaults, ROUND/TRUNC
+of DECIMALs, casts, integer overflow (22003 in both) and the text of DOUBLE PRECISION values.
+Kept out, because Redshift answers differently or does not document its answer: a DATE
+truncated by DATE_TRUNC (PostgreSQL gives TIMESTAMPTZ, Redshift TIMESTAMP; the grammar
+truncates a TIMESTAMP), EXTRACT of SECOND (Redshift's is an INTEGER), CONCAT (NULL in Redshift
+where an argument is), backslashes in literals (escapes in Redshift) and so LIKE's default
+escape, UPPER/LOWER of non-ASCII letters, LPAD/RPAD with an empty fill, ROUND of DOUBLE
+PRECISION (PostgreSQL rounds halves to even; Redshift does not say), division of DECIMALs
+(Redshift's scale), DECIMAL products past 38 digits (Redshift overflows), floats whose text
+needs 16 or 17 digits, REAL values as text, a row's IS [NOT] NULL, integers where a boolean
+is expected (``where a``: Redshift converts integers to BOOLEAN implicitly, PostgreSQL
+refuses), and calls of constants that fail (PostgreSQL folds them when it plans, failing even
+where no row reaches them). Results are
 compared with explicit options: rows as multisets unless the ORDER BY fixes their order,
 numbers of any type by value, floating point within a relative 1e-9.
 
 PostgreSQL runs as a throwaway cluster (initdb in a temporary directory, a free port); if it
 cannot be started (binaries missing, no permission), the tests are skipped. The examples are
 derandomized, so CI sees the same queries every run; ``DIFFERENTIAL_EXAMPLES`` sets how many
-(default: about a minute in all).
+of the first grammar's (two thirds as many of the second's; default: about 90 s in all).
 """
 
 from __future__ import annotations
@@ -686,7 +702,8 @@ def test_same_answers_as_postgresql(
 
 
 @pytest.mark.e2e
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+@settings(max_examples=max(EXAMPLES * 2 // 3, 1), deadline=None, derandomize=True,
+          database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(query=MORE_QUERIES)
 def test_more_same_answers_as_postgresql(
