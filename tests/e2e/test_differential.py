@@ -18,11 +18,11 @@ escape, UPPER/LOWER of non-ASCII letters, LPAD/RPAD with an empty fill, ROUND of
 PRECISION (PostgreSQL rounds halves to even; Redshift does not say), division of DECIMALs
 (Redshift's scale), DECIMAL products past 38 digits (Redshift overflows), floats whose text
 needs 16 or 17 digits, REAL values as text, a row's IS [NOT] NULL, integers where a boolean
-is expected (``where a``: Redshift converts integers to BOOLEAN implicitly, PostgreSQL
-refuses), and calls of constants that fail (PostgreSQL folds them when it plans, failing even
-where no row reaches them). Results are
-compared with explicit options: rows as multisets unless the ORDER BY fixes their order,
-numbers of any type by value, floating point within a relative 1e-9.
+is expected (``where a``: PostgreSQL refuses it with 42804, Duckshift answers; Redshift's
+documented implicit conversions may allow it), and calls of constants that fail (PostgreSQL
+folds them when it plans, failing even where no row reaches them). Results are compared with
+explicit options: rows as multisets unless the ORDER BY fixes their order, numbers of any
+type by value, floating point within a relative 1e-9.
 
 PostgreSQL runs as a throwaway cluster (initdb in a temporary directory, a free port); if it
 cannot be started (binaries missing, no permission), the tests are skipped. The examples are
