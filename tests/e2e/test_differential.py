@@ -336,8 +336,10 @@ def _windowed(draw: st.DrawFn) -> Query:
     ]))
     frame = ""
     if func.startswith(("sum", "count", "min", "max")):
+        # Redshift requires a frame clause for an aggregate window function with ORDER BY
+        # (PostgreSQL's default frame is RANGE UNBOUNDED PRECEDING).
         frame = draw(st.sampled_from([
-            "", " rows between unbounded preceding and current row",
+            " rows between unbounded preceding and current row",
             " rows between 1 preceding and 1 following",
         ]))
     return Query(f"select id, {func} over ({part}{order}{frame}) from diff_t1")
