@@ -108,8 +108,13 @@ since a session's search path names only its own database.
   UTF-8 (DuckDB's cast prints ``\\x`` escapes for the bytes that are not ASCII); a SUPER
   string's text without its JSON quotes and a SUPER number's digits, where DuckDB's cast keeps
   the JSON text; NULL for a SUPER boolean, object, array or null, which have no cast to
-  VARCHAR (Redshift's lax casts of SUPER give NULL for what would be an error); anything
-  else's own text.
+  VARCHAR (Redshift's lax casts of SUPER give NULL for what would be an error); a DOUBLE
+  PRECISION's text as ``DOUBLE_TEXT`` makes it; anything else's own text.
+* ``DOUBLE_TEXT(t)`` is the text PostgreSQL and Redshift give a DOUBLE PRECISION, from
+  DuckDB's text ``t`` of it: both are its shortest round-trip digits, but DuckDB writes an
+  integral value with ``.0`` (``2.0``, PostgreSQL ``2``), keeps fixed notation up to 1e16
+  (PostgreSQL's exponent form starts at 1e15: ``1e+15``) and spells ``nan``/``inf``
+  (``NaN``/``Infinity``). Only the fixed form from 1e15 on is rebuilt, from its digits.
 * ``SUBSTR`` is SUBSTRING/SUBSTR of a VARBYTE, in bytes, with Redshift's positions (a start
   below 1 counts the positions before the value; a negative length fails, 22011).
 * ``SUBSTRING`` is SUBSTRING/SUBSTR whose positions are already DuckDB's (a first byte or
@@ -248,6 +253,7 @@ BARE = f"{INTERNAL_PREFIX}bare"
 BARE_DISTINCT = f"{INTERNAL_PREFIX}bare_distinct"
 LENGTH = f"{INTERNAL_PREFIX}length"
 TEXT = f"{INTERNAL_PREFIX}text"
+DOUBLE_TEXT = f"{INTERNAL_PREFIX}double_text"
 SUBSTR = f"{INTERNAL_PREFIX}substr"
 SUBSTRING = f"{INTERNAL_PREFIX}substring"
 LITERAL_BYTES = f"{INTERNAL_PREFIX}literal_bytes"
@@ -758,10 +764,23 @@ _DEFINITIONS = {
             "ELSE strlen(CAST(x AS VARCHAR)) END",
     LENGTH: "(x) AS CASE typeof(x) WHEN 'BLOB' THEN octet_length(CAST(x AS BLOB)) "
             "ELSE length(CAST(x AS VARCHAR)) END",
+    # The integer part ``i`` (without its sign) is named once, in a lambda, as CUT does.
+    DOUBLE_TEXT: (
+        "(t) AS CASE WHEN t IN ('nan', '-nan') THEN 'NaN' WHEN t = 'inf' THEN 'Infinity' "
+        "WHEN t = '-inf' THEN '-Infinity' WHEN contains(t, 'e') THEN t "
+        "WHEN strlen(split_part(ltrim(t, '-'), '.', 1)) < 16 THEN regexp_replace(t, '\\.0$', '') "
+        "ELSE list_transform([split_part(ltrim(t, '-'), '.', 1)], lambda i: "
+        "CASE WHEN starts_with(t, '-') THEN '-' ELSE '' END || i[1] "
+        "|| list_transform([rtrim(i[2:] || split_part(t, '.', 2), '0')], "
+        "lambda f: CASE WHEN f = '' THEN '' ELSE '.' || f END)[1] "
+        "|| 'e+' || CAST(strlen(i) - 1 AS VARCHAR))[1] END"
+    ),
     # By typeof, as VARBYTE; every branch is text.
     TEXT: (
         "(x) AS CASE typeof(x) WHEN 'BLOB' THEN decode(CAST(x AS BLOB)) "
-        f"WHEN 'JSON' THEN {_SUPER_TEXT} ELSE CAST(x AS VARCHAR) END"
+        f"WHEN 'JSON' THEN {_SUPER_TEXT} "
+        f"WHEN 'DOUBLE' THEN {CATALOG}.{SCHEMA}.{DOUBLE_TEXT}(CAST(x AS VARCHAR)) "
+        "ELSE CAST(x AS VARCHAR) END"
     ),
     # A slice: DuckDB's substring takes no BLOB.
     SUBSTR: (

@@ -84,6 +84,7 @@ class ColumnTypes:
         self._sources: dict[int, dict[str, exp.Expr] | None] = {}
         self._derived_of: dict[int, tuple[exp.Expr | None, exp.TableAlias | None] | None] = {}
         self._outputs: dict[tuple[int, str], Typed] = {}
+        self._starring: set[tuple[int, str]] = set()
 
     def type_of(self, column: exp.Column) -> Typed:
         found = self._resolved(column)
@@ -298,6 +299,20 @@ class ColumnTypes:
         column the star passes on, or the one written beside it; ``_MISSING`` if neither."""
         if not isinstance(query, exp.Select) or (alias is not None and alias.columns):
             return None
+        key = (id(query), name)
+        if key in self._starring:
+            # Asked again while it is read: a name the catalog's numeric columns do not have
+            # was looked for in an enclosing scope, which leads back here (a CTE named like
+            # the column, ``with w as (select t.*, w from t ...) ... from w``). Not known.
+            return None
+        self._starring.add(key)
+        try:
+            return self._star_column(query, name)
+        finally:
+            self._starring.discard(key)
+
+    def _star_column(self, query: exp.Select, name: str) -> Typed:
+        """``_through_star`` of a SELECT not being read already."""
         found: list[Typed] = []
         for node in query.expressions:
             if isinstance(node, exp.Column) and node.is_star and node.table:

@@ -78,6 +78,7 @@ from proxy.sql.transforms.query_checks import query_checks
 from proxy.sql.transforms.quoting import quoting_functions
 from proxy.sql.transforms.redshift_functions import redshift_functions
 from proxy.sql.transforms.refusals import refusals
+from proxy.sql.transforms.row_comparisons import row_comparisons
 from proxy.sql.transforms.sandbox import refuse_engine_functions
 from proxy.sql.transforms.session_functions import session_functions
 from proxy.sql.transforms.session_time_zone import (
@@ -184,6 +185,9 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     # On the statement as written (casts to SUPER not yet mapped), before the catalog's SQL,
     # whose DuckDB structures are not SUPER values, is spliced in.
     super_dynamic,
+    # Row constructors compared pair by pair, before the rewrites of comparisons
+    # (varchar_blanks, the DateStyle and time zone readings) see the scalar ones.
+    row_comparisons,
     # Before varchar_blanks and varchar_groups, which then read a column JOIN ... USING
     # merged as the left table's column it becomes.
     varchar_using,

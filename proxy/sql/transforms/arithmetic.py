@@ -252,6 +252,18 @@ def _combined_kind(types: list[Number | None]) -> Number | None:
     return REAL if len(found) == len(types) and all(t == REAL for t in found) else DOUBLE
 
 
+def float_columns(ctx: Context) -> ColumnTypes:
+    """The column types ``is_double`` reads: the catalog's floating point columns and those
+    of derived tables and CTEs, typed as the overflow checks type them."""
+    return ColumnTypes(ctx, _derived_kind, _combined_kind)
+
+
+def is_double(node: exp.Expr, columns: ColumnTypes) -> bool:
+    """Whether ``node`` is a DOUBLE PRECISION value, by how it is written or by the catalog
+    (as the overflow checks type an operand)."""
+    return _operand_kind(node, {}, columns) == _DOUBLE
+
+
 def _temporal(node: exp.Expr) -> bool:
     """Whether ``node`` is an interval, date or time by how it is written (``x::float8 *
     interval '1 day'`` is an interval, not a DOUBLE PRECISION operation)."""
@@ -456,7 +468,7 @@ def guard_arithmetic(tree: exp.Expr, ctx: Context) -> exp.Expr:
     if not nodes and not totals:
         return tree
     # Lazy: only the names asked for are resolved.
-    columns = ColumnTypes(ctx, _derived_kind, _combined_kind)
+    columns = float_columns(ctx)
     kinds = _float_kinds(nodes, columns)
     for total, argument in totals:
         if _operand_kind(argument, kinds, columns):

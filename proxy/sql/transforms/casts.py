@@ -19,6 +19,14 @@ value to SMALLINT, INTEGER or BIGINT that may be a string (not a number or a cas
 written) becomes the engine's integer cast, which reads a string as PostgreSQL does and is
 DuckDB's own cast for a value of any other type (the overload is picked when the statement
 binds, so only strings pay for the check: about 0.1 us a row).
+
+A DOUBLE PRECISION value made text, by a cast to a character type or as an operand of ``||``,
+reads as Redshift and PostgreSQL write it (``2``, ``1e+15``, ``NaN``; DuckDB writes ``2.0``,
+``1000000000000000.0``, ``nan``): the engine's ``TEXT`` macro gives it its text. ``varbyte``
+already reads each cast of a value that may be a VARBYTE through ``TEXT``; here a cast of an
+explicit DOUBLE PRECISION cast (``2::float8::varchar``) is too, and a ``||`` operand that is a
+DOUBLE PRECISION by how it is written or by the catalog (``arithmetic.is_double``). REAL
+values keep DuckDB's text (see docs/compatibility.md).
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ from catalog.errors import InvalidTextRepresentation, NumericValueOutOfRange
 from engine import macros
 from engine.storage import INTERNAL_PREFIX
 from proxy.sql.context import Context
+from proxy.sql.transforms.arithmetic import float_columns, is_double
 from proxy.sql.transforms.character_lengths import CHAR_TYPES, declared_length
 from proxy.sql.transforms.macros import call
 from proxy.sql.transforms.virtual_relations import catalog_sql
@@ -123,6 +132,7 @@ def explicit_casts(tree: exp.Expr, ctx: Context) -> exp.Expr:
     the one that also drops trailing blanks); check literal casts to numbers and booleans, and
     make a cast of any other value that may be a string to an integer type read it as
     PostgreSQL does."""
+    _double_texts(tree, ctx)
     # Innermost first: an outer cast's wrapper copies the inner cast, already wrapped.
     for cast in reversed(list(tree.find_all(exp.Cast))):
         if isinstance(cast.this, exp.Literal):
@@ -138,3 +148,24 @@ def explicit_casts(tree: exp.Expr, ctx: Context) -> exp.Expr:
         macro = macros.CHAR if cast.to.this in CHAR_TYPES else macros.CUT
         cast.replace(call(macro, cast.copy(), exp.Literal.number(length)))
     return tree
+
+
+def _double_texts(tree: exp.Expr, ctx: Context) -> None:
+    """Read a DOUBLE PRECISION value made text through the engine's ``TEXT`` macro: the
+    operand of a cast to a character type that is an explicit DOUBLE PRECISION cast (other
+    operands ``varbyte`` wrapped already), an operand of ``||`` that is a DOUBLE PRECISION."""
+    columns = None
+    for node in list(tree.find_all(exp.Cast, exp.DPipe)):
+        if isinstance(node, exp.Cast):
+            inner = node.this
+            if (node.to.this in _CHARACTER_TYPES or node.to.this == _T.TEXT) and isinstance(
+                    inner, exp.Cast) and inner.to.this == _T.DOUBLE and not catalog_sql(node):
+                node.set("this", call(macros.TEXT, inner.copy()))
+            continue
+        for key in ("this", "expression"):
+            operand = node.args.get(key)
+            if operand is None or isinstance(operand, exp.Literal):
+                continue
+            columns = columns or float_columns(ctx)
+            if is_double(operand, columns):
+                node.set(key, call(macros.TEXT, operand.copy()))

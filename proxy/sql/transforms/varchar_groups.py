@@ -290,7 +290,16 @@ def _distinct_as_group(select: exp.Select, resolve: Resolve,
     if not any([blank_ended(value, resolve, notes) for value in values]):
         return
     select.set("distinct", None)
-    select.set("group", exp.Group(expressions=[value.copy() for value in values]))
+    select.set("group", exp.Group(expressions=[_key(value) for value in values]))
+
+
+def _key(value: exp.Expr) -> exp.Expr:
+    """A copy of a select list's value to group by: without the name a scalar subquery
+    carries itself (``(select ...) AS "?column?"``, no GROUP BY item)."""
+    key = value.copy()
+    if isinstance(key, exp.Subquery):
+        key.set("alias", None)
+    return key
 
 
 def _star_keys(star: exp.Expr, select: exp.Select, scope: Scope, ctx: Context,
@@ -351,10 +360,10 @@ def _distinct_on(select: exp.Select, scope: Scope, ctx: Context, resolve: Resolv
     if not any(ended for _, ended in keys):
         return
     select.set("distinct", exp.Distinct(on=exp.Tuple(expressions=[
-        call(macros.BARE, key.copy()) if ended else key.copy() for key, ended in keys])))
+        call(macros.BARE, _key(key)) if ended else _key(key) for key, ended in keys])))
     order = select.args.get("order") or exp.Order(expressions=[])
     order.set("expressions", [*order.expressions, *[
-        exp.Ordered(this=key.copy(), nulls_first=False) for key, ended in keys if ended]])
+        exp.Ordered(this=_key(key), nulls_first=False) for key, ended in keys if ended]])
     select.set("order", order)
 
 
