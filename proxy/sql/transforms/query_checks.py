@@ -119,8 +119,9 @@ def _distinct_order(distinct: exp.Distinct) -> None:
     names = set()
     for item in select.expressions:
         names.add(item.alias_or_name)
-        if isinstance(item, exp.Alias) and isinstance(item.this, exp.Column):
-            names.add(item.this.name)
+        column = item.unalias().unnest()  # DISTINCT(a) and (a) AS x are column a too
+        if isinstance(column, exp.Column):
+            names.add(column.name)
     for ordered in order.expressions:
         key = ordered.this
         if isinstance(key, exp.Column) and key.name not in names:

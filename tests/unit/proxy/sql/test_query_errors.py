@@ -98,6 +98,8 @@ def test_refused(sql: str, sqlstate: str, message: str) -> None:
         "create table t (a int, b int)",
         "select distinct t.a from t order by a",
         "select distinct a as x from t order by a, x",
+        "select distinct(a) from t order by a",  # TPC-DS Q41
+        "select distinct (a) as x from t order by a",
         "select distinct upper(a) as u from t order by u",
         "select distinct * from t order by b",
         "select distinct a, b from t order by 2",
