@@ -764,16 +764,18 @@ _DEFINITIONS = {
             "ELSE strlen(CAST(x AS VARCHAR)) END",
     LENGTH: "(x) AS CASE typeof(x) WHEN 'BLOB' THEN octet_length(CAST(x AS BLOB)) "
             "ELSE length(CAST(x AS VARCHAR)) END",
-    # The integer part ``i`` (without its sign) is named once, in a lambda, as CUT does.
+    # No lambda names the integer part: ``t`` may hold a subquery (TEXT of a scalar subquery),
+    # which DuckDB refuses inside a lambda.
     DOUBLE_TEXT: (
         "(t) AS CASE WHEN t IN ('nan', '-nan') THEN 'NaN' WHEN t = 'inf' THEN 'Infinity' "
         "WHEN t = '-inf' THEN '-Infinity' WHEN contains(t, 'e') THEN t "
         "WHEN strlen(split_part(ltrim(t, '-'), '.', 1)) < 16 THEN regexp_replace(t, '\\.0$', '') "
-        "ELSE list_transform([split_part(ltrim(t, '-'), '.', 1)], lambda i: "
-        "CASE WHEN starts_with(t, '-') THEN '-' ELSE '' END || i[1] "
-        "|| list_transform([rtrim(i[2:] || split_part(t, '.', 2), '0')], "
-        "lambda f: CASE WHEN f = '' THEN '' ELSE '.' || f END)[1] "
-        "|| 'e+' || CAST(strlen(i) - 1 AS VARCHAR))[1] END"
+        "ELSE CASE WHEN starts_with(t, '-') THEN '-' ELSE '' END "
+        "|| left(split_part(ltrim(t, '-'), '.', 1), 1) "
+        "|| CASE WHEN rtrim(substr(split_part(ltrim(t, '-'), '.', 1), 2) "
+        "|| split_part(t, '.', 2), '0') = '' THEN '' ELSE '.' "
+        "|| rtrim(substr(split_part(ltrim(t, '-'), '.', 1), 2) || split_part(t, '.', 2), '0') END "
+        "|| 'e+' || CAST(strlen(split_part(ltrim(t, '-'), '.', 1)) - 1 AS VARCHAR) END"
     ),
     # By typeof, as VARBYTE; every branch is text.
     TEXT: (
