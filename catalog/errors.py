@@ -370,6 +370,10 @@ class WindowingError(SQLError, code="42P20"):
     pass
 
 
+class InvalidTableDefinition(SQLError, code="42P16"):
+    pass
+
+
 # -- Class 53/54: resources and limits ----------------------------------------------------
 class InsufficientResources(SQLError, code="53000"):
     pass

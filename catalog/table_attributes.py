@@ -1,6 +1,6 @@
 """Where each database keeps Redshift's table attributes (DISTSTYLE, DISTKEY, SORTKEY, ENCODE,
-identity columns, SQL UDF signatures, late-binding and materialized views), which DuckDB has no
-place for.
+identity columns, informational keys, SQL UDF signatures, late-binding and materialized views),
+which DuckDB has no place for.
 
 ``engine/table_metadata.py`` creates and writes these tables in every database's ``main``
 schema (see its docstring for the columns); the catalog views (SVV_TABLE_INFO, PG_TABLE_DEF,
@@ -13,6 +13,8 @@ from __future__ import annotations
 SCHEMA = "main"
 TABLE_ATTRIBUTES = "__ds_table_attributes"
 COLUMN_ATTRIBUTES = "__ds_column_attributes"
+# PRIMARY KEY, UNIQUE and FOREIGN KEY constraints, which Redshift does not enforce.
+TABLE_KEYS = "__ds_table_keys"
 FUNCTIONS = "__ds_functions"
 LATE_BINDING_VIEWS = "__ds_late_binding_views"
 MATERIALIZED_VIEWS = "__ds_materialized_views"

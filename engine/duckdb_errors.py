@@ -324,6 +324,11 @@ _INVALID_INPUT: list[_Rule] = [
        lambda m: f'invalid hexadecimal digit: "{m[1]}"'),
     # A column ALTER DISTKEY/SORTKEY/ENCODE names (proxy/sql/transforms/alter_attributes.py).
     _r(r'^column "[^"]*" of relation "[^"]*" does not exist$', e.UndefinedColumn),
+    # ADD and DROP CONSTRAINT (proxy/sql/transforms/informational_keys.py).
+    _r(r'^constraint "[^"]*" of relation "[^"]*" does not exist$', e.UndefinedObject),
+    _r(r'^constraint "[^"]*" for relation "[^"]*" already exists$', e.DuplicateObject),
+    _r(r"^(?:multiple primary keys for table \S+ are not allowed|column .* must be NOT NULL "
+       r"to be part of a primary key)$", e.InvalidTableDefinition),
     # Explicit values for an IDENTITY column (proxy/sql/transforms/identity_writes.py).
     _r(r"^cannot set an identity column to a value$", e.FeatureNotSupported),
     _r(r"^More than one row returned by a subquery used as an expression", e.CardinalityViolation,

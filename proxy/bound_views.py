@@ -282,6 +282,19 @@ def drop_sql(cur: duckdb.DuckDBPyConnection, targets: list[Relation], kind: str,
             pending.append(rel)
             if is_mv:
                 materialized.add(rel)
+    if kind == "TABLE" and not cascade:
+        # A foreign key of another table (kept as metadata: informational_keys) references it;
+        # with CASCADE the key goes (``meta.forget_dropped``), the table stays.
+        for target in targets:
+            for constraint, table in meta.referencing_keys(cur, target.alias, target.schema,
+                                                           target.name):
+                if any(t.same(Relation(target.alias, target.schema, table)) for t in targets):
+                    continue
+                raise err.DependentObjectsStillExist(
+                    f"cannot drop table {targets[0].name} because other objects depend on it",
+                    detail=f"constraint {constraint} on table {table} depends on table "
+                           f"{target.name}",
+                    hint="Use DROP ... CASCADE to drop the dependent objects too.")
     # Dependents of dependents first: DuckDB checks nothing, but the order reads right.
     drops = []
     for r in reversed(dropped):

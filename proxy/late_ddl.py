@@ -453,6 +453,17 @@ def _constraints(cur: duckdb.DuckDBPyConnection, t: _Found,
     ]
 
 
+def _kept_keys(cur: duckdb.DuckDBPyConnection, t: _Found) -> list[list[str]]:
+    """The columns of each key the table keeps as metadata (``meta.TABLE_KEYS``; none for
+    temporary tables). DuckDB enforces only the keys of tables made before."""
+    if t.temporary:
+        return []
+    return [list(r[0]) for r in cur.execute(
+        f"SELECT column_names FROM {meta.qualified(t.alias, meta.TABLE_KEYS)} "
+        "WHERE lower(schema_name) = lower(?) AND lower(table_name) = lower(?)",
+        [t.schema, t.name]).fetchall()]
+
+
 def _attributes(cur: duckdb.DuckDBPyConnection, t: _Found) -> Attributes:
     """The metadata kept for a table (none for temporary tables)."""
     attrs = Attributes()
@@ -567,6 +578,7 @@ def rebuild_with_varchar(cur: duckdb.DuckDBPyConnection, late: AlterVarchar) -> 
             f'column "{late.column}" of relation "{table.name}" does not exist')
     name, dtype, _, default = column
     keys = _constraints(cur, table, ("PRIMARY KEY", "UNIQUE", "FOREIGN KEY"))
+    keyed = [cols for _, _, cols in keys] + _kept_keys(cur, table)
     encoding = _attributes(cur, table).columns.get(name, (None,))[0]
     if dtype != "VARCHAR" or any(
         c[0] == "CHECK" and "character(" in c[1] and name in c[2]
@@ -574,7 +586,7 @@ def rebuild_with_varchar(cur: duckdb.DuckDBPyConnection, late: AlterVarchar) -> 
     ):
         raise err.FeatureNotSupported(
             "ALTER TABLE ALTER COLUMN TYPE is supported only for VARCHAR columns")
-    if default is not None or any(name in cols for _, _, cols in keys) or (
+    if default is not None or any(name in cols for cols in keyed) or (
         encoding in _FIXED_ENCODINGS
     ):
         raise err.FeatureNotSupported(

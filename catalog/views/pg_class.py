@@ -65,10 +65,15 @@ def relations_sql(session: Session, everywhere: bool = False) -> str:
     index_oid = relation_oid_sql("datname", "schema_name", "constraint_name")
     nsp = schema_oid_sql("datname", "schema_name")
     definition = f"CASE WHEN shared THEN NULL ELSE {view_definition_sql(session, 'sql')} END"
+    keys = engine_rows_sql(session, "duckdb_constraints", everywhere)
+    # A key Redshift keeps (and DuckDB does not enforce) has its index too (``pg_index``).
+    keyed = (f"(datname, schema_name, table_name) IN (SELECT datname, schema_name, table_name "
+             f"FROM ({keys}) WHERE constraint_type IN ('PRIMARY KEY', 'UNIQUE'))")
     rows = (
         f"SELECT datname, shared, {oid} AS oid, {nsp} AS nspoid, schema_name AS nspname, "
         "table_name AS relname, 'r' AS relkind, column_count AS relnatts, "
-        "estimated_size AS reltuples, index_count > 0 OR has_primary_key AS relhasindex, "
+        f"estimated_size AS reltuples, index_count > 0 OR has_primary_key OR {keyed} "
+        "AS relhasindex, "
         "CAST(NULL AS VARCHAR) AS definition, table_name AS owned_via "
         f"FROM ({engine_rows_sql(session, 'duckdb_tables', everywhere)}) "
         f"UNION ALL SELECT datname, shared, "
@@ -77,8 +82,7 @@ def relations_sql(session: Session, everywhere: bool = False) -> str:
         f"FROM ({_views_sql(session, everywhere)}) WHERE NOT internal "
         f"UNION ALL SELECT datname, shared, {index_oid}, {nsp}, schema_name, constraint_name, "
         "'i', len(constraint_column_indexes), 0, false, NULL, table_name "
-        f"FROM ({engine_rows_sql(session, 'duckdb_constraints', everywhere)}) "
-        "WHERE constraint_type IN ('PRIMARY KEY', 'UNIQUE')"
+        f"FROM ({keys}) WHERE constraint_type IN ('PRIMARY KEY', 'UNIQUE')"
     )
     return (
         "SELECT r.datname, r.shared, r.oid, r.nspoid, r.nspname, r.relname, r.relkind, "

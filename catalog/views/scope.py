@@ -17,7 +17,7 @@ REVOKE USAGE show at the next statement without a cached translation having to b
 from __future__ import annotations
 
 from catalog.datashares import RELATION_KINDS
-from catalog.table_attributes import MV_QUERY_PREFIX, qualified_name
+from catalog.table_attributes import MV_QUERY_PREFIX, TABLE_KEYS, qualified_name
 from catalog.views.acl import system_table
 from catalog.views.base import HIDDEN_SCHEMAS, Session, lit
 
@@ -104,6 +104,36 @@ def attribute_rows_sql(session: Session, table: str, everywhere: bool = False) -
     )
 
 
+def _constraints_sql(session: Session, everywhere: bool) -> str:
+    """duckdb_constraints() and, in its shape, the keys the databases in scope keep as
+    metadata (``TABLE_KEYS``: Redshift's keys, which DuckDB is not given to enforce). A
+    foreign key without columns references its table's primary key."""
+    names = sorted(session.databases) if everywhere else [session.database]
+    parts = ["SELECT * FROM duckdb_constraints()"]
+    for alias in sorted({session.databases[n] for n in names}):
+        keys = qualified_name(alias, TABLE_KEYS)
+        indexes = (
+            "(SELECT list(c.column_index - 1 ORDER BY list_position(k.column_names, "
+            f"c.column_name)) FROM duckdb_columns() c WHERE c.database_name = {lit(alias)} "
+            "AND c.schema_name = k.schema_name AND c.table_name = k.table_name "
+            "AND list_contains(k.column_names, c.column_name))"
+        )
+        primary = (
+            f"(SELECT any_value(p.column_names) FROM {keys} p WHERE p.constraint_type = "
+            "'PRIMARY KEY' AND lower(p.schema_name) = lower(k.referenced_schema) "
+            "AND lower(p.table_name) = lower(k.referenced_table))"
+        )
+        parts.append(
+            f"SELECT {lit(alias)} AS database_name, k.schema_name, k.table_name, "
+            "k.constraint_type, k.constraint_name, k.column_names AS constraint_column_names, "
+            f"{indexes} AS constraint_column_indexes, k.referenced_table, CASE WHEN "
+            "len(k.referenced_column_names) > 0 THEN k.referenced_column_names "
+            f"WHEN k.constraint_type = 'FOREIGN KEY' THEN {primary} END "
+            f"AS referenced_column_names FROM {keys} k"
+        )
+    return " UNION ALL BY NAME ".join(parts)
+
+
 def engine_rows_sql(session: Session, function: str, everywhere: bool = False) -> str:
     """The rows of one of DuckDB's metadata functions (duckdb_schemas, duckdb_tables,
     duckdb_views, duckdb_columns, duckdb_constraints) for the databases in scope, each with its
@@ -145,8 +175,10 @@ def engine_rows_sql(session: Session, function: str, everywhere: bool = False) -
         f"AND NOT starts_with(f.view_name, {lit(MV_QUERY_PREFIX)}) ")
     if function == "duckdb_columns":
         hidden = f"AND NOT starts_with(f.table_name, {lit(MV_QUERY_PREFIX)}) "
+    source = (f"({_constraints_sql(session, everywhere)})" if function == "duckdb_constraints"
+              else f"{function}()")
     return (
-        f"SELECT d.datname, d.shared, f.* FROM {function}() f "
+        f"SELECT d.datname, d.shared, f.* FROM {source} f "
         f"JOIN ({scope_sql(session, everywhere)}) d ON f.database_name = d.alias "
         f"WHERE f.schema_name NOT IN {_in(HIDDEN_SCHEMAS)} AND (NOT d.shared OR {visible}) "
         f"{hidden}UNION ALL {temporary}"

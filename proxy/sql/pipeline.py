@@ -67,6 +67,7 @@ from proxy.sql.transforms.getdate import getdate_add_months
 from proxy.sql.transforms.hashes import hash_functions
 from proxy.sql.transforms.identifiers import fold_identifiers
 from proxy.sql.transforms.identity_writes import identity_writes
+from proxy.sql.transforms.informational_keys import informational_keys
 from proxy.sql.transforms.interval_literals import interval_literals
 from proxy.sql.transforms.json_functions import json_functions
 from proxy.sql.transforms.math_functions import math_functions
@@ -99,6 +100,7 @@ from proxy.sql.transforms.varchar_blanks import varchar_blanks
 from proxy.sql.transforms.varchar_groups import varchar_groups
 from proxy.sql.transforms.varchar_using import varchar_using
 from proxy.sql.transforms.virtual_relations import virtual_relations
+from proxy.sql.transforms.windows import windows
 from proxy.sql.transforms.wlm_functions import wlm_functions
 
 
@@ -166,6 +168,8 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     statements,
     # What Redshift refuses, before the catalog views and rewrites add DuckDB syntax of ours.
     refusals,
+    # Frames as written, before rewrites add windows of their own.
+    windows,
     # On the query as written, before rewrites change its select lists and calls.
     query_checks,
     # Before any rewrite could introduce a function call of its own.
@@ -202,6 +206,9 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     session_functions,
     wlm_functions,
     quoting_functions,
+    # Keys out of CREATE TABLE before ddl_attributes reads its column definitions; ADD and
+    # DROP CONSTRAINT replaced.
+    informational_keys,
     # Before map_types turns VARCHAR(MAX) into a bare VARCHAR (which would get 256).
     ddl_attributes,
     # Replaces the statement; after ddl_attributes, which has nothing to do for these forms.

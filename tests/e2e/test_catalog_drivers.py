@@ -136,12 +136,12 @@ def test_jdbc_columns_and_keys(metadata: dict[str, dict[str, str]]) -> None:
         "region,12,varchar,10,0,0,1", "id,4,int4,10,0,0,2",
         "amount,2,numeric,12,2,0,3",
     ]
-    pk = "md_parent_region_id_pkey"
+    pk = "md_parent_pkey"
     assert out["primary_keys.rows"] == f"region,1,{pk};id,2,{pk}"
     child = metadata["md_child"]
-    assert child["primary_keys.rows"] == "child_id,1,md_child_child_id_pkey"
+    assert child["primary_keys.rows"] == "child_id,1,md_child_pkey"
     assert child["imported_keys.rows"] == "md_parent,region,region,1;md_parent,id,parent_id,2"
-    assert child["index_info.rows"] == "md_child_child_id_pkey,child_id,f"
+    assert child["index_info.rows"] == "md_child_pkey,child_id,f"
 
 
 def test_jdbc_type_info(metadata: dict[str, dict[str, str]]) -> None:

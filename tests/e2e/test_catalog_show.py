@@ -117,7 +117,7 @@ def test_show_columns_and_constraints(rc: redshift_connector.Cursor) -> None:
     assert [r[3] for r in _show(rc, "SHOW COLUMNS FROM TABLE dev.public.customers "
                                     "LIKE '%a%' LIMIT 1")[1]] == ["name"]
     assert _show(rc, "SHOW CONSTRAINTS PRIMARY KEYS FROM TABLE dev.public.customers")[1] == [
-        ("dev", "public", "customers", "id", 1, "customers_id_pkey")]
+        ("dev", "public", "customers", "id", 1, "customers_pkey")]
     fks = _show(rc, "SHOW CONSTRAINTS FOREIGN KEYS FROM TABLE dev.public.orders")[1]
     assert [(r[2], r[3], r[6], r[7], r[8]) for r in fks] == [
         ("customers", "id", "orders", "customer_id", 1)]

@@ -212,7 +212,7 @@ def test_consumer_catalog_shows_the_shared_objects(pair: Shared) -> None:
                           "JOIN pg_namespace n ON n.oid = c.relnamespace "
                           "WHERE n.nspname <> 'pg_catalog' ORDER BY 2") == [
             ("sales", "big_orders", "v"), ("sales", "orders", "r"),
-            ("sales", "orders_id_pkey", "i")]
+            ("sales", "orders_pkey", "i")]
         assert rows(cons, "SELECT table_catalog, table_schema, table_name "
                           "FROM information_schema.tables ORDER BY 3") == [
             ("sales_db", "sales", "big_orders"), ("sales_db", "sales", "orders")]
@@ -267,7 +267,7 @@ def test_psql_describes_the_consumer_database_after_use(pair: Shared) -> None:
     schemas = _psql(pair, "USE sales_db", r"\dn")
     assert " sales | " in schemas
     described = _psql(pair, "USE sales_db", r"\d sales.orders")
-    assert "amount" in described and "orders_id_pkey" in described
+    assert "amount" in described and "orders_pkey" in described
     for out in (tables, schemas, described):
         for name in UNSHARED:
             assert name not in out

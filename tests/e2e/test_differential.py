@@ -262,7 +262,7 @@ def _windowed(draw: st.DrawFn) -> Query:
         "count(b)", "min(x)", "max(s)", "first_value(s)", "ntile(3)", "lag(a, 1, 0)",
     ]))
     frame = ""
-    if func.startswith(("sum", "count", "min", "max")):
+    if func.startswith(("sum", "count", "min", "max", "first_value")):
         # Redshift requires a frame clause for an aggregate window function with ORDER BY
         # (PostgreSQL's default frame is RANGE UNBOUNDED PRECEDING).
         frame = draw(st.sampled_from([

@@ -67,5 +67,5 @@ def test_catalog_calls(srv: RunningServer) -> None:
     assert columns == [("id", "int4", 10, 0, 0), ("code", "varchar", 3, None, 0),
                        ("amount", "numeric", 10, 2, 1)]
     keys = [(r[3], r[4], r[5]) for r in cur.primaryKeys(table="odbc_cat")]
-    assert keys == [("code", 1, "odbc_cat_code_id_pkey"), ("id", 2, "odbc_cat_code_id_pkey")]
+    assert keys == [("code", 1, "odbc_cat_pkey"), ("id", 2, "odbc_cat_pkey")]
     conn.close()

@@ -79,7 +79,7 @@ def _resolved(table: exp.Table, ctx: Context) -> str:
     )
 
 
-class _Target:
+class Target:
     """The altered table: SQL to check its columns and to update its metadata rows."""
 
     def __init__(self, table: exp.Table, ctx: Context) -> None:
@@ -109,7 +109,7 @@ class _Target:
             )
         return out
 
-    def _ours(self, extra: str = "") -> str:
+    def ours(self, extra: str = "") -> str:
         """FROM/WHERE matching the metadata rows ``m`` of the table (in its database)."""
         return (
             f"FROM ({self.resolved}) t WHERE t.database_name = {quote_literal(self.alias)} "
@@ -126,7 +126,31 @@ class _Target:
             f"WHERE t.database_name = {quote_literal(self.alias)} AND NOT EXISTS (SELECT 1 "
             f"FROM {attrs} m WHERE lower(m.schema_name) = lower(t.schema_name) "
             "AND lower(m.table_name) = lower(t.table_name))",
-            f"UPDATE {attrs} m SET {assignments} {self._ours()}",
+            f"UPDATE {attrs} m SET {assignments} {self.ours()}",
+        ]
+
+    def insert_key(self, values: str, name: str, duplicate: str) -> list[str]:
+        """Statements adding a key row (``values``: SQL of its columns after the table's
+        names, which may read the table's row ``t``), or raising ``duplicate`` where the
+        table has a key of that name."""
+        keys = meta.qualified(self.alias, meta.TABLE_KEYS)
+        named = f" AND lower(m.constraint_name) = lower({quote_literal(name)})"
+        return [
+            f"SELECT error({quote_literal(duplicate)}) WHERE EXISTS (SELECT 1 FROM {keys} m "
+            f"WHERE EXISTS (SELECT 1 {self.ours(named)}))",
+            f"INSERT INTO {keys} SELECT t.schema_name, t.table_name, {values} "
+            f"FROM ({self.resolved}) t WHERE t.database_name = {quote_literal(self.alias)}",
+        ]
+
+    def delete_key(self, name: str, missing: str) -> list[str]:
+        """Statements deleting the table's key ``name``, or raising ``missing`` where it has
+        none of that name."""
+        keys = meta.qualified(self.alias, meta.TABLE_KEYS)
+        named = f" AND lower(m.constraint_name) = lower({quote_literal(name)})"
+        return [
+            f"SELECT error({quote_literal(missing)}) WHERE NOT EXISTS (SELECT 1 FROM {keys} m "
+            f"WHERE EXISTS (SELECT 1 {self.ours(named)}))",
+            f"DELETE FROM {keys} m WHERE EXISTS (SELECT 1 {self.ours(named)})",
         ]
 
     def update_encoding(self, column: exp.Identifier, encoding: str) -> list[str]:
@@ -141,11 +165,11 @@ class _Target:
             "AND lower(m.table_name) = lower(t.table_name) "
             f"AND lower(m.column_name) = lower({name}))",
             f"UPDATE {attrs} m SET encoding = {quote_literal(encoding)} "
-            f"{self._ours(f' AND lower(m.column_name) = lower({name})')}",
+            f"{self.ours(f' AND lower(m.column_name) = lower({name})')}",
         ]
 
 
-def _dist(action: exp.AlterDistStyle, target: _Target) -> tuple[list[exp.Identifier], str]:
+def _dist(action: exp.AlterDistStyle, target: Target) -> tuple[list[exp.Identifier], str]:
     """(columns to check, assignments) of ALTER DISTKEY / DISTSTYLE."""
     style = action.this
     if isinstance(style, exp.Column):
@@ -155,7 +179,7 @@ def _dist(action: exp.AlterDistStyle, target: _Target) -> tuple[list[exp.Identif
     return [], f"diststyle = {quote_literal(style.name.upper())}, distkey = NULL"
 
 
-def _sort(action: exp.AlterSortKey, target: _Target) -> tuple[list[exp.Identifier], str]:
+def _sort(action: exp.AlterSortKey, target: Target) -> tuple[list[exp.Identifier], str]:
     """(columns to check, assignments) of ALTER [COMPOUND] SORTKEY."""
     keys = [k if isinstance(k, exp.Identifier) else k.this for k in action.expressions]
     if keys:
@@ -180,7 +204,7 @@ def alter_attributes(tree: exp.Expr, ctx: Context) -> exp.Expr:
         raise FeatureNotSupported(
             "feature not supported on Duckshift: ALTER DISTKEY, DISTSTYLE or SORTKEY with "
             "other actions")
-    target = _Target(tree.this, ctx)
+    target = Target(tree.this, ctx)
     columns: list[exp.Identifier] = []
     updates: list[str] = []
     for action in ours:

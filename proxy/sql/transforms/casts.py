@@ -146,8 +146,27 @@ def explicit_casts(tree: exp.Expr, ctx: Context) -> exp.Expr:
         if length is None:  # a bare VARCHAR
             continue
         macro = macros.CHAR if cast.to.this in CHAR_TYPES else macros.CUT
-        cast.replace(call(macro, cast.copy(), exp.Literal.number(length)))
+        if cast.this.find(exp.Select) is None:
+            cast.replace(call(macro, cast.copy(), exp.Literal.number(length)))
+        else:
+            cast.replace(_once(cast, macro, length))
     return tree
+
+
+def _once(cast: exp.Cast, macro: str, length: int) -> exp.Expr:
+    """The truncating macro over a cast of a subquery's value, the subquery run once.
+
+    A macro's parameter is a copy of its argument, and the macro names its value three
+    times: DuckDB would plan the subquery three times, each correlated inside a CASE (a
+    catalog lookup such as ``pg_get_constraintdef(oid)::varchar(512)``, which sqlalchemy-redshift
+    sends, took minutes). A one-element list's lambda names the value once."""
+    value = exp.to_identifier(f"{INTERNAL_PREFIX}v")
+    operand = cast.this.copy()
+    cast.set("this", exp.column(value.copy()))
+    body = call(macro, cast.copy(), exp.Literal.number(length))
+    mapped = exp.Anonymous(this="list_transform", expressions=[
+        exp.Array(expressions=[operand]), exp.Lambda(this=body, expressions=[value])])
+    return exp.Anonymous(this="list_extract", expressions=[mapped, exp.Literal.number(1)])
 
 
 def _double_texts(tree: exp.Expr, ctx: Context) -> None:

@@ -12,8 +12,8 @@ rejects parse and DuckDB would happily run them. Each gets the error Redshift gi
   leaves them out of the ``*`` only, which is the same unless another item of the list has
   an excluded name (0A000). (DuckDB's FROM-first SELECT and ``[1, 2]`` list
   literals, which parse like Redshift forms, are refused by ``pipeline.parse``.)
-* Indexes, sequences, triggers, user-defined types and array column types do not exist in
-  Redshift: 0A000 naming the feature.
+* Indexes, sequences, triggers, user-defined types, array column types and CHECK constraints
+  do not exist in Redshift: 0A000 naming the feature.
 * Redshift's spatial types (GEOMETRY, GEOGRAPHY) and HyperLogLog sketches (HLLSKETCH) exist
   there but not here (DuckDB has neither their functions nor their formats): 0A000 naming
   the type, in a column, a cast or anywhere a type is written.
@@ -107,7 +107,10 @@ def refusals(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Refuse statements and syntax Redshift does not have."""
     _statement(tree)
     for node in list(tree.find_all(exp.Star, exp.Columns, exp.Struct, exp.ColumnDef,
-                                   exp.DataType, exp.Collate, exp.CollateColumnConstraint)):
+                                   exp.DataType, exp.Collate, exp.CollateColumnConstraint,
+                                   exp.CheckColumnConstraint)):
+        if isinstance(node, exp.CheckColumnConstraint):
+            raise _unsupported("CHECK constraints")
         if isinstance(node, exp.Collate | exp.CollateColumnConstraint):
             _collation(node)
             continue

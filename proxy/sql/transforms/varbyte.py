@@ -52,6 +52,7 @@ from catalog.errors import FeatureNotSupported, InvalidParameterValue
 from engine import macros
 from proxy.sql.context import Context
 from proxy.sql.transforms.macros import call
+from proxy.sql.transforms.virtual_relations import TEXT_FUNCTIONS
 
 _T = exp.DataType.Type
 _CHARACTER_TYPES = {_T.VARCHAR, _T.NVARCHAR, _T.CHAR, _T.NCHAR, _T.TEXT, _T.BPCHAR}
@@ -158,6 +159,8 @@ def _may_be_varbyte(node: exp.Expr) -> bool:
     SUPER navigation (a subscript or path, which json_functions reads as it is written)."""
     if isinstance(node, exp.Cast):
         return node.to.this == _T.VARBINARY
+    if isinstance(node, exp.Anonymous) and node.name.lower().split(".")[-1] in TEXT_FUNCTIONS:
+        return False  # a catalog function's text
     return not isinstance(
         node, exp.Literal | exp.Null | exp.Placeholder | exp.Parameter | exp.Bracket | exp.Dot)
 

@@ -94,7 +94,9 @@ def _lookup(pairs: str, key: exp.Expr) -> exp.Expr:
     ``pg_get_constraintdef(oid)`` would bind to the subquery's own ``oid``.
     """
     sql = f"(SELECT map(list(k), list(v)) FROM ({pairs}))[__ds_arg0]"
-    return exp.Paren(this=_template(sql, key))
+    # Typed text, as every value looked up is: a cast or ``||`` of it then needs no macro
+    # that reads its type, which would name (and plan) the subquery many times.
+    return exp.cast(exp.Paren(this=_template(sql, key)), "VARCHAR")
 
 
 # --- functions ---------------------------------------------------------------------------
@@ -254,6 +256,13 @@ def _description(args: list[exp.Expr], column: bool) -> exp.Expr:
 _ARGUMENT_TYPES = (
     f"array_to_string(list_transform(proargtypes, t -> {type_name_sql('t', '-1')}), ', ')"
 )
+# The catalog functions whose value is text (rewritten into lookups typed VARCHAR).
+TEXT_FUNCTIONS = frozenset({
+    "pg_get_constraintdef", "pg_get_viewdef", "pg_get_indexdef", "pg_get_userbyid",
+    "obj_description", "col_description", "format_type", "current_setting",
+    "pg_get_function_result", "pg_get_function_arguments", "pg_get_function_identity_arguments",
+})
+
 _FUNCTION_TEXT = {
     "pg_get_function_result": type_name_sql("prorettype", "-1"),
     "pg_get_function_arguments": _ARGUMENT_TYPES,

@@ -232,7 +232,7 @@ def test_other_text_is_left_as_written(expr: str) -> None:
     # Two rows of 1e308 (f joined with itself): finite values whose total overflows.
     "select sum(f.d * 1e108) from f, f g",
     "select avg(f.d * 1e108) from f, f g",
-    "select sum(f.d * 1e108) over (order by f.i) from f, f g",
+    "select sum(f.d * 1e108) over (order by f.i rows unbounded preceding) from f, f g",
     "select sum(f.d * 1e108) filter (where f.i > 0) from f, f g",
     "select sum(distinct f.d * 1.7e108 / g.i) from f, f g",
     "select sum(r) * 1e300 from f",

@@ -131,7 +131,8 @@ SUPER_CTX = Context("ns", "dev", "alice", {"dev": "__ds_ns__dev"}, char_version=
         ("update s set c = upper(c.s)", "SET c = memory.main.__ds_super(UPPER(c.s))"),
         ("select sum(c.p) over (partition by id) from s",
          "memory.main.__ds_super(CASE WHEN COUNT(CASE WHEN NOT JSON_TYPE(CAST(c.p AS JSON))"),
-        ("select avg(c) over (order by id) + 1 from s", "__ds_super_add(memory.main.__ds_super("),
+        ("select avg(c) over (order by id rows unbounded preceding) + 1 from s",
+         "__ds_super_add(memory.main.__ds_super("),
     ],
 )
 def test_super_columns_of_the_catalog(sql: str, expected: str) -> None:

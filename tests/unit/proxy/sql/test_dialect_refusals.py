@@ -40,6 +40,8 @@ def duck(sql: str) -> str:
         ("create index i on t (a)", FeatureNotSupported),
         ("create sequence s", FeatureNotSupported),
         ("create table t (a int[])", FeatureNotSupported),
+        ("create table t (a int check (a > 0))", FeatureNotSupported),
+        ("alter table t add constraint c check (a > 0)", FeatureNotSupported),
     ],
 )
 def test_refused(sql: str, error: type[SQLError]) -> None:
@@ -105,3 +107,55 @@ def test_getdate_and_add_months_keep_their_names() -> None:
     out = duck("select add_months(d, 1) from t")
     assert "LAST_DAY" in out and out.endswith('AS "add_months" FROM t')
     assert "sqlglot.anonymous" not in out
+
+
+@pytest.mark.parametrize(
+    ("sql", "error", "words"),
+    [
+        ("select sum(a) over (order by b) from t", FeatureNotSupported, "require a frame"),
+        ("select count(*) over (partition by a order by b) from t", FeatureNotSupported,
+         "require a frame"),
+        ("select first_value(a ignore nulls) over (order by b) from t", FeatureNotSupported,
+         "require a frame"),
+        ("select count(distinct a) over () from t", FeatureNotSupported, "DISTINCT"),
+        ("select sum(a) over (order by b range between unbounded preceding and current row) "
+         "from t", SyntaxError_, '"range"'),
+        ("select median(a) over (order by b) from t", FeatureNotSupported, "MEDIAN"),
+        ("select ratio_to_report(a) over (order by b) from t", FeatureNotSupported,
+         "RATIO_TO_REPORT"),
+    ],
+)
+def test_window_clauses_redshift_refuses(sql: str, error: type[SQLError], words: str) -> None:
+    with pytest.raises(error, match=words):
+        duck(sql)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select sum(a) over (partition by b) from t",
+        "select sum(a) over (order by b rows unbounded preceding) from t",
+        "select row_number() over (order by b), rank() over (order by b) from t",
+        "select lag(a) over (order by b), ntile(4) over (order by b) from t",
+        "select listagg(distinct a, ',') within group (order by a) over (partition by b) from t",
+        "select median(a) over (partition by b) from t",
+    ],
+)
+def test_window_clauses_redshift_takes(sql: str) -> None:
+    assert "OVER" in duck(sql)
+
+
+def test_rows_following_shorthand_is_bounded_by_the_current_row() -> None:
+    assert "ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING" in duck(
+        "select sum(a) over (order by b rows unbounded following) from t").upper()
+    assert "ROWS BETWEEN CURRENT ROW AND 2 FOLLOWING" in duck(
+        "select sum(a) over (order by b rows 2 following) from t").upper()
+
+
+def test_keys_are_not_given_to_duckdb() -> None:
+    sql = duck("create table t (a int primary key, b int unique references u (x), "
+               "c int, unique (b, c))")
+    create = next(p for p in sql.split("; ") if p.startswith("CREATE TABLE"))
+    assert create == "CREATE TABLE t (a INT NOT NULL, b INT, c INT)"
+    assert "'t_pkey', 'PRIMARY KEY'" in sql and "'t_b_c_key', 'UNIQUE'" in sql
+    assert "'t_b_fkey', 'FOREIGN KEY'" in sql
