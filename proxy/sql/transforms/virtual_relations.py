@@ -609,8 +609,19 @@ def _with_joins(table: exp.Table, rows: exp.Subquery) -> exp.Subquery:
     return rows
 
 
+# The catalog views a query reads are computed once for it: each becomes a MATERIALIZED CTE
+# of the query, named with this prefix, however many times (and in however many correlated
+# subqueries) the query names it. Inline, DuckDB planned a view's whole SQL at each mention,
+# inside each correlated subquery (asyncpg's type introspection, sqlalchemy-redshift's
+# reflection).
+_SHARED_PREFIX = "__ds_catalog_"
+
+
 def _rewrite_relations(tree: exp.Expr, ctx: Context) -> None:
     ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    # Only a query: a view, a CTAS or an INSERT keeps the rows inline.
+    shared: dict[str, str] | None = {} if isinstance(tree, exp.Select | exp.SetOperation) else None
+    added: list[exp.CTE] = []
     columns = list(tree.find_all(exp.Column))
     for table in list(tree.find_all(exp.Table)):
         rows = _table_function(table, ctx)
@@ -632,8 +643,34 @@ def _rewrite_relations(tree: exp.Expr, ctx: Context) -> None:
                 if col.table == table.name and col.db.lower() == view.schema:
                     col.set("db", None)
                     col.set("catalog", None)
-        query = _parsed(view.sql(session)).copy()
-        table.replace(_with_joins(table, _rows(query, alias.copy())))
+        sql = view.sql(session)
+        if shared is None:
+            query = _parsed(sql).copy()
+            table.replace(_with_joins(table, _rows(query, alias.copy())))
+            continue
+        name = shared.get(sql)
+        if name is None:
+            name = shared[sql] = f"{_SHARED_PREFIX}{len(shared)}"
+            cte = exp.CTE(this=_parsed(sql).copy(), materialized=True,
+                          alias=exp.TableAlias(this=exp.to_identifier(name)))
+            cte.meta[CATALOG_ROWS] = True
+            added.append(cte)
+        reference = exp.Table(this=exp.to_identifier(name), alias=alias.copy())
+        joins = table.args.get("joins")
+        if joins:
+            reference.set("joins", joins)
+        table.replace(reference)
+    if added:
+        _prepend_ctes(tree, added)
+
+
+def _prepend_ctes(tree: exp.Expr, ctes: list[exp.CTE]) -> None:
+    """Put ``ctes`` first in the query's WITH (a recursive one's too)."""
+    with_ = tree.args.get("with_")
+    if with_ is None:
+        tree.set("with_", exp.With(expressions=ctes))
+    else:
+        with_.set("expressions", [*ctes, *with_.expressions])
 
 
 def _name_series_column(table: exp.Table) -> None:
