@@ -327,6 +327,8 @@ _INVALID_INPUT: list[_Rule] = [
     # ADD and DROP CONSTRAINT (proxy/sql/transforms/informational_keys.py).
     _r(r'^constraint "[^"]*" of relation "[^"]*" does not exist$', e.UndefinedObject),
     _r(r'^constraint "[^"]*" for relation "[^"]*" already exists$', e.DuplicateObject),
+    _r(r"^cannot drop constraint \S+ on table \S+ because other objects depend on it$",
+       e.DependentObjectsStillExist),
     _r(r"^(?:multiple primary keys for table \S+ are not allowed|column .* must be NOT NULL "
        r"to be part of a primary key)$", e.InvalidTableDefinition),
     # Explicit values for an IDENTITY column (proxy/sql/transforms/identity_writes.py).

@@ -11,7 +11,8 @@ three (and checks them eagerly inside a transaction), so:
   NOT NULL. A temporary table keeps none (as with its other attributes).
 * ``ALTER TABLE t ADD [CONSTRAINT name] PRIMARY KEY | UNIQUE | FOREIGN KEY ...`` adds a row
   (a primary key only over NOT NULL columns, as Redshift requires) and ``ALTER TABLE t DROP
-  CONSTRAINT name`` removes one (42704 if the table has none of that name).
+  CONSTRAINT name [CASCADE]`` removes one (42704 if the table has none of that name; 2BP01
+  while a foreign key references it, unless CASCADE drops that too).
 * DROP TABLE of a table a foreign key references is refused without CASCADE
   (``proxy/bound_views.drop_sql``); RENAME TO and RENAME COLUMN carry the keys along
   (``ddl_attributes``).
@@ -235,10 +236,31 @@ def _add(action: exp.AddConstraint, target: Target) -> list[str]:
 
 
 def _drop(action: exp.Drop, target: Target) -> list[str]:
+    """DROP CONSTRAINT: the key, and with CASCADE the foreign keys that reference it (of
+    its columns, or of the table's primary key by default); without, 2BP01 if any does."""
     names = action.args.get("tables") or [action.this]
     name = names[0].name
     missing = f'constraint "{name}" of relation "{target.shown}" does not exist'
-    return target.checks([]) + target.delete_key(name, missing)
+    keys = meta.qualified(target.alias, meta.TABLE_KEYS)
+    lowered = "list_transform({}, x -> lower(x))"
+    dropped = target.ours(f" AND lower(m.constraint_name) = lower({quote_literal(name)})")
+    referencing = (
+        f"SELECT 1 FROM {keys} m WHERE EXISTS (SELECT 1 {dropped}) "
+        "AND f.constraint_type = 'FOREIGN KEY' "
+        "AND lower(f.referenced_schema) = lower(m.schema_name) "
+        "AND lower(f.referenced_table) = lower(m.table_name) "
+        f"AND ({lowered.format('f.referenced_column_names')} = "
+        f"{lowered.format('m.column_names')} OR (len(f.referenced_column_names) = 0 "
+        "AND m.constraint_type = 'PRIMARY KEY'))"
+    )
+    if action.args.get("cascade"):
+        dependents = [f"DELETE FROM {keys} f WHERE EXISTS ({referencing})"]
+    else:
+        depends = (f"cannot drop constraint {name} on table {target.shown} because other "
+                   "objects depend on it")
+        dependents = [f"SELECT error({quote_literal(depends)}) WHERE EXISTS (SELECT 1 FROM "
+                      f"{keys} f WHERE EXISTS ({referencing}))"]
+    return target.checks([]) + dependents + target.delete_key(name, missing)
 
 
 def informational_keys(tree: exp.Expr, ctx: Context) -> exp.Expr:
