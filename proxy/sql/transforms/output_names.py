@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from catalog.errors import DuplicateColumn
+
 _T = exp.DataType.Type
 _TYPNAMES = {
     _T.SMALLINT: "int2", _T.INT: "int4", _T.BIGINT: "int8", _T.DECIMAL: "numeric",
@@ -141,14 +143,36 @@ def output_names(tree: exp.Expr, text: str) -> exp.Expr:
         tree: the statement as parsed (before any rewrite).
         text: the statement's text, which the tree's position metadata points into.
     """
-    select = tree
+    query = tree
+    creates = isinstance(tree, exp.Create) and isinstance(tree.expression, exp.Query) and not (
+        isinstance(tree.this, exp.Schema) and tree.this.expressions)
+    if creates:
+        # CREATE TABLE ... AS: the new table's columns are named as a query's results are.
+        query = tree.expression
+    select = query
     while isinstance(select, exp.SetOperation):
         select = select.this
-    if not isinstance(select, exp.Select) or not isinstance(tree, exp.Query):
+    if not isinstance(select, exp.Select) or not isinstance(query, exp.Query):
         return tree
     items = []
     for item in select.expressions:
         name = pg_name(item, text)
         items.append(item if name is None else exp.alias_(item, name, quoted=True))
     select.set("expressions", items)
+    if creates or select.args.get("into") is not None:
+        _distinct_names(items)
     return tree
+
+
+def _distinct_names(items: list[exp.Expr]) -> None:
+    """A table's columns (CREATE TABLE AS, SELECT INTO) need distinct names (42701), where
+    DuckDB would rename the second ``a`` to ``a_1``."""
+    seen: set[str] = set()
+    for item in items:
+        if isinstance(item, exp.Star) or (isinstance(item, exp.Column)
+                                          and isinstance(item.this, exp.Star)):
+            return
+        name = item.alias_or_name
+        if name in seen:
+            raise DuplicateColumn(f'column "{name}" specified more than once')
+        seen.add(name)
