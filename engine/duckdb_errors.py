@@ -223,6 +223,11 @@ _CONVERSION: list[_Rule] = [
        r"[: ]*'?([^']*)'? to DATE|date field format: \"([^\"]*)\"",
        e.InvalidDatetimeFormat,
        lambda m: f'invalid input syntax for type date: "{m[1] or m[2]}"'),
+    # A well-formed timestamp whose minute or second is past 59: PostgreSQL's 22008, as for
+    # an hour past 24 (DuckDB calls these malformed).
+    _r(r'invalid timestamp field format: "(\d{4}-\d\d-\d\d[ T]\d\d?:(?:[6-9]\d:\d\d|\d\d:[6-9]\d)'
+       r'(?:\.\d+)?)"', e.DatetimeFieldOverflow,
+       lambda m: f'date/time field value out of range: "{m[1]}"'),
     _r(r'invalid timestamp field format: "([^"]*)"', e.InvalidDatetimeFormat,
        lambda m: f'invalid input syntax for type timestamp: "{m[1]}"'),
     _r(r"Could not convert string '([^']*)' to INTERVAL", e.InvalidDatetimeFormat,

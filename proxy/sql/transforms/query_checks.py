@@ -18,6 +18,8 @@ operation), or it answers where PostgreSQL refuses:
   (22016).
 * ``CREATE TABLE t (a int, a int)``: 42701 ``column "a" specified more than once`` (DuckDB's
   message is the one ALTER TABLE ADD COLUMN of an existing column gets).
+* ``SELECT a FROM (SELECT 1 AS a, 2 AS a) x``: 42702 ``column reference "a" is ambiguous``
+  (DuckDB reads the first ``a``).
 
 Select lists with a ``*`` are left to DuckDB, whose errors ``engine/duckdb_errors.py``
 translates (its ORDER BY positions too, read from DuckDB's caret). The checks only read the
@@ -29,6 +31,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from catalog.errors import (
+    AmbiguousColumn,
     DuplicateColumn,
     InvalidArgumentForNthValue,
     InvalidColumnReference,
@@ -48,6 +51,8 @@ def query_checks(tree: exp.Expr, ctx: Context) -> exp.Expr:
     ``tree`` unchanged otherwise."""
     if isinstance(tree, exp.Create) and isinstance(tree.this, exp.Schema):
         _column_names(tree.this)
+    for select in tree.find_all(exp.Select):
+        _derived_names(select)
     for node in tree.find_all(exp.Group, exp.SetOperation, exp.Max, exp.Min, exp.NthValue,
                               exp.Distinct):
         if isinstance(node, exp.Distinct):
@@ -127,3 +132,30 @@ def _distinct_order(distinct: exp.Distinct) -> None:
         if isinstance(key, exp.Column) and key.name not in names:
             raise InvalidColumnReference(
                 "for SELECT DISTINCT, ORDER BY expressions must appear in select list")
+
+
+def _derived_names(select: exp.Select) -> None:
+    """A name a derived table of the FROM clause gives twice, read by the select."""
+    repeated: dict[str, set[str]] = {}  # alias -> names given twice
+    sources = [select.args.get("from_"), *(select.args.get("joins") or ())]
+    for source in sources:
+        derived = source.this if isinstance(source, exp.From | exp.Join) else None
+        if not isinstance(derived, exp.Subquery) or _width(derived) is None:
+            continue
+        inner = derived.this
+        while isinstance(inner, exp.Subquery | exp.Paren | exp.SetOperation):
+            inner = inner.this
+        if not isinstance(inner, exp.Select):
+            continue
+        names = [item.alias_or_name for item in inner.expressions]
+        twice = {n for n in names if n and names.count(n) > 1}
+        if twice and not (derived.args.get("alias") and derived.args["alias"].columns):
+            repeated[derived.alias_or_name] = twice
+    if not repeated:
+        return
+    for col in select.find_all(exp.Column):
+        if col.find_ancestor(exp.Select) is not select:
+            continue
+        for alias, twice in repeated.items():
+            if col.name in twice and (not col.table or col.table == alias):
+                raise AmbiguousColumn(f'column reference "{col.name}" is ambiguous')

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.errors import SQLError
+from catalog.errors import AmbiguousColumn, SQLError
 from proxy.sql.context import Context
 from proxy.sql.pipeline import StatementCache
 
@@ -115,3 +115,22 @@ def test_refused(sql: str, sqlstate: str, message: str) -> None:
 )
 def test_let_through(sql: str) -> None:
     assert duck(sql)
+
+
+@pytest.mark.parametrize("sql", [
+    "select a from (select 1 as a, 2 as a) x",
+    "select x.a from (select 1 as a, 2 as a) x where true",
+    "select 1 from (select 1 as a, 2 as a) x order by a",
+])
+def test_a_name_a_derived_table_gives_twice_is_ambiguous(sql: str) -> None:
+    with pytest.raises(AmbiguousColumn, match='column reference "a" is ambiguous'):
+        StatementCache().get(sql, CTX)
+
+
+@pytest.mark.parametrize("sql", [
+    "select * from (select 1 as a, 2 as a) x",
+    "select b from (select 1 as a, 2 as a, 3 as b) x",
+    "select (select a from u) from (select 1 as a, 2 as a) x",
+])
+def test_names_given_twice_but_not_read_are_taken(sql: str) -> None:
+    assert StatementCache().get(sql, CTX)[0].duck_sql
