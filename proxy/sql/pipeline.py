@@ -95,6 +95,7 @@ from proxy.sql.transforms.super_dynamic import super_dynamic
 from proxy.sql.transforms.timetz import timetz
 from proxy.sql.transforms.types import map_types
 from proxy.sql.transforms.udf_calls import udf_null_arguments
+from proxy.sql.transforms.unknown_literals import unknown_literals
 from proxy.sql.transforms.varbyte import varbyte, varbyte_substrings
 from proxy.sql.transforms.varchar_blanks import varchar_blanks
 from proxy.sql.transforms.varchar_groups import varchar_groups
@@ -172,6 +173,8 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     windows,
     # On the query as written, before rewrites change its select lists and calls.
     query_checks,
+    # String literals as written, before any rewrite reads (and casts) them.
+    unknown_literals,
     # Before any rewrite could introduce a function call of its own.
     refuse_engine_functions,
     # After the sandbox (they call engine macros), before date_literals and session_time_zone,
