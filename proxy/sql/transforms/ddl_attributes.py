@@ -156,7 +156,7 @@ def _column(col: exp.ColumnDef, alias: str | None, attrs: Attributes,
         kind.replace(exp.DataType.build(f"{type_name}({length})"))
 
 
-def _column_name(name: exp.Expr, tree: exp.Create) -> str:
+def column_name(name: exp.Expr, tree: exp.Create) -> str:
     """A column named in a table attribute, spelled as its definition (DuckDB's name)."""
     wanted = name.name
     schema = tree.this
@@ -172,10 +172,10 @@ def _table_properties(tree: exp.Create, attrs: Attributes) -> None:
         if isinstance(prop, exp.DistStyleProperty):
             attrs.diststyle = prop.name.upper()
         elif isinstance(prop, exp.DistKeyProperty):
-            attrs.distkey = _column_name(prop.this, tree)
+            attrs.distkey = column_name(prop.this, tree)
         elif isinstance(prop, exp.SortKeyProperty):
             keys = prop.this if isinstance(prop.this, list) else [prop.this]
-            attrs.sortkey = [_column_name(k, tree) for k in keys]
+            attrs.sortkey = [column_name(k, tree) for k in keys]
             attrs.sortkey_type = attrs.sortkey_type or "COMPOUND"
         elif isinstance(prop, exp.BackupProperty):
             attrs.backup = prop.name.upper() in ("YES", "TRUE", "ON")
@@ -190,10 +190,10 @@ def _dropped(tree: exp.Create, attrs: Attributes) -> None:
     dropped = tree.meta.get(DROPPED_ATTRIBUTES) or {}
     distkey = dropped.get("distkey")
     if isinstance(distkey, exp.Identifier):
-        attrs.distkey = _column_name(distkey, tree)
+        attrs.distkey = column_name(distkey, tree)
     sortkey = dropped.get("sortkey")
     if isinstance(sortkey, list):
-        attrs.sortkey = [_column_name(k, tree) for k in sortkey]
+        attrs.sortkey = [column_name(k, tree) for k in sortkey]
         attrs.sortkey_type = "COMPOUND"
     sortkey_type = dropped.get("sortkey_type")
     if isinstance(sortkey_type, str):
@@ -202,14 +202,14 @@ def _dropped(tree: exp.Create, attrs: Attributes) -> None:
         attrs.diststyle = "KEY"
 
 
-def _temporary(tree: exp.Create) -> bool:
+def temporary_table(tree: exp.Create) -> bool:
     props = tree.args.get("properties")
     return isinstance(props, exp.Properties) and any(
         isinstance(p, exp.TemporaryProperty) for p in props.expressions
     )
 
 
-def _target(table: exp.Table, ctx: Context) -> tuple[str, str]:
+def target_of(table: exp.Table, ctx: Context) -> tuple[str, str]:
     """(database alias, SQL of the schema name) a statement's table is in."""
     catalog = table.args.get("catalog")
     alias = catalog.name if catalog is not None else ctx.databases.get(ctx.database, "")
@@ -218,7 +218,7 @@ def _target(table: exp.Table, ctx: Context) -> tuple[str, str]:
     return alias, quote_literal(db.name) if db is not None else "current_schema()"
 
 
-def _sql_value(value: object) -> str:
+def sql_value(value: object) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(quote_literal(str(v)) for v in value) + "]::VARCHAR[]"
     scalar = literal(value) if value is None or isinstance(value, int) else None
@@ -230,16 +230,16 @@ def records(alias: str, schema: str, table: str, attrs: Attributes,
     """INSERTs of the table's metadata rows, each only where ``guard(metadata table)`` holds."""
     out = []
     if attrs.table_declared():
-        values = [schema, quote_literal(table), _sql_value(attrs.diststyle),
-                  _sql_value(attrs.distkey), _sql_value(attrs.sortkey_type),
-                  _sql_value(attrs.sortkey), _sql_value(attrs.backup)]
+        values = [schema, quote_literal(table), sql_value(attrs.diststyle),
+                  sql_value(attrs.distkey), sql_value(attrs.sortkey_type),
+                  sql_value(attrs.sortkey), sql_value(attrs.backup)]
         out.append(f"INSERT INTO {meta.qualified(alias, meta.TABLE_ATTRIBUTES)} "
                    f"SELECT {', '.join(values)} WHERE {guard(meta.TABLE_ATTRIBUTES)}")
     if attrs.columns:
         # One statement for every column, so the guard reads the table before any row.
         rows = ", ".join(
             "(" + ", ".join([schema, quote_literal(table), quote_literal(column),
-                             *(_sql_value(v) for v in facts)]) + ")"
+                             *(sql_value(v) for v in facts)]) + ")"
             for column, facts in attrs.columns.items()
         )
         out.append(f"INSERT INTO {meta.qualified(alias, meta.COLUMN_ATTRIBUTES)} "
@@ -281,7 +281,7 @@ def _like(tree: exp.Create, like: exp.LikeProperty, ctx: Context) -> None:
         and p.text("value").upper() == "DEFAULTS" for p in like.expressions
     )
     companions.set_late(tree, CreateLike(
-        target.sql("duckdb"), place_of(target, ctx), place_of(source, ctx), _temporary(tree),
+        target.sql("duckdb"), place_of(target, ctx), place_of(source, ctx), temporary_table(tree),
         bool(tree.args.get("exists")), including,
     ))
 
@@ -294,8 +294,8 @@ def _create(tree: exp.Create, ctx: Context) -> None:
             _like(tree, like, ctx)
             return
     table = tree.find(exp.Table)
-    temporary = _temporary(tree)
-    alias, schema = _target(table, ctx) if table is not None else ("", "")
+    temporary = temporary_table(tree)
+    alias, schema = target_of(table, ctx) if table is not None else ("", "")
     attrs = Attributes()
     for col in list(tree.find_all(exp.ColumnDef)):
         _column(col, _TEMP if temporary else alias or None, attrs, tree)
@@ -344,7 +344,7 @@ def _alter(tree: exp.Alter, ctx: Context) -> None:
         if isinstance(action, exp.AlterColumn) and action.args.get("dtype") is not None:
             _alter_type(tree, action, table, ctx)
             return
-    alias, _ = _target(table, ctx)
+    alias, _ = target_of(table, ctx)
     if not alias:
         return
     for action in tree.args.get("actions") or ():
@@ -366,7 +366,7 @@ def _drop(tree: exp.Drop, ctx: Context) -> None:
         if isinstance(target, exp.Table):
             # DROP SCHEMA [db.]s reads as a Table with db s (and catalog db), so the database
             # is the catalog either way.
-            aliases.add(_target(target, ctx)[0])
+            aliases.add(target_of(target, ctx)[0])
     for alias in sorted(a for a in aliases if a):
         companions.after(tree, *meta.forget_dropped(alias))
 

@@ -36,6 +36,13 @@ from engine.storage import quote_literal
 from proxy.sql.context import Context
 from proxy.sql.transforms import companions
 from proxy.sql.transforms.alter_attributes import Target
+from proxy.sql.transforms.ddl_attributes import (
+    column_name,
+    missing,
+    sql_value,
+    target_of,
+    temporary_table,
+)
 
 PRIMARY, UNIQUE, FOREIGN = "PRIMARY KEY", "UNIQUE", "FOREIGN KEY"
 _SUFFIX = {PRIMARY: "pkey", UNIQUE: "key", FOREIGN: "fkey"}
@@ -102,12 +109,6 @@ def _not_null(col: exp.ColumnDef) -> None:
         col.append("constraints", exp.ColumnConstraint(kind=exp.NotNullColumnConstraint()))
 
 
-def _spelled(schema: exp.Schema, names: list[str]) -> list[str]:
-    """Column names as their definitions spell them (DuckDB's names)."""
-    defined = {c.name.lower(): c.name for c in schema.expressions if isinstance(c, exp.ColumnDef)}
-    return [defined.get(n.lower(), n) for n in names]
-
-
 def _named(keys: list[Key], table: str) -> list[Key]:
     taken: set[str] = set()
     for key in keys:
@@ -123,10 +124,6 @@ def _named(keys: list[Key], table: str) -> list[Key]:
     return keys
 
 
-def _listed(names: list[str] | tuple[str, ...]) -> str:
-    return "[" + ", ".join(quote_literal(n) for n in names) + "]::VARCHAR[]"
-
-
 def _reference_sql(key: Key, schema: str) -> str:
     """SQL of a key's referenced schema, table and columns (``schema``: SQL of the table's
     schema, where an unqualified referenced table is)."""
@@ -135,21 +132,15 @@ def _reference_sql(key: Key, schema: str) -> str:
         return "NULL, NULL, NULL"
     db = ref.args.get("db")
     ref_schema = quote_literal(db.name) if db is not None else schema
-    return f"{ref_schema}, {quote_literal(ref.name)}, {_listed(key.referenced_columns)}"
+    return f"{ref_schema}, {quote_literal(ref.name)}, {sql_value(list(key.referenced_columns))}"
 
 
 def _rows(keys: list[Key], schema: str, table: str) -> str:
     """SQL VALUES rows of ``keys`` (``schema`` is SQL: the table's schema name)."""
     return ", ".join(
         f"({schema}, {quote_literal(table)}, {quote_literal(key.name or '')}, "
-        f"{quote_literal(key.kind)}, {_listed(key.columns)}, {_reference_sql(key, schema)})"
+        f"{quote_literal(key.kind)}, {sql_value(key.columns)}, {_reference_sql(key, schema)})"
         for key in keys)
-
-
-def _temporary(tree: exp.Create) -> bool:
-    props = tree.args.get("properties")
-    return isinstance(props, exp.Properties) and any(
-        isinstance(p, exp.TemporaryProperty) for p in props.expressions)
 
 
 def _create(tree: exp.Create, ctx: Context) -> None:
@@ -178,26 +169,21 @@ def _create(tree: exp.Create, ctx: Context) -> None:
         raise InvalidTableDefinition(
             f'multiple primary keys for table "{table.name}" are not allowed')
     for key in keys:
-        key.columns = _spelled(schema_node, key.columns)
+        key.columns = [column_name(exp.to_identifier(c), tree) for c in key.columns]
         if key.kind == PRIMARY:
             for col in schema_node.expressions:
                 if isinstance(col, exp.ColumnDef) and col.name in key.columns:
                     _not_null(col)
-    catalog = table.args.get("catalog")
-    alias = catalog.name if catalog is not None else ctx.databases.get(ctx.database, "")
-    if _temporary(tree) or not alias:
+    alias, schema = target_of(table, ctx)
+    if temporary_table(tree) or not alias:
         return
-    db = table.args.get("db")
-    schema = quote_literal(db.name) if db is not None else "current_schema()"
     rows = _rows(_named(keys, table.name), schema, table.name)
     keys_table = meta.qualified(alias, meta.TABLE_KEYS)
     # After the CREATE, only for a table whose keys are not kept yet (IF NOT EXISTS over an
     # existing table records nothing new).
     companions.before(tree, *meta.forget_dropped(alias))
     companions.after(tree, f"INSERT INTO {keys_table} SELECT * FROM (VALUES {rows}) WHERE "
-                           f"NOT EXISTS (SELECT 1 FROM {keys_table} WHERE lower(schema_name) = "
-                           f"lower({schema}) AND lower(table_name) = "
-                           f"lower({quote_literal(table.name)}))")
+                           f"{missing(alias, schema, table.name, keys_table)}")
 
 
 def _add(action: exp.AddConstraint, target: Target) -> list[str]:

@@ -601,7 +601,7 @@ def _table_function(table: exp.Table, ctx: Context) -> exp.Expr | None:
     return _rows(rows, alias)
 
 
-def _with_joins(table: exp.Table, rows: exp.Subquery) -> exp.Subquery:
+def _with_joins(table: exp.Table, rows: exp.Subquery | exp.Table) -> exp.Expr:
     """``rows`` standing for ``table``, with the joins a parenthesized join hangs on it."""
     joins = table.args.get("joins")
     if joins:
@@ -656,10 +656,7 @@ def _rewrite_relations(tree: exp.Expr, ctx: Context) -> None:
             cte.meta[CATALOG_ROWS] = True
             added.append(cte)
         reference = exp.Table(this=exp.to_identifier(name), alias=alias.copy())
-        joins = table.args.get("joins")
-        if joins:
-            reference.set("joins", joins)
-        table.replace(reference)
+        table.replace(_with_joins(table, reference))
     if added:
         _prepend_ctes(tree, added)
 
