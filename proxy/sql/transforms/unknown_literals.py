@@ -1,29 +1,81 @@
-"""String literals beside values of one known type take that type, as PostgreSQL and Redshift
-resolve an untyped literal.
+"""String literals beside values of one known type take that type, and values of types that
+cannot meet are refused, as PostgreSQL and Redshift resolve a set operation's columns and a
+CASE's results (PostgreSQL's ``select_common_type``).
 
 ``SELECT 1 UNION SELECT '2'`` is an integer column there (and ``SELECT 1 UNION SELECT 'a'`` a
 22P02), ``CASE WHEN c THEN 1 ELSE '0' END`` an integer; DuckDB makes both text. So where the
-other values of a CASE's results, or of one column of a set operation's branches, are literals
-or casts of a single type (numbers, booleans, typed literals such as ``DATE '2020-01-01'``), each
-string literal among them becomes a cast to it (which ``explicit_casts`` then checks as written:
-22P02 for ``'a'`` as an integer). NULLs are untyped too; a column or any other expression, whose
-type translation does not know, leaves the values as they are.
+other values of a CASE's results are literals or casts of a single type (numbers, booleans,
+typed literals such as ``DATE '2020-01-01'``), each string literal among them becomes a cast to
+it (which ``explicit_casts`` then checks as written: 22P02 for ``'a'`` as an integer); DuckDB
+itself types a literal beside a column there. A set operation's column is resolved pair by
+pair, as PostgreSQL resolves ``a UNION b UNION c`` as ``(a UNION b) UNION c``: a string literal
+beside a value of a known type (a literal, a cast, a numeric or character column of a table,
+view, derived table or CTE) becomes a cast to that type, two literals are text, and two values
+of different kinds (a number and a string, a boolean, a date or timestamp) are 42804 ``UNION
+types integer and character varying cannot be matched``, where DuckDB would make both text.
+GREATEST and LEAST of such values are refused alike. NULLs are untyped too; any other
+expression, whose type translation does not know, leaves the values as they are. A DECIMAL
+of unstated precision is not a cast target here: DuckDB's would differ in scale.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlglot import exp
 
+from catalog.directory import Number
+from catalog.errors import DatatypeMismatch
+from proxy.sql.column_types import ColumnTypes
 from proxy.sql.context import Context
+from proxy.sql.transforms.varchar_blanks import (
+    CHAR,
+    CLEAN,
+    STRING,
+    names_column,
+    resolved_scopes,
+    statement_queries,
+)
 
 _T = exp.DataType.Type
 
+# Each type's category as PostgreSQL's TypeCategory reads it, and its rank there: of two
+# types of one category the higher rank is the one a set operation's column takes (PostgreSQL
+# names it in a later mismatch).
+_CATEGORIES: dict[_T, tuple[str, int]] = {
+    _T.SMALLINT: ("numeric", 0), _T.INT: ("numeric", 1), _T.BIGINT: ("numeric", 2),
+    _T.DECIMAL: ("numeric", 3), _T.FLOAT: ("numeric", 4), _T.DOUBLE: ("numeric", 5),
+    _T.CHAR: ("string", 0), _T.BPCHAR: ("string", 0), _T.VARCHAR: ("string", 0),
+    _T.NVARCHAR: ("string", 0), _T.TEXT: ("string", 1),
+    _T.BOOLEAN: ("boolean", 0),
+    _T.DATE: ("datetime", 0), _T.TIMESTAMP: ("datetime", 1), _T.TIMESTAMPTZ: ("datetime", 2),
+}
+_NAMES: dict[_T, str] = {
+    _T.SMALLINT: "smallint", _T.INT: "integer", _T.BIGINT: "bigint", _T.DECIMAL: "numeric",
+    _T.FLOAT: "real", _T.DOUBLE: "double precision", _T.CHAR: "character",
+    _T.BPCHAR: "character", _T.VARCHAR: "character varying", _T.NVARCHAR: "character varying",
+    _T.TEXT: "text", _T.BOOLEAN: "boolean", _T.DATE: "date",
+    _T.TIMESTAMP: "timestamp without time zone", _T.TIMESTAMPTZ: "timestamp with time zone",
+}
+_SET_OPERATIONS: dict[type[exp.Expr], str] = {
+    exp.Union: "UNION", exp.Intersect: "INTERSECT", exp.Except: "EXCEPT",
+}
 
-def _known(value: exp.Expr) -> exp.DataType | bool | None:
-    """The type ``value`` is written with; None for an untyped literal (a string or NULL);
-    False when translation cannot tell."""
+# A value's type: a DataType, None for an untyped literal (a string or NULL), False where
+# translation cannot tell.
+_Typed = exp.DataType | bool | None
+
+
+def _bare(value: exp.Expr) -> exp.Expr:
     while isinstance(value, exp.Paren):
         value = value.this
+    return value
+
+
+def _known(value: exp.Expr) -> _Typed:
+    """The type ``value`` is written with; None for an untyped literal (a string or NULL);
+    False when translation cannot tell by how it is written."""
+    value = _bare(value)
     if isinstance(value, exp.Null) or (isinstance(value, exp.Literal) and value.is_string):
         return None
     if isinstance(value, exp.Boolean):
@@ -39,7 +91,111 @@ def _known(value: exp.Expr) -> exp.DataType | bool | None:
     return False
 
 
+def _number_type(number: Number) -> exp.DataType:
+    """The type of a numeric column as the catalog describes it."""
+    if number.floating:
+        return exp.DataType.build("REAL" if number.precision == 24 else "DOUBLE")
+    if number.integer:
+        return exp.DataType.build({5: "SMALLINT", 10: "INT"}.get(number.precision, "BIGINT"))
+    return exp.DataType.build(f"DECIMAL({number.precision}, {number.scale})")
+
+
+class _Typer:
+    """The types of a statement's values: by how they are written (``_known``), and of its
+    numeric and character columns (read lazily: only a statement that asks for a column's
+    type pays for resolving its names)."""
+
+    def __init__(self, tree: exp.Expr, ctx: Context) -> None:
+        self.tree, self.ctx = tree, ctx
+        self._numbers: ColumnTypes | None = None
+        self._strings: dict[int, tuple[str | None, bool]] | None = None
+
+    def __call__(self, value: exp.Expr) -> _Typed:
+        value = _bare(value)
+        known = _known(value)
+        if known is not False or not isinstance(value, exp.Column) or value.is_star:
+            return known
+        kind, own = self._string_kind(value)
+        if kind == CHAR:
+            return exp.DataType.build("CHAR")
+        if kind in (STRING, CLEAN):
+            return exp.DataType.build("VARCHAR")
+        if not own:
+            return False  # a name whose source translation cannot place
+        if self._numbers is None:
+            self._numbers = ColumnTypes(self.ctx, self._derived)
+        number = self._numbers.type_of(value)
+        if isinstance(number, Number):
+            return _number_type(number)
+        return number if isinstance(number, exp.DataType) else False
+
+    def _string_kind(self, column: exp.Column) -> tuple[str | None, bool]:
+        """The column's string kind (``varchar_blanks``') and whether its own query has a
+        column of that name (else it is an enclosing query's, or not known)."""
+        if self._strings is None:
+            self._strings = {}
+            # A DML statement's queries resolve apart, as ``varchar_blanks`` resolves them.
+            queries = statement_queries(self.tree) if isinstance(
+                self.tree, exp.Update | exp.Delete | exp.Merge) else [self.tree]
+            for query in queries:
+                resolvers, known = resolved_scopes(query, self.ctx)
+                for scope, resolve in resolvers:
+                    for found in scope.columns:
+                        own = bool(found.table) or names_column(
+                            scope, found.name, self.ctx, known) is True
+                        self._strings[id(found)] = (resolve(found), own)
+        return self._strings.get(id(column), (None, False))
+
+    def _derived(self, nodes: list[exp.Expr], _columns: ColumnTypes) -> exp.DataType | None:
+        """A derived table's or CTE's column: the type its defining values share."""
+        types = [self(node) for node in nodes]
+        if any(not isinstance(t, exp.DataType) for t in types):
+            return None
+        found: exp.DataType | None = None
+        for typed in types:
+            assert isinstance(typed, exp.DataType)
+            found = typed if found is None else _wider(found, typed)
+            if found is None:
+                return None
+        return found
+
+
+def _category(typed: exp.DataType) -> tuple[str, int] | None:
+    return _CATEGORIES.get(typed.this)
+
+
+def _wider(a: exp.DataType, b: exp.DataType) -> exp.DataType | None:
+    """The one of two types of one category a column of both takes; None across categories
+    (or for a type whose category is not known here)."""
+    ca, cb = _category(a), _category(b)
+    if ca is None or cb is None or ca[0] != cb[0]:
+        return None
+    return b if cb[1] > ca[1] else a
+
+
+def _mismatch(context: str, a: exp.DataType, b: exp.DataType) -> DatatypeMismatch:
+    return DatatypeMismatch(f"{context} types {_NAMES[a.this]} and {_NAMES[b.this]} cannot be "
+                            "matched")
+
+
+def _check(context: str, types: Iterable[_Typed]) -> None:
+    """Refuse values of different categories, naming them as PostgreSQL does: the type the
+    values before took, and the first one that cannot meet it."""
+    first: exp.DataType | None = None
+    for typed in types:
+        if not isinstance(typed, exp.DataType) or _category(typed) is None:
+            continue
+        if first is None:
+            first = typed
+            continue
+        wider = _wider(first, typed)
+        if wider is None:
+            raise _mismatch(context, first, typed)
+        first = wider
+
+
 def _resolve(values: list[exp.Expr]) -> None:
+    """A CASE's results: string literals take the one type of the other literals and casts."""
     known = [_known(v) for v in values]
     if any(k is False for k in known):
         return
@@ -47,20 +203,26 @@ def _resolve(values: list[exp.Expr]) -> None:
     if len(types) == 1 and any(k is None for k in known):
         # Integers of different widths unite as the wider: one type left means all alike.
         target = next(k for k in known if isinstance(k, exp.DataType))
-        if target.this == _T.DECIMAL:
-            return  # NUMERIC of unstated precision: DuckDB's would differ in scale
         for value in values:
-            if isinstance(value, exp.Literal) and value.is_string:
-                value.replace(exp.Cast(this=value.copy(), to=target.copy()))
+            _cast_literal(value, target)
+
+
+def _cast_literal(value: exp.Expr, target: exp.DataType) -> None:
+    """Make a string literal a cast to ``target`` (not to a DECIMAL: see the module; not to
+    a string type, which a literal is already: CHAR's length comes from its other values)."""
+    value = _bare(value)
+    category = _category(target)
+    if isinstance(value, exp.Literal) and value.is_string and target.this != _T.DECIMAL and (
+            category is None or category[0] != "string"):
+        value.replace(exp.Cast(this=value.copy(), to=target.copy()))
 
 
 def _branches(node: exp.Expr) -> list[exp.Select] | None:
     """The selects of a set operation, in order, or None where one is not a plain select."""
+    node = _query(node)
     if isinstance(node, exp.SetOperation):
         left, right = _branches(node.this), _branches(node.expression)
         return None if left is None or right is None else [*left, *right]
-    while isinstance(node, exp.Subquery | exp.Paren):
-        node = node.this
     if isinstance(node, exp.Select) and not any(
             isinstance(e, exp.Star) or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star))
             for e in node.expressions):
@@ -68,13 +230,51 @@ def _branches(node: exp.Expr) -> list[exp.Select] | None:
     return None
 
 
+def _query(node: exp.Expr) -> exp.Expr:
+    while isinstance(node, exp.Subquery | exp.Paren):
+        node = node.this
+    return node
+
+
+def _set_column(node: exp.Expr, index: int, typer: _Typer) -> tuple[_Typed, exp.Expr | None]:
+    """The type of column ``index`` of a set operation (or of one of its selects), and the
+    value of a select whose value is an untyped literal, resolved pair by pair."""
+    node = _query(node)
+    if not isinstance(node, exp.SetOperation):
+        assert isinstance(node, exp.Select)
+        value = node.expressions[index].unalias()
+        typed = typer(value)
+        return typed, value if typed is None else None
+    left, left_value = _set_column(node.this, index, typer)
+    right, right_value = _set_column(node.expression, index, typer)
+    if left is False or right is False:
+        return False, None
+    if left is None and right is None:
+        return exp.DataType.build("TEXT"), None  # two untyped literals: text
+    if left is None or right is None:
+        typed, value = (right, left_value) if left is None else (left, right_value)
+        assert isinstance(typed, exp.DataType) and value is not None
+        _cast_literal(value, typed)
+        return typed, None
+    assert isinstance(left, exp.DataType) and isinstance(right, exp.DataType)
+    if _category(left) is None or _category(right) is None:
+        return False, None
+    wider = _wider(left, right)
+    if wider is None:
+        raise _mismatch(_SET_OPERATIONS.get(type(node), "UNION"), left, right)
+    return wider, None
+
+
 def unknown_literals(tree: exp.Expr, ctx: Context) -> exp.Expr:
-    """Type the string literals of CASE results and set operation columns (module docstring)."""
+    """Type the string literals of CASE results and set operation columns, and refuse set
+    operation columns and GREATEST/LEAST arguments of types that cannot meet (module
+    docstring)."""
     for case in list(tree.find_all(exp.Case)):
         results = [i.args["true"] for i in case.args.get("ifs") or ()]
         if case.args.get("default") is not None:
             results.append(case.args["default"])
         _resolve(results)
+    typer = _Typer(tree, ctx)
     for node in list(tree.find_all(exp.SetOperation)):
         if isinstance(node.parent, exp.SetOperation):
             continue  # the outermost resolves the whole chain
@@ -82,5 +282,7 @@ def unknown_literals(tree: exp.Expr, ctx: Context) -> exp.Expr:
         if not selects or len({len(s.expressions) for s in selects}) != 1:
             continue
         for i in range(len(selects[0].expressions)):
-            _resolve([s.expressions[i].unalias() for s in selects])
+            _set_column(node, i, typer)
+    for call in tree.find_all(exp.Greatest, exp.Least):
+        _check(type(call).__name__.upper(), (typer(arg) for arg in call.iter_expressions()))
     return tree
