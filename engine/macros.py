@@ -109,12 +109,17 @@ since a session's search path names only its own database.
   string's text without its JSON quotes and a SUPER number's digits, where DuckDB's cast keeps
   the JSON text; NULL for a SUPER boolean, object, array or null, which have no cast to
   VARCHAR (Redshift's lax casts of SUPER give NULL for what would be an error); a DOUBLE
-  PRECISION's text as ``DOUBLE_TEXT`` makes it; anything else's own text.
-* ``DOUBLE_TEXT(t)`` is the text PostgreSQL and Redshift give a DOUBLE PRECISION, from
-  DuckDB's text ``t`` of it: both are its shortest round-trip digits, but DuckDB writes an
-  integral value with ``.0`` (``2.0``, PostgreSQL ``2``), keeps fixed notation up to 1e16
-  (PostgreSQL's exponent form starts at 1e15: ``1e+15``) and spells ``nan``/``inf``
-  (``NaN``/``Infinity``). Only the fixed form from 1e15 on is rebuilt, from its digits.
+  PRECISION's text as ``DOUBLE_TEXT`` makes it, a REAL's as ``REAL_TEXT``; anything else's
+  own text.
+* ``DOUBLE_TEXT(t, w)`` is the text PostgreSQL and Redshift give a DOUBLE PRECISION, from
+  DuckDB's text ``t`` of it, with ``w`` 16: both are its shortest round-trip digits, but DuckDB
+  writes an integral value with ``.0`` (``2.0``, PostgreSQL ``2``), keeps fixed notation up to
+  1e16 (PostgreSQL's exponent form starts at 1e15, an integer part of ``w`` digits:
+  ``1e+15``) and spells ``nan``/``inf`` (``NaN``/``Infinity``). Only the fixed form from there
+  on is rebuilt, from its digits.
+* ``REAL_TEXT(x)`` is a REAL's text: its shortest digits that read back as the same REAL
+  (DuckDB's own text of a REAL is not always the shortest: ``425640.375``, PostgreSQL
+  ``425640.38``), in ``DOUBLE_TEXT``'s form with the exponent from 1e6 on (``w`` 7).
 * ``SUBSTR`` is SUBSTRING/SUBSTR of a VARBYTE, in bytes, with Redshift's positions (a start
   below 1 counts the positions before the value; a negative length fails, 22011).
 * ``SUBSTRING`` is SUBSTRING/SUBSTR whose positions are already DuckDB's (a first byte or
@@ -254,6 +259,7 @@ BARE_DISTINCT = f"{INTERNAL_PREFIX}bare_distinct"
 LENGTH = f"{INTERNAL_PREFIX}length"
 TEXT = f"{INTERNAL_PREFIX}text"
 DOUBLE_TEXT = f"{INTERNAL_PREFIX}double_text"
+REAL_TEXT = f"{INTERNAL_PREFIX}real_text"
 SUBSTR = f"{INTERNAL_PREFIX}substr"
 SUBSTRING = f"{INTERNAL_PREFIX}substring"
 LITERAL_BYTES = f"{INTERNAL_PREFIX}literal_bytes"
@@ -767,21 +773,31 @@ _DEFINITIONS = {
     # No lambda names the integer part: ``t`` may hold a subquery (TEXT of a scalar subquery),
     # which DuckDB refuses inside a lambda.
     DOUBLE_TEXT: (
-        "(t) AS CASE WHEN t IN ('nan', '-nan') THEN 'NaN' WHEN t = 'inf' THEN 'Infinity' "
+        "(t, w) AS CASE WHEN t IN ('nan', '-nan') THEN 'NaN' WHEN t = 'inf' THEN 'Infinity' "
         "WHEN t = '-inf' THEN '-Infinity' WHEN contains(t, 'e') THEN t "
-        "WHEN strlen(split_part(ltrim(t, '-'), '.', 1)) < 16 THEN regexp_replace(t, '\\.0$', '') "
+        "WHEN strlen(split_part(ltrim(t, '-'), '.', 1)) < w THEN regexp_replace(t, '\\.0$', '') "
         "ELSE CASE WHEN starts_with(t, '-') THEN '-' ELSE '' END "
         "|| left(split_part(ltrim(t, '-'), '.', 1), 1) "
         "|| CASE WHEN rtrim(substr(split_part(ltrim(t, '-'), '.', 1), 2) "
         "|| split_part(t, '.', 2), '0') = '' THEN '' ELSE '.' "
         "|| rtrim(substr(split_part(ltrim(t, '-'), '.', 1), 2) || split_part(t, '.', 2), '0') END "
-        "|| 'e+' || CAST(strlen(split_part(ltrim(t, '-'), '.', 1)) - 1 AS VARCHAR) END"
+        "|| 'e+' || lpad(CAST(strlen(split_part(ltrim(t, '-'), '.', 1)) - 1 AS VARCHAR), 2, '0') "
+        "END"
+    ),
+    # The shortest of the 1- to 9-digit forms that reads back as ``x`` (NaN and the
+    # infinities read back as themselves), as a DOUBLE's text, which keeps those digits.
+    # ``x`` is a one-element list's: it may hold a subquery, which no lambda may hold.
+    REAL_TEXT: (
+        f"(x) AS {CATALOG}.{SCHEMA}.{DOUBLE_TEXT}(CAST(CAST(list_transform([x], v -> "
+        "list_filter([printf('%.*e', p, v) for p in range(0, 9)], "
+        "s -> CAST(s AS REAL) = v)[1])[1] AS DOUBLE) AS VARCHAR), 7)"
     ),
     # By typeof, as VARBYTE; every branch is text.
     TEXT: (
         "(x) AS CASE typeof(x) WHEN 'BLOB' THEN decode(CAST(x AS BLOB)) "
         f"WHEN 'JSON' THEN {_SUPER_TEXT} "
-        f"WHEN 'DOUBLE' THEN {CATALOG}.{SCHEMA}.{DOUBLE_TEXT}(CAST(x AS VARCHAR)) "
+        f"WHEN 'DOUBLE' THEN {CATALOG}.{SCHEMA}.{DOUBLE_TEXT}(CAST(x AS VARCHAR), 16) "
+        f"WHEN 'FLOAT' THEN {CATALOG}.{SCHEMA}.{REAL_TEXT}(x) "
         "ELSE CAST(x AS VARCHAR) END"
     ),
     # A slice: DuckDB's substring takes no BLOB.

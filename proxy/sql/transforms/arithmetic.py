@@ -253,15 +253,15 @@ def _combined_kind(types: list[Number | None]) -> Number | None:
 
 
 def float_columns(ctx: Context) -> ColumnTypes:
-    """The column types ``is_double`` reads: the catalog's floating point columns and those
+    """The column types ``is_floating`` reads: the catalog's floating point columns and those
     of derived tables and CTEs, typed as the overflow checks type them."""
     return ColumnTypes(ctx, _derived_kind, _combined_kind)
 
 
-def is_double(node: exp.Expr, columns: ColumnTypes) -> bool:
-    """Whether ``node`` is a DOUBLE PRECISION value, by how it is written or by the catalog
-    (as the overflow checks type an operand)."""
-    return _operand_kind(node, {}, columns) == _DOUBLE
+def is_floating(node: exp.Expr, columns: ColumnTypes) -> bool:
+    """Whether ``node`` is a DOUBLE PRECISION or REAL value, by how it is written or by the
+    catalog (as the overflow checks type an operand)."""
+    return _operand_kind(node, {}, columns) in (_DOUBLE, _REAL)
 
 
 def _temporal(node: exp.Expr) -> bool:

@@ -20,13 +20,13 @@ written) becomes the engine's integer cast, which reads a string as PostgreSQL d
 DuckDB's own cast for a value of any other type (the overload is picked when the statement
 binds, so only strings pay for the check: about 0.1 us a row).
 
-A DOUBLE PRECISION value made text, by a cast to a character type or as an operand of ``||``,
-reads as Redshift and PostgreSQL write it (``2``, ``1e+15``, ``NaN``; DuckDB writes ``2.0``,
-``1000000000000000.0``, ``nan``): the engine's ``TEXT`` macro gives it its text. ``varbyte``
-already reads each cast of a value that may be a VARBYTE through ``TEXT``; here a cast of an
-explicit DOUBLE PRECISION cast (``2::float8::varchar``) is too, and a ``||`` operand that is a
-DOUBLE PRECISION by how it is written or by the catalog (``arithmetic.is_double``). REAL
-values keep DuckDB's text (see docs/compatibility.md).
+A DOUBLE PRECISION or REAL value made text, by a cast to a character type or as an operand of
+``||``, reads as Redshift and PostgreSQL write it (``2``, ``1e+15``, ``NaN``, a REAL's
+``425640.38``; DuckDB writes ``2.0``, ``1000000000000000.0``, ``nan``, ``425640.375``): the
+engine's ``TEXT`` macro gives it its text. ``varbyte`` already reads each cast of a value that
+may be a VARBYTE through ``TEXT``; here a cast of an explicit DOUBLE PRECISION or REAL cast
+(``2::float8::varchar``) is too, and a ``||`` operand that is a floating point value by how it
+is written or by the catalog (``arithmetic.is_floating``).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from catalog.errors import InvalidTextRepresentation, NumericValueOutOfRange
 from engine import macros
 from engine.storage import INTERNAL_PREFIX
 from proxy.sql.context import Context
-from proxy.sql.transforms.arithmetic import float_columns, is_double
+from proxy.sql.transforms.arithmetic import float_columns, is_floating
 from proxy.sql.transforms.character_lengths import CHAR_TYPES, declared_length
 from proxy.sql.transforms.macros import call
 from proxy.sql.transforms.virtual_relations import catalog_sql
@@ -170,15 +170,16 @@ def _once(cast: exp.Cast, macro: str, length: int) -> exp.Expr:
 
 
 def _double_texts(tree: exp.Expr, ctx: Context) -> None:
-    """Read a DOUBLE PRECISION value made text through the engine's ``TEXT`` macro: the
-    operand of a cast to a character type that is an explicit DOUBLE PRECISION cast (other
-    operands ``varbyte`` wrapped already), an operand of ``||`` that is a DOUBLE PRECISION."""
+    """Read a floating point value made text through the engine's ``TEXT`` macro: the
+    operand of a cast to a character type that is an explicit DOUBLE PRECISION or REAL cast
+    (other operands ``varbyte`` wrapped already), an operand of ``||`` that is one."""
     columns = None
     for node in list(tree.find_all(exp.Cast, exp.DPipe)):
         if isinstance(node, exp.Cast):
             inner = node.this
             if (node.to.this in _CHARACTER_TYPES or node.to.this == _T.TEXT) and isinstance(
-                    inner, exp.Cast) and inner.to.this == _T.DOUBLE and not catalog_sql(node):
+                    inner, exp.Cast) and inner.to.this in (_T.DOUBLE, _T.FLOAT) and not \
+                    catalog_sql(node):
                 node.set("this", call(macros.TEXT, inner.copy()))
             continue
         for key in ("this", "expression"):
@@ -186,5 +187,5 @@ def _double_texts(tree: exp.Expr, ctx: Context) -> None:
             if operand is None or isinstance(operand, exp.Literal):
                 continue
             columns = columns or float_columns(ctx)
-            if is_double(operand, columns):
+            if is_floating(operand, columns):
                 node.set(key, call(macros.TEXT, operand.copy()))
