@@ -9,6 +9,7 @@ and BI refreshes are not parsed again.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -100,7 +101,13 @@ from proxy.sql.transforms.varbyte import varbyte, varbyte_substrings
 from proxy.sql.transforms.varchar_blanks import varchar_blanks
 from proxy.sql.transforms.varchar_groups import varchar_groups
 from proxy.sql.transforms.varchar_using import varchar_using
-from proxy.sql.transforms.virtual_relations import virtual_relations
+from proxy.sql.transforms.virtual_relations import (
+    CATALOG_BODY,
+    CATALOG_ROWS,
+    body_placeholder,
+    view_tree,
+    virtual_relations,
+)
 from proxy.sql.transforms.windows import windows
 from proxy.sql.transforms.wlm_functions import wlm_functions
 
@@ -270,6 +277,96 @@ TRANSFORMS: tuple[Callable[[exp.Expr, Context], exp.Expr], ...] = (
     guard_arithmetic,
 )
 
+# The transforms a catalog view's SQL goes through once it is spliced into a query.
+_AFTER_CATALOG = TRANSFORMS[TRANSFORMS.index(virtual_relations) + 1:]
+# A catalog CTE's name in the query its body is translated alone in.
+_BODY_CTE = "__ds_catalog_0"
+
+
+class _CatalogBodies:
+    """The translations of catalog views' SQL, by (SQL, session context): a view's DuckDB
+    SQL is the same in every query of a session that reads it, so the later transforms run
+    over it once, alone, not over every query's copy (a client's first catalog query took
+    seconds, most of them copying, walking and generating the views' SQL). LRU, locked:
+    translation runs on any thread."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[object, ...], str | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def text(self, sql: str, ctx: Context) -> str | None:
+        """The view's SQL as the later transforms make it inside a query; None where
+        translating it alone could differ (it noted facts or set statement-wide marks)."""
+        key = (sql, ctx.key, ctx.stored, ctx.wide_products, ctx.param_types)
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        text = _translated_body(sql, ctx)
+        with self._lock:
+            self._items[key] = text
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return text
+
+
+def _translated_body(sql: str, ctx: Context) -> str | None:
+    """``sql`` through the transforms after ``virtual_relations``, as the body of the same
+    MATERIALIZED CTE a query gets, alone in a query of its own."""
+    cte = exp.CTE(this=view_tree(sql), materialized=True,
+                  alias=exp.TableAlias(this=exp.to_identifier(_BODY_CTE)))
+    cte.meta[CATALOG_ROWS] = True
+    tree: exp.Expr = exp.select("*").from_(_BODY_CTE)
+    tree.set("with_", exp.With(expressions=[cte]))
+    notes, products = BlankNotes(), ProductNotes()
+    alone = replace(ctx, blank_notes=notes, product_notes=products)
+    for transform in _AFTER_CATALOG:
+        tree = transform(tree, alone)
+    if (notes.used or notes.wanted or products.narrow or products.bounds
+            or products.divided_beside or tree.meta):
+        return None
+    with_ = tree.args.get("with_")
+    return with_.expressions[0].this.sql("duckdb") if isinstance(with_, exp.With) else None
+
+
+_BODIES = _CatalogBodies()
+
+
+def catalog_bodies(tree: exp.Expr, ctx: Context) -> dict[str, str]:
+    """The translated SQL of each catalog CTE ``virtual_relations`` put in ``tree``, by its
+    placeholder's text; a body that must be translated in place is put back into the tree."""
+    bodies: dict[str, str] = {}
+    for cte in tree.find_all(exp.CTE):
+        sql = cte.meta.pop(CATALOG_BODY, None)
+        if sql is None:
+            continue
+        text = _BODIES.text(sql, ctx)
+        if text is None:
+            cte.set("this", view_tree(sql))
+        else:
+            bodies[body_placeholder(cte.alias_or_name)] = text
+    return bodies
+
+
+def run_transforms(tree: exp.Expr, ctx: Context) -> tuple[exp.Expr, dict[str, str]]:
+    """``tree`` through every transform, and the catalog bodies to splice into its SQL."""
+    bodies: dict[str, str] = {}
+    for transform in TRANSFORMS:
+        tree = transform(tree, ctx)
+        if transform is virtual_relations:
+            bodies = catalog_bodies(tree, ctx)
+    return tree, bodies
+
+
+def generate(tree: exp.Expr, bodies: dict[str, str]) -> str:
+    """The DuckDB SQL of a transformed tree, its catalog CTEs' bodies spliced in."""
+    sql = tree.sql("duckdb")
+    for placeholder, body in bodies.items():
+        assert sql.count(placeholder) == 1, placeholder
+        sql = sql.replace(placeholder, body)
+    return sql
+
 
 _COMMAND_TAGS: dict[type, tuple[str, str]] = {
     commands.Begin: ("UTILITY", "BEGIN"),
@@ -380,8 +477,11 @@ def _function_statement(text: str, spec: udfs.FunctionSpec | udfs.DropSpec,
     body_ctx = replace(ctx, stored=True)  # later sessions run the body
     for argument in tree.find_all(exp.Parameter):
         argument.meta[FUNCTION_ARGUMENT] = spec.arg_types[int(argument.name) - 1]
-    for transform in TRANSFORMS:
-        tree = transform(tree, body_ctx)
+    tree, bodies = run_transforms(tree, body_ctx)
+    if bodies:
+        # The body is one expression: a catalog relation's CTE would have no query to hang on.
+        raise FeatureNotSupported(
+            "feature not supported on Duckshift: a catalog relation in a SQL function's body")
     assert isinstance(tree, exp.Select)
     body = udfs.body_sql(tree, types)
     late = CreateFunction(where, types, udfs.duck_type(spec.returns, ctx), body, spec.replace,
@@ -729,8 +829,7 @@ def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
     products = ProductNotes()
     ctx = replace(ctx, blank_notes=notes, product_notes=products,
                   clean_columns={} if ctx.stored else ctx.clean_columns)
-    for transform in TRANSFORMS:
-        tree = transform(tree, ctx)
+    tree, bodies = run_transforms(tree, ctx)
     nparams = max(
         (int(p.this.name) for p in tree.find_all(exp.Parameter) if p.this.is_int), default=0
     )
@@ -740,7 +839,7 @@ def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
     # narrows a tree of its own without them), so the exact translation parses it again.
     exact = compile_tree(text, parse(text), replace(ctx, clean_columns={})) if notes.used else None
     return Statement(
-        text, stype, tag, returns, counts, duck_sql=companions.joined(tree, tree.sql("duckdb")),
+        text, stype, tag, returns, counts, duck_sql=companions.joined(tree, generate(tree, bodies)),
         nparams=nparams, param_probes=probes(tree) if nparams else (), refs=refs,
         understood=understood, cacheable=companions.cacheable(tree),
         late=companions.late(tree), exact=exact, blank_forgotten=ctx.blank_forgotten,

@@ -615,9 +615,34 @@ def _with_joins(table: exp.Table, rows: exp.Subquery | exp.Table) -> exp.Expr:
 # inside each correlated subquery (asyncpg's type introspection, sqlalchemy-redshift's
 # reflection).
 _SHARED_PREFIX = "__ds_catalog_"
+# Such a CTE's body is a placeholder, ``SELECT * FROM __ds_catalog_body_<name>``, and its
+# meta holds the view's SQL under this key: the front end splices in that SQL's translation,
+# made once per session context (``pipeline.catalog_bodies``), rather than have every later
+# transform copy, walk and generate the view's tens of kilobytes again for each query.
+CATALOG_BODY = "catalog_body"
+_BODY_PREFIX = "__ds_catalog_body_"
 
 
-def _rewrite_relations(tree: exp.Expr, ctx: Context) -> None:
+def body_placeholder(name: str) -> str:
+    """The DuckDB SQL of the placeholder body of the catalog CTE ``name``."""
+    return f"SELECT * FROM {_BODY_PREFIX}{name}"
+
+
+def view_tree(sql: str) -> exp.Expr:
+    """A catalog view's SQL as a tree of its own (a copy of the cached parse)."""
+    return _parsed(sql).copy()
+
+
+# Operations whose typing reads the types of the catalog columns they compute on: a query
+# with one keeps the views' SQL in its tree, where the typing transforms see the columns'
+# defining expressions (``dbt``'s ``pct_used / 100.0`` of SVV_TABLE_INFO is a DECIMAL
+# division).
+_TYPED_OPERATIONS = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.IntDiv, exp.Mod, exp.Sum, exp.Avg)
+
+
+def _rewrite_relations(tree: exp.Expr, ctx: Context, spliced: bool = False) -> None:
+    """Replace the catalog relations of ``tree``; with ``spliced``, a query's views' SQL is
+    left out of the tree, for the front end to splice in (``CATALOG_BODY``)."""
     ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
     # Only a query: a view, a CTAS or an INSERT keeps the rows inline.
     shared: dict[str, str] | None = {} if isinstance(tree, exp.Select | exp.SetOperation) else None
@@ -651,9 +676,13 @@ def _rewrite_relations(tree: exp.Expr, ctx: Context) -> None:
         name = shared.get(sql)
         if name is None:
             name = shared[sql] = f"{_SHARED_PREFIX}{len(shared)}"
-            cte = exp.CTE(this=_parsed(sql).copy(), materialized=True,
+            body = exp.select("*").from_(f"{_BODY_PREFIX}{name}") if spliced \
+                else view_tree(sql)
+            cte = exp.CTE(this=body, materialized=True,
                           alias=exp.TableAlias(this=exp.to_identifier(name)))
             cte.meta[CATALOG_ROWS] = True
+            if spliced:
+                cte.meta[CATALOG_BODY] = sql
             added.append(cte)
         reference = exp.Table(this=exp.to_identifier(name), alias=alias.copy())
         table.replace(_with_joins(table, reference))
@@ -702,8 +731,10 @@ def _unqualify_functions(tree: exp.Expr) -> None:
 
 def virtual_relations(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Rewrite catalog functions, then replace catalog relations by this session's rows."""
+    # Read before the catalog functions' own SQL (``format_type``'s arithmetic) is in.
+    spliced = tree.find(*_TYPED_OPERATIONS) is None
     _rewrite_functions(tree)
     _unqualify_functions(tree)
-    _rewrite_relations(tree, ctx)
+    _rewrite_relations(tree, ctx, spliced)
     return tree
 
