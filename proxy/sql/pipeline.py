@@ -478,11 +478,7 @@ def _function_statement(text: str, spec: udfs.FunctionSpec | udfs.DropSpec,
     for argument in tree.find_all(exp.Parameter):
         argument.meta[FUNCTION_ARGUMENT] = spec.arg_types[int(argument.name) - 1]
     tree, bodies = run_transforms(tree, body_ctx)
-    if bodies:
-        # The body is one expression: a catalog relation's CTE would have no query to hang on.
-        raise FeatureNotSupported(
-            "feature not supported on Duckshift: a catalog relation in a SQL function's body")
-    assert isinstance(tree, exp.Select)
+    assert isinstance(tree, exp.Select) and not bodies  # a body without FROM reads no relation
     body = udfs.body_sql(tree, types)
     late = CreateFunction(where, types, udfs.duck_type(spec.returns, ctx), body, spec.replace,
                           spec.volatility, spec.body.strip())
