@@ -18,6 +18,7 @@ from catalog import errors as err
 from catalog.security import ObjectKey
 from engine import streaming
 from engine.admission import Ticket
+from engine.plans import plan_lines
 from proxy import (
     access_commands,
     blank_writes,
@@ -370,11 +371,12 @@ class SessionCommands:
         # The plan the query's first run would take (with the facts it would learn first).
         stmt = await self._with_first_facts(session, inner[0])
         rows = await self._engine_call(
-            lambda: session.cursor.execute("EXPLAIN " + (stmt.duck_sql or "")).fetchall()
+            lambda: session.cursor.execute(
+                "EXPLAIN (FORMAT json) " + (stmt.duck_sql or "")).fetchall()
         )
         lines: list[str] = []
         for row in rows:
-            lines.extend(str(row[-1]).splitlines())
+            lines.extend(plan_lines(str(row[-1]), self._reverse_aliases))
         return Outcome("EXPLAIN", result=show_commands.single_column("QUERY PLAN", lines))
 
 

@@ -817,3 +817,15 @@ def test_merge_remove_duplicates_counts_each_row_once(conn: psycopg.Connection[A
                        "remove duplicates")
     assert cur.rowcount == 2  # both matched now: two rows updated
     assert conn.execute("select count(*) from rd_target").fetchone() == (5,)
+
+
+def test_explain_names_databases_and_nests_operators(conn: psycopg.Connection[Any]) -> None:
+    conn.execute("create table explained (id int, v varchar(10))")
+    conn.execute("insert into explained select range, 'x' from range(100)")
+    cur = conn.execute("explain select v, count(*) from explained where id % 3 = 1 group by v")
+    assert [d.name for d in cur.description or ()] == ["QUERY PLAN"]
+    lines = [row[0] for row in cur.fetchall()]
+    assert not any("__ds_" in line for line in lines)
+    assert any(line.strip() == "Table: dev.public.explained" for line in lines)
+    assert any(line.lstrip().startswith("->  ") for line in lines)
+    conn.rollback()
