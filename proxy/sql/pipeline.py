@@ -349,6 +349,13 @@ def catalog_bodies(tree: exp.Expr, ctx: Context) -> dict[str, str]:
     return bodies
 
 
+def _spliced_probes(tree: exp.Expr, bodies: dict[str, str]) -> tuple[Probe, ...]:
+    """The parameters' probes of a transformed tree, whose queries keep its WITH: its catalog
+    CTEs' bodies spliced in."""
+    return tuple(replace(probe, query=spliced(probe.query, bodies)) if probe.query else probe
+                 for probe in probes(tree))
+
+
 def run_transforms(tree: exp.Expr, ctx: Context) -> tuple[exp.Expr, dict[str, str]]:
     """``tree`` through every transform, and the catalog bodies to splice into its SQL."""
     bodies: dict[str, str] = {}
@@ -359,11 +366,10 @@ def run_transforms(tree: exp.Expr, ctx: Context) -> tuple[exp.Expr, dict[str, st
     return tree, bodies
 
 
-def generate(tree: exp.Expr, bodies: dict[str, str]) -> str:
-    """The DuckDB SQL of a transformed tree, its catalog CTEs' bodies spliced in."""
-    sql = tree.sql("duckdb")
+def spliced(sql: str, bodies: dict[str, str]) -> str:
+    """DuckDB SQL made of a transformed tree (its companions too, which a rewrite may have
+    made of a copy of it), its catalog CTEs' bodies spliced in."""
     for placeholder, body in bodies.items():
-        assert sql.count(placeholder) == 1, placeholder
         sql = sql.replace(placeholder, body)
     return sql
 
@@ -835,8 +841,9 @@ def compile_tree(text: str, tree: exp.Expr, ctx: Context) -> Statement:
     # narrows a tree of its own without them), so the exact translation parses it again.
     exact = compile_tree(text, parse(text), replace(ctx, clean_columns={})) if notes.used else None
     return Statement(
-        text, stype, tag, returns, counts, duck_sql=companions.joined(tree, generate(tree, bodies)),
-        nparams=nparams, param_probes=probes(tree) if nparams else (), refs=refs,
+        text, stype, tag, returns, counts,
+        duck_sql=spliced(companions.joined(tree, tree.sql("duckdb")), bodies),
+        nparams=nparams, param_probes=_spliced_probes(tree, bodies) if nparams else (), refs=refs,
         understood=understood, cacheable=companions.cacheable(tree),
         late=companions.late(tree), exact=exact, blank_forgotten=ctx.blank_forgotten,
         blank_wanted=tuple(sorted(notes.wanted)), param_types=ctx.param_types,
