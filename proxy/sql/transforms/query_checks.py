@@ -32,6 +32,7 @@ from sqlglot import exp
 
 from catalog.errors import (
     AmbiguousColumn,
+    AmbiguousFunction,
     DuplicateColumn,
     InvalidArgumentForNthValue,
     InvalidColumnReference,
@@ -47,15 +48,18 @@ _SET_OPERATIONS: dict[type[exp.Expr], str] = {
 
 def query_checks(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Refuse GROUP BY positions past the select list, set operations of queries of different
-    widths, MAX/MIN of several arguments and a table's repeated column names; return
+    widths, MAX/MIN of several arguments, SUM/AVG of a string literal and a table's repeated
+    column names; return
     ``tree`` unchanged otherwise."""
     if isinstance(tree, exp.Create) and isinstance(tree.this, exp.Schema):
         _column_names(tree.this)
     for select in tree.find_all(exp.Select):
         _derived_names(select)
     for node in tree.find_all(exp.Group, exp.SetOperation, exp.Max, exp.Min, exp.NthValue,
-                              exp.Distinct):
-        if isinstance(node, exp.Distinct):
+                              exp.Distinct, exp.Sum, exp.Avg):
+        if isinstance(node, exp.Sum | exp.Avg):
+            _untyped_argument(node)
+        elif isinstance(node, exp.Distinct):
             _distinct_order(node)
         elif isinstance(node, exp.Group):
             _group_positions(node)
@@ -68,6 +72,21 @@ def query_checks(tree: exp.Expr, ctx: Context) -> exp.Expr:
             raise UndefinedFunction(
                 f"function {name} with {1 + len(node.expressions)} arguments does not exist")
     return tree
+
+
+def _untyped_argument(node: exp.Sum | exp.Avg) -> None:
+    """SUM or AVG of a string literal: an untyped value that numbers, intervals and money
+    would all take, which PostgreSQL refuses to choose among (DuckDB reads a VARCHAR and
+    finds no overload, 42883)."""
+    argument = node.this
+    while isinstance(argument, exp.Paren):
+        argument = argument.this
+    if isinstance(argument, exp.Literal) and argument.is_string:
+        name = "sum" if isinstance(node, exp.Sum) else "avg"
+        raise AmbiguousFunction(
+            f"function {name}(unknown) is not unique",
+            hint="Could not choose a best candidate function. You might need to add explicit "
+                 "type casts.")
 
 
 def _width(query: exp.Expr | None) -> int | None:
