@@ -14,13 +14,14 @@ view, derived table or CTE) becomes a cast to that type, two literals are text, 
 of different kinds (a number and a string, a boolean, a date or timestamp) are 42804 ``UNION
 types integer and character varying cannot be matched``, where DuckDB would make both text.
 GREATEST and LEAST of such values are refused alike. NULLs are untyped too; any other
-expression, whose type translation does not know, leaves the values as they are. A DECIMAL
-of unstated precision is not a cast target here: DuckDB's would differ in scale.
+expression, whose type translation does not know, leaves the values as they are. A literal
+beside a DECIMAL takes a DECIMAL of its own digits, so it keeps them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 
 from sqlglot import exp
 
@@ -208,13 +209,35 @@ def _resolve(values: list[exp.Expr]) -> None:
 
 
 def _cast_literal(value: exp.Expr, target: exp.DataType) -> None:
-    """Make a string literal a cast to ``target`` (not to a DECIMAL: see the module; not to
-    a string type, which a literal is already: CHAR's length comes from its other values)."""
+    """Make a string literal a cast to ``target`` (not to a string type, which a literal is
+    already: CHAR's length comes from its other values); to a DECIMAL, one of the literal's
+    own digits (``_decimal_of``)."""
     value = _bare(value)
     category = _category(target)
-    if isinstance(value, exp.Literal) and value.is_string and target.this != _T.DECIMAL and (
-            category is None or category[0] != "string"):
-        value.replace(exp.Cast(this=value.copy(), to=target.copy()))
+    if not (isinstance(value, exp.Literal) and value.is_string) or (
+            category is not None and category[0] == "string"):
+        return
+    if target.this == _T.DECIMAL:
+        target = _decimal_of(value.this)
+    value.replace(exp.Cast(this=value.copy(), to=target.copy()))
+
+
+def _decimal_of(text: str) -> exp.DataType:
+    """The DECIMAL a literal's digits make (``'2.555'`` DECIMAL(4, 3)), which its value keeps
+    beside another DECIMAL: PostgreSQL's NUMERIC of unstated precision keeps each value's
+    digits, where a cast to the other value's DECIMAL would round it. Text that is no plain
+    number takes DECIMAL(38, 0), whose cast refuses it (22P02) or reads it (``1e3``)."""
+    try:
+        number = Decimal(text.strip())
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        return exp.DataType.build("DECIMAL(38, 0)")
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)
+    scale = max(-exponent, 0)
+    precision = min(max(len(digits) + max(exponent, 0), scale, 1), 38)
+    return exp.DataType.build(f"DECIMAL({precision}, {min(scale, precision)})")
 
 
 def _branches(node: exp.Expr) -> list[exp.Select] | None:

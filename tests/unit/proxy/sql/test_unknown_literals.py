@@ -38,6 +38,9 @@ def duck(sql: str, ctx: Context = CTX) -> str:
     ("select date '2020-01-01' union select '2020-02-01'", "CAST('2020-02-01' AS DATE)"),
     # Pair by pair: (1 UNION 1::bigint) is a bigint, which '2' then takes.
     ("select 1 union select 1::bigint union select '2'", "CAST('2' AS BIGINT)"),
+    # Beside a DECIMAL, a DECIMAL of the literal's own digits: it keeps them.
+    ("select case when x then '2.25' else 2.5 end from t", "CAST('2.25' AS DECIMAL(3, 2))"),
+    ("select 1.5 union select '-0.001'", "CAST('-0.001' AS DECIMAL(3, 3))"),
 ])
 def test_string_literals_take_the_known_type(sql: str, typed: str) -> None:
     assert typed in duck(sql)
@@ -45,7 +48,6 @@ def test_string_literals_take_the_known_type(sql: str, typed: str) -> None:
 
 @pytest.mark.parametrize("sql", [
     "select a from t union select 'z'",  # a column: its type is not known here
-    "select case when x then 'a' else 2.5 end from t",  # NUMERIC of unstated precision
     "select 'a' union select 'b'",
 ])
 def test_other_literals_are_left(sql: str) -> None:
@@ -63,13 +65,13 @@ def test_a_literal_that_is_no_integer_is_refused() -> None:
     ("select f from t union all select '2.5'", "CAST('2.5' AS DOUBLE)"),
     ("select x from (select i as x from t) as s union select '7'", "CAST('7' AS INT)"),
     ("with w as (select f from t) select f from w union select '1'", "CAST('1' AS DOUBLE)"),
+    ("select d from t union select '2.555'", "CAST('2.555' AS DECIMAL(4, 3))"),
 ])
 def test_literals_beside_columns_take_their_type(sql: str, typed: str) -> None:
     assert typed in duck(sql, TYPED)
 
 
 @pytest.mark.parametrize("sql", [
-    "select d from t union select '2.555'",  # NUMERIC of unstated precision
     "select q from t union select 'z'",  # a column the catalog does not have
 ])
 def test_literals_beside_other_columns_are_left(sql: str) -> None:
