@@ -8,16 +8,7 @@ import re
 
 import pytest
 
-from proxy.sql.context import Context
-from proxy.sql.pipeline import StatementCache
-
-CTX = Context("ns", "dev", "alice", {"dev": "__ds_ns__dev"})
-
-
-def duck(sql: str) -> str:
-    stmt = StatementCache().get(sql, CTX)[0]
-    assert stmt.duck_sql is not None
-    return stmt.duck_sql
+from tests.unit.session_database import translated as duck
 
 
 def _body(sql: str) -> str:

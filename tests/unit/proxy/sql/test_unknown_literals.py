@@ -9,10 +9,9 @@ import pytest
 
 from catalog.directory import Number
 from catalog.errors import DatatypeMismatch, InvalidTextRepresentation
-from proxy.sql.context import Context
-from proxy.sql.pipeline import StatementCache
+from tests.unit.session_database import CTX
+from tests.unit.session_database import translated as duck
 
-CTX = Context("ns", "dev", "alice", {"dev": "__ds_ns__dev"})
 KEY = ("__ds_ns__dev", "public", "t")
 # t(i INTEGER, d DECIMAL(10, 2), f DOUBLE PRECISION, v VARCHAR(10), c CHAR(3)), as the catalog
 # describes it.
@@ -22,12 +21,6 @@ TYPED = replace(
                            "f": Number(53, 0, False, True)}},
     varchar_columns={KEY: frozenset({"v", "c"})}, char_columns={KEY: {"c": 3}},
     relation_columns={KEY: ("i", "d", "f", "v", "c")})
-
-
-def duck(sql: str, ctx: Context = CTX) -> str:
-    stmt = StatementCache().get(sql, ctx)[0]
-    assert stmt.duck_sql is not None
-    return stmt.duck_sql
 
 
 @pytest.mark.parametrize(("sql", "typed"), [
