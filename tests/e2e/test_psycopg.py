@@ -99,6 +99,13 @@ def test_column_names_like_postgres(conn: psycopg.Connection[Any]) -> None:
     assert [d.name for d in cur.description] == ["?column?", "int2", "count"]
 
 
+def test_nested_casts_are_named_as_in_postgres(conn: psycopg.Connection[Any]) -> None:
+    # The outer cast names a cast of a cast of a literal; a column or a function names its own.
+    cur = conn.execute("select 2::float8::varchar, (1 + 2)::int::text, catid::int::text, "
+                       "upper(catname)::text::varchar(5) from category limit 1")
+    assert [d.name for d in cur.description or ()] == ["varchar", "text", "catid", "upper"]
+
+
 @pytest.mark.parametrize(
     ("select_list", "names"),
     [

@@ -85,13 +85,22 @@ def _extract_name(node: exp.Extract, text: str) -> str:
     return "date_part"
 
 
+def _named_by_value(node: exp.Expr, text: str) -> bool:
+    """Whether a cast's operand names the column by what it casts (a column, a function),
+    not by a type: PostgreSQL names ``2::float8::varchar`` by its outer cast (``varchar``),
+    ``x::int::text`` by ``x``."""
+    while isinstance(node, exp.Cast | exp.Paren):
+        node = node.this
+    return isinstance(node, exp.Column) or pg_name(node, text) not in (None, "?column?")
+
+
 def pg_name(node: exp.Expr, text: str = "") -> str | None:
     """The name PostgreSQL gives an unaliased select item (None: keep what it has)."""
     if isinstance(node, exp.Alias | exp.Star | exp.Column):
         return None
     if isinstance(node, exp.Cast):
         inner = pg_name(node.this, text)
-        if inner not in (None, "?column?"):
+        if inner not in (None, "?column?") and _named_by_value(node.this, text):
             return inner
         if isinstance(node.this, exp.Column):
             return node.this.name
