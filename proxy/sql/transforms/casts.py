@@ -132,7 +132,7 @@ def explicit_casts(tree: exp.Expr, ctx: Context) -> exp.Expr:
     the one that also drops trailing blanks); check literal casts to numbers and booleans, and
     make a cast of any other value that may be a string to an integer type read it as
     PostgreSQL does."""
-    _double_texts(tree, ctx)
+    _float_texts(tree, ctx)
     # Innermost first: an outer cast's wrapper copies the inner cast, already wrapped.
     for cast in reversed(list(tree.find_all(exp.Cast))):
         if isinstance(cast.this, exp.Literal):
@@ -169,7 +169,7 @@ def _once(cast: exp.Cast, macro: str, length: int) -> exp.Expr:
     return exp.Anonymous(this="list_extract", expressions=[mapped, exp.Literal.number(1)])
 
 
-def _double_texts(tree: exp.Expr, ctx: Context) -> None:
+def _float_texts(tree: exp.Expr, ctx: Context) -> None:
     """Read a floating point value made text through the engine's ``TEXT`` macro: the
     operand of a cast to a character type that is an explicit DOUBLE PRECISION or REAL cast
     (other operands ``varbyte`` wrapped already), an operand of ``||`` that is one."""

@@ -27,7 +27,7 @@ from sqlglot import exp
 
 from catalog.directory import Number
 from catalog.errors import DatatypeMismatch
-from proxy.sql.column_types import ColumnTypes
+from proxy.sql.column_types import ColumnTypes, defining_query, query_branches
 from proxy.sql.context import Context
 from proxy.sql.transforms.varchar_blanks import (
     CHAR,
@@ -240,36 +240,17 @@ def _decimal_of(text: str) -> exp.DataType:
     return exp.DataType.build(f"DECIMAL({precision}, {min(scale, precision)})")
 
 
-def _branches(node: exp.Expr) -> list[exp.Select] | None:
-    """The selects of a set operation, in order, or None where one is not a plain select."""
-    node = _query(node)
-    if isinstance(node, exp.SetOperation):
-        left, right = _branches(node.this), _branches(node.expression)
-        return None if left is None or right is None else [*left, *right]
-    if isinstance(node, exp.Select) and not any(
-            isinstance(e, exp.Star) or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star))
-            for e in node.expressions):
-        return [node]
-    return None
-
-
-def _query(node: exp.Expr) -> exp.Expr:
-    while isinstance(node, exp.Subquery | exp.Paren):
-        node = node.this
-    return node
-
-
 def _set_column(node: exp.Expr, index: int, typer: _Typer) -> tuple[_Typed, exp.Expr | None]:
     """The type of column ``index`` of a set operation (or of one of its selects), and the
     value of a select whose value is an untyped literal, resolved pair by pair."""
-    node = _query(node)
-    if not isinstance(node, exp.SetOperation):
-        assert isinstance(node, exp.Select)
-        value = node.expressions[index].unalias()
+    query = defining_query(node)
+    if not isinstance(query, exp.SetOperation):
+        assert isinstance(query, exp.Select)
+        value = query.expressions[index].unalias()
         typed = typer(value)
         return typed, value if typed is None else None
-    left, left_value = _set_column(node.this, index, typer)
-    right, right_value = _set_column(node.expression, index, typer)
+    left, left_value = _set_column(query.this, index, typer)
+    right, right_value = _set_column(query.expression, index, typer)
     if left is False or right is False:
         return False, None
     if left is None and right is None:
@@ -284,7 +265,7 @@ def _set_column(node: exp.Expr, index: int, typer: _Typer) -> tuple[_Typed, exp.
         return False, None
     wider = _wider(left, right)
     if wider is None:
-        raise _mismatch(_SET_OPERATIONS.get(type(node), "UNION"), left, right)
+        raise _mismatch(_SET_OPERATIONS.get(type(query), "UNION"), left, right)
     return wider, None
 
 
@@ -301,9 +282,10 @@ def unknown_literals(tree: exp.Expr, ctx: Context) -> exp.Expr:
     for node in list(tree.find_all(exp.SetOperation)):
         if isinstance(node.parent, exp.SetOperation):
             continue  # the outermost resolves the whole chain
-        selects = _branches(node)
-        if not selects or len({len(s.expressions) for s in selects}) != 1:
-            continue
+        selects = query_branches(node)
+        if not selects or len({len(s.expressions) for s in selects}) != 1 or any(
+                e.is_star for s in selects for e in s.expressions):
+            continue  # a ``*`` hides which value stands at which position
         for i in range(len(selects[0].expressions)):
             _set_column(node, i, typer)
     for call in tree.find_all(exp.Greatest, exp.Least):

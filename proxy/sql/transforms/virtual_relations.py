@@ -623,9 +623,13 @@ CATALOG_BODY = "catalog_body"
 _BODY_PREFIX = "__ds_catalog_body_"
 
 
+def _placeholder(name: str) -> exp.Select:
+    return exp.select("*").from_(f"{_BODY_PREFIX}{name}")
+
+
 def body_placeholder(name: str) -> str:
     """The DuckDB SQL of the placeholder body of the catalog CTE ``name``."""
-    return f"SELECT * FROM {_BODY_PREFIX}{name}"
+    return _placeholder(name).sql("duckdb")
 
 
 def view_tree(sql: str) -> exp.Expr:
@@ -676,8 +680,7 @@ def _rewrite_relations(tree: exp.Expr, ctx: Context, spliced: bool = False) -> N
         name = shared.get(sql)
         if name is None:
             name = shared[sql] = f"{_SHARED_PREFIX}{len(shared)}"
-            body = exp.select("*").from_(f"{_BODY_PREFIX}{name}") if spliced \
-                else view_tree(sql)
+            body = _placeholder(name) if spliced else view_tree(sql)
             cte = exp.CTE(this=body, materialized=True,
                           alias=exp.TableAlias(this=exp.to_identifier(name)))
             cte.meta[CATALOG_ROWS] = True
